@@ -1,0 +1,24 @@
+#!/usr/bin/env node
+// Runs every test/**/*.test.ts with node's test runner (TypeScript through tsx). Node 20's --test does
+// not expand globs itself, so the file list is built here. Extra arguments are passed to node --test
+// (e.g. `npm test -- --test-name-pattern=mfcc`) or, if they end in .ts, select test files.
+import { readdirSync, statSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+
+const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+function collect(dir) {
+  const out = [];
+  for (const name of readdirSync(dir).sort()) {
+    const p = path.join(dir, name);
+    if (statSync(p).isDirectory()) out.push(...collect(p));
+    else if (name.endsWith('.test.ts')) out.push(p);
+  }
+  return out;
+}
+const args = process.argv.slice(2);
+const picked = args.filter((a) => a.endsWith('.ts'));
+const flags = args.filter((a) => !a.endsWith('.ts'));
+const files = picked.length ? picked : collect(path.join(root, 'test'));
+const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', ...flags, ...files], { cwd: root, stdio: 'inherit' });
+process.exit(r.status ?? 1);

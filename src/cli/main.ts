@@ -1,0 +1,25 @@
+#!/usr/bin/env node
+/**
+ * The `affexion` command line: a thin layer over the library. Each command lives in
+ * src/cli/commands/<name>.ts and exports `register(program)`.
+ */
+import { Command } from 'commander';
+import { readFileSync } from 'node:fs';
+
+const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+
+const program = new Command();
+program
+  .name('affexion')
+  .description('Recognise social signals in speech with models trained on synthetic speech.')
+  .version(pkg.version)
+  .showHelpAfterError();
+
+// Commands (one import + register line each).
+
+program.parseAsync(process.argv).catch((err: unknown) => {
+  const msg = err instanceof Error ? err.message : String(err);
+  process.stderr.write(`affexion: ${msg}\n`);
+  if (process.env.AFFEXION_DEBUG && err instanceof Error) process.stderr.write(`${err.stack}\n`);
+  process.exit(1);
+});
