@@ -2,7 +2,7 @@
   "targets": [
     {
       "target_name": "affexion_native",
-      "sources": [ "native/src/addon.cc" ],
+      "sources": [ "<!@(node -p \"require('fs').readdirSync('native/src').filter(f => f.endsWith('.cc')).sort().map(f => 'native/src/' + f).join(' ')\")" ],
       "include_dirs": [ "<!(node -p \"require('node-addon-api').include_dir\")" ],
       "defines": [ "NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS" ],
       "cflags!": [ "-fno-exceptions", "-O2" ],
