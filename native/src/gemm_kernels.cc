@@ -1,0 +1,123 @@
+// The micro-kernels. This file is compiled for the baseline x86-64 target (no -march=native), so the
+// binary runs anywhere; the AVX-512 and AVX2 kernels carry their own target attributes and are only
+// called after the CPU was checked (gemm.cc).
+#include "gemm_kernels.h"
+
+#include <immintrin.h>
+
+#include <cstring>
+
+namespace affexion {
+namespace {
+
+// Adds the finished tile to C, going through a temporary for partial edge tiles.
+inline void add_tile(const float* tile, int NR, float* c, long ldc, int mr, int nr) {
+  for (int i = 0; i < mr; ++i)
+    for (int j = 0; j < nr; ++j) c[i * ldc + j] += tile[i * NR + j];
+}
+
+// ---- AVX-512: 12×32 tile, 24 zmm accumulators, A broadcast from the packed panel.
+constexpr int MR512 = 12, NR512 = 32;
+
+__attribute__((target("avx512f,fma"))) void kernel_avx512(int kc, const float* a, const float* b, float* c,
+                                                         long ldc, int mr, int nr) {
+  __m512 acc[MR512][2];
+#pragma GCC unroll 12
+  for (int i = 0; i < MR512; ++i) acc[i][0] = acc[i][1] = _mm512_setzero_ps();
+  for (int p = 0; p < kc; ++p) {
+    const __m512 b0 = _mm512_loadu_ps(b + p * NR512);
+    const __m512 b1 = _mm512_loadu_ps(b + p * NR512 + 16);
+    const float* ap = a + p * MR512;
+#pragma GCC unroll 12
+    for (int i = 0; i < MR512; ++i) {
+      const __m512 ai = _mm512_set1_ps(ap[i]);
+      acc[i][0] = _mm512_fmadd_ps(ai, b0, acc[i][0]);
+      acc[i][1] = _mm512_fmadd_ps(ai, b1, acc[i][1]);
+    }
+  }
+  if (mr == MR512 && nr == NR512) {
+#pragma GCC unroll 12
+    for (int i = 0; i < MR512; ++i) {
+      float* ci = c + i * ldc;
+      _mm512_storeu_ps(ci, _mm512_add_ps(_mm512_loadu_ps(ci), acc[i][0]));
+      _mm512_storeu_ps(ci + 16, _mm512_add_ps(_mm512_loadu_ps(ci + 16), acc[i][1]));
+    }
+  } else {
+    alignas(64) float tile[MR512 * NR512];
+#pragma GCC unroll 12
+    for (int i = 0; i < MR512; ++i) {
+      _mm512_store_ps(tile + i * NR512, acc[i][0]);
+      _mm512_store_ps(tile + i * NR512 + 16, acc[i][1]);
+    }
+    add_tile(tile, NR512, c, ldc, mr, nr);
+  }
+}
+
+// ---- AVX2 + FMA: 6×16 tile, 12 ymm accumulators.
+constexpr int MR256 = 6, NR256 = 16;
+
+__attribute__((target("avx2,fma"))) void kernel_avx2(int kc, const float* a, const float* b, float* c, long ldc,
+                                                    int mr, int nr) {
+  __m256 acc[MR256][2];
+#pragma GCC unroll 6
+  for (int i = 0; i < MR256; ++i) acc[i][0] = acc[i][1] = _mm256_setzero_ps();
+  for (int p = 0; p < kc; ++p) {
+    const __m256 b0 = _mm256_loadu_ps(b + p * NR256);
+    const __m256 b1 = _mm256_loadu_ps(b + p * NR256 + 8);
+    const float* ap = a + p * MR256;
+#pragma GCC unroll 6
+    for (int i = 0; i < MR256; ++i) {
+      const __m256 ai = _mm256_broadcast_ss(ap + i);
+      acc[i][0] = _mm256_fmadd_ps(ai, b0, acc[i][0]);
+      acc[i][1] = _mm256_fmadd_ps(ai, b1, acc[i][1]);
+    }
+  }
+  if (mr == MR256 && nr == NR256) {
+#pragma GCC unroll 6
+    for (int i = 0; i < MR256; ++i) {
+      float* ci = c + i * ldc;
+      _mm256_storeu_ps(ci, _mm256_add_ps(_mm256_loadu_ps(ci), acc[i][0]));
+      _mm256_storeu_ps(ci + 8, _mm256_add_ps(_mm256_loadu_ps(ci + 8), acc[i][1]));
+    }
+  } else {
+    alignas(32) float tile[MR256 * NR256];
+#pragma GCC unroll 6
+    for (int i = 0; i < MR256; ++i) {
+      _mm256_store_ps(tile + i * NR256, acc[i][0]);
+      _mm256_store_ps(tile + i * NR256 + 8, acc[i][1]);
+    }
+    add_tile(tile, NR256, c, ldc, mr, nr);
+  }
+}
+
+// ---- Portable: 4×16 tile in plain C++ (the compiler vectorises it with the baseline SSE2).
+constexpr int MRG = 4, NRG = 16;
+
+void kernel_generic(int kc, const float* a, const float* b, float* c, long ldc, int mr, int nr) {
+  float tile[MRG * NRG] = {};
+  for (int p = 0; p < kc; ++p) {
+    const float* bp = b + p * NRG;
+    const float* ap = a + p * MRG;
+    for (int i = 0; i < MRG; ++i) {
+      const float ai = ap[i];
+      for (int j = 0; j < NRG; ++j) tile[i * NRG + j] += ai * bp[j];
+    }
+  }
+  add_tile(tile, NRG, c, ldc, mr, nr);
+}
+
+const MicroKernel k512{MR512, NR512, MR512 * 8, kernel_avx512};
+const MicroKernel k256{MR256, NR256, MR256 * 16, kernel_avx2};
+const MicroKernel kgen{MRG, NRG, MRG * 24, kernel_generic};
+
+}  // namespace
+
+const MicroKernel& micro_kernel(Isa isa) {
+  switch (isa) {
+    case Isa::Avx512: return k512;
+    case Isa::Avx2: return k256;
+    default: return kgen;
+  }
+}
+
+}  // namespace affexion

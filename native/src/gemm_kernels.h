@@ -1,0 +1,16 @@
+// GEMM micro-kernels: C[mr×nr] += Apanel·Bpanel over kc, for packed panels (see gemm.cc).
+#pragma once
+#include "gemm.h"
+
+namespace affexion {
+
+using MicroKernelFn = void (*)(int kc, const float* a, const float* b, float* c, long ldc, int mr, int nr);
+
+struct MicroKernel {
+  int mr, nr, mc;  // register tile rows/cols, and rows per packed A block (multiple of mr)
+  MicroKernelFn fn;
+};
+
+const MicroKernel& micro_kernel(Isa isa);
+
+}  // namespace affexion
