@@ -1,0 +1,90 @@
+/**
+ * Features for a dataset: decode → optional loudness normalisation → MFCC + deltas, through the cache.
+ * Files that cannot be decoded are reported with the decoder's reason, never dropped silently.
+ */
+import { readFileSync } from 'node:fs';
+import { loadAudio } from '../audio/index.js';
+import { DEFAULT_FEATURE_PARAMS, extractFeatures, type FeatureMatrix, type FeatureParams } from '../features/index.js';
+import { FeatureCache, settingsHash } from './cache.js';
+import type { SkippedFile } from './dataset.js';
+
+/**
+ * Loudness step before features. 'peak' scales each clip so its peak is {@link PEAK_TARGET} (real
+ * recordings vary by 20 dB or more between speakers, which shifts MFCC c0 and hurts transfer from
+ * synthetic speech); 'none' keeps levels as recorded (the paper's pipeline).
+ */
+export type LoudnessMode = 'none' | 'peak';
+export const LOUDNESS_MODES: readonly LoudnessMode[] = ['none', 'peak'];
+/** Peak level after 'peak' normalisation (−1 dBFS). */
+export const PEAK_TARGET = 0.891;
+
+/** What determines a clip's features (stored with a model so prediction uses the same). */
+export interface FeatureSettings {
+  params: FeatureParams;
+  loudness: LoudnessMode;
+}
+
+/** Full feature settings from partial ones (defaults: the paper's parameters, peak loudness). */
+export function resolveFeatureSettings(s: { params?: Partial<FeatureParams>; loudness?: LoudnessMode } = {}): FeatureSettings {
+  const loudness = s.loudness ?? 'peak';
+  if (!LOUDNESS_MODES.includes(loudness)) throw new Error(`--loudness: expected one of ${LOUDNESS_MODES.join(', ')}, got "${loudness}"`);
+  return { params: { ...DEFAULT_FEATURE_PARAMS, ...(s.params ?? {}) }, loudness };
+}
+
+/** Scales samples in place so the peak magnitude is `target` (silence is left alone). */
+export function normalizePeak(samples: Float32Array, target = PEAK_TARGET): Float32Array {
+  let peak = 0;
+  for (let i = 0; i < samples.length; i++) {
+    const a = Math.abs(samples[i]);
+    if (a > peak) peak = a;
+  }
+  if (peak > 0) {
+    const g = target / peak;
+    for (let i = 0; i < samples.length; i++) samples[i] *= g;
+  }
+  return samples;
+}
+
+/** Features of raw samples (already at `settings.params.sr`), loudness step included. */
+export function featuresFromSamples(samples: Float32Array, settings: FeatureSettings): FeatureMatrix {
+  const x = settings.loudness === 'peak' ? normalizePeak(Float32Array.from(samples)) : samples;
+  return extractFeatures(x, settings.params);
+}
+
+/** Features of one file through the cache. Throws the decoder's error (which names the file). */
+export async function fileFeatures(file: string, settings: FeatureSettings, cache: FeatureCache): Promise<FeatureMatrix> {
+  const key = FeatureCache.key(readFileSync(file), settingsHash({ ...settings.params, loudness: settings.loudness }));
+  return cache.getOrCompute(key, async () => {
+    const audio = await loadAudio(file, { sr: settings.params.sr });
+    return featuresFromSamples(audio.samples, settings);
+  });
+}
+
+/** Result of {@link datasetFeatures}: features aligned with the input files (null where skipped). */
+export interface DatasetFeatures {
+  features: (FeatureMatrix | null)[];
+  skipped: SkippedFile[];
+}
+
+/**
+ * Features for many files, in order. A file that fails to decode or gives no frames is `null` and
+ * listed in `skipped`. `onProgress(done, total)` is called after each file.
+ */
+export async function datasetFeatures(files: readonly string[], settings: FeatureSettings, cache: FeatureCache,
+  onProgress?: (done: number, total: number) => void): Promise<DatasetFeatures> {
+  const features: (FeatureMatrix | null)[] = [];
+  const skipped: SkippedFile[] = [];
+  for (let i = 0; i < files.length; i++) {
+    try {
+      const m = await fileFeatures(files[i], settings, cache);
+      if (m.frames === 0) throw new Error('no feature frames (empty audio)');
+      features.push(m);
+    } catch (err) {
+      features.push(null);
+      const msg = (err as Error).message;
+      skipped.push({ file: files[i], reason: msg.includes(files[i]) ? msg : `${msg}` });
+    }
+    onProgress?.(i + 1, files.length);
+  }
+  return { features, skipped };
+}

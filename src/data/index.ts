@@ -1,0 +1,13 @@
+/** Data layer: dataset scanning, label maps, feature cache, normalisation and batching. */
+export { parseLabelMap, applyLabelMap, formatLabelMap, normalizeLabel, type LabelMap } from './label-map.js';
+export {
+  scanDataset, describeDataset, subsetDataset, AUDIO_EXTENSIONS, MANIFEST_NAMES,
+  type Dataset, type DatasetItem, type SkippedFile, type ScanOptions,
+} from './dataset.js';
+export { inferSpeaker, inferGroup } from './speakers.js';
+export { FeatureCache, defaultCacheDir, writeFileAtomic, encodeFeatureMatrix, decodeFeatureMatrix, settingsHash } from './cache.js';
+export {
+  datasetFeatures, fileFeatures, featuresFromSamples, normalizePeak, resolveFeatureSettings, LOUDNESS_MODES, PEAK_TARGET,
+  type FeatureSettings, type LoudnessMode, type DatasetFeatures,
+} from './features.js';
+export { fitNormalization, toModelBatch, validateNormalization, type Normalization, type ModelBatch } from './normalize.js';

@@ -1,0 +1,120 @@
+/**
+ * Cross-validation folds: stratified k-fold, and a grouped variant in which no group (speaker or
+ * sentence) is on both the training and the validation side of any fold.
+ */
+import { Rng } from '../engine/rng.js';
+
+/** Validation indices of each fold (training side = everything else). */
+export type Folds = number[][];
+
+function checkK(n: number, k: number): void {
+  if (!Number.isInteger(k) || k < 2) throw new Error(`--folds: need an integer ≥ 2, got ${k}`);
+  if (n < k) throw new Error(`--folds ${k}: the dataset has only ${n} clips, fewer than the number of folds`);
+}
+
+/**
+ * Stratified k-fold: each class's clips are shuffled (seeded) and dealt round-robin across folds, the
+ * dealing continuing from class to class so fold sizes differ by at most one.
+ */
+export function stratifiedKFold(labels: readonly number[], k: number, seed: number): Folds {
+  checkK(labels.length, k);
+  const rng = new Rng(seed);
+  const byClass = new Map<number, number[]>();
+  labels.forEach((y, i) => {
+    const list = byClass.get(y) ?? [];
+    list.push(i);
+    byClass.set(y, list);
+  });
+  const folds: Folds = Array.from({ length: k }, () => []);
+  let next = 0;
+  for (const y of [...byClass.keys()].sort((a, b) => a - b)) {
+    for (const i of rng.shuffle(byClass.get(y) as number[])) {
+      folds[next].push(i);
+      next = (next + 1) % k;
+    }
+  }
+  for (const f of folds) f.sort((a, b) => a - b);
+  return folds;
+}
+
+/**
+ * Stratified group k-fold: whole groups are assigned to folds, largest first (ties in seeded random
+ * order), each to the fold where it brings the per-class counts closest to their ideal share
+ * (squared error), preferring smaller folds on ties. Throws when there are fewer groups than folds.
+ */
+export function stratifiedGroupKFold(labels: readonly number[], groups: readonly string[], k: number, seed: number,
+  groupName = 'groups'): Folds {
+  checkK(labels.length, k);
+  if (groups.length !== labels.length) throw new Error('stratifiedGroupKFold: labels and groups differ in length');
+  const nClasses = Math.max(...labels) + 1;
+  const members = new Map<string, number[]>();
+  groups.forEach((g, i) => {
+    const list = members.get(g) ?? [];
+    list.push(i);
+    members.set(g, list);
+  });
+  if (members.size < k) {
+    throw new Error(`--folds ${k}: only ${members.size} distinct ${groupName}, fewer than the number of folds (use fewer folds or --group-by none)`);
+  }
+  const rng = new Rng(seed);
+  const order = rng.shuffle([...members.keys()].sort()) as string[];
+  // Stable sort keeps the shuffled order among equal sizes.
+  order.sort((a, b) => (members.get(b) as number[]).length - (members.get(a) as number[]).length);
+  const total = new Array<number>(nClasses).fill(0);
+  for (const y of labels) total[y]++;
+  const ideal = total.map((c) => c / k);
+  const counts = Array.from({ length: k }, () => new Array<number>(nClasses).fill(0));
+  const sizes = new Array<number>(k).fill(0);
+  const folds: Folds = Array.from({ length: k }, () => []);
+  for (const g of order) {
+    const idx = members.get(g) as number[];
+    const add = new Array<number>(nClasses).fill(0);
+    for (const i of idx) add[labels[i]]++;
+    let best = -1;
+    let bestCost = Infinity;
+    for (let f = 0; f < k; f++) {
+      let cost = 0;
+      for (let c = 0; c < nClasses; c++) {
+        const before = counts[f][c] - ideal[c];
+        const after = counts[f][c] + add[c] - ideal[c];
+        cost += after * after - before * before;
+      }
+      // Empty folds first, so every fold gets at least one group.
+      if (sizes[f] === 0) cost = -Infinity;
+      if (cost < bestCost || (cost === bestCost && sizes[f] < sizes[best])) {
+        best = f;
+        bestCost = cost;
+      }
+    }
+    for (let c = 0; c < nClasses; c++) counts[best][c] += add[c];
+    sizes[best] += idx.length;
+    folds[best].push(...idx);
+  }
+  for (const f of folds) f.sort((a, b) => a - b);
+  return folds;
+}
+
+/**
+ * Groups shared between the training and validation side of any fold (a plain k-fold "leak").
+ * Returns, per fold, the leaked group names (empty when none).
+ */
+export function foldLeaks(folds: Folds, groups: readonly (string | null)[]): string[][] {
+  return folds.map((val) => {
+    const inVal = new Set<number>(val);
+    const valGroups = new Set<string>();
+    for (const i of val) if (groups[i] != null) valGroups.add(groups[i] as string);
+    const leaked = new Set<string>();
+    groups.forEach((g, i) => {
+      if (g != null && !inVal.has(i) && valGroups.has(g)) leaked.add(g);
+    });
+    return [...leaked].sort();
+  });
+}
+
+/** Training-side indices of a fold. */
+export function trainIndices(n: number, val: readonly number[]): number[] {
+  const inVal = new Set(val);
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) if (!inVal.has(i)) out.push(i);
+  return out;
+}
