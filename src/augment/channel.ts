@@ -1,0 +1,52 @@
+/**
+ * Channel effects: telephone / low-bandwidth filtering and gain.
+ */
+import { filterCascade, highpass, lowpass } from './filters.js';
+import { type RandomSource } from './random.js';
+
+export interface BandLimitOptions {
+  /** Lower edge in Hz (default 300, the telephone band). */
+  low?: number;
+  /** Upper edge in Hz (default 3400). */
+  high?: number;
+  /** Quantise through 8-bit μ-law like G.711 (default true). */
+  muLaw?: boolean;
+}
+
+/**
+ * Telephone-style band limiting: 4th-order Butterworth high-pass at `low` and 8th-order low-pass at
+ * `high` (cascaded biquads, over 20 dB down by 4.6 kHz), then optional 8-bit μ-law
+ * quantisation noise.
+ */
+export function bandLimit(x: Float32Array, sr: number, opts: BandLimitOptions = {}): Float32Array {
+  const low = opts.low ?? 300;
+  const high = Math.min(opts.high ?? 3400, sr / 2 - 1);
+  if (!(low >= 0 && high > low)) throw new Error(`telephone: need 0 ≤ low < high, got low=${low} high=${high}`);
+  // Butterworth Q values for 4th order (two sections): 0.5412, 1.3066.
+  const q4 = [0.5412, 1.3066];
+  const q8 = [0.5098, 0.6013, 0.9000, 2.5629];
+  const sections = [...(low > 0 ? q4.map((q) => highpass(low, sr, q)) : []), ...q8.map((q) => lowpass(high, sr, q))];
+  const y = filterCascade(x, sections);
+  if (opts.muLaw ?? true) {
+    const mu = 255;
+    for (let i = 0; i < y.length; i++) {
+      const v = Math.max(-1, Math.min(1, y[i]));
+      const c = Math.round(((Math.sign(v) * Math.log1p(mu * Math.abs(v))) / Math.log1p(mu)) * 127) / 127;
+      y[i] = (Math.sign(c) * (Math.pow(1 + mu, Math.abs(c)) - 1)) / mu;
+    }
+  }
+  return y;
+}
+
+/** Multiplies by 10^(db/20). */
+export function applyGain(x: Float32Array, db: number): Float32Array {
+  const g = Math.pow(10, db / 20);
+  const y = new Float32Array(x.length);
+  for (let i = 0; i < x.length; i++) y[i] = x[i] * g;
+  return y;
+}
+
+/** Gain in dB drawn uniformly from [lo, hi]. */
+export function randomGain(x: Float32Array, lo: number, hi: number, rng: RandomSource): Float32Array {
+  return applyGain(x, lo + (hi - lo) * rng.next());
+}

@@ -1,0 +1,199 @@
+/**
+ * TD-PSOLA (time-domain pitch-synchronous overlap-add, Moulines & Charpentier 1990): pitch and tempo
+ * modification of real speech that keeps the voice's spectral envelope (its formants), so a shifted
+ * voice still sounds like the same person.
+ *
+ * Written here rather than taken from npm: the npm options are WSOLA ports (soundtouch: LGPL, tempo and
+ * resampling-based pitch, which moves formants) or frame-based phase vocoders, none takes a pitch
+ * *contour* (we need per-period ratios for range scaling, tremor, jitter and phrase-final rises).
+ *
+ * Steps: (1) pitch marks — in voiced runs of the tracker's output, one epoch per period, picked as the
+ * largest peak of the low-passed signal within ±25 % of where the tracked period predicts it; in
+ * unvoiced stretches, marks every 10 ms; (2) synthesis marks — walked along the output at the local
+ * period divided by the pitch ratio (unvoiced: the same 10 ms), each mapped back through the time
+ * warp to the nearest analysis mark; (3) overlap-add of Hann-windowed two-period segments.
+ */
+import { trackPitch, type PitchTrack } from '../features/pitch.js';
+import { filterCascade, lowpass } from './filters.js';
+
+/** One analysis mark: sample position, local period in samples, and whether it is pitch-synchronous. */
+export interface PitchMark { pos: number; period: number; voiced: boolean }
+
+/** Spacing of marks in unvoiced stretches, seconds. */
+const UNVOICED_STEP_SEC = 0.01;
+
+/** F0 (Hz) at sample n, linearly interpolated between tracker frames; 0 if that frame is unvoiced. */
+function f0At(track: PitchTrack, n: number, sr: number): number {
+  const pos = n / sr / track.hopSec;
+  const i = Math.max(0, Math.min(track.f0.length - 1, Math.floor(pos)));
+  const j = Math.min(track.f0.length - 1, i + 1);
+  const a = track.f0[i]!;
+  const b = track.f0[j]!;
+  if (a > 0 && b > 0) return a + (b - a) * Math.min(1, Math.max(0, pos - i));
+  return Math.round(pos) === i ? a : b;
+}
+
+/** Voiced runs of the track as sample ranges [start, end). */
+function voicedRuns(track: PitchTrack, sr: number, n: number): [number, number][] {
+  const hop = track.hopSec * sr;
+  const runs: [number, number][] = [];
+  for (let i = 0; i < track.voiced.length; ) {
+    if (!track.voiced[i]) { i++; continue; }
+    let j = i;
+    while (j < track.voiced.length && track.voiced[j]) j++;
+    const start = Math.max(0, Math.round(i * hop - hop / 2));
+    const end = Math.min(n, Math.round((j - 1) * hop + hop / 2));
+    if (end > start) runs.push([start, end]);
+    i = j;
+  }
+  return runs;
+}
+
+/**
+ * Analysis pitch marks over the whole signal, sorted by position (see the module comment).
+ * @param track a pitch track of `x` (from `trackPitch`)
+ */
+export function pitchMarks(x: Float32Array, sr: number, track: PitchTrack): PitchMark[] {
+  // Low-passed copy for epoch picking: the largest peak of the first-formant band is a stable,
+  // once-per-period landmark; higher formants add competing peaks.
+  const lp = filterCascade(x, [lowpass(900, sr, 0.5412), lowpass(900, sr, 1.3066)]);
+  const step = Math.round(UNVOICED_STEP_SEC * sr);
+  const marks: PitchMark[] = [];
+  const addUnvoiced = (from: number, to: number): void => {
+    for (let p = from; p < to; p += step) marks.push({ pos: p, period: step, voiced: false });
+  };
+  let cursor = 0;
+  for (const [start, end] of voicedRuns(track, sr, x.length)) {
+    const f0s = f0At(track, start, sr) || f0At(track, start + 1, sr);
+    if (!(f0s > 0)) continue;
+    let T = sr / f0s;
+    // First epoch: the largest peak in the first period of the run.
+    let best = start;
+    for (let n = start; n < Math.min(end, start + Math.round(T)); n++) if (lp[n]! > lp[best]!) best = n;
+    addUnvoiced(cursor, best - step / 2);
+    let pos = best;
+    while (pos < end) {
+      const f = f0At(track, pos, sr);
+      if (f > 0) T = sr / f;
+      marks.push({ pos, period: T, voiced: true });
+      const expect = pos + T;
+      const lo = Math.max(pos + 1, Math.round(expect - 0.25 * T));
+      const hi = Math.min(x.length - 1, Math.round(expect + 0.25 * T));
+      if (lo > hi || expect >= end) { pos = Math.round(expect); break; }
+      let b = lo;
+      for (let n = lo + 1; n <= hi; n++) if (lp[n]! > lp[b]!) b = n;
+      pos = b;
+    }
+    cursor = Math.max(cursor, pos + step / 2);
+  }
+  addUnvoiced(cursor, x.length);
+  if (marks.length === 0) marks.push({ pos: 0, period: step, voiced: false });
+  return marks;
+}
+
+/** Options for {@link psola}. */
+export interface PsolaOptions {
+  /** Pitch track of the input (computed with `trackPitch` when omitted). */
+  track?: PitchTrack;
+  /**
+   * Pitch ratio (output F0 / input F0): a constant, or a function of input time (s) and the input's
+   * local F0 (Hz) — evaluated once per output period, so it can carry contours, tremor and jitter.
+   */
+  pitchRatio?: number | ((tSec: number, f0: number) => number);
+  /**
+   * Duration ratio (output / input; 2 = twice as long, i.e. half the tempo): a constant or a function
+   * of input time (s) giving the local stretch.
+   */
+  stretch?: number | ((tSec: number) => number);
+}
+
+/** Output times (s) at input times 0, 1 ms, 2 ms, … for a local-stretch function. */
+function timeMap(durSec: number, stretch: (t: number) => number): Float64Array {
+  const dt = 0.001;
+  const n = Math.ceil(durSec / dt) + 1;
+  const out = new Float64Array(n);
+  for (let i = 1; i < n; i++) {
+    const s = stretch((i - 0.5) * dt);
+    if (!(s > 0) || !Number.isFinite(s)) throw new RangeError(`psola: stretch must be > 0, got ${s} at ${(i * dt).toFixed(3)} s`);
+    out[i] = out[i - 1]! + s * dt;
+  }
+  return out;
+}
+
+/**
+ * Pitch- and time-modifies speech by TD-PSOLA. Output length = the input length mapped through the
+ * stretch (so exactly `stretch × input` for a constant stretch).
+ */
+export function psola(x: Float32Array, sr: number, opts: PsolaOptions = {}): Float32Array {
+  if (x.length === 0) return new Float32Array(0);
+  const track = opts.track ?? trackPitch(x, sr);
+  const ratio = opts.pitchRatio ?? 1;
+  const ratioAt = typeof ratio === 'number' ? () => ratio : ratio;
+  const stretchOpt = opts.stretch ?? 1;
+  const stretchAt = typeof stretchOpt === 'number' ? () => stretchOpt : stretchOpt;
+  if (typeof ratio === 'number' && !(ratio > 0)) throw new RangeError(`psola: pitch ratio must be > 0, got ${ratio}`);
+
+  const marks = pitchMarks(x, sr, track);
+  const durSec = x.length / sr;
+  const map = timeMap(durSec, stretchAt);
+  const outLen = Math.max(1, Math.round(interp(map, (x.length / sr) * 1000) * sr));
+  const y = new Float32Array(outLen);
+
+  // Inverse time map: output seconds → input seconds, walked forwards (synthesis marks only increase).
+  let mi = 0;
+  const toInput = (tOut: number): number => {
+    while (mi + 1 < map.length - 1 && map[mi + 1]! < tOut) mi++;
+    const a = map[mi]!;
+    const b = map[mi + 1] ?? a;
+    const frac = b > a ? Math.min(1, Math.max(0, (tOut - a) / (b - a))) : 0;
+    return (mi + frac) * 0.001;
+  };
+
+  let k = 0; // nearest analysis mark, advanced monotonically
+  let ts = 0; // synthesis mark position in output samples
+  let lastK = -1;
+  let prevTs = -1;
+  while (ts < outLen) {
+    const tin = toInput(ts / sr) * sr;
+    while (k + 1 < marks.length && Math.abs(marks[k + 1]!.pos - tin) <= Math.abs(marks[k]!.pos - tin)) k++;
+    const m = marks[k]!;
+    // Entering a voiced run: start its synthesis marks on the (mapped) first epoch, so unmodified
+    // stretches come back sample-aligned instead of shifted by a fraction of a period.
+    if (m.voiced && k !== lastK && (lastK < 0 || !marks[lastK]!.voiced)) {
+      ts = Math.max(prevTs + 1, Math.round(interp(map, (m.pos / sr) * 1000) * sr));
+      if (ts >= outLen) break;
+    }
+    lastK = k;
+    prevTs = ts;
+    const half = Math.max(2, Math.round(m.period));
+    overlapAdd(x, m.pos, half, y, Math.round(ts));
+    let step = m.period;
+    if (m.voiced) {
+      // The epoch spacing itself is the local period: stepping by it makes ratio 1 an exact identity.
+      const next = marks[k + 1];
+      if (next?.voiced && next.pos - m.pos < 1.5 * m.period) step = next.pos - m.pos;
+      const r = ratioAt(m.pos / sr, sr / m.period);
+      if (!(r > 0) || !Number.isFinite(r)) throw new RangeError(`psola: pitch ratio must be > 0, got ${r} at ${(m.pos / sr).toFixed(3)} s`);
+      step /= r;
+    }
+    ts += Math.max(1, step);
+  }
+  return y;
+}
+
+/** Linear interpolation in a table sampled every 1 unit. */
+function interp(table: Float64Array, at: number): number {
+  const i = Math.max(0, Math.min(table.length - 2, Math.floor(at)));
+  return table[i]! + (table[i + 1]! - table[i]!) * (at - i);
+}
+
+/** Adds the Hann-windowed segment x[c − half, c + half) of the input at output position `at`. */
+function overlapAdd(x: Float32Array, c: number, half: number, y: Float32Array, at: number): void {
+  const len = 2 * half;
+  for (let j = 0; j < len; j++) {
+    const src = c - half + j;
+    const dst = at - half + j;
+    if (src < 0 || src >= x.length || dst < 0 || dst >= y.length) continue;
+    y[dst] += x[src]! * (0.5 - 0.5 * Math.cos((2 * Math.PI * (j + 0.5)) / len));
+  }
+}
