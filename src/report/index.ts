@@ -31,3 +31,6 @@ export type {
   ComparisonTable,
   WrittenReport,
 } from './types.js';
+export { writeReport, planCharts, validateReport } from './write.js';
+export type { ChartSpec } from './charts.js';
+export { renderSvg, svgToPng } from './render.js';
