@@ -1,0 +1,8 @@
+/**
+ * Audio input: decoding, mono mix-down, resampling (see docs/audio-features.md).
+ */
+export { AudioError } from './errors.js';
+export { loadAudio, mixToMono, type AudioBuffer } from './load.js';
+export { resample, resampledLength } from './resample.js';
+export { decodeAudioBytes, type DecodedAudio } from './decode.js';
+export { encodeWav16, writeWav16 } from './wav-write.js';
