@@ -5,6 +5,8 @@
  */
 import { Command } from 'commander';
 import { readFileSync } from 'node:fs';
+import { register as registerModel } from './commands/model.js';
+import { register as registerPredict } from './commands/predict.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -16,6 +18,8 @@ program
   .showHelpAfterError();
 
 // Commands (one import + register line each).
+registerModel(program);
+registerPredict(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   const msg = err instanceof Error ? err.message : String(err);

@@ -1,0 +1,58 @@
+/** `affexion model …`: import PyTorch weights into a model directory, show what a model directory holds. */
+import { readFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { parseConfig, type AffexionConfig } from '../../model/config.js';
+import { importTorchModel, loadModelDir } from '../../model/io.js';
+
+/** ARCH.json is the reference's constructor arguments (a golden config's `model` object) or a whole golden config.json. */
+function readArch(file: string, maskPadding: boolean | undefined): AffexionConfig {
+  let raw: Record<string, unknown>;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+  } catch (e) {
+    throw new Error(`--arch ${file}: cannot read JSON (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  const obj = raw.model && typeof raw.model === 'object'
+    ? { ...(raw.model as object), mask_padding: (raw.model as Record<string, unknown>).mask_padding ?? raw.mask_padding ?? false }
+    : raw;
+  return parseConfig(maskPadding === undefined ? obj : { ...obj, mask_padding: maskPadding }, `--arch ${file}`);
+}
+
+export function register(program: Command): void {
+  const model = program.command('model').description('Model directories: import PyTorch weights, inspect');
+
+  model.command('import')
+    .description('Build a model directory from PyTorch state_dict weights (safetensors) and the architecture')
+    .requiredOption('--torch-weights <file>', 'state_dict saved as safetensors (PyTorch names and layouts)')
+    .requiredOption('--arch <file>', "architecture JSON: the reference's constructor arguments (a golden config.json's `model` object, or the whole file)")
+    .requiredOption('--out <dir>', 'model directory to write (config.json + weights.safetensors)')
+    .option('--labels <list>', 'comma-separated class names, one per output (default class_0, class_1, …)')
+    .option('--mask-padding', 'mask padded frames by clip lengths (overrides the architecture file)')
+    .action((o: { torchWeights: string; arch: string; out: string; labels?: string; maskPadding?: boolean }) => {
+      const arch = readArch(o.arch, o.maskPadding);
+      const labels = o.labels?.split(',').map((s) => s.trim());
+      if (labels && labels.length !== arch.n_classes) {
+        throw new Error(`--labels lists ${labels.length} names but the architecture has ${arch.n_classes} classes`);
+      }
+      const net = importTorchModel(o.torchWeights, arch, o.out, { labels });
+      process.stdout.write(`wrote ${o.out} (${net.numParameters()} parameters, ${arch.n_classes} classes)\n`);
+    });
+
+  model.command('info')
+    .description('Show the architecture, labels and training metadata of a model directory')
+    .argument('<dir>', 'model directory')
+    .option('--json', 'print JSON')
+    .action((dir: string, o: { json?: boolean }) => {
+      const m = loadModelDir(dir);
+      const info = { dir, format_version: m.formatVersion, architecture: m.config, parameters: m.net.numParameters(),
+        labels: m.labels, feature_params: m.featureParams, normalization: m.normalization?.mode ?? null, training: m.training };
+      if (o.json) { process.stdout.write(`${JSON.stringify(info)}\n`); return; }
+      const c = m.config;
+      process.stdout.write([
+        `model ${dir} (format ${m.formatVersion}, ${info.parameters} parameters)`,
+        `  architecture: ${c.n_features} features → conv ${c.conv_channels}×[${c.kernel_sizes}] → BiLSTM ${c.lstm_layers}×${c.lstm_hidden} → attention → fc ${c.fc_hidden} → ${c.n_classes} classes; dropout ${c.dropout_conv}/${c.dropout_fc}; mask_padding ${c.mask_padding}`,
+        `  labels: ${m.labels.join(', ')}`,
+        `  normalization: ${info.normalization ?? 'none'}`,
+      ].join('\n') + '\n');
+    });
+}

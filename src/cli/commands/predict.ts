@@ -1,0 +1,72 @@
+/**
+ * `affexion predict DIR …`: run a model directory.
+ *
+ * Today: the raw-feature mode (`--features X.safetensors`), which feeds a (B, T, F) tensor straight to
+ * the network in eval mode — no feature extraction, no normalisation — for checking against PyTorch.
+ * Audio-file prediction (positional INPUTS: extract features with the model's feature_params, normalise,
+ * pad, then predictRaw) is to be added to this file by the train/CLI owner: see `predictAudio` below.
+ */
+import type { Command } from 'commander';
+import { predictRaw, type RawPrediction } from '../../model/predict.js';
+import { numel, readSafetensors, toFloat32, toInt32 } from '../../model/safetensors.js';
+
+interface PredictOptions { features?: string; tensor: string; lengthsTensor?: string; json?: boolean; batchSize: string }
+
+/** Reads the input tensor (and optional lengths) from a safetensors file; errors name the file and tensor. */
+function readFeatureTensor(file: string, tensorName: string, lengthsName?: string): { x: Float32Array; B: number; T: number; F: number; lengths: Int32Array | null } {
+  const { tensors } = readSafetensors(file);
+  const t = tensors.get(tensorName);
+  if (!t) throw new Error(`--features ${file}: no tensor '${tensorName}' (has: ${[...tensors.keys()].join(', ')}); choose one with --tensor`);
+  if (t.shape.length !== 3) throw new Error(`--features ${file}: tensor '${tensorName}' is [${t.shape}], expected (B, T, F)`);
+  const [B, T, F] = t.shape as [number, number, number];
+  let lengths: Int32Array | null = null;
+  if (lengthsName) {
+    const l = tensors.get(lengthsName);
+    if (!l) throw new Error(`--lengths-tensor: ${file} has no tensor '${lengthsName}'`);
+    if (numel(l.shape) !== B) throw new Error(`--lengths-tensor: '${lengthsName}' has ${numel(l.shape)} values for ${B} clips`);
+    lengths = toInt32(l, `${file}:${lengthsName}`);
+  }
+  return { x: toFloat32(t), B, T, F, lengths };
+}
+
+function printPrediction(p: RawPrediction, json: boolean): void {
+  const rows = (a: Float32Array) => Array.from({ length: a.length / p.nClasses }, (_, b) => Array.from(a.subarray(b * p.nClasses, (b + 1) * p.nClasses)));
+  if (json) {
+    process.stdout.write(`${JSON.stringify({ labels: p.labels, logits: rows(p.logits), probs: rows(p.probs) })}\n`);
+    return;
+  }
+  rows(p.probs).forEach((pr, b) => {
+    const best = pr.indexOf(Math.max(...pr));
+    const detail = pr.map((v, k) => `${p.labels[k]} ${v.toFixed(3)}`).join('  ');
+    process.stdout.write(`clip ${b}: ${p.labels[best]}  (${detail})\n`);
+  });
+}
+
+export function register(program: Command): void {
+  program.command('predict')
+    .description('Predict with a model directory (raw-feature mode: --features)')
+    .argument('<modelDir>', 'model directory (config.json + weights.safetensors)')
+    .argument('[inputs...]', 'audio files (not in this build yet: use --features)')
+    .option('--features <file>', 'safetensors file with a (B, T, F) feature tensor, used as-is (eval mode, no normalisation)')
+    .option('--tensor <name>', 'name of the input tensor in --features', 'input')
+    .option('--lengths-tensor <name>', 'name of a (B) tensor of valid frame counts (models with mask_padding only)')
+    .option('--batch-size <n>', 'clips per forward pass', '16')
+    .option('--json', 'print {"labels", "logits", "probs"} as JSON')
+    .action((modelDir: string, inputs: string[], o: PredictOptions) => {
+      if (o.features) {
+        if (inputs.length) throw new Error('give either --features or audio files, not both');
+        const bs = Number(o.batchSize);
+        if (!Number.isInteger(bs) || bs < 1) throw new Error(`--batch-size must be a positive integer, got ${o.batchSize}`);
+        const { x, B, T, lengths } = readFeatureTensor(o.features, o.tensor, o.lengthsTensor);
+        printPrediction(predictRaw(modelDir, x, B, T, lengths, { batchSize: bs }), Boolean(o.json));
+        return;
+      }
+      predictAudio(modelDir, inputs);
+    });
+}
+
+/** Extension point for audio-file prediction (owned by the train/CLI engineer). */
+function predictAudio(_modelDir: string, inputs: string[]): void {
+  if (!inputs.length) throw new Error('nothing to predict: give audio files or --features X.safetensors');
+  throw new Error('predicting audio files is not available in this build; extract features and use --features');
+}

@@ -1,0 +1,42 @@
+/** Inference on feature tensors that are already in the model's input layout (no extraction, no normalisation). */
+import type { Kernels } from '../engine/kernels.js';
+import { loadModelDir, type LoadedModel } from './io.js';
+import { softmax } from './loss.js';
+
+/** Eval-mode outputs for B clips. */
+export interface RawPrediction {
+  /** (B, n_classes) row-major. */
+  logits: Float32Array;
+  /** Softmax of the logits, (B, n_classes). */
+  probs: Float32Array;
+  nClasses: number;
+  labels: string[];
+}
+
+/**
+ * Run a model in eval mode on x (B, T, n_features), in chunks of `batchSize` clips (attention needs
+ * B·T² floats, so chunking bounds memory). `lengths` (B valid frame counts) requires a model built with
+ * mask_padding: for any other model they would silently change nothing, which is an error here.
+ */
+export function predictRaw(model: string | LoadedModel, x: Float32Array, B: number, T: number,
+  lengths?: Int32Array | null, opts: { batchSize?: number; kernels?: Kernels } = {}): RawPrediction {
+  const m = typeof model === 'string' ? loadModelDir(model, { kernels: opts.kernels }) : model;
+  const { net, config } = m;
+  const F = config.n_features, K = config.n_classes;
+  if (x.length !== B * T * F) {
+    throw new RangeError(`predictRaw: input has ${x.length} values, expected (B, T, F) = (${B}, ${T}, ${F}) → ${B * T * F}`);
+  }
+  if (lengths && !config.mask_padding) {
+    throw new Error(`predictRaw: clip lengths were given but the model in ${m.dir} does not mask padding (mask_padding false); omit the lengths`);
+  }
+  if (lengths && lengths.length !== B) throw new RangeError(`predictRaw: ${lengths.length} lengths for ${B} clips`);
+  const chunk = Math.max(1, Math.floor(opts.batchSize ?? 16));
+  const logits = new Float32Array(B * K);
+  for (let b0 = 0; b0 < B; b0 += chunk) {
+    const n = Math.min(chunk, B - b0);
+    const xs = x.subarray(b0 * T * F, (b0 + n) * T * F);
+    const ls = lengths ? lengths.subarray(b0, b0 + n) : null;
+    logits.set(net.forward(xs, n, T, { train: false, lengths: ls }), b0 * K);
+  }
+  return { logits, probs: softmax(logits, K), nClasses: K, labels: m.labels };
+}
