@@ -49,8 +49,8 @@ function historyChart(history: readonly EpochRecord[], kind: 'loss' | 'acc'): Ch
     spec: {
       $schema: SCHEMA,
       title,
-      width: 420,
-      height: 240,
+      width: 360,
+      height: 220,
       data: { values: rows },
       mark: { type: 'line', point: true, tooltip: true },
       encoding: {
@@ -79,7 +79,7 @@ function learningRateChart(history: readonly EpochRecord[]): ChartSpec | null {
     spec: {
       $schema: SCHEMA,
       title: 'Learning rate per epoch',
-      width: 420,
+      width: 360,
       height: 160,
       data: { values: rows },
       mark: { type: 'line', interpolate: 'step-after', point: true, tooltip: true },

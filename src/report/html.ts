@@ -173,8 +173,8 @@ h1{margin:.2rem 0 .4rem;font-size:1.7rem}h2{margin-top:2.2rem;border-bottom:1px 
 pre{background:#f4f4f6;padding:.6rem;border-radius:4px;overflow-x:auto;white-space:pre-wrap;word-break:break-all}
 table{border-collapse:collapse;margin:.6rem 0;font-size:.92rem}th,td{border:1px solid #d5d5da;padding:.3rem .6rem;text-align:right}
 th:first-child,td:first-child{text-align:left}thead th{background:#f0f0f4}table.narrow{min-width:18rem}
-.charts{display:flex;flex-wrap:wrap;gap:1.2rem;align-items:flex-start}figure.chart{margin:.5rem 0;max-width:100%;overflow-x:auto}
-figure.chart svg{max-width:100%;height:auto}figcaption{font-size:.85rem;color:#555}
+.charts{display:flex;flex-wrap:wrap;gap:0 1.5rem;align-items:flex-start}figure.chart{margin:.5rem 0;flex:0 1 auto;max-width:100%;overflow-x:auto}
+figure.chart svg{display:block}figcaption{font-size:.85rem;color:#555}
 .warn{background:#fff4e0;border-left:4px solid #e69500;padding:.45rem .7rem}nav a{margin-right:.8rem}
 `;
 

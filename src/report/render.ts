@@ -12,10 +12,25 @@ export async function renderSvg(spec: TopLevelSpec): Promise<string> {
   // renderer 'none': no canvas or DOM needed; toSVG() draws the scenegraph itself.
   const view = new View(parse(vegaSpec), { renderer: 'none' });
   try {
-    return await view.toSVG();
+    return canonicalIds(await view.toSVG());
   } finally {
     view.finalize();
   }
+}
+
+/**
+ * Renames the SVG's ids (and references to them) to d1, d2, … in order of appearance. Vega numbers
+ * gradients with a process-wide counter, so without this the same chart drawn twice differs.
+ */
+export function canonicalIds(svg: string): string {
+  const ids = new Map<string, string>();
+  for (const m of svg.matchAll(/\bid="([^"]+)"/g)) if (!ids.has(m[1])) ids.set(m[1], `d${ids.size + 1}`);
+  if (ids.size === 0) return svg;
+  const rename = (id: string): string => ids.get(id) ?? id;
+  return svg
+    .replace(/\bid="([^"]+)"/g, (_, id: string) => `id="${rename(id)}"`)
+    .replace(/url\(#([^)]+)\)/g, (_, id: string) => `url(#${rename(id)})`)
+    .replace(/\b(xlink:href|href)="#([^"]+)"/g, (_, attr: string, id: string) => `${attr}="#${rename(id)}"`);
 }
 
 /** Family for the SVG's generic "sans-serif". If the system lacks it, resvg falls back to any font it has. */

@@ -1,0 +1,169 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  comparisonChart,
+  confusionChart,
+  cvChart,
+  datasetChart,
+  perClassF1Chart,
+  trainingCharts,
+  type ChartSpec,
+} from '../../src/report/charts.js';
+import { formatValue, meanStd, slugify, UniqueNames } from '../../src/report/stats.js';
+import { inlineSvg, commandLine } from '../../src/report/html.js';
+
+type Row = Record<string, unknown>;
+/** All inline data rows of a (possibly layered) spec, layer by layer. */
+function layerData(c: ChartSpec): Row[][] {
+  const s = c.spec as { data?: { values: Row[] }; layer?: { data?: { values: Row[] } }[] };
+  if (s.layer && s.layer.some((l) => l.data)) return s.layer.map((l) => l.data?.values ?? []);
+  return [s.data?.values ?? []];
+}
+
+test('meanStd: mean and sample standard deviation (n - 1), NaNs ignored', () => {
+  // Worked by hand: mean 5, squared deviations sum 32, 32 / 7 = 4.571…, sqrt = 2.138….
+  const r = meanStd([2, 4, 4, 4, 5, 5, 7, 9, NaN]);
+  assert.equal(r.n, 8);
+  assert.equal(r.mean, 5);
+  assert.ok(Math.abs(r.std - Math.sqrt(32 / 7)) < 1e-12);
+  assert.deepEqual(meanStd([0.5]), { mean: 0.5, std: 0, n: 1 });
+  assert.ok(Number.isNaN(meanStd([]).mean));
+});
+
+test('formatValue: rates as percent, counts plain, missing as a dash', () => {
+  assert.equal(formatValue('accuracy', 0.7512), '75.1 %');
+  assert.equal(formatValue('macro_f1', 1), '100.0 %');
+  assert.equal(formatValue('n', 52), '52');
+  assert.equal(formatValue('lr', 0.0005), '5.00e-4');
+  assert.equal(formatValue('train_loss', 0.123456), '0.1235');
+  assert.equal(formatValue('accuracy', undefined), '–');
+  assert.equal(formatValue('accuracy', NaN), '–');
+});
+
+test('slugify and UniqueNames give distinct, file-safe chart names', () => {
+  assert.equal(slugify('Real (RAVDESS dev) — Évaluation'), 'real-ravdess-dev-evaluation');
+  assert.equal(slugify('***'), 'chart');
+  const u = new UniqueNames();
+  assert.deepEqual([u.take('a'), u.take('a'), u.take('a'), u.take('b')], ['a', 'a-2', 'a-3', 'b']);
+});
+
+test('trainingCharts: train and validation series per quantity, missing values left out', () => {
+  const charts = trainingCharts([
+    { epoch: 1, train_loss: 1.2, val_loss: 1.4, train_acc: 0.4, lr: 1e-3 },
+    { epoch: 2, train_loss: 0.9, train_acc: 0.6, val_acc: 0.5, lr: 5e-4 },
+  ]);
+  assert.deepEqual(charts.map((c) => c.name), ['training-loss', 'training-accuracy', 'learning-rate']);
+  const [loss, acc, lr] = charts.map((c) => layerData(c)[0]);
+  assert.deepEqual(loss, [
+    { epoch: 1, series: 'train', value: 1.2 },
+    { epoch: 1, series: 'validation', value: 1.4 },
+    { epoch: 2, series: 'train', value: 0.9 },
+  ]);
+  assert.deepEqual(acc.map((r) => `${r.epoch}${r.series}`), ['1train', '2train', '2validation']);
+  assert.deepEqual(lr, [{ epoch: 1, lr: 1e-3 }, { epoch: 2, lr: 5e-4 }]);
+  const yAcc = (charts[1].spec as { encoding: { y: { scale: { domain: number[] } } } }).encoding.y;
+  assert.deepEqual(yAcc.scale.domain, [0, 1]);
+  assert.deepEqual(trainingCharts([]), []);
+  assert.deepEqual(trainingCharts([{ epoch: 1 }]), []);
+});
+
+test('cvChart: one bar per fold and metric, dashed mean line per metric at the mean across folds', () => {
+  const cv = {
+    folds: [
+      { fold: 2, metrics: { accuracy: 0.8, macro_f1: 0.6 }, eval: { accuracy: 0.4 } },
+      { fold: 1, metrics: { accuracy: 0.7, macro_f1: 0.5 }, eval: { accuracy: 0.5 } },
+      { fold: 3, metrics: { accuracy: 0.9, macro_f1: 0.7, custom: 3 } },
+    ],
+    evalName: 'real',
+  };
+  const c = cvChart(cv);
+  assert.ok(c);
+  assert.equal(c.name, 'cv-folds');
+  const [bars, rules] = layerData(c);
+  assert.equal(bars.length, 6);
+  assert.deepEqual(bars.slice(0, 2), [
+    { fold: 'Fold 1', metric: 'Accuracy', value: 0.7 },
+    { fold: 'Fold 1', metric: 'Macro F1', value: 0.5 },
+  ]);
+  assert.equal(rules.length, 2);
+  assert.ok(Math.abs((rules[0].value as number) - 0.8) < 1e-12);
+  assert.ok(Math.abs((rules[1].value as number) - 0.6) < 1e-12);
+  const e = cvChart(cv, 'eval');
+  assert.ok(e);
+  assert.equal(e.name, 'cv-folds-eval');
+  assert.match(e.title, /real/);
+  assert.ok(Math.abs((layerData(e)[1][0].value as number) - 0.45) < 1e-12);
+  // Asked-for metrics win over the defaults; unknown folds give no chart.
+  const custom = cvChart({ ...cv, metrics: ['custom'] });
+  assert.deepEqual(layerData(custom!)[0], [{ fold: 'Fold 3', metric: 'custom', value: 3 }]);
+  assert.equal(cvChart({ folds: [] }), null);
+  assert.equal(cvChart(undefined), null);
+});
+
+test('confusionChart: one cell per (true, predicted) with its count and row share, labels in model order', () => {
+  const c = confusionChart('real speech', { labels: ['b', 'a'], matrix: [[3, 1], [0, 0]] });
+  assert.equal(c.name, 'confusion-real-speech');
+  const rows = layerData(c)[0];
+  assert.deepEqual(rows, [
+    { true: 'b', predicted: 'b', count: 3, share: 0.75 },
+    { true: 'b', predicted: 'a', count: 1, share: 0.25 },
+    { true: 'a', predicted: 'b', count: 0, share: 0 },
+    { true: 'a', predicted: 'a', count: 0, share: 0 },
+  ]);
+  const enc = (c.spec as { encoding: { x: { sort: string[] }; y: { sort: string[] } } }).encoding;
+  assert.deepEqual(enc.x.sort, ['b', 'a']);
+  assert.deepEqual(enc.y.sort, ['b', 'a']);
+  assert.throws(() => confusionChart('bad', { labels: ['a', 'b'], matrix: [[1, 2]] }), /"bad".*2×2/);
+  assert.throws(() => confusionChart('neg', { labels: ['a'], matrix: [[-1]] }), /non-negative/);
+});
+
+test('perClassF1Chart: grouped bars of F1 per class, one series per evaluation', () => {
+  const pc = (f1s: number[]) => ['x', 'y'].map((label, i) => ({ label, precision: 0, recall: 0, f1: f1s[i], support: 1 }));
+  const c = perClassF1Chart({ synthetic: { per_class: pc([0.8, 0.7]) }, real: { per_class: pc([0.4, 0.3]) }, other: { accuracy: 1 } });
+  assert.ok(c);
+  assert.equal(c.title, 'Per-class F1: synthetic vs real');
+  assert.deepEqual(layerData(c)[0], [
+    { class: 'x', evaluation: 'synthetic', f1: 0.8 },
+    { class: 'y', evaluation: 'synthetic', f1: 0.7 },
+    { class: 'x', evaluation: 'real', f1: 0.4 },
+    { class: 'y', evaluation: 'real', f1: 0.3 },
+  ]);
+  assert.equal(perClassF1Chart({ only: { accuracy: 0.5 } }), null);
+});
+
+test('comparisonChart: numeric cells only; chart:false and all-text tables draw nothing', () => {
+  const t = { title: 'Ours vs paper', columns: ['Acc', 'F1'], rows: [{ label: 'paper', values: [0.75, 0.74] }, { label: 'ours', values: [0.7, 'n/a'] }] };
+  const c = comparisonChart(t);
+  assert.ok(c);
+  assert.equal(c.name, 'comparison-ours-vs-paper');
+  assert.deepEqual(layerData(c)[0], [
+    { column: 'Acc', series: 'paper', value: 0.75 },
+    { column: 'F1', series: 'paper', value: 0.74 },
+    { column: 'Acc', series: 'ours', value: 0.7 },
+  ]);
+  assert.equal(comparisonChart({ ...t, chart: false }), null);
+  assert.equal(comparisonChart({ ...t, rows: [{ label: 'x', values: [null, 'y'] }] }), null);
+});
+
+test('datasetChart: clips per class per dataset', () => {
+  const c = datasetChart([{ name: 'a', counts: { x: 2, y: 3 } }, { name: 'b', counts: { y: 1 } }]);
+  assert.deepEqual(layerData(c!)[0], [
+    { class: 'x', dataset: 'a', clips: 2 },
+    { class: 'y', dataset: 'a', clips: 3 },
+    { class: 'y', dataset: 'b', clips: 1 },
+  ]);
+  assert.equal(datasetChart([]), null);
+});
+
+test('inlineSvg prefixes ids and every reference to them, so inlined charts do not share clip paths', () => {
+  const svg = '<?xml version="1.0"?><svg><defs><clipPath id="clip1"><rect/></clipPath></defs><g clip-path="url(#clip1)"><use xlink:href="#clip1"/><use href="#clip1"/></g></svg>';
+  assert.equal(
+    inlineSvg(svg, 'c3'),
+    '<svg><defs><clipPath id="c3-clip1"><rect/></clipPath></defs><g clip-path="url(#c3-clip1)"><use xlink:href="#c3-clip1"/><use href="#c3-clip1"/></g></svg>',
+  );
+});
+
+test('commandLine quotes arguments that need it', () => {
+  assert.equal(commandLine(['affexion', 'train', 'my data', "it's", '--out=x/y']), `affexion train 'my data' 'it'\\''s' --out=x/y`);
+  assert.equal(commandLine('as given'), 'as given');
+});
