@@ -1,0 +1,22 @@
+/**
+ * Choosing the compute backend. Layers call `getKernels()` unless given kernels explicitly.
+ */
+import type { Kernels } from './kernels.js';
+import { jsKernels } from './js-kernels.js';
+import { nativeKernels } from './native-kernels.js';
+
+export type { Kernels, LstmDirection } from './kernels.js';
+export { jsKernels } from './js-kernels.js';
+export { nativeKernels, type NativeKernels, type NativeIsa } from './native-kernels.js';
+
+/**
+ * The kernels to compute with: the native addon by default; the plain-loop reference backend when the
+ * environment variable AFFEXION_BACKEND is `js`. Any other value is an error (a typo should not
+ * silently change the backend).
+ */
+export function getKernels(): Kernels {
+  const choice = process.env.AFFEXION_BACKEND ?? 'native';
+  if (choice === 'js') return jsKernels;
+  if (choice === 'native' || choice === '') return nativeKernels();
+  throw new Error(`AFFEXION_BACKEND=${choice}: expected 'native' or 'js'`);
+}
