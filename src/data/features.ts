@@ -3,7 +3,7 @@
  * Files that cannot be decoded are reported with the decoder's reason, never dropped silently.
  */
 import { readFileSync } from 'node:fs';
-import { loadAudio } from '../audio/index.js';
+import { loadAudio } from '../audio/load.js';
 import { DEFAULT_FEATURE_PARAMS, extractFeatures, type FeatureMatrix, type FeatureParams } from '../features/index.js';
 import { FeatureCache, settingsHash } from './cache.js';
 import type { SkippedFile } from './dataset.js';

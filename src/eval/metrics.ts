@@ -11,7 +11,7 @@
 export interface ClassMetrics { label: string; precision: number; recall: number; f1: number; support: number }
 
 /** The figures `evaluate --json` prints (fractions in [0, 1]). */
-export interface ClassificationMetrics {
+export type ClassificationMetrics = {
   n: number;
   accuracy: number;
   balanced_accuracy: number;
@@ -21,7 +21,7 @@ export interface ClassificationMetrics {
   /** matrix[i][j] = clips of true class labels[i] predicted as labels[j]. */
   confusion: { labels: string[]; matrix: number[][] };
   per_class: ClassMetrics[];
-}
+};
 
 /**
  * Metrics of predictions against true class indices into `labels`. Throws when the arrays differ in

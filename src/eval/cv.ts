@@ -1,0 +1,243 @@
+/**
+ * `affexion cv`: stratified k-fold cross-validation, optionally grouped so no speaker (or sentence) is
+ * on both sides of a fold, optionally scoring every fold's model on a second dataset (e.g. real
+ * speech). Each fold trains in RUN_DIR/fold-NN with per-epoch checkpoints; a finished fold's result is
+ * stored there and reused, so an interrupted cv resumes where it stopped.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { FeatureCache, defaultCacheDir, writeFileAtomic } from '../data/cache.js';
+import { describeDataset, scanDataset, type Dataset } from '../data/dataset.js';
+import { resolveFeatureSettings, type LoudnessMode } from '../data/features.js';
+import type { LabelMap } from '../data/label-map.js';
+import type { Normalization } from '../data/normalize.js';
+import type { FeatureParams } from '../features/index.js';
+import type { AffexionNet } from '../model/network.js';
+import { predictProbabilities, type EpochRecord, type LabelledFeatures } from '../train/fit.js';
+import { resolveHyperparameters, type Hyperparameters } from '../train/options.js';
+import type { ProgressEvents } from '../train/progress.js';
+import { checkTrainable, dataFingerprint, loadSplit, trainToDir, type LoadedSplit } from '../train/train.js';
+import { foldLeaks, stratifiedGroupKFold, stratifiedKFold, trainIndices, type Folds } from './folds.js';
+import { argmaxRows, classificationMetrics, meanStd, type ClassificationMetrics } from './metrics.js';
+
+export type GroupBy = 'speaker' | 'text' | 'none';
+export const GROUP_BY: readonly GroupBy[] = ['speaker', 'text', 'none'];
+
+/** Options of {@link crossValidate}. */
+export interface CvOptions {
+  data: string | Dataset;
+  /** Run directory (fold models, results, report). */
+  out: string;
+  /** Number of folds (default 7, as the paper). */
+  folds?: number;
+  /** Keep speakers / sentences on one side of every fold (default 'none'). */
+  groupBy?: GroupBy;
+  /** Extra dataset every fold's model is scored on. */
+  eval?: string | Dataset | null;
+  labelMap?: string | LabelMap;
+  hyper?: Partial<Hyperparameters>;
+  features?: Partial<FeatureParams>;
+  loudness?: LoudnessMode;
+  cacheDir?: string | null;
+  events?: ProgressEvents;
+  /** Wraps the events of each fold (e.g. to prefix lines with "fold 3/7"). */
+  foldEvents?: (fold: number, k: number) => ProgressEvents;
+  signal?: AbortSignal;
+  report?: boolean;
+  command?: string[];
+}
+
+/** One fold's outcome. */
+export interface FoldOutcome {
+  fold: number;
+  n_train: number;
+  n_val: number;
+  metrics: ClassificationMetrics;
+  eval?: ClassificationMetrics;
+  history: EpochRecord[];
+  /** True when read back from a previous (interrupted) run instead of recomputed. */
+  reused?: boolean;
+}
+
+/** The headline metrics summarised across folds. */
+export const CV_METRICS = ['accuracy', 'balanced_accuracy', 'macro_precision', 'macro_recall', 'macro_f1'] as const;
+export type CvSummary = Record<(typeof CV_METRICS)[number], { mean: number; std: number }>;
+
+/** What {@link crossValidate} returns (also written to RUN_DIR/cv.json). */
+export interface CvResult {
+  k: number;
+  groupBy: GroupBy;
+  classes: string[];
+  folds: FoldOutcome[];
+  summary: CvSummary;
+  evalSummary?: CvSummary;
+  /** Figures of all folds' validation predictions pooled together. */
+  pooled: ClassificationMetrics;
+  warnings: string[];
+  out: string;
+  report?: string;
+}
+
+/** Summary mean ± std (sample std over folds) of the headline metrics. */
+export function summarize(ms: readonly ClassificationMetrics[]): CvSummary {
+  const out = {} as CvSummary;
+  for (const k of CV_METRICS) out[k] = meanStd(ms.map((m) => m[k]));
+  return out;
+}
+
+/** The group of each clip for a grouping, with a clear error when the dataset does not carry it. */
+export function groupsFor(ds: Dataset, items: readonly number[], groupBy: Exclude<GroupBy, 'none'>): string[] {
+  const field = groupBy === 'speaker' ? 'speaker' : 'group';
+  const missing = items.filter((i) => ds.items[i][field] === null);
+  if (missing.length) {
+    throw new Error(`--group-by ${groupBy}: ${missing.length} clip(s) have no ${groupBy === 'speaker' ? 'speaker' : 'sentence/group'} ` +
+      `(e.g. ${ds.items[missing[0]].path}); add a "${field}" column to the manifest or use --group-by none`);
+  }
+  return items.map((i) => ds.items[i][field] as string);
+}
+
+/** Features and targets of a subset of a split. */
+export function subsetSplit(split: LabelledFeatures, idx: readonly number[]): LabelledFeatures {
+  return { features: idx.map((i) => split.features[i]), targets: Int32Array.from(idx, (i) => split.targets[i]) };
+}
+
+/** Metrics of a network on labelled features. */
+export async function scoreNet(net: AffexionNet, norm: Normalization, hyper: Hyperparameters, split: LabelledFeatures,
+  classes: readonly string[]): Promise<ClassificationMetrics> {
+  const probs = await predictProbabilities(net, split.features, norm, hyper.max_len, hyper.batch_size);
+  return classificationMetrics(split.targets, argmaxRows(probs, split.targets.length, classes.length), classes);
+}
+
+/** Warnings for a plain k-fold that puts one speaker / sentence on both sides of a fold. */
+export function leakWarnings(ds: Dataset, items: readonly number[], folds: Folds): string[] {
+  const warnings: string[] = [];
+  for (const [field, name, flag] of [['speaker', 'speaker', 'speaker'], ['group', 'sentence/group', 'text']] as const) {
+    const groups = items.map((i) => ds.items[i][field]);
+    if (groups.every((g) => g === null)) continue;
+    const leaked = new Set(foldLeaks(folds, groups).flat());
+    if (leaked.size) {
+      warnings.push(`plain k-fold: ${leaked.size} ${name}${leaked.size > 1 ? 's' : ''} (e.g. ${[...leaked].slice(0, 3).join(', ')}) ` +
+        `appear on both the training and validation side of a fold, so the figures are optimistic; use --group-by ${flag}`);
+    }
+  }
+  return warnings;
+}
+
+/** Runs k-fold cross-validation; see the module comment. */
+export async function crossValidate(opts: CvOptions): Promise<CvResult> {
+  const events = opts.events ?? {};
+  const k = opts.folds ?? 7;
+  const groupBy = opts.groupBy ?? 'none';
+  if (!GROUP_BY.includes(groupBy)) throw new Error(`--group-by: expected speaker, text or none, got "${groupBy}"`);
+  const hyper = resolveHyperparameters(opts.hyper);
+  const settings = resolveFeatureSettings({ params: opts.features, loudness: opts.loudness });
+  const out = path.resolve(opts.out);
+  const ds = typeof opts.data === 'string' ? scanDataset(opts.data, { labelMap: opts.labelMap, optionName: 'DATA' }) : opts.data;
+  events.log?.(describeDataset(ds));
+  checkTrainable(ds, 'DATA');
+  const classes = ds.classes;
+  if (ds.items.length < k) throw new Error(`--folds ${k}: the dataset has only ${ds.items.length} clips, fewer than the number of folds`);
+  const cache = new FeatureCache(opts.cacheDir === undefined ? defaultCacheDir() : opts.cacheDir);
+  const all = await loadSplit(ds, classes, settings, cache, events, 'features');
+  const labels = Array.from(all.targets);
+  const folds = groupBy === 'none'
+    ? stratifiedKFold(labels, k, hyper.seed)
+    : stratifiedGroupKFold(labels, groupsFor(ds, all.itemIndex, groupBy), k, hyper.seed, groupBy === 'speaker' ? 'speakers' : 'sentences/groups');
+  const warnings = groupBy === 'none' ? leakWarnings(ds, all.itemIndex, folds) : [];
+  for (const w of warnings) events.log?.(`warning: ${w}`);
+  for (const [f, val] of folds.entries()) {
+    const present = new Set(val.map((i) => labels[i]));
+    const absent = classes.filter((_, c) => !present.has(c));
+    if (absent.length) {
+      const w = `fold ${f + 1} has no validation clip of ${absent.join(', ')} (too few clips or groups for ${k} folds)`;
+      warnings.push(w);
+      events.log?.(`warning: ${w}`);
+    }
+  }
+
+  let evalSplit: LoadedSplit | null = null;
+  let evalDs: Dataset | null = null;
+  if (opts.eval) {
+    evalDs = typeof opts.eval === 'string' ? scanDataset(opts.eval, { labelMap: opts.labelMap, optionName: '--eval' }) : opts.eval;
+    events.log?.(describeDataset(evalDs));
+    evalSplit = await loadSplit(evalDs, classes, settings, cache, events, 'features (--eval)');
+    if (evalSplit.targets.length === 0) throw new Error(`--eval: none of its clips has one of the training classes (${classes.join(', ')}); use --label-map`);
+    const unknown = Object.entries(evalSplit.unknownLabels);
+    if (unknown.length) events.log?.(`--eval: left out (label not among the classes): ${unknown.map(([l, n]) => `${l} ${n}`).join(', ')}`);
+  }
+
+  mkdirSync(out, { recursive: true });
+  const baseSig = {
+    hyper, classes, features: settings, data: dataFingerprint(ds, all.itemIndex), k, groupBy,
+    eval: evalSplit && evalDs ? dataFingerprint(evalDs, evalSplit.itemIndex) : null,
+  };
+  const outcomes: FoldOutcome[] = [];
+  const pooledTrue: number[] = [];
+  const pooledPred: number[] = [];
+  for (const [f, val] of folds.entries()) {
+    const fold = f + 1;
+    const dir = path.join(out, `fold-${String(fold).padStart(2, '0')}`);
+    const fe = opts.foldEvents?.(fold, k) ?? events;
+    const signature = { ...baseSig, hyper: { ...hyper, epochs: undefined }, fold, val: createHash('sha256').update(val.join(',')).digest('hex').slice(0, 16) };
+    const resultFile = path.join(dir, 'result.json');
+    const trainIdx = trainIndices(labels.length, val);
+    const valSet = subsetSplit(all, val);
+    const reused = readFoldResult(resultFile, { ...signature, epochs: hyper.epochs });
+    let outcome: FoldOutcome & { val_pred?: number[] };
+    if (reused) {
+      outcome = { ...reused, reused: true };
+      fe.log?.(`fold ${fold}/${k}: finished earlier, reusing ${path.relative(process.cwd(), resultFile) || resultFile}`);
+    } else {
+      fe.log?.(`fold ${fold}/${k}: training on ${trainIdx.length} clips, validating on ${val.length}`);
+      const state = await trainToDir({
+        out: dir, train: subsetSplit(all, trainIdx), val: valSet, classes, hyper, settings, signature, resume: 'auto',
+        events: fe, signal: opts.signal,
+      });
+      const probs = await predictProbabilities(state.net, valSet.features, state.normalization, hyper.max_len, hyper.batch_size);
+      const pred = Array.from(argmaxRows(probs, val.length, classes.length));
+      outcome = {
+        fold, n_train: trainIdx.length, n_val: val.length,
+        metrics: classificationMetrics(valSet.targets, pred, classes), history: state.history, val_pred: pred,
+      };
+      if (evalSplit) outcome.eval = await scoreNet(state.net, state.normalization, hyper, evalSplit, classes);
+      writeFileAtomic(resultFile, JSON.stringify({ signature: { ...signature, epochs: hyper.epochs }, outcome }, null, 1));
+    }
+    pooledTrue.push(...valSet.targets);
+    pooledPred.push(...(outcome.val_pred ?? []));
+    delete outcome.val_pred;
+    outcomes.push(outcome);
+    const m = outcome.metrics;
+    fe.log?.(`fold ${fold}/${k}: accuracy ${(100 * m.accuracy).toFixed(1)} % · UA ${(100 * m.balanced_accuracy).toFixed(1)} % · macro F1 ${(100 * m.macro_f1).toFixed(1)} %` +
+      (outcome.eval ? ` · on --eval: accuracy ${(100 * outcome.eval.accuracy).toFixed(1)} %, macro F1 ${(100 * outcome.eval.macro_f1).toFixed(1)} %` : ''));
+  }
+
+  const result: CvResult = {
+    k, groupBy, classes, folds: outcomes, summary: summarize(outcomes.map((o) => o.metrics)),
+    evalSummary: evalSplit ? summarize(outcomes.map((o) => o.eval as ClassificationMetrics)) : undefined,
+    pooled: classificationMetrics(pooledTrue, pooledPred, classes), warnings, out,
+  };
+  writeFileAtomic(path.join(out, 'cv.json'), JSON.stringify(result, null, 1));
+  if (opts.report !== false) {
+    const { writeCvReport } = await import('./cv-report.js');
+    result.report = await writeCvReport(out, result, ds, evalDs, opts.command);
+  }
+  return result;
+}
+
+/** A stored fold result when its signature matches this run, else null. */
+function readFoldResult(file: string, signature: Record<string, unknown>): (FoldOutcome & { val_pred?: number[] }) | null {
+  if (!existsSync(file)) return null;
+  try {
+    const saved = JSON.parse(readFileSync(file, 'utf8')) as { signature: unknown; outcome: FoldOutcome & { val_pred?: number[] } };
+    return JSON.stringify(saved.signature) === JSON.stringify(JSON.parse(JSON.stringify(signature))) ? saved.outcome : null;
+  } catch {
+    return null;
+  }
+}
+
+/** "75.1 ± 2.0 %" style line of a summary. */
+export function formatSummary(s: CvSummary): string {
+  const f = (m: { mean: number; std: number }): string => `${(100 * m.mean).toFixed(1)} ± ${(100 * m.std).toFixed(1)} %`;
+  return `accuracy ${f(s.accuracy)} · UA ${f(s.balanced_accuracy)} · macro P ${f(s.macro_precision)} · R ${f(s.macro_recall)} · F1 ${f(s.macro_f1)}`;
+}

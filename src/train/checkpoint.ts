@@ -1,0 +1,105 @@
+/**
+ * Checkpoints: one safetensors file (MODEL_DIR/checkpoint.safetensors) with the network's state_dict,
+ * the optimizer's state, and in its metadata the scheduler, RNG state, epoch, history, normalisation
+ * and the run's signature (settings + data fingerprint). One file, written atomically (temp + rename),
+ * so an interrupted write leaves the previous checkpoint in place.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { Rng, type RngState } from '../engine/rng.js';
+import type { AdamState } from '../model/optim.js';
+import { encodeSafetensors, parseSafetensors, type TensorToWrite } from '../model/safetensors.js';
+import { writeFileAtomic } from '../data/cache.js';
+import type { Normalization } from '../data/normalize.js';
+import type { EpochRecord, TrainingState } from './fit.js';
+import { packState, unpackState } from './state-pack.js';
+
+export const CHECKPOINT_FILE = 'checkpoint.safetensors';
+const FORMAT = 'affexion-checkpoint';
+const VERSION = 1;
+
+/** What must match for a checkpoint to be resumed: settings (minus epochs) and the data. */
+export type RunSignature = Record<string, unknown>;
+
+export function checkpointPath(dir: string): string {
+  return path.join(dir, CHECKPOINT_FILE);
+}
+
+/** Writes the state as MODEL_DIR/checkpoint.safetensors, atomically. */
+export function saveCheckpoint(dir: string, state: TrainingState, signature: RunSignature): void {
+  const tensors = new Map<string, TensorToWrite>();
+  for (const [name, value] of state.net.stateDict()) tensors.set(`model.${name}`, { shape: [value.length], data: value });
+  const optimizer = packState(state.optimizer.state(), 'optim', tensors);
+  const metadata: Record<string, string> = {
+    format: FORMAT, version: String(VERSION), epoch: String(state.epoch),
+    rng: JSON.stringify(state.rng.state()),
+    scheduler: JSON.stringify({ lastEpoch: state.scheduler.lastEpoch, lr: state.optimizer.lr }),
+    optimizer: JSON.stringify(optimizer),
+    history: JSON.stringify(state.history),
+    normalization: JSON.stringify(state.normalization),
+    signature: JSON.stringify(signature),
+  };
+  writeFileAtomic(checkpointPath(dir), Buffer.from(encodeSafetensors(tensors, metadata)));
+}
+
+/** A parsed checkpoint, before it is applied to a fresh state. */
+export interface LoadedCheckpoint {
+  epoch: number;
+  signature: RunSignature;
+  history: EpochRecord[];
+  normalization: Normalization;
+  /** Restores weights, optimizer, scheduler and RNG into a fresh state built with the same settings. */
+  applyTo(state: TrainingState): void;
+}
+
+/** Reads MODEL_DIR/checkpoint.safetensors; throws an error naming the file if it is missing or foreign. */
+export function loadCheckpoint(dir: string): LoadedCheckpoint {
+  const file = checkpointPath(dir);
+  if (!existsSync(file)) throw new Error(`--resume: ${file} does not exist (nothing to resume; train without --resume)`);
+  const buf = readFileSync(file);
+  const { tensors, metadata } = parseSafetensors(new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength), file);
+  if (metadata.format !== FORMAT) throw new Error(`${file}: not an Affexion checkpoint`);
+  if (Number(metadata.version) !== VERSION) {
+    throw new Error(`${file}: checkpoint format version ${metadata.version}, this Affexion reads version ${VERSION} (retrain without --resume)`);
+  }
+  const json = <T>(key: string): T => {
+    try {
+      return JSON.parse(metadata[key]) as T;
+    } catch {
+      throw new Error(`${file}: checkpoint metadata "${key}" is missing or corrupt`);
+    }
+  };
+  const epoch = Number(metadata.epoch);
+  const rngState = json<RngState>('rng');
+  const sched = json<{ lastEpoch: number; lr: number }>('scheduler');
+  const optimizer = unpackState(json<unknown>('optimizer'), tensors);
+  return {
+    epoch, signature: json<RunSignature>('signature'), history: json<EpochRecord[]>('history'),
+    normalization: json<Normalization>('normalization'),
+    applyTo(state: TrainingState): void {
+      const sd = new Map<string, Float32Array>();
+      for (const [name, t] of tensors) {
+        if (name.startsWith('model.')) sd.set(name.slice(6), t.data as Float32Array);
+      }
+      state.net.loadStateDict(sd);
+      state.optimizer.loadState(optimizer as AdamState);
+      while (state.scheduler.lastEpoch < sched.lastEpoch) state.scheduler.step();
+      state.optimizer.lr = sched.lr;
+      state.rng = Rng.fromState(rngState);
+      state.epoch = epoch;
+      state.history = this.history.slice();
+      state.normalization = this.normalization;
+    },
+  };
+}
+
+/** Names the first setting that differs between a checkpoint and the current run, or null. */
+export function signatureMismatch(saved: RunSignature, current: RunSignature): string | null {
+  const keys = new Set([...Object.keys(saved), ...Object.keys(current)]);
+  for (const k of keys) {
+    const a = JSON.stringify(saved[k]);
+    const b = JSON.stringify(current[k]);
+    if (a !== b) return `${k}: checkpoint has ${a ?? 'nothing'}, this run has ${b ?? 'nothing'}`;
+  }
+  return null;
+}

@@ -1,0 +1,181 @@
+/**
+ * The training loop on in-memory features: seeded shuffling, mini-batches, Adam + StepLR, per-epoch
+ * validation, and a checkpoint after every epoch from which a run resumes bit-exactly.
+ */
+import { Rng } from '../engine/rng.js';
+import type { FeatureMatrix } from '../features/index.js';
+import { AffexionNet } from '../model/network.js';
+import { Adam, StepLR } from '../model/optim.js';
+import { softmaxCrossEntropy } from '../model/loss.js';
+import type { AffexionConfig } from '../model/config.js';
+import { fitNormalization, toModelBatch, type Normalization } from '../data/normalize.js';
+import type { Hyperparameters } from './options.js';
+import type { ProgressEvents } from './progress.js';
+
+/** Clips with class indices into `classes`. */
+export interface LabelledFeatures {
+  features: FeatureMatrix[];
+  targets: Int32Array;
+}
+
+/** One line of metrics.jsonl. */
+export interface EpochRecord {
+  epoch: number;
+  train_loss: number;
+  train_acc: number;
+  val_loss?: number;
+  val_acc?: number;
+  val_balanced_accuracy?: number;
+  val_macro_f1?: number;
+  lr: number;
+  seconds: number;
+  [extra: string]: number | undefined;
+}
+
+/** Everything needed to continue a run exactly. */
+export interface TrainingState {
+  net: AffexionNet;
+  optimizer: Adam;
+  scheduler: StepLR;
+  rng: Rng;
+  /** Epochs completed. */
+  epoch: number;
+  history: EpochRecord[];
+  normalization: Normalization;
+}
+
+/** Thrown when a run is stopped (SIGINT / AbortSignal) between batches; the last checkpoint stands. */
+export class TrainingInterrupted extends Error {
+  constructor(readonly epochsDone: number) {
+    super(`training interrupted during epoch ${epochsDone + 1}; the model and checkpoint after epoch ${epochsDone} are intact (continue with --resume)`);
+    this.name = 'TrainingInterrupted';
+  }
+}
+
+/** The network's architecture for the given hyper-parameters and data. */
+export function architecture(h: Hyperparameters, nFeatures: number, nClasses: number): AffexionConfig {
+  return {
+    n_features: nFeatures, conv_channels: h.conv_channels, kernel_sizes: [...h.kernel_sizes], lstm_hidden: h.lstm_hidden,
+    lstm_layers: h.lstm_layers, fc_hidden: h.fc_hidden, n_classes: nClasses, dropout_conv: h.dropout_conv,
+    dropout_fc: h.dropout_fc, mask_padding: h.mask_padding,
+  };
+}
+
+/** A fresh state: weights from `seed`, normalisation from the training clips. */
+export function initialState(h: Hyperparameters, train: LabelledFeatures, nClasses: number): TrainingState {
+  const nFeatures = train.features[0].rows;
+  const net = new AffexionNet(architecture(h, nFeatures, nClasses), { seed: h.seed });
+  const optimizer = new Adam(net.parameters(), { lr: h.lr, weightDecay: h.weight_decay });
+  const scheduler = new StepLR(optimizer, h.step_size, h.gamma);
+  // A separate stream from the weight initialisation, so shuffling/dropout do not depend on model size.
+  const rng = new Rng(h.seed ^ 0x5eed);
+  const normalization: Normalization = h.normalization === 'global'
+    ? fitNormalization(train.features, h.max_len) : { mode: 'utterance' };
+  return { net, optimizer, scheduler, rng, epoch: 0, history: [], normalization };
+}
+
+/** Lets pending events (SIGINT, timers, progress output) run between batches. */
+const yieldToEventLoop = (): Promise<void> => new Promise((r) => setImmediate(r));
+
+/** Class probabilities (N, K) in eval mode, in batches. */
+export async function predictProbabilities(net: AffexionNet, features: readonly FeatureMatrix[], norm: Normalization,
+  maxLen: number, batchSize: number, onBatch?: (done: number) => void): Promise<Float32Array> {
+  const K = net.config.n_classes;
+  const out = new Float32Array(features.length * K);
+  for (let s = 0; s < features.length; s += batchSize) {
+    const chunk = features.slice(s, s + batchSize);
+    const { x, B, T, lengths } = toModelBatch(chunk, norm, maxLen);
+    const logits = net.forward(x, B, T, { train: false, lengths: net.config.mask_padding ? lengths : null });
+    for (let b = 0; b < B; b++) {
+      let mx = -Infinity;
+      for (let k = 0; k < K; k++) mx = Math.max(mx, logits[b * K + k]);
+      let sum = 0;
+      for (let k = 0; k < K; k++) sum += Math.exp(logits[b * K + k] - mx);
+      for (let k = 0; k < K; k++) out[(s + b) * K + k] = Math.exp(logits[b * K + k] - mx) / sum;
+    }
+    onBatch?.(Math.min(s + batchSize, features.length));
+    await yieldToEventLoop();
+  }
+  return out;
+}
+
+/** Mean cross-entropy and accuracy of probabilities against targets. */
+export function lossAndAccuracy(probs: Float32Array, targets: Int32Array, K: number): { loss: number; acc: number } {
+  let loss = 0;
+  let correct = 0;
+  for (let i = 0; i < targets.length; i++) {
+    loss -= Math.log(Math.max(probs[i * K + targets[i]], 1e-12));
+    let best = 0;
+    for (let k = 1; k < K; k++) if (probs[i * K + k] > probs[i * K + best]) best = k;
+    if (best === targets[i]) correct++;
+  }
+  return { loss: loss / Math.max(targets.length, 1), acc: correct / Math.max(targets.length, 1) };
+}
+
+/** Options of {@link runEpochs}. */
+export interface RunEpochsOptions {
+  hyper: Hyperparameters;
+  train: LabelledFeatures;
+  val?: LabelledFeatures | null;
+  events?: ProgressEvents;
+  signal?: AbortSignal;
+  /** Called after every completed epoch (write model + checkpoint + metrics here). */
+  onEpoch?: (state: TrainingState, record: EpochRecord) => void | Promise<void>;
+  /** Extra validation figures for the epoch record (balanced accuracy, macro F1 …). */
+  valMetrics?: (probs: Float32Array, val: LabelledFeatures) => Record<string, number>;
+}
+
+/** Trains `state` from its current epoch up to `hyper.epochs`. */
+export async function runEpochs(state: TrainingState, o: RunEpochsOptions): Promise<TrainingState> {
+  const { hyper: h, train } = o;
+  const N = train.targets.length;
+  const K = state.net.config.n_classes;
+  const batches = Math.ceil(N / h.batch_size);
+  const maskLengths = state.net.config.mask_padding;
+  while (state.epoch < h.epochs) {
+    const epoch = state.epoch + 1;
+    const started = Date.now();
+    const lr = state.optimizer.lr;
+    o.events?.epochStart?.(epoch, h.epochs, batches);
+    const order = state.rng.shuffle(Int32Array.from({ length: N }, (_, i) => i)) as Int32Array;
+    let lossSum = 0;
+    let correct = 0;
+    for (let bi = 0; bi < batches; bi++) {
+      const idx = order.subarray(bi * h.batch_size, Math.min((bi + 1) * h.batch_size, N));
+      const { x, B, T, lengths } = toModelBatch(Array.from(idx, (i) => train.features[i]), state.normalization, h.max_len);
+      const targets = Int32Array.from(idx, (i) => train.targets[i]);
+      state.net.zeroGrad();
+      const logits = state.net.forward(x, B, T, { train: true, lengths: maskLengths ? lengths : null, rng: state.rng });
+      const { loss, dLogits, probs } = softmaxCrossEntropy(logits, targets, K);
+      if (!Number.isFinite(loss)) throw new Error(`training diverged at epoch ${epoch}, batch ${bi + 1} (loss ${loss}); try a lower --lr`);
+      state.net.backward(dLogits);
+      state.optimizer.step();
+      lossSum += loss * B;
+      for (let b = 0; b < B; b++) {
+        let best = 0;
+        for (let k = 1; k < K; k++) if (probs[b * K + k] > probs[b * K + best]) best = k;
+        if (best === targets[b]) correct++;
+      }
+      const seen = Math.min((bi + 1) * h.batch_size, N);
+      o.events?.batch?.(epoch, bi + 1, batches, { loss: lossSum / seen, acc: correct / seen, lr });
+      await yieldToEventLoop();
+      if (o.signal?.aborted) throw new TrainingInterrupted(state.epoch);
+    }
+    state.scheduler.step();
+    const record: EpochRecord = { epoch, train_loss: lossSum / N, train_acc: correct / N, lr, seconds: 0 };
+    if (o.val && o.val.targets.length > 0) {
+      const probs = await predictProbabilities(state.net, o.val.features, state.normalization, h.max_len, h.batch_size);
+      const { loss, acc } = lossAndAccuracy(probs, o.val.targets, K);
+      record.val_loss = loss;
+      record.val_acc = acc;
+      Object.assign(record, o.valMetrics?.(probs, o.val) ?? {});
+      if (o.signal?.aborted) throw new TrainingInterrupted(state.epoch);
+    }
+    record.seconds = (Date.now() - started) / 1000;
+    state.epoch = epoch;
+    state.history.push(record);
+    await o.onEpoch?.(state, record);
+    o.events?.epochEnd?.(record);
+  }
+  return state;
+}

@@ -1,0 +1,253 @@
+/**
+ * `affexion train`: scan a dataset, extract (cached) features, train the network with the paper's
+ * defaults, and keep MODEL_DIR usable at every moment: after each epoch the model, the checkpoint and
+ * metrics.jsonl are rewritten atomically, so an interrupted run leaves the last complete epoch.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { FeatureCache, defaultCacheDir, writeFileAtomic } from '../data/cache.js';
+import { describeDataset, scanDataset, type Dataset, type SkippedFile } from '../data/dataset.js';
+import { datasetFeatures, resolveFeatureSettings, type FeatureSettings, type LoudnessMode } from '../data/features.js';
+import type { LabelMap } from '../data/label-map.js';
+import type { FeatureParams } from '../features/index.js';
+import { classificationMetrics, argmaxRows, type ClassificationMetrics } from '../eval/metrics.js';
+import { initialState, predictProbabilities, runEpochs, type EpochRecord, type LabelledFeatures, type TrainingState } from './fit.js';
+import { loadCheckpoint, saveCheckpoint, signatureMismatch, checkpointPath, type RunSignature } from './checkpoint.js';
+import { resolveHyperparameters, type Hyperparameters } from './options.js';
+import { saveTrainedModel, MODEL_CONFIG_FILE } from './model-dir.js';
+import type { ProgressEvents } from './progress.js';
+
+export const METRICS_FILE = 'metrics.jsonl';
+
+/** Options of {@link train}. Only `data` and `out` are required. */
+export interface TrainOptions {
+  /** Training data: dataset folder / manifest path, or an already scanned dataset. */
+  data: string | Dataset;
+  /** Model directory to write. */
+  out: string;
+  /** Validation data, evaluated after every epoch. */
+  val?: string | Dataset | null;
+  /** Rename/drop labels (applies to `data` and `val` when given as paths). */
+  labelMap?: string | LabelMap;
+  /** Hyper-parameters over the paper's defaults. */
+  hyper?: Partial<Hyperparameters>;
+  /** Feature parameters over the paper's defaults. */
+  features?: Partial<FeatureParams>;
+  loudness?: LoudnessMode;
+  /** Feature cache folder; null disables caching (default: {@link defaultCacheDir}). */
+  cacheDir?: string | null;
+  /** Continue from MODEL_DIR's checkpoint (up to `hyper.epochs` epochs in total). */
+  resume?: boolean;
+  /** Overwrite a model already in `out` (otherwise that is an error). */
+  force?: boolean;
+  events?: ProgressEvents;
+  /** Abort between batches (Ctrl-C); the last epoch's model and checkpoint stay intact. */
+  signal?: AbortSignal;
+  /** Write MODEL_DIR/report.html at the end (default true). */
+  report?: boolean;
+  /** Command line to record in the report. */
+  command?: string[];
+}
+
+/** What {@link train} returns. */
+export interface TrainResult {
+  modelDir: string;
+  classes: string[];
+  history: EpochRecord[];
+  dataset: Dataset;
+  /** Files skipped while scanning or decoding (training and validation data). */
+  skipped: SkippedFile[];
+  /** Final validation metrics when `val` was given. */
+  validation?: ClassificationMetrics & { unknown_labels: Record<string, number> };
+  /** Paths of report.html (when written). */
+  report?: string;
+  state: TrainingState;
+  featureSettings: FeatureSettings;
+  hyper: Hyperparameters;
+}
+
+/** Throws a clear error when a dataset cannot be trained on (empty, empty classes, one class). */
+export function checkTrainable(ds: Dataset, optionName = 'DATA'): void {
+  if (ds.items.length === 0) {
+    throw new Error(`${optionName}: no usable clips in ${ds.source}${ds.skipped.length ? ` (${ds.skipped.length} skipped, e.g. ${ds.skipped[0].file}: ${ds.skipped[0].reason})` : ''}`);
+  }
+  if (ds.emptyClasses.length) {
+    throw new Error(`${optionName}: class${ds.emptyClasses.length > 1 ? 'es' : ''} ${ds.emptyClasses.map((c) => `"${c}"`).join(', ')} ha${ds.emptyClasses.length > 1 ? 've' : 's'} no clips in ${ds.source} (remove the folder or add audio)`);
+  }
+  if (ds.classes.length < 2) {
+    throw new Error(`${optionName}: only one class ("${ds.classes[0]}") in ${ds.source}; a classifier needs at least two`);
+  }
+}
+
+/** Labelled features for a dataset; clips whose label is not in `classes` are counted, not used. */
+export interface LoadedSplit extends LabelledFeatures {
+  /** Dataset item index of each clip kept. */
+  itemIndex: number[];
+  unknownLabels: Record<string, number>;
+  skipped: SkippedFile[];
+}
+
+/** Extracts features of a dataset's clips and maps labels to class indices. */
+export async function loadSplit(ds: Dataset, classes: readonly string[], settings: FeatureSettings, cache: FeatureCache,
+  events?: ProgressEvents, stageName = 'features'): Promise<LoadedSplit> {
+  const classIndex = new Map(classes.map((c, i) => [c, i]));
+  const unknownLabels: Record<string, number> = {};
+  const wanted: number[] = [];
+  ds.items.forEach((it, i) => {
+    if (classIndex.has(it.label)) wanted.push(i);
+    else unknownLabels[it.label] = (unknownLabels[it.label] ?? 0) + 1;
+  });
+  events?.stage?.(stageName, 0, wanted.length);
+  const { features, skipped } = await datasetFeatures(wanted.map((i) => ds.items[i].path), settings, cache,
+    (done, total) => events?.stage?.(stageName, done, total));
+  const kept: LoadedSplit = { features: [], targets: new Int32Array(0), itemIndex: [], unknownLabels, skipped: [...ds.skipped, ...skipped] };
+  const targets: number[] = [];
+  features.forEach((m, j) => {
+    if (!m) return;
+    kept.features.push(m);
+    kept.itemIndex.push(wanted[j]);
+    targets.push(classIndex.get(ds.items[wanted[j]].label) as number);
+  });
+  kept.targets = Int32Array.from(targets);
+  return kept;
+}
+
+/** Fingerprint of the data a run trains on (paths, labels, sizes): resuming on other data is refused. */
+export function dataFingerprint(ds: Dataset, itemIndex: readonly number[]): string {
+  const h = createHash('sha256');
+  for (const i of itemIndex) {
+    const it = ds.items[i];
+    h.update(`${it.path}\0${it.label}\0${statSync(it.path).size}\n`);
+  }
+  return h.digest('hex').slice(0, 16);
+}
+
+/** Options of {@link trainToDir}. */
+export interface TrainToDirOptions {
+  out: string;
+  train: LabelledFeatures;
+  val?: LabelledFeatures | null;
+  classes: string[];
+  hyper: Hyperparameters;
+  settings: FeatureSettings;
+  /** Settings + data fingerprint; a checkpoint is resumed only when its signature matches. */
+  signature: RunSignature;
+  /** 'require': resume or fail; 'auto': resume when a matching checkpoint exists (cv folds); 'never'. */
+  resume: 'require' | 'auto' | 'never';
+  events?: ProgressEvents;
+  signal?: AbortSignal;
+}
+
+/**
+ * Trains on in-memory features, saving model + checkpoint + metrics.jsonl in `out` after every epoch.
+ * Used by train, cv (one directory per fold), reproduce and demo.
+ */
+export async function trainToDir(o: TrainToDirOptions): Promise<TrainingState> {
+  const { out, classes, hyper, settings, signature, events } = o;
+  mkdirSync(out, { recursive: true });
+  const state = initialState(hyper, o.train, classes.length);
+  const current = JSON.parse(JSON.stringify(signature)) as RunSignature;
+  if (o.resume === 'require' || (o.resume === 'auto' && existsSync(checkpointPath(out)))) {
+    const ck = loadCheckpoint(out);
+    const diff = signatureMismatch(ck.signature, current);
+    if (diff && o.resume === 'require') throw new Error(`--resume: the checkpoint in ${out} was made with different settings or data (${diff})`);
+    if (diff) events?.log?.(`${out}: checkpoint made with other settings (${diff}); starting afresh`);
+    else {
+      ck.applyTo(state);
+      events?.log?.(`resuming after epoch ${state.epoch} of ${hyper.epochs}`);
+      if (state.epoch >= hyper.epochs) events?.log?.(`already trained ${state.epoch} epoch(s); raise --epochs to train longer`);
+    }
+  }
+  const valMetrics = (probs: Float32Array, val: LabelledFeatures): Record<string, number> => {
+    const m = classificationMetrics(val.targets, argmaxRows(probs, val.targets.length, classes.length), classes);
+    return { val_balanced_accuracy: m.balanced_accuracy, val_macro_f1: m.macro_f1 };
+  };
+  return runEpochs(state, {
+    hyper, train: o.train, val: o.val, events, signal: o.signal, valMetrics,
+    onEpoch: (st) => {
+      saveTrainedModel(out, { net: st.net, classes, featureSettings: settings, normalization: st.normalization, hyper, history: st.history });
+      saveCheckpoint(out, st, current);
+      writeMetricsJsonl(out, st.history);
+    },
+  });
+}
+
+/** Rewrites MODEL_DIR/metrics.jsonl from the history (atomic, so it always matches the checkpoint). */
+export function writeMetricsJsonl(dir: string, history: readonly EpochRecord[]): void {
+  writeFileAtomic(path.join(dir, METRICS_FILE), history.map((r) => JSON.stringify(r)).join('\n') + (history.length ? '\n' : ''));
+}
+
+/**
+ * Trains a model on a dataset and writes it to `opts.out` (config.json, weights.safetensors,
+ * checkpoint.safetensors, metrics.jsonl, report.html).
+ */
+export async function train(opts: TrainOptions): Promise<TrainResult> {
+  const events = opts.events ?? {};
+  const hyper = resolveHyperparameters(opts.hyper);
+  const settings = resolveFeatureSettings({ params: opts.features, loudness: opts.loudness });
+  const out = path.resolve(opts.out);
+  const hasModel = existsSync(path.join(out, MODEL_CONFIG_FILE)) || existsSync(checkpointPath(out));
+  if (hasModel && !opts.resume && !opts.force) {
+    throw new Error(`--out: ${out} already holds a model; use --resume to continue it or --force to overwrite it`);
+  }
+  const ds = typeof opts.data === 'string' ? scanDataset(opts.data, { labelMap: opts.labelMap, optionName: 'DATA' }) : opts.data;
+  events.log?.(describeDataset(ds));
+  checkTrainable(ds, 'DATA');
+  const classes = ds.classes;
+  const cache = new FeatureCache(opts.cacheDir === undefined ? defaultCacheDir() : opts.cacheDir);
+  const trainSplit = await loadSplit(ds, classes, settings, cache, events, 'features (training)');
+  reportSkipped(events, trainSplit.skipped, ds.skipped.length);
+  const after = subsetCounts(trainSplit, classes);
+  const missing = classes.filter((c) => after[c] === 0);
+  if (missing.length) throw new Error(`DATA: no clip of class ${missing.map((c) => `"${c}"`).join(', ')} could be decoded (see the skipped files above)`);
+
+  let valSplit: LoadedSplit | null = null;
+  if (opts.val) {
+    const vds = typeof opts.val === 'string' ? scanDataset(opts.val, { labelMap: opts.labelMap, optionName: '--val' }) : opts.val;
+    events.log?.(describeDataset(vds));
+    valSplit = await loadSplit(vds, classes, settings, cache, events, 'features (validation)');
+    reportSkipped(events, valSplit.skipped, vds.skipped.length);
+    const unknown = Object.entries(valSplit.unknownLabels);
+    if (unknown.length) events.log?.(`--val: ${unknown.map(([l, n]) => `${n} clip(s) labelled "${l}"`).join(', ')} not among the training classes; left out of validation`);
+    if (valSplit.targets.length === 0) throw new Error(`--val: none of its clips has one of the training classes (${classes.join(', ')})`);
+  }
+
+  const signature: RunSignature = {
+    hyper: { ...hyper, epochs: undefined }, classes, features: settings, data: dataFingerprint(ds, trainSplit.itemIndex),
+  };
+  if (!opts.resume) mkdirSync(out, { recursive: true });
+  const state = await trainToDir({
+    out, train: trainSplit, val: valSplit, classes, hyper, settings, signature, resume: opts.resume ? 'require' : 'never',
+    events, signal: opts.signal,
+  });
+
+  const result: TrainResult = {
+    modelDir: out, classes, history: state.history, dataset: ds, skipped: [...trainSplit.skipped, ...(valSplit?.skipped ?? [])],
+    state, featureSettings: settings, hyper,
+  };
+  if (valSplit) {
+    const probs = await predictProbabilities(state.net, valSplit.features, state.normalization, hyper.max_len, hyper.batch_size);
+    result.validation = {
+      ...classificationMetrics(valSplit.targets, argmaxRows(probs, valSplit.targets.length, classes.length), classes),
+      unknown_labels: valSplit.unknownLabels,
+    };
+  }
+  if (opts.report !== false) {
+    const { writeTrainReport } = await import('./reporting.js');
+    result.report = await writeTrainReport(out, result, opts.command);
+  }
+  return result;
+}
+
+function subsetCounts(split: LabelledFeatures, classes: readonly string[]): Record<string, number> {
+  const counts: Record<string, number> = Object.fromEntries(classes.map((c) => [c, 0]));
+  for (const t of split.targets) counts[classes[t]]++;
+  return counts;
+}
+
+function reportSkipped(events: ProgressEvents, skipped: readonly SkippedFile[], alreadyListed: number): void {
+  const fresh = skipped.slice(alreadyListed);
+  for (const s of fresh.slice(0, 10)) events.log?.(`skipped ${s.file}: ${s.reason}`);
+  if (fresh.length > 10) events.log?.(`… and ${fresh.length - 10} more skipped`);
+}
