@@ -27,8 +27,10 @@ export interface PitchOptions {
   fmax?: number;
   /** Hop between frames in seconds (default 0.01). */
   hopSec?: number;
-  /** YIN absolute threshold on the normalised difference (default 0.2; lower = stricter voicing). */
+  /** YIN absolute threshold: the first dip below it is the period (default 0.15). */
   threshold?: number;
+  /** Frames with no dip below `threshold` are still voiced if their deepest dip is below this (default 0.35). */
+  voicingThreshold?: number;
   /** Frames quieter than this many dB below the loudest frame are unvoiced (default 45). */
   silenceDb?: number;
 }
@@ -42,7 +44,8 @@ export function trackPitch(samples: Float32Array, sr: number, opts: PitchOptions
   const fmin = opts.fmin ?? 60;
   const fmax = opts.fmax ?? 600;
   const hopSec = opts.hopSec ?? 0.01;
-  const threshold = opts.threshold ?? 0.2;
+  const threshold = opts.threshold ?? 0.15;
+  const voicingThreshold = Math.max(threshold, opts.voicingThreshold ?? 0.35);
   const silenceDb = opts.silenceDb ?? 45;
   if (!(sr > 0) || !Number.isFinite(sr)) throw new RangeError(`trackPitch: sr must be a positive number, got ${sr}`);
   if (!(fmin > 0 && fmax > fmin && fmax < sr / 2)) {
@@ -105,15 +108,20 @@ export function trackPitch(samples: Float32Array, sr: number, opts: PitchOptions
       run += d[tau]!;
       d[tau] = run > 0 ? (d[tau]! * tau) / run : 1;
     }
-    // First dip below the threshold, followed down to its local minimum.
+    // First dip below the threshold, followed down to its local minimum. Real (and synthetic) voices
+    // with jitter rarely dip that low at ~100 Hz, so fall back to the global minimum when it is still
+    // clearly periodic (white noise stays near 1).
     let best = -1;
+    let globalBest = tauMin;
     for (let tau = tauMin; tau <= tauMax; tau++) {
+      if (d[tau]! < d[globalBest]!) globalBest = tau;
       if (d[tau]! < threshold) {
         while (tau + 1 <= tauMax && d[tau + 1]! < d[tau]!) tau++;
         best = tau;
         break;
       }
     }
+    if (best < 0 && d[globalBest]! < voicingThreshold) best = globalBest;
     if (best < 0) continue;
     // Parabolic interpolation of the minimum for sub-sample period resolution.
     let period = best;

@@ -1,0 +1,124 @@
+/**
+ * Small signal-processing steps for synthetic clips: resampling, voice "tract" scaling, tremor, level,
+ * fades and trimming. Our own code because each is a few lines and the output must be bit-identical
+ * for a given seed on every machine (no native or platform-dependent resamplers).
+ */
+
+/**
+ * Band-limited resampling by windowed-sinc interpolation (Blackman window, 16 zero crossings,
+ * cut-off at 0.95 × the lower Nyquist frequency). Accurate enough for speech (> 60 dB image rejection).
+ */
+export function resampleSinc(x: Float32Array, fromRate: number, toRate: number): Float32Array {
+  if (!(fromRate > 0 && toRate > 0)) throw new RangeError(`resampleSinc: rates must be positive, got ${fromRate} → ${toRate}`);
+  if (fromRate === toRate) return Float32Array.from(x);
+  const ratio = toRate / fromRate;
+  const nOut = Math.floor(x.length * ratio);
+  const out = new Float32Array(nOut);
+  const cutoff = 0.95 * Math.min(1, ratio); // relative to the input Nyquist
+  const zeros = 16;
+  const half = zeros / cutoff; // half-width of the kernel in input samples
+  for (let n = 0; n < nOut; n++) {
+    const t = n / ratio;
+    const lo = Math.max(0, Math.ceil(t - half));
+    const hi = Math.min(x.length - 1, Math.floor(t + half));
+    let acc = 0;
+    for (let k = lo; k <= hi; k++) {
+      const u = k - t;
+      const a = Math.PI * cutoff * u;
+      const sinc = u === 0 ? 1 : Math.sin(a) / a;
+      const w = 0.42 + 0.5 * Math.cos((Math.PI * u) / half) + 0.08 * Math.cos((2 * Math.PI * u) / half);
+      acc += x[k]! * sinc * w;
+    }
+    out[n] = acc * cutoff;
+  }
+  return out;
+}
+
+/**
+ * Tremor: slow vibrato (frequency modulation by a modulated delay line) plus tremolo (amplitude
+ * modulation) at `rateHz`. `depthSt` is the peak pitch deviation in semitones; `ampDepth` the peak
+ * relative amplitude deviation (0..1). `phase` (radians) lets callers randomise the start.
+ */
+export function applyTremor(x: Float32Array, sr: number, rateHz: number, depthSt: number, ampDepth: number, phase = 0): Float32Array {
+  if (depthSt <= 0 && ampDepth <= 0) return x;
+  const out = new Float32Array(x.length);
+  const w = (2 * Math.PI * rateHz) / sr;
+  // Delay d(n) = A·sin(w n) gives an instantaneous frequency ratio 1 − A·w·cos(w n); pick A for the depth.
+  const A = (Math.pow(2, depthSt / 12) - 1) / w;
+  const at = (k: number): number => (k >= 0 && k < x.length ? x[k]! : 0);
+  for (let n = 0; n < x.length; n++) {
+    const pos = n - A * (1 + Math.sin(w * n + phase));
+    const i = Math.floor(pos);
+    const f = pos - i;
+    // Cubic (Catmull-Rom) interpolation between the four neighbours.
+    const xm1 = at(i - 1), x0 = at(i), x1 = at(i + 1), x2 = at(i + 2);
+    const v = x0 + 0.5 * f * (x1 - xm1 + f * (2 * xm1 - 5 * x0 + 4 * x1 - x2 + f * (3 * (x0 - x1) + x2 - xm1)));
+    out[n] = v * (1 + ampDepth * Math.sin(w * n + phase + 0.7));
+  }
+  return out;
+}
+
+/** RMS level in dBFS of the frames that carry speech (25 ms frames within 40 dB of the loudest). */
+export function activeLevelDb(x: Float32Array, sr: number): number {
+  const win = Math.max(1, Math.round(0.025 * sr));
+  const energies: number[] = [];
+  for (let s = 0; s + win <= x.length; s += win) {
+    let e = 0;
+    for (let j = 0; j < win; j++) e += x[s + j]! * x[s + j]!;
+    energies.push(e / win);
+  }
+  if (!energies.length) return -120;
+  const max = Math.max(...energies);
+  const active = energies.filter((e) => e >= max * 1e-4);
+  const mean = active.reduce((a, b) => a + b, 0) / active.length;
+  return 10 * Math.log10(Math.max(mean, 1e-12));
+}
+
+/** Scales `x` in place so its active-speech level is `targetDb` dBFS, then limits peaks to 0.99. */
+export function setLevel(x: Float32Array, sr: number, targetDb: number): Float32Array {
+  const gain = Math.pow(10, (targetDb - activeLevelDb(x, sr)) / 20);
+  let peak = 0;
+  for (let i = 0; i < x.length; i++) { x[i]! *= gain; peak = Math.max(peak, Math.abs(x[i]!)); }
+  // A loud target on a peaky voice could clip: scale down instead (clipping would add a class cue).
+  if (peak > 0.99) for (let i = 0; i < x.length; i++) x[i]! *= 0.99 / peak;
+  return x;
+}
+
+/** Linear fade-in/out of `sec` seconds at both ends, in place (removes clicks at cut points). */
+export function fadeEdges(x: Float32Array, sr: number, sec = 0.01): Float32Array {
+  const n = Math.min(Math.floor(x.length / 2), Math.round(sec * sr));
+  for (let i = 0; i < n; i++) {
+    const g = i / n;
+    x[i]! *= g;
+    x[x.length - 1 - i]! *= g;
+  }
+  return x;
+}
+
+/**
+ * Cuts `x` to at most `maxSec`, at the quietest 10 ms frame between `minSec` and `maxSec` (a pause
+ * between words, if there is one), with a short fade so the cut never clicks.
+ */
+export function trimAtQuietPoint(x: Float32Array, sr: number, minSec: number, maxSec: number): Float32Array {
+  const maxN = Math.round(maxSec * sr);
+  if (x.length <= maxN) return x;
+  const hop = Math.round(0.01 * sr);
+  let bestEnd = maxN, bestE = Infinity;
+  for (let end = Math.round(minSec * sr); end + hop <= maxN; end += hop) {
+    let e = 0;
+    for (let j = end - hop; j < end; j++) e += x[j]! * x[j]!;
+    if (e < bestE) { bestE = e; bestEnd = end; }
+  }
+  const out = x.slice(0, bestEnd);
+  const n = Math.min(out.length, Math.round(0.02 * sr));
+  for (let i = 0; i < n; i++) out[out.length - 1 - i]! *= i / n;
+  return out;
+}
+
+/** Concatenates pieces into one buffer. */
+export function concat(pieces: Float32Array[]): Float32Array {
+  const out = new Float32Array(pieces.reduce((a, p) => a + p.length, 0));
+  let o = 0;
+  for (const p of pieces) { out.set(p, o); o += p.length; }
+  return out;
+}

