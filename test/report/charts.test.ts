@@ -9,6 +9,7 @@ import {
   trainingCharts,
   type ChartSpec,
 } from '../../src/report/charts.js';
+import type { CvReport } from '../../src/report/types.js';
 import { formatValue, meanStd, slugify, UniqueNames } from '../../src/report/stats.js';
 import { inlineSvg, commandLine } from '../../src/report/html.js';
 
@@ -68,7 +69,7 @@ test('trainingCharts: train and validation series per quantity, missing values l
 });
 
 test('cvChart: one bar per fold and metric, dashed mean line per metric at the mean across folds', () => {
-  const cv = {
+  const cv: CvReport = {
     folds: [
       { fold: 2, metrics: { accuracy: 0.8, macro_f1: 0.6 }, eval: { accuracy: 0.4 } },
       { fold: 1, metrics: { accuracy: 0.7, macro_f1: 0.5 }, eval: { accuracy: 0.5 } },
