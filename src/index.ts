@@ -10,3 +10,4 @@ export { Rng, type RngState } from './engine/rng.js';
 export { jsKernels } from './engine/js-kernels.js';
 export { getKernels, nativeKernels, type NativeKernels, type NativeIsa } from './engine/index.js';
 export { writeReport, type RunReport, type WrittenReport, type EpochRecord, type EvaluationMetrics, type CvReport, type FoldResult, type DatasetSummary, type ComparisonTable, type ConfusionMatrix, type ClassMetrics } from './report/index.js';
+export * from './augment/index.js';

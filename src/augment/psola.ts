@@ -8,7 +8,8 @@
  * *contour* (we need per-period ratios for range scaling, tremor, jitter and phrase-final rises).
  *
  * Steps: (1) pitch marks — in voiced runs of the tracker's output, one epoch per period, picked as the
- * largest peak of the low-passed signal within ±25 % of where the tracked period predicts it; in
+ * first one at the largest low-passed peak, each next one where the waveform best matches the previous
+ * period within ±20 % of where the tracked period predicts it; in
  * unvoiced stretches, marks every 10 ms; (2) synthesis marks — walked along the output at the local
  * period divided by the pitch ratio (unvoiced: the same 10 ms), each mapped back through the time
  * warp to the nearest analysis mark; (3) overlap-add of Hann-windowed two-period segments.
@@ -17,7 +18,14 @@ import { trackPitch, type PitchTrack } from '../features/pitch.js';
 import { filterCascade, lowpass } from './filters.js';
 
 /** One analysis mark: sample position, local period in samples, and whether it is pitch-synchronous. */
-export interface PitchMark { pos: number; period: number; voiced: boolean }
+export interface PitchMark {
+  pos: number;
+  period: number;
+  voiced: boolean;
+  /** Distances to the previous and next mark: the two halves of its (asymmetric) Hann window. */
+  left: number;
+  right: number;
+}
 
 /** Spacing of marks in unvoiced stretches, seconds. */
 const UNVOICED_STEP_SEC = 0.01;
@@ -60,7 +68,7 @@ export function pitchMarks(x: Float32Array, sr: number, track: PitchTrack): Pitc
   const step = Math.round(UNVOICED_STEP_SEC * sr);
   const marks: PitchMark[] = [];
   const addUnvoiced = (from: number, to: number): void => {
-    for (let p = from; p < to; p += step) marks.push({ pos: p, period: step, voiced: false });
+    for (let p = from; p < to; p += step) marks.push({ pos: p, period: step, voiced: false, left: step, right: step });
   };
   let cursor = 0;
   for (const [start, end] of voicedRuns(track, sr, x.length)) {
@@ -75,20 +83,48 @@ export function pitchMarks(x: Float32Array, sr: number, track: PitchTrack): Pitc
     while (pos < end) {
       const f = f0At(track, pos, sr);
       if (f > 0) T = sr / f;
-      marks.push({ pos, period: T, voiced: true });
+      marks.push({ pos, period: T, voiced: true, left: T, right: T });
       const expect = pos + T;
-      const lo = Math.max(pos + 1, Math.round(expect - 0.25 * T));
-      const hi = Math.min(x.length - 1, Math.round(expect + 0.25 * T));
+      const lo = Math.max(pos + 1, Math.round(expect - 0.2 * T));
+      const hi = Math.min(x.length - 1, Math.round(expect + 0.2 * T));
       if (lo > hi || expect >= end) { pos = Math.round(expect); break; }
-      let b = lo;
-      for (let n = lo + 1; n <= hi; n++) if (lp[n]! > lp[b]!) b = n;
-      pos = b;
+      pos = mostSimilar(x, pos, Math.round(T), lo, hi);
     }
     cursor = Math.max(cursor, pos + step / 2);
   }
   addUnvoiced(cursor, x.length);
-  if (marks.length === 0) marks.push({ pos: 0, period: step, voiced: false });
+  // Windows reach to the neighbouring marks (capped at two periods), so with unmodified timing the
+  // windows form a partition of unity and the signal comes back exactly.
+  for (let i = 0; i < marks.length; i++) {
+    const m = marks[i]!;
+    if (i > 0) m.left = Math.min(2 * m.period, m.pos - marks[i - 1]!.pos);
+    if (i + 1 < marks.length) m.right = Math.min(2 * m.period, marks[i + 1]!.pos - m.pos);
+  }
+  if (marks.length === 0) marks.push({ pos: 0, period: step, voiced: false, left: step, right: step });
   return marks;
+}
+
+/**
+ * The position in [lo, hi] whose surrounding period of waveform best matches the one around `ref`
+ * (normalised cross-correlation). Tracking the waveform period by period keeps every mark at the same
+ * phase of the cycle, which is what PSOLA needs; picking peaks alone jumps between competing peaks.
+ */
+function mostSimilar(x: Float32Array, ref: number, T: number, lo: number, hi: number): number {
+  const h = T >> 1;
+  let best = Math.round((lo + hi) / 2), bestScore = -Infinity;
+  let eRef = 0;
+  for (let j = -h; j < h; j++) { const v = x[ref + j] ?? 0; eRef += v * v; }
+  for (let c = lo; c <= hi; c++) {
+    let xy = 0, e = 0;
+    for (let j = -h; j < h; j++) {
+      const a = x[ref + j] ?? 0, b = x[c + j] ?? 0;
+      xy += a * b;
+      e += b * b;
+    }
+    const score = xy / Math.sqrt(eRef * e + 1e-20);
+    if (score > bestScore) { bestScore = score; best = c; }
+  }
+  return best;
 }
 
 /** Options for {@link psola}. */
@@ -165,13 +201,13 @@ export function psola(x: Float32Array, sr: number, opts: PsolaOptions = {}): Flo
     }
     lastK = k;
     prevTs = ts;
-    const half = Math.max(2, Math.round(m.period));
-    overlapAdd(x, m.pos, half, y, Math.round(ts));
-    let step = m.period;
-    if (m.voiced) {
-      // The epoch spacing itself is the local period: stepping by it makes ratio 1 an exact identity.
-      const next = marks[k + 1];
-      if (next?.voiced && next.pos - m.pos < 1.5 * m.period) step = next.pos - m.pos;
+    overlapAdd(x, m.pos, Math.max(1, Math.round(m.left)), Math.max(1, Math.round(m.right)), y, Math.round(ts));
+    // The spacing to the next mark is the local period: stepping by it makes ratio 1 an exact identity.
+    // Only steps between two voiced marks carry the pitch ratio; a step into an unvoiced stretch keeps
+    // the analysis spacing so the following noise marks stay aligned.
+    let step = m.right;
+    if (m.voiced && marks[k + 1]?.voiced) {
+      if (m.right >= 1.5 * m.period) step = m.period;
       const r = ratioAt(m.pos / sr, sr / m.period);
       if (!(r > 0) || !Number.isFinite(r)) throw new RangeError(`psola: pitch ratio must be > 0, got ${r} at ${(m.pos / sr).toFixed(3)} s`);
       step /= r;
@@ -187,13 +223,14 @@ function interp(table: Float64Array, at: number): number {
   return table[i]! + (table[i + 1]! - table[i]!) * (at - i);
 }
 
-/** Adds the Hann-windowed segment x[c − half, c + half) of the input at output position `at`. */
-function overlapAdd(x: Float32Array, c: number, half: number, y: Float32Array, at: number): void {
-  const len = 2 * half;
-  for (let j = 0; j < len; j++) {
-    const src = c - half + j;
-    const dst = at - half + j;
+/** Adds x[c − left, c + right) under an asymmetric Hann window (rising over `left`, falling over
+ *  `right`) to the output centred at `at`. */
+function overlapAdd(x: Float32Array, c: number, left: number, right: number, y: Float32Array, at: number): void {
+  for (let j = -left + 1; j < right; j++) {
+    const src = c + j;
+    const dst = at + j;
     if (src < 0 || src >= x.length || dst < 0 || dst >= y.length) continue;
-    y[dst] += x[src]! * (0.5 - 0.5 * Math.cos((2 * Math.PI * (j + 0.5)) / len));
+    const w = j < 0 ? 0.5 + 0.5 * Math.cos((Math.PI * j) / left) : 0.5 + 0.5 * Math.cos((Math.PI * j) / right);
+    y[dst] += x[src]! * w;
   }
 }

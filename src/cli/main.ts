@@ -7,6 +7,11 @@ import { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { register as registerModel } from './commands/model.js';
 import { register as registerPredict } from './commands/predict.js';
+import { register as registerTrain } from './commands/train.js';
+import { register as registerEvaluate } from './commands/evaluate.js';
+import { register as registerCv } from './commands/cv.js';
+import { register as registerDataset } from './commands/dataset.js';
+import { register as registerConvert } from './commands/convert.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -20,6 +25,11 @@ program
 // Commands (one import + register line each).
 registerModel(program);
 registerPredict(program);
+registerTrain(program);
+registerEvaluate(program);
+registerCv(program);
+registerDataset(program);
+registerConvert(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   const msg = err instanceof Error ? err.message : String(err);

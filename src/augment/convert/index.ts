@@ -1,0 +1,200 @@
+/**
+ * `convertEmotions`: turns a folder of real neutral speech into a labelled emotion dataset
+ * (DIR/<emotion>/<id>.wav, DIR/manifest.csv, DIR/datasheet.md), keeping the human voices.
+ */
+import { mkdirSync, writeFileSync, existsSync, readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { loadAudio } from '../../audio/load.js';
+import { writeWav16 } from '../../audio/wav-write.js';
+import { scanDataset } from '../../data/dataset.js';
+import { measureProsody, type ProsodyStats } from '../../features/prosody.js';
+import { Rng } from '../../engine/rng.js';
+import { deriveSeed } from '../random.js';
+import { DRAWN_COLUMNS, EMOTION_PROFILES, resolveProfiles, type DrawnProfile, type EmotionProfile } from './profiles.js';
+import { convertClip } from './transform.js';
+
+export { EMOTION_PROFILES, resolveProfiles, type EmotionProfile, type DrawnProfile, type Range } from './profiles.js';
+export { convertClip, drawProfile, type ConvertedClip } from './transform.js';
+
+/** Options for {@link convertEmotions}. */
+export interface ConvertOptions {
+  /** Folder of neutral clips (with labels.csv/manifest.csv, class folders, or just audio files), or a CSV manifest. */
+  source: string;
+  /** Output folder (created; existing clips of the same name are overwritten). */
+  outDir: string;
+  /** Target emotions (default: boredom, panic, excitement, uncertainty). */
+  emotions?: string[];
+  /** Converted variants per source clip and emotion, each with its own random draw (default 1). */
+  perClip?: number;
+  /** Base seed (default 1). Same seed and inputs → byte-identical output. */
+  seed?: number;
+  /** Use only the first N source clips (in sorted order), e.g. for a quick look. */
+  limit?: number;
+  /** Called after each written clip. */
+  onProgress?: (done: number, total: number) => void;
+}
+
+/** What {@link convertEmotions} wrote. */
+export interface ConvertResult {
+  outDir: string;
+  /** Clips written per emotion. */
+  counts: Record<string, number>;
+  /** Source clips skipped (too little voicing, unreadable), with the reason. */
+  skipped: { file: string; reason: string }[];
+  manifest: string;
+  datasheet: string;
+}
+
+interface SourceClip { file: string; speaker: string; id: string }
+
+const AUDIO = /\.(wav|wave|flac|mp3|ogg|opus|oga)$/i;
+
+/** Every audio file under `dir`, sorted (for folders with neither manifest nor class folders). */
+function listAudio(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (d: string): void => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (AUDIO.test(e.name)) out.push(p);
+    }
+  };
+  walk(dir);
+  return out.sort();
+}
+
+/** Source clips: the dataset scanner when the folder has a manifest or class folders, else every audio file. */
+function findSources(source: string): SourceClip[] {
+  const abs = path.resolve(source);
+  if (!existsSync(abs)) throw new Error(`NEUTRAL_DATA: ${source} does not exist`);
+  let items: { path: string; speaker: string | null }[];
+  try {
+    items = scanDataset(abs, { optionName: 'NEUTRAL_DATA' }).items;
+  } catch {
+    items = listAudio(abs).map((p) => ({ path: p, speaker: null }));
+  }
+  if (items.length === 0) items = listAudio(abs).map((p) => ({ path: p, speaker: null }));
+  if (items.length === 0) throw new Error(`NEUTRAL_DATA: no audio files found in ${source}`);
+  const seen = new Map<string, number>();
+  return [...items]
+    .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
+    .map(({ path: file, speaker }) => {
+      let id = path.basename(file).replace(/\.[^.]+$/, '').replace(/[^A-Za-z0-9._-]/g, '_');
+      const n = seen.get(id) ?? 0;
+      seen.set(id, n + 1);
+      if (n > 0) id = `${id}_${n}`;
+      return { file, speaker: speaker ?? path.basename(path.dirname(file)), id };
+    });
+}
+
+function csvField(v: string | number): string {
+  const s = typeof v === 'number' ? (Number.isInteger(v) ? String(v) : v.toFixed(4)) : v;
+  return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/**
+ * Converts every source clip into each emotion (`perClip` variants each), writing 16 kHz mono 16-bit
+ * WAVs, a manifest (path,label,speaker,source,variant,seed + the drawn profile values) and a datasheet
+ * with the prosody measured per class. Deterministic: each output's random stream is seeded from
+ * (seed, clip id, emotion, variant), so results do not depend on order.
+ */
+export async function convertEmotions(opts: ConvertOptions): Promise<ConvertResult> {
+  const profiles = resolveProfiles(opts.emotions ?? Object.keys(EMOTION_PROFILES));
+  const perClip = opts.perClip ?? 1;
+  if (!Number.isInteger(perClip) || perClip < 1) throw new Error(`--per-clip: must be a positive integer, got ${opts.perClip}`);
+  const seed = opts.seed ?? 1;
+  if (!Number.isInteger(seed)) throw new Error(`--seed: must be an integer, got ${opts.seed}`);
+  let sources = findSources(opts.source);
+  if (opts.limit !== undefined) sources = sources.slice(0, opts.limit);
+  const outDir = path.resolve(opts.outDir);
+  const sourceRoot = statSync(path.resolve(opts.source)).isDirectory() ? path.resolve(opts.source) : path.dirname(path.resolve(opts.source));
+  for (const [name] of profiles) mkdirSync(path.join(outDir, name), { recursive: true });
+
+  const header = ['path', 'label', 'speaker', 'source', 'variant', 'seed', ...DRAWN_COLUMNS, 'pause_sec', 'fillers'];
+  const rows: string[] = [header.join(',')];
+  const stats = new Map<string, ProsodyStats[]>();
+  const counts: Record<string, number> = Object.fromEntries(profiles.map(([n]) => [n, 0]));
+  const skipped: { file: string; reason: string }[] = [];
+  const total = sources.length * profiles.length * perClip;
+  let done = 0;
+  for (const src of sources) {
+    let audio;
+    try {
+      audio = await loadAudio(src.file, { sr: 16000 });
+    } catch (e) {
+      skipped.push({ file: src.file, reason: (e as Error).message });
+      done += profiles.length * perClip;
+      continue;
+    }
+    const srcStats = measureProsody(audio.samples, 16000);
+    (stats.get('(source)') ?? stats.set('(source)', []).get('(source)')!).push(srcStats);
+    for (const [name, profile] of profiles) {
+      for (let v = 0; v < perClip; v++) {
+        const clipSeed = deriveSeed(seed, `${src.id}|${name}|${v}`);
+        let out;
+        try {
+          out = convertClip(audio.samples, 16000, profile, new Rng(clipSeed), src.file);
+        } catch (e) {
+          skipped.push({ file: src.file, reason: (e as Error).message });
+          done++;
+          continue;
+        }
+        const rel = path.posix.join(name, `${src.id}${perClip > 1 ? `_v${v}` : ''}.wav`);
+        writeWav16(path.join(outDir, rel), out.samples, 16000);
+        (stats.get(name) ?? stats.set(name, []).get(name)!).push(measureProsody(out.samples, 16000));
+        const d = out.drawn;
+        rows.push([rel, name, src.speaker, path.relative(sourceRoot, src.file).split(path.sep).join('/'), v, clipSeed,
+          ...DRAWN_COLUMNS.map((k) => d[k]), d.pauseSec.map((p) => p.toFixed(3)).join(' '),
+          d.fillers.map((f) => (f ? 1 : 0)).join(' ')].map(csvField).join(','));
+        counts[name]!++;
+        opts.onProgress?.(++done, total);
+      }
+    }
+  }
+  const manifest = path.join(outDir, 'manifest.csv');
+  writeFileSync(manifest, rows.join('\n') + '\n');
+  const datasheet = path.join(outDir, 'datasheet.md');
+  writeFileSync(datasheet, renderDatasheet(opts, profiles, stats, counts, skipped, seed, perClip));
+  return { outDir, counts, skipped, manifest, datasheet };
+}
+
+function meanSd(v: number[]): string {
+  const f = v.filter(Number.isFinite);
+  if (f.length === 0) return 'n/a';
+  const m = f.reduce((a, b) => a + b, 0) / f.length;
+  const sd = Math.sqrt(f.reduce((a, b) => a + (b - m) ** 2, 0) / Math.max(1, f.length - 1));
+  const digits = Math.abs(m) >= 100 ? 0 : Math.abs(m) >= 10 ? 1 : 2;
+  return `${m.toFixed(digits)} ± ${sd.toFixed(digits)}`;
+}
+
+/** Markdown table of a profile's ranges (used by the datasheet and docs/augmentation.md). */
+export function profileTable(profiles: [string, EmotionProfile][]): string {
+  const keys: (keyof EmotionProfile)[] = ['f0Shift', 'f0Range', 'duration', 'tremorHz', 'tremorDepth', 'jitter', 'tiltDb',
+    'gainDb', 'dynamics', 'declinationDb', 'finalRise', 'finalSec', 'pauses', 'pauseSec', 'fillerProb'];
+  const fmt = (v: unknown): string => Array.isArray(v) ? (v[0] === v[1] ? String(v[0]) : `${v[0]}…${v[1]}`) : String(v);
+  const lines = [`| | ${profiles.map(([n]) => n).join(' | ')} |`, `|---|${profiles.map(() => '---').join('|')}|`];
+  for (const k of keys) lines.push(`| ${k} | ${profiles.map(([, p]) => fmt(p[k])).join(' | ')} |`);
+  lines.push(`| description | ${profiles.map(([, p]) => p.description).join(' | ')} |`);
+  return lines.join('\n');
+}
+
+function renderDatasheet(opts: ConvertOptions, profiles: [string, EmotionProfile][], stats: Map<string, ProsodyStats[]>,
+  counts: Record<string, number>, skipped: { file: string; reason: string }[], seed: number, perClip: number): string {
+  const cols: [keyof ProsodyStats, string][] = [['durationSec', 'duration s'], ['rmsDb', 'RMS dBFS'], ['f0MedianHz', 'F0 median Hz'],
+    ['f0RangeSt', 'F0 range st (5–95 %)'], ['voicedRatio', 'voiced fraction'], ['pauseRatio', 'pause fraction']];
+  const lines = [
+    '# Converted emotional speech: datasheet', '',
+    `Made by \`affexion convert\` from \`${opts.source}\` (real neutral speech), seed ${seed}, ${perClip} variant(s) per clip and emotion.`,
+    'Method: TD-PSOLA pitch/tempo modification (pitch marks from the YIN tracker, waveform-matched epochs), F0 contour',
+    '(level, range, tremor, jitter, phrase-final movement), hesitation pauses and fillers, loudness contour, spectral tilt.', '',
+    '## Clips', '', ...Object.entries(counts).map(([k, v]) => `- ${k}: ${v}`), '',
+    '## Measured prosody per class (mean ± sd over clips)', '',
+    `| class | n | ${cols.map(([, l]) => l).join(' | ')} |`, `|---|---|${cols.map(() => '---').join('|')}|`,
+  ];
+  for (const [name, list] of stats) {
+    lines.push(`| ${name} | ${list.length} | ${cols.map(([k]) => meanSd(list.map((s) => s[k]))).join(' | ')} |`);
+  }
+  lines.push('', '## Profiles (values drawn uniformly per clip)', '', profileTable(profiles), '');
+  if (skipped.length) lines.push('## Skipped', '', ...skipped.map((s) => `- ${s.file}: ${s.reason}`), '');
+  return lines.join('\n');
+}

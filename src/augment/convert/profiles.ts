@@ -1,0 +1,107 @@
+/**
+ * Emotion profiles for converting neutral speech: how each target emotion moves pitch, tempo, voice
+ * quality, loudness and phrasing relative to the speaker's own neutral delivery. Each value is a range;
+ * every converted clip draws its own values (seeded), so one source clip yields varied renditions.
+ *
+ * Directions follow the vocal-affect literature (Banse & Scherer 1996; Scherer 2003; Juslin & Laukka
+ * 2003): boredom — low, flat, slow, soft, lax; fear/panic — high, fast, loud, tense, irregular;
+ * joy/excitement — high, wide range, fast, loud, bright; uncertainty — hesitation pauses and fillers,
+ * slower, question-like final rise. Magnitudes are set to stay within what PSOLA does cleanly (pitch
+ * ratios 0.8–1.5, tempo ±25 %). The table in docs/augmentation.md is generated from this data.
+ */
+
+/** An inclusive range a value is drawn from uniformly. */
+export type Range = readonly [number, number];
+
+/** How one emotion changes neutral speech. */
+export interface EmotionProfile {
+  /** One line for the docs. */
+  description: string;
+  /** F0 level: ratio applied to the utterance median F0. */
+  f0Shift: Range;
+  /** F0 range: scaling of log-F0 deviations around the utterance median (1 = unchanged, 0 = monotone). */
+  f0Range: Range;
+  /** Duration ratio, output / input (> 1 slower); tempo changes without pitch change. */
+  duration: Range;
+  /** Vocal tremor: F0 modulation rate (Hz) and depth (fraction of F0). */
+  tremorHz: Range;
+  tremorDepth: Range;
+  /** Jitter: random period-to-period F0 perturbation, standard deviation as a fraction of F0. */
+  jitter: Range;
+  /** Spectral tilt: high-shelf gain above 1.5 kHz in dB (> 0 tense/bright, < 0 breathy/lax). */
+  tiltDb: Range;
+  /** Overall gain, dB. */
+  gainDb: Range;
+  /** Loudness-contour contrast: the syllable envelope is raised to the power (1 + dynamics); < 0 flattens. */
+  dynamics: Range;
+  /** Loudness drift from the start to the end of the clip, dB (negative = trailing off). */
+  declinationDb: Range;
+  /** F0 ratio reached at the end of the last voiced stretch, ramped over `finalSec` (> 1 rise, < 1 fall). */
+  finalRise: Range;
+  /** Length of the phrase-final F0 movement, seconds. */
+  finalSec: Range;
+  /** Number of hesitation pauses inserted at phrase boundaries (integer range). */
+  pauses: Range;
+  /** Length of each inserted pause, seconds. */
+  pauseSec: Range;
+  /** Probability that an inserted pause holds a filler ("uh"/"um") cut from the clip's own vowel. */
+  fillerProb: number;
+}
+
+/** The built-in profiles, by label. */
+export const EMOTION_PROFILES: Readonly<Record<string, EmotionProfile>> = Object.freeze({
+  boredom: {
+    description: 'low, flat, slow and soft; lax (breathy) voice; falling, trailing-off end',
+    f0Shift: [0.86, 0.94], f0Range: [0.45, 0.7], duration: [1.12, 1.28],
+    tremorHz: [0, 0], tremorDepth: [0, 0], jitter: [0.002, 0.005],
+    tiltDb: [-7, -3], gainDb: [-6, -2], dynamics: [-0.35, -0.15], declinationDb: [-5, -2],
+    finalRise: [0.88, 0.95], finalSec: [0.3, 0.5],
+    pauses: [0, 0], pauseSec: [0, 0], fillerProb: 0,
+  },
+  panic: {
+    description: 'high, fast and loud; tense voice with tremor and jitter',
+    f0Shift: [1.3, 1.5], f0Range: [1.1, 1.4], duration: [0.78, 0.9],
+    tremorHz: [5, 8], tremorDepth: [0.02, 0.045], jitter: [0.008, 0.015],
+    tiltDb: [4, 8], gainDb: [3, 7], dynamics: [0.1, 0.3], declinationDb: [-1, 2],
+    finalRise: [1.0, 1.12], finalSec: [0.2, 0.35],
+    pauses: [0, 0], pauseSec: [0, 0], fillerProb: 0,
+  },
+  excitement: {
+    description: 'high with a wide, lively range; fast, loud and bright',
+    f0Shift: [1.15, 1.32], f0Range: [1.4, 1.75], duration: [0.84, 0.95],
+    tremorHz: [0, 0], tremorDepth: [0, 0], jitter: [0.002, 0.005],
+    tiltDb: [2, 5], gainDb: [2, 6], dynamics: [0.25, 0.5], declinationDb: [-1, 1],
+    finalRise: [1.05, 1.2], finalSec: [0.25, 0.4],
+    pauses: [0, 0], pauseSec: [0, 0], fillerProb: 0,
+  },
+  uncertainty: {
+    description: 'hesitant: pauses and fillers at phrase boundaries, slower, question-like final rise',
+    f0Shift: [0.97, 1.05], f0Range: [0.85, 1.1], duration: [1.05, 1.18],
+    tremorHz: [0, 0], tremorDepth: [0, 0], jitter: [0.003, 0.006],
+    tiltDb: [-3, 0], gainDb: [-3, 0], dynamics: [-0.1, 0.05], declinationDb: [-3, 0],
+    finalRise: [1.25, 1.45], finalSec: [0.3, 0.45],
+    pauses: [1, 2], pauseSec: [0.3, 0.7], fillerProb: 0.6,
+  },
+});
+
+/** The values drawn for one converted clip (also written to the manifest). */
+export interface DrawnProfile {
+  f0Shift: number; f0Range: number; duration: number; tremorHz: number; tremorDepth: number; jitter: number;
+  tiltDb: number; gainDb: number; dynamics: number; declinationDb: number; finalRise: number; finalSec: number;
+  pauses: number; pauseSec: number[]; fillers: boolean[];
+}
+
+/** Keys of the numeric columns the manifest carries, in order. */
+export const DRAWN_COLUMNS = ['f0Shift', 'f0Range', 'duration', 'tremorHz', 'tremorDepth', 'jitter', 'tiltDb',
+  'gainDb', 'dynamics', 'declinationDb', 'finalRise', 'finalSec', 'pauses'] as const;
+
+/** Looks up profiles by name, with an error that lists the known ones. */
+export function resolveProfiles(names: readonly string[], option = '--emotions'): [string, EmotionProfile][] {
+  if (names.length === 0) throw new Error(`${option}: give at least one emotion`);
+  return names.map((raw) => {
+    const name = raw.trim().toLowerCase();
+    const p = EMOTION_PROFILES[name];
+    if (!p) throw new Error(`${option}: unknown emotion '${raw}' (known: ${Object.keys(EMOTION_PROFILES).join(', ')})`);
+    return [name, p];
+  });
+}

@@ -1,0 +1,261 @@
+/**
+ * Converts one neutral clip into one emotion: draws the profile's values, then
+ *   1. PSOLA with an F0 contour (level, range around the median, tremor, jitter, phrase-final movement)
+ *      and a tempo change;
+ *   2. hesitation pauses (room tone cut from the clip's quietest stretch) and fillers (the clip's own
+ *      loudest vowel, lengthened and given a falling pitch) at phrase boundaries;
+ *   3. loudness contour (envelope contrast + drift), spectral tilt, gain; peaks limited to −0.5 dBFS.
+ */
+import { trackPitch, type PitchTrack } from '../../features/pitch.js';
+import { psola } from '../psola.js';
+import { filterCascade, highShelf, lowpass } from '../filters.js';
+import { type RandomSource, uniform } from '../random.js';
+import { type DrawnProfile, type EmotionProfile } from './profiles.js';
+
+/** Draws one clip's values from a profile. */
+export function drawProfile(p: EmotionProfile, rng: RandomSource): DrawnProfile {
+  const u = (r: readonly [number, number]): number => uniform(rng, r[0], r[1]);
+  const d: DrawnProfile = {
+    f0Shift: u(p.f0Shift), f0Range: u(p.f0Range), duration: u(p.duration), tremorHz: u(p.tremorHz),
+    tremorDepth: u(p.tremorDepth), jitter: u(p.jitter), tiltDb: u(p.tiltDb), gainDb: u(p.gainDb),
+    dynamics: u(p.dynamics), declinationDb: u(p.declinationDb), finalRise: u(p.finalRise), finalSec: u(p.finalSec),
+    pauses: Math.floor(uniform(rng, p.pauses[0], p.pauses[1] + 0.999)), pauseSec: [], fillers: [],
+  };
+  for (let i = 0; i < d.pauses; i++) {
+    d.pauseSec.push(u(p.pauseSec));
+    d.fillers.push(rng.next() < p.fillerProb);
+  }
+  return d;
+}
+
+function voicedSpan(track: PitchTrack): { first: number; last: number; median: number } | null {
+  const vals: number[] = [];
+  let first = -1, last = -1;
+  for (let i = 0; i < track.f0.length; i++) {
+    if (!track.voiced[i]) continue;
+    if (first < 0) first = i;
+    last = i;
+    vals.push(track.f0[i]!);
+  }
+  if (vals.length < 5) return null;
+  vals.sort((a, b) => a - b);
+  return { first: first * track.hopSec, last: (last + 1) * track.hopSec, median: vals[vals.length >> 1]! };
+}
+
+/** 5-frame median filter over voiced frames: removes single-frame octave slips before F0 drives PSOLA. */
+export function smoothTrack(track: PitchTrack): PitchTrack {
+  const f0 = Float32Array.from(track.f0);
+  for (let i = 0; i < f0.length; i++) {
+    if (!track.voiced[i]) continue;
+    const win: number[] = [];
+    for (let j = Math.max(0, i - 2); j <= Math.min(f0.length - 1, i + 2); j++) if (track.voiced[j]) win.push(track.f0[j]!);
+    win.sort((a, b) => a - b);
+    f0[i] = win[win.length >> 1]!;
+  }
+  return { f0, voiced: track.voiced, hopSec: track.hopSec };
+}
+
+/** The F0 ratio function for PSOLA: level × range scaling × tremor × jitter × final movement. */
+function pitchContour(d: DrawnProfile, median: number, lastVoicedSec: number, rng: RandomSource): (t: number, f0: number) => number {
+  const phase = 2 * Math.PI * rng.next();
+  const riseStart = lastVoicedSec - d.finalSec;
+  return (t, f0) => {
+    // Range scaling bounded to ±1 octave of deviation, so a tracker octave slip cannot run away.
+    let r = d.f0Shift * Math.pow(Math.max(0.5, Math.min(2, f0 / median)), d.f0Range - 1);
+    if (d.tremorDepth > 0) r *= 1 + d.tremorDepth * Math.sin(2 * Math.PI * d.tremorHz * t + phase);
+    if (d.jitter > 0) r *= 1 + d.jitter * Math.max(-3, Math.min(3, rng.normal()));
+    if (t > riseStart) r *= Math.pow(d.finalRise, Math.min(1, (t - riseStart) / d.finalSec));
+    return Math.max(0.5, Math.min(2.2, r));
+  };
+}
+
+/** RMS envelope in 10 ms frames (25 ms windows). */
+function envelope(x: Float32Array, sr: number): { env: Float64Array; hop: number } {
+  const hop = Math.round(0.01 * sr), win = Math.round(0.025 * sr);
+  const n = Math.max(1, Math.ceil(x.length / hop));
+  const env = new Float64Array(n);
+  for (let f = 0; f < n; f++) {
+    const c = f * hop;
+    let e = 0, cnt = 0;
+    for (let j = Math.max(0, c - (win >> 1)); j < Math.min(x.length, c + (win >> 1)); j++) { e += x[j]! * x[j]!; cnt++; }
+    env[f] = Math.sqrt(e / Math.max(1, cnt));
+  }
+  return { env, hop };
+}
+
+/** Start of the quietest `len`-sample stretch (for room tone). */
+function quietestStretch(x: Float32Array, len: number): number {
+  if (x.length <= len) return 0;
+  let e = 0;
+  for (let i = 0; i < len; i++) e += x[i]! * x[i]!;
+  let best = e, at = 0;
+  for (let i = len; i < x.length; i++) {
+    e += x[i]! * x[i]! - x[i - len]! * x[i - len]!;
+    if (e < best) { best = e; at = i - len + 1; }
+  }
+  return at;
+}
+
+/** `n` samples of room tone: the quiet stretch tiled with raised-cosine cross-fades. */
+function roomTone(quiet: Float32Array, n: number): Float32Array {
+  const out = new Float32Array(n);
+  const fade = Math.min(160, quiet.length >> 2);
+  const step = quiet.length - fade;
+  for (let start = 0; start < n; start += step) {
+    for (let j = 0; j < quiet.length && start + j < n; j++) {
+      let w = 1;
+      if (j < fade && start > 0) w = 0.5 - 0.5 * Math.cos((Math.PI * j) / fade);
+      else if (j >= step) w = 0.5 + 0.5 * Math.cos((Math.PI * (j - step)) / fade);
+      out[start + j] += quiet[j]! * w;
+    }
+  }
+  return out;
+}
+
+/** Phrase-boundary candidates (sample positions): energy minima inside unvoiced gaps ≥ 40 ms between voiced runs. */
+function boundaries(x: Float32Array, sr: number, track: PitchTrack): number[] {
+  const { env, hop } = envelope(x, sr);
+  const runs: [number, number][] = [];
+  for (let i = 0; i < track.voiced.length; ) {
+    if (!track.voiced[i]) { i++; continue; }
+    let j = i;
+    while (j < track.voiced.length && track.voiced[j]) j++;
+    runs.push([i, j]);
+    i = j;
+  }
+  const toFrame = (i: number): number => Math.round((i * track.hopSec * sr) / hop);
+  const out: { pos: number; gap: number }[] = [];
+  for (let r = 0; r + 1 < runs.length; r++) {
+    const a = toFrame(runs[r]![1]), b = toFrame(runs[r + 1]![0]);
+    if ((b - a) * hop < 0.04 * sr) continue;
+    let m = a;
+    for (let f = a; f < b && f < env.length; f++) if (env[f]! < env[m]!) m = f;
+    out.push({ pos: m * hop, gap: b - a });
+  }
+  if (out.length === 0 && runs.length > 0) {
+    // One long voiced stretch: fall back to the quietest point in its middle half.
+    const a = toFrame(runs[0]![0]), b = toFrame(runs[runs.length - 1]![1]);
+    const lo = a + Math.floor((b - a) / 4), hi = a + Math.floor((3 * (b - a)) / 4);
+    let m = lo;
+    for (let f = lo; f < hi && f < env.length; f++) if (env[f]! < env[m]!) m = f;
+    out.push({ pos: m * hop, gap: 0 });
+  }
+  return out.sort((p, q) => q.gap - p.gap).map((o) => o.pos);
+}
+
+/** A filler: the loudest 80 ms of voicing, lengthened by PSOLA with a gently falling pitch, faded in and out. */
+function makeFiller(x: Float32Array, sr: number, track: PitchTrack, lenSec: number, rng: RandomSource): Float32Array {
+  const { env, hop } = envelope(x, sr);
+  let best = -1;
+  for (let i = 0; i < track.voiced.length; i++) {
+    if (!track.voiced[i]) continue;
+    const f = Math.round((i * track.hopSec * sr) / hop);
+    if (f < env.length && (best < 0 || env[f]! > env[Math.round((best * track.hopSec * sr) / hop)]!)) best = i;
+  }
+  if (best < 0) return new Float32Array(0);
+  const seg = Math.round(0.08 * sr);
+  const c = Math.round(best * track.hopSec * sr);
+  const start = Math.max(0, Math.min(x.length - seg, c - (seg >> 1)));
+  const nucleus = x.slice(start, start + seg);
+  const stretched = psola(nucleus, sr, { stretch: lenSec / 0.08, pitchRatio: (t) => 0.95 - 0.08 * (t / 0.08) });
+  let y = stretched;
+  if (rng.next() < 0.5) {
+    // "um": the second half nasalised (low-passed, closed mouth).
+    const half = y.length >> 1;
+    const m = filterCascade(y.subarray(half), [lowpass(700, sr), lowpass(700, sr)]);
+    y = Float32Array.from(y);
+    y.set(m, half);
+  }
+  const fade = Math.min(Math.round(0.04 * sr), y.length >> 2);
+  for (let j = 0; j < fade; j++) {
+    const w = 0.5 - 0.5 * Math.cos((Math.PI * j) / fade);
+    y[j] *= w;
+    y[y.length - 1 - j] *= w;
+  }
+  return y;
+}
+
+/** Splices `insert` into x at `pos` with 5 ms raised-cosine fades on the speech either side. */
+function spliceAt(x: Float32Array, pos: number, insert: Float32Array, sr: number): Float32Array {
+  const fade = Math.round(0.005 * sr);
+  const out = new Float32Array(x.length + insert.length);
+  out.set(x.subarray(0, pos), 0);
+  out.set(insert, pos);
+  for (let j = 0; j < fade && j < insert.length >> 1; j++) {
+    const w = 0.5 - 0.5 * Math.cos((Math.PI * j) / fade);
+    out[pos + j] *= w;
+    out[pos + insert.length - 1 - j] *= w;
+  }
+  out.set(x.subarray(pos), pos + insert.length);
+  for (let j = 0; j < fade; j++) {
+    const w = 0.5 - 0.5 * Math.cos((Math.PI * j) / fade); // 0 → 1
+    if (pos - 1 - j >= 0) out[pos - 1 - j] *= w;
+    if (pos + insert.length + j < out.length) out[pos + insert.length + j] *= w;
+  }
+  return out;
+}
+
+/** Applies the loudness contour, spectral tilt and gain; limits peaks to −0.5 dBFS. */
+function shapeLoudness(x: Float32Array, sr: number, d: DrawnProfile): Float32Array {
+  const { env, hop } = envelope(x, sr);
+  const sorted = Float64Array.from(env).sort();
+  const ref = sorted[Math.floor(0.9 * (sorted.length - 1))]! || 1; // loud-frame level
+  // Contrast acts on the speech range only (−20…0 dB re loud frames); quieter frames (pauses, noise
+  // floor) share the −20 dB gain, so flattening cannot lift the noise floor by more than 20·|d| dB.
+  const floor = ref * 0.1;
+  const gains = new Float64Array(env.length);
+  for (let f = 0; f < env.length; f++) {
+    const e = Math.min(ref, Math.max(env[f]!, floor));
+    const contrast = Math.pow(e / ref, d.dynamics);
+    const drift = Math.pow(10, (d.declinationDb * (f / Math.max(1, env.length - 1))) / 20);
+    gains[f] = contrast * drift;
+  }
+  const g0 = Math.pow(10, d.gainDb / 20);
+  const shaped = filterCascade(x, d.tiltDb !== 0 ? [highShelf(1500, sr, d.tiltDb)] : []);
+  let peak = 0;
+  for (let i = 0; i < shaped.length; i++) {
+    const pos = i / hop;
+    const f = Math.min(gains.length - 2, Math.floor(pos));
+    const g = gains.length > 1 ? gains[f]! + (gains[f + 1]! - gains[f]!) * Math.min(1, pos - f) : gains[0]!;
+    shaped[i] *= g * g0;
+    peak = Math.max(peak, Math.abs(shaped[i]!));
+  }
+  const limit = 0.944; // −0.5 dBFS
+  if (peak > limit) for (let i = 0; i < shaped.length; i++) shaped[i] *= limit / peak;
+  return shaped;
+}
+
+/** Result of converting one clip. */
+export interface ConvertedClip { samples: Float32Array; drawn: DrawnProfile }
+
+/**
+ * Converts one neutral clip into one emotion.
+ * @throws when the clip has too little voicing to carry an F0 contour (names `source`)
+ */
+export function convertClip(x: Float32Array, sr: number, profile: EmotionProfile, rng: RandomSource, source = 'clip'): ConvertedClip {
+  const d = drawProfile(profile, rng);
+  const track = smoothTrack(trackPitch(x, sr));
+  const span = voicedSpan(track);
+  if (!span) throw new Error(`${source}: too little voiced speech to convert (fewer than 5 voiced frames)`);
+  let y = psola(x, sr, { track, stretch: d.duration, pitchRatio: pitchContour(d, span.median, span.last, rng) });
+
+  if (d.pauses > 0) {
+    const yTrack = trackPitch(y, sr);
+    const quietLen = Math.round(0.12 * sr);
+    const qs = quietestStretch(y, quietLen);
+    const quiet = y.slice(qs, qs + quietLen);
+    const spots = boundaries(y, sr, yTrack).slice(0, d.pauses).sort((a, b) => b - a); // splice from the end
+    d.pauses = spots.length;
+    for (let i = 0; i < spots.length; i++) {
+      const pause = roomTone(quiet, Math.round(d.pauseSec[i]! * sr));
+      if (d.fillers[i]) {
+        const filler = makeFiller(y, sr, yTrack, Math.min(0.45, d.pauseSec[i]! * 0.6), rng);
+        const off = Math.round(0.3 * (pause.length - filler.length));
+        for (let j = 0; j < filler.length && off + j < pause.length; j++) pause[off + j] += filler[j]!;
+      }
+      y = spliceAt(y, spots[i]!, pause, sr);
+    }
+    d.pauseSec.length = d.fillers.length = spots.length;
+  }
+  return { samples: shapeLoudness(y, sr, d), drawn: d };
+}

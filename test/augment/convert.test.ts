@@ -1,0 +1,102 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { convertClip, convertEmotions, EMOTION_PROFILES, resolveProfiles } from '../../src/augment/convert/index.js';
+import { trackPitch } from '../../src/features/pitch.js';
+import { measureProsody } from '../../src/features/prosody.js';
+import { Rng } from '../../src/engine/rng.js';
+import { SR, readWav16, REAL_CLIP, NEUTRAL_POOL, medianVoiced, maxJump, jumpQuantile } from './helpers.js';
+
+const x = readWav16(REAL_CLIP);
+const src = measureProsody(x, SR);
+const converted = Object.fromEntries(Object.entries(EMOTION_PROFILES).map(([name, p]) => [name, convertClip(x, SR, p, new Rng(11))]));
+
+test('each emotion moves F0 level the way its profile says (measured with the pitch tracker)', () => {
+  for (const [name, c] of Object.entries(converted)) {
+    const got = measureProsody(c.samples, SR).f0MedianHz / src.f0MedianHz;
+    // The drawn shift times a little slack for range scaling and the final movement.
+    assert.ok(Math.abs(got / c.drawn.f0Shift - 1) < 0.08, `${name}: F0 median ratio ${got.toFixed(3)} vs drawn ${c.drawn.f0Shift.toFixed(3)}`);
+  }
+  assert.ok(measureProsody(converted.panic!.samples, SR).f0MedianHz > 1.25 * src.f0MedianHz);
+  assert.ok(measureProsody(converted.boredom!.samples, SR).f0MedianHz < 0.96 * src.f0MedianHz);
+});
+
+test('boredom narrows and excitement widens the F0 range', () => {
+  assert.ok(measureProsody(converted.boredom!.samples, SR).f0RangeSt < src.f0RangeSt);
+  assert.ok(measureProsody(converted.excitement!.samples, SR).f0RangeSt > 1.2 * src.f0RangeSt);
+});
+
+test('tempo follows the drawn duration ratio within 2 % (clips without inserted pauses)', () => {
+  for (const name of ['boredom', 'panic', 'excitement']) {
+    const c = converted[name]!;
+    const ratio = c.samples.length / x.length;
+    assert.ok(Math.abs(ratio / c.drawn.duration - 1) < 0.02, `${name}: ${ratio.toFixed(3)} vs ${c.drawn.duration.toFixed(3)}`);
+  }
+});
+
+test('uncertainty inserts pauses (length adds up) and ends in a rise', () => {
+  const c = converted.uncertainty!;
+  assert.ok(c.drawn.pauses >= 1);
+  const expected = x.length * c.drawn.duration + c.drawn.pauseSec.reduce((a, b) => a + b, 0) * SR;
+  assert.ok(Math.abs(c.samples.length / expected - 1) < 0.02, `length ${c.samples.length} vs ${expected}`);
+  assert.ok(measureProsody(c.samples, SR).pauseRatio > src.pauseRatio + 0.1);
+  // End-of-utterance F0 relative to the median, before and after: the rise lifts it.
+  const endRelative = (y: Float32Array): number => {
+    const tr = trackPitch(y, SR);
+    const last = [...tr.voiced.keys()].filter((i) => tr.voiced[i]).slice(-5).map((i) => tr.f0[i]!);
+    return last.reduce((a, b) => a + b, 0) / last.length / medianVoiced(tr.f0);
+  };
+  const before = endRelative(x), after = endRelative(c.samples);
+  assert.ok(after > 1.1 * before, `end F0 / median: ${after.toFixed(3)} after vs ${before.toFixed(3)} before`);
+});
+
+test('no clicks: no sample jump far above the clip\'s own largest jumps', () => {
+  // On the neutral pool, max jump / 99.9th-percentile jump is ≤ 2.5 in the sources and ≤ 3 in outputs.
+  for (const [name, c] of Object.entries(converted)) {
+    const r = maxJump(c.samples) / jumpQuantile(c.samples, 0.999);
+    assert.ok(r < 4, `${name}: max jump ${r.toFixed(2)}× the 99.9th percentile`);
+  }
+  // The measure does catch a click.
+  const clicked = Float32Array.from(converted.panic!.samples);
+  clicked[20000] += 0.5;
+  assert.ok(maxJump(clicked) / jumpQuantile(clicked, 0.999) > 4);
+});
+
+test('loudness and tilt: panic louder and brighter than boredom', () => {
+  const p = measureProsody(converted.panic!.samples, SR).rmsDb;
+  const b = measureProsody(converted.boredom!.samples, SR).rmsDb;
+  assert.ok(p - b > 5, `panic ${p.toFixed(1)} dB vs boredom ${b.toFixed(1)} dB`);
+});
+
+test('unknown emotions are rejected with the list of known ones', () => {
+  assert.throws(() => resolveProfiles(['joy']), /unknown emotion 'joy' \(known: boredom, panic, excitement, uncertainty\)/);
+});
+
+test('convertEmotions writes class folders, manifest and datasheet; same seed → identical bytes', async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'affexion-convert-'));
+  try {
+    const run = (out: string, seed: number) => convertEmotions({ source: NEUTRAL_POOL, outDir: path.join(dir, out), emotions: ['panic', 'uncertainty'], limit: 2, seed });
+    const a = await run('a', 5);
+    await run('b', 5);
+    await run('c', 6);
+    assert.deepEqual(a.counts, { panic: 2, uncertainty: 2 });
+    const files = readdirSync(path.join(dir, 'a', 'panic')).sort();
+    assert.equal(files.length, 2);
+    const wavA = readFileSync(path.join(dir, 'a', 'panic', files[0]!));
+    assert.deepEqual(wavA, readFileSync(path.join(dir, 'b', 'panic', files[0]!)));
+    assert.notDeepEqual(wavA, readFileSync(path.join(dir, 'c', 'panic', files[0]!)));
+    assert.equal(wavA.readUInt32LE(24), 16000);
+    assert.equal(wavA.readUInt16LE(34), 16);
+    const manifest = readFileSync(a.manifest, 'utf8').trim().split('\n');
+    assert.equal(manifest.length, 5);
+    assert.match(manifest[0]!, /^path,label,speaker,source,variant,seed,f0Shift,/);
+    assert.match(manifest[1]!, /^panic\/[^,]+\.wav,panic,13,ravdess\/Actor_13\//);
+    const sheet = readFileSync(a.datasheet, 'utf8');
+    assert.match(sheet, /\| panic \| 2 \|/);
+    assert.match(sheet, /\| \(source\) \| 2 \|/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
