@@ -13,7 +13,7 @@ import type { ProgressEvents } from '../train/progress.js';
 import { argmaxRows, classificationMetrics, type ClassificationMetrics } from './metrics.js';
 
 /** The JSON `evaluate --json` prints. */
-export interface EvaluationResult extends ClassificationMetrics {
+export type EvaluationResult = ClassificationMetrics & {
   /** Clips left out because the model does not know their label: label → count. */
   unknown_labels: Record<string, number>;
   /** Model classes with no clip in the data (their recall is undefined; left out of macro averages). */
@@ -24,7 +24,7 @@ export interface EvaluationResult extends ClassificationMetrics {
   data: string;
   /** Per-clip predictions (file, true label, predicted label, probabilities in the model's order). */
   predictions?: { file: string; label: string; predicted: string; probs: number[] }[];
-}
+};
 
 /** Options of {@link evaluate}. */
 export interface EvaluateOptions {

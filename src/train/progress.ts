@@ -39,7 +39,7 @@ export function formatEpoch(r: Record<string, number | undefined>): string {
  * Console progress: live bars on a TTY (stderr), plain lines otherwise. `prefix` labels every line
  * (e.g. "fold 3/7").
  */
-export function consoleProgress(opts: { prefix?: string; stream?: NodeJS.WriteStream } = {}): ProgressEvents & { stop(): void } {
+export function consoleProgress(opts: { prefix?: string; stream?: NodeJS.WriteStream } = {}): Required<ProgressEvents> & { stop(): void } {
   const stream = opts.stream ?? process.stderr;
   const tty = Boolean(stream.isTTY) && !process.env.CI;
   const pre = opts.prefix ? `${opts.prefix} ` : '';

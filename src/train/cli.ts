@@ -1,0 +1,123 @@
+/**
+ * Shared command-line plumbing for train / cv / reproduce / demo / evaluate: the hyper-parameter and
+ * feature options (one place, so every command spells them the same), number parsing with errors that
+ * name the option, and Ctrl-C handling that lets the current batch finish.
+ */
+import { Option, type Command } from 'commander';
+import type { FeatureParams } from '../features/index.js';
+import type { LoudnessMode } from '../data/features.js';
+import { PAPER_HYPERPARAMETERS, type Hyperparameters } from './options.js';
+
+/** Parses an integer option value, naming the option on error. */
+export function intArg(name: string): (v: string) => number {
+  return (v) => {
+    const n = Number(v);
+    if (!Number.isInteger(n)) throw new Error(`${name}: expected an integer, got "${v}"`);
+    return n;
+  };
+}
+
+/** Parses a number option value, naming the option on error. */
+export function numArg(name: string): (v: string) => number {
+  return (v) => {
+    const n = Number(v);
+    if (v.trim() === '' || !Number.isFinite(n)) throw new Error(`${name}: expected a number, got "${v}"`);
+    return n;
+  };
+}
+
+/** Parses "3,5,7". */
+export function intListArg(name: string): (v: string) => number[] {
+  return (v) => v.split(',').map((s) => intArg(name)(s.trim()));
+}
+
+const P = PAPER_HYPERPARAMETERS;
+
+/** Adds the model / optimisation options (defaults: the paper's). */
+export function addHyperOptions(cmd: Command, defaults: Partial<Hyperparameters> = {}): Command {
+  const d = { ...P, ...defaults };
+  return cmd
+    .option('--epochs <n>', 'training epochs', intArg('--epochs'), d.epochs)
+    .option('--batch-size <n>', 'mini-batch size', intArg('--batch-size'), d.batch_size)
+    .option('--lr <x>', 'Adam learning rate', numArg('--lr'), d.lr)
+    .option('--step-size <n>', 'StepLR: epochs between learning-rate decays', intArg('--step-size'), d.step_size)
+    .option('--gamma <x>', 'StepLR: decay factor', numArg('--gamma'), d.gamma)
+    .option('--weight-decay <x>', 'Adam L2 weight decay', numArg('--weight-decay'), d.weight_decay)
+    .option('--seed <n>', 'random seed (weights, shuffling, dropout, folds)', intArg('--seed'), d.seed)
+    .option('--max-len <frames>', 'frames per clip (MAX_LEN; 100 frames = 1 s at hop 160)', intArg('--max-len'), d.max_len)
+    .option('--channels <n>', 'output channels of each convolution', intArg('--channels'), d.conv_channels)
+    .option('--kernel-sizes <list>', 'odd kernel sizes of the parallel convolutions', intListArg('--kernel-sizes'), d.kernel_sizes)
+    .option('--hidden <n>', 'LSTM hidden units per direction', intArg('--hidden'), d.lstm_hidden)
+    .option('--lstm-layers <n>', 'stacked BiLSTM layers', intArg('--lstm-layers'), d.lstm_layers)
+    .option('--fc-hidden <n>', 'width of the dense layer', intArg('--fc-hidden'), d.fc_hidden)
+    .option('--dropout-conv <p>', 'dropout after the convolutions', numArg('--dropout-conv'), d.dropout_conv)
+    .option('--dropout-fc <p>', 'dropout after the dense layer', numArg('--dropout-fc'), d.dropout_fc)
+    .option('--mask-padding', 'ignore padded frames (not in the paper)', d.mask_padding)
+    .addOption(new Option('--normalization <mode>', 'z-score with training-set statistics or per utterance')
+      .choices(['global', 'utterance']).default(d.normalization));
+}
+
+/** Adds the feature options (defaults: the paper's). */
+export function addFeatureOptions(cmd: Command): Command {
+  return cmd
+    .option('--sr <hz>', 'sample rate features are computed at', intArg('--sr'), 16000)
+    .option('--n-mfcc <n>', 'MFCCs (features = 3 × n: MFCC, delta, delta-delta)', intArg('--n-mfcc'), 25)
+    .option('--n-fft <n>', 'FFT size', intArg('--n-fft'), 2048)
+    .option('--hop-length <n>', 'hop between frames in samples', intArg('--hop-length'), 160)
+    .option('--n-mels <n>', 'mel bands', intArg('--n-mels'), 128)
+    .addOption(new Option('--loudness <mode>', 'loudness step before features: peak-normalise each clip, or none (as recorded)')
+      .choices(['peak', 'none']).default('peak'));
+}
+
+/** Adds --cache / --no-cache and --label-map. */
+export function addDataOptions(cmd: Command): Command {
+  return cmd
+    .option('--label-map <map>', 'rename or drop labels, e.g. fearful=panic,happy=excitement,calm=')
+    .option('--cache <dir>', 'feature cache folder (default $AFFEXION_CACHE or ~/.cache/affexion/features)')
+    .option('--no-cache', 'do not read or write the feature cache');
+}
+
+/** Parsed values of the options above. */
+export interface CommonOptionValues {
+  epochs: number; batchSize: number; lr: number; stepSize: number; gamma: number; weightDecay: number; seed: number;
+  maxLen: number; channels: number; kernelSizes: number[]; hidden: number; lstmLayers: number; fcHidden: number;
+  dropoutConv: number; dropoutFc: number; maskPadding: boolean; normalization: 'global' | 'utterance';
+  sr: number; nMfcc: number; nFft: number; hopLength: number; nMels: number; loudness: LoudnessMode;
+  labelMap?: string; cache: string | boolean;
+}
+
+/** Hyper-parameters from parsed options. */
+export function hyperFrom(o: CommonOptionValues): Partial<Hyperparameters> {
+  return {
+    epochs: o.epochs, batch_size: o.batchSize, lr: o.lr, step_size: o.stepSize, gamma: o.gamma, weight_decay: o.weightDecay,
+    seed: o.seed, max_len: o.maxLen, conv_channels: o.channels, kernel_sizes: o.kernelSizes, lstm_hidden: o.hidden,
+    lstm_layers: o.lstmLayers, fc_hidden: o.fcHidden, dropout_conv: o.dropoutConv, dropout_fc: o.dropoutFc,
+    mask_padding: o.maskPadding, normalization: o.normalization,
+  };
+}
+
+/** Feature parameters from parsed options. */
+export function featuresFrom(o: CommonOptionValues): Partial<FeatureParams> {
+  return { sr: o.sr, nMfcc: o.nMfcc, nFft: o.nFft, hopLength: o.hopLength, nMels: o.nMels };
+}
+
+/** Cache folder from --cache / --no-cache (undefined = default folder). */
+export function cacheFrom(o: { cache: string | boolean }): string | null | undefined {
+  if (o.cache === false) return null;
+  return typeof o.cache === 'string' ? o.cache : undefined;
+}
+
+/**
+ * An AbortSignal fired by the first Ctrl-C (the run stops after the current batch, keeping the last
+ * complete checkpoint); a second Ctrl-C exits at once. Call `dispose()` when the run ends.
+ */
+export function interruptSignal(log: (msg: string) => void = (m) => process.stderr.write(`${m}\n`)): { signal: AbortSignal; dispose(): void } {
+  const ac = new AbortController();
+  const onSigint = (): void => {
+    if (ac.signal.aborted) process.exit(130);
+    log('\ninterrupt: stopping after the current batch (Ctrl-C again to quit at once; the last checkpoint stays intact)');
+    ac.abort();
+  };
+  process.on('SIGINT', onSigint);
+  return { signal: ac.signal, dispose: () => process.off('SIGINT', onSigint) };
+}
