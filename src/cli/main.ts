@@ -11,10 +11,6 @@ import { register as registerTrain } from './commands/train.js';
 import { register as registerEvaluate } from './commands/evaluate.js';
 import { register as registerCv } from './commands/cv.js';
 import { register as registerDataset } from './commands/dataset.js';
-import { register as registerTrain } from './commands/train.js';
-import { register as registerEvaluate } from './commands/evaluate.js';
-import { register as registerCv } from './commands/cv.js';
-import { register as registerDataset } from './commands/dataset.js';
 import { register as registerConvert } from './commands/convert.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -29,10 +25,6 @@ program
 // Commands (one import + register line each).
 registerModel(program);
 registerPredict(program);
-registerTrain(program);
-registerEvaluate(program);
-registerCv(program);
-registerDataset(program);
 registerTrain(program);
 registerEvaluate(program);
 registerCv(program);
