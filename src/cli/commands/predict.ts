@@ -9,8 +9,9 @@
 import type { Command } from 'commander';
 import { predictRaw, type RawPrediction } from '../../model/predict.js';
 import { numel, readSafetensors, toFloat32, toInt32 } from '../../model/safetensors.js';
+import { formatPredictions, predictFiles } from '../../eval/predict.js';
 
-interface PredictOptions { features?: string; tensor: string; lengthsTensor?: string; json?: boolean; batchSize: string }
+interface PredictOptions { features?: string; tensor: string; lengthsTensor?: string; json?: boolean; batchSize: string; window?: string; hop?: string }
 
 /** Reads the input tensor (and optional lengths) from a safetensors file; errors name the file and tensor. */
 function readFeatureTensor(file: string, tensorName: string, lengthsName?: string): { x: Float32Array; B: number; T: number; F: number; lengths: Int32Array | null } {
@@ -44,15 +45,17 @@ function printPrediction(p: RawPrediction, json: boolean): void {
 
 export function register(program: Command): void {
   program.command('predict')
-    .description('Predict with a model directory (raw-feature mode: --features)')
+    .description('Predict the class of audio files (timeline over sliding windows for long files), or of raw features (--features)')
     .argument('<modelDir>', 'model directory (config.json + weights.safetensors)')
-    .argument('[inputs...]', 'audio files (not in this build yet: use --features)')
+    .argument('[inputs...]', 'audio files (any supported format)')
     .option('--features <file>', 'safetensors file with a (B, T, F) feature tensor, used as-is (eval mode, no normalisation)')
     .option('--tensor <name>', 'name of the input tensor in --features', 'input')
     .option('--lengths-tensor <name>', 'name of a (B) tensor of valid frame counts (models with mask_padding only)')
     .option('--batch-size <n>', 'clips per forward pass', '16')
-    .option('--json', 'print {"labels", "logits", "probs"} as JSON')
-    .action((modelDir: string, inputs: string[], o: PredictOptions) => {
+    .option('--window <s>', 'audio: window length in seconds for the timeline of long files (default: the model\'s MAX_LEN)')
+    .option('--hop <s>', 'audio: hop between windows in seconds (default: half the window)')
+    .option('--json', 'print JSON: {"labels", "logits", "probs"} for --features; one object per audio file')
+    .action(async (modelDir: string, inputs: string[], o: PredictOptions) => {
       if (o.features) {
         if (inputs.length) throw new Error('give either --features or audio files, not both');
         const bs = Number(o.batchSize);
@@ -61,12 +64,24 @@ export function register(program: Command): void {
         printPrediction(predictRaw(modelDir, x, B, T, lengths, { batchSize: bs }), Boolean(o.json));
         return;
       }
-      predictAudio(modelDir, inputs);
+      await predictAudio(modelDir, inputs, o);
     });
 }
 
-/** Extension point for audio-file prediction (owned by the train/CLI engineer). */
-function predictAudio(_modelDir: string, inputs: string[]): void {
+/** Audio-file prediction: probabilities per file, plus a sliding-window timeline for long files. */
+async function predictAudio(modelDir: string, inputs: string[], o: PredictOptions): Promise<void> {
   if (!inputs.length) throw new Error('nothing to predict: give audio files or --features X.safetensors');
-  throw new Error('predicting audio files is not available in this build; extract features and use --features');
+  const num = (name: string, v: string | undefined): number | undefined => {
+    if (v === undefined) return undefined;
+    const n = Number(v);
+    if (!(n > 0)) throw new Error(`${name}: expected a positive number of seconds, got "${v}"`);
+    return n;
+  };
+  const bs = Number(o.batchSize);
+  if (!Number.isInteger(bs) || bs < 1) throw new Error(`--batch-size must be a positive integer, got ${o.batchSize}`);
+  const preds = await predictFiles(modelDir, inputs, { window: num('--window', o.window), hop: num('--hop', o.hop), batchSize: bs });
+  if (o.json) for (const p of preds) process.stdout.write(`${JSON.stringify(p)}\n`);
+  else process.stdout.write(`${formatPredictions(preds)}\n`);
+  const failed = preds.filter((p) => p.error);
+  if (failed.length) throw new Error(`${failed.length} of ${preds.length} file(s) could not be read (see above)`);
 }

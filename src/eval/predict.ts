@@ -1,0 +1,116 @@
+/**
+ * Prediction on audio files: class probabilities per file, and for files longer than the model's
+ * MAX_LEN (or than --window) a timeline over sliding windows plus an overall result (the mean of the
+ * windows' probabilities).
+ */
+import { loadAudio } from '../audio/load.js';
+import { featuresFromSamples } from '../data/features.js';
+import type { FeatureMatrix } from '../features/index.js';
+import { predictProbabilities } from '../train/fit.js';
+import { loadTrainedModel, type TrainedModel } from '../train/model-dir.js';
+
+/** One window of a timeline. */
+export interface TimelineWindow { start: number; end: number; label: string; probs: Record<string, number> }
+
+/** Prediction for one file. */
+export interface FilePrediction {
+  file: string;
+  /** Duration in seconds. */
+  duration: number;
+  /** Most probable class (overall). */
+  label: string;
+  /** Class probabilities (overall), in the model's class order. */
+  probs: Record<string, number>;
+  /** Sliding-window predictions, for files longer than the window. */
+  timeline?: TimelineWindow[];
+  /** Set instead of the fields above' meaning when the file could not be read. */
+  error?: string;
+}
+
+/** Options of {@link predictFiles}. */
+export interface PredictOptions {
+  /** Window length in seconds (default: the model's MAX_LEN, e.g. 1000 frames × 10 ms = 10 s). */
+  window?: number;
+  /** Hop between windows in seconds (default: half the window). */
+  hop?: number;
+  batchSize?: number;
+}
+
+/** The model's MAX_LEN in seconds. */
+export function modelWindowSeconds(m: TrainedModel): number {
+  return (m.hyper.max_len * m.featureSettings.params.hopLength) / m.featureSettings.params.sr;
+}
+
+/** Start samples of windows of `win` samples every `hop` samples covering n samples (last one flush with the end). */
+export function windowStarts(n: number, win: number, hop: number): number[] {
+  if (n <= win) return [0];
+  const starts: number[] = [];
+  for (let s = 0; s + win < n; s += hop) starts.push(s);
+  starts.push(n - win);
+  return [...new Set(starts)];
+}
+
+function toRecord(classes: readonly string[], p: ArrayLike<number>, off: number): Record<string, number> {
+  return Object.fromEntries(classes.map((c, k) => [c, p[off + k]]));
+}
+
+function argmaxLabel(classes: readonly string[], rec: Record<string, number>): string {
+  return classes.reduce((best, c) => (rec[c] > rec[best] ? c : best), classes[0]);
+}
+
+/**
+ * Predicts every file. A file that cannot be read gets `error` (the decoder's message, naming the
+ * file) and the others still run.
+ */
+export async function predictFiles(model: string | TrainedModel, files: readonly string[], opts: PredictOptions = {}): Promise<FilePrediction[]> {
+  const m = typeof model === 'string' ? loadTrainedModel(model) : model;
+  const sr = m.featureSettings.params.sr;
+  const winSec = opts.window ?? modelWindowSeconds(m);
+  const hopSec = opts.hop ?? winSec / 2;
+  if (!(winSec > 0)) throw new Error(`--window: expected a positive number of seconds, got ${opts.window}`);
+  if (!(hopSec > 0)) throw new Error(`--hop: expected a positive number of seconds, got ${opts.hop}`);
+  const win = Math.max(1, Math.round(winSec * sr));
+  const hop = Math.max(1, Math.round(hopSec * sr));
+  const batchSize = opts.batchSize ?? m.hyper.batch_size;
+  const out: FilePrediction[] = [];
+  for (const file of files) {
+    let samples: Float32Array;
+    try {
+      samples = (await loadAudio(file, { sr })).samples;
+    } catch (err) {
+      out.push({ file, duration: 0, label: '', probs: {}, error: (err as Error).message });
+      continue;
+    }
+    const starts = windowStarts(samples.length, win, hop);
+    const mats: FeatureMatrix[] = starts.map((s) => featuresFromSamples(samples.subarray(s, Math.min(s + win, samples.length)), m.featureSettings));
+    const K = m.classes.length;
+    const probs = await predictProbabilities(m.net, mats, m.normalization, m.hyper.max_len, batchSize);
+    const overall = new Array<number>(K).fill(0);
+    for (let w = 0; w < starts.length; w++) for (let k = 0; k < K; k++) overall[k] += probs[w * K + k] / starts.length;
+    const rec = toRecord(m.classes, overall, 0);
+    const p: FilePrediction = { file, duration: samples.length / sr, label: argmaxLabel(m.classes, rec), probs: rec };
+    if (starts.length > 1) {
+      p.timeline = starts.map((s, w) => {
+        const r = toRecord(m.classes, probs, w * K);
+        return { start: s / sr, end: Math.min(s + win, samples.length) / sr, label: argmaxLabel(m.classes, r), probs: r };
+      });
+    }
+    out.push(p);
+  }
+  return out;
+}
+
+/** Human-readable lines for predictions. */
+export function formatPredictions(ps: readonly FilePrediction[]): string {
+  const lines: string[] = [];
+  const fmtProbs = (r: Record<string, number>): string => Object.entries(r).map(([c, v]) => `${c} ${v.toFixed(3)}`).join('  ');
+  for (const p of ps) {
+    if (p.error) {
+      lines.push(`${p.file}: error: ${p.error}`);
+      continue;
+    }
+    lines.push(`${p.file}: ${p.label}  (${fmtProbs(p.probs)})${p.timeline ? `  overall of ${p.timeline.length} windows` : ''}`);
+    for (const w of p.timeline ?? []) lines.push(`  ${w.start.toFixed(2).padStart(8)}–${w.end.toFixed(2).padEnd(8)} s  ${w.label.padEnd(12)} (${fmtProbs(w.probs)})`);
+  }
+  return lines.join('\n');
+}
