@@ -57,9 +57,15 @@ void pack_a(bool ta, const float* A, long lda, int i0, int mc, int p0, int kc, f
     int mr = std::min(MR, mc - ir);
     float* panel = dst + static_cast<long>(ir) * kc;
     if (!ta) {
-      for (int i = 0; i < mr; ++i) {
-        const float* src = A + static_cast<long>(i0 + ir + i) * lda + p0;
-        for (int p = 0; p < kc; ++p) panel[p * MR + i] = alpha * src[p];
+      // Row pointers, then p outer: the panel is written sequentially, rows are read as mr streams.
+      const float* rows[32];
+      for (int i = 0; i < mr; ++i) rows[i] = A + static_cast<long>(i0 + ir + i) * lda + p0;
+      if (mr == MR) {
+        for (int p = 0; p < kc; ++p)
+          for (int i = 0; i < MR; ++i) panel[p * MR + i] = alpha * rows[i][p];
+      } else {
+        for (int p = 0; p < kc; ++p)
+          for (int i = 0; i < mr; ++i) panel[p * MR + i] = alpha * rows[i][p];
       }
     } else {
       for (int p = 0; p < kc; ++p) {
@@ -84,12 +90,20 @@ void pack_b_panel(bool tb, const float* B, long ldb, int p0, int kc, int j0, int
       if (nr < NR) std::memset(d + nr, 0, sizeof(float) * (NR - nr));
     }
   } else {
-    for (int j = 0; j < nr; ++j) {
-      const float* src = B + static_cast<long>(j0 + j) * ldb + p0;
-      for (int p = 0; p < kc; ++p) panel[p * NR + j] = src[p];
+    // Transposed source: go through it in 8-wide column strips so each source row is read a cache line
+    // at a time while the destination rows stay in L1.
+    constexpr int S = 8;
+    int p = 0;
+    for (; p + S <= kc; p += S) {
+      for (int j = 0; j < nr; ++j) {
+        const float* src = B + static_cast<long>(j0 + j) * ldb + p0 + p;
+        for (int q = 0; q < S; ++q) panel[(p + q) * NR + j] = src[q];
+      }
     }
-    for (int j = nr; j < NR; ++j)
-      for (int p = 0; p < kc; ++p) panel[p * NR + j] = 0.0f;
+    for (; p < kc; ++p)
+      for (int j = 0; j < nr; ++j) panel[p * NR + j] = B[static_cast<long>(j0 + j) * ldb + p0 + p];
+    if (nr < NR)
+      for (int q = 0; q < kc; ++q) std::memset(panel + q * NR + nr, 0, sizeof(float) * (NR - nr));
   }
 }
 
@@ -108,46 +122,62 @@ void scale_c(int M, int N, float beta, float* C, long ldc) {
   }
 }
 
-// Core driver. `get_b(p0, kc, j0, nc)` returns the packed B block for rows [p0, p0+kc) and columns
-// [j0, j0+nc) (panels of NR, contiguous), packing it if needed.
+// Serial driver over one sub-problem. `get_b(p0, kc, j0, nc)` returns the packed B block for rows
+// [p0, p0+kc) and columns [j0, j0+nc) (panels of NR, contiguous), packing it if needed.
 template <class GetB>
-void gemm_driver(const MicroKernel& mk, bool ta, int M, int N, int K, float alpha, const float* A, long lda,
+void gemm_serial(const MicroKernel& mk, bool ta, int M, int N, int K, float alpha, const float* A, long lda,
                  float* C, long ldc, GetB&& get_b) {
-  const int MR = mk.mr, NR = mk.nr;
-  const int MC = mk.mc;
-  const bool serial = in_parallel_region();
-  const int threads = serial ? 1 : pool_threads();
+  const int MR = mk.mr, NR = mk.nr, MC = mk.mc;
+  thread_local std::vector<float> abuf;
   for (int j0 = 0; j0 < N; j0 += NC) {
     const int nc = std::min(NC, N - j0);
     const int npanels = (nc + NR - 1) / NR;
     for (int p0 = 0; p0 < K; p0 += KC) {
       const int kc = std::min(KC, K - p0);
       const float* bblock = get_b(p0, kc, j0, nc);
-      const int mblocks = (M + MC - 1) / MC;
-      // Enough tasks to occupy every thread: split N too when M alone does not provide them.
-      int ngroups = 1;
-      if (mblocks < 2 * threads) ngroups = std::min(npanels, (2 * threads + mblocks - 1) / mblocks);
-      auto task = [&](int t, int) {
-        const int mb = t / ngroups, ng = t % ngroups;
-        const int i0 = mb * MC, mc = std::min(MC, M - i0);
-        const int pa = npanels * ng / ngroups, pb = npanels * (ng + 1) / ngroups;
-        thread_local std::vector<float> abuf;
+      for (int i0 = 0; i0 < M; i0 += MC) {
+        const int mc = std::min(MC, M - i0);
         const int mcp = (mc + MR - 1) / MR * MR;
         float* apack = aligned_scratch(abuf, static_cast<size_t>(mcp) * kc);
         pack_a(ta, A, lda, i0, mc, p0, kc, alpha, MR, apack);
-        for (int jp = pa; jp < pb; ++jp) {
+        for (int jp = 0; jp < npanels; ++jp) {
           const int jj = jp * NR, nr = std::min(NR, nc - jj);
           const float* bp = bblock + static_cast<long>(jp) * NR * kc;
           for (int ir = 0; ir < mc; ir += MR) {
-            const int mr = std::min(MR, mc - ir);
-            mk.fn(kc, apack + static_cast<long>(ir) * kc, bp, C + static_cast<long>(i0 + ir) * ldc + j0 + jj,
-                  ldc, mr, nr);
+            mk.fn(kc, apack + static_cast<long>(ir) * kc, bp, C + static_cast<long>(i0 + ir) * ldc + j0 + jj, ldc,
+                  std::min(MR, mc - ir), nr);
           }
         }
-      };
-      parallel_for(mblocks * ngroups, task);
+      }
     }
   }
+}
+
+// Serial GEMM with B packed on the fly, one KC×NC block at a time (per-thread buffer).
+void gemm_serial_unpacked(const MicroKernel& mk, bool ta, bool tb, int M, int N, int K, float alpha, const float* A,
+                          long lda, const float* B, long ldb, float* C, long ldc) {
+  const int NR = mk.nr;
+  thread_local std::vector<float> bbuf;  // reused: large fresh allocations cost page faults
+  float* bpack = aligned_scratch(bbuf, static_cast<size_t>(std::min(K, KC)) * (std::min(N, NC) + NR));
+  auto get_b = [&](int p0, int kc, int j0, int nc) -> const float* {
+    const int npanels = (nc + NR - 1) / NR;
+    for (int jp = 0; jp < npanels; ++jp) {
+      const int jj = jp * NR;
+      pack_b_panel(tb, B, ldb, p0, kc, j0 + jj, std::min(NR, nc - jj), NR, bpack + static_cast<long>(jp) * NR * kc);
+    }
+    return bpack;
+  };
+  gemm_serial(mk, ta, M, N, K, alpha, A, lda, C, ldc, get_b);
+}
+
+// Below this many multiply-adds a GEMM runs on the calling thread: waking the pool costs more.
+constexpr double kParallelMacs = 1 << 20;
+
+// Splits [0, n) in `parts` contiguous ranges aligned to `align`.
+inline void split_range(int n, int parts, int part, int align, int& lo, int& hi) {
+  const int units = (n + align - 1) / align;
+  lo = std::min(n, static_cast<int>(static_cast<long>(units) * part / parts) * align);
+  hi = std::min(n, static_cast<int>(static_cast<long>(units) * (part + 1) / parts) * align);
 }
 
 }  // namespace
@@ -180,22 +210,29 @@ void sgemm(bool ta, bool tb, int M, int N, int K, float alpha, const float* A, l
   scale_c(M, N, beta, C, ldc);
   if (K <= 0 || alpha == 0.0f) return;
   const MicroKernel& mk = micro_kernel(active_isa());
-  const int NR = mk.nr;
-  thread_local std::vector<float> bbuf;  // reused: large fresh allocations cost page faults
-  float* bpack = nullptr;
-  const bool serial = in_parallel_region();
-  auto get_b = [&](int p0, int kc, int j0, int nc) -> const float* {
-    const int npanels = (nc + NR - 1) / NR;
-    if (!bpack) bpack = aligned_scratch(bbuf, static_cast<size_t>(std::min(K, KC)) * std::min(N, NC + NR) + NR * KC);
-    auto pack = [&](int jp, int) {
-      const int jj = jp * NR;
-      pack_b_panel(tb, B, ldb, p0, kc, j0 + jj, std::min(NR, nc - jj), NR, bpack + static_cast<long>(jp) * NR * kc);
-    };
-    if (serial || npanels < 4) for (int jp = 0; jp < npanels; ++jp) pack(jp, 0);
-    else parallel_for(npanels, pack);
-    return bpack;
-  };
-  gemm_driver(mk, ta, M, N, K, alpha, A, lda, C, ldc, get_b);
+  const int threads = in_parallel_region() ? 1 : pool_threads();
+  if (threads == 1 || static_cast<double>(M) * N * K < kParallelMacs) {
+    gemm_serial_unpacked(mk, ta, tb, M, N, K, alpha, A, lda, B, ldb, C, ldc);
+    return;
+  }
+  // One parallel region per call (a barrier per K block would stall whenever the machine is busy):
+  // each thread computes a contiguous slab of C, split along M when there are enough rows, else N.
+  // Every element still sums over K in the same order, so the result does not depend on the split.
+  const bool split_m = (M + mk.mr - 1) / mk.mr >= 4 * threads || M >= N;
+  parallel_for(threads, [&](int part, int) {
+    int lo, hi;
+    if (split_m) {
+      split_range(M, threads, part, mk.mr, lo, hi);
+      if (hi > lo)
+        gemm_serial_unpacked(mk, ta, tb, hi - lo, N, K, alpha, ta ? A + lo : A + static_cast<long>(lo) * lda, lda, B,
+                             ldb, C + static_cast<long>(lo) * ldc, ldc);
+    } else {
+      split_range(N, threads, part, mk.nr, lo, hi);
+      if (hi > lo)
+        gemm_serial_unpacked(mk, ta, tb, M, hi - lo, K, alpha, A, lda, tb ? B + static_cast<long>(lo) * ldb : B + lo,
+                             ldb, C + lo, ldc);
+    }
+  });
 }
 
 void pack_b(bool tb, int K, int N, const float* B, long ldb, PackedB& out) {
@@ -244,7 +281,18 @@ void sgemm_packed(bool ta, int M, const float* A, long lda, float alpha, const P
     (void)kc;
     return B.data.data() + off;
   };
-  gemm_driver(mk, ta, M, N, K, alpha, A, lda, C, ldc, get_b);
+  const int threads = in_parallel_region() ? 1 : pool_threads();
+  if (threads == 1 || static_cast<double>(M) * N * K < kParallelMacs) {
+    gemm_serial(mk, ta, M, N, K, alpha, A, lda, C, ldc, get_b);
+    return;
+  }
+  parallel_for(threads, [&](int part, int) {
+    int lo, hi;
+    split_range(M, threads, part, mk.mr, lo, hi);
+    if (hi > lo)
+      gemm_serial(mk, ta, hi - lo, N, K, alpha, ta ? A + lo : A + static_cast<long>(lo) * lda, lda,
+                  C + static_cast<long>(lo) * ldc, ldc, get_b);
+  });
 }
 
 }  // namespace affexion

@@ -1,0 +1,181 @@
+/**
+ * The training/inference benchmark of the engine: trains the paper-size network (AffexionNet) on random
+ * data for a few steps and measures step time, inference time, throughput and peak memory. Used by
+ * `affexion bench train` and `npm run bench:engine`. A benchmark, not a test: numbers depend on the
+ * machine and its load.
+ */
+import { AffexionNet } from '../model/network.js';
+import { PAPER_CONFIG, type AffexionConfig } from '../model/config.js';
+import { softmaxCrossEntropy } from '../model/loss.js';
+import { Adam } from '../model/optim.js';
+import type { Kernels } from './kernels.js';
+import { getKernels } from './index.js';
+import { loadNative } from './native.js';
+import { Rng } from './rng.js';
+
+/** Options of runTrainBenchmark. */
+export interface TrainBenchOptions {
+  /** Clips per training step (default 8). */
+  batch?: number;
+  /** Frames per clip (default 1000 = 10 s at hop 160). */
+  frames?: number;
+  /** Timed training steps after one warm-up step (default 3). */
+  steps?: number;
+  /** Clips per inference call (default: the training batch). */
+  inferBatch?: number;
+  /** Timed inference calls after one warm-up (default 3). */
+  inferRuns?: number;
+  /** Architecture (default the paper's). */
+  config?: AffexionConfig;
+  /** Backend (default getKernels()). */
+  kernels?: Kernels;
+  /** Seed of weights and data (default 1). */
+  seed?: number;
+  /** Lengths masking: give clips random lengths in [frames/2, frames] (default false, as the paper). */
+  masked?: boolean;
+}
+
+/** One benchmark result (printed as one JSON line by the CLI). */
+export interface TrainBenchResult {
+  backend: string;
+  threads: number | null;
+  batch: number;
+  frames: number;
+  steps: number;
+  /** Median wall time of one training step (forward, loss, backward, Adam). */
+  median_step_ms: number;
+  step_ms: number[];
+  /** Median eval-mode forward time divided by the inference batch. */
+  infer_ms_per_clip: number;
+  infer_batch: number;
+  /** Peak resident memory of the whole process so far. */
+  peak_rss_mb: number;
+  /** Analytic FLOPs of one training step / median step time. */
+  gflops: number;
+  infer_gflops: number;
+  train_gflop_per_clip: number;
+  forward_gflop_per_clip: number;
+  /** Measured fp32 FMA peak of this machine on the pool threads (null for the js backend). */
+  peak_gflops: number | null;
+  pct_of_peak: number | null;
+  /** PyTorch 1.13 CPU anchors on this machine (T = 1000 only) and our speed-up over them. */
+  torch_step_ms: number | null;
+  speedup_vs_torch: number | null;
+  torch_infer_ms_per_clip: number | null;
+  infer_speedup_vs_torch: number | null;
+  loss_first: number;
+  loss_last: number;
+}
+
+/** Multiply-adds × 2 of one clip's forward pass (conv, LSTM, Q/K/V, attention, head). */
+export function forwardFlopsPerClip(c: AffexionConfig, T: number): number {
+  const convOut = c.conv_channels * c.kernel_sizes.length;
+  let f = 0;
+  for (const k of c.kernel_sizes) f += 2 * T * c.n_features * c.conv_channels * k;
+  let inSize = convOut;
+  for (let l = 0; l < c.lstm_layers; l++) {
+    f += 2 /* directions */ * 2 * T * 4 * c.lstm_hidden * (inSize + c.lstm_hidden);
+    inSize = 2 * c.lstm_hidden;
+  }
+  const D = 2 * c.lstm_hidden;
+  f += 3 * 2 * T * D * D;                 // Q, K, V projections
+  f += 2 * 2 * T * T * D;                 // Q Kᵀ and P V
+  f += 2 * D * c.fc_hidden + 2 * c.fc_hidden * c.n_classes;
+  return f;
+}
+
+/** Training ≈ forward + backward (2× forward: input and weight gradients), minus the unused input gradient of the first conv. */
+export function trainFlopsPerClip(c: AffexionConfig, T: number): number {
+  let firstConvDx = 0;
+  for (const k of c.kernel_sizes) firstConvDx += 2 * T * c.n_features * c.conv_channels * k;
+  return 3 * forwardFlopsPerClip(c, T) - firstConvDx;
+}
+
+const TORCH_STEP_MS: Record<number, number> = { 8: 2650, 32: 5700 };
+const TORCH_INFER_MS = 111;
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+
+function checkCount(name: string, v: number, min: number): void {
+  if (!Number.isInteger(v) || v < min) throw new RangeError(`${name} must be an integer ≥ ${min} (got ${v})`);
+}
+
+/** Runs the benchmark. Synchronous; takes roughly (steps + 1) training steps + (inferRuns + 1) inferences. */
+export function runTrainBenchmark(opts: TrainBenchOptions = {}): TrainBenchResult {
+  const B = opts.batch ?? 8, T = opts.frames ?? 1000, steps = opts.steps ?? 3;
+  const inferB = opts.inferBatch ?? B, inferRuns = opts.inferRuns ?? 3;
+  checkCount('--batch', B, 1); checkCount('--frames', T, 1); checkCount('--steps', steps, 1);
+  checkCount('--infer-batch', inferB, 1); checkCount('inferRuns', inferRuns, 1);
+  const cfg = { ...(opts.config ?? PAPER_CONFIG), mask_padding: opts.masked ?? false };
+  const kernels = opts.kernels ?? getKernels();
+  const seed = opts.seed ?? 1;
+  const net = new AffexionNet(cfg, { seed, kernels });
+  const adam = new Adam(net.parameters(), { lr: 1e-3 });
+  const rng = new Rng(seed + 1);
+  const F = cfg.n_features;
+  const x = new Float32Array(B * T * F);
+  for (let i = 0; i < x.length; i++) x[i] = rng.normal();
+  const targets = Int32Array.from({ length: B }, () => rng.int(cfg.n_classes));
+  const lengths = cfg.mask_padding ? Int32Array.from({ length: B }, () => T - rng.int(Math.ceil(T / 2))) : null;
+
+  const stepMs: number[] = [];
+  const losses: number[] = [];
+  for (let s = 0; s <= steps; s++) {
+    const t0 = performance.now();
+    net.zeroGrad();
+    const logits = net.forward(x, B, T, { train: true, lengths });
+    const { loss, dLogits } = softmaxCrossEntropy(logits, targets, cfg.n_classes);
+    net.backward(dLogits);
+    adam.step();
+    const dt = performance.now() - t0;
+    losses.push(loss);
+    if (s > 0) stepMs.push(dt); // step 0 warms up caches, page faults and JIT
+  }
+
+  const xi = inferB === B ? x : Float32Array.from({ length: inferB * T * F }, () => rng.normal());
+  const inferMs: number[] = [];
+  for (let r = 0; r <= inferRuns; r++) {
+    const t0 = performance.now();
+    net.forward(xi, inferB, T, { train: false, lengths: null });
+    if (r > 0) inferMs.push(performance.now() - t0);
+  }
+
+  const isNative = kernels.name.startsWith('native');
+  const addon = isNative ? loadNative() : null;
+  const peak = addon ? (addon.peakGflops(0.2) as number) : null;
+  const medStep = median(stepMs);
+  const medInfer = median(inferMs) / inferB;
+  const trainFlop = trainFlopsPerClip(cfg, T), fwdFlop = forwardFlopsPerClip(cfg, T);
+  const gflops = (trainFlop * B) / (medStep * 1e6);
+  const paperSize = JSON.stringify({ ...cfg, mask_padding: false }) === JSON.stringify(PAPER_CONFIG) && T === 1000;
+  const torchStep = paperSize ? TORCH_STEP_MS[B] ?? null : null;
+  const round = (v: number, d = 2) => Math.round(v * 10 ** d) / 10 ** d;
+  return {
+    backend: kernels.name,
+    threads: addon ? (addon.threads() as number) : null,
+    batch: B,
+    frames: T,
+    steps,
+    median_step_ms: round(medStep, 1),
+    step_ms: stepMs.map((v) => round(v, 1)),
+    infer_ms_per_clip: round(medInfer),
+    infer_batch: inferB,
+    peak_rss_mb: round(process.resourceUsage().maxRSS / 1024, 0),
+    gflops: round(gflops, 1),
+    infer_gflops: round(fwdFlop / (medInfer * 1e6), 1),
+    train_gflop_per_clip: round(trainFlop / 1e9, 3),
+    forward_gflop_per_clip: round(fwdFlop / 1e9, 3),
+    peak_gflops: peak === null ? null : round(peak, 1),
+    pct_of_peak: peak ? round((100 * gflops) / peak, 1) : null,
+    torch_step_ms: torchStep,
+    speedup_vs_torch: torchStep ? round(torchStep / medStep) : null,
+    torch_infer_ms_per_clip: paperSize ? TORCH_INFER_MS : null,
+    infer_speedup_vs_torch: paperSize ? round(TORCH_INFER_MS / medInfer) : null,
+    loss_first: round(losses[0]!, 4),
+    loss_last: round(losses[losses.length - 1]!, 4),
+  };
+}
