@@ -52,3 +52,32 @@ export function checkGradient(name: string, param: Float32Array, analytic: Float
   assert.ok(maxAbs > 0, `${name}: gradient is identically zero — the check would be vacuous`);
   return worst;
 }
+
+/**
+ * Directional check along the analytic gradient g: the central difference of the loss along d = g/max|g|
+ * must equal g·d. Perturbing every element at once makes the finite difference ~n times larger than
+ * an element-wise one, so it stays well above float32 rounding noise even for deep stacks; any error
+ * e in g shows up, since the difference between the two sides is (e·g_true − |e|²… )/max|g| ≠ 0.
+ */
+export function checkDirectional(name: string, param: Float32Array, analytic: Float32Array, loss: () => number,
+  opts: { eps?: number; tol?: number } = {}): number {
+  const eps = opts.eps ?? 1e-2;
+  const tol = opts.tol ?? 2e-3;
+  let maxAbs = 0;
+  for (let i = 0; i < analytic.length; i++) maxAbs = Math.max(maxAbs, Math.abs(analytic[i]!));
+  assert.ok(maxAbs > 0, `${name}: gradient is identically zero — the check would be vacuous`);
+  const orig = param.slice();
+  const d = Float64Array.from(analytic, (g) => g / maxAbs);
+  const at = (s: number) => {
+    // the step actually taken, after float32 rounding of the perturbed values
+    let dot = 0;
+    for (let i = 0; i < param.length; i++) { param[i] = orig[i]! + s * d[i]!; dot += (param[i]! - orig[i]!) * analytic[i]!; }
+    return { l: loss(), dot };
+  };
+  const up = at(eps), dn = at(-eps);
+  param.set(orig);
+  const numeric = up.l - dn.l, predicted = up.dot - dn.dot;
+  const err = Math.abs(numeric - predicted) / Math.abs(predicted);
+  assert.ok(err <= tol, `${name}: directional finite difference ${numeric} vs analytic ${predicted} (rel. error ${err.toExponential(2)})`);
+  return err;
+}
