@@ -12,6 +12,7 @@ import { register as registerEvaluate } from './commands/evaluate.js';
 import { register as registerCv } from './commands/cv.js';
 import { register as registerDataset } from './commands/dataset.js';
 import { register as registerConvert } from './commands/convert.js';
+import { register as registerAugment } from './commands/augment.js';
 import { register as registerBench } from './commands/bench.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -31,6 +32,7 @@ registerEvaluate(program);
 registerCv(program);
 registerDataset(program);
 registerConvert(program);
+registerAugment(program);
 registerBench(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
