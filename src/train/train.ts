@@ -37,8 +37,11 @@ export interface TrainOptions {
   loudness?: LoudnessMode;
   /** Feature cache folder; null disables caching (default: {@link defaultCacheDir}). */
   cacheDir?: string | null;
-  /** Continue from MODEL_DIR's checkpoint (up to `hyper.epochs` epochs in total). */
-  resume?: boolean;
+  /**
+   * Continue from MODEL_DIR's checkpoint (up to `hyper.epochs` epochs in total). 'auto': resume when a
+   * checkpoint made with the same settings and data exists, else start afresh (used by reproduce/demo).
+   */
+  resume?: boolean | 'auto';
   /** Overwrite a model already in `out` (otherwise that is an error). */
   force?: boolean;
   events?: ProgressEvents;
@@ -218,7 +221,8 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   };
   if (!opts.resume) mkdirSync(out, { recursive: true });
   const state = await trainToDir({
-    out, train: trainSplit, val: valSplit, classes, hyper, settings, signature, resume: opts.resume ? 'require' : 'never',
+    out, train: trainSplit, val: valSplit, classes, hyper, settings, signature,
+    resume: opts.resume === 'auto' ? 'auto' : opts.resume ? 'require' : 'never',
     events, signal: opts.signal,
   });
 
