@@ -3,25 +3,26 @@
  *
  * The package exposes the CLI, not a library: every call instantiates a fresh module with the command
  * line as arguments and reads the WAV it wrote to the in-memory file system. The compiled
- * WebAssembly.Module is cached, so a call costs one instantiation (~0.1 s), not a compile.
+ * WasmModule is cached, so a call costs one instantiation (~0.1 s), not a compile.
  * Prosody is set with SSML <prosody> (pitch, range, rate are relative percentages).
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { decodeWav16, type PcmAudio } from './wav-read.js';
+import { Wasm, type WasmImports, type WasmInstance, type WasmModule } from './wasm.js';
 
 type EspeakFactory = (moduleArg: Record<string, unknown>) => Promise<{ FS: { readFile(p: string): Uint8Array } }>;
 
 let factory: EspeakFactory | null = null;
-let compiled: WebAssembly.Module | null = null;
+let compiled: WasmModule | null = null;
 
-async function load(): Promise<{ factory: EspeakFactory; compiled: WebAssembly.Module }> {
+async function load(): Promise<{ factory: EspeakFactory; compiled: WasmModule }> {
   if (!factory || !compiled) {
     const require = createRequire(import.meta.url);
     const main = require.resolve('espeak-ng');
     factory = ((await import(main)) as { default: EspeakFactory }).default;
-    compiled = await WebAssembly.compile(readFileSync(path.join(path.dirname(main), 'espeak-ng.wasm')));
+    compiled = await Wasm.compile(readFileSync(path.join(path.dirname(main), 'espeak-ng.wasm')));
   }
   return { factory, compiled };
 }
@@ -60,8 +61,8 @@ export async function espeakSynthesize(req: EspeakRequest): Promise<PcmAudio> {
     arguments: ['-m', '-v', req.voice, '-w', '/out.wav', espeakSsml(req)],
     print: () => {},
     printErr: (s: string) => { if (!s.startsWith('program exited')) errors.push(s); },
-    instantiateWasm(imports: WebAssembly.Imports, done: (inst: WebAssembly.Instance) => void) {
-      void WebAssembly.instantiate(compiled, imports).then(done);
+    instantiateWasm(imports: WasmImports, done: (inst: WasmInstance) => void) {
+      void Wasm.instantiate(compiled, imports).then(done);
       return {};
     },
   });

