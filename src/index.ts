@@ -11,3 +11,4 @@ export { jsKernels } from './engine/js-kernels.js';
 export { getKernels, nativeKernels, type NativeKernels, type NativeIsa } from './engine/index.js';
 export { writeReport, type RunReport, type WrittenReport, type EpochRecord, type EvaluationMetrics, type CvReport, type FoldResult, type DatasetSummary, type ComparisonTable, type ConfusionMatrix, type ClassMetrics } from './report/index.js';
 export * from './augment/index.js';
+export { prosodicFeatures, stackFeatureRows, PROSODIC_ROWS, type ProsodicOptions } from './features/prosodic.js';
