@@ -3,6 +3,7 @@
  * as librosa's (3·n_mfcc, frames) matrix.
  */
 import { powerSpectrogram } from './stft.js';
+import { nativeMfccFrontEnd } from './native-frontend.js';
 import { applyMel, melFilterbank, type MelFilterbank } from './mel.js';
 import { dctMatrix, logMelToMfcc, powerToDbInPlace } from './cepstrum.js';
 import { deltaRows } from './delta.js';
@@ -55,26 +56,41 @@ export function checkSignal(samples: Float32Array): void {
   }
 }
 
-/** From a power spectrogram on: mel, log-mel, MFCC and deltas (shared by the JS and native front-ends). */
-export function featuresFromPower(power: Float32Array, frames: number, p: ResolvedFeatureParams): Omit<FeatureStages, 'power' | 'params' | 'frames'> {
-  const fb = cachedFilterbank(p);
-  const melPower = applyMel(power, frames, fb);
-  const logMel = powerToDbInPlace(Float32Array.from(melPower));
-  const n = p.nMfcc;
-  const data = new Float32Array(3 * n * frames);
-  const mfcc = data.subarray(0, n * frames);
-  logMelToMfcc(logMel, frames, p.nMels, cachedDct(n, p.nMels), n, mfcc);
-  deltaRows(mfcc, n, frames, p.deltaWidth, 1, data.subarray(n * frames, 2 * n * frames));
-  deltaRows(mfcc, n, frames, p.deltaWidth, 2, data.subarray(2 * n * frames));
-  return { melPower, logMel, features: { rows: 3 * n, frames, data } };
+const AMIN = 1e-10; // librosa.power_to_db defaults
+const TOP_DB = 80;
+
+/** Which implementation computes STFT → MFCC: 'auto' = native when built (default), 'js' = the reference. */
+export type FeatureBackend = 'auto' | 'js';
+
+/** Runs the pipeline and keeps every stage (costs a copy of the power spectrogram). */
+export function extractFeatureStages(samples: Float32Array, params: Partial<FeatureParams> = {}, opts: { backend?: FeatureBackend } = {}): FeatureStages {
+  return run(samples, params, opts.backend ?? 'auto', true) as FeatureStages;
 }
 
-/** Runs the pipeline and keeps every stage (slower: use extractFeatures unless you need the stages). */
-export function extractFeatureStages(samples: Float32Array, params: Partial<FeatureParams> = {}): FeatureStages {
+function run(samples: Float32Array, params: Partial<FeatureParams>, backend: FeatureBackend, keepStages: boolean): FeatureStages | FeatureMatrix {
   const p = resolveFeatureParams(params);
   checkSignal(samples);
-  const { data: power, frames } = powerSpectrogram(samples, p.nFft, p.hopLength);
-  return { params: p, frames, power, ...featuresFromPower(power, frames, p) };
+  const n = p.nMfcc;
+  const fb = cachedFilterbank(p);
+  const dct = cachedDct(n, p.nMels);
+  let data = new Float32Array(0);
+  const alloc = (frames: number) => (data = new Float32Array(3 * n * frames)).subarray(0, n * frames);
+  let stages: { frames: number; power: Float32Array | null; melPower: Float32Array; logMel: Float32Array } | null = null;
+  if (backend === 'auto') stages = nativeMfccFrontEnd(samples, p.nFft, p.hopLength, fb, dct, n, AMIN, TOP_DB, keepStages, alloc);
+  if (!stages) {
+    const { data: power, frames } = powerSpectrogram(samples, p.nFft, p.hopLength);
+    const melPower = applyMel(power, frames, fb);
+    const logMel = powerToDbInPlace(Float32Array.from(melPower), AMIN, TOP_DB);
+    logMelToMfcc(logMel, frames, p.nMels, dct, n, alloc(frames));
+    stages = { frames, power, melPower, logMel };
+  }
+  const { frames } = stages;
+  const mfcc = data.subarray(0, n * frames);
+  deltaRows(mfcc, n, frames, p.deltaWidth, 1, data.subarray(n * frames, 2 * n * frames));
+  deltaRows(mfcc, n, frames, p.deltaWidth, 2, data.subarray(2 * n * frames));
+  const features: FeatureMatrix = { rows: 3 * n, frames, data };
+  if (!keepStages) return features;
+  return { params: p, frames, power: stages.power!, melPower: stages.melPower, logMel: stages.logMel, features };
 }
 
 /**
@@ -82,6 +98,6 @@ export function extractFeatureStages(samples: Float32Array, params: Partial<Feat
  * `np.vstack([mfcc, delta(mfcc), delta(mfcc, order=2)])`. frames = 1 + ⌊len / hopLength⌋.
  * A silent signal is valid (log-mel −100 dB everywhere); an empty or non-finite one throws RangeError.
  */
-export function extractFeatures(samples: Float32Array, params: Partial<FeatureParams> = {}): FeatureMatrix {
-  return extractFeatureStages(samples, params).features;
+export function extractFeatures(samples: Float32Array, params: Partial<FeatureParams> = {}, opts: { backend?: FeatureBackend } = {}): FeatureMatrix {
+  return run(samples, params, opts.backend ?? 'auto', false) as FeatureMatrix;
 }

@@ -6,7 +6,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { extractFeatureStages, type FeatureStages } from '../../src/features/index.js';
+import { extractFeatureStages, type FeatureStages, type FeatureBackend } from '../../src/features/index.js';
 import { cachedFilterbank } from '../../src/features/extract.js';
 import { loadAudio } from '../../src/audio/index.js';
 import { goldenNames, loadGolden, type GoldenVariant } from './golden.js';
@@ -21,10 +21,13 @@ test('goldens are present', () => {
   assert.ok(names.length >= 4, `expected the librosa goldens in ../shared/golden/librosa, found ${names.length}`);
 });
 
-function stagesFor(y: Float32Array, v: GoldenVariant): FeatureStages {
+function stagesFor(y: Float32Array, v: GoldenVariant, backend: FeatureBackend): FeatureStages {
   const p = v.params;
-  return extractFeatureStages(y, { sr: p.sr, nFft: p.n_fft, hopLength: p.hop_length, nMels: p.n_mels, nMfcc: p.n_mfcc, fmin: p.fmin, fmax: p.fmax });
+  return extractFeatureStages(y, { sr: p.sr, nFft: p.n_fft, hopLength: p.hop_length, nMels: p.n_mels, nMfcc: p.n_mfcc, fmin: p.fmin, fmax: p.fmax }, { backend });
 }
+
+// 'auto' is the native front end when the addon is built (the default path), 'js' the reference.
+const BACKENDS: FeatureBackend[] = ['auto', 'js'];
 
 /** Largest |ours − ref| − tol·|ref| over a probe table [row][i] at frames probe[i] (time-major ours). */
 function probeExcess(ours: Float32Array, width: number, ref: number[][], probe: number[], relTol: number, absTol: number): { worst: number; at: string } {
@@ -46,10 +49,10 @@ function probeExcess(ours: Float32Array, width: number, ref: number[][], probe: 
 for (const name of names) {
   const g = loadGolden(name);
   const y = Float32Array.from(g.load.y);
-  for (const v of g.variants) {
-    const label = `${name} hop ${v.params.hop_length}`;
+  for (const v of g.variants) for (const backend of BACKENDS) {
+    const label = `${name} hop ${v.params.hop_length} (${backend === 'js' ? 'JS reference' : 'default backend'})`;
     test(`librosa parity, every stage: ${label}`, () => {
-      const st = stagesFor(y, v);
+      const st = stagesFor(y, v, backend);
       assert.equal(st.frames, v.stft.n_frames, 'frame count');
       assert.equal(st.power.length / st.frames, v.stft.n_bins, 'bin count');
 

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { savgolWeights, deltaRows } from '../../src/features/delta.js';
 import { RealDft, hannWindow, frameCount } from '../../src/features/stft.js';
-import { extractFeatures, DEFAULT_FEATURE_PARAMS } from '../../src/features/index.js';
+import { extractFeatures, extractFeatureStages, nativeFrontEndAvailable, DEFAULT_FEATURE_PARAMS } from '../../src/features/index.js';
 
 const close = (a: number, b: number, tol: number, what: string) => assert.ok(Math.abs(a - b) <= tol, `${what}: ${a} vs ${b}`);
 
@@ -115,4 +115,25 @@ test('every parameter changes the output shape as librosa would', () => {
   const F = extractFeatures(y, { nMfcc: 13, nFft: 1000, hopLength: 256, nMels: 40, fmin: 50, fmax: 7000 });
   assert.deepEqual([F.rows, F.frames], [39, 1 + Math.floor(8000 / 256)]);
   assert.ok(F.data.every(Number.isFinite));
+});
+
+test('native front end equals the JS reference (power, mel, log-mel, features) across sizes', { skip: !nativeFrontEndAvailable(2048) && 'native addon not built' }, () => {
+  let seed = 12345;
+  const rand = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32) * 2 - 1;
+  for (const [nFft, hop, len, nMels, nMfcc] of [[2048, 160, 20011, 128, 25], [512, 128, 7000, 40, 13], [4096, 1000, 30000, 64, 20], [8, 3, 41, 4, 3], [1024, 256, 100, 128, 25]]) {
+    const y = Float32Array.from({ length: len }, (_, i) => 0.3 * Math.sin(i / 9) + 0.05 * rand());
+    const p = { nFft, hopLength: hop, nMels, nMfcc };
+    const a = extractFeatureStages(y, p, { backend: 'auto' });
+    const b = extractFeatureStages(y, p, { backend: 'js' });
+    const label = `nFft ${nFft} hop ${hop}`;
+    assert.equal(a.frames, b.frames, label);
+    const rel = (x: Float32Array, r: Float32Array, what: string, tol: number) => {
+      assert.equal(x.length, r.length, `${label} ${what} length`);
+      for (let i = 0; i < x.length; i++) if (!(Math.abs(x[i] - r[i]) <= tol * Math.abs(r[i]) + 1e-30)) assert.fail(`${label} ${what}[${i}]: ${x[i]} vs ${r[i]}`);
+    };
+    rel(a.power, b.power, 'power', 1e-6);
+    rel(a.melPower, b.melPower, 'mel power', 1e-6);
+    for (let i = 0; i < a.logMel.length; i++) close(a.logMel[i], b.logMel[i], 1e-4, `${label} log-mel ${i}`);
+    for (let i = 0; i < a.features.data.length; i++) close(a.features.data[i], b.features.data[i], 1e-4, `${label} features ${i}`);
+  }
 });

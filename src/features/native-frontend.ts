@@ -1,0 +1,94 @@
+/**
+ * The native front end (native/src/spectral.cc): power spectrogram with a float64 FFT run on 8 frames
+ * per AVX-512 pass, mel power, log-mel and DCT in one call. It is the default for power-of-two FFT
+ * sizes; the JS modules (stft.ts, mel.ts, cepstrum.ts) are the readable reference it is tested
+ * against, and the fallback when the addon is not built or AFFEXION_BACKEND=js.
+ */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { frameCount } from './stft.js';
+import type { MelFilterbank } from './mel.js';
+
+interface SpectralAddon {
+  stftPower(y: Float32Array, nFft: number, hop: number, out: Float32Array): number;
+  mfccFrontEnd(y: Float32Array, nFft: number, hop: number, binOffsets: Int32Array, binBand: Int32Array, binWeight: Float32Array,
+    nMels: number, dct: Float64Array, nMfcc: number, amin: number, topDb: number, outPower: Float32Array | null,
+    outMel: Float32Array, outLogMel: Float32Array, outMfcc: Float32Array): number;
+}
+
+let addon: SpectralAddon | null | undefined;
+
+function load(): SpectralAddon | null {
+  if (addon !== undefined) return addon;
+  addon = null;
+  if (process.env.AFFEXION_BACKEND === 'js') return addon;
+  const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+  const file = path.join(root, 'build', 'Release', 'affexion_native.node');
+  if (!existsSync(file)) return addon;
+  const mod = createRequire(import.meta.url)(file) as Partial<SpectralAddon>;
+  if (typeof mod.stftPower === 'function' && typeof mod.mfccFrontEnd === 'function') addon = mod as SpectralAddon;
+  return addon;
+}
+
+/** True when the native front end will be used for this FFT size. */
+export function nativeFrontEndAvailable(nFft: number): boolean {
+  return nFft >= 8 && (nFft & (nFft - 1)) === 0 && load() !== null;
+}
+
+/** Native power spectrogram (time-major, frames × (nFft/2+1)); null when unavailable for nFft. */
+export function nativePowerSpectrogram(y: Float32Array, nFft: number, hopLength: number): { data: Float32Array; frames: number; bins: number } | null {
+  if (!nativeFrontEndAvailable(nFft)) return null;
+  const frames = frameCount(y.length, nFft, hopLength);
+  const bins = nFft / 2 + 1;
+  const data = new Float32Array(frames * bins);
+  load()!.stftPower(y, nFft, hopLength, data);
+  return { data, frames, bins };
+}
+
+/** The filterbank indexed by FFT bin (CSR), the layout the native code accumulates in. */
+interface BinIndexedMel { offsets: Int32Array; band: Int32Array; weight: Float32Array }
+const byBin = new WeakMap<MelFilterbank, BinIndexedMel>();
+
+function binIndexed(fb: MelFilterbank): BinIndexedMel {
+  let r = byBin.get(fb);
+  if (r) return r;
+  const counts = new Int32Array(fb.bins + 1);
+  for (const b of fb.bands) for (let j = 0; j < b.values.length; j++) counts[b.start + j + 1]++;
+  for (let k = 0; k < fb.bins; k++) counts[k + 1] += counts[k];
+  const offsets = counts;
+  const fill = offsets.slice(0, fb.bins);
+  const band = new Int32Array(offsets[fb.bins]);
+  const weight = new Float32Array(offsets[fb.bins]);
+  fb.bands.forEach((b, m) => {
+    for (let j = 0; j < b.values.length; j++) {
+      const e = fill[b.start + j]++;
+      band[e] = m;
+      weight[e] = b.values[j];
+    }
+  });
+  r = { offsets, band, weight };
+  byBin.set(fb, r);
+  return r;
+}
+
+/** Output of the native front end: mfcc is nMfcc × frames (librosa layout), the rest time-major. */
+export interface NativeFrontEnd { frames: number; power: Float32Array | null; melPower: Float32Array; logMel: Float32Array }
+
+/**
+ * Runs STFT → mel → power_to_db (amin, topDb) → DCT natively, writing the MFCCs into `mfccOut`
+ * (nMfcc × frames). Returns null when the native front end is unavailable for nFft.
+ */
+export function nativeMfccFrontEnd(y: Float32Array, nFft: number, hopLength: number, fb: MelFilterbank, dct: Float64Array, nMfcc: number,
+  amin: number, topDb: number | null, keepPower: boolean, mfccOut: (frames: number) => Float32Array): NativeFrontEnd | null {
+  if (!nativeFrontEndAvailable(nFft)) return null;
+  const frames = frameCount(y.length, nFft, hopLength);
+  const nMels = fb.bands.length;
+  const idx = binIndexed(fb);
+  const power = keepPower ? new Float32Array(frames * fb.bins) : null;
+  const melPower = new Float32Array(frames * nMels);
+  const logMel = new Float32Array(frames * nMels);
+  load()!.mfccFrontEnd(y, nFft, hopLength, idx.offsets, idx.band, idx.weight, nMels, dct, nMfcc, amin, topDb ?? NaN, power, melPower, logMel, mfccOut(frames));
+  return { frames, power, melPower, logMel };
+}
