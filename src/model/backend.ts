@@ -1,10 +1,11 @@
 /**
- * The kernel backend a network uses when none is given. Centralised so the switch to the native
- * engine (src/engine/index.ts getKernels()) is one line.
+ * The kernel backend a network uses when none is given: the engine's choice (native addon, or the JS
+ * reference when AFFEXION_BACKEND=js). Resolved lazily so that merely importing the model code never
+ * requires the addon.
  */
 import type { Kernels } from '../engine/kernels.js';
-import { jsKernels } from '../engine/js-kernels.js';
+import { getKernels } from '../engine/index.js';
 
 export function defaultKernels(): Kernels {
-  return jsKernels;
+  return getKernels();
 }

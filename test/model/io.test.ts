@@ -93,5 +93,5 @@ test('CLI: model import + predict --features --json match the PyTorch golden', (
   }
   const bad = cli('predict', path.join(GOLDEN_DIR, 'small'), '--features', path.join(GOLDEN_DIR, 'small', 'case.safetensors'));
   assert.equal(bad.status, 1);
-  assert.match(bad.stderr, /^affexion: .*small\/config\.json: not an Affexion model config/);
+  assert.match(bad.stderr, /^affexion: .*small\/config\.json: not an Affexion model config/m);
 });

@@ -18,8 +18,8 @@ test('paper network: state_dict names, order and shapes equal the PyTorch refere
 });
 
 test('initialisation: seeded, PyTorch default distributions', () => {
-  const a = new AffexionNet(PAPER_CONFIG, { seed: 1 }), b = new AffexionNet(PAPER_CONFIG, { seed: 1 });
-  const c = new AffexionNet(PAPER_CONFIG, { seed: 2 });
+  const a = new AffexionNet(PAPER_CONFIG, { seed: 1, kernels: jsKernels }), b = new AffexionNet(PAPER_CONFIG, { seed: 1, kernels: jsKernels });
+  const c = new AffexionNet(PAPER_CONFIG, { seed: 2, kernels: jsKernels });
   const sa = a.stateDict(), sb = b.stateDict(), sc = c.stateDict();
   for (const [k, v] of sa) assert.deepEqual(v, sb.get(k), `same seed, same ${k}`);
   assert.notDeepEqual(sa.get('fc1.weight'), sc.get('fc1.weight'));
