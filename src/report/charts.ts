@@ -208,6 +208,43 @@ export function cvChart(cv: CvReport | undefined, side: 'metrics' | 'eval' = 'me
 }
 
 /**
+ * Learning curves of every fold's model, one line per fold: validation accuracy per epoch (training
+ * accuracy when the folds recorded no validation figures). Null when no fold carries a history.
+ */
+export function cvHistoryChart(cv: CvReport | undefined): ChartSpec | null {
+  const folds = [...(cv?.folds ?? [])].filter((f) => f.history && f.history.length > 0).sort((a, b) => a.fold - b.fold);
+  if (folds.length === 0) return null;
+  const key = folds.some((f) => f.history!.some((r) => finite(r.val_acc))) ? 'val_acc' : 'train_acc';
+  const rows: Row[] = [];
+  for (const f of folds) {
+    for (const r of f.history!) {
+      const v = r[key];
+      if (finite(v) && finite(r.epoch)) rows.push({ epoch: r.epoch, fold: `Fold ${f.fold}`, value: v });
+    }
+  }
+  if (rows.length === 0) return null;
+  const title = key === 'val_acc' ? 'Cross-validation: validation accuracy per epoch, each fold' : 'Cross-validation: training accuracy per epoch, each fold';
+  return {
+    name: 'cv-history',
+    title,
+    spec: {
+      $schema: SCHEMA,
+      title,
+      width: 360,
+      height: 220,
+      data: { values: rows },
+      mark: { type: 'line', point: { size: 20 }, tooltip: true, strokeWidth: 1.5 },
+      encoding: {
+        x: { field: 'epoch', type: 'quantitative', title: 'Epoch', axis: { tickMinStep: 1, format: 'd' } },
+        y: { field: 'value', type: 'quantitative', title: metricLabel(key), scale: { domain: [0, 1] }, axis: { format: '%' } },
+        color: { field: 'fold', type: 'nominal', title: null, sort: folds.map((f) => `Fold ${f.fold}`) },
+      },
+      config: CONFIG,
+    },
+  };
+}
+
+/**
  * Confusion-matrix heatmap: rows = true class, columns = predicted class, each cell printed with its
  * count and coloured by its share of the true class (row-normalised), so classes of different sizes
  * compare at a glance.

@@ -5,9 +5,11 @@
 import { compile, type TopLevelSpec } from 'vega-lite';
 import { parse, View } from 'vega';
 import { Resvg } from '@resvg/resvg-js';
+import { installTextMetrics } from './text-metrics.js';
 
 /** Renders a Vega-Lite spec to an SVG document string. Deterministic for a given spec. */
 export async function renderSvg(spec: TopLevelSpec): Promise<string> {
+  installTextMetrics();
   const vegaSpec = compile(spec).spec;
   // renderer 'none': no canvas or DOM needed; toSVG() draws the scenegraph itself.
   const view = new View(parse(vegaSpec), { renderer: 'none' });

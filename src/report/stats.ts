@@ -30,8 +30,15 @@ const RATE_KEYS = new Set([
   'precision', 'recall', 'f1', 'train_acc', 'val_acc', 'weighted_f1', 'weighted_precision', 'weighted_recall',
 ]);
 
+/** Reader-facing name of a metric key; "val_macro_f1" becomes "Validation macro F1". */
 export function metricLabel(key: string): string {
-  return METRIC_LABELS[key] ?? key;
+  if (METRIC_LABELS[key]) return METRIC_LABELS[key];
+  const side = /^(train|val)_(.+)$/.exec(key);
+  if (side && METRIC_LABELS[side[2]]) {
+    const rest = METRIC_LABELS[side[2]];
+    return `${side[1] === 'val' ? 'Validation' : 'Train'} ${/^[A-Z][a-z]/.test(rest) ? rest[0].toLowerCase() + rest.slice(1) : rest}`;
+  }
+  return key;
 }
 
 /** Whether a metric key names a rate (fraction) rather than a count, loss or time. */

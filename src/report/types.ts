@@ -89,7 +89,7 @@ export interface FoldResult {
   metrics: Record<string, number>;
   /** Figures of this fold's model on the extra evaluation set (`cv --eval DATA2`), if any. */
   eval?: Record<string, number>;
-  /** Training history of this fold's model (shown as a table row count; not charted per fold). */
+  /** Training history of this fold's model: drawn as learning curves, one line per fold. */
   history?: EpochRecord[];
   /** Clips on the training / validation side. */
   n_train?: number;

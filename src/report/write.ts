@@ -9,6 +9,7 @@ import {
   comparisonChart,
   confusionChart,
   cvChart,
+  cvHistoryChart,
   datasetChart,
   perClassF1Chart,
   trainingCharts,
@@ -70,6 +71,7 @@ export function planCharts(data: RunReport): Map<string, ChartSpec[]> {
   add('datasets', datasetChart(data.datasets));
   for (const c of trainingCharts(data.history)) add('training', c);
   add('cv', cvChart(data.cv, 'metrics'));
+  add('cv', cvHistoryChart(data.cv));
   add('cv-eval', cvChart(data.cv, 'eval'));
   add('evaluations', perClassF1Chart(data.evaluations));
   for (const [name, m] of Object.entries(data.evaluations ?? {})) {

@@ -4,13 +4,14 @@ import {
   comparisonChart,
   confusionChart,
   cvChart,
+  cvHistoryChart,
   datasetChart,
   perClassF1Chart,
   trainingCharts,
   type ChartSpec,
 } from '../../src/report/charts.js';
 import type { CvReport } from '../../src/report/types.js';
-import { formatValue, meanStd, slugify, UniqueNames } from '../../src/report/stats.js';
+import { formatValue, meanStd, metricLabel, slugify, UniqueNames } from '../../src/report/stats.js';
 import { inlineSvg, commandLine } from '../../src/report/html.js';
 
 type Row = Record<string, unknown>;
@@ -99,6 +100,35 @@ test('cvChart: one bar per fold and metric, dashed mean line per metric at the m
   assert.deepEqual(layerData(custom!)[0], [{ fold: 'Fold 3', metric: 'custom', value: 3 }]);
   assert.equal(cvChart({ folds: [] }), null);
   assert.equal(cvChart(undefined), null);
+});
+
+test('cvHistoryChart: one learning curve per fold, validation accuracy preferred', () => {
+  const c = cvHistoryChart({
+    folds: [
+      { fold: 2, metrics: {}, history: [{ epoch: 1, train_acc: 0.5, val_acc: 0.4 }, { epoch: 2, train_acc: 0.6, val_acc: 0.45 }] },
+      { fold: 1, metrics: {}, history: [{ epoch: 1, train_acc: 0.55, val_acc: 0.42 }] },
+      { fold: 3, metrics: {} },
+    ],
+  });
+  assert.ok(c);
+  assert.equal(c.name, 'cv-history');
+  assert.match(c.title, /validation accuracy/);
+  assert.deepEqual(layerData(c)[0], [
+    { epoch: 1, fold: 'Fold 1', value: 0.42 },
+    { epoch: 1, fold: 'Fold 2', value: 0.4 },
+    { epoch: 2, fold: 'Fold 2', value: 0.45 },
+  ]);
+  const trainOnly = cvHistoryChart({ folds: [{ fold: 1, metrics: {}, history: [{ epoch: 1, train_acc: 0.5 }] }] });
+  assert.match(trainOnly!.title, /training accuracy/);
+  assert.equal(cvHistoryChart({ folds: [{ fold: 1, metrics: { accuracy: 1 } }] }), null);
+});
+
+test('metricLabel names train/val variants of known metrics', () => {
+  assert.equal(metricLabel('macro_f1'), 'Macro F1');
+  assert.equal(metricLabel('val_macro_f1'), 'Validation macro F1');
+  assert.equal(metricLabel('val_balanced_accuracy'), 'Validation balanced accuracy (UA)');
+  assert.equal(metricLabel('val_acc'), 'Validation accuracy');
+  assert.equal(metricLabel('something_else'), 'something_else');
 });
 
 test('confusionChart: one cell per (true, predicted) with its count and row share, labels in model order', () => {

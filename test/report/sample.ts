@@ -22,6 +22,7 @@ export function sampleReport(): RunReport {
     eval: { accuracy: acc - 0.3, macro_f1: acc - 0.32 },
     n_train: 240,
     n_val: 40,
+    history: Array.from({ length: 10 }, (_, e) => ({ epoch: e + 1, train_acc: 0.3 + 0.06 * e, val_acc: 0.28 + (acc - 0.28) * (1 - Math.exp(-e / 3)) })),
   }));
   return {
     title: 'Synthetic → real: the paper\'s experiment',

@@ -30,7 +30,7 @@ test('writeReport writes report.html and every chart as SVG and PNG', async (t) 
   assert.equal(out.html, path.join(runDir, 'report.html'));
 
   const expected = [
-    'datasets', 'training-loss', 'training-accuracy', 'learning-rate', 'cv-folds', 'cv-folds-eval', 'per-class-f1',
+    'datasets', 'training-loss', 'training-accuracy', 'learning-rate', 'cv-folds', 'cv-history', 'cv-folds-eval', 'per-class-f1',
     'confusion-synthetic-held-out', 'confusion-real-ravdess-dev', 'comparison-ours-vs-the-paper',
   ];
   assert.deepEqual(out.charts, expected.flatMap((n) => [`${n}.svg`, `${n}.png`].map((f) => path.join(runDir, 'charts', f))));
