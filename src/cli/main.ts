@@ -15,6 +15,7 @@ import { register as registerReproduce } from './commands/reproduce.js';
 import { register as registerConvert } from './commands/convert.js';
 import { register as registerAugment } from './commands/augment.js';
 import { register as registerBench } from './commands/bench.js';
+import { register as registerSynth } from './commands/synth.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -36,6 +37,7 @@ registerReproduce(program);
 registerConvert(program);
 registerAugment(program);
 registerBench(program);
+registerSynth(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   const msg = err instanceof Error ? err.message : String(err);

@@ -85,7 +85,7 @@ Long clips join several sentences. ${info.provider === 'openai'
     ? `Audio: ${info.model ?? 'gpt-4o-audio-preview'} with the prompt "You are a professional voice actor, for a given sentence, please speak it with extreme '<Emotion>' feeling."`
     : 'Audio: the engine speaks phrase by phrase; the profile sets pitch level and range, rate, pauses, fillers, question endings, and tremor (added afterwards as vibrato + tremolo).'}
 Voices rotate clip by clip within each class, so each voice speaks each class equally often (exactly so when
-the clips per class are a multiple of voices × lengths); lengths alternate per round of voices.
+the clips per class are a multiple of voices × lengths); lengths alternate, shifted each round of voices.
 
 Prosody profiles (ranges; each clip draws its own values uniformly within them):
 

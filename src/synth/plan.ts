@@ -1,7 +1,7 @@
 /**
  * Turns options into a deterministic list of clip jobs: which class, voice, length, sentences and
  * prosody each clip gets. Balance rules: within a class, voices rotate clip by clip and lengths
- * alternate per round of voices, so every voice speaks every class (and every length) equally often
+ * alternate (shifted each round of voices), so every voice speaks every class (and every length) equally often
  * whenever --per-class is a multiple of voices × lengths. Everything random comes from per-clip seeds
  * derived from the run seed, so a clip does not depend on how many workers render it or in what order.
  */
@@ -124,7 +124,9 @@ export function planClips(o: PlanOptions): ClipJob[] {
     const V = o.voices.length;
     for (let i = 0; i < o.perClass; i++) {
       const voice = o.voices[i % V]!;
-      const length = o.lengths[Math.floor(i / V) % o.lengths.length]!;
+      // Lengths alternate clip by clip and shift by one each round of voices, so small runs get both
+      // lengths and each voice gets each length equally often.
+      const length = o.lengths[(i + Math.floor(i / V)) % o.lengths.length]!;
       const [minSec, maxSec] = LENGTHS[length];
       const seed = hash32(`${o.seed}:${label}:${i}`);
       const rng = new Rng(seed);

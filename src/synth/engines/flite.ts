@@ -11,11 +11,32 @@ import { mkdtempSync, openSync, closeSync, readFileSync, rmSync } from 'node:fs'
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
-import { WASI } from 'node:wasi';
 import { decodeWav16, type PcmAudio } from './wav-read.js';
 import { Wasm, type WasmImports, type WasmModule } from './wasm.js';
 
+type WasiClass = typeof import('node:wasi').WASI;
+let WASIClass: WasiClass | null = null;
 let compiled: WasmModule | null = null;
+
+/**
+ * Loads node:wasi without its one-off "WASI is an experimental feature" warning, which would otherwise
+ * be printed by every worker thread of a CLI run (only that warning is filtered, only during the import).
+ */
+async function loadWasi(): Promise<WasiClass> {
+  if (WASIClass) return WASIClass;
+  const original = process.emitWarning;
+  process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
+    const text = typeof warning === 'string' ? warning : warning.message;
+    if (/WASI/.test(text)) return;
+    return (original as (...a: unknown[]) => void).call(process, warning, ...rest);
+  }) as typeof process.emitWarning;
+  try {
+    WASIClass = (await import('node:wasi')).WASI;
+  } finally {
+    process.emitWarning = original;
+  }
+  return WASIClass;
+}
 let workDir: string | null = null;
 
 function load(): { compiled: WasmModule; workDir: string } {
@@ -48,6 +69,7 @@ let callNo = 0;
 /** Synthesises one phrase with flite; returns its native-rate audio. */
 export async function fliteSynthesize(req: FliteRequest): Promise<PcmAudio> {
   const { compiled, workDir } = load();
+  const WASI = await loadWasi();
   const outName = `out-${process.pid}-${callNo++}.wav`;
   const outPath = path.join(workDir, outName);
   // flite writes trace output to stdout; send it to /dev/null-like file so it never reaches our stdout.
