@@ -43,28 +43,28 @@ test('loading says clearly what does not fit', () => {
   saveModelDir(dir, { net, labels: ['a', 'b', 'c'] });
   const conf = JSON.parse(readFileSync(path.join(dir, 'config.json'), 'utf8'));
   writeFileSync(path.join(dir, 'config.json'), JSON.stringify({ ...conf, architecture: { ...conf.architecture, lstm_hidden: 5 } }));
-  assert.throws(() => loadModelDir(dir), /weights\.safetensors does not fit the architecture.*'lstm\.weight_ih_l0' is \[16,6\], the architecture needs \[20,6\]/);
+  assert.throws(() => loadModelDir(dir, { kernels: jsKernels }), /weights\.safetensors does not fit the architecture.*'lstm\.weight_ih_l0' is \[16,6\], the architecture needs \[20,6\]/);
   writeFileSync(path.join(dir, 'config.json'), JSON.stringify({ ...conf, format_version: MODEL_FORMAT_VERSION + 1 }));
-  assert.throws(() => loadModelDir(dir), /newer than this Affexion supports/);
+  assert.throws(() => loadModelDir(dir, { kernels: jsKernels }), /newer than this Affexion supports/);
   writeFileSync(path.join(dir, 'config.json'), JSON.stringify({ ...conf, labels: ['a'] }));
-  assert.throws(() => loadModelDir(dir), /'labels' must list 3 class names/);
-  assert.throws(() => loadModelDir(path.join(dir, 'nope')), /not a model directory: config\.json is missing/);
+  assert.throws(() => loadModelDir(dir, { kernels: jsKernels }), /'labels' must list 3 class names/);
+  assert.throws(() => loadModelDir(path.join(dir, 'nope'), { kernels: jsKernels }), /not a model directory: config\.json is missing/);
   const t = readSafetensors(path.join(dir, 'weights.safetensors')).tensors;
   t.delete('fc1.bias');
   writeSafetensors(path.join(dir, 'w2.safetensors'), t);
-  assert.throws(() => importTorchModel(path.join(dir, 'w2.safetensors'), cfg, tmp()), /missing 'fc1\.bias' \[6\]/);
+  assert.throws(() => importTorchModel(path.join(dir, 'w2.safetensors'), cfg, tmp(), { kernels: jsKernels }), /missing 'fc1\.bias' \[6\]/);
 });
 
 test('importTorchModel + predictRaw reproduce the PyTorch golden (small-masked), lengths checked', () => {
   const g = loadGolden('small-masked');
   const dir = tmp();
-  importTorchModel(path.join(g.dir, 'weights.safetensors'), g.config, dir);
+  importTorchModel(path.join(g.dir, 'weights.safetensors'), g.config, dir, { kernels: jsKernels });
   const p = predictRaw(dir, g.input, g.B, g.T, g.lengths, { batchSize: 2, kernels: jsKernels });
   const ref = g.t('probs_eval');
   p.probs.forEach((v, i) => assert.ok(Math.abs(v - ref[i]!) < 1e-4));
   const plainDir = tmp();
-  importTorchModel(path.join(g.dir, 'weights.safetensors'), { ...g.config, mask_padding: false }, plainDir);
-  assert.throws(() => predictRaw(plainDir, g.input, g.B, g.T, g.lengths), /does not mask padding/);
+  importTorchModel(path.join(g.dir, 'weights.safetensors'), { ...g.config, mask_padding: false }, plainDir, { kernels: jsKernels });
+  assert.throws(() => predictRaw(plainDir, g.input, g.B, g.T, g.lengths, { kernels: jsKernels }), /does not mask padding/);
 });
 
 function cli(...args: string[]): { status: number | null; stdout: string; stderr: string } {
