@@ -167,7 +167,7 @@ const COLUMNS = {
   path: ['path', 'file', 'filename', 'audio', 'wav'],
   label: ['label', 'class', 'emotion', 'signal'],
   speaker: ['speaker', 'voice', 'actor', 'speaker_id'],
-  group: ['group', 'sentence', 'text', 'statement', 'sentence_id'],
+  group: ['group', 'sentence_id', 'sentence', 'statement', 'text'],
 } as const;
 
 function pickColumn(header: string[], names: readonly string[]): string | null {

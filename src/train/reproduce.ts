@@ -27,7 +27,8 @@ export const PAPER_FIGURES = {
 /** Options of {@link reproduce}. */
 export interface ReproduceOptions {
   synthetic: string;
-  real: string;
+  /** Real labelled speech to test on; null skips that stage (the demo without --real). */
+  real: string | null;
   out: string;
   /** Applied to both datasets (e.g. fearful=panic,happy=excitement,calm=,neutral=). */
   labelMap?: string;
@@ -54,7 +55,7 @@ export interface ReproduceResult {
   modelDir: string;
   train: TrainResult;
   cv: CvResult;
-  real: EvaluationResult;
+  real: EvaluationResult | null;
   extra: Record<string, EvaluationResult>;
   table: ComparisonTable;
   report: string;
@@ -62,8 +63,8 @@ export interface ReproduceResult {
 
 const COLS = ['accuracy', 'macro_precision', 'macro_recall', 'macro_f1'] as const;
 
-/** Ours beside the paper's, as a ComparisonTable (fractions). */
-export function comparisonTable(cv: CvResult, real: EvaluationResult): ComparisonTable {
+/** Ours beside the paper's, as a ComparisonTable (fractions); extra rows (e.g. held-out synthetic) last. */
+export function comparisonTable(cv: CvResult, real: EvaluationResult | null, extra: Record<string, EvaluationResult> = {}): ComparisonTable {
   return {
     title: 'Ours beside the paper (synthetic-speech CV, then real speech)',
     columns: ['accuracy', 'precision', 'recall', 'F1'],
@@ -71,7 +72,8 @@ export function comparisonTable(cv: CvResult, real: EvaluationResult): Compariso
       { label: 'paper: CV on synthetic', values: COLS.map((k) => PAPER_FIGURES.cv[k]) },
       { label: `ours: ${cv.k}-fold CV on synthetic (mean)`, values: COLS.map((k) => cv.summary[k].mean) },
       { label: 'paper: real speech', values: COLS.map((k) => PAPER_FIGURES.real[k]) },
-      { label: 'ours: real speech', values: COLS.map((k) => real[k]) },
+      { label: 'ours: real speech', values: real ? COLS.map((k) => real[k]) : COLS.map(() => null) },
+      ...Object.entries(extra).map(([name, m]) => ({ label: `ours: ${name}`, values: COLS.map((k) => m[k]) })),
     ],
     caption: 'Precision, recall and F1 are macro averages over the classes present in the evaluated data. ' +
       'Paper figures as reported in the Affexion paper (CV 75.1 / 77.9 / 76.0 / 74.4 %; real 45.3 / 49.4 / 45.5 / 43.6 %).',
@@ -92,42 +94,43 @@ export function formatComparison(t: ComparisonTable): string {
 export async function reproduce(o: ReproduceOptions): Promise<ReproduceResult> {
   const events = o.events ?? {};
   const out = path.resolve(o.out);
-  if (!existsSync(o.real)) throw new Error(`--real: ${o.real} does not exist`);
+  if (o.real && !existsSync(o.real)) throw new Error(`--real: ${o.real} does not exist`);
   const synthetic = scanDataset(o.synthetic, { labelMap: o.labelMap, optionName: '--synthetic' });
-  const real = scanDataset(o.real, { labelMap: o.labelMap, optionName: '--real' });
+  const real = o.real ? scanDataset(o.real, { labelMap: o.labelMap, optionName: '--real' }) : null;
   const common = { hyper: o.hyper, features: o.features, loudness: o.loudness, cacheDir: o.cacheDir, signal: o.signal };
 
   events.log?.('stage 1/3: training on the synthetic set');
   const modelDir = path.join(out, 'model');
   const trained = await train({ ...common, data: synthetic, out: modelDir, resume: 'auto', events, report: false, command: o.command });
 
-  events.log?.(`stage 2/3: ${o.folds ?? 7}-fold cross-validation on the synthetic set (every fold's model also scored on real speech)`);
+  events.log?.(`stage 2/3: ${o.folds ?? 7}-fold cross-validation on the synthetic set${real ? ' (every fold\'s model also scored on real speech)' : ''}`);
   const cv = await crossValidate({
     ...common, data: synthetic, out: path.join(out, 'cv'), folds: o.folds ?? 7, groupBy: o.groupBy ?? 'none', eval: real,
     events, foldEvents: o.foldEvents, report: false, command: o.command,
   });
 
-  events.log?.('stage 3/3: evaluating the trained model on real speech');
+  events.log?.(`stage 3/3: evaluating the trained model${real ? ' on real speech' : ''}${o.extraEvaluations ? ` on ${Object.keys(o.extraEvaluations).join(', ')}` : ''}`);
   const model = loadTrainedModel(modelDir);
-  const realResult = await evaluate({ model, data: real, cacheDir: o.cacheDir, events, optionName: '--real' });
+  const realResult = real ? await evaluate({ model, data: real, cacheDir: o.cacheDir, events, optionName: '--real' }) : null;
   const extra: Record<string, EvaluationResult> = {};
   for (const [name, data] of Object.entries(o.extraEvaluations ?? {})) {
     extra[name] = await evaluate({ model, data, labelMap: o.labelMap, cacheDir: o.cacheDir, events, optionName: name });
   }
 
-  const table = comparisonTable(cv, realResult);
+  const table = comparisonTable(cv, realResult, extra);
   const report: RunReport = {
     title: o.title ?? 'Affexion: the paper\'s experiment (train on synthetic, test on real)', kind: 'reproduce',
     command: o.command ?? process.argv.slice(1),
     config: { ...trained.hyper, features: trained.featureSettings.params, loudness: trained.featureSettings.loudness,
       classes: trained.classes, label_map: o.labelMap ?? '', folds: cv.k, group_by: cv.groupBy },
-    datasets: [datasetSummary('synthetic (training + CV)', synthetic, trained.skipped), datasetSummary('real speech', real, realResult.skipped)],
+    datasets: [datasetSummary('synthetic (training + CV)', synthetic, trained.skipped),
+      ...(real && realResult ? [datasetSummary('real speech', real, realResult.skipped)] : [])],
     history: trained.history,
     cv: {
-      k: cv.k, groupBy: cv.groupBy, evalName: 'real speech', warnings: cv.warnings,
+      k: cv.k, groupBy: cv.groupBy, evalName: real ? 'real speech' : undefined, warnings: cv.warnings,
       folds: cv.folds.map((f) => ({ fold: f.fold, n_train: f.n_train, n_val: f.n_val, metrics: pick(f.metrics), eval: f.eval ? pick(f.eval) : undefined })),
     },
-    evaluations: { 'synthetic (CV, folds pooled)': cv.pooled, ...extra, 'real speech': realResult },
+    evaluations: { 'synthetic (CV, folds pooled)': cv.pooled, ...extra, ...(realResult ? { 'real speech': realResult } : {}) },
     comparisons: [table],
     notes: [
       ...(o.notes ?? []),
@@ -139,7 +142,7 @@ export async function reproduce(o: ReproduceOptions): Promise<ReproduceResult> {
   const result: ReproduceResult = { modelDir, train: trained, cv, real: realResult, extra, table, report: written.html };
   writeFileAtomic(path.join(out, 'results.json'), JSON.stringify({
     model_dir: modelDir, classes: trained.classes, cv: { k: cv.k, group_by: cv.groupBy, summary: cv.summary, eval_summary: cv.evalSummary, warnings: cv.warnings },
-    real: { ...realResult, skipped: realResult.skipped.length }, extra, table, paper: PAPER_FIGURES, report: written.html,
+    real: realResult ? { ...realResult, skipped: realResult.skipped.length } : null, extra, table, paper: PAPER_FIGURES, report: written.html,
   }, null, 1));
   return result;
 }

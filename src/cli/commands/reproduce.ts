@@ -38,7 +38,8 @@ export function register(program: Command): void {
       }
       process.stdout.write(`${formatComparison(r.table)}\n\n${r.cv.k}-fold CV (mean ± std): ${formatSummary(r.cv.summary)}\n`);
       if (r.cv.evalSummary) process.stdout.write(`fold models on real speech: ${formatSummary(r.cv.evalSummary)}\n`);
-      process.stdout.write(`real speech, final model:\n${formatEvaluation(r.real)}\nreport: ${r.report}\n`);
+      if (r.real) process.stdout.write(`real speech, final model:\n${formatEvaluation(r.real)}\n`);
+      process.stdout.write(`report: ${r.report}\n`);
     } finally {
       progress.stop();
       interrupt.dispose();
