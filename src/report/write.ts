@@ -2,7 +2,7 @@
  * writeReport: turns a {@link RunReport} into runDir/report.html (charts inlined) and
  * runDir/charts/<name>.svg + .png.
  */
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { RunReport, WrittenReport } from './types.js';
 import {
@@ -25,6 +25,26 @@ async function writeAtomic(file: string, content: string | Buffer): Promise<void
   const tmp = `${file}.${process.pid}.tmp`;
   await writeFile(tmp, content);
   await rename(tmp, file);
+}
+
+/** Lists the chart files a report wrote, so the next report in the same folder can remove the ones it no longer draws. */
+const MANIFEST = '.report-charts.json';
+
+/** Deletes chart files an earlier report listed in its manifest that this report did not write. */
+async function removeStaleCharts(chartDir: string, written: readonly string[]): Promise<void> {
+  let previous: unknown;
+  try {
+    previous = JSON.parse(await readFile(path.join(chartDir, MANIFEST), 'utf8'));
+  } catch {
+    return; // no earlier report here (or an unreadable manifest): nothing of ours to clean up
+  }
+  if (!Array.isArray(previous)) return;
+  const keep = new Set(written.map((f) => path.basename(f)));
+  for (const name of previous) {
+    // Only plain file names the report itself could have written; never a path elsewhere.
+    if (typeof name !== 'string' || keep.has(name) || !/^[a-z0-9-]+\.(svg|png)$/.test(name)) continue;
+    await rm(path.join(chartDir, name), { force: true });
+  }
 }
 
 /** Checks the parts a chart or table relies on, with messages naming the offending field. */
@@ -84,7 +104,7 @@ export function planCharts(data: RunReport): Map<string, ChartSpec[]> {
 /**
  * Writes a self-contained `runDir/report.html` (every chart inlined as SVG; no network fetches) and
  * each chart as `runDir/charts/<name>.svg` and `.png`. Creates runDir if needed; overwrites an earlier
- * report there. Every part of `data` is optional — sections without data are left out.
+ * report there (removing chart files the earlier report drew and this one does not). Every part of `data` is optional — sections without data are left out.
  *
  * @returns absolute paths of report.html and of every chart file written.
  * @throws Error naming the field when `data` is malformed (e.g. a confusion matrix that is not square).
@@ -116,6 +136,8 @@ export async function writeReport(runDir: string, data: RunReport): Promise<Writ
     }
     rendered.set(sectionId, list);
   }
+  await removeStaleCharts(chartDir, files);
+  await writeAtomic(path.join(chartDir, MANIFEST), `${JSON.stringify(files.map((f) => path.basename(f)))}\n`);
   const html = path.join(dir, 'report.html');
   await writeAtomic(html, buildHtml(data, created, rendered));
   return { html, charts: files };

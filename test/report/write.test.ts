@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PNG } from 'pngjs';
@@ -34,7 +34,7 @@ test('writeReport writes report.html and every chart as SVG and PNG', async (t) 
     'confusion-synthetic-held-out', 'confusion-real-ravdess-dev', 'comparison-ours-vs-the-paper',
   ];
   assert.deepEqual(out.charts, expected.flatMap((n) => [`${n}.svg`, `${n}.png`].map((f) => path.join(runDir, 'charts', f))));
-  assert.deepEqual((await readdir(path.join(runDir, 'charts'))).sort(), expected.flatMap((n) => [`${n}.png`, `${n}.svg`]).sort());
+  assert.deepEqual((await readdir(path.join(runDir, 'charts'))).sort(), ['.report-charts.json', ...expected.flatMap((n) => [`${n}.png`, `${n}.svg`])].sort());
 
   for (const name of expected) {
     const svg = await readFile(path.join(runDir, 'charts', `${name}.svg`), 'utf8');
@@ -82,6 +82,17 @@ test('writeReport serves a bare evaluate run and an empty report', async (t) => 
   assert.deepEqual(empty.charts, []);
   const html = await readFile(empty.html, 'utf8');
   assert.match(html, /<h1>Affexion run<\/h1>/);
+});
+
+test('a new report in the same folder removes the charts it no longer draws, and only those', async (t) => {
+  const dir = await tempDir(t);
+  const cm = { labels: ['a', 'b'], matrix: [[1, 0], [0, 1]] };
+  await writeReport(dir, { evaluations: { first: { confusion: cm }, second: { confusion: cm } } });
+  await writeFile(path.join(dir, 'charts', 'mine.png'), 'not a report chart');
+  await writeReport(dir, { evaluations: { second: { confusion: cm } } });
+  assert.deepEqual((await readdir(path.join(dir, 'charts'))).sort(), [
+    '.report-charts.json', 'confusion-second.png', 'confusion-second.svg', 'mine.png',
+  ]);
 });
 
 test('two evaluations with the same slug get distinct chart files', () => {
