@@ -1,6 +1,8 @@
 // `npx tsx bench/engine-profile.ts [--batch 8] [--frames 1000]`: where a training step's time goes —
 // wall time per kernel of the Kernels contract, plus the rest (TypeScript layers, loss, Adam).
 // Prints one JSON line. Profiling aid for docs/engine.md, not a regression benchmark.
+// --cpu measures process CPU time instead of wall time: with AFFEXION_THREADS=1 that is the work done,
+// independent of how busy the machine is (other processes only stretch wall time).
 import { parseArgs } from 'node:util';
 import { AffexionNet } from '../src/model/network.js';
 import { PAPER_CONFIG } from '../src/model/config.js';
@@ -10,7 +12,9 @@ import { getKernels } from '../src/engine/index.js';
 import type { Kernels } from '../src/engine/kernels.js';
 import { Rng } from '../src/engine/rng.js';
 
-const { values } = parseArgs({ options: { batch: { type: 'string', default: '8' }, frames: { type: 'string', default: '1000' }, steps: { type: 'string', default: '2' } } });
+const { values } = parseArgs({ options: { batch: { type: 'string', default: '8' }, frames: { type: 'string', default: '1000' }, steps: { type: 'string', default: '2' }, cpu: { type: 'boolean', default: false } } });
+const cpuMs = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; };
+const now = values.cpu ? cpuMs : () => performance.now();
 const B = Number(values.batch), T = Number(values.frames), steps = Number(values.steps);
 
 const base = getKernels();
@@ -20,10 +24,10 @@ const timed = new Proxy(base, {
     const v = Reflect.get(target, prop, recv);
     if (typeof v !== 'function') return v;
     return (...args: unknown[]) => {
-      const t0 = performance.now();
+      const t0 = now();
       const r = (v as (...a: unknown[]) => unknown).apply(target, args);
       const key = prop === 'gemm' ? `gemm ${args[2]}x${args[3]}x${args[4]}` : String(prop);
-      ms[key] = (ms[key] ?? 0) + performance.now() - t0;
+      ms[key] = (ms[key] ?? 0) + now() - t0;
       return r;
     };
   },
@@ -39,20 +43,20 @@ for (let s = 0; s <= steps; s++) {
   if (s === 1) for (const k of Object.keys(ms)) ms[k] = 0; // drop the warm-up step
   if (s === 1) for (const k of Object.keys(phase)) phase[k] = 0;
   net.zeroGrad();
-  let t = performance.now();
+  let t = now();
   const logits = net.forward(x, B, T, { train: true });
   const { dLogits } = softmaxCrossEntropy(logits, y, 4);
-  phase.forward! += performance.now() - t; t = performance.now();
+  phase.forward! += now() - t; t = now();
   net.backward(dLogits);
-  phase.backward! += performance.now() - t; t = performance.now();
+  phase.backward! += now() - t; t = now();
   adam.step();
-  phase.adam! += performance.now() - t;
+  phase.adam! += now() - t;
 }
 const per = (v: number) => Math.round((v / steps) * 10) / 10;
 const kernelTotal = Object.values(ms).reduce((a, b) => a + b, 0);
 const total = phase.forward! + phase.backward! + phase.adam!;
 process.stdout.write(JSON.stringify({
-  backend: base.name, batch: B, frames: T,
+  backend: base.name, clock: values.cpu ? 'cpu' : 'wall', batch: B, frames: T,
   step_ms: per(total), phase_ms: Object.fromEntries(Object.entries(phase).map(([k, v]) => [k, per(v)])),
   kernels_ms: Object.fromEntries(Object.entries(ms).sort((a, b) => b[1] - a[1]).map(([k, v]) => [k, per(v)])),
   outside_kernels_ms: per(total - kernelTotal),

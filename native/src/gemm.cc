@@ -13,8 +13,14 @@
 namespace affexion {
 namespace {
 
-constexpr int KC = 256;   // K block: one A panel (MR×KC) + one B panel (KC×NR) stay in L1
-constexpr int NC = 3072;  // N block: the packed B block (KC×NC) stays in L2/L3
+// Blocking (tunable through AFFEXION_GEMM_KC / _NC / _MC for experiments; defaults measured on Zen 4).
+int env_int(const char* name, int fallback) {
+  const char* v = std::getenv(name);
+  return v && *v ? std::max(1, std::atoi(v)) : fallback;
+}
+const int KC = env_int("AFFEXION_GEMM_KC", 256);   // K block: A and B micro-panels stay in L1
+const int NC = env_int("AFFEXION_GEMM_NC", 3072);  // N block: the packed B block stays in L2/L3
+const int MC_PANELS = env_int("AFFEXION_GEMM_MC", 0);  // A block rows in micro-panels (0: kernel default)
 
 Isa detect_isa() {
   __builtin_cpu_init();
@@ -127,7 +133,7 @@ void scale_c(int M, int N, float beta, float* C, long ldc) {
 template <class GetB>
 void gemm_serial(const MicroKernel& mk, bool ta, int M, int N, int K, float alpha, const float* A, long lda,
                  float* C, long ldc, GetB&& get_b) {
-  const int MR = mk.mr, NR = mk.nr, MC = mk.mc;
+  const int MR = mk.mr, NR = mk.nr, MC = MC_PANELS ? MC_PANELS * mk.mr : mk.mc;
   thread_local std::vector<float> abuf;
   for (int j0 = 0; j0 < N; j0 += NC) {
     const int nc = std::min(NC, N - j0);
@@ -209,7 +215,7 @@ void sgemm(bool ta, bool tb, int M, int N, int K, float alpha, const float* A, l
   if (M <= 0 || N <= 0) return;
   scale_c(M, N, beta, C, ldc);
   if (K <= 0 || alpha == 0.0f) return;
-  const MicroKernel& mk = micro_kernel(active_isa());
+  const MicroKernel& mk = micro_kernel(active_isa(), M);
   const int threads = in_parallel_region() ? 1 : pool_threads();
   if (threads == 1 || static_cast<double>(M) * N * K < kParallelMacs) {
     gemm_serial_unpacked(mk, ta, tb, M, N, K, alpha, A, lda, B, ldb, C, ldc);
@@ -270,7 +276,7 @@ void sgemm_packed(bool ta, int M, const float* A, long lda, float alpha, const P
   if (B.isa != active_isa()) throw std::runtime_error("sgemm_packed: B was packed for another ISA");
   scale_c(M, N, beta, C, ldc);
   if (K <= 0 || alpha == 0.0f) return;
-  const MicroKernel& mk = micro_kernel(B.isa);
+  const MicroKernel& mk = micro_kernel(B.isa, M);
   const int NR = mk.nr;
   // Offsets follow pack_b's order: N blocks outer, K blocks inner.
   auto get_b = [&](int p0, int kc, int j0, int nc) -> const float* {

@@ -16,41 +16,52 @@ inline void add_tile(const float* tile, int NR, float* c, long ldc, int mr, int 
     for (int j = 0; j < nr; ++j) c[i * ldc + j] += tile[i * NR + j];
 }
 
-// ---- AVX-512: 12×32 tile, 24 zmm accumulators, A broadcast from the packed panel.
-constexpr int MR512 = 12, NR512 = 32;
+// ---- AVX-512: MR×32 tiles (MR = 12 for large M; 8 when M is small, e.g. the LSTM step at batch 8),
+// 2·MR zmm accumulators, A broadcast from the packed panel.
+constexpr int NR512 = 32;
 
-__attribute__((target("avx512f,fma"))) void kernel_avx512(int kc, const float* a, const float* b, float* c,
-                                                         long ldc, int mr, int nr) {
-  __m512 acc[MR512][2];
+template <int MR>
+__attribute__((target("avx512f,fma"), always_inline)) inline void kernel_avx512_t(int kc, const float* a, const float* b,
+                                                                                  float* c, long ldc, int mr, int nr) {
+  __m512 acc[MR][2];
 #pragma GCC unroll 12
-  for (int i = 0; i < MR512; ++i) acc[i][0] = acc[i][1] = _mm512_setzero_ps();
+  for (int i = 0; i < MR; ++i) acc[i][0] = acc[i][1] = _mm512_setzero_ps();
   for (int p = 0; p < kc; ++p) {
     const __m512 b0 = _mm512_loadu_ps(b + p * NR512);
     const __m512 b1 = _mm512_loadu_ps(b + p * NR512 + 16);
-    const float* ap = a + p * MR512;
+    const float* ap = a + p * MR;
 #pragma GCC unroll 12
-    for (int i = 0; i < MR512; ++i) {
+    for (int i = 0; i < MR; ++i) {
       const __m512 ai = _mm512_set1_ps(ap[i]);
       acc[i][0] = _mm512_fmadd_ps(ai, b0, acc[i][0]);
       acc[i][1] = _mm512_fmadd_ps(ai, b1, acc[i][1]);
     }
   }
-  if (mr == MR512 && nr == NR512) {
-#pragma GCC unroll 12
-    for (int i = 0; i < MR512; ++i) {
+  if (nr == NR512) {
+    for (int i = 0; i < mr; ++i) {  // partial row count: just fewer rows stored
       float* ci = c + i * ldc;
       _mm512_storeu_ps(ci, _mm512_add_ps(_mm512_loadu_ps(ci), acc[i][0]));
       _mm512_storeu_ps(ci + 16, _mm512_add_ps(_mm512_loadu_ps(ci + 16), acc[i][1]));
     }
   } else {
-    alignas(64) float tile[MR512 * NR512];
-#pragma GCC unroll 12
-    for (int i = 0; i < MR512; ++i) {
-      _mm512_store_ps(tile + i * NR512, acc[i][0]);
-      _mm512_store_ps(tile + i * NR512 + 16, acc[i][1]);
+    // Partial columns: masked loads/stores, so nothing outside the tile is touched.
+    const __mmask16 m0 = nr >= 16 ? 0xFFFF : static_cast<__mmask16>((1u << nr) - 1);
+    const __mmask16 m1 = nr <= 16 ? 0 : static_cast<__mmask16>((1u << (nr - 16)) - 1);
+    for (int i = 0; i < mr; ++i) {
+      float* ci = c + i * ldc;
+      _mm512_mask_storeu_ps(ci, m0, _mm512_add_ps(_mm512_maskz_loadu_ps(m0, ci), acc[i][0]));
+      _mm512_mask_storeu_ps(ci + 16, m1, _mm512_add_ps(_mm512_maskz_loadu_ps(m1, ci + 16), acc[i][1]));
     }
-    add_tile(tile, NR512, c, ldc, mr, nr);
   }
+}
+
+__attribute__((target("avx512f,fma"))) void kernel_avx512_12(int kc, const float* a, const float* b, float* c, long ldc,
+                                                            int mr, int nr) {
+  kernel_avx512_t<12>(kc, a, b, c, ldc, mr, nr);
+}
+__attribute__((target("avx512f,fma"))) void kernel_avx512_8(int kc, const float* a, const float* b, float* c, long ldc,
+                                                           int mr, int nr) {
+  kernel_avx512_t<8>(kc, a, b, c, ldc, mr, nr);
 }
 
 // ---- AVX2 + FMA: 6×16 tile, 12 ymm accumulators.
@@ -106,15 +117,20 @@ void kernel_generic(int kc, const float* a, const float* b, float* c, long ldc, 
   add_tile(tile, NRG, c, ldc, mr, nr);
 }
 
-const MicroKernel k512{MR512, NR512, MR512 * 8, kernel_avx512};
+const MicroKernel k512{12, NR512, 12 * 8, kernel_avx512_12};
+const MicroKernel k512_small{8, NR512, 8 * 12, kernel_avx512_8};
 const MicroKernel k256{MR256, NR256, MR256 * 16, kernel_avx2};
 const MicroKernel kgen{MRG, NRG, MRG * 24, kernel_generic};
 
 }  // namespace
 
-const MicroKernel& micro_kernel(Isa isa) {
+const MicroKernel& micro_kernel(Isa isa, int M) {
   switch (isa) {
-    case Isa::Avx512: return k512;
+    case Isa::Avx512: {
+      // Small M (recurrent steps): the 8-row tile when it wastes fewer rows than the 12-row one.
+      if (M > 0 && M <= 64 && (M + 7) / 8 * 8 < (M + 11) / 12 * 12) return k512_small;
+      return k512;
+    }
     case Isa::Avx2: return k256;
     default: return kgen;
   }

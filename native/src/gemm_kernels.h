@@ -11,6 +11,8 @@ struct MicroKernel {
   MicroKernelFn fn;
 };
 
-const MicroKernel& micro_kernel(Isa isa);
+/** The kernel for an ISA; M (rows of C, 0 = unknown) picks a smaller tile for short GEMMs. All kernels of
+ *  one ISA share NR, so a packed B works with any of them. */
+const MicroKernel& micro_kernel(Isa isa, int M = 0);
 
 }  // namespace affexion
