@@ -2,7 +2,9 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { parseConfig, type AffexionConfig } from '../../model/config.js';
+import { checkGolden } from '../../model/golden-check.js';
 import { importTorchModel, loadModelDir } from '../../model/io.js';
+import { jsKernels } from '../../engine/js-kernels.js';
 
 /** ARCH.json is the reference's constructor arguments (a golden config's `model` object) or a whole golden config.json. */
 function readArch(file: string, maskPadding: boolean | undefined): AffexionConfig {
@@ -54,5 +56,21 @@ export function register(program: Command): void {
         `  labels: ${m.labels.join(', ')}`,
         `  normalization: ${info.normalization ?? 'none'}`,
       ].join('\n') + '\n');
+    });
+
+  model.command('check-golden')
+    .description('Measure the network against PyTorch golden cases (folders with config.json, weights.safetensors, case.safetensors)')
+    .argument('<caseDirs...>', 'golden case folders, e.g. /work/shared/golden/model/small')
+    .option('--backend <name>', "'engine' (the default backend: native unless AFFEXION_BACKEND=js) or 'js'", 'engine')
+    .option('--json', 'one JSON line per case')
+    .action((dirs: string[], o: { backend: string; json?: boolean }) => {
+      if (o.backend !== 'engine' && o.backend !== 'js') throw new Error(`--backend must be 'engine' or 'js', got ${o.backend}`);
+      for (const d of dirs) {
+        const r = checkGolden(d, o.backend === 'js' ? jsKernels : undefined);
+        if (o.json) { process.stdout.write(`${JSON.stringify(r)}\n`); continue; }
+        process.stdout.write(`${r.case} [${r.backend}] B=${r.batch} T=${r.frames}: eval logits ${r.eval_logits_max_abs.toExponential(2)}, ` +
+          `probs ${r.eval_probs_max_abs.toExponential(2)}, loss ${r.train_loss_abs.toExponential(2)}, grads ${r.grad_max_rel.toExponential(2)} rel (${r.grad_worst_param}), ` +
+          `BN stats ${r.bn_running_max_abs.toExponential(2)}, Adam step ${r.adam_step_max_abs.toExponential(2)}\n`);
+      }
     });
 }
