@@ -12,9 +12,11 @@ import { register as registerEvaluate } from './commands/evaluate.js';
 import { register as registerCv } from './commands/cv.js';
 import { register as registerDataset } from './commands/dataset.js';
 import { register as registerReproduce } from './commands/reproduce.js';
+import { register as registerDemo } from './commands/demo.js';
 import { register as registerConvert } from './commands/convert.js';
 import { register as registerAugment } from './commands/augment.js';
 import { register as registerBench } from './commands/bench.js';
+import { register as registerFeatures } from './commands/features.js';
 import { register as registerSynth } from './commands/synth.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -34,9 +36,11 @@ registerEvaluate(program);
 registerCv(program);
 registerDataset(program);
 registerReproduce(program);
+registerDemo(program);
 registerConvert(program);
 registerAugment(program);
 registerBench(program);
+registerFeatures(program);
 registerSynth(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
