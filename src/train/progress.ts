@@ -58,8 +58,11 @@ export function consoleProgress(opts: { prefix?: string; stream?: NodeJS.WriteSt
     log: line,
     stage(name, done, total) {
       if (!tty) {
+        // Plain logs: the start, every quarter, and the end.
+        const quarter = Math.max(1, Math.ceil(total / 4));
         if (done === 0) stream.write(`${pre}${name}: ${total} …\n`);
         else if (done === total) stream.write(`${pre}${name}: done (${total})\n`);
+        else if (done % quarter === 0) stream.write(`${pre}${name}: ${done}/${total}\n`);
         return;
       }
       if (!bar || stageName !== name) {
