@@ -12,6 +12,6 @@ export { getKernels, nativeKernels, type NativeKernels, type NativeIsa } from '.
 export { writeReport, type RunReport, type WrittenReport, type EpochRecord, type EvaluationMetrics, type CvReport, type FoldResult, type DatasetSummary, type ComparisonTable, type ConfusionMatrix, type ClassMetrics } from './report/index.js';
 export * from './augment/index.js';
 export { prosodicFeatures, stackFeatureRows, PROSODIC_ROWS, type ProsodicOptions } from './features/prosodic.js';
-export * from \x27./data/index.js\x27;
-export * from \x27./train/index.js\x27;
-export * from \x27./eval/index.js\x27;
+export * from './data/index.js';
+export * from './train/index.js';
+export * from './eval/index.js';
