@@ -10,6 +10,7 @@ import { scanDataset } from '../data/dataset.js';
 import { Rng } from '../engine/rng.js';
 import { makeAugmenter } from './augmenter.js';
 import { deriveSeed } from './random.js';
+import { augmentationCharts, writeCharts } from './charts.js';
 
 /** Options for {@link augmentDataset}. */
 export interface AugmentDatasetOptions {
@@ -90,4 +91,17 @@ export async function augmentDataset(opts: AugmentDatasetOptions): Promise<Augme
   const manifest = path.join(outDir, 'manifest.csv');
   writeFileSync(manifest, rows.join('\n') + '\n');
   return { outDir, written, manifest, skipped };
+}
+
+/**
+ * Charts of each operation applied alone to the dataset's first clip (babble from up to 8 others),
+ * written to `dir` as SVG and PNG.
+ */
+export async function writeAugmentationCharts(source: string, dir: string, seed = 1): Promise<string[]> {
+  const ds = scanDataset(source, { optionName: 'DATA' });
+  if (ds.items.length === 0) throw new Error(`DATA: no labelled clips found in ${source}`);
+  const clip = (await loadAudio(ds.items[0]!.path, { sr: 16000 })).samples;
+  const others: Float32Array[] = [];
+  for (const it of ds.items.slice(1, 9)) others.push((await loadAudio(it.path, { sr: 16000 })).samples);
+  return writeCharts(dir, augmentationCharts(clip, 16000, others.length ? others : [clip], seed));
 }

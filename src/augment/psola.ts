@@ -41,7 +41,7 @@ function f0At(track: PitchTrack, n: number, sr: number): number {
   return Math.round(pos) === i ? a : b;
 }
 
-/** Voiced runs of the track as sample ranges [start, end). */
+/** Voiced runs of the track as sample ranges [start, end), with short dropouts bridged. */
 function voicedRuns(track: PitchTrack, sr: number, n: number): [number, number][] {
   const hop = track.hopSec * sr;
   const runs: [number, number][] = [];
@@ -51,7 +51,11 @@ function voicedRuns(track: PitchTrack, sr: number, n: number): [number, number][
     while (j < track.voiced.length && track.voiced[j]) j++;
     const start = Math.max(0, Math.round(i * hop - hop / 2));
     const end = Math.min(n, Math.round((j - 1) * hop + hop / 2));
-    if (end > start) runs.push([start, end]);
+    const prev = runs[runs.length - 1];
+    // Voicing dropouts of up to two frames inside a vowel are tracker noise: bridge them, so the
+    // epoch chain (and the pitch) continues through instead of restarting mid-vowel.
+    if (prev && start - prev[1] <= 2 * hop) prev[1] = end;
+    else if (end > start) runs.push([start, end]);
     i = j;
   }
   return runs;
@@ -75,10 +79,21 @@ export function pitchMarks(x: Float32Array, sr: number, track: PitchTrack): Pitc
     const f0s = f0At(track, start, sr) || f0At(track, start + 1, sr);
     if (!(f0s > 0)) continue;
     let T = sr / f0s;
-    // First epoch: the largest peak in the first period of the run.
-    let best = start;
-    for (let n = start; n < Math.min(end, start + Math.round(T)); n++) if (lp[n]! > lp[best]!) best = n;
-    addUnvoiced(cursor, best - step / 2);
+    const last = marks[marks.length - 1];
+    let best: number;
+    if (last?.voiced && start < last.pos + 1.5 * T) {
+      // A voicing gap shorter than a period (a tracker dropout): continue the previous run's epoch
+      // chain, or the two runs' marks could end up a fraction of a period apart.
+      const lo = Math.round(last.pos + 0.8 * T), hi = Math.min(x.length - 1, Math.round(last.pos + 1.2 * T));
+      best = lo <= hi ? mostSimilar(x, last.pos, Math.round(T), lo, hi) : Math.round(last.pos + T);
+    } else {
+      // First epoch: the largest peak in the first period of the run (at least half a period after
+      // the previous mark).
+      const from = last ? Math.max(start, Math.round(last.pos + 0.5 * (last.voiced ? last.period : step))) : start;
+      best = from;
+      for (let n = from; n < Math.min(end, from + Math.round(T)); n++) if (lp[n]! > lp[best]!) best = n;
+      addUnvoiced(cursor, best - step / 2);
+    }
     let pos = best;
     while (pos < end) {
       const f = f0At(track, pos, sr);
@@ -207,7 +222,7 @@ export function psola(x: Float32Array, sr: number, opts: PsolaOptions = {}): Flo
     // the analysis spacing so the following noise marks stay aligned.
     let step = m.right;
     if (m.voiced && marks[k + 1]?.voiced) {
-      if (m.right >= 1.5 * m.period) step = m.period;
+      if (m.right >= 1.5 * m.period || m.right < 0.5 * m.period) step = m.period;
       const r = ratioAt(m.pos / sr, sr / m.period);
       if (!(r > 0) || !Number.isFinite(r)) throw new RangeError(`psola: pitch ratio must be > 0, got ${r} at ${(m.pos / sr).toFixed(3)} s`);
       step /= r;

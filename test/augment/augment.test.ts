@@ -180,3 +180,14 @@ test('spec parsing: defaults, overrides and clear errors', () => {
   assert.equal(a.hasWave, false);
   assert.equal(a.hasFeatures, true);
 });
+
+test('augmentation charts: one panel per operation, original and augmented series', async () => {
+  const { augmentationCharts } = await import('../../src/augment/charts.js');
+  const charts = augmentationCharts(speech.subarray(0, SR), SR, [speech.subarray(SR)], 1);
+  assert.deepEqual(charts.map((c) => c.name), ['augment-spectra', 'augment-levels', 'augment-specaugment']);
+  const rows = (charts[0]!.spec as { data: { values: { op: string; version: string; f: number; db: number }[] } }).data.values;
+  assert.equal(new Set(rows.map((r) => r.op)).size, 9);
+  // The telephone panel's augmented spectrum is far below the original under 150 Hz.
+  const low = (version: string): number => rows.filter((r) => r.op.startsWith('telephone') && r.version === version && r.f < 150).reduce((a, r) => a + r.db, 0);
+  assert.ok(low('augmented') < low('original') - 20);
+});

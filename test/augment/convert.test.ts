@@ -77,7 +77,7 @@ test('unknown emotions are rejected with the list of known ones', () => {
 test('convertEmotions writes class folders, manifest and datasheet; same seed â†’ identical bytes', async () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'affexion-convert-'));
   try {
-    const run = (out: string, seed: number) => convertEmotions({ source: NEUTRAL_POOL, outDir: path.join(dir, out), emotions: ['panic', 'uncertainty'], limit: 2, seed });
+    const run = (out: string, seed: number) => convertEmotions({ source: NEUTRAL_POOL, outDir: path.join(dir, out), emotions: ['panic', 'uncertainty'], limit: 2, seed, charts: out === 'a' });
     const a = await run('a', 5);
     await run('b', 5);
     await run('c', 6);
@@ -96,6 +96,9 @@ test('convertEmotions writes class folders, manifest and datasheet; same seed â†
     const sheet = readFileSync(a.datasheet, 'utf8');
     assert.match(sheet, /\| panic \| 2 \|/);
     assert.match(sheet, /\| \(source\) \| 2 \|/);
+    assert.match(sheet, /!\[convert-f0\]\(charts\/convert-f0\.svg\)/);
+    assert.match(readFileSync(path.join(dir, 'a', 'charts', 'convert-f0.svg'), 'utf8'), /^<svg/);
+    assert.ok(readFileSync(path.join(dir, 'a', 'charts', 'convert-f0.png')).subarray(1, 4).toString() === 'PNG');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

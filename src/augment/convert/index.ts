@@ -12,6 +12,7 @@ import { Rng } from '../../engine/rng.js';
 import { deriveSeed } from '../random.js';
 import { DRAWN_COLUMNS, EMOTION_PROFILES, resolveProfiles, type DrawnProfile, type EmotionProfile } from './profiles.js';
 import { convertClip } from './transform.js';
+import { conversionCharts, writeCharts } from '../charts.js';
 
 export { EMOTION_PROFILES, resolveProfiles, type EmotionProfile, type DrawnProfile, type Range } from './profiles.js';
 export { convertClip, drawProfile, type ConvertedClip } from './transform.js';
@@ -30,6 +31,8 @@ export interface ConvertOptions {
   seed?: number;
   /** Use only the first N source clips (in sorted order), e.g. for a quick look. */
   limit?: number;
+  /** Write F0 / level charts of the first clip's conversions to DIR/charts (default true). */
+  charts?: boolean;
   /** Called after each written clip. */
   onProgress?: (done: number, total: number) => void;
 }
@@ -153,8 +156,18 @@ export async function convertEmotions(opts: ConvertOptions): Promise<ConvertResu
   }
   const manifest = path.join(outDir, 'manifest.csv');
   writeFileSync(manifest, rows.join('\n') + '\n');
+  let chartFiles: string[] = [];
+  const first = sources.find((s) => !skipped.some((k) => k.file === s.file));
+  if ((opts.charts ?? true) && first) {
+    const clip = (await loadAudio(first.file, { sr: 16000 })).samples;
+    chartFiles = await writeCharts(path.join(outDir, 'charts'), conversionCharts(clip, 16000, deriveSeed(seed, first.id)));
+  }
   const datasheet = path.join(outDir, 'datasheet.md');
-  writeFileSync(datasheet, renderDatasheet(opts, profiles, stats, counts, skipped, seed, perClip));
+  const chartNote = chartFiles.length
+    ? ['## Charts', '', `F0 contour and level of \`${first!.id}\` and its conversions:`, '',
+      ...chartFiles.filter((f) => f.endsWith('.svg')).map((f) => `![${path.basename(f, '.svg')}](charts/${path.basename(f)})`), '']
+    : [];
+  writeFileSync(datasheet, renderDatasheet(opts, profiles, stats, counts, skipped, seed, perClip) + chartNote.join('\n'));
   return { outDir, counts, skipped, manifest, datasheet };
 }
 

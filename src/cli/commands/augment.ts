@@ -1,6 +1,7 @@
 /** `affexion augment`: offline augmented copies of a dataset (see docs/augmentation.md). */
 import type { Command } from 'commander';
-import { augmentDataset } from '../../augment/offline.js';
+import path from 'node:path';
+import { augmentDataset, writeAugmentationCharts } from '../../augment/offline.js';
 import { AUGMENT_OPS, DEFAULT_AUGMENT_SPEC } from '../../augment/augmenter.js';
 
 export function register(program: Command): void {
@@ -12,7 +13,8 @@ export function register(program: Command): void {
     .option('--copies <n>', 'augmented copies per clip', '1')
     .option('--include-original', 'also copy each original clip into the output')
     .option('--seed <n>', 'random seed (same seed → identical output)', '1')
-    .action(async (data: string, o: { out: string; spec: string; copies: string; includeOriginal?: boolean; seed: string }) => {
+    .option('--charts', 'also write charts (SVG + PNG) of what each operation does to the first clip, to OUT/charts')
+    .action(async (data: string, o: { out: string; spec: string; copies: string; includeOriginal?: boolean; seed: string; charts?: boolean }) => {
       const copies = Number(o.copies);
       if (!Number.isInteger(copies) || copies < 1) throw new Error(`--copies: expected a positive integer, got '${o.copies}'`);
       const seed = Number(o.seed);
@@ -20,6 +22,10 @@ export function register(program: Command): void {
       const t0 = Date.now();
       const r = await augmentDataset({ source: data, outDir: o.out, spec: o.spec, copies, seed, includeOriginal: o.includeOriginal });
       process.stdout.write(`wrote ${r.written} clips to ${r.outDir} in ${((Date.now() - t0) / 1000).toFixed(1)} s\nmanifest: ${r.manifest}\n`);
+      if (o.charts) {
+        const files = await writeAugmentationCharts(data, path.join(o.out, 'charts'), seed);
+        process.stdout.write(`charts: ${files.filter((f) => f.endsWith('.svg')).join(', ')}\n`);
+      }
       if (r.skipped.length) process.stdout.write(`skipped ${r.skipped.length}:\n${r.skipped.map((s) => `  ${s.file}: ${s.reason}`).join('\n')}\n`);
     });
 }

@@ -17,14 +17,15 @@ export function register(program: Command): void {
     .option('--per-clip <n>', 'variants per source clip and emotion, each with its own random draw', '1')
     .option('--limit <n>', 'use only the first N source clips')
     .option('--seed <n>', 'random seed (same seed → identical output)', '1')
-    .action(async (source: string, o: { out: string; emotions: string; perClip: string; limit?: string; seed: string }) => {
+    .option('--no-charts', 'skip the F0/level charts of the first clip (DIR/charts)')
+    .action(async (source: string, o: { out: string; emotions: string; perClip: string; limit?: string; seed: string; charts: boolean }) => {
       const seed = Number(o.seed);
       if (!Number.isInteger(seed)) throw new Error(`--seed: expected an integer, got '${o.seed}'`);
       const emotions = o.emotions.split(',').map((s) => s.trim()).filter(Boolean);
       const t0 = Date.now();
       let last = 0;
       const r = await convertEmotions({
-        source, outDir: o.out, emotions, seed,
+        source, outDir: o.out, emotions, seed, charts: o.charts,
         perClip: positiveInt('--per-clip', o.perClip),
         limit: o.limit === undefined ? undefined : positiveInt('--limit', o.limit),
         onProgress: (done, total) => {
