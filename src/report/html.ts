@@ -112,7 +112,7 @@ export function cvTable(cv: CvReport, side: 'metrics' | 'eval'): string {
   ]);
   const summary = keys.map((k) => {
     const { mean, std } = meanStd(folds.map((f) => f[side]?.[k] ?? NaN));
-    return `${formatValue(k, mean)} ± ${formatValue(k, std)}`;
+    return `${formatValue(k, mean)}\u00a0±\u00a0${formatValue(k, std)}`;
   });
   rows.push(['<strong>mean ± std</strong>', ...(counts ? ['', ''] : []), ...summary.map((s) => `<strong>${s}</strong>`)]);
   return table(head, rows);

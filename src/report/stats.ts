@@ -57,12 +57,13 @@ export function meanStd(values: readonly number[]): { mean: number; std: number;
   return { mean, std: Math.sqrt(ss / (n - 1)), n };
 }
 
-/** Formats a value for a table: rates as "75.1 %", integers plainly, other numbers to 4 significant digits. */
+/** Formats a value for a table: rates as "75.1 %" (with a no-break space), integers plainly, other numbers to 4 significant digits. */
 export function formatValue(key: string, v: unknown): string {
   if (v === null || v === undefined) return '–';
   if (typeof v !== 'number') return String(v);
   if (!Number.isFinite(v)) return Number.isNaN(v) ? '–' : String(v);
-  if (isRate(key)) return `${(v * 100).toFixed(1)} %`;
+  // No-break space: a table cell never splits "75.1" from its "%".
+  if (isRate(key)) return `${(v * 100).toFixed(1)}\u00a0%`;
   if (Number.isInteger(v)) return String(v);
   if (key === 'lr') return v.toExponential(2);
   return Math.abs(v) >= 1000 ? v.toFixed(0) : Number(v.toPrecision(4)).toString();

@@ -33,8 +33,8 @@ test('meanStd: mean and sample standard deviation (n - 1), NaNs ignored', () => 
 });
 
 test('formatValue: rates as percent, counts plain, missing as a dash', () => {
-  assert.equal(formatValue('accuracy', 0.7512), '75.1 %');
-  assert.equal(formatValue('macro_f1', 1), '100.0 %');
+  assert.equal(formatValue('accuracy', 0.7512), '75.1\u00a0%');
+  assert.equal(formatValue('macro_f1', 1), '100.0\u00a0%');
   assert.equal(formatValue('n', 52), '52');
   assert.equal(formatValue('lr', 0.0005), '5.00e-4');
   assert.equal(formatValue('train_loss', 0.123456), '0.1235');

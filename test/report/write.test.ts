@@ -56,7 +56,7 @@ test('writeReport writes report.html and every chart as SVG and PNG', async (t) 
   const ids = [...html.matchAll(/\bid="([^"]+)"/g)].map((m) => m[1]);
   assert.equal(new Set(ids).size, ids.length);
   // Tables carry the figures; notes are escaped, not interpreted.
-  assert.match(html, /75\.0 % ± 2\.2 %/); // CV accuracy mean ± sample std of the seven sample folds
+  assert.match(html, /75\.0\u00a0%\u00a0±\u00a02\.2\u00a0%/); // CV accuracy mean ± sample std of the seven sample folds
   assert.match(html, /16 clips with labels the model does not know/);
   assert.match(html, /&lt;b&gt;not bold&lt;\/b&gt;/);
   assert.match(html, /\$ affexion reproduce --synthetic data\/synth --real &#39;data\/my clips&#39;/);
