@@ -151,6 +151,12 @@ function unknownLabelsNote(m: EvaluationMetrics): string {
   return `<p class="warn">${total} clip${total === 1 ? '' : 's'} with labels the model does not know were left out of these figures: ${list}.</p>`;
 }
 
+function missingClassesNote(m: EvaluationMetrics): string {
+  const missing = Array.isArray(m.missing_classes) ? m.missing_classes : [];
+  if (missing.length === 0) return '';
+  return `<p class="warn">No clips of ${missing.map(escapeHtml).join(', ')} in this data; ${missing.length === 1 ? 'that class is' : 'those classes are'} left out of the macro averages.</p>`;
+}
+
 function comparisonTable(t: ComparisonTable): string {
   const unit = t.unit ?? 'percent';
   const rows = t.rows.map((r) => [
@@ -215,7 +221,7 @@ export function buildHtml(data: RunReport, created: string, charts: Map<string, 
   if (data.evaluations && Object.keys(data.evaluations).length > 0) {
     let body = evaluationsSummary(data.evaluations) + chartBlock('evaluations');
     for (const [name, m] of Object.entries(data.evaluations)) {
-      body += `<h3>${escapeHtml(name)}</h3>` + unknownLabelsNote(m);
+      body += `<h3>${escapeHtml(name)}</h3>` + unknownLabelsNote(m) + missingClassesNote(m);
       if (m.per_class && m.per_class.length > 0) body += perClassTable(m);
       body += chartBlock(`evaluation:${name}`);
     }

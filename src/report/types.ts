@@ -57,6 +57,8 @@ export interface EvaluationMetrics {
   per_class?: ClassMetrics[];
   /** Clips left out because their label is not one of the model's classes: label → count. */
   unknown_labels?: Record<string, number>;
+  /** Model classes with no clip in the data (left out of the macro averages). */
+  missing_classes?: string[];
   /** Any further fields (numbers are shown in the metrics table). */
   [extra: string]: unknown;
 }

@@ -63,6 +63,7 @@ export function sampleReport(): RunReport {
         confusion: { labels, matrix: [[6, 3, 2, 1], [4, 7, 3, 2], [3, 4, 7, 2], [2, 1, 1, 4]] },
         per_class: labels.map((label, i) => ({ label, precision: 0.5 - i * 0.04, recall: 0.45 + i * 0.01, f1: 0.47 - i * 0.03, support: [12, 16, 16, 8][i] })),
         unknown_labels: { neutral: 8, sad: 8 },
+        missing_classes: [],
       },
     },
     comparisons: [

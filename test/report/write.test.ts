@@ -75,9 +75,10 @@ test('writeReport serves a bare evaluate run and an empty report', async (t) => 
   const dir = await tempDir(t);
   const evalOnly = await writeReport(path.join(dir, 'eval'), {
     kind: 'evaluate',
-    evaluations: { test: { n: 4, accuracy: 0.5, confusion: { labels: ['a', 'b'], matrix: [[1, 1], [1, 1]] } } },
+    evaluations: { test: { n: 4, accuracy: 0.5, confusion: { labels: ['a', 'b', 'c'], matrix: [[1, 1, 0], [1, 1, 0], [0, 0, 0]] }, missing_classes: ['c'] } },
   });
   assert.deepEqual(evalOnly.charts.map((f) => path.basename(f)), ['confusion-test.svg', 'confusion-test.png']);
+  assert.match(await readFile(evalOnly.html, 'utf8'), /No clips of c in this data; that class is left out of the macro averages/);
   const empty = await writeReport(path.join(dir, 'empty'), {});
   assert.deepEqual(empty.charts, []);
   const html = await readFile(empty.html, 'utf8');
