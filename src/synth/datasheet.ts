@@ -92,7 +92,7 @@ Prosody profiles (ranges; each clip draws its own values uniformly within them):
 ${table(['class', 'pitch shift st', 'pitch range ×', 'rate ×', 'loudness dB', 'phrase pause s', 'filler rate', 'question endings', 'tremor'], profileRows)}
 
 ## Preprocessing
-Engine output resampled to 16 kHz (windowed sinc); clips cut at the quietest point before the maximum
+Engine output resampled to 16 kHz (libsamplerate, best-quality sinc); clips cut at the quietest point before the maximum
 length; level set per clip to −26 dBFS + class offset + a uniform ±6 dB jitter, so level alone does not
 give the class away; 5 ms fades at both ends.
 

@@ -1,38 +1,8 @@
 /**
- * Small signal-processing steps for synthetic clips: resampling, voice "tract" scaling, tremor, level,
- * fades and trimming. Our own code because each is a few lines and the output must be bit-identical
- * for a given seed on every machine (no native or platform-dependent resamplers).
+ * Small signal-processing steps for synthetic clips: tremor, level, fades and trimming (resampling is
+ * src/audio's `resample`). Our own code: each is a few lines of plain arithmetic, so the output is
+ * bit-identical for a given seed.
  */
-
-/**
- * Band-limited resampling by windowed-sinc interpolation (Blackman window, 16 zero crossings,
- * cut-off at 0.95 × the lower Nyquist frequency). Accurate enough for speech (> 60 dB image rejection).
- */
-export function resampleSinc(x: Float32Array, fromRate: number, toRate: number): Float32Array {
-  if (!(fromRate > 0 && toRate > 0)) throw new RangeError(`resampleSinc: rates must be positive, got ${fromRate} → ${toRate}`);
-  if (fromRate === toRate) return Float32Array.from(x);
-  const ratio = toRate / fromRate;
-  const nOut = Math.floor(x.length * ratio);
-  const out = new Float32Array(nOut);
-  const cutoff = 0.95 * Math.min(1, ratio); // relative to the input Nyquist
-  const zeros = 16;
-  const half = zeros / cutoff; // half-width of the kernel in input samples
-  for (let n = 0; n < nOut; n++) {
-    const t = n / ratio;
-    const lo = Math.max(0, Math.ceil(t - half));
-    const hi = Math.min(x.length - 1, Math.floor(t + half));
-    let acc = 0;
-    for (let k = lo; k <= hi; k++) {
-      const u = k - t;
-      const a = Math.PI * cutoff * u;
-      const sinc = u === 0 ? 1 : Math.sin(a) / a;
-      const w = 0.42 + 0.5 * Math.cos((Math.PI * u) / half) + 0.08 * Math.cos((2 * Math.PI * u) / half);
-      acc += x[k]! * sinc * w;
-    }
-    out[n] = acc * cutoff;
-  }
-  return out;
-}
 
 /**
  * Tremor: slow vibrato (frequency modulation by a modulated delay line) plus tremolo (amplitude

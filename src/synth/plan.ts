@@ -126,7 +126,7 @@ export function planClips(o: PlanOptions): ClipJob[] {
       const voice = o.voices[i % V]!;
       // Lengths alternate clip by clip and shift by one each round of voices, so small runs get both
       // lengths and each voice gets each length equally often.
-      const length = o.lengths[(i + Math.floor(i / V)) % o.lengths.length]!;
+      const length = o.lengths[((i % V) + Math.floor(i / V)) % o.lengths.length]!;
       const [minSec, maxSec] = LENGTHS[length];
       const seed = hash32(`${o.seed}:${label}:${i}`);
       const rng = new Rng(seed);

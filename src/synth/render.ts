@@ -7,7 +7,8 @@
 import { Rng } from '../engine/rng.js';
 import { espeakSynthesize } from './engines/espeak.js';
 import { fliteSynthesize } from './engines/flite.js';
-import { applyTremor, concat, fadeEdges, resampleSinc, setLevel, trimAtQuietPoint } from './dsp.js';
+import { resample } from '../audio/index.js';
+import { applyTremor, concat, fadeEdges, setLevel, trimAtQuietPoint } from './dsp.js';
 import type { ClipJob } from './plan.js';
 import type { VoiceSpec } from './voices.js';
 
@@ -32,11 +33,11 @@ interface PhraseProsody { pitchShiftSt: number; pitchRange: number; rate: number
 const ESPEAK_PITCH_GAIN = 2;
 
 /** Synthesises one phrase with the voice's engine and returns it at 16 kHz. */
-export async function synthPhrase(text: string, voice: VoiceSpec, p: PhraseProsody): Promise<Float32Array> {
+export async function synthPhrase(text: string, voice: VoiceSpec, p: PhraseProsody, seed = 0): Promise<Float32Array> {
   const scale = voice.tractScale ?? 1;
   let audio;
   if (voice.engine === 'espeak') {
-    audio = await espeakSynthesize({ text, voice: voice.engineVoice, pitchShiftSt: p.pitchShiftSt * ESPEAK_PITCH_GAIN, pitchRange: p.pitchRange, rate: p.rate });
+    audio = await espeakSynthesize({ text, voice: voice.engineVoice, pitchShiftSt: p.pitchShiftSt * ESPEAK_PITCH_GAIN, pitchRange: p.pitchRange, rate: p.rate, seed });
   } else if (voice.engine === 'flite') {
     const f = Math.pow(2, p.pitchShiftSt / 12) / scale; // tract scaling raises pitch by `scale` afterwards
     audio = await fliteSynthesize({
@@ -46,7 +47,7 @@ export async function synthPhrase(text: string, voice: VoiceSpec, p: PhraseProso
   } else {
     throw new Error(`renderOffline: voice ${voice.id} uses engine ${voice.engine}, which is not offline`);
   }
-  return resampleSinc(audio.samples, audio.sampleRate * scale, OUT_RATE);
+  return resample(audio.samples, audio.sampleRate * scale, OUT_RATE);
 }
 
 /** Splits a sentence into phrases at commas, semicolons, colons and dashes (punctuation kept). */
@@ -67,6 +68,7 @@ export async function renderOffline(job: ClipJob): Promise<RenderedClip> {
   const used: string[] = [];
   const jitter = (sec: number): number => sec * (0.8 + 0.4 * rng.next());
   let done = false;
+  let calls = 0; // engine calls so far: each gets its own seed
 
   for (const sent of job.sentences) {
     if (done) break;
@@ -77,14 +79,14 @@ export async function renderOffline(job: ClipJob): Promise<RenderedClip> {
     for (let k = 0; k < phrases.length && !done; k++) {
       if (job.fillers.length && rng.next() < pr.fillerRate) {
         const filler = job.fillers[rng.int(job.fillers.length)]!;
-        const fa = await synthPhrase(`${filler},`, job.voice, { ...base, rate: base.rate * 0.75 });
+        const fa = await synthPhrase(`${filler},`, job.voice, { ...base, rate: base.rate * 0.75 }, job.seed + calls++);
         if (total + fa.length / OUT_RATE < job.maxSec - 0.5) {
           pieces.push(fa, silence(jitter(pr.phrasePauseSec)));
           total += fa.length / OUT_RATE + pieces[pieces.length - 1]!.length / OUT_RATE;
           spoken.push(`${filler},`);
         }
       }
-      const audio = await synthPhrase(phrases[k]!, job.voice, base);
+      const audio = await synthPhrase(phrases[k]!, job.voice, base, job.seed + calls++);
       const sec = audio.length / OUT_RATE;
       // Stop before a phrase that would overshoot, once the clip is long enough.
       if (total >= job.minSec && total + sec > job.maxSec) { done = true; break; }

@@ -38,6 +38,8 @@ export interface EspeakRequest {
   pitchRange: number;
   /** Speaking-rate multiplier (1 = 175 words/min). */
   rate: number;
+  /** Seeds espeak's internal random variation (via its clock, see below); default 0. */
+  seed?: number;
 }
 
 const escapeXml = (s: string): string =>
@@ -61,8 +63,18 @@ export async function espeakSynthesize(req: EspeakRequest): Promise<PcmAudio> {
     arguments: ['-m', '-v', req.voice, '-w', '/out.wav', espeakSsml(req)],
     print: () => {},
     printErr: (s: string) => { if (!s.startsWith('program exited')) errors.push(s); },
+    // espeak seeds its random pitch/amplitude variation from the clock, so the same request would give
+    // different audio on every call. The module's clock imports are replaced by a fixed, seed-derived
+    // time: output is then a pure function of the request.
     instantiateWasm(imports: WasmImports, done: (inst: WasmInstance) => void) {
-      void Wasm.instantiate(compiled, imports).then(done);
+      const fixedMs = 1.7e12 + ((req.seed ?? 0) % 1e6) * 1000;
+      const patched: WasmImports = {};
+      for (const [ns, fns] of Object.entries(imports)) {
+        patched[ns] = { ...fns };
+        if ('emscripten_date_now' in fns) patched[ns]!.emscripten_date_now = () => fixedMs;
+        if ('emscripten_get_now' in fns) patched[ns]!.emscripten_get_now = () => 0;
+      }
+      void Wasm.instantiate(compiled, patched).then(done);
       return {};
     },
   });
