@@ -50,19 +50,22 @@ async function removeStaleCharts(chartDir: string, written: readonly string[]): 
 /** Checks the parts a chart or table relies on, with messages naming the offending field. */
 export function validateReport(data: RunReport): void {
   if (data === null || typeof data !== 'object') throw new Error('report: data must be a RunReport object');
+  if (data.history !== undefined && !Array.isArray(data.history)) throw new Error('report: history must be an array of epoch records');
   data.history?.forEach((r, i) => {
     if (typeof r?.epoch !== 'number' || !Number.isFinite(r.epoch)) throw new Error(`report: history[${i}].epoch must be a number`);
   });
-  data.cv?.folds?.forEach((f, i) => {
+  if (data.cv && !Array.isArray(data.cv.folds)) throw new Error('report: cv.folds must be an array');
+  data.cv?.folds.forEach((f, i) => {
     if (typeof f?.fold !== 'number') throw new Error(`report: cv.folds[${i}].fold must be a number`);
     if (f.metrics === null || typeof f.metrics !== 'object') throw new Error(`report: cv.folds[${i}].metrics must be an object of numbers`);
   });
-  if (data.cv && !Array.isArray(data.cv.folds)) throw new Error('report: cv.folds must be an array');
   for (const [name, m] of Object.entries(data.evaluations ?? {})) {
     if (m === null || typeof m !== 'object') throw new Error(`report: evaluations["${name}"] must be an object`);
     if (m.confusion) validateConfusion(name, m.confusion);
     if (m.per_class !== undefined && !Array.isArray(m.per_class)) throw new Error(`report: evaluations["${name}"].per_class must be an array`);
   }
+  if (data.comparisons !== undefined && !Array.isArray(data.comparisons)) throw new Error('report: comparisons must be an array');
+  if (data.datasets !== undefined && !Array.isArray(data.datasets)) throw new Error('report: datasets must be an array');
   data.comparisons?.forEach((t, i) => {
     if (!Array.isArray(t?.columns) || !Array.isArray(t?.rows)) throw new Error(`report: comparisons[${i}] needs columns and rows arrays`);
     t.rows.forEach((r, j) => {

@@ -115,6 +115,7 @@ test('writeReport rejects malformed data with a message naming the field', async
     /comparisons\[0\].*"ours".*1 values for 2 columns/,
   );
   await assert.rejects(writeReport(dir, { history: [{ epoch: Number.NaN }] }), /history\[0\]\.epoch/);
+  await assert.rejects(writeReport(dir, { history: { epoch: 1 } as never }), /history must be an array/);
   await assert.rejects(writeReport(dir, { cv: { folds: [{ fold: 1 } as never] } }), /cv\.folds\[0\]\.metrics/);
   // Nothing was written for rejected data.
   assert.deepEqual(await readdir(dir), []);
