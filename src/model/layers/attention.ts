@@ -33,10 +33,9 @@ export class SelfAttention {
   /** x: (B, T, D) → Z (B, T, D). */
   forward(x: Float32Array, B: number, T: number, lengths: Int32Array | null): Float32Array {
     const D = this.dim, n = B * T;
-    // Each Linear reuses its output buffer, so copy out what attention needs to keep.
-    this.q = ensure(this.q, n * D); this.q.set(this.query.forward(x, n));
-    this.k = ensure(this.k, n * D); this.k.set(this.key.forward(x, n));
-    this.v = ensure(this.v, n * D); this.v.set(this.value.forward(x, n));
+    this.q = this.query.forward(x, n, ensure(this.q, n * D));
+    this.k = this.key.forward(x, n, ensure(this.k, n * D));
+    this.v = this.value.forward(x, n, ensure(this.v, n * D));
     this.probs = ensure(this.probs, B * T * T);
     this.z = ensure(this.z, n * D);
     this.kernels.attentionForward(this.q, this.k, this.v, B, T, D, lengths, this.probs, this.z);

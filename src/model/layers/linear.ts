@@ -18,10 +18,13 @@ export class Linear {
     this.bias = uniformParam(`${name}.bias`, [outFeatures], bound, rng);
   }
 
-  /** x: (n, in) → (n, out). Keeps a reference to x for backward. The result is reused by the next call. */
-  forward(x: Float32Array, n: number): Float32Array {
+  /**
+   * x: (n, in) → (n, out). Keeps a reference to x for backward. Writes into `out` when given, else into
+   * a buffer of its own that the next call reuses.
+   */
+  forward(x: Float32Array, n: number, out?: Float32Array): Float32Array {
     const { inFeatures: I, outFeatures: O } = this;
-    const y = (this.y = ensure(this.y, n * O));
+    const y = out ?? (this.y = ensure(this.y, n * O));
     this.kernels.gemm(false, true, n, O, I, 1, x, this.weight.value, 0, y);
     const b = this.bias.value;
     for (let r = 0; r < n; r++) for (let o = 0; o < O; o++) y[r * O + o]! += b[o]!;
