@@ -28,11 +28,16 @@ export function bandLimit(x: Float32Array, sr: number, opts: BandLimitOptions = 
   const sections = [...(low > 0 ? q4.map((q) => highpass(low, sr, q)) : []), ...q8.map((q) => lowpass(high, sr, q))];
   const y = filterCascade(x, sections);
   if (opts.muLaw ?? true) {
+    // A phone line's level control brings speech near full scale before the codec; quantising a quiet
+    // recording at its own level would instead erase everything below the codec's smallest step.
+    let peak = 0;
+    for (let i = 0; i < y.length; i++) peak = Math.max(peak, Math.abs(y[i]!));
+    const g = peak > 0 ? 0.7 / peak : 1;
     const mu = 255;
     for (let i = 0; i < y.length; i++) {
-      const v = Math.max(-1, Math.min(1, y[i]));
+      const v = Math.max(-1, Math.min(1, y[i]! * g));
       const c = Math.round(((Math.sign(v) * Math.log1p(mu * Math.abs(v))) / Math.log1p(mu)) * 127) / 127;
-      y[i] = (Math.sign(c) * (Math.pow(1 + mu, Math.abs(c)) - 1)) / mu;
+      y[i] = (Math.sign(c) * (Math.pow(1 + mu, Math.abs(c)) - 1)) / mu / g;
     }
   }
   return y;

@@ -98,7 +98,7 @@ export function augmentationCharts(clip: Float32Array, sr: number, babble: Float
   const masked = specAugment(feats, new Rng(seed), { timeMasks: 2, freqMasks: 2, maxTimeWidth: 40, maxFreqWidth: 5 });
   const cells: Row[] = [];
   for (const [version, m] of [['original', feats], ['masked', masked]] as const) {
-    for (let r = 1; r < 25; r++) for (let t = 0; t < m.frames; t += 2) cells.push({ version, coeff: r, frame: t, v: m.data[r * m.frames + t]! });
+    for (let r = 1; r < 25; r++) for (let t = 0; t < m.frames; t += 2) cells.push({ version, coeff: r, frame: t, frameEnd: t + 2, v: m.data[r * m.frames + t]! });
   }
   const heat: TopLevelSpec = {
     $schema: SCHEMA, title: 'SpecAugment: two time and two coefficient masks (MFCC 1–24 shown)', data: { values: cells },
@@ -107,7 +107,8 @@ export function augmentationCharts(clip: Float32Array, sr: number, babble: Float
       width: 600, height: 120,
       mark: { type: 'rect' },
       encoding: {
-        x: { field: 'frame', type: 'quantitative', bin: { maxbins: 200 }, title: 'frame (10 ms)' },
+        x: { field: 'frame', type: 'quantitative', title: 'frame (10 ms)' },
+        x2: { field: 'frameEnd' },
         y: { field: 'coeff', type: 'ordinal', title: 'MFCC', axis: { values: [1, 6, 12, 18, 24] } },
         color: { field: 'v', type: 'quantitative', title: null, scale: { scheme: 'viridis' } },
       },

@@ -43,6 +43,8 @@ export async function augmentDataset(opts: AugmentDatasetOptions): Promise<Augme
   const ds = scanDataset(opts.source, { optionName: 'DATA' });
   if (ds.items.length === 0) throw new Error(`DATA: no labelled clips found in ${opts.source}`);
   const outDir = path.resolve(opts.outDir);
+  // Manifest `source` column: relative to the dataset's folder (portable across machines).
+  const sourceRoot = ds.layout === 'manifest' && ds.source.toLowerCase().endsWith('.csv') ? path.dirname(ds.source) : ds.source;
 
   // Babble from clips spread over the dataset: each clip's babble may include itself, which at
   // 4 talkers and random offsets is not a recognisable copy.
@@ -71,7 +73,7 @@ export async function augmentDataset(opts: AugmentDatasetOptions): Promise<Augme
     for (let k = 1; used.has(`${it.label}/${id}`); k++) id = `${id}_${k}`;
     used.add(`${it.label}/${id}`);
     mkdirSync(path.join(outDir, it.label), { recursive: true });
-    const src = path.relative(outDir, it.path).split(path.sep).join('/');
+    const src = path.relative(sourceRoot, it.path).split(path.sep).join('/');
     if (opts.includeOriginal) {
       const rel = `${it.label}/${id}.wav`;
       writeWav16(path.join(outDir, rel), x, 16000);
