@@ -47,7 +47,7 @@ export interface TrainingState {
 /** Thrown when a run is stopped (SIGINT / AbortSignal) between batches; the last checkpoint stands. */
 export class TrainingInterrupted extends Error {
   constructor(readonly epochsDone: number) {
-    super(`training interrupted during epoch ${epochsDone + 1}; the model and checkpoint after epoch ${epochsDone} are intact (continue with --resume)`);
+    super(`training interrupted during epoch ${epochsDone + 1}; the model and checkpoint after epoch ${epochsDone} are intact (train: continue with --resume; cv, reproduce, demo: run the same command again)`);
     this.name = 'TrainingInterrupted';
   }
 }

@@ -53,3 +53,14 @@ test('validation data with no known class, and bad hyper-parameters, name the op
   assert.throws(() => resolveHyperparameters({ dropout_fc: 1 }), /--dropout-fc: expected a number in \[0, 1\)/);
   assert.throws(() => resolveHyperparameters({ lr: -1 }), /--lr: expected a positive number/);
 });
+
+test('demo sentence split: held-out sentences never appear in the training file', async () => {
+  const { splitSentences } = await import('../../src/train/demo.js');
+  const { train: t, heldOut } = splitSentences(['boredom', 'panic']);
+  const rows = (s: string) => s.trim().split('\n').slice(1);
+  const tr = new Set(rows(t));
+  const ho = rows(heldOut);
+  assert.ok(ho.length > 0 && tr.size > ho.length);
+  assert.ok(ho.every((r) => !tr.has(r)));
+  assert.ok(ho.some((r) => r.startsWith('boredom,')) && ho.some((r) => r.startsWith('panic,')));
+});
