@@ -43,7 +43,7 @@ export class AffexionNet {
   private readonly dropConv: Dropout;
   private readonly lstm: BiLSTM;
   private readonly attn: SelfAttention;
-  private readonly pool = new MeanPool();
+  private readonly pool: MeanPool;
   private readonly fc1: Linear;
   private readonly dropFc: Dropout;
   private readonly fc2: Linear;
@@ -67,6 +67,7 @@ export class AffexionNet {
     this.dropConv = new Dropout(c.dropout_conv);
     this.lstm = new BiLSTM('lstm', this.conv.outChannels, c.lstm_hidden, c.lstm_layers, init, this.kernels);
     const D = 2 * c.lstm_hidden;
+    this.pool = new MeanPool(this.kernels);
     this.attn = new SelfAttention(D, init, this.kernels);
     this.fc1 = new Linear('fc1', D, c.fc_hidden, init, this.kernels);
     this.dropFc = new Dropout(c.dropout_fc);

@@ -84,13 +84,15 @@ test('Dropout: drops about p, scales survivors by 1/(1−p), same seed same mask
   assert.ok(Math.abs(zeros / x.length - 0.25) < 0.02, `dropped fraction ${zeros / x.length}`);
   assert.ok(y.every((v) => v === 0 || Math.abs(v - 1 / 0.75) < 1e-6));
   assert.deepEqual(d.forward(x, true, new Rng(1)), y);
+  const ref = new Rng(1);
+  y.forEach((v, i) => assert.equal(v === 0, ref.next() < 0.25, `element ${i} dropped iff next() < p`));
   const g = d.backward(new Float32Array(x.length).fill(2));
   for (let i = 0; i < y.length; i++) assert.equal(g[i], 2 * y[i]!);
   assert.equal(d.forward(x, false, new Rng(1)), x);
 });
 
 test('MeanPool: plain and masked means, gradients', () => {
-  const pool = new MeanPool();
+  const pool = new MeanPool(K);
   const z = new Float32Array([1, 2, 3, 10, 20, 30]); // B=2, T=3, D=1
   assert.deepEqual(Array.from(pool.forward(z, 2, 3, 1, null)), [2, 20]);
   assert.deepEqual(Array.from(pool.forward(z, 2, 3, 1, new Int32Array([2, 1]))), [1.5, 10]);

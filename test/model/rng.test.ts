@@ -37,3 +37,12 @@ test('uniform mean/variance, normal mean/variance, unbiased int range', () => {
   assert.throws(() => r.int(0), /n must be/);
   assert.throws(() => new Rng(NaN), /seed/);
 });
+
+test('fillUint32 gives exactly the nextUint32 sequence and leaves the same state', () => {
+  const a = new Rng(5), b = new Rng(5);
+  a.next();
+  b.next();
+  const bulk = a.fillUint32(new Uint32Array(1000));
+  for (let i = 0; i < 1000; i++) assert.equal(bulk[i], b.nextUint32(), `draw ${i}`);
+  assert.deepEqual(a.state(), b.state());
+});

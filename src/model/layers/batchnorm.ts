@@ -12,7 +12,8 @@ export class BatchNorm1d {
   readonly runningVar: Float32Array;
   /** Length-1 array (kept as float so the state dict is uniform; written as I64 to safetensors). */
   readonly numBatchesTracked = new Float32Array(1);
-  private xhat: Float32Array | undefined;
+  private x: Float32Array | undefined;
+  private mean = new Float64Array(0);
   private invStd = new Float64Array(0);
   private y: Float32Array | undefined;
   private n = 0;
@@ -25,38 +26,39 @@ export class BatchNorm1d {
     this.runningVar = new Float32Array(channels).fill(1);
   }
 
-  /** x: (n, C) rows → normalised (n, C). */
+  /** x: (n, C) rows → normalised (n, C). Keeps a reference to x for backward. */
   forward(x: Float32Array, n: number, train: boolean): Float32Array {
     const C = this.channels;
     const y = (this.y = ensure(this.y, n * C));
-    const gamma = this.weight.value, beta = this.bias.value;
     const mean = new Float64Array(C), inv = new Float64Array(C);
     if (train) {
       if (n < 2) throw new Error(`${this.name}: train mode needs more than one value per channel (got batch·frames = ${n})`);
-      for (let r = 0; r < n; r++) for (let c = 0; c < C; c++) mean[c]! += x[r * C + c]!;
-      for (let c = 0; c < C; c++) mean[c]! /= n;
-      const v = new Float64Array(C);
-      for (let r = 0; r < n; r++) for (let c = 0; c < C; c++) { const d = x[r * C + c]! - mean[c]!; v[c]! += d * d; }
+      // One pass for Σx and Σx² in float64: exact enough here (|mean| and std are of the same order)
+      // and a full pass over the activations cheaper than the two-pass form.
+      const sq = new Float64Array(C);
+      for (let o = 0; o < n * C; o += C) {
+        for (let c = 0; c < C; c++) { const v = x[o + c]!; mean[c]! += v; sq[c]! += v * v; }
+      }
       const m = this.momentum;
       for (let c = 0; c < C; c++) {
-        const biased = v[c]! / n;
-        inv[c] = 1 / Math.sqrt(biased + this.eps);
-        this.runningMean[c] = (1 - m) * this.runningMean[c]! + m * mean[c]!;
-        this.runningVar[c] = (1 - m) * this.runningVar[c]! + m * (v[c]! / (n - 1));
+        const mu = mean[c]! / n;
+        const ss = Math.max(sq[c]! - n * mu * mu, 0); // Σ(x − μ)²
+        mean[c] = mu;
+        inv[c] = 1 / Math.sqrt(ss / n + this.eps);
+        this.runningMean[c] = (1 - m) * this.runningMean[c]! + m * mu;
+        this.runningVar[c] = (1 - m) * this.runningVar[c]! + m * (ss / (n - 1));
       }
       this.numBatchesTracked[0]! += 1;
-      const xhat = (this.xhat = ensure(this.xhat, n * C));
-      for (let r = 0; r < n; r++) for (let c = 0; c < C; c++) {
-        const h = (x[r * C + c]! - mean[c]!) * inv[c]!;
-        xhat[r * C + c] = h;
-        y[r * C + c] = gamma[c]! * h + beta[c]!;
-      }
     } else {
       for (let c = 0; c < C; c++) { mean[c] = this.runningMean[c]!; inv[c] = 1 / Math.sqrt(this.runningVar[c]! + this.eps); }
-      for (let r = 0; r < n; r++) for (let c = 0; c < C; c++) {
-        y[r * C + c] = gamma[c]! * (x[r * C + c]! - mean[c]!) * inv[c]! + beta[c]!;
-      }
     }
+    // y = γ (x − μ)/σ + β = x·scale + shift
+    const gamma = this.weight.value, beta = this.bias.value;
+    const scale = new Float32Array(C), shift = new Float32Array(C);
+    for (let c = 0; c < C; c++) { scale[c] = gamma[c]! * inv[c]!; shift[c] = beta[c]! - mean[c]! * gamma[c]! * inv[c]!; }
+    for (let o = 0; o < n * C; o += C) for (let c = 0; c < C; c++) y[o + c] = x[o + c]! * scale[c]! + shift[c]!;
+    this.x = x;
+    this.mean = mean;
     this.invStd = inv;
     this.n = n;
     this.trained = train;
@@ -65,19 +67,26 @@ export class BatchNorm1d {
 
   /** Backward of the last train-mode forward: accumulates γ/β gradients and writes dx (n, C). */
   backward(dy: Float32Array, dx: Float32Array): void {
-    if (!this.trained || !this.xhat) throw new Error(`${this.name}: backward() needs a train-mode forward()`);
-    const C = this.channels, n = this.n, xhat = this.xhat, inv = this.invStd, gamma = this.weight.value;
-    const sumDy = new Float64Array(C), sumDyXhat = new Float64Array(C);
-    for (let r = 0; r < n; r++) for (let c = 0; c < C; c++) {
-      const g = dy[r * C + c]!;
-      sumDy[c]! += g;
-      sumDyXhat[c]! += g * xhat[r * C + c]!;
+    if (!this.trained || !this.x) throw new Error(`${this.name}: backward() needs a train-mode forward()`);
+    const C = this.channels, n = this.n, x = this.x, mean = this.mean, inv = this.invStd, gamma = this.weight.value;
+    // x̂ is recomputed from x rather than stored: one activation-sized buffer less.
+    const sumDy = new Float64Array(C), sumDyX = new Float64Array(C);
+    for (let o = 0; o < n * C; o += C) {
+      for (let c = 0; c < C; c++) { const g = dy[o + c]!; sumDy[c]! += g; sumDyX[c]! += g * x[o + c]!; }
     }
-    for (let c = 0; c < C; c++) { this.weight.grad[c]! += sumDyXhat[c]!; this.bias.grad[c]! += sumDy[c]!; }
-    // dx = γ/σ · (dy − mean(dy) − x̂ · mean(dy · x̂))
-    for (let r = 0; r < n; r++) for (let c = 0; c < C; c++) {
-      dx[r * C + c] = gamma[c]! * inv[c]! * (dy[r * C + c]! - sumDy[c]! / n - xhat[r * C + c]! * sumDyXhat[c]! / n);
+    // Σ dy·x̂ = (Σ dy·x − μ Σ dy)/σ.  dx = γ/σ · (dy − mean(dy) − x̂ · mean(dy·x̂)) = a·dy + b·x + d
+    const a = new Float32Array(C), b = new Float32Array(C), d = new Float32Array(C);
+    for (let c = 0; c < C; c++) {
+      const sdxh = (sumDyX[c]! - mean[c]! * sumDy[c]!) * inv[c]!;
+      this.weight.grad[c]! += sdxh;
+      this.bias.grad[c]! += sumDy[c]!;
+      const k = gamma[c]! * inv[c]!;
+      const coefXhat = -k * sdxh / n; // multiplies x̂ = (x − μ)·inv
+      a[c] = k;
+      b[c] = coefXhat * inv[c]!;
+      d[c] = -k * sumDy[c]! / n - coefXhat * inv[c]! * mean[c]!;
     }
+    for (let o = 0; o < n * C; o += C) for (let c = 0; c < C; c++) dx[o + c] = a[c]! * dy[o + c]! + b[c]! * x[o + c]! + d[c]!;
   }
 
   params(): Param[] {

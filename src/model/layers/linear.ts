@@ -1,7 +1,7 @@
 /** Linear layer y = x Wᵀ + b over the rows of a (N, in) matrix (PyTorch nn.Linear layout: W is (out, in)). */
 import type { Kernels } from '../../engine/kernels.js';
 import type { Rng } from '../../engine/rng.js';
-import { ensure, uniformParam, type Param } from './param.js';
+import { ensure, ones, uniformParam, type Param } from './param.js';
 
 export class Linear {
   readonly weight: Param;
@@ -25,9 +25,10 @@ export class Linear {
   forward(x: Float32Array, n: number, out?: Float32Array): Float32Array {
     const { inFeatures: I, outFeatures: O } = this;
     const y = out ?? (this.y = ensure(this.y, n * O));
-    this.kernels.gemm(false, true, n, O, I, 1, x, this.weight.value, 0, y);
+    // y = bias (broadcast to every row), then y += x Wᵀ inside the GEMM (beta = 1)
     const b = this.bias.value;
-    for (let r = 0; r < n; r++) for (let o = 0; o < O; o++) y[r * O + o]! += b[o]!;
+    for (let r = 0; r < n; r++) y.set(b, r * O);
+    this.kernels.gemm(false, true, n, O, I, 1, x, this.weight.value, 1, y);
     this.x = x;
     this.n = n;
     return y;
@@ -41,8 +42,7 @@ export class Linear {
     const { inFeatures: I, outFeatures: O, n } = this;
     if (!this.x) throw new Error(`${this.name}: backward() before forward()`);
     this.kernels.gemm(true, false, O, I, n, 1, dy, this.x, 1, this.weight.grad);
-    const db = this.bias.grad;
-    for (let r = 0; r < n; r++) for (let o = 0; o < O; o++) db[o]! += dy[r * O + o]!;
+    this.kernels.gemm(true, false, O, 1, n, 1, dy, ones(n), 1, this.bias.grad); // db += column sums of dy
     if (dx) this.kernels.gemm(false, false, n, I, O, 1, dy, this.weight.value, accumulate ? 1 : 0, dx);
   }
 

@@ -29,3 +29,14 @@ export function constParam(name: string, shape: number[], v: number): Param {
 export function ensure(buf: Float32Array | undefined, n: number): Float32Array {
   return buf && buf.length === n ? buf : new Float32Array(n);
 }
+
+let onesCache = new Float32Array(0);
+
+/**
+ * A read-only vector of n ones (shared): row sums and broadcasts become GEMMs with it, which run on
+ * the engine's threads instead of a JS loop.
+ */
+export function ones(n: number): Float32Array {
+  if (onesCache.length < n) onesCache = new Float32Array(Math.max(n, 2 * onesCache.length)).fill(1);
+  return onesCache.subarray(0, n);
+}
