@@ -7,6 +7,7 @@
  * pad, then predictRaw) is to be added to this file by the train/CLI owner: see `predictAudio` below.
  */
 import type { Command } from 'commander';
+import { loadModelDir } from '../../model/io.js';
 import { predictRaw, type RawPrediction } from '../../model/predict.js';
 import { numel, readSafetensors, toFloat32, toInt32 } from '../../model/safetensors.js';
 import { formatPredictions, predictFiles } from '../../eval/predict.js';
@@ -60,8 +61,15 @@ export function register(program: Command): void {
         if (inputs.length) throw new Error('give either --features or audio files, not both');
         const bs = Number(o.batchSize);
         if (!Number.isInteger(bs) || bs < 1) throw new Error(`--batch-size must be a positive integer, got ${o.batchSize}`);
-        const { x, B, T, lengths } = readFeatureTensor(o.features, o.tensor, o.lengthsTensor);
-        printPrediction(predictRaw(modelDir, x, B, T, lengths, { batchSize: bs }), Boolean(o.json));
+        const { x, B, T, F, lengths } = readFeatureTensor(o.features, o.tensor, o.lengthsTensor);
+        const model = loadModelDir(modelDir);
+        if (F !== model.config.n_features) {
+          throw new Error(`--features ${o.features}: tensor '${o.tensor}' has ${F} features per frame, the model in ${modelDir} expects ${model.config.n_features}`);
+        }
+        if (lengths && !model.config.mask_padding) {
+          throw new Error(`--lengths-tensor: the model in ${modelDir} was built without mask_padding, so lengths would not change its output; omit the option`);
+        }
+        printPrediction(predictRaw(model, x, B, T, lengths, { batchSize: bs }), Boolean(o.json));
         return;
       }
       await predictAudio(modelDir, inputs, o);
