@@ -210,11 +210,54 @@ void set_isa(Isa isa) {
   isa_slot().store(static_cast<int>(isa));
 }
 
+// Matrix-vector products (N = 1 or M = 1, e.g. bias gradients as ones·dY): memory-bound, so a
+// streaming loop beats the packed path, which would pad the vector to a whole register tile.
+// y (n, stride incy) += alpha · Σ_p x[p] · rows[p] (each row n contiguous floats, row stride ld).
+void gemv_rows(int n, int K, float alpha, const float* rows, long ld, const float* x, long incx, float* y, long incy) {
+  thread_local std::vector<float> acc;
+  acc.assign(n, 0.0f);
+  float* a = acc.data();
+  for (int p = 0; p < K; ++p) {
+    const float xp = x[p * incx];
+    const float* r = rows + static_cast<long>(p) * ld;
+    for (int i = 0; i < n; ++i) a[i] += xp * r[i];
+  }
+  for (int i = 0; i < n; ++i) y[i * incy] += alpha * a[i];
+}
+// y[i · incy] += alpha · dot(rows[i], x) for i < n (rows contiguous K floats, stride ld; x stride incx).
+void gemv_dots(int n, int K, float alpha, const float* rows, long ld, const float* x, long incx, float* y, long incy) {
+  thread_local std::vector<float> xc;
+  xc.resize(K);
+  for (int p = 0; p < K; ++p) xc[p] = x[p * incx];
+  for (int i = 0; i < n; ++i) {
+    const float* r = rows + static_cast<long>(i) * ld;
+    float s[8] = {0, 0, 0, 0, 0, 0, 0, 0};  // 8 partial sums: vectorisable, fixed order
+    int p = 0;
+    for (; p + 8 <= K; p += 8)
+      for (int q = 0; q < 8; ++q) s[q] += r[p + q] * xc[p + q];
+    float t = ((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7]));
+    for (; p < K; ++p) t += r[p] * xc[p];
+    y[i * incy] += alpha * t;
+  }
+}
+
 void sgemm(bool ta, bool tb, int M, int N, int K, float alpha, const float* A, long lda, const float* B,
            long ldb, float beta, float* C, long ldc) {
   if (M <= 0 || N <= 0) return;
   scale_c(M, N, beta, C, ldc);
   if (K <= 0 || alpha == 0.0f) return;
+  if (N == 1) {  // C[:, 0] = op(A) · b, b = column of op(B)
+    const long incb = tb ? 1 : ldb;
+    if (ta) gemv_rows(M, K, alpha, A, lda, B, incb, C, ldc);   // A stored (K, M): rows of A scaled by b
+    else gemv_dots(M, K, alpha, A, lda, B, incb, C, ldc);      // A stored (M, K): dot products
+    return;
+  }
+  if (M == 1) {  // C[0, :] = a · op(B), a = row of op(A)
+    const long inca = ta ? lda : 1;
+    if (tb) gemv_dots(N, K, alpha, B, ldb, A, inca, C, 1);     // B stored (N, K)
+    else gemv_rows(N, K, alpha, B, ldb, A, inca, C, 1);        // B stored (K, N)
+    return;
+  }
   const MicroKernel& mk = micro_kernel(active_isa(), M);
   const int threads = in_parallel_region() ? 1 : pool_threads();
   if (threads == 1 || static_cast<double>(M) * N * K < kParallelMacs) {
