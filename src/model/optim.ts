@@ -3,8 +3,11 @@
 /** What Adam updates: live values and gradients (e.g. AffexionNet.parameters()). */
 export interface OptimParam { name: string; value: Float32Array; grad: Float32Array }
 
-/** Serialisable Adam state (moments as plain arrays so it survives JSON). */
-export interface AdamState { step: number; lr: number; m: Record<string, number[]>; v: Record<string, number[]> }
+/**
+ * Adam's state: step count, lr and the moments per parameter name. state() gives Float32Array copies
+ * (cheap to put in a safetensors checkpoint); loadState() also accepts plain number arrays (JSON).
+ */
+export interface AdamState { step: number; lr: number; m: Record<string, ArrayLike<number>>; v: Record<string, ArrayLike<number>> }
 
 /**
  * Adam (Kingma & Ba) exactly as PyTorch 1.13 (amsgrad off): g ← g + wd·p (L2, not decoupled);
@@ -56,10 +59,10 @@ export class Adam {
     });
   }
 
-  /** JSON-serialisable snapshot (for resuming training). */
+  /** A snapshot for resuming training (moments copied as Float32Arrays). */
   state(): AdamState {
-    const m: Record<string, number[]> = {}, v: Record<string, number[]> = {};
-    this.params.forEach((p, i) => { m[p.name] = Array.from(this.m[i]!); v[p.name] = Array.from(this.v[i]!); });
+    const m: Record<string, Float32Array> = {}, v: Record<string, Float32Array> = {};
+    this.params.forEach((p, i) => { m[p.name] = this.m[i]!.slice(); v[p.name] = this.v[i]!.slice(); });
     return { step: this.t, lr: this.lr, m, v };
   }
 
@@ -71,8 +74,8 @@ export class Adam {
       if (!m || !v || m.length !== p.value.length || v.length !== p.value.length) {
         throw new Error(`Adam.loadState: no state of the right size for parameter '${p.name}'`);
       }
-      this.m[i]!.set(m);
-      this.v[i]!.set(v);
+      this.m[i]!.set(m as ArrayLike<number>);
+      this.v[i]!.set(v as ArrayLike<number>);
     });
     this.t = s.step;
     this.lr = s.lr;

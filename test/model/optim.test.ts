@@ -32,13 +32,18 @@ test('Adam follows PyTorch (bias correction, L2 weight decay) over several steps
   }
 });
 
-test('Adam state round-trips through JSON and continues identically', () => {
+test('Adam state round-trips (typed arrays, or plain arrays through JSON) and continues identically', () => {
   const mk = () => ({ name: 'w', value: new Float32Array([1, 2]), grad: new Float32Array([0.3, -0.1]) });
   const a = mk(), b = mk();
   const oa = new Adam([a], { lr: 0.1 }), ob = new Adam([b], { lr: 0.1 });
   oa.step(); ob.step();
   const restored = new Adam([{ ...b, value: b.value }], { lr: 0.5 });
-  restored.loadState(JSON.parse(JSON.stringify(ob.state())));
+  const st = ob.state();
+  const json = { ...st, m: { w: Array.from(st.m.w!) }, v: { w: Array.from(st.v.w!) } };
+  restored.loadState(JSON.parse(JSON.stringify(json)));
+  const again = new Adam([{ name: 'w', value: b.value.slice(), grad: b.grad }], { lr: 0.5 });
+  again.loadState(st);
+  assert.deepEqual(again.state(), st);
   oa.step(); restored.step();
   assert.deepEqual(Array.from(a.value), Array.from(b.value));
   assert.equal(restored.lr, 0.1);
