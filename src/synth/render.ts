@@ -1,14 +1,12 @@
 /**
- * Renders one clip with an offline engine (espeak or flite): phrase by phrase, with the profile's
- * pauses and fillers between phrases, then tremor, level and length limits. Phrase-wise synthesis costs
- * more engine calls than one long call, but gives exact control of pauses (neither engine's own pause
- * control is precise) and lets the clip stop at a phrase boundary near its target length.
+ * Renders one clip with an offline engine (espeak or flite): sentence by sentence, each with the
+ * profile's pauses and fillers between its phrases, until the clip reaches its target length; then
+ * tremor, level and length limits.
  */
 import { Rng } from '../engine/rng.js';
-import { espeakSynthesize } from './engines/espeak.js';
+import { espeakSynthesize, type SpeechPart } from './engines/espeak.js';
 import { fliteSynthesize } from './engines/flite.js';
-import { resample } from '../audio/index.js';
-import { applyTremor, concat, fadeEdges, setLevel, trimAtQuietPoint } from './dsp.js';
+import { applyTremor, concat, fadeEdges, resampleEngine, setLevel, trimAtQuietPoint } from './dsp.js';
 import type { ClipJob } from './plan.js';
 import type { VoiceSpec } from './voices.js';
 
@@ -32,22 +30,30 @@ interface PhraseProsody { pitchShiftSt: number; pitchRange: number; rate: number
  */
 const ESPEAK_PITCH_GAIN = 2;
 
-/** Synthesises one phrase with the voice's engine and returns it at 16 kHz. */
-export async function synthPhrase(text: string, voice: VoiceSpec, p: PhraseProsody, seed = 0): Promise<Float32Array> {
+/**
+ * Speaks one sentence (phrases, fillers and pauses) with the voice's engine; returns 16 kHz audio.
+ * espeak takes the whole sentence in one call (pauses as SSML breaks; one call costs ~0.1 s of module
+ * instantiation however short the text, and intonation then runs across the phrases). Flite has no
+ * pause control, so it speaks phrase by phrase with silence inserted between.
+ */
+export async function synthSentence(parts: SpeechPart[], voice: VoiceSpec, p: PhraseProsody, seed = 0): Promise<Float32Array> {
   const scale = voice.tractScale ?? 1;
-  let audio;
   if (voice.engine === 'espeak') {
-    audio = await espeakSynthesize({ text, voice: voice.engineVoice, pitchShiftSt: p.pitchShiftSt * ESPEAK_PITCH_GAIN, pitchRange: p.pitchRange, rate: p.rate, seed });
-  } else if (voice.engine === 'flite') {
-    const f = Math.pow(2, p.pitchShiftSt / 12) / scale; // tract scaling raises pitch by `scale` afterwards
-    audio = await fliteSynthesize({
-      text, voice: voice.engineVoice, f0MeanHz: voice.baseF0Hz * f, f0StdHz: voice.baseF0StdHz * p.pitchRange * f,
-      rate: p.rate / scale, // tract scaling also shortens the audio by `scale`
-    });
-  } else {
-    throw new Error(`renderOffline: voice ${voice.id} uses engine ${voice.engine}, which is not offline`);
+    const audio = await espeakSynthesize({ text: parts, voice: voice.engineVoice, pitchShiftSt: p.pitchShiftSt * ESPEAK_PITCH_GAIN, pitchRange: p.pitchRange, rate: p.rate, seed });
+    return resampleEngine(audio.samples, audio.sampleRate * scale, OUT_RATE);
   }
-  return resample(audio.samples, audio.sampleRate * scale, OUT_RATE);
+  if (voice.engine !== 'flite') throw new Error(`synthSentence: voice ${voice.id} uses engine ${voice.engine}, which is not offline`);
+  const f = Math.pow(2, p.pitchShiftSt / 12) / scale; // tract scaling raises pitch by `scale` afterwards
+  const pieces: Float32Array[] = [];
+  for (const part of parts) {
+    if ('pauseSec' in part) { pieces.push(silence(part.pauseSec)); continue; }
+    const audio = await fliteSynthesize({
+      text: part.text, voice: voice.engineVoice, f0MeanHz: voice.baseF0Hz * f, f0StdHz: voice.baseF0StdHz * p.pitchRange * f,
+      rate: (p.rate * (part.rateFactor ?? 1)) / scale, // tract scaling also shortens the audio by `scale`
+    });
+    pieces.push(resampleEngine(audio.samples, audio.sampleRate * scale, OUT_RATE));
+  }
+  return concat(pieces);
 }
 
 /** Splits a sentence into phrases at commas, semicolons, colons and dashes (punctuation kept). */
@@ -62,39 +68,39 @@ export async function renderOffline(job: ClipJob): Promise<RenderedClip> {
   const rng = new Rng(job.seed ^ 0x5bd1e995);
   const pr = job.prosody;
   const base: PhraseProsody = { pitchShiftSt: pr.pitchShiftSt, pitchRange: pr.pitchRange, rate: pr.rate };
+  const jitter = (sec: number): number => Math.round(sec * (0.8 + 0.4 * rng.next()) * 1000) / 1000;
   const pieces: Float32Array[] = [silence(0.1 + 0.2 * rng.next())];
   let total = pieces[0]!.length / OUT_RATE;
   const spoken: string[] = [];
   const used: string[] = [];
-  const jitter = (sec: number): number => sec * (0.8 + 0.4 * rng.next());
-  let done = false;
-  let calls = 0; // engine calls so far: each gets its own seed
 
-  for (const sent of job.sentences) {
-    if (done) break;
+  for (let n = 0; n < job.sentences.length && total < job.targetSec; n++) {
+    const sent = job.sentences[n]!;
     let text = sent.text.trim();
-    if (rng.next() < pr.finalRise) text = text.replace(/[.!]+$/, '') + '?';
-    const phrases = splitPhrases(text);
-    used.push(sent.id);
-    for (let k = 0; k < phrases.length && !done; k++) {
+    if (rng.next() < pr.finalRise) text = text.replace(/[.!?]+$/, '') + '?';
+    // The sentence as parts: phrases with the profile's pauses, hesitation fillers before some phrases.
+    const parts: SpeechPart[] = [];
+    const words: string[] = [];
+    for (const phrase of splitPhrases(text)) {
+      if (parts.length) parts.push({ pauseSec: jitter(pr.phrasePauseSec) });
       if (job.fillers.length && rng.next() < pr.fillerRate) {
-        const filler = job.fillers[rng.int(job.fillers.length)]!;
-        const fa = await synthPhrase(`${filler},`, job.voice, { ...base, rate: base.rate * 0.75 }, job.seed + calls++);
-        if (total + fa.length / OUT_RATE < job.maxSec - 0.5) {
-          pieces.push(fa, silence(jitter(pr.phrasePauseSec)));
-          total += fa.length / OUT_RATE + pieces[pieces.length - 1]!.length / OUT_RATE;
-          spoken.push(`${filler},`);
-        }
+        const filler = `${job.fillers[rng.int(job.fillers.length)]!},`;
+        parts.push({ text: filler, rateFactor: 0.75 }, { pauseSec: jitter(pr.phrasePauseSec) });
+        words.push(filler);
       }
-      const audio = await synthPhrase(phrases[k]!, job.voice, base, job.seed + calls++);
-      const sec = audio.length / OUT_RATE;
-      // Stop before a phrase that would overshoot, once the clip is long enough.
-      if (total >= job.minSec && total + sec > job.maxSec) { done = true; break; }
-      pieces.push(audio);
-      total += sec;
-      spoken.push(phrases[k]!);
-      if (total >= job.targetSec) { done = true; break; }
-      const pause = silence(jitter(k === phrases.length - 1 ? pr.sentencePauseSec : pr.phrasePauseSec));
+      parts.push({ text: phrase });
+      words.push(phrase);
+    }
+    const audio = await synthSentence(parts, job.voice, base, job.seed + n);
+    const sec = audio.length / OUT_RATE;
+    // Stop before a sentence that would overshoot once the clip is long enough.
+    if (total >= job.minSec && total + sec > job.maxSec) break;
+    pieces.push(audio);
+    total += sec;
+    spoken.push(words.join(' '));
+    used.push(sent.id);
+    if (total < job.targetSec) {
+      const pause = silence(jitter(pr.sentencePauseSec));
       pieces.push(pause);
       total += pause.length / OUT_RATE;
     }

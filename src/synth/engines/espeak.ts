@@ -27,9 +27,13 @@ async function load(): Promise<{ factory: EspeakFactory; compiled: WasmModule }>
   return { factory, compiled };
 }
 
+/** A piece of an utterance: words (optionally at a slower rate, for fillers) or a silent pause. */
+export type SpeechPart = { text: string; rateFactor?: number } | { pauseSec: number };
+
 /** What one espeak call should say and how. */
 export interface EspeakRequest {
-  text: string;
+  /** Plain text, or parts with pauses between them (rendered in one call with SSML breaks). */
+  text: string | SpeechPart[];
   /** espeak voice with variant, e.g. "en-us+f3". */
   voice: string;
   /** Pitch level change in semitones (0 = the voice's own). */
@@ -52,10 +56,16 @@ export function espeakSsml(req: EspeakRequest): string {
   const pitch = pct((Math.pow(2, req.pitchShiftSt / 12) - 1) * 100);
   const range = pct((req.pitchRange - 1) * 100);
   const rate = `${Math.round(req.rate * 100)}%`;
-  return `<speak><prosody pitch="${pitch}" range="${range}" rate="${rate}">${escapeXml(req.text)}</prosody></speak>`;
+  const parts = typeof req.text === 'string' ? [{ text: req.text }] : req.text;
+  const body = parts.map((p) => {
+    if ('pauseSec' in p) return `<break time="${Math.round(p.pauseSec * 1000)}ms"/>`;
+    if (p.rateFactor && p.rateFactor !== 1) return `<prosody rate="${Math.round(req.rate * p.rateFactor * 100)}%">${escapeXml(p.text)}</prosody>`;
+    return escapeXml(p.text);
+  }).join(' ');
+  return `<speak><prosody pitch="${pitch}" range="${range}" rate="${rate}">${body}</prosody></speak>`;
 }
 
-/** Synthesises one phrase with espeak; returns its native-rate (22.05 kHz) audio. */
+/** Synthesises one utterance with espeak; returns its native-rate (22.05 kHz) audio. */
 export async function espeakSynthesize(req: EspeakRequest): Promise<PcmAudio> {
   const { factory, compiled } = await load();
   const errors: string[] = [];

@@ -1,0 +1,56 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { resample } from '../../src/audio/index.js';
+import { resampleEngine, applyTremor, setLevel, activeLevelDb, trimAtQuietPoint } from '../../src/synth/dsp.js';
+import { trackPitch } from '../../src/features/pitch.js';
+import { Rng } from '../../src/engine/rng.js';
+
+function speechLike(sr: number, seconds: number): Float32Array {
+  const rng = new Rng(3);
+  const x = new Float32Array(Math.round(sr * seconds));
+  for (let i = 0; i < x.length; i++) {
+    const t = i / sr;
+    x[i] = 0.3 * Math.sin(2 * Math.PI * 180 * t) + 0.2 * Math.sin(2 * Math.PI * 1230 * t) + 0.1 * Math.sin(2 * Math.PI * 3100 * t) + 0.02 * (rng.next() - 0.5);
+  }
+  return x;
+}
+
+test('resampleEngine agrees with the best-quality libsamplerate resample for the engines\' rate pairs', () => {
+  for (const [from, to] of [[22050, 16000], [22050 * 1.08, 16000], [16000 * 1.17, 16000], [24000, 16000], [16000 * 1.08, 16000]] as const) {
+    const x = speechLike(from, 1);
+    const a = resampleEngine(x, from, to);
+    const b = resample(x, from, to);
+    assert.equal(a.length, b.length, `${from}→${to} length`);
+    // The two filters' transition bands differ slightly (noise near Nyquist), so compare energies.
+    let e = 0, s = 0;
+    for (let i = 100; i < a.length - 100; i++) { e += (a[i]! - b[i]!) ** 2; s += b[i]! ** 2; }
+    const snrDb = 10 * Math.log10(s / e);
+    assert.ok(snrDb > 50, `${from}→${to}: difference ${snrDb.toFixed(1)} dB below the signal`);
+  }
+});
+
+test('tremor modulates pitch by the requested depth at the requested rate', () => {
+  const sr = 16000;
+  const x = new Float32Array(sr * 2);
+  for (let i = 0; i < x.length; i++) x[i] = 0.4 * Math.sin((2 * Math.PI * 200 * i) / sr);
+  const y = applyTremor(x, sr, 5, 1.0, 0, 0); // ±1 semitone at 5 Hz
+  const tr = trackPitch(y, sr);
+  const v = Array.from(tr.f0.slice(20, -20)).filter((f) => f > 0);
+  const hi = Math.max(...v), lo = Math.min(...v);
+  assert.ok(Math.abs(12 * Math.log2(hi / 200) - 1) < 0.2, `upper deviation ${12 * Math.log2(hi / 200)} st`);
+  assert.ok(Math.abs(12 * Math.log2(200 / lo) - 1) < 0.2, `lower deviation ${12 * Math.log2(200 / lo)} st`);
+  // Zero depth is the identity.
+  assert.equal(applyTremor(x, sr, 5, 0, 0), x);
+});
+
+test('setLevel hits the target active level; trimAtQuietPoint cuts in the pause', () => {
+  const sr = 16000;
+  const x = speechLike(sr, 1);
+  setLevel(x, sr, -30);
+  assert.ok(Math.abs(activeLevelDb(x, sr) + 30) < 0.01);
+  // 3 s tone, 0.3 s gap at 2.5 s, tone again to 5 s: cut to ≤ 4 s lands in the gap.
+  const y = new Float32Array(sr * 5);
+  for (let i = 0; i < y.length; i++) if (i < 2.5 * sr || i > 2.8 * sr) y[i] = 0.3 * Math.sin(i * 0.1);
+  const cut = trimAtQuietPoint(y, sr, 2, 4);
+  assert.ok(cut.length / sr > 2.5 && cut.length / sr <= 2.81, `cut at ${cut.length / sr}`);
+});
