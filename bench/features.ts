@@ -1,0 +1,149 @@
+/**
+ * bench:features — prints JSON: milliseconds per 10 s clip for decode, resample and features (median of
+ * repeated runs, one thread), and clips per second over a folder with one worker per core.
+ *
+ *   npm run bench:features [-- --dir FOLDER] [-- --clips N] [-- --reps N]
+ *
+ * Without --dir, a folder of synthetic 10 s clips (16 kHz and 48 kHz WAV) is written to a temp dir.
+ * Timings taken while other processes load the machine are noisy: the JSON carries the load average.
+ */
+import { Worker } from 'node:worker_threads';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { writeWav16 } from '../src/audio/wav-write.js';
+import { decodeAudioBytes } from '../src/audio/decode.js';
+import { mixToMono } from '../src/audio/load.js';
+import { resample } from '../src/audio/resample.js';
+import { extractFeatures, nativeFrontEndAvailable } from '../src/features/index.js';
+
+function arg(name: string, dflt: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : dflt;
+}
+
+/** A deterministic speech-like test clip: a gliding harmonic voice with syllable envelope, plus noise. */
+function syntheticClip(sr: number, seconds: number, seed: number): Float32Array {
+  const n = Math.round(sr * seconds);
+  const y = new Float32Array(n);
+  let s = seed >>> 0;
+  let phase = 0;
+  for (let i = 0; i < n; i++) {
+    const t = i / sr;
+    const f0 = 120 + 30 * Math.sin(2 * Math.PI * 0.5 * t + seed);
+    phase += (2 * Math.PI * f0) / sr;
+    let v = 0;
+    for (let h = 1; h <= 20; h++) if (h * f0 < sr / 2) v += Math.sin(h * phase) / h;
+    const env = 0.5 + 0.5 * Math.sin(2 * Math.PI * 4 * t);
+    s = (s * 1664525 + 1013904223) >>> 0;
+    y[i] = 0.15 * env * v + 0.01 * (s / 2 ** 32 - 0.5);
+  }
+  return y;
+}
+
+function median(xs: number[]): number {
+  const a = [...xs].sort((p, q) => p - q);
+  return a.length % 2 ? a[(a.length - 1) / 2] : (a[a.length / 2 - 1] + a[a.length / 2]) / 2;
+}
+
+function timeIt(reps: number, fn: () => void): number {
+  fn(); // warm-up (JIT, plans, wasm)
+  const ms: number[] = [];
+  for (let r = 0; r < reps; r++) {
+    const t = performance.now();
+    fn();
+    ms.push(performance.now() - t);
+  }
+  return median(ms);
+}
+
+async function timeAsync(reps: number, fn: () => Promise<void>): Promise<number> {
+  await fn();
+  const ms: number[] = [];
+  for (let r = 0; r < reps; r++) {
+    const t = performance.now();
+    await fn();
+    ms.push(performance.now() - t);
+  }
+  return median(ms);
+}
+
+async function throughput(files: string[], workers: number): Promise<number> {
+  // A JS entry that registers tsx in the worker thread (tsx's loader does not reach workers by itself).
+  const workerUrl = new URL('./features-worker.mjs', import.meta.url);
+  const pool = Array.from({ length: workers }, () => new Worker(workerUrl));
+  // Warm each worker on one clip, then time the whole folder, split evenly.
+  await Promise.all(pool.map((w) => run(w, files.slice(0, 1))));
+  const t = performance.now();
+  await Promise.all(pool.map((w, i) => run(w, files.filter((_, j) => j % workers === i))));
+  const sec = (performance.now() - t) / 1000;
+  for (const w of pool) w.postMessage('exit');
+  return files.length / sec;
+}
+
+function run(w: Worker, files: string[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    w.once('message', () => resolve());
+    w.once('error', reject);
+    w.postMessage({ files });
+  });
+}
+
+async function main(): Promise<void> {
+  const reps = Number(arg('reps', '15'));
+  const nClips = Number(arg('clips', '48'));
+  const made = mkdtempSync(path.join(tmpdir(), 'affexion-bench-'));
+  const wav16 = path.join(made, 'clip16k.wav');
+  const wav48 = path.join(made, 'clip48k.wav');
+  writeWav16(wav16, syntheticClip(16000, 10, 1), 16000);
+  writeWav16(wav48, syntheticClip(48000, 10, 1), 48000);
+  const bytes16 = readFileSync(wav16);
+  const bytes48 = readFileSync(wav48);
+  const y16 = mixToMono((await decodeAudioBytes(bytes16, wav16)).channels);
+  const y48 = mixToMono((await decodeAudioBytes(bytes48, wav48)).channels);
+
+  const decodeMs = await timeAsync(reps, async () => void (await decodeAudioBytes(bytes16, wav16)));
+  const resample48Ms = timeIt(Math.min(reps, 5), () => void resample(y48, 48000, 16000));
+  const featuresMs = timeIt(reps, () => void extractFeatures(y16));
+  const featuresJsMs = timeIt(Math.min(reps, 5), () => void extractFeatures(y16, {}, { backend: 'js' }));
+  const end16 = await timeAsync(reps, async () => void extractFeatures(mixToMono((await decodeAudioBytes(bytes16, wav16)).channels)));
+  const end48 = await timeAsync(Math.min(reps, 5), async () => void extractFeatures(resample(mixToMono((await decodeAudioBytes(bytes48, wav48)).channels), 48000, 16000)));
+
+  let dir = arg('dir', '');
+  if (!dir) {
+    dir = path.join(made, 'folder');
+    mkdirSync(dir, { recursive: true });
+    for (let i = 0; i < nClips; i++) writeWav16(path.join(dir, `clip${i}.wav`), syntheticClip(16000, 10, i + 2), 16000);
+  }
+  const files = readdirSync(dir).filter((f) => /\.(wav|flac|mp3|ogg|opus)$/i.test(f)).map((f) => path.join(dir, f));
+  const workers = availableParallelism();
+  const clipsPerSec = await throughput(files, workers);
+  rmSync(made, { recursive: true, force: true });
+
+  const r2 = (x: number) => Math.round(x * 100) / 100;
+  process.stdout.write(JSON.stringify({
+    bench: 'features',
+    clip: '10 s mono 16-bit WAV; features = 75 × 1000 (n_fft 2048, hop 160, 128 mels, 25 MFCC + deltas)',
+    backend: nativeFrontEndAvailable(2048) ? 'native' : 'js',
+    ms_per_10s_clip: {
+      decode_wav: r2(decodeMs),
+      resample_48k_to_16k: r2(resample48Ms),
+      features: r2(featuresMs),
+      features_js_reference: r2(featuresJsMs),
+      decode_plus_features_16k: r2(end16),
+      decode_resample_features_48k: r2(end48),
+    },
+    folder: { dir: arg('dir', '') || '(synthetic, 16 kHz)', clips: files.length, workers, clips_per_second: r2(clipsPerSec) },
+    target_ms_features: 15,
+    librosa_anchor_ms_features: 30,
+    reps,
+    load_average_1min: r2(loadavg()[0]),
+    cores: availableParallelism(),
+  }, null, 2) + '\n');
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`bench:features: ${err instanceof Error ? err.stack : String(err)}\n`);
+  process.exit(1);
+});
