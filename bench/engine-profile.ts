@@ -1,6 +1,7 @@
 // `npx tsx bench/engine-profile.ts [--batch 8] [--frames 1000]`: where a training step's time goes —
 // wall time per kernel of the Kernels contract, plus the rest (TypeScript layers, loss, Adam).
 // Prints one JSON line. Profiling aid for docs/engine.md, not a regression benchmark.
+// --eval times eval-mode forward passes only (inference).
 // --cpu measures process CPU time instead of wall time: with AFFEXION_THREADS=1 that is the work done,
 // independent of how busy the machine is (other processes only stretch wall time).
 import { parseArgs } from 'node:util';
@@ -12,7 +13,7 @@ import { getKernels } from '../src/engine/index.js';
 import type { Kernels } from '../src/engine/kernels.js';
 import { Rng } from '../src/engine/rng.js';
 
-const { values } = parseArgs({ options: { batch: { type: 'string', default: '8' }, frames: { type: 'string', default: '1000' }, steps: { type: 'string', default: '2' }, cpu: { type: 'boolean', default: false } } });
+const { values } = parseArgs({ options: { batch: { type: 'string', default: '8' }, frames: { type: 'string', default: '1000' }, steps: { type: 'string', default: '2' }, cpu: { type: 'boolean', default: false }, eval: { type: 'boolean', default: false } } });
 const cpuMs = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; };
 const now = values.cpu ? cpuMs : () => performance.now();
 const B = Number(values.batch), T = Number(values.frames), steps = Number(values.steps);
@@ -44,6 +45,11 @@ for (let s = 0; s <= steps; s++) {
   if (s === 1) for (const k of Object.keys(phase)) phase[k] = 0;
   net.zeroGrad();
   let t = now();
+  if (values.eval) { // inference only: eval-mode forward
+    net.forward(x, B, T, { train: false });
+    phase.forward! += now() - t;
+    continue;
+  }
   const logits = net.forward(x, B, T, { train: true });
   const { dLogits } = softmaxCrossEntropy(logits, y, 4);
   phase.forward! += now() - t; t = now();
