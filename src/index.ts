@@ -15,3 +15,4 @@ export { prosodicFeatures, stackFeatureRows, PROSODIC_ROWS, type ProsodicOptions
 export * from './data/index.js';
 export * from './train/index.js';
 export * from './eval/index.js';
+export * from './experiment/index.js';

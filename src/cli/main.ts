@@ -18,6 +18,7 @@ import { register as registerAugment } from './commands/augment.js';
 import { register as registerBench } from './commands/bench.js';
 import { register as registerFeatures } from './commands/features.js';
 import { register as registerSynth } from './commands/synth.js';
+import { register as registerExperiment } from './commands/experiment.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -42,6 +43,7 @@ registerAugment(program);
 registerBench(program);
 registerFeatures(program);
 registerSynth(program);
+registerExperiment(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   const msg = err instanceof Error ? err.message : String(err);

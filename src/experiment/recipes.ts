@@ -1,0 +1,98 @@
+/**
+ * The recipes `affexion experiment gap` compares: what the network is trained on (data recipe), how a
+ * clip becomes its input (front-end), and a few training knobs. The paper's recipe is the first row.
+ */
+import type { Hyperparameters } from '../train/options.js';
+import type { LoudnessMode } from '../data/features.js';
+
+/**
+ * Training data of a recipe (ravdess-dev never enters any of them):
+ * - `synthetic`: offline espeak/flite clips (a);
+ * - `synthetic+aug`: (a) plus augmented copies of every clip (b);
+ * - `converted`: the real neutral-pool turned into each emotion by the convert API (c);
+ * - `synthetic+aug+converted`: (b) and (c) together (d).
+ */
+export type DataRecipe = 'synthetic' | 'synthetic+aug' | 'converted' | 'synthetic+aug+converted';
+export const DATA_RECIPES: readonly DataRecipe[] = ['synthetic', 'synthetic+aug', 'converted', 'synthetic+aug+converted'];
+
+/**
+ * How a clip becomes the network's input:
+ * - `paper`: 75 MFCC/Δ/ΔΔ rows z-scored with training-set statistics, zero-padded (the paper);
+ * - `cmvn`: utterance-level mean/variance normalisation (each clip standardised by itself);
+ * - `masked`: global z-score, padded frames masked out of the LSTM/attention/pooling;
+ * - `prosodic`: MFCC rows + F0 (semitones re the clip's median), voicing, energy and their deltas,
+ *    with utterance CMVN and masking (the prosodic rows help little without them: F0 level and energy
+ *    depend on the speaker and the microphone).
+ */
+export type FrontEnd = 'paper' | 'cmvn' | 'masked' | 'prosodic';
+export const FRONT_ENDS: readonly FrontEnd[] = ['paper', 'cmvn', 'masked', 'prosodic'];
+
+/** One row of the experiment. */
+export interface GapRecipe {
+  /** Stable id (folder name under RUN_DIR/recipes; used by --recipes). */
+  id: string;
+  /** Human-readable description for the table. */
+  label: string;
+  data: DataRecipe;
+  frontEnd: FrontEnd;
+  /** Loudness step before features ('none' is the paper's pipeline). */
+  loudness: LoudnessMode;
+  /** Training overrides for this row (over the run's base hyper-parameters). */
+  hyper: Partial<Hyperparameters>;
+  /**
+   * Early stopping on a validation split of the *training* data (held-out voices / speakers): keep the
+   * epoch with the lowest validation loss, stop after `patience` epochs without improvement. Never
+   * on ravdess-dev. 0 = train all epochs, keep the last.
+   */
+  patience: number;
+}
+
+/** Front-end → the hyper-parameters it implies. */
+export function frontEndHyper(fe: FrontEnd): Partial<Hyperparameters> {
+  switch (fe) {
+    case 'paper': return { normalization: 'global', mask_padding: false };
+    case 'cmvn': return { normalization: 'utterance', mask_padding: false };
+    case 'masked': return { normalization: 'global', mask_padding: true };
+    case 'prosodic': return { normalization: 'utterance', mask_padding: true };
+  }
+}
+
+/** Frames that cover RAVDESS's ~3.5 s clips and the 3–4 s synthetic ones (hop 10 ms), instead of 1000. */
+export const SHORT_MAX_LEN = 400;
+
+/**
+ * The default grid: the paper's recipe first (synthetic, no loudness step, MAX_LEN 1000, 15 epochs,
+ * no early stopping), then every data recipe × front-end with peak loudness, MAX_LEN 400 and early
+ * stopping on a held-out split of the training data.
+ */
+export function defaultRecipes(): GapRecipe[] {
+  const rows: GapRecipe[] = [{
+    id: 'paper', label: "paper's recipe: synthetic, z-scored MFCC, no loudness step, MAX_LEN 1000, 15 epochs",
+    data: 'synthetic', frontEnd: 'paper', loudness: 'none', hyper: { max_len: 1000 }, patience: 0,
+  }];
+  const dataName: Record<DataRecipe, string> = {
+    synthetic: '(a) synthetic', 'synthetic+aug': '(b) synthetic + augmentation', converted: '(c) converted neutral-pool',
+    'synthetic+aug+converted': '(d) = (b) + (c)',
+  };
+  const dataId: Record<DataRecipe, string> = { synthetic: 'a', 'synthetic+aug': 'b', converted: 'c', 'synthetic+aug+converted': 'd' };
+  for (const data of DATA_RECIPES) {
+    for (const fe of FRONT_ENDS) {
+      rows.push({
+        id: `${dataId[data]}-${fe}`, label: `${dataName[data]}, ${fe} front-end`, data, frontEnd: fe, loudness: 'peak',
+        hyper: { max_len: SHORT_MAX_LEN }, patience: 3,
+      });
+    }
+  }
+  return rows;
+}
+
+/** Keeps the recipes whose ids are listed (in the given order); throws naming unknown ids. */
+export function selectRecipes(all: readonly GapRecipe[], ids: readonly string[] | undefined): GapRecipe[] {
+  if (!ids || ids.length === 0) return [...all];
+  const byId = new Map(all.map((r) => [r.id, r]));
+  return ids.map((id) => {
+    const r = byId.get(id);
+    if (!r) throw new Error(`--recipes: unknown recipe "${id}" (known: ${all.map((x) => x.id).join(', ')})`);
+    return r;
+  });
+}

@@ -1,0 +1,217 @@
+/**
+ * `runGapExperiment`: trains the network with every data recipe × front-end, scores each on real
+ * acted speech (ravdess-dev: fearful → panic, happy → excitement; neutral/calm reported apart) and
+ * writes a table (balanced accuracy on panic vs excitement, macro F1) with the paper's recipe first,
+ * plus a report with the chart. Resumable: each finished recipe's result.json is reused when its
+ * settings and data are unchanged. Deterministic for a given --seed.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { FeatureCache, defaultCacheDir, writeFileAtomic } from '../data/cache.js';
+import { scanDataset, type Dataset } from '../data/dataset.js';
+import type { FeatureMatrix, FeatureParams } from '../features/index.js';
+import { resolveHyperparameters, PAPER_HYPERPARAMETERS, type Hyperparameters } from '../train/options.js';
+import type { EpochRecord, LabelledFeatures } from '../train/fit.js';
+import type { ProgressEvents } from '../train/progress.js';
+import { writeReport } from '../report/index.js';
+import { clipsFeatures, featureKind, EXPERIMENT_FEATURE_PARAMS, type Clip, type ClipFeatureSettings } from './features.js';
+import {
+  assertDisjointSpeakers, assertNoRealClips, datasetClips, prepareConverted, prepareSynthetic, recipeClips,
+  EXPERIMENT_AUGMENT_SPEC, REAL_LABEL_MAP, REAL_TARGET_CLASSES,
+} from './data.js';
+import { defaultRecipes, frontEndHyper, selectRecipes, type GapRecipe } from './recipes.js';
+import { fitWithEarlyStopping, predictReal, scoreReal, type RealScores } from './fit.js';
+import { gapReport, gapTable, markdownTable, type GapRow } from './table.js';
+
+/** Network sizes: the paper's, or a small one for quick exploration on a shared CPU. */
+export const MODEL_SIZES: Readonly<Record<'paper' | 'small' | 'tiny', Partial<Hyperparameters>>> = Object.freeze({
+  paper: {},
+  small: { conv_channels: 32, lstm_hidden: 48, fc_hidden: 64, batch_size: 16 },
+  tiny: { conv_channels: 8, kernel_sizes: [3, 5], lstm_hidden: 16, lstm_layers: 1, fc_hidden: 16, batch_size: 16, epochs: 4 },
+});
+export type ModelSize = keyof typeof MODEL_SIZES;
+
+/** Options of {@link runGapExperiment}. Only `out` is required. */
+export interface GapExperimentOptions {
+  /** Run folder: data/, recipes/<id>/result.json, results.json, table.md, report.html. */
+  out: string;
+  /** Synthetic dataset; generated into RUN_DIR/data/synthetic when not given. */
+  synthetic?: string;
+  /** Converted dataset; made from `neutral` into RUN_DIR/data/converted when not given. */
+  converted?: string;
+  /** Real neutral speech to convert (default ../shared/data/neutral-pool). */
+  neutral?: string;
+  /** Real labelled evaluation speech (default ../shared/data/ravdess-dev). Never trained on. */
+  real?: string;
+  /** Small everything: 8 synthetic clips per class, 16 neutral sources, the tiny network, few epochs. */
+  quick?: boolean;
+  seed?: number;
+  /** Recipe ids to run (default: all of {@link defaultRecipes}). */
+  recipes?: string[];
+  /** Network size (default 'paper'; 'tiny' with --quick). */
+  model?: ModelSize;
+  /** Hyper-parameters over everything else (every recipe). */
+  hyper?: Partial<Hyperparameters>;
+  features?: Partial<FeatureParams>;
+  /** Augmentation spec and copies per synthetic clip for recipes (b) and (d). */
+  augmentSpec?: string;
+  augmentCopies?: number;
+  /** Synthetic clips per class when generating (default 70; 8 with --quick). */
+  perClass?: number;
+  cacheDir?: string | null;
+  events?: ProgressEvents;
+  command?: string[];
+}
+
+/** One finished recipe (RUN_DIR/recipes/<id>/result.json). */
+export interface RecipeResult {
+  recipe: GapRecipe;
+  signature: string;
+  hyper: Hyperparameters;
+  features: ClipFeatureSettings;
+  n_train: number;
+  n_val: number;
+  /** Training clips per class. */
+  train_counts: Record<string, number>;
+  classes: string[];
+  best_epoch: number;
+  history: EpochRecord[];
+  real: Omit<RealScores, 'metrics'> & { confusion: RealScores['metrics']['confusion']; per_class: RealScores['metrics']['per_class'] };
+  seconds: number;
+}
+
+/** What {@link runGapExperiment} returns. */
+export interface GapExperimentResult {
+  out: string;
+  rows: GapRow[];
+  results: RecipeResult[];
+  report: string;
+  table: string;
+}
+
+const DEFAULT_SHARED = path.resolve(process.cwd(), '..', 'shared', 'data');
+
+function hashOf(x: unknown): string {
+  return createHash('sha256').update(JSON.stringify(x)).digest('hex').slice(0, 16);
+}
+
+function clipsFingerprint(clips: readonly Clip[]): string {
+  const h = createHash('sha256');
+  for (const c of clips) h.update(`${c.file}\0${c.label}\0${statSync(c.file).size}\0${JSON.stringify(c.augment ?? null)}\n`);
+  return h.digest('hex').slice(0, 16);
+}
+
+function labelled(features: FeatureMatrix[], clips: readonly Clip[], classes: readonly string[]): LabelledFeatures {
+  const index = new Map(classes.map((c, i) => [c, i]));
+  return { features, targets: Int32Array.from(clips, (c) => index.get(c.label) as number) };
+}
+
+/** Runs the experiment; see the module comment. */
+export async function runGapExperiment(o: GapExperimentOptions): Promise<GapExperimentResult> {
+  const events = o.events ?? {};
+  const out = path.resolve(o.out);
+  const seed = o.seed ?? 1;
+  if (!Number.isInteger(seed)) throw new Error(`--seed: expected an integer, got ${o.seed}`);
+  const modelSize: ModelSize = o.model ?? (o.quick ? 'tiny' : 'paper');
+  if (!(modelSize in MODEL_SIZES)) throw new Error(`--model: expected one of ${Object.keys(MODEL_SIZES).join(', ')}, got "${o.model}"`);
+  const augmentCopies = o.augmentCopies ?? 2;
+  if (!Number.isInteger(augmentCopies) || augmentCopies < 1) throw new Error(`--augment-copies: expected a positive integer, got ${o.augmentCopies}`);
+  const augmentSpec = o.augmentSpec ?? EXPERIMENT_AUGMENT_SPEC;
+  const recipes = selectRecipes(defaultRecipes(), o.recipes);
+  const realPath = o.real ?? path.join(DEFAULT_SHARED, 'ravdess-dev');
+  if (!existsSync(realPath)) throw new Error(`--real: ${realPath} does not exist`);
+  mkdirSync(out, { recursive: true });
+  const cache = new FeatureCache(o.cacheDir === undefined ? defaultCacheDir() : o.cacheDir);
+  const params: FeatureParams = { ...EXPERIMENT_FEATURE_PARAMS, ...(o.features ?? {}) };
+
+  const real = scanDataset(realPath, { labelMap: REAL_LABEL_MAP, optionName: '--real' });
+  const needsSynthetic = recipes.some((r) => r.data !== 'converted');
+  const needsConverted = recipes.some((r) => r.data === 'converted' || r.data === 'synthetic+aug+converted');
+  const synthetic = needsSynthetic
+    ? await prepareSynthetic({ given: o.synthetic, out: path.join(out, 'data', 'synthetic'), perClass: o.perClass ?? (o.quick ? 8 : 70), seed, events })
+    : null;
+  const converted = needsConverted
+    ? await prepareConverted({
+      given: o.converted, neutral: o.neutral ?? path.join(DEFAULT_SHARED, 'neutral-pool'), out: path.join(out, 'data', 'converted'),
+      seed, limit: o.quick ? 16 : undefined, real, events,
+    })
+    : null;
+  const syntheticClips = synthetic ? datasetClips(synthetic, 'synthetic') : [];
+  const convertedClips = converted ? datasetClips(converted, 'converted') : [];
+  // Emotional real speech never enters training: not the files, not the same audio, not the speakers.
+  assertNoRealClips(syntheticClips, real, '--synthetic');
+  assertNoRealClips(convertedClips, real, '--converted');
+  if (converted) assertDisjointSpeakers(converted, real);
+  const classes = [...new Set([...syntheticClips, ...convertedClips].map((c) => c.label))].sort();
+  for (const t of REAL_TARGET_CLASSES) {
+    if (!classes.includes(t)) throw new Error(`training data has no "${t}" clips (classes: ${classes.join(', ')}); the real set is scored on ${REAL_TARGET_CLASSES.join(' vs ')}`);
+  }
+
+  const realClips = datasetClips(real, 'real');
+  const realFeatures = new Map<string, FeatureMatrix[]>();
+  const results: RecipeResult[] = [];
+  for (const [i, recipe] of recipes.entries()) {
+    const hyper = resolveHyperparameters({
+      ...PAPER_HYPERPARAMETERS, ...MODEL_SIZES[modelSize], ...recipe.hyper, ...frontEndHyper(recipe.frontEnd), seed, ...(o.hyper ?? {}),
+    });
+    const settings: ClipFeatureSettings = { kind: featureKind(recipe.frontEnd), loudness: recipe.loudness, params };
+    const split = recipeClips(recipe.data, {
+      synthetic: syntheticClips, converted: convertedClips, augmentSpec, augmentCopies, seed, holdOut: recipe.patience > 0,
+    });
+    // Belt and braces: the exact clip lists that are trained and early-stopped on.
+    assertNoRealClips([...split.train, ...split.val], real, `recipe ${recipe.id}`);
+    const signature = hashOf({ recipe, hyper, settings, train: clipsFingerprint(split.train), val: clipsFingerprint(split.val), real: clipsFingerprint(realClips), classes });
+    const dir = path.join(out, 'recipes', recipe.id);
+    const resultFile = path.join(dir, 'result.json');
+    const prefix = `[${i + 1}/${recipes.length}] ${recipe.id}`;
+    if (existsSync(resultFile)) {
+      const prev = JSON.parse(readFileSync(resultFile, 'utf8')) as RecipeResult;
+      if (prev.signature === signature) {
+        events.log?.(`${prefix}: done before (balanced accuracy ${(100 * prev.real.balanced_accuracy).toFixed(1)} %), reused`);
+        results.push(prev);
+        continue;
+      }
+      events.log?.(`${prefix}: settings or data changed since the last run; recomputing`);
+    }
+    const started = Date.now();
+    events.log?.(`${prefix}: ${recipe.label} — ${split.train.length} training clips${split.val.length ? `, ${split.val.length} held out for early stopping` : ''}; ` +
+      `MAX_LEN ${hyper.max_len}, ${hyper.conv_channels} ch, LSTM ${hyper.lstm_hidden}×${hyper.lstm_layers}, up to ${hyper.epochs} epochs`);
+    const trainFeats = await clipsFeatures(split.train, settings, cache, (d, t) => events.stage?.(`${recipe.id} features (training)`, d, t));
+    const valFeats = await clipsFeatures(split.val, settings, cache, (d, t) => events.stage?.(`${recipe.id} features (validation)`, d, t));
+    const fit = await fitWithEarlyStopping(labelled(trainFeats, split.train, classes), split.val.length ? labelled(valFeats, split.val, classes) : null,
+      classes.length, hyper, recipe.patience, events);
+    const realKey = JSON.stringify(settings);
+    if (!realFeatures.has(realKey)) realFeatures.set(realKey, await clipsFeatures(realClips, settings, cache, (d, t) => events.stage?.('features (real)', d, t)));
+    const probs = await predictReal(fit.state, realFeatures.get(realKey)!, hyper);
+    const scores = scoreReal(probs, realClips.map((c) => c.label), classes);
+    const { metrics, ...rest } = scores;
+    const trainCounts: Record<string, number> = {};
+    for (const c of split.train) trainCounts[c.label] = (trainCounts[c.label] ?? 0) + 1;
+    const result: RecipeResult = {
+      recipe, signature, hyper, features: settings, n_train: split.train.length, n_val: split.val.length, train_counts: trainCounts, classes,
+      best_epoch: fit.bestEpoch, history: fit.history, real: { ...rest, confusion: metrics.confusion, per_class: metrics.per_class },
+      seconds: (Date.now() - started) / 1000,
+    };
+    mkdirSync(dir, { recursive: true });
+    // The exact clips trained and early-stopped on, for audit (and the leakage test).
+    writeFileAtomic(path.join(dir, 'training-clips.txt'), [...split.train.map((c) => `train\t${c.label}\t${c.file}${c.augment ? `\taug${c.augment.copy}` : ''}`),
+      ...split.val.map((c) => `val\t${c.label}\t${c.file}`)].join('\n') + '\n');
+    writeFileAtomic(resultFile, JSON.stringify(result, null, 1));
+    events.log?.(`${prefix}: balanced accuracy ${(100 * scores.balanced_accuracy).toFixed(1)} % (panic ${(100 * (scores.recall.panic ?? 0)).toFixed(1)} %, ` +
+      `excitement ${(100 * (scores.recall.excitement ?? 0)).toFixed(1)} %), macro F1 ${(100 * scores.macro_f1).toFixed(1)} %, kept epoch ${fit.bestEpoch}, ${result.seconds.toFixed(0)} s`);
+    results.push(result);
+  }
+
+  const rows = gapTable(results);
+  const table = markdownTable(rows);
+  writeFileAtomic(path.join(out, 'table.md'), table);
+  writeFileAtomic(path.join(out, 'results.json'), JSON.stringify({
+    seed, model: modelSize, augment: { spec: augmentSpec, copies: augmentCopies }, real: real.source, label_map: REAL_LABEL_MAP,
+    synthetic: synthetic?.source ?? null, converted: converted?.source ?? null, rows,
+  }, null, 1));
+  const written = await writeReport(out, gapReport({ results, rows, real, synthetic, converted, seed, modelSize, augmentSpec, augmentCopies, command: o.command }));
+  return { out, rows, results, report: written.html, table };
+}
+
+export type { Dataset };

@@ -1,0 +1,129 @@
+/**
+ * Plumbing of `runGapExperiment` on tiny tone datasets (tiny network, 1 epoch): the table's structure,
+ * resumability, and that no real evaluation clip ever reaches a training set.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { runGapExperiment } from '../../src/experiment/run.js';
+import { assertNoRealClips, recipeClips } from '../../src/experiment/data.js';
+import { scoreReal } from '../../src/experiment/fit.js';
+import { scanDataset } from '../../src/data/dataset.js';
+import { makeToneDataset, TINY_FEATURES, tmpDir } from '../train/fixtures.js';
+
+const CLASSES = ['boredom', 'panic', 'excitement', 'uncertainty'];
+const TINY = { epochs: 1, batch_size: 4, max_len: 24, conv_channels: 4, kernel_sizes: [3], lstm_hidden: 4, lstm_layers: 1, fc_hidden: 8, lr: 0.01 };
+
+/** A class-folder dataset turned into a manifest with a speaker column (path,label,speaker). */
+function withManifest(dir: string, speakers: string[], relabel: Record<string, string> = {}): string {
+  const ds = scanDataset(dir);
+  const rows = ds.items.map((it, i) => `${path.relative(dir, it.path)},${relabel[it.label] ?? it.label},${speakers[i % speakers.length]}`);
+  writeFileSync(path.join(dir, 'labels.csv'), `path,label,speaker\n${rows.join('\n')}\n`);
+  return dir;
+}
+
+function fixtures() {
+  const synthetic = withManifest(makeToneDataset({ classes: CLASSES, perClass: 4, seed: 1 }), ['espeak-a', 'espeak-b', 'flite-c']);
+  const converted = withManifest(makeToneDataset({ classes: CLASSES, perClass: 3, seed: 2 }), ['13', '14', '15']);
+  // Real: RAVDESS-like labels; panic/excitement tones under their RAVDESS names, boredom tones as "neutral" (out of set).
+  const real = withManifest(makeToneDataset({ classes: ['panic', 'excitement', 'boredom'], perClass: 3, seed: 3 }), ['01', '02'],
+    { panic: 'fearful', excitement: 'happy', boredom: 'neutral' });
+  return { synthetic, converted, real };
+}
+
+const RECIPES = ['paper', 'a-cmvn', 'b-masked', 'c-paper', 'd-prosodic'];
+
+test('gap experiment: table rows in recipe order (paper first), figures in range, resumable, no real clip in any training set', async () => {
+  const f = fixtures();
+  const out = path.join(tmpDir(), 'run');
+  const logs: string[] = [];
+  const opts = {
+    out, synthetic: f.synthetic, converted: f.converted, real: f.real, recipes: RECIPES, hyper: TINY, features: TINY_FEATURES,
+    augmentCopies: 1, cacheDir: null, seed: 3, events: { log: (m: string) => logs.push(m) },
+  };
+  const r = await runGapExperiment(opts);
+  assert.deepEqual(r.rows.map((x) => x.id), RECIPES);
+  assert.equal(r.rows[0]!.loudness, 'none', "paper's recipe keeps levels as recorded");
+  for (const row of r.rows) {
+    for (const k of ['balanced_accuracy', 'macro_f1', 'recall_panic', 'recall_excitement', 'out_of_set_as_target'] as const) {
+      assert.ok(row[k] >= 0 && row[k] <= 1, `${row.id}.${k} = ${row[k]}`);
+    }
+    assert.equal(row.balanced_accuracy, (row.recall_panic + row.recall_excitement) / 2, 'balanced accuracy = mean recall of the two');
+  }
+  // Training set sizes follow the recipes: b has augmented copies, c only converted clips, d both.
+  const n = Object.fromEntries(r.rows.map((x) => [x.id, x.n_train]));
+  assert.equal(n.paper, 16);
+  assert.equal(n['c-paper'], 8, '12 converted clips minus the 4 of one held-out speaker');
+  assert.ok(n['b-masked']! > n['a-cmvn']!, 'augmented copies are added');
+  assert.ok(n['d-prosodic']! > n['b-masked']!, '(d) adds the converted clips');
+  for (const res of r.results) {
+    assert.deepEqual(res.classes, [...CLASSES].sort(), 'the model keeps all four classes');
+    assert.deepEqual(res.real.confusion.labels, [...CLASSES].sort());
+    assert.deepEqual(Object.keys(res.real.out_of_set), ['neutral'], 'neutral is reported apart');
+  }
+  const prosodic = r.results.find((x) => x.recipe.id === 'd-prosodic')!;
+  assert.equal(prosodic.features.kind, 'mfcc+prosodic');
+  assert.equal(prosodic.hyper.normalization, 'utterance');
+  assert.ok(existsSync(r.report) && existsSync(path.join(out, 'table.md')));
+  assert.match(readFileSync(path.join(out, 'table.md'), 'utf8'), /^\| recipe \| balanced acc\./);
+
+  // No real clip in any training or early-stopping list.
+  const realFiles = new Set(scanDataset(f.real).items.map((it) => it.path));
+  for (const id of RECIPES) {
+    const lines = readFileSync(path.join(out, 'recipes', id, 'training-clips.txt'), 'utf8').trim().split('\n');
+    assert.ok(lines.length >= 1);
+    for (const l of lines) assert.ok(!realFiles.has(l.split('\t')[2]!), `${id}: real clip ${l} in training`);
+  }
+
+  // Re-running reuses every finished recipe and gives the same table.
+  logs.length = 0;
+  const again = await runGapExperiment(opts);
+  assert.equal(logs.filter((l) => l.includes('reused')).length, RECIPES.length);
+  assert.deepEqual(again.rows.map((x) => x.balanced_accuracy), r.rows.map((x) => x.balanced_accuracy));
+});
+
+test('gap experiment refuses real clips in training data: same file, same audio copied, real speakers converted', async () => {
+  const f = fixtures();
+  const real = scanDataset(f.real, { labelMap: 'fearful=panic,happy=excitement' });
+  // A copy of a real clip smuggled into the synthetic set.
+  const smuggled = path.join(f.synthetic, 'panic', 'copied.wav');
+  cpSync(real.items[0]!.path, smuggled);
+  writeFileSync(path.join(f.synthetic, 'labels.csv'), `${readFileSync(path.join(f.synthetic, 'labels.csv'), 'utf8')}panic/copied.wav,panic,espeak-a\n`);
+  await assert.rejects(runGapExperiment({ out: tmpDir(), synthetic: f.synthetic, converted: f.converted, real: f.real, recipes: ['paper'],
+    hyper: TINY, features: TINY_FEATURES, cacheDir: null }), /--synthetic: .*copied\.wav has the same audio as real evaluation clip/);
+  assert.throws(() => assertNoRealClips([{ file: real.items[1]!.path, label: 'panic', speaker: 'x' }], real, 'recipe x'),
+    /recipe x: .* is a clip of the real evaluation set/);
+  // A converted set made from a real-set speaker.
+  const conv = withManifest(makeToneDataset({ classes: CLASSES, perClass: 2, seed: 5 }), ['02']);
+  await assert.rejects(runGapExperiment({ out: tmpDir(), converted: conv, real: f.real, recipes: ['c-paper'], hyper: TINY,
+    features: TINY_FEATURES, cacheDir: null }), /--converted: .* was converted from speaker 02, who is in the real evaluation set/);
+});
+
+test('recipe clips: augmented copies only of the training side, held-out speakers never trained on', () => {
+  const clip = (spk: string, i: number) => ({ file: `/x/${spk}_${i}.wav`, label: i % 2 ? 'panic' : 'excitement', speaker: spk });
+  const synthetic = ['v1', 'v2', 'v3', 'v4', 'v5', 'v6'].flatMap((s) => [clip(s, 0), clip(s, 1)]);
+  const converted = ['c1', 'c2', 'c3'].flatMap((s) => [clip(s, 0), clip(s, 1)]);
+  const r = recipeClips('synthetic+aug+converted', { synthetic, converted, augmentSpec: 'gain', augmentCopies: 2, seed: 1, holdOut: true });
+  const valSpeakers = new Set(r.val.map((c) => c.speaker));
+  assert.ok(valSpeakers.size >= 2, 'a speaker held out of each source');
+  assert.ok(r.train.every((c) => !valSpeakers.has(c.speaker)), 'no held-out speaker on the training side (copies included)');
+  assert.ok(r.val.every((c) => !c.augment), 'validation clips are originals');
+  const originals = r.train.filter((c) => !c.augment && c.speaker.startsWith('v')).length;
+  assert.equal(r.train.filter((c) => c.augment).length, 2 * originals, 'two copies of each synthetic training clip, none of converted');
+});
+
+test('scoreReal: balanced accuracy over panic/excitement with 4-class predictions; out-of-set tallied apart', () => {
+  const classes = ['boredom', 'excitement', 'panic', 'uncertainty'];
+  const oneHot = (k: number) => classes.map((_, j) => (j === k ? 1 : 0));
+  // panic ×2: predicted panic, boredom; excitement ×2: excitement, excitement; neutral ×1: predicted panic.
+  const probs = Float32Array.from([...oneHot(2), ...oneHot(0), ...oneHot(1), ...oneHot(1), ...oneHot(2)]);
+  const s = scoreReal(probs, ['panic', 'panic', 'excitement', 'excitement', 'neutral'], classes);
+  assert.equal(s.balanced_accuracy, 0.75);
+  assert.equal(s.n, 4);
+  assert.deepEqual(s.recall, { excitement: 1, panic: 0.5 });
+  assert.deepEqual(s.out_of_set, { neutral: { boredom: 0, excitement: 0, panic: 1, uncertainty: 0 } });
+  // macro F1 over the two present classes: panic P=1 R=.5 → .667; excitement P=1 R=1 → 1.
+  assert.ok(Math.abs(s.macro_f1 - (2 / 3 + 1) / 2) < 1e-12);
+  assert.throws(() => scoreReal(Float32Array.from(oneHot(0)), ['calm'], classes), /no clip is labelled with one of the model's classes/);
+});
