@@ -80,7 +80,8 @@ export class AffexionNet {
 
   /**
    * x: (B, T, n_features) row-major; returns logits (B, n_classes) (a fresh array).
-   * Activations are kept for backward() after a train-mode call.
+   * Activations are kept for backward() after a train-mode call, and so are references to `x` and
+   * `lengths`: do not overwrite them (e.g. by refilling a reused batch buffer) before backward().
    */
   forward(x: Float32Array, B: number, T: number, opts: ForwardOptions): Float32Array {
     const c = this.config;
