@@ -5,6 +5,8 @@ import path from 'node:path';
 import { jsKernels } from '../../src/engine/js-kernels.js';
 import { PAPER_CONFIG } from '../../src/model/config.js';
 import { AffexionNet } from '../../src/model/network.js';
+import { softmaxCrossEntropy } from '../../src/model/loss.js';
+import { Adam } from '../../src/model/optim.js';
 import { readSafetensors } from '../../src/model/safetensors.js';
 import { GOLDEN_DIR } from './golden.js';
 
@@ -69,4 +71,22 @@ test('mask_padding: lengths are used only when the architecture masks padding', 
   const u = masked.forward(x, 2, 6, { train: false });
   assert.deepEqual(Array.from(m.subarray(0, 2)), Array.from(u.subarray(0, 2)), 'a full-length clip is unaffected');
   assert.notDeepEqual(Array.from(m.subarray(2)), Array.from(u.subarray(2)), 'a padded clip changes');
+});
+
+test('training is deterministic for a seed (init, dropout, Adam): two runs give identical weights', () => {
+  const cfg = { ...PAPER_CONFIG, n_features: 3, conv_channels: 2, lstm_hidden: 2, fc_hidden: 3, n_classes: 2 };
+  const run = (seed: number) => {
+    const net = new AffexionNet(cfg, { seed, kernels: jsKernels });
+    const opt = new Adam(net.parameters(), { lr: 0.01 });
+    const x = Float32Array.from({ length: 2 * 6 * 3 }, (_, i) => Math.sin(i * 1.3));
+    for (let s = 0; s < 3; s++) {
+      net.zeroGrad();
+      net.backward(softmaxCrossEntropy(net.forward(x, 2, 6, { train: true }), new Int32Array([0, 1]), 2).dLogits);
+      opt.step();
+    }
+    return net.stateDict();
+  };
+  const a = run(4), b = run(4), c = run(5);
+  for (const [k, v] of a) assert.deepEqual(v, b.get(k), k);
+  assert.notDeepEqual(a.get('fc2.weight'), c.get('fc2.weight'));
 });
