@@ -1,65 +1,8 @@
 /**
- * Small signal-processing steps for synthetic clips: resampling of engine output, tremor, level, fades
- * and trimming. Our own code: each is a few lines of plain arithmetic, so the output is bit-identical
- * for a given seed.
+ * Small signal-processing steps for synthetic clips: tremor, level, fades and trimming (resampling is
+ * src/audio's `resample`). Our own code: each is a few lines of plain arithmetic, so the output is
+ * bit-identical for a given seed.
  */
-import { resample } from '../audio/index.js';
-
-const gcd = (a: number, b: number): number => (b ? gcd(b, a % b) : a);
-const kernels = new Map<string, { table: Float32Array; taps: number; half: number; up: number; down: number }>();
-
-/**
- * Resamples engine output to `toRate` with a polyphase windowed-sinc filter (Blackman window,
- * 16 zero crossings, cut-off 0.95 × the lower Nyquist). The engines' rates are fixed (22.05 kHz,
- * 16 kHz, × a voice's tract scale), so the filter table is built once per rate pair; this is ~10×
- * faster than src/audio's best-quality libsamplerate, which otherwise costs as much as the synthesis.
- * Agrees with it to > 50 dB SNR (test/synth/dsp.test.ts). Rates that do not reduce to ≤ 10000 phases use it.
- */
-export function resampleEngine(x: Float32Array, fromRate: number, toRate: number): Float32Array {
-  const from = Math.round(fromRate), to = Math.round(toRate);
-  if (from === to) return Float32Array.from(x);
-  const g = gcd(from, to);
-  const up = to / g, down = from / g;
-  if (up > 10000 || Math.abs(from - fromRate) > 1e-6 || Math.abs(to - toRate) > 1e-6) return resample(x, fromRate, toRate);
-  const key = `${from}:${to}`;
-  let k = kernels.get(key);
-  if (!k) {
-    const cutoff = 0.95 * Math.min(1, to / from);
-    const half = Math.ceil(16 / cutoff);
-    const taps = 2 * half;
-    const table = new Float32Array(up * taps);
-    for (let ph = 0; ph < up; ph++) {
-      const frac = ph / up; // output sample sits `frac` input samples after tap `half - 1`
-      for (let j = 0; j < taps; j++) {
-        const u = j - (half - 1) - frac;
-        const a = Math.PI * cutoff * u;
-        const sinc = u === 0 ? 1 : Math.sin(a) / a;
-        const w = Math.abs(u) >= half ? 0 : 0.42 + 0.5 * Math.cos((Math.PI * u) / half) + 0.08 * Math.cos((2 * Math.PI * u) / half);
-        table[ph * taps + j] = sinc * w * cutoff;
-      }
-    }
-    k = { table, taps, half, up, down };
-    kernels.set(key, k);
-  }
-  const nOut = Math.ceil((x.length * up) / down);
-  const out = new Float32Array(nOut);
-  const { table, taps, half } = k;
-  for (let n = 0; n < nOut; n++) {
-    const pos = n * down; // in units of 1/up input samples
-    const i = Math.floor(pos / up);
-    const ph = pos - i * up;
-    const base = i - (half - 1);
-    const row = ph * taps;
-    let acc = 0;
-    if (base >= 0 && base + taps <= x.length) {
-      for (let j = 0; j < taps; j++) acc += x[base + j]! * table[row + j]!;
-    } else {
-      for (let j = 0; j < taps; j++) { const m = base + j; if (m >= 0 && m < x.length) acc += x[m]! * table[row + j]!; }
-    }
-    out[n] = acc;
-  }
-  return out;
-}
 
 /**
  * Tremor: slow vibrato (frequency modulation by a modulated delay line) plus tremolo (amplitude

@@ -7,7 +7,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { Rng } from '../engine/rng.js';
 import { datasheetMarkdown } from './datasheet.js';
-import { trimAtQuietPoint, setLevel, fadeEdges, resampleEngine } from './dsp.js';
+import { resample } from '../audio/index.js';
+import { trimAtQuietPoint, setLevel, fadeEdges } from './dsp.js';
 import { openaiClient, openaiGenerateSentences, openaiSynthesize, type OpenAIOptions } from './engines/openai.js';
 import { LENGTHS, loadSentenceFile, planClips, type ClipJob, type LengthKind, type Sentence } from './plan.js';
 import { renderOfflineJobs } from './pool.js';
@@ -176,7 +177,7 @@ export async function synthesize(opts: SynthOptions): Promise<SynthResult> {
         const { text, ids } = openaiText(job);
         const rng = new Rng(job.seed);
         const audio = await openaiSynthesize(client!, text, job.label, job.voice.engineVoice, opts.openai, () => rng.next());
-        let x = resampleEngine(audio.samples, audio.sampleRate, OUT_RATE);
+        let x = resample(audio.samples, audio.sampleRate, OUT_RATE);
         if (x.length / OUT_RATE > job.maxSec) x = trimAtQuietPoint(x, OUT_RATE, job.minSec, job.maxSec);
         setLevel(x, OUT_RATE, job.prosody.levelDb);
         fadeEdges(x, OUT_RATE, 0.005);

@@ -6,7 +6,8 @@
 import { Rng } from '../engine/rng.js';
 import { espeakSynthesize, type SpeechPart } from './engines/espeak.js';
 import { fliteSynthesize } from './engines/flite.js';
-import { applyTremor, concat, fadeEdges, resampleEngine, setLevel, trimAtQuietPoint } from './dsp.js';
+import { resample } from '../audio/index.js';
+import { applyTremor, concat, fadeEdges, setLevel, trimAtQuietPoint } from './dsp.js';
 import type { ClipJob } from './plan.js';
 import type { VoiceSpec } from './voices.js';
 
@@ -40,7 +41,7 @@ export async function synthSentence(parts: SpeechPart[], voice: VoiceSpec, p: Ph
   const scale = voice.tractScale ?? 1;
   if (voice.engine === 'espeak') {
     const audio = await espeakSynthesize({ text: parts, voice: voice.engineVoice, pitchShiftSt: p.pitchShiftSt * ESPEAK_PITCH_GAIN, pitchRange: p.pitchRange, rate: p.rate, seed });
-    return resampleEngine(audio.samples, audio.sampleRate * scale, OUT_RATE);
+    return resample(audio.samples, audio.sampleRate * scale, OUT_RATE);
   }
   if (voice.engine !== 'flite') throw new Error(`synthSentence: voice ${voice.id} uses engine ${voice.engine}, which is not offline`);
   const f = Math.pow(2, p.pitchShiftSt / 12) / scale; // tract scaling raises pitch by `scale` afterwards
@@ -51,7 +52,7 @@ export async function synthSentence(parts: SpeechPart[], voice: VoiceSpec, p: Ph
       text: part.text, voice: voice.engineVoice, f0MeanHz: voice.baseF0Hz * f, f0StdHz: voice.baseF0StdHz * p.pitchRange * f,
       rate: (p.rate * (part.rateFactor ?? 1)) / scale, // tract scaling also shortens the audio by `scale`
     });
-    pieces.push(resampleEngine(audio.samples, audio.sampleRate * scale, OUT_RATE));
+    pieces.push(resample(audio.samples, audio.sampleRate * scale, OUT_RATE));
   }
   return concat(pieces);
 }

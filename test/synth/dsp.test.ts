@@ -1,7 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { resample } from '../../src/audio/index.js';
-import { resampleEngine, applyTremor, setLevel, activeLevelDb, trimAtQuietPoint } from '../../src/synth/dsp.js';
+import { applyTremor, setLevel, activeLevelDb, trimAtQuietPoint } from '../../src/synth/dsp.js';
 import { trackPitch } from '../../src/features/pitch.js';
 import { Rng } from '../../src/engine/rng.js';
 
@@ -14,20 +13,6 @@ function speechLike(sr: number, seconds: number): Float32Array {
   }
   return x;
 }
-
-test('resampleEngine agrees with the best-quality libsamplerate resample for the engines\' rate pairs', () => {
-  for (const [from, to] of [[22050, 16000], [22050 * 1.08, 16000], [16000 * 1.17, 16000], [24000, 16000], [16000 * 1.08, 16000]] as const) {
-    const x = speechLike(from, 1);
-    const a = resampleEngine(x, from, to);
-    const b = resample(x, from, to);
-    assert.equal(a.length, b.length, `${from}→${to} length`);
-    // The two filters' transition bands differ slightly (noise near Nyquist), so compare energies.
-    let e = 0, s = 0;
-    for (let i = 100; i < a.length - 100; i++) { e += (a[i]! - b[i]!) ** 2; s += b[i]! ** 2; }
-    const snrDb = 10 * Math.log10(s / e);
-    assert.ok(snrDb > 50, `${from}→${to}: difference ${snrDb.toFixed(1)} dB below the signal`);
-  }
-});
 
 test('tremor modulates pitch by the requested depth at the requested rate', () => {
   const sr = 16000;
