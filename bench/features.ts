@@ -47,25 +47,22 @@ function median(xs: number[]): number {
   return a.length % 2 ? a[(a.length - 1) / 2] : (a[a.length / 2 - 1] + a[a.length / 2]) / 2;
 }
 
-function timeIt(reps: number, fn: () => void): number {
-  fn(); // warm-up (JIT, plans, wasm)
-  const ms: number[] = [];
-  for (let r = 0; r < reps; r++) {
-    const t = performance.now();
-    fn();
-    ms.push(performance.now() - t);
-  }
-  return median(ms);
-}
+/** CPU time of this process per call (median): less sensitive than wall time to other processes. */
+const cpuMs: Record<string, number> = {};
 
-async function timeAsync(reps: number, fn: () => Promise<void>): Promise<number> {
-  await fn();
+async function timeAsync(label: string, reps: number, fn: () => Promise<void> | void): Promise<number> {
+  await fn(); // warm-up (JIT, filter tables, FFT plans)
   const ms: number[] = [];
+  const cpu: number[] = [];
   for (let r = 0; r < reps; r++) {
+    const c = process.cpuUsage();
     const t = performance.now();
     await fn();
     ms.push(performance.now() - t);
+    const d = process.cpuUsage(c);
+    cpu.push((d.user + d.system) / 1000);
   }
+  cpuMs[label] = median(cpu);
   return median(ms);
 }
 
@@ -103,12 +100,12 @@ async function main(): Promise<void> {
   const y16 = mixToMono((await decodeAudioBytes(bytes16, wav16)).channels);
   const y48 = mixToMono((await decodeAudioBytes(bytes48, wav48)).channels);
 
-  const decodeMs = await timeAsync(reps, async () => void (await decodeAudioBytes(bytes16, wav16)));
-  const resample48Ms = timeIt(Math.min(reps, 5), () => void resample(y48, 48000, 16000));
-  const featuresMs = timeIt(reps, () => void extractFeatures(y16));
-  const featuresJsMs = timeIt(Math.min(reps, 5), () => void extractFeatures(y16, {}, { backend: 'js' }));
-  const end16 = await timeAsync(reps, async () => void extractFeatures(mixToMono((await decodeAudioBytes(bytes16, wav16)).channels)));
-  const end48 = await timeAsync(Math.min(reps, 5), async () => void extractFeatures(resample(mixToMono((await decodeAudioBytes(bytes48, wav48)).channels), 48000, 16000)));
+  const decodeMs = await timeAsync('decode_wav', reps, async () => void (await decodeAudioBytes(bytes16, wav16)));
+  const resample48Ms = await timeAsync('resample_48k_to_16k', reps, () => void resample(y48, 48000, 16000));
+  const featuresMs = await timeAsync('features', reps, () => void extractFeatures(y16));
+  const featuresJsMs = await timeAsync('features_js_reference', Math.min(reps, 5), () => void extractFeatures(y16, {}, { backend: 'js' }));
+  const end16 = await timeAsync('decode_plus_features_16k', reps, async () => void extractFeatures(mixToMono((await decodeAudioBytes(bytes16, wav16)).channels)));
+  const end48 = await timeAsync('decode_resample_features_48k', reps, async () => void extractFeatures(resample(mixToMono((await decodeAudioBytes(bytes48, wav48)).channels), 48000, 16000)));
 
   let dir = arg('dir', '');
   if (!dir) {
@@ -126,6 +123,7 @@ async function main(): Promise<void> {
     bench: 'features',
     clip: '10 s mono 16-bit WAV; features = 75 × 1000 (n_fft 2048, hop 160, 128 mels, 25 MFCC + deltas)',
     backend: nativeFrontEndAvailable(2048) ? 'native' : 'js',
+    // Wall-clock medians; cpu_ms_per_10s_clip is the same work in CPU time of this process.
     ms_per_10s_clip: {
       decode_wav: r2(decodeMs),
       resample_48k_to_16k: r2(resample48Ms),
@@ -134,6 +132,7 @@ async function main(): Promise<void> {
       decode_plus_features_16k: r2(end16),
       decode_resample_features_48k: r2(end48),
     },
+    cpu_ms_per_10s_clip: Object.fromEntries(Object.entries(cpuMs).map(([k, v]) => [k, r2(v)])),
     folder: { dir: arg('dir', '') || '(synthetic, 16 kHz)', clips: files.length, workers, clips_per_second: r2(clipsPerSec) },
     target_ms_features: 15,
     librosa_anchor_ms_features: 30,

@@ -38,7 +38,7 @@ export function mixToMono(channels: Float32Array[]): Float32Array {
  */
 export async function loadAudio(file: string, opts: { sr?: number | null } = {}): Promise<AudioBuffer> {
   const sr = opts.sr === undefined ? 16000 : opts.sr;
-  if (sr !== null && (!Number.isFinite(sr) || sr <= 0)) throw new AudioError(file, `invalid target sample rate ${sr}`);
+  if (sr !== null && (!Number.isInteger(sr) || sr <= 0)) throw new AudioError(file, `invalid target sample rate ${sr} (a positive integer in Hz)`);
   let bytes: Buffer;
   try {
     const st = await stat(file);
