@@ -47,6 +47,21 @@ export function hash32(s: string): number {
   return h >>> 0;
 }
 
+/** Splits one CSV line into fields (RFC 4180 quoting: "a, b" and "" inside quotes). */
+function splitCsvLine(line: string): string[] {
+  const out: string[] = [];
+  let cur = '', quoted = false;
+  for (let i = 0; i < line.length; i++) {
+    const ch = line[i]!;
+    if (quoted) {
+      if (ch === '"' && line[i + 1] === '"') { cur += '"'; i++; } else if (ch === '"') quoted = false; else cur += ch;
+    } else if (ch === '"') quoted = true;
+    else if (ch === ',') { out.push(cur); cur = ''; } else cur += ch;
+  }
+  out.push(cur);
+  return out;
+}
+
 /**
  * Reads a user sentence file: `.csv` with a header containing `label` and `text` columns (sentences per
  * class), otherwise plain text with one sentence per line (used for every class). Blank lines and lines
@@ -63,10 +78,10 @@ export function loadSentenceFile(file: string): { perLabel: Record<string, Sente
     const li = header.indexOf('label'), ti = header.indexOf('text');
     if (li < 0 || ti < 0) throw new Error(`--sentences ${file}: CSV needs a header with "label" and "text" columns`);
     lines.forEach((line, n) => {
-      const cells = line.split(',');
+      const cells = splitCsvLine(line);
+      // An unquoted text may contain commas: when text is the last column, it takes the rest of the line.
+      const text = (ti === header.length - 1 ? cells.slice(ti).join(',') : cells[ti] ?? '').trim();
       const label = (cells[li] ?? '').trim();
-      // The text may itself contain commas: it is everything from its column on (text must be last or only quoted-free).
-      const text = cells.slice(ti, ti === header.length - 1 ? undefined : ti + 1).join(',').trim().replace(/^"|"$/g, '');
       if (!label || !text) throw new Error(`--sentences ${file}: line ${n + 2} needs a label and a text`);
       (perLabel[label] ??= []).push({ id: `user-${label}-${String(perLabel[label]!.length + 1).padStart(3, '0')}`, text });
     });

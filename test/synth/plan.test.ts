@@ -108,10 +108,12 @@ test('sentence files: txt for all classes, csv per class, clear errors', () => {
   writeFileSync(txt, '# mine\nFirst one.\n\nSecond, with a comma.\n');
   assert.deepEqual(loadSentenceFile(txt).all.map((s) => s.text), ['First one.', 'Second, with a comma.']);
   const csv = path.join(dir, 's.csv');
-  writeFileSync(csv, 'label,text\npanic,Run now, fast!\nboredom,"So dull."\n');
+  writeFileSync(csv, 'label,text\npanic,Run now, fast!\nboredom,"So dull, he said ""again""."\n');
   const r = loadSentenceFile(csv);
   assert.equal(r.perLabel.panic![0]!.text, 'Run now, fast!');
-  assert.equal(r.perLabel.boredom![0]!.text, 'So dull.');
+  assert.equal(r.perLabel.boredom![0]!.text, 'So dull, he said "again".');
+  writeFileSync(csv, 'text,label\n"Wait, what?",uncertainty\n');
+  assert.equal(loadSentenceFile(csv).perLabel.uncertainty![0]!.text, 'Wait, what?');
   writeFileSync(csv, 'a,b\nx,y\n');
   assert.throws(() => loadSentenceFile(csv), /--sentences .*s\.csv: CSV needs a header with "label" and "text"/);
   assert.throws(() => loadSentenceFile(path.join(dir, 'nope.txt')), /--sentences .*nope\.txt: cannot read/);
