@@ -162,8 +162,10 @@ export function makeAugmenter(spec: string, rng: RandomSource, opts: AugmenterOp
       if (rng.next() >= draw(P.p!, rng)) continue;
       switch (op.name) {
         case 'speed': {
-          const f = draw(P.factor!, rng);
-          y = resample(y, sr * f, sr);
+          // Integer source rate (the resampler works in whole Hz): factor resolution 1/sr.
+          const from = Math.round(sr * draw(P.factor!, rng));
+          const f = from / sr;
+          y = resample(y, from, sr);
           applied.push(`speed(${f.toFixed(3)})`);
           break;
         }

@@ -10,7 +10,7 @@ import { scanDataset } from '../../data/dataset.js';
 import { measureProsody, type ProsodyStats } from '../../features/prosody.js';
 import { Rng } from '../../engine/rng.js';
 import { deriveSeed } from '../random.js';
-import { DRAWN_COLUMNS, EMOTION_PROFILES, resolveProfiles, type DrawnProfile, type EmotionProfile } from './profiles.js';
+import { DRAWN_COLUMNS, EMOTION_PROFILES, resolveProfiles, type EmotionProfile } from './profiles.js';
 import { convertClip } from './transform.js';
 import { conversionCharts, writeCharts } from '../charts.js';
 
