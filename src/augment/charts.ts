@@ -14,7 +14,7 @@ import { extractFeatures } from '../features/index.js';
 import { makeAugmenter } from './augmenter.js';
 import { specAugment } from './specaugment.js';
 import { powerSpectrum } from './spectrum.js';
-import { EMOTION_PROFILES } from './convert/profiles.js';
+import { EMOTION_PROFILES, type EmotionProfile } from './convert/profiles.js';
 import { convertClip } from './convert/transform.js';
 
 const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
@@ -123,12 +123,17 @@ export function augmentationCharts(clip: Float32Array, sr: number, babble: Float
   ];
 }
 
-/** F0 contour (Hz) and level over time of the source and of each emotion conversion of one clip. */
-export function conversionCharts(clip: Float32Array, sr: number, seed = 1): ChartSpec[] {
+/**
+ * F0 contour (Hz) and level over time of the source and of each emotion conversion of one clip.
+ * @param seed a number, or the seed of each emotion's conversion (to chart exactly the clips written)
+ */
+export function conversionCharts(clip: Float32Array, sr: number, seed: number | ((emotion: string) => number) = 1,
+  profiles: [string, EmotionProfile][] = Object.entries(EMOTION_PROFILES)): ChartSpec[] {
+  const seedFor = typeof seed === 'number' ? () => seed : seed;
   const f0Rows: Row[] = [];
   const levelRows: Row[] = [];
   const versions: [string, Float32Array][] = [['neutral (source)', clip]];
-  for (const [name, p] of Object.entries(EMOTION_PROFILES)) versions.push([name, convertClip(clip, sr, p, new Rng(seed)).samples]);
+  for (const [name, p] of profiles) versions.push([name, convertClip(clip, sr, p, new Rng(seedFor(name))).samples]);
   for (const [name, y] of versions) {
     const tr = trackPitch(y, sr);
     for (let i = 0; i < tr.f0.length; i++) if (tr.voiced[i]) f0Rows.push({ version: name, t: i * tr.hopSec, f0: tr.f0[i]! });

@@ -160,7 +160,7 @@ export async function convertEmotions(opts: ConvertOptions): Promise<ConvertResu
   const first = sources.find((s) => !skipped.some((k) => k.file === s.file));
   if ((opts.charts ?? true) && first) {
     const clip = (await loadAudio(first.file, { sr: 16000 })).samples;
-    chartFiles = await writeCharts(path.join(outDir, 'charts'), conversionCharts(clip, 16000, deriveSeed(seed, first.id)));
+    chartFiles = await writeCharts(path.join(outDir, 'charts'), conversionCharts(clip, 16000, (emotion) => deriveSeed(seed, `${first.id}|${emotion}|0`), profiles));
   }
   const datasheet = path.join(outDir, 'datasheet.md');
   const chartNote = chartFiles.length
