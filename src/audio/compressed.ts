@@ -2,11 +2,8 @@
  * FLAC, MP3 and OGG (Vorbis, Opus) decoding through eshaz's wasm-audio-decoders (well kept, the wasm is
  * inlined in the packages, so they work offline in Node without any download). Any decoder error
  * (corrupt or truncated stream) is an AudioError: a half-decoded clip would be silently wrong data.
+ * The decoders are imported on first use: their inlined wasm would otherwise slow every start-up.
  */
-import { FLACDecoder } from '@wasm-audio-decoders/flac';
-import { MPEGDecoder } from 'mpg123-decoder';
-import { OggOpusDecoder } from 'ogg-opus-decoder';
-import { OggVorbisDecoder } from '@wasm-audio-decoders/ogg-vorbis';
 import { AudioError } from './errors.js';
 import type { DecodedAudio } from './wav.js';
 
@@ -118,6 +115,7 @@ export async function decodeCompressed(bytes: Uint8Array, format: CompressedForm
 async function runDecoder(bytes: Uint8Array, format: CompressedFormat): Promise<WasmResult> {
   switch (format) {
     case 'flac': {
+      const { FLACDecoder } = await import('@wasm-audio-decoders/flac');
       const d = new FLACDecoder();
       await d.ready;
       try {
@@ -127,6 +125,7 @@ async function runDecoder(bytes: Uint8Array, format: CompressedFormat): Promise<
       }
     }
     case 'mp3': {
+      const { MPEGDecoder } = await import('mpg123-decoder');
       const d = new MPEGDecoder();
       await d.ready;
       try {
@@ -136,6 +135,7 @@ async function runDecoder(bytes: Uint8Array, format: CompressedFormat): Promise<
       }
     }
     case 'ogg-opus': {
+      const { OggOpusDecoder } = await import('ogg-opus-decoder');
       const d = new OggOpusDecoder();
       await d.ready;
       try {
@@ -145,6 +145,7 @@ async function runDecoder(bytes: Uint8Array, format: CompressedFormat): Promise<
       }
     }
     case 'ogg-vorbis': {
+      const { OggVorbisDecoder } = await import('@wasm-audio-decoders/ogg-vorbis');
       const d = new OggVorbisDecoder();
       await d.ready;
       try {
