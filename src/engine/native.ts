@@ -8,7 +8,8 @@ import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 
 const packageRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const addonPath = path.join(packageRoot, 'build', 'Release', 'affexion_native.node');
+/** AFFEXION_NATIVE_ADDON may point at another build of the addon (e.g. an experimental one). */
+const addonPath = process.env.AFFEXION_NATIVE_ADDON || path.join(packageRoot, 'build', 'Release', 'affexion_native.node');
 
 /** Raw exports of the addon; typed views over it live next to their users (see native-kernels.ts). */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
