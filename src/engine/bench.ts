@@ -45,9 +45,16 @@ export interface TrainBenchResult {
   /** Median wall time of one training step (forward, loss, backward, Adam). */
   median_step_ms: number;
   step_ms: number[];
+  /**
+   * Median process CPU time (all threads) of one step. Unlike wall time it barely changes when other
+   * programs load the machine, so it is the better figure on a shared machine; on an idle machine
+   * wall ≈ CPU / threads when the work parallelises well.
+   */
+  median_step_cpu_ms: number;
   /** Median eval-mode forward time divided by the inference batch. */
   infer_ms_per_clip: number;
   infer_batch: number;
+  infer_cpu_ms_per_clip: number;
   /** Peak resident memory of the whole process so far. */
   peak_rss_mb: number;
   /** Analytic FLOPs of one training step / median step time. */
@@ -94,6 +101,11 @@ export function trainFlopsPerClip(c: AffexionConfig, T: number): number {
 const TORCH_STEP_MS: Record<number, number> = { 8: 2650, 32: 5700 };
 const TORCH_INFER_MS = 111;
 
+const cpuMs = (): number => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
+
 const median = (xs: number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
@@ -122,9 +134,10 @@ export function runTrainBenchmark(opts: TrainBenchOptions = {}): TrainBenchResul
   const targets = Int32Array.from({ length: B }, () => rng.int(cfg.n_classes));
   const lengths = cfg.mask_padding ? Int32Array.from({ length: B }, () => T - rng.int(Math.ceil(T / 2))) : null;
 
-  const stepMs: number[] = [];
+  const stepMs: number[] = [], stepCpu: number[] = [];
   const losses: number[] = [];
   for (let s = 0; s <= steps; s++) {
+    const c0 = cpuMs();
     const t0 = performance.now();
     net.zeroGrad();
     const logits = net.forward(x, B, T, { train: true, lengths });
@@ -132,16 +145,18 @@ export function runTrainBenchmark(opts: TrainBenchOptions = {}): TrainBenchResul
     net.backward(dLogits);
     adam.step();
     const dt = performance.now() - t0;
+    const dc = cpuMs() - c0;
     losses.push(loss);
-    if (s > 0) stepMs.push(dt); // step 0 warms up caches, page faults and JIT
+    if (s > 0) { stepMs.push(dt); stepCpu.push(dc); } // step 0 warms up caches, page faults and JIT
   }
 
   const xi = inferB === B ? x : Float32Array.from({ length: inferB * T * F }, () => rng.normal());
-  const inferMs: number[] = [];
+  const inferMs: number[] = [], inferCpu: number[] = [];
   for (let r = 0; r <= inferRuns; r++) {
+    const c0 = cpuMs();
     const t0 = performance.now();
     net.forward(xi, inferB, T, { train: false, lengths: null });
-    if (r > 0) inferMs.push(performance.now() - t0);
+    if (r > 0) { inferMs.push(performance.now() - t0); inferCpu.push(cpuMs() - c0); }
   }
 
   const isNative = kernels.name.startsWith('native');
@@ -162,8 +177,10 @@ export function runTrainBenchmark(opts: TrainBenchOptions = {}): TrainBenchResul
     steps,
     median_step_ms: round(medStep, 1),
     step_ms: stepMs.map((v) => round(v, 1)),
+    median_step_cpu_ms: round(median(stepCpu), 1),
     infer_ms_per_clip: round(medInfer),
     infer_batch: inferB,
+    infer_cpu_ms_per_clip: round(median(inferCpu) / inferB),
     peak_rss_mb: round(process.resourceUsage().maxRSS / 1024, 0),
     gflops: round(gflops, 1),
     infer_gflops: round(fwdFlop / (medInfer * 1e6), 1),
