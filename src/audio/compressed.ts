@@ -62,9 +62,22 @@ function expectedLength(b: Uint8Array, format: CompressedFormat): number | null 
     const perFrame = mpeg1 ? 1152 : 576;
     let tag = indexOf(b, 'Xing', start + 4, start + 64);
     if (tag < 0) tag = indexOf(b, 'Info', start + 4, start + 64);
-    if (tag < 0 || b.length < tag + 12 || (b[tag + 7] & 1) === 0) return null; // flag bit 0: frame count present
+    if (tag < 0 || b.length < tag + 12) return null;
+    const flags = b[tag + 7];
+    if ((flags & 1) === 0) return null; // no frame count
     const frames = ((b[tag + 8] << 24) >>> 0) + (b[tag + 9] << 16) + (b[tag + 10] << 8) + b[tag + 11];
-    return Math.max(0, (frames - 2) * perFrame);
+    // Gapless decoding drops the encoder delay and padding, which the LAME tag records (12 bits each)
+    // after the Xing fields; without it, allow the largest values those fields can hold.
+    const lame = tag + 8 + 4 + (flags & 2 ? 4 : 0) + (flags & 4 ? 100 : 0) + (flags & 8 ? 4 : 0);
+    let trimmed = 2 * 4095;
+    // The LAME-format extension starts with the encoder's name ('LAME3.100', 'Lavc59.37', …).
+    const named = b.length >= lame + 24 && Array.from(b.subarray(lame, lame + 4)).every((c) => (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a));
+    if (named) {
+      const d = lame + 21;
+      trimmed = ((b[d] << 4) | (b[d + 1] >> 4)) + (((b[d + 1] & 0x0f) << 8) | b[d + 2]);
+    }
+    // One frame of slack: decoders differ in how they count the decoder's own delay.
+    return Math.max(0, frames * perFrame - trimmed - perFrame);
   }
   return null;
 }

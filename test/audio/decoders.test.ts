@@ -1,7 +1,8 @@
 /**
  * FLAC, MP3, OGG Vorbis and OGG Opus through loadAudio, on small fixtures made once by
- * fixtures/make-fixtures.sh from a known stereo signal (left 0.5·sin 440 Hz, right 0.3·sin 660 Hz,
- * 0.5 s at 44.1 kHz), so each decode is checked against the signal itself.
+ * fixtures/make-fixtures.sh from a known signal (stereo: left 0.5·sin 440 Hz, right 0.3·sin 660 Hz;
+ * mono and 6-channel files carry the same channel mean), so each decode is checked against the signal
+ * itself, and truncated copies must be refused.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -30,18 +31,21 @@ function snrDb(x: Float32Array, ref: Float32Array): number {
   return 10 * Math.log10(s / e);
 }
 
-const cases: { file: string; rate: number; minSnr: number; lengthSlack: number }[] = [
-  { file: 'tone.flac', rate: 44100, minSnr: 80, lengthSlack: 0 }, // lossless: 16-bit quantisation only
-  { file: 'tone.mp3', rate: 44100, minSnr: 20, lengthSlack: 0 },
-  { file: 'tone.ogg', rate: 44100, minSnr: 20, lengthSlack: 0 },
-  { file: 'tone.opus', rate: 48000, minSnr: 15, lengthSlack: 400 }, // Opus always decodes at 48 kHz
+const cases: { file: string; rate: number; seconds: number; minSnr: number; lengthSlack: number }[] = [
+  { file: 'tone.flac', rate: 44100, seconds: 0.5, minSnr: 80, lengthSlack: 0 }, // lossless: 16-bit quantisation only
+  { file: 'tone-6ch.flac', rate: 48000, seconds: 0.1, minSnr: 100, lengthSlack: 0 }, // 6 channels, 24-bit
+  { file: 'tone.mp3', rate: 44100, seconds: 0.5, minSnr: 20, lengthSlack: 0 },
+  { file: 'tone-mpeg2.mp3', rate: 22050, seconds: 0.5, minSnr: 20, lengthSlack: 0 }, // MPEG-2, mono
+  { file: 'tone-mpeg25.mp3', rate: 8000, seconds: 0.5, minSnr: 15, lengthSlack: 0 }, // MPEG-2.5, mono
+  { file: 'tone.ogg', rate: 44100, seconds: 0.5, minSnr: 20, lengthSlack: 0 },
+  { file: 'tone.opus', rate: 48000, seconds: 0.5, minSnr: 15, lengthSlack: 400 }, // Opus always decodes at 48 kHz
 ];
 
 for (const c of cases) {
   test(`${c.file}: decodes to the known signal (native rate, mono mix)`, async () => {
     const a = await loadAudio(path.join(FIXTURES, c.file), { sr: null });
     assert.equal(a.sampleRate, c.rate);
-    const n = c.rate / 2;
+    const n = Math.round(c.rate * c.seconds);
     assert.ok(a.samples.length >= n && a.samples.length <= n + c.lengthSlack, `length ${a.samples.length}, expected ${n}`);
     const snr = snrDb(a.samples, tone(c.rate, a.samples.length));
     assert.ok(snr >= c.minSnr, `SNR ${snr.toFixed(1)} dB < ${c.minSnr} dB`);
