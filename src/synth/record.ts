@@ -75,15 +75,24 @@ export function saveClip(outDir: string, job: ClipJob, clip: RenderedClip): Clip
   return rec;
 }
 
-/** The record of a clip already on disk (WAV and record both present), or null. */
+/**
+ * The record of a clip already on disk (WAV and record both present), or null. Throws when the clip
+ * there was made with other settings (seed, voice, provider): resuming must not mix two runs.
+ */
 export function existingClip(outDir: string, job: ClipJob): ClipRecord | null {
   const mp = metaPath(outDir, job);
   if (!existsSync(path.join(outDir, job.relPath)) || !existsSync(mp)) return null;
+  let rec: ClipRecord;
   try {
-    return JSON.parse(readFileSync(mp, 'utf8')) as ClipRecord;
+    rec = JSON.parse(readFileSync(mp, 'utf8')) as ClipRecord;
   } catch {
     return null; // a damaged record: render the clip again
   }
+  if (rec.seed !== job.seed || rec.voice !== job.voice.id || rec.provider !== job.voice.engine || rec.length !== job.length) {
+    throw new Error(`--out ${outDir}: ${job.relPath} was made with other settings (voice ${rec.voice}, seed ${rec.seed}; ` +
+      `this run: voice ${job.voice.id}, seed ${job.seed}). Use a new --out folder, or the options of the first run to resume it.`);
+  }
+  return rec;
 }
 
 const csvCell = (v: unknown): string => {

@@ -84,13 +84,17 @@ export async function renderOffline(job: ClipJob): Promise<RenderedClip> {
     const words: string[] = [];
     for (const phrase of splitPhrases(text)) {
       if (parts.length) parts.push({ pauseSec: jitter(pr.phrasePauseSec) });
+      let afterFiller = false;
       if (job.fillers.length && rng.next() < pr.fillerRate) {
         const filler = `${job.fillers[rng.int(job.fillers.length)]!},`;
         parts.push({ text: filler, rateFactor: 0.75 }, { pauseSec: jitter(pr.phrasePauseSec) });
         words.push(filler);
+        afterFiller = true;
       }
-      parts.push({ text: phrase });
-      words.push(phrase);
+      // After a filler the phrase continues the utterance: no capital (except "I").
+      const said = afterFiller && /^[A-Z][a-z]/.test(phrase) ? phrase[0]!.toLowerCase() + phrase.slice(1) : phrase;
+      parts.push({ text: said });
+      words.push(said);
     }
     const audio = await synthSentence(parts, job.voice, base, job.seed + n);
     const sec = audio.length / OUT_RATE;

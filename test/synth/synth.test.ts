@@ -90,6 +90,8 @@ test('same seed gives byte-identical output, in-thread or on worker threads; res
     assert.equal(third.generated, 2);
     assert.equal(third.kept, 18);
     for (const f of files) assert.ok(readFileSync(path.join(dirA, f)).equals(readFileSync(path.join(dirB, f))), `${f} differs after resume`);
+    // Resuming with other settings into the same folder is refused (it would mix two sets).
+    await assert.rejects(synthesize({ ...OPTS, seed: 99, out: dirB, concurrency: 1 }), /--out .*: boredom\/boredom_0001\.wav was made with other settings/);
   } finally {
     rmSync(dirB, { recursive: true, force: true });
   }
