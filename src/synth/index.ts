@@ -148,7 +148,8 @@ export async function synthesize(opts: SynthOptions): Promise<SynthResult> {
       const lines = await openaiGenerateSentences(client, c, gen, opts.openai);
       perLabel[c] = lines.map((text, i) => ({ id: `gen-${c}-${String(i + 1).padStart(3, '0')}`, text }));
     }
-    writeFileSync(cache, 'label,text\n' + classes.flatMap((c) => perLabel[c]!.map((s) => `${c},${s.text.replace(/[\r\n]/g, ' ')}`)).join('\n') + '\n');
+    const quote = (t: string): string => `"${t.replace(/[\r\n]+/g, ' ').replace(/"/g, '""')}"`;
+    writeFileSync(cache, 'label,text\n' + classes.flatMap((c) => perLabel[c]!.map((s) => `${c},${quote(s.text)}`)).join('\n') + '\n');
     sentences = { perLabel: { ...(userSentences?.perLabel ?? {}), ...perLabel }, all: userSentences?.all ?? [] };
   }
 
