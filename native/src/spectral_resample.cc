@@ -3,7 +3,9 @@
 // wasm libsamplerate we used first took over a second per 10 s clip at 48 kHz, this takes milliseconds.
 //
 // Output j sits at input time j·M/L. Its phase row of the coefficient table holds taps k = −W .. W+1
-// around i0 = ⌊j·M/L⌋ (padded with zeros to a multiple of 8); input outside [0, n) is zero.
+// around i0 = ⌊j·M/L⌋ (padded with zeros to a multiple of 16); input outside [0, n) is zero.
+// Products are summed in float32, 16 partial sums per output (error ~1e-7 of the output, far below
+// the 16-bit input's resolution and soxr's own float32 arithmetic), twice the speed of float64.
 #include <napi.h>
 
 #include <cstdint>
@@ -16,11 +18,10 @@
 
 namespace {
 
-typedef double V8 __attribute__((vector_size(64)));
-typedef float F8 __attribute__((vector_size(32)));
+typedef float F16 __attribute__((vector_size(64)));
 
 __attribute__((target_clones("avx512f", "avx2", "default")))
-void poly(const float* x, long n, float* y, long outLen, long L, long M, long P, int W, int width, const double* table) {
+void poly(const float* x, long n, float* y, long outLen, long L, long M, long P, int W, int width, const float* table) {
   for (long j = 0; j < outLen; ++j) {
     const long num = j * M;  // < 2^53 for any realistic clip
     long i0 = num / L;
@@ -29,65 +30,64 @@ void poly(const float* x, long n, float* y, long outLen, long L, long M, long P,
       phase = (phase * P + L / 2) / L;
       if (phase == P) phase = 0, ++i0;
     }
-    const double* row = table + phase * width;
+    const float* row = table + phase * width;
     const long first = i0 - W;
-    double acc = 0;
+    float acc = 0;
     if (first >= 0 && first + width <= n) {
-      V8 v = {};
-      for (int k = 0; k < width; k += 8) {
-        F8 xf;
-        V8 c;
-        std::memcpy(&xf, x + first + k, sizeof xf);
+      F16 v = {};
+      for (int k = 0; k < width; k += 16) {
+        F16 xv, c;
+        std::memcpy(&xv, x + first + k, sizeof xv);
         std::memcpy(&c, row + k, sizeof c);
-        v += __builtin_convertvector(xf, V8) * c;
+        v += xv * c;
       }
-      for (int l = 0; l < 8; ++l) acc += v[l];
+      for (int l = 0; l < 16; ++l) acc += v[l];
     } else {
       for (int k = 0; k < width; ++k) {
         const long i = first + k;
         if (i >= 0 && i < n) acc += row[k] * x[i];
       }
     }
-    y[j] = static_cast<float>(acc);
+    y[j] = acc;
   }
 }
 
 template <typename T>
 T* typed(const Napi::CallbackInfo& info, size_t i, const char* name, napi_typedarray_type type, size_t need) {
   if (i >= info.Length() || !info[i].IsTypedArray() || info[i].As<Napi::TypedArray>().TypedArrayType() != type)
-    throw Napi::TypeError::New(info.Env(), std::string("resamplePoly: ") + name + " has the wrong type");
+    throw Napi::TypeError::New(info.Env(), std::string("resamplePoly32: ") + name + " has the wrong type");
   auto a = info[i].As<Napi::TypedArray>();
   if (a.ElementLength() < need)
-    throw Napi::RangeError::New(info.Env(), std::string("resamplePoly: ") + name + " is too short");
+    throw Napi::RangeError::New(info.Env(), std::string("resamplePoly32: ") + name + " is too short");
   return reinterpret_cast<T*>(static_cast<uint8_t*>(a.ArrayBuffer().Data()) + a.ByteOffset());
 }
 
 long num(const Napi::CallbackInfo& info, size_t i, const char* name, long min) {
-  if (i >= info.Length() || !info[i].IsNumber()) throw Napi::TypeError::New(info.Env(), std::string("resamplePoly: ") + name + " must be a number");
+  if (i >= info.Length() || !info[i].IsNumber()) throw Napi::TypeError::New(info.Env(), std::string("resamplePoly32: ") + name + " must be a number");
   const double v = info[i].As<Napi::Number>().DoubleValue();
   if (!(v >= min) || v > 9.0e15 || v != static_cast<double>(static_cast<long>(v)))
-    throw Napi::RangeError::New(info.Env(), std::string("resamplePoly: ") + name + " must be an integer ≥ " + std::to_string(min));
+    throw Napi::RangeError::New(info.Env(), std::string("resamplePoly32: ") + name + " must be an integer ≥ " + std::to_string(min));
   return static_cast<long>(v);
 }
 
-// resamplePoly(x: Float32Array, out: Float32Array, L, M, P (phases in table), W, width (multiple of 8), table: Float64Array(P·width))
+// resamplePoly32(x: Float32Array, out: Float32Array, L, M, P (phases in table), W, width (multiple of 16), table: Float32Array(P·width))
 Napi::Value ResamplePoly(const Napi::CallbackInfo& info) {
   const long L = num(info, 2, "L", 1), M = num(info, 3, "M", 1), P = num(info, 4, "P", 1);
-  const long W = num(info, 5, "W", 0), width = num(info, 6, "width", 8);
-  if (width % 8 != 0 || width < 2 * W + 2) throw Napi::RangeError::New(info.Env(), "resamplePoly: width must be a multiple of 8 and ≥ 2W + 2");
-  if (P > L) throw Napi::RangeError::New(info.Env(), "resamplePoly: P must be ≤ L");
-  if (!info[0].IsTypedArray() || !info[1].IsTypedArray()) throw Napi::TypeError::New(info.Env(), "resamplePoly: x and out must be Float32Arrays");
+  const long W = num(info, 5, "W", 0), width = num(info, 6, "width", 16);
+  if (width % 16 != 0 || width < 2 * W + 2) throw Napi::RangeError::New(info.Env(), "resamplePoly32: width must be a multiple of 16 and ≥ 2W + 2");
+  if (P > L) throw Napi::RangeError::New(info.Env(), "resamplePoly32: P must be ≤ L");
+  if (!info[0].IsTypedArray() || !info[1].IsTypedArray()) throw Napi::TypeError::New(info.Env(), "resamplePoly32: x and out must be Float32Arrays");
   const long n = static_cast<long>(info[0].As<Napi::TypedArray>().ElementLength());
   const long outLen = static_cast<long>(info[1].As<Napi::TypedArray>().ElementLength());
   const float* x = typed<float>(info, 0, "x", napi_float32_array, n);
   float* y = typed<float>(info, 1, "out", napi_float32_array, outLen);
-  const double* table = typed<double>(info, 7, "table", napi_float64_array, static_cast<size_t>(P * width));
+  const float* table = typed<float>(info, 7, "table", napi_float32_array, static_cast<size_t>(P * width));
   poly(x, n, y, outLen, L, M, P, static_cast<int>(W), static_cast<int>(width), table);
   return info.Env().Undefined();
 }
 
 affexion::Registrar reg([](Napi::Env env, Napi::Object exports) {
-  exports.Set("resamplePoly", Napi::Function::New(env, ResamplePoly));
+  exports.Set("resamplePoly32", Napi::Function::New(env, ResamplePoly));
 });
 
 }  // namespace

@@ -61,9 +61,10 @@ export const MAX_PHASES = 4096;
 
 /**
  * Polyphase plan for from → to: L/M = to/from in lowest terms; P phase rows (P = L, or MAX_PHASES
- * when L is larger) of `width` taps k = −W .. W+1 around ⌊j·M/L⌋, zero-padded to a multiple of 8.
+ * when L is larger) of `width` taps k = −W .. W+1 around ⌊j·M/L⌋, zero-padded to a multiple of 16.
+ * `table` is float64 (the JS reference), `table32` the same rounded for the native float32 loop.
  */
-export interface ResamplePlan { L: number; M: number; P: number; W: number; width: number; table: Float64Array }
+export interface ResamplePlan { L: number; M: number; P: number; W: number; width: number; table: Float64Array; table32: Float32Array }
 
 export function planResample(fromRate: number, toRate: number): ResamplePlan {
   const g = gcd(fromRate, toRate);
@@ -73,10 +74,10 @@ export function planResample(fromRate: number, toRate: number): ResamplePlan {
   const f = designFilter(fromRate, toRate);
   const i0b = besselI0(f.beta);
   const W = Math.ceil(f.halfWidth);
-  const width = Math.ceil((2 * W + 2) / 8) * 8;
+  const width = Math.ceil((2 * W + 2) / 16) * 16;
   const table = new Float64Array(P * width);
   for (let p = 0; p < P; p++) for (let k = -W; k <= W + 1; k++) table[p * width + k + W] = kernel(f, p / P - k, i0b);
-  return { L, M, P, W, width, table };
+  return { L, M, P, W, width, table, table32: Float32Array.from(table) };
 }
 
 /** Table row and base input index of output j (phase rounded when P < L, as the native code does). */

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { planResample, resampleReference, type ResamplePlan } from './resample-design.js';
 
-type ResamplePolyFn = (x: Float32Array, out: Float32Array, L: number, M: number, P: number, W: number, width: number, table: Float64Array) => void;
+type ResamplePolyFn = (x: Float32Array, out: Float32Array, L: number, M: number, P: number, W: number, width: number, table: Float32Array) => void;
 
 let nativePoly: ResamplePolyFn | null | undefined;
 function native(): ResamplePolyFn | null {
@@ -19,8 +19,8 @@ function native(): ResamplePolyFn | null {
   if (process.env.AFFEXION_BACKEND === 'js') return nativePoly;
   const file = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'build', 'Release', 'affexion_native.node');
   if (!existsSync(file)) return nativePoly;
-  const mod = createRequire(import.meta.url)(file) as { resamplePoly?: ResamplePolyFn };
-  if (typeof mod.resamplePoly === 'function') nativePoly = mod.resamplePoly;
+  const mod = createRequire(import.meta.url)(file) as { resamplePoly32?: ResamplePolyFn };
+  if (typeof mod.resamplePoly32 === 'function') nativePoly = mod.resamplePoly32;
   return nativePoly;
 }
 
@@ -53,6 +53,6 @@ export function resample(x: Float32Array, fromRate: number, toRate: number, opts
   const poly = opts.backend === 'js' ? null : native();
   if (!poly) return resampleReference(x, plan, outLen);
   const y = new Float32Array(outLen);
-  poly(x, y, plan.L, plan.M, plan.P, plan.W, plan.width, plan.table);
+  poly(x, y, plan.L, plan.M, plan.P, plan.W, plan.width, plan.table32);
   return y;
 }
