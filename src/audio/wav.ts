@@ -54,7 +54,7 @@ export function decodeWav(bytes: Uint8Array, file: string): DecodedAudio {
       if (size === 0xffffffff) size = available;
       if (size > available) fail(`truncated: data chunk declares ${size} bytes but only ${available} are present`);
       data = { start: body, size };
-      break;
+      if (fmt) break; // else keep looking: a few writers put fmt after data
     }
     pos = body + size + (size & 1); // chunks are word-aligned
   }

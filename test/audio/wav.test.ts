@@ -163,3 +163,14 @@ test('streamed WAVs (data size 0xFFFFFFFF) are read to the end of the file', asy
   const a = await loadAudio(file, { sr: null });
   assert.equal(a.samples.length, 300);
 });
+
+test('a fmt chunk after the data chunk is still found', async () => {
+  const { bytes, expected } = makeWav({ tag: 1, bits: 16, channels: 1, rate: 16000 }, 200);
+  // RIFF header (12) + fmt chunk (8 + 16) + data chunk: swap the two chunks.
+  const fmt = bytes.subarray(12, 36);
+  const data = bytes.subarray(36);
+  const file = path.join(dir, 'fmt-last.wav');
+  writeFileSync(file, Buffer.concat([bytes.subarray(0, 12), data, fmt]));
+  const a = await loadAudio(file, { sr: null });
+  assert.deepEqual(a.samples, expected[0]);
+});
