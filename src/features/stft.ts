@@ -111,13 +111,17 @@ export class RealDft {
   }
 }
 
+/** One DFT plan per size: it holds tables and work buffers, reused call after call (single thread). */
+const dfts = new Map<number, RealDft>();
+
 /**
  * Power spectrogram |STFT|², time-major: out[frame * bins + bin], bins = ⌊nFft/2⌋ + 1, float32 with
  * librosa's rounding (complex64 spectrum, float32 magnitude, float32 square).
  */
 export function powerSpectrogram(y: Float32Array, nFft: number, hopLength: number): { data: Float32Array; frames: number; bins: number } {
   const frames = frameCount(y.length, nFft, hopLength);
-  const dft = new RealDft(nFft);
+  let dft = dfts.get(nFft);
+  if (!dft) dfts.set(nFft, (dft = new RealDft(nFft)));
   const bins = dft.bins;
   const win = hannWindow(nFft);
   const pad = Math.floor(nFft / 2);
