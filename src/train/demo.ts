@@ -15,7 +15,7 @@ import { reproduce, type ReproduceResult } from './reproduce.js';
 
 /** The demo's model and training settings (smaller than the paper's, for minutes instead of hours). */
 export const DEMO_HYPERPARAMETERS: Partial<Hyperparameters> = {
-  epochs: 15, batch_size: 8, lr: 2e-3, step_size: 10, gamma: 0.5, max_len: 400, conv_channels: 32, lstm_hidden: 48, fc_hidden: 64,
+  epochs: 12, batch_size: 8, lr: 2e-3, step_size: 8, gamma: 0.5, max_len: 400, conv_channels: 32, lstm_hidden: 48, fc_hidden: 64,
 };
 
 /** Voices the demo never trains on (the training set uses the 5 default "mixed" voices). */
@@ -90,7 +90,7 @@ export async function runDemo(o: DemoOptions = {}): Promise<ReproduceResult & { 
   events.log?.('demo 3/4 and 4/4: train, cross-validate (voices kept apart), evaluate');
   const r = await reproduce({
     synthetic: trainData, real: o.real ?? null, out, labelMap: o.real ? (o.labelMap ?? RAVDESS_LABEL_MAP) : undefined,
-    folds: o.folds ?? 5, groupBy: 'speaker', hyper, cacheDir: o.cacheDir, events, foldEvents: o.foldEvents, signal: o.signal,
+    folds: o.folds ?? 3, groupBy: 'speaker', hyper, cacheDir: o.cacheDir, events, foldEvents: o.foldEvents, signal: o.signal,
     command: o.command, title: 'Affexion demo: synthetic speech → model → held-out voices and sentences' + (o.real ? ' → real speech' : ''),
     extraEvaluations: { 'held-out voices & sentences': heldOutData },
     notes: [
