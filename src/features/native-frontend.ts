@@ -73,7 +73,18 @@ function binIndexed(fb: MelFilterbank): BinIndexedMel {
   return r;
 }
 
-/** Output of the native front end: mfcc is nMfcc × frames (librosa layout), the rest time-major. */
+const scratchBufs: Float32Array[] = [new Float32Array(0), new Float32Array(0)];
+const SCRATCH_MAX = 1 << 20; // floats (4 MB, ~80 s of audio): longer clips get their own buffers
+function scratch(i: number, n: number): Float32Array {
+  if (n > SCRATCH_MAX) return new Float32Array(n);
+  if (scratchBufs[i].length < n) scratchBufs[i] = new Float32Array(Math.min(SCRATCH_MAX, Math.max(n, scratchBufs[i].length * 2)));
+  return scratchBufs[i].subarray(0, n);
+}
+
+/**
+ * Output of the native front end: mfcc is nMfcc × frames (librosa layout), the rest time-major. Without
+ * `keepPower`, melPower and logMel are views of scratch buffers, valid until the next call.
+ */
 export interface NativeFrontEnd { frames: number; power: Float32Array | null; melPower: Float32Array; logMel: Float32Array }
 
 /**
@@ -87,8 +98,9 @@ export function nativeMfccFrontEnd(y: Float32Array, nFft: number, hopLength: num
   const nMels = fb.bands.length;
   const idx = binIndexed(fb);
   const power = keepPower ? new Float32Array(frames * fb.bins) : null;
-  const melPower = new Float32Array(frames * nMels);
-  const logMel = new Float32Array(frames * nMels);
+  // Without stages the mel buffers are only scratch: reuse them rather than feed the GC ~1 MB a clip.
+  const melPower = keepPower ? new Float32Array(frames * nMels) : scratch(0, frames * nMels);
+  const logMel = keepPower ? new Float32Array(frames * nMels) : scratch(1, frames * nMels);
   load()!.mfccFrontEnd(y, nFft, hopLength, idx.offsets, idx.band, idx.weight, nMels, dct, nMfcc, amin, topDb ?? NaN, power, melPower, logMel, mfccOut(frames));
   return { frames, power, melPower, logMel };
 }
