@@ -41,7 +41,7 @@ export function datasheetMarkdown(records: readonly ClipRecord[], info: Datashee
     const p = info.profiles[c]!;
     const rg = (x: readonly [number, number]): string => `${x[0]}…${x[1]}`;
     return [c, rg(p.pitchShiftSt), rg(p.pitchRange), rg(p.rate), rg(p.loudnessDb), rg(p.phrasePauseSec), p.fillerRate, p.finalRise,
-      p.tremorDepthSt[1] > 0 ? `${rg(p.tremorDepthSt)} st @ ${rg(p.tremorHz)} Hz` : '—'];
+      p.tremorDepthSt[1] > 0 ? `${rg(p.tremorDepthSt)} st @ ${rg(p.tremorHz)} Hz` : '—', rg(p.effort)];
   });
   return `# Datasheet: synthetic emotional speech (affexion synth)
 
@@ -89,12 +89,12 @@ the clips per class are a multiple of voices × lengths); lengths alternate, shi
 
 Prosody profiles (ranges; each clip draws its own values uniformly within them):
 
-${table(['class', 'pitch shift st', 'pitch range ×', 'rate ×', 'loudness dB', 'phrase pause s', 'filler rate', 'question endings', 'tremor'], profileRows)}
+${table(['class', 'pitch shift st', 'pitch range ×', 'rate ×', 'loudness dB', 'phrase pause s', 'filler rate', 'question endings', 'tremor', 'effort (tilt)'], profileRows)}
 
 ## Preprocessing
 Engine output resampled to 16 kHz (libsamplerate, best-quality sinc); clips cut at the quietest point before the maximum
-length; level set per clip to −26 dBFS + class offset + a uniform ±6 dB jitter, so level alone does not
-give the class away; 5 ms fades at both ends.
+length; vocal effort rendered as spectral tilt; level set per clip to −26 dBFS + a small class offset +
+a uniform ±8 dB jitter, so level alone is a weak cue; 5 ms fades at both ends.
 
 ## Uses
 Training and ablations for Affexion's classifiers; the measured statistics let users check the classes

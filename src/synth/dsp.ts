@@ -28,6 +28,24 @@ export function applyTremor(x: Float32Array, sr: number, rateHz: number, depthSt
   return out;
 }
 
+/**
+ * Vocal effort as spectral tilt, in place. effort > 0 adds a first-difference (high-frequency) boost
+ * like a pressed, loud voice (about +5 dB at 4 kHz for effort 1); effort < 0 blends in a one-pole low-pass
+ * like a lax, soft voice. Levels are set afterwards, so this changes timbre, not loudness.
+ */
+export function applyEffort(x: Float32Array, effort: number): Float32Array {
+  if (effort > 0) {
+    const g = 0.7 * effort;
+    let prev = 0;
+    for (let i = 0; i < x.length; i++) { const v = x[i]!; x[i] = v + g * (v - prev); prev = v; }
+  } else if (effort < 0) {
+    const a = 0.8 * -effort;
+    let y = 0;
+    for (let i = 0; i < x.length; i++) { y = (1 - a) * x[i]! + a * y; x[i] = y; }
+  }
+  return x;
+}
+
 /** RMS level in dBFS of the frames that carry speech (25 ms frames within 40 dB of the loudest). */
 export function activeLevelDb(x: Float32Array, sr: number): number {
   const win = Math.max(1, Math.round(0.025 * sr));

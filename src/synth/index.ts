@@ -52,7 +52,7 @@ export interface SynthOptions {
   profilesFile?: string;
   /** 'emotion' (default, as the paper) or 'shared' (all classes speak the same sentence pool). */
   textMode?: 'emotion' | 'shared';
-  /** ± per-clip level jitter in dB (default 6). */
+  /** ± per-clip level jitter in dB (default 8). */
   levelJitterDb?: number;
   /** OpenAI provider settings. */
   openai?: OpenAIOptions & { /** Generate this many new sentences per class with a chat model first. */ generateSentences?: number };

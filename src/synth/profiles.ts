@@ -38,6 +38,8 @@ export const ProfileSchema = z.object({
   tremorHz: range(0, 15),
   /** Tremor: amplitude-modulation depth (0..1). */
   tremoloDepth: range(0, 0.9),
+  /** Vocal effort as spectral tilt: > 0 brighter (pressed, loud voice), < 0 duller (lax voice). Default 0. */
+  effort: range(-1, 1).default([0, 0]),
   /** Optional sentences for this class (otherwise the built-in bank, or neutral sentences). */
   sentences: z.array(z.string().min(1)).optional(),
 });
@@ -52,31 +54,31 @@ export const ProfileFileSchema = z.record(z.string().regex(/^[A-Za-z0-9_-]+$/, '
 export const BUILTIN_PROFILES: Readonly<Record<string, ProsodyProfile>> = {
   boredom: {
     description: 'Low, flat, slow and quiet; long pauses, an occasional sigh-like filler.',
-    pitchShiftSt: [-4, -2], pitchRange: [0.25, 0.45], rate: [0.72, 0.85], loudnessDb: [-5, -3],
+    pitchShiftSt: [-4, -2], pitchRange: [0.25, 0.45], rate: [0.72, 0.85], loudnessDb: [-2, -1], effort: [-0.6, -0.3],
     phrasePauseSec: [0.3, 0.55], sentencePauseSec: [0.6, 0.9], fillerRate: 0.08, fillers: ['hmm', 'meh', 'well'],
     finalRise: 0, tremorDepthSt: [0, 0], tremorHz: [0, 0], tremoloDepth: [0, 0],
   },
   panic: {
     description: 'High, wide, fast and loud; short pauses, tremor in pitch and amplitude.',
-    pitchShiftSt: [5, 8], pitchRange: [1.5, 2.0], rate: [1.25, 1.45], loudnessDb: [3, 6],
+    pitchShiftSt: [5, 8], pitchRange: [1.5, 2.0], rate: [1.25, 1.45], loudnessDb: [1, 2.5], effort: [0.5, 0.9],
     phrasePauseSec: [0.03, 0.1], sentencePauseSec: [0.1, 0.25], fillerRate: 0.1, fillers: ['oh no', 'oh god', 'please'],
     finalRise: 0, tremorDepthSt: [0.6, 1.0], tremorHz: [6, 9], tremoloDepth: [0.15, 0.3],
   },
   excitement: {
     description: 'High, very wide pitch range, fast and loud; short pauses; no tremor.',
-    pitchShiftSt: [3, 6], pitchRange: [1.7, 2.3], rate: [1.1, 1.25], loudnessDb: [2, 5],
+    pitchShiftSt: [3, 6], pitchRange: [1.7, 2.3], rate: [1.1, 1.25], loudnessDb: [1, 2], effort: [0.3, 0.7],
     phrasePauseSec: [0.08, 0.18], sentencePauseSec: [0.2, 0.4], fillerRate: 0.1, fillers: ['wow', 'oh', 'yes'],
     finalRise: 0, tremorDepthSt: [0, 0], tremorHz: [0, 0], tremoloDepth: [0, 0],
   },
   uncertainty: {
     description: 'Near-neutral pitch, slowish; many hesitation fillers and long pauses; rising (question) endings.',
-    pitchShiftSt: [-0.5, 1], pitchRange: [0.9, 1.2], rate: [0.8, 0.92], loudnessDb: [-3, -1],
+    pitchShiftSt: [-0.5, 1], pitchRange: [0.9, 1.2], rate: [0.8, 0.92], loudnessDb: [-1.5, -0.5], effort: [-0.3, 0],
     phrasePauseSec: [0.45, 0.8], sentencePauseSec: [0.7, 1.1], fillerRate: 0.6, fillers: ['um', 'uh', 'hmm', 'well', 'I mean', 'you know'],
     finalRise: 0.8, tremorDepthSt: [0, 0], tremorHz: [0, 0], tremoloDepth: [0, 0],
   },
   neutral: {
     description: 'The voice as it is: neutral level, range and rate, ordinary pauses.',
-    pitchShiftSt: [-0.5, 0.5], pitchRange: [0.9, 1.1], rate: [0.95, 1.05], loudnessDb: [-1, 1],
+    pitchShiftSt: [-0.5, 0.5], pitchRange: [0.9, 1.1], rate: [0.95, 1.05], loudnessDb: [-0.5, 0.5], effort: [0, 0],
     phrasePauseSec: [0.15, 0.3], sentencePauseSec: [0.35, 0.6], fillerRate: 0, fillers: [],
     finalRise: 0, tremorDepthSt: [0, 0], tremorHz: [0, 0], tremoloDepth: [0, 0],
   },
@@ -128,13 +130,19 @@ export interface ClipProsody {
   tremorDepthSt: number;
   tremorHz: number;
   tremoloDepth: number;
+  /** Spectral tilt for vocal effort (−1 … 1). */
+  effort: number;
 }
 
 /** Common speech level before class offsets, dBFS. */
 export const BASE_LEVEL_DB = -26;
 
-/** Draws one clip's prosody. `levelJitterDb` is the ± uniform per-clip level variation. */
-export function drawClipProsody(p: ProsodyProfile, rng: Rng, levelJitterDb = 6): ClipProsody {
+/**
+ * Draws one clip's prosody. `levelJitterDb` is the ± uniform per-clip level variation: it is larger
+ * than the differences between the classes' loudness offsets, so level alone is a weak cue (vocal
+ * effort is carried by spectral tilt instead, as in real voices whose recording gain is arbitrary).
+ */
+export function drawClipProsody(p: ProsodyProfile, rng: Rng, levelJitterDb = 8): ClipProsody {
   const u = ([a, b]: readonly [number, number]): number => a + (b - a) * rng.next();
   const r3 = (x: number): number => Math.round(x * 1000) / 1000;
   return {
@@ -149,5 +157,6 @@ export function drawClipProsody(p: ProsodyProfile, rng: Rng, levelJitterDb = 6):
     tremorDepthSt: r3(u(p.tremorDepthSt)),
     tremorHz: r3(u(p.tremorHz)),
     tremoloDepth: r3(u(p.tremoloDepth)),
+    effort: r3(u(p.effort)),
   };
 }

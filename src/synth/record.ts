@@ -31,6 +31,7 @@ export interface ClipRecord {
   tremor_depth_st: number;
   tremor_hz: number;
   tremolo_depth: number;
+  effort: number;
   duration_s: number;
   seed: number;
   rms_db: number;
@@ -44,7 +45,7 @@ export interface ClipRecord {
 export const MANIFEST_COLUMNS: readonly (keyof ClipRecord)[] = [
   'path', 'label', 'voice', 'sex', 'sentence_id', 'text', 'provider', 'length',
   'pitch_shift_st', 'pitch_range', 'rate', 'level_db', 'phrase_pause_s', 'sentence_pause_s', 'filler_rate',
-  'final_rise', 'tremor_depth_st', 'tremor_hz', 'tremolo_depth', 'duration_s', 'seed',
+  'final_rise', 'tremor_depth_st', 'tremor_hz', 'tremolo_depth', 'effort', 'duration_s', 'seed',
   'rms_db', 'f0_mean_hz', 'f0_median_hz', 'f0_range_st', 'pause_ratio',
 ];
 
@@ -64,7 +65,7 @@ export function saveClip(outDir: string, job: ClipJob, clip: RenderedClip): Clip
     length: job.length, sentence_id: clip.sentenceIds.join(';'), text: clip.text,
     pitch_shift_st: p.pitchShiftSt, pitch_range: p.pitchRange, rate: p.rate, level_db: p.levelDb,
     phrase_pause_s: p.phrasePauseSec, sentence_pause_s: p.sentencePauseSec, filler_rate: p.fillerRate,
-    final_rise: p.finalRise, tremor_depth_st: p.tremorDepthSt, tremor_hz: p.tremorHz, tremolo_depth: p.tremoloDepth,
+    final_rise: p.finalRise, tremor_depth_st: p.tremorDepthSt, tremor_hz: p.tremorHz, tremolo_depth: p.tremoloDepth, effort: p.effort,
     duration_s: r(st.durationSec, 3), seed: job.seed, rms_db: r(st.rmsDb, 2), f0_mean_hz: r(st.f0MeanHz, 1),
     f0_median_hz: r(st.f0MedianHz, 1), f0_range_st: r(st.f0RangeSt, 2), pause_ratio: r(st.pauseRatio, 3),
   };

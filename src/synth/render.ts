@@ -7,7 +7,7 @@ import { Rng } from '../engine/rng.js';
 import { espeakSynthesize, type SpeechPart } from './engines/espeak.js';
 import { fliteSynthesize } from './engines/flite.js';
 import { resample } from '../audio/index.js';
-import { applyTremor, concat, fadeEdges, setLevel, trimAtQuietPoint } from './dsp.js';
+import { applyEffort, applyTremor, concat, fadeEdges, setLevel, trimAtQuietPoint } from './dsp.js';
 import type { ClipJob } from './plan.js';
 import type { VoiceSpec } from './voices.js';
 
@@ -117,6 +117,7 @@ export async function renderOffline(job: ClipJob): Promise<RenderedClip> {
   if (pr.tremorDepthSt > 0 || pr.tremoloDepth > 0) {
     x = applyTremor(x, OUT_RATE, pr.tremorHz, pr.tremorDepthSt, pr.tremoloDepth, 2 * Math.PI * rng.next());
   }
+  applyEffort(x, pr.effort);
   setLevel(x, OUT_RATE, pr.levelDb);
   fadeEdges(x, OUT_RATE, 0.005);
   return { samples: x, text: spoken.join(' '), sentenceIds: used };

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { applyTremor, setLevel, activeLevelDb, trimAtQuietPoint } from '../../src/synth/dsp.js';
+import { applyEffort, applyTremor, setLevel, activeLevelDb, trimAtQuietPoint } from '../../src/synth/dsp.js';
 import { trackPitch } from '../../src/features/pitch.js';
 import { Rng } from '../../src/engine/rng.js';
 
@@ -38,4 +38,24 @@ test('setLevel hits the target active level; trimAtQuietPoint cuts in the pause'
   for (let i = 0; i < y.length; i++) if (i < 2.5 * sr || i > 2.8 * sr) y[i] = 0.3 * Math.sin(i * 0.1);
   const cut = trimAtQuietPoint(y, sr, 2, 4);
   assert.ok(cut.length / sr > 2.5 && cut.length / sr <= 2.81, `cut at ${cut.length / sr}`);
+});
+
+test('effort tilts the spectrum: brighter above 0, duller below, identity at 0', () => {
+  const sr = 16000;
+  // Energy of the 3 kHz component relative to the 200 Hz one, after the tilt.
+  const ratioDb = (effort: number): number => {
+    const n = sr;
+    const x = new Float32Array(n);
+    for (let i = 0; i < n; i++) x[i] = 0.3 * Math.sin((2 * Math.PI * 200 * i) / sr) + 0.3 * Math.sin((2 * Math.PI * 3000 * i) / sr);
+    applyEffort(x, effort);
+    const amp = (f: number): number => {
+      let re = 0, im = 0;
+      for (let i = 0; i < n; i++) { re += x[i]! * Math.cos((2 * Math.PI * f * i) / sr); im += x[i]! * Math.sin((2 * Math.PI * f * i) / sr); }
+      return Math.hypot(re, im);
+    };
+    return 20 * Math.log10(amp(3000) / amp(200));
+  };
+  assert.ok(Math.abs(ratioDb(0)) < 0.01);
+  assert.ok(ratioDb(0.8) > 3, `effort 0.8: ${ratioDb(0.8)} dB`);
+  assert.ok(ratioDb(-0.5) < -3, `effort -0.5: ${ratioDb(-0.5)} dB`);
 });

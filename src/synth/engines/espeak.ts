@@ -9,6 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { decodeWav16, type PcmAudio } from './wav-read.js';
 import { Wasm, type WasmImports, type WasmInstance, type WasmModule } from './wasm.js';
 
@@ -21,7 +22,7 @@ async function load(): Promise<{ factory: EspeakFactory; compiled: WasmModule }>
   if (!factory || !compiled) {
     const require = createRequire(import.meta.url);
     const main = require.resolve('espeak-ng');
-    factory = ((await import(main)) as { default: EspeakFactory }).default;
+    factory = ((await import(pathToFileURL(main).href)) as { default: EspeakFactory }).default;
     compiled = await Wasm.compile(readFileSync(path.join(path.dirname(main), 'espeak-ng.wasm')));
   }
   return { factory, compiled };

