@@ -3,6 +3,6 @@
  */
 export { AudioError } from './errors.js';
 export { loadAudio, mixToMono, type AudioBuffer } from './load.js';
-export { resample, resampledLength } from './resample.js';
+export { resample, resampledLength, nativeResampleAvailable } from './resample.js';
 export { decodeAudioBytes, type DecodedAudio } from './decode.js';
 export { encodeWav16, writeWav16 } from './wav-write.js';

@@ -24,6 +24,11 @@ function native(): ResamplePolyFn | null {
   return nativePoly;
 }
 
+/** True when the native polyphase loop is built and will be used. */
+export function nativeResampleAvailable(): boolean {
+  return native() !== null;
+}
+
 const plans = new Map<string, ResamplePlan>();
 function cachedPlan(fromRate: number, toRate: number): ResamplePlan {
   const key = `${fromRate}/${toRate}`;
