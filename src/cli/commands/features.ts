@@ -50,6 +50,11 @@ export function register(program: Command): void {
     .option('--format <fmt>', 'json (one object per line: {file, sr, shape, features}) or npy', 'json')
     .option('--out <path>', 'json: write the lines to this file; npy: the .npy file (one input) or a folder (several)')
     .action(async (files: string[], o: Options) => {
+      // `affexion features … | head` closes the pipe early: stop quietly rather than crash on EPIPE.
+      process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+        if (err.code === 'EPIPE') process.exit(0);
+        throw err;
+      });
       const params: FeatureParams = {
         sr: intOption('sr', o.sr), nMfcc: intOption('n-mfcc', o.nMfcc), nFft: intOption('n-fft', o.nFft),
         hopLength: intOption('hop-length', o.hopLength), nMels: intOption('n-mels', o.nMels), fmin: numOption('fmin', o.fmin),
