@@ -55,6 +55,8 @@ export interface PrepareConvertedOptions {
   seed: number;
   /** Use only the first N neutral clips (quick runs). */
   limit?: number;
+  /** Converted variants per neutral clip and emotion (default 1). */
+  perClip?: number;
   /** Real evaluation set: the neutral sources are checked against it before converting. */
   real: Dataset;
   events?: ProgressEvents;
@@ -70,7 +72,7 @@ export async function prepareConverted(o: PrepareConvertedOptions): Promise<Data
     assertNoRealClips(datasetClips(neutral, 'neutral').slice(0, o.limit ?? Infinity), o.real, '--neutral');
     o.events?.log?.(`converting ${o.limit ?? neutral.items.length} neutral clips of ${o.neutral} into each emotion in ${o.out}`);
     await convertEmotions({
-      source: o.neutral, outDir: o.out, seed: o.seed, limit: o.limit, charts: false,
+      source: o.neutral, outDir: o.out, seed: o.seed, limit: o.limit, perClip: o.perClip, charts: false,
       onProgress: (done, total) => o.events?.stage?.('converting', done, total),
     });
   }

@@ -57,6 +57,8 @@ export interface GapExperimentOptions {
   /** Augmentation spec and copies per synthetic clip for recipes (b) and (d). */
   augmentSpec?: string;
   augmentCopies?: number;
+  /** Converted variants per neutral clip and emotion when converting (default 1). */
+  convertPerClip?: number;
   /** Synthetic clips per class when generating (default 70; 8 with --quick). */
   perClass?: number;
   cacheDir?: string | null;
@@ -115,7 +117,7 @@ export async function runGapExperiment(o: GapExperimentOptions): Promise<GapExpe
   if (!Number.isInteger(seed)) throw new Error(`--seed: expected an integer, got ${o.seed}`);
   const modelSize: ModelSize = o.model ?? (o.quick ? 'tiny' : 'paper');
   if (!(modelSize in MODEL_SIZES)) throw new Error(`--model: expected one of ${Object.keys(MODEL_SIZES).join(', ')}, got "${o.model}"`);
-  const augmentCopies = o.augmentCopies ?? 2;
+  const augmentCopies = o.augmentCopies ?? 1;
   if (!Number.isInteger(augmentCopies) || augmentCopies < 1) throw new Error(`--augment-copies: expected a positive integer, got ${o.augmentCopies}`);
   const augmentSpec = o.augmentSpec ?? EXPERIMENT_AUGMENT_SPEC;
   const recipes = selectRecipes(defaultRecipes(), o.recipes);
@@ -134,7 +136,7 @@ export async function runGapExperiment(o: GapExperimentOptions): Promise<GapExpe
   const converted = needsConverted
     ? await prepareConverted({
       given: o.converted, neutral: o.neutral ?? path.join(DEFAULT_SHARED, 'neutral-pool'), out: path.join(out, 'data', 'converted'),
-      seed, limit: o.quick ? 16 : undefined, real, events,
+      seed, limit: o.quick ? 16 : undefined, perClip: o.convertPerClip, real, events,
     })
     : null;
   const syntheticClips = synthetic ? datasetClips(synthetic, 'synthetic') : [];
