@@ -172,12 +172,19 @@ export async function synthesize(opts: SynthOptions): Promise<SynthResult> {
     log(`synth: estimated OpenAI cost for ${pending.length} clips: about $${estimateOpenAICostUsd(pending, opts.openai).toFixed(2)} ` +
       `(${opts.openai?.model ?? 'gpt-4o-audio-preview'}, $${(opts.openai?.pricePerMinuteUsd ?? 0.1).toFixed(3)}/min of audio)`);
     let next = 0;
+    let failed = false; // after one clip fails for good, the other workers stop asking (requests cost money)
     const worker = async (): Promise<void> => {
-      while (next < pending.length) {
+      while (next < pending.length && !failed) {
         const job = pending[next++]!;
         const { text, ids } = openaiText(job);
         const rng = new Rng(job.seed);
-        const audio = await openaiSynthesize(client!, text, job.label, job.voice.engineVoice, opts.openai, () => rng.next());
+        let audio;
+        try {
+          audio = await openaiSynthesize(client!, text, job.label, job.voice.engineVoice, opts.openai, () => rng.next());
+        } catch (e) {
+          failed = true;
+          throw e;
+        }
         let x = resample(audio.samples, audio.sampleRate, OUT_RATE);
         if (x.length / OUT_RATE > job.maxSec) x = trimAtQuietPoint(x, OUT_RATE, job.minSec, job.maxSec);
         setLevel(x, OUT_RATE, job.prosody.levelDb);

@@ -110,6 +110,14 @@ test('gives up after maxRetries, fails at once on 401, and needs a key', async (
     synthesize({ out: tmp(), provider: 'openai', classes: ['panic'], perClass: 1, lengths: ['short'], openai: { apiKey: 'k', baseURL, retryBaseMs: 1, maxRetries: 2 } }),
     /OpenAI audio request \(voice nova\) failed after 3 attempt\(s\)/);
   assert.equal(seen.length, 3);
+  // With 4 parallel requests, one 401 stops the run: the other workers ask for nothing more.
+  seen.length = 0;
+  script = ['401'];
+  await assert.rejects(
+    synthesize({ out: tmp(), provider: 'openai', perClass: 5, lengths: ['short'], concurrency: 4, openai: { apiKey: 'bad', baseURL, retryBaseMs: 1 } }),
+    /401/);
+  await new Promise((r) => setTimeout(r, 300));
+  assert.ok(seen.length <= 4, `${seen.length} requests after the failure`);
   seen.length = 0;
   script = ['401'];
   await assert.rejects(
