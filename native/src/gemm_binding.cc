@@ -1,6 +1,8 @@
 // JS bindings of the GEMM and of the ISA selection.
 #include <napi.h>
 
+#include <exception>
+
 #include "gemm.h"
 #include "napi_util.h"
 #include "registry.h"
@@ -30,6 +32,12 @@ Napi::Value SetIsa(const Napi::CallbackInfo& info) {
 }
 
 Registrar reg([](Napi::Env env, Napi::Object exports) {
+  // Resolve AFFEXION_ISA now, so a bad value fails the addon's loading with a clear message.
+  try {
+    (void)active_isa();
+  } catch (const std::exception& e) {
+    throw Napi::Error::New(env, e.what());
+  }
   exports.Set("gemm", Napi::Function::New(env, Gemm));
   exports.Set("isa", Napi::Function::New(env, GetIsa));
   exports.Set("setIsa", Napi::Function::New(env, SetIsa));

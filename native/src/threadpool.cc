@@ -18,13 +18,18 @@ namespace {
 thread_local bool tl_in_region = false;
 thread_local int tl_thread = 0;
 
-int threads_from_env() {
+// AFFEXION_THREADS as a count in [1, 1024]; 0 when unset; −1 when set but not such a number.
+int threads_env() {
   const char* env = std::getenv("AFFEXION_THREADS");
-  if (env && *env) {
-    char* end = nullptr;
-    long v = std::strtol(env, &end, 10);
-    if (*end == '\0' && v >= 1 && v <= 1024) return static_cast<int>(v);
-  }
+  if (!env || !*env) return 0;
+  char* end = nullptr;
+  long v = std::strtol(env, &end, 10);
+  return (*end == '\0' && v >= 1 && v <= 1024) ? static_cast<int>(v) : -1;
+}
+
+int threads_from_env() {
+  const int v = threads_env();
+  if (v > 0) return v;
   unsigned hw = std::thread::hardware_concurrency();
   return hw == 0 ? 1 : static_cast<int>(hw);
 }
@@ -131,6 +136,9 @@ bool in_parallel_region() { return tl_in_region; }
 int current_thread() { return tl_thread; }
 
 static Registrar reg([](Napi::Env env, Napi::Object exports) {
+  if (threads_env() < 0)
+    throw Napi::Error::New(env, std::string("AFFEXION_THREADS=") + std::getenv("AFFEXION_THREADS") +
+                                    ": expected a whole number of threads from 1 to 1024");
   exports.Set("threads", Napi::Function::New(env, [](const Napi::CallbackInfo& info) {
     return Napi::Number::New(info.Env(), pool_threads());
   }));
