@@ -1,11 +1,12 @@
 /**
  * `affexion features FILE...`: MFCC + delta + delta-delta of audio files, as JSON lines or .npy
- * (see docs/audio-features.md). A thin layer over extractFeaturesFromFile.
+ * (see docs/audio-features.md). A thin layer over extractFeaturesFromFiles.
  */
 import type { Command } from 'commander';
 import { mkdirSync, statSync, writeFileSync, createWriteStream, type WriteStream } from 'node:fs';
 import path from 'node:path';
-import { extractFeaturesFromFile, resolveFeatureParams, DEFAULT_FEATURE_PARAMS, type FeatureMatrix, type FeatureParams } from '../../features/index.js';
+import { resolveFeatureParams, DEFAULT_FEATURE_PARAMS, type FeatureMatrix, type FeatureParams } from '../../features/index.js';
+import { extractFeaturesFromFiles } from '../../features/parallel.js';
 import { encodeNpyFloat32 } from '../../features/npy.js';
 
 interface Options { sr: string; nMfcc: string; nFft: string; hopLength: string; nMels: string; fmin: string; fmax?: string; deltaWidth: string; format: string; out?: string }
@@ -70,25 +71,26 @@ export function register(program: Command): void {
       let jsonOut: WriteStream | null = null;
       if (o.format === 'json' && o.out) jsonOut = createWriteStream(o.out);
       const failed: string[] = [];
-      for (const file of files) {
-        let f: FeatureMatrix;
-        try {
-          f = await extractFeaturesFromFile(file, params);
-        } catch (err) {
-          // Report and go on: one bad file should not hide the features of the others.
-          process.stderr.write(`affexion: ${(err as Error).message}\n`);
-          failed.push(file);
-          continue;
-        }
-        if (npyTarget) {
-          const dest = npyTarget(file);
-          writeFileSync(dest, encodeNpyFloat32(f.data, [f.rows, f.frames]));
-        } else {
-          const line = featuresToJson(file, params.sr, f) + '\n';
-          if (jsonOut) jsonOut.write(line);
-          else if (!process.stdout.write(line)) await new Promise((r) => process.stdout.once('drain', r));
-        }
-      }
+      // Several files are spread over worker threads (one per core); output keeps the input order.
+      await extractFeaturesFromFiles(files, params, {
+        onResult: async (r) => {
+          if (r.error !== undefined) {
+            // Report and go on: one bad file should not hide the features of the others.
+            process.stderr.write(`affexion: ${r.error}\n`);
+            failed.push(r.file);
+            return;
+          }
+          const f = r.features;
+          if (npyTarget) {
+            writeFileSync(npyTarget(r.file), encodeNpyFloat32(f.data, [f.rows, f.frames]));
+          } else {
+            const line = featuresToJson(r.file, params.sr, f) + '\n';
+            if (jsonOut) {
+              if (!jsonOut.write(line)) await new Promise<void>((res) => jsonOut!.once('drain', () => res()));
+            } else if (!process.stdout.write(line)) await new Promise<void>((res) => process.stdout.once('drain', () => res()));
+          }
+        },
+      });
       if (jsonOut) await new Promise<void>((resolve, reject) => jsonOut!.end((err?: Error | null) => (err ? reject(err) : resolve())));
       if (failed.length) throw new Error(`${failed.length} of ${files.length} file(s) could not be read: ${failed.join(', ')}`);
     });
