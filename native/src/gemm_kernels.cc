@@ -16,7 +16,7 @@ inline void add_tile(const float* tile, int NR, float* c, long ldc, int mr, int 
     for (int j = 0; j < nr; ++j) c[i * ldc + j] += tile[i * NR + j];
 }
 
-// ---- AVX-512: MR×32 tiles (MR = 12 for large M; 8 when M is small, e.g. the LSTM step at batch 8),
+// ---- AVX-512: MR×32 tiles (MR = 12 for large M; 8 or 4 when M is small, e.g. LSTM steps at batch 8 or 1),
 // 2·MR zmm accumulators, A broadcast from the packed panel.
 constexpr int NR512 = 32;
 
@@ -63,6 +63,10 @@ __attribute__((target("avx512f,fma"), always_inline)) inline void kernel_avx512_
 __attribute__((target("avx512f,fma"))) void kernel_avx512_12(int kc, const float* a, const float* b, float* c, long ldc,
                                                             int mr, int nr) {
   kernel_avx512_t<12>(kc, a, b, c, ldc, mr, nr);
+}
+__attribute__((target("avx512f,fma"))) void kernel_avx512_4(int kc, const float* a, const float* b, float* c, long ldc,
+                                                           int mr, int nr) {
+  kernel_avx512_t<4>(kc, a, b, c, ldc, mr, nr);
 }
 __attribute__((target("avx512f,fma"))) void kernel_avx512_8(int kc, const float* a, const float* b, float* c, long ldc,
                                                            int mr, int nr) {
@@ -139,6 +143,7 @@ void kernel_generic(int kc, const float* a, const float* b, float* c, long ldc, 
 
 const MicroKernel k512{12, NR512, 12 * 8, kernel_avx512_12};
 const MicroKernel k512_small{8, NR512, 8 * 12, kernel_avx512_8};
+const MicroKernel k512_tiny{4, NR512, 4 * 24, kernel_avx512_4};
 const MicroKernel k256{MR256, NR256, MR256 * 16, kernel_avx2};
 const MicroKernel kgen{MRG, NRG, MRG * 24, kernel_generic};
 
@@ -148,6 +153,7 @@ const MicroKernel& micro_kernel(Isa isa, int M) {
   switch (isa) {
     case Isa::Avx512: {
       // Small M (recurrent steps): the 8-row tile when it wastes fewer rows than the 12-row one.
+      if (M > 0 && M <= 4) return k512_tiny;  // batch-1..4 inference steps
       if (M > 0 && M <= 64 && (M + 7) / 8 * 8 < (M + 11) / 12 * 12) return k512_small;
       return k512;
     }
