@@ -56,7 +56,7 @@ const pct = (x: number): string => `${(100 * x).toFixed(1)} %`;
 /** The table as Markdown (for docs/experiment.md and RUN_DIR/table.md). */
 export function markdownTable(rows: readonly GapRow[]): string {
   const head = ['recipe', 'balanced acc. (panic vs excitement)', 'macro F1', 'recall panic', 'recall excitement',
-    'neutral/calm → panic|excitement', 'training clips', 'epochs (kept)', 'MAX_LEN', 'network', 'loudness', 'time'];
+    'neutral/calm → panic or excitement', 'training clips', 'epochs (kept)', 'MAX_LEN', 'network', 'loudness', 'time'];
   const lines = [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`];
   for (const r of rows) {
     lines.push(`| ${[`\`${r.id}\` ${r.recipe}`, pct(r.balanced_accuracy), pct(r.macro_f1), pct(r.recall_panic), pct(r.recall_excitement),

@@ -127,3 +127,16 @@ test('scoreReal: balanced accuracy over panic/excitement with 4-class prediction
   assert.ok(Math.abs(s.macro_f1 - (2 / 3 + 1) / 2) < 1e-12);
   assert.throws(() => scoreReal(Float32Array.from(oneHot(0)), ['calm'], classes), /no clip is labelled with one of the model's classes/);
 });
+
+test('default recipes: the paper first, every data recipe × front-end once; unknown ids name --recipes', async () => {
+  const { defaultRecipes, selectRecipes, DATA_RECIPES, FRONT_ENDS } = await import('../../src/experiment/recipes.js');
+  const all = defaultRecipes();
+  assert.equal(all[0]!.id, 'paper');
+  assert.deepEqual({ data: all[0]!.data, fe: all[0]!.frontEnd, loudness: all[0]!.loudness, maxLen: all[0]!.hyper.max_len, patience: all[0]!.patience },
+    { data: 'synthetic', fe: 'paper', loudness: 'none', maxLen: 1000, patience: 0 });
+  assert.equal(all.length, 1 + DATA_RECIPES.length * FRONT_ENDS.length);
+  assert.equal(new Set(all.map((r) => r.id)).size, all.length);
+  for (const d of DATA_RECIPES) for (const fe of FRONT_ENDS) assert.ok(all.some((r) => r.data === d && r.frontEnd === fe && r.id !== 'paper'));
+  assert.deepEqual(selectRecipes(all, ['c-cmvn', 'paper']).map((r) => r.id), ['c-cmvn', 'paper']);
+  assert.throws(() => selectRecipes(all, ['nope']), /--recipes: unknown recipe "nope" \(known: paper, a-paper/);
+});
