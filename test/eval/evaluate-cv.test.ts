@@ -83,3 +83,13 @@ test('cv: plain k-fold warns about speaker leaks; too few clips / one class are 
   await assert.rejects(crossValidate({ data: one, out: tmpDir(), folds: 2, features: TINY_FEATURES, cacheDir, report: false }),
     /only one class \("panic"\).*at least two/);
 });
+
+test('evaluate: a raw-feature model directory (no feature parameters) is refused with a pointer to --features', async () => {
+  const { AffexionNet } = await import('../../src/model/network.js');
+  const { saveModelDir } = await import('../../src/model/io.js');
+  const dir = tmpDir();
+  const net = new AffexionNet({ n_features: 6, conv_channels: 2, kernel_sizes: [3], lstm_hidden: 2, lstm_layers: 1, fc_hidden: 2,
+    n_classes: 2, dropout_conv: 0, dropout_fc: 0, mask_padding: false });
+  saveModelDir(dir, { net, labels: ['a', 'b'], featureParams: null, normalization: null });
+  await assert.rejects(evaluate({ model: dir, data: trainData, cacheDir }), /takes raw feature matrices .* use predict --features/);
+});
