@@ -60,7 +60,7 @@ export const EMOTION_PROFILES: Readonly<Record<string, EmotionProfile>> = Object
   },
   panic: {
     description: 'high, fast and loud; tense voice with tremor and jitter',
-    f0Shift: [1.3, 1.5], f0Range: [1.1, 1.4], duration: [0.78, 0.9],
+    f0Shift: [1.3, 1.5], f0Range: [0.9, 1.2], duration: [0.78, 0.9],
     tremorHz: [5, 8], tremorDepth: [0.02, 0.045], jitter: [0.008, 0.015],
     tiltDb: [4, 8], gainDb: [3, 7], dynamics: [0.1, 0.3], declinationDb: [-1, 2],
     finalRise: [1.0, 1.12], finalSec: [0.2, 0.35],
