@@ -1,12 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { convertClip, convertEmotions, EMOTION_PROFILES, resolveProfiles } from '../../src/augment/convert/index.js';
 import { trackPitch } from '../../src/features/pitch.js';
 import { measureProsody } from '../../src/features/prosody.js';
 import { Rng } from '../../src/engine/rng.js';
+import { writeWav16 } from '../../src/audio/wav-write.js';
 import { SR, readWav16, REAL_CLIP, NEUTRAL_POOL, medianVoiced, maxJump, jumpQuantile } from './helpers.js';
 
 const x = readWav16(REAL_CLIP);
@@ -99,6 +100,24 @@ test('convertEmotions writes class folders, manifest and datasheet; same seed â†
     assert.match(sheet, /!\[convert-f0\]\(charts\/convert-f0\.svg\)/);
     assert.match(readFileSync(path.join(dir, 'a', 'charts', 'convert-f0.svg'), 'utf8'), /^<svg/);
     assert.ok(readFileSync(path.join(dir, 'a', 'charts', 'convert-f0.png')).subarray(1, 4).toString() === 'PNG');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('convertEmotions skips unusable sources once each, with the reason, and converts the rest', async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'affexion-convert-skip-'));
+  try {
+    const src = path.join(dir, 'src');
+    mkdirSync(src);
+    writeWav16(path.join(src, 'speech.wav'), x.subarray(0, 2 * SR), SR);
+    writeWav16(path.join(src, 'silence.wav'), new Float32Array(SR), SR);
+    writeFileSync(path.join(src, 'broken.wav'), 'not audio');
+    const r = await convertEmotions({ source: src, outDir: path.join(dir, 'out'), emotions: ['boredom', 'panic'], charts: false });
+    assert.deepEqual(r.counts, { boredom: 1, panic: 1 });
+    assert.deepEqual(r.skipped.map((s) => path.basename(s.file)).sort(), ['broken.wav', 'silence.wav']);
+    assert.match(r.skipped.find((s) => s.file.endsWith('silence.wav'))!.reason, /too little voiced speech/);
+    assert.match(readFileSync(r.datasheet, 'utf8'), /## Skipped/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

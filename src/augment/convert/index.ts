@@ -90,6 +90,12 @@ function findSources(source: string): SourceClip[] {
     });
 }
 
+/** An error's message without a leading "<file>: " (the file is reported next to it). */
+function reasonOf(e: unknown, file: string): string {
+  const msg = e instanceof Error ? e.message : String(e);
+  return msg.startsWith(`${file}: `) ? msg.slice(file.length + 2) : msg;
+}
+
 function csvField(v: string | number): string {
   const s = typeof v === 'number' ? (Number.isInteger(v) ? String(v) : v.toFixed(4)) : v;
   return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
@@ -125,11 +131,17 @@ export async function convertEmotions(opts: ConvertOptions): Promise<ConvertResu
     try {
       audio = await loadAudio(src.file, { sr: 16000 });
     } catch (e) {
-      skipped.push({ file: src.file, reason: (e as Error).message });
+      skipped.push({ file: src.file, reason: reasonOf(e, src.file) });
       done += profiles.length * perClip;
       continue;
     }
     const srcStats = measureProsody(audio.samples, 16000);
+    if (!Number.isFinite(srcStats.f0MedianHz)) {
+      // No F0 contour to modify (silence, noise, whisper): skip the clip once, not once per emotion.
+      skipped.push({ file: src.file, reason: 'too little voiced speech to convert (fewer than 10 voiced frames)' });
+      done += profiles.length * perClip;
+      continue;
+    }
     (stats.get('(source)') ?? stats.set('(source)', []).get('(source)')!).push(srcStats);
     for (const [name, profile] of profiles) {
       for (let v = 0; v < perClip; v++) {
@@ -138,7 +150,7 @@ export async function convertEmotions(opts: ConvertOptions): Promise<ConvertResu
         try {
           out = convertClip(audio.samples, 16000, profile, new Rng(clipSeed), src.file);
         } catch (e) {
-          skipped.push({ file: src.file, reason: (e as Error).message });
+          skipped.push({ file: src.file, reason: `${name}: ${reasonOf(e, src.file)}` });
           done++;
           continue;
         }
