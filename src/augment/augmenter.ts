@@ -137,7 +137,8 @@ export interface AugmenterOptions {
 export function makeAugmenter(spec: string, rng: RandomSource, opts: AugmenterOptions = {}): Augmenter {
   const ops = parseAugmentSpec(spec);
   const byName = new Map(ops.map((o) => [o.name, o]));
-  const babble = opts.babbleSources ?? [];
+  // Silent or empty clips cannot contribute to babble at a given power.
+  const babble = (opts.babbleSources ?? []).filter((c) => c.some((v) => v !== 0));
   const waveOps = WAVE_ORDER.filter((n) => byName.has(n)).map((n) => byName.get(n)!);
   const sa = byName.get('specaugment');
   const mx = byName.get('mixup');
@@ -146,7 +147,7 @@ export function makeAugmenter(spec: string, rng: RandomSource, opts: AugmenterOp
     const t = noiseOp.params.type!;
     const types = t.kind === 'choice' ? t.options : [];
     for (const ty of types) if (!['white', 'pink', 'brown', 'babble'].includes(ty)) throw new Error(`--augment: noise:type '${ty}' unknown (white, pink, brown, babble)`);
-    // Babble is only possible with source clips; drop it from the default choices otherwise.
+    // Babble is only possible with (non-silent) source clips; drop it from the choices otherwise.
     if (babble.length === 0 && t.kind === 'choice') {
       const rest = t.options.filter((o) => o !== 'babble');
       if (rest.length === 0) throw new Error('--augment: noise:type=babble needs other clips to build babble from');

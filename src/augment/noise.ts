@@ -66,10 +66,10 @@ export function babbleNoise(n: number, sources: Float32Array[], rng: RandomSourc
  * over the whole clip. The noise is looped or cut to the signal's length.
  */
 export function mixAtSnr(signal: Float32Array, noise: Float32Array, snrDb: number): Float32Array {
-  if (noise.length === 0) throw new Error('mixAtSnr: empty noise');
   const ps = meanPower(signal);
   const out = Float32Array.from(signal);
-  if (ps === 0) return out; // silence stays silence: there is no level to be relative to
+  if (ps === 0) return out; // silence (or nothing) stays so: there is no level to be relative to
+  if (noise.length === 0) throw new Error('mixAtSnr: empty noise');
   let pn = 0;
   for (let i = 0; i < signal.length; i++) pn += noise[i % noise.length] ** 2;
   pn /= signal.length;

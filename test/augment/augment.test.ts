@@ -194,3 +194,13 @@ test('augmentation charts: one panel per operation, original and augmented serie
   const low = (version: string): number => rows.filter((r) => r.op.startsWith('telephone') && r.version === version && r.f < 150).reduce((a, r) => a + r.db, 0);
   assert.ok(low('augmented') < low('original') - 20);
 });
+
+test('edge cases: empty, tiny and silent clips pass through every operation with finite output', () => {
+  const spec = 'noise:p=1,reverb:p=1,telephone:p=1,gain:p=1,speed:p=1,pitch:p=1';
+  for (const x of [new Float32Array(0), Float32Array.from({ length: 50 }, (_, i) => Math.sin(i) * 0.1), new Float32Array(SR)]) {
+    const y = makeAugmenter(spec, new Rng(12), { babbleSources: [new Float32Array(10), speech] }).wave(x, SR);
+    assert.ok(y.every(Number.isFinite), `non-finite output for a ${x.length}-sample clip`);
+    // speed draws a factor in 0.9..1.1, so the length ends up in [n / 1.1, n / 0.9].
+    assert.ok(y.length >= Math.floor(x.length / 1.1) - 1 && y.length <= Math.ceil(x.length / 0.9) + 1, `length ${y.length} from ${x.length}`);
+  }
+});
