@@ -86,3 +86,18 @@ export function meanPower(x: Float32Array): number {
   for (let i = 0; i < x.length; i++) s += x[i] * x[i];
   return x.length ? s / x.length : 0;
 }
+
+/**
+ * Alpha ratio in dB: energy in 1–5 kHz over energy in 50 Hz–1 kHz (Welch spectrum). A standard
+ * voice-quality measure of spectral tilt: higher = tenser/brighter voice, lower = laxer/breathier.
+ */
+export function alphaRatioDb(x: Float32Array, sr: number, nFft = 1024): number {
+  const psd = powerSpectrum(x, nFft);
+  let lo = 0, hi = 0;
+  for (let k = 0; k < psd.length; k++) {
+    const f = (k * sr) / nFft;
+    if (f >= 50 && f < 1000) lo += psd[k]!;
+    else if (f >= 1000 && f < 5000) hi += psd[k]!;
+  }
+  return lo > 0 && hi > 0 ? 10 * Math.log10(hi / lo) : NaN;
+}

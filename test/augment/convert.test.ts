@@ -7,6 +7,7 @@ import { convertClip, convertEmotions, EMOTION_PROFILES, resolveProfiles } from 
 import { trackPitch } from '../../src/features/pitch.js';
 import { measureProsody } from '../../src/features/prosody.js';
 import { Rng } from '../../src/engine/rng.js';
+import { alphaRatioDb } from '../../src/augment/spectrum.js';
 import { writeWav16 } from '../../src/audio/wav-write.js';
 import { SR, readWav16, REAL_CLIP, NEUTRAL_POOL, medianVoiced, maxJump, jumpQuantile } from './helpers.js';
 
@@ -69,6 +70,10 @@ test('loudness and tilt: panic louder and brighter than boredom', () => {
   const p = measureProsody(converted.panic!.samples, SR).rmsDb;
   const b = measureProsody(converted.boredom!.samples, SR).rmsDb;
   assert.ok(p - b > 5, `panic ${p.toFixed(1)} dB vs boredom ${b.toFixed(1)} dB`);
+  // Spectral tilt: the alpha ratio rises for the tense voice and falls for the lax one.
+  const a0 = alphaRatioDb(x, SR);
+  assert.ok(alphaRatioDb(converted.panic!.samples, SR) > a0 + 2, 'panic not brighter than the source');
+  assert.ok(alphaRatioDb(converted.boredom!.samples, SR) < a0 - 0.5, 'boredom not laxer than the source');
 });
 
 test('unknown emotions are rejected with the list of known ones', () => {

@@ -10,6 +10,7 @@ import { scanDataset } from '../../data/dataset.js';
 import { measureProsody, type ProsodyStats } from '../../features/prosody.js';
 import { Rng } from '../../engine/rng.js';
 import { deriveSeed } from '../random.js';
+import { alphaRatioDb } from '../spectrum.js';
 import { DRAWN_COLUMNS, EMOTION_PROFILES, resolveProfiles, type EmotionProfile } from './profiles.js';
 import { convertClip } from './transform.js';
 import { conversionCharts, writeCharts } from '../charts.js';
@@ -90,6 +91,12 @@ function findSources(source: string): SourceClip[] {
     });
 }
 
+/** Prosody plus spectral tilt of one clip, for the datasheet. */
+type ClipStats = ProsodyStats & { alphaRatioDb: number };
+function clipStats(x: Float32Array): ClipStats {
+  return { ...measureProsody(x, 16000), alphaRatioDb: alphaRatioDb(x, 16000) };
+}
+
 /** An error's message without a leading "<file>: " (the file is reported next to it). */
 function reasonOf(e: unknown, file: string): string {
   const msg = e instanceof Error ? e.message : String(e);
@@ -121,7 +128,7 @@ export async function convertEmotions(opts: ConvertOptions): Promise<ConvertResu
 
   const header = ['path', 'label', 'speaker', 'source', 'variant', 'seed', ...DRAWN_COLUMNS, 'pause_sec', 'fillers'];
   const rows: string[] = [header.join(',')];
-  const stats = new Map<string, ProsodyStats[]>();
+  const stats = new Map<string, ClipStats[]>();
   const counts: Record<string, number> = Object.fromEntries(profiles.map(([n]) => [n, 0]));
   const skipped: { file: string; reason: string }[] = [];
   const total = sources.length * profiles.length * perClip;
@@ -135,7 +142,7 @@ export async function convertEmotions(opts: ConvertOptions): Promise<ConvertResu
       done += profiles.length * perClip;
       continue;
     }
-    const srcStats = measureProsody(audio.samples, 16000);
+    const srcStats = clipStats(audio.samples);
     if (!Number.isFinite(srcStats.f0MedianHz)) {
       // No F0 contour to modify (silence, noise, whisper): skip the clip once, not once per emotion.
       skipped.push({ file: src.file, reason: 'too little voiced speech to convert (fewer than 10 voiced frames)' });
@@ -156,7 +163,7 @@ export async function convertEmotions(opts: ConvertOptions): Promise<ConvertResu
         }
         const rel = path.posix.join(name, `${src.id}${perClip > 1 ? `_v${v}` : ''}.wav`);
         writeWav16(path.join(outDir, rel), out.samples, 16000);
-        (stats.get(name) ?? stats.set(name, []).get(name)!).push(measureProsody(out.samples, 16000));
+        (stats.get(name) ?? stats.set(name, []).get(name)!).push(clipStats(out.samples));
         const d = out.drawn;
         rows.push([rel, name, src.speaker, path.relative(sourceRoot, src.file).split(path.sep).join('/'), v, clipSeed,
           ...DRAWN_COLUMNS.map((k) => d[k]), d.pauseSec.map((p) => p.toFixed(3)).join(' '),
@@ -203,10 +210,11 @@ export function profileTable(profiles: [string, EmotionProfile][]): string {
   return lines.join('\n');
 }
 
-function renderDatasheet(opts: ConvertOptions, profiles: [string, EmotionProfile][], stats: Map<string, ProsodyStats[]>,
+function renderDatasheet(opts: ConvertOptions, profiles: [string, EmotionProfile][], stats: Map<string, ClipStats[]>,
   counts: Record<string, number>, skipped: { file: string; reason: string }[], seed: number, perClip: number): string {
-  const cols: [keyof ProsodyStats, string][] = [['durationSec', 'duration s'], ['rmsDb', 'RMS dBFS'], ['f0MedianHz', 'F0 median Hz'],
-    ['f0RangeSt', 'F0 range st (5–95 %)'], ['voicedRatio', 'voiced fraction'], ['pauseRatio', 'pause fraction']];
+  const cols: [keyof ClipStats, string][] = [['durationSec', 'duration s'], ['rmsDb', 'RMS dBFS'], ['f0MedianHz', 'F0 median Hz'],
+    ['f0RangeSt', 'F0 range st (5–95 %)'], ['voicedRatio', 'voiced fraction'], ['pauseRatio', 'pause fraction'],
+    ['alphaRatioDb', 'alpha ratio dB (1–5 kHz vs < 1 kHz)']];
   const lines = [
     '# Converted emotional speech: datasheet', '',
     `Made by \`affexion convert\` from \`${opts.source}\` (real neutral speech), seed ${seed}, ${perClip} variant(s) per clip and emotion.`,
