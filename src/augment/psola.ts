@@ -7,12 +7,12 @@
  * resampling-based pitch, which moves formants) or frame-based phase vocoders, none takes a pitch
  * *contour* (we need per-period ratios for range scaling, tremor, jitter and phrase-final rises).
  *
- * Steps: (1) pitch marks — in voiced runs of the tracker's output, one epoch per period, picked as the
- * first one at the largest low-passed peak, each next one where the waveform best matches the previous
- * period within ±20 % of where the tracked period predicts it; in
- * unvoiced stretches, marks every 10 ms; (2) synthesis marks — walked along the output at the local
- * period divided by the pitch ratio (unvoiced: the same 10 ms), each mapped back through the time
- * warp to the nearest analysis mark; (3) overlap-add of Hann-windowed two-period segments.
+ * Steps: (1) pitch marks — in voiced runs of the tracker's output, one epoch per period: the first at
+ * the largest low-passed peak, each next one where the waveform best matches the previous period within
+ * ±20 % of where the tracked period predicts it; in unvoiced stretches, marks every 10 ms;
+ * (2) synthesis marks — walked along the output at the local period divided by the pitch ratio
+ * (unvoiced: the analysis spacing), each mapped back through the time warp to the nearest analysis
+ * mark; (3) overlap-add of segments under asymmetric Hann windows reaching the neighbouring marks.
  */
 import { trackPitch, type PitchTrack } from '../features/pitch.js';
 import { filterCascade, lowpass } from './filters.js';
