@@ -8,6 +8,7 @@ import { loadAudio } from '../../audio/load.js';
 import { writeWav16 } from '../../audio/wav-write.js';
 import { scanDataset } from '../../data/dataset.js';
 import { measureProsody, type ProsodyStats } from '../../features/prosody.js';
+import { trackPitch } from '../../features/pitch.js';
 import { Rng } from '../../engine/rng.js';
 import { deriveSeed } from '../random.js';
 import { alphaRatioDb } from '../spectrum.js';
@@ -150,12 +151,13 @@ export async function convertEmotions(opts: ConvertOptions): Promise<ConvertResu
       continue;
     }
     (stats.get('(source)') ?? stats.set('(source)', []).get('(source)')!).push(srcStats);
+    const track = trackPitch(audio.samples, 16000); // shared by every emotion and variant of this clip
     for (const [name, profile] of profiles) {
       for (let v = 0; v < perClip; v++) {
         const clipSeed = deriveSeed(seed, `${src.id}|${name}|${v}`);
         let out;
         try {
-          out = convertClip(audio.samples, 16000, profile, new Rng(clipSeed), src.file);
+          out = convertClip(audio.samples, 16000, profile, new Rng(clipSeed), src.file, track);
         } catch (e) {
           skipped.push({ file: src.file, reason: `${name}: ${reasonOf(e, src.file)}` });
           done++;

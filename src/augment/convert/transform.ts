@@ -230,11 +230,13 @@ export interface ConvertedClip { samples: Float32Array; drawn: DrawnProfile }
 
 /**
  * Converts one neutral clip into one emotion.
+ * @param sourceTrack `trackPitch(x, sr)` when the caller already has it (saves a pass per emotion)
  * @throws when the clip has too little voicing to carry an F0 contour (names `source`)
  */
-export function convertClip(x: Float32Array, sr: number, profile: EmotionProfile, rng: RandomSource, source = 'clip'): ConvertedClip {
+export function convertClip(x: Float32Array, sr: number, profile: EmotionProfile, rng: RandomSource, source = 'clip',
+  sourceTrack?: PitchTrack): ConvertedClip {
   const d = drawProfile(profile, rng);
-  const track = smoothTrack(trackPitch(x, sr));
+  const track = smoothTrack(sourceTrack ?? trackPitch(x, sr));
   const span = voicedSpan(track);
   if (!span) throw new Error(`${source}: too little voiced speech to convert (fewer than 5 voiced frames)`);
   let y = psola(x, sr, { track, stretch: d.duration, pitchRatio: pitchContour(d, span.median, span.last, rng) });
