@@ -86,13 +86,31 @@ export function defaultRecipes(): GapRecipe[] {
   return rows;
 }
 
-/** Keeps the recipes whose ids are listed (in the given order); throws naming unknown ids. */
+/**
+ * Extra rows that isolate one ingredient each (run them with --recipes): `-full` trains all epochs
+ * without early stopping, `paper-peak` is the paper's recipe with peak loudness normalisation.
+ */
+export function ablationRecipes(): GapRecipe[] {
+  const byId = new Map(defaultRecipes().map((r) => [r.id, r]));
+  const full = (id: string): GapRecipe => {
+    const r = byId.get(id)!;
+    return { ...r, id: `${id}-full`, label: `${r.label}, all 15 epochs (no early stopping)`, patience: 0 };
+  };
+  const paper = byId.get('paper')!;
+  return [full('a-paper'), full('c-paper'), full('d-paper'),
+    { ...paper, id: 'paper-peak', label: "paper's recipe with peak loudness normalisation", loudness: 'peak' }];
+}
+
+/**
+ * Keeps the recipes whose ids are listed (in the given order), looked up among `all` and the
+ * ablations; no ids = all of `all`. Throws naming unknown ids.
+ */
 export function selectRecipes(all: readonly GapRecipe[], ids: readonly string[] | undefined): GapRecipe[] {
   if (!ids || ids.length === 0) return [...all];
-  const byId = new Map(all.map((r) => [r.id, r]));
+  const byId = new Map([...ablationRecipes(), ...all].map((r) => [r.id, r]));
   return ids.map((id) => {
     const r = byId.get(id);
-    if (!r) throw new Error(`--recipes: unknown recipe "${id}" (known: ${all.map((x) => x.id).join(', ')})`);
+    if (!r) throw new Error(`--recipes: unknown recipe "${id}" (known: ${[...byId.keys()].join(', ')})`);
     return r;
   });
 }

@@ -138,5 +138,8 @@ test('default recipes: the paper first, every data recipe × front-end once; unk
   assert.equal(new Set(all.map((r) => r.id)).size, all.length);
   for (const d of DATA_RECIPES) for (const fe of FRONT_ENDS) assert.ok(all.some((r) => r.data === d && r.frontEnd === fe && r.id !== 'paper'));
   assert.deepEqual(selectRecipes(all, ['c-cmvn', 'paper']).map((r) => r.id), ['c-cmvn', 'paper']);
-  assert.throws(() => selectRecipes(all, ['nope']), /--recipes: unknown recipe "nope" \(known: paper, a-paper/);
+  assert.throws(() => selectRecipes(all, ['nope']), /--recipes: unknown recipe "nope" \(known: a-paper-full, .*paper, a-paper/);
+  const [full] = selectRecipes(all, ['c-paper-full']);
+  assert.deepEqual({ ...full, id: 'c-paper', label: '', patience: 3 }, { ...all.find((r) => r.id === 'c-paper')!, label: '' }, 'an ablation changes one ingredient');
+  assert.equal(full!.patience, 0);
 });

@@ -1,7 +1,7 @@
 /** `affexion experiment gap`: which data recipe and front-end close the synthetic → real gap (docs/experiment.md). */
 import { Option, type Command } from 'commander';
 import { runGapExperiment, MODEL_SIZES, type ModelSize } from '../../experiment/run.js';
-import { defaultRecipes } from '../../experiment/recipes.js';
+import { ablationRecipes, defaultRecipes } from '../../experiment/recipes.js';
 import { consoleProgress } from '../../train/progress.js';
 import { intArg } from '../../train/cli.js';
 
@@ -23,7 +23,8 @@ export function register(program: Command): void {
     .option('--real <data>', 'real labelled evaluation speech, never trained on (default ../shared/data/ravdess-dev)')
     .option('--quick', 'small data, tiny network, few epochs: checks the plumbing in minutes')
     .option('--seed <n>', 'random seed (data generation, augmentation, splits, weights)', intArg('--seed'), 1)
-    .option('--recipes <ids>', `comma-separated recipe ids (default all: ${defaultRecipes().map((r) => r.id).join(', ')})`)
+    .option('--recipes <ids>', `comma-separated recipe ids (default all: ${defaultRecipes().map((r) => r.id).join(', ')}; ` +
+      `ablations: ${ablationRecipes().map((r) => r.id).join(', ')})`)
     .addOption(new Option('--model <size>', 'network size (default paper; tiny with --quick)').choices(Object.keys(MODEL_SIZES)))
     .option('--epochs <n>', 'maximum epochs for every recipe (default 15)', intArg('--epochs'))
     .option('--max-len <frames>', 'MAX_LEN for every recipe (default: 1000 for the paper row, 400 otherwise)', intArg('--max-len'))
