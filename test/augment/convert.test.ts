@@ -7,21 +7,29 @@ import { convertClip, convertEmotions, EMOTION_PROFILES, resolveProfiles } from 
 import { trackPitch } from '../../src/features/pitch.js';
 import { measureProsody } from '../../src/features/prosody.js';
 import { Rng } from '../../src/engine/rng.js';
-import { alphaRatioDb } from '../../src/augment/spectrum.js';
+import { alphaRatioDb, powerSpectrum } from '../../src/augment/spectrum.js';
 import { writeWav16 } from '../../src/audio/wav-write.js';
-import { SR, readWav16, REAL_CLIP, NEUTRAL_POOL, medianVoiced, maxJump, jumpQuantile } from './helpers.js';
+import { SR, readWav16, REAL_CLIP, NEUTRAL_POOL, medianVoiced, maxJump, jumpQuantile, syntheticVowel } from './helpers.js';
 
 const x = readWav16(REAL_CLIP);
 const src = measureProsody(x, SR);
 const converted = Object.fromEntries(Object.entries(EMOTION_PROFILES).map(([name, p]) => [name, convertClip(x, SR, p, new Rng(11))]));
 
-test('each emotion moves F0 level the way its profile says (measured with the pitch tracker)', () => {
-  for (const [name, c] of Object.entries(converted)) {
-    const got = measureProsody(c.samples, SR).f0MedianHz / src.f0MedianHz;
-    // The drawn shift times a little slack for range scaling and the final movement.
-    assert.ok(Math.abs(got / c.drawn.f0Shift - 1) < 0.08, `${name}: F0 median ratio ${got.toFixed(3)} vs drawn ${c.drawn.f0Shift.toFixed(3)}`);
+test('F0 level and range act as specified (isolated: no tremor, jitter or final movement)', () => {
+  const plain = { ...EMOTION_PROFILES.excitement!, tremorDepth: [0, 0] as const, jitter: [0, 0] as const, finalRise: [1, 1] as const };
+  for (const shift of [0.85, 1.3]) {
+    const c = convertClip(x, SR, { ...plain, f0Shift: [shift, shift], f0Range: [1, 1] }, new Rng(2));
+    const got = medianVoiced(trackPitch(c.samples, SR).f0) / medianVoiced(trackPitch(x, SR).f0);
+    assert.ok(Math.abs(got / shift - 1) < 0.03, `level ×${shift}: measured ×${got.toFixed(3)}`);
   }
+  const halved = convertClip(x, SR, { ...plain, f0Shift: [1, 1], f0Range: [0.5, 0.5] }, new Rng(2));
+  const ratio = measureProsody(halved.samples, SR).f0RangeSt / src.f0RangeSt;
+  assert.ok(ratio > 0.4 && ratio < 0.6, `range ×0.5: measured ×${ratio.toFixed(2)}`);
+});
+
+test('each emotion moves the F0 level in its direction', () => {
   assert.ok(measureProsody(converted.panic!.samples, SR).f0MedianHz > 1.25 * src.f0MedianHz);
+  assert.ok(measureProsody(converted.excitement!.samples, SR).f0MedianHz > 1.1 * src.f0MedianHz);
   assert.ok(measureProsody(converted.boredom!.samples, SR).f0MedianHz < 0.96 * src.f0MedianHz);
 });
 
@@ -126,4 +134,26 @@ test('convertEmotions skips unusable sources once each, with the reason, and con
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('breathiness adds aperiodic energy above 2 kHz during speech only', () => {
+  // A purely harmonic vowel between silences: any extra 4–8 kHz energy is the added aspiration.
+  const v = new Float32Array(SR * 2);
+  v.set(syntheticVowel(1.0, () => 120), SR / 2);
+  const base = { ...EMOTION_PROFILES.boredom!, pauses: [0, 0] as const };
+  const hf = (y: Float32Array, from: number, to: number): number => {
+    const psd = powerSpectrum(y.subarray(from, to), 1024);
+    let e = 0;
+    for (let k = 256; k < 512; k++) e += psd[k]!;
+    return e;
+  };
+  const breathy = convertClip(v, SR, { ...base, breathiness: [0.08, 0.08] }, new Rng(3)).samples;
+  const clean = convertClip(v, SR, { ...base, breathiness: [0, 0] }, new Rng(3)).samples;
+  const mid = Math.round(breathy.length / 2);
+  const gain = 10 * Math.log10(hf(breathy, mid - 4000, mid + 4000) / hf(clean, mid - 4000, mid + 4000));
+  assert.ok(gain > 6, `4–8 kHz energy up by only ${gain.toFixed(1)} dB`);
+  // The leading silence stays silent.
+  let lead = 0;
+  for (let i = 0; i < 4000; i++) lead = Math.max(lead, Math.abs(breathy[i]!));
+  assert.ok(lead < 1e-4, `noise in the leading silence: ${lead}`);
 });

@@ -4,11 +4,12 @@
  *      and a tempo change;
  *   2. hesitation pauses (room tone cut from the clip's quietest stretch) and fillers (the clip's own
  *      loudest vowel, lengthened and given a falling pitch) at phrase boundaries;
- *   3. loudness contour (envelope contrast + drift), spectral tilt, gain; peaks limited to −0.5 dBFS.
+ *   3. aspiration noise for breathy voices; loudness contour (envelope contrast + drift), spectral tilt,
+ *      gain; peaks limited to −0.5 dBFS.
  */
 import { trackPitch, type PitchTrack } from '../../features/pitch.js';
 import { psola } from '../psola.js';
-import { filterCascade, highShelf, lowpass } from '../filters.js';
+import { filterCascade, highpass, highShelf, lowpass } from '../filters.js';
 import { type RandomSource, uniform } from '../random.js';
 import { type DrawnProfile, type EmotionProfile } from './profiles.js';
 
@@ -17,7 +18,7 @@ export function drawProfile(p: EmotionProfile, rng: RandomSource): DrawnProfile 
   const u = (r: readonly [number, number]): number => uniform(rng, r[0], r[1]);
   const d: DrawnProfile = {
     f0Shift: u(p.f0Shift), f0Range: u(p.f0Range), duration: u(p.duration), tremorHz: u(p.tremorHz),
-    tremorDepth: u(p.tremorDepth), jitter: u(p.jitter), tiltDb: u(p.tiltDb), gainDb: u(p.gainDb),
+    tremorDepth: u(p.tremorDepth), jitter: u(p.jitter), tiltDb: u(p.tiltDb), breathiness: u(p.breathiness), gainDb: u(p.gainDb),
     dynamics: u(p.dynamics), declinationDb: u(p.declinationDb), finalRise: u(p.finalRise), finalSec: u(p.finalSec),
     pauses: Math.floor(uniform(rng, p.pauses[0], p.pauses[1] + 0.999)), pauseSec: [], fillers: [],
   };
@@ -195,6 +196,29 @@ function spliceAt(x: Float32Array, pos: number, insert: Float32Array, sr: number
   return out;
 }
 
+/**
+ * Adds aspiration noise: white noise high-passed at 2 kHz, shaped by the speech envelope (so it is
+ * only there while the person speaks, at `amount` × the local speech RMS).
+ */
+function addBreath(x: Float32Array, sr: number, amount: number, rng: RandomSource): Float32Array {
+  if (amount <= 0) return x;
+  const { env, hop } = envelope(x, sr);
+  const ref = Float64Array.from(env).sort()[Math.floor(0.9 * (env.length - 1))]! || 1;
+  const noise = new Float32Array(x.length);
+  for (let i = 0; i < noise.length; i++) noise[i] = rng.normal();
+  const hf = filterCascade(noise, [highpass(2000, sr, 0.5412), highpass(2000, sr, 1.3066)]);
+  let p = 0;
+  for (let i = 0; i < hf.length; i++) p += hf[i]! * hf[i]!;
+  const norm = p > 0 ? 1 / Math.sqrt(p / hf.length) : 0;
+  const y = Float32Array.from(x);
+  for (let i = 0; i < y.length; i++) {
+    const f = Math.min(env.length - 1, Math.round(i / hop));
+    const e = env[f]! >= 0.1 * ref ? env[f]! : 0; // speech frames only, not pauses or the noise floor
+    y[i] += amount * e * hf[i]! * norm;
+  }
+  return y;
+}
+
 /** Applies the loudness contour, spectral tilt and gain; limits peaks to −0.5 dBFS. */
 function shapeLoudness(x: Float32Array, sr: number, d: DrawnProfile): Float32Array {
   const { env, hop } = envelope(x, sr);
@@ -259,5 +283,5 @@ export function convertClip(x: Float32Array, sr: number, profile: EmotionProfile
     }
     d.pauseSec.length = d.fillers.length = spots.length;
   }
-  return { samples: shapeLoudness(y, sr, d), drawn: d };
+  return { samples: shapeLoudness(addBreath(y, sr, d.breathiness, rng), sr, d), drawn: d };
 }
