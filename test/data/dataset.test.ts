@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { SHARED_DIR } from '../shared-dir.js';
 import { scanDataset, describeDataset } from '../../src/data/dataset.js';
 import { parseLabelMap, applyLabelMap } from '../../src/data/label-map.js';
 import { inferSpeaker, inferGroup } from '../../src/data/speakers.js';
@@ -82,7 +83,7 @@ test('RAVDESS names: speaker = actor (last field), group = statement', () => {
   assert.equal(inferSpeaker('/x/clip.wav'), null);
 });
 
-const RAVDESS_DEV = path.resolve(import.meta.dirname, '../../../shared/data/ravdess-dev');
+const RAVDESS_DEV = path.join(SHARED_DIR, 'data', 'ravdess-dev');
 test('the real RAVDESS dev manifest scans with the paper label map', { skip: !existsSync(RAVDESS_DEV) && 'shared/ not present' }, () => {
   const ds = scanDataset(RAVDESS_DEV,
     { labelMap: 'fearful=panic,happy=excitement,calm=,neutral=' });

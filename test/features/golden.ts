@@ -1,8 +1,9 @@
 /** Access to the librosa goldens in ../shared/golden/librosa (read-only, see its README). */
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
+import { SHARED_DIR } from '../shared-dir.js';
 
-export const GOLDEN_DIR = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../../shared/golden/librosa');
+export const GOLDEN_DIR = path.join(SHARED_DIR, 'golden', 'librosa');
 
 export interface GoldenVariant {
   params: { sr: number; n_fft: number; hop_length: number; n_mels: number; n_mfcc: number; fmin: number; fmax: number };

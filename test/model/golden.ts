@@ -1,10 +1,11 @@
-/** Loads the PyTorch golden cases of /work/shared/golden/model (see its README) for the model tests. */
+/** Loads the PyTorch golden cases of shared/golden/model (see its README) for the model tests. */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { SHARED_DIR } from '../shared-dir.js';
 import { parseConfig, type AffexionConfig } from '../../src/model/config.js';
 import { readSafetensors, toFloat32, toInt32 } from '../../src/model/safetensors.js';
 
-export const GOLDEN_DIR = process.env.AFFEXION_GOLDEN_DIR ?? '/work/shared/golden/model';
+export const GOLDEN_DIR = process.env.AFFEXION_GOLDEN_DIR ?? path.join(SHARED_DIR, 'golden', 'model');
 
 export interface GoldenCase {
   name: string;
