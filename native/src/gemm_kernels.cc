@@ -64,6 +64,31 @@ __attribute__((target("avx512f,fma"))) void kernel_avx512_12(int kc, const float
                                                             int mr, int nr) {
   kernel_avx512_t<12>(kc, a, b, c, ldc, mr, nr);
 }
+// One row (batch-1 LSTM steps): even and odd k in separate accumulators to hide the FMA latency.
+__attribute__((target("avx512f,fma"))) void kernel_avx512_1(int kc, const float* a, const float* b, float* c, long,
+                                                           int, int nr) {
+  __m512 e0 = _mm512_setzero_ps(), e1 = _mm512_setzero_ps(), o0 = _mm512_setzero_ps(), o1 = _mm512_setzero_ps();
+  int p = 0;
+  for (; p + 2 <= kc; p += 2) {
+    const __m512 a0 = _mm512_set1_ps(a[p]), a1 = _mm512_set1_ps(a[p + 1]);
+    e0 = _mm512_fmadd_ps(a0, _mm512_loadu_ps(b + p * NR512), e0);
+    e1 = _mm512_fmadd_ps(a0, _mm512_loadu_ps(b + p * NR512 + 16), e1);
+    o0 = _mm512_fmadd_ps(a1, _mm512_loadu_ps(b + (p + 1) * NR512), o0);
+    o1 = _mm512_fmadd_ps(a1, _mm512_loadu_ps(b + (p + 1) * NR512 + 16), o1);
+  }
+  if (p < kc) {
+    const __m512 a0 = _mm512_set1_ps(a[p]);
+    e0 = _mm512_fmadd_ps(a0, _mm512_loadu_ps(b + p * NR512), e0);
+    e1 = _mm512_fmadd_ps(a0, _mm512_loadu_ps(b + p * NR512 + 16), e1);
+  }
+  e0 = _mm512_add_ps(e0, o0);
+  e1 = _mm512_add_ps(e1, o1);
+  const __mmask16 m0 = nr >= 16 ? 0xFFFF : static_cast<__mmask16>((1u << nr) - 1);
+  const __mmask16 m1 = nr <= 16 ? 0 : nr >= 32 ? 0xFFFF : static_cast<__mmask16>((1u << (nr - 16)) - 1);
+  _mm512_mask_storeu_ps(c, m0, _mm512_add_ps(_mm512_maskz_loadu_ps(m0, c), e0));
+  _mm512_mask_storeu_ps(c + 16, m1, _mm512_add_ps(_mm512_maskz_loadu_ps(m1, c + 16), e1));
+}
+
 __attribute__((target("avx512f,fma"))) void kernel_avx512_4(int kc, const float* a, const float* b, float* c, long ldc,
                                                            int mr, int nr) {
   kernel_avx512_t<4>(kc, a, b, c, ldc, mr, nr);
@@ -144,6 +169,7 @@ void kernel_generic(int kc, const float* a, const float* b, float* c, long ldc, 
 const MicroKernel k512{12, NR512, 12 * 8, kernel_avx512_12};
 const MicroKernel k512_small{8, NR512, 8 * 12, kernel_avx512_8};
 const MicroKernel k512_tiny{4, NR512, 4 * 24, kernel_avx512_4};
+const MicroKernel k512_row{1, NR512, 96, kernel_avx512_1};
 const MicroKernel k256{MR256, NR256, MR256 * 16, kernel_avx2};
 const MicroKernel kgen{MRG, NRG, MRG * 24, kernel_generic};
 
@@ -153,7 +179,8 @@ const MicroKernel& micro_kernel(Isa isa, int M) {
   switch (isa) {
     case Isa::Avx512: {
       // Small M (recurrent steps): the 8-row tile when it wastes fewer rows than the 12-row one.
-      if (M > 0 && M <= 4) return k512_tiny;  // batch-1..4 inference steps
+      if (M == 1) return k512_row;            // batch-1 inference steps
+      if (M > 0 && M <= 4) return k512_tiny;  // batch-2..4 inference steps
       if (M > 0 && M <= 64 && (M + 7) / 8 * 8 < (M + 11) / 12 * 12) return k512_small;
       return k512;
     }
