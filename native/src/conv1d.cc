@@ -35,20 +35,27 @@ void conv_forward(const float* x, int B, int T, int F, const float* w, const flo
   const int pad = k >> 1;
   const std::vector<float> wt = taps(w, C, F, k);
   const ElementwiseOps& ew = elementwise(active_isa());
-  // Parallel over clips; each clip's GEMMs run on one thread (enough clips in a batch to fill the pool).
-  parallel_for(B, [&](int b, int) {
+  // Tasks = (clip, block of output frames), each running its GEMMs on one thread; blocks only when
+  // there are fewer clips than threads (batch-1 inference).
+  const int blocks = std::max(1, std::min(T, (pool_threads() + B - 1) / std::max(B, 1)));
+  parallel_for(B * blocks, [&](int task, int) {
+    const int b = task / blocks, blk = task % blocks;
+    const int r0 = static_cast<int>(static_cast<long>(T) * blk / blocks);
+    const int r1 = static_cast<int>(static_cast<long>(T) * (blk + 1) / blocks);
     float* yb = y + static_cast<long>(b) * T * ys + yo;
-    for (int t = 0; t < T; ++t) std::memcpy(yb + static_cast<long>(t) * ys, bias, sizeof(float) * C);
+    for (int t = r0; t < r1; ++t) std::memcpy(yb + static_cast<long>(t) * ys, bias, sizeof(float) * C);
     const float* xb = x + static_cast<long>(b) * T * F;
     for (int j = 0; j < k; ++j) {
       int t0, t1;
       valid_rows(T, j, pad, t0, t1);
+      t0 = std::max(t0, r0);
+      t1 = std::min(t1, r1);
       if (t1 <= t0) continue;
       sgemm(false, true, t1 - t0, C, F, 1.0f, xb + static_cast<long>(t0 + j - pad) * F, F,
             wt.data() + static_cast<size_t>(j) * C * F, F, 1.0f, yb + static_cast<long>(t0) * ys, ys);
     }
     if (relu)
-      for (int t = 0; t < T; ++t) ew.relu(yb + static_cast<long>(t) * ys, C);
+      for (int t = r0; t < r1; ++t) ew.relu(yb + static_cast<long>(t) * ys, C);
   });
 }
 
