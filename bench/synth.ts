@@ -6,6 +6,9 @@
  *   npm run bench:synth [-- --per-class N] [-- --providers espeak,flite] [-- --concurrency N]
  *
  * Timings taken while other processes load the machine are noisy: the JSON carries the load average.
+ * Run through `node --import tsx` (the npm script does): under the `tsx` CLI runner, worker threads
+ * running flite have aborted the process now and then (SIGABRT; not seen with node --import tsx or the
+ * compiled dist/).
  */
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { mkdtempSync, rmSync } from 'node:fs';

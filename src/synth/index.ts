@@ -7,14 +7,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { Rng } from '../engine/rng.js';
 import { datasheetMarkdown } from './datasheet.js';
-import { resample } from '../audio/index.js';
 import { trimAtQuietPoint, setLevel, fadeEdges } from './dsp.js';
 import { openaiClient, openaiGenerateSentences, openaiSynthesize, type OpenAIOptions } from './engines/openai.js';
 import { LENGTHS, loadSentenceFile, planClips, type ClipJob, type LengthKind, type Sentence } from './plan.js';
 import { renderOfflineJobs } from './pool.js';
 import { loadProfileFile, resolveProfiles, type ProsodyProfile } from './profiles.js';
 import { existingClip, manifestCsv, saveClip, type ClipRecord } from './record.js';
-import { OUT_RATE } from './render.js';
+import { OUT_RATE, toOutRate } from './render.js';
 import { resolveVoices, type ProviderName } from './voices.js';
 
 export type { ClipRecord } from './record.js';
@@ -185,7 +184,7 @@ export async function synthesize(opts: SynthOptions): Promise<SynthResult> {
           failed = true;
           throw e;
         }
-        let x = resample(audio.samples, audio.sampleRate, OUT_RATE);
+        let x = toOutRate(audio.samples, audio.sampleRate);
         if (x.length / OUT_RATE > job.maxSec) x = trimAtQuietPoint(x, OUT_RATE, job.minSec, job.maxSec);
         setLevel(x, OUT_RATE, job.prosody.levelDb);
         fadeEdges(x, OUT_RATE, 0.005);

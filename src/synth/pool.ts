@@ -39,11 +39,22 @@ export async function renderOfflineJobs(jobs: ClipJob[], outDir: string, concurr
           if (++finished === jobs.length) resolve(); else feed();
         });
         worker.on('error', (e) => { if (!failed) { failed = true; reject(e); } });
+        // A worker that exits on its own (failed start-up, killed) would otherwise leave the run hanging.
+        worker.on('exit', (code) => {
+          if (!failed && finished < jobs.length) { failed = true; reject(new Error(`synth: a worker thread exited (code ${code}) before the run finished`)); }
+        });
         feed();
       }
     });
-  } finally {
+    // Graceful end: each worker closes its port and exits on its own (terminated if it lingers).
+    await Promise.all(workers.map((w) => new Promise<void>((resolve) => {
+      const timer = setTimeout(() => void w.terminate(), 5000);
+      w.once('exit', () => { clearTimeout(timer); resolve(); });
+      w.postMessage(null);
+    })));
+  } catch (e) {
     await Promise.all(workers.map((w) => w.terminate()));
+    throw e;
   }
 }
 
@@ -60,5 +71,7 @@ function workerSpawner(): (data: unknown) => Worker {
   const api = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
   const entry = new URL('./worker.ts', import.meta.url).href;
   const boot = `import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); });`;
-  return (workerData) => new Worker(boot, { eval: true, workerData });
+  // execArgv [] : the tsx CLI's own flags (preflight, IPC relay) are not meant for worker threads and
+  // made them abort now and then; the hooks registered above are all the worker needs.
+  return (workerData) => new Worker(boot, { eval: true, workerData, execArgv: [] });
 }

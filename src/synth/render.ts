@@ -22,7 +22,7 @@ export interface RenderedClip {
   sentenceIds: string[];
 }
 
-/** How one phrase is spoken: the clip's pitch/range/rate, maybe slowed for a filler. */
+/** How an utterance is spoken: the clip's pitch level, pitch range and rate. */
 interface PhraseProsody { pitchShiftSt: number; pitchRange: number; rate: number }
 
 /**
@@ -41,7 +41,7 @@ export async function synthSentence(parts: SpeechPart[], voice: VoiceSpec, p: Ph
   const scale = voice.tractScale ?? 1;
   if (voice.engine === 'espeak') {
     const audio = await espeakSynthesize({ text: parts, voice: voice.engineVoice, pitchShiftSt: p.pitchShiftSt * ESPEAK_PITCH_GAIN, pitchRange: p.pitchRange, rate: p.rate, seed });
-    return resample(audio.samples, audio.sampleRate * scale, OUT_RATE);
+    return toOutRate(audio.samples, audio.sampleRate * scale);
   }
   if (voice.engine !== 'flite') throw new Error(`synthSentence: voice ${voice.id} uses engine ${voice.engine}, which is not offline`);
   const f = Math.pow(2, p.pitchShiftSt / 12) / scale; // tract scaling raises pitch by `scale` afterwards
@@ -52,9 +52,17 @@ export async function synthSentence(parts: SpeechPart[], voice: VoiceSpec, p: Ph
       text: part.text, voice: voice.engineVoice, f0MeanHz: voice.baseF0Hz * f, f0StdHz: voice.baseF0StdHz * p.pitchRange * f,
       rate: (p.rate * (part.rateFactor ?? 1)) / scale, // tract scaling also shortens the audio by `scale`
     });
-    pieces.push(resample(audio.samples, audio.sampleRate * scale, OUT_RATE));
+    pieces.push(toOutRate(audio.samples, audio.sampleRate * scale));
   }
   return concat(pieces);
+}
+
+/**
+ * Resamples engine output to 16 kHz with src/audio's resampler, always its JS loop: the native one
+ * differs in the last bits, and clips must be byte-identical whether or not the addon is built.
+ */
+export function toOutRate(x: Float32Array, rate: number): Float32Array {
+  return resample(x, Math.round(rate), OUT_RATE, { backend: 'js' });
 }
 
 /** Splits a sentence into phrases at commas, semicolons, colons and dashes (punctuation kept). */

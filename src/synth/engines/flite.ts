@@ -7,7 +7,7 @@
  * (int_f0_target_mean / int_f0_target_stddev) and duration_stretch. Built-in voices: kal16, awb, rms,
  * slt (16 kHz) and kal (8 kHz).
  */
-import { mkdtempSync, openSync, closeSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
@@ -68,8 +68,8 @@ export async function fliteSynthesize(req: FliteRequest): Promise<PcmAudio> {
   const workDir = mkdtempSync(path.join(os.tmpdir(), 'affexion-flite-'));
   const outName = 'out.wav';
   const outPath = path.join(workDir, outName);
-  // flite may write trace output to stdout; it goes to a file so it never reaches ours.
-  const sink = openSync(path.join(workDir, 'stdout.txt'), 'w');
+  // No stdout/stderr fds are handed to WASI: uvwasi closes the fds it was given when the instance is
+  // collected, which double-closed (and aborted the process) when we closed them ourselves too.
   try {
     const wasi = new WASI({
       version: 'preview1',
@@ -81,7 +81,6 @@ export async function fliteSynthesize(req: FliteRequest): Promise<PcmAudio> {
         ` ${req.text} `, outName],
       env: {},
       preopens: { '.': workDir },
-      stdout: sink,
       returnOnExit: true,
     });
     const instance = new Wasm.Instance(compiled, { wasi_snapshot_preview1: wasi.wasiImport } as WasmImports);
@@ -90,7 +89,6 @@ export async function fliteSynthesize(req: FliteRequest): Promise<PcmAudio> {
     const wav = readFileSync(outPath);
     return decodeWav16(wav, `flite output (voice ${req.voice})`);
   } finally {
-    closeSync(sink);
     rmSync(workDir, { recursive: true, force: true });
   }
 }
