@@ -71,7 +71,5 @@ function workerSpawner(): (data: unknown) => Worker {
   const api = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
   const entry = new URL('./worker.ts', import.meta.url).href;
   const boot = `import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); });`;
-  // execArgv [] : the tsx CLI's own flags (preflight, IPC relay) are not meant for worker threads and
-  // made them abort now and then; the hooks registered above are all the worker needs.
-  return (workerData) => new Worker(boot, { eval: true, workerData, execArgv: [] });
+  return (workerData) => new Worker(boot, { eval: true, workerData });
 }
