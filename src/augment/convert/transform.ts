@@ -113,9 +113,15 @@ function roomTone(quiet: Float32Array, n: number): Float32Array {
   return out;
 }
 
-/** Phrase-boundary candidates (sample positions): energy minima inside unvoiced gaps ≥ 40 ms between voiced runs. */
+/**
+ * Phrase-boundary candidates (sample positions), best first: the quietest point of each unvoiced gap
+ * ≥ 40 ms between voiced runs that drops at least 20 dB below the loud frames (a gap that stays loud is a
+ * fricative, and cutting it would chop a sound), longest gaps first (more likely between words than a
+ * stop closure); else the quietest point in the middle half of the speech.
+ */
 function boundaries(x: Float32Array, sr: number, track: PitchTrack): number[] {
   const { env, hop } = envelope(x, sr);
+  const ref = Float64Array.from(env).sort()[Math.floor(0.9 * (env.length - 1))]! || 1;
   const runs: [number, number][] = [];
   for (let i = 0; i < track.voiced.length; ) {
     if (!track.voiced[i]) { i++; continue; }
@@ -125,21 +131,21 @@ function boundaries(x: Float32Array, sr: number, track: PitchTrack): number[] {
     i = j;
   }
   const toFrame = (i: number): number => Math.round((i * track.hopSec * sr) / hop);
+  const quietest = (a: number, b: number): number => {
+    let m = a;
+    for (let f = a; f < b && f < env.length; f++) if (env[f]! < env[m]!) m = f;
+    return m;
+  };
   const out: { pos: number; gap: number }[] = [];
   for (let r = 0; r + 1 < runs.length; r++) {
     const a = toFrame(runs[r]![1]), b = toFrame(runs[r + 1]![0]);
     if ((b - a) * hop < 0.04 * sr) continue;
-    let m = a;
-    for (let f = a; f < b && f < env.length; f++) if (env[f]! < env[m]!) m = f;
-    out.push({ pos: m * hop, gap: b - a });
+    const m = quietest(a, b);
+    if (env[m]! < 0.1 * ref) out.push({ pos: m * hop, gap: b - a });
   }
   if (out.length === 0 && runs.length > 0) {
-    // One long voiced stretch: fall back to the quietest point in its middle half.
     const a = toFrame(runs[0]![0]), b = toFrame(runs[runs.length - 1]![1]);
-    const lo = a + Math.floor((b - a) / 4), hi = a + Math.floor((3 * (b - a)) / 4);
-    let m = lo;
-    for (let f = lo; f < hi && f < env.length; f++) if (env[f]! < env[m]!) m = f;
-    out.push({ pos: m * hop, gap: 0 });
+    out.push({ pos: quietest(a + Math.floor((b - a) / 4), a + Math.floor((3 * (b - a)) / 4)) * hop, gap: 0 });
   }
   return out.sort((p, q) => q.gap - p.gap).map((o) => o.pos);
 }
@@ -176,9 +182,9 @@ function makeFiller(x: Float32Array, sr: number, track: PitchTrack, lenSec: numb
   return y;
 }
 
-/** Splices `insert` into x at `pos` with 5 ms raised-cosine fades on the speech either side. */
+/** Splices `insert` into x at `pos` with 10 ms raised-cosine fades on the speech either side. */
 function spliceAt(x: Float32Array, pos: number, insert: Float32Array, sr: number): Float32Array {
-  const fade = Math.round(0.005 * sr);
+  const fade = Math.round(0.01 * sr);
   const out = new Float32Array(x.length + insert.length);
   out.set(x.subarray(0, pos), 0);
   out.set(insert, pos);
