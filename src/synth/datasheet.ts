@@ -92,7 +92,7 @@ Prosody profiles (ranges; each clip draws its own values uniformly within them):
 ${table(['class', 'pitch shift st', 'pitch range ×', 'rate ×', 'loudness dB', 'phrase pause s', 'filler rate', 'question endings', 'tremor', 'effort (tilt)'], profileRows)}
 
 ## Preprocessing
-Engine output resampled to 16 kHz (libsamplerate, best-quality sinc); clips cut at the quietest point before the maximum
+Engine output resampled to 16 kHz (polyphase Kaiser-windowed sinc); clips cut at the quietest point before the maximum
 length; vocal effort rendered as spectral tilt; level set per clip to −26 dBFS + a small class offset +
 a uniform ±8 dB jitter, so level alone is a weak cue; 5 ms fades at both ends.
 
