@@ -156,7 +156,7 @@ void scale_c(int M, int N, float beta, float* C, long ldc) {
 // [p0, p0+kc) and columns [j0, j0+nc) (panels of NR, contiguous), packing it if needed.
 template <class GetB>
 void gemm_serial(const MicroKernel& mk, bool ta, int M, int N, int K, float alpha, const float* A, long lda,
-                 float* C, long ldc, GetB&& get_b) {
+                 float* C, long ldc, bool overwrite, GetB&& get_b) {
   const int MR = mk.mr, NR = mk.nr, MC = MC_PANELS ? MC_PANELS * mk.mr : mk.mc;
   thread_local std::vector<float> abuf;
   for (int j0 = 0; j0 < N; j0 += NC) {
@@ -165,6 +165,7 @@ void gemm_serial(const MicroKernel& mk, bool ta, int M, int N, int K, float alph
     for (int p0 = 0; p0 < K; p0 += KC) {
       const int kc = std::min(KC, K - p0);
       const float* bblock = get_b(p0, kc, j0, nc);
+      const bool ovw = overwrite && p0 == 0;  // beta = 0: the first K block writes C, later ones add
       for (int i0 = 0; i0 < M; i0 += MC) {
         const int mc = std::min(MC, M - i0);
         const int mcp = (mc + MR - 1) / MR * MR;
@@ -175,7 +176,7 @@ void gemm_serial(const MicroKernel& mk, bool ta, int M, int N, int K, float alph
           const float* bp = bblock + static_cast<long>(jp) * NR * kc;
           for (int ir = 0; ir < mc; ir += MR) {
             mk.fn(kc, apack + static_cast<long>(ir) * kc, bp, C + static_cast<long>(i0 + ir) * ldc + j0 + jj, ldc,
-                  std::min(MR, mc - ir), nr);
+                  std::min(MR, mc - ir), nr, ovw);
           }
         }
       }
@@ -185,7 +186,7 @@ void gemm_serial(const MicroKernel& mk, bool ta, int M, int N, int K, float alph
 
 // Serial GEMM with B packed on the fly, one KC×NC block at a time (per-thread buffer).
 void gemm_serial_unpacked(const MicroKernel& mk, bool ta, bool tb, int M, int N, int K, float alpha, const float* A,
-                          long lda, const float* B, long ldb, float* C, long ldc) {
+                          long lda, const float* B, long ldb, float* C, long ldc, bool overwrite) {
   const int NR = mk.nr;
   thread_local std::vector<float> bbuf;  // reused: large fresh allocations cost page faults
   float* bpack = aligned_scratch(bbuf, static_cast<size_t>(std::min(K, KC)) * (std::min(N, NC) + NR));
@@ -197,7 +198,7 @@ void gemm_serial_unpacked(const MicroKernel& mk, bool ta, bool tb, int M, int N,
     }
     return bpack;
   };
-  gemm_serial(mk, ta, M, N, K, alpha, A, lda, C, ldc, get_b);
+  gemm_serial(mk, ta, M, N, K, alpha, A, lda, C, ldc, overwrite, get_b);
 }
 
 // Below this many multiply-adds a GEMM runs on the calling thread: waking the pool costs more.
@@ -268,7 +269,9 @@ void gemv_dots(int n, int K, float alpha, const float* rows, long ld, const floa
 void sgemm(bool ta, bool tb, int M, int N, int K, float alpha, const float* A, long lda, const float* B,
            long ldb, float beta, float* C, long ldc) {
   if (M <= 0 || N <= 0) return;
-  scale_c(M, N, beta, C, ldc);
+  // beta = 0 on the packed path: the kernels overwrite C in the first K block instead of clearing it.
+  const bool overwrite = beta == 0.0f && K > 0 && alpha != 0.0f && N > 1 && M > 1;
+  if (!overwrite) scale_c(M, N, beta, C, ldc);
   if (K <= 0 || alpha == 0.0f) return;
   if (N == 1) {  // C[:, 0] = op(A) · b, b = column of op(B)
     const long incb = tb ? 1 : ldb;
@@ -285,7 +288,7 @@ void sgemm(bool ta, bool tb, int M, int N, int K, float alpha, const float* A, l
   const MicroKernel& mk = micro_kernel(active_isa(), M);
   const int threads = in_parallel_region() ? 1 : pool_threads();
   if (threads == 1 || static_cast<double>(M) * N * K < kParallelMacs) {
-    gemm_serial_unpacked(mk, ta, tb, M, N, K, alpha, A, lda, B, ldb, C, ldc);
+    gemm_serial_unpacked(mk, ta, tb, M, N, K, alpha, A, lda, B, ldb, C, ldc, overwrite);
     return;
   }
   // One parallel region per call (a barrier per K block would stall whenever the machine is busy):
@@ -298,12 +301,12 @@ void sgemm(bool ta, bool tb, int M, int N, int K, float alpha, const float* A, l
       split_range(M, threads, part, mk.mr, lo, hi);
       if (hi > lo)
         gemm_serial_unpacked(mk, ta, tb, hi - lo, N, K, alpha, ta ? A + lo : A + static_cast<long>(lo) * lda, lda, B,
-                             ldb, C + static_cast<long>(lo) * ldc, ldc);
+                             ldb, C + static_cast<long>(lo) * ldc, ldc, overwrite);
     } else {
       split_range(N, threads, part, mk.nr, lo, hi);
       if (hi > lo)
         gemm_serial_unpacked(mk, ta, tb, M, hi - lo, K, alpha, A, lda, tb ? B + static_cast<long>(lo) * ldb : B + lo,
-                             ldb, C + lo, ldc);
+                             ldb, C + lo, ldc, overwrite);
     }
   });
 }
@@ -341,7 +344,8 @@ void sgemm_packed(bool ta, int M, const float* A, long lda, float alpha, const P
   const int N = B.N, K = B.K;
   if (M <= 0 || N <= 0) return;
   if (B.isa != active_isa()) throw std::runtime_error("sgemm_packed: B was packed for another ISA");
-  scale_c(M, N, beta, C, ldc);
+  const bool overwrite = beta == 0.0f && K > 0 && alpha != 0.0f;
+  if (!overwrite) scale_c(M, N, beta, C, ldc);
   if (K <= 0 || alpha == 0.0f) return;
   const MicroKernel& mk = micro_kernel(B.isa, M);
   const int NR = mk.nr;
@@ -356,7 +360,7 @@ void sgemm_packed(bool ta, int M, const float* A, long lda, float alpha, const P
   };
   const int threads = in_parallel_region() ? 1 : pool_threads();
   if (threads == 1 || static_cast<double>(M) * N * K < kParallelMacs) {
-    gemm_serial(mk, ta, M, N, K, alpha, A, lda, C, ldc, get_b);
+    gemm_serial(mk, ta, M, N, K, alpha, A, lda, C, ldc, overwrite, get_b);
     return;
   }
   parallel_for(threads, [&](int part, int) {
@@ -364,7 +368,7 @@ void sgemm_packed(bool ta, int M, const float* A, long lda, float alpha, const P
     split_range(M, threads, part, mk.mr, lo, hi);
     if (hi > lo)
       gemm_serial(mk, ta, hi - lo, N, K, alpha, ta ? A + lo : A + static_cast<long>(lo) * lda, lda,
-                  C + static_cast<long>(lo) * ldc, ldc, get_b);
+                  C + static_cast<long>(lo) * ldc, ldc, overwrite, get_b);
   });
 }
 

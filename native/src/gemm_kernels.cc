@@ -11,9 +11,9 @@ namespace affexion {
 namespace {
 
 // Adds the finished tile to C, going through a temporary for partial edge tiles.
-inline void add_tile(const float* tile, int NR, float* c, long ldc, int mr, int nr) {
+inline void add_tile(const float* tile, int NR, float* c, long ldc, int mr, int nr, bool overwrite) {
   for (int i = 0; i < mr; ++i)
-    for (int j = 0; j < nr; ++j) c[i * ldc + j] += tile[i * NR + j];
+    for (int j = 0; j < nr; ++j) c[i * ldc + j] = (overwrite ? 0.0f : c[i * ldc + j]) + tile[i * NR + j];
 }
 
 // ---- AVX-512: MR×32 tiles (MR = 12 for large M; 8 or 4 when M is small, e.g. LSTM steps at batch 8 or 1),
@@ -22,7 +22,7 @@ constexpr int NR512 = 32;
 
 template <int MR>
 __attribute__((target("avx512f,fma"), always_inline)) inline void kernel_avx512_t(int kc, const float* a, const float* b,
-                                                                                  float* c, long ldc, int mr, int nr) {
+                                                                                  float* c, long ldc, int mr, int nr, bool ovw) {
   // C is usually far from L1 (a tile is touched once per K block): fetch it while the FMAs run.
   for (int i = 0; i < mr; ++i) {
     _mm_prefetch(reinterpret_cast<const char*>(c + i * ldc), _MM_HINT_T0);
@@ -45,8 +45,8 @@ __attribute__((target("avx512f,fma"), always_inline)) inline void kernel_avx512_
   if (nr == NR512) {
     for (int i = 0; i < mr; ++i) {  // partial row count: just fewer rows stored
       float* ci = c + i * ldc;
-      _mm512_storeu_ps(ci, _mm512_add_ps(_mm512_loadu_ps(ci), acc[i][0]));
-      _mm512_storeu_ps(ci + 16, _mm512_add_ps(_mm512_loadu_ps(ci + 16), acc[i][1]));
+      _mm512_storeu_ps(ci, _mm512_add_ps(ovw ? _mm512_setzero_ps() : _mm512_loadu_ps(ci), acc[i][0]));
+      _mm512_storeu_ps(ci + 16, _mm512_add_ps(ovw ? _mm512_setzero_ps() : _mm512_loadu_ps(ci + 16), acc[i][1]));
     }
   } else {
     // Partial columns: masked loads/stores, so nothing outside the tile is touched.
@@ -54,19 +54,19 @@ __attribute__((target("avx512f,fma"), always_inline)) inline void kernel_avx512_
     const __mmask16 m1 = nr <= 16 ? 0 : static_cast<__mmask16>((1u << (nr - 16)) - 1);
     for (int i = 0; i < mr; ++i) {
       float* ci = c + i * ldc;
-      _mm512_mask_storeu_ps(ci, m0, _mm512_add_ps(_mm512_maskz_loadu_ps(m0, ci), acc[i][0]));
-      _mm512_mask_storeu_ps(ci + 16, m1, _mm512_add_ps(_mm512_maskz_loadu_ps(m1, ci + 16), acc[i][1]));
+      _mm512_mask_storeu_ps(ci, m0, _mm512_add_ps(_mm512_maskz_loadu_ps(ovw ? 0 : m0, ci), acc[i][0]));
+      _mm512_mask_storeu_ps(ci + 16, m1, _mm512_add_ps(_mm512_maskz_loadu_ps(ovw ? 0 : m1, ci + 16), acc[i][1]));
     }
   }
 }
 
 __attribute__((target("avx512f,fma"))) void kernel_avx512_12(int kc, const float* a, const float* b, float* c, long ldc,
-                                                            int mr, int nr) {
-  kernel_avx512_t<12>(kc, a, b, c, ldc, mr, nr);
+                                                            int mr, int nr, bool ovw) {
+  kernel_avx512_t<12>(kc, a, b, c, ldc, mr, nr, ovw);
 }
 // One row (batch-1 LSTM steps): even and odd k in separate accumulators to hide the FMA latency.
 __attribute__((target("avx512f,fma"))) void kernel_avx512_1(int kc, const float* a, const float* b, float* c, long,
-                                                           int, int nr) {
+                                                           int, int nr, bool ovw) {
   __m512 e0 = _mm512_setzero_ps(), e1 = _mm512_setzero_ps(), o0 = _mm512_setzero_ps(), o1 = _mm512_setzero_ps();
   int p = 0;
   for (; p + 2 <= kc; p += 2) {
@@ -85,24 +85,24 @@ __attribute__((target("avx512f,fma"))) void kernel_avx512_1(int kc, const float*
   e1 = _mm512_add_ps(e1, o1);
   const __mmask16 m0 = nr >= 16 ? 0xFFFF : static_cast<__mmask16>((1u << nr) - 1);
   const __mmask16 m1 = nr <= 16 ? 0 : nr >= 32 ? 0xFFFF : static_cast<__mmask16>((1u << (nr - 16)) - 1);
-  _mm512_mask_storeu_ps(c, m0, _mm512_add_ps(_mm512_maskz_loadu_ps(m0, c), e0));
-  _mm512_mask_storeu_ps(c + 16, m1, _mm512_add_ps(_mm512_maskz_loadu_ps(m1, c + 16), e1));
+  _mm512_mask_storeu_ps(c, m0, _mm512_add_ps(_mm512_maskz_loadu_ps(ovw ? 0 : m0, c), e0));
+  _mm512_mask_storeu_ps(c + 16, m1, _mm512_add_ps(_mm512_maskz_loadu_ps(ovw ? 0 : m1, c + 16), e1));
 }
 
 __attribute__((target("avx512f,fma"))) void kernel_avx512_4(int kc, const float* a, const float* b, float* c, long ldc,
-                                                           int mr, int nr) {
-  kernel_avx512_t<4>(kc, a, b, c, ldc, mr, nr);
+                                                           int mr, int nr, bool ovw) {
+  kernel_avx512_t<4>(kc, a, b, c, ldc, mr, nr, ovw);
 }
 __attribute__((target("avx512f,fma"))) void kernel_avx512_8(int kc, const float* a, const float* b, float* c, long ldc,
-                                                           int mr, int nr) {
-  kernel_avx512_t<8>(kc, a, b, c, ldc, mr, nr);
+                                                           int mr, int nr, bool ovw) {
+  kernel_avx512_t<8>(kc, a, b, c, ldc, mr, nr, ovw);
 }
 
 // ---- AVX2 + FMA: 6×16 tile, 12 ymm accumulators.
 constexpr int MR256 = 6, NR256 = 16;
 
 __attribute__((target("avx2,fma"))) void kernel_avx2(int kc, const float* a, const float* b, float* c, long ldc,
-                                                    int mr, int nr) {
+                                                    int mr, int nr, bool ovw) {
   for (int i = 0; i < mr; ++i) _mm_prefetch(reinterpret_cast<const char*>(c + i * ldc), _MM_HINT_T0);
   __m256 acc[MR256][2];
 #pragma GCC unroll 6
@@ -122,8 +122,8 @@ __attribute__((target("avx2,fma"))) void kernel_avx2(int kc, const float* a, con
 #pragma GCC unroll 6
     for (int i = 0; i < MR256; ++i) {
       float* ci = c + i * ldc;
-      _mm256_storeu_ps(ci, _mm256_add_ps(_mm256_loadu_ps(ci), acc[i][0]));
-      _mm256_storeu_ps(ci + 8, _mm256_add_ps(_mm256_loadu_ps(ci + 8), acc[i][1]));
+      _mm256_storeu_ps(ci, _mm256_add_ps(ovw ? _mm256_setzero_ps() : _mm256_loadu_ps(ci), acc[i][0]));
+      _mm256_storeu_ps(ci + 8, _mm256_add_ps(ovw ? _mm256_setzero_ps() : _mm256_loadu_ps(ci + 8), acc[i][1]));
     }
   } else {
     alignas(32) float tile[MR256 * NR256];
@@ -132,7 +132,7 @@ __attribute__((target("avx2,fma"))) void kernel_avx2(int kc, const float* a, con
       _mm256_store_ps(tile + i * NR256, acc[i][0]);
       _mm256_store_ps(tile + i * NR256 + 8, acc[i][1]);
     }
-    add_tile(tile, NR256, c, ldc, mr, nr);
+    add_tile(tile, NR256, c, ldc, mr, nr, ovw);
   }
 }
 
@@ -147,7 +147,7 @@ inline v4sf load4(const float* p) {
   return v;
 }
 
-void kernel_generic(int kc, const float* a, const float* b, float* c, long ldc, int mr, int nr) {
+void kernel_generic(int kc, const float* a, const float* b, float* c, long ldc, int mr, int nr, bool ovw) {
   v4sf acc[MRG][4] = {};
   for (int p = 0; p < kc; ++p) {
     const float* bp = b + p * NRG;
@@ -163,7 +163,7 @@ void kernel_generic(int kc, const float* a, const float* b, float* c, long ldc, 
   }
   alignas(16) float tile[MRG * NRG];
   for (int i = 0; i < MRG; ++i) std::memcpy(tile + i * NRG, acc[i], sizeof acc[i]);
-  add_tile(tile, NRG, c, ldc, mr, nr);
+  add_tile(tile, NRG, c, ldc, mr, nr, ovw);
 }
 
 const MicroKernel k512{12, NR512, 12 * 8, kernel_avx512_12};

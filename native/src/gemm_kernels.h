@@ -1,10 +1,12 @@
-// GEMM micro-kernels: C[mr×nr] += Apanel·Bpanel over kc, for packed panels (see gemm.cc).
+// GEMM micro-kernels: C[mr×nr] += Apanel·Bpanel over kc (or C = … when overwrite: the first K block of a
+// beta = 0 product, which saves clearing C first), for packed panels (see gemm.cc).
 #pragma once
 #include "gemm.h"
 
 namespace affexion {
 
-using MicroKernelFn = void (*)(int kc, const float* a, const float* b, float* c, long ldc, int mr, int nr);
+using MicroKernelFn = void (*)(int kc, const float* a, const float* b, float* c, long ldc, int mr, int nr,
+                               bool overwrite);
 
 struct MicroKernel {
   int mr, nr, mc;  // register tile rows/cols, and rows per packed A block (multiple of mr)
