@@ -46,6 +46,43 @@ export function applyEffort(x: Float32Array, effort: number): Float32Array {
   return x;
 }
 
+/**
+ * Phrase-final rise for engines that do not intone questions (flite): the last `glideSec` of speech
+ * (before trailing silence) is replayed with a speed ramp from 1 to 2^(st/12), which raises pitch
+ * along a glide like a question ending; that stretch gets shorter by the same ramp (≈ 10 % of it for
+ * 4 st). Returns a new buffer.
+ */
+export function finalRise(x: Float32Array, sr: number, st: number, glideSec = 0.35): Float32Array {
+  if (st <= 0 || x.length === 0) return x;
+  // Speech end: the last 10 ms frame within 40 dB of the loudest.
+  const hop = Math.round(0.01 * sr);
+  let maxE = 0;
+  const energies: number[] = [];
+  for (let s = 0; s + hop <= x.length; s += hop) {
+    let e = 0;
+    for (let j = 0; j < hop; j++) e += x[s + j]! * x[s + j]!;
+    energies.push(e);
+    if (e > maxE) maxE = e;
+  }
+  let lastFrame = energies.length - 1;
+  while (lastFrame > 0 && energies[lastFrame]! < maxE * 1e-4) lastFrame--;
+  const end = Math.min(x.length, (lastFrame + 1) * hop);
+  const start = Math.max(0, end - Math.round(glideSec * sr));
+  const rEnd = Math.pow(2, st / 12);
+  const glide: number[] = [];
+  const span = end - start;
+  for (let p = start; p < end - 1; ) {
+    const i = Math.floor(p), f = p - i;
+    glide.push(x[i]! + f * (x[i + 1]! - x[i]!));
+    p += 1 + (rEnd - 1) * ((p - start) / span);
+  }
+  const out = new Float32Array(start + glide.length + (x.length - end));
+  out.set(x.subarray(0, start), 0);
+  out.set(glide, start);
+  out.set(x.subarray(end), start + glide.length);
+  return out;
+}
+
 /** RMS level in dBFS of the frames that carry speech (25 ms frames within 40 dB of the loudest). */
 export function activeLevelDb(x: Float32Array, sr: number): number {
   const win = Math.max(1, Math.round(0.025 * sr));

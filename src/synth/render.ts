@@ -7,7 +7,7 @@ import { Rng } from '../engine/rng.js';
 import { espeakSynthesize, type SpeechPart } from './engines/espeak.js';
 import { fliteSynthesize } from './engines/flite.js';
 import { resample } from '../audio/index.js';
-import { applyEffort, applyTremor, concat, fadeEdges, setLevel, trimAtQuietPoint } from './dsp.js';
+import { applyEffort, applyTremor, concat, finalRise, fadeEdges, setLevel, trimAtQuietPoint } from './dsp.js';
 import type { ClipJob } from './plan.js';
 import type { VoiceSpec } from './voices.js';
 
@@ -32,6 +32,12 @@ interface PhraseProsody { pitchShiftSt: number; pitchRange: number; rate: number
 const ESPEAK_PITCH_GAIN = 2;
 
 /**
+ * Rise given to flite's questions, semitones: espeak's "?" ends ≈ 5 st above its "." ends (measured
+ * with trackPitch on two sentences), flite's are unchanged by "?".
+ */
+const FLITE_QUESTION_RISE_ST = 5;
+
+/**
  * Speaks one sentence (phrases, fillers and pauses) with the voice's engine; returns 16 kHz audio.
  * espeak takes the whole sentence in one call (pauses as SSML breaks; one call costs ~0.1 s of module
  * instantiation however short the text, and intonation then runs across the phrases). Flite has no
@@ -52,7 +58,10 @@ export async function synthSentence(parts: SpeechPart[], voice: VoiceSpec, p: Ph
       text: part.text, voice: voice.engineVoice, f0MeanHz: voice.baseF0Hz * f, f0StdHz: voice.baseF0StdHz * p.pitchRange * f,
       rate: (p.rate * (part.rateFactor ?? 1)) / scale, // tract scaling also shortens the audio by `scale`
     });
-    pieces.push(toOutRate(audio.samples, audio.sampleRate * scale));
+    let y = toOutRate(audio.samples, audio.sampleRate * scale);
+    // flite ignores "?": give questions their rise afterwards (espeak intones them itself).
+    if (/\?\s*$/.test(part.text)) y = finalRise(y, OUT_RATE, FLITE_QUESTION_RISE_ST);
+    pieces.push(y);
   }
   return concat(pieces);
 }

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { applyEffort, applyTremor, setLevel, activeLevelDb, trimAtQuietPoint } from '../../src/synth/dsp.js';
+import { applyEffort, applyTremor, finalRise, setLevel, activeLevelDb, trimAtQuietPoint } from '../../src/synth/dsp.js';
 import { trackPitch } from '../../src/features/pitch.js';
 import { Rng } from '../../src/engine/rng.js';
 
@@ -58,4 +58,22 @@ test('effort tilts the spectrum: brighter above 0, duller below, identity at 0',
   assert.ok(Math.abs(ratioDb(0)) < 0.01);
   assert.ok(ratioDb(0.8) > 3, `effort 0.8: ${ratioDb(0.8)} dB`);
   assert.ok(ratioDb(-0.5) < -3, `effort -0.5: ${ratioDb(-0.5)} dB`);
+});
+
+test('finalRise glides the end of the speech up by the requested semitones and keeps trailing silence', () => {
+  const sr = 16000;
+  const x = new Float32Array(Math.round(1.3 * sr)); // 1 s of 150 Hz, then 0.3 s of silence
+  for (let i = 0; i < sr; i++) x[i] = 0.4 * Math.sin((2 * Math.PI * 150 * i) / sr);
+  const y = finalRise(x, sr, 5, 0.35);
+  const tr = trackPitch(y, sr);
+  const voiced = Array.from(tr.f0).map((f, i) => (tr.voiced[i] ? f : 0));
+  const lastVoiced = voiced.map((f, i) => (f > 0 ? i : -1)).filter((i) => i >= 0).pop()!;
+  const endSt = 12 * Math.log2(voiced[lastVoiced - 3]! / 150);
+  assert.ok(endSt > 3.5 && endSt < 5.5, `end of glide at +${endSt.toFixed(2)} st`);
+  assert.ok(Math.abs(voiced[40]! - 150) < 2, 'before the glide: unchanged');
+  const shortening = (x.length - y.length) / sr;
+  assert.ok(shortening > 0.02 && shortening < 0.08, `glide shortened the clip by ${shortening} s`);
+  // Trailing silence kept.
+  assert.equal(Math.max(...Array.from(y.subarray(y.length - Math.round(0.25 * sr))).map(Math.abs)), 0);
+  assert.equal(finalRise(x, sr, 0), x);
 });
