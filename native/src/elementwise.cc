@@ -70,10 +70,11 @@ AI typename Vec<W>::V vtanh(typename Vec<W>::V x) {
 
 // ---- LSTM cell, W lanes at a time over the hidden units [j, j+W).
 template <int W>
-AI void cell_fwd_lanes(int H, int j, float* g, const float* grec, const float* c_prev, float* c_out, float* h_out,
-                       float* h_state) {
+AI void cell_fwd_lanes(int H, int j, float* g, const float* bias, const float* grec, const float* c_prev, float* c_out,
+                       float* h_out, float* h_state) {
   using V = typename Vec<W>::V;
-  V pi = ld<W>(g + j), pf = ld<W>(g + H + j), pg = ld<W>(g + 2 * H + j), po = ld<W>(g + 3 * H + j);
+  V pi = ld<W>(g + j) + ld<W>(bias + j), pf = ld<W>(g + H + j) + ld<W>(bias + H + j);
+  V pg = ld<W>(g + 2 * H + j) + ld<W>(bias + 2 * H + j), po = ld<W>(g + 3 * H + j) + ld<W>(bias + 3 * H + j);
   if (grec) {
     pi += ld<W>(grec + j);
     pf += ld<W>(grec + H + j);
@@ -94,11 +95,11 @@ AI void cell_fwd_lanes(int H, int j, float* g, const float* grec, const float* c
 }
 
 template <int W>
-AI void cell_fwd(int H, float* g, const float* grec, const float* c_prev, float* c_out, float* h_out,
-                 float* h_state) {
+AI void cell_fwd(int H, float* g, const float* bias, const float* grec, const float* c_prev, float* c_out,
+                 float* h_out, float* h_state) {
   int j = 0;
-  for (; j + W <= H; j += W) cell_fwd_lanes<W>(H, j, g, grec, c_prev, c_out, h_out, h_state);
-  for (; j < H; ++j) cell_fwd_lanes<1>(H, j, g, grec, c_prev, c_out, h_out, h_state);
+  for (; j + W <= H; j += W) cell_fwd_lanes<W>(H, j, g, bias, grec, c_prev, c_out, h_out, h_state);
+  for (; j < H; ++j) cell_fwd_lanes<1>(H, j, g, bias, grec, c_prev, c_out, h_out, h_state);
 }
 
 template <int W>
@@ -197,9 +198,9 @@ AI void relu_impl(float* x, long n) {
 }
 
 #define INSTANTIATE(SUFFIX, TARGET, W)                                                                          \
-  TARGET void cell_fwd_##SUFFIX(int H, float* g, const float* gr, const float* cp, float* co, float* ho,         \
-                                float* hs) {                                                                     \
-    cell_fwd<W>(H, g, gr, cp, co, ho, hs);                                                                       \
+  TARGET void cell_fwd_##SUFFIX(int H, float* g, const float* bi, const float* gr, const float* cp, float* co,   \
+                                float* ho, float* hs) {                                                          \
+    cell_fwd<W>(H, g, bi, gr, cp, co, ho, hs);                                                                   \
   }                                                                                                              \
   TARGET void cell_bwd_##SUFFIX(int H, const float* g, const float* c, const float* cp, const float* dho,         \
                                 const float* dhr, float* dc, float* d1, float* d2) {                             \

@@ -7,12 +7,12 @@ namespace affexion {
 
 struct ElementwiseOps {
   /**
-   * LSTM cell forward for one row. gates (4H): in = input projection incl. both biases, out = activated
-   * gates (σ i, σ f, tanh g, σ o). grec (4H, nullable = 0): recurrent part W_hh h_{t−1}. c_prev (H,
-   * nullable = 0). Writes c_out (H), h_out (H) and h_state (H).
+   * LSTM cell forward for one row. gates (4H): in = input projection, out = activated gates (σ i, σ f,
+   * tanh g, σ o). bias (4H): b_ih + b_hh. grec (4H, nullable = 0): recurrent part W_hh h_{t−1}. c_prev
+   * (H, nullable = 0). Writes c_out (H), h_out (H) and h_state (H).
    */
-  void (*lstm_cell_fwd)(int H, float* gates, const float* grec, const float* c_prev, float* c_out, float* h_out,
-                        float* h_state);
+  void (*lstm_cell_fwd)(int H, float* gates, const float* bias, const float* grec, const float* c_prev, float* c_out,
+                        float* h_out, float* h_state);
   /**
    * LSTM cell backward for one row. gates: activated (4H); c: c_t; c_prev (nullable = 0); dh_out: gradient
    * from the layer output; dh_rec (nullable = 0): from the next step. dc: in = dL/dc_t from the next step,
