@@ -61,9 +61,13 @@ before(async () => {
   baseURL = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
 });
 
-after(() => new Promise<void>((r) => server.close(() => r())));
+after(async () => {
+  for (const d of made) rmSync(d, { recursive: true, force: true });
+  await new Promise<void>((r) => server.close(() => r()));
+});
 
-const tmp = (): string => mkdtempSync(path.join(os.tmpdir(), 'affexion-synth-openai-'));
+const made: string[] = [];
+const tmp = (): string => { const d = mkdtempSync(path.join(os.tmpdir(), 'affexion-synth-openai-')); made.push(d); return d; };
 
 test('retries 429, 500 and a malformed answer, sends the paper prompt, writes 16 kHz clips, resumes', async () => {
   const out = tmp();

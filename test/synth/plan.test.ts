@@ -1,6 +1,6 @@
-import { test } from 'node:test';
+import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { planClips, loadSentenceFile } from '../../src/synth/plan.js';
@@ -11,7 +11,9 @@ import { manifestCsv, MANIFEST_COLUMNS, type ClipRecord } from '../../src/synth/
 import { Rng } from '../../src/engine/rng.js';
 
 const CLASSES = ['boredom', 'panic', 'excitement', 'uncertainty'];
-const tmp = (): string => mkdtempSync(path.join(os.tmpdir(), 'affexion-synth-plan-'));
+const made: string[] = [];
+const tmp = (): string => { const d = mkdtempSync(path.join(os.tmpdir(), 'affexion-synth-plan-')); made.push(d); return d; };
+after(() => { for (const d of made) rmSync(d, { recursive: true, force: true }); });
 
 test('sentence bank: hundreds of distinct sentences, ≥ 50 per emotion, varied lengths, no RAVDESS statements', () => {
   const all = Object.values(SENTENCE_BANK).flat();

@@ -2,7 +2,7 @@
  * End-to-end offline synthesis on a small set: format, balance, byte-identical reruns (in-thread vs
  * worker threads), resuming, and that the profiles really change the audio in the intended direction.
  */
-import { test, before } from 'node:test';
+import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
@@ -29,6 +29,8 @@ before(async () => {
   dirA = tmp();
   first = await synthesize({ ...OPTS, out: dirA, concurrency: 1 });
 });
+
+after(() => rmSync(dirA, { recursive: true, force: true }));
 
 test('writes 16 kHz mono 16-bit WAVs in <class>/<id>.wav, 3–4 s, with manifest and datasheet', () => {
   assert.equal(first.records.length, 20);
@@ -106,8 +108,9 @@ test('a different seed gives different clips; bad options fail naming the option
   } finally {
     rmSync(dirC, { recursive: true, force: true });
   }
-  await assert.rejects(synthesize({ out: tmp(), perClass: 0 }), /--per-class: expected an integer ≥ 1/);
-  await assert.rejects(synthesize({ out: tmp(), provider: 'festival' as 'espeak' }), /--provider: expected espeak, flite, mixed or openai/);
-  await assert.rejects(synthesize({ out: tmp(), lengths: ['medium' as 'short'] }), /--lengths: expected short and\/or long/);
-  await assert.rejects(synthesize({ out: tmp(), classes: ['joy'] }), /no prosody profile for "joy"/);
+  const never = path.join(os.tmpdir(), 'affexion-synth-never-created');
+  await assert.rejects(synthesize({ out: never, perClass: 0 }), /--per-class: expected an integer ≥ 1/);
+  await assert.rejects(synthesize({ out: never, provider: 'festival' as 'espeak' }), /--provider: expected espeak, flite, mixed or openai/);
+  await assert.rejects(synthesize({ out: never, lengths: ['medium' as 'short'] }), /--lengths: expected short and\/or long/);
+  await assert.rejects(synthesize({ out: never, classes: ['joy'] }), /no prosody profile for "joy"/);
 });
