@@ -1,5 +1,7 @@
 /** Shared test signals for the augmentation tests. */
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { SHARED_DIR } from '../shared-dir.js';
 
 export const SR = 16000;
 
@@ -34,7 +36,7 @@ export function medianVoiced(f0: Float32Array): number {
   return v.length ? v[v.length >> 1]! : NaN;
 }
 
-export const NEUTRAL_POOL = '/work/shared/data/neutral-pool';
+export const NEUTRAL_POOL = path.join(SHARED_DIR, 'data', 'neutral-pool');
 export const REAL_CLIP = `${NEUTRAL_POOL}/ravdess/Actor_13/03-01-01-01-01-01-13.wav`;
 
 /** Reads a 16-bit mono PCM WAV (the neutral pool's format) without depending on the audio module. */
