@@ -90,9 +90,10 @@ class Pool {
     tl_thread = index;
     unsigned long seen = 0;
     for (;;) {
-      // Spin a little before sleeping: the LSTM and GEMM issue parallel regions back to back.
+      // Spin a little (≈0.1 ms) before sleeping: kernels issue parallel regions back to back, but a long
+      // spin would steal CPU from other programs on a busy machine.
       int spin = 0;
-      while (generation_.load(std::memory_order_acquire) == seen && spin < 20000) {
+      while (generation_.load(std::memory_order_acquire) == seen && spin < 4000) {
         ++spin;
 #if defined(__x86_64__)
         __builtin_ia32_pause();
