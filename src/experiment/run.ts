@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { FeatureCache, defaultCacheDir, writeFileAtomic } from '../data/cache.js';
-import { scanDataset, type Dataset } from '../data/dataset.js';
+import { scanDataset } from '../data/dataset.js';
 import type { FeatureMatrix, FeatureParams } from '../features/index.js';
 import { resolveHyperparameters, PAPER_HYPERPARAMETERS, type Hyperparameters } from '../train/options.js';
 import type { EpochRecord, LabelledFeatures } from '../train/fit.js';
@@ -216,4 +216,3 @@ export async function runGapExperiment(o: GapExperimentOptions): Promise<GapExpe
   return { out, rows, results, report: written.html, table };
 }
 
-export type { Dataset };
