@@ -1,10 +1,11 @@
 /**
- * Runs offline clip jobs on all cores with worker_threads (synthesis is CPU-bound WebAssembly), or in
- * this thread when one worker is asked for (no start-up cost: small runs and tests).
+ * Runs offline clip jobs on all cores in child processes (synthesis is CPU-bound WebAssembly), or in
+ * this process when one worker is asked for (no start-up cost: small runs and tests).
+ * Why processes, not worker_threads: on Node 20, threads holding the WASI/WebAssembly engines have
+ * crashed the whole process (SIGSEGV/SIGABRT) while being torn down; a child process contains that.
  */
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import type { ClipJob } from './plan.js';
 import type { ClipRecord } from './record.js';
 import { renderOffline } from './render.js';
@@ -12,7 +13,7 @@ import { saveClip } from './record.js';
 
 type Reply = { ok: true; id: string; record: ClipRecord } | { ok: false; id: string; error: string };
 
-/** Renders `jobs` with `concurrency` workers; calls `onDone` per finished clip. Rejects on the first failure. */
+/** Renders `jobs` with `concurrency` worker processes; calls `onDone` per finished clip. Rejects on the first failure. */
 export async function renderOfflineJobs(jobs: ClipJob[], outDir: string, concurrency: number,
   onDone: (rec: ClipRecord) => void): Promise<void> {
   if (!jobs.length) return;
@@ -20,18 +21,17 @@ export async function renderOfflineJobs(jobs: ClipJob[], outDir: string, concurr
     for (const job of jobs) onDone(saveClip(outDir, job, await renderOffline(job)));
     return;
   }
-  const spawn = workerSpawner();
   const n = Math.min(concurrency, jobs.length);
   let next = 0;
-  const workers: Worker[] = [];
+  const workers: ChildProcess[] = [];
   try {
     await new Promise<void>((resolve, reject) => {
       let finished = 0;
       let failed = false;
       for (let w = 0; w < n; w++) {
-        const worker = spawn({ outDir });
+        const worker = spawnWorker(outDir);
         workers.push(worker);
-        const feed = (): void => { if (next < jobs.length) worker.postMessage(jobs[next++]); };
+        const feed = (): void => { if (next < jobs.length) worker.send(jobs[next++]); };
         worker.on('message', (m: Reply) => {
           if (failed) return;
           if (!m.ok) { failed = true; reject(new Error(`synth: clip ${m.id} failed: ${m.error}`)); return; }
@@ -39,37 +39,39 @@ export async function renderOfflineJobs(jobs: ClipJob[], outDir: string, concurr
           if (++finished === jobs.length) resolve(); else feed();
         });
         worker.on('error', (e) => { if (!failed) { failed = true; reject(e); } });
-        // A worker that exits on its own (failed start-up, killed) would otherwise leave the run hanging.
-        worker.on('exit', (code) => {
-          if (!failed && finished < jobs.length) { failed = true; reject(new Error(`synth: a worker thread exited (code ${code}) before the run finished`)); }
+        // A worker that exits on its own (failed start-up, crash) would otherwise leave the run hanging.
+        worker.on('exit', (code, signal) => {
+          if (!failed && finished < jobs.length) {
+            failed = true;
+            reject(new Error(`synth: a worker process exited (${signal ?? `code ${code}`}) before the run finished`));
+          }
         });
         feed();
       }
     });
-    // Graceful end: each worker closes its port and exits on its own (terminated if it lingers).
+    // Graceful end: closing the IPC channel lets each worker exit on its own (killed if it lingers).
     await Promise.all(workers.map((w) => new Promise<void>((resolve) => {
-      const timer = setTimeout(() => void w.terminate(), 5000);
+      if (w.exitCode !== null || w.signalCode !== null) { resolve(); return; }
+      const timer = setTimeout(() => w.kill(), 5000);
       w.once('exit', () => { clearTimeout(timer); resolve(); });
-      w.postMessage(null);
+      w.disconnect();
     })));
   } catch (e) {
-    await Promise.all(workers.map((w) => w.terminate()));
+    for (const w of workers) w.kill();
     throw e;
   }
 }
 
 /**
- * Starts workers from the compiled worker.js, or — when running from TypeScript sources (tests, dev) —
- * from worker.ts through tsx, whose loader hooks Node 20 does not pass on to worker threads.
+ * Starts a worker process from the compiled worker.js, or — when running from TypeScript sources
+ * (tests, dev) — from worker.ts through tsx's loader.
  */
-function workerSpawner(): (data: unknown) => Worker {
-  if (!import.meta.url.endsWith('.ts')) {
-    const url = new URL('./worker.js', import.meta.url);
-    return (workerData) => new Worker(url, { workerData });
-  }
-  // tsx's ESM API registers its hooks for this thread (resolved to the .mjs build of tsx/esm/api).
-  const api = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
-  const entry = new URL('./worker.ts', import.meta.url).href;
-  const boot = `import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); });`;
-  return (workerData) => new Worker(boot, { eval: true, workerData });
+function spawnWorker(outDir: string): ChildProcess {
+  const fromSource = import.meta.url.endsWith('.ts');
+  const entry = fileURLToPath(new URL(fromSource ? './worker.ts' : './worker.js', import.meta.url));
+  return fork(entry, [outDir], {
+    execArgv: fromSource ? ['--import', 'tsx'] : [],
+    serialization: 'advanced',
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
 }

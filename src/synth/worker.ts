@@ -1,19 +1,18 @@
 /**
- * Worker thread for offline rendering: receives clip jobs, renders and saves them, answers with the
- * record. Engines stay loaded (compiled WebAssembly) for the worker's lifetime.
+ * Worker process for offline rendering (started by pool.ts): receives clip jobs over IPC, renders and
+ * saves them, answers with the record. Engines stay loaded (compiled WebAssembly) for its lifetime.
  */
-import { parentPort, workerData } from 'node:worker_threads';
 import type { ClipJob } from './plan.js';
 import { renderOffline } from './render.js';
 import { saveClip } from './record.js';
 
-const { outDir } = workerData as { outDir: string };
+const outDir = process.argv[2];
+if (!outDir || !process.send) throw new Error('synth worker: start it through renderOfflineJobs (needs an IPC channel and the output folder)');
+const send = process.send.bind(process);
 
-parentPort!.on('message', (job: ClipJob | null) => {
-  // null: no more work. Closing the port lets the thread end by itself (terminating it from outside
-  // while WebAssembly instances are being collected has aborted the process on Node 20).
-  if (job === null) { parentPort!.close(); return; }
+// The pool closes the IPC channel when the run is done; with nothing left to do the process then exits.
+process.on('message', (job: ClipJob) => {
   renderOffline(job)
-    .then((clip) => parentPort!.postMessage({ ok: true, id: job.id, record: saveClip(outDir, job, clip) }))
-    .catch((e: unknown) => parentPort!.postMessage({ ok: false, id: job.id, error: e instanceof Error ? e.message : String(e) }));
+    .then((clip) => send({ ok: true, id: job.id, record: saveClip(outDir, job, clip) }))
+    .catch((e: unknown) => send({ ok: false, id: job.id, error: e instanceof Error ? e.message : String(e) }));
 });

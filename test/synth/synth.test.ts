@@ -1,6 +1,6 @@
 /**
  * End-to-end offline synthesis on a small set: format, balance, byte-identical reruns (in-thread vs
- * worker threads), resuming, and that the profiles really change the audio in the intended direction.
+ * worker processes), resuming, and that the profiles really change the audio in the intended direction.
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -76,7 +76,7 @@ test('the profiles change the audio in the intended direction', () => {
   assert.ok(Math.max(...lv('boredom')) > Math.min(...lv('excitement')) || Math.max(...lv('uncertainty')) > Math.min(...lv('panic')));
 });
 
-test('same seed gives byte-identical output, in-thread or on worker threads; resuming keeps clips', async () => {
+test('same seed gives byte-identical output, in-process or on worker processes; resuming keeps clips', async () => {
   const dirB = tmp();
   try {
     const second = await synthesize({ ...OPTS, out: dirB, concurrency: 2 });
