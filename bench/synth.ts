@@ -6,9 +6,8 @@
  *   npm run bench:synth [-- --per-class N] [-- --providers espeak,flite] [-- --concurrency N]
  *
  * Timings taken while other processes load the machine are noisy: the JSON carries the load average.
- * Run through `node --import tsx` (the npm script does): under the `tsx` CLI runner, worker threads
- * running flite have aborted the process now and then (SIGABRT; not seen with node --import tsx or the
- * compiled dist/).
+ * Rendering runs on worker processes (src/synth/pool.ts): worker threads holding the WebAssembly
+ * engines crashed the process now and then on Node 20.
  */
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { mkdtempSync, rmSync } from 'node:fs';
