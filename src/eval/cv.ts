@@ -9,14 +9,12 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { FeatureCache, defaultCacheDir, writeFileAtomic } from '../data/cache.js';
 import { describeDataset, scanDataset, type Dataset } from '../data/dataset.js';
-import { resolveFeatureSettings, type LoudnessMode } from '../data/features.js';
+import { resolveFeatureSettings } from '../data/features.js';
 import type { LabelMap } from '../data/label-map.js';
 import type { Normalization } from '../data/normalize.js';
-import type { FeatureParams } from '../features/index.js';
 import type { AffexionNet } from '../model/network.js';
 import { predictProbabilities, type EpochRecord, type LabelledFeatures } from '../train/fit.js';
-import { resolveHyperparameters, type Hyperparameters } from '../train/options.js';
-import type { ProgressEvents } from '../train/progress.js';
+import { resolveHyperparameters, type CrossValidationRunSettings, type Hyperparameters } from '../train/options.js';
 import { checkTrainable, dataFingerprint, loadSplit, trainToDir, type LoadedSplit } from '../train/train.js';
 import { foldLeaks, stratifiedGroupKFold, stratifiedKFold, trainIndices, type Folds } from './folds.js';
 import { argmaxRows, classificationMetrics, meanStd, type ClassificationMetrics } from './metrics.js';
@@ -25,7 +23,7 @@ export type GroupBy = 'speaker' | 'text' | 'none';
 export const GROUP_BY: readonly GroupBy[] = ['speaker', 'text', 'none'];
 
 /** Options of {@link crossValidate}. */
-export interface CvOptions {
+export interface CvOptions extends CrossValidationRunSettings {
   data: string | Dataset;
   /** Run directory (fold models, results, report). */
   out: string;
@@ -36,16 +34,7 @@ export interface CvOptions {
   /** Extra dataset every fold's model is scored on. */
   eval?: string | Dataset | null;
   labelMap?: string | LabelMap;
-  hyper?: Partial<Hyperparameters>;
-  features?: Partial<FeatureParams>;
-  loudness?: LoudnessMode;
-  cacheDir?: string | null;
-  events?: ProgressEvents;
-  /** Wraps the events of each fold (e.g. to prefix lines with "fold 3/7"). */
-  foldEvents?: (fold: number, k: number) => ProgressEvents;
-  signal?: AbortSignal;
   report?: boolean;
-  command?: string[];
 }
 
 /** One fold's outcome. */

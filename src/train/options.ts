@@ -3,6 +3,27 @@
  * name the CLI option.
  */
 
+import type { LoudnessMode } from '../data/features.js';
+import type { FeatureParams } from '../features/index.js';
+import type { ProgressEvents } from './progress.js';
+
+/** Settings every cross-validating run shares (cv, reproduce): one definition, so they cannot drift. */
+export interface CrossValidationRunSettings {
+  /** Hyper-parameters over the paper's defaults. */
+  hyper?: Partial<Hyperparameters>;
+  /** Feature parameters over the paper's defaults. */
+  features?: Partial<FeatureParams>;
+  loudness?: LoudnessMode;
+  /** Feature cache folder; null disables caching. */
+  cacheDir?: string | null;
+  events?: ProgressEvents;
+  /** Wraps the events of each fold (e.g. to prefix lines with "fold 3/7"). */
+  foldEvents?: (fold: number, k: number) => ProgressEvents;
+  signal?: AbortSignal;
+  /** The command line, recorded in the report. */
+  command?: string[];
+}
+
 /** Everything that shapes a training run besides the data (snake_case, as stored in the model dir). */
 export interface Hyperparameters {
   epochs: number;

@@ -7,13 +7,10 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomic } from '../data/cache.js';
 import { scanDataset } from '../data/dataset.js';
-import type { LoudnessMode } from '../data/features.js';
-import type { FeatureParams } from '../features/index.js';
 import { crossValidate, type CvResult, type GroupBy } from '../eval/cv.js';
 import { evaluate, type EvaluationResult } from '../eval/evaluate.js';
 import { writeReport, type ComparisonTable, type RunReport } from '../report/index.js';
-import type { Hyperparameters } from './options.js';
-import type { ProgressEvents } from './progress.js';
+import type { CrossValidationRunSettings } from './options.js';
 import { datasetSummary } from './reporting.js';
 import { train, type TrainResult } from './train.js';
 import { loadTrainedModel } from './model-dir.js';
@@ -25,7 +22,7 @@ export const PAPER_FIGURES = {
 } as const;
 
 /** Options of {@link reproduce}. */
-export interface ReproduceOptions {
+export interface ReproduceOptions extends CrossValidationRunSettings {
   synthetic: string;
   /** Real labelled speech to test on; null skips that stage (the demo without --real). */
   real: string | null;
@@ -34,15 +31,6 @@ export interface ReproduceOptions {
   labelMap?: string;
   folds?: number;
   groupBy?: GroupBy;
-  hyper?: Partial<Hyperparameters>;
-  features?: Partial<FeatureParams>;
-  loudness?: LoudnessMode;
-  cacheDir?: string | null;
-  events?: ProgressEvents;
-  /** Events for each cv fold (e.g. prefixed lines). */
-  foldEvents?: (fold: number, k: number) => ProgressEvents;
-  signal?: AbortSignal;
-  command?: string[];
   /** Title and extra notes for the report (demo uses these). */
   title?: string;
   notes?: string[];
