@@ -1,8 +1,11 @@
 /**
  * Runs offline clip jobs on all cores in child processes (synthesis is CPU-bound WebAssembly), or in
  * this process when one worker is asked for (no start-up cost: small runs and tests).
- * Why processes, not worker_threads: on Node 20, threads holding the WASI/WebAssembly engines have
- * crashed the whole process (SIGSEGV/SIGABRT) while being torn down; a child process contains that.
+ * Why processes, not worker_threads: the flite WASI engine crashes Node 20 now and then (SIGSEGV, in
+ * our measurements about one call in fifteen to thirty, in threads and in the main thread alike). A
+ * child process contains the crash; the clip it was rendering is rendered again by a fresh worker (a
+ * clip is a pure function of its job, so the retry gives the same bytes). Flite jobs therefore always
+ * run in worker processes, even at concurrency 1.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -13,41 +16,63 @@ import { saveClip } from './record.js';
 
 type Reply = { ok: true; id: string; record: ClipRecord } | { ok: false; id: string; error: string };
 
+/** Attempts per clip before a run gives up on a crashing engine. */
+const MAX_ATTEMPTS = 4;
+
 /** Renders `jobs` with `concurrency` worker processes; calls `onDone` per finished clip. Rejects on the first failure. */
 export async function renderOfflineJobs(jobs: ClipJob[], outDir: string, concurrency: number,
   onDone: (rec: ClipRecord) => void): Promise<void> {
   if (!jobs.length) return;
-  if (concurrency <= 1 || jobs.length === 1) {
+  const needsIsolation = jobs.some((j) => j.voice.engine === 'flite');
+  if ((concurrency <= 1 || jobs.length === 1) && !needsIsolation) {
     for (const job of jobs) onDone(saveClip(outDir, job, await renderOffline(job)));
     return;
   }
-  const n = Math.min(concurrency, jobs.length);
-  let next = 0;
+  const n = Math.max(1, Math.min(concurrency, jobs.length));
+  const queue = [...jobs];
+  const attempts = new Map<string, number>();
   const workers: ChildProcess[] = [];
   try {
     await new Promise<void>((resolve, reject) => {
       let finished = 0;
       let failed = false;
-      for (let w = 0; w < n; w++) {
+      const fail = (e: Error): void => { if (!failed) { failed = true; reject(e); } };
+      const start = (): void => {
         const worker = spawnWorker(outDir);
         workers.push(worker);
-        const feed = (): void => { if (next < jobs.length) worker.send(jobs[next++]); };
+        let current: ClipJob | null = null;
+        const feed = (): void => {
+          current = queue.shift() ?? null;
+          if (current) {
+            attempts.set(current.id, (attempts.get(current.id) ?? 0) + 1);
+            worker.send(current);
+          }
+        };
         worker.on('message', (m: Reply) => {
           if (failed) return;
-          if (!m.ok) { failed = true; reject(new Error(`synth: clip ${m.id} failed: ${m.error}`)); return; }
+          if (!m.ok) { fail(new Error(`synth: clip ${m.id} failed: ${m.error}`)); return; }
+          current = null;
           onDone(m.record);
           if (++finished === jobs.length) resolve(); else feed();
         });
-        worker.on('error', (e) => { if (!failed) { failed = true; reject(e); } });
-        // A worker that exits on its own (failed start-up, crash) would otherwise leave the run hanging.
+        worker.on('error', (e) => fail(e));
+        // A worker that dies mid-clip (an engine crash): render that clip again in a fresh worker, a few
+        // times at most; a worker that dies otherwise would leave the run hanging, so that fails it.
         worker.on('exit', (code, signal) => {
-          if (!failed && finished < jobs.length) {
-            failed = true;
-            reject(new Error(`synth: a worker process exited (${signal ?? `code ${code}`}) before the run finished`));
+          if (failed || finished === jobs.length) return;
+          const why = signal ?? `code ${code}`;
+          if (current && (attempts.get(current.id) ?? 0) < MAX_ATTEMPTS) {
+            queue.unshift(current);
+            start();
+            return;
           }
+          fail(new Error(current
+            ? `synth: clip ${current.id}: the worker process died ${MAX_ATTEMPTS} times rendering it (${why})`
+            : `synth: a worker process exited (${why}) before the run finished`));
         });
         feed();
-      }
+      };
+      for (let w = 0; w < n; w++) start();
     });
     // Graceful end: closing the IPC channel lets each worker exit on its own (killed if it lingers).
     await Promise.all(workers.map((w) => new Promise<void>((resolve) => {

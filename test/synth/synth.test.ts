@@ -4,7 +4,7 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { synthesize, type SynthResult } from '../../src/synth/index.js';
@@ -74,6 +74,24 @@ test('the profiles change the audio in the intended direction', () => {
   // Level jitter: class level ranges overlap (level alone is no cue).
   const lv = (c: string): number[] => by(c).map((r) => r.level_db);
   assert.ok(Math.max(...lv('boredom')) > Math.min(...lv('excitement')) || Math.max(...lv('uncertainty')) > Math.min(...lv('panic')));
+});
+
+test('a worker process that dies mid-clip (engine crash) is replaced and the clip rendered again, identically', async () => {
+  const dirC = tmp();
+  const marker = path.join(dirC, '.crash-marker');
+  process.env.AFFEXION_SYNTH_CRASH_ONCE = marker;
+  try {
+    const out = path.join(dirC, 'set');
+    const res = await synthesize({ ...OPTS, out, concurrency: 2 });
+    assert.ok(existsSync(marker), 'the test hook crashed a worker');
+    assert.equal(res.generated, 20);
+    const files = listFiles(dirA);
+    assert.deepEqual(listFiles(out), files);
+    for (const f of files) assert.ok(readFileSync(path.join(dirA, f)).equals(readFileSync(path.join(out, f))), `${f} differs`);
+  } finally {
+    delete process.env.AFFEXION_SYNTH_CRASH_ONCE;
+    rmSync(dirC, { recursive: true, force: true });
+  }
 });
 
 test('same seed gives byte-identical output, in-process or on worker processes; resuming keeps clips', async () => {
