@@ -87,7 +87,12 @@ export function parseAugmentSpec(spec: string): AugmentOp[] {
       if (eq < 0 || !(key in def.defaults)) {
         throw new Error(`--augment: ${name} takes ${Object.keys(def.defaults).map((k) => `${k}=`).join(', ')}; got '${kv}'`);
       }
-      params[key] = parseValue(name!, key, kv.slice(eq + 1));
+      const value = parseValue(name!, key, kv.slice(eq + 1));
+      // Only keys whose default is a word (noise:type) take words; the others must stay numeric.
+      if (value.kind === 'choice' && params[key]!.kind !== 'choice') {
+        throw new Error(`--augment: ${name}:${kv} is not a number or a range lo..hi`);
+      }
+      params[key] = value;
     }
     const p = params.p;
     if (p && (p.kind !== 'num' || p.v < 0 || p.v > 1)) throw new Error(`--augment: ${name}:p must be a number in [0, 1]`);

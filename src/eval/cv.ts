@@ -15,6 +15,7 @@ import type { Normalization } from '../data/normalize.js';
 import type { AffexionNet } from '../model/network.js';
 import { predictProbabilities, type EpochRecord, type LabelledFeatures } from '../train/fit.js';
 import { resolveHyperparameters, type CrossValidationRunSettings, type Hyperparameters } from '../train/options.js';
+import { subsetAudio } from '../train/online-augment.js';
 import { checkTrainable, dataFingerprint, loadSplit, trainToDir, type LoadedSplit } from '../train/train.js';
 import { foldLeaks, stratifiedGroupKFold, stratifiedKFold, trainIndices, type Folds } from './folds.js';
 import { argmaxRows, classificationMetrics, meanStd, type ClassificationMetrics } from './metrics.js';
@@ -88,7 +89,7 @@ export function groupsFor(ds: Dataset, items: readonly number[], groupBy: Exclud
 
 /** Features and targets of a subset of a split. */
 export function subsetSplit(split: LabelledFeatures, idx: readonly number[]): LabelledFeatures {
-  return { features: idx.map((i) => split.features[i]), targets: Int32Array.from(idx, (i) => split.targets[i]) };
+  return { features: idx.map((i) => split.features[i]), targets: Int32Array.from(idx, (i) => split.targets[i]), audio: subsetAudio(split.audio, idx) };
 }
 
 /** Metrics of a network on labelled features. */

@@ -15,7 +15,8 @@ import { resolveHyperparameters, PAPER_HYPERPARAMETERS, type Hyperparameters } f
 import type { EpochRecord, LabelledFeatures } from '../train/fit.js';
 import type { ProgressEvents } from '../train/progress.js';
 import { writeReport } from '../report/index.js';
-import { clipsFeatures, featureKind, EXPERIMENT_FEATURE_PARAMS, type Clip, type ClipFeatureSettings } from './features.js';
+import { loadAudio } from '../audio/load.js';
+import { augmentSamples, clipsFeatures, featureKind, samplesFeatures, EXPERIMENT_FEATURE_PARAMS, type Clip, type ClipFeatureSettings } from './features.js';
 import {
   assertDisjointSpeakers, assertNoRealClips, datasetClips, prepareConverted, prepareSynthetic, recipeClips,
   EXPERIMENT_AUGMENT_SPEC, REAL_LABEL_MAP, REAL_TARGET_CLASSES,
@@ -104,9 +105,16 @@ function clipsFingerprint(clips: readonly Clip[]): string {
   return h.digest('hex').slice(0, 16);
 }
 
-function labelled(features: FeatureMatrix[], clips: readonly Clip[], classes: readonly string[]): LabelledFeatures {
+/** Labelled features; with `settings`, also the clips' audio for online augmentation (training side). */
+function labelled(features: FeatureMatrix[], clips: readonly Clip[], classes: readonly string[], settings?: ClipFeatureSettings): LabelledFeatures {
   const index = new Map(classes.map((c, i) => [c, i]));
-  return { features, targets: Int32Array.from(clips, (c) => index.get(c.label) as number) };
+  const sr = settings?.params.sr ?? 16000;
+  const audio = settings && {
+    sr,
+    load: async (i: number) => augmentSamples((await loadAudio(clips[i]!.file, { sr })).samples, sr, clips[i]!),
+    features: (samples: Float32Array) => samplesFeatures(samples, settings),
+  };
+  return { features, targets: Int32Array.from(clips, (c) => index.get(c.label) as number), audio };
 }
 
 /** Runs the experiment; see the module comment. */
@@ -181,7 +189,7 @@ export async function runGapExperiment(o: GapExperimentOptions): Promise<GapExpe
       `MAX_LEN ${hyper.max_len}, ${hyper.conv_channels} ch, LSTM ${hyper.lstm_hidden}×${hyper.lstm_layers}, up to ${hyper.epochs} epochs`);
     const trainFeats = await clipsFeatures(split.train, settings, cache, (d, t) => events.stage?.(`${recipe.id} features (training)`, d, t));
     const valFeats = await clipsFeatures(split.val, settings, cache, (d, t) => events.stage?.(`${recipe.id} features (validation)`, d, t));
-    const fit = await fitWithEarlyStopping(labelled(trainFeats, split.train, classes), split.val.length ? labelled(valFeats, split.val, classes) : null,
+    const fit = await fitWithEarlyStopping(labelled(trainFeats, split.train, classes, settings), split.val.length ? labelled(valFeats, split.val, classes) : null,
       classes.length, hyper, recipe.patience, events);
     const realKey = JSON.stringify(settings);
     if (!realFeatures.has(realKey)) realFeatures.set(realKey, await clipsFeatures(realClips, settings, cache, (d, t) => events.stage?.('features (real)', d, t)));

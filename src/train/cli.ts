@@ -54,7 +54,9 @@ export function addHyperOptions(cmd: Command, defaults: Partial<Hyperparameters>
     .option('--dropout-fc <p>', 'dropout after the dense layer', numArg('--dropout-fc'), d.dropout_fc)
     .option('--mask-padding', 'ignore padded frames (not in the paper)', d.mask_padding)
     .addOption(new Option('--normalization <mode>', 'z-score with training-set statistics or per utterance')
-      .choices(['global', 'utterance']).default(d.normalization));
+      .choices(['global', 'utterance']).default(d.normalization))
+    .option('--augment <spec>', 'online augmentation of the training side, drawn afresh every epoch, e.g. "default" or ' +
+      '"noise:snr=5..20,reverb,gain,specaugment,mixup" (see docs/augmentation.md); validation/test sides are never augmented', d.augment);
 }
 
 /** Adds the feature options (defaults: the paper's). */
@@ -81,7 +83,7 @@ export function addDataOptions(cmd: Command): Command {
 export interface CommonOptionValues {
   epochs: number; batchSize: number; lr: number; stepSize: number; gamma: number; weightDecay: number; seed: number;
   maxLen: number; channels: number; kernelSizes: number[]; hidden: number; lstmLayers: number; fcHidden: number;
-  dropoutConv: number; dropoutFc: number; maskPadding: boolean; normalization: 'global' | 'utterance';
+  dropoutConv: number; dropoutFc: number; maskPadding: boolean; normalization: 'global' | 'utterance'; augment: string;
   sr: number; nMfcc: number; nFft: number; hopLength: number; nMels: number; loudness: LoudnessMode;
   labelMap?: string; cache: string | boolean;
 }
@@ -92,7 +94,7 @@ export function hyperFrom(o: CommonOptionValues): Partial<Hyperparameters> {
     epochs: o.epochs, batch_size: o.batchSize, lr: o.lr, step_size: o.stepSize, gamma: o.gamma, weight_decay: o.weightDecay,
     seed: o.seed, max_len: o.maxLen, conv_channels: o.channels, kernel_sizes: o.kernelSizes, lstm_hidden: o.hidden,
     lstm_layers: o.lstmLayers, fc_hidden: o.fcHidden, dropout_conv: o.dropoutConv, dropout_fc: o.dropoutFc,
-    mask_padding: o.maskPadding, normalization: o.normalization,
+    mask_padding: o.maskPadding, normalization: o.normalization, augment: o.augment,
   };
 }
 

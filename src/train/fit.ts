@@ -11,11 +11,14 @@ import type { AffexionConfig } from '../model/config.js';
 import { fitNormalization, toModelBatch, type Normalization } from '../data/normalize.js';
 import type { Hyperparameters } from './options.js';
 import type { ProgressEvents } from './progress.js';
+import { OnlineAugmentation, type ClipAudioSource } from './online-augment.js';
 
 /** Clips with class indices into `classes`. */
 export interface LabelledFeatures {
   features: FeatureMatrix[];
   targets: Int32Array;
+  /** The clips' audio, for online waveform augmentation (`hyper.augment`); training side only. */
+  audio?: ClipAudioSource;
 }
 
 /** One line of metrics.jsonl. */
@@ -125,6 +128,21 @@ export interface RunEpochsOptions {
   valMetrics?: (probs: Float32Array, val: LabelledFeatures) => Record<string, number>;
 }
 
+/**
+ * Cross-entropy, or with mixup λ·CE(y) + (1 − λ)·CE(y[partner]) (its gradient is the same blend, since
+ * each is linear in the one-hot target). Accuracy counts against the original targets.
+ */
+function mixupLoss(logits: Float32Array, targets: Int32Array, K: number, mix: { partner: Int32Array; lambda: number } | null):
+  { loss: number; dLogits: Float32Array; probs: Float32Array } {
+  const a = softmaxCrossEntropy(logits, targets, K);
+  if (!mix) return a;
+  const b = softmaxCrossEntropy(logits, Int32Array.from(mix.partner, (p) => targets[p]!), K);
+  const l = mix.lambda;
+  const dLogits = new Float32Array(a.dLogits.length);
+  for (let i = 0; i < dLogits.length; i++) dLogits[i] = l * a.dLogits[i]! + (1 - l) * b.dLogits[i]!;
+  return { loss: l * a.loss + (1 - l) * b.loss, dLogits, probs: a.probs };
+}
+
 /** Trains `state` from its current epoch up to `hyper.epochs`. */
 export async function runEpochs(state: TrainingState, o: RunEpochsOptions): Promise<TrainingState> {
   const { hyper: h, train } = o;
@@ -132,21 +150,31 @@ export async function runEpochs(state: TrainingState, o: RunEpochsOptions): Prom
   const K = state.net.config.n_classes;
   const batches = Math.ceil(N / h.batch_size);
   const maskLengths = state.net.config.mask_padding;
+  // Training side only: validation below always sees the stored, un-augmented features.
+  const augment = new OnlineAugmentation(h.augment, h.seed, train.audio);
   while (state.epoch < h.epochs) {
     const epoch = state.epoch + 1;
     const started = Date.now();
     const lr = state.optimizer.lr;
+    const epochFeatures = (await augment.epochFeatures(epoch, N, (d, t) => o.events?.stage?.(`augmenting (epoch ${epoch})`, d, t))) ?? train.features;
+    if (o.signal?.aborted) throw new TrainingInterrupted(state.epoch);
     o.events?.epochStart?.(epoch, h.epochs, batches);
     const order = state.rng.shuffle(Int32Array.from({ length: N }, (_, i) => i)) as Int32Array;
     let lossSum = 0;
     let correct = 0;
     for (let bi = 0; bi < batches; bi++) {
       const idx = order.subarray(bi * h.batch_size, Math.min((bi + 1) * h.batch_size, N));
-      const { x, B, T, lengths } = toModelBatch(Array.from(idx, (i) => train.features[i]), state.normalization, h.max_len);
+      const mats = augment.batchFeatures(epoch, bi, Array.from(idx, (i) => epochFeatures[i]!));
+      const batch = toModelBatch(mats, state.normalization, h.max_len);
+      const { B, T } = batch;
       const targets = Int32Array.from(idx, (i) => train.targets[i]);
+      const mix = augment.mixBatch(epoch, bi, batch.x, B);
+      const x = mix ? mix.x : batch.x;
+      // A mixed pair covers the frames of both clips.
+      const lengths = mix ? Int32Array.from(batch.lengths, (l, b) => Math.max(l, batch.lengths[mix.partner[b]!]!)) : batch.lengths;
       state.net.zeroGrad();
       const logits = state.net.forward(x, B, T, { train: true, lengths: maskLengths ? lengths : null, rng: state.rng });
-      const { loss, dLogits, probs } = softmaxCrossEntropy(logits, targets, K);
+      const { loss, dLogits, probs } = mixupLoss(logits, targets, K, mix);
       if (!Number.isFinite(loss)) throw new Error(`training diverged at epoch ${epoch}, batch ${bi + 1} (loss ${loss}); try a lower --lr`);
       state.net.backward(dLogits);
       state.optimizer.step();

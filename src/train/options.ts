@@ -6,6 +6,7 @@
 import type { LoudnessMode } from '../data/features.js';
 import type { FeatureParams } from '../features/index.js';
 import type { ProgressEvents } from './progress.js';
+import { validateAugmentSpec } from './online-augment.js';
 
 /** Settings every cross-validating run shares (cv, reproduce): one definition, so they cannot drift. */
 export interface CrossValidationRunSettings {
@@ -47,13 +48,18 @@ export interface Hyperparameters {
   mask_padding: boolean;
   /** 'global': z-score with training-set statistics (stored with the model); 'utterance': per clip. */
   normalization: 'global' | 'utterance';
+  /**
+   * Online augmentation of the training side (spec as in src/augment/augmenter.ts, e.g.
+   * 'noise,reverb,gain,specaugment'); '' = none (the paper).
+   */
+  augment: string;
 }
 
 /** The paper's settings: Adam 1e-3, StepLR(10, 0.5), batch 32, 15 epochs, MAX_LEN 1000, 64 ch, 128 hidden. */
 export const PAPER_HYPERPARAMETERS: Readonly<Hyperparameters> = Object.freeze({
   epochs: 15, batch_size: 32, lr: 1e-3, step_size: 10, gamma: 0.5, weight_decay: 0, seed: 0, max_len: 1000,
   conv_channels: 64, kernel_sizes: [3, 5, 7], lstm_hidden: 128, lstm_layers: 2, fc_hidden: 128,
-  dropout_conv: 0.2, dropout_fc: 0.3, mask_padding: false, normalization: 'global' as const,
+  dropout_conv: 0.2, dropout_fc: 0.3, mask_padding: false, normalization: 'global' as const, augment: '',
 });
 
 /** CLI option that sets each hyper-parameter (for error messages). */
@@ -62,6 +68,7 @@ const OPTION: Record<keyof Hyperparameters, string> = {
   weight_decay: '--weight-decay', seed: '--seed', max_len: '--max-len', conv_channels: '--channels',
   kernel_sizes: '--kernel-sizes', lstm_hidden: '--hidden', lstm_layers: '--lstm-layers', fc_hidden: '--fc-hidden',
   dropout_conv: '--dropout-conv', dropout_fc: '--dropout-fc', mask_padding: '--mask-padding', normalization: '--normalization',
+  augment: '--augment',
 };
 
 /** Merges overrides over the paper's defaults and validates every value. */
@@ -87,5 +94,8 @@ export function resolveHyperparameters(over: Partial<Hyperparameters> = {}): Hyp
   if (h.normalization !== 'global' && h.normalization !== 'utterance') {
     throw new Error(`--normalization: expected global or utterance, got ${h.normalization}`);
   }
+  if (typeof h.augment !== 'string') throw new Error(`--augment: expected a spec string, got ${h.augment}`);
+  h.augment = h.augment.trim();
+  validateAugmentSpec(h.augment); // throws naming --augment and the bad part
   return h;
 }

@@ -8,7 +8,8 @@ import { existsSync, mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { FeatureCache, defaultCacheDir, writeFileAtomic } from '../data/cache.js';
 import { describeDataset, scanDataset, type Dataset, type SkippedFile } from '../data/dataset.js';
-import { datasetFeatures, resolveFeatureSettings, type FeatureSettings, type LoudnessMode } from '../data/features.js';
+import { loadAudio } from '../audio/load.js';
+import { datasetFeatures, featuresFromSamples, resolveFeatureSettings, type FeatureSettings, type LoudnessMode } from '../data/features.js';
 import type { LabelMap } from '../data/label-map.js';
 import type { FeatureParams } from '../features/index.js';
 import { classificationMetrics, argmaxRows, type ClassificationMetrics } from '../eval/metrics.js';
@@ -113,6 +114,13 @@ export async function loadSplit(ds: Dataset, classes: readonly string[], setting
     targets.push(classIndex.get(ds.items[wanted[j]].label) as number);
   });
   kept.targets = Int32Array.from(targets);
+  // Audio of the kept clips, re-read on demand, for online waveform augmentation (--augment).
+  const files = kept.itemIndex.map((i) => ds.items[i].path);
+  kept.audio = {
+    sr: settings.params.sr,
+    load: async (i) => (await loadAudio(files[i]!, { sr: settings.params.sr })).samples,
+    features: (samples) => featuresFromSamples(samples, settings),
+  };
   return kept;
 }
 
