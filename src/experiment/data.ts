@@ -3,16 +3,15 @@
  * neutral-pool (converted when not given), the real evaluation set, the training clips of each data
  * recipe — and the guard that no real evaluation clip ever reaches a training set.
  */
-import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
 import { scanDataset, type Dataset } from '../data/dataset.js';
 import { synthesize, DEFAULT_CLASSES } from '../synth/index.js';
-import { convertEmotions } from '../augment/convert/index.js';
 import { Rng } from '../engine/rng.js';
 import type { ProgressEvents } from '../train/progress.js';
 import type { Clip } from './features.js';
 import type { DataRecipe } from './recipes.js';
+
+export { assertNoRealClips, assertDisjointSpeakers } from '../data/leakage.js';
+export { prepareConverted } from '../augment/convert/prepare.js';
 
 /** The real set's labels: RAVDESS fearful → panic, happy → excitement; neutral and calm stay as they are
  *  (out-of-set, reported apart). */
@@ -44,78 +43,6 @@ export async function prepareSynthetic(o: PrepareSyntheticOptions): Promise<Data
     concurrency: 1, onProgress: (done, total) => o.events?.stage?.('synthesising', done, total),
   });
   return scanDataset(o.out, { optionName: '--synthetic' });
-}
-
-/** Options of {@link prepareConverted}. */
-export interface PrepareConvertedOptions {
-  given?: string;
-  /** Real neutral speech to convert (the neutral-pool). */
-  neutral: string;
-  out: string;
-  seed: number;
-  /** Use only the first N neutral clips (quick runs). */
-  limit?: number;
-  /** Converted variants per neutral clip and emotion (default 1). */
-  perClip?: number;
-  /** Real evaluation set: the neutral sources are checked against it before converting. */
-  real: Dataset;
-  events?: ProgressEvents;
-}
-
-/** The converted set: `given` when set, else the neutral-pool converted into each emotion in `out`. */
-export async function prepareConverted(o: PrepareConvertedOptions): Promise<Dataset> {
-  if (o.given) return scanDataset(o.given, { optionName: '--converted' });
-  const manifest = path.join(o.out, 'manifest.csv');
-  if (!existsSync(manifest)) {
-    const neutral = scanDataset(o.neutral, { optionName: '--neutral' });
-    // The sources become training data (converted): none may be a real evaluation clip.
-    assertNoRealClips(datasetClips(neutral, 'neutral').slice(0, o.limit ?? Infinity), o.real, '--neutral');
-    o.events?.log?.(`converting ${o.limit ?? neutral.items.length} neutral clips of ${o.neutral} into each emotion in ${o.out}`);
-    await convertEmotions({
-      source: o.neutral, outDir: o.out, seed: o.seed, limit: o.limit, perClip: o.perClip, charts: false,
-      onProgress: (done, total) => o.events?.stage?.('converting', done, total),
-    });
-  }
-  return scanDataset(o.out, { optionName: '--converted' });
-}
-
-const sha = (file: string): string => createHash('sha256').update(readFileSync(file)).digest('hex');
-
-/**
- * Throws when any training clip is a clip of the real evaluation set: the same file, the same bytes
- * anywhere else, or (for sources with speaker ids, like converted RAVDESS actors) a real set speaker.
- */
-export function assertNoRealClips(clips: readonly Clip[], real: Dataset, what: string): void {
-  const realPaths = new Set(real.items.map((it) => path.resolve(it.path)));
-  const realHashes = new Map(real.items.map((it) => [sha(it.path), it.path]));
-  const hashes = new Map<string, string>();
-  for (const c of clips) {
-    const p = path.resolve(c.file);
-    if (realPaths.has(p)) throw new Error(`${what}: ${c.file} is a clip of the real evaluation set; it must never be trained on`);
-    const h = hashes.get(p) ?? sha(p);
-    hashes.set(p, h);
-    const twin = realHashes.get(h);
-    if (twin) throw new Error(`${what}: ${c.file} has the same audio as real evaluation clip ${twin}; it must never be trained on`);
-  }
-}
-
-/**
- * Throws when a converted set was made from speakers of the real set (RAVDESS actor ids in the
- * manifest's speaker column): its clips would carry real evaluation voices into training.
- */
-export function assertDisjointSpeakers(converted: Dataset, real: Dataset, what = '--converted'): void {
-  const realSpeakers = new Set(real.items.map((it) => it.speaker).filter((s): s is string => !!s).map(canonicalSpeaker));
-  for (const it of converted.items) {
-    if (it.speaker && realSpeakers.has(canonicalSpeaker(it.speaker))) {
-      throw new Error(`${what}: ${it.path} was converted from speaker ${it.speaker}, who is in the real evaluation set`);
-    }
-  }
-}
-
-/** "01", "1", "actor-01", "Actor_01" → "1". */
-function canonicalSpeaker(s: string): string {
-  const m = /(\d+)\s*$/.exec(s);
-  return m ? String(Number(m[1])) : s.toLowerCase();
 }
 
 /**

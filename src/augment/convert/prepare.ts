@@ -1,0 +1,65 @@
+/**
+ * `prepareConverted`: the converted training set of a run — given, or made once from real neutral
+ * speech into RUN_DIR/data/converted and reused on re-runs while its settings are unchanged. Used by
+ * reproduce, demo and experiment gap, with the leakage guards (no real evaluation clip or speaker may
+ * become training data).
+ */
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { scanDataset, type Dataset } from '../../data/dataset.js';
+import { writeFileAtomic } from '../../data/cache.js';
+import { assertDisjointSpeakers, assertNoRealClips } from '../../data/leakage.js';
+import type { ProgressEvents } from '../../train/progress.js';
+import { convertEmotions } from './index.js';
+
+/** Options of {@link prepareConverted}. */
+export interface PrepareConvertedOptions {
+  /** An existing converted set (used as is, after the leakage checks). */
+  given?: string;
+  /** Real neutral speech to convert. */
+  neutral: string;
+  /** Where to convert into (a folder the run owns: it is replaced when the settings change). */
+  out: string;
+  seed: number;
+  /** Use only the first N neutral clips (quick runs, the demo). */
+  limit?: number;
+  /** Converted variants per neutral clip and emotion (default 1). */
+  perClip?: number;
+  /** Real evaluation set: sources and results are checked against it. */
+  real?: Dataset | null;
+  events?: ProgressEvents;
+}
+
+const STAMP = '.affexion-convert.json';
+
+/** The converted set; see the module comment. */
+export async function prepareConverted(o: PrepareConvertedOptions): Promise<Dataset> {
+  let ds: Dataset;
+  if (o.given) {
+    ds = scanDataset(o.given, { optionName: '--converted' });
+  } else {
+    const stamp = JSON.stringify({ neutral: path.resolve(o.neutral), seed: o.seed, limit: o.limit ?? null, perClip: o.perClip ?? 1 });
+    const stampFile = path.join(o.out, STAMP);
+    const done = existsSync(path.join(o.out, 'manifest.csv')) && existsSync(stampFile) && readFileSync(stampFile, 'utf8') === stamp;
+    if (!done) {
+      if (!existsSync(o.neutral)) throw new Error(`--neutral: ${o.neutral} does not exist (real neutral speech to convert into each emotion)`);
+      const neutral = scanDataset(o.neutral, { optionName: '--neutral' });
+      // The sources become training data (converted): none may be a real evaluation clip.
+      if (o.real) assertNoRealClips(neutral.items.slice(0, o.limit ?? Infinity).map((it) => ({ file: it.path })), o.real, '--neutral');
+      // A half-written or differently made set is ours to replace (it lives in the run folder).
+      if (existsSync(o.out)) rmSync(o.out, { recursive: true, force: true });
+      o.events?.log?.(`converting ${Math.min(o.limit ?? Infinity, neutral.items.length)} neutral clips of ${o.neutral} into each emotion in ${o.out}`);
+      await convertEmotions({
+        source: o.neutral, outDir: o.out, seed: o.seed, limit: o.limit, perClip: o.perClip, charts: false,
+        onProgress: (d, total) => o.events?.stage?.('converting', d, total),
+      });
+      writeFileAtomic(stampFile, stamp);
+    }
+    ds = scanDataset(o.out, { optionName: '--converted' });
+  }
+  if (o.real) {
+    assertNoRealClips(ds.items.map((it) => ({ file: it.path })), o.real, '--converted');
+    assertDisjointSpeakers(ds, o.real);
+  }
+  return ds;
+}
