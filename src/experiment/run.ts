@@ -10,6 +10,7 @@ import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { FeatureCache, defaultCacheDir, writeFileAtomic } from '../data/cache.js';
 import { scanDataset } from '../data/dataset.js';
+import { sharedDataPath } from '../data/shared-data.js';
 import type { FeatureMatrix, FeatureParams } from '../features/index.js';
 import { resolveHyperparameters, PAPER_HYPERPARAMETERS, type Hyperparameters } from '../train/options.js';
 import type { EpochRecord, LabelledFeatures } from '../train/fit.js';
@@ -93,7 +94,6 @@ export interface GapExperimentResult {
   table: string;
 }
 
-const DEFAULT_SHARED = path.resolve(process.cwd(), '..', 'shared', 'data');
 
 function hashOf(x: unknown): string {
   return createHash('sha256').update(JSON.stringify(x)).digest('hex').slice(0, 16);
@@ -129,7 +129,7 @@ export async function runGapExperiment(o: GapExperimentOptions): Promise<GapExpe
   if (!Number.isInteger(augmentCopies) || augmentCopies < 1) throw new Error(`--augment-copies: expected a positive integer, got ${o.augmentCopies}`);
   const augmentSpec = o.augmentSpec ?? EXPERIMENT_AUGMENT_SPEC;
   const recipes = selectRecipes(defaultRecipes(), o.recipes);
-  const realPath = o.real ?? path.join(DEFAULT_SHARED, 'ravdess-dev');
+  const realPath = o.real ?? sharedDataPath('ravdess-dev');
   if (!existsSync(realPath)) throw new Error(`--real: ${realPath} does not exist`);
   mkdirSync(out, { recursive: true });
   const cache = new FeatureCache(o.cacheDir === undefined ? defaultCacheDir() : o.cacheDir);
@@ -143,7 +143,7 @@ export async function runGapExperiment(o: GapExperimentOptions): Promise<GapExpe
     : null;
   const converted = needsConverted
     ? await prepareConverted({
-      given: o.converted, neutral: o.neutral ?? path.join(DEFAULT_SHARED, 'neutral-pool'), out: path.join(out, 'data', 'converted'),
+      given: o.converted, neutral: o.neutral ?? sharedDataPath('neutral-pool'), out: path.join(out, 'data', 'converted'),
       seed, limit: o.quick ? 16 : undefined, perClip: o.convertPerClip, real, events,
     })
     : null;

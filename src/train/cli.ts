@@ -98,6 +98,34 @@ export function hyperFrom(o: CommonOptionValues): Partial<Hyperparameters> {
   };
 }
 
+/** Parsed option attribute of each hyper-parameter (as set by {@link addHyperOptions}). */
+const HYPER_ATTRIBUTE: Record<keyof Hyperparameters, keyof CommonOptionValues> = {
+  epochs: 'epochs', batch_size: 'batchSize', lr: 'lr', step_size: 'stepSize', gamma: 'gamma', weight_decay: 'weightDecay',
+  seed: 'seed', max_len: 'maxLen', conv_channels: 'channels', kernel_sizes: 'kernelSizes', lstm_hidden: 'hidden',
+  lstm_layers: 'lstmLayers', fc_hidden: 'fcHidden', dropout_conv: 'dropoutConv', dropout_fc: 'dropoutFc',
+  mask_padding: 'maskPadding', normalization: 'normalization', augment: 'augment',
+};
+
+/**
+ * Only the hyper-parameters given on the command line (not commander's defaults), for commands whose
+ * recipe sets its own defaults underneath (reproduce, demo).
+ */
+export function explicitHyperFrom(o: CommonOptionValues, cmd: Command): Partial<Hyperparameters> {
+  const all = hyperFrom(o) as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const [key, attr] of Object.entries(HYPER_ATTRIBUTE)) {
+    const source = cmd.getOptionValueSource(attr);
+    if (source !== undefined && source !== 'default') out[key] = all[key];
+  }
+  return out as Partial<Hyperparameters>;
+}
+
+/** --loudness when given on the command line, else undefined (the recipe decides). */
+export function explicitLoudness(o: CommonOptionValues, cmd: Command): LoudnessMode | undefined {
+  const source = cmd.getOptionValueSource('loudness');
+  return source !== undefined && source !== 'default' ? o.loudness : undefined;
+}
+
 /** Feature parameters from parsed options. */
 export function featuresFrom(o: CommonOptionValues): Partial<FeatureParams> {
   return { sr: o.sr, nMfcc: o.nMfcc, nFft: o.nFft, hopLength: o.hopLength, nMels: o.nMels };

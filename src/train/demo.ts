@@ -1,16 +1,20 @@
 /**
- * `affexion demo`: the whole workflow offline in a few minutes — synthesise a small set of emotional
- * speech (espeak + flite), train a small model, cross-validate briefly with voices kept apart, and
- * evaluate on voices *and* sentences held out of training (and on real speech with --real), writing
- * the report. Small settings (fewer clips, frames, channels, epochs than the paper) keep it quick;
- * the run says so. Re-running with the same --out reuses what is done.
+ * `affexion demo`: the whole workflow in a few minutes, on the default recipe (src/train/recipe.ts):
+ * convert a small set of real neutral speech into each emotion, synthesise a small set of emotional
+ * speech offline (espeak + flite) to test on, train a small model, cross-validate it with speakers kept
+ * apart, evaluate it on the synthetic set and on real acted speech, and write the report. Without real
+ * neutral speech (no --neutral and no ../shared/data/neutral-pool) it says so and falls back to training
+ * on synthetic speech (held-out voices and sentences). Small settings (fewer clips, channels, epochs than
+ * the paper) keep it quick; the run says so. Re-running with the same --out reuses what is done.
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomic } from '../data/cache.js';
+import { existingSharedData } from '../data/shared-data.js';
 import { DEFAULT_CLASSES, DEFAULT_VOICES, SENTENCE_BANK, synthesize } from '../synth/index.js';
 import type { Hyperparameters } from './options.js';
 import type { ProgressEvents } from './progress.js';
+import { RECIPE_SETTINGS, resolveRecipe, type TrainingRecipe } from './recipe.js';
 import { reproduce, type ReproduceResult } from './reproduce.js';
 
 /** The demo's model and training settings (smaller than the paper's, for minutes instead of hours). */
@@ -25,11 +29,17 @@ export const HELD_OUT_VOICES = ['espeak-sc-m2', 'flite-kal16', 'espeak-us-f5'] a
 export interface DemoOptions {
   /** Run folder (default ./affexion-demo). */
   out?: string;
-  /** Real labelled speech to test on as well (e.g. ../shared/data/ravdess-dev). */
+  /** Training recipe (default 'converted'; falls back to synthetic speech when no neutral speech is found). */
+  recipe?: TrainingRecipe;
+  /** Real neutral speech to convert (default ../shared/data/neutral-pool when it exists). */
+  neutral?: string;
+  /** Neutral clips to convert (default 32: 128 training clips over the four emotions). */
+  convertLimit?: number;
+  /** Real labelled speech to test on (default ../shared/data/ravdess-dev when it exists; null: none). */
   real?: string | null;
   /** Label map for --real (default for RAVDESS: fearful=panic,happy=excitement,calm=,neutral=). */
   labelMap?: string;
-  /** Training clips per class (default 16) and held-out clips per class (default 6). */
+  /** Synthetic clips per class: training clips of the synthetic fallback (default 16); held-out / test clips (default 6). */
   perClass?: number;
   heldOutPerClass?: number;
   folds?: number;
@@ -57,28 +67,78 @@ export function splitSentences(classes: readonly string[], every = 4): { train: 
   return { train: `${train.join('\n')}\n`, heldOut: `${held.join('\n')}\n` };
 }
 
+/** What {@link runDemo} returns. */
+export type DemoResult = ReproduceResult & {
+  /** Synthetic test set (converted recipe) or held-out set (synthetic fallback). */
+  heldOutData: string;
+  /** Synthetic training set of the fallback, else null. */
+  trainData: string | null;
+  /** Why the demo did not use its default recipe, or null. */
+  fallback: string | null;
+};
+
 /** Runs the demo; see the module comment. */
-export async function runDemo(o: DemoOptions = {}): Promise<ReproduceResult & { trainData: string; heldOutData: string }> {
+export async function runDemo(o: DemoOptions = {}): Promise<DemoResult> {
   const events = o.events ?? {};
   const out = path.resolve(o.out ?? 'affexion-demo');
   const classes = [...DEFAULT_CLASSES];
   const seed = o.seed ?? 1;
   const perClass = o.perClass ?? 16;
   const heldPer = o.heldOutPerClass ?? 6;
+  const convertLimit = o.convertLimit ?? 32;
   const dataDir = path.join(out, 'data');
   mkdirSync(dataDir, { recursive: true });
+  const real = o.real === null ? null : o.real ?? existingSharedData('ravdess-dev');
+  const labelMap = real ? (o.labelMap ?? RAVDESS_LABEL_MAP) : undefined;
+  let recipe = resolveRecipe(o.recipe);
+  const neutral = o.neutral ?? existingSharedData('neutral-pool');
+  let fallback: string | null = null;
+  if (recipe === 'converted' && !neutral) {
+    fallback = 'no real neutral speech to convert (give --neutral DIR, or place the shared data at ../shared/data/neutral-pool): ' +
+      'trained on synthetic speech instead, which transfers to real speech much worse (docs/experiment.md)';
+    events.log?.(`demo: ${fallback}`);
+    recipe = 'paper';
+  }
+  const hyper = { ...DEMO_HYPERPARAMETERS, seed, ...(o.hyper ?? {}) };
   const sentences = splitSentences(classes);
   const trainSentences = path.join(dataDir, 'sentences-train.csv');
   const heldSentences = path.join(dataDir, 'sentences-held-out.csv');
   writeFileAtomic(trainSentences, sentences.train);
   writeFileAtomic(heldSentences, sentences.heldOut);
-  const hyper = { ...DEMO_HYPERPARAMETERS, seed, ...(o.hyper ?? {}) };
-  events.log?.(`demo: small settings for a quick run — ${perClass} clips per class of 3–4 s, MAX_LEN ${hyper.max_len} frames, ` +
-    `${hyper.conv_channels} conv channels, LSTM ${hyper.lstm_hidden}, ${hyper.epochs} epochs (the paper: 70 clips per class, 1000 frames, 64, 128, 15)`);
+  const synthProgress = (name: string) => (done: number, total: number): void => events.stage?.(name, done, total);
+  const settingsLine = `MAX_LEN ${hyper.max_len} frames, ${hyper.conv_channels} conv channels, LSTM ${hyper.lstm_hidden}, ${hyper.epochs} epochs ` +
+    '(the paper: 1000 frames, 64, 128, 15)';
+  const common = {
+    out, real, labelMap, folds: o.folds ?? 3, groupBy: 'speaker' as const, hyper, loudness: 'peak' as const, cacheDir: o.cacheDir, events,
+    foldEvents: o.foldEvents, signal: o.signal, command: o.command,
+  };
 
+  if (recipe === 'converted') {
+    const heldOutData = path.join(dataDir, 'test');
+    events.log?.(`demo: recipe converted — ${RECIPE_SETTINGS.converted.describe}; small settings for a quick run: ` +
+      `${convertLimit} neutral clips × ${classes.length} emotions, ${settingsLine}`);
+    events.log?.(`demo 1/3: synthesising ${heldPer * classes.length} test clips (voices ${DEFAULT_VOICES.mixed.join(', ')}; never trained on)`);
+    await synthesize({ out: heldOutData, perClass: heldPer, classes, provider: 'mixed', lengths: ['short'], seed: seed + 1000,
+      sentencesFile: heldSentences, onProgress: synthProgress('synthesising test clips'), log: events.log });
+    if (o.signal?.aborted) throw new Error('demo interrupted; re-run the same command to continue');
+    events.log?.('demo 2/3 and 3/3: convert neutral speech, train, cross-validate (speakers kept apart), evaluate');
+    const r = await reproduce({
+      ...common, recipe: 'converted', neutral: neutral!, convertLimit, synthetic: heldOutData,
+      title: 'Affexion demo: real neutral speech converted into emotions → model → synthetic speech' + (real ? ' and real speech' : ''),
+      notes: [
+        `Demo settings, smaller than the paper's for a run of a few minutes: ${convertLimit} real neutral clips of ${neutral} converted into ` +
+        `${classes.length} emotions (affexion convert), ${heldPer} synthetic test clips per class (5 espeak/flite voices, never trained on), ` +
+        `MAX_LEN ${hyper.max_len} frames, conv ${hyper.conv_channels} channels, LSTM ${hyper.lstm_hidden}, dense ${hyper.fc_hidden}, ` +
+        `${hyper.epochs} epochs, batch ${hyper.batch_size}, lr ${hyper.lr}. Cross-validation keeps each speaker on one side of every fold.`,
+        'The comparison with the paper is indicative only: the paper trained on 280 GPT-4o clips and a full-size network.',
+      ],
+    });
+    return { ...r, heldOutData, trainData: null, fallback };
+  }
+
+  events.log?.(`demo: synthetic speech, small settings for a quick run — ${perClass} clips per class of 3–4 s, ${settingsLine}`);
   const trainData = path.join(dataDir, 'train');
   const heldOutData = path.join(dataDir, 'held-out');
-  const synthProgress = (name: string) => (done: number, total: number): void => events.stage?.(name, done, total);
   events.log?.(`demo 1/4: synthesising ${perClass * classes.length} training clips (voices ${DEFAULT_VOICES.mixed.join(', ')})`);
   await synthesize({ out: trainData, perClass, classes, provider: 'mixed', lengths: ['short'], seed, sentencesFile: trainSentences,
     onProgress: synthProgress('synthesising training clips'), log: events.log });
@@ -89,17 +149,17 @@ export async function runDemo(o: DemoOptions = {}): Promise<ReproduceResult & { 
 
   events.log?.('demo 3/4 and 4/4: train, cross-validate (voices kept apart), evaluate');
   const r = await reproduce({
-    synthetic: trainData, real: o.real ?? null, out, labelMap: o.real ? (o.labelMap ?? RAVDESS_LABEL_MAP) : undefined,
-    folds: o.folds ?? 3, groupBy: 'speaker', hyper, cacheDir: o.cacheDir, events, foldEvents: o.foldEvents, signal: o.signal,
-    command: o.command, title: 'Affexion demo: synthetic speech → model → held-out voices and sentences' + (o.real ? ' → real speech' : ''),
+    ...common, recipe: 'paper', synthetic: trainData,
+    title: 'Affexion demo: synthetic speech → model → held-out voices and sentences' + (real ? ' → real speech' : ''),
     extraEvaluations: { 'held-out voices & sentences': heldOutData },
     notes: [
+      ...(fallback ? [`Not the default recipe: ${fallback}.`] : []),
       `Demo settings, smaller than the paper's for a run of a few minutes: ${perClass} training clips per class (3–4 s, ` +
       `5 espeak/flite voices), ${heldPer} held-out clips per class (3 other voices, sentences not used in training), ` +
       `MAX_LEN ${hyper.max_len} frames, conv ${hyper.conv_channels} channels, LSTM ${hyper.lstm_hidden}, dense ${hyper.fc_hidden}, ` +
-      `${hyper.epochs} epochs, batch ${hyper.batch_size}, lr ${hyper.lr}. Cross-validation keeps each voice on one side of every fold.`,
+      `${hyper.epochs} epochs, batch ${hyper.batch_size}, lr ${hyper.lr}, peak loudness. Cross-validation keeps each voice on one side of every fold.`,
       'The comparison with the paper is indicative only: the paper trained on 280 GPT-4o clips and a full-size network.',
     ],
   });
-  return { ...r, trainData, heldOutData };
+  return { ...r, trainData, heldOutData, fallback };
 }

@@ -1,16 +1,22 @@
 /**
- * `affexion reproduce`: the paper's experiment in one command — train on synthetic speech, 7-fold
- * cross-validation on synthetic speech, evaluation of the trained model on real speech — with a
- * report that puts our figures beside the paper's. Every stage is resumable (re-run the same command).
+ * `affexion reproduce`: the paper's experiment in one command — train, k-fold cross-validation on the
+ * training data, evaluation of the trained model on real speech — with a report that puts our figures
+ * beside the paper's. The training recipe is {@link DEFAULT_RECIPE} (real neutral speech converted into
+ * each emotion: the best recipe on real speech, docs/experiment.md) unless `recipe: 'paper'` asks for the
+ * paper's (synthetic speech). Every stage is resumable (re-run the same command).
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomic } from '../data/cache.js';
-import { scanDataset } from '../data/dataset.js';
+import { scanDataset, type Dataset } from '../data/dataset.js';
+import { assertNoRealClips } from '../data/leakage.js';
+import { sharedDataPath } from '../data/shared-data.js';
+import { prepareConverted } from '../augment/convert/prepare.js';
 import { crossValidate, type CvResult, type GroupBy } from '../eval/cv.js';
 import { evaluate, type EvaluationResult } from '../eval/evaluate.js';
 import { writeReport, type ComparisonTable, type RunReport } from '../report/index.js';
-import type { CrossValidationRunSettings } from './options.js';
+import { resolveHyperparameters, type CrossValidationRunSettings, type Hyperparameters } from './options.js';
+import { RECIPE_SETTINGS, resolveRecipe, type TrainingRecipe } from './recipe.js';
 import { datasetSummary } from './reporting.js';
 import { train, type TrainResult } from './train.js';
 import { loadTrainedModel } from './model-dir.js';
@@ -23,13 +29,26 @@ export const PAPER_FIGURES = {
 
 /** Options of {@link reproduce}. */
 export interface ReproduceOptions extends CrossValidationRunSettings {
-  synthetic: string;
-  /** Real labelled speech to test on; null skips that stage (the demo without --real). */
+  /** Training recipe (default 'converted'; see src/train/recipe.ts). Its settings sit under `hyper`/`loudness`. */
+  recipe?: TrainingRecipe;
+  /**
+   * Synthetic speech: the training set of the 'paper' recipe (required there); with 'converted' it is
+   * scored as an extra evaluation ("synthetic speech, not trained on") when given.
+   */
+  synthetic?: string | null;
+  /** 'converted' recipe: an already converted set (otherwise `neutral` is converted into RUN_DIR/data/converted). */
+  converted?: string;
+  /** 'converted' recipe: real neutral speech to convert (default ../shared/data/neutral-pool). */
+  neutral?: string;
+  /** 'converted' recipe: convert only the first N neutral clips (default all). */
+  convertLimit?: number;
+  /** Real labelled speech to test on; null skips that stage (the demo without real speech). */
   real: string | null;
   out: string;
-  /** Applied to both datasets (e.g. fearful=panic,happy=excitement,calm=,neutral=). */
+  /** Applied to the synthetic and real datasets (e.g. fearful=panic,happy=excitement,calm=,neutral=). */
   labelMap?: string;
   folds?: number;
+  /** Fold grouping (default: speaker for 'converted', so a speaker's conversions stay on one side; none for 'paper', as the paper). */
   groupBy?: GroupBy;
   /** Title and extra notes for the report (demo uses these). */
   title?: string;
@@ -40,6 +59,9 @@ export interface ReproduceOptions extends CrossValidationRunSettings {
 
 /** What {@link reproduce} returns (also RUN_DIR/results.json). */
 export interface ReproduceResult {
+  recipe: TrainingRecipe;
+  /** The data the model was trained and cross-validated on. */
+  trainingData: string;
   modelDir: string;
   train: TrainResult;
   cv: CvResult;
@@ -52,13 +74,14 @@ export interface ReproduceResult {
 const COLS = ['accuracy', 'macro_precision', 'macro_recall', 'macro_f1'] as const;
 
 /** Ours beside the paper's, as a ComparisonTable (fractions); extra rows (e.g. held-out synthetic) last. */
-export function comparisonTable(cv: CvResult, real: EvaluationResult | null, extra: Record<string, EvaluationResult> = {}): ComparisonTable {
+export function comparisonTable(cv: CvResult, real: EvaluationResult | null, extra: Record<string, EvaluationResult> = {},
+  trainedOn = 'synthetic'): ComparisonTable {
   return {
-    title: 'Ours beside the paper (synthetic-speech CV, then real speech)',
+    title: `Ours beside the paper (CV on the training data — ours: ${trainedOn} — then real speech)`,
     columns: ['accuracy', 'precision', 'recall', 'F1'],
     rows: [
       { label: 'paper: CV on synthetic', values: COLS.map((k) => PAPER_FIGURES.cv[k]) },
-      { label: `ours: ${cv.k}-fold CV on synthetic (mean)`, values: COLS.map((k) => cv.summary[k].mean) },
+      { label: `ours: ${cv.k}-fold CV on ${trainedOn} (mean)`, values: COLS.map((k) => cv.summary[k].mean) },
       { label: 'paper: real speech', values: COLS.map((k) => PAPER_FIGURES.real[k]) },
       { label: 'ours: real speech', values: real ? COLS.map((k) => real[k]) : COLS.map(() => null) },
       ...Object.entries(extra).map(([name, m]) => ({ label: `ours: ${name}`, values: COLS.map((k) => m[k]) })),
@@ -78,58 +101,89 @@ export function formatComparison(t: ComparisonTable): string {
   return lines.join('\n');
 }
 
-/** Runs the paper's experiment; see the module comment. */
+/** Runs the experiment; see the module comment. */
 export async function reproduce(o: ReproduceOptions): Promise<ReproduceResult> {
   const events = o.events ?? {};
   const out = path.resolve(o.out);
+  const recipe = resolveRecipe(o.recipe);
+  const rs = RECIPE_SETTINGS[recipe];
+  // The user's settings over the recipe's (an undefined value keeps the recipe's).
+  const hyperOver: Partial<Hyperparameters> = { ...rs.hyper };
+  for (const [k, v] of Object.entries(o.hyper ?? {})) if (v !== undefined) (hyperOver as Record<string, unknown>)[k] = v;
+  const loudness = o.loudness ?? rs.loudness;
   if (o.real && !existsSync(o.real)) throw new Error(`--real: ${o.real} does not exist`);
-  const synthetic = scanDataset(o.synthetic, { labelMap: o.labelMap, optionName: '--synthetic' });
+  if (o.synthetic && !existsSync(o.synthetic)) throw new Error(`--synthetic: ${o.synthetic} does not exist`);
   const real = o.real ? scanDataset(o.real, { labelMap: o.labelMap, optionName: '--real' }) : null;
-  const common = { hyper: o.hyper, features: o.features, loudness: o.loudness, cacheDir: o.cacheDir, signal: o.signal };
+  const synthetic = o.synthetic ? scanDataset(o.synthetic, { labelMap: o.labelMap, optionName: '--synthetic' }) : null;
+  events.log?.(`recipe ${recipe}: ${rs.describe}`);
 
-  events.log?.('stage 1/3: training on the synthetic set');
+  let trainingSet: Dataset;
+  if (recipe === 'paper') {
+    if (!synthetic) throw new Error('--synthetic: the paper recipe trains on synthetic speech; give --synthetic DIR (affexion synth makes one)');
+    trainingSet = synthetic;
+  } else {
+    trainingSet = await prepareConverted({
+      given: o.converted, neutral: o.neutral ?? sharedDataPath('neutral-pool'), out: path.join(out, 'data', 'converted'),
+      seed: resolveHyperparameters(hyperOver).seed, limit: o.convertLimit, real, events,
+    });
+  }
+  // Real evaluation speech never enters training, whatever the recipe.
+  if (real) assertNoRealClips(trainingSet.items.map((it) => ({ file: it.path })), real, recipe === 'paper' ? '--synthetic' : '--converted');
+  const extraData: Record<string, string | Dataset> = { ...(o.extraEvaluations ?? {}) };
+  if (recipe !== 'paper' && synthetic) extraData['synthetic speech (not trained on)'] = synthetic;
+  const common = { hyper: hyperOver, features: o.features, loudness, cacheDir: o.cacheDir, signal: o.signal };
+
+  events.log?.(`stage 1/3: training on ${rs.data}`);
   const modelDir = path.join(out, 'model');
-  const trained = await train({ ...common, data: synthetic, out: modelDir, resume: 'auto', events, report: false, command: o.command });
+  const trained = await train({ ...common, data: trainingSet, out: modelDir, resume: 'auto', events, report: false, command: o.command });
 
-  events.log?.(`stage 2/3: ${o.folds ?? 7}-fold cross-validation on the synthetic set${real ? ' (every fold\'s model also scored on real speech)' : ''}`);
+  const k = o.folds ?? 7;
+  const groupBy = o.groupBy ?? (recipe === 'paper' ? 'none' : 'speaker');
+  events.log?.(`stage 2/3: ${k}-fold cross-validation on ${rs.data}${groupBy !== 'none' ? ` (grouped by ${groupBy})` : ''}${real ? ' (every fold\'s model also scored on real speech)' : ''}`);
   const cv = await crossValidate({
-    ...common, data: synthetic, out: path.join(out, 'cv'), folds: o.folds ?? 7, groupBy: o.groupBy ?? 'none', eval: real,
+    ...common, data: trainingSet, out: path.join(out, 'cv'), folds: k, groupBy, eval: real,
     events, foldEvents: o.foldEvents, report: false, command: o.command,
   });
 
-  events.log?.(`stage 3/3: evaluating the trained model${real ? ' on real speech' : ''}${o.extraEvaluations ? ` on ${Object.keys(o.extraEvaluations).join(', ')}` : ''}`);
+  events.log?.(`stage 3/3: evaluating the trained model${real ? ' on real speech' : ''}${Object.keys(extraData).length ? ` on ${Object.keys(extraData).join(', ')}` : ''}`);
   const model = loadTrainedModel(modelDir);
   const realResult = real ? await evaluate({ model, data: real, cacheDir: o.cacheDir, events, optionName: '--real' }) : null;
   const extra: Record<string, EvaluationResult> = {};
-  for (const [name, data] of Object.entries(o.extraEvaluations ?? {})) {
-    extra[name] = await evaluate({ model, data, labelMap: o.labelMap, cacheDir: o.cacheDir, events, optionName: name });
+  for (const [name, data] of Object.entries(extraData)) {
+    extra[name] = await evaluate({ model, data, labelMap: typeof data === 'string' ? o.labelMap : undefined, cacheDir: o.cacheDir, events, optionName: name });
   }
 
-  const table = comparisonTable(cv, realResult, extra);
+  const table = comparisonTable(cv, realResult, extra, rs.data);
   const report: RunReport = {
-    title: o.title ?? 'Affexion: the paper\'s experiment (train on synthetic, test on real)', kind: 'reproduce',
+    title: o.title ?? (recipe === 'paper' ? 'Affexion: the paper\'s experiment (train on synthetic, test on real)'
+      : 'Affexion: the paper\'s experiment with the converted-speech recipe (train on converted neutral speech, test on real)'),
+    kind: 'reproduce',
     command: o.command ?? process.argv.slice(1),
-    config: { ...trained.hyper, features: trained.featureSettings.params, loudness: trained.featureSettings.loudness,
+    config: { recipe, ...trained.hyper, features: trained.featureSettings.params, loudness: trained.featureSettings.loudness,
       classes: trained.classes, label_map: o.labelMap ?? '', folds: cv.k, group_by: cv.groupBy },
-    datasets: [datasetSummary('synthetic (training + CV)', synthetic, trained.skipped),
+    datasets: [datasetSummary(`${rs.data} (training + CV)`, trainingSet, trained.skipped),
       ...(real && realResult ? [datasetSummary('real speech', real, realResult.skipped)] : [])],
     history: trained.history,
     cv: {
       k: cv.k, groupBy: cv.groupBy, evalName: real ? 'real speech' : undefined, warnings: cv.warnings,
       folds: cv.folds.map((f) => ({ fold: f.fold, n_train: f.n_train, n_val: f.n_val, metrics: pick(f.metrics), eval: f.eval ? pick(f.eval) : undefined })),
     },
-    evaluations: { 'synthetic (CV, folds pooled)': cv.pooled, ...extra, ...(realResult ? { 'real speech': realResult } : {}) },
+    evaluations: { [`${rs.data} (CV, folds pooled)`]: cv.pooled, ...extra, ...(realResult ? { 'real speech': realResult } : {}) },
     comparisons: [table],
     notes: [
+      `Recipe "${recipe}": ${rs.describe}.`,
       ...(o.notes ?? []),
       'Real-speech figures count only clips whose (mapped) label is one of the model\'s classes; others are listed apart. ' +
       'Classes absent from the real set are left out of its macro averages.',
     ],
   };
   const written = await writeReport(out, report);
-  const result: ReproduceResult = { modelDir, train: trained, cv, real: realResult, extra, table, report: written.html };
+  const result: ReproduceResult = {
+    recipe, trainingData: trainingSet.source, modelDir, train: trained, cv, real: realResult, extra, table, report: written.html,
+  };
   writeFileAtomic(path.join(out, 'results.json'), JSON.stringify({
-    model_dir: modelDir, classes: trained.classes, cv: { k: cv.k, group_by: cv.groupBy, summary: cv.summary, eval_summary: cv.evalSummary, warnings: cv.warnings },
+    recipe, training_data: trainingSet.source, model_dir: modelDir, classes: trained.classes,
+    cv: { k: cv.k, group_by: cv.groupBy, summary: cv.summary, eval_summary: cv.evalSummary, warnings: cv.warnings },
     real: realResult ? { ...realResult, skipped: realResult.skipped.length } : null, extra, table, paper: PAPER_FIGURES, report: written.html,
   }, null, 1));
   return result;

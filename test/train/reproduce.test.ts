@@ -4,6 +4,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { reproduce, PAPER_FIGURES, formatComparison } from '../../src/train/reproduce.js';
 import { makeToneDataset, TINY_FEATURES, TINY_HYPER, tmpDir } from './fixtures.js';
+import { runDemo } from '../../src/train/demo.js';
+import { loadTrainedModel } from '../../src/train/model-dir.js';
+import { RECIPE_SETTINGS } from '../../src/train/recipe.js';
+import { NEUTRAL_POOL } from '../augment/helpers.js';
 
 test('reproduce: trains, cross-validates, evaluates on "real" data through a label map, writes report + results', async () => {
   const synthetic = makeToneDataset({ classes: ['boredom', 'panic', 'excitement'], perClass: 4, seed: 2 });
@@ -11,7 +15,7 @@ test('reproduce: trains, cross-validates, evaluates on "real" data through a lab
   const real = makeToneDataset({ classes: ['boredom', 'panic', 'calm'], perClass: 2, seed: 3 });
   const out = tmpDir();
   const r = await reproduce({
-    synthetic, real, out, folds: 2, labelMap: 'calm=', features: TINY_FEATURES, cacheDir: null,
+    recipe: 'paper', synthetic, real, out, folds: 2, labelMap: 'calm=', features: TINY_FEATURES, cacheDir: null,
     hyper: { ...TINY_HYPER, epochs: 2 },
   });
   assert.equal(r.cv.folds.length, 2);
@@ -26,7 +30,72 @@ test('reproduce: trains, cross-validates, evaluates on "real" data through a lab
   assert.equal(results.cv.k, 2);
   assert.ok(existsSync(path.join(out, 'model', 'weights.safetensors')));
   // Re-running resumes: the model and every fold are reused, not retrained.
-  const again = await reproduce({ synthetic, real, out, folds: 2, features: TINY_FEATURES, cacheDir: null, hyper: { ...TINY_HYPER, epochs: 2 }, labelMap: 'calm=' });
+  const again = await reproduce({ recipe: 'paper', synthetic, real, out, folds: 2, features: TINY_FEATURES, cacheDir: null, hyper: { ...TINY_HYPER, epochs: 2 }, labelMap: 'calm=' });
   assert.ok(again.cv.folds.every((f) => f.reused));
   assert.deepEqual(again.real.confusion, r.real.confusion);
+});
+
+test('reproduce: the default recipe trains on converted neutral speech (its settings under the user\'s), CV by speaker, synthetic scored apart', async () => {
+  const synthetic = makeToneDataset({ classes: ['boredom', 'panic', 'excitement', 'uncertainty'], perClass: 2, seed: 4 });
+  const real = makeToneDataset({ classes: ['panic', 'excitement'], perClass: 2, seed: 5 });
+  const out = tmpDir();
+  const r = await reproduce({
+    neutral: NEUTRAL_POOL, convertLimit: 3, synthetic, real, out, folds: 2, features: TINY_FEATURES, cacheDir: null,
+    hyper: { ...TINY_HYPER, epochs: 1, max_len: undefined },
+  });
+  assert.equal(r.recipe, 'converted');
+  assert.equal(r.trainingData, path.join(out, 'data', 'converted', 'manifest.csv'));
+  assert.deepEqual(r.train.classes, ['boredom', 'excitement', 'panic', 'uncertainty']);
+  assert.equal(r.train.dataset.items.length, 12, '3 neutral clips × 4 emotions');
+  assert.equal(r.cv.groupBy, 'speaker');
+  const m = loadTrainedModel(r.modelDir);
+  assert.equal(m.hyper.max_len, RECIPE_SETTINGS.converted.hyper.max_len, 'the recipe\'s MAX_LEN when the user sets none');
+  assert.equal(m.featureSettings.loudness, 'peak');
+  assert.ok(r.extra['synthetic speech (not trained on)'], 'synthetic speech is scored, not trained on');
+  assert.match(r.table.rows[1]!.label, /CV on converted neutral speech/);
+  const results = JSON.parse(readFileSync(path.join(out, 'results.json'), 'utf8'));
+  assert.equal(results.recipe, 'converted');
+  // The user's settings sit over the recipe's.
+  const r2 = await reproduce({
+    neutral: NEUTRAL_POOL, convertLimit: 3, real, out: tmpDir(), folds: 2, features: TINY_FEATURES, cacheDir: null, loudness: 'none',
+    hyper: { ...TINY_HYPER, epochs: 1, max_len: 30 },
+  });
+  assert.equal(loadTrainedModel(r2.modelDir).hyper.max_len, 30);
+  assert.equal(loadTrainedModel(r2.modelDir).featureSettings.loudness, 'none');
+});
+
+test('reproduce: bad recipe inputs are named; real speech can never be converted into training data', async () => {
+  const real = makeToneDataset({ classes: ['panic', 'excitement'], perClass: 2, seed: 6 });
+  const base = { real, out: tmpDir(), folds: 2, features: TINY_FEATURES, cacheDir: null, hyper: { ...TINY_HYPER, epochs: 1 } };
+  await assert.rejects(reproduce({ ...base, recipe: 'paper' }), /--synthetic: the paper recipe trains on synthetic speech/);
+  await assert.rejects(reproduce({ ...base, recipe: 'bogus' as never }), /--recipe: expected one of converted, paper, got "bogus"/);
+  await assert.rejects(reproduce({ ...base, neutral: path.join(tmpDir(), 'missing') }), /--neutral: .*missing does not exist/);
+  // The real set given as the neutral source: refused before anything is converted.
+  await assert.rejects(reproduce({ ...base, neutral: real }), /--neutral: .* is a clip of the real evaluation set/);
+  // A converted set that contains a real clip: refused.
+  await assert.rejects(reproduce({ ...base, converted: real }), /--converted: .* is a clip of the real evaluation set/);
+});
+
+test('demo: default recipe converts neutral speech, tests on synthetic speech; without neutral speech it falls back, and says so', async () => {
+  const tiny = { ...TINY_HYPER, epochs: 1, batch_size: 4 };
+  const out = tmpDir();
+  const r = await runDemo({ out, neutral: NEUTRAL_POOL, convertLimit: 3, heldOutPerClass: 1, folds: 2, real: null, hyper: tiny, cacheDir: null });
+  assert.equal(r.recipe, 'converted');
+  assert.equal(r.fallback, null);
+  assert.equal(r.train.dataset.items.length, 12);
+  assert.equal(r.extra['synthetic speech (not trained on)']!.n, 4);
+  assert.ok(existsSync(r.report));
+
+  const prev = process.env.AFFEXION_SHARED_DIR;
+  process.env.AFFEXION_SHARED_DIR = tmpDir(); // no data/neutral-pool there
+  try {
+    const f = await runDemo({ out: tmpDir(), perClass: 2, heldOutPerClass: 1, folds: 2, real: null, hyper: tiny, cacheDir: null });
+    assert.equal(f.recipe, 'paper');
+    assert.match(f.fallback ?? '', /no real neutral speech to convert/);
+    assert.equal(f.train.dataset.items.length, 8);
+    assert.ok(readFileSync(f.report, 'utf8').includes('Not the default recipe'));
+  } finally {
+    if (prev === undefined) delete process.env.AFFEXION_SHARED_DIR;
+    else process.env.AFFEXION_SHARED_DIR = prev;
+  }
 });

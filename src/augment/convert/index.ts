@@ -31,7 +31,10 @@ export interface ConvertOptions {
   perClip?: number;
   /** Base seed (default 1). Same seed and inputs → byte-identical output. */
   seed?: number;
-  /** Use only the first N source clips (in sorted order), e.g. for a quick look. */
+  /**
+   * Use only N source clips, taken in turn from each speaker (sorted), so a small subset still covers
+   * every speaker — e.g. for a quick look or the demo.
+   */
   limit?: number;
   /** Write F0 / level charts of the first clip's conversions to DIR/charts (default true). */
   charts?: boolean;
@@ -109,6 +112,22 @@ function csvField(v: string | number): string {
   return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
+/** N clips, round-robin over speakers (each speaker's clips in sorted order). */
+export function takeAcrossSpeakers<T extends { speaker: string }>(clips: readonly T[], n: number): T[] {
+  const bySpeaker = new Map<string, T[]>();
+  for (const c of clips) {
+    const list = bySpeaker.get(c.speaker) ?? [];
+    list.push(c);
+    bySpeaker.set(c.speaker, list);
+  }
+  const queues = [...bySpeaker.keys()].sort().map((k) => bySpeaker.get(k)!);
+  const out: T[] = [];
+  for (let round = 0; out.length < n && queues.some((q) => q.length > round); round++) {
+    for (const q of queues) if (round < q.length && out.length < n) out.push(q[round]!);
+  }
+  return out;
+}
+
 /**
  * Converts every source clip into each emotion (`perClip` variants each), writing 16 kHz mono 16-bit
  * WAVs, a manifest (path,label,speaker,source,variant,seed + the drawn profile values) and a datasheet
@@ -122,7 +141,7 @@ export async function convertEmotions(opts: ConvertOptions): Promise<ConvertResu
   const seed = opts.seed ?? 1;
   if (!Number.isInteger(seed)) throw new Error(`--seed: must be an integer, got ${opts.seed}`);
   let sources = findSources(opts.source);
-  if (opts.limit !== undefined) sources = sources.slice(0, opts.limit);
+  if (opts.limit !== undefined) sources = takeAcrossSpeakers(sources, opts.limit);
   const outDir = path.resolve(opts.outDir);
   const sourceRoot = statSync(path.resolve(opts.source)).isDirectory() ? path.resolve(opts.source) : path.dirname(path.resolve(opts.source));
   for (const [name] of profiles) mkdirSync(path.join(outDir, name), { recursive: true });

@@ -45,7 +45,7 @@ export async function prepareConverted(o: PrepareConvertedOptions): Promise<Data
       if (!existsSync(o.neutral)) throw new Error(`--neutral: ${o.neutral} does not exist (real neutral speech to convert into each emotion)`);
       const neutral = scanDataset(o.neutral, { optionName: '--neutral' });
       // The sources become training data (converted): none may be a real evaluation clip.
-      if (o.real) assertNoRealClips(neutral.items.slice(0, o.limit ?? Infinity).map((it) => ({ file: it.path })), o.real, '--neutral');
+      if (o.real) assertNoRealClips(neutral.items.map((it) => ({ file: it.path })), o.real, '--neutral');
       // A half-written or differently made set is ours to replace (it lives in the run folder).
       if (existsSync(o.out)) rmSync(o.out, { recursive: true, force: true });
       o.events?.log?.(`converting ${Math.min(o.limit ?? Infinity, neutral.items.length)} neutral clips of ${o.neutral} into each emotion in ${o.out}`);

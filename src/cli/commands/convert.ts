@@ -15,7 +15,7 @@ export function register(program: Command): void {
     .requiredOption('--out <dir>', 'output folder: <emotion>/<id>.wav, manifest.csv, datasheet.md')
     .option('--emotions <list>', `comma-separated target emotions (known: ${Object.keys(EMOTION_PROFILES).join(', ')})`, Object.keys(EMOTION_PROFILES).join(','))
     .option('--per-clip <n>', 'variants per source clip and emotion, each with its own random draw', '1')
-    .option('--limit <n>', 'use only the first N source clips')
+    .option('--limit <n>', 'use only N source clips, taken in turn from each speaker')
     .option('--seed <n>', 'random seed (same seed → identical output)', '1')
     .option('--no-charts', 'skip the F0/level charts of the first clip (DIR/charts)')
     .action(async (source: string, o: { out: string; emotions: string; perClip: string; limit?: string; seed: string; charts: boolean }) => {

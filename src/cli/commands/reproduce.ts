@@ -1,23 +1,34 @@
-/** `affexion reproduce --synthetic DIR --real DIR --out RUN_DIR`: the paper's experiment in one command. */
+/** `affexion reproduce --real DIR --out RUN_DIR [--recipe converted|paper] [--synthetic DIR]`: the paper's experiment in one command. */
 import { Option, type Command } from 'commander';
 import { formatComparison, reproduce } from '../../train/reproduce.js';
 import { formatSummary, type GroupBy } from '../../eval/cv.js';
 import { formatEvaluation } from '../../eval/evaluate.js';
 import { consoleProgress } from '../../train/progress.js';
 import {
-  addDataOptions, addFeatureOptions, addHyperOptions, cacheFrom, featuresFrom, hyperFrom, intArg, interruptSignal, type CommonOptionValues,
+  addDataOptions, addFeatureOptions, addHyperOptions, cacheFrom, explicitHyperFrom, explicitLoudness, featuresFrom, intArg, interruptSignal,
+  type CommonOptionValues,
 } from '../../train/cli.js';
+import { DEFAULT_RECIPE, RECIPE_SETTINGS, TRAINING_RECIPES, type TrainingRecipe } from '../../train/recipe.js';
 
-interface ReproduceCliOptions extends CommonOptionValues { synthetic: string; real: string; out: string; folds: number; groupBy: GroupBy; json?: boolean }
+interface ReproduceCliOptions extends CommonOptionValues {
+  recipe: TrainingRecipe; synthetic?: string; converted?: string; neutral?: string; convertLimit?: number; real: string; out: string;
+  folds: number; groupBy?: GroupBy; json?: boolean;
+}
 
 export function register(program: Command): void {
   const cmd = program.command('reproduce')
-    .description('The paper\'s experiment: train on synthetic speech, k-fold CV on it, evaluate on real speech; report beside the paper\'s figures')
-    .requiredOption('--synthetic <data>', 'synthetic training data (folder per class or manifest)')
-    .requiredOption('--real <data>', 'real labelled speech for testing (e.g. ../shared/data/ravdess-dev)')
+    .description('The paper\'s experiment: train, k-fold CV, evaluate on real speech; report beside the paper\'s figures. ' +
+      `Default recipe "${DEFAULT_RECIPE}": ${RECIPE_SETTINGS[DEFAULT_RECIPE].describe}; --recipe paper: ${RECIPE_SETTINGS.paper.describe}`)
+    .addOption(new Option('--recipe <name>', 'training recipe (docs/training.md); hyper-parameter and --loudness options override its settings')
+      .choices([...TRAINING_RECIPES]).default(DEFAULT_RECIPE))
+    .option('--synthetic <data>', 'synthetic speech: the training data of --recipe paper; with converted, also scored (not trained on)')
+    .option('--neutral <data>', 'converted recipe: real neutral speech to convert (default ../shared/data/neutral-pool)')
+    .option('--converted <data>', 'converted recipe: an already converted set (affexion convert) instead of converting --neutral')
+    .option('--convert-limit <n>', 'converted recipe: convert only N neutral clips, taken in turn from each speaker', intArg('--convert-limit'))
+    .requiredOption('--real <data>', 'real labelled speech for testing (e.g. ../shared/data/ravdess-dev); never trained on')
     .requiredOption('--out <dir>', 'run directory (model, cv folds, results.json, report.html); re-run to resume')
     .option('--folds <k>', 'cross-validation folds', intArg('--folds'), 7)
-    .addOption(new Option('--group-by <what>', 'cv grouping').choices(['speaker', 'text', 'none']).default('none'))
+    .addOption(new Option('--group-by <what>', 'cv grouping (default: speaker for converted, none for paper)').choices(['speaker', 'text', 'none']))
     .option('--json', 'print results as JSON');
   addHyperOptions(cmd);
   addFeatureOptions(cmd);
@@ -27,8 +38,9 @@ export function register(program: Command): void {
     const interrupt = interruptSignal(progress.log);
     try {
       const r = await reproduce({
-        synthetic: o.synthetic, real: o.real, out: o.out, labelMap: o.labelMap, folds: o.folds, groupBy: o.groupBy,
-        hyper: hyperFrom(o), features: featuresFrom(o), loudness: o.loudness, cacheDir: cacheFrom(o), events: progress,
+        recipe: o.recipe, synthetic: o.synthetic, converted: o.converted, neutral: o.neutral, convertLimit: o.convertLimit,
+        real: o.real, out: o.out, labelMap: o.labelMap, folds: o.folds, groupBy: o.groupBy,
+        hyper: explicitHyperFrom(o, cmd), features: featuresFrom(o), loudness: explicitLoudness(o, cmd), cacheDir: cacheFrom(o), events: progress,
         foldEvents: (f, k) => consoleProgress({ prefix: `[fold ${f}/${k}]` }), signal: interrupt.signal, command: process.argv.slice(1),
       });
       progress.stop();

@@ -1,0 +1,47 @@
+/**
+ * Training recipes: what a model is trained on and the settings that go with it. `reproduce` and `demo`
+ * default to {@link DEFAULT_RECIPE}, the best recipe of `affexion experiment gap` on real speech
+ * (docs/experiment.md); `paper` is the paper's own. One definition, so the experiment's best row,
+ * reproduce and demo cannot drift apart.
+ */
+import type { LoudnessMode } from '../data/features.js';
+import type { Hyperparameters } from './options.js';
+
+/**
+ * - `converted`: real neutral speech of other speakers converted into each emotion (affexion convert),
+ *   peak loudness normalisation, MAX_LEN 400 (covers 3–4 s clips), all epochs (no early stopping);
+ * - `paper`: synthetic speech, no loudness step, MAX_LEN 1000 — the paper's pipeline.
+ */
+export type TrainingRecipe = 'converted' | 'paper';
+export const TRAINING_RECIPES: readonly TrainingRecipe[] = ['converted', 'paper'];
+
+/** What a recipe fixes besides the data; user options override each field. */
+export interface RecipeSettings {
+  /** What the model trains on. */
+  data: 'converted neutral speech' | 'synthetic speech';
+  loudness: LoudnessMode;
+  hyper: Partial<Hyperparameters>;
+  /** One line for logs and reports. */
+  describe: string;
+}
+
+export const RECIPE_SETTINGS: Readonly<Record<TrainingRecipe, RecipeSettings>> = Object.freeze({
+  converted: {
+    data: 'converted neutral speech', loudness: 'peak', hyper: { max_len: 400 },
+    describe: 'real neutral speech converted into each emotion, peak loudness, MAX_LEN 400, all epochs (the best recipe on real speech, docs/experiment.md)',
+  },
+  paper: {
+    data: 'synthetic speech', loudness: 'none', hyper: { max_len: 1000 },
+    describe: "the paper's recipe: synthetic speech, no loudness step, MAX_LEN 1000",
+  },
+});
+
+/** The recipe reproduce and demo use unless told otherwise. */
+export const DEFAULT_RECIPE: TrainingRecipe = 'converted';
+
+/** Validates a recipe name (naming the option). */
+export function resolveRecipe(name: string | undefined, option = '--recipe'): TrainingRecipe {
+  const r = (name ?? DEFAULT_RECIPE) as TrainingRecipe;
+  if (!TRAINING_RECIPES.includes(r)) throw new Error(`${option}: expected one of ${TRAINING_RECIPES.join(', ')}, got "${name}"`);
+  return r;
+}
