@@ -207,6 +207,10 @@ export async function runGapExperiment(o: GapExperimentOptions): Promise<GapExpe
     // The exact clips trained and early-stopped on, for audit (and the leakage test).
     writeFileAtomic(path.join(dir, 'training-clips.txt'), [...split.train.map((c) => `train\t${c.label}\t${c.file}${c.augment ? `\taug${c.augment.copy}` : ''}`),
       ...split.val.map((c) => `val\t${c.label}\t${c.file}`)].join('\n') + '\n');
+    // Per-clip probabilities on the real set, so runs can be compared or ensembled afterwards.
+    writeFileAtomic(path.join(dir, 'real-probs.json'), JSON.stringify({
+      classes, clips: realClips.map((c, j) => ({ file: c.file, label: c.label, probs: Array.from(probs.subarray(j * classes.length, (j + 1) * classes.length), (v) => +v.toFixed(6)) })),
+    }));
     writeFileAtomic(resultFile, JSON.stringify(result, null, 1));
     events.log?.(`${prefix}: balanced accuracy ${(100 * scores.balanced_accuracy).toFixed(1)} % (panic ${(100 * (scores.recall.panic ?? 0)).toFixed(1)} %, ` +
       `excitement ${(100 * (scores.recall.excitement ?? 0)).toFixed(1)} %), macro F1 ${(100 * scores.macro_f1).toFixed(1)} %, kept epoch ${fit.bestEpoch}, ${result.seconds.toFixed(0)} s`);

@@ -74,6 +74,10 @@ test('gap experiment: table rows in recipe order (paper first), figures in range
     const lines = readFileSync(path.join(out, 'recipes', id, 'training-clips.txt'), 'utf8').trim().split('\n');
     assert.ok(lines.length >= 1);
     for (const l of lines) assert.ok(!realFiles.has(l.split('\t')[2]!), `${id}: real clip ${l} in training`);
+    // Per-clip real-set probabilities: one row per real clip, each a distribution over the classes.
+    const probs = JSON.parse(readFileSync(path.join(out, 'recipes', id, 'real-probs.json'), 'utf8'));
+    assert.equal(probs.clips.length, realFiles.size);
+    for (const c of probs.clips) assert.ok(Math.abs(c.probs.reduce((a: number, b: number) => a + b, 0) - 1) < 1e-4);
   }
 
   // Re-running reuses every finished recipe and gives the same table.
