@@ -47,7 +47,8 @@ export async function prepareSynthetic(o: PrepareSyntheticOptions): Promise<Data
 
 /**
  * Augmentation of recipe (b): waveform operations only (SpecAugment would need online features).
- * `speed` is left out: with the in-progress resampler it rejects the non-integer rates it draws.
+ * `speed` is left out: when the table in docs/experiment.md was measured the resampler rejected the
+ * non-integer rates it draws (fixed since: the augmenter rounds to whole Hz); kept as measured.
  */
 export const EXPERIMENT_AUGMENT_SPEC = 'noise,reverb,telephone,gain,pitch';
 

@@ -4,6 +4,7 @@
  */
 import type { Hyperparameters } from '../train/options.js';
 import type { LoudnessMode } from '../data/features.js';
+import { RECIPE_SETTINGS } from '../train/recipe.js';
 
 /**
  * Training data of a recipe (ravdess-dev never enters any of them):
@@ -57,29 +58,35 @@ export function frontEndHyper(fe: FrontEnd): Partial<Hyperparameters> {
   }
 }
 
-/** Frames that cover RAVDESS's ~3.5 s clips and the 3–4 s synthetic ones (hop 10 ms), instead of 1000. */
-export const SHORT_MAX_LEN = 400;
+/** Frames that cover RAVDESS's ~3.5 s clips and the 3–4 s synthetic ones (hop 10 ms), instead of 1000: the converted recipe's. */
+export const SHORT_MAX_LEN = RECIPE_SETTINGS.converted.hyper.max_len!;
+
+/** Patience of the early-stopping ablations (`…-es`). */
+export const ES_PATIENCE = 3;
 
 /**
- * The default grid: the paper's recipe first (synthetic, no loudness step, MAX_LEN 1000, 15 epochs,
- * no early stopping), then every data recipe × front-end with peak loudness, MAX_LEN 400 and early
- * stopping on a held-out split of the training data.
+ * The default grid: the paper's recipe first (synthetic, no loudness step, MAX_LEN 1000, 15 epochs), then
+ * every data recipe × front-end with the settings of the converted training recipe (src/train/recipe.ts:
+ * peak loudness, MAX_LEN 400, all epochs, no early stopping) — so `c-paper` is exactly what reproduce and
+ * demo train by default.
  */
 export function defaultRecipes(): GapRecipe[] {
+  const paper = RECIPE_SETTINGS.paper;
   const rows: GapRecipe[] = [{
     id: 'paper', label: "paper's recipe: synthetic, z-scored MFCC, no loudness step, MAX_LEN 1000, 15 epochs",
-    data: 'synthetic', frontEnd: 'paper', loudness: 'none', hyper: { max_len: 1000 }, patience: 0,
+    data: 'synthetic', frontEnd: 'paper', loudness: paper.loudness, hyper: { ...paper.hyper }, patience: 0,
   }];
   const dataName: Record<DataRecipe, string> = {
     synthetic: '(a) synthetic', 'synthetic+aug': '(b) synthetic + augmentation', converted: '(c) converted neutral-pool',
     'synthetic+aug+converted': '(d) = (b) + (c)',
   };
   const dataId: Record<DataRecipe, string> = { synthetic: 'a', 'synthetic+aug': 'b', converted: 'c', 'synthetic+aug+converted': 'd' };
+  const converted = RECIPE_SETTINGS.converted;
   for (const data of DATA_RECIPES) {
     for (const fe of FRONT_ENDS) {
       rows.push({
-        id: `${dataId[data]}-${fe}`, label: `${dataName[data]}, ${fe} front-end`, data, frontEnd: fe, loudness: 'peak',
-        hyper: { max_len: SHORT_MAX_LEN }, patience: 3,
+        id: `${dataId[data]}-${fe}`, label: `${dataName[data]}, ${fe} front-end`, data, frontEnd: fe, loudness: converted.loudness,
+        hyper: { ...converted.hyper }, patience: 0,
       });
     }
   }
@@ -87,18 +94,18 @@ export function defaultRecipes(): GapRecipe[] {
 }
 
 /**
- * Extra rows that isolate one ingredient each (run them with --recipes): `-full` trains all epochs
- * without early stopping, `paper-peak` is the paper's recipe with peak loudness normalisation.
+ * Extra rows that isolate one ingredient each (run them with --recipes): `<id>-es` is a grid row with
+ * early stopping on held-out training speakers (about 1/6 of the voices/speakers held out, the epoch
+ * with the lowest held-out loss kept, patience 3); `paper-peak` is the paper's recipe with peak
+ * loudness normalisation.
  */
 export function ablationRecipes(): GapRecipe[] {
-  const byId = new Map(defaultRecipes().map((r) => [r.id, r]));
-  const full = (id: string): GapRecipe => {
-    const r = byId.get(id)!;
-    return { ...r, id: `${id}-full`, label: `${r.label}, all 15 epochs (no early stopping)`, patience: 0 };
-  };
-  const paper = byId.get('paper')!;
-  return [full('a-paper'), full('c-paper'), full('d-paper'),
-    { ...paper, id: 'paper-peak', label: "paper's recipe with peak loudness normalisation", loudness: 'peak' }];
+  const grid = defaultRecipes();
+  const es = grid.filter((r) => r.id !== 'paper').map((r): GapRecipe => ({
+    ...r, id: `${r.id}-es`, label: `${r.label}, early stopping on held-out training speakers`, patience: ES_PATIENCE,
+  }));
+  const paper = grid[0]!;
+  return [...es, { ...paper, id: 'paper-peak', label: "paper's recipe with peak loudness normalisation", loudness: 'peak' }];
 }
 
 /**
@@ -107,7 +114,7 @@ export function ablationRecipes(): GapRecipe[] {
  */
 export function selectRecipes(all: readonly GapRecipe[], ids: readonly string[] | undefined): GapRecipe[] {
   if (!ids || ids.length === 0) return [...all];
-  const byId = new Map([...ablationRecipes(), ...all].map((r) => [r.id, r]));
+  const byId = new Map([...all, ...ablationRecipes()].map((r) => [r.id, r]));
   return ids.map((id) => {
     const r = byId.get(id);
     if (!r) throw new Error(`--recipes: unknown recipe "${id}" (known: ${[...byId.keys()].join(', ')})`);

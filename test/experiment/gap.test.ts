@@ -32,7 +32,7 @@ function fixtures() {
   return { synthetic, converted, real };
 }
 
-const RECIPES = ['paper', 'a-cmvn', 'b-masked', 'c-paper', 'd-prosodic'];
+const RECIPES = ['paper', 'a-cmvn', 'b-masked', 'c-paper', 'c-paper-es', 'd-prosodic'];
 
 test('gap experiment: table rows in recipe order (paper first), figures in range, resumable, no real clip in any training set', async () => {
   const f = fixtures();
@@ -54,7 +54,8 @@ test('gap experiment: table rows in recipe order (paper first), figures in range
   // Training set sizes follow the recipes: b has augmented copies, c only converted clips, d both.
   const n = Object.fromEntries(r.rows.map((x) => [x.id, x.n_train]));
   assert.equal(n.paper, 16);
-  assert.equal(n['c-paper'], 8, '12 converted clips minus the 4 of one held-out speaker');
+  assert.equal(n['c-paper'], 12, 'all 12 converted clips (no early stopping by default)');
+  assert.equal(n['c-paper-es'], 8, '12 converted clips minus the 4 of one held-out speaker (early stopping)');
   assert.ok(n['b-masked']! > n['a-cmvn']!, 'augmented copies are added');
   assert.ok(n['d-prosodic']! > n['b-masked']!, '(d) adds the converted clips');
   for (const res of r.results) {
@@ -142,8 +143,13 @@ test('default recipes: the paper first, every data recipe × front-end once; unk
   assert.equal(new Set(all.map((r) => r.id)).size, all.length);
   for (const d of DATA_RECIPES) for (const fe of FRONT_ENDS) assert.ok(all.some((r) => r.data === d && r.frontEnd === fe && r.id !== 'paper'));
   assert.deepEqual(selectRecipes(all, ['c-cmvn', 'paper']).map((r) => r.id), ['c-cmvn', 'paper']);
-  assert.throws(() => selectRecipes(all, ['nope']), /--recipes: unknown recipe "nope" \(known: a-paper-full, .*paper, a-paper/);
-  const [full] = selectRecipes(all, ['c-paper-full']);
-  assert.deepEqual({ ...full, id: 'c-paper', label: '', patience: 3 }, { ...all.find((r) => r.id === 'c-paper')!, label: '' }, 'an ablation changes one ingredient');
-  assert.equal(full!.patience, 0);
+  assert.throws(() => selectRecipes(all, ['nope']), /--recipes: unknown recipe "nope" \(known: paper, a-paper, .*a-paper-es, .*paper-peak/);
+  const [es] = selectRecipes(all, ['c-paper-es']);
+  assert.deepEqual({ ...es, id: 'c-paper', label: '', patience: 0 }, { ...all.find((r) => r.id === 'c-paper')!, label: '' }, 'an ablation changes one ingredient');
+  assert.equal(es!.patience, 3);
+  // The grid's converted row is the default training recipe of reproduce and demo.
+  const { RECIPE_SETTINGS } = await import('../../src/train/recipe.js');
+  const c = all.find((r) => r.id === 'c-paper')!;
+  assert.deepEqual({ loudness: c.loudness, hyper: c.hyper, patience: c.patience, data: c.data, fe: c.frontEnd },
+    { loudness: RECIPE_SETTINGS.converted.loudness, hyper: RECIPE_SETTINGS.converted.hyper, patience: 0, data: 'converted', fe: 'paper' });
 });
