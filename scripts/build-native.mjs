@@ -2,7 +2,7 @@
 // Builds the native compute core (native/) with node-gyp, offline. Fails with a message naming what is
 // missing, because a half-installed engine would only surface later as a confusing load error.
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 
@@ -43,6 +43,29 @@ if (!gyp) {
   console.error('affexion: cannot build the native compute core: node-gyp not found (it ships with npm).');
   process.exit(1);
 }
+
+// One build at a time per checkout: node-gyp rebuild deletes and rewrites build/, so two concurrent
+// builds (e.g. two npm installs) would clobber each other. mkdir is atomic; a lock older than 20 min
+// is a leftover of a killed build.
+const lockDir = path.join(root, '.native-build.lock');
+const sleep = (ms) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+for (let waited = false; ;) {
+  try {
+    mkdirSync(lockDir);
+    break;
+  } catch (err) {
+    if (err.code !== 'EEXIST') throw err;
+    let age = 0;
+    try { age = Date.now() - statSync(lockDir).mtimeMs; } catch { continue; }
+    if (age > 20 * 60 * 1000) { rmSync(lockDir, { recursive: true, force: true }); continue; }
+    if (!waited) console.error(`affexion: another native build is running in ${root}; waiting for it`);
+    waited = true;
+    sleep(1000);
+  }
+}
+const release = () => rmSync(lockDir, { recursive: true, force: true });
+process.on('exit', release);
+for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => { release(); process.exit(130); });
 
 const jobs = process.env.JOBS ?? 'max';
 const r = spawnSync(process.execPath, [gyp, 'rebuild', `--nodedir=${nodedir}`, `--jobs=${jobs}`], { cwd: root, stdio: 'inherit' });
