@@ -24,7 +24,7 @@ import {
 } from './data.js';
 import { defaultRecipes, frontEndHyper, selectRecipes, type GapRecipe } from './recipes.js';
 import { fitWithEarlyStopping, predictReal, scoreReal, type RealScores } from './fit.js';
-import { gapReport, gapTable, markdownTable, type GapRow } from './table.js';
+import { gapReport, gapTable, markdownTable, type GapRow, type RecipeGroup } from './table.js';
 
 /** Network sizes: the paper's, or a small one for quick exploration on a shared CPU. */
 export const MODEL_SIZES: Readonly<Record<'paper' | 'small' | 'tiny', Partial<Hyperparameters>>> = Object.freeze({
@@ -48,7 +48,14 @@ export interface GapExperimentOptions {
   real?: string;
   /** Small everything: 8 synthetic clips per class, 16 neutral sources, the tiny network, few epochs. */
   quick?: boolean;
+  /** Seed of the data generation and, without `seeds`, of training (default 1). */
   seed?: number;
+  /**
+   * Train every recipe once per seed (weights, shuffling, dropout, held-out split, augmentation); the
+   * table gives the mean ± standard deviation and the ensemble (mean of the seeds' probabilities).
+   * Data generation uses the first. Default: [seed].
+   */
+  seeds?: number[];
   /** Recipe ids to run (default: all of {@link defaultRecipes}). */
   recipes?: string[];
   /** Network size (default 'paper'; 'tiny' with --quick). */
@@ -68,9 +75,10 @@ export interface GapExperimentOptions {
   command?: string[];
 }
 
-/** One finished recipe (RUN_DIR/recipes/<id>/result.json). */
+/** One finished recipe and seed (RUN_DIR/recipes/<id>/seed-<seed>/result.json). */
 export interface RecipeResult {
   recipe: GapRecipe;
+  seed: number;
   signature: string;
   hyper: Hyperparameters;
   features: ClipFeatureSettings;
@@ -88,7 +96,9 @@ export interface RecipeResult {
 /** What {@link runGapExperiment} returns. */
 export interface GapExperimentResult {
   out: string;
+  /** One row per recipe (over all seeds). */
   rows: GapRow[];
+  /** One per recipe and seed, recipe-major. */
   results: RecipeResult[];
   report: string;
   table: string;
@@ -121,8 +131,12 @@ function labelled(features: FeatureMatrix[], clips: readonly Clip[], classes: re
 export async function runGapExperiment(o: GapExperimentOptions): Promise<GapExperimentResult> {
   const events = o.events ?? {};
   const out = path.resolve(o.out);
-  const seed = o.seed ?? 1;
-  if (!Number.isInteger(seed)) throw new Error(`--seed: expected an integer, got ${o.seed}`);
+  const seeds = o.seeds ?? [o.seed ?? 1];
+  if (seeds.length === 0 || seeds.some((x) => !Number.isInteger(x))) throw new Error(`--seeds: expected integers like 1,2,3, got ${seeds.join(',')}`);
+  if (new Set(seeds).size !== seeds.length) throw new Error(`--seeds: ${seeds.join(',')} repeats a seed`);
+  if (o.seed !== undefined && !Number.isInteger(o.seed)) throw new Error(`--seed: expected an integer, got ${o.seed}`);
+  // Data generation (synthetic set, conversion) uses one seed, so every training seed sees the same data.
+  const seed = o.seeds ? seeds[0]! : (o.seed ?? 1);
   const modelSize: ModelSize = o.model ?? (o.quick ? 'tiny' : 'paper');
   if (!(modelSize in MODEL_SIZES)) throw new Error(`--model: expected one of ${Object.keys(MODEL_SIZES).join(', ')}, got "${o.model}"`);
   const augmentCopies = o.augmentCopies ?? 1;
@@ -161,32 +175,56 @@ export async function runGapExperiment(o: GapExperimentOptions): Promise<GapExpe
   const realClips = datasetClips(real, 'real');
   const realFeatures = new Map<string, FeatureMatrix[]>();
   const results: RecipeResult[] = [];
+  const groups: RecipeGroup[] = [];
+  const realLabels = realClips.map((c) => c.label);
   for (const [i, recipe] of recipes.entries()) {
+    const group: RecipeGroup = { recipe, results: [], ensemble: null };
+    const probsSum = new Float64Array(realClips.length * classes.length);
+    for (const [j, runSeed] of seeds.entries()) {
+      const prefix = `[${i + 1}/${recipes.length}] ${recipe.id}${seeds.length > 1 ? ` seed ${runSeed} (${j + 1}/${seeds.length})` : ''}`;
+      const { result, probs } = await runRecipe(recipe, runSeed, prefix);
+      group.results.push(result);
+      results.push(result);
+      for (let k = 0; k < probs.length; k++) probsSum[k]! += probs[k]!;
+    }
+    if (seeds.length > 1) {
+      // The ensemble: mean of the seeds' class probabilities per real clip.
+      const mean = Float32Array.from(probsSum, (v) => v / seeds.length);
+      const e = scoreReal(mean, realLabels, classes);
+      group.ensemble = { balanced_accuracy: e.balanced_accuracy, macro_f1: e.macro_f1, recall: e.recall };
+      events.log?.(`[${i + 1}/${recipes.length}] ${recipe.id}: ensemble of ${seeds.length} seeds: balanced accuracy ${(100 * e.balanced_accuracy).toFixed(1)} %`);
+    }
+    groups.push(group);
+  }
+
+  /** Trains and scores one recipe with one seed, or reuses its finished result. */
+  async function runRecipe(recipe: GapRecipe, runSeed: number, prefix: string): Promise<{ result: RecipeResult; probs: Float32Array }> {
     const hyper = resolveHyperparameters({
-      ...PAPER_HYPERPARAMETERS, ...MODEL_SIZES[modelSize], ...recipe.hyper, ...frontEndHyper(recipe.frontEnd), seed, ...(o.hyper ?? {}),
+      ...PAPER_HYPERPARAMETERS, ...MODEL_SIZES[modelSize], ...recipe.hyper, ...frontEndHyper(recipe.frontEnd), seed: runSeed, ...(o.hyper ?? {}),
     });
     const settings: ClipFeatureSettings = { kind: featureKind(recipe.frontEnd), loudness: recipe.loudness, params };
     const split = recipeClips(recipe.data, {
-      synthetic: syntheticClips, converted: convertedClips, augmentSpec, augmentCopies, seed, holdOut: recipe.patience > 0,
+      synthetic: syntheticClips, converted: convertedClips, augmentSpec, augmentCopies, seed: runSeed, holdOut: recipe.patience > 0,
     });
     // Belt and braces: the exact clip lists that are trained and early-stopped on.
     assertNoRealClips([...split.train, ...split.val], real, `recipe ${recipe.id}`);
     const signature = hashOf({ recipe, hyper, settings, train: clipsFingerprint(split.train), val: clipsFingerprint(split.val), real: clipsFingerprint(realClips), classes });
-    const dir = path.join(out, 'recipes', recipe.id);
+    const dir = path.join(out, 'recipes', recipe.id, `seed-${runSeed}`);
     const resultFile = path.join(dir, 'result.json');
-    const prefix = `[${i + 1}/${recipes.length}] ${recipe.id}`;
-    if (existsSync(resultFile)) {
+    const probsFile = path.join(dir, 'real-probs.json');
+    if (existsSync(resultFile) && existsSync(probsFile)) {
       const prev = JSON.parse(readFileSync(resultFile, 'utf8')) as RecipeResult;
       if (prev.signature === signature) {
         events.log?.(`${prefix}: done before (balanced accuracy ${(100 * prev.real.balanced_accuracy).toFixed(1)} %), reused`);
-        results.push(prev);
-        continue;
+        const saved = JSON.parse(readFileSync(probsFile, 'utf8')) as { clips: { probs: number[] }[] };
+        return { result: prev, probs: Float32Array.from(saved.clips.flatMap((c) => c.probs)) };
       }
       events.log?.(`${prefix}: settings or data changed since the last run; recomputing`);
     }
     const started = Date.now();
     events.log?.(`${prefix}: ${recipe.label} — ${split.train.length} training clips${split.val.length ? `, ${split.val.length} held out for early stopping` : ''}; ` +
-      `MAX_LEN ${hyper.max_len}, ${hyper.conv_channels} ch, LSTM ${hyper.lstm_hidden}×${hyper.lstm_layers}, up to ${hyper.epochs} epochs`);
+      `MAX_LEN ${hyper.max_len}, ${hyper.conv_channels} ch, LSTM ${hyper.lstm_hidden}×${hyper.lstm_layers}, up to ${hyper.epochs} epochs` +
+      (hyper.augment ? `, online augmentation ${hyper.augment}` : ''));
     const trainFeats = await clipsFeatures(split.train, settings, cache, (d, t) => events.stage?.(`${recipe.id} features (training)`, d, t));
     const valFeats = await clipsFeatures(split.val, settings, cache, (d, t) => events.stage?.(`${recipe.id} features (validation)`, d, t));
     const fit = await fitWithEarlyStopping(labelled(trainFeats, split.train, classes, settings), split.val.length ? labelled(valFeats, split.val, classes) : null,
@@ -194,12 +232,12 @@ export async function runGapExperiment(o: GapExperimentOptions): Promise<GapExpe
     const realKey = JSON.stringify(settings);
     if (!realFeatures.has(realKey)) realFeatures.set(realKey, await clipsFeatures(realClips, settings, cache, (d, t) => events.stage?.('features (real)', d, t)));
     const probs = await predictReal(fit.state, realFeatures.get(realKey)!, hyper);
-    const scores = scoreReal(probs, realClips.map((c) => c.label), classes);
+    const scores = scoreReal(probs, realLabels, classes);
     const { metrics, ...rest } = scores;
     const trainCounts: Record<string, number> = {};
     for (const c of split.train) trainCounts[c.label] = (trainCounts[c.label] ?? 0) + 1;
     const result: RecipeResult = {
-      recipe, signature, hyper, features: settings, n_train: split.train.length, n_val: split.val.length, train_counts: trainCounts, classes,
+      recipe, seed: runSeed, signature, hyper, features: settings, n_train: split.train.length, n_val: split.val.length, train_counts: trainCounts, classes,
       best_epoch: fit.bestEpoch, history: fit.history, real: { ...rest, confusion: metrics.confusion, per_class: metrics.per_class },
       seconds: (Date.now() - started) / 1000,
     };
@@ -207,24 +245,24 @@ export async function runGapExperiment(o: GapExperimentOptions): Promise<GapExpe
     // The exact clips trained and early-stopped on, for audit (and the leakage test).
     writeFileAtomic(path.join(dir, 'training-clips.txt'), [...split.train.map((c) => `train\t${c.label}\t${c.file}${c.augment ? `\taug${c.augment.copy}` : ''}`),
       ...split.val.map((c) => `val\t${c.label}\t${c.file}`)].join('\n') + '\n');
-    // Per-clip probabilities on the real set, so runs can be compared or ensembled afterwards.
-    writeFileAtomic(path.join(dir, 'real-probs.json'), JSON.stringify({
-      classes, clips: realClips.map((c, j) => ({ file: c.file, label: c.label, probs: Array.from(probs.subarray(j * classes.length, (j + 1) * classes.length), (v) => +v.toFixed(6)) })),
+    // Per-clip probabilities on the real set: the ensemble over seeds is computed from these, and runs can be compared afterwards.
+    writeFileAtomic(probsFile, JSON.stringify({
+      classes, clips: realClips.map((c, j) => ({ file: c.file, label: c.label, probs: Array.from(probs.subarray(j * classes.length, (j + 1) * classes.length)) })),
     }));
     writeFileAtomic(resultFile, JSON.stringify(result, null, 1));
     events.log?.(`${prefix}: balanced accuracy ${(100 * scores.balanced_accuracy).toFixed(1)} % (panic ${(100 * (scores.recall.panic ?? 0)).toFixed(1)} %, ` +
       `excitement ${(100 * (scores.recall.excitement ?? 0)).toFixed(1)} %), macro F1 ${(100 * scores.macro_f1).toFixed(1)} %, kept epoch ${fit.bestEpoch}, ${result.seconds.toFixed(0)} s`);
-    results.push(result);
+    return { result, probs };
   }
 
-  const rows = gapTable(results);
+  const rows = gapTable(groups);
   const table = markdownTable(rows);
   writeFileAtomic(path.join(out, 'table.md'), table);
   writeFileAtomic(path.join(out, 'results.json'), JSON.stringify({
-    seed, model: modelSize, augment: { spec: augmentSpec, copies: augmentCopies }, real: real.source, label_map: REAL_LABEL_MAP,
+    seeds, data_seed: seed, model: modelSize, augment: { spec: augmentSpec, copies: augmentCopies }, real: real.source, label_map: REAL_LABEL_MAP,
     synthetic: synthetic?.source ?? null, converted: converted?.source ?? null, rows,
   }, null, 1));
-  const written = await writeReport(out, gapReport({ results, rows, real, synthetic, converted, seed, modelSize, augmentSpec, augmentCopies, command: o.command }));
+  const written = await writeReport(out, gapReport({ results, rows, real, synthetic, converted, seeds, modelSize, augmentSpec, augmentCopies, command: o.command }));
   return { out, rows, results, report: written.html, table };
 }
 

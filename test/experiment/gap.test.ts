@@ -72,11 +72,11 @@ test('gap experiment: table rows in recipe order (paper first), figures in range
   // No real clip in any training or early-stopping list.
   const realFiles = new Set(scanDataset(f.real).items.map((it) => it.path));
   for (const id of RECIPES) {
-    const lines = readFileSync(path.join(out, 'recipes', id, 'training-clips.txt'), 'utf8').trim().split('\n');
+    const lines = readFileSync(path.join(out, 'recipes', id, 'seed-3', 'training-clips.txt'), 'utf8').trim().split('\n');
     assert.ok(lines.length >= 1);
     for (const l of lines) assert.ok(!realFiles.has(l.split('\t')[2]!), `${id}: real clip ${l} in training`);
     // Per-clip real-set probabilities: one row per real clip, each a distribution over the classes.
-    const probs = JSON.parse(readFileSync(path.join(out, 'recipes', id, 'real-probs.json'), 'utf8'));
+    const probs = JSON.parse(readFileSync(path.join(out, 'recipes', id, 'seed-3', 'real-probs.json'), 'utf8'));
     assert.equal(probs.clips.length, realFiles.size);
     for (const c of probs.clips) assert.ok(Math.abs(c.probs.reduce((a: number, b: number) => a + b, 0) - 1) < 1e-4);
   }
@@ -152,4 +152,35 @@ test('default recipes: the paper first, every data recipe × front-end once; unk
   const c = all.find((r) => r.id === 'c-paper')!;
   assert.deepEqual({ loudness: c.loudness, hyper: c.hyper, patience: c.patience, data: c.data, fe: c.frontEnd },
     { loudness: RECIPE_SETTINGS.converted.loudness, hyper: RECIPE_SETTINGS.converted.hyper, patience: 0, data: 'converted', fe: 'paper' });
+});
+
+test('gap experiment with several seeds: mean ± sd per recipe, and the ensemble scored from the mean of the seeds\' probabilities', async () => {
+  const f = fixtures();
+  const out = path.join(tmpDir(), 'run');
+  const opts = {
+    out, converted: f.converted, real: f.real, recipes: ['c-paper'], hyper: TINY, features: TINY_FEATURES, cacheDir: null, seeds: [4, 5, 6],
+  };
+  const r = await runGapExperiment(opts);
+  assert.equal(r.rows.length, 1);
+  assert.equal(r.results.length, 3);
+  const row = r.rows[0]!;
+  assert.deepEqual(row.seeds, [4, 5, 6]);
+  const per = r.results.map((x) => x.real.balanced_accuracy);
+  assert.deepEqual(row.balanced_accuracy_per_seed, per);
+  assert.ok(Math.abs(row.balanced_accuracy - (per[0]! + per[1]! + per[2]!) / 3) < 1e-12);
+  const m = row.balanced_accuracy;
+  assert.ok(Math.abs(row.balanced_accuracy_sd - Math.sqrt(per.reduce((a, b) => a + (b - m) ** 2, 0) / 2)) < 1e-12);
+  // The ensemble, recomputed from the saved per-seed probabilities.
+  const files = [4, 5, 6].map((sd) => JSON.parse(readFileSync(path.join(out, 'recipes', 'c-paper', `seed-${sd}`, 'real-probs.json'), 'utf8')));
+  const classes: string[] = files[0].classes;
+  const avg = Float32Array.from(files[0].clips.flatMap((_: unknown, j: number) => classes.map((__, k) => (files[0].clips[j].probs[k] + files[1].clips[j].probs[k] + files[2].clips[j].probs[k]) / 3)));
+  const e = scoreReal(avg, files[0].clips.map((c: { label: string }) => c.label), classes);
+  assert.equal(row.ensemble_balanced_accuracy, e.balanced_accuracy);
+  assert.match(r.table, /± .* \(seeds 4, 5, 6: /);
+  // Seeds train different weights.
+  assert.notDeepEqual(files[0].clips.map((c: { probs: number[] }) => c.probs), files[1].clips.map((c: { probs: number[] }) => c.probs));
+  // Re-running reuses every seed and gives the same ensemble.
+  const again = await runGapExperiment(opts);
+  assert.equal(again.rows[0]!.ensemble_balanced_accuracy, row.ensemble_balanced_accuracy);
+  await assert.rejects(runGapExperiment({ ...opts, seeds: [1, 1] }), /--seeds: 1,1 repeats a seed/);
 });

@@ -3,10 +3,10 @@ import { Option, type Command } from 'commander';
 import { runGapExperiment, MODEL_SIZES, type ModelSize } from '../../experiment/run.js';
 import { ablationRecipes, defaultRecipes } from '../../experiment/recipes.js';
 import { consoleProgress } from '../../train/progress.js';
-import { intArg } from '../../train/cli.js';
+import { intArg, intListArg } from '../../train/cli.js';
 
 interface GapCliOptions {
-  synthetic?: string; converted?: string; neutral?: string; real?: string; out: string; quick?: boolean; seed: number;
+  synthetic?: string; converted?: string; neutral?: string; real?: string; out: string; quick?: boolean; seed: number; seeds?: number[];
   recipes?: string; model?: ModelSize; epochs?: number; maxLen?: number; augment?: string; augmentCopies?: number; trainAugment?: string;
   perClass?: number; convertPerClip?: number; cache: string | boolean; json?: boolean;
 }
@@ -23,6 +23,7 @@ export function register(program: Command): void {
     .option('--real <data>', 'real labelled evaluation speech, never trained on (default ../shared/data/ravdess-dev)')
     .option('--quick', 'small data, tiny network, few epochs: checks the plumbing in minutes')
     .option('--seed <n>', 'random seed (data generation, augmentation, splits, weights)', intArg('--seed'), 1)
+    .option('--seeds <list>', 'train every recipe once per seed, e.g. 1,2,3: mean ± sd and the ensemble of the seeds (data from the first)', intListArg('--seeds'))
     .option('--recipes <ids>', `comma-separated recipe ids (default all: ${defaultRecipes().map((r) => r.id).join(', ')}; ` +
       `ablations: ${ablationRecipes().map((r) => r.id).join(', ')})`)
     .addOption(new Option('--model <size>', 'network size (default paper; tiny with --quick)').choices(Object.keys(MODEL_SIZES)))
@@ -40,7 +41,7 @@ export function register(program: Command): void {
       const progress = consoleProgress();
       try {
         const r = await runGapExperiment({
-          out: o.out, synthetic: o.synthetic, converted: o.converted, neutral: o.neutral, real: o.real, quick: o.quick, seed: o.seed,
+          out: o.out, synthetic: o.synthetic, converted: o.converted, neutral: o.neutral, real: o.real, quick: o.quick, seed: o.seed, seeds: o.seeds,
           recipes: o.recipes ? o.recipes.split(',').map((s) => s.trim()).filter(Boolean) : undefined, model: o.model,
           hyper: { ...(o.epochs !== undefined ? { epochs: o.epochs } : {}), ...(o.maxLen !== undefined ? { max_len: o.maxLen } : {}),
             ...(o.trainAugment !== undefined ? { augment: o.trainAugment } : {}) },
