@@ -28,7 +28,7 @@ export async function fitWithEarlyStopping(train: LabelledFeatures, val: Labelle
   let best = { loss: Infinity, epoch: 0, weights: null as Map<string, Float32Array> | null };
   while (state.epoch < hyper.epochs) {
     // One epoch at a time (runEpochs stops at hyper.epochs), so we can look at validation in between.
-    await runEpochs(state, { hyper: { ...hyper, epochs: state.epoch + 1 }, train, val: early ? val : null, events });
+    await runEpochs(state, { hyper, until: state.epoch + 1, train, val: early ? val : null, events });
     const rec = state.history[state.history.length - 1]!;
     if (!early) continue;
     const loss = rec.val_loss ?? Infinity;

@@ -132,6 +132,30 @@ export class AffexionNet {
     this.conv.backward(dh1);
   }
 
+  /**
+   * Sets BatchNorm's running statistics to the exact mean and unbiased variance of its inputs over
+   * `batches` (the convolution outputs of every frame, as train mode sees them). Needed after weight
+   * averaging: no running statistics were ever accumulated for the averaged weights. Deterministic.
+   */
+  recomputeBatchNormStats(batches: Iterable<{ x: Float32Array; B: number; T: number }>): void {
+    const C = this.conv.outChannels;
+    const sum = new Float64Array(C), sq = new Float64Array(C);
+    let n = 0;
+    for (const b of batches) {
+      const h = this.conv.forward(b.x, b.B, b.T);
+      for (let o = 0; o < b.B * b.T * C; o += C) {
+        for (let c = 0; c < C; c++) { const v = h[o + c]!; sum[c]! += v; sq[c]! += v * v; }
+      }
+      n += b.B * b.T;
+    }
+    if (n < 2) throw new Error('recomputeBatchNormStats: needs at least two frames');
+    for (let c = 0; c < C; c++) {
+      const mu = sum[c]! / n;
+      this.bn.runningMean[c] = mu;
+      this.bn.runningVar[c] = Math.max(sq[c]! - n * mu * mu, 0) / (n - 1);
+    }
+  }
+
   /** Trainable parameters in PyTorch's named_parameters() order (live arrays). */
   parameters(): { name: string; shape: number[]; value: Float32Array; grad: Float32Array }[] {
     return this.params;

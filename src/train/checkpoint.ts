@@ -11,7 +11,7 @@ import type { AdamState } from '../model/optim.js';
 import { encodeSafetensors, parseSafetensors, type TensorToWrite } from '../model/safetensors.js';
 import { writeFileAtomic } from '../data/cache.js';
 import type { Normalization } from '../data/normalize.js';
-import type { EpochRecord, TrainingState } from './fit.js';
+import type { EpochRecord, SwaState, TrainingState } from './fit.js';
 import { packState, unpackState } from './state-pack.js';
 
 export const CHECKPOINT_FILE = 'checkpoint.safetensors';
@@ -30,6 +30,7 @@ export function saveCheckpoint(dir: string, state: TrainingState, signature: Run
   const tensors = new Map<string, TensorToWrite>();
   for (const [name, value] of state.net.stateDict()) tensors.set(`model.${name}`, { shape: [value.length], data: value });
   const optimizer = packState(state.optimizer.state(), 'optim', tensors);
+  const swa = state.swa ? packState(state.swa, 'swa', tensors) : null;
   const metadata: Record<string, string> = {
     format: FORMAT, version: String(VERSION), epoch: String(state.epoch),
     rng: JSON.stringify(state.rng.state()),
@@ -38,6 +39,7 @@ export function saveCheckpoint(dir: string, state: TrainingState, signature: Run
     history: JSON.stringify(state.history),
     normalization: JSON.stringify(state.normalization),
     signature: JSON.stringify(signature),
+    swa: JSON.stringify(swa),
   };
   writeFileAtomic(checkpointPath(dir), Buffer.from(encodeSafetensors(tensors, metadata)));
 }
@@ -73,6 +75,8 @@ export function loadCheckpoint(dir: string): LoadedCheckpoint {
   const rngState = json<RngState>('rng');
   const sched = json<{ lastEpoch: number; lr: number }>('scheduler');
   const optimizer = unpackState(json<unknown>('optimizer'), tensors);
+  // Checkpoints written before weight averaging existed have no "swa" entry.
+  const swa = metadata.swa ? unpackState(json<unknown>('swa'), tensors) as SwaState | null : null;
   return {
     epoch, signature: json<RunSignature>('signature'), history: json<EpochRecord[]>('history'),
     normalization: json<Normalization>('normalization'),
@@ -89,6 +93,7 @@ export function loadCheckpoint(dir: string): LoadedCheckpoint {
       state.epoch = epoch;
       state.history = this.history.slice();
       state.normalization = this.normalization;
+      state.swa = swa ? { count: swa.count, sums: swa.sums.map((a) => Float64Array.from(a)) } : null;
     },
   };
 }

@@ -56,7 +56,9 @@ export function addHyperOptions(cmd: Command, defaults: Partial<Hyperparameters>
     .addOption(new Option('--normalization <mode>', 'z-score with training-set statistics or per utterance')
       .choices(['global', 'utterance']).default(d.normalization))
     .option('--augment <spec>', 'online augmentation of the training side, drawn afresh every epoch, e.g. "default" or ' +
-      '"noise:snr=5..20,reverb,gain,specaugment,mixup" (see docs/augmentation.md); validation/test sides are never augmented', d.augment);
+      '"noise:snr=5..20,reverb,gain,specaugment,mixup" (see docs/augmentation.md); validation/test sides are never augmented', d.augment)
+    .option('--swa <k>', 'weight averaging: the model is the mean of the weights after each of the last k epochs (BatchNorm statistics recomputed); 0 = off',
+      intArg('--swa'), d.swa);
 }
 
 /** Adds the feature options (defaults: the paper's). */
@@ -83,7 +85,7 @@ export function addDataOptions(cmd: Command): Command {
 export interface CommonOptionValues {
   epochs: number; batchSize: number; lr: number; stepSize: number; gamma: number; weightDecay: number; seed: number;
   maxLen: number; channels: number; kernelSizes: number[]; hidden: number; lstmLayers: number; fcHidden: number;
-  dropoutConv: number; dropoutFc: number; maskPadding: boolean; normalization: 'global' | 'utterance'; augment: string;
+  dropoutConv: number; dropoutFc: number; maskPadding: boolean; normalization: 'global' | 'utterance'; augment: string; swa: number;
   sr: number; nMfcc: number; nFft: number; hopLength: number; nMels: number; loudness: LoudnessMode;
   labelMap?: string; cache: string | boolean;
 }
@@ -94,7 +96,7 @@ export function hyperFrom(o: CommonOptionValues): Partial<Hyperparameters> {
     epochs: o.epochs, batch_size: o.batchSize, lr: o.lr, step_size: o.stepSize, gamma: o.gamma, weight_decay: o.weightDecay,
     seed: o.seed, max_len: o.maxLen, conv_channels: o.channels, kernel_sizes: o.kernelSizes, lstm_hidden: o.hidden,
     lstm_layers: o.lstmLayers, fc_hidden: o.fcHidden, dropout_conv: o.dropoutConv, dropout_fc: o.dropoutFc,
-    mask_padding: o.maskPadding, normalization: o.normalization, augment: o.augment,
+    mask_padding: o.maskPadding, normalization: o.normalization, augment: o.augment, swa: o.swa,
   };
 }
 
@@ -103,7 +105,7 @@ const HYPER_ATTRIBUTE: Record<keyof Hyperparameters, keyof CommonOptionValues> =
   epochs: 'epochs', batch_size: 'batchSize', lr: 'lr', step_size: 'stepSize', gamma: 'gamma', weight_decay: 'weightDecay',
   seed: 'seed', max_len: 'maxLen', conv_channels: 'channels', kernel_sizes: 'kernelSizes', lstm_hidden: 'hidden',
   lstm_layers: 'lstmLayers', fc_hidden: 'fcHidden', dropout_conv: 'dropoutConv', dropout_fc: 'dropoutFc',
-  mask_padding: 'maskPadding', normalization: 'normalization', augment: 'augment',
+  mask_padding: 'maskPadding', normalization: 'normalization', augment: 'augment', swa: 'swa',
 };
 
 /**

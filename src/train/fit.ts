@@ -45,6 +45,14 @@ export interface TrainingState {
   epoch: number;
   history: EpochRecord[];
   normalization: Normalization;
+  /** Weight averaging (`hyper.swa`): running sums of the parameters over the averaged epochs so far. */
+  swa: SwaState | null;
+}
+
+/** Sums of every trainable parameter (net.parameters() order) over `count` epochs. */
+export interface SwaState {
+  count: number;
+  sums: Float64Array[];
 }
 
 /** Thrown when a run is stopped (SIGINT / AbortSignal) between batches; the last checkpoint stands. */
@@ -74,7 +82,7 @@ export function initialState(h: Hyperparameters, train: LabelledFeatures, nClass
   const rng = new Rng(h.seed ^ 0x5eed);
   const normalization: Normalization = h.normalization === 'global'
     ? fitNormalization(train.features, h.max_len) : { mode: 'utterance' };
-  return { net, optimizer, scheduler, rng, epoch: 0, history: [], normalization };
+  return { net, optimizer, scheduler, rng, epoch: 0, history: [], normalization, swa: null };
 }
 
 /** Lets pending events (SIGINT, timers, progress output) run between batches. */
@@ -124,6 +132,8 @@ export interface RunEpochsOptions {
   signal?: AbortSignal;
   /** Called after every completed epoch (write model + checkpoint + metrics here). */
   onEpoch?: (state: TrainingState, record: EpochRecord) => void | Promise<void>;
+  /** Stop after this epoch (default `hyper.epochs`), e.g. to look at each epoch in between; the schedule still follows `hyper`. */
+  until?: number;
   /** Extra validation figures for the epoch record (balanced accuracy, macro F1 …). */
   valMetrics?: (probs: Float32Array, val: LabelledFeatures) => Record<string, number>;
 }
@@ -143,6 +153,32 @@ function mixupLoss(logits: Float32Array, targets: Int32Array, K: number, mix: { 
   return { loss: l * a.loss + (1 - l) * b.loss, dLogits, probs: a.probs };
 }
 
+/** Adds the current weights to the running sums (starting afresh at the first averaged epoch). */
+function averageWeights(state: TrainingState, first: boolean): void {
+  const params = state.net.parameters();
+  if (first || !state.swa) state.swa = { count: 0, sums: params.map((p) => new Float64Array(p.value.length)) };
+  const swa = state.swa;
+  params.forEach((p, i) => {
+    const sum = swa.sums[i]!;
+    for (let k = 0; k < sum.length; k++) sum[k]! += p.value[k]!;
+  });
+  swa.count++;
+}
+
+/** Replaces the weights by their average and recomputes BatchNorm statistics on the training clips. */
+function loadAveragedWeights(state: TrainingState, train: LabelledFeatures, h: Hyperparameters): void {
+  const swa = state.swa!;
+  state.net.parameters().forEach((p, i) => {
+    const sum = swa.sums[i]!;
+    for (let k = 0; k < sum.length; k++) p.value[k] = sum[k]! / swa.count;
+  });
+  const N = train.features.length;
+  const norm = state.normalization;
+  state.net.recomputeBatchNormStats((function* batches() {
+    for (let s = 0; s < N; s += h.batch_size) yield toModelBatch(train.features.slice(s, s + h.batch_size), norm, h.max_len);
+  })());
+}
+
 /** Trains `state` from its current epoch up to `hyper.epochs`. */
 export async function runEpochs(state: TrainingState, o: RunEpochsOptions): Promise<TrainingState> {
   const { hyper: h, train } = o;
@@ -152,7 +188,8 @@ export async function runEpochs(state: TrainingState, o: RunEpochsOptions): Prom
   const maskLengths = state.net.config.mask_padding;
   // Training side only: validation below always sees the stored, un-augmented features.
   const augment = new OnlineAugmentation(h.augment, h.seed, train.audio);
-  while (state.epoch < h.epochs) {
+  const until = Math.min(o.until ?? h.epochs, h.epochs);
+  while (state.epoch < until) {
     const epoch = state.epoch + 1;
     const started = Date.now();
     const lr = state.optimizer.lr;
@@ -191,6 +228,14 @@ export async function runEpochs(state: TrainingState, o: RunEpochsOptions): Prom
     }
     state.scheduler.step();
     const record: EpochRecord = { epoch, train_loss: lossSum / N, train_acc: correct / N, lr, seconds: 0 };
+    if (h.swa > 0 && epoch > h.epochs - h.swa) {
+      averageWeights(state, epoch === h.epochs - h.swa + 1);
+      record.swa_epochs = state.swa!.count;
+      if (epoch === h.epochs) {
+        // The final model is the average; BatchNorm statistics are recomputed for it (validation below sees it).
+        loadAveragedWeights(state, train, h);
+      }
+    }
     if (o.val && o.val.targets.length > 0) {
       const probs = await predictProbabilities(state.net, o.val.features, state.normalization, h.max_len, h.batch_size);
       const { loss, acc } = lossAndAccuracy(probs, o.val.targets, K);

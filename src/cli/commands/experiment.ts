@@ -7,7 +7,7 @@ import { intArg, intListArg } from '../../train/cli.js';
 
 interface GapCliOptions {
   synthetic?: string; converted?: string; neutral?: string; real?: string; out: string; quick?: boolean; seed: number; seeds?: number[];
-  recipes?: string; model?: ModelSize; epochs?: number; maxLen?: number; augment?: string; augmentCopies?: number; trainAugment?: string;
+  recipes?: string; model?: ModelSize; epochs?: number; maxLen?: number; augment?: string; augmentCopies?: number; trainAugment?: string; swa?: number;
   perClass?: number; convertPerClip?: number; cache: string | boolean; json?: boolean;
 }
 
@@ -31,6 +31,7 @@ export function register(program: Command): void {
     .option('--max-len <frames>', 'MAX_LEN for every recipe (default: 1000 for the paper row, 400 otherwise)', intArg('--max-len'))
     .option('--augment <spec>', 'augmentation for recipes b and d (see affexion augment --help)')
     .option('--train-augment <spec>', 'online augmentation while training every recipe (as train --augment; default: each recipe\'s own)')
+    .option('--swa <k>', 'weight averaging over the last k epochs for every recipe (as train --swa)', intArg('--swa'))
     .option('--augment-copies <n>', 'augmented copies per synthetic clip (default 1)', intArg('--augment-copies'))
     .option('--convert-per-clip <n>', 'converted variants per neutral clip and emotion when converting (default 1)', intArg('--convert-per-clip'))
     .option('--per-class <n>', 'synthetic clips per class when generating (default 70; 8 with --quick)', intArg('--per-class'))
@@ -44,7 +45,7 @@ export function register(program: Command): void {
           out: o.out, synthetic: o.synthetic, converted: o.converted, neutral: o.neutral, real: o.real, quick: o.quick, seed: o.seed, seeds: o.seeds,
           recipes: o.recipes ? o.recipes.split(',').map((s) => s.trim()).filter(Boolean) : undefined, model: o.model,
           hyper: { ...(o.epochs !== undefined ? { epochs: o.epochs } : {}), ...(o.maxLen !== undefined ? { max_len: o.maxLen } : {}),
-            ...(o.trainAugment !== undefined ? { augment: o.trainAugment } : {}) },
+            ...(o.trainAugment !== undefined ? { augment: o.trainAugment } : {}), ...(o.swa !== undefined ? { swa: o.swa } : {}) },
           augmentSpec: o.augment, augmentCopies: o.augmentCopies, perClass: o.perClass, convertPerClip: o.convertPerClip,
           cacheDir: o.cache === false ? null : typeof o.cache === 'string' ? o.cache : undefined,
           events: progress, command: process.argv.slice(1),
