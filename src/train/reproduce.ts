@@ -122,8 +122,13 @@ export async function reproduce(o: ReproduceOptions): Promise<ReproduceResult> {
     if (!synthetic) throw new Error('--synthetic: the paper recipe trains on synthetic speech; give --synthetic DIR (affexion synth makes one)');
     trainingSet = synthetic;
   } else {
+    const neutral = o.neutral ?? sharedDataPath('neutral-pool');
+    if (!o.converted && !existsSync(neutral)) {
+      throw new Error(`--neutral: ${neutral} does not exist; the default recipe "converted" trains on real neutral speech converted into ` +
+        'each emotion — give --neutral DIR (or an already converted --converted DIR), or --recipe paper to train on --synthetic');
+    }
     trainingSet = await prepareConverted({
-      given: o.converted, neutral: o.neutral ?? sharedDataPath('neutral-pool'), out: path.join(out, 'data', 'converted'),
+      given: o.converted, neutral, out: path.join(out, 'data', 'converted'),
       seed: resolveHyperparameters(hyperOver).seed, limit: o.convertLimit, real, events,
     });
   }

@@ -69,7 +69,7 @@ test('reproduce: bad recipe inputs are named; real speech can never be converted
   const base = { real, out: tmpDir(), folds: 2, features: TINY_FEATURES, cacheDir: null, hyper: { ...TINY_HYPER, epochs: 1 } };
   await assert.rejects(reproduce({ ...base, recipe: 'paper' }), /--synthetic: the paper recipe trains on synthetic speech/);
   await assert.rejects(reproduce({ ...base, recipe: 'bogus' as never }), /--recipe: expected one of converted, paper, got "bogus"/);
-  await assert.rejects(reproduce({ ...base, neutral: path.join(tmpDir(), 'missing') }), /--neutral: .*missing does not exist/);
+  await assert.rejects(reproduce({ ...base, neutral: path.join(tmpDir(), 'missing') }), /--neutral: .*missing does not exist; the default recipe "converted" trains on real neutral speech.*or --recipe paper/);
   // The real set given as the neutral source: refused before anything is converted.
   await assert.rejects(reproduce({ ...base, neutral: real }), /--neutral: .* is a clip of the real evaluation set/);
   // A converted set that contains a real clip: refused.
