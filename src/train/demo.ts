@@ -12,8 +12,7 @@ import path from 'node:path';
 import { writeFileAtomic } from '../data/cache.js';
 import { existingSharedData } from '../data/shared-data.js';
 import { DEFAULT_CLASSES, DEFAULT_VOICES, SENTENCE_BANK, synthesize } from '../synth/index.js';
-import type { Hyperparameters } from './options.js';
-import type { ProgressEvents } from './progress.js';
+import type { CrossValidationRunSettings, Hyperparameters } from './options.js';
 import { RECIPE_SETTINGS, resolveRecipe, type TrainingRecipe } from './recipe.js';
 import { reproduce, type ReproduceResult } from './reproduce.js';
 
@@ -26,7 +25,7 @@ export const DEMO_HYPERPARAMETERS: Partial<Hyperparameters> = {
 export const HELD_OUT_VOICES = ['espeak-sc-m2', 'flite-kal16', 'espeak-us-f5'] as const;
 
 /** Options of {@link runDemo}. */
-export interface DemoOptions {
+export interface DemoOptions extends Pick<CrossValidationRunSettings, 'hyper' | 'cacheDir' | 'events' | 'foldEvents' | 'signal' | 'command'> {
   /** Run folder (default ./affexion-demo). */
   out?: string;
   /** Training recipe (default 'converted'; falls back to synthetic speech when no neutral speech is found). */
@@ -43,13 +42,8 @@ export interface DemoOptions {
   perClass?: number;
   heldOutPerClass?: number;
   folds?: number;
-  hyper?: Partial<Hyperparameters>;
+  /** Seed of everything (default 1): synthesis, conversion, weights, folds. */
   seed?: number;
-  cacheDir?: string | null;
-  events?: ProgressEvents;
-  foldEvents?: (fold: number, k: number) => ProgressEvents;
-  signal?: AbortSignal;
-  command?: string[];
 }
 
 /** Default label map for RAVDESS-style real data. */
