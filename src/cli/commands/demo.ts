@@ -1,6 +1,6 @@
 /** `affexion demo`: convert neutral speech + synthesise test speech → train → cross-validate → evaluate (synthetic, real) → report. */
 import { Option, type Command } from 'commander';
-import { runDemo } from '../../train/demo.js';
+import { runDemo, DEMO_CONVERT_LIMIT } from '../../train/demo.js';
 import { formatComparison } from '../../train/reproduce.js';
 import { formatSummary } from '../../eval/cv.js';
 import { formatEvaluation } from '../../eval/evaluate.js';
@@ -20,7 +20,7 @@ export function register(program: Command): void {
     .option('--out <dir>', 'run folder (re-run to continue)', 'affexion-demo')
     .addOption(new Option('--recipe <name>', 'training recipe: converted neutral speech, or synthetic speech (paper)').choices([...TRAINING_RECIPES]).default(DEFAULT_RECIPE))
     .option('--neutral <data>', 'real neutral speech to convert (default ../shared/data/neutral-pool; without any, the demo trains on synthetic speech)')
-    .option('--convert-limit <n>', 'neutral clips to convert (× 4 emotions = training clips)', intArg('--convert-limit'), 32)
+    .option('--convert-limit <n>', 'neutral clips to convert (× 4 emotions = training clips)', intArg('--convert-limit'), DEMO_CONVERT_LIMIT)
     .option('--real <data>', 'real labelled speech to evaluate on (default ../shared/data/ravdess-dev when present); never trained on')
     .option('--no-real', 'do not evaluate on real speech')
     .option('--label-map <map>', 'label map for --real (default fearful=panic,happy=excitement,calm=,neutral=)')
