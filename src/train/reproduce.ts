@@ -77,7 +77,7 @@ const COLS = ['accuracy', 'macro_precision', 'macro_recall', 'macro_f1'] as cons
 export function comparisonTable(cv: CvResult, real: EvaluationResult | null, extra: Record<string, EvaluationResult> = {},
   trainedOn = 'synthetic'): ComparisonTable {
   return {
-    title: `Ours beside the paper (CV on the training data — ours: ${trainedOn} — then real speech)`,
+    title: `Ours beside the paper: CV on the training data (ours: ${trainedOn}), then real speech`,
     columns: ['accuracy', 'precision', 'recall', 'F1'],
     rows: [
       { label: 'paper: CV on synthetic', values: COLS.map((k) => PAPER_FIGURES.cv[k]) },
