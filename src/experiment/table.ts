@@ -3,6 +3,7 @@
  */
 import type { Dataset } from '../data/dataset.js';
 import type { RunReport } from '../report/index.js';
+import { meanStd } from '../eval/metrics.js';
 import type { RecipeResult } from './run.js';
 import type { GapRecipe } from './recipes.js';
 
@@ -45,12 +46,7 @@ export interface GapRow {
   seconds: number;
 }
 
-const mean = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
-const sd = (xs: readonly number[]): number => {
-  if (xs.length < 2) return 0;
-  const m = mean(xs);
-  return Math.sqrt(xs.reduce((a, b) => a + (b - m) ** 2, 0) / (xs.length - 1));
-};
+const mean = (xs: readonly number[]): number => meanStd(xs).mean;
 
 /** Rows in recipe order: figures are means over a recipe's seeds. */
 export function gapTable(groups: readonly RecipeGroup[]): GapRow[] {
@@ -71,7 +67,7 @@ export function gapTable(groups: readonly RecipeGroup[]): GapRow[] {
     const bal = rs.map((r) => r.real.balanced_accuracy);
     return {
       id: g.recipe.id, recipe: g.recipe.label, data: g.recipe.data, front_end: g.recipe.frontEnd, seeds: rs.map((r) => r.seed),
-      balanced_accuracy: mean(bal), balanced_accuracy_sd: sd(bal), balanced_accuracy_per_seed: bal,
+      balanced_accuracy: mean(bal), balanced_accuracy_sd: meanStd(bal).std, balanced_accuracy_per_seed: bal,
       ensemble_balanced_accuracy: g.ensemble?.balanced_accuracy ?? null, ensemble_macro_f1: g.ensemble?.macro_f1 ?? null,
       macro_f1: mean(rs.map((r) => r.real.macro_f1)),
       recall_panic: mean(rs.map((r) => r.real.recall.panic ?? 0)), recall_excitement: mean(rs.map((r) => r.real.recall.excitement ?? 0)),

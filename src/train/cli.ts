@@ -90,16 +90,6 @@ export interface CommonOptionValues {
   labelMap?: string; cache: string | boolean;
 }
 
-/** Hyper-parameters from parsed options. */
-export function hyperFrom(o: CommonOptionValues): Partial<Hyperparameters> {
-  return {
-    epochs: o.epochs, batch_size: o.batchSize, lr: o.lr, step_size: o.stepSize, gamma: o.gamma, weight_decay: o.weightDecay,
-    seed: o.seed, max_len: o.maxLen, conv_channels: o.channels, kernel_sizes: o.kernelSizes, lstm_hidden: o.hidden,
-    lstm_layers: o.lstmLayers, fc_hidden: o.fcHidden, dropout_conv: o.dropoutConv, dropout_fc: o.dropoutFc,
-    mask_padding: o.maskPadding, normalization: o.normalization, augment: o.augment, swa: o.swa,
-  };
-}
-
 /** Parsed option attribute of each hyper-parameter (as set by {@link addHyperOptions}). */
 const HYPER_ATTRIBUTE: Record<keyof Hyperparameters, keyof CommonOptionValues> = {
   epochs: 'epochs', batch_size: 'batchSize', lr: 'lr', step_size: 'stepSize', gamma: 'gamma', weight_decay: 'weightDecay',
@@ -108,18 +98,18 @@ const HYPER_ATTRIBUTE: Record<keyof Hyperparameters, keyof CommonOptionValues> =
   mask_padding: 'maskPadding', normalization: 'normalization', augment: 'augment', swa: 'swa',
 };
 
+/** Hyper-parameters from parsed options. */
+export function hyperFrom(o: CommonOptionValues): Partial<Hyperparameters> {
+  return Object.fromEntries(Object.entries(HYPER_ATTRIBUTE).map(([key, attr]) => [key, o[attr]])) as Partial<Hyperparameters>;
+}
+
 /**
  * Only the hyper-parameters given on the command line (not commander's defaults), for commands whose
  * recipe sets its own defaults underneath (reproduce, demo).
  */
 export function explicitHyperFrom(o: CommonOptionValues, cmd: Command): Partial<Hyperparameters> {
-  const all = hyperFrom(o) as Record<string, unknown>;
-  const out: Record<string, unknown> = {};
-  for (const [key, attr] of Object.entries(HYPER_ATTRIBUTE)) {
-    const source = cmd.getOptionValueSource(attr);
-    if (source !== undefined && source !== 'default') out[key] = all[key];
-  }
-  return out as Partial<Hyperparameters>;
+  const given = Object.entries(HYPER_ATTRIBUTE).filter(([, attr]) => ![undefined, 'default'].includes(cmd.getOptionValueSource(attr)));
+  return Object.fromEntries(given.map(([key, attr]) => [key, o[attr]])) as Partial<Hyperparameters>;
 }
 
 /** --loudness when given on the command line, else undefined (the recipe decides). */
