@@ -12,4 +12,8 @@ export { saveCheckpoint, loadCheckpoint, CHECKPOINT_FILE } from './checkpoint.js
 export { saveTrainedModel, loadTrainedModel, type TrainedModel } from './model-dir.js';
 export { consoleProgress, formatEpoch, type ProgressEvents, type BatchStats } from './progress.js';
 export { reproduce, comparisonTable, formatComparison, PAPER_FIGURES, type ReproduceOptions, type ReproduceResult } from './reproduce.js';
-export { runDemo, splitSentences, DEMO_HYPERPARAMETERS, HELD_OUT_VOICES, RAVDESS_LABEL_MAP, type DemoOptions } from './demo.js';
+export {
+  runDemo, splitSentences, DEMO_HYPERPARAMETERS, DEMO_CONVERT_LIMIT, HELD_OUT_VOICES, RAVDESS_LABEL_MAP, type DemoOptions, type DemoResult,
+} from './demo.js';
+export { RECIPE_SETTINGS, DEFAULT_RECIPE, TRAINING_RECIPES, type TrainingRecipe, type RecipeSettings } from './recipe.js';
+export { OnlineAugmentation, type ClipAudioSource } from './online-augment.js';

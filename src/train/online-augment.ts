@@ -70,11 +70,6 @@ export class OnlineAugmentation {
     }
   }
 
-  /** True when the spec does anything. */
-  get active(): boolean {
-    return this.levels.wave || this.levels.features || this.levels.mixup;
-  }
-
   private augmenter(key: string): Augmenter {
     return makeAugmenter(this.spec, new Rng(deriveSeed(this.seed, key)), { babbleSources: this.babble ?? [] });
   }

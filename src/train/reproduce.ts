@@ -120,6 +120,8 @@ export async function reproduce(o: ReproduceOptions): Promise<ReproduceResult> {
   let trainingSet: Dataset;
   if (recipe === 'paper') {
     if (!synthetic) throw new Error('--synthetic: the paper recipe trains on synthetic speech; give --synthetic DIR (affexion synth makes one)');
+    // Real evaluation speech never enters training (prepareConverted checks the converted recipe's data).
+    if (real) assertNoRealClips(synthetic.items.map((it) => ({ file: it.path })), real, '--synthetic');
     trainingSet = synthetic;
   } else {
     const neutral = o.neutral ?? sharedDataPath('neutral-pool');
@@ -132,8 +134,6 @@ export async function reproduce(o: ReproduceOptions): Promise<ReproduceResult> {
       seed: resolveHyperparameters(hyperOver).seed, limit: o.convertLimit, real, events,
     });
   }
-  // Real evaluation speech never enters training, whatever the recipe.
-  if (real) assertNoRealClips(trainingSet.items.map((it) => ({ file: it.path })), real, recipe === 'paper' ? '--synthetic' : '--converted');
   const extraData: Record<string, string | Dataset> = { ...(o.extraEvaluations ?? {}) };
   if (recipe !== 'paper' && synthetic) extraData['synthetic speech (not trained on)'] = synthetic;
   const common = { hyper: hyperOver, features: o.features, loudness, cacheDir: o.cacheDir, signal: o.signal };
