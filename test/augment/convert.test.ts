@@ -157,3 +157,47 @@ test('breathiness adds aperiodic energy above 2 kHz during speech only', () => {
   for (let i = 0; i < 4000; i++) lead = Math.max(lead, Math.abs(breathy[i]!));
   assert.ok(lead < 1e-4, `noise in the leading silence: ${lead}`);
 });
+
+/** A profile that changes nothing: the base for isolating one parameter. */
+const IDENTITY = {
+  ...EMOTION_PROFILES.boredom!, f0Shift: [1, 1], f0Range: [1, 1], duration: [1, 1], tremorHz: [0, 0], tremorDepth: [0, 0],
+  jitter: [0, 0], tiltDb: [0, 0], breathiness: [0, 0], gainDb: [0, 0], formant: [1, 1], dynamics: [0, 0],
+  declinationDb: [0, 0], finalRise: [1, 1], pauses: [0, 0],
+} as const;
+
+/** Power-weighted mean frequency (Hz) of the long-term spectrum between 200 Hz and 3 kHz. */
+function envelopeCentroid(y: Float32Array): number {
+  const nFft = 1024;
+  const psd = powerSpectrum(y, nFft);
+  let num = 0, den = 0;
+  for (let k = Math.round((200 * nFft) / SR); k <= Math.round((3000 * nFft) / SR); k++) { num += k * psd[k]!; den += psd[k]!; }
+  return (num / den) * (SR / nFft);
+}
+
+test('formant scaling moves the spectral envelope by the ratio, with F0 and duration unchanged (within 2 %)', () => {
+  // A vowel with a gliding F0, so its harmonics sample the whole envelope.
+  const v = syntheticVowel(1.5, (t) => 100 + 30 * t);
+  const c0 = envelopeCentroid(v), f0 = medianVoiced(trackPitch(v, SR).f0);
+  for (const a of [1.1, 0.92]) {
+    const c = convertClip(v, SR, { ...IDENTITY, formant: [a, a] }, new Rng(4));
+    assert.ok(Math.abs(c.drawn.formant - a) < 1 / SR + 1e-12, `drawn ${c.drawn.formant}`);
+    const moved = envelopeCentroid(c.samples) / c0;
+    assert.ok(Math.abs(moved / a - 1) < 0.03, `formants ×${a}: envelope moved ×${moved.toFixed(3)}`);
+    const pitch = medianVoiced(trackPitch(c.samples, SR).f0) / f0;
+    assert.ok(Math.abs(pitch - 1) < 0.02, `formants ×${a}: F0 moved ×${pitch.toFixed(3)}`);
+    assert.ok(Math.abs(c.samples.length / v.length - 1) < 0.02, `formants ×${a}: length ×${(c.samples.length / v.length).toFixed(3)}`);
+  }
+  // Ratio 1 leaves the envelope alone (the measure is not trivially ×1.1).
+  const same = envelopeCentroid(convertClip(v, SR, IDENTITY, new Rng(4)).samples) / c0;
+  assert.ok(Math.abs(same - 1) < 0.01, `identity moved the envelope ×${same.toFixed(3)}`);
+});
+
+test('excitement is smiled (raised formants) and panic has a narrow F0 range, as the profiles say', () => {
+  assert.ok(converted.excitement!.drawn.formant >= 1.04);
+  assert.ok(converted.panic!.drawn.f0Range < 0.9);
+  // On real speech: the same draws with and without the formant raise.
+  const smile = convertClip(x, SR, { ...EMOTION_PROFILES.excitement!, formant: [1.08, 1.08] }, new Rng(9));
+  const plain = convertClip(x, SR, { ...EMOTION_PROFILES.excitement!, formant: [1, 1] }, new Rng(9));
+  assert.ok(envelopeCentroid(smile.samples) > 1.03 * envelopeCentroid(plain.samples));
+  assert.ok(measureProsody(converted.panic!.samples, SR).f0RangeSt < measureProsody(converted.excitement!.samples, SR).f0RangeSt);
+});

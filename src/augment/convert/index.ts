@@ -17,7 +17,7 @@ import { convertClip } from './transform.js';
 import { conversionCharts, writeCharts } from '../charts.js';
 
 export { EMOTION_PROFILES, resolveProfiles, type EmotionProfile, type DrawnProfile, type Range } from './profiles.js';
-export { convertClip, drawProfile, type ConvertedClip } from './transform.js';
+export { convertClip, drawProfile, CONVERSION_METHOD_VERSION, type ConvertedClip } from './transform.js';
 
 /** Options for {@link convertEmotions}. */
 export interface ConvertOptions {
@@ -223,7 +223,7 @@ function meanSd(v: number[]): string {
 /** Markdown table of a profile's ranges (used by the datasheet and docs/augmentation.md). */
 export function profileTable(profiles: [string, EmotionProfile][]): string {
   const keys: (keyof EmotionProfile)[] = ['f0Shift', 'f0Range', 'duration', 'tremorHz', 'tremorDepth', 'jitter', 'tiltDb',
-    'gainDb', 'dynamics', 'declinationDb', 'finalRise', 'finalSec', 'pauses', 'pauseSec', 'fillerProb'];
+    'breathiness', 'gainDb', 'formant', 'dynamics', 'declinationDb', 'finalRise', 'finalSec', 'pauses', 'pauseSec', 'fillerProb'];
   const fmt = (v: unknown): string => Array.isArray(v) ? (v[0] === v[1] ? String(v[0]) : `${v[0]}…${v[1]}`) : String(v);
   const lines = [`| | ${profiles.map(([n]) => n).join(' | ')} |`, `|---|${profiles.map(() => '---').join('|')}|`];
   for (const k of keys) lines.push(`| ${k} | ${profiles.map(([, p]) => fmt(p[k])).join(' | ')} |`);

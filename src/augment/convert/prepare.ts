@@ -10,7 +10,7 @@ import { scanDataset, type Dataset } from '../../data/dataset.js';
 import { writeFileAtomic } from '../../data/cache.js';
 import { assertDisjointSpeakers, assertNoRealClips } from '../../data/leakage.js';
 import type { ProgressEvents } from '../../train/progress.js';
-import { convertEmotions } from './index.js';
+import { CONVERSION_METHOD_VERSION, convertEmotions, EMOTION_PROFILES } from './index.js';
 
 /** Options of {@link prepareConverted}. */
 export interface PrepareConvertedOptions {
@@ -38,7 +38,9 @@ export async function prepareConverted(o: PrepareConvertedOptions): Promise<Data
   if (o.given) {
     ds = scanDataset(o.given, { optionName: '--converted' });
   } else {
-    const stamp = JSON.stringify({ neutral: path.resolve(o.neutral), seed: o.seed, limit: o.limit ?? null, perClip: o.perClip ?? 1 });
+    // The method version and the profiles are part of the stamp: a set made by older code is remade.
+    const stamp = JSON.stringify({ neutral: path.resolve(o.neutral), seed: o.seed, limit: o.limit ?? null, perClip: o.perClip ?? 1,
+      method: CONVERSION_METHOD_VERSION, profiles: EMOTION_PROFILES });
     const stampFile = path.join(o.out, STAMP);
     const done = existsSync(path.join(o.out, 'manifest.csv')) && existsSync(stampFile) && readFileSync(stampFile, 'utf8') === stamp;
     if (!done) {

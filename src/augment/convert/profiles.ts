@@ -4,10 +4,12 @@
  * every converted clip draws its own values (seeded), so one source clip yields varied renditions.
  *
  * Directions follow the vocal-affect literature (Banse & Scherer 1996; Scherer 2003; Juslin & Laukka
- * 2003): boredom — low, flat, slow, soft, lax; fear/panic — high, fast, loud, tense, irregular;
- * joy/excitement — high, wide range, fast, loud, bright; uncertainty — hesitation pauses and fillers,
- * slower, question-like final rise. Magnitudes are set to stay within what PSOLA does cleanly (pitch
- * ratios 0.8–1.5, tempo ±25 %). The table in docs/augmentation.md is generated from this data.
+ * 2003): boredom — low, flat, slow, soft, lax; fear/panic — high, fast, loud, tense, irregular, with
+ * *low* F0 variability; joy/excitement — high, with *high* F0 variability,
+ * fast, loud, bright, and smiled (lip spreading shortens the vocal tract and raises the formants:
+ * Tartter 1980, Drahota et al. 2008); uncertainty — hesitation pauses and fillers, slower,
+ * question-like final rise. Magnitudes are set to stay within what PSOLA does cleanly (pitch ratios
+ * 0.8–1.5, tempo ±25 %). The table in docs/augmentation.md is generated from this data.
  */
 
 /** An inclusive range a value is drawn from uniformly. */
@@ -34,6 +36,11 @@ export interface EmotionProfile {
   breathiness: Range;
   /** Overall gain, dB. */
   gainDb: Range;
+  /**
+   * Formant scaling (vocal-tract length): ratio applied to every formant frequency with F0 and tempo
+   * unchanged (> 1 shorter tract, as in smiled speech; 1 = unchanged).
+   */
+  formant: Range;
   /** Loudness-contour contrast: the syllable envelope is raised to the power (1 + dynamics); < 0 flattens. */
   dynamics: Range;
   /** Loudness drift from the start to the end of the clip, dB (negative = trailing off). */
@@ -56,23 +63,23 @@ export const EMOTION_PROFILES: Readonly<Record<string, EmotionProfile>> = Object
     description: 'low, flat, slow and soft; lax (breathy) voice; falling, trailing-off end',
     f0Shift: [0.86, 0.94], f0Range: [0.45, 0.7], duration: [1.12, 1.28],
     tremorHz: [0, 0], tremorDepth: [0, 0], jitter: [0.002, 0.005],
-    tiltDb: [-7, -3], breathiness: [0.03, 0.08], gainDb: [-6, -2], dynamics: [-0.35, -0.15], declinationDb: [-5, -2],
+    tiltDb: [-7, -3], breathiness: [0.03, 0.08], gainDb: [-6, -2], formant: [1, 1], dynamics: [-0.35, -0.15], declinationDb: [-5, -2],
     finalRise: [0.88, 0.95], finalSec: [0.3, 0.5],
     pauses: [0, 0], pauseSec: [0, 0], fillerProb: 0,
   },
   panic: {
-    description: 'high, fast and loud; tense voice with tremor and jitter',
-    f0Shift: [1.3, 1.5], f0Range: [0.9, 1.2], duration: [0.78, 0.9],
+    description: 'high, fast and loud, but with a narrow F0 range; tense voice with tremor and jitter',
+    f0Shift: [1.3, 1.5], f0Range: [0.6, 0.9], duration: [0.78, 0.9],
     tremorHz: [5, 8], tremorDepth: [0.02, 0.045], jitter: [0.008, 0.015],
-    tiltDb: [4, 8], breathiness: [0, 0], gainDb: [3, 7], dynamics: [0.1, 0.3], declinationDb: [-1, 2],
+    tiltDb: [4, 8], breathiness: [0, 0], gainDb: [3, 7], formant: [1, 1], dynamics: [0.1, 0.3], declinationDb: [-1, 2],
     finalRise: [1.0, 1.12], finalSec: [0.2, 0.35],
     pauses: [0, 0], pauseSec: [0, 0], fillerProb: 0,
   },
   excitement: {
-    description: 'high with a wide, lively range; fast, loud and bright',
+    description: 'high with a wide, lively range; fast, loud and bright; smiled (raised formants)',
     f0Shift: [1.15, 1.32], f0Range: [1.4, 1.75], duration: [0.84, 0.95],
     tremorHz: [0, 0], tremorDepth: [0, 0], jitter: [0.002, 0.005],
-    tiltDb: [2, 5], breathiness: [0, 0], gainDb: [2, 6], dynamics: [0.25, 0.5], declinationDb: [-1, 1],
+    tiltDb: [2, 5], breathiness: [0, 0], gainDb: [2, 6], formant: [1.04, 1.1], dynamics: [0.25, 0.5], declinationDb: [-1, 1],
     finalRise: [1.05, 1.2], finalSec: [0.25, 0.4],
     pauses: [0, 0], pauseSec: [0, 0], fillerProb: 0,
   },
@@ -80,7 +87,7 @@ export const EMOTION_PROFILES: Readonly<Record<string, EmotionProfile>> = Object
     description: 'hesitant: pauses and fillers at phrase boundaries, slower, question-like final rise',
     f0Shift: [0.97, 1.05], f0Range: [0.85, 1.1], duration: [1.05, 1.18],
     tremorHz: [0, 0], tremorDepth: [0, 0], jitter: [0.003, 0.006],
-    tiltDb: [-3, 0], breathiness: [0.01, 0.04], gainDb: [-3, 0], dynamics: [-0.1, 0.05], declinationDb: [-3, 0],
+    tiltDb: [-3, 0], breathiness: [0.01, 0.04], gainDb: [-3, 0], formant: [1, 1], dynamics: [-0.1, 0.05], declinationDb: [-3, 0],
     finalRise: [1.25, 1.45], finalSec: [0.3, 0.45],
     pauses: [1, 2], pauseSec: [0.3, 0.7], fillerProb: 0.6,
   },
@@ -89,13 +96,13 @@ export const EMOTION_PROFILES: Readonly<Record<string, EmotionProfile>> = Object
 /** The values drawn for one converted clip (also written to the manifest). */
 export interface DrawnProfile {
   f0Shift: number; f0Range: number; duration: number; tremorHz: number; tremorDepth: number; jitter: number;
-  tiltDb: number; breathiness: number; gainDb: number; dynamics: number; declinationDb: number; finalRise: number; finalSec: number;
+  tiltDb: number; breathiness: number; gainDb: number; formant: number; dynamics: number; declinationDb: number; finalRise: number; finalSec: number;
   pauses: number; pauseSec: number[]; fillers: boolean[];
 }
 
 /** Keys of the numeric columns the manifest carries, in order. */
 export const DRAWN_COLUMNS = ['f0Shift', 'f0Range', 'duration', 'tremorHz', 'tremorDepth', 'jitter', 'tiltDb', 'breathiness',
-  'gainDb', 'dynamics', 'declinationDb', 'finalRise', 'finalSec', 'pauses'] as const;
+  'gainDb', 'formant', 'dynamics', 'declinationDb', 'finalRise', 'finalSec', 'pauses'] as const;
 
 /** Looks up profiles by name, with an error that lists the known ones. */
 export function resolveProfiles(names: readonly string[], option = '--emotions'): [string, EmotionProfile][] {

@@ -1,7 +1,8 @@
 /**
  * Converts one neutral clip into one emotion: draws the profile's values, then
  *   1. PSOLA with an F0 contour (level, range around the median, tremor, jitter, phrase-final movement)
- *      and a tempo change;
+ *      and a tempo change; a formant scaling α is done by PSOLA to pitch 1/α and duration α followed
+ *      by resampling the result α× faster, which moves formants, F0 and tempo by α — net: formants ×α only;
  *   2. hesitation pauses (room tone cut from the clip's quietest stretch) and fillers (the clip's own
  *      loudest vowel, lengthened and given a falling pitch) at phrase boundaries;
  *   3. aspiration noise for breathy voices; loudness contour (envelope contrast + drift), spectral tilt,
@@ -9,9 +10,17 @@
  */
 import { trackPitch, type PitchTrack } from '../../features/pitch.js';
 import { psola } from '../psola.js';
+import { resample } from '../../audio/resample.js';
 import { filterCascade, highpass, highShelf, lowpass } from '../filters.js';
 import { type RandomSource, uniform } from '../random.js';
 import { type DrawnProfile, type EmotionProfile } from './profiles.js';
+
+/**
+ * Version of the conversion method: bump it when a change here alters the audio made from the same
+ * profile and seed, so runs that cache converted sets (`prepareConverted`) make them afresh.
+ * 2: formant scaling (2026-11-22).
+ */
+export const CONVERSION_METHOD_VERSION = 2;
 
 /** Draws one clip's values from a profile. */
 export function drawProfile(p: EmotionProfile, rng: RandomSource): DrawnProfile {
@@ -20,12 +29,13 @@ export function drawProfile(p: EmotionProfile, rng: RandomSource): DrawnProfile 
     f0Shift: u(p.f0Shift), f0Range: u(p.f0Range), duration: u(p.duration), tremorHz: u(p.tremorHz),
     tremorDepth: u(p.tremorDepth), jitter: u(p.jitter), tiltDb: u(p.tiltDb), breathiness: u(p.breathiness), gainDb: u(p.gainDb),
     dynamics: u(p.dynamics), declinationDb: u(p.declinationDb), finalRise: u(p.finalRise), finalSec: u(p.finalSec),
-    pauses: Math.floor(uniform(rng, p.pauses[0], p.pauses[1] + 0.999)), pauseSec: [], fillers: [],
+    pauses: Math.floor(uniform(rng, p.pauses[0], p.pauses[1] + 0.999)), pauseSec: [], fillers: [], formant: 1,
   };
   for (let i = 0; i < d.pauses; i++) {
     d.pauseSec.push(u(p.pauseSec));
     d.fillers.push(rng.next() < p.fillerProb);
   }
+  d.formant = u(p.formant); // drawn last, so the other draws keep their place in the stream
   return d;
 }
 
@@ -255,6 +265,26 @@ function shapeLoudness(x: Float32Array, sr: number, d: DrawnProfile): Float32Arr
   return shaped;
 }
 
+/** Smallest formant change worth a resampling pass. */
+const FORMANT_EPS = 1e-3;
+
+/**
+ * PSOLA with the drawn contour and tempo, plus the formant scaling (see the module comment). The
+ * resampler works in whole Hz, so α is rounded to a multiple of 1/sr (and `d.formant` set to it).
+ */
+function formantScaled(x: Float32Array, sr: number, track: PitchTrack, d: DrawnProfile,
+  contour: (t: number, f0: number) => number): Float32Array {
+  const from = Math.round(sr * d.formant);
+  const a = from / sr;
+  if (Math.abs(a - 1) < FORMANT_EPS) {
+    d.formant = 1;
+    return psola(x, sr, { track, stretch: d.duration, pitchRatio: contour });
+  }
+  d.formant = a;
+  const y = psola(x, sr, { track, stretch: d.duration * a, pitchRatio: (t, f0) => contour(t, f0) / a });
+  return resample(y, from, sr);
+}
+
 /** Result of converting one clip. */
 export interface ConvertedClip { samples: Float32Array; drawn: DrawnProfile }
 
@@ -269,7 +299,7 @@ export function convertClip(x: Float32Array, sr: number, profile: EmotionProfile
   const track = smoothTrack(sourceTrack ?? trackPitch(x, sr));
   const span = voicedSpan(track);
   if (!span) throw new Error(`${source}: too little voiced speech to convert (fewer than 5 voiced frames)`);
-  let y = psola(x, sr, { track, stretch: d.duration, pitchRatio: pitchContour(d, span.median, span.last, rng) });
+  let y = formantScaled(x, sr, track, d, pitchContour(d, span.median, span.last, rng));
 
   if (d.pauses > 0) {
     const yTrack = trackPitch(y, sr);
