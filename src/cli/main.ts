@@ -22,6 +22,13 @@ import { register as registerExperiment } from './commands/experiment.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
+// Output piped into a reader that stops early (`affexion model info DIR | head`): end quietly, as
+// Unix tools do, instead of crashing with an unhandled EPIPE.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(0);
+  throw err;
+});
+
 const program = new Command();
 program
   .name('affexion')

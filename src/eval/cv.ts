@@ -13,10 +13,11 @@ import { resolveFeatureSettings } from '../data/features.js';
 import type { LabelMap } from '../data/label-map.js';
 import type { Normalization } from '../data/normalize.js';
 import type { AffexionNet } from '../model/network.js';
-import { predictProbabilities, type EpochRecord, type LabelledFeatures } from '../train/fit.js';
+import type { EpochRecord, LabelledFeatures } from '../train/fit.js';
 import { resolveHyperparameters, type CrossValidationRunSettings, type Hyperparameters } from '../train/options.js';
 import { subsetAudio } from '../train/online-augment.js';
-import { checkTrainable, dataFingerprint, loadSplit, trainToDir, type LoadedSplit } from '../train/train.js';
+import { checkTrainable, dataFingerprint, loadSplit, trainModelToDir, type LoadedSplit } from '../train/train.js';
+import { meanProbabilities } from '../train/model-dir.js';
 import { foldLeaks, stratifiedGroupKFold, stratifiedKFold, trainIndices, type Folds } from './folds.js';
 import { argmaxRows, classificationMetrics, meanStd, type ClassificationMetrics } from './metrics.js';
 
@@ -92,10 +93,10 @@ export function subsetSplit(split: LabelledFeatures, idx: readonly number[]): La
   return { features: idx.map((i) => split.features[i]), targets: Int32Array.from(idx, (i) => split.targets[i]), audio: subsetAudio(split.audio, idx) };
 }
 
-/** Metrics of a network on labelled features. */
-export async function scoreNet(net: AffexionNet, norm: Normalization, hyper: Hyperparameters, split: LabelledFeatures,
-  classes: readonly string[]): Promise<ClassificationMetrics> {
-  const probs = await predictProbabilities(net, split.features, norm, hyper.max_len, hyper.batch_size);
+/** Metrics of a network, or of the mean of several (an ensemble), on labelled features. */
+export async function scoreMembers(members: readonly { net: AffexionNet; normalization: Normalization }[], hyper: Hyperparameters,
+  split: LabelledFeatures, classes: readonly string[]): Promise<ClassificationMetrics> {
+  const probs = await meanProbabilities(members, split.features, hyper.max_len, hyper.batch_size);
   return classificationMetrics(split.targets, argmaxRows(probs, split.targets.length, classes.length), classes);
 }
 
@@ -180,17 +181,18 @@ export async function crossValidate(opts: CvOptions): Promise<CvResult> {
       fe.log?.(`fold ${fold}/${k}: finished earlier, reusing ${path.relative(process.cwd(), resultFile) || resultFile}`);
     } else {
       fe.log?.(`fold ${fold}/${k}: training on ${trainIdx.length} clips, validating on ${val.length}`);
-      const state = await trainToDir({
+      // With --ensemble N each fold trains N networks (members) and is scored by their mean probabilities.
+      const members = await trainModelToDir({
         out: dir, train: subsetSplit(all, trainIdx), val: valSet, classes, hyper, settings, signature, resume: 'auto',
         events: fe, signal: opts.signal,
       });
-      const probs = await predictProbabilities(state.net, valSet.features, state.normalization, hyper.max_len, hyper.batch_size);
+      const probs = await meanProbabilities(members, valSet.features, hyper.max_len, hyper.batch_size);
       const pred = Array.from(argmaxRows(probs, val.length, classes.length));
       outcome = {
         fold, n_train: trainIdx.length, n_val: val.length,
-        metrics: classificationMetrics(valSet.targets, pred, classes), history: state.history, val_pred: pred,
+        metrics: classificationMetrics(valSet.targets, pred, classes), history: members[0]!.history, val_pred: pred,
       };
-      if (evalSplit) outcome.eval = await scoreNet(state.net, state.normalization, hyper, evalSplit, classes);
+      if (evalSplit) outcome.eval = await scoreMembers(members, hyper, evalSplit, classes);
       writeFileAtomic(resultFile, JSON.stringify({ signature: { ...signature, epochs: hyper.epochs }, outcome }, null, 1));
     }
     pooledTrue.push(...valSet.targets);

@@ -7,8 +7,7 @@ import { FeatureCache, defaultCacheDir } from '../data/cache.js';
 import { describeDataset, scanDataset, type Dataset, type SkippedFile } from '../data/dataset.js';
 import type { LabelMap } from '../data/label-map.js';
 import { loadSplit, type LoadedSplit } from '../train/train.js';
-import { predictProbabilities } from '../train/fit.js';
-import { loadTrainedModel, type TrainedModel } from '../train/model-dir.js';
+import { loadTrainedModel, modelProbabilities, type TrainedModel } from '../train/model-dir.js';
 import type { ProgressEvents } from '../train/progress.js';
 import { argmaxRows, classificationMetrics, type ClassificationMetrics } from './metrics.js';
 
@@ -45,7 +44,7 @@ export interface EvaluateOptions {
 /** Scores `split` (already loaded with the model's classes and feature settings). */
 export async function evaluateSplit(model: TrainedModel, split: LoadedSplit, batchSize = model.hyper.batch_size): Promise<{ metrics: ClassificationMetrics; probs: Float32Array }> {
   const K = model.classes.length;
-  const probs = await predictProbabilities(model.net, split.features, model.normalization, model.hyper.max_len, batchSize);
+  const probs = await modelProbabilities(model, split.features, batchSize);
   const metrics = classificationMetrics(split.targets, argmaxRows(probs, split.targets.length, K), model.classes);
   return { metrics, probs };
 }

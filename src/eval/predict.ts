@@ -6,8 +6,7 @@
 import { loadAudio } from '../audio/load.js';
 import { featuresFromSamples } from '../data/features.js';
 import type { FeatureMatrix } from '../features/index.js';
-import { predictProbabilities } from '../train/fit.js';
-import { loadTrainedModel, type TrainedModel } from '../train/model-dir.js';
+import { loadTrainedModel, modelProbabilities, type TrainedModel } from '../train/model-dir.js';
 
 /** One window of a timeline. */
 export interface TimelineWindow { start: number; end: number; label: string; probs: Record<string, number> }
@@ -84,7 +83,7 @@ export async function predictFiles(model: string | TrainedModel, files: readonly
     const starts = windowStarts(samples.length, win, hop);
     const mats: FeatureMatrix[] = starts.map((s) => featuresFromSamples(samples.subarray(s, Math.min(s + win, samples.length)), m.featureSettings));
     const K = m.classes.length;
-    const probs = await predictProbabilities(m.net, mats, m.normalization, m.hyper.max_len, batchSize);
+    const probs = await modelProbabilities(m, mats, batchSize);
     const overall = new Array<number>(K).fill(0);
     for (let w = 0; w < starts.length; w++) for (let k = 0; k < K; k++) overall[k] += probs[w * K + k] / starts.length;
     const rec = toRecord(m.classes, overall, 0);

@@ -67,8 +67,9 @@ export const ES_PATIENCE = 3;
 /**
  * The default grid: the paper's recipe first (synthetic, no loudness step, MAX_LEN 1000, 15 epochs), then
  * every data recipe × front-end with the settings of the converted training recipe (src/train/recipe.ts:
- * peak loudness, MAX_LEN 400, all epochs, no early stopping) — so `c-paper` is exactly what reproduce and
- * demo train by default.
+ * peak loudness, MAX_LEN 400, all epochs, no early stopping) — so `c-paper` is what reproduce and demo
+ * train by default, one ensemble member per seed (`--seeds 1,…,5` gives the default ensemble of 5 in
+ * the table's ensemble column).
  */
 export function defaultRecipes(): GapRecipe[] {
   const paper = RECIPE_SETTINGS.paper;
@@ -86,7 +87,9 @@ export function defaultRecipes(): GapRecipe[] {
     for (const fe of FRONT_ENDS) {
       rows.push({
         id: `${dataId[data]}-${fe}`, label: `${dataName[data]}, ${fe} front-end`, data, frontEnd: fe, loudness: converted.loudness,
-        hyper: { ...converted.hyper }, patience: 0,
+        // One network per row and seed: the experiment's seed ensemble (--seeds s,…,s+N−1) is the recipe's
+        // --ensemble N, measured member by member.
+        hyper: { ...converted.hyper, ensemble: 1 }, patience: 0,
       });
     }
   }

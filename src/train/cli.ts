@@ -58,7 +58,9 @@ export function addHyperOptions(cmd: Command, defaults: Partial<Hyperparameters>
     .option('--augment <spec>', 'online augmentation of the training side, drawn afresh every epoch, e.g. "default" or ' +
       '"noise:snr=5..20,reverb,gain,specaugment,mixup" (see docs/augmentation.md); validation/test sides are never augmented', d.augment)
     .option('--swa <k>', 'weight averaging: the model is the mean of the weights after each of the last k epochs (BatchNorm statistics recomputed); 0 = off',
-      intArg('--swa'), d.swa);
+      intArg('--swa'), d.swa)
+    .option('--ensemble <n>', 'train n networks with seeds seed, seed+1, … and average their class probabilities; 1 = one network',
+      intArg('--ensemble'), d.ensemble);
 }
 
 /** Adds the feature options (defaults: the paper's). */
@@ -85,7 +87,7 @@ export function addDataOptions(cmd: Command): Command {
 export interface CommonOptionValues {
   epochs: number; batchSize: number; lr: number; stepSize: number; gamma: number; weightDecay: number; seed: number;
   maxLen: number; channels: number; kernelSizes: number[]; hidden: number; lstmLayers: number; fcHidden: number;
-  dropoutConv: number; dropoutFc: number; maskPadding: boolean; normalization: 'global' | 'utterance'; augment: string; swa: number;
+  dropoutConv: number; dropoutFc: number; maskPadding: boolean; normalization: 'global' | 'utterance'; augment: string; swa: number; ensemble: number;
   sr: number; nMfcc: number; nFft: number; hopLength: number; nMels: number; loudness: LoudnessMode;
   labelMap?: string; cache: string | boolean;
 }
@@ -95,7 +97,7 @@ const HYPER_ATTRIBUTE: Record<keyof Hyperparameters, keyof CommonOptionValues> =
   epochs: 'epochs', batch_size: 'batchSize', lr: 'lr', step_size: 'stepSize', gamma: 'gamma', weight_decay: 'weightDecay',
   seed: 'seed', max_len: 'maxLen', conv_channels: 'channels', kernel_sizes: 'kernelSizes', lstm_hidden: 'hidden',
   lstm_layers: 'lstmLayers', fc_hidden: 'fcHidden', dropout_conv: 'dropoutConv', dropout_fc: 'dropoutFc',
-  mask_padding: 'maskPadding', normalization: 'normalization', augment: 'augment', swa: 'swa',
+  mask_padding: 'maskPadding', normalization: 'normalization', augment: 'augment', swa: 'swa', ensemble: 'ensemble',
 };
 
 /** Hyper-parameters from parsed options. */

@@ -100,7 +100,8 @@ export async function runDemo(o: DemoOptions = {}): Promise<DemoResult> {
     events.log?.(`demo: ${fallback}`);
     recipe = 'paper';
   }
-  const hyper = { ...DEMO_HYPERPARAMETERS, seed, ...(o.hyper ?? {}) };
+  // The recipe's ensemble size (5 networks for converted), the demo's small network for each.
+  const hyper = { ...DEMO_HYPERPARAMETERS, ensemble: RECIPE_SETTINGS[recipe].hyper.ensemble ?? 1, seed, ...(o.hyper ?? {}) };
   const sentences = splitSentences(classes);
   const trainSentences = path.join(dataDir, 'sentences-train.csv');
   const heldSentences = path.join(dataDir, 'sentences-held-out.csv');
@@ -108,7 +109,7 @@ export async function runDemo(o: DemoOptions = {}): Promise<DemoResult> {
   writeFileAtomic(heldSentences, sentences.heldOut);
   const synthProgress = (name: string) => (done: number, total: number): void => events.stage?.(name, done, total);
   const settingsLine = `MAX_LEN ${hyper.max_len} frames, ${hyper.conv_channels} conv channels, LSTM ${hyper.lstm_hidden}, ${hyper.epochs} epochs ` +
-    '(the paper: 1000 frames, 64, 128, 15)';
+    `(the paper: 1000 frames, 64, 128, 15)${hyper.ensemble > 1 ? `, ensemble of ${hyper.ensemble} networks` : ''}`;
   const common = {
     out, real, labelMap, folds: o.folds ?? 3, groupBy: 'speaker' as const, hyper, loudness: 'peak' as const, cacheDir: o.cacheDir, events,
     foldEvents: o.foldEvents, signal: o.signal, command: o.command,

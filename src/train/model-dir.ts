@@ -2,27 +2,104 @@
  * Trained-model directories as train / evaluate / predict use them: the model engineer's format
  * (src/model/io.ts: config.json + weights.safetensors) plus, in `training`, what our pipeline needs to
  * reproduce the inputs — loudness step, MAX_LEN, batch size and the other hyper-parameters.
+ *
+ * A seed ensemble (`--ensemble N`) is a directory with `ensemble.json` and one such model directory per
+ * member under `members/<k>/`; it loads as one {@link TrainedModel} whose probabilities are the mean of
+ * its members' ({@link modelProbabilities}).
  */
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
+import { writeFileAtomic } from '../data/cache.js';
+import type { FeatureMatrix } from '../features/index.js';
 import { LOUDNESS_MODES, resolveFeatureSettings, type FeatureSettings, type LoudnessMode } from '../data/features.js';
 import type { Normalization } from '../data/normalize.js';
-import { CONFIG_FILE, loadModelDir, saveModelDir } from '../model/io.js';
+import { CONFIG_FILE, WEIGHTS_FILE, loadModelDir, saveModelDir } from '../model/io.js';
+import { CHECKPOINT_FILE } from './checkpoint.js';
 import type { AffexionNet } from '../model/network.js';
-import type { EpochRecord } from './fit.js';
+import { predictProbabilities, type EpochRecord } from './fit.js';
 import { resolveHyperparameters, type Hyperparameters } from './options.js';
 
 export const MODEL_CONFIG_FILE = CONFIG_FILE;
 
-/** A model ready for evaluation / prediction. */
-export interface TrainedModel {
+export const ENSEMBLE_FILE = 'ensemble.json';
+const ENSEMBLE_FORMAT = 'affexion-ensemble';
+
+/** One network of a model and the input statistics it was trained with. */
+export interface ModelMember {
   dir: string;
   net: AffexionNet;
+  normalization: Normalization;
+}
+
+/** A model ready for evaluation / prediction: one network, or a seed ensemble of several. */
+export interface TrainedModel {
+  dir: string;
+  /** The networks (one unless the model is an ensemble); the model's probabilities are their mean. */
+  members: ModelMember[];
   classes: string[];
   featureSettings: FeatureSettings;
-  normalization: Normalization;
+  /** Training hyper-parameters (of the first member, with `ensemble` = the number of members). */
   hyper: Hyperparameters;
   /** Epochs the weights were trained for. */
   epochs: number;
+}
+
+/** What ensemble.json holds. */
+interface EnsembleManifest { format: typeof ENSEMBLE_FORMAT; format_version: 1; members: string[]; combine: 'mean-probability' }
+
+/** Member folder of an ensemble (1-based k). */
+export function ensembleMemberDir(dir: string, k: number): string {
+  return path.join(dir, 'members', String(k));
+}
+
+/** Whether `dir` is a (finished) ensemble. */
+export function isEnsembleDir(dir: string): boolean {
+  return existsSync(path.join(dir, ENSEMBLE_FILE));
+}
+
+/**
+ * Removes a previous model from `dir` (for --force): the files a model directory is made of and an
+ * ensemble's members — so a new single model is not shadowed by an old ensemble.json, nor an ensemble
+ * left with stale members. Other files are left alone.
+ */
+export function clearModelDir(dir: string): void {
+  for (const f of [CONFIG_FILE, WEIGHTS_FILE, CHECKPOINT_FILE, 'metrics.jsonl', ENSEMBLE_FILE]) rmSync(path.join(dir, f), { force: true });
+  rmSync(path.join(dir, 'members'), { recursive: true, force: true });
+}
+
+/** Whether `dir` holds a model (single or ensemble), or an unfinished one (a checkpoint or ensemble members). */
+export function holdsModel(dir: string): boolean {
+  return existsSync(path.join(dir, CONFIG_FILE)) || existsSync(path.join(dir, ENSEMBLE_FILE)) || existsSync(path.join(dir, 'members'));
+}
+
+/** Writes ensemble.json listing the members (call when every member is trained). */
+export function saveEnsembleManifest(dir: string, memberDirs: readonly string[]): void {
+  const m: EnsembleManifest = {
+    format: ENSEMBLE_FORMAT, format_version: 1, members: memberDirs.map((d) => path.relative(dir, d)), combine: 'mean-probability',
+  };
+  writeFileAtomic(path.join(dir, ENSEMBLE_FILE), JSON.stringify(m, null, 2) + '\n');
+}
+
+/**
+ * Class probabilities (N, K) of a model: the mean of its members' softmax outputs (one member: its own).
+ */
+export async function modelProbabilities(model: TrainedModel, features: readonly FeatureMatrix[],
+  batchSize = model.hyper.batch_size): Promise<Float32Array> {
+  return meanProbabilities(model.members, features, model.hyper.max_len, batchSize);
+}
+
+/** Mean of the class probabilities of several networks (each with its own input statistics). */
+export async function meanProbabilities(members: readonly { net: AffexionNet; normalization: Normalization }[],
+  features: readonly FeatureMatrix[], maxLen: number, batchSize: number): Promise<Float32Array> {
+  let sum: Float32Array | null = null;
+  for (const m of members) {
+    const p = await predictProbabilities(m.net, features, m.normalization, maxLen, batchSize);
+    if (!sum) sum = p;
+    else for (let i = 0; i < p.length; i++) sum[i] += p[i]!;
+  }
+  if (!sum) throw new Error('meanProbabilities: no networks');
+  if (members.length > 1) for (let i = 0; i < sum.length; i++) sum[i] /= members.length;
+  return sum;
 }
 
 /** Saves the current weights and everything needed to use them (atomic per file). */
@@ -38,9 +115,50 @@ export function saveTrainedModel(dir: string, m: { net: AffexionNet; classes: st
   });
 }
 
-/** Loads a model trained by `affexion train` (not a raw-feature import); errors name the directory. */
+/**
+ * Loads a model trained by `affexion train` (not a raw-feature import) — one network or an ensemble;
+ * errors name the directory.
+ */
 export function loadTrainedModel(dir: string): TrainedModel {
   const abs = path.resolve(dir);
+  const manifest = path.join(abs, ENSEMBLE_FILE);
+  if (existsSync(manifest)) return loadEnsemble(abs, manifest);
+  if (!existsSync(path.join(abs, CONFIG_FILE)) && existsSync(path.join(abs, 'members'))) {
+    throw new Error(`${abs}: an ensemble whose training has not finished (no ${ENSEMBLE_FILE}); finish it with affexion train … --resume`);
+  }
+  return loadSingle(abs);
+}
+
+function loadEnsemble(abs: string, manifest: string): TrainedModel {
+  let m: EnsembleManifest;
+  try {
+    m = JSON.parse(readFileSync(manifest, 'utf8')) as EnsembleManifest;
+  } catch (err) {
+    throw new Error(`${manifest}: not valid JSON (${(err as Error).message})`);
+  }
+  if (m?.format !== ENSEMBLE_FORMAT || !Array.isArray(m.members) || m.members.length === 0 || m.members.some((d) => typeof d !== 'string')) {
+    throw new Error(`${manifest}: not an Affexion ensemble manifest (expected format "${ENSEMBLE_FORMAT}" and a non-empty list of member folders)`);
+  }
+  const members = m.members.map((rel) => {
+    const d = path.resolve(abs, rel);
+    if (!existsSync(path.join(d, CONFIG_FILE))) throw new Error(`${manifest}: member ${rel} has no ${CONFIG_FILE} (${d})`);
+    return loadSingle(d);
+  });
+  const first = members[0]!;
+  for (const o of members.slice(1)) {
+    const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
+    const what = !same(o.classes, first.classes) ? `classes ${o.classes.join(',')} vs ${first.classes.join(',')}`
+      : !same(o.featureSettings, first.featureSettings) ? 'feature settings'
+        : o.hyper.max_len !== first.hyper.max_len ? `MAX_LEN ${o.hyper.max_len} vs ${first.hyper.max_len}` : '';
+    if (what) throw new Error(`${manifest}: members ${path.relative(abs, first.dir)} and ${path.relative(abs, o.dir)} differ in ${what}; an ensemble needs the same inputs and classes`);
+  }
+  return {
+    dir: abs, members: members.flatMap((x) => x.members), classes: first.classes, featureSettings: first.featureSettings,
+    hyper: { ...first.hyper, ensemble: members.length }, epochs: first.epochs,
+  };
+}
+
+function loadSingle(abs: string): TrainedModel {
   const m = loadModelDir(abs);
   if (!m.featureParams) {
     throw new Error(`${abs}: this model takes raw feature matrices (no feature parameters stored); use predict --features, or train one with affexion train`);
@@ -61,7 +179,7 @@ export function loadTrainedModel(dir: string): TrainedModel {
     throw new Error(`${abs}/${CONFIG_FILE}: ${m.featureParams.nMfcc} MFCCs give ${3 * m.featureParams.nMfcc} features, the network takes ${n}`);
   }
   return {
-    dir: abs, net: m.net, classes: m.labels, normalization, hyper, epochs: t.epochs_trained ?? 0,
+    dir: abs, members: [{ dir: abs, net: m.net, normalization }], classes: m.labels, hyper, epochs: t.epochs_trained ?? 0,
     featureSettings: resolveFeatureSettings({ params: m.featureParams, loudness: t.loudness ?? 'none' }),
   };
 }

@@ -59,13 +59,18 @@ export interface Hyperparameters {
    * training clips; 0 = off (the paper).
    */
   swa: number;
+  /**
+   * Seed ensemble: train this many networks with seeds seed, seed+1, … on the same data; the model
+   * averages their class probabilities (Lakshminarayanan et al. 2017). 1 = one network (the paper).
+   */
+  ensemble: number;
 }
 
 /** The paper's settings: Adam 1e-3, StepLR(10, 0.5), batch 32, 15 epochs, MAX_LEN 1000, 64 ch, 128 hidden. */
 export const PAPER_HYPERPARAMETERS: Readonly<Hyperparameters> = Object.freeze({
   epochs: 15, batch_size: 32, lr: 1e-3, step_size: 10, gamma: 0.5, weight_decay: 0, seed: 0, max_len: 1000,
   conv_channels: 64, kernel_sizes: [3, 5, 7], lstm_hidden: 128, lstm_layers: 2, fc_hidden: 128,
-  dropout_conv: 0.2, dropout_fc: 0.3, mask_padding: false, normalization: 'global' as const, augment: '', swa: 0,
+  dropout_conv: 0.2, dropout_fc: 0.3, mask_padding: false, normalization: 'global' as const, augment: '', swa: 0, ensemble: 1,
 });
 
 /** CLI option that sets each hyper-parameter (for error messages). */
@@ -74,7 +79,7 @@ const OPTION: Record<keyof Hyperparameters, string> = {
   weight_decay: '--weight-decay', seed: '--seed', max_len: '--max-len', conv_channels: '--channels',
   kernel_sizes: '--kernel-sizes', lstm_hidden: '--hidden', lstm_layers: '--lstm-layers', fc_hidden: '--fc-hidden',
   dropout_conv: '--dropout-conv', dropout_fc: '--dropout-fc', mask_padding: '--mask-padding', normalization: '--normalization',
-  augment: '--augment', swa: '--swa',
+  augment: '--augment', swa: '--swa', ensemble: '--ensemble',
 };
 
 /** Merges overrides over the paper's defaults and validates every value. */
@@ -101,6 +106,7 @@ export function resolveHyperparameters(over: Partial<Hyperparameters> = {}): Hyp
     throw new Error(`--normalization: expected global or utterance, got ${h.normalization}`);
   }
   posInt('swa', true);
+  posInt('ensemble');
   if (h.swa > h.epochs) throw new Error(`--swa: averages the last ${h.swa} epochs, but only ${h.epochs} are trained (--epochs)`);
   if (typeof h.augment !== 'string') throw new Error(`--augment: expected a spec string, got ${h.augment}`);
   h.augment = h.augment.trim();

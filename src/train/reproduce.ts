@@ -145,8 +145,13 @@ export async function reproduce(o: ReproduceOptions): Promise<ReproduceResult> {
   const k = o.folds ?? 7;
   const groupBy = o.groupBy ?? (recipe === 'paper' ? 'none' : 'speaker');
   events.log?.(`stage 2/3: ${k}-fold cross-validation on ${rs.data}${groupBy !== 'none' ? ` (grouped by ${groupBy})` : ''}${real ? ' (every fold\'s model also scored on real speech)' : ''}`);
+  // One network per fold: an ensemble in every fold would cost N× the time (`affexion cv --ensemble N` does it).
+  const cvHyper = { ...hyperOver, ensemble: 1 };
+  const ensembleNote = trained.hyper.ensemble > 1
+    ? [`The model is an ensemble of ${trained.hyper.ensemble} networks (seeds ${trained.hyper.seed}…${trained.hyper.seed + trained.hyper.ensemble - 1}); cross-validation trains one network per fold.`]
+    : [];
   const cv = await crossValidate({
-    ...common, data: trainingSet, out: path.join(out, 'cv'), folds: k, groupBy, eval: real,
+    ...common, hyper: cvHyper, data: trainingSet, out: path.join(out, 'cv'), folds: k, groupBy, eval: real,
     events, foldEvents: o.foldEvents, report: false, command: o.command,
   });
 
@@ -177,6 +182,7 @@ export async function reproduce(o: ReproduceOptions): Promise<ReproduceResult> {
     comparisons: [table],
     notes: [
       `Recipe "${recipe}": ${rs.describe}.`,
+      ...ensembleNote,
       ...(o.notes ?? []),
       'Real-speech figures count only clips whose (mapped) label is one of the model\'s classes; others are listed apart. ' +
       'Classes absent from the real set are left out of its macro averages.',

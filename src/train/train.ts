@@ -16,7 +16,7 @@ import { classificationMetrics, argmaxRows, type ClassificationMetrics } from '.
 import { initialState, predictProbabilities, runEpochs, type EpochRecord, type LabelledFeatures, type TrainingState } from './fit.js';
 import { loadCheckpoint, saveCheckpoint, signatureMismatch, checkpointPath, type RunSignature } from './checkpoint.js';
 import { resolveHyperparameters, type Hyperparameters } from './options.js';
-import { saveTrainedModel, MODEL_CONFIG_FILE } from './model-dir.js';
+import { clearModelDir, ensembleMemberDir, holdsModel, meanProbabilities, saveEnsembleManifest, saveTrainedModel } from './model-dir.js';
 import type { ProgressEvents } from './progress.js';
 
 export const METRICS_FILE = 'metrics.jsonl';
@@ -62,11 +62,14 @@ export interface TrainResult {
   dataset: Dataset;
   /** Files skipped while scanning or decoding (training and validation data). */
   skipped: SkippedFile[];
-  /** Final validation metrics when `val` was given. */
+  /** Final validation metrics when `val` was given (of the ensemble, when `hyper.ensemble` > 1). */
   validation?: ClassificationMetrics & { unknown_labels: Record<string, number> };
   /** Paths of report.html (when written). */
   report?: string;
+  /** The trained network's state; with an ensemble, the first member's (`members` has them all). */
   state: TrainingState;
+  /** Every network's state, member order (one entry without an ensemble). */
+  members: TrainingState[];
   featureSettings: FeatureSettings;
   hyper: Hyperparameters;
 }
@@ -184,6 +187,37 @@ export async function trainToDir(o: TrainToDirOptions): Promise<TrainingState> {
   });
 }
 
+/**
+ * Trains the model `o.hyper` describes into `o.out`: one network ({@link trainToDir}), or with
+ * `hyper.ensemble` = N > 1 a seed ensemble — N networks with seeds seed … seed+N−1, each trained and
+ * checkpointed in its own `out/members/<k>` (so an interrupted ensemble resumes member by member), then
+ * `out/ensemble.json`. Returns every network's state, in member order.
+ */
+export async function trainModelToDir(o: TrainToDirOptions): Promise<TrainingState[]> {
+  const n = o.hyper.ensemble;
+  if (n <= 1) return [await trainToDir(o)];
+  if (o.resume === 'require' && ![1, n].some((k) => existsSync(checkpointPath(ensembleMemberDir(o.out, k))))) {
+    // Member checkpoints are written in order: without the first one nothing was trained yet.
+    throw new Error(`--resume: no checkpoint in ${o.out} (nor in its ensemble members)`);
+  }
+  const states: TrainingState[] = [];
+  const dirs: string[] = [];
+  for (let k = 1; k <= n; k++) {
+    const hyper: Hyperparameters = { ...o.hyper, ensemble: 1, seed: o.hyper.seed + k - 1 };
+    const out = ensembleMemberDir(o.out, k);
+    const started = existsSync(checkpointPath(out));
+    o.events?.log?.(`ensemble member ${k}/${n} (seed ${hyper.seed})`);
+    states.push(await trainToDir({
+      ...o, out, hyper, signature: { ...o.signature, hyper: { ...hyper, epochs: undefined } },
+      // A member not started yet starts afresh even under --resume; a started one must match.
+      resume: o.resume === 'require' ? (started ? 'require' : 'never') : o.resume,
+    }));
+    dirs.push(out);
+  }
+  saveEnsembleManifest(o.out, dirs);
+  return states;
+}
+
 /** Rewrites MODEL_DIR/metrics.jsonl from the history (atomic, so it always matches the checkpoint). */
 export function writeMetricsJsonl(dir: string, history: readonly EpochRecord[]): void {
   writeFileAtomic(path.join(dir, METRICS_FILE), history.map((r) => JSON.stringify(r)).join('\n') + (history.length ? '\n' : ''));
@@ -198,7 +232,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   const hyper = resolveHyperparameters(opts.hyper);
   const settings = resolveFeatureSettings({ params: opts.features, loudness: opts.loudness });
   const out = path.resolve(opts.out);
-  const hasModel = existsSync(path.join(out, MODEL_CONFIG_FILE)) || existsSync(checkpointPath(out));
+  const hasModel = holdsModel(out) || existsSync(checkpointPath(out));
   if (hasModel && !opts.resume && !opts.force) {
     throw new Error(`--out: ${out} already holds a model; use --resume to continue it or --force to overwrite it`);
   }
@@ -227,19 +261,23 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   const signature: RunSignature = {
     hyper: { ...hyper, epochs: undefined }, classes, features: settings, data: dataFingerprint(ds, trainSplit.itemIndex),
   };
-  if (!opts.resume) mkdirSync(out, { recursive: true });
-  const state = await trainToDir({
+  if (!opts.resume) {
+    if (hasModel) clearModelDir(out); // --force
+    mkdirSync(out, { recursive: true });
+  }
+  const members = await trainModelToDir({
     out, train: trainSplit, val: valSplit, classes, hyper, settings, signature,
     resume: opts.resume === 'auto' ? 'auto' : opts.resume ? 'require' : 'never',
     events, signal: opts.signal,
   });
+  const state = members[0]!;
 
   const result: TrainResult = {
     modelDir: out, classes, history: state.history, dataset: ds, skipped: [...trainSplit.skipped, ...(valSplit?.skipped ?? [])],
-    state, featureSettings: settings, hyper,
+    state, members, featureSettings: settings, hyper,
   };
   if (valSplit) {
-    const probs = await predictProbabilities(state.net, valSplit.features, state.normalization, hyper.max_len, hyper.batch_size);
+    const probs = await meanProbabilities(members, valSplit.features, hyper.max_len, hyper.batch_size);
     result.validation = {
       ...classificationMetrics(valSplit.targets, argmaxRows(probs, valSplit.targets.length, classes.length), classes),
       unknown_labels: valSplit.unknownLabels,

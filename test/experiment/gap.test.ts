@@ -147,11 +147,13 @@ test('default recipes: the paper first, every data recipe × front-end once; unk
   const [es] = selectRecipes(all, ['c-paper-es']);
   assert.deepEqual({ ...es, id: 'c-paper', label: '', patience: 0 }, { ...all.find((r) => r.id === 'c-paper')!, label: '' }, 'an ablation changes one ingredient');
   assert.equal(es!.patience, 3);
-  // The grid's converted row is the default training recipe of reproduce and demo.
+  // The grid's converted row is the default training recipe of reproduce and demo, one ensemble member
+  // per seed (the table's seed-ensemble column is the recipe's ensemble).
   const { RECIPE_SETTINGS } = await import('../../src/train/recipe.js');
   const c = all.find((r) => r.id === 'c-paper')!;
+  assert.ok(RECIPE_SETTINGS.converted.hyper.ensemble! > 1);
   assert.deepEqual({ loudness: c.loudness, hyper: c.hyper, patience: c.patience, data: c.data, fe: c.frontEnd },
-    { loudness: RECIPE_SETTINGS.converted.loudness, hyper: RECIPE_SETTINGS.converted.hyper, patience: 0, data: 'converted', fe: 'paper' });
+    { loudness: RECIPE_SETTINGS.converted.loudness, hyper: { ...RECIPE_SETTINGS.converted.hyper, ensemble: 1 }, patience: 0, data: 'converted', fe: 'paper' });
 });
 
 test('gap experiment with several seeds: mean ± sd per recipe, and the ensemble scored from the mean of the seeds\' probabilities', async () => {

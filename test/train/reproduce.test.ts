@@ -51,6 +51,10 @@ test('reproduce: the default recipe trains on converted neutral speech (its sett
   const m = loadTrainedModel(r.modelDir);
   assert.equal(m.hyper.max_len, RECIPE_SETTINGS.converted.hyper.max_len, 'the recipe\'s MAX_LEN when the user sets none');
   assert.equal(m.featureSettings.loudness, 'peak');
+  // The recipe's seed ensemble for the final model; one network per CV fold.
+  assert.equal(m.members.length, RECIPE_SETTINGS.converted.hyper.ensemble);
+  assert.equal(loadTrainedModel(path.join(out, 'cv', 'fold-01')).members.length, 1);
+  assert.ok(readFileSync(path.join(out, 'report.html'), 'utf8').includes(`ensemble of ${RECIPE_SETTINGS.converted.hyper.ensemble} networks`));
   assert.ok(r.extra['synthetic speech (not trained on)'], 'synthetic speech is scored, not trained on');
   assert.match(r.table.rows[1]!.label, /CV on converted neutral speech/);
   const results = JSON.parse(readFileSync(path.join(out, 'results.json'), 'utf8'));
@@ -83,6 +87,7 @@ test('demo: default recipe converts neutral speech, tests on synthetic speech; w
   assert.equal(r.recipe, 'converted');
   assert.equal(r.fallback, null);
   assert.equal(r.train.dataset.items.length, 12);
+  assert.equal(r.train.members.length, RECIPE_SETTINGS.converted.hyper.ensemble, 'the recipe\'s ensemble');
   assert.equal(r.extra['synthetic speech (not trained on)']!.n, 4);
   assert.ok(existsSync(r.report));
 
@@ -93,6 +98,7 @@ test('demo: default recipe converts neutral speech, tests on synthetic speech; w
     assert.equal(f.recipe, 'paper');
     assert.match(f.fallback ?? '', /no real neutral speech to convert/);
     assert.equal(f.train.dataset.items.length, 8);
+    assert.equal(f.train.members.length, 1, 'the paper recipe trains one network');
     assert.ok(readFileSync(f.report, 'utf8').includes('Not the default recipe'));
   } finally {
     if (prev === undefined) delete process.env.AFFEXION_SHARED_DIR;

@@ -26,9 +26,10 @@ test('train writes a usable model dir, metrics.jsonl per epoch, checkpoint; seed
   assert.ok(existsSync(path.join(out, 'checkpoint.safetensors')));
   assert.ok(!readdirSync(out).some((f) => f.includes('.tmp')), 'no temp files left');
   const m = loadTrainedModel(out);
-  assert.equal(m.net.config.n_features, 24);
+  assert.equal(m.members.length, 1);
+  assert.equal(m.members[0]!.net.config.n_features, 24);
   assert.equal(m.hyper.max_len, 24);
-  assert.equal(m.normalization.mode, 'global');
+  assert.equal(m.members[0]!.normalization.mode, 'global');
   // Same seed → same weights.
   const out2 = tmpDir();
   await train({ ...base, out: out2, hyper: TINY_HYPER });

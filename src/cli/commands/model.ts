@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { parseConfig, type AffexionConfig } from '../../model/config.js';
 import { checkGolden } from '../../model/golden-check.js';
 import { importTorchModel, loadModelDir } from '../../model/io.js';
+import { isEnsembleDir, loadTrainedModel } from '../../train/model-dir.js';
 import { jsKernels } from '../../engine/js-kernels.js';
 
 /** ARCH.json is the reference's constructor arguments (a golden config's `model` object) or a whole golden config.json. */
@@ -45,17 +46,28 @@ export function register(program: Command): void {
     .argument('<dir>', 'model directory')
     .option('--json', 'print JSON')
     .action((dir: string, o: { json?: boolean }) => {
-      const m = loadModelDir(dir);
-      const info = { dir, format_version: m.formatVersion, architecture: m.config, parameters: m.net.numParameters(),
-        labels: m.labels, feature_params: m.featureParams, normalization: m.normalization?.mode ?? null, training: m.training };
-      if (o.json) { process.stdout.write(`${JSON.stringify(info)}\n`); return; }
-      const c = m.config;
-      process.stdout.write([
-        `model ${dir} (format ${m.formatVersion}, ${info.parameters} parameters)`,
-        `  architecture: ${c.n_features} features → conv ${c.conv_channels}×[${c.kernel_sizes}] → BiLSTM ${c.lstm_layers}×${c.lstm_hidden} → attention → fc ${c.fc_hidden} → ${c.n_classes} classes; dropout ${c.dropout_conv}/${c.dropout_fc}; mask_padding ${c.mask_padding}`,
-        `  labels: ${m.labels.join(', ')}`,
-        `  normalization: ${info.normalization ?? 'none'}`,
-      ].join('\n') + '\n');
+      // An ensemble (affexion train --ensemble N) lists its members, each a model directory of its own.
+      const dirs = isEnsembleDir(dir) ? loadTrainedModel(dir).members.map((m) => m.dir) : [dir];
+      const infos = dirs.map((d) => {
+        const m = loadModelDir(d);
+        return { m, info: { dir: d, format_version: m.formatVersion, architecture: m.config, parameters: m.net.numParameters(),
+          labels: m.labels, feature_params: m.featureParams, normalization: m.normalization?.mode ?? null, training: m.training } };
+      });
+      if (o.json) {
+        const one = infos.map((x) => x.info);
+        process.stdout.write(`${JSON.stringify(isEnsembleDir(dir) ? { dir, ensemble: one } : one[0])}\n`);
+        return;
+      }
+      if (isEnsembleDir(dir)) process.stdout.write(`ensemble ${dir}: ${infos.length} networks, class probabilities averaged\n`);
+      for (const { m, info } of infos) {
+        const c = m.config;
+        process.stdout.write([
+          `model ${info.dir} (format ${m.formatVersion}, ${info.parameters} parameters)`,
+          `  architecture: ${c.n_features} features → conv ${c.conv_channels}×[${c.kernel_sizes}] → BiLSTM ${c.lstm_layers}×${c.lstm_hidden} → attention → fc ${c.fc_hidden} → ${c.n_classes} classes; dropout ${c.dropout_conv}/${c.dropout_fc}; mask_padding ${c.mask_padding}`,
+          `  labels: ${m.labels.join(', ')}`,
+          `  normalization: ${info.normalization ?? 'none'}`,
+        ].join('\n') + '\n');
+      }
     });
 
   model.command('check-golden')

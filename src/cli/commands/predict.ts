@@ -8,6 +8,7 @@
  */
 import type { Command } from 'commander';
 import { loadModelDir } from '../../model/io.js';
+import { isEnsembleDir } from '../../train/model-dir.js';
 import { predictRaw, type RawPrediction } from '../../model/predict.js';
 import { numel, readSafetensors, toFloat32, toInt32 } from '../../model/safetensors.js';
 import { formatPredictions, predictFiles } from '../../eval/predict.js';
@@ -61,6 +62,9 @@ export function register(program: Command): void {
         if (inputs.length) throw new Error('give either --features or audio files, not both');
         const bs = Number(o.batchSize);
         if (!Number.isInteger(bs) || bs < 1) throw new Error(`--batch-size must be a positive integer, got ${o.batchSize}`);
+        if (isEnsembleDir(modelDir)) {
+          throw new Error(`--features runs one network, and ${modelDir} is an ensemble; give one member (${modelDir}/members/1) or predict audio files`);
+        }
         const { x, B, T, F, lengths } = readFeatureTensor(o.features, o.tensor, o.lengthsTensor);
         const model = loadModelDir(modelDir);
         if (F !== model.config.n_features) {
