@@ -134,6 +134,10 @@ export async function runGapExperiment(o: GapExperimentOptions): Promise<GapExpe
   if (seeds.length === 0 || seeds.some((x) => !Number.isInteger(x))) throw new Error(`--seeds: expected integers like 1,2,3, got ${seeds.join(',')}`);
   if (new Set(seeds).size !== seeds.length) throw new Error(`--seeds: ${seeds.join(',')} repeats a seed`);
   if (o.seed !== undefined && !Number.isInteger(o.seed)) throw new Error(`--seed: expected an integer, got ${o.seed}`);
+  if ((o.hyper?.ensemble ?? 1) !== 1) {
+    // Each row and seed is one network; the table's seed-ensemble column is the ensemble.
+    throw new Error(`hyper.ensemble: the experiment trains one network per recipe and seed; for an ensemble of N give --seeds s,…,s+N−1`);
+  }
   // Data generation (synthetic set, conversion) uses one seed, so every training seed sees the same data.
   const seed = o.seeds ? seeds[0]! : (o.seed ?? 1);
   const modelSize: ModelSize = o.model ?? (o.quick ? 'tiny' : 'paper');

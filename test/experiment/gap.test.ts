@@ -185,4 +185,5 @@ test('gap experiment with several seeds: mean ± sd per recipe, and the ensemble
   const again = await runGapExperiment(opts);
   assert.equal(again.rows[0]!.ensemble_balanced_accuracy, row.ensemble_balanced_accuracy);
   await assert.rejects(runGapExperiment({ ...opts, seeds: [1, 1] }), /--seeds: 1,1 repeats a seed/);
+  await assert.rejects(runGapExperiment({ ...opts, hyper: { ensemble: 3 } }), /hyper.ensemble: the experiment trains one network per recipe and seed/);
 });
