@@ -1,6 +1,6 @@
 /** Training, reproduction of the paper's experiment, and the demo. */
 export {
-  train, trainToDir, loadSplit, checkTrainable, writeMetricsJsonl, METRICS_FILE,
+  train, trainToDir, trainModelToDir, loadSplit, checkTrainable, writeMetricsJsonl, METRICS_FILE,
   type TrainOptions, type TrainResult, type TrainToDirOptions, type LoadedSplit,
 } from './train.js';
 export { PAPER_HYPERPARAMETERS, resolveHyperparameters, type Hyperparameters } from './options.js';
@@ -9,7 +9,10 @@ export {
   type TrainingState, type LabelledFeatures, type EpochRecord as TrainEpochRecord,
 } from './fit.js';
 export { saveCheckpoint, loadCheckpoint, CHECKPOINT_FILE } from './checkpoint.js';
-export { saveTrainedModel, loadTrainedModel, type TrainedModel } from './model-dir.js';
+export {
+  saveTrainedModel, loadTrainedModel, modelProbabilities, meanProbabilities, isEnsembleDir, ensembleMemberDir, ENSEMBLE_FILE,
+  type TrainedModel, type ModelMember,
+} from './model-dir.js';
 export { consoleProgress, formatEpoch, type ProgressEvents, type BatchStats } from './progress.js';
 export { reproduce, comparisonTable, formatComparison, PAPER_FIGURES, type ReproduceOptions, type ReproduceResult } from './reproduce.js';
 export {

@@ -69,7 +69,7 @@ export function clearModelDir(dir: string): void {
 
 /** Whether `dir` holds a model (single or ensemble), or an unfinished one (a checkpoint or ensemble members). */
 export function holdsModel(dir: string): boolean {
-  return existsSync(path.join(dir, CONFIG_FILE)) || existsSync(path.join(dir, ENSEMBLE_FILE)) || existsSync(path.join(dir, 'members'));
+  return [CONFIG_FILE, CHECKPOINT_FILE, ENSEMBLE_FILE, 'members'].some((f) => existsSync(path.join(dir, f)));
 }
 
 /** Writes ensemble.json listing the members (call when every member is trained). */

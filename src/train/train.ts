@@ -13,7 +13,7 @@ import { datasetFeatures, featuresFromSamples, resolveFeatureSettings, type Feat
 import type { LabelMap } from '../data/label-map.js';
 import type { FeatureParams } from '../features/index.js';
 import { classificationMetrics, argmaxRows, type ClassificationMetrics } from '../eval/metrics.js';
-import { initialState, predictProbabilities, runEpochs, type EpochRecord, type LabelledFeatures, type TrainingState } from './fit.js';
+import { initialState, runEpochs, type EpochRecord, type LabelledFeatures, type TrainingState } from './fit.js';
 import { loadCheckpoint, saveCheckpoint, signatureMismatch, checkpointPath, type RunSignature } from './checkpoint.js';
 import { resolveHyperparameters, type Hyperparameters } from './options.js';
 import { clearModelDir, ensembleMemberDir, holdsModel, meanProbabilities, saveEnsembleManifest, saveTrainedModel } from './model-dir.js';
@@ -196,8 +196,8 @@ export async function trainToDir(o: TrainToDirOptions): Promise<TrainingState> {
 export async function trainModelToDir(o: TrainToDirOptions): Promise<TrainingState[]> {
   const n = o.hyper.ensemble;
   if (n <= 1) return [await trainToDir(o)];
-  if (o.resume === 'require' && ![1, n].some((k) => existsSync(checkpointPath(ensembleMemberDir(o.out, k))))) {
-    // Member checkpoints are written in order: without the first one nothing was trained yet.
+  if (o.resume === 'require' && !existsSync(checkpointPath(ensembleMemberDir(o.out, 1)))) {
+    // Members are trained in order: without the first one's checkpoint nothing was trained yet.
     throw new Error(`--resume: no checkpoint in ${o.out} (nor in its ensemble members)`);
   }
   const states: TrainingState[] = [];
@@ -232,7 +232,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   const hyper = resolveHyperparameters(opts.hyper);
   const settings = resolveFeatureSettings({ params: opts.features, loudness: opts.loudness });
   const out = path.resolve(opts.out);
-  const hasModel = holdsModel(out) || existsSync(checkpointPath(out));
+  const hasModel = holdsModel(out);
   if (hasModel && !opts.resume && !opts.force) {
     throw new Error(`--out: ${out} already holds a model; use --resume to continue it or --force to overwrite it`);
   }
