@@ -23,6 +23,10 @@ export async function writeTrainReport(dir: string, r: TrainResult, command?: st
     datasets: [datasetSummary('training', r.dataset, r.skipped)],
     history: r.history,
     evaluations: r.validation ? { validation: r.validation } : undefined,
+    notes: r.members.length > 1
+      ? [`An ensemble of ${r.members.length} networks (seeds ${r.hyper.seed}…${r.hyper.seed + r.members.length - 1}, in members/<k>/); ` +
+        'the training curves are the first network\'s, the validation figures the ensemble\'s (mean of the class probabilities).']
+      : undefined,
   };
   const written = await writeReport(dir, report);
   return written.html;

@@ -86,9 +86,10 @@ test('--force replaces an ensemble by a single model (no stale ensemble.json) an
   await train({ ...base, out, hyper: { ...TINY_HYPER, epochs: 1 }, force: true });
   assert.ok(!existsSync(path.join(out, ENSEMBLE_FILE)) && !existsSync(path.join(out, 'members')));
   assert.equal(loadTrainedModel(out).members.length, 1);
-  await train({ ...base, out, hyper: { ...TINY_HYPER, epochs: 1, ensemble: 2 }, force: true });
+  await train({ ...base, out, hyper: { ...TINY_HYPER, epochs: 1, ensemble: 2 }, force: true, report: true });
   assert.ok(!existsSync(path.join(out, 'weights.safetensors')));
   assert.equal(loadTrainedModel(out).members.length, 2);
+  assert.match(readFileSync(path.join(out, 'report.html'), 'utf8'), /An ensemble of 2 networks \(seeds 7…8/);
 });
 
 test('bad ensemble manifests are refused with the reason', async () => {
