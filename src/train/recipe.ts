@@ -10,7 +10,8 @@ import type { Hyperparameters } from './options.js';
 /**
  * - `converted`: real neutral speech of other speakers converted into each emotion (affexion convert),
  *   peak loudness normalisation, MAX_LEN 400 (covers 3–4 s clips), all epochs (no early stopping), a seed
- *   ensemble of 5 networks (on ravdess-dev: +5 points over one network, docs/experiment.md);
+ *   ensemble of 5 networks (on ravdess-dev: +4 points over one network and less than half its seed spread,
+ *   docs/experiment.md);
  * - `paper`: synthetic speech, no loudness step, MAX_LEN 1000 — the paper's pipeline.
  */
 export type TrainingRecipe = 'converted' | 'paper';
