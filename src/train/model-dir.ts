@@ -23,6 +23,8 @@ export const MODEL_CONFIG_FILE = CONFIG_FILE;
 
 export const ENSEMBLE_FILE = 'ensemble.json';
 const ENSEMBLE_FORMAT = 'affexion-ensemble';
+/** Folder of an ensemble's member model directories. */
+const MEMBERS_DIR = 'members';
 
 /** One network of a model and the input statistics it was trained with. */
 export interface ModelMember {
@@ -49,7 +51,7 @@ interface EnsembleManifest { format: typeof ENSEMBLE_FORMAT; format_version: 1; 
 
 /** Member folder of an ensemble (1-based k). */
 export function ensembleMemberDir(dir: string, k: number): string {
-  return path.join(dir, 'members', String(k));
+  return path.join(dir, MEMBERS_DIR, String(k));
 }
 
 /** Whether `dir` is a (finished) ensemble. */
@@ -64,12 +66,12 @@ export function isEnsembleDir(dir: string): boolean {
  */
 export function clearModelDir(dir: string): void {
   for (const f of [CONFIG_FILE, WEIGHTS_FILE, CHECKPOINT_FILE, 'metrics.jsonl', ENSEMBLE_FILE]) rmSync(path.join(dir, f), { force: true });
-  rmSync(path.join(dir, 'members'), { recursive: true, force: true });
+  rmSync(path.join(dir, MEMBERS_DIR), { recursive: true, force: true });
 }
 
 /** Whether `dir` holds a model (single or ensemble), or an unfinished one (a checkpoint or ensemble members). */
 export function holdsModel(dir: string): boolean {
-  return [CONFIG_FILE, CHECKPOINT_FILE, ENSEMBLE_FILE, 'members'].some((f) => existsSync(path.join(dir, f)));
+  return [CONFIG_FILE, CHECKPOINT_FILE, ENSEMBLE_FILE, MEMBERS_DIR].some((f) => existsSync(path.join(dir, f)));
 }
 
 /** Writes ensemble.json listing the members (call when every member is trained). */
@@ -123,7 +125,7 @@ export function loadTrainedModel(dir: string): TrainedModel {
   const abs = path.resolve(dir);
   const manifest = path.join(abs, ENSEMBLE_FILE);
   if (existsSync(manifest)) return loadEnsemble(abs, manifest);
-  if (!existsSync(path.join(abs, CONFIG_FILE)) && existsSync(path.join(abs, 'members'))) {
+  if (!existsSync(path.join(abs, CONFIG_FILE)) && existsSync(path.join(abs, MEMBERS_DIR))) {
     throw new Error(`${abs}: an ensemble whose training has not finished (no ${ENSEMBLE_FILE}); finish it with affexion train … --resume`);
   }
   return loadSingle(abs);
