@@ -10,7 +10,7 @@ export {
 } from './fit.js';
 export { saveCheckpoint, loadCheckpoint, CHECKPOINT_FILE } from './checkpoint.js';
 export {
-  saveTrainedModel, loadTrainedModel, modelProbabilities, meanProbabilities, isEnsembleDir, ensembleMemberDir, ENSEMBLE_FILE,
+  saveTrainedModel, loadTrainedModel, modelProbabilities, meanProbabilities, isEnsembleDir, ensembleMemberDir, ensembleMemberDirs, ENSEMBLE_FILE,
   type TrainedModel, type ModelMember,
 } from './model-dir.js';
 export { consoleProgress, formatEpoch, type ProgressEvents, type BatchStats } from './progress.js';

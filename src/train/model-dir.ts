@@ -131,7 +131,13 @@ export function loadTrainedModel(dir: string): TrainedModel {
   return loadSingle(abs);
 }
 
-function loadEnsemble(abs: string, manifest: string): TrainedModel {
+/**
+ * The member folders (absolute) an ensemble's `ensemble.json` lists, each checked to hold a model
+ * config; errors name the manifest. Reads no weights.
+ */
+export function ensembleMemberDirs(dir: string): string[] {
+  const abs = path.resolve(dir);
+  const manifest = path.join(abs, ENSEMBLE_FILE);
   let m: EnsembleManifest;
   try {
     m = JSON.parse(readFileSync(manifest, 'utf8')) as EnsembleManifest;
@@ -141,11 +147,15 @@ function loadEnsemble(abs: string, manifest: string): TrainedModel {
   if (m?.format !== ENSEMBLE_FORMAT || !Array.isArray(m.members) || m.members.length === 0 || m.members.some((d) => typeof d !== 'string')) {
     throw new Error(`${manifest}: not an Affexion ensemble manifest (expected format "${ENSEMBLE_FORMAT}" and a non-empty list of member folders)`);
   }
-  const members = m.members.map((rel) => {
+  return m.members.map((rel) => {
     const d = path.resolve(abs, rel);
     if (!existsSync(path.join(d, CONFIG_FILE))) throw new Error(`${manifest}: member ${rel} has no ${CONFIG_FILE} (${d})`);
-    return loadSingle(d);
+    return d;
   });
+}
+
+function loadEnsemble(abs: string, manifest: string): TrainedModel {
+  const members = ensembleMemberDirs(abs).map(loadSingle);
   const first = members[0]!;
   for (const o of members.slice(1)) {
     const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);

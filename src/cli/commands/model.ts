@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { parseConfig, type AffexionConfig } from '../../model/config.js';
 import { checkGolden } from '../../model/golden-check.js';
 import { importTorchModel, loadModelDir } from '../../model/io.js';
-import { isEnsembleDir, loadTrainedModel } from '../../train/model-dir.js';
+import { ensembleMemberDirs, isEnsembleDir } from '../../train/model-dir.js';
 import { jsKernels } from '../../engine/js-kernels.js';
 
 /** ARCH.json is the reference's constructor arguments (a golden config's `model` object) or a whole golden config.json. */
@@ -47,7 +47,8 @@ export function register(program: Command): void {
     .option('--json', 'print JSON')
     .action((dir: string, o: { json?: boolean }) => {
       // An ensemble (affexion train --ensemble N) lists its members, each a model directory of its own.
-      const dirs = isEnsembleDir(dir) ? loadTrainedModel(dir).members.map((m) => m.dir) : [dir];
+      const ensemble = isEnsembleDir(dir);
+      const dirs = ensemble ? ensembleMemberDirs(dir) : [dir];
       const infos = dirs.map((d) => {
         const m = loadModelDir(d);
         return { m, info: { dir: d, format_version: m.formatVersion, architecture: m.config, parameters: m.net.numParameters(),
@@ -55,10 +56,10 @@ export function register(program: Command): void {
       });
       if (o.json) {
         const one = infos.map((x) => x.info);
-        process.stdout.write(`${JSON.stringify(isEnsembleDir(dir) ? { dir, ensemble: one } : one[0])}\n`);
+        process.stdout.write(`${JSON.stringify(ensemble ? { dir, ensemble: one } : one[0])}\n`);
         return;
       }
-      if (isEnsembleDir(dir)) process.stdout.write(`ensemble ${dir}: ${infos.length} networks, class probabilities averaged\n`);
+      if (ensemble) process.stdout.write(`ensemble ${dir}: ${infos.length} networks, class probabilities averaged\n`);
       for (const { m, info } of infos) {
         const c = m.config;
         process.stdout.write([

@@ -8,7 +8,7 @@
  */
 import type { Command } from 'commander';
 import { loadModelDir } from '../../model/io.js';
-import { isEnsembleDir } from '../../train/model-dir.js';
+import { ensembleMemberDir, isEnsembleDir } from '../../train/model-dir.js';
 import { predictRaw, type RawPrediction } from '../../model/predict.js';
 import { numel, readSafetensors, toFloat32, toInt32 } from '../../model/safetensors.js';
 import { formatPredictions, predictFiles } from '../../eval/predict.js';
@@ -63,7 +63,7 @@ export function register(program: Command): void {
         const bs = Number(o.batchSize);
         if (!Number.isInteger(bs) || bs < 1) throw new Error(`--batch-size must be a positive integer, got ${o.batchSize}`);
         if (isEnsembleDir(modelDir)) {
-          throw new Error(`--features runs one network, and ${modelDir} is an ensemble; give one member (${modelDir}/members/1) or predict audio files`);
+          throw new Error(`--features runs one network, and ${modelDir} is an ensemble; give one member (${ensembleMemberDir(modelDir, 1)}) or predict audio files`);
         }
         const { x, B, T, F, lengths } = readFeatureTensor(o.features, o.tensor, o.lengthsTensor);
         const model = loadModelDir(modelDir);
