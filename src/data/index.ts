@@ -11,3 +11,7 @@ export {
   type FeatureSettings, type LoudnessMode, type DatasetFeatures,
 } from './features.js';
 export { fitNormalization, toModelBatch, validateNormalization, type Normalization, type ModelBatch } from './normalize.js';
+export {
+  parseReferenceLabels, speakerReferences, applySpeakerReference, normalizeBySpeakerReference, requireReferences, referenceItems,
+  DEFAULT_REFERENCE_LABELS, type SpeakerReference,
+} from './reference.js';

@@ -16,7 +16,7 @@ import type { AffexionNet } from '../model/network.js';
 import type { EpochRecord, LabelledFeatures } from '../train/fit.js';
 import { resolveHyperparameters, type CrossValidationRunSettings, type Hyperparameters } from '../train/options.js';
 import { subsetAudio } from '../train/online-augment.js';
-import { checkTrainable, dataFingerprint, loadSplit, trainModelToDir, type LoadedSplit } from '../train/train.js';
+import { checkTrainable, dataFingerprint, loadSplit, referenceFingerprint, referenceOptions, trainingClasses, trainModelToDir, type LoadedSplit } from '../train/train.js';
 import { meanProbabilities } from '../train/model-dir.js';
 import { foldLeaks, stratifiedGroupKFold, stratifiedKFold, trainIndices, type Folds } from './folds.js';
 import { argmaxRows, classificationMetrics, meanStd, type ClassificationMetrics } from './metrics.js';
@@ -35,6 +35,8 @@ export interface CvOptions extends CrossValidationRunSettings {
   groupBy?: GroupBy;
   /** Extra dataset every fold's model is scored on. */
   eval?: string | Dataset | null;
+  /** More speaker reference clips for `hyper.speaker_reference` (for DATA and --eval). */
+  reference?: string | Dataset | null;
   labelMap?: string | LabelMap;
   report?: boolean;
 }
@@ -127,10 +129,14 @@ export async function crossValidate(opts: CvOptions): Promise<CvResult> {
   const ds = typeof opts.data === 'string' ? scanDataset(opts.data, { labelMap: opts.labelMap, optionName: 'DATA' }) : opts.data;
   events.log?.(describeDataset(ds));
   checkTrainable(ds, 'DATA');
-  const classes = ds.classes;
+  const classes = trainingClasses(ds, hyper);
   if (ds.items.length < k) throw new Error(`--folds ${k}: the dataset has only ${ds.items.length} clips, fewer than the number of folds`);
   const cache = new FeatureCache(opts.cacheDir === undefined ? defaultCacheDir() : opts.cacheDir);
-  const all = await loadSplit(ds, classes, settings, cache, events, 'features');
+  const extra = opts.reference ? [typeof opts.reference === 'string' ? scanDataset(opts.reference, { optionName: '--reference' }) : opts.reference] : [];
+  if (extra.length && !hyper.speaker_reference) throw new Error('--reference: only used with --speaker-reference (which labels are the reference clips)');
+  // Reference statistics come from each speaker's own neutral clips, never from labelled clips, so they
+  // do not leak a validation clip's label into training.
+  const all = await loadSplit(ds, classes, settings, cache, events, 'features', referenceOptions(hyper, extra, 'DATA'));
   const labels = Array.from(all.targets);
   const folds = groupBy === 'none'
     ? stratifiedKFold(labels, k, hyper.seed)
@@ -152,7 +158,7 @@ export async function crossValidate(opts: CvOptions): Promise<CvResult> {
   if (opts.eval) {
     evalDs = typeof opts.eval === 'string' ? scanDataset(opts.eval, { labelMap: opts.labelMap, optionName: '--eval' }) : opts.eval;
     events.log?.(describeDataset(evalDs));
-    evalSplit = await loadSplit(evalDs, classes, settings, cache, events, 'features (--eval)');
+    evalSplit = await loadSplit(evalDs, classes, settings, cache, events, 'features (--eval)', referenceOptions(hyper, extra, '--eval'));
     if (evalSplit.targets.length === 0) throw new Error(`--eval: none of its clips has one of the training classes (${classes.join(', ')}); use --label-map`);
     const unknown = Object.entries(evalSplit.unknownLabels);
     if (unknown.length) events.log?.(`--eval: left out (label not among the classes): ${unknown.map(([l, n]) => `${l} ${n}`).join(', ')}`);
@@ -162,6 +168,7 @@ export async function crossValidate(opts: CvOptions): Promise<CvResult> {
   const baseSig = {
     hyper, classes, features: settings, data: dataFingerprint(ds, all.itemIndex), k, groupBy,
     eval: evalSplit && evalDs ? dataFingerprint(evalDs, evalSplit.itemIndex) : null,
+    ...(hyper.speaker_reference ? { reference: referenceFingerprint([...all.referenceFiles, ...(evalSplit?.referenceFiles ?? [])]) } : {}),
   };
   const outcomes: FoldOutcome[] = [];
   const pooledTrue: number[] = [];

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { FeatureCache, defaultCacheDir } from '../data/cache.js';
 import { describeDataset, scanDataset, type Dataset, type SkippedFile } from '../data/dataset.js';
 import type { LabelMap } from '../data/label-map.js';
-import { loadSplit, type LoadedSplit } from '../train/train.js';
+import { loadSplit, referenceOptions, type LoadedSplit } from '../train/train.js';
 import { loadTrainedModel, modelProbabilities, type TrainedModel } from '../train/model-dir.js';
 import type { ProgressEvents } from '../train/progress.js';
 import { argmaxRows, classificationMetrics, type ClassificationMetrics } from './metrics.js';
@@ -15,6 +15,8 @@ import { argmaxRows, classificationMetrics, type ClassificationMetrics } from '.
 export type EvaluationResult = ClassificationMetrics & {
   /** Clips left out because the model does not know their label: label → count. */
   unknown_labels: Record<string, number>;
+  /** Clips used as speaker references, not scored: label → count (models trained with speaker reference normalisation). */
+  reference_labels: Record<string, number>;
   /** Model classes with no clip in the data (their recall is undefined; left out of macro averages). */
   missing_classes: string[];
   /** Files that could not be used (scan or decode), with reasons. */
@@ -32,6 +34,8 @@ export interface EvaluateOptions {
   /** Dataset folder / manifest, or a scanned dataset. */
   data: string | Dataset;
   labelMap?: string | LabelMap;
+  /** More speaker reference clips, for a model trained with speaker reference normalisation. */
+  reference?: string | Dataset | null;
   cacheDir?: string | null;
   events?: ProgressEvents;
   /** Include per-clip predictions in the result (default false). */
@@ -56,7 +60,12 @@ export async function evaluate(opts: EvaluateOptions): Promise<EvaluationResult>
   const ds = typeof opts.data === 'string' ? scanDataset(opts.data, { labelMap: opts.labelMap, optionName }) : opts.data;
   opts.events?.log?.(describeDataset(ds));
   const cache = new FeatureCache(opts.cacheDir === undefined ? defaultCacheDir() : opts.cacheDir);
-  const split = await loadSplit(ds, model.classes, model.featureSettings, cache, opts.events, 'features (evaluation)');
+  const extra = opts.reference ? [typeof opts.reference === 'string' ? scanDataset(opts.reference, { optionName: '--reference' }) : opts.reference] : [];
+  if (extra.length && !model.hyper.speaker_reference) throw new Error(`--reference: the model in ${model.dir} was trained without speaker reference normalisation`);
+  const split = await loadSplit(ds, model.classes, model.featureSettings, cache, opts.events, 'features (evaluation)',
+    referenceOptions(model.hyper, extra, optionName));
+  const refs = Object.entries(split.referenceLabels);
+  if (refs.length) opts.events?.log?.(`speaker references (not scored): ${refs.map(([l, n]) => `${l} ${n}`).join(', ')}`);
   if (split.targets.length === 0) {
     const labels = Object.keys(split.unknownLabels);
     throw new Error(`${optionName}: none of the clips in ${ds.source} has a label the model knows ` +
@@ -68,7 +77,7 @@ export async function evaluate(opts: EvaluateOptions): Promise<EvaluationResult>
   const unknown = Object.entries(split.unknownLabels);
   if (unknown.length) opts.events?.log?.(`left out (label not known to the model): ${unknown.map(([l, n]) => `${l} ${n}`).join(', ')}`);
   const result: EvaluationResult = {
-    ...metrics, unknown_labels: split.unknownLabels, missing_classes: missing, skipped: split.skipped,
+    ...metrics, unknown_labels: split.unknownLabels, reference_labels: split.referenceLabels, missing_classes: missing, skipped: split.skipped,
     model: model.dir, data: ds.source,
   };
   if (opts.predictions) {

@@ -6,6 +6,7 @@
 import { loadAudio } from '../audio/load.js';
 import { featuresFromSamples } from '../data/features.js';
 import type { FeatureMatrix } from '../features/index.js';
+import { applySpeakerReference, speakerReferences, type SpeakerReference } from '../data/reference.js';
 import { loadTrainedModel, modelProbabilities, type TrainedModel } from '../train/model-dir.js';
 
 /** One window of a timeline. */
@@ -33,6 +34,23 @@ export interface PredictOptions {
   /** Hop between windows in seconds (default: half the window). */
   hop?: number;
   batchSize?: number;
+  /**
+   * The speaker's neutral reference: audio files of the same speaker's calm speech, required by a model
+   * trained with speaker reference normalisation (all `files` are taken to be that speaker).
+   */
+  reference?: readonly string[];
+}
+
+/** Reference statistics of one speaker from audio files (decoder errors name the file). */
+async function referenceFromFiles(m: TrainedModel, files: readonly string[]): Promise<SpeakerReference> {
+  const mats: FeatureMatrix[] = [];
+  for (const f of files) {
+    const samples = (await loadAudio(f, { sr: m.featureSettings.params.sr })).samples;
+    const mat = featuresFromSamples(samples, m.featureSettings);
+    if (mat.frames === 0) throw new Error(`--reference ${f}: no feature frames (empty audio)`);
+    mats.push(mat);
+  }
+  return speakerReferences(mats, mats.map(() => 'speaker'), m.hyper.max_len).get('speaker')!;
 }
 
 /** The model's MAX_LEN in seconds. */
@@ -71,6 +89,13 @@ export async function predictFiles(model: string | TrainedModel, files: readonly
   const win = Math.max(1, Math.round(winSec * sr));
   const hop = Math.max(1, Math.round(hopSec * sr));
   const batchSize = opts.batchSize ?? m.hyper.batch_size;
+  const refFiles = opts.reference ?? [];
+  if (m.hyper.speaker_reference && refFiles.length === 0) {
+    throw new Error(`--reference: the model in ${m.dir} compares speech with the speaker's neutral speech (speaker reference normalisation, ` +
+      `labels ${m.hyper.speaker_reference}); give a few clips of the speaker's calm speech with --reference FILE (repeatable)`);
+  }
+  if (!m.hyper.speaker_reference && refFiles.length) throw new Error(`--reference: the model in ${m.dir} was trained without speaker reference normalisation`);
+  const ref = refFiles.length ? await referenceFromFiles(m, refFiles) : null;
   const out: FilePrediction[] = [];
   for (const file of files) {
     let samples: Float32Array;
@@ -81,7 +106,10 @@ export async function predictFiles(model: string | TrainedModel, files: readonly
       continue;
     }
     const starts = windowStarts(samples.length, win, hop);
-    const mats: FeatureMatrix[] = starts.map((s) => featuresFromSamples(samples.subarray(s, Math.min(s + win, samples.length)), m.featureSettings));
+    const mats: FeatureMatrix[] = starts.map((s) => {
+      const mat = featuresFromSamples(samples.subarray(s, Math.min(s + win, samples.length)), m.featureSettings);
+      return ref ? applySpeakerReference(mat, ref) : mat;
+    });
     const K = m.classes.length;
     const probs = await modelProbabilities(m, mats, batchSize);
     const overall = new Array<number>(K).fill(0);

@@ -60,7 +60,9 @@ export function addHyperOptions(cmd: Command, defaults: Partial<Hyperparameters>
     .option('--swa <k>', 'weight averaging: the model is the mean of the weights after each of the last k epochs (BatchNorm statistics recomputed); 0 = off',
       intArg('--swa'), d.swa)
     .option('--ensemble <n>', 'train n networks with seeds seed, seed+1, … and average their class probabilities; 1 = one network',
-      intArg('--ensemble'), d.ensemble);
+      intArg('--ensemble'), d.ensemble)
+    .option('--speaker-reference <labels>', 'speaker reference normalisation: z-score every clip with the statistics of its speaker\'s clips ' +
+      'with these labels, e.g. "neutral,calm" (they are neither trained on nor scored; see docs/training.md); "" = off', d.speaker_reference);
 }
 
 /** Adds the feature options (defaults: the paper's). */
@@ -79,6 +81,8 @@ export function addFeatureOptions(cmd: Command): Command {
 export function addDataOptions(cmd: Command): Command {
   return cmd
     .option('--label-map <map>', 'rename or drop labels, e.g. fearful=panic,happy=excitement,calm=')
+    .option('--reference <data>', 'more speaker reference clips (with --speaker-reference, or a model trained with it): a dataset whose ' +
+      'clips labelled with the reference labels are the neutral speech of speakers in DATA, e.g. the folder a converted set was made from')
     .option('--cache <dir>', 'feature cache folder (default $AFFEXION_CACHE or ~/.cache/affexion/features)')
     .option('--no-cache', 'do not read or write the feature cache');
 }
@@ -87,9 +91,9 @@ export function addDataOptions(cmd: Command): Command {
 export interface CommonOptionValues {
   epochs: number; batchSize: number; lr: number; stepSize: number; gamma: number; weightDecay: number; seed: number;
   maxLen: number; channels: number; kernelSizes: number[]; hidden: number; lstmLayers: number; fcHidden: number;
-  dropoutConv: number; dropoutFc: number; maskPadding: boolean; normalization: 'global' | 'utterance'; augment: string; swa: number; ensemble: number;
+  dropoutConv: number; dropoutFc: number; maskPadding: boolean; normalization: 'global' | 'utterance'; augment: string; swa: number; ensemble: number; speakerReference: string;
   sr: number; nMfcc: number; nFft: number; hopLength: number; nMels: number; loudness: LoudnessMode;
-  labelMap?: string; cache: string | boolean;
+  labelMap?: string; reference?: string; cache: string | boolean;
 }
 
 /** Parsed option attribute of each hyper-parameter (as set by {@link addHyperOptions}). */
@@ -98,6 +102,7 @@ const HYPER_ATTRIBUTE: Record<keyof Hyperparameters, keyof CommonOptionValues> =
   seed: 'seed', max_len: 'maxLen', conv_channels: 'channels', kernel_sizes: 'kernelSizes', lstm_hidden: 'hidden',
   lstm_layers: 'lstmLayers', fc_hidden: 'fcHidden', dropout_conv: 'dropoutConv', dropout_fc: 'dropoutFc',
   mask_padding: 'maskPadding', normalization: 'normalization', augment: 'augment', swa: 'swa', ensemble: 'ensemble',
+  speaker_reference: 'speakerReference',
 };
 
 /** Hyper-parameters from parsed options. */

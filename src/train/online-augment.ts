@@ -23,14 +23,14 @@ export interface ClipAudioSource {
   sr: number;
   /** The samples of training clip `i` (index into the training set's features). */
   load(i: number): Promise<Float32Array>;
-  /** Features of (augmented) samples. */
-  features(samples: Float32Array): FeatureMatrix;
+  /** Features of (augmented) samples of training clip `i` (its speaker reference applies). */
+  features(samples: Float32Array, i: number): FeatureMatrix;
 }
 
 /** The audio source of a subset of clips (subset index j → original clip idx[j]). */
 export function subsetAudio(audio: ClipAudioSource | undefined, idx: readonly number[]): ClipAudioSource | undefined {
   if (!audio) return undefined;
-  return { sr: audio.sr, load: (j) => audio.load(idx[j]!), features: (s) => audio.features(s) };
+  return { sr: audio.sr, load: (j) => audio.load(idx[j]!), features: (s, j) => audio.features(s, idx[j]!) };
 }
 
 /** Clips babble noise is built from (spread evenly over the training set). */
@@ -89,7 +89,7 @@ export class OnlineAugmentation {
     const out: FeatureMatrix[] = [];
     for (let i = 0; i < n; i++) {
       const samples = await audio.load(i);
-      const m = audio.features(this.augmenter(`wave/${epoch}/${i}`).wave(samples, audio.sr));
+      const m = audio.features(this.augmenter(`wave/${epoch}/${i}`).wave(samples, audio.sr), i);
       // Speed perturbation can shorten a clip; a clip must keep at least one frame.
       if (m.frames === 0) throw new Error(`--augment: training clip ${i} has no frames after augmentation in epoch ${epoch}`);
       out.push(m);

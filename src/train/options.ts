@@ -7,6 +7,7 @@ import type { LoudnessMode } from '../data/features.js';
 import type { FeatureParams } from '../features/index.js';
 import type { ProgressEvents } from './progress.js';
 import { validateAugmentSpec } from './online-augment.js';
+import { parseReferenceLabels } from '../data/reference.js';
 
 /** Settings every cross-validating run shares (cv, reproduce): one definition, so they cannot drift. */
 export interface CrossValidationRunSettings {
@@ -64,6 +65,12 @@ export interface Hyperparameters {
    * averages their class probabilities (Lakshminarayanan et al. 2017). 1 = one network (the paper).
    */
   ensemble: number;
+  /**
+   * Speaker reference normalisation (src/data/reference.ts): comma-separated labels of each speaker's
+   * neutral reference clips, e.g. 'neutral,calm' — every clip is first z-scored with its speaker's
+   * reference statistics; reference clips are neither trained on nor scored. '' = off (the paper).
+   */
+  speaker_reference: string;
 }
 
 /** The paper's settings: Adam 1e-3, StepLR(10, 0.5), batch 32, 15 epochs, MAX_LEN 1000, 64 ch, 128 hidden. */
@@ -71,6 +78,7 @@ export const PAPER_HYPERPARAMETERS: Readonly<Hyperparameters> = Object.freeze({
   epochs: 15, batch_size: 32, lr: 1e-3, step_size: 10, gamma: 0.5, weight_decay: 0, seed: 0, max_len: 1000,
   conv_channels: 64, kernel_sizes: [3, 5, 7], lstm_hidden: 128, lstm_layers: 2, fc_hidden: 128,
   dropout_conv: 0.2, dropout_fc: 0.3, mask_padding: false, normalization: 'global' as const, augment: '', swa: 0, ensemble: 1,
+  speaker_reference: '',
 });
 
 /** CLI option that sets each hyper-parameter (for error messages). */
@@ -79,7 +87,7 @@ const OPTION: Record<keyof Hyperparameters, string> = {
   weight_decay: '--weight-decay', seed: '--seed', max_len: '--max-len', conv_channels: '--channels',
   kernel_sizes: '--kernel-sizes', lstm_hidden: '--hidden', lstm_layers: '--lstm-layers', fc_hidden: '--fc-hidden',
   dropout_conv: '--dropout-conv', dropout_fc: '--dropout-fc', mask_padding: '--mask-padding', normalization: '--normalization',
-  augment: '--augment', swa: '--swa', ensemble: '--ensemble',
+  augment: '--augment', swa: '--swa', ensemble: '--ensemble', speaker_reference: '--speaker-reference',
 };
 
 /** Merges overrides over the paper's defaults and validates every value. */
@@ -111,5 +119,7 @@ export function resolveHyperparameters(over: Partial<Hyperparameters> = {}): Hyp
   if (typeof h.augment !== 'string') throw new Error(`--augment: expected a spec string, got ${h.augment}`);
   h.augment = h.augment.trim();
   validateAugmentSpec(h.augment); // throws naming --augment and the bad part
+  if (typeof h.speaker_reference !== 'string') throw new Error(`--speaker-reference: expected labels like neutral,calm, got ${h.speaker_reference}`);
+  h.speaker_reference = parseReferenceLabels(h.speaker_reference).join(',');
   return h;
 }

@@ -11,7 +11,8 @@ import { describeDataset, scanDataset, type Dataset, type SkippedFile } from '..
 import { loadAudio } from '../audio/load.js';
 import { datasetFeatures, featuresFromSamples, resolveFeatureSettings, type FeatureSettings, type LoudnessMode } from '../data/features.js';
 import type { LabelMap } from '../data/label-map.js';
-import type { FeatureParams } from '../features/index.js';
+import type { FeatureMatrix, FeatureParams } from '../features/index.js';
+import { applySpeakerReference, parseReferenceLabels, referenceItems, requireReferences, speakerReferences, type SpeakerReference } from '../data/reference.js';
 import { classificationMetrics, argmaxRows, type ClassificationMetrics } from '../eval/metrics.js';
 import { initialState, runEpochs, type EpochRecord, type LabelledFeatures, type TrainingState } from './fit.js';
 import { loadCheckpoint, saveCheckpoint, signatureMismatch, checkpointPath, type RunSignature } from './checkpoint.js';
@@ -31,6 +32,11 @@ export interface TrainOptions {
   val?: string | Dataset | null;
   /** Rename/drop labels (applies to `data` and `val` when given as paths). */
   labelMap?: string | LabelMap;
+  /**
+   * More speaker reference clips for `hyper.speaker_reference` (e.g. the neutral folder a converted set
+   * was made from): a dataset path or scanned dataset; its clips with a reference label count.
+   */
+  reference?: string | Dataset | null;
   /** Hyper-parameters over the paper's defaults. */
   hyper?: Partial<Hyperparameters>;
   /** Feature parameters over the paper's defaults. */
@@ -87,28 +93,73 @@ export function checkTrainable(ds: Dataset, optionName = 'DATA'): void {
   }
 }
 
+/**
+ * The classes a model learns from a dataset: its labels, less the speaker reference labels (those clips
+ * are references, not a class). Throws when fewer than two remain.
+ */
+export function trainingClasses(ds: Dataset, hyper: Pick<Hyperparameters, 'speaker_reference'>, optionName = 'DATA'): string[] {
+  const ref = new Set(parseReferenceLabels(hyper.speaker_reference));
+  const classes = ds.classes.filter((c) => !ref.has(c));
+  if (classes.length < 2) {
+    throw new Error(`${optionName}: ${classes.length ? `only one class ("${classes[0]}")` : 'no class'} besides the speaker reference labels ` +
+      `(${[...ref].join(', ')}) in ${ds.source}; a classifier needs at least two`);
+  }
+  return classes;
+}
+
 /** Labelled features for a dataset; clips whose label is not in `classes` are counted, not used. */
 export interface LoadedSplit extends LabelledFeatures {
   /** Dataset item index of each clip kept. */
   itemIndex: number[];
   unknownLabels: Record<string, number>;
+  /** Clips of this dataset used as speaker references (label → count); they are not in `unknownLabels`. */
+  referenceLabels: Record<string, number>;
+  /** Files whose statistics normalised the clips (speaker reference normalisation; empty when off). */
+  referenceFiles: string[];
   skipped: SkippedFile[];
 }
 
-/** Extracts features of a dataset's clips and maps labels to class indices. */
+/**
+ * Speaker reference normalisation for {@link loadSplit}: the reference labels (hyper.speaker_reference)
+ * and where the reference clips are — the dataset itself, plus `extra` datasets (`--reference`).
+ */
+export interface ReferenceOptions {
+  labels: readonly string[];
+  extra?: readonly Dataset[];
+  /** Frames of each reference clip that count (the model's MAX_LEN). */
+  maxLen: number;
+  /** What the data is called in errors (DATA, --val, --eval …). */
+  optionName: string;
+}
+
+/** The {@link ReferenceOptions} a run's hyper-parameters ask for; null when speaker reference normalisation is off. */
+export function referenceOptions(hyper: Pick<Hyperparameters, 'speaker_reference' | 'max_len'>, extra: readonly Dataset[], optionName: string): ReferenceOptions | null {
+  const labels = parseReferenceLabels(hyper.speaker_reference);
+  return labels.length ? { labels, extra, maxLen: hyper.max_len, optionName } : null;
+}
+
+/**
+ * Extracts features of a dataset's clips and maps labels to class indices. With `reference`, every
+ * kept clip is z-scored with its speaker's reference statistics (src/data/reference.ts).
+ */
 export async function loadSplit(ds: Dataset, classes: readonly string[], settings: FeatureSettings, cache: FeatureCache,
-  events?: ProgressEvents, stageName = 'features'): Promise<LoadedSplit> {
+  events?: ProgressEvents, stageName = 'features', reference: ReferenceOptions | null = null): Promise<LoadedSplit> {
   const classIndex = new Map(classes.map((c, i) => [c, i]));
+  const refLabels = new Set(reference?.labels ?? []);
+  const clash = classes.filter((c) => refLabels.has(c));
+  if (clash.length) throw new Error(`--speaker-reference: ${clash.join(', ')} ${clash.length > 1 ? 'are' : 'is'} also a class; reference clips cannot be trained on or scored`);
   const unknownLabels: Record<string, number> = {};
+  const referenceLabels: Record<string, number> = {};
   const wanted: number[] = [];
   ds.items.forEach((it, i) => {
     if (classIndex.has(it.label)) wanted.push(i);
+    else if (refLabels.has(it.label)) referenceLabels[it.label] = (referenceLabels[it.label] ?? 0) + 1;
     else unknownLabels[it.label] = (unknownLabels[it.label] ?? 0) + 1;
   });
   events?.stage?.(stageName, 0, wanted.length);
   const { features, skipped } = await datasetFeatures(wanted.map((i) => ds.items[i].path), settings, cache,
     (done, total) => events?.stage?.(stageName, done, total));
-  const kept: LoadedSplit = { features: [], targets: new Int32Array(0), itemIndex: [], unknownLabels, skipped: [...ds.skipped, ...skipped] };
+  const kept: LoadedSplit = { features: [], targets: new Int32Array(0), itemIndex: [], unknownLabels, referenceLabels, referenceFiles: [], skipped: [...ds.skipped, ...skipped] };
   const targets: number[] = [];
   features.forEach((m, j) => {
     if (!m) return;
@@ -117,14 +168,47 @@ export async function loadSplit(ds: Dataset, classes: readonly string[], setting
     targets.push(classIndex.get(ds.items[wanted[j]].label) as number);
   });
   kept.targets = Int32Array.from(targets);
+  let refs: SpeakerReference[] | null = null;
+  if (reference) {
+    let files: string[];
+    ({ refs, files } = await clipReferences(ds, kept.itemIndex, settings, cache, reference, events));
+    kept.referenceFiles = files;
+    kept.features = kept.features.map((m, i) => applySpeakerReference(m, refs![i]!));
+  }
   // Audio of the kept clips, re-read on demand, for online waveform augmentation (--augment).
   const files = kept.itemIndex.map((i) => ds.items[i].path);
   kept.audio = {
     sr: settings.params.sr,
     load: async (i) => (await loadAudio(files[i]!, { sr: settings.params.sr })).samples,
-    features: (samples) => featuresFromSamples(samples, settings),
+    features: (samples, i) => {
+      const m = featuresFromSamples(samples, settings);
+      return refs ? applySpeakerReference(m, refs[i]!) : m;
+    },
   };
   return kept;
+}
+
+/** The reference statistics of each kept clip's speaker; errors name the data and what is missing. */
+async function clipReferences(ds: Dataset, itemIndex: readonly number[], settings: FeatureSettings, cache: FeatureCache,
+  reference: ReferenceOptions, events?: ProgressEvents): Promise<{ refs: SpeakerReference[]; files: string[] }> {
+  const items = referenceItems([ds, ...(reference.extra ?? [])], reference.labels);
+  const stage = 'features (speaker references)';
+  const { features, skipped } = await datasetFeatures(items.map((it) => it.path), settings, cache, (d, t) => events?.stage?.(stage, d, t));
+  for (const s of skipped) events?.log?.(`skipped reference clip ${s.file}: ${s.reason}`);
+  const mats: FeatureMatrix[] = [];
+  const speakers: string[] = [];
+  const files: string[] = [];
+  features.forEach((m, i) => {
+    if (!m) return;
+    files.push(items[i]!.path);
+    const spk = items[i]!.speaker;
+    if (spk === null) throw new Error(`${reference.optionName}: reference clip ${items[i]!.path} has no speaker id (add a "speaker" column to its manifest)`);
+    mats.push(m);
+    speakers.push(spk);
+  });
+  const refs = speakerReferences(mats, speakers, reference.maxLen);
+  const clipRefs = requireReferences(refs, itemIndex.map((i) => ds.items[i].speaker), itemIndex.map((i) => ds.items[i].path), reference.labels, reference.optionName);
+  return { refs: clipRefs, files };
 }
 
 /** Fingerprint of the data a run trains on (paths, labels, sizes): resuming on other data is refused. */
@@ -134,6 +218,14 @@ export function dataFingerprint(ds: Dataset, itemIndex: readonly number[]): stri
     const it = ds.items[i];
     h.update(`${it.path}\0${it.label}\0${statSync(it.path).size}\n`);
   }
+  return h.digest('hex').slice(0, 16);
+}
+
+/** Fingerprint of the reference clips a split was normalised with ('' when none). */
+export function referenceFingerprint(files: readonly string[]): string {
+  if (files.length === 0) return '';
+  const h = createHash('sha256');
+  for (const f of files) h.update(`${f}\0${statSync(f).size}\n`);
   return h.digest('hex').slice(0, 16);
 }
 
@@ -239,9 +331,11 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   const ds = typeof opts.data === 'string' ? scanDataset(opts.data, { labelMap: opts.labelMap, optionName: 'DATA' }) : opts.data;
   events.log?.(describeDataset(ds));
   checkTrainable(ds, 'DATA');
-  const classes = ds.classes;
+  const classes = trainingClasses(ds, hyper);
   const cache = new FeatureCache(opts.cacheDir === undefined ? defaultCacheDir() : opts.cacheDir);
-  const trainSplit = await loadSplit(ds, classes, settings, cache, events, 'features (training)');
+  const extra = opts.reference ? [typeof opts.reference === 'string' ? scanDataset(opts.reference, { optionName: '--reference' }) : opts.reference] : [];
+  if (extra.length && !hyper.speaker_reference) throw new Error('--reference: only used with --speaker-reference (which labels are the reference clips)');
+  const trainSplit = await loadSplit(ds, classes, settings, cache, events, 'features (training)', referenceOptions(hyper, extra, 'DATA'));
   reportSkipped(events, trainSplit.skipped, ds.skipped.length);
   const after = subsetCounts(trainSplit, classes);
   const missing = classes.filter((c) => after[c] === 0);
@@ -251,7 +345,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   if (opts.val) {
     const vds = typeof opts.val === 'string' ? scanDataset(opts.val, { labelMap: opts.labelMap, optionName: '--val' }) : opts.val;
     events.log?.(describeDataset(vds));
-    valSplit = await loadSplit(vds, classes, settings, cache, events, 'features (validation)');
+    valSplit = await loadSplit(vds, classes, settings, cache, events, 'features (validation)', referenceOptions(hyper, extra, '--val'));
     reportSkipped(events, valSplit.skipped, vds.skipped.length);
     const unknown = Object.entries(valSplit.unknownLabels);
     if (unknown.length) events.log?.(`--val: ${unknown.map(([l, n]) => `${n} clip(s) labelled "${l}"`).join(', ')} not among the training classes; left out of validation`);
@@ -260,6 +354,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
 
   const signature: RunSignature = {
     hyper: { ...hyper, epochs: undefined }, classes, features: settings, data: dataFingerprint(ds, trainSplit.itemIndex),
+    ...(hyper.speaker_reference ? { reference: referenceFingerprint(trainSplit.referenceFiles) } : {}),
   };
   if (!opts.resume) {
     if (hasModel) clearModelDir(out); // --force

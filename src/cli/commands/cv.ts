@@ -27,7 +27,7 @@ export function register(program: Command): void {
     const interrupt = interruptSignal(progress.log);
     try {
       const r = await crossValidate({
-        data, out: o.out, folds: o.folds, groupBy: o.groupBy, eval: o.eval, labelMap: o.labelMap, hyper: hyperFrom(o),
+        data, out: o.out, folds: o.folds, groupBy: o.groupBy, eval: o.eval, labelMap: o.labelMap, reference: o.reference, hyper: hyperFrom(o),
         features: featuresFrom(o), loudness: o.loudness, cacheDir: cacheFrom(o), events: progress, signal: interrupt.signal,
         report: o.report, command: process.argv.slice(1),
       });

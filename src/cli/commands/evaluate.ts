@@ -8,7 +8,7 @@ import { writeReport } from '../../report/index.js';
 import { scanDataset } from '../../data/dataset.js';
 import { datasetSummary } from '../../train/reporting.js';
 
-interface EvaluateCliOptions { labelMap?: string; cache: string | boolean; json?: boolean; predictions?: boolean; report?: string }
+interface EvaluateCliOptions { labelMap?: string; reference?: string; cache: string | boolean; json?: boolean; predictions?: boolean; report?: string }
 
 export function register(program: Command): void {
   program.command('evaluate')
@@ -16,6 +16,8 @@ export function register(program: Command): void {
     .argument('<modelDir>', 'model directory written by affexion train')
     .argument('<data>', 'labelled data: folder per class or CSV manifest')
     .option('--label-map <map>', 'rename or drop labels, e.g. fearful=panic,happy=excitement,calm=')
+    .option('--reference <data>', 'more speaker reference clips for a model trained with --speaker-reference (by default each ' +
+      'speaker\'s clips in DATA with those labels, e.g. neutral and calm, are the reference and are not scored)')
     .option('--cache <dir>', 'feature cache folder')
     .option('--no-cache', 'do not read or write the feature cache')
     .option('--predictions', 'include per-clip predictions in the JSON')
@@ -25,7 +27,7 @@ export function register(program: Command): void {
       const progress = consoleProgress();
       try {
         const ds = scanDataset(data, { labelMap: o.labelMap, optionName: 'DATA' });
-        const r = await evaluate({ model: modelDir, data: ds, cacheDir: cacheFrom(o), events: progress, predictions: o.predictions });
+        const r = await evaluate({ model: modelDir, data: ds, reference: o.reference, cacheDir: cacheFrom(o), events: progress, predictions: o.predictions });
         progress.stop();
         if (o.report) {
           const { html } = await writeReport(o.report, {

@@ -13,7 +13,7 @@ import { predictRaw, type RawPrediction } from '../../model/predict.js';
 import { numel, readSafetensors, toFloat32, toInt32 } from '../../model/safetensors.js';
 import { formatPredictions, predictFiles } from '../../eval/predict.js';
 
-interface PredictOptions { features?: string; tensor: string; lengthsTensor?: string; json?: boolean; batchSize: string; window?: string; hop?: string }
+interface PredictOptions { features?: string; tensor: string; lengthsTensor?: string; json?: boolean; batchSize: string; window?: string; hop?: string; reference: string[] }
 
 /** Reads the input tensor (and optional lengths) from a safetensors file; errors name the file and tensor. */
 function readFeatureTensor(file: string, tensorName: string, lengthsName?: string): { x: Float32Array; B: number; T: number; F: number; lengths: Int32Array | null } {
@@ -56,10 +56,13 @@ export function register(program: Command): void {
     .option('--batch-size <n>', 'clips per forward pass', '16')
     .option('--window <s>', 'audio: window length in seconds for the timeline of long files (default: the model\'s MAX_LEN)')
     .option('--hop <s>', 'audio: hop between windows in seconds (default: half the window)')
+    .option('--reference <file>', 'audio: a clip of the speaker\'s calm speech (repeatable), for a model trained with --speaker-reference; ' +
+      'all inputs are taken to be that speaker', (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option('--json', 'print JSON: {"labels", "logits", "probs"} for --features; one object per audio file')
     .action(async (modelDir: string, inputs: string[], o: PredictOptions) => {
       if (o.features) {
         if (inputs.length) throw new Error('give either --features or audio files, not both');
+        if (o.reference.length) throw new Error('--reference: --features are used as given (already normalised); reference clips apply to audio files only');
         const bs = Number(o.batchSize);
         if (!Number.isInteger(bs) || bs < 1) throw new Error(`--batch-size must be a positive integer, got ${o.batchSize}`);
         if (isEnsembleDir(modelDir)) {
@@ -91,7 +94,7 @@ async function predictAudio(modelDir: string, inputs: string[], o: PredictOption
   };
   const bs = Number(o.batchSize);
   if (!Number.isInteger(bs) || bs < 1) throw new Error(`--batch-size must be a positive integer, got ${o.batchSize}`);
-  const preds = await predictFiles(modelDir, inputs, { window: num('--window', o.window), hop: num('--hop', o.hop), batchSize: bs });
+  const preds = await predictFiles(modelDir, inputs, { window: num('--window', o.window), hop: num('--hop', o.hop), batchSize: bs, reference: o.reference });
   if (o.json) for (const p of preds) process.stdout.write(`${JSON.stringify(p)}\n`);
   else process.stdout.write(`${formatPredictions(preds)}\n`);
   const failed = preds.filter((p) => p.error);

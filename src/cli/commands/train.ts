@@ -27,7 +27,7 @@ export function register(program: Command): void {
     const interrupt = interruptSignal(progress.log);
     try {
       const r = await train({
-        data, out: o.out, val: o.val, labelMap: o.labelMap, hyper: hyperFrom(o), features: featuresFrom(o), loudness: o.loudness,
+        data, out: o.out, val: o.val, labelMap: o.labelMap, reference: o.reference, hyper: hyperFrom(o), features: featuresFrom(o), loudness: o.loudness,
         cacheDir: cacheFrom(o), resume: o.resume, force: o.force, report: o.report, events: progress, signal: interrupt.signal,
         command: process.argv.slice(1),
       });
