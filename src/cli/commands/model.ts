@@ -21,6 +21,12 @@ function readArch(file: string, maskPadding: boolean | undefined): AffexionConfi
   return parseConfig(maskPadding === undefined ? obj : { ...obj, mask_padding: maskPadding }, `--arch ${file}`);
 }
 
+/** The speaker reference labels a model was trained with ('' when none). */
+function speakerReference(training: unknown): string {
+  const h = (training as { hyperparameters?: { speaker_reference?: unknown } } | null)?.hyperparameters;
+  return typeof h?.speaker_reference === 'string' ? h.speaker_reference : '';
+}
+
 export function register(program: Command): void {
   const model = program.command('model').description('Model directories: import PyTorch weights, inspect');
 
@@ -66,7 +72,7 @@ export function register(program: Command): void {
           `model ${info.dir} (format ${m.formatVersion}, ${info.parameters} parameters)`,
           `  architecture: ${c.n_features} features → conv ${c.conv_channels}×[${c.kernel_sizes}] → BiLSTM ${c.lstm_layers}×${c.lstm_hidden} → attention → fc ${c.fc_hidden} → ${c.n_classes} classes; dropout ${c.dropout_conv}/${c.dropout_fc}; mask_padding ${c.mask_padding}`,
           `  labels: ${m.labels.join(', ')}`,
-          `  normalization: ${info.normalization ?? 'none'}`,
+          `  normalization: ${info.normalization ?? 'none'}${speakerReference(m.training) ? ` after speaker reference normalisation (references: ${speakerReference(m.training)})` : ''}`,
         ].join('\n') + '\n');
       }
     });
