@@ -23,10 +23,19 @@ export const DATA_RECIPES: readonly DataRecipe[] = ['synthetic', 'synthetic+aug'
  * - `masked`: global z-score, padded frames masked out of the LSTM/attention/pooling;
  * - `prosodic`: MFCC rows + F0 (semitones re the clip's median), voicing, energy and their deltas,
  *    with utterance CMVN and masking (the prosodic rows help little without them: F0 level and energy
- *    depend on the speaker and the microphone).
+ *    depend on the speaker and the microphone);
+ * - `reference`: the paper's, after speaker reference normalisation — each clip z-scored with its
+ *    speaker's neutral/calm clips (src/data/reference.ts): converted clips with the neutral-pool clips of
+ *    their speaker, real clips with the actor's own neutral/calm clips (not scored). Converted data only:
+ *    the synthetic sets hold no neutral clip of their voices.
  */
-export type FrontEnd = 'paper' | 'cmvn' | 'masked' | 'prosodic';
-export const FRONT_ENDS: readonly FrontEnd[] = ['paper', 'cmvn', 'masked', 'prosodic'];
+export type FrontEnd = 'paper' | 'cmvn' | 'masked' | 'prosodic' | 'reference';
+export const FRONT_ENDS: readonly FrontEnd[] = ['paper', 'cmvn', 'masked', 'prosodic', 'reference'];
+
+/** Whether a front-end can be used with a data recipe (speaker references exist for converted speakers only). */
+export function frontEndFits(fe: FrontEnd, data: DataRecipe): boolean {
+  return fe !== 'reference' || data === 'converted';
+}
 
 /** One row of the experiment. */
 export interface GapRecipe {
@@ -51,12 +60,16 @@ export interface GapRecipe {
 /** Front-end → the hyper-parameters it implies. */
 export function frontEndHyper(fe: FrontEnd): Partial<Hyperparameters> {
   switch (fe) {
-    case 'paper': return { normalization: 'global', mask_padding: false };
-    case 'cmvn': return { normalization: 'utterance', mask_padding: false };
-    case 'masked': return { normalization: 'global', mask_padding: true };
-    case 'prosodic': return { normalization: 'utterance', mask_padding: true };
+    case 'paper': return { normalization: 'global', mask_padding: false, speaker_reference: '' };
+    case 'cmvn': return { normalization: 'utterance', mask_padding: false, speaker_reference: '' };
+    case 'masked': return { normalization: 'global', mask_padding: true, speaker_reference: '' };
+    case 'prosodic': return { normalization: 'utterance', mask_padding: true, speaker_reference: '' };
+    case 'reference': return { normalization: 'global', mask_padding: false, speaker_reference: REFERENCE_LABELS };
   }
 }
+
+/** Reference labels of the `reference` front-end: the converted recipe's (neutral, calm). */
+const REFERENCE_LABELS = RECIPE_SETTINGS.converted.hyper.speaker_reference!;
 
 /** Frames that cover RAVDESS's ~3.5 s clips and the 3–4 s synthetic ones (hop 10 ms), instead of 1000: the converted recipe's. */
 export const SHORT_MAX_LEN = RECIPE_SETTINGS.converted.hyper.max_len!;
@@ -67,9 +80,9 @@ export const ES_PATIENCE = 3;
 /**
  * The default grid: the paper's recipe first (synthetic, no loudness step, MAX_LEN 1000, 15 epochs), then
  * every data recipe × front-end with the settings of the converted training recipe (src/train/recipe.ts:
- * peak loudness, MAX_LEN 400, all epochs, no early stopping) — so `c-paper` is what reproduce and demo
- * train by default, one ensemble member per seed (`--seeds 1,…,5` gives the default ensemble of 5 in
- * the table's ensemble column).
+ * peak loudness, MAX_LEN 400, all epochs, no early stopping) — so `c-reference` is what reproduce and
+ * demo train by default, one ensemble member per seed (`--seeds 1,…,5` gives the default ensemble of 5
+ * in the table's ensemble column). The front-end sets the normalisation (and the speaker reference).
  */
 export function defaultRecipes(): GapRecipe[] {
   const paper = RECIPE_SETTINGS.paper;
@@ -85,11 +98,12 @@ export function defaultRecipes(): GapRecipe[] {
   const converted = RECIPE_SETTINGS.converted;
   for (const data of DATA_RECIPES) {
     for (const fe of FRONT_ENDS) {
+      if (!frontEndFits(fe, data)) continue;
       rows.push({
         id: `${dataId[data]}-${fe}`, label: `${dataName[data]}, ${fe} front-end`, data, frontEnd: fe, loudness: converted.loudness,
         // One network per row and seed: the experiment's seed ensemble (--seeds s,…,s+N−1) is the recipe's
         // --ensemble N, measured member by member.
-        hyper: { ...converted.hyper, ensemble: 1 }, patience: 0,
+        hyper: { ...converted.hyper, ensemble: 1, ...frontEndHyper(fe) }, patience: 0,
       });
     }
   }

@@ -23,6 +23,7 @@ import {
   EXPERIMENT_AUGMENT_SPEC, REAL_LABEL_MAP, REAL_TARGET_CLASSES,
 } from './data.js';
 import { defaultRecipes, frontEndHyper, selectRecipes, type GapRecipe } from './recipes.js';
+import { normalizeBySpeakerReference, parseReferenceLabels } from '../data/reference.js';
 import { fitWithEarlyStopping, predictReal, scoreReal, type RealScores } from './fit.js';
 import { gapReport, gapTable, markdownTable, type GapRow, type RecipeGroup } from './table.js';
 
@@ -175,6 +176,11 @@ export async function runGapExperiment(o: GapExperimentOptions): Promise<GapExpe
   }
 
   const realClips = datasetClips(real, 'real');
+  // Speaker references (the `reference` front-end): converted speakers' neutral-pool clips, tagged like
+  // the converted clips made from them; real actors' own neutral/calm clips are among realClips.
+  const neutralClips = converted && recipes.some((r) => r.frontEnd === 'reference')
+    ? datasetClips(scanDataset(o.neutral ?? sharedDataPath('neutral-pool'), { optionName: '--neutral' }), 'converted')
+    : [];
   const realFeatures = new Map<string, FeatureMatrix[]>();
   const results: RecipeResult[] = [];
   const groups: RecipeGroup[] = [];
@@ -227,13 +233,29 @@ export async function runGapExperiment(o: GapExperimentOptions): Promise<GapExpe
     events.log?.(`${prefix}: ${recipe.label} — ${split.train.length} training clips${split.val.length ? `, ${split.val.length} held out for early stopping` : ''}; ` +
       `MAX_LEN ${hyper.max_len}, ${hyper.conv_channels} ch, LSTM ${hyper.lstm_hidden}×${hyper.lstm_layers}, up to ${hyper.epochs} epochs` +
       (hyper.augment ? `, online augmentation ${hyper.augment}` : ''));
-    const trainFeats = await clipsFeatures(split.train, settings, cache, (d, t) => events.stage?.(`${recipe.id} features (training)`, d, t));
-    const valFeats = await clipsFeatures(split.val, settings, cache, (d, t) => events.stage?.(`${recipe.id} features (validation)`, d, t));
+    let trainFeats = await clipsFeatures(split.train, settings, cache, (d, t) => events.stage?.(`${recipe.id} features (training)`, d, t));
+    let valFeats = await clipsFeatures(split.val, settings, cache, (d, t) => events.stage?.(`${recipe.id} features (validation)`, d, t));
+    const refLabels = parseReferenceLabels(hyper.speaker_reference);
+    if (refLabels.length) {
+      if (hyper.augment) throw new Error(`recipe ${recipe.id}: online augmentation with speaker references is not supported by the experiment (use affexion train)`);
+      const refClips = [...neutralClips, ...realClips].filter((c) => refLabels.includes(c.label));
+      const refFeats = await clipsFeatures(refClips, settings, cache, (d, t) => events.stage?.('features (speaker references)', d, t));
+      const norm = (clips: readonly Clip[], mats: FeatureMatrix[], where: string): FeatureMatrix[] => normalizeBySpeakerReference(mats,
+        clips.map((c) => c.speaker), clips.map((c) => c.file), refFeats, refClips.map((c) => c.speaker), refLabels, hyper.max_len, where);
+      trainFeats = norm(split.train, trainFeats, `recipe ${recipe.id} (training)`);
+      valFeats = norm(split.val, valFeats, `recipe ${recipe.id} (validation)`);
+    }
     const fit = await fitWithEarlyStopping(labelled(trainFeats, split.train, classes, settings), split.val.length ? labelled(valFeats, split.val, classes) : null,
       classes.length, hyper, recipe.patience, events);
     const realKey = JSON.stringify(settings);
     if (!realFeatures.has(realKey)) realFeatures.set(realKey, await clipsFeatures(realClips, settings, cache, (d, t) => events.stage?.('features (real)', d, t)));
-    const probs = await predictReal(fit.state, realFeatures.get(realKey)!, hyper);
+    let realFeats = realFeatures.get(realKey)!;
+    if (refLabels.length) {
+      const refClips = realClips.filter((c) => refLabels.includes(c.label));
+      realFeats = normalizeBySpeakerReference(realFeats, realClips.map((c) => c.speaker), realClips.map((c) => c.file),
+        refClips.map((c) => realFeats[realClips.indexOf(c)]!), refClips.map((c) => c.speaker), refLabels, hyper.max_len, '--real');
+    }
+    const probs = await predictReal(fit.state, realFeats, hyper);
     const scores = scoreReal(probs, realLabels, classes);
     const { metrics, ...rest } = scores;
     const trainCounts: Record<string, number> = {};

@@ -14,6 +14,7 @@ import { existingSharedData } from '../data/shared-data.js';
 import { DEFAULT_CLASSES, DEFAULT_VOICES, SENTENCE_BANK, synthesize } from '../synth/index.js';
 import type { CrossValidationRunSettings, Hyperparameters } from './options.js';
 import { RECIPE_SETTINGS, resolveRecipe, type TrainingRecipe } from './recipe.js';
+import { parseReferenceLabels } from '../data/reference.js';
 import { reproduce, type ReproduceResult } from './reproduce.js';
 
 /** The demo's model and training settings (smaller than the paper's, for minutes instead of hours). */
@@ -44,7 +45,7 @@ export interface DemoOptions extends Pick<CrossValidationRunSettings, 'hyper' | 
   convertLimit?: number;
   /** Real labelled speech to test on (default ../shared/data/ravdess-dev when it exists; null: none). */
   real?: string | null;
-  /** Label map for --real (default for RAVDESS: fearful=panic,happy=excitement,calm=,neutral=). */
+  /** Label map for --real (default for RAVDESS: fearful=panic,happy=excitement; neutral and calm stay, as speaker references). */
   labelMap?: string;
   /** Synthetic clips per class: training clips of the synthetic fallback (default 16); held-out / test clips (default 6). */
   perClass?: number;
@@ -54,8 +55,16 @@ export interface DemoOptions extends Pick<CrossValidationRunSettings, 'hyper' | 
   seed?: number;
 }
 
-/** Default label map for RAVDESS-style real data. */
-export const RAVDESS_LABEL_MAP = 'fearful=panic,happy=excitement,calm=,neutral=';
+/**
+ * Default label map for RAVDESS-style real data. Neutral and calm keep their labels: they are each
+ * actor's speaker reference (the default recipe), and are never scored.
+ */
+export const RAVDESS_LABEL_MAP = 'fearful=panic,happy=excitement';
+
+/** Whether the hyper-parameters' speaker reference labels include `label`. */
+function hyperHasReference(h: Partial<Hyperparameters>, label: string): boolean {
+  return parseReferenceLabels(h.speaker_reference ?? '').includes(label);
+}
 
 /** Splits the sentence bank: every `every`-th sentence of each class is held out of training. */
 export function splitSentences(classes: readonly string[], every = 4): { train: string; heldOut: string } {
@@ -101,8 +110,9 @@ export async function runDemo(o: DemoOptions = {}): Promise<DemoResult> {
     events.log?.(`demo: ${fallback}`);
     recipe = 'paper';
   }
-  // The recipe's ensemble size (5 networks for converted), the demo's small network for each.
-  const hyper = { ...DEMO_HYPERPARAMETERS, ensemble: RECIPE_SETTINGS[recipe].hyper.ensemble ?? 1, seed, ...(o.hyper ?? {}) };
+  // The recipe's ensemble size (5 networks for converted) and speaker reference, the demo's small network for each.
+  const rh = RECIPE_SETTINGS[recipe].hyper;
+  const hyper = { ...DEMO_HYPERPARAMETERS, ensemble: rh.ensemble ?? 1, speaker_reference: rh.speaker_reference ?? '', seed, ...(o.hyper ?? {}) };
   const sentences = splitSentences(classes);
   const trainSentences = path.join(dataDir, 'sentences-train.csv');
   const heldSentences = path.join(dataDir, 'sentences-held-out.csv');
@@ -120,8 +130,11 @@ export async function runDemo(o: DemoOptions = {}): Promise<DemoResult> {
     const heldOutData = path.join(dataDir, 'test');
     events.log?.(`demo: recipe converted — ${RECIPE_SETTINGS.converted.describe}; small settings for a quick run: ` +
       `${convertLimit} neutral clips × ${classes.length} emotions, ${settingsLine}`);
-    events.log?.(`demo 1/3: synthesising ${heldPer * classes.length} test clips (voices ${DEFAULT_VOICES.mixed.join(', ')}; never trained on)`);
-    await synthesize({ out: heldOutData, perClass: heldPer, classes, provider: 'mixed', lengths: ['short'], seed: seed + 1000,
+    // With speaker reference normalisation each test voice also needs neutral clips: its reference, not scored.
+    const testClasses = hyperHasReference(hyper, 'neutral') ? [...classes, 'neutral'] : classes;
+    events.log?.(`demo 1/3: synthesising ${heldPer * testClasses.length} test clips (voices ${DEFAULT_VOICES.mixed.join(', ')}; never trained on` +
+      `${testClasses.length > classes.length ? '; the neutral ones are each voice\'s speaker reference' : ''})`);
+    await synthesize({ out: heldOutData, perClass: heldPer, classes: testClasses, provider: 'mixed', lengths: ['short'], seed: seed + 1000,
       sentencesFile: heldSentences, onProgress: synthProgress('synthesising test clips'), log: events.log });
     if (o.signal?.aborted) throw new Error('demo interrupted; re-run the same command to continue');
     events.log?.('demo 2/3 and 3/3: convert neutral speech, train, cross-validate (speakers kept apart), evaluate');

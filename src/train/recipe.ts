@@ -10,8 +10,10 @@ import type { Hyperparameters } from './options.js';
 /**
  * - `converted`: real neutral speech of other speakers converted into each emotion (affexion convert),
  *   peak loudness normalisation, MAX_LEN 400 (covers 3–4 s clips), all epochs (no early stopping), a seed
- *   ensemble of 5 networks (on ravdess-dev: +4 points over one network and less than half its seed spread,
- *   docs/experiment.md);
+ *   ensemble of 5 networks (on ravdess-dev: +4 points over one network and less than half its seed spread),
+ *   and speaker reference normalisation with each speaker's neutral and calm clips (src/data/reference.ts:
+ *   the converted clips with the neutral clips they were made from, real speech with the speaker's own
+ *   neutral/calm clips; the largest single gain measured, docs/experiment.md);
  * - `paper`: synthetic speech, no loudness step, MAX_LEN 1000 — the paper's pipeline.
  */
 export type TrainingRecipe = 'converted' | 'paper';
@@ -29,8 +31,9 @@ export interface RecipeSettings {
 
 export const RECIPE_SETTINGS: Readonly<Record<TrainingRecipe, RecipeSettings>> = Object.freeze({
   converted: {
-    data: 'converted neutral speech', loudness: 'peak', hyper: { max_len: 400, ensemble: 5 },
-    describe: 'real neutral speech converted into each emotion, peak loudness, MAX_LEN 400, all epochs, ensemble of 5 networks (the best recipe on real speech, docs/experiment.md)',
+    data: 'converted neutral speech', loudness: 'peak', hyper: { max_len: 400, ensemble: 5, speaker_reference: 'neutral,calm' },
+    describe: 'real neutral speech converted into each emotion, peak loudness, MAX_LEN 400, all epochs, ensemble of 5 networks, ' +
+      'each clip normalised with its speaker\'s neutral/calm speech (the best recipe on real speech, docs/experiment.md)',
   },
   paper: {
     data: 'synthetic speech', loudness: 'none', hyper: { max_len: 1000 },

@@ -45,8 +45,17 @@ export interface ReproduceOptions extends CrossValidationRunSettings {
   /** Real labelled speech to test on; null skips that stage (the demo without real speech). */
   real: string | null;
   out: string;
-  /** Applied to the synthetic and real datasets (e.g. fearful=panic,happy=excitement,calm=,neutral=). */
+  /**
+   * Applied to the synthetic and real datasets (e.g. fearful=panic,happy=excitement). With speaker
+   * reference normalisation (the converted recipe) keep the neutral/calm clips: they are each speaker's
+   * reference, not scored.
+   */
   labelMap?: string;
+  /**
+   * More speaker reference clips (a dataset; its clips with a reference label count), for the real and
+   * extra evaluation sets. The converted recipe's training speakers use the neutral speech they were converted from.
+   */
+  reference?: string | null;
   folds?: number;
   /** Fold grouping (default: speaker for 'converted', so a speaker's conversions stay on one side; none for 'paper', as the paper). */
   groupBy?: GroupBy;
@@ -117,6 +126,9 @@ export async function reproduce(o: ReproduceOptions): Promise<ReproduceResult> {
   const synthetic = o.synthetic ? scanDataset(o.synthetic, { labelMap: o.labelMap, optionName: '--synthetic' }) : null;
   events.log?.(`recipe ${recipe}: ${rs.describe}`);
 
+  const referenceOn = resolveHyperparameters(hyperOver).speaker_reference !== '';
+  const userReference = o.reference ? scanDataset(o.reference, { optionName: '--reference' }) : null;
+  let trainingReference: Dataset | null = userReference;
   let trainingSet: Dataset;
   if (recipe === 'paper') {
     if (!synthetic) throw new Error('--synthetic: the paper recipe trains on synthetic speech; give --synthetic DIR (affexion synth makes one)');
@@ -133,6 +145,11 @@ export async function reproduce(o: ReproduceOptions): Promise<ReproduceResult> {
       given: o.converted, neutral, out: path.join(out, 'data', 'converted'),
       seed: resolveHyperparameters(hyperOver).seed, limit: o.convertLimit, real, events,
     });
+    if (referenceOn) {
+      // Each converted speaker's reference: the neutral speech the conversions were made from.
+      if (!existsSync(neutral)) throw new Error(`--neutral: ${neutral} does not exist; speaker reference normalisation needs the neutral speech --converted was made from (or --speaker-reference "")`);
+      trainingReference = scanDataset(neutral, { optionName: '--neutral' });
+    }
   }
   const extraData: Record<string, string | Dataset> = { ...(o.extraEvaluations ?? {}) };
   if (recipe !== 'paper' && synthetic) extraData['synthetic speech (not trained on)'] = synthetic;
@@ -140,7 +157,9 @@ export async function reproduce(o: ReproduceOptions): Promise<ReproduceResult> {
 
   events.log?.(`stage 1/3: training on ${rs.data}`);
   const modelDir = path.join(out, 'model');
-  const trained = await train({ ...common, data: trainingSet, out: modelDir, resume: 'auto', events, report: false, command: o.command });
+  const trained = await train({
+    ...common, data: trainingSet, reference: referenceOn ? trainingReference : null, out: modelDir, resume: 'auto', events, report: false, command: o.command,
+  });
 
   const k = o.folds ?? 7;
   const groupBy = o.groupBy ?? (recipe === 'paper' ? 'none' : 'speaker');
@@ -152,15 +171,18 @@ export async function reproduce(o: ReproduceOptions): Promise<ReproduceResult> {
     : [];
   const cv = await crossValidate({
     ...common, hyper: cvHyper, data: trainingSet, out: path.join(out, 'cv'), folds: k, groupBy, eval: real,
-    events, foldEvents: o.foldEvents, report: false, command: o.command,
+    reference: referenceOn ? mergedReference(trainingReference, userReference) : null, events, foldEvents: o.foldEvents, report: false, command: o.command,
   });
 
   events.log?.(`stage 3/3: evaluating the trained model${real ? ' on real speech' : ''}${Object.keys(extraData).length ? ` on ${Object.keys(extraData).join(', ')}` : ''}`);
   const model = loadTrainedModel(modelDir);
-  const realResult = real ? await evaluate({ model, data: real, cacheDir: o.cacheDir, events, optionName: '--real' }) : null;
+  const evalReference = referenceOn ? userReference : null;
+  const realResult = real ? await evaluate({ model, data: real, reference: evalReference, cacheDir: o.cacheDir, events, optionName: '--real' }) : null;
   const extra: Record<string, EvaluationResult> = {};
   for (const [name, data] of Object.entries(extraData)) {
-    extra[name] = await evaluate({ model, data, labelMap: typeof data === 'string' ? o.labelMap : undefined, cacheDir: o.cacheDir, events, optionName: name });
+    extra[name] = await evaluate({
+      model, data, labelMap: typeof data === 'string' ? o.labelMap : undefined, reference: evalReference, cacheDir: o.cacheDir, events, optionName: name,
+    });
   }
 
   const table = comparisonTable(cv, realResult, extra, rs.data);
@@ -183,6 +205,8 @@ export async function reproduce(o: ReproduceOptions): Promise<ReproduceResult> {
     notes: [
       `Recipe "${recipe}": ${rs.describe}.`,
       ...ensembleNote,
+      ...(referenceOn ? [`Speaker reference normalisation: every clip is z-scored with the statistics of its speaker's ${trained.hyper.speaker_reference.split(',').join('/')} clips ` +
+        '(training: the neutral speech each converted clip was made from; evaluation: the speaker\'s own reference clips, which are not scored).'] : []),
       ...(o.notes ?? []),
       'Real-speech figures count only clips whose (mapped) label is one of the model\'s classes; others are listed apart. ' +
       'Classes absent from the real set are left out of its macro averages.',
@@ -198,6 +222,12 @@ export async function reproduce(o: ReproduceOptions): Promise<ReproduceResult> {
     real: realResult ? { ...realResult, skipped: realResult.skipped.length } : null, extra, table, paper: PAPER_FIGURES, report: written.html,
   }, null, 1));
   return result;
+}
+
+/** One dataset holding the clips of two (the CV's reference clips: training speakers' and the user's). */
+function mergedReference(a: Dataset | null, b: Dataset | null): Dataset | null {
+  if (!a || !b) return a ?? b;
+  return { ...a, items: [...a.items, ...b.items], skipped: [] };
 }
 
 function pick(m: Record<string, unknown>): Record<string, number> {

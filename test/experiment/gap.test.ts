@@ -29,17 +29,19 @@ function fixtures() {
   // Real: RAVDESS-like labels; panic/excitement tones under their RAVDESS names, boredom tones as "neutral" (out of set).
   const real = withManifest(makeToneDataset({ classes: ['panic', 'excitement', 'boredom'], perClass: 3, seed: 3 }), ['01', '02'],
     { panic: 'fearful', excitement: 'happy', boredom: 'neutral' });
-  return { synthetic, converted, real };
+  // The neutral speech the converted set was made from: each converted speaker's reference.
+  const neutral = withManifest(makeToneDataset({ classes: ['neutral'], perClass: 3, seed: 4 }), ['13', '14', '15']);
+  return { synthetic, converted, real, neutral };
 }
 
-const RECIPES = ['paper', 'a-cmvn', 'b-masked', 'c-paper', 'c-paper-es', 'd-prosodic'];
+const RECIPES = ['paper', 'a-cmvn', 'b-masked', 'c-paper', 'c-paper-es', 'd-prosodic', 'c-reference'];
 
 test('gap experiment: table rows in recipe order (paper first), figures in range, resumable, no real clip in any training set', async () => {
   const f = fixtures();
   const out = path.join(tmpDir(), 'run');
   const logs: string[] = [];
   const opts = {
-    out, synthetic: f.synthetic, converted: f.converted, real: f.real, recipes: RECIPES, hyper: TINY, features: TINY_FEATURES,
+    out, synthetic: f.synthetic, converted: f.converted, neutral: f.neutral, real: f.real, recipes: RECIPES, hyper: TINY, features: TINY_FEATURES,
     augmentCopies: 1, cacheDir: null, seed: 3, events: { log: (m: string) => logs.push(m) },
   };
   const r = await runGapExperiment(opts);
@@ -66,6 +68,15 @@ test('gap experiment: table rows in recipe order (paper first), figures in range
   const prosodic = r.results.find((x) => x.recipe.id === 'd-prosodic')!;
   assert.equal(prosodic.features.kind, 'mfcc+prosodic');
   assert.equal(prosodic.hyper.normalization, 'utterance');
+  // The reference row: same data as c-paper, speaker reference normalisation on, so other real-set probabilities.
+  const ref = r.results.find((x) => x.recipe.id === 'c-reference')!;
+  assert.equal(ref.hyper.speaker_reference, 'neutral,calm');
+  assert.equal(ref.n_train, 12);
+  assert.notDeepEqual(readFileSync(path.join(out, 'recipes', 'c-reference', 'seed-3', 'real-probs.json'), 'utf8'),
+    readFileSync(path.join(out, 'recipes', 'c-paper', 'seed-3', 'real-probs.json'), 'utf8'));
+  // Without the converted speakers' neutral speech the reference row cannot run, and says why.
+  await assert.rejects(runGapExperiment({ ...opts, out: tmpDir(), recipes: ['c-reference'], neutral: f.real }),
+    /no reference clip \(label neutral or calm\) for speakers converted:13, converted:14, converted:15/);
   assert.ok(existsSync(r.report) && existsSync(path.join(out, 'table.md')));
   assert.match(readFileSync(path.join(out, 'table.md'), 'utf8'), /^\| recipe \| balanced acc\./);
 
@@ -134,26 +145,34 @@ test('scoreReal: balanced accuracy over panic/excitement with 4-class prediction
 });
 
 test('default recipes: the paper first, every data recipe × front-end once; unknown ids name --recipes', async () => {
-  const { defaultRecipes, selectRecipes, DATA_RECIPES, FRONT_ENDS } = await import('../../src/experiment/recipes.js');
+  const { defaultRecipes, selectRecipes, frontEndFits, DATA_RECIPES, FRONT_ENDS } = await import('../../src/experiment/recipes.js');
   const all = defaultRecipes();
   assert.equal(all[0]!.id, 'paper');
   assert.deepEqual({ data: all[0]!.data, fe: all[0]!.frontEnd, loudness: all[0]!.loudness, maxLen: all[0]!.hyper.max_len, patience: all[0]!.patience },
     { data: 'synthetic', fe: 'paper', loudness: 'none', maxLen: 1000, patience: 0 });
-  assert.equal(all.length, 1 + DATA_RECIPES.length * FRONT_ENDS.length);
+  // Speaker references exist for converted speakers only: the reference front-end is a converted row.
+  const fitting = DATA_RECIPES.flatMap((d) => FRONT_ENDS.filter((fe) => frontEndFits(fe, d)).map((fe) => [d, fe] as const));
+  assert.equal(fitting.length, DATA_RECIPES.length * (FRONT_ENDS.length - 1) + 1);
+  assert.equal(all.length, 1 + fitting.length);
   assert.equal(new Set(all.map((r) => r.id)).size, all.length);
-  for (const d of DATA_RECIPES) for (const fe of FRONT_ENDS) assert.ok(all.some((r) => r.data === d && r.frontEnd === fe && r.id !== 'paper'));
+  for (const [d, fe] of fitting) assert.ok(all.some((r) => r.data === d && r.frontEnd === fe && r.id !== 'paper'));
+  assert.ok(!all.some((r) => r.frontEnd === 'reference' && r.data !== 'converted'));
   assert.deepEqual(selectRecipes(all, ['c-cmvn', 'paper']).map((r) => r.id), ['c-cmvn', 'paper']);
   assert.throws(() => selectRecipes(all, ['nope']), /--recipes: unknown recipe "nope" \(known: paper, a-paper, .*a-paper-es, .*paper-peak/);
   const [es] = selectRecipes(all, ['c-paper-es']);
   assert.deepEqual({ ...es, id: 'c-paper', label: '', patience: 0 }, { ...all.find((r) => r.id === 'c-paper')!, label: '' }, 'an ablation changes one ingredient');
   assert.equal(es!.patience, 3);
-  // The grid's converted row is the default training recipe of reproduce and demo, one ensemble member
-  // per seed (the table's seed-ensemble column is the recipe's ensemble).
+  // The grid's converted row with speaker references is the default training recipe of reproduce and
+  // demo, one ensemble member per seed (the table's seed-ensemble column is the recipe's ensemble).
   const { RECIPE_SETTINGS } = await import('../../src/train/recipe.js');
-  const c = all.find((r) => r.id === 'c-paper')!;
+  const { resolveHyperparameters } = await import('../../src/train/options.js');
+  const c = all.find((r) => r.id === 'c-reference')!;
   assert.ok(RECIPE_SETTINGS.converted.hyper.ensemble! > 1);
-  assert.deepEqual({ loudness: c.loudness, hyper: c.hyper, patience: c.patience, data: c.data, fe: c.frontEnd },
-    { loudness: RECIPE_SETTINGS.converted.loudness, hyper: { ...RECIPE_SETTINGS.converted.hyper, ensemble: 1 }, patience: 0, data: 'converted', fe: 'paper' });
+  assert.equal(RECIPE_SETTINGS.converted.hyper.speaker_reference, 'neutral,calm');
+  assert.deepEqual({ loudness: c.loudness, hyper: resolveHyperparameters(c.hyper), patience: c.patience, data: c.data, fe: c.frontEnd },
+    { loudness: RECIPE_SETTINGS.converted.loudness, hyper: resolveHyperparameters({ ...RECIPE_SETTINGS.converted.hyper, ensemble: 1 }), patience: 0, data: 'converted', fe: 'reference' });
+  // The other converted rows differ from it in the front-end only.
+  assert.equal(resolveHyperparameters(all.find((r) => r.id === 'c-paper')!.hyper).speaker_reference, '');
 });
 
 test('gap experiment with several seeds: mean ± sd per recipe, and the ensemble scored from the mean of the seeds\' probabilities', async () => {

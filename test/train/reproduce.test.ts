@@ -36,8 +36,9 @@ test('reproduce: trains, cross-validates, evaluates on "real" data through a lab
 });
 
 test('reproduce: the default recipe trains on converted neutral speech (its settings under the user\'s), CV by speaker, synthetic scored apart', async () => {
-  const synthetic = makeToneDataset({ classes: ['boredom', 'panic', 'excitement', 'uncertainty'], perClass: 2, seed: 4 });
-  const real = makeToneDataset({ classes: ['panic', 'excitement'], perClass: 2, seed: 5 });
+  // Speaker reference normalisation (the recipe's): every evaluated speaker has neutral clips, which are not scored.
+  const synthetic = makeToneDataset({ classes: ['boredom', 'panic', 'excitement', 'uncertainty', 'neutral'], perClass: 2, seed: 4, speakers: true });
+  const real = makeToneDataset({ classes: ['panic', 'excitement', 'neutral'], perClass: 2, seed: 5, speakers: true });
   const out = tmpDir();
   const r = await reproduce({
     neutral: NEUTRAL_POOL, convertLimit: 3, synthetic, real, out, folds: 2, features: TINY_FEATURES, cacheDir: null,
@@ -56,6 +57,11 @@ test('reproduce: the default recipe trains on converted neutral speech (its sett
   assert.equal(loadTrainedModel(path.join(out, 'cv', 'fold-01')).members.length, 1);
   assert.ok(readFileSync(path.join(out, 'report.html'), 'utf8').includes(`ensemble of ${RECIPE_SETTINGS.converted.hyper.ensemble} networks`));
   assert.ok(r.extra['synthetic speech (not trained on)'], 'synthetic speech is scored, not trained on');
+  assert.equal(m.hyper.speaker_reference, 'neutral,calm');
+  assert.equal(r.real!.n, 4, 'the neutral clips are references, not scored');
+  assert.deepEqual(r.real!.reference_labels, { neutral: 2 });
+  assert.deepEqual(r.real!.unknown_labels, {});
+  assert.ok(readFileSync(path.join(out, 'report.html'), 'utf8').includes('Speaker reference normalisation'));
   assert.match(r.table.rows[1]!.label, /CV on converted neutral speech/);
   const results = JSON.parse(readFileSync(path.join(out, 'results.json'), 'utf8'));
   assert.equal(results.recipe, 'converted');

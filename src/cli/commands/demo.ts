@@ -23,7 +23,7 @@ export function register(program: Command): void {
     .option('--convert-limit <n>', 'neutral clips to convert (× 4 emotions = training clips)', intArg('--convert-limit'), DEMO_CONVERT_LIMIT)
     .option('--real <data>', 'real labelled speech to evaluate on (default ../shared/data/ravdess-dev when present); never trained on')
     .option('--no-real', 'do not evaluate on real speech')
-    .option('--label-map <map>', 'label map for --real (default fearful=panic,happy=excitement,calm=,neutral=)')
+    .option('--label-map <map>', 'label map for --real (default fearful=panic,happy=excitement; neutral and calm are each actor\'s speaker reference)')
     .option('--per-class <n>', 'synthetic training clips per class (synthetic recipe)', intArg('--per-class'), 16)
     .option('--held-out <n>', 'synthetic test clips per class (never trained on)', intArg('--held-out'), 6)
     .option('--folds <k>', 'cross-validation folds', intArg('--folds'), 3)

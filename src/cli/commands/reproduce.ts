@@ -39,7 +39,7 @@ export function register(program: Command): void {
     try {
       const r = await reproduce({
         recipe: o.recipe, synthetic: o.synthetic, converted: o.converted, neutral: o.neutral, convertLimit: o.convertLimit,
-        real: o.real, out: o.out, labelMap: o.labelMap, folds: o.folds, groupBy: o.groupBy,
+        real: o.real, out: o.out, labelMap: o.labelMap, reference: o.reference, folds: o.folds, groupBy: o.groupBy,
         hyper: explicitHyperFrom(o, cmd), features: featuresFrom(o), loudness: explicitLoudness(o, cmd), cacheDir: cacheFrom(o), events: progress,
         foldEvents: (f, k) => consoleProgress({ prefix: `[fold ${f}/${k}]` }), signal: interrupt.signal, command: process.argv.slice(1),
       });
