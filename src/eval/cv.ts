@@ -16,7 +16,10 @@ import type { AffexionNet } from '../model/network.js';
 import type { EpochRecord, LabelledFeatures } from '../train/fit.js';
 import { resolveHyperparameters, type CrossValidationRunSettings, type Hyperparameters } from '../train/options.js';
 import { subsetAudio } from '../train/online-augment.js';
-import { checkTrainable, dataFingerprint, loadSplit, referenceFingerprint, referenceOptions, trainingClasses, trainModelToDir, type LoadedSplit } from '../train/train.js';
+import {
+  checkTrainable, dataFingerprint, loadSplit, referenceDatasets, referenceFingerprint, referenceOptions, trainingClasses, trainModelToDir,
+  type LoadedSplit, type ReferenceData,
+} from '../train/train.js';
 import { meanProbabilities } from '../train/model-dir.js';
 import { foldLeaks, stratifiedGroupKFold, stratifiedKFold, trainIndices, type Folds } from './folds.js';
 import { argmaxRows, classificationMetrics, meanStd, type ClassificationMetrics } from './metrics.js';
@@ -36,7 +39,7 @@ export interface CvOptions extends CrossValidationRunSettings {
   /** Extra dataset every fold's model is scored on. */
   eval?: string | Dataset | null;
   /** More speaker reference clips for `hyper.speaker_reference` (for DATA and --eval). */
-  reference?: string | Dataset | null;
+  reference?: ReferenceData;
   labelMap?: string | LabelMap;
   report?: boolean;
 }
@@ -132,7 +135,7 @@ export async function crossValidate(opts: CvOptions): Promise<CvResult> {
   const classes = trainingClasses(ds, hyper);
   if (ds.items.length < k) throw new Error(`--folds ${k}: the dataset has only ${ds.items.length} clips, fewer than the number of folds`);
   const cache = new FeatureCache(opts.cacheDir === undefined ? defaultCacheDir() : opts.cacheDir);
-  const extra = opts.reference ? [typeof opts.reference === 'string' ? scanDataset(opts.reference, { optionName: '--reference' }) : opts.reference] : [];
+  const extra = referenceDatasets(opts.reference);
   if (extra.length && !hyper.speaker_reference) throw new Error('--reference: only used with --speaker-reference (which labels are the reference clips)');
   // Reference statistics come from each speaker's own neutral clips, never from labelled clips, so they
   // do not leak a validation clip's label into training.

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { FeatureCache, defaultCacheDir } from '../data/cache.js';
 import { describeDataset, scanDataset, type Dataset, type SkippedFile } from '../data/dataset.js';
 import type { LabelMap } from '../data/label-map.js';
-import { loadSplit, referenceOptions, type LoadedSplit } from '../train/train.js';
+import { loadSplit, referenceDatasets, referenceOptions, type LoadedSplit, type ReferenceData } from '../train/train.js';
 import { loadTrainedModel, modelProbabilities, type TrainedModel } from '../train/model-dir.js';
 import type { ProgressEvents } from '../train/progress.js';
 import { argmaxRows, classificationMetrics, type ClassificationMetrics } from './metrics.js';
@@ -35,7 +35,7 @@ export interface EvaluateOptions {
   data: string | Dataset;
   labelMap?: string | LabelMap;
   /** More speaker reference clips, for a model trained with speaker reference normalisation. */
-  reference?: string | Dataset | null;
+  reference?: ReferenceData;
   cacheDir?: string | null;
   events?: ProgressEvents;
   /** Include per-clip predictions in the result (default false). */
@@ -60,7 +60,7 @@ export async function evaluate(opts: EvaluateOptions): Promise<EvaluationResult>
   const ds = typeof opts.data === 'string' ? scanDataset(opts.data, { labelMap: opts.labelMap, optionName }) : opts.data;
   opts.events?.log?.(describeDataset(ds));
   const cache = new FeatureCache(opts.cacheDir === undefined ? defaultCacheDir() : opts.cacheDir);
-  const extra = opts.reference ? [typeof opts.reference === 'string' ? scanDataset(opts.reference, { optionName: '--reference' }) : opts.reference] : [];
+  const extra = referenceDatasets(opts.reference);
   if (extra.length && !model.hyper.speaker_reference) throw new Error(`--reference: the model in ${model.dir} was trained without speaker reference normalisation`);
   const split = await loadSplit(ds, model.classes, model.featureSettings, cache, opts.events, 'features (evaluation)',
     referenceOptions(model.hyper, extra, optionName));

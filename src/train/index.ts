@@ -1,7 +1,7 @@
 /** Training, reproduction of the paper's experiment, and the demo. */
 export {
-  train, trainToDir, trainModelToDir, loadSplit, checkTrainable, writeMetricsJsonl, METRICS_FILE,
-  type TrainOptions, type TrainResult, type TrainToDirOptions, type LoadedSplit,
+  train, trainToDir, trainModelToDir, loadSplit, checkTrainable, trainingClasses, referenceDatasets, referenceOptions, writeMetricsJsonl, METRICS_FILE,
+  type TrainOptions, type TrainResult, type TrainToDirOptions, type LoadedSplit, type ReferenceData, type ReferenceOptions,
 } from './train.js';
 export { PAPER_HYPERPARAMETERS, resolveHyperparameters, type Hyperparameters } from './options.js';
 export {

@@ -171,7 +171,7 @@ export async function reproduce(o: ReproduceOptions): Promise<ReproduceResult> {
     : [];
   const cv = await crossValidate({
     ...common, hyper: cvHyper, data: trainingSet, out: path.join(out, 'cv'), folds: k, groupBy, eval: real,
-    reference: referenceOn ? mergedReference(trainingReference, userReference) : null, events, foldEvents: o.foldEvents, report: false, command: o.command,
+    reference: referenceOn ? [trainingReference, userReference].filter((d): d is Dataset => d !== null) : null, events, foldEvents: o.foldEvents, report: false, command: o.command,
   });
 
   events.log?.(`stage 3/3: evaluating the trained model${real ? ' on real speech' : ''}${Object.keys(extraData).length ? ` on ${Object.keys(extraData).join(', ')}` : ''}`);
@@ -222,12 +222,6 @@ export async function reproduce(o: ReproduceOptions): Promise<ReproduceResult> {
     real: realResult ? { ...realResult, skipped: realResult.skipped.length } : null, extra, table, paper: PAPER_FIGURES, report: written.html,
   }, null, 1));
   return result;
-}
-
-/** One dataset holding the clips of two (the CV's reference clips: training speakers' and the user's). */
-function mergedReference(a: Dataset | null, b: Dataset | null): Dataset | null {
-  if (!a || !b) return a ?? b;
-  return { ...a, items: [...a.items, ...b.items], skipped: [] };
 }
 
 function pick(m: Record<string, unknown>): Record<string, number> {

@@ -36,7 +36,7 @@ export interface TrainOptions {
    * More speaker reference clips for `hyper.speaker_reference` (e.g. the neutral folder a converted set
    * was made from): a dataset path or scanned dataset; its clips with a reference label count.
    */
-  reference?: string | Dataset | null;
+  reference?: ReferenceData;
   /** Hyper-parameters over the paper's defaults. */
   hyper?: Partial<Hyperparameters>;
   /** Feature parameters over the paper's defaults. */
@@ -130,6 +130,15 @@ export interface ReferenceOptions {
   maxLen: number;
   /** What the data is called in errors (DATA, --val, --eval …). */
   optionName: string;
+}
+
+/** Extra speaker reference data (`--reference`): dataset paths or scanned datasets, one or several. */
+export type ReferenceData = string | Dataset | readonly (string | Dataset)[] | null | undefined;
+
+/** Scans the `--reference` data (paths are scanned without a label map: their reference labels count as written). */
+export function referenceDatasets(ref: ReferenceData): Dataset[] {
+  const list = ref == null ? [] : Array.isArray(ref) ? ref : [ref as string | Dataset];
+  return list.map((r) => (typeof r === 'string' ? scanDataset(r, { optionName: '--reference' }) : r));
 }
 
 /** The {@link ReferenceOptions} a run's hyper-parameters ask for; null when speaker reference normalisation is off. */
@@ -333,7 +342,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   checkTrainable(ds, 'DATA');
   const classes = trainingClasses(ds, hyper);
   const cache = new FeatureCache(opts.cacheDir === undefined ? defaultCacheDir() : opts.cacheDir);
-  const extra = opts.reference ? [typeof opts.reference === 'string' ? scanDataset(opts.reference, { optionName: '--reference' }) : opts.reference] : [];
+  const extra = referenceDatasets(opts.reference);
   if (extra.length && !hyper.speaker_reference) throw new Error('--reference: only used with --speaker-reference (which labels are the reference clips)');
   const trainSplit = await loadSplit(ds, classes, settings, cache, events, 'features (training)', referenceOptions(hyper, extra, 'DATA'));
   reportSkipped(events, trainSplit.skipped, ds.skipped.length);
