@@ -12,6 +12,6 @@ export {
 } from './features.js';
 export { fitNormalization, toModelBatch, validateNormalization, type Normalization, type ModelBatch } from './normalize.js';
 export {
-  parseReferenceLabels, speakerReferences, applySpeakerReference, normalizeBySpeakerReference, requireReferences, referenceItems,
+  parseReferenceLabels, speakerReferences, applySpeakerReference, normalizeBySpeakerReference, requireReferences, referenceItems, assertSpeakerReferences,
   DEFAULT_REFERENCE_LABELS, type SpeakerReference,
 } from './reference.js';

@@ -134,3 +134,14 @@ export function normalizeBySpeakerReference(mats: readonly FeatureMatrix[], spea
   const refs = requireReferences(speakerReferences(refMats, refSpeakers, maxLen), speakers, files, labels, where);
   return mats.map((m, i) => applySpeakerReference(m, refs[i]!));
 }
+
+/**
+ * Checks, before any work, that every clip of `ds` that is not itself a reference has a speaker id with
+ * at least one reference clip in `ds` or `extra` (the same errors as {@link requireReferences}).
+ */
+export function assertSpeakerReferences(ds: Dataset, extra: readonly Dataset[], labels: readonly string[], where: string): void {
+  const refSpeakers = new Set(referenceItems([ds, ...extra], labels).map((r) => r.speaker).filter((x): x is string => x !== null));
+  const stand = new Map([...refSpeakers].map((spk) => [spk, null as unknown as SpeakerReference]));
+  const items = ds.items.filter((it) => !labels.includes(it.label));
+  requireReferences(stand, items.map((it) => it.speaker), items.map((it) => it.path), labels, where);
+}

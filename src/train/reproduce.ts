@@ -10,6 +10,7 @@ import path from 'node:path';
 import { writeFileAtomic } from '../data/cache.js';
 import { scanDataset, type Dataset } from '../data/dataset.js';
 import { assertNoRealClips } from '../data/leakage.js';
+import { assertSpeakerReferences, parseReferenceLabels } from '../data/reference.js';
 import { sharedDataPath } from '../data/shared-data.js';
 import { prepareConverted } from '../augment/convert/prepare.js';
 import { crossValidate, type CvResult, type GroupBy } from '../eval/cv.js';
@@ -153,6 +154,15 @@ export async function reproduce(o: ReproduceOptions): Promise<ReproduceResult> {
   }
   const extraData: Record<string, string | Dataset> = { ...(o.extraEvaluations ?? {}) };
   if (recipe !== 'paper' && synthetic) extraData['synthetic speech (not trained on)'] = synthetic;
+  if (referenceOn) {
+    // Every evaluated speaker needs reference clips: say so now, not after the training.
+    const labels = parseReferenceLabels(resolveHyperparameters(hyperOver).speaker_reference);
+    const userRefs = userReference ? [userReference] : [];
+    if (real) assertSpeakerReferences(real, userRefs, labels, '--real');
+    for (const [name, data] of Object.entries(extraData)) {
+      assertSpeakerReferences(typeof data === 'string' ? scanDataset(data, { labelMap: o.labelMap, optionName: name }) : data, userRefs, labels, name);
+    }
+  }
   const common = { hyper: hyperOver, features: o.features, loudness, cacheDir: o.cacheDir, signal: o.signal };
 
   events.log?.(`stage 1/3: training on ${rs.data}`);
