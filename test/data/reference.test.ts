@@ -12,7 +12,7 @@ import { FeatureCache } from '../../src/data/cache.js';
 import { datasetFeatures, resolveFeatureSettings } from '../../src/data/features.js';
 import { scanDataset } from '../../src/data/dataset.js';
 import type { FeatureMatrix } from '../../src/features/index.js';
-import { train } from '../../src/train/train.js';
+import { loadSplit, referenceOptions, train } from '../../src/train/train.js';
 import { evaluate } from '../../src/eval/evaluate.js';
 import { predictFiles } from '../../src/eval/predict.js';
 import { crossValidate } from '../../src/eval/cv.js';
@@ -164,4 +164,22 @@ test('CLI: train --speaker-reference, evaluate lists the references, predict --r
   assert.match(missing.stderr, /give a few clips of the speaker's calm speech with --reference FILE/);
   const config = JSON.parse(readFileSync(path.join(out, 'config.json'), 'utf8'));
   assert.match(JSON.stringify(config), /"speaker_reference":"neutral"/);
+});
+
+test('online augmentation re-extracts features with the clip\'s own speaker reference', async () => {
+  const ds = scanDataset(dataset(17));
+  const settings = resolveFeatureSettings({ params: TINY_FEATURES, loudness: 'peak' });
+  const split = await loadSplit(ds, ['boredom', 'panic'], settings, new FeatureCache(null), undefined, 'features',
+    referenceOptions({ speaker_reference: 'neutral', max_len: 24 }, [], 'DATA'));
+  assert.equal(split.features.length, 12);
+  assert.deepEqual(split.referenceLabels, { neutral: 6 });
+  assert.equal(split.referenceFiles.length, 6);
+  // Un-augmented samples through the online path give exactly the stored (referenced) features.
+  for (const i of [0, 5, 11]) {
+    const again = split.audio!.features(await split.audio!.load(i), i);
+    assert.deepEqual(again.data, split.features[i]!.data);
+  }
+  // Another speaker's statistics give other features (the index selects the speaker).
+  const other = split.itemIndex.findIndex((item) => ds.items[item]!.speaker !== ds.items[split.itemIndex[0]!]!.speaker);
+  assert.notDeepEqual(split.audio!.features(await split.audio!.load(0), other).data, split.features[0]!.data);
 });
