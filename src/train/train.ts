@@ -179,10 +179,10 @@ export async function loadSplit(ds: Dataset, classes: readonly string[], setting
   kept.targets = Int32Array.from(targets);
   let refs: SpeakerReference[] | null = null;
   if (reference) {
-    let files: string[];
-    ({ refs, files } = await clipReferences(ds, kept.itemIndex, settings, cache, reference, events));
-    kept.referenceFiles = files;
-    kept.features = kept.features.map((m, i) => applySpeakerReference(m, refs![i]!));
+    const found = await clipReferences(ds, kept.itemIndex, settings, cache, reference, events);
+    refs = found.refs;
+    kept.referenceFiles = found.files;
+    kept.features = kept.features.map((m, i) => applySpeakerReference(m, found.refs[i]!));
   }
   // Audio of the kept clips, re-read on demand, for online waveform augmentation (--augment).
   const files = kept.itemIndex.map((i) => ds.items[i].path);
