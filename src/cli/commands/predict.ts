@@ -6,7 +6,7 @@
  * Audio-file prediction (positional INPUTS: extract features with the model's feature_params, normalise,
  * pad, then predictRaw) is to be added to this file by the train/CLI owner: see `predictAudio` below.
  */
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { loadModelDir } from '../../model/io.js';
 import { ensembleMemberDir, isEnsembleDir } from '../../train/model-dir.js';
 import { predictRaw, type RawPrediction } from '../../model/predict.js';
@@ -56,8 +56,8 @@ export function register(program: Command): void {
     .option('--batch-size <n>', 'clips per forward pass', '16')
     .option('--window <s>', 'audio: window length in seconds for the timeline of long files (default: the model\'s MAX_LEN)')
     .option('--hop <s>', 'audio: hop between windows in seconds (default: half the window)')
-    .option('--reference <file>', 'audio: a clip of the speaker\'s calm speech (repeatable), for a model trained with --speaker-reference; ' +
-      'all inputs are taken to be that speaker', (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .addOption(new Option('--reference <file>', 'audio: a clip of the speaker\'s calm speech (repeatable), for a model trained with ' +
+      '--speaker-reference; all inputs are taken to be that speaker').argParser((v: string, acc: string[]) => [...acc, v]).default([], 'none'))
     .option('--json', 'print JSON: {"labels", "logits", "probs"} for --features; one object per audio file')
     .action(async (modelDir: string, inputs: string[], o: PredictOptions) => {
       if (o.features) {
