@@ -38,8 +38,13 @@ export interface CvOptions extends CrossValidationRunSettings {
   groupBy?: GroupBy;
   /** Extra dataset every fold's model is scored on. */
   eval?: string | Dataset | null;
-  /** More speaker reference clips for `hyper.speaker_reference` (for DATA and --eval). */
+  /** More speaker reference clips for `hyper.speaker_reference`: for DATA, and for --eval unless `evalReference` is given. */
   reference?: ReferenceData;
+  /**
+   * More speaker reference clips for --eval only (speaker ids of different datasets may collide, so the
+   * training speakers' references need not be offered to the evaluation set).
+   */
+  evalReference?: ReferenceData;
   labelMap?: string | LabelMap;
   report?: boolean;
 }
@@ -136,7 +141,8 @@ export async function crossValidate(opts: CvOptions): Promise<CvResult> {
   if (ds.items.length < k) throw new Error(`--folds ${k}: the dataset has only ${ds.items.length} clips, fewer than the number of folds`);
   const cache = new FeatureCache(opts.cacheDir === undefined ? defaultCacheDir() : opts.cacheDir);
   const extra = referenceDatasets(opts.reference);
-  if (extra.length && !hyper.speaker_reference) throw new Error('--reference: only used with --speaker-reference (which labels are the reference clips)');
+  const evalExtra = opts.evalReference === undefined ? extra : referenceDatasets(opts.evalReference);
+  if ((extra.length || evalExtra.length) && !hyper.speaker_reference) throw new Error('--reference: only used with --speaker-reference (which labels are the reference clips)');
   // Reference statistics come from each speaker's own neutral clips, never from labelled clips, so they
   // do not leak a validation clip's label into training.
   const all = await loadSplit(ds, classes, settings, cache, events, 'features', referenceOptions(hyper, extra, 'DATA'));
@@ -161,7 +167,7 @@ export async function crossValidate(opts: CvOptions): Promise<CvResult> {
   if (opts.eval) {
     evalDs = typeof opts.eval === 'string' ? scanDataset(opts.eval, { labelMap: opts.labelMap, optionName: '--eval' }) : opts.eval;
     events.log?.(describeDataset(evalDs));
-    evalSplit = await loadSplit(evalDs, classes, settings, cache, events, 'features (--eval)', referenceOptions(hyper, extra, '--eval'));
+    evalSplit = await loadSplit(evalDs, classes, settings, cache, events, 'features (--eval)', referenceOptions(hyper, evalExtra, '--eval'));
     if (evalSplit.targets.length === 0) throw new Error(`--eval: none of its clips has one of the training classes (${classes.join(', ')}); use --label-map`);
     const unknown = Object.entries(evalSplit.unknownLabels);
     if (unknown.length) events.log?.(`--eval: left out (label not among the classes): ${unknown.map(([l, n]) => `${l} ${n}`).join(', ')}`);

@@ -129,7 +129,7 @@ export async function reproduce(o: ReproduceOptions): Promise<ReproduceResult> {
 
   const referenceOn = resolveHyperparameters(hyperOver).speaker_reference !== '';
   const userReference = o.reference ? scanDataset(o.reference, { optionName: '--reference' }) : null;
-  let trainingReference: Dataset | null = userReference;
+  let neutralReference: Dataset | null = null;
   let trainingSet: Dataset;
   if (recipe === 'paper') {
     if (!synthetic) throw new Error('--synthetic: the paper recipe trains on synthetic speech; give --synthetic DIR (affexion synth makes one)');
@@ -149,9 +149,12 @@ export async function reproduce(o: ReproduceOptions): Promise<ReproduceResult> {
     if (referenceOn) {
       // Each converted speaker's reference: the neutral speech the conversions were made from.
       if (!existsSync(neutral)) throw new Error(`--neutral: ${neutral} does not exist; speaker reference normalisation needs the neutral speech --converted was made from (or --speaker-reference "")`);
-      trainingReference = scanDataset(neutral, { optionName: '--neutral' });
+      neutralReference = scanDataset(neutral, { optionName: '--neutral' });
     }
   }
+  // Training speakers' references: the neutral speech they were converted from, and the user's --reference;
+  // evaluation sets get only their own reference clips and the user's (speaker ids of different sets may collide).
+  const trainingReference = [neutralReference, userReference].filter((d): d is Dataset => d !== null);
   const extraData: Record<string, string | Dataset> = { ...(o.extraEvaluations ?? {}) };
   if (recipe !== 'paper' && synthetic) extraData['synthetic speech (not trained on)'] = synthetic;
   if (referenceOn) {
@@ -181,7 +184,7 @@ export async function reproduce(o: ReproduceOptions): Promise<ReproduceResult> {
     : [];
   const cv = await crossValidate({
     ...common, hyper: cvHyper, data: trainingSet, out: path.join(out, 'cv'), folds: k, groupBy, eval: real,
-    reference: referenceOn ? [trainingReference, userReference].filter((d): d is Dataset => d !== null) : null, events, foldEvents: o.foldEvents, report: false, command: o.command,
+    reference: referenceOn ? trainingReference : null, evalReference: referenceOn ? userReference : null, events, foldEvents: o.foldEvents, report: false, command: o.command,
   });
 
   events.log?.(`stage 3/3: evaluating the trained model${real ? ' on real speech' : ''}${Object.keys(extraData).length ? ` on ${Object.keys(extraData).join(', ')}` : ''}`);
