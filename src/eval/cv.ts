@@ -209,6 +209,7 @@ export async function crossValidate(opts: CvOptions): Promise<CvResult> {
         metrics: classificationMetrics(valSet.targets, pred, classes), history: members[0]!.history, val_pred: pred,
       };
       if (evalSplit) outcome.eval = await scoreMembers(members, hyper, evalSplit, classes);
+      for (const m of members) m.net.releaseActivations();
       writeFileAtomic(resultFile, JSON.stringify({ signature: { ...signature, epochs: hyper.epochs }, outcome }, null, 1));
     }
     pooledTrue.push(...valSet.targets);

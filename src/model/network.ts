@@ -166,6 +166,16 @@ export class AffexionNet {
     for (const p of this.params) p.grad.fill(0);
   }
 
+  /**
+   * Frees the activations every layer keeps between forward and backward (hundreds of MB for the
+   * paper-size network at batch 32). The network stays usable: the next forward allocates them again.
+   * Trainers call it when a network is done training, so finished ensemble members and folds do not
+   * hold their training buffers.
+   */
+  releaseActivations(): void {
+    for (const l of [this.conv, this.bn, this.dropConv, this.lstm, this.attn, this.fc1, this.dropFc, this.fc2]) l.releaseActivations();
+  }
+
   /** Total number of trainable values. */
   numParameters(): number {
     return this.params.reduce((a, p) => a + p.value.length, 0);

@@ -296,7 +296,9 @@ export async function trainToDir(o: TrainToDirOptions): Promise<TrainingState> {
  */
 export async function trainModelToDir(o: TrainToDirOptions): Promise<TrainingState[]> {
   const n = o.hyper.ensemble;
-  if (n <= 1) return [await trainToDir(o)];
+  // A finished network keeps no training buffers (they are re-allocated if it is run again).
+  const done = (st: TrainingState): TrainingState => (st.net.releaseActivations(), st);
+  if (n <= 1) return [done(await trainToDir(o))];
   if (o.resume === 'require' && !existsSync(checkpointPath(ensembleMemberDir(o.out, 1)))) {
     // Members are trained in order: without the first one's checkpoint nothing was trained yet.
     throw new Error(`--resume: no checkpoint in ${o.out} (nor in its ensemble members)`);
@@ -308,11 +310,11 @@ export async function trainModelToDir(o: TrainToDirOptions): Promise<TrainingSta
     const out = ensembleMemberDir(o.out, k);
     const started = existsSync(checkpointPath(out));
     o.events?.log?.(`ensemble member ${k}/${n} (seed ${hyper.seed})`);
-    states.push(await trainToDir({
+    states.push(done(await trainToDir({
       ...o, out, hyper, signature: { ...o.signature, hyper: { ...hyper, epochs: undefined } },
       // A member not started yet starts afresh even under --resume; a started one must match.
       resume: o.resume === 'require' ? (started ? 'require' : 'never') : o.resume,
-    }));
+    })));
     dirs.push(out);
   }
   saveEnsembleManifest(o.out, dirs);
@@ -391,6 +393,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
     const { writeTrainReport } = await import('./reporting.js');
     result.report = await writeTrainReport(out, result, opts.command);
   }
+  for (const m of members) m.net.releaseActivations(); // the validation pass re-allocated them
   return result;
 }
 

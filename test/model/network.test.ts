@@ -90,3 +90,31 @@ test('training is deterministic for a seed (init, dropout, Adam): two runs give 
   for (const [k, v] of a) assert.deepEqual(v, b.get(k), k);
   assert.notDeepEqual(a.get('fc2.weight'), c.get('fc2.weight'));
 });
+
+test('releaseActivations frees the training buffers without changing what the network computes or learns next', () => {
+  const cfg = { ...PAPER_CONFIG, n_features: 3, conv_channels: 2, lstm_hidden: 2, fc_hidden: 3, n_classes: 2 };
+  const x = Float32Array.from({ length: 2 * 6 * 3 }, (_, i) => Math.sin(i * 1.3));
+  const run = (release: boolean) => {
+    const net = new AffexionNet(cfg, { seed: 4, kernels: jsKernels });
+    const opt = new Adam(net.parameters(), { lr: 0.01 });
+    const logits: Float32Array[] = [];
+    for (let s = 0; s < 3; s++) {
+      net.zeroGrad();
+      net.backward(softmaxCrossEntropy(net.forward(x, 2, 6, { train: true }), new Int32Array([0, 1]), 2).dLogits);
+      opt.step();
+      if (release) net.releaseActivations();
+      logits.push(Float32Array.from(net.forward(x, 2, 6, { train: false })));
+      if (release) net.releaseActivations();
+    }
+    return { weights: net.stateDict(), logits };
+  };
+  const kept = run(false);
+  const released = run(true);
+  for (const [k, v] of kept.weights) assert.deepEqual(released.weights.get(k), v, k);
+  assert.deepEqual(released.logits, kept.logits);
+  // backward right after a release has nothing to differentiate: it says so instead of using stale buffers.
+  const net = new AffexionNet(cfg, { seed: 4, kernels: jsKernels });
+  net.forward(x, 2, 6, { train: true });
+  net.releaseActivations();
+  assert.throws(() => net.backward(new Float32Array(4)));
+});

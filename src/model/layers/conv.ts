@@ -25,6 +25,12 @@ export class MultiScaleConv {
     this.outChannels = channels * kernelSizes.length;
   }
 
+  /** Drops the activations kept for backward (they are re-allocated by the next forward). */
+  releaseActivations(): void {
+    this.x = undefined;
+    this.y = undefined;
+  }
+
   /** x: (B, T, F) → (B, T, nk·C) after ReLU. */
   forward(x: Float32Array, B: number, T: number): Float32Array {
     const y = (this.y = ensure(this.y, B * T * this.outChannels));

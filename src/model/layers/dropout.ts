@@ -13,6 +13,13 @@ export class Dropout {
   }
 
   /** Returns x itself when inactive (eval mode or p = 0), else a new masked copy. */
+  /** Drops the mask and output kept for backward (they are re-allocated by the next forward). */
+  releaseActivations(): void {
+    this.mask = undefined;
+    this.draws = undefined;
+    this.y = undefined;
+  }
+
   forward(x: Float32Array, train: boolean, rng: Rng): Float32Array {
     this.active = train && this.p > 0;
     if (!this.active) return x;
