@@ -12,19 +12,17 @@
  * the person being monitored).
  */
 import type { FeatureMatrix } from '../features/index.js';
+import { fitNormalization } from './normalize.js';
 import type { Dataset } from './dataset.js';
 import { normalizeLabel } from './label-map.js';
 
 /** The labels whose clips are each speaker's reference unless told otherwise. */
 export const DEFAULT_REFERENCE_LABELS: readonly string[] = ['neutral', 'calm'];
 
-/** Floor for standard deviations so a constant channel does not divide by zero. */
-const STD_FLOOR = 1e-8;
-
 /** Per-channel statistics of one speaker's reference clips. */
 export interface SpeakerReference {
-  mean: Float64Array;
-  std: Float64Array;
+  mean: number[];
+  std: number[];
   /** Reference clips and frames the statistics come from. */
   clips: number;
   frames: number;
@@ -42,37 +40,21 @@ export function parseReferenceLabels(spec: string, optionName = '--speaker-refer
 }
 
 /**
- * Statistics per speaker from reference clips (`speakers[i]` is clip i's speaker), counting the first
- * `maxLen` frames of each clip — the frames the model sees. Accumulated in float64.
+ * Statistics per speaker from reference clips (`speakers[i]` is clip i's speaker): the same per-channel
+ * mean and population std as the model's global z-score ({@link fitNormalization}), over the first
+ * `maxLen` frames of each clip — the frames the model sees.
  */
 export function speakerReferences(mats: readonly FeatureMatrix[], speakers: readonly string[], maxLen = Infinity): Map<string, SpeakerReference> {
-  const acc = new Map<string, { sum: Float64Array; sq: Float64Array; clips: number; frames: number }>();
+  const groups = new Map<string, FeatureMatrix[]>();
   mats.forEach((m, i) => {
-    const spk = speakers[i]!;
-    let a = acc.get(spk);
-    if (!a) acc.set(spk, (a = { sum: new Float64Array(m.rows), sq: new Float64Array(m.rows), clips: 0, frames: 0 }));
-    if (a.sum.length !== m.rows) throw new Error(`speaker reference: clips have ${a.sum.length} and ${m.rows} feature rows`);
-    const T = Math.min(m.frames, maxLen);
-    for (let r = 0; r < m.rows; r++) {
-      const off = r * m.frames;
-      let s = 0;
-      let s2 = 0;
-      for (let t = 0; t < T; t++) {
-        const v = m.data[off + t]!;
-        s += v;
-        s2 += v * v;
-      }
-      a.sum[r]! += s;
-      a.sq[r]! += s2;
-    }
-    a.clips++;
-    a.frames += T;
+    const g = groups.get(speakers[i]!);
+    if (g) g.push(m);
+    else groups.set(speakers[i]!, [m]);
   });
   const out = new Map<string, SpeakerReference>();
-  for (const [spk, a] of acc) {
-    const mean = a.sum.map((s) => s / a.frames);
-    const std = a.sq.map((s, r) => Math.max(Math.sqrt(Math.max(s / a.frames - mean[r]! ** 2, 0)), STD_FLOOR));
-    out.set(spk, { mean, std, clips: a.clips, frames: a.frames });
+  for (const [spk, group] of groups) {
+    const { mean, std } = fitNormalization(group, maxLen);
+    out.set(spk, { mean, std, clips: group.length, frames: group.reduce((n, m) => n + Math.min(m.frames, maxLen), 0) });
   }
   return out;
 }
@@ -94,8 +76,8 @@ export function applySpeakerReference(m: FeatureMatrix, ref: SpeakerReference): 
  * The reference statistics each of `speakers` needs; throws naming `where` and the speakers that have
  * no reference clip (or clips without a speaker id), with what to do about it.
  */
-export function requireReferences(refs: ReadonlyMap<string, SpeakerReference>, speakers: readonly (string | null)[],
-  files: readonly string[], labels: readonly string[], where: string): SpeakerReference[] {
+export function requireReferences<T>(refs: ReadonlyMap<string, T>, speakers: readonly (string | null)[],
+  files: readonly string[], labels: readonly string[], where: string): T[] {
   const noSpeaker = speakers.findIndex((s) => s === null);
   if (noSpeaker >= 0) {
     throw new Error(`${where}: ${files[noSpeaker]} has no speaker id; speaker reference normalisation needs one per clip ` +
@@ -140,8 +122,7 @@ export function normalizeBySpeakerReference(mats: readonly FeatureMatrix[], spea
  * at least one reference clip in `ds` or `extra` (the same errors as {@link requireReferences}).
  */
 export function assertSpeakerReferences(ds: Dataset, extra: readonly Dataset[], labels: readonly string[], where: string): void {
-  const refSpeakers = new Set(referenceItems([ds, ...extra], labels).map((r) => r.speaker).filter((x): x is string => x !== null));
-  const stand = new Map([...refSpeakers].map((spk) => [spk, null as unknown as SpeakerReference]));
+  const withReference = new Map(referenceItems([ds, ...extra], labels).filter((r) => r.speaker !== null).map((r) => [r.speaker!, true]));
   const items = ds.items.filter((it) => !labels.includes(it.label));
-  requireReferences(stand, items.map((it) => it.speaker), items.map((it) => it.path), labels, where);
+  requireReferences(withReference, items.map((it) => it.speaker), items.map((it) => it.path), labels, where);
 }

@@ -251,9 +251,10 @@ export async function runGapExperiment(o: GapExperimentOptions): Promise<GapExpe
     if (!realFeatures.has(realKey)) realFeatures.set(realKey, await clipsFeatures(realClips, settings, cache, (d, t) => events.stage?.('features (real)', d, t)));
     let realFeats = realFeatures.get(realKey)!;
     if (refLabels.length) {
-      const refClips = realClips.filter((c) => refLabels.includes(c.label));
+      // The actors' references are their own neutral/calm clips of the real set.
+      const refIdx = realClips.flatMap((c, j) => (refLabels.includes(c.label) ? [j] : []));
       realFeats = normalizeBySpeakerReference(realFeats, realClips.map((c) => c.speaker), realClips.map((c) => c.file),
-        refClips.map((c) => realFeats[realClips.indexOf(c)]!), refClips.map((c) => c.speaker), refLabels, hyper.max_len, '--real');
+        refIdx.map((j) => realFeats[j]!), refIdx.map((j) => realClips[j]!.speaker), refLabels, hyper.max_len, '--real');
     }
     const probs = await predictReal(fit.state, realFeats, hyper);
     const scores = scoreReal(probs, realLabels, classes);
