@@ -26,7 +26,8 @@ export const DEMO_HYPERPARAMETERS: Partial<Hyperparameters> = {
  * Neutral clips the demo converts (× 4 emotions = training clips). Measured on ravdess-dev with the demo's
  * network, one network and conversion method 1 (seeds 1–3): 32 clips 34.9 / 43.8 / 45.8 % balanced
  * accuracy in ≈ 1 min, 64 clips 41.1 / 41.1 / 54.2 % in ≈ 1.6 min; with method 2 and the recipe's
- * ensemble of 5, 64 clips give 35.4 / 51.6 / 46.4 % in ≈ 2.6 min (docs/training.md).
+ * ensemble of 5, 64 clips give 35.4 / 51.6 / 46.4 %, and with speaker references 59.4 / 59.4 / 60.9 %
+ * in ≈ 3 min (docs/training.md).
  */
 export const DEMO_CONVERT_LIMIT = 64;
 
