@@ -45,7 +45,12 @@ export interface PredictOptions {
 async function referenceFromFiles(m: TrainedModel, files: readonly string[]): Promise<SpeakerReference> {
   const mats: FeatureMatrix[] = [];
   for (const f of files) {
-    const samples = (await loadAudio(f, { sr: m.featureSettings.params.sr })).samples;
+    let samples: Float32Array;
+    try {
+      samples = (await loadAudio(f, { sr: m.featureSettings.params.sr })).samples;
+    } catch (err) {
+      throw new Error(`--reference: ${(err as Error).message}`);
+    }
     const mat = featuresFromSamples(samples, m.featureSettings);
     if (mat.frames === 0) throw new Error(`--reference ${f}: no feature frames (empty audio)`);
     mats.push(mat);

@@ -109,6 +109,7 @@ test('train → evaluate → predict: clips are z-scored with their own speaker\
   const fromEval = ev.predictions!.find((p) => path.resolve(p.file) === target.path)!;
   assert.ok(Math.abs(pred!.probs.panic! - fromEval.probs[1]!) < 1e-5);
   await assert.rejects(predictFiles(model, [target.path]), /--reference: the model in .* compares speech with the speaker's neutral speech/);
+  await assert.rejects(predictFiles(model, [target.path], { reference: [path.join(path.dirname(target.path), 'missing.wav')] }), /--reference: .*missing\.wav/);
 });
 
 test('missing references are named; --reference supplies them from another dataset; cv and other models refuse nonsense', async () => {
