@@ -238,7 +238,8 @@ export async function runGapExperiment(o: GapExperimentOptions): Promise<GapExpe
     const refLabels = parseReferenceLabels(hyper.speaker_reference);
     if (refLabels.length) {
       if (hyper.augment) throw new Error(`recipe ${recipe.id}: online augmentation with speaker references is not supported by the experiment (use affexion train)`);
-      const refClips = [...neutralClips, ...realClips].filter((c) => refLabels.includes(c.label));
+      // Training speakers are converted ones: their references are the neutral-pool clips.
+      const refClips = neutralClips.filter((c) => refLabels.includes(c.label));
       const refFeats = await clipsFeatures(refClips, settings, cache, (d, t) => events.stage?.('features (speaker references)', d, t));
       const norm = (clips: readonly Clip[], mats: FeatureMatrix[], where: string): FeatureMatrix[] => normalizeBySpeakerReference(mats,
         clips.map((c) => c.speaker), clips.map((c) => c.file), refFeats, refClips.map((c) => c.speaker), refLabels, hyper.max_len, where);

@@ -127,7 +127,9 @@ export async function reproduce(o: ReproduceOptions): Promise<ReproduceResult> {
   const synthetic = o.synthetic ? scanDataset(o.synthetic, { labelMap: o.labelMap, optionName: '--synthetic' }) : null;
   events.log?.(`recipe ${recipe}: ${rs.describe}`);
 
-  const referenceOn = resolveHyperparameters(hyperOver).speaker_reference !== '';
+  const resolvedHyper = resolveHyperparameters(hyperOver);
+  const referenceLabels = parseReferenceLabels(resolvedHyper.speaker_reference);
+  const referenceOn = referenceLabels.length > 0;
   const userReference = o.reference ? scanDataset(o.reference, { optionName: '--reference' }) : null;
   let neutralReference: Dataset | null = null;
   let trainingSet: Dataset;
@@ -144,7 +146,7 @@ export async function reproduce(o: ReproduceOptions): Promise<ReproduceResult> {
     }
     trainingSet = await prepareConverted({
       given: o.converted, neutral, out: path.join(out, 'data', 'converted'),
-      seed: resolveHyperparameters(hyperOver).seed, limit: o.convertLimit, real, events,
+      seed: resolvedHyper.seed, limit: o.convertLimit, real, events,
     });
     if (referenceOn) {
       // Each converted speaker's reference: the neutral speech the conversions were made from.
@@ -159,11 +161,10 @@ export async function reproduce(o: ReproduceOptions): Promise<ReproduceResult> {
   if (recipe !== 'paper' && synthetic) extraData['synthetic speech (not trained on)'] = synthetic;
   if (referenceOn) {
     // Every evaluated speaker needs reference clips: say so now, not after the training.
-    const labels = parseReferenceLabels(resolveHyperparameters(hyperOver).speaker_reference);
     const userRefs = userReference ? [userReference] : [];
-    if (real) assertSpeakerReferences(real, userRefs, labels, '--real');
+    if (real) assertSpeakerReferences(real, userRefs, referenceLabels, '--real');
     for (const [name, data] of Object.entries(extraData)) {
-      assertSpeakerReferences(typeof data === 'string' ? scanDataset(data, { labelMap: o.labelMap, optionName: name }) : data, userRefs, labels, name);
+      assertSpeakerReferences(typeof data === 'string' ? scanDataset(data, { labelMap: o.labelMap, optionName: name }) : data, userRefs, referenceLabels, name);
     }
   }
   const common = { hyper: hyperOver, features: o.features, loudness, cacheDir: o.cacheDir, signal: o.signal };

@@ -68,11 +68,12 @@ export function register(program: Command): void {
       if (ensemble) process.stdout.write(`ensemble ${dir}: ${infos.length} networks, class probabilities averaged\n`);
       for (const { m, info } of infos) {
         const c = m.config;
+        const reference = speakerReference(m.training);
         process.stdout.write([
           `model ${info.dir} (format ${m.formatVersion}, ${info.parameters} parameters)`,
           `  architecture: ${c.n_features} features → conv ${c.conv_channels}×[${c.kernel_sizes}] → BiLSTM ${c.lstm_layers}×${c.lstm_hidden} → attention → fc ${c.fc_hidden} → ${c.n_classes} classes; dropout ${c.dropout_conv}/${c.dropout_fc}; mask_padding ${c.mask_padding}`,
           `  labels: ${m.labels.join(', ')}`,
-          `  normalization: ${info.normalization ?? 'none'}${speakerReference(m.training) ? ` after speaker reference normalisation (references: ${speakerReference(m.training)})` : ''}`,
+          `  normalization: ${info.normalization ?? 'none'}${reference ? ` after speaker reference normalisation (references: ${reference})` : ''}`,
         ].join('\n') + '\n');
       }
     });
