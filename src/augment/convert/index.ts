@@ -223,7 +223,8 @@ function meanSd(v: number[]): string {
 /** Markdown table of a profile's ranges (used by the datasheet and docs/augmentation.md). */
 export function profileTable(profiles: [string, EmotionProfile][]): string {
   const keys: (keyof EmotionProfile)[] = ['f0Shift', 'f0Range', 'duration', 'tremorHz', 'tremorDepth', 'jitter', 'tiltDb',
-    'breathiness', 'gainDb', 'formant', 'dynamics', 'declinationDb', 'finalRise', 'finalSec', 'pauses', 'pauseSec', 'fillerProb'];
+    'breathiness', 'gainDb', 'formant', 'dynamics', 'declinationDb', 'finalRise', 'finalSec', 'pauses', 'pauseSec', 'fillerProb',
+    'creak', 'finalBreath', 'h1Db', 'lengthen'];
   const fmt = (v: unknown): string => Array.isArray(v) ? (v[0] === v[1] ? String(v[0]) : `${v[0]}…${v[1]}`) : String(v);
   const lines = [`| | ${profiles.map(([n]) => n).join(' | ')} |`, `|---|${profiles.map(() => '---').join('|')}|`];
   for (const k of keys) lines.push(`| ${k} | ${profiles.map(([, p]) => fmt(p[k])).join(' | ')} |`);
