@@ -3,7 +3,7 @@
  */
 export type { Kernels, LstmDirection } from './engine/kernels.js';
 export { encodeWav16, writeWav16 } from './audio/wav-write.js';
-export { loadAudio, resample, AudioError, type AudioBuffer } from './audio/index.js';
+export { loadAudio, resample, AudioError, type AudioBuffer, detectSpeech, trimSilence, frameLevelsDb, speechThresholdDb, DEFAULT_SPEECH_DETECT, type SpeechDetectOptions, type SpeechSegment, type TrimmedSpeech } from './audio/index.js';
 export { extractFeatures, extractFeaturesFromFile, DEFAULT_FEATURE_PARAMS, type FeatureParams, type FeatureMatrix } from './features/index.js';
 export { extractFeaturesFromFiles, type FileFeatures } from './features/parallel.js';
 export * from './model/index.js';
