@@ -6,4 +6,4 @@ export {
   crossValidate, summarize, formatSummary, CV_METRICS, GROUP_BY,
   type CvOptions, type CvResult, type CvSummary, type FoldOutcome, type GroupBy,
 } from './cv.js';
-export { predictFiles, formatPredictions, windowStarts, type FilePrediction, type TimelineWindow, type PredictOptions as PredictFilesOptions } from './predict.js';
+export { predictFiles, formatPredictions, windowStarts, windowProbabilities, referenceFromSamples, type FilePrediction, type TimelineWindow, type PredictOptions as PredictFilesOptions } from './predict.js';
