@@ -19,4 +19,6 @@ export * from './eval/index.js';
 export * from './workflows/index.js';
 export { trackPitch, type PitchTrack, type PitchOptions } from './features/pitch.js';
 export { measureProsody, type ProsodyStats } from './features/prosody.js';
+export { clipFunctionals, functionalVector, FUNCTIONAL_NAMES, FUNCTIONAL_UNITS, type Functionals } from './features/functionals.js';
+export { fitFunctionalReference, relativeToSpeaker, type FunctionalReference } from './data/functional-reference.js';
 export { synthesize, estimateOpenAICostUsd, DEFAULT_CLASSES, BUILTIN_PROFILES, VOICES, DEFAULT_VOICES, SENTENCE_BANK, type SynthOptions, type SynthResult, type ClipRecord, type ProsodyProfile, type ClipProsody, type VoiceSpec, type ProviderName, type OpenAIOptions } from './synth/index.js';
