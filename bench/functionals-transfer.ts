@@ -11,7 +11,9 @@
  *      among all four; the arousal axis as a binary model (boredom vs panic + excitement) scored by
  *      AUC on real fearful/happy vs neutral/calm (the neutral/calm clips made relative to their
  *      speaker's *other* reference clips, so they are not compared with themselves);
- *   4. the same with duration alone (the length-only baseline; it should sit near chance);
+ *   4. the same with duration alone (the length-only baseline; it should sit near chance), and with
+ *      two groups fixed in advance: prosody (F0, loudness, timing) and voice quality (spectral
+ *      slopes, alpha ratio, Hammarberg index, jitter, shimmer, HNR);
  *   5. directions: the mean speaker-relative value of every functional per class (z against the
  *      speaker's neutral references; the neutral/calm rows of the real corpora are leave-one-out).
  * Nothing is tuned: one fixed regulariser, no feature selection; the real corpora are only scored.
@@ -169,8 +171,15 @@ for (const [corpus, clips] of Object.entries(realSets)) {
 
 // ---- classifiers --------------------------------------------------------------------------------
 type Features = (c: Clip) => number[];
+/** Groups fixed in advance (not chosen on the corpora): prosody (F0, loudness, timing) and voice quality (spectrum, perturbation). */
+const PROSODY = ['f0MeanSt', 'f0SdSt', 'f0RangeSt', 'loudnessMean', 'loudnessCv', 'voicedSegmentsPerSec', 'voicedSegmentSec', 'unvoicedSegmentSec', 'pauseRatio'];
+const dimsOf = (names2: string[]): number[] => names2.map((n) => FUNCTIONAL_NAMES.indexOf(n as (typeof FUNCTIONAL_NAMES)[number]));
+const prosodyDims = dimsOf(PROSODY);
+const qualityDims = FUNCTIONAL_NAMES.map((_, d) => d).filter((d) => !prosodyDims.includes(d));
 const FEATURE_SETS: Record<string, Features> = {
   functionals: (c) => c.rel,
+  prosody_only: (c) => prosodyDims.map((d) => c.rel[d]!),
+  voice_quality_only: (c) => qualityDims.map((d) => c.rel[d]!),
   length_only: (c) => [Math.log(c.dur)],
 };
 function score(conv: Clip[], feats: Features): Record<string, unknown> {
