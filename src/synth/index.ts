@@ -2,6 +2,7 @@
  * `synthesize`: a balanced, documented, folder-per-class training set of synthetic emotional speech.
  * Offline with espeak / flite (npm WebAssembly builds), or with GPT-4o audio (the paper's method).
  */
+import { assertSafeLabel } from '../data/label-path.js';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -116,7 +117,7 @@ export async function synthesize(opts: SynthOptions): Promise<SynthResult> {
   const perClass = intOption('--per-class', opts.perClass, 70, 1);
   const seed = intOption('--seed', opts.seed, 1, 0);
   const classes = opts.classes?.length ? opts.classes.map((c) => c.trim()) : [...DEFAULT_CLASSES];
-  for (const c of classes) if (!/^[A-Za-z0-9_-]+$/.test(c)) throw new Error(`--classes: "${c}" is not a valid label (letters, digits, _ and -)`);
+  for (const c of classes) assertSafeLabel(c, '--classes');
   if (new Set(classes).size !== classes.length) throw new Error('--classes: a label is listed twice');
   const lengths = opts.lengths?.length ? opts.lengths : (['short', 'long'] as LengthKind[]);
   for (const l of lengths) if (!(l in LENGTHS)) throw new Error(`--lengths: expected short and/or long, got "${l}"`);
