@@ -34,7 +34,15 @@ program
   .name('affexion')
   .description('Recognise social signals in speech with models trained on synthetic speech.')
   .version(pkg.version)
-  .showHelpAfterError();
+  .showHelpAfterError()
+  .option('--max-duration <sec>', 'longest audio file any command reads, in seconds (default 1800; longer files are reported as errors)')
+  .hook('preAction', (cmd) => {
+    const v = cmd.opts<{ maxDuration?: string }>().maxDuration;
+    if (v === undefined) return;
+    if (!(Number(v) > 0 && Number.isFinite(Number(v)))) throw new Error(`--max-duration: expected a positive number of seconds, got '${v}'`);
+    // An environment variable, so feature worker threads inherit it.
+    process.env.AFFEXION_MAX_DURATION = String(Number(v));
+  });
 
 // Commands (one import + register line each).
 registerModel(program);
