@@ -75,6 +75,12 @@ export async function loadAudio(file: string, opts: { sr?: number | null; maxDur
     throw new AudioError(file, `${(frames / rate).toFixed(0)} s long (${frames} samples at ${rate} Hz), over the limit of ${maxSec} s ` +
       '(raise it with --max-duration SEC or maxDurationSec)');
   }
+  // Float WAVs can hold NaN/Inf; they would poison every feature downstream, so the file is the error.
+  for (const ch of decoded.channels) {
+    for (let i = 0; i < ch.length; i++) {
+      if (!Number.isFinite(ch[i])) throw new AudioError(file, `sample ${i} is not a finite number (${ch[i]}); a damaged float WAV?`);
+    }
+  }
   let samples = mixToMono(decoded.channels);
   if (sr !== null && sr !== rate) {
     const ratio = Math.max(sr / rate, rate / sr);

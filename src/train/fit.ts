@@ -97,6 +97,12 @@ export async function predictProbabilities(net: AffexionNet, features: readonly 
     const chunk = features.slice(s, s + batchSize);
     const { x, B, T, lengths } = toModelBatch(chunk, norm, maxLen);
     const logits = net.forward(x, B, T, { train: false, lengths: net.config.mask_padding ? lengths : null });
+    // NaN/Inf activations would turn into the same (or NaN) probabilities for every clip: say so instead.
+    const bad = logits.findIndex((v) => !Number.isFinite(v));
+    if (bad >= 0) {
+      throw new Error(`the network produced a non-finite output (${logits[bad]}) for clip ${s + Math.floor(bad / K) + 1}; ` +
+        'its weights or input statistics hold values it cannot use (a diverged or damaged model?)');
+    }
     for (let b = 0; b < B; b++) {
       let mx = -Infinity;
       for (let k = 0; k < K; k++) mx = Math.max(mx, logits[b * K + k]);
