@@ -2,6 +2,7 @@
  * `augmentDataset`: writes augmented copies of a dataset (offline counterpart of the trainer's online
  * `--augment`). Output mirrors `convert`/`synth`: DIR/<label>/<id>_aug<k>.wav, DIR/manifest.csv.
  */
+import { withOutputLock } from '../data/out-lock.js';
 import { existsSync, mkdirSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { stringify } from 'csv-stringify/sync';
@@ -39,6 +40,12 @@ export interface AugmentDatasetResult { outDir: string; written: number; manifes
 
 /** Writes augmented copies of every clip of a dataset; see {@link AugmentDatasetOptions}. */
 export async function augmentDataset(opts: AugmentDatasetOptions): Promise<AugmentDatasetResult> {
+  if (!opts.outDir) throw new Error('--out: an output folder is required');
+  // One run per output folder (src/data/out-lock.ts): a concurrent second run fails instead of mixing files.
+  return withOutputLock(opts.outDir, () => augmentDatasetLocked(opts));
+}
+
+async function augmentDatasetLocked(opts: AugmentDatasetOptions): Promise<AugmentDatasetResult> {
   const spec = opts.spec ?? 'default';
   const copies = opts.copies ?? 1;
   if (!Number.isInteger(copies) || copies < 1) throw new Error(`--copies: must be a positive integer, got ${opts.copies}`);

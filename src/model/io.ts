@@ -6,7 +6,8 @@
  *   DIR/weights.safetensors  the state_dict under PyTorch's names and layouts (F32; num_batches_tracked I64),
  *                            so `Affexion(**arch).load_state_dict(load_safetensors(...))` works in the reference
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { writeFileAtomic } from '../data/cache.js';
 import path from 'node:path';
 import type { Normalization } from '../data/normalize.js';
 import type { Kernels } from '../engine/kernels.js';
@@ -69,11 +70,8 @@ export function stateDictTensors(net: AffexionNet): Map<string, TensorToWrite> {
   return out;
 }
 
-function writeAtomic(file: string, data: string | Uint8Array): void {
-  const tmp = `${file}.tmp-${process.pid}`;
-  writeFileSync(tmp, data);
-  renameSync(tmp, file);
-}
+/** Temp file + rename (nothing half-written on a full disk), with a friendly error naming the file. */
+const writeAtomic = writeFileAtomic;
 
 /** Write config.json and weights.safetensors into `dir` (created if needed). */
 export function saveModelDir(dir: string, m: ModelDirInfo & { net: AffexionNet }): void {

@@ -2,6 +2,7 @@
  * `synthesize`: a balanced, documented, folder-per-class training set of synthetic emotional speech.
  * Offline with espeak / flite (npm WebAssembly builds), or with GPT-4o audio (the paper's method).
  */
+import { withOutputLock } from '../data/out-lock.js';
 import { assertSafeLabel } from '../data/label-path.js';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -110,6 +111,12 @@ const pkgVersion = (): string => {
  * `manifest.csv` and `datasheet.md`.
  */
 export async function synthesize(opts: SynthOptions): Promise<SynthResult> {
+  if (!opts.out) throw new Error('--out: an output folder is required');
+  // One run per output folder (src/data/out-lock.ts): a concurrent second run fails instead of mixing files.
+  return withOutputLock(opts.out, () => synthesizeLocked(opts));
+}
+
+async function synthesizeLocked(opts: SynthOptions): Promise<SynthResult> {
   const t0 = Date.now();
   if (!opts.out) throw new Error('--out: an output folder is required');
   const provider = opts.provider ?? 'mixed';

@@ -5,6 +5,7 @@
  * each emotion: the best recipe on real speech, docs/experiment.md) unless `recipe: 'paper'` asks for the
  * paper's (synthetic speech). Every stage is resumable (re-run the same command).
  */
+import { withOutputLock } from '../data/out-lock.js';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomic } from '../data/cache.js';
@@ -113,6 +114,12 @@ export function formatComparison(t: ComparisonTable): string {
 
 /** Runs the experiment; see the module comment. */
 export async function reproduce(o: ReproduceOptions): Promise<ReproduceResult> {
+  if (!o.out) throw new Error('--out: an output folder is required');
+  // One run per output folder (src/data/out-lock.ts): a concurrent second run fails instead of mixing files.
+  return withOutputLock(o.out, () => reproduceLocked(o));
+}
+
+async function reproduceLocked(o: ReproduceOptions): Promise<ReproduceResult> {
   const events = o.events ?? {};
   const out = path.resolve(o.out);
   const recipe = resolveRecipe(o.recipe);
@@ -186,6 +193,8 @@ export async function reproduce(o: ReproduceOptions): Promise<ReproduceResult> {
   const cv = await crossValidate({
     ...common, hyper: cvHyper, data: trainingSet, out: path.join(out, 'cv'), folds: k, groupBy, eval: real,
     reference: referenceOn ? trainingReference : null, evalReference: referenceOn ? userReference : null, events, foldEvents: o.foldEvents, report: false, command: o.command,
+    // The run folder is reproduce's own: other settings start its folds afresh, as its model does.
+    force: true,
   });
 
   events.log?.(`stage 3/3: evaluating the trained model${real ? ' on real speech' : ''}${Object.keys(extraData).length ? ` on ${Object.keys(extraData).join(', ')}` : ''}`);

@@ -66,6 +66,11 @@ test('cv: grouped folds by speaker, per-fold + mean ± std, finished folds reuse
   const again = await crossValidate(opts);
   assert.ok(again.folds.every((f) => f.reused));
   assert.deepEqual(again.summary, r.summary);
+  // Other settings would replace the earlier run's fold models: only with force.
+  const other = { ...opts, hyper: { ...opts.hyper, epochs: 1 } };
+  await assert.rejects(crossValidate(other), /--out .*: fold-01 holds a fold of a cross-validation with other settings .*--force/);
+  const forced = await crossValidate({ ...other, force: true });
+  assert.ok(forced.folds.every((f) => !f.reused && f.history.length === 1));
 });
 
 test('cv: plain k-fold warns about speaker leaks; too few clips / one class are clear errors', async () => {
