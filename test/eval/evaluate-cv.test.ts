@@ -98,3 +98,13 @@ test('evaluate: a raw-feature model directory (no feature parameters) is refused
   saveModelDir(dir, { net, labels: ['a', 'b'], featureParams: null, normalization: null });
   await assert.rejects(evaluate({ model: dir, data: trainData, cacheDir }), /takes raw feature matrices .* use predict --features/);
 });
+
+test('cv: a clip listed twice in the manifest is never on both sides of a fold', async () => {
+  const data = makeToneDataset({ perClass: 6, seed: 8, speakers: true });
+  const manifest = path.join(data, 'labels.csv');
+  const lines = readFileSync(manifest, 'utf8').trim().split('\n');
+  writeFileSync(manifest, [...lines, ...lines.slice(1, 5)].join('\n') + '\n'); // 4 clips listed twice
+  const r = await crossValidate({ data, out: tmpDir(), folds: 3, features: TINY_FEATURES, cacheDir, report: false, hyper: { ...TINY_HYPER, epochs: 1 } });
+  assert.equal(r.pooled.n, 12);
+  assert.ok(r.folds.every((f) => f.n_train + f.n_val === 12), JSON.stringify(r.folds.map((f) => [f.n_train, f.n_val])));
+});

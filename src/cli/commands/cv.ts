@@ -4,7 +4,7 @@ import { Option } from 'commander';
 import { crossValidate, formatSummary, type GroupBy } from '../../eval/cv.js';
 import { consoleProgress } from '../../train/progress.js';
 import {
-  addDataOptions, addFeatureOptions, addHyperOptions, cacheFrom, featuresFrom, hyperFrom, intArg, interruptSignal, type CommonOptionValues,
+  addDataOptions, addManifestColumnOptions, dataSource, addFeatureOptions, addHyperOptions, cacheFrom, featuresFrom, hyperFrom, intArg, interruptSignal, type CommonOptionValues,
 } from '../../train/cli.js';
 
 interface CvCliOptions extends CommonOptionValues { out: string; folds: number; groupBy: GroupBy; eval?: string; report: boolean; json?: boolean; force?: boolean }
@@ -23,12 +23,13 @@ export function register(program: Command): void {
   addHyperOptions(cmd);
   addFeatureOptions(cmd);
   addDataOptions(cmd);
+  addManifestColumnOptions(cmd);
   cmd.action(async (data: string, o: CvCliOptions) => {
     const progress = consoleProgress();
     const interrupt = interruptSignal(progress.log);
     try {
       const r = await crossValidate({
-        data, out: o.out, folds: o.folds, groupBy: o.groupBy, eval: o.eval, labelMap: o.labelMap, reference: o.reference, hyper: hyperFrom(o),
+        data: dataSource(data, o), out: o.out, folds: o.folds, groupBy: o.groupBy, eval: o.eval === undefined ? undefined : dataSource(o.eval, o, '--eval'), labelMap: o.labelMap, reference: o.reference, hyper: hyperFrom(o),
         features: featuresFrom(o), loudness: o.loudness, cacheDir: cacheFrom(o), events: progress, signal: interrupt.signal,
         report: o.report, command: process.argv.slice(1), force: o.force,
       });
