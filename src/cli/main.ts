@@ -5,6 +5,7 @@
  */
 import { Command } from 'commander';
 import { readFileSync } from 'node:fs';
+import { TrainingInterrupted } from '../train/fit.js';
 import { register as registerModel } from './commands/model.js';
 import { register as registerPredict } from './commands/predict.js';
 import { register as registerTrain } from './commands/train.js';
@@ -64,5 +65,6 @@ program.parseAsync(process.argv).catch((err: unknown) => {
   const msg = err instanceof Error ? err.message : String(err);
   process.stderr.write(`affexion: ${msg}\n`);
   if (process.env.AFFEXION_DEBUG && err instanceof Error) process.stderr.write(`${err.stack}\n`);
-  process.exit(1);
+  // Ctrl-C stopped the run (after the checkpoint logic): exit as a shell expects of SIGINT, 128 + 2.
+  process.exit(err instanceof TrainingInterrupted ? 130 : 1);
 });
