@@ -63,6 +63,8 @@ export interface ReproduceOptions extends CrossValidationRunSettings {
   groupBy?: GroupBy;
   /** Title and extra notes for the report (demo uses these). */
   title?: string;
+  /** Report kind shown in report.html (default 'reproduce'; the demo says 'demo'). */
+  kind?: string;
   notes?: string[];
   /** Extra evaluations of the trained model: name → dataset (e.g. held-out synthetic voices). */
   extraEvaluations?: Record<string, string>;
@@ -197,7 +199,8 @@ async function reproduceLocked(o: ReproduceOptions): Promise<ReproduceResult> {
     force: true,
   });
 
-  events.log?.(`stage 3/3: evaluating the trained model${real ? ' on real speech' : ''}${Object.keys(extraData).length ? ` on ${Object.keys(extraData).join(', ')}` : ''}`);
+  const evaluatedOn = [...(real ? ['real speech'] : []), ...Object.keys(extraData)];
+  events.log?.(`stage 3/3: evaluating the trained model${evaluatedOn.length ? ` on ${evaluatedOn.join(' and on ')}` : ''}`);
   const model = loadTrainedModel(modelDir);
   const evalReference = referenceOn ? userReference : null;
   const realResult = real ? await evaluate({ model, data: real, reference: evalReference, cacheDir: o.cacheDir, events, optionName: '--real' }) : null;
@@ -212,7 +215,7 @@ async function reproduceLocked(o: ReproduceOptions): Promise<ReproduceResult> {
   const report: RunReport = {
     title: o.title ?? (recipe === 'paper' ? 'Affexion: the paper\'s experiment (train on synthetic, test on real)'
       : 'Affexion: the paper\'s experiment with the converted-speech recipe (train on converted neutral speech, test on real)'),
-    kind: 'reproduce',
+    kind: o.kind ?? 'reproduce',
     command: o.command ?? process.argv.slice(1),
     config: { recipe, ...trained.hyper, features: trained.featureSettings.params, loudness: trained.featureSettings.loudness,
       classes: trained.classes, label_map: o.labelMap ?? '', folds: cv.k, group_by: cv.groupBy },
