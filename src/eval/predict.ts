@@ -7,7 +7,7 @@ import { loadAudio } from '../audio/load.js';
 import { featuresFromSamples } from '../data/features.js';
 import type { FeatureMatrix } from '../features/index.js';
 import { applySpeakerReference, speakerReferences, type SpeakerReference } from '../data/reference.js';
-import { loadTrainedModel, modelProbabilities, type TrainedModel } from '../train/model-dir.js';
+import { loadTrainedModel, modelProbabilities, type TrainedModel } from '../model/model-dir.js';
 
 /** One window of a timeline. */
 export interface TimelineWindow { start: number; end: number; label: string; probs: Record<string, number> }
@@ -43,7 +43,7 @@ export interface PredictOptions {
 
 /** Reference statistics of one speaker from audio files (decoder errors name the file). */
 async function referenceFromFiles(m: TrainedModel, files: readonly string[]): Promise<SpeakerReference> {
-  const mats: FeatureMatrix[] = [];
+  const clips: Float32Array[] = [];
   for (const f of files) {
     let samples: Float32Array;
     try {
@@ -51,11 +51,34 @@ async function referenceFromFiles(m: TrainedModel, files: readonly string[]): Pr
     } catch (err) {
       throw new Error(`--reference: ${(err as Error).message}`);
     }
-    const mat = featuresFromSamples(samples, m.featureSettings);
-    if (mat.frames === 0) throw new Error(`--reference ${f}: no feature frames (empty audio)`);
-    mats.push(mat);
+    if (samples.length === 0) throw new Error(`--reference ${f}: no feature frames (empty audio)`);
+    clips.push(samples);
   }
+  return referenceFromSamples(m, clips);
+}
+
+/**
+ * A speaker's reference statistics from clips of their calm speech (samples at the model's rate), for
+ * models trained with speaker reference normalisation. Shared by file prediction and the live monitor.
+ */
+export function referenceFromSamples(m: TrainedModel, clips: readonly Float32Array[]): SpeakerReference {
+  if (clips.length === 0) throw new Error('reference: no clips');
+  const mats = clips.map((c) => featuresFromSamples(c, m.featureSettings));
   return speakerReferences(mats, mats.map(() => 'speaker'), m.hyper.max_len).get('speaker')!;
+}
+
+/**
+ * Class probabilities of audio windows (samples at the model's rate): row w of the result holds window
+ * w's K probabilities in the model's class order. The one function that batch prediction and the live
+ * monitor share, so a window scores the same on both paths.
+ */
+export async function windowProbabilities(m: TrainedModel, windows: readonly Float32Array[], ref: SpeakerReference | null,
+  batchSize = m.hyper.batch_size): Promise<Float32Array> {
+  const mats: FeatureMatrix[] = windows.map((w) => {
+    const mat = featuresFromSamples(w, m.featureSettings);
+    return ref ? applySpeakerReference(mat, ref) : mat;
+  });
+  return modelProbabilities(m, mats, batchSize);
 }
 
 /** The model's MAX_LEN in seconds. */
@@ -113,12 +136,8 @@ export async function predictFiles(model: string | TrainedModel, files: readonly
     // Everything after decoding is per file too: a failure names the file and the others still run.
     try {
       const starts = windowStarts(samples.length, win, hop);
-      const mats: FeatureMatrix[] = starts.map((s) => {
-        const mat = featuresFromSamples(samples.subarray(s, Math.min(s + win, samples.length)), m.featureSettings);
-        return ref ? applySpeakerReference(mat, ref) : mat;
-      });
       const K = m.classes.length;
-      const probs = await modelProbabilities(m, mats, batchSize);
+      const probs = await windowProbabilities(m, starts.map((s) => samples.subarray(s, Math.min(s + win, samples.length))), ref, batchSize);
       const overall = new Array<number>(K).fill(0);
       for (let w = 0; w < starts.length; w++) for (let k = 0; k < K; k++) overall[k] += probs[w * K + k] / starts.length;
       const rec = toRecord(m.classes, overall, 0);

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { writeFileSync } from 'node:fs';
 import { train } from '../../src/train/train.js';
 import { predictFiles, windowStarts } from '../../src/eval/predict.js';
-import { loadTrainedModel } from '../../src/train/model-dir.js';
+import { loadTrainedModel } from '../../src/model/model-dir.js';
 import { writeWav16 } from '../../src/audio/wav-write.js';
 import { Rng } from '../../src/engine/rng.js';
 import { makeToneDataset, TINY_FEATURES, TINY_HYPER, tmpDir } from '../train/fixtures.js';

@@ -7,8 +7,8 @@ import path from 'node:path';
 import { jsKernels } from '../../src/engine/js-kernels.js';
 import { saveModelDir } from '../../src/model/io.js';
 import { AffexionNet } from '../../src/model/network.js';
-import { loadTrainedModel } from '../../src/train/model-dir.js';
-import { resolveHyperparameters } from '../../src/train/options.js';
+import { loadTrainedModel } from '../../src/model/model-dir.js';
+import { resolveHyperparameters } from '../../src/model/hyperparameters.js';
 
 test("max_len 1e7 / 1e9 in a model's config.json: a clear error naming the field and file, in milliseconds", () => {
   const cfg = { n_features: 6, conv_channels: 3, kernel_sizes: [3], lstm_hidden: 4, lstm_layers: 1, fc_hidden: 5,
