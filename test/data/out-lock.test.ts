@@ -51,3 +51,12 @@ test('two train runs into one --out: the second fails clearly, the first succeed
   assert.match(String((b as PromiseRejectedResult).reason), /another Affexion run is writing there/);
   assert.equal(existsSync(path.join(out, LOCK_FILE)), false);
 });
+
+test('file-system errors a user can act on are named in words, with the code kept', async () => {
+  const { describeFsError } = await import('../../src/data/out-lock.js');
+  const full = Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+  const e = describeFsError(full, 'cannot write m/weights.safetensors') as NodeJS.ErrnoException;
+  assert.equal(e.message, 'cannot write m/weights.safetensors: no space left on the device (ENOSPC)');
+  assert.equal(e.code, 'ENOSPC');
+  assert.match(describeFsError(Object.assign(new Error('x'), { code: 'EACCES' }), 'w').message, /permission denied \(EACCES\)/);
+});
