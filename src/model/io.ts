@@ -6,7 +6,7 @@
  *   DIR/weights.safetensors  the state_dict under PyTorch's names and layouts (F32; num_batches_tracked I64),
  *                            so `Affexion(**arch).load_state_dict(load_safetensors(...))` works in the reference
  */
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { writeFileAtomic } from '../data/cache.js';
 import path from 'node:path';
 import type { Normalization } from '../data/normalize.js';
@@ -89,8 +89,17 @@ export function saveModelDir(dir: string, m: ModelDirInfo & { net: AffexionNet }
     normalization: m.normalization ?? null,
     training: m.training ?? {},
   };
-  writeAtomic(path.join(dir, WEIGHTS_FILE), encodeSafetensors(stateDictTensors(m.net), { format: 'pt' }));
-  writeAtomic(path.join(dir, CONFIG_FILE), `${JSON.stringify(json, null, 2)}\n`);
+  // Both files are written in full under temporary names first, then renamed: a full disk fails before
+  // either file of the model is replaced, so weights and config never come from different saves.
+  const staged = path.join(dir, `.staging-${process.pid}`);
+  try {
+    writeAtomic(path.join(staged, WEIGHTS_FILE), encodeSafetensors(stateDictTensors(m.net), { format: 'pt' }));
+    writeAtomic(path.join(staged, CONFIG_FILE), `${JSON.stringify(json, null, 2)}\n`);
+    renameSync(path.join(staged, WEIGHTS_FILE), path.join(dir, WEIGHTS_FILE));
+    renameSync(path.join(staged, CONFIG_FILE), path.join(dir, CONFIG_FILE));
+  } finally {
+    rmSync(staged, { recursive: true, force: true });
+  }
 }
 
 /**
