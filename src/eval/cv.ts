@@ -18,7 +18,7 @@ import { resolveHyperparameters, type CrossValidationRunSettings, type Hyperpara
 import { subsetAudio } from '../train/online-augment.js';
 import { trainModelToDir } from '../train/train.js';
 import { checkTrainable, dataFingerprint, loadSplit, referenceDatasets, referenceFingerprint, trainingClasses, type LabelledFeatures, type LoadedSplit, type ReferenceData } from '../data/split.js';
-import { clearModelDir, holdsModel, meanProbabilities } from '../model/model-dir.js';
+import { clearModelDir, ensembleMemberDir, holdsModel, meanProbabilities } from '../model/model-dir.js';
 import { checkpointPath, loadCheckpoint, signatureMismatch, type RunSignature } from '../train/checkpoint.js';
 import { withOutputLock } from '../data/out-lock.js';
 import { foldLeaks, stratifiedGroupKFold, stratifiedKFold, trainIndices, type Folds } from './folds.js';
@@ -202,7 +202,7 @@ async function crossValidateLocked(opts: CvOptions, k: number, groupBy: GroupBy,
     const trainIdx = trainIndices(labels.length, val);
     const valSet = subsetSplit(all, val);
     const reused = readFoldResult(resultFile, { ...signature, epochs: hyper.epochs });
-    if (!reused && !opts.force && (existsSync(resultFile) || checkpointOfOtherRun(dir, signature))) {
+    if (!reused && !opts.force && (existsSync(resultFile) || checkpointOfOtherRun(dir, signature, hyper))) {
       // Same settings resume or reuse a fold; other settings would silently replace an earlier run's models.
       throw new Error(`--out ${opts.out}: ${path.basename(dir)} holds a fold of a cross-validation with other settings (data, folds, ` +
         'hyper-parameters or features); use another folder, or --force to overwrite it');
@@ -253,10 +253,14 @@ async function crossValidateLocked(opts: CvOptions, k: number, groupBy: GroupBy,
 }
 
 /** Whether fold folder `dir` holds an unfinished training (a checkpoint) made with another signature. */
-function checkpointOfOtherRun(dir: string, signature: object): boolean {
-  if (!existsSync(checkpointPath(dir))) return false;
+function checkpointOfOtherRun(dir: string, signature: { hyper: object }, hyper: Hyperparameters): boolean {
+  // An ensemble fold checkpoints per member; member 1 carries the run's seed with ensemble 1 (trainModelToDir).
+  const member = ensembleMemberDir(dir, 1);
+  const [where, expected] = existsSync(checkpointPath(dir)) ? [dir, signature]
+    : existsSync(checkpointPath(member)) ? [member, { ...signature, hyper: { ...hyper, ensemble: 1, epochs: undefined } }] : [null, null];
+  if (!where) return false;
   try {
-    return signatureMismatch(loadCheckpoint(dir).signature, JSON.parse(JSON.stringify(signature)) as RunSignature) !== null;
+    return signatureMismatch(loadCheckpoint(where).signature, JSON.parse(JSON.stringify(expected)) as RunSignature) !== null;
   } catch {
     return true; // unreadable: not ours to overwrite silently
   }

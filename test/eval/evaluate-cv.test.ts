@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { train } from '../../src/train/train.js';
 import { evaluate } from '../../src/eval/evaluate.js';
@@ -107,4 +107,16 @@ test('cv: a clip listed twice in the manifest is never on both sides of a fold',
   const r = await crossValidate({ data, out: tmpDir(), folds: 3, features: TINY_FEATURES, cacheDir, report: false, hyper: { ...TINY_HYPER, epochs: 1 } });
   assert.equal(r.pooled.n, 12);
   assert.ok(r.folds.every((f) => f.n_train + f.n_val === 12), JSON.stringify(r.folds.map((f) => [f.n_train, f.n_val])));
+});
+
+test('cv --ensemble: an unfinished fold resumes with the same settings and is protected from other settings', async () => {
+  const data = makeToneDataset({ perClass: 6, seed: 9, speakers: true });
+  const out = tmpDir();
+  const opts = { data, out, folds: 2, features: TINY_FEATURES, cacheDir, report: false, hyper: { ...TINY_HYPER, epochs: 1, ensemble: 2 } };
+  await crossValidate(opts);
+  rmSync(path.join(out, 'fold-01', 'result.json')); // as if interrupted after its members' checkpoints
+  const again = await crossValidate(opts);
+  assert.equal(again.folds[0]!.reused, undefined);
+  rmSync(path.join(out, 'fold-01', 'result.json'));
+  await assert.rejects(crossValidate({ ...opts, hyper: { ...opts.hyper, lr: 0.02 } }), /fold-01 holds a fold of a cross-validation with other settings/);
 });
