@@ -7,7 +7,7 @@
       "defines": [ "NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS" ],
       "cflags!": [ "-fno-exceptions", "-O2" ],
       "cflags_cc!": [ "-fno-exceptions", "-fno-rtti", "-O2" ],
-      "cflags_cc": [ "-std=c++17", "-O3", "-fexceptions", "-fno-math-errno", "-pthread" ],
+      "cflags_cc": [ "-std=c++17", "-O3", "-fexceptions", "-fno-math-errno", "-pthread", "-Wno-psabi" ],
       "ldflags": [ "-pthread" ]
     }
   ]

@@ -68,8 +68,14 @@ process.on('exit', release);
 for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => { release(); process.exit(130); });
 
 const jobs = process.env.JOBS ?? 'max';
-const r = spawnSync(process.execPath, [gyp, 'rebuild', `--nodedir=${nodedir}`, `--jobs=${jobs}`], { cwd: root, stdio: 'inherit' });
+// Quiet unless it fails: node-gyp's ~30 lines of progress mean nothing to someone installing the
+// package; on failure the whole captured log is printed. AFFEXION_VERBOSE_BUILD=1 streams it.
+const verbose = Boolean(process.env.AFFEXION_VERBOSE_BUILD);
+const r = spawnSync(process.execPath, [gyp, 'rebuild', `--nodedir=${nodedir}`, `--jobs=${jobs}`],
+  { cwd: root, stdio: verbose ? 'inherit' : ['ignore', 'pipe', 'pipe'], encoding: 'utf8', maxBuffer: 64 << 20 });
 if (r.status !== 0) {
+  if (!verbose) process.stderr.write(`${r.stdout ?? ''}${r.stderr ?? ''}${r.error ? `${r.error.message}\n` : ''}`);
   console.error('affexion: the native compute core failed to build (see the compiler output above).');
   process.exit(r.status ?? 1);
 }
+console.error('affexion: native compute core built');

@@ -24,7 +24,12 @@ __attribute__((target("avx512f,fma"))) float fma_loop_512(long iters) {
     for (int i = 0; i < 12; ++i) a[i] = _mm512_fmadd_ps(a[i], m, c);
   __m512 s = a[0];
   for (int i = 1; i < 12; ++i) s = _mm512_add_ps(s, a[i]);
-  return _mm512_reduce_add_ps(s);
+  // Summed through memory: GCC 12's _mm512_reduce_add_ps trips -Wuninitialized inside its own header.
+  alignas(64) float out[16];
+  _mm512_store_ps(out, s);
+  float sum = 0.f;
+  for (int i = 0; i < 16; ++i) sum += out[i];
+  return sum;
 }
 
 __attribute__((target("avx2,fma"))) float fma_loop_256(long iters) {

@@ -37,6 +37,12 @@ function cachedPlan(fromRate: number, toRate: number): ResamplePlan {
   return p;
 }
 
+/**
+ * Largest conversion ratio (either direction) resample accepts: 8 kHz ↔ 384 kHz is 48; a header
+ * declaring 1 Hz would ask for a 16000-fold output and filter tables to match.
+ */
+export const MAX_RESAMPLE_RATIO = 256;
+
 /** Output length librosa.load gives: ⌈n · to / from⌉ (util.fix_length after resampling). */
 export function resampledLength(n: number, fromRate: number, toRate: number): number {
   return Math.ceil((n * toRate) / fromRate);
@@ -52,6 +58,9 @@ export function resample(x: Float32Array, fromRate: number, toRate: number, opts
     if (!Number.isInteger(v) || v <= 0) throw new RangeError(`resample: ${name} must be a positive integer (Hz), got ${v}`);
   }
   if (fromRate === toRate) return Float32Array.from(x);
+  if (Math.max(fromRate / toRate, toRate / fromRate) > MAX_RESAMPLE_RATIO) {
+    throw new RangeError(`resample: ${fromRate} → ${toRate} Hz exceeds the ratio limit of ${MAX_RESAMPLE_RATIO}`);
+  }
   const outLen = resampledLength(x.length, fromRate, toRate);
   if (outLen === 0) return new Float32Array(0);
   const plan = cachedPlan(fromRate, toRate);

@@ -2,11 +2,15 @@
  * `augmentDataset`: writes augmented copies of a dataset (offline counterpart of the trainer's online
  * `--augment`). Output mirrors `convert`/`synth`: DIR/<label>/<id>_aug<k>.wav, DIR/manifest.csv.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { withOutputLock } from '../data/out-lock.js';
+import { existsSync, mkdirSync, realpathSync } from 'node:fs';
 import path from 'node:path';
+import { stringify } from 'csv-stringify/sync';
 import { loadAudio } from '../audio/load.js';
 import { writeWav16 } from '../audio/wav-write.js';
 import { scanDataset } from '../data/dataset.js';
+import { writeFileAtomic } from '../data/cache.js';
+import { assertSafeLabel } from '../data/label-path.js';
 import { Rng } from '../engine/rng.js';
 import { makeAugmenter } from './augmenter.js';
 import { deriveSeed } from './random.js';
@@ -23,6 +27,8 @@ export interface AugmentDatasetOptions {
   copies?: number;
   /** Also write each original clip (as <id>.wav) next to its copies (default false). */
   includeOriginal?: boolean;
+  /** Write into the dataset's own folder (overwriting its manifest.csv); refused without it (default false). */
+  force?: boolean;
   /** Seed (default 1): each copy's randomness derives from (seed, clip id, copy), independent of order. */
   seed?: number;
   /** Other clips to draw babble noise from (default: up to 24 clips of the dataset itself, spread evenly). */
@@ -34,6 +40,12 @@ export interface AugmentDatasetResult { outDir: string; written: number; manifes
 
 /** Writes augmented copies of every clip of a dataset; see {@link AugmentDatasetOptions}. */
 export async function augmentDataset(opts: AugmentDatasetOptions): Promise<AugmentDatasetResult> {
+  if (!opts.outDir) throw new Error('--out: an output folder is required');
+  // One run per output folder (src/data/out-lock.ts): a concurrent second run fails instead of mixing files.
+  return withOutputLock(opts.outDir, () => augmentDatasetLocked(opts));
+}
+
+async function augmentDatasetLocked(opts: AugmentDatasetOptions): Promise<AugmentDatasetResult> {
   const spec = opts.spec ?? 'default';
   const copies = opts.copies ?? 1;
   if (!Number.isInteger(copies) || copies < 1) throw new Error(`--copies: must be a positive integer, got ${opts.copies}`);
@@ -42,7 +54,12 @@ export async function augmentDataset(opts: AugmentDatasetOptions): Promise<Augme
   if (!probe.hasWave) throw new Error(`--spec '${spec}': no waveform operation (specaugment and mixup act on features during training; use train --augment)`);
   const ds = scanDataset(opts.source, { optionName: 'DATA' });
   if (ds.items.length === 0) throw new Error(`DATA: no labelled clips found in ${opts.source}`);
+  for (const label of new Set(ds.items.map((it) => it.label))) assertSafeLabel(label, `DATA ${ds.source}`);
   const outDir = path.resolve(opts.outDir);
+  const sourceDir = ds.layout === 'manifest' ? path.dirname(ds.source) : ds.source;
+  if (!opts.force && existsSync(outDir) && realpathSync(outDir) === realpathSync(sourceDir)) {
+    throw new Error(`--out ${opts.outDir}: is the dataset's own folder; writing there would overwrite its manifest.csv (use another folder, or --force)`);
+  }
   // Manifest `source` column: relative to the dataset's folder (portable across machines).
   const sourceRoot = ds.layout === 'manifest' && ds.source.toLowerCase().endsWith('.csv') ? path.dirname(ds.source) : ds.source;
 
@@ -55,7 +72,7 @@ export async function augmentDataset(opts: AugmentDatasetOptions): Promise<Augme
     try { babble.push((await loadAudio(it.path, { sr: 16000 })).samples); } catch { /* unreadable clips are reported below */ }
   }
 
-  const rows = ['path,label,speaker,source,copy,seed,applied'];
+  const rows: (string | number)[][] = [['path', 'label', 'speaker', 'source', 'copy', 'seed', 'applied']];
   const skipped: { file: string; reason: string }[] = [];
   const used = new Set<string>();
   let written = 0, done = 0;
@@ -77,7 +94,7 @@ export async function augmentDataset(opts: AugmentDatasetOptions): Promise<Augme
     if (opts.includeOriginal) {
       const rel = `${it.label}/${id}.wav`;
       writeWav16(path.join(outDir, rel), x, 16000);
-      rows.push([rel, it.label, it.speaker ?? '', src, 0, '', ''].join(','));
+      rows.push([rel, it.label, it.speaker ?? '', src, 0, '', '']);
       written++;
     }
     for (let c = 1; c <= copies; c++) {
@@ -85,13 +102,14 @@ export async function augmentDataset(opts: AugmentDatasetOptions): Promise<Augme
       const { samples, applied } = makeAugmenter(spec, new Rng(s), { babbleSources: babble }).waveWithLog(x, 16000);
       const rel = `${it.label}/${id}_aug${c}.wav`;
       writeWav16(path.join(outDir, rel), samples, 16000);
-      rows.push([rel, it.label, it.speaker ?? '', src, c, s, `"${applied.join(' ')}"`].join(','));
+      rows.push([rel, it.label, it.speaker ?? '', src, c, s, applied.join(' ')]);
       written++;
       opts.onProgress?.(++done, total);
     }
   }
   const manifest = path.join(outDir, 'manifest.csv');
-  writeFileSync(manifest, rows.join('\n') + '\n');
+  // The CSV library quotes labels, speakers and paths holding commas or quotes, so `dataset` reads it back.
+  writeFileAtomic(manifest, stringify(rows));
   return { outDir, written, manifest, skipped };
 }
 

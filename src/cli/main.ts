@@ -5,6 +5,7 @@
  */
 import { Command } from 'commander';
 import { readFileSync } from 'node:fs';
+import { TrainingInterrupted } from '../train/fit.js';
 import { register as registerModel } from './commands/model.js';
 import { register as registerPredict } from './commands/predict.js';
 import { register as registerTrain } from './commands/train.js';
@@ -34,7 +35,15 @@ program
   .name('affexion')
   .description('Recognise social signals in speech with models trained on synthetic speech.')
   .version(pkg.version)
-  .showHelpAfterError();
+  .showHelpAfterError()
+  .option('--max-duration <sec>', 'longest audio file any command reads, in seconds (default 1800; longer files are reported as errors)')
+  .hook('preAction', (cmd) => {
+    const v = cmd.opts<{ maxDuration?: string }>().maxDuration;
+    if (v === undefined) return;
+    if (!(Number(v) > 0 && Number.isFinite(Number(v)))) throw new Error(`--max-duration: expected a positive number of seconds, got '${v}'`);
+    // An environment variable, so feature worker threads inherit it.
+    process.env.AFFEXION_MAX_DURATION = String(Number(v));
+  });
 
 // Commands (one import + register line each).
 registerModel(program);
@@ -56,5 +65,6 @@ program.parseAsync(process.argv).catch((err: unknown) => {
   const msg = err instanceof Error ? err.message : String(err);
   process.stderr.write(`affexion: ${msg}\n`);
   if (process.env.AFFEXION_DEBUG && err instanceof Error) process.stderr.write(`${err.stack}\n`);
-  process.exit(1);
+  // Ctrl-C stopped the run (after the checkpoint logic): exit as a shell expects of SIGINT, 128 + 2.
+  process.exit(err instanceof TrainingInterrupted ? 130 : 1);
 });

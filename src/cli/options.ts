@@ -3,6 +3,7 @@
  * feature options (one place, so every command spells them the same), number parsing with errors that
  * name the option, and Ctrl-C handling that lets the current batch finish.
  */
+import { scanDataset, type Dataset } from '../data/dataset.js';
 import { Option, type Command } from 'commander';
 import type { FeatureParams } from '../features/index.js';
 import type { LoudnessMode } from '../data/features.js';
@@ -87,13 +88,29 @@ export function addDataOptions(cmd: Command): Command {
     .option('--no-cache', 'do not read or write the feature cache');
 }
 
+/** Adds --label-column / --speaker-column (manifests of corpora that name their columns otherwise). */
+export function addManifestColumnOptions(cmd: Command): Command {
+  return cmd
+    .option('--label-column <name>', 'manifest column holding the label (default: label, class, emotion or signal)')
+    .option('--speaker-column <name>', 'manifest column holding the speaker (default: speaker, voice, actor or speaker_id)');
+}
+
+/**
+ * A dataset argument as the library takes it: the path itself, or — when a manifest column was named —
+ * the scanned dataset (the library's scanDataset options labelColumn / speakerColumn).
+ */
+export function dataSource(data: string, o: { labelMap?: string; labelColumn?: string; speakerColumn?: string }, optionName = 'DATA'): string | Dataset {
+  if (o.labelColumn === undefined && o.speakerColumn === undefined) return data;
+  return scanDataset(data, { labelMap: o.labelMap, optionName, labelColumn: o.labelColumn, speakerColumn: o.speakerColumn });
+}
+
 /** Parsed values of the options above. */
 export interface CommonOptionValues {
   epochs: number; batchSize: number; lr: number; stepSize: number; gamma: number; weightDecay: number; seed: number;
   maxLen: number; channels: number; kernelSizes: number[]; hidden: number; lstmLayers: number; fcHidden: number;
   dropoutConv: number; dropoutFc: number; maskPadding: boolean; normalization: 'global' | 'utterance'; augment: string; swa: number; ensemble: number; speakerReference: string;
   sr: number; nMfcc: number; nFft: number; hopLength: number; nMels: number; loudness: LoudnessMode;
-  labelMap?: string; reference?: string; cache: string | boolean;
+  labelMap?: string; reference?: string; cache: string | boolean; labelColumn?: string; speakerColumn?: string;
 }
 
 /** Parsed option attribute of each hyper-parameter (as set by {@link addHyperOptions}). */

@@ -7,6 +7,7 @@
  * renamed into place (atomic on POSIX), and entries are validated (magic, shape, size) on read — a bad
  * entry is recomputed, never trusted.
  */
+import { describeFsError } from './out-lock.js';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -56,15 +57,16 @@ export function decodeFeatureMatrix(buf: Buffer): FeatureMatrix | null {
 }
 
 /** Writes `bytes` to `file` atomically (unique temp file in the same folder, then rename). */
-export function writeFileAtomic(file: string, bytes: Buffer | string): void {
-  mkdirSync(path.dirname(file), { recursive: true });
+export function writeFileAtomic(file: string, bytes: Buffer | string | Uint8Array): void {
   const tmp = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
   try {
+    mkdirSync(path.dirname(file), { recursive: true });
     writeFileSync(tmp, bytes);
     renameSync(tmp, file);
   } catch (err) {
-    rmSync(tmp, { force: true });
-    throw err;
+    // A full disk or a missing permission leaves no half-written file behind, and says which file.
+    try { rmSync(tmp, { force: true }); } catch { /* the folder itself is unusable: nothing was written */ }
+    throw describeFsError(err, `cannot write ${file}`);
   }
 }
 

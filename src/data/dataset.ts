@@ -50,6 +50,8 @@ export interface Dataset {
   /** Clips dropped by the label map, per original label. */
   dropped: Record<string, number>;
   skipped: SkippedFile[];
+  /** Things the scan fixed or suspects (duplicated manifest rows, label-map entries matching no label). */
+  warnings: string[];
 }
 
 /** Options for {@link scanDataset}. */
@@ -58,6 +60,10 @@ export interface ScanOptions {
   labelMap?: LabelMap | string;
   /** Name of the option the dataset came from, used in error messages (default 'DATA'). */
   optionName?: string;
+  /** Manifest column holding the label (default: the first of label, class, emotion, signal). */
+  labelColumn?: string;
+  /** Manifest column holding the speaker (default: the first of speaker, voice, actor, speaker_id). */
+  speakerColumn?: string;
 }
 
 function isAudio(file: string): boolean {
@@ -100,7 +106,11 @@ export function scanDataset(source: string, opts: ScanOptions = {}): Dataset {
   if (!existsSync(abs)) throw new Error(`${optionName}: ${source} does not exist`);
   const labelMap = typeof opts.labelMap === 'string' ? parseLabelMap(opts.labelMap) : opts.labelMap;
   const manifest = findManifest(abs);
-  const raw = manifest ? readManifest(manifest, optionName) : readClassFolders(abs, optionName);
+  if (!manifest && (opts.labelColumn || opts.speakerColumn)) {
+    throw new Error(`${opts.labelColumn ? '--label-column' : '--speaker-column'}: ${source} is a folder per class, not a CSV manifest`);
+  }
+  const raw = manifest ? readManifest(manifest, optionName, opts) : readClassFolders(abs, optionName);
+  const warnings = manifest ? deduplicate(raw) : [];
 
   const items: DatasetItem[] = [];
   const dropped: Record<string, number> = {};
@@ -125,13 +135,63 @@ export function scanDataset(source: string, opts: ScanOptions = {}): Dataset {
   const emptyClasses = raw.declaredClasses
     .map((c) => applyLabelMap(c, labelMap))
     .filter((c): c is string => c !== null && !(c in counts));
+  if (labelMap) warnings.push(...labelMapWarnings(labelMap, seenLabels, optionName));
   return {
     source: manifest ?? abs, layout: manifest ? 'manifest' : 'folders', items, classes, counts,
-    emptyClasses: [...new Set(emptyClasses)].sort(), dropped, skipped: raw.skipped,
+    emptyClasses: [...new Set(emptyClasses)].sort(), dropped, skipped: raw.skipped, warnings,
   };
 }
 
-interface RawRow { path: string; label: string; speaker: string | null; group: string | null }
+/**
+ * A manifest listing one file twice would count it twice, and could put it on both sides of a
+ * cross-validation fold: repeated rows are dropped with a warning; one file under two labels is an
+ * error naming both lines.
+ */
+function deduplicate(raw: RawScan): string[] {
+  const first = new Map<string, RawRow>();
+  const rows: RawRow[] = [];
+  const repeated: string[] = [];
+  for (const r of raw.rows) {
+    const seen = first.get(r.path);
+    if (!seen) { first.set(r.path, r); rows.push(r); continue; }
+    if (normalizeLabel(seen.label) !== normalizeLabel(r.label)) {
+      throw new Error(`${r.where}: ${r.path} is labelled "${r.label}" here but "${seen.label}" at ${seen.where}; one clip needs one label`);
+    }
+    repeated.push(`${r.where} repeats ${seen.where}`);
+  }
+  raw.rows = rows;
+  return repeated.length
+    ? [`${repeated.length} duplicated manifest row(s) ignored (${repeated.slice(0, 3).join('; ')}${repeated.length > 3 ? '; …' : ''})`]
+    : [];
+}
+
+/** Levenshtein distance (small strings: labels). */
+export function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = cur;
+  }
+  return prev[b.length]!;
+}
+
+/**
+ * Label-map entries naming no label of the data but close to one: a likely typo ("fearfull") gets a
+ * "did you mean". Entries with no near label stay quiet: one map is often shared by several datasets
+ * (`calm=` for a set without calm clips is fine, and reproduce applies the real set's map to synthetic speech).
+ */
+function labelMapWarnings(map: LabelMap, seen: ReadonlySet<string>, optionName: string): string[] {
+  const unknown = [...map.keys()].filter((k) => !seen.has(k));
+  const out: string[] = [];
+  for (const k of unknown) {
+    const near = [...seen].map((l) => [l, editDistance(k, l)] as const).filter(([, d]) => d <= Math.max(1, Math.floor(k.length / 3))).sort((x, y) => x[1] - y[1]);
+    if (near.length) out.push(`label map: "${k}" is not a label of ${optionName} (did you mean "${near[0]![0]}"?)`);
+  }
+  return out;
+}
+
+interface RawRow { path: string; label: string; speaker: string | null; group: string | null; where?: string }
 interface RawScan { rows: RawRow[]; skipped: SkippedFile[]; declaredClasses: string[] }
 
 function readClassFolders(root: string, optionName: string): RawScan {
@@ -175,7 +235,7 @@ function pickColumn(header: string[], names: readonly string[]): string | null {
   return null;
 }
 
-function readManifest(file: string, optionName: string): RawScan {
+function readManifest(file: string, optionName: string, opts: ScanOptions): RawScan {
   let records: Record<string, string>[];
   try {
     records = parse(readFileSync(file, 'utf8'), {
@@ -186,12 +246,18 @@ function readManifest(file: string, optionName: string): RawScan {
     throw new Error(`${optionName}: cannot parse manifest ${file}: ${(err as Error).message}`);
   }
   const header = records.length ? Object.keys(records[0]) : [];
+  const chosen = (given: string | undefined, flag: string): string | null => {
+    if (given === undefined) return null;
+    const c = given.trim().toLowerCase();
+    if (!header.includes(c)) throw new Error(`${flag}: manifest ${file} has no column "${given}" (found: ${header.join(', ') || 'none'})`);
+    return c;
+  };
   const pathCol = pickColumn(header, COLUMNS.path);
-  const labelCol = pickColumn(header, COLUMNS.label);
+  const labelCol = chosen(opts.labelColumn, '--label-column') ?? pickColumn(header, COLUMNS.label);
   if (!pathCol || !labelCol) {
-    throw new Error(`${optionName}: manifest ${file} needs "path" and "label" columns (found: ${header.join(', ') || 'none'})`);
+    throw new Error(`${optionName}: manifest ${file} needs "path" and "label" columns (found: ${header.join(', ') || 'none'}; --label-column names another)`);
   }
-  const speakerCol = pickColumn(header, COLUMNS.speaker);
+  const speakerCol = chosen(opts.speakerColumn, '--speaker-column') ?? pickColumn(header, COLUMNS.speaker);
   const groupCol = pickColumn(header, COLUMNS.group);
   const dir = path.dirname(file);
   const rows: RawRow[] = [];
@@ -211,6 +277,7 @@ function readManifest(file: string, optionName: string): RawScan {
       path: p, label,
       speaker: speakerCol && rec[speakerCol] ? rec[speakerCol] : null,
       group: groupCol && rec[groupCol] ? rec[groupCol] : null,
+      where: `${file}:${i + 2}`,
     });
   });
   return { rows, skipped, declaredClasses: [...declared] };
@@ -222,6 +289,7 @@ export function describeDataset(ds: Dataset, maxSkipped = 10): string {
   const total = ds.items.length || 1;
   for (const c of ds.classes) lines.push(`  ${c.padEnd(16)} ${String(ds.counts[c]).padStart(6)}  ${(100 * ds.counts[c] / total).toFixed(1)} %`);
   for (const c of ds.emptyClasses) lines.push(`  ${c.padEnd(16)}      0  (empty class)`);
+  for (const w of ds.warnings ?? []) lines.push(`  warning: ${w}`);
   const dropped = Object.entries(ds.dropped);
   if (dropped.length) lines.push(`  dropped by the label map: ${dropped.map(([l, n]) => `${l} ${n}`).join(', ')}`);
   if (ds.skipped.length) {
@@ -237,5 +305,5 @@ export function subsetDataset(ds: Dataset, indices: readonly number[]): Dataset 
   const items = indices.map((i) => ds.items[i]);
   const counts: Record<string, number> = {};
   for (const it of items) counts[it.label] = (counts[it.label] ?? 0) + 1;
-  return { ...ds, items, classes: Object.keys(counts).sort(), counts, emptyClasses: [], dropped: {}, skipped: [] };
+  return { ...ds, items, classes: Object.keys(counts).sort(), counts, emptyClasses: [], dropped: {}, skipped: [], warnings: [] };
 }

@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { loadAudio } from '../audio/load.js';
-import { DEFAULT_FEATURE_PARAMS, extractFeatures, type FeatureMatrix, type FeatureParams } from '../features/index.js';
+import { DEFAULT_FEATURE_PARAMS, extractFeatures, resolveFeatureParams, type FeatureMatrix, type FeatureParams } from '../features/index.js';
 import { FeatureCache, settingsHash } from './cache.js';
 import type { SkippedFile } from './dataset.js';
 
@@ -28,7 +28,9 @@ export interface FeatureSettings {
 export function resolveFeatureSettings(s: { params?: Partial<FeatureParams>; loudness?: LoudnessMode } = {}): FeatureSettings {
   const loudness = s.loudness ?? 'peak';
   if (!LOUDNESS_MODES.includes(loudness)) throw new Error(`--loudness: expected one of ${LOUDNESS_MODES.join(', ')}, got "${loudness}"`);
-  return { params: { ...DEFAULT_FEATURE_PARAMS, ...(s.params ?? {}) }, loudness };
+  const params = { ...DEFAULT_FEATURE_PARAMS, ...(s.params ?? {}) };
+  resolveFeatureParams(params); // once, up front: a bad value is one clear error, not one per clip
+  return { params, loudness };
 }
 
 /** Scales samples in place so the peak magnitude is `target` (silence is left alone). */

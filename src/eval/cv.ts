@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { FeatureCache, defaultCacheDir, writeFileAtomic } from '../data/cache.js';
 import { describeDataset, scanDataset, type Dataset } from '../data/dataset.js';
-import { resolveFeatureSettings } from '../data/features.js';
+import { resolveFeatureSettings, type FeatureSettings } from '../data/features.js';
 import type { LabelMap } from '../data/label-map.js';
 import type { Normalization } from '../data/normalize.js';
 import type { AffexionNet } from '../model/network.js';
@@ -18,7 +18,9 @@ import { resolveHyperparameters, type CrossValidationRunSettings, type Hyperpara
 import { subsetAudio } from '../train/online-augment.js';
 import { trainModelToDir } from '../train/train.js';
 import { checkTrainable, dataFingerprint, loadSplit, referenceDatasets, referenceFingerprint, trainingClasses, type LabelledFeatures, type LoadedSplit, type ReferenceData } from '../data/split.js';
-import { meanProbabilities } from '../model/model-dir.js';
+import { clearModelDir, ensembleMemberDir, holdsModel, meanProbabilities } from '../model/model-dir.js';
+import { checkpointPath, loadCheckpoint, signatureMismatch, type RunSignature } from '../train/checkpoint.js';
+import { withOutputLock } from '../data/out-lock.js';
 import { foldLeaks, stratifiedGroupKFold, stratifiedKFold, trainIndices, type Folds } from './folds.js';
 import { argmaxRows, classificationMetrics, meanStd, type ClassificationMetrics } from '../report/metrics.js';
 
@@ -34,6 +36,11 @@ export interface CvOptions extends CrossValidationRunSettings {
   folds?: number;
   /** Keep speakers / sentences on one side of every fold (default 'none'). */
   groupBy?: GroupBy;
+  /**
+   * Overwrite fold models that an earlier cross-validation with other settings left in `out` (default
+   * false: refused; with the same settings finished folds are reused and unfinished ones resumed).
+   */
+  force?: boolean;
   /** Extra dataset every fold's model is scored on. */
   eval?: string | Dataset | null;
   /** More speaker reference clips for `hyper.speaker_reference`: for DATA, and for --eval unless `evalReference` is given. */
@@ -131,6 +138,11 @@ export async function crossValidate(opts: CvOptions): Promise<CvResult> {
   if (!GROUP_BY.includes(groupBy)) throw new Error(`--group-by: expected speaker, text or none, got "${groupBy}"`);
   const hyper = resolveHyperparameters(opts.hyper);
   const settings = resolveFeatureSettings({ params: opts.features, loudness: opts.loudness });
+  return withOutputLock(opts.out, () => crossValidateLocked(opts, k, groupBy, hyper, settings), { command: opts.command?.join(' ') });
+}
+
+async function crossValidateLocked(opts: CvOptions, k: number, groupBy: GroupBy, hyper: Hyperparameters, settings: FeatureSettings): Promise<CvResult> {
+  const events = opts.events ?? {};
   const out = path.resolve(opts.out);
   const ds = typeof opts.data === 'string' ? scanDataset(opts.data, { labelMap: opts.labelMap, optionName: 'DATA' }) : opts.data;
   events.log?.(describeDataset(ds));
@@ -190,12 +202,19 @@ export async function crossValidate(opts: CvOptions): Promise<CvResult> {
     const trainIdx = trainIndices(labels.length, val);
     const valSet = subsetSplit(all, val);
     const reused = readFoldResult(resultFile, { ...signature, epochs: hyper.epochs });
+    if (!reused && !opts.force && (existsSync(resultFile) || checkpointOfOtherRun(dir, signature, hyper))) {
+      // Same settings resume or reuse a fold; other settings would silently replace an earlier run's models.
+      throw new Error(`--out ${opts.out}: ${path.basename(dir)} holds a fold of a cross-validation with other settings (data, folds, ` +
+        'hyper-parameters or features); use another folder, or --force to overwrite it');
+    }
+    if (!reused && opts.force && holdsModel(dir)) clearModelDir(dir);
+    const tag = opts.foldEvents ? '' : `fold ${fold}/${k}: `; // foldEvents already prefix each line with the fold
     let outcome: FoldOutcome & { val_pred?: number[] };
     if (reused) {
       outcome = { ...reused, reused: true };
-      fe.log?.(`fold ${fold}/${k}: finished earlier, reusing ${path.relative(process.cwd(), resultFile) || resultFile}`);
+      fe.log?.(`${tag}finished earlier, reusing ${path.relative(process.cwd(), resultFile) || resultFile}`);
     } else {
-      fe.log?.(`fold ${fold}/${k}: training on ${trainIdx.length} clips, validating on ${val.length}`);
+      fe.log?.(`${tag}training on ${trainIdx.length} clips, validating on ${val.length}`);
       // With --ensemble N each fold trains N networks (members) and is scored by their mean probabilities.
       const members = await trainModelToDir({
         out: dir, train: subsetSplit(all, trainIdx), val: valSet, classes, hyper, settings, signature, resume: 'auto',
@@ -216,7 +235,7 @@ export async function crossValidate(opts: CvOptions): Promise<CvResult> {
     delete outcome.val_pred;
     outcomes.push(outcome);
     const m = outcome.metrics;
-    fe.log?.(`fold ${fold}/${k}: accuracy ${(100 * m.accuracy).toFixed(1)} % · UA ${(100 * m.balanced_accuracy).toFixed(1)} % · macro F1 ${(100 * m.macro_f1).toFixed(1)} %` +
+    fe.log?.(`${tag}accuracy ${(100 * m.accuracy).toFixed(1)} % · UA ${(100 * m.balanced_accuracy).toFixed(1)} % · macro F1 ${(100 * m.macro_f1).toFixed(1)} %` +
       (outcome.eval ? ` · on --eval: accuracy ${(100 * outcome.eval.accuracy).toFixed(1)} %, macro F1 ${(100 * outcome.eval.macro_f1).toFixed(1)} %` : ''));
   }
 
@@ -231,6 +250,20 @@ export async function crossValidate(opts: CvOptions): Promise<CvResult> {
     result.report = await writeCvReport(out, result, ds, evalDs, opts.command);
   }
   return result;
+}
+
+/** Whether fold folder `dir` holds an unfinished training (a checkpoint) made with another signature. */
+function checkpointOfOtherRun(dir: string, signature: { hyper: object }, hyper: Hyperparameters): boolean {
+  // An ensemble fold checkpoints per member; member 1 carries the run's seed with ensemble 1 (trainModelToDir).
+  const member = ensembleMemberDir(dir, 1);
+  const [where, expected] = existsSync(checkpointPath(dir)) ? [dir, signature]
+    : existsSync(checkpointPath(member)) ? [member, { ...signature, hyper: { ...hyper, ensemble: 1, epochs: undefined } }] : [null, null];
+  if (!where) return false;
+  try {
+    return signatureMismatch(loadCheckpoint(where).signature, JSON.parse(JSON.stringify(expected)) as RunSignature) !== null;
+  } catch {
+    return true; // unreadable: not ours to overwrite silently
+  }
 }
 
 /** A stored fold result when its signature matches this run, else null. */

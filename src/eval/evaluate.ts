@@ -99,8 +99,11 @@ export function formatEvaluation(r: ClassificationMetrics & { unknown_labels?: R
     `${'class'.padEnd(16)} ${'precision'.padStart(9)} ${'recall'.padStart(9)} ${'F1'.padStart(9)} ${'support'.padStart(8)}`,
   ];
   for (const c of r.per_class) {
+    if (c.support === 0) continue; // listed below: 0 % rows would read as failure
     lines.push(`${c.label.padEnd(16)} ${pct(c.precision).padStart(9)} ${pct(c.recall).padStart(9)} ${pct(c.f1).padStart(9)} ${String(c.support).padStart(8)}`);
   }
+  const absent = r.per_class.filter((c) => c.support === 0).map((c) => c.label);
+  if (absent.length) lines.push(`(no clips of ${absent.join(', ')} in this set)`);
   const labels = r.confusion.labels;
   const w = Math.max(8, ...labels.map((l) => l.length + 1));
   lines.push(`confusion (rows true, columns predicted):`, `${''.padEnd(16)}${labels.map((l) => l.padStart(w)).join('')}`);

@@ -133,20 +133,25 @@ export async function predictFiles(model: string | TrainedModel, files: readonly
       out.push({ file, duration: 0, label: '', probs: {}, error: (err as Error).message });
       continue;
     }
-    const starts = windowStarts(samples.length, win, hop);
-    const K = m.classes.length;
-    const probs = await windowProbabilities(m, starts.map((s) => samples.subarray(s, Math.min(s + win, samples.length))), ref, batchSize);
-    const overall = new Array<number>(K).fill(0);
-    for (let w = 0; w < starts.length; w++) for (let k = 0; k < K; k++) overall[k] += probs[w * K + k] / starts.length;
-    const rec = toRecord(m.classes, overall, 0);
-    const p: FilePrediction = { file, duration: samples.length / sr, label: argmaxLabel(m.classes, rec), probs: rec };
-    if (starts.length > 1) {
-      p.timeline = starts.map((s, w) => {
-        const r = toRecord(m.classes, probs, w * K);
-        return { start: s / sr, end: Math.min(s + win, samples.length) / sr, label: argmaxLabel(m.classes, r), probs: r };
-      });
+    // Everything after decoding is per file too: a failure names the file and the others still run.
+    try {
+      const starts = windowStarts(samples.length, win, hop);
+      const K = m.classes.length;
+      const probs = await windowProbabilities(m, starts.map((s) => samples.subarray(s, Math.min(s + win, samples.length))), ref, batchSize);
+      const overall = new Array<number>(K).fill(0);
+      for (let w = 0; w < starts.length; w++) for (let k = 0; k < K; k++) overall[k] += probs[w * K + k] / starts.length;
+      const rec = toRecord(m.classes, overall, 0);
+      const p: FilePrediction = { file, duration: samples.length / sr, label: argmaxLabel(m.classes, rec), probs: rec };
+      if (starts.length > 1) {
+        p.timeline = starts.map((s, w) => {
+          const r = toRecord(m.classes, probs, w * K);
+          return { start: s / sr, end: Math.min(s + win, samples.length) / sr, label: argmaxLabel(m.classes, r), probs: r };
+        });
+      }
+      out.push(p);
+    } catch (err) {
+      out.push({ file, duration: samples.length / sr, label: '', probs: {}, error: `${file}: ${(err as Error).message}` });
     }
-    out.push(p);
   }
   return out;
 }

@@ -46,6 +46,9 @@ export interface ResolvedFeatureParams {
   deltaWidth: number;
 }
 
+/** Upper bounds: beyond any speech front-end, low enough that a typo cannot allocate gigabytes per frame. */
+export const FEATURE_PARAM_LIMITS = Object.freeze({ sr: 384000, nFft: 65536, nMels: 1024, hopLength: 65536, deltaWidth: 99 });
+
 function positiveInt(name: string, v: unknown): number {
   if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0) {
     throw new RangeError(`feature parameter ${name} must be a positive integer, got ${String(v)}`);
@@ -63,6 +66,10 @@ export function resolveFeatureParams(params: Partial<FeatureParams> = {}): Resol
   const hopLength = positiveInt('hopLength', p.hopLength);
   const deltaWidth = positiveInt('deltaWidth', p.deltaWidth ?? 9);
   if (nFft < 2) throw new RangeError(`feature parameter nFft must be ≥ 2, got ${nFft}`);
+  for (const [name, v] of Object.entries({ sr, nFft, nMels, hopLength, deltaWidth }) as [keyof typeof FEATURE_PARAM_LIMITS, number][]) {
+    if (v > FEATURE_PARAM_LIMITS[name]) throw new RangeError(`feature parameter ${name} must be at most ${FEATURE_PARAM_LIMITS[name]}, got ${v}`);
+  }
+  if (hopLength > nFft) throw new RangeError(`feature parameter hopLength (${hopLength}) must not exceed nFft (${nFft}): frames would skip samples`);
   if (nMfcc > nMels) throw new RangeError(`feature parameter nMfcc (${nMfcc}) must not exceed nMels (${nMels})`);
   if (deltaWidth < 3 || deltaWidth % 2 === 0) {
     throw new RangeError(`feature parameter deltaWidth must be an odd integer ≥ 3, got ${deltaWidth}`);
@@ -73,6 +80,7 @@ export function resolveFeatureParams(params: Partial<FeatureParams> = {}): Resol
   if (!Number.isFinite(fmax) || fmax <= fmin) {
     throw new RangeError(`feature parameter fmax must be > fmin (${fmin}), got ${fmax}`);
   }
+  if (fmax > sr / 2) throw new RangeError(`feature parameter fmax (${fmax}) must not exceed sr / 2 (${sr / 2} Hz): no signal above the Nyquist frequency`);
   return { sr, nMfcc, nFft, hopLength, nMels, fmin, fmax, deltaWidth };
 }
 

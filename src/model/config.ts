@@ -2,6 +2,7 @@
  * The network's architecture: the constructor arguments of the PyTorch reference
  * (/work/shared/reference/affexion_torch.py `Affexion(...)`) plus `mask_padding`.
  */
+import { z } from 'zod';
 
 /** Architecture of an AffexionNet (snake_case, as in the reference's constructor and config.json). */
 export interface AffexionConfig {
@@ -34,36 +35,58 @@ export const PAPER_CONFIG: Readonly<AffexionConfig> = Object.freeze({
 });
 
 /**
- * Check and complete an architecture object (e.g. the `model` object of a golden config.json, where
- * mask_padding may be absent → false). `source` names the file/option in errors.
+ * Upper bounds of every size: far above any speech model (the paper's is 64 / 128 / 128), low enough
+ * that a corrupt or hostile config.json fails here, in milliseconds, instead of allocating gigabytes.
+ */
+export const CONFIG_LIMITS = Object.freeze({
+  n_features: 4096, conv_channels: 4096, kernel_size: 255, kernel_count: 16, lstm_hidden: 4096, lstm_layers: 32,
+  fc_hidden: 16384, n_classes: 10000,
+});
+
+const L = CONFIG_LIMITS;
+const size = (max: number) => z.number().int('must be an integer').min(1, 'must be at least 1').max(max, `must be at most ${max}`);
+/** PyTorch's nn.Dropout accepts p in [0, 1]; training keeps p < 1 (train/options.ts). */
+const probability = z.number().min(0, 'must be in [0, 1]').max(1, 'must be in [0, 1]');
+
+/** The reference's `Affexion.__init__` arguments with their defaults, plus our `mask_padding`. */
+const ARCHITECTURE_SCHEMA = z.strictObject({
+  n_features: size(L.n_features).default(PAPER_CONFIG.n_features),
+  conv_channels: size(L.conv_channels).default(PAPER_CONFIG.conv_channels),
+  kernel_sizes: z.array(z.number().int('must be integers').min(1, 'must be positive').max(L.kernel_size, `must be at most ${L.kernel_size}`)
+    .refine((k) => k % 2 === 1, 'must be odd (the reference pads k // 2 on each side, so even sizes change the length)'))
+    .min(1, 'must list at least one size').max(L.kernel_count, `must list at most ${L.kernel_count} sizes`)
+    .refine((ks) => new Set(ks).size === ks.length, 'must not repeat a size (parameters are named conv<k>)')
+    .default([...PAPER_CONFIG.kernel_sizes]),
+  lstm_hidden: size(L.lstm_hidden).default(PAPER_CONFIG.lstm_hidden),
+  lstm_layers: size(L.lstm_layers).default(PAPER_CONFIG.lstm_layers),
+  fc_hidden: size(L.fc_hidden).default(PAPER_CONFIG.fc_hidden),
+  n_classes: size(L.n_classes).default(PAPER_CONFIG.n_classes),
+  dropout_conv: probability.default(PAPER_CONFIG.dropout_conv),
+  dropout_fc: probability.default(PAPER_CONFIG.dropout_fc),
+  mask_padding: z.boolean('must be true or false').default(false),
+});
+
+/** One line per problem: `'field' must …, got value` (zod finds them all at once). */
+export function describeZodIssues(error: z.ZodError, raw: unknown, prefix = ''): string {
+  return error.issues.map((issue) => {
+    if (issue.code === 'unrecognized_keys') return `unknown key(s) ${issue.keys.map((k) => `'${prefix}${k}'`).join(', ')}`;
+    let v: unknown = raw;
+    for (const k of issue.path) v = v && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[k as PropertyKey] : undefined;
+    const field = issue.path.map(String).join('.');
+    const got = JSON.stringify(v);
+    return `'${prefix}${field}' ${issue.message}${got === undefined ? '' : `, got ${got.length > 60 ? `${got.slice(0, 60)}…` : got}`}`;
+  }).join('; ');
+}
+
+/**
+ * Check and complete an architecture object: the reference's constructor arguments as they are (any
+ * missing one takes the reference's default, as `Affexion(**args)` does; a tuple of kernel sizes is a
+ * JSON list), plus `mask_padding` (default false). Every size is range-checked ({@link CONFIG_LIMITS}).
+ * `source` names the file/option in errors.
  */
 export function parseConfig(raw: unknown, source = 'config'): AffexionConfig {
-  if (!raw || typeof raw !== 'object') throw new Error(`${source}: architecture must be a JSON object`);
-  const o = raw as Record<string, unknown>;
-  const posInt = (k: string): number => {
-    const v = o[k];
-    if (!Number.isInteger(v) || (v as number) < 1) throw new Error(`${source}: '${k}' must be a positive integer, got ${JSON.stringify(v)}`);
-    return v as number;
-  };
-  const prob = (k: string): number => {
-    const v = o[k] ?? 0;
-    if (typeof v !== 'number' || !(v >= 0 && v < 1)) throw new Error(`${source}: '${k}' must be a number in [0, 1), got ${JSON.stringify(v)}`);
-    return v;
-  };
-  const ks = o.kernel_sizes;
-  if (!Array.isArray(ks) || ks.length === 0 || ks.some((k) => !Number.isInteger(k) || k < 1 || k % 2 === 0)) {
-    throw new Error(`${source}: 'kernel_sizes' must be a non-empty list of odd positive integers, got ${JSON.stringify(ks)}`);
-  }
-  if (new Set(ks).size !== ks.length) throw new Error(`${source}: 'kernel_sizes' must not repeat a size (parameters are named conv<k>)`);
-  const mp = o.mask_padding ?? false;
-  if (typeof mp !== 'boolean') throw new Error(`${source}: 'mask_padding' must be true or false`);
-  const known = new Set(['n_features', 'conv_channels', 'kernel_sizes', 'lstm_hidden', 'lstm_layers', 'fc_hidden',
-    'n_classes', 'dropout_conv', 'dropout_fc', 'mask_padding']);
-  const unknown = Object.keys(o).filter((k) => !known.has(k));
-  if (unknown.length) throw new Error(`${source}: unknown architecture key(s) ${unknown.join(', ')}`);
-  return {
-    n_features: posInt('n_features'), conv_channels: posInt('conv_channels'), kernel_sizes: (ks as number[]).slice(),
-    lstm_hidden: posInt('lstm_hidden'), lstm_layers: posInt('lstm_layers'), fc_hidden: posInt('fc_hidden'),
-    n_classes: posInt('n_classes'), dropout_conv: prob('dropout_conv'), dropout_fc: prob('dropout_fc'), mask_padding: mp,
-  };
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw new Error(`${source}: architecture must be a JSON object`);
+  const r = ARCHITECTURE_SCHEMA.safeParse(raw);
+  if (!r.success) throw new Error(`${source}: ${describeZodIssues(r.error, raw)}`);
+  return { ...r.data, kernel_sizes: [...r.data.kernel_sizes] };
 }

@@ -8,6 +8,7 @@ import type { FeatureParams } from '../features/index.js';
 import type { ProgressEvents } from '../report/progress.js';
 import { validateAugmentSpec } from '../augment/augmenter.js';
 import { parseReferenceLabels } from '../data/reference.js';
+import { CONFIG_LIMITS } from '../model/config.js';
 
 /** Settings every cross-validating run shares (cv, reproduce): one definition, so they cannot drift. */
 export interface CrossValidationRunSettings {
@@ -90,36 +91,50 @@ const OPTION: Record<keyof Hyperparameters, string> = {
   augment: '--augment', swa: '--swa', ensemble: '--ensemble', speaker_reference: '--speaker-reference',
 };
 
-/** Merges overrides over the paper's defaults and validates every value. */
-export function resolveHyperparameters(over: Partial<Hyperparameters> = {}): Hyperparameters {
+/**
+ * Upper bounds of the sizes a run may ask for (the architecture's own are CONFIG_LIMITS). MAX_LEN: 5
+ * minutes at the default 10 ms hop (every clip is padded to it, so a batch already takes ~0.3 GB of
+ * input); longer recordings go through predict --window.
+ */
+export const HYPERPARAMETER_LIMITS = Object.freeze({ max_len: 30000, batch_size: 4096, epochs: 100000, step_size: 100000, swa: 100000, ensemble: 100 });
+
+/**
+ * Merges overrides over the paper's defaults and validates every value. `name` says how a
+ * hyper-parameter is called in errors: the CLI option by default; a model's config.json passes its
+ * field path.
+ */
+export function resolveHyperparameters(over: Partial<Hyperparameters> = {},
+  name: (k: keyof Hyperparameters) => string = (k) => OPTION[k]): Hyperparameters {
   const h: Hyperparameters = { ...PAPER_HYPERPARAMETERS, kernel_sizes: [...PAPER_HYPERPARAMETERS.kernel_sizes] };
   for (const [k, v] of Object.entries(over)) if (v !== undefined) (h as unknown as Record<string, unknown>)[k] = v;
   const posInt = (k: keyof Hyperparameters, allowZero = false): void => {
     const v = h[k] as number;
-    if (!Number.isInteger(v) || v < (allowZero ? 0 : 1)) throw new Error(`${OPTION[k]}: expected a ${allowZero ? 'non-negative' : 'positive'} integer, got ${v}`);
+    if (!Number.isInteger(v) || v < (allowZero ? 0 : 1)) throw new Error(`${name(k)}: expected a ${allowZero ? 'non-negative' : 'positive'} integer, got ${v}`);
+    const max = (HYPERPARAMETER_LIMITS as Record<string, number>)[k] ?? (CONFIG_LIMITS as Record<string, number>)[k];
+    if (max !== undefined && v > max) throw new Error(`${name(k)}: expected at most ${max}, got ${v}`);
   };
   posInt('epochs'); posInt('batch_size'); posInt('step_size'); posInt('max_len'); posInt('conv_channels');
   posInt('lstm_hidden'); posInt('lstm_layers'); posInt('fc_hidden');
-  if (!Number.isInteger(h.seed)) throw new Error(`--seed: expected an integer, got ${h.seed}`);
-  if (!(h.lr > 0 && Number.isFinite(h.lr))) throw new Error(`--lr: expected a positive number, got ${h.lr}`);
-  if (!(h.gamma > 0 && h.gamma <= 1)) throw new Error(`--gamma: expected a number in (0, 1], got ${h.gamma}`);
-  if (!(h.weight_decay >= 0)) throw new Error(`--weight-decay: expected a number ≥ 0, got ${h.weight_decay}`);
+  if (!Number.isInteger(h.seed)) throw new Error(`${name('seed')}: expected an integer, got ${h.seed}`);
+  if (!(h.lr > 0 && Number.isFinite(h.lr))) throw new Error(`${name('lr')}: expected a positive number, got ${h.lr}`);
+  if (!(h.gamma > 0 && h.gamma <= 1)) throw new Error(`${name('gamma')}: expected a number in (0, 1], got ${h.gamma}`);
+  if (!(h.weight_decay >= 0)) throw new Error(`${name('weight_decay')}: expected a number ≥ 0, got ${h.weight_decay}`);
   for (const k of ['dropout_conv', 'dropout_fc'] as const) {
-    if (!(h[k] >= 0 && h[k] < 1)) throw new Error(`${OPTION[k]}: expected a number in [0, 1), got ${h[k]}`);
+    if (!(h[k] >= 0 && h[k] < 1)) throw new Error(`${name(k)}: expected a number in [0, 1), got ${h[k]}`);
   }
   if (!Array.isArray(h.kernel_sizes) || h.kernel_sizes.length === 0 || h.kernel_sizes.some((k) => !Number.isInteger(k) || k < 1 || k % 2 === 0)) {
-    throw new Error(`--kernel-sizes: expected odd positive integers like 3,5,7, got ${h.kernel_sizes}`);
+    throw new Error(`${name('kernel_sizes')}: expected odd positive integers like 3,5,7, got ${h.kernel_sizes}`);
   }
   if (h.normalization !== 'global' && h.normalization !== 'utterance') {
-    throw new Error(`--normalization: expected global or utterance, got ${h.normalization}`);
+    throw new Error(`${name('normalization')}: expected global or utterance, got ${h.normalization}`);
   }
   posInt('swa', true);
   posInt('ensemble');
-  if (h.swa > h.epochs) throw new Error(`--swa: averages the last ${h.swa} epochs, but only ${h.epochs} are trained (--epochs)`);
-  if (typeof h.augment !== 'string') throw new Error(`--augment: expected a spec string, got ${h.augment}`);
+  if (h.swa > h.epochs) throw new Error(`${name('swa')}: averages the last ${h.swa} epochs, but only ${h.epochs} are trained (--epochs)`);
+  if (typeof h.augment !== 'string') throw new Error(`${name('augment')}: expected a spec string, got ${h.augment}`);
   h.augment = h.augment.trim();
   validateAugmentSpec(h.augment); // throws naming --augment and the bad part
-  if (typeof h.speaker_reference !== 'string') throw new Error(`--speaker-reference: expected labels like neutral,calm, got ${h.speaker_reference}`);
+  if (typeof h.speaker_reference !== 'string') throw new Error(`${name('speaker_reference')}: expected labels like neutral,calm, got ${h.speaker_reference}`);
   h.speaker_reference = parseReferenceLabels(h.speaker_reference).join(',');
   return h;
 }

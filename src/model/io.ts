@@ -6,11 +6,12 @@
  *   DIR/weights.safetensors  the state_dict under PyTorch's names and layouts (F32; num_batches_tracked I64),
  *                            so `Affexion(**arch).load_state_dict(load_safetensors(...))` works in the reference
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { writeFileAtomic } from '../data/cache.js';
 import path from 'node:path';
 import type { Normalization } from '../data/normalize.js';
 import type { Kernels } from '../engine/kernels.js';
-import type { FeatureParams } from '../features/params.js';
+import { resolveFeatureParams, type FeatureParams } from '../features/params.js';
 import { parseConfig, type AffexionConfig } from './config.js';
 import { AffexionNet } from './network.js';
 import { encodeSafetensors, readSafetensors, toFloat32, type TensorToWrite } from './safetensors.js';
@@ -69,11 +70,8 @@ export function stateDictTensors(net: AffexionNet): Map<string, TensorToWrite> {
   return out;
 }
 
-function writeAtomic(file: string, data: string | Uint8Array): void {
-  const tmp = `${file}.tmp-${process.pid}`;
-  writeFileSync(tmp, data);
-  renameSync(tmp, file);
-}
+/** Temp file + rename (nothing half-written on a full disk), with a friendly error naming the file. */
+const writeAtomic = writeFileAtomic;
 
 /** Write config.json and weights.safetensors into `dir` (created if needed). */
 export function saveModelDir(dir: string, m: ModelDirInfo & { net: AffexionNet }): void {
@@ -91,8 +89,17 @@ export function saveModelDir(dir: string, m: ModelDirInfo & { net: AffexionNet }
     normalization: m.normalization ?? null,
     training: m.training ?? {},
   };
-  writeAtomic(path.join(dir, WEIGHTS_FILE), encodeSafetensors(stateDictTensors(m.net), { format: 'pt' }));
-  writeAtomic(path.join(dir, CONFIG_FILE), `${JSON.stringify(json, null, 2)}\n`);
+  // Both files are written in full under temporary names first, then renamed: a full disk fails before
+  // either file of the model is replaced, so weights and config never come from different saves.
+  const staged = path.join(dir, `.staging-${process.pid}`);
+  try {
+    writeAtomic(path.join(staged, WEIGHTS_FILE), encodeSafetensors(stateDictTensors(m.net), { format: 'pt' }));
+    writeAtomic(path.join(staged, CONFIG_FILE), `${JSON.stringify(json, null, 2)}\n`);
+    renameSync(path.join(staged, WEIGHTS_FILE), path.join(dir, WEIGHTS_FILE));
+    renameSync(path.join(staged, CONFIG_FILE), path.join(dir, CONFIG_FILE));
+  } finally {
+    rmSync(staged, { recursive: true, force: true });
+  }
 }
 
 /**
@@ -104,6 +111,7 @@ export function loadWeightsInto(net: AffexionNet, file: string): void {
   const shapes = net.stateShapes();
   const problems: string[] = [];
   const sd = new Map<string, Float32Array>();
+  const nonFinite: string[] = [];
   for (const [name, t] of tensors) {
     const want = shapes.get(name);
     if (!want) { problems.push(`unexpected tensor '${name}' [${t.shape}]`); continue; }
@@ -111,7 +119,10 @@ export function loadWeightsInto(net: AffexionNet, file: string): void {
       problems.push(`'${name}' is [${t.shape}], the architecture needs [${want}]`);
       continue;
     }
-    sd.set(name, toFloat32(t));
+    const values = toFloat32(t);
+    const bad = values.findIndex((x) => !Number.isFinite(x));
+    if (bad >= 0) nonFinite.push(`'${name}' (${values[bad]} at index ${bad})`);
+    sd.set(name, values);
   }
   for (const [name, shape] of shapes) {
     if (!tensors.has(name) && name !== 'bn.num_batches_tracked') problems.push(`missing '${name}' [${shape}]`);
@@ -119,6 +130,8 @@ export function loadWeightsInto(net: AffexionNet, file: string): void {
   if (problems.length) {
     throw new Error(`${file} does not fit the architecture (${describe(net.config)}): ${problems.join('; ')}`);
   }
+  // NaN/Inf weights (a diverged or damaged model) would give every input the same output.
+  if (nonFinite.length) throw new Error(`${file}: non-finite weights in tensor ${nonFinite.join(', ')}`);
   net.loadStateDict(sd, file);
 }
 
@@ -147,16 +160,41 @@ export function readModelConfig(dir: string): ModelConfigJson {
   if (!Array.isArray(labels) || labels.some((l) => typeof l !== 'string') || labels.length !== architecture.n_classes) {
     throw new Error(`${file}: 'labels' must list ${architecture.n_classes} class names (one per output)`);
   }
+  if (new Set(labels).size !== labels.length || labels.some((l) => l === '')) throw new Error(`${file}: 'labels' must be distinct, non-empty names`);
   const norm = (raw.normalization ?? null) as Normalization | null;
   if (norm && norm.mode === 'global' && (norm.mean?.length !== architecture.n_features || norm.std?.length !== architecture.n_features)) {
     throw new Error(`${file}: normalization statistics must have ${architecture.n_features} values (one per feature)`);
   }
+  if (norm) checkNormalizationValues(norm, file);
+  const featureParams = (raw.feature_params ?? null) as FeatureParams | null;
+  if (featureParams !== null) {
+    try {
+      resolveFeatureParams(featureParams);
+    } catch (err) {
+      throw new Error(`${file}: 'feature_params': ${(err as Error).message}`);
+    }
+  }
   return {
     format: MODEL_FORMAT, format_version: v as number, architecture, labels: labels as string[],
-    feature_params: (raw.feature_params ?? null) as FeatureParams | null,
+    feature_params: featureParams,
     normalization: norm,
     training: (raw.training ?? {}) as Record<string, unknown>,
   };
+}
+
+/**
+ * Statistics that would make every input identical (std 0) or every output NaN (non-numbers): with them
+ * a model returns the same probabilities for every clip, so they are refused at load, naming the value.
+ */
+function checkNormalizationValues(norm: Normalization, file: string): void {
+  if (norm.mode === 'utterance') return;
+  if (norm.mode !== 'global') throw new Error(`${file}: 'normalization.mode' must be "global" or "utterance", got ${JSON.stringify((norm as { mode: unknown }).mode)}`);
+  norm.mean.forEach((m, i) => {
+    if (typeof m !== 'number' || !Number.isFinite(m)) throw new Error(`${file}: 'normalization.mean[${i}]' must be a finite number, got ${JSON.stringify(m)}`);
+  });
+  norm.std.forEach((s, i) => {
+    if (typeof s !== 'number' || !Number.isFinite(s) || s <= 0) throw new Error(`${file}: 'normalization.std[${i}]' must be a finite number > 0, got ${JSON.stringify(s)}`);
+  });
 }
 
 /** Load a model directory: config checks, then the weights checked name by name and shape by shape. */

@@ -184,9 +184,10 @@ function loadSingle(abs: string): TrainedModel {
   }
   let hyper: Hyperparameters;
   try {
-    hyper = resolveHyperparameters(t.hyperparameters ?? {});
+    // Range-checked before anything is allocated: a max_len of 1e9 fails here, naming the field.
+    hyper = resolveHyperparameters(t.hyperparameters ?? {}, (k) => `'training.hyperparameters.${k}'`);
   } catch (err) {
-    throw new Error(`${abs}/${CONFIG_FILE}: bad training hyper-parameters (${(err as Error).message})`);
+    throw new Error(`${abs}/${CONFIG_FILE}: ${(err as Error).message}`);
   }
   const normalization: Normalization = m.normalization ?? { mode: 'utterance' };
   const n = m.config.n_features;

@@ -23,11 +23,16 @@ export interface ForwardOptions {
   /** true: BatchNorm on batch statistics (and running-stat update), dropout active; false: eval mode. */
   train: boolean;
   /**
-   * Valid frames per clip (B values in [1, T]). Used only when the config's mask_padding is true; then
-   * padded frames are ignored by the LSTM (packed sequences), attention keys and pooling, as in the
-   * reference's forward(x, lengths). BatchNorm always sees every frame, as in the reference.
+   * Valid frames per clip (B values in [1, T]). Used when the config's mask_padding is true or
+   * `applyLengths` is set; then padded frames are ignored by the LSTM (packed sequences), attention keys
+   * and pooling, as in the reference's forward(x, lengths). BatchNorm always sees every frame, as in the reference.
    */
   lengths?: Int32Array | null;
+  /**
+   * Apply `lengths` even when the config's mask_padding is false: the reference's forward masks
+   * whenever lengths are passed (raw-feature inference on imported models follows that).
+   */
+  applyLengths?: boolean;
   /** Random source for dropout; defaults to the network's own generator (seeded by opts.seed). */
   rng?: Rng;
 }
@@ -89,7 +94,7 @@ export class AffexionNet {
     if (x.length !== B * T * c.n_features) {
       throw new RangeError(`forward: input has ${x.length} values, expected B·T·F = ${B}·${T}·${c.n_features} = ${B * T * c.n_features}`);
     }
-    const lens = c.mask_padding && opts.lengths ? checkLengths(opts.lengths, B, T) : null;
+    const lens = (c.mask_padding || opts.applyLengths) && opts.lengths ? checkLengths(opts.lengths, B, T) : null;
     const rng = opts.rng ?? this.rng;
     const train = opts.train;
     const D = 2 * c.lstm_hidden;

@@ -18,8 +18,9 @@ export interface RawPrediction {
 
 /**
  * Run a model in eval mode on x (B, T, n_features), in chunks of `batchSize` clips (attention needs
- * B·T² floats, so chunking bounds memory). `lengths` (B valid frame counts) requires a model built with
- * mask_padding: for any other model they would silently change nothing, which is an error here.
+ * B·T² floats, so chunking bounds memory). `lengths` (B valid frame counts), when given, mask padded
+ * frames for any model — PyTorch's semantics: the reference's forward(x, lengths) masks whenever
+ * lengths are passed, whether or not the model was trained with mask_padding.
  */
 export function predictRaw(model: string | LoadedModel, x: Float32Array, B: number, T: number,
   lengths?: Int32Array | null, opts: { batchSize?: number; kernels?: Kernels } = {}): RawPrediction {
@@ -29,9 +30,6 @@ export function predictRaw(model: string | LoadedModel, x: Float32Array, B: numb
   if (x.length !== B * T * F) {
     throw new RangeError(`predictRaw: input has ${x.length} values, expected (B, T, F) = (${B}, ${T}, ${F}) → ${B * T * F}`);
   }
-  if (lengths && !config.mask_padding) {
-    throw new Error(`predictRaw: clip lengths were given but the model in ${m.dir} does not mask padding (mask_padding false); omit the lengths`);
-  }
   if (lengths && lengths.length !== B) throw new RangeError(`predictRaw: ${lengths.length} lengths for ${B} clips`);
   const chunk = Math.max(1, Math.floor(opts.batchSize ?? 16));
   const logits = new Float32Array(B * K);
@@ -39,7 +37,7 @@ export function predictRaw(model: string | LoadedModel, x: Float32Array, B: numb
     const n = Math.min(chunk, B - b0);
     const xs = x.subarray(b0 * T * F, (b0 + n) * T * F);
     const ls = lengths ? lengths.subarray(b0, b0 + n) : null;
-    logits.set(net.forward(xs, n, T, { train: false, lengths: ls }), b0 * K);
+    logits.set(net.forward(xs, n, T, { train: false, lengths: ls, applyLengths: true }), b0 * K);
   }
   return { logits, probs: softmax(logits, K), nClasses: K, labels: m.labels };
 }
@@ -56,6 +54,12 @@ export async function predictProbabilities(net: AffexionNet, features: readonly 
     const chunk = features.slice(s, s + batchSize);
     const { x, B, T, lengths } = toModelBatch(chunk, norm, maxLen);
     const logits = net.forward(x, B, T, { train: false, lengths: net.config.mask_padding ? lengths : null });
+    // NaN/Inf activations would turn into the same (or NaN) probabilities for every clip: say so instead.
+    const bad = logits.findIndex((v) => !Number.isFinite(v));
+    if (bad >= 0) {
+      throw new Error(`the network produced a non-finite output (${logits[bad]}) for clip ${s + Math.floor(bad / K) + 1}; ` +
+        'its weights or input statistics hold values it cannot use (a diverged or damaged model?)');
+    }
     for (let b = 0; b < B; b++) {
       let mx = -Infinity;
       for (let k = 0; k < K; k++) mx = Math.max(mx, logits[b * K + k]);

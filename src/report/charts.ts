@@ -318,7 +318,8 @@ export function perClassF1Chart(evaluations: Record<string, EvaluationMetrics> |
   for (const [name, m] of withClasses) {
     for (const c of m.per_class ?? []) {
       if (!classOrder.includes(c.label)) classOrder.push(c.label);
-      if (finite(c.f1)) rows.push({ class: c.label, evaluation: name, f1: c.f1 });
+      // A class with no clips in this set has no F1 to show (a 0 bar would read as "all wrong").
+      if (finite(c.f1) && c.support !== 0) rows.push({ class: c.label, evaluation: name, f1: c.f1 });
     }
   }
   const names = withClasses.map(([n]) => n);

@@ -35,8 +35,15 @@ function shellQuote(arg: string): string {
   return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
 }
 
+/**
+ * The command as a user would type it: the program path that `process.argv[1]` holds (under npx an
+ * npm cache path such as ~/.npm/_npx/…/dist/cli/main.js) is shown as `affexion`.
+ */
 export function commandLine(command: string | string[]): string {
-  return Array.isArray(command) ? command.map(shellQuote).join(' ') : command;
+  if (!Array.isArray(command)) return command;
+  const [first, ...rest] = command;
+  const program = first !== undefined && /(^|[/\\])(affexion|main\.[cm]?[jt]s)$/.test(first) ? 'affexion' : first;
+  return (program === undefined ? rest : [program, ...rest]).map(shellQuote).join(' ');
 }
 
 function table(head: string[], rows: string[][], cls = ''): string {
@@ -133,14 +140,17 @@ function evaluationsSummary(evaluations: Record<string, EvaluationMetrics>): str
 }
 
 function perClassTable(m: EvaluationMetrics): string {
-  const rows = (m.per_class ?? []).map((c) => [
+  // Classes with no clips in this set would show 0 % everywhere, which reads as failure: listed apart.
+  const absent = (m.per_class ?? []).filter((c) => c.support === 0).map((c) => c.label);
+  const rows = (m.per_class ?? []).filter((c) => c.support !== 0).map((c) => [
     escapeHtml(c.label),
     formatValue('precision', c.precision),
     formatValue('recall', c.recall),
     formatValue('f1', c.f1),
     formatValue('n', c.support),
   ]);
-  return table(['Class', 'Precision', 'Recall', 'F1', 'Support'], rows, 'narrow');
+  return table(['Class', 'Precision', 'Recall', 'F1', 'Support'], rows, 'narrow') +
+    (absent.length ? `<p class="note">No clips of ${absent.map(escapeHtml).join(', ')} in this set (not shown; they count only as predictions).</p>` : '');
 }
 
 function unknownLabelsNote(m: EvaluationMetrics): string {

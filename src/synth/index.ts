@@ -2,6 +2,8 @@
  * `synthesize`: a balanced, documented, folder-per-class training set of synthetic emotional speech.
  * Offline with espeak / flite (npm WebAssembly builds), or with GPT-4o audio (the paper's method).
  */
+import { withOutputLock } from '../data/out-lock.js';
+import { assertSafeLabel } from '../data/label-path.js';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -109,6 +111,12 @@ const pkgVersion = (): string => {
  * `manifest.csv` and `datasheet.md`.
  */
 export async function synthesize(opts: SynthOptions): Promise<SynthResult> {
+  if (!opts.out) throw new Error('--out: an output folder is required');
+  // One run per output folder (src/data/out-lock.ts): a concurrent second run fails instead of mixing files.
+  return withOutputLock(opts.out, () => synthesizeLocked(opts));
+}
+
+async function synthesizeLocked(opts: SynthOptions): Promise<SynthResult> {
   const t0 = Date.now();
   if (!opts.out) throw new Error('--out: an output folder is required');
   const provider = opts.provider ?? 'mixed';
@@ -116,7 +124,7 @@ export async function synthesize(opts: SynthOptions): Promise<SynthResult> {
   const perClass = intOption('--per-class', opts.perClass, 70, 1);
   const seed = intOption('--seed', opts.seed, 1, 0);
   const classes = opts.classes?.length ? opts.classes.map((c) => c.trim()) : [...DEFAULT_CLASSES];
-  for (const c of classes) if (!/^[A-Za-z0-9_-]+$/.test(c)) throw new Error(`--classes: "${c}" is not a valid label (letters, digits, _ and -)`);
+  for (const c of classes) assertSafeLabel(c, '--classes');
   if (new Set(classes).size !== classes.length) throw new Error('--classes: a label is listed twice');
   const lengths = opts.lengths?.length ? opts.lengths : (['short', 'long'] as LengthKind[]);
   for (const l of lengths) if (!(l in LENGTHS)) throw new Error(`--lengths: expected short and/or long, got "${l}"`);

@@ -144,6 +144,26 @@ function loadAveragedWeights(state: TrainingState, train: LabelledFeatures, h: H
   })());
 }
 
+/**
+ * A batch loss above this means the run has diverged: cross-entropy starts near ln K (1.4 for 4 classes)
+ * and a healthy run stays within a few units; a loss of 1000 needs logits off by 1000.
+ */
+export const DIVERGED_LOSS = 1000;
+
+/** Thrown when training diverges; the model folder keeps the last complete (good) epoch. */
+export class TrainingDiverged extends Error {
+  constructor(readonly epoch: number, readonly lastGoodEpoch: number, detail: string) {
+    super(`training diverged at epoch ${epoch} (${detail}); nothing of that epoch was saved — ` +
+      (lastGoodEpoch > 0 ? `the model folder keeps epoch ${lastGoodEpoch}, the last good checkpoint` : 'no epoch had finished, so no model was saved') +
+      '; try a lower --lr (or --gamma / --step-size to decay it sooner)');
+    this.name = 'TrainingDiverged';
+  }
+}
+
+function diverged(state: TrainingState, epoch: number, batch: number, what: string): TrainingDiverged {
+  return new TrainingDiverged(epoch, state.epoch, `batch ${batch}: ${what}`);
+}
+
 /** Trains `state` from its current epoch up to `hyper.epochs`. */
 export async function runEpochs(state: TrainingState, o: RunEpochsOptions): Promise<TrainingState> {
   const { hyper: h, train } = o;
@@ -177,7 +197,7 @@ export async function runEpochs(state: TrainingState, o: RunEpochsOptions): Prom
       state.net.zeroGrad();
       const logits = state.net.forward(x, B, T, { train: true, lengths: maskLengths ? lengths : null, rng: state.rng });
       const { loss, dLogits, probs } = mixupLoss(logits, targets, K, mix);
-      if (!Number.isFinite(loss)) throw new Error(`training diverged at epoch ${epoch}, batch ${bi + 1} (loss ${loss}); try a lower --lr`);
+      if (!(loss <= DIVERGED_LOSS)) throw diverged(state, epoch, bi + 1, `loss ${loss.toPrecision(3)}`);
       state.net.backward(dLogits);
       state.optimizer.step();
       lossSum += loss * B;
@@ -191,6 +211,9 @@ export async function runEpochs(state: TrainingState, o: RunEpochsOptions): Prom
       await yieldToEventLoop();
       if (o.signal?.aborted) throw new TrainingInterrupted(state.epoch);
     }
+    // Weights gone non-finite would be saved as a model giving every clip the same answer.
+    const badParam = state.net.parameters().find((p) => !p.value.every(Number.isFinite));
+    if (badParam) throw diverged(state, epoch, batches, `non-finite weights in ${badParam.name}`);
     state.scheduler.step();
     const record: EpochRecord = { epoch, train_loss: lossSum / N, train_acc: correct / N, lr, seconds: 0 };
     if (h.swa > 0 && epoch > h.epochs - h.swa) {

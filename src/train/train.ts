@@ -4,6 +4,7 @@
  * metrics.jsonl are rewritten atomically, so an interrupted run leaves the last complete epoch.
  */
 import { existsSync, mkdirSync } from 'node:fs';
+import { withOutputLock } from '../data/out-lock.js';
 import path from 'node:path';
 import { FeatureCache, defaultCacheDir, writeFileAtomic } from '../data/cache.js';
 import { describeDataset, scanDataset, type Dataset, type SkippedFile } from '../data/dataset.js';
@@ -171,9 +172,14 @@ export function writeMetricsJsonl(dir: string, history: readonly EpochRecord[]):
  * checkpoint.safetensors, metrics.jsonl, report.html).
  */
 export async function train(opts: TrainOptions): Promise<TrainResult> {
-  const events = opts.events ?? {};
   const hyper = resolveHyperparameters(opts.hyper);
   const settings = resolveFeatureSettings({ params: opts.features, loudness: opts.loudness });
+  // One run per folder: a second train into the same --out fails here instead of losing a result.
+  return withOutputLock(opts.out, () => trainLocked(opts, hyper, settings), { command: opts.command?.join(' ') });
+}
+
+async function trainLocked(opts: TrainOptions, hyper: Hyperparameters, settings: FeatureSettings): Promise<TrainResult> {
+  const events = opts.events ?? {};
   const out = path.resolve(opts.out);
   const hasModel = holdsModel(out);
   if (hasModel && !opts.resume && !opts.force) {

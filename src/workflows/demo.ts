@@ -124,7 +124,7 @@ export async function runDemo(o: DemoOptions = {}): Promise<DemoResult> {
     `(the paper: 1000 frames, 64, 128, 15)${hyper.ensemble > 1 ? `, ensemble of ${hyper.ensemble} networks` : ''}`;
   const common = {
     out, real, labelMap, folds: o.folds ?? 3, groupBy: 'speaker' as const, hyper, loudness: 'peak' as const, cacheDir: o.cacheDir, events,
-    foldEvents: o.foldEvents, signal: o.signal, command: o.command,
+    foldEvents: o.foldEvents, signal: o.signal, command: o.command, kind: 'demo',
   };
 
   if (recipe === 'converted') {

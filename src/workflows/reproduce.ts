@@ -5,6 +5,7 @@
  * each emotion: the best recipe on real speech, docs/experiment.md) unless `recipe: 'paper'` asks for the
  * paper's (synthetic speech). Every stage is resumable (re-run the same command).
  */
+import { withOutputLock } from '../data/out-lock.js';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomic } from '../data/cache.js';
@@ -62,6 +63,8 @@ export interface ReproduceOptions extends CrossValidationRunSettings {
   groupBy?: GroupBy;
   /** Title and extra notes for the report (demo uses these). */
   title?: string;
+  /** Report kind shown in report.html (default 'reproduce'; the demo says 'demo'). */
+  kind?: string;
   notes?: string[];
   /** Extra evaluations of the trained model: name → dataset (e.g. held-out synthetic voices). */
   extraEvaluations?: Record<string, string>;
@@ -113,6 +116,12 @@ export function formatComparison(t: ComparisonTable): string {
 
 /** Runs the experiment; see the module comment. */
 export async function reproduce(o: ReproduceOptions): Promise<ReproduceResult> {
+  if (!o.out) throw new Error('--out: an output folder is required');
+  // One run per output folder (src/data/out-lock.ts): a concurrent second run fails instead of mixing files.
+  return withOutputLock(o.out, () => reproduceLocked(o));
+}
+
+async function reproduceLocked(o: ReproduceOptions): Promise<ReproduceResult> {
   const events = o.events ?? {};
   const out = path.resolve(o.out);
   const recipe = resolveRecipe(o.recipe);
@@ -186,9 +195,12 @@ export async function reproduce(o: ReproduceOptions): Promise<ReproduceResult> {
   const cv = await crossValidate({
     ...common, hyper: cvHyper, data: trainingSet, out: path.join(out, 'cv'), folds: k, groupBy, eval: real,
     reference: referenceOn ? trainingReference : null, evalReference: referenceOn ? userReference : null, events, foldEvents: o.foldEvents, report: false, command: o.command,
+    // The run folder is reproduce's own: other settings start its folds afresh, as its model does.
+    force: true,
   });
 
-  events.log?.(`stage 3/3: evaluating the trained model${real ? ' on real speech' : ''}${Object.keys(extraData).length ? ` on ${Object.keys(extraData).join(', ')}` : ''}`);
+  const evaluatedOn = [...(real ? ['real speech'] : []), ...Object.keys(extraData)];
+  events.log?.(`stage 3/3: evaluating the trained model${evaluatedOn.length ? ` on ${evaluatedOn.join(' and on ')}` : ''}`);
   const model = loadTrainedModel(modelDir);
   const evalReference = referenceOn ? userReference : null;
   const realResult = real ? await evaluate({ model, data: real, reference: evalReference, cacheDir: o.cacheDir, events, optionName: '--real' }) : null;
@@ -203,7 +215,7 @@ export async function reproduce(o: ReproduceOptions): Promise<ReproduceResult> {
   const report: RunReport = {
     title: o.title ?? (recipe === 'paper' ? 'Affexion: the paper\'s experiment (train on synthetic, test on real)'
       : 'Affexion: the paper\'s experiment with the converted-speech recipe (train on converted neutral speech, test on real)'),
-    kind: 'reproduce',
+    kind: o.kind ?? 'reproduce',
     command: o.command ?? process.argv.slice(1),
     config: { recipe, ...trained.hyper, features: trained.featureSettings.params, loudness: trained.featureSettings.loudness,
       classes: trained.classes, label_map: o.labelMap ?? '', folds: cv.k, group_by: cv.groupBy },

@@ -174,3 +174,29 @@ test('a fmt chunk after the data chunk is still found', async () => {
   const a = await loadAudio(file, { sr: null });
   assert.deepEqual(a.samples, expected[0]);
 });
+
+test('absurd sample rates and durations are bounded: a clear error naming the file, fast, and a limit that can be raised', async () => {
+  const put = (name: string, b: Buffer) => {
+    const f = path.join(dir, name);
+    writeFileSync(f, b);
+    return f;
+  };
+  // 64 KB declaring 1 Hz: 9 hours of audio, which resampled to 16 kHz would need ~2 GB and minutes.
+  const t0 = Date.now();
+  const oneHz = put('one-hz.wav', makeWav({ tag: 1, bits: 16, channels: 1, rate: 1 }, 32000).bytes);
+  await rejects(oneHz, /^32000 s long .* over the limit of 1800 s/);
+  // Short enough, but a 16000-fold resample.
+  await rejects(put('ten-hz.wav', makeWav({ tag: 1, bits: 16, channels: 1, rate: 10 }, 100).bytes), /^sample rate 10 Hz cannot be resampled to 16000 Hz/);
+  assert.ok(Date.now() - t0 < 5000, `took ${Date.now() - t0} ms`);
+  // The limit per call, and for the process (what the CLI's --max-duration sets).
+  const twoSec = put('two-sec.wav', makeWav({ tag: 1, bits: 16, channels: 1, rate: 8000 }, 16000).bytes);
+  await assert.rejects(loadAudio(twoSec, { maxDurationSec: 1 }), /two-sec\.wav: 2 s long .* over the limit of 1 s/);
+  assert.equal((await loadAudio(twoSec, { maxDurationSec: 3 })).samples.length, 32000);
+  process.env.AFFEXION_MAX_DURATION = '1';
+  try {
+    await assert.rejects(loadAudio(twoSec), /over the limit of 1 s/);
+  } finally {
+    delete process.env.AFFEXION_MAX_DURATION;
+  }
+  await assert.rejects(loadAudio(twoSec, { maxDurationSec: 0 }), /maxDurationSec: expected a positive number/);
+});

@@ -1,10 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { writeWav16 } from '../../src/audio/wav-write.js';
 import { augmentDataset } from '../../src/augment/offline.js';
+import { scanDataset } from '../../src/data/dataset.js';
 import { SR, syntheticVowel, readWav16, REAL_CLIP } from './helpers.js';
 
 test('augment writes copies per clip with a manifest of what was applied; seeded', async () => {
@@ -30,6 +31,33 @@ test('augment writes copies per clip with a manifest of what was applied; seeded
     assert.notDeepEqual(readFileSync(path.join(dir, 'o1', 'high', 'a_aug1.wav')), readFileSync(path.join(dir, 'o1', 'high', 'a_aug2.wav')));
     await assert.rejects(augmentDataset({ source: data, outDir: path.join(dir, 'o3'), spec: 'specaugment' }), /no waveform operation/);
     await assert.rejects(augmentDataset({ source: path.join(dir, 'nope'), outDir: path.join(dir, 'o3') }), /DATA: .*nope does not exist/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('augment: manifest labels that would escape --out are rejected; the manifest is real CSV; --out = DATA needs force', async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'affexion-augment-robust-'));
+  try {
+    const data = path.join(dir, 'data');
+    mkdirSync(data, { recursive: true });
+    writeWav16(path.join(data, 'a.wav'), syntheticVowel(0.3, () => 150), SR);
+    writeWav16(path.join(data, 'b.wav'), syntheticVowel(0.3, () => 200), SR);
+    for (const bad of ['../../x', '..', '/tmp/abs', 'a\\b', 'tab\there']) {
+      writeFileSync(path.join(data, 'labels.csv'), `path,label\na.wav,${JSON.stringify(bad)}\n`);
+      await assert.rejects(augmentDataset({ source: data, outDir: path.join(dir, 'out'), spec: 'gain' }),
+        /label .* (relative folder|path separator|control character)/, bad);
+    }
+    assert.equal(existsSync(path.join(dir, 'x')), false);
+    // A comma and a quote in label and speaker survive a round trip through our own dataset reader.
+    writeFileSync(path.join(data, 'labels.csv'), 'path,label,speaker\na.wav,"calm, mostly","o\'neil ""the voice"""\nb.wav,plain,s2\n');
+    const r = await augmentDataset({ source: data, outDir: path.join(dir, 'out'), spec: 'gain' });
+    const back = scanDataset(r.manifest);
+    assert.deepEqual(back.items.map((it) => [it.label, it.speaker]).sort(), [['calm, mostly', 'o\'neil "the voice"'], ['plain', 's2']]);
+    // Writing into the dataset's own folder would overwrite its labels/manifest: refused without force.
+    await assert.rejects(augmentDataset({ source: data, outDir: data, spec: 'gain' }), /--out .*dataset's own folder.*--force/);
+    const forced = await augmentDataset({ source: data, outDir: data, spec: 'gain', force: true });
+    assert.equal(forced.written, 2);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

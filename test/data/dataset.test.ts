@@ -71,7 +71,7 @@ test('bad datasets give clear errors naming the path or option', () => {
   assert.throws(() => scanDataset('/nonexistent/affexion', { optionName: '--val' }), /--val: \/nonexistent\/affexion does not exist/);
   const root = tmp();
   writeFileSync(path.join(root, 'm.csv'), 'file_name,emotion\nx.wav,a\n');
-  assert.throws(() => scanDataset(path.join(root, 'm.csv')), /needs "path" and "label" columns \(found: file_name, emotion\)/);
+  assert.throws(() => scanDataset(path.join(root, 'm.csv')), /needs "path" and "label" columns \(found: file_name, emotion; --label-column names another\)/);
   const flat = tmp();
   touch(path.join(flat, 'a.wav'));
   assert.throws(() => scanDataset(flat), /no class sub-folders/);
@@ -94,3 +94,31 @@ test('the real RAVDESS dev manifest scans with the paper label map', { skip: !ex
   assert.equal(new Set(ds.items.map((i) => i.group)).size, 2);
 });
 
+
+test('manifest: repeated rows deduplicated with a warning; one path with two labels is an error naming both lines', () => {
+  const dir = tmp();
+  touch(path.join(dir, 'a.wav'));
+  touch(path.join(dir, 'b.wav'));
+  writeFileSync(path.join(dir, 'labels.csv'), 'path,label\na.wav,calm\nb.wav,panic\n./a.wav,calm\na.wav,Calm\n');
+  const ds = scanDataset(dir);
+  assert.equal(ds.items.length, 2);
+  assert.deepEqual(ds.counts, { calm: 1, panic: 1 });
+  assert.match(ds.warnings.join('\n'), /2 duplicated manifest row\(s\) ignored \(.*labels\.csv:4 repeats .*labels\.csv:2/);
+  assert.match(describeDataset(ds), /warning: 2 duplicated manifest row/);
+  writeFileSync(path.join(dir, 'labels.csv'), 'path,label\na.wav,calm\nb.wav,panic\na.wav,panic\n');
+  assert.throws(() => scanDataset(dir), /labels\.csv:4: .*a\.wav is labelled "panic" here but "calm" at .*labels\.csv:2/);
+});
+
+test('label map entries matching no label: "did you mean"; --label-column / --speaker-column pick other columns', () => {
+  const dir = tmp();
+  touch(path.join(dir, 'a.wav'));
+  touch(path.join(dir, 'b.wav'));
+  writeFileSync(path.join(dir, 'meta.csv'), 'path,label,emotion_code,actor,narrator\na.wav,x,fearful,1,n1\nb.wav,y,happy,2,n2\n');
+  const ds = scanDataset(path.join(dir, 'meta.csv'), { labelColumn: 'Emotion_Code', speakerColumn: 'narrator', labelMap: 'fearfull=panic,happy=excitement,calm=' });
+  assert.deepEqual(ds.items.map((i) => [i.label, i.speaker]), [['fearful', 'n1'], ['excitement', 'n2']]);
+  assert.deepEqual(ds.warnings, ['label map: "fearfull" is not a label of DATA (did you mean "fearful"?)']);
+  // Shared maps mention labels another dataset has (calm=): no warning without a near label.
+  assert.deepEqual(scanDataset(path.join(dir, 'meta.csv'), { labelMap: 'sad=,angry=' }).warnings, []);
+  assert.throws(() => scanDataset(path.join(dir, 'meta.csv'), { labelColumn: 'mood' }), /--label-column: manifest .*meta\.csv has no column "mood" \(found: path, label, emotion_code, actor, narrator\)/);
+  assert.throws(() => scanDataset(dir, { speakerColumn: 'narrator' }), /--speaker-column: .* is a folder per class/);
+});

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { train } from '../../src/train/train.js';
 import { evaluate } from '../../src/eval/evaluate.js';
@@ -66,6 +66,11 @@ test('cv: grouped folds by speaker, per-fold + mean ± std, finished folds reuse
   const again = await crossValidate(opts);
   assert.ok(again.folds.every((f) => f.reused));
   assert.deepEqual(again.summary, r.summary);
+  // Other settings would replace the earlier run's fold models: only with force.
+  const other = { ...opts, hyper: { ...opts.hyper, epochs: 1 } };
+  await assert.rejects(crossValidate(other), /--out .*: fold-01 holds a fold of a cross-validation with other settings .*--force/);
+  const forced = await crossValidate({ ...other, force: true });
+  assert.ok(forced.folds.every((f) => !f.reused && f.history.length === 1));
 });
 
 test('cv: plain k-fold warns about speaker leaks; too few clips / one class are clear errors', async () => {
@@ -92,4 +97,26 @@ test('evaluate: a raw-feature model directory (no feature parameters) is refused
     n_classes: 2, dropout_conv: 0, dropout_fc: 0, mask_padding: false });
   saveModelDir(dir, { net, labels: ['a', 'b'], featureParams: null, normalization: null });
   await assert.rejects(evaluate({ model: dir, data: trainData, cacheDir }), /takes raw feature matrices .* use predict --features/);
+});
+
+test('cv: a clip listed twice in the manifest is never on both sides of a fold', async () => {
+  const data = makeToneDataset({ perClass: 6, seed: 8, speakers: true });
+  const manifest = path.join(data, 'labels.csv');
+  const lines = readFileSync(manifest, 'utf8').trim().split('\n');
+  writeFileSync(manifest, [...lines, ...lines.slice(1, 5)].join('\n') + '\n'); // 4 clips listed twice
+  const r = await crossValidate({ data, out: tmpDir(), folds: 3, features: TINY_FEATURES, cacheDir, report: false, hyper: { ...TINY_HYPER, epochs: 1 } });
+  assert.equal(r.pooled.n, 12);
+  assert.ok(r.folds.every((f) => f.n_train + f.n_val === 12), JSON.stringify(r.folds.map((f) => [f.n_train, f.n_val])));
+});
+
+test('cv --ensemble: an unfinished fold resumes with the same settings and is protected from other settings', async () => {
+  const data = makeToneDataset({ perClass: 6, seed: 9, speakers: true });
+  const out = tmpDir();
+  const opts = { data, out, folds: 2, features: TINY_FEATURES, cacheDir, report: false, hyper: { ...TINY_HYPER, epochs: 1, ensemble: 2 } };
+  await crossValidate(opts);
+  rmSync(path.join(out, 'fold-01', 'result.json')); // as if interrupted after its members' checkpoints
+  const again = await crossValidate(opts);
+  assert.equal(again.folds[0]!.reused, undefined);
+  rmSync(path.join(out, 'fold-01', 'result.json'));
+  await assert.rejects(crossValidate({ ...opts, hyper: { ...opts.hyper, lr: 0.02 } }), /fold-01 holds a fold of a cross-validation with other settings/);
 });

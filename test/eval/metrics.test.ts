@@ -60,3 +60,21 @@ test('argmaxRows and meanStd', () => {
   close(s.std, Math.sqrt(5 / 3));
   assert.deepEqual(meanStd([7]), { mean: 7, std: 0 });
 });
+
+test('real-speech tables leave out classes with no clips (no 0 % rows), in text, HTML and the per-class chart', async () => {
+  const { formatEvaluation } = await import('../../src/eval/evaluate.js');
+  const { buildHtml } = await import('../../src/report/html.js');
+  const { perClassF1Chart } = await import('../../src/report/charts.js');
+  // 4 classes, the set has clips of panic and excitement only (as RAVDESS under the paper's map).
+  const m = classificationMetrics([1, 1, 2, 2], [1, 0, 2, 2], ['boredom', 'panic', 'excitement', 'uncertainty']);
+  const text = formatEvaluation(m);
+  assert.doesNotMatch(text, /^boredom\s+0\.0 %/m);
+  assert.doesNotMatch(text, /^uncertainty\s+\d+\.\d %/m);
+  assert.match(text, /^panic\s+\d+\.\d %/m);
+  assert.match(text, /no clips of boredom, uncertainty in this set/);
+  const html = buildHtml({ title: 't', evaluations: { 'real speech': m } }, 'now', new Map());
+  assert.doesNotMatch(html, /<td>uncertainty<\/td>/);
+  assert.match(html, /No clips of boredom, uncertainty in this set/);
+  const chart = perClassF1Chart({ 'real speech': m });
+  assert.doesNotMatch(JSON.stringify(chart), /"class":"uncertainty"/);
+});

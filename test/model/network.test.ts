@@ -57,7 +57,7 @@ test('bad inputs and mismatched state dicts give clear errors', () => {
   assert.throws(() => net.loadStateDict(sd, 'w.safetensors'),
     /w\.safetensors does not fit.*'fc1\.weight' has 5 values.*missing 'fc2\.bias'.*unexpected 'fc3\.weight'/);
   assert.throws(() => new AffexionNet({ ...cfg, kernel_sizes: [3, 4] }, { kernels: jsKernels }), /odd/);
-  assert.throws(() => new AffexionNet({ ...cfg, dropout_fc: 1 }, { kernels: jsKernels }), /dropout_fc/);
+  assert.throws(() => new AffexionNet({ ...cfg, dropout_fc: 1.5 }, { kernels: jsKernels }), /dropout_fc/);
 });
 
 test('mask_padding: lengths are used only when the architecture masks padding', () => {

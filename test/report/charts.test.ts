@@ -197,4 +197,7 @@ test('inlineSvg prefixes ids and every reference to them, so inlined charts do n
 test('commandLine quotes arguments that need it', () => {
   assert.equal(commandLine(['affexion', 'train', 'my data', "it's", '--out=x/y']), `affexion train 'my data' 'it'\\''s' --out=x/y`);
   assert.equal(commandLine('as given'), 'as given');
+  // The npx cache path of the program is not what a user typed.
+  assert.equal(commandLine(['/root/.npm/_npx/5f2a/node_modules/affexion/dist/cli/main.js', 'demo']), 'affexion demo');
+  assert.equal(commandLine(['/repo/node_modules/.bin/affexion', 'train', 'd']), 'affexion train d');
 });

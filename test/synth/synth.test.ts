@@ -131,4 +131,5 @@ test('a different seed gives different clips; bad options fail naming the option
   await assert.rejects(synthesize({ out: never, provider: 'festival' as 'espeak' }), /--provider: expected espeak, flite, mixed or openai/);
   await assert.rejects(synthesize({ out: never, lengths: ['medium' as 'short'] }), /--lengths: expected short and\/or long/);
   await assert.rejects(synthesize({ out: never, classes: ['joy'] }), /no prosody profile for "joy"/);
+  for (const bad of ['../x', '..', '/abs', '']) await assert.rejects(synthesize({ out: never, classes: [bad] }), /--classes: label .* (relative folder|path separator|is empty)/);
 });

@@ -2,6 +2,7 @@
  * `convertEmotions`: turns a folder of real neutral speech into a labelled emotion dataset
  * (DIR/<emotion>/<id>.wav, DIR/manifest.csv, DIR/datasheet.md), keeping the human voices.
  */
+import { withOutputLock } from '../../data/out-lock.js';
 import { mkdirSync, writeFileSync, existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { loadAudio } from '../../audio/load.js';
@@ -135,6 +136,12 @@ export function takeAcrossSpeakers<T extends { speaker: string }>(clips: readonl
  * (seed, clip id, emotion, variant), so results do not depend on order.
  */
 export async function convertEmotions(opts: ConvertOptions): Promise<ConvertResult> {
+  if (!opts.outDir) throw new Error('--out: an output folder is required');
+  // One run per output folder (src/data/out-lock.ts): a concurrent second run fails instead of mixing files.
+  return withOutputLock(opts.outDir, () => convertEmotionsLocked(opts));
+}
+
+async function convertEmotionsLocked(opts: ConvertOptions): Promise<ConvertResult> {
   const profiles = resolveProfiles(opts.emotions ?? Object.keys(EMOTION_PROFILES));
   const perClip = opts.perClip ?? 1;
   if (!Number.isInteger(perClip) || perClip < 1) throw new Error(`--per-clip: must be a positive integer, got ${opts.perClip}`);

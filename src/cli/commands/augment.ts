@@ -13,14 +13,15 @@ export function register(program: Command): void {
     .option('--copies <n>', 'augmented copies per clip', '1')
     .option('--include-original', 'also copy each original clip into the output')
     .option('--seed <n>', 'random seed (same seed → identical output)', '1')
+    .option('--force', "allow --out to be the dataset's own folder (its manifest.csv is overwritten)")
     .option('--charts', 'also write charts (SVG + PNG) of what each operation does to the first clip, to OUT/charts')
-    .action(async (data: string, o: { out: string; spec: string; copies: string; includeOriginal?: boolean; seed: string; charts?: boolean }) => {
+    .action(async (data: string, o: { out: string; spec: string; copies: string; includeOriginal?: boolean; seed: string; charts?: boolean; force?: boolean }) => {
       const copies = Number(o.copies);
       if (!Number.isInteger(copies) || copies < 1) throw new Error(`--copies: expected a positive integer, got '${o.copies}'`);
       const seed = Number(o.seed);
       if (!Number.isInteger(seed)) throw new Error(`--seed: expected an integer, got '${o.seed}'`);
       const t0 = Date.now();
-      const r = await augmentDataset({ source: data, outDir: o.out, spec: o.spec, copies, seed, includeOriginal: o.includeOriginal });
+      const r = await augmentDataset({ source: data, outDir: o.out, spec: o.spec, copies, seed, includeOriginal: o.includeOriginal, force: o.force });
       process.stdout.write(`wrote ${r.written} clips to ${r.outDir} in ${((Date.now() - t0) / 1000).toFixed(1)} s\nmanifest: ${r.manifest}\n`);
       if (o.charts) {
         const files = await writeAugmentationCharts(data, path.join(o.out, 'charts'), seed);

@@ -4,10 +4,10 @@ import { Option } from 'commander';
 import { crossValidate, formatSummary, type GroupBy } from '../../eval/cv.js';
 import { consoleProgress } from '../../report/progress.js';
 import {
-  addDataOptions, addFeatureOptions, addHyperOptions, cacheFrom, featuresFrom, hyperFrom, intArg, interruptSignal, type CommonOptionValues,
+  addDataOptions, addManifestColumnOptions, dataSource, addFeatureOptions, addHyperOptions, cacheFrom, featuresFrom, hyperFrom, intArg, interruptSignal, type CommonOptionValues,
 } from '../options.js';
 
-interface CvCliOptions extends CommonOptionValues { out: string; folds: number; groupBy: GroupBy; eval?: string; report: boolean; json?: boolean }
+interface CvCliOptions extends CommonOptionValues { out: string; folds: number; groupBy: GroupBy; eval?: string; report: boolean; json?: boolean; force?: boolean }
 
 export function register(program: Command): void {
   const cmd = program.command('cv')
@@ -17,19 +17,21 @@ export function register(program: Command): void {
     .option('--folds <k>', 'number of folds', intArg('--folds'), 7)
     .addOption(new Option('--group-by <what>', 'keep each speaker / sentence on one side of every fold').choices(['speaker', 'text', 'none']).default('none'))
     .option('--eval <data>', 'also score every fold\'s model on this dataset (e.g. real speech)')
+    .option('--force', 'overwrite fold models an earlier run with other settings left in --out (same settings: reused / resumed)')
     .option('--no-report', 'do not write report.html')
     .option('--json', 'print the result as JSON on stdout');
   addHyperOptions(cmd);
   addFeatureOptions(cmd);
   addDataOptions(cmd);
+  addManifestColumnOptions(cmd);
   cmd.action(async (data: string, o: CvCliOptions) => {
     const progress = consoleProgress();
     const interrupt = interruptSignal(progress.log);
     try {
       const r = await crossValidate({
-        data, out: o.out, folds: o.folds, groupBy: o.groupBy, eval: o.eval, labelMap: o.labelMap, reference: o.reference, hyper: hyperFrom(o),
+        data: dataSource(data, o), out: o.out, folds: o.folds, groupBy: o.groupBy, eval: o.eval === undefined ? undefined : dataSource(o.eval, o, '--eval'), labelMap: o.labelMap, reference: o.reference, hyper: hyperFrom(o),
         features: featuresFrom(o), loudness: o.loudness, cacheDir: cacheFrom(o), events: progress, signal: interrupt.signal,
-        report: o.report, command: process.argv.slice(1),
+        report: o.report, command: process.argv.slice(1), force: o.force,
       });
       progress.stop();
       if (o.json) {

@@ -8,7 +8,7 @@ import { writeReport } from '../../report/index.js';
 import { scanDataset } from '../../data/dataset.js';
 import { datasetSummary } from '../../train/reporting.js';
 
-interface EvaluateCliOptions { labelMap?: string; reference?: string; cache: string | boolean; json?: boolean; predictions?: boolean; report?: string }
+interface EvaluateCliOptions { labelMap?: string; labelColumn?: string; speakerColumn?: string; reference?: string; cache: string | boolean; json?: boolean; predictions?: boolean; report?: string }
 
 export function register(program: Command): void {
   program.command('evaluate')
@@ -20,13 +20,15 @@ export function register(program: Command): void {
       'speaker\'s clips in DATA with those labels, e.g. neutral and calm, are the reference and are not scored)')
     .option('--cache <dir>', 'feature cache folder')
     .option('--no-cache', 'do not read or write the feature cache')
+    .option('--label-column <name>', 'manifest column holding the label (default: label, class, emotion or signal)')
+    .option('--speaker-column <name>', 'manifest column holding the speaker (default: speaker, voice, actor or speaker_id)')
     .option('--predictions', 'include per-clip predictions in the JSON')
     .option('--report <dir>', 'also write report.html (and charts) into this folder')
     .option('--json', 'print the metrics as JSON on stdout')
     .action(async (modelDir: string, data: string, o: EvaluateCliOptions) => {
       const progress = consoleProgress();
       try {
-        const ds = scanDataset(data, { labelMap: o.labelMap, optionName: 'DATA' });
+        const ds = scanDataset(data, { labelMap: o.labelMap, optionName: 'DATA', labelColumn: o.labelColumn, speakerColumn: o.speakerColumn });
         const r = await evaluate({ model: modelDir, data: ds, reference: o.reference, cacheDir: cacheFrom(o), events: progress, predictions: o.predictions });
         progress.stop();
         if (o.report) {

@@ -48,11 +48,12 @@ function printPrediction(p: RawPrediction, json: boolean): void {
 export function register(program: Command): void {
   program.command('predict')
     .description('Predict the class of audio files (timeline over sliding windows for long files), or of raw features (--features)')
-    .argument('<modelDir>', 'model directory (config.json + weights.safetensors)')
+    .argument('<modelDir>', 'model folder written by train (config.json + weights.safetensors), an ensemble (ensemble.json + members/, ' +
+      'probabilities averaged), or one from model import (--features only)')
     .argument('[inputs...]', 'audio files (any supported format)')
     .option('--features <file>', 'safetensors file with a (B, T, F) feature tensor, used as-is (eval mode, no normalisation)')
     .option('--tensor <name>', 'name of the input tensor in --features', 'input')
-    .option('--lengths-tensor <name>', 'name of a (B) tensor of valid frame counts (models with mask_padding only)')
+    .option('--lengths-tensor <name>', 'name of a (B) tensor of valid frame counts: padded frames are masked, for any model (as the reference\'s forward(x, lengths))')
     .option('--batch-size <n>', 'clips per forward pass', '16')
     .option('--window <s>', 'audio: window length in seconds for the timeline of long files (default: the model\'s MAX_LEN)')
     .option('--hop <s>', 'audio: hop between windows in seconds (default: half the window)')
@@ -72,9 +73,6 @@ export function register(program: Command): void {
         const model = loadModelDir(modelDir);
         if (F !== model.config.n_features) {
           throw new Error(`--features ${o.features}: tensor '${o.tensor}' has ${F} features per frame, the model in ${modelDir} expects ${model.config.n_features}`);
-        }
-        if (lengths && !model.config.mask_padding) {
-          throw new Error(`--lengths-tensor: the model in ${modelDir} was built without mask_padding, so lengths would not change its output; omit the option`);
         }
         printPrediction(predictRaw(model, x, B, T, lengths, { batchSize: bs }), Boolean(o.json));
         return;

@@ -4,7 +4,7 @@ import { train } from '../../train/train.js';
 import { consoleProgress } from '../../report/progress.js';
 import { formatEvaluation } from '../../eval/evaluate.js';
 import {
-  addDataOptions, addFeatureOptions, addHyperOptions, cacheFrom, featuresFrom, hyperFrom, interruptSignal, type CommonOptionValues,
+  addDataOptions, addManifestColumnOptions, dataSource, addFeatureOptions, addHyperOptions, cacheFrom, featuresFrom, hyperFrom, interruptSignal, type CommonOptionValues,
 } from '../options.js';
 
 interface TrainCliOptions extends CommonOptionValues { out: string; val?: string; resume?: boolean; force?: boolean; report: boolean; json?: boolean }
@@ -22,12 +22,13 @@ export function register(program: Command): void {
   addHyperOptions(cmd);
   addFeatureOptions(cmd);
   addDataOptions(cmd);
+  addManifestColumnOptions(cmd);
   cmd.action(async (data: string, o: TrainCliOptions) => {
     const progress = consoleProgress();
     const interrupt = interruptSignal(progress.log);
     try {
       const r = await train({
-        data, out: o.out, val: o.val, labelMap: o.labelMap, reference: o.reference, hyper: hyperFrom(o), features: featuresFrom(o), loudness: o.loudness,
+        data: dataSource(data, o), out: o.out, val: o.val === undefined ? undefined : dataSource(o.val, o, '--val'), labelMap: o.labelMap, reference: o.reference, hyper: hyperFrom(o), features: featuresFrom(o), loudness: o.loudness,
         cacheDir: cacheFrom(o), resume: o.resume, force: o.force, report: o.report, events: progress, signal: interrupt.signal,
         command: process.argv.slice(1),
       });

@@ -9,7 +9,8 @@ export class Dropout {
   private active = false;
 
   constructor(readonly p: number) {
-    if (!(p >= 0 && p < 1)) throw new RangeError(`Dropout: p must be in [0, 1), got ${p}`);
+    // p = 1 is legal, as in PyTorch: every value dropped (the scale is never applied).
+    if (!(p >= 0 && p <= 1)) throw new RangeError(`Dropout: p must be in [0, 1], got ${p}`);
   }
 
   /** Returns x itself when inactive (eval mode or p = 0), else a new masked copy. */

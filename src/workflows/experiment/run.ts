@@ -5,6 +5,7 @@
  * plus a report with the chart. Resumable: each finished recipe's result.json is reused when its
  * settings and data are unchanged. Deterministic for a given --seed.
  */
+import { withOutputLock } from '../../data/out-lock.js';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -129,6 +130,12 @@ function labelled(features: FeatureMatrix[], clips: readonly Clip[], classes: re
 
 /** Runs the experiment; see the module comment. */
 export async function runGapExperiment(o: GapExperimentOptions): Promise<GapExperimentResult> {
+  if (!o.out) throw new Error('--out: an output folder is required');
+  // One run per output folder (src/data/out-lock.ts), as train, cv and reproduce.
+  return withOutputLock(o.out, () => runGapExperimentLocked(o));
+}
+
+async function runGapExperimentLocked(o: GapExperimentOptions): Promise<GapExperimentResult> {
   const events = o.events ?? {};
   const out = path.resolve(o.out);
   const seeds = o.seeds ?? [o.seed ?? 1];
