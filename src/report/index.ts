@@ -29,6 +29,7 @@ export type {
   FoldResult,
   CvReport,
   ComparisonTable,
+  TimelineChart,
   WrittenReport,
 } from './types.js';
 export { writeReport, planCharts, validateReport } from './write.js';

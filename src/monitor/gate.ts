@@ -1,0 +1,163 @@
+/**
+ * The live speech gate: the project's speech detector (src/audio/speech.ts) run on a stream. Offline,
+ * `detectSpeech` sees a whole clip; live, each 10 ms frame is judged against the last `historySec` of
+ * frame levels with the same `speechThresholdDb` rule (within rangeDb of the loudest, snrDb above the
+ * noise floor, above digital silence) and the same modulation test (the level swings by ≥ modulationDb
+ * within ±modulationSec — steady noise does not). Gaps up to bridgeSec are held, and padSec is kept
+ * before onsets, as offline. Decisions are final `modulationSec + padSec` after a frame; until then a
+ * frame counts provisionally by its level alone, so a window's speech share is known the moment its
+ * last sample arrives (no added latency). Agreement with `detectSpeech` is measured in docs/monitor.md.
+ *
+ * Why not Silero VAD: the same code (and thresholds) as training's silence trimming, no model download
+ * or ONNX runtime in the page, and a few µs per frame. Pure TypeScript (no Node imports).
+ */
+import { DEFAULT_SPEECH_DETECT, speechThresholdDb, type SpeechDetectOptions } from '../audio/speech.js';
+
+export interface GateOptions extends SpeechDetectOptions {
+  /** Seconds of frame levels the threshold is computed over (rolling). */
+  historySec?: number;
+}
+
+export class SpeechGate {
+  readonly hop: number;
+  private readonly frame: number;
+  private readonly o: Required<SpeechDetectOptions>;
+  private readonly historyFrames: number;
+  private readonly radius: number;
+  private readonly padFrames: number;
+  private readonly hangFrames: number;
+  /** Samples not yet consumed by a full frame (absolute index of pending[0] = pendingStart). */
+  private pending: Float32Array = new Float32Array(0);
+  private pendingStart = 0;
+  /** Per frame (absolute index): level dB, above-threshold flag, final decision. Ring-free: trimmed arrays. */
+  private levels: number[] = [];
+  private above: number[] = [];
+  private base = 0; // absolute frame index of levels[0]
+  private core: number[] = []; // core decision (above && modulated) per frame, from coreBase
+  private coreBase = 0;
+  private lastCore = -Infinity;
+  /** Final speech flags of decided frames not yet taken by `takeDecided`. */
+  private decidedQueue: { frame: number; speech: boolean }[] = [];
+  private nextDecide = 0;
+
+  constructor(readonly sampleRate: number, opts: GateOptions = {}) {
+    this.o = { ...DEFAULT_SPEECH_DETECT, ...opts };
+    this.hop = Math.max(1, Math.round(this.o.hopSec * sampleRate));
+    this.frame = Math.max(1, Math.round(this.o.frameSec * sampleRate));
+    this.historyFrames = Math.max(1, Math.round((opts.historySec ?? 10) / this.o.hopSec));
+    this.radius = Math.round(this.o.modulationSec / this.o.hopSec);
+    this.padFrames = Math.round(this.o.padSec / this.o.hopSec);
+    this.hangFrames = Math.round(this.o.bridgeSec / this.o.hopSec);
+  }
+
+  /** Frames with a level so far. */
+  get frames(): number { return this.base + this.levels.length; }
+
+  /** Feeds samples (at `sampleRate`); decides every frame whose look-ahead is complete. */
+  push(x: Float32Array): void {
+    const all = new Float32Array(this.pending.length + x.length);
+    all.set(this.pending);
+    all.set(x, this.pending.length);
+    let off = 0;
+    while (all.length - off >= this.frame) {
+      let ss = 0;
+      for (let j = off; j < off + this.frame; j++) ss += all[j]! * all[j]!;
+      const db = 10 * Math.log10(Math.max(ss / this.frame, 1e-12));
+      this.levels.push(db);
+      const hist = this.levels.slice(Math.max(0, this.levels.length - this.historyFrames));
+      this.above.push(db >= speechThresholdDb(hist, this.o) ? 1 : 0);
+      off += this.hop;
+    }
+    this.pending = all.slice(off);
+    this.pendingStart += off;
+    this.decide(false);
+    this.trim();
+  }
+
+  /** End of stream: decide the remaining frames (no more look-ahead will come). */
+  finish(): void {
+    this.decide(true);
+  }
+
+  /** Frames decided since the last call, in order. */
+  takeDecided(): { frame: number; speech: boolean }[] {
+    const q = this.decidedQueue;
+    this.decidedQueue = [];
+    return q;
+  }
+
+  /**
+   * Share of speech among frames [a, b) (absolute frame indices): decided frames by their decision,
+   * the newest (undecided) ones by their level alone.
+   */
+  speechShare(a: number, b: number): number {
+    if (b <= a) return 0;
+    let n = 0, s = 0;
+    for (let f = Math.max(a, this.base); f < Math.min(b, this.frames); f++) {
+      n++;
+      s += this.isSpeech(f) ? 1 : 0;
+    }
+    return n ? s / n : 0;
+  }
+
+  private decided = new Map<number, boolean>();
+
+  private isSpeech(f: number): boolean {
+    const d = this.decided.get(f);
+    if (d !== undefined) return d;
+    return this.above[f - this.base] === 1 || f - this.lastCore <= this.hangFrames;
+  }
+
+  private modulated(f: number, final: boolean): boolean | null {
+    const lo = f - this.radius, hi = f + this.radius;
+    if (!final && hi >= this.frames) return null;
+    let mn = Infinity, mx = -Infinity;
+    for (let g = Math.max(lo, this.base); g <= Math.min(hi, this.frames - 1); g++) {
+      const v = this.levels[g - this.base]!;
+      if (v < mn) mn = v;
+      if (v > mx) mx = v;
+    }
+    return mx - mn >= this.o.modulationDb;
+  }
+
+  private decide(final: boolean): void {
+    // Core decisions (above threshold and modulated) as far as the look-ahead allows …
+    while (this.coreBase + this.core.length < this.frames) {
+      const f = this.coreBase + this.core.length;
+      const m = this.modulated(f, final);
+      if (m === null) break;
+      const c = this.above[f - this.base] === 1 && m;
+      this.core.push(c ? 1 : 0);
+      if (c) this.lastCore = f;
+    }
+    // … then final flags: speech when a core frame lies within [f − bridge, f + pad].
+    const coreKnown = this.coreBase + this.core.length;
+    while (this.nextDecide < this.frames && (final || this.nextDecide + this.padFrames < coreKnown)) {
+      const f = this.nextDecide;
+      let sp = false;
+      for (let g = Math.max(f - this.hangFrames, this.coreBase); g <= Math.min(f + this.padFrames, coreKnown - 1); g++) {
+        if (this.core[g - this.coreBase] === 1) { sp = true; break; }
+      }
+      this.decided.set(f, sp);
+      this.decidedQueue.push({ frame: f, speech: sp });
+      this.nextDecide++;
+    }
+  }
+
+  /** Keeps only what the history, modulation look-back and open windows need (bounded memory). */
+  private trim(): void {
+    const keep = Math.max(this.historyFrames, 2000);
+    const drop = this.levels.length - keep;
+    if (drop > 500) {
+      this.levels.splice(0, drop);
+      this.above.splice(0, drop);
+      this.base += drop;
+      const cdrop = Math.min(this.core.length, this.base - this.coreBase - this.hangFrames);
+      if (cdrop > 0) {
+        this.core.splice(0, cdrop);
+        this.coreBase += cdrop;
+      }
+      for (const k of this.decided.keys()) if (k < this.base) this.decided.delete(k);
+    }
+  }
+}
