@@ -4,7 +4,7 @@
  * frame levels with the same `speechThresholdDb` rule (within rangeDb of the loudest, snrDb above the
  * noise floor, above digital silence) and the same modulation test (the level swings by ≥ modulationDb
  * within ±modulationSec — steady noise does not). Gaps up to bridgeSec are held, and padSec is kept
- * before onsets, as offline. Decisions are final `modulationSec + padSec` after a frame; until then a
+ * before onsets, as offline. Decisions are final `modulationSec + bridgeSec` after a frame; until then a
  * frame counts provisionally by its level alone, so a window's speech share is known the moment its
  * last sample arrives (no added latency). Agreement with `detectSpeech` is measured in docs/monitor.md.
  *
@@ -39,6 +39,7 @@ export class SpeechGate {
   /** Final speech flags of decided frames not yet taken by `takeDecided`. */
   private decidedQueue: { frame: number; speech: boolean }[] = [];
   private nextDecide = 0;
+  private threshold = Infinity;
 
   constructor(readonly sampleRate: number, opts: GateOptions = {}) {
     this.o = { ...DEFAULT_SPEECH_DETECT, ...opts };
@@ -64,8 +65,11 @@ export class SpeechGate {
       for (let j = off; j < off + this.frame; j++) ss += all[j]! * all[j]!;
       const db = 10 * Math.log10(Math.max(ss / this.frame, 1e-12));
       this.levels.push(db);
-      const hist = this.levels.slice(Math.max(0, this.levels.length - this.historyFrames));
-      this.above.push(db >= speechThresholdDb(hist, this.o) ? 1 : 0);
+      // The threshold moves slowly (10 s of history): recomputed every 5 frames (50 ms), not every frame.
+      if (this.levels.length % 5 === 1 || this.levels.length < 50) {
+        this.threshold = speechThresholdDb(this.levels.slice(Math.max(0, this.levels.length - this.historyFrames)), this.o);
+      }
+      this.above.push(db >= this.threshold ? 1 : 0);
       off += this.hop;
     }
     this.pending = all.slice(off);
@@ -105,17 +109,26 @@ export class SpeechGate {
   private isSpeech(f: number): boolean {
     const d = this.decided.get(f);
     if (d !== undefined) return d;
-    return this.above[f - this.base] === 1 || f - this.lastCore <= this.hangFrames;
+    return this.above[f - this.base] === 1 || f - this.lastCore <= this.padFrames;
   }
 
+  /**
+   * Whether frame f's level swings by ≥ modulationDb within ±radius — looking only inside f's run of
+   * above-threshold frames (gaps up to `bridge` belong to the run), as detectSpeech does; null while
+   * the look-ahead is incomplete.
+   */
   private modulated(f: number, final: boolean): boolean | null {
-    const lo = f - this.radius, hi = f + this.radius;
-    if (!final && hi >= this.frames) return null;
-    let mn = Infinity, mx = -Infinity;
-    for (let g = Math.max(lo, this.base); g <= Math.min(hi, this.frames - 1); g++) {
-      const v = this.levels[g - this.base]!;
-      if (v < mn) mn = v;
-      if (v > mx) mx = v;
+    if (!final && f + this.radius >= this.frames) return null;
+    let mn = this.levels[f - this.base]!, mx = mn;
+    for (const dir of [-1, 1]) {
+      let gap = 0;
+      for (let g = f + dir; Math.abs(g - f) <= this.radius && g >= this.base && g < this.frames; g += dir) {
+        if (this.above[g - this.base] === 1) gap = 0;
+        else if (++gap > this.hangFrames) break;
+        const v = this.levels[g - this.base]!;
+        if (v < mn) mn = v;
+        if (v > mx) mx = v;
+      }
     }
     return mx - mn >= this.o.modulationDb;
   }
@@ -130,14 +143,16 @@ export class SpeechGate {
       this.core.push(c ? 1 : 0);
       if (c) this.lastCore = f;
     }
-    // … then final flags: speech when a core frame lies within [f − bridge, f + pad].
+    // … then final flags: within padSec of a core frame, or in a gap of ≤ bridgeSec between two.
     const coreKnown = this.coreBase + this.core.length;
-    while (this.nextDecide < this.frames && (final || this.nextDecide + this.padFrames < coreKnown)) {
+    const ahead = Math.max(this.padFrames, this.hangFrames);
+    while (this.nextDecide < this.frames && (final || this.nextDecide + ahead < coreKnown)) {
       const f = this.nextDecide;
-      let sp = false;
-      for (let g = Math.max(f - this.hangFrames, this.coreBase); g <= Math.min(f + this.padFrames, coreKnown - 1); g++) {
-        if (this.core[g - this.coreBase] === 1) { sp = true; break; }
-      }
+      const isCore = (g: number): boolean => g >= this.coreBase && g < coreKnown && this.core[g - this.coreBase] === 1;
+      let before = -Infinity, after = Infinity;
+      for (let g = f; g >= Math.max(this.coreBase, f - this.hangFrames - this.padFrames); g--) if (isCore(g)) { before = g; break; }
+      for (let g = f; g <= Math.min(coreKnown - 1, f + ahead); g++) if (isCore(g)) { after = g; break; }
+      const sp = f - before <= this.padFrames || after - f <= this.padFrames || after - before <= this.hangFrames;
       this.decided.set(f, sp);
       this.decidedQueue.push({ frame: f, speech: sp });
       this.nextDecide++;
