@@ -32,6 +32,8 @@ export interface MonitorModel<R = unknown> {
   makeReference?(clips: Float32Array[]): R;
   /** Length (samples) of the clips enrolment speech is cut into for `makeReference` (default: the window). */
   referenceClipSamples?: number;
+  /** A whole-block resampler to speed up the streaming one (in Node: the native `resample`); optional. */
+  resample?: (x: Float32Array, fromRate: number, toRate: number) => Float32Array;
   /** Window and hop (seconds) the model was trained for, when it says so. */
   window?: { seconds: number; hopSeconds: number };
 }
@@ -362,7 +364,7 @@ export function createMonitor<R>(opts: MonitorOptions<R>): Monitor {
   return {
     push(samples: Float32Array, sampleRate: number): void {
       if (ended) throw new Error('monitor: push after end');
-      if (!resampler) resampler = new StreamResampler(sampleRate, sr);
+      if (!resampler) resampler = new StreamResampler(sampleRate, sr, model.resample);
       else if (resampler.fromRate !== sampleRate) throw new Error(`monitor: sample rate changed from ${resampler.fromRate} to ${sampleRate} Hz within a session`);
       for (let i = 0; i < samples.length; i++) {
         const v = samples[i]!;

@@ -5,6 +5,7 @@
  * event-loop turn are scored together (one batch per distinct reference), which keeps latency flat as
  * sessions are added.
  */
+import { resample } from '../audio/resample.js';
 import type { SpeakerReference } from '../data/reference.js';
 import { referenceFromSamples, windowProbabilities } from '../eval/predict.js';
 import { loadTrainedModel, type TrainedModel } from '../train/model-dir.js';
@@ -73,6 +74,7 @@ export function monitorModel(m: TrainedModel, opts: { maxBatch?: number } = {}):
     classes: m.classes,
     sampleRate: m.featureSettings.params.sr,
     window: modelWindow(m),
+    resample: (x, from, to) => resample(x, from, to),
     classify(windows, ref) {
       return new Promise<Float32Array>((resolve, reject) => {
         queue.push({ windows, ref, resolve, reject });

@@ -63,6 +63,8 @@ export class LiveSession {
   private startedAt = 0;
   private closed = false;
   private stopping = false;
+  /** The one way a session ends (client's stop, socket gone, server shutting down), run once. */
+  private finishing: Promise<void> | null = null;
   private readonly events: MonitorEvent[] = [];
   private events_out: WriteStream | null = null;
   private audio_out: WriteStream | null = null;
@@ -86,7 +88,7 @@ export class LiveSession {
 
   private onEvent = (e: MonitorEvent): void => {
     if (this.events.length < 200_000) this.events.push(e); // bounded (2 h at 2 windows/s is ~15 000)
-    this.events_out?.write(JSON.stringify(e) + '\n');
+    if (this.events_out && !this.events_out.writableEnded) this.events_out.write(JSON.stringify(e) + '\n');
     this.send(e);
   };
 
@@ -187,7 +189,12 @@ export class LiveSession {
   }
 
   /** Client's stop (or the socket went away): flush, summary, report; then close normally. */
-  async stop(): Promise<void> {
+  stop(): Promise<void> {
+    this.finishing ??= this.finish();
+    return this.finishing;
+  }
+
+  private async finish(): Promise<void> {
     if (this.closed || !this.mon) {
       this.shutdown(1000, 'stopped');
       return;
@@ -218,6 +225,7 @@ export class LiveSession {
 
   /** The socket closed under us: finish quietly (recording kept, report written). */
   async abandoned(): Promise<void> {
+    if (this.finishing) return this.finishing;
     if (this.closed) return;
     this.closed = true;
     if (this.idle) clearTimeout(this.idle);

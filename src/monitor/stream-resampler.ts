@@ -4,6 +4,11 @@
  * taps, same order, float64), so a stream resampled in pieces equals the file resampled at once —
  * bit-for-bit against the JS reference, and to float32 rounding against the native loop that
  * `loadAudio` uses. Pure TypeScript (no Node imports): the monitor's core may run in a browser.
+ *
+ * `blockResample` (in Node: `resample` from src/audio/resample.ts, whose polyphase loop is native) makes
+ * it ~20× faster: each chunk is resampled as a block that starts early enough (by the filter's
+ * half-width, at an input index where the polyphase phases line up) that the outputs kept are exactly
+ * those of the whole signal.
  */
 import { phaseOf, planResample, type ResamplePlan } from '../audio/resample-design.js';
 
@@ -18,7 +23,8 @@ export class StreamResampler {
   /** Next output sample to produce. */
   private nextOut = 0;
 
-  constructor(readonly fromRate: number, readonly toRate: number) {
+  constructor(readonly fromRate: number, readonly toRate: number,
+    private readonly blockResample?: (x: Float32Array, fromRate: number, toRate: number) => Float32Array) {
     for (const [name, v] of [['fromRate', fromRate], ['toRate', toRate]] as const) {
       if (!Number.isInteger(v) || v <= 0) throw new RangeError(`resample: ${name} must be a positive integer (Hz), got ${v}`);
     }
@@ -50,6 +56,44 @@ export class StreamResampler {
   }
 
   private produce(final: boolean): Float32Array {
+    return this.blockResample ? this.produceBlock(final) : this.produceLoop(final);
+  }
+
+  /** Input index from which outputs ≥ j can be computed, aligned to M so block phases match the stream's. */
+  private alignedStart(j: number): number {
+    const plan = this.plan!;
+    return Math.max(0, Math.floor((phaseOf(plan, j).i0 - plan.W - 2) / plan.M) * plan.M);
+  }
+
+  private produceBlock(final: boolean): Float32Array {
+    const plan = this.plan!;
+    // Outputs [nextOut, end): all of them at the end, else those whose taps are all inside the input.
+    let end = Math.ceil((this.total * plan.L) / plan.M);
+    if (!final) {
+      end = Math.max(this.nextOut, Math.floor(((this.total - plan.W - 3) * plan.L) / plan.M));
+      while (end > this.nextOut && phaseOf(plan, end - 1).i0 + plan.W + 1 >= this.total) end--;
+    }
+    let out = new Float32Array(0);
+    if (end > this.nextOut) {
+      const b = this.alignedStart(this.nextOut);
+      const seg = new Float32Array(this.total - b);
+      for (let i = 0; i < seg.length; i++) seg[i] = this.buf[b - this.bufStart + i]!;
+      const y = this.blockResample!(seg, this.fromRate, this.toRate);
+      const j0 = (b / plan.M) * plan.L;
+      out = y.slice(this.nextOut - j0, end - j0);
+      this.nextOut = end;
+    }
+    const keepFrom = this.alignedStart(this.nextOut);
+    const drop = Math.min(this.bufLen, keepFrom - this.bufStart);
+    if (drop > 0) {
+      this.buf.copyWithin(0, drop, this.bufLen);
+      this.bufLen -= drop;
+      this.bufStart += drop;
+    }
+    return out;
+  }
+
+  private produceLoop(final: boolean): Float32Array {
     const plan = this.plan!;
     const { W, width, table } = plan;
     const outEnd = final ? Math.ceil((this.total * plan.L) / plan.M) : Infinity;

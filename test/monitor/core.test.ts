@@ -38,6 +38,20 @@ test('StreamResampler: any chunking gives the whole-signal resampler\'s output',
     assert.equal(worst, 0, `${from}→${to}: identical to the whole-signal reference`);
   }
   assert.deepEqual(new StreamResampler(16000, 16000).push(new Float32Array([1, 2])), new Float32Array([1, 2]));
+  // Block mode over the native whole-signal resampler: the same output as resampling the whole signal natively.
+  for (const [from, to] of [[44100, 16000], [48000, 16000], [22050, 16000]] as const) {
+    const src = x.subarray(0, Math.round(from * 0.7));
+    const ref = resample(src, from, to);
+    const r = new StreamResampler(from, to, (a, f, t) => resample(a, f, t));
+    const parts: Float32Array[] = [];
+    for (let s = 0, k = 0; s < src.length; k++) { const n = [7, 2400, 441, 1300][k % 4]!; parts.push(r.push(src.subarray(s, s + n))); s += n; }
+    parts.push(r.flush());
+    const got = Float32Array.from(parts.flatMap((p) => Array.from(p)));
+    assert.equal(got.length, ref.length, `block ${from}→${to} length`);
+    let worst = 0;
+    for (let i = 0; i < ref.length; i++) worst = Math.max(worst, Math.abs(got[i]! - ref[i]!));
+    assert.ok(worst <= 1e-6, `block ${from}→${to}: worst ${worst}`);
+  }
 });
 
 test('SpeechGate: speech frames inside the bursts, none in the pauses, decisions bounded in delay', () => {
