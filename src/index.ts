@@ -20,3 +20,4 @@ export * from './experiment/index.js';
 export { trackPitch, type PitchTrack, type PitchOptions } from './features/pitch.js';
 export { measureProsody, type ProsodyStats } from './features/prosody.js';
 export { synthesize, estimateOpenAICostUsd, DEFAULT_CLASSES, BUILTIN_PROFILES, VOICES, DEFAULT_VOICES, SENTENCE_BANK, type SynthOptions, type SynthResult, type ClipRecord, type ProsodyProfile, type ClipProsody, type VoiceSpec, type ProviderName, type OpenAIOptions } from './synth/index.js';
+export * from './monitor/index.js';
