@@ -5,7 +5,7 @@
 import { parseArgs } from 'node:util';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { runTrainBenchmark } from '../src/engine/bench.js';
+import { runTrainBenchmark } from '../src/model/bench.js';
 
 const { values } = parseArgs({
   options: {

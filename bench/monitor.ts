@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
 import { loadAudio } from '../src/audio/load.js';
 import { windowProbabilities } from '../src/eval/predict.js';
-import { loadTrainedModel } from '../src/train/model-dir.js';
+import { loadTrainedModel } from '../src/model/model-dir.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const arg = (name: string, def: string): string => {

@@ -228,3 +228,9 @@ export function makeAugmenter(spec: string, rng: RandomSource, opts: AugmenterOp
     },
   };
 }
+
+/** Checks a spec without running it (used by hyper-parameter validation). */
+export function validateAugmentSpec(spec: string): void {
+  if (spec.trim() === '') return;
+  parseAugmentSpec(spec);
+}

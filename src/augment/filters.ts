@@ -44,6 +44,15 @@ export function highShelf(fc: number, sr: number, gainDb: number): Biquad {
   );
 }
 
+/** Peaking (bell) filter at `fc` Hz, quality `q`, `gainDb` at the centre. Used for the first-harmonic level (H1–H2). */
+export function peaking(fc: number, sr: number, gainDb: number, q = 1.5): Biquad {
+  const A = Math.pow(10, gainDb / 40);
+  const w = (2 * Math.PI * fc) / sr;
+  const alpha = Math.sin(w) / (2 * q);
+  const c = Math.cos(w);
+  return make(1 + alpha * A, -2 * c, 1 - alpha * A, 1 + alpha / A, -2 * c, 1 - alpha / A);
+}
+
 /** Runs the sections in cascade over x (transposed direct form II), returning a new array. */
 export function filterCascade(x: Float32Array, sections: Biquad[]): Float32Array {
   const y = Float32Array.from(x);

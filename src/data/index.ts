@@ -15,3 +15,7 @@ export {
   parseReferenceLabels, speakerReferences, applySpeakerReference, normalizeBySpeakerReference, requireReferences, referenceItems, assertSpeakerReferences,
   DEFAULT_REFERENCE_LABELS, type SpeakerReference,
 } from './reference.js';
+export {
+  loadSplit, checkTrainable, trainingClasses, referenceDatasets, dataFingerprint, referenceFingerprint,
+  type SplitOptions, type SplitReference, type LoadedSplit, type ReferenceData, type LabelledFeatures, type ClipAudioSource,
+} from './split.js';

@@ -13,16 +13,14 @@ import { resolveFeatureSettings } from '../data/features.js';
 import type { LabelMap } from '../data/label-map.js';
 import type { Normalization } from '../data/normalize.js';
 import type { AffexionNet } from '../model/network.js';
-import type { EpochRecord, LabelledFeatures } from '../train/fit.js';
-import { resolveHyperparameters, type CrossValidationRunSettings, type Hyperparameters } from '../train/options.js';
+import type { EpochRecord } from '../train/fit.js';
+import { resolveHyperparameters, type CrossValidationRunSettings, type Hyperparameters } from '../model/hyperparameters.js';
 import { subsetAudio } from '../train/online-augment.js';
-import {
-  checkTrainable, dataFingerprint, loadSplit, referenceDatasets, referenceFingerprint, referenceOptions, trainingClasses, trainModelToDir,
-  type LoadedSplit, type ReferenceData,
-} from '../train/train.js';
-import { meanProbabilities } from '../train/model-dir.js';
+import { trainModelToDir } from '../train/train.js';
+import { checkTrainable, dataFingerprint, loadSplit, referenceDatasets, referenceFingerprint, trainingClasses, type LabelledFeatures, type LoadedSplit, type ReferenceData } from '../data/split.js';
+import { meanProbabilities } from '../model/model-dir.js';
 import { foldLeaks, stratifiedGroupKFold, stratifiedKFold, trainIndices, type Folds } from './folds.js';
-import { argmaxRows, classificationMetrics, meanStd, type ClassificationMetrics } from './metrics.js';
+import { argmaxRows, classificationMetrics, meanStd, type ClassificationMetrics } from '../report/metrics.js';
 
 export type GroupBy = 'speaker' | 'text' | 'none';
 export const GROUP_BY: readonly GroupBy[] = ['speaker', 'text', 'none'];
@@ -137,7 +135,7 @@ export async function crossValidate(opts: CvOptions): Promise<CvResult> {
   const ds = typeof opts.data === 'string' ? scanDataset(opts.data, { labelMap: opts.labelMap, optionName: 'DATA' }) : opts.data;
   events.log?.(describeDataset(ds));
   checkTrainable(ds, 'DATA');
-  const classes = trainingClasses(ds, hyper);
+  const classes = trainingClasses(ds, hyper.speaker_reference);
   if (ds.items.length < k) throw new Error(`--folds ${k}: the dataset has only ${ds.items.length} clips, fewer than the number of folds`);
   const cache = new FeatureCache(opts.cacheDir === undefined ? defaultCacheDir() : opts.cacheDir);
   const extra = referenceDatasets(opts.reference);
@@ -145,7 +143,7 @@ export async function crossValidate(opts: CvOptions): Promise<CvResult> {
   if ((extra.length || evalExtra.length) && !hyper.speaker_reference) throw new Error('--reference: only used with --speaker-reference (which labels are the reference clips)');
   // Reference statistics come from each speaker's own neutral clips, never from labelled clips, so they
   // do not leak a validation clip's label into training.
-  const all = await loadSplit(ds, classes, settings, cache, events, 'features', referenceOptions(hyper, extra, 'DATA'));
+  const all = await loadSplit(ds, { classes, settings, cache, events, reference: { labels: hyper.speaker_reference, extra, maxLen: hyper.max_len } });
   const labels = Array.from(all.targets);
   const folds = groupBy === 'none'
     ? stratifiedKFold(labels, k, hyper.seed)
@@ -167,7 +165,8 @@ export async function crossValidate(opts: CvOptions): Promise<CvResult> {
   if (opts.eval) {
     evalDs = typeof opts.eval === 'string' ? scanDataset(opts.eval, { labelMap: opts.labelMap, optionName: '--eval' }) : opts.eval;
     events.log?.(describeDataset(evalDs));
-    evalSplit = await loadSplit(evalDs, classes, settings, cache, events, 'features (--eval)', referenceOptions(hyper, evalExtra, '--eval'));
+    evalSplit = await loadSplit(evalDs, { classes, settings, cache, events, stage: 'features (--eval)', optionName: '--eval',
+      reference: { labels: hyper.speaker_reference, extra: evalExtra, maxLen: hyper.max_len } });
     if (evalSplit.targets.length === 0) throw new Error(`--eval: none of its clips has one of the training classes (${classes.join(', ')}); use --label-map`);
     const unknown = Object.entries(evalSplit.unknownLabels);
     if (unknown.length) events.log?.(`--eval: left out (label not among the classes): ${unknown.map(([l, n]) => `${l} ${n}`).join(', ')}`);

@@ -6,10 +6,10 @@ import path from 'node:path';
 import { FeatureCache, defaultCacheDir } from '../data/cache.js';
 import { describeDataset, scanDataset, type Dataset, type SkippedFile } from '../data/dataset.js';
 import type { LabelMap } from '../data/label-map.js';
-import { loadSplit, referenceDatasets, referenceOptions, type LoadedSplit, type ReferenceData } from '../train/train.js';
-import { loadTrainedModel, modelProbabilities, type TrainedModel } from '../train/model-dir.js';
-import type { ProgressEvents } from '../train/progress.js';
-import { argmaxRows, classificationMetrics, type ClassificationMetrics } from './metrics.js';
+import { loadSplit, referenceDatasets, type LoadedSplit, type ReferenceData } from '../data/split.js';
+import { loadTrainedModel, modelProbabilities, type TrainedModel } from '../model/model-dir.js';
+import type { ProgressEvents } from '../report/progress.js';
+import { argmaxRows, classificationMetrics, type ClassificationMetrics } from '../report/metrics.js';
 
 /** The JSON `evaluate --json` prints. */
 export type EvaluationResult = ClassificationMetrics & {
@@ -62,8 +62,8 @@ export async function evaluate(opts: EvaluateOptions): Promise<EvaluationResult>
   const cache = new FeatureCache(opts.cacheDir === undefined ? defaultCacheDir() : opts.cacheDir);
   const extra = referenceDatasets(opts.reference);
   if (extra.length && !model.hyper.speaker_reference) throw new Error(`--reference: the model in ${model.dir} was trained without speaker reference normalisation`);
-  const split = await loadSplit(ds, model.classes, model.featureSettings, cache, opts.events, 'features (evaluation)',
-    referenceOptions(model.hyper, extra, optionName));
+  const split = await loadSplit(ds, { classes: model.classes, settings: model.featureSettings, cache, events: opts.events, stage: 'features (evaluation)',
+    optionName, reference: { labels: model.hyper.speaker_reference, extra, maxLen: model.hyper.max_len } });
   const refs = Object.entries(split.referenceLabels);
   if (refs.length) opts.events?.log?.(`speaker references (not scored): ${refs.map(([l, n]) => `${l} ${n}`).join(', ')}`);
   if (split.targets.length === 0) {

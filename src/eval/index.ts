@@ -1,5 +1,5 @@
 /** Evaluation: metrics, folds, evaluate, cross-validation and prediction on audio files. */
-export { classificationMetrics, argmaxRows, meanStd, type ClassificationMetrics, type ClassMetrics as ClassFigures } from './metrics.js';
+export { classificationMetrics, argmaxRows, meanStd, type ClassificationMetrics, type ClassMetrics as ClassFigures } from '../report/metrics.js';
 export { stratifiedKFold, stratifiedGroupKFold, foldLeaks, trainIndices, type Folds } from './folds.js';
 export { evaluate, evaluateSplit, formatEvaluation, type EvaluateOptions, type EvaluationResult } from './evaluate.js';
 export {

@@ -7,7 +7,7 @@ import { loadAudio } from '../audio/load.js';
 import { featuresFromSamples } from '../data/features.js';
 import type { FeatureMatrix } from '../features/index.js';
 import { applySpeakerReference, speakerReferences, type SpeakerReference } from '../data/reference.js';
-import { loadTrainedModel, modelProbabilities, type TrainedModel } from '../train/model-dir.js';
+import { loadTrainedModel, modelProbabilities, type TrainedModel } from '../model/model-dir.js';
 
 /** One window of a timeline. */
 export interface TimelineWindow { start: number; end: number; label: string; probs: Record<string, number> }

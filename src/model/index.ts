@@ -8,3 +8,9 @@ export { readSafetensors, writeSafetensors, parseSafetensors, encodeSafetensors,
 export { saveModelDir, loadModelDir, importTorchModel, loadWeightsInto, readModelConfig, MODEL_FORMAT_VERSION,
   type LoadedModel, type ModelDirInfo, type ModelConfigJson } from './io.js';
 export { predictRaw, type RawPrediction } from './predict.js';
+export { predictProbabilities } from './predict.js';
+export { PAPER_HYPERPARAMETERS, resolveHyperparameters, type Hyperparameters } from './hyperparameters.js';
+export {
+  saveTrainedModel, loadTrainedModel, modelProbabilities, meanProbabilities, isEnsembleDir, ensembleMemberDir, ensembleMemberDirs, ENSEMBLE_FILE,
+  type TrainedModel, type ModelMember,
+} from './model-dir.js';

@@ -2,6 +2,9 @@
 import type { Kernels } from '../engine/kernels.js';
 import { loadModelDir, type LoadedModel } from './io.js';
 import { softmax } from './loss.js';
+import type { AffexionNet } from './network.js';
+import type { FeatureMatrix } from '../features/index.js';
+import { toModelBatch, type Normalization } from '../data/normalize.js';
 
 /** Eval-mode outputs for B clips. */
 export interface RawPrediction {
@@ -39,4 +42,29 @@ export function predictRaw(model: string | LoadedModel, x: Float32Array, B: numb
     logits.set(net.forward(xs, n, T, { train: false, lengths: ls }), b0 * K);
   }
   return { logits, probs: softmax(logits, K), nClasses: K, labels: m.labels };
+}
+
+/** Lets pending events (SIGINT, timers, progress output) run between batches. */
+const yieldToEventLoop = (): Promise<void> => new Promise((r) => setImmediate(r));
+
+/** Class probabilities (N, K) in eval mode, in batches. */
+export async function predictProbabilities(net: AffexionNet, features: readonly FeatureMatrix[], norm: Normalization,
+  maxLen: number, batchSize: number, onBatch?: (done: number) => void): Promise<Float32Array> {
+  const K = net.config.n_classes;
+  const out = new Float32Array(features.length * K);
+  for (let s = 0; s < features.length; s += batchSize) {
+    const chunk = features.slice(s, s + batchSize);
+    const { x, B, T, lengths } = toModelBatch(chunk, norm, maxLen);
+    const logits = net.forward(x, B, T, { train: false, lengths: net.config.mask_padding ? lengths : null });
+    for (let b = 0; b < B; b++) {
+      let mx = -Infinity;
+      for (let k = 0; k < K; k++) mx = Math.max(mx, logits[b * K + k]);
+      let sum = 0;
+      for (let k = 0; k < K; k++) sum += Math.exp(logits[b * K + k] - mx);
+      for (let k = 0; k < K; k++) out[(s + b) * K + k] = Math.exp(logits[b * K + k] - mx) / sum;
+    }
+    onBatch?.(Math.min(s + batchSize, features.length));
+    await yieldToEventLoop();
+  }
+  return out;
 }

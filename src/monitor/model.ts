@@ -8,7 +8,7 @@
 import { resample } from '../audio/resample.js';
 import type { SpeakerReference } from '../data/reference.js';
 import { referenceFromSamples, windowProbabilities } from '../eval/predict.js';
-import { loadTrainedModel, type TrainedModel } from '../train/model-dir.js';
+import { loadTrainedModel, type TrainedModel } from '../model/model-dir.js';
 import type { MonitorModel } from './core.js';
 
 interface Request { windows: Float32Array[]; ref: SpeakerReference | null; resolve: (p: Float32Array) => void; reject: (e: unknown) => void }

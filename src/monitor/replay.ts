@@ -7,7 +7,7 @@
 import { loadAudio } from '../audio/load.js';
 import type { SpeakerReference } from '../data/reference.js';
 import { referenceFromSamples } from '../eval/predict.js';
-import type { TrainedModel } from '../train/model-dir.js';
+import type { TrainedModel } from '../model/model-dir.js';
 import { createMonitor, type MonitorEvent, type MonitorOptions, type SummaryEvent } from './core.js';
 import { monitorModel } from './model.js';
 

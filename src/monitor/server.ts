@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import fastifyStatic from '@fastify/static';
 import fastifyWebsocket from '@fastify/websocket';
-import type { TrainedModel } from '../train/model-dir.js';
+import type { TrainedModel } from '../model/model-dir.js';
 import type { SpeakerReference } from '../data/reference.js';
 import type { MonitorOptions } from './core.js';
 import { monitorModel } from './model.js';

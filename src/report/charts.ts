@@ -3,7 +3,7 @@
  * so the specs and their data can be unit-tested without rendering. render.ts turns them into SVG/PNG.
  */
 import type { TopLevelSpec } from 'vega-lite';
-import type { ConfusionMatrix, CvReport, DatasetSummary, ComparisonTable, EpochRecord, EvaluationMetrics, TimelineChart } from './types.js';
+import type { ConfusionMatrix, CvReport, DatasetSummary, ComparisonTable, HistoryRecord, EvaluationMetrics, TimelineChart } from './types.js';
 import { DEFAULT_CV_METRICS, isRate, meanStd, metricLabel, slugify } from './stats.js';
 
 /** One chart to draw: its file name (without extension), a caption, and the Vega-Lite spec. */
@@ -32,7 +32,7 @@ function finite(v: unknown): v is number {
 }
 
 /** Train and validation curves of one quantity (loss or accuracy) over epochs; null if no values. */
-function historyChart(history: readonly EpochRecord[], kind: 'loss' | 'acc'): ChartSpec | null {
+function historyChart(history: readonly HistoryRecord[], kind: 'loss' | 'acc'): ChartSpec | null {
   const rows: Row[] = [];
   for (const r of history) {
     for (const [side, series] of [['train', 'train'], ['val', 'validation']] as const) {
@@ -69,7 +69,7 @@ function historyChart(history: readonly EpochRecord[], kind: 'loss' | 'acc'): Ch
 }
 
 /** Learning rate per epoch (log scale when every value is positive, so StepLR's halvings are even steps). */
-function learningRateChart(history: readonly EpochRecord[]): ChartSpec | null {
+function learningRateChart(history: readonly HistoryRecord[]): ChartSpec | null {
   const rows: Row[] = history.filter((r) => finite(r.lr) && finite(r.epoch)).map((r) => ({ epoch: r.epoch, lr: r.lr as number }));
   if (rows.length === 0) return null;
   const positive = rows.every((r) => (r.lr as number) > 0);
@@ -93,7 +93,7 @@ function learningRateChart(history: readonly EpochRecord[]): ChartSpec | null {
 }
 
 /** The training charts: loss, accuracy and learning rate, each only when its values are present. */
-export function trainingCharts(history: readonly EpochRecord[] | undefined): ChartSpec[] {
+export function trainingCharts(history: readonly HistoryRecord[] | undefined): ChartSpec[] {
   if (!history || history.length === 0) return [];
   return [historyChart(history, 'loss'), historyChart(history, 'acc'), learningRateChart(history)].filter(
     (c): c is ChartSpec => c !== null,

@@ -2,7 +2,7 @@
  * The report.html document: plain HTML tables and the charts' SVG inlined, with its CSS embedded, so the
  * one file opens anywhere without fetching anything.
  */
-import type { ComparisonTable, CvReport, DatasetSummary, EpochRecord, EvaluationMetrics, RunReport } from './types.js';
+import type { ComparisonTable, CvReport, DatasetSummary, HistoryRecord, EvaluationMetrics, RunReport } from './types.js';
 import { cvMetricKeys } from './charts.js';
 import { formatValue, meanStd, metricLabel } from './stats.js';
 
@@ -90,7 +90,7 @@ function datasetsSection(datasets: readonly DatasetSummary[]): string {
   return parts.join('\n');
 }
 
-function historyTable(history: readonly EpochRecord[]): string {
+function historyTable(history: readonly HistoryRecord[]): string {
   const preferred = ['epoch', 'train_loss', 'train_acc', 'val_loss', 'val_acc', 'lr', 'seconds'];
   const keys = new Set<string>();
   for (const r of history) for (const [k, v] of Object.entries(r)) if (typeof v === 'number') keys.add(k);

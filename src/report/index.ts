@@ -3,7 +3,7 @@
  *
  * Usage (from train / cv / evaluate / reproduce / demo):
  * ```ts
- * import { writeReport, type RunReport } from '../report/index.js';
+ * import { writeReport, type RunReport } from './index.js';
  * const report: RunReport = {
  *   title: 'affexion train', kind: 'train', command: process.argv.slice(1),
  *   datasets: [{ name: 'training', path: dataDir, counts: { boredom: 70, panic: 70 }, skipped: [] }],
@@ -21,6 +21,7 @@
 export type {
   RunReport,
   EpochRecord,
+  HistoryRecord,
   ConfusionMatrix,
   ClassMetrics,
   EvaluationMetrics,
@@ -35,3 +36,5 @@ export type {
 export { writeReport, planCharts, validateReport } from './write.js';
 export type { ChartSpec } from './charts.js';
 export { renderSvg, svgToPng } from './render.js';
+export { consoleProgress, formatEpoch, SILENT, type ProgressEvents, type BatchStats } from './progress.js';
+export { classificationMetrics, argmaxRows, meanStd, type ClassificationMetrics } from './metrics.js';

@@ -10,21 +10,29 @@
  * shows them as percentages.
  */
 
-/** One row of a run's training history (one line of `MODEL_DIR/metrics.jsonl`). */
+/**
+ * One row of a run's training history (one line of `MODEL_DIR/metrics.jsonl`), as training writes it.
+ * A report also takes partial rows ({@link HistoryRecord}).
+ */
 export interface EpochRecord {
   /** 1-based epoch number. */
   epoch: number;
-  train_loss?: number;
-  train_acc?: number;
+  train_loss: number;
+  train_acc: number;
   val_loss?: number;
   val_acc?: number;
+  val_balanced_accuracy?: number;
+  val_macro_f1?: number;
   /** Learning rate used during this epoch. */
-  lr?: number;
+  lr: number;
   /** Wall-clock seconds the epoch took. */
-  seconds?: number;
+  seconds: number;
   /** Any further numeric fields are kept (shown in the history table, not charted). */
   [extra: string]: number | undefined;
 }
+
+/** A history row as a report accepts it: only `epoch` is required (e.g. a hand-written or older metrics.jsonl). */
+export type HistoryRecord = Partial<EpochRecord> & { epoch: number };
 
 /** Labelled confusion matrix: `matrix[i][j]` = clips of true class `labels[i]` predicted as `labels[j]`. */
 export interface ConfusionMatrix {
@@ -92,7 +100,7 @@ export interface FoldResult {
   /** Figures of this fold's model on the extra evaluation set (`cv --eval DATA2`), if any. */
   eval?: Record<string, number>;
   /** Training history of this fold's model: drawn as learning curves, one line per fold. */
-  history?: EpochRecord[];
+  history?: HistoryRecord[];
   /** Clips on the training / validation side. */
   n_train?: number;
   n_val?: number;
@@ -156,7 +164,7 @@ export interface RunReport {
   config?: Record<string, unknown>;
   datasets?: DatasetSummary[];
   /** Training history of the final model, one record per epoch. */
-  history?: EpochRecord[];
+  history?: HistoryRecord[];
   cv?: CvReport;
   /** Evaluations by name, e.g. {"synthetic (held-out)": …, "real (RAVDESS dev)": …}. With two or more
    *  that carry per_class figures, a grouped per-class F1 chart compares them. */

@@ -13,8 +13,9 @@ import { writeFileAtomic } from '../data/cache.js';
 import type { Normalization } from '../data/normalize.js';
 import type { EpochRecord, SwaState, TrainingState } from './fit.js';
 import { packState, unpackState } from './state-pack.js';
+import { CHECKPOINT_FILE } from '../model/model-dir.js';
 
-export const CHECKPOINT_FILE = 'checkpoint.safetensors';
+export { CHECKPOINT_FILE };
 const FORMAT = 'affexion-checkpoint';
 const VERSION = 1;
 

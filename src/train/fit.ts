@@ -9,31 +9,17 @@ import { Adam, StepLR } from '../model/optim.js';
 import { softmaxCrossEntropy } from '../model/loss.js';
 import type { AffexionConfig } from '../model/config.js';
 import { fitNormalization, toModelBatch, type Normalization } from '../data/normalize.js';
-import type { Hyperparameters } from './options.js';
-import type { ProgressEvents } from './progress.js';
-import { OnlineAugmentation, type ClipAudioSource } from './online-augment.js';
+import type { Hyperparameters } from '../model/hyperparameters.js';
+import type { EpochRecord } from '../report/types.js';
+import { predictProbabilities } from '../model/predict.js';
+import type { ProgressEvents } from '../report/progress.js';
+import { OnlineAugmentation } from './online-augment.js';
+import type { LabelledFeatures } from '../data/split.js';
+export type { LabelledFeatures } from '../data/split.js';
 
-/** Clips with class indices into `classes`. */
-export interface LabelledFeatures {
-  features: FeatureMatrix[];
-  targets: Int32Array;
-  /** The clips' audio, for online waveform augmentation (`hyper.augment`); training side only. */
-  audio?: ClipAudioSource;
-}
 
-/** One line of metrics.jsonl. */
-export interface EpochRecord {
-  epoch: number;
-  train_loss: number;
-  train_acc: number;
-  val_loss?: number;
-  val_acc?: number;
-  val_balanced_accuracy?: number;
-  val_macro_f1?: number;
-  lr: number;
-  seconds: number;
-  [extra: string]: number | undefined;
-}
+/** One line of metrics.jsonl (one definition, in the report types). */
+export type { EpochRecord } from '../report/types.js';
 
 /** Everything needed to continue a run exactly. */
 export interface TrainingState {
@@ -88,27 +74,6 @@ export function initialState(h: Hyperparameters, train: LabelledFeatures, nClass
 /** Lets pending events (SIGINT, timers, progress output) run between batches. */
 const yieldToEventLoop = (): Promise<void> => new Promise((r) => setImmediate(r));
 
-/** Class probabilities (N, K) in eval mode, in batches. */
-export async function predictProbabilities(net: AffexionNet, features: readonly FeatureMatrix[], norm: Normalization,
-  maxLen: number, batchSize: number, onBatch?: (done: number) => void): Promise<Float32Array> {
-  const K = net.config.n_classes;
-  const out = new Float32Array(features.length * K);
-  for (let s = 0; s < features.length; s += batchSize) {
-    const chunk = features.slice(s, s + batchSize);
-    const { x, B, T, lengths } = toModelBatch(chunk, norm, maxLen);
-    const logits = net.forward(x, B, T, { train: false, lengths: net.config.mask_padding ? lengths : null });
-    for (let b = 0; b < B; b++) {
-      let mx = -Infinity;
-      for (let k = 0; k < K; k++) mx = Math.max(mx, logits[b * K + k]);
-      let sum = 0;
-      for (let k = 0; k < K; k++) sum += Math.exp(logits[b * K + k] - mx);
-      for (let k = 0; k < K; k++) out[(s + b) * K + k] = Math.exp(logits[b * K + k] - mx) / sum;
-    }
-    onBatch?.(Math.min(s + batchSize, features.length));
-    await yieldToEventLoop();
-  }
-  return out;
-}
 
 /** Mean cross-entropy and accuracy of probabilities against targets. */
 export function lossAndAccuracy(probs: Float32Array, targets: Int32Array, K: number): { loss: number; acc: number } {

@@ -13,19 +13,9 @@ import { deriveSeed } from '../augment/random.js';
 import { applyMixup, planMixup } from '../augment/specaugment.js';
 import { Rng } from '../engine/rng.js';
 import type { FeatureMatrix } from '../features/index.js';
+import type { ClipAudioSource } from '../data/split.js';
+export type { ClipAudioSource } from '../data/split.js';
 
-/**
- * Where online waveform augmentation gets each training clip's audio, and how augmented audio becomes
- * features (the same loudness step and front-end as the un-augmented clips).
- */
-export interface ClipAudioSource {
-  /** Sample rate of `load`'s output and `features`' input. */
-  sr: number;
-  /** The samples of training clip `i` (index into the training set's features). */
-  load(i: number): Promise<Float32Array>;
-  /** Features of (augmented) samples of training clip `i` (its speaker reference applies). */
-  features(samples: Float32Array, i: number): FeatureMatrix;
-}
 
 /** The audio source of a subset of clips (subset index j → original clip idx[j]). */
 export function subsetAudio(audio: ClipAudioSource | undefined, idx: readonly number[]): ClipAudioSource | undefined {
@@ -36,11 +26,6 @@ export function subsetAudio(audio: ClipAudioSource | undefined, idx: readonly nu
 /** Clips babble noise is built from (spread evenly over the training set). */
 const BABBLE_CLIPS = 16;
 
-/** Checks a spec without running it (used by hyper-parameter validation). */
-export function validateAugmentSpec(spec: string): void {
-  if (spec.trim() === '') return;
-  parseAugmentSpec(spec);
-}
 
 /** What an augmentation spec asks of the trainer. */
 export function augmentLevels(spec: string): { wave: boolean; features: boolean; mixup: boolean } {

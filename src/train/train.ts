@@ -3,22 +3,20 @@
  * defaults, and keep MODEL_DIR usable at every moment: after each epoch the model, the checkpoint and
  * metrics.jsonl are rewritten atomically, so an interrupted run leaves the last complete epoch.
  */
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { FeatureCache, defaultCacheDir, writeFileAtomic } from '../data/cache.js';
 import { describeDataset, scanDataset, type Dataset, type SkippedFile } from '../data/dataset.js';
-import { loadAudio } from '../audio/load.js';
-import { datasetFeatures, featuresFromSamples, resolveFeatureSettings, type FeatureSettings, type LoudnessMode } from '../data/features.js';
+import { resolveFeatureSettings, type FeatureSettings, type LoudnessMode } from '../data/features.js';
 import type { LabelMap } from '../data/label-map.js';
-import type { FeatureMatrix, FeatureParams } from '../features/index.js';
-import { applySpeakerReference, parseReferenceLabels, referenceItems, requireReferences, speakerReferences, type SpeakerReference } from '../data/reference.js';
-import { classificationMetrics, argmaxRows, type ClassificationMetrics } from '../eval/metrics.js';
-import { initialState, runEpochs, type EpochRecord, type LabelledFeatures, type TrainingState } from './fit.js';
+import type { FeatureParams } from '../features/index.js';
+import { checkTrainable, dataFingerprint, loadSplit, referenceDatasets, referenceFingerprint, trainingClasses, type LabelledFeatures, type LoadedSplit, type ReferenceData } from '../data/split.js';
+import { classificationMetrics, argmaxRows, type ClassificationMetrics } from '../report/metrics.js';
+import { initialState, runEpochs, type EpochRecord, type TrainingState } from './fit.js';
 import { loadCheckpoint, saveCheckpoint, signatureMismatch, checkpointPath, type RunSignature } from './checkpoint.js';
-import { resolveHyperparameters, type Hyperparameters } from './options.js';
-import { clearModelDir, ensembleMemberDir, holdsModel, meanProbabilities, saveEnsembleManifest, saveTrainedModel } from './model-dir.js';
-import type { ProgressEvents } from './progress.js';
+import { resolveHyperparameters, type Hyperparameters } from '../model/hyperparameters.js';
+import { clearModelDir, ensembleMemberDir, holdsModel, meanProbabilities, saveEnsembleManifest, saveTrainedModel } from '../model/model-dir.js';
+import type { ProgressEvents } from '../report/progress.js';
 
 export const METRICS_FILE = 'metrics.jsonl';
 
@@ -78,164 +76,6 @@ export interface TrainResult {
   members: TrainingState[];
   featureSettings: FeatureSettings;
   hyper: Hyperparameters;
-}
-
-/** Throws a clear error when a dataset cannot be trained on (empty, empty classes, one class). */
-export function checkTrainable(ds: Dataset, optionName = 'DATA'): void {
-  if (ds.items.length === 0) {
-    throw new Error(`${optionName}: no usable clips in ${ds.source}${ds.skipped.length ? ` (${ds.skipped.length} skipped, e.g. ${ds.skipped[0].file}: ${ds.skipped[0].reason})` : ''}`);
-  }
-  if (ds.emptyClasses.length) {
-    throw new Error(`${optionName}: class${ds.emptyClasses.length > 1 ? 'es' : ''} ${ds.emptyClasses.map((c) => `"${c}"`).join(', ')} ha${ds.emptyClasses.length > 1 ? 've' : 's'} no clips in ${ds.source} (remove the folder or add audio)`);
-  }
-  if (ds.classes.length < 2) {
-    throw new Error(`${optionName}: only one class ("${ds.classes[0]}") in ${ds.source}; a classifier needs at least two`);
-  }
-}
-
-/**
- * The classes a model learns from a dataset: its labels, less the speaker reference labels (those clips
- * are references, not a class). Throws when fewer than two remain.
- */
-export function trainingClasses(ds: Dataset, hyper: Pick<Hyperparameters, 'speaker_reference'>, optionName = 'DATA'): string[] {
-  const ref = new Set(parseReferenceLabels(hyper.speaker_reference));
-  const classes = ds.classes.filter((c) => !ref.has(c));
-  if (classes.length < 2) {
-    throw new Error(`${optionName}: ${classes.length ? `only one class ("${classes[0]}")` : 'no class'} besides the speaker reference labels ` +
-      `(${[...ref].join(', ')}) in ${ds.source}; a classifier needs at least two`);
-  }
-  return classes;
-}
-
-/** Labelled features for a dataset; clips whose label is not in `classes` are counted, not used. */
-export interface LoadedSplit extends LabelledFeatures {
-  /** Dataset item index of each clip kept. */
-  itemIndex: number[];
-  unknownLabels: Record<string, number>;
-  /** Clips of this dataset used as speaker references (label → count); they are not in `unknownLabels`. */
-  referenceLabels: Record<string, number>;
-  /** Files whose statistics normalised the clips (speaker reference normalisation; empty when off). */
-  referenceFiles: string[];
-  skipped: SkippedFile[];
-}
-
-/**
- * Speaker reference normalisation for {@link loadSplit}: the reference labels (hyper.speaker_reference)
- * and where the reference clips are — the dataset itself, plus `extra` datasets (`--reference`).
- */
-export interface ReferenceOptions {
-  labels: readonly string[];
-  extra?: readonly Dataset[];
-  /** Frames of each reference clip that count (the model's MAX_LEN). */
-  maxLen: number;
-  /** What the data is called in errors (DATA, --val, --eval …). */
-  optionName: string;
-}
-
-/** Extra speaker reference data (`--reference`): dataset paths or scanned datasets, one or several. */
-export type ReferenceData = string | Dataset | readonly (string | Dataset)[] | null | undefined;
-
-/** Scans the `--reference` data (paths are scanned without a label map: their reference labels count as written). */
-export function referenceDatasets(ref: ReferenceData): Dataset[] {
-  const list = ref == null ? [] : Array.isArray(ref) ? ref : [ref as string | Dataset];
-  return list.map((r) => (typeof r === 'string' ? scanDataset(r, { optionName: '--reference' }) : r));
-}
-
-/** The {@link ReferenceOptions} a run's hyper-parameters ask for; null when speaker reference normalisation is off. */
-export function referenceOptions(hyper: Pick<Hyperparameters, 'speaker_reference' | 'max_len'>, extra: readonly Dataset[], optionName: string): ReferenceOptions | null {
-  const labels = parseReferenceLabels(hyper.speaker_reference);
-  return labels.length ? { labels, extra, maxLen: hyper.max_len, optionName } : null;
-}
-
-/**
- * Extracts features of a dataset's clips and maps labels to class indices. With `reference`, every
- * kept clip is z-scored with its speaker's reference statistics (src/data/reference.ts).
- */
-export async function loadSplit(ds: Dataset, classes: readonly string[], settings: FeatureSettings, cache: FeatureCache,
-  events?: ProgressEvents, stageName = 'features', reference: ReferenceOptions | null = null): Promise<LoadedSplit> {
-  const classIndex = new Map(classes.map((c, i) => [c, i]));
-  const refLabels = new Set(reference?.labels ?? []);
-  const clash = classes.filter((c) => refLabels.has(c));
-  if (clash.length) throw new Error(`--speaker-reference: ${clash.join(', ')} ${clash.length > 1 ? 'are' : 'is'} also a class; reference clips cannot be trained on or scored`);
-  const unknownLabels: Record<string, number> = {};
-  const referenceLabels: Record<string, number> = {};
-  const wanted: number[] = [];
-  ds.items.forEach((it, i) => {
-    if (classIndex.has(it.label)) wanted.push(i);
-    else if (refLabels.has(it.label)) referenceLabels[it.label] = (referenceLabels[it.label] ?? 0) + 1;
-    else unknownLabels[it.label] = (unknownLabels[it.label] ?? 0) + 1;
-  });
-  events?.stage?.(stageName, 0, wanted.length);
-  const { features, skipped } = await datasetFeatures(wanted.map((i) => ds.items[i].path), settings, cache,
-    (done, total) => events?.stage?.(stageName, done, total));
-  const kept: LoadedSplit = { features: [], targets: new Int32Array(0), itemIndex: [], unknownLabels, referenceLabels, referenceFiles: [], skipped: [...ds.skipped, ...skipped] };
-  const targets: number[] = [];
-  features.forEach((m, j) => {
-    if (!m) return;
-    kept.features.push(m);
-    kept.itemIndex.push(wanted[j]);
-    targets.push(classIndex.get(ds.items[wanted[j]].label) as number);
-  });
-  kept.targets = Int32Array.from(targets);
-  let refs: SpeakerReference[] | null = null;
-  if (reference) {
-    const found = await clipReferences(ds, kept.itemIndex, settings, cache, reference, events);
-    refs = found.refs;
-    kept.referenceFiles = found.files;
-    kept.features = kept.features.map((m, i) => applySpeakerReference(m, found.refs[i]!));
-  }
-  // Audio of the kept clips, re-read on demand, for online waveform augmentation (--augment).
-  const files = kept.itemIndex.map((i) => ds.items[i].path);
-  kept.audio = {
-    sr: settings.params.sr,
-    load: async (i) => (await loadAudio(files[i]!, { sr: settings.params.sr })).samples,
-    features: (samples, i) => {
-      const m = featuresFromSamples(samples, settings);
-      return refs ? applySpeakerReference(m, refs[i]!) : m;
-    },
-  };
-  return kept;
-}
-
-/** The reference statistics of each kept clip's speaker; errors name the data and what is missing. */
-async function clipReferences(ds: Dataset, itemIndex: readonly number[], settings: FeatureSettings, cache: FeatureCache,
-  reference: ReferenceOptions, events?: ProgressEvents): Promise<{ refs: SpeakerReference[]; files: string[] }> {
-  const items = referenceItems([ds, ...(reference.extra ?? [])], reference.labels);
-  const stage = 'features (speaker references)';
-  const { features, skipped } = await datasetFeatures(items.map((it) => it.path), settings, cache, (d, t) => events?.stage?.(stage, d, t));
-  for (const s of skipped) events?.log?.(`skipped reference clip ${s.file}: ${s.reason}`);
-  const mats: FeatureMatrix[] = [];
-  const speakers: string[] = [];
-  const files: string[] = [];
-  features.forEach((m, i) => {
-    if (!m) return;
-    files.push(items[i]!.path);
-    const spk = items[i]!.speaker;
-    if (spk === null) throw new Error(`${reference.optionName}: reference clip ${items[i]!.path} has no speaker id (add a "speaker" column to its manifest)`);
-    mats.push(m);
-    speakers.push(spk);
-  });
-  const refs = speakerReferences(mats, speakers, reference.maxLen);
-  const clipRefs = requireReferences(refs, itemIndex.map((i) => ds.items[i].speaker), itemIndex.map((i) => ds.items[i].path), reference.labels, reference.optionName);
-  return { refs: clipRefs, files };
-}
-
-/** Fingerprint of the data a run trains on (paths, labels, sizes): resuming on other data is refused. */
-export function dataFingerprint(ds: Dataset, itemIndex: readonly number[]): string {
-  const h = createHash('sha256');
-  for (const i of itemIndex) {
-    const it = ds.items[i];
-    h.update(`${it.path}\0${it.label}\0${statSync(it.path).size}\n`);
-  }
-  return h.digest('hex').slice(0, 16);
-}
-
-/** Fingerprint of the reference clips a split was normalised with ('' when none). */
-export function referenceFingerprint(files: readonly string[]): string {
-  if (files.length === 0) return '';
-  const h = createHash('sha256');
-  for (const f of files) h.update(`${f}\0${statSync(f).size}\n`);
-  return h.digest('hex').slice(0, 16);
 }
 
 /** Options of {@link trainToDir}. */
@@ -342,11 +182,12 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   const ds = typeof opts.data === 'string' ? scanDataset(opts.data, { labelMap: opts.labelMap, optionName: 'DATA' }) : opts.data;
   events.log?.(describeDataset(ds));
   checkTrainable(ds, 'DATA');
-  const classes = trainingClasses(ds, hyper);
+  const classes = trainingClasses(ds, hyper.speaker_reference);
   const cache = new FeatureCache(opts.cacheDir === undefined ? defaultCacheDir() : opts.cacheDir);
   const extra = referenceDatasets(opts.reference);
   if (extra.length && !hyper.speaker_reference) throw new Error('--reference: only used with --speaker-reference (which labels are the reference clips)');
-  const trainSplit = await loadSplit(ds, classes, settings, cache, events, 'features (training)', referenceOptions(hyper, extra, 'DATA'));
+  const reference = { labels: hyper.speaker_reference, extra, maxLen: hyper.max_len };
+  const trainSplit = await loadSplit(ds, { classes, settings, cache, events, stage: 'features (training)', reference });
   reportSkipped(events, trainSplit.skipped, ds.skipped.length);
   const after = subsetCounts(trainSplit, classes);
   const missing = classes.filter((c) => after[c] === 0);
@@ -356,7 +197,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   if (opts.val) {
     const vds = typeof opts.val === 'string' ? scanDataset(opts.val, { labelMap: opts.labelMap, optionName: '--val' }) : opts.val;
     events.log?.(describeDataset(vds));
-    valSplit = await loadSplit(vds, classes, settings, cache, events, 'features (validation)', referenceOptions(hyper, extra, '--val'));
+    valSplit = await loadSplit(vds, { classes, settings, cache, events, stage: 'features (validation)', reference, optionName: '--val' });
     reportSkipped(events, valSplit.skipped, vds.skipped.length);
     const unknown = Object.entries(valSplit.unknownLabels);
     if (unknown.length) events.log?.(`--val: ${unknown.map(([l, n]) => `${n} clip(s) labelled "${l}"`).join(', ')} not among the training classes; left out of validation`);

@@ -33,24 +33,52 @@ test('each emotion moves the F0 level in its direction', () => {
   assert.ok(measureProsody(converted.boredom!.samples, SR).f0MedianHz < 0.96 * src.f0MedianHz);
 });
 
+/**
+ * F0 range as in eGeMAPS: 20th to 80th percentile of voiced F0, semitones. Boredom's phrase-final creak
+ * leaves a few frames at the tracker's floor, which the 5–95 % range of measureProsody counts.
+ */
+function f0Range2080(y: Float32Array): number {
+  const t = trackPitch(y, SR);
+  const v = [...t.f0].filter((f, i) => t.voiced[i]).sort((a, b) => a - b);
+  return 12 * Math.log2(v[Math.floor(0.8 * (v.length - 1))]! / v[Math.floor(0.2 * (v.length - 1))]!);
+}
+
 test('boredom narrows and excitement widens the F0 range', () => {
-  assert.ok(measureProsody(converted.boredom!.samples, SR).f0RangeSt < src.f0RangeSt);
+  assert.ok(f0Range2080(converted.boredom!.samples) < 0.85 * f0Range2080(x));
   assert.ok(measureProsody(converted.excitement!.samples, SR).f0RangeSt > 1.2 * src.f0RangeSt);
 });
 
 test('tempo follows the drawn duration ratio within 2 % (clips without inserted pauses)', () => {
-  for (const name of ['boredom', 'panic', 'excitement']) {
+  for (const name of ['panic', 'excitement']) {
     const c = converted[name]!;
     const ratio = c.samples.length / x.length;
     assert.ok(Math.abs(ratio / c.drawn.duration - 1) < 0.02, `${name}: ${ratio.toFixed(3)} vs ${c.drawn.duration.toFixed(3)}`);
   }
 });
 
-test('uncertainty inserts pauses (length adds up) and ends in a rise', () => {
+/** Expected output length: tempo, the lengthened 0.2 s before each pause and the end, and the pauses. */
+function expectedLength(d: { duration: number; lengthen: number; pauses: number; pauseSec: number[] }, n: number): [number, number] {
+  const base = n * d.duration + d.pauseSec.reduce((a, b) => a + b, 0) * SR;
+  // Lengthened stretches can overlap or be cut by the clip start, so their share is at most this.
+  return [base, base + (d.pauses + 1) * 0.2 * SR * d.duration * (d.lengthen - 1)];
+}
+
+test('boredom and uncertainty: length = tempo + lengthened syllables + inserted pauses', () => {
+  for (const name of ['boredom', 'uncertainty']) {
+    const c = converted[name]!;
+    assert.ok(c.drawn.pauses >= 1, `${name}: no pause inserted`);
+    assert.ok(c.drawn.lengthen > 1, `${name}: no lengthening drawn`);
+    const [lo, hi] = expectedLength(c.drawn, x.length);
+    assert.ok(c.samples.length > 0.98 * lo && c.samples.length < 1.02 * hi, `${name}: length ${c.samples.length} outside [${lo}, ${hi}]`);
+  }
+  // Lengthening acts: the same draws without it give a shorter clip.
+  const plain = convertClip(x, SR, { ...EMOTION_PROFILES.uncertainty!, lengthen: [1, 1] }, new Rng(11));
+  assert.ok(converted.uncertainty!.samples.length > plain.samples.length + 0.03 * SR);
+});
+
+test('uncertainty inserts pauses (length adds up) and ends in a rise or level', () => {
   const c = converted.uncertainty!;
   assert.ok(c.drawn.pauses >= 1);
-  const expected = x.length * c.drawn.duration + c.drawn.pauseSec.reduce((a, b) => a + b, 0) * SR;
-  assert.ok(Math.abs(c.samples.length / expected - 1) < 0.02, `length ${c.samples.length} vs ${expected}`);
   assert.ok(measureProsody(c.samples, SR).pauseRatio > src.pauseRatio + 0.1);
   // End-of-utterance F0 relative to the median, before and after: the rise lifts it.
   const endRelative = (y: Float32Array): number => {
@@ -59,7 +87,35 @@ test('uncertainty inserts pauses (length adds up) and ends in a rise', () => {
     return last.reduce((a, b) => a + b, 0) / last.length / medianVoiced(tr.f0);
   };
   const before = endRelative(x), after = endRelative(c.samples);
-  assert.ok(after > 1.1 * before, `end F0 / median: ${after.toFixed(3)} after vs ${before.toFixed(3)} before`);
+  assert.ok(after > 0.97 * before, `end F0 / median: ${after.toFixed(3)} after vs ${before.toFixed(3)} before`);
+  const rising = convertClip(x, SR, { ...EMOTION_PROFILES.uncertainty!, finalRise: [1.35, 1.35] }, new Rng(11));
+  const rose = endRelative(rising.samples);
+  assert.ok(rose > 1.15 * before, `end F0 / median with a 1.35 rise: ${rose.toFixed(3)} vs ${before.toFixed(3)} before`);
+});
+
+test('fillers are sustained voicing from the speaker\'s own vowel, at a level pitch', () => {
+  const p = { ...EMOTION_PROFILES.uncertainty!, pauses: [1, 1] as const, pauseSec: [0.6, 0.6] as const };
+  const filled = convertClip(x, SR, { ...p, fillerProb: 1 }, new Rng(5));
+  const silent = convertClip(x, SR, { ...p, fillerProb: 0 }, new Rng(5));
+  // Same draws, so the clips differ only in level (loudness shaping sees the filler) except where the
+  // filler is: frames ≥ 10 dB louder than the same frame of the silent pause.
+  assert.equal(filled.samples.length, silent.samples.length);
+  const frameEnergy = (y: Float32Array, i: number): number => { let e = 0; for (let j = i * 160; j < Math.min(y.length, i * 160 + 400); j++) e += y[j]! ** 2; return e; };
+  const nFrames = Math.floor(filled.samples.length / 160);
+  const loudest = Math.max(...Array.from({ length: nFrames }, (_, i) => frameEnergy(filled.samples, i)));
+  const fillerFrames = new Set([...Array(nFrames).keys()].filter((i) => frameEnergy(filled.samples, i) > 10 * frameEnergy(silent.samples, i) + 1e-3 * loudest));
+  const inFiller = (i: number): boolean => fillerFrames.has(i);
+  const tf = trackPitch(filled.samples, SR), ts = trackPitch(silent.samples, SR);
+  const f0s = [...tf.voiced.keys()].filter((i) => inFiller(i) && tf.voiced[i]).map((i) => tf.f0[i]!);
+  const silentVoiced = [...ts.voiced.keys()].filter((i) => inFiller(i) && ts.voiced[i]).length;
+  // The filler lasts 0.6 × 0.6 s = 36 frames with 40 ms fades: most of it must be voiced (the pause alone is not).
+  assert.ok(f0s.length >= 20 && silentVoiced <= 2, `filler voiced frames ${f0s.length}, without filler ${silentVoiced}`);
+  // Level pitch: its frames (but a few tracker octave slips) stay within ±2 semitones of their median,
+  // which lies below the speaker's median.
+  const med = [...f0s].sort((p2, q) => p2 - q)[f0s.length >> 1]!;
+  const within = f0s.filter((f) => Math.abs(12 * Math.log2(f / med)) <= 2).length / f0s.length;
+  assert.ok(med < medianVoiced(ts.f0), `filler F0 ${med.toFixed(0)} Hz not below the speaker's median ${medianVoiced(ts.f0).toFixed(0)} Hz`);
+  assert.ok(within > 0.75, `only ${(100 * within).toFixed(0)} % of the filler's frames within ±2 st of its median`);
 });
 
 test('no clicks: no sample jump far above the clip\'s own largest jumps', () => {
@@ -162,7 +218,7 @@ test('breathiness adds aperiodic energy above 2 kHz during speech only', () => {
 const IDENTITY = {
   ...EMOTION_PROFILES.boredom!, f0Shift: [1, 1], f0Range: [1, 1], duration: [1, 1], tremorHz: [0, 0], tremorDepth: [0, 0],
   jitter: [0, 0], tiltDb: [0, 0], breathiness: [0, 0], gainDb: [0, 0], formant: [1, 1], dynamics: [0, 0],
-  declinationDb: [0, 0], finalRise: [1, 1], pauses: [0, 0],
+  declinationDb: [0, 0], finalRise: [1, 1], pauses: [0, 0], creak: [0, 0], finalBreath: [0, 0], h1Db: [0, 0], lengthen: [1, 1],
 } as const;
 
 /** Power-weighted mean frequency (Hz) of the long-term spectrum between 200 Hz and 3 kHz. */
@@ -200,4 +256,34 @@ test('excitement is smiled (raised formants) and panic has a narrow F0 range, as
   const plain = convertClip(x, SR, { ...EMOTION_PROFILES.excitement!, formant: [1, 1] }, new Rng(9));
   assert.ok(envelopeCentroid(smile.samples) > 1.03 * envelopeCentroid(plain.samples));
   assert.ok(measureProsody(converted.panic!.samples, SR).f0RangeSt < measureProsody(converted.excitement!.samples, SR).f0RangeSt);
+});
+
+test('boredom and uncertainty move real neutral clips of four speakers in the directions of the literature', () => {
+  // Directions (docs/augmentation.md, "Boredom and uncertainty"): boredom lower, flatter F0, softer,
+  // slower, more pauses, laxer (lower alpha ratio); uncertainty slower, with pauses, end rising or level.
+  const clips = ['Actor_13/03-01-01-01-01-01-13', 'Actor_14/03-01-01-01-02-01-14', 'Actor_17/03-01-02-01-01-01-17',
+    'Actor_20/03-01-01-01-02-02-20'];
+  for (const [k, id] of clips.entries()) {
+    const y = readWav16(`${NEUTRAL_POOL}/ravdess/${id}.wav`);
+    const s = measureProsody(y, SR), range = f0Range2080(y), alpha = alphaRatioDb(y, SR);
+    const b = convertClip(y, SR, EMOTION_PROFILES.boredom!, new Rng(100 + k), id);
+    const bp = measureProsody(b.samples, SR);
+    const msg = (what: string, got: number, was: number): string => `${id} ${what}: ${got.toFixed(2)} vs source ${was.toFixed(2)}`;
+    assert.ok(bp.f0MedianHz < 0.97 * s.f0MedianHz, msg('boredom F0 median', bp.f0MedianHz, s.f0MedianHz));
+    assert.ok(f0Range2080(b.samples) < range, msg('boredom F0 range 20–80 %', f0Range2080(b.samples), range));
+    assert.ok(bp.rmsDb < s.rmsDb - 3, msg('boredom level dB', bp.rmsDb, s.rmsDb));
+    assert.ok(bp.durationSec > 1.15 * s.durationSec, msg('boredom duration', bp.durationSec, s.durationSec));
+    assert.ok(bp.pauseRatio > s.pauseRatio + 0.05, msg('boredom pause ratio', bp.pauseRatio, s.pauseRatio));
+    assert.ok(alphaRatioDb(b.samples, SR) < alpha, msg('boredom alpha ratio', alphaRatioDb(b.samples, SR), alpha));
+    const u = convertClip(y, SR, EMOTION_PROFILES.uncertainty!, new Rng(100 + k), id);
+    const up = measureProsody(u.samples, SR);
+    assert.ok(up.durationSec > 1.15 * s.durationSec, msg('uncertainty duration', up.durationSec, s.durationSec));
+    assert.ok(up.pauseRatio > s.pauseRatio + 0.05, msg('uncertainty pause ratio', up.pauseRatio, s.pauseRatio));
+    const end = (z: Float32Array): number => {
+      const tr = trackPitch(z, SR);
+      const last = [...tr.voiced.keys()].filter((i) => tr.voiced[i]).slice(-5).map((i) => tr.f0[i]!);
+      return last.reduce((a2, v) => a2 + v, 0) / last.length / medianVoiced(tr.f0);
+    };
+    assert.ok(end(u.samples) > 0.97 * end(y), msg('uncertainty end F0 / median', end(u.samples), end(y)));
+  }
 });

@@ -12,11 +12,12 @@ import { FeatureCache } from '../../src/data/cache.js';
 import { datasetFeatures, resolveFeatureSettings } from '../../src/data/features.js';
 import { scanDataset } from '../../src/data/dataset.js';
 import type { FeatureMatrix } from '../../src/features/index.js';
-import { loadSplit, referenceOptions, train } from '../../src/train/train.js';
+import { train } from '../../src/train/train.js';
+import { loadSplit } from '../../src/data/split.js';
 import { evaluate } from '../../src/eval/evaluate.js';
 import { predictFiles } from '../../src/eval/predict.js';
 import { crossValidate } from '../../src/eval/cv.js';
-import { loadTrainedModel, modelProbabilities } from '../../src/train/model-dir.js';
+import { loadTrainedModel, modelProbabilities } from '../../src/model/model-dir.js';
 import { makeToneDataset, TINY_FEATURES, TINY_HYPER, tmpDir } from '../train/fixtures.js';
 
 const mat = (rows: number, frames: number, f: (r: number, t: number) => number): FeatureMatrix =>
@@ -170,8 +171,8 @@ test('CLI: train --speaker-reference, evaluate lists the references, predict --r
 test('online augmentation re-extracts features with the clip\'s own speaker reference', async () => {
   const ds = scanDataset(dataset(17));
   const settings = resolveFeatureSettings({ params: TINY_FEATURES, loudness: 'peak' });
-  const split = await loadSplit(ds, ['boredom', 'panic'], settings, new FeatureCache(null), undefined, 'features',
-    referenceOptions({ speaker_reference: 'neutral', max_len: 24 }, [], 'DATA'));
+  const split = await loadSplit(ds, { classes: ['boredom', 'panic'], settings, cache: new FeatureCache(null),
+    reference: { labels: 'neutral', maxLen: 24 } });
   assert.equal(split.features.length, 12);
   assert.deepEqual(split.referenceLabels, { neutral: 6 });
   assert.equal(split.referenceFiles.length, 6);

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { classificationMetrics, argmaxRows, meanStd } from '../../src/eval/metrics.js';
+import { classificationMetrics, argmaxRows, meanStd } from '../../src/report/metrics.js';
 
 const close = (a: number, b: number, msg?: string) => assert.ok(Math.abs(a - b) < 1e-12, `${msg ?? ''} ${a} != ${b}`);
 

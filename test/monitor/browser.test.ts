@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { chromium as pw, type Browser, type Page } from 'playwright-core';
-import { loadTrainedModel } from '../../src/train/model-dir.js';
+import { loadTrainedModel } from '../../src/model/model-dir.js';
 import { startMonitorServer } from '../../src/monitor/server.js';
 import type { MonitorEvent, WindowEvent } from '../../src/monitor/core.js';
 // @ts-expect-error — a plain .mjs build script without types

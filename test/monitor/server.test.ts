@@ -10,7 +10,7 @@ import WebSocket from 'ws';
 import { loadAudio } from '../../src/audio/load.js';
 import { resample } from '../../src/audio/resample.js';
 import { writeWav16 } from '../../src/audio/wav-write.js';
-import { loadTrainedModel, type TrainedModel } from '../../src/train/model-dir.js';
+import { loadTrainedModel, type TrainedModel } from '../../src/model/model-dir.js';
 import { replayFile } from '../../src/monitor/replay.js';
 import { startMonitorServer, type MonitorServer } from '../../src/monitor/server.js';
 import type { MonitorEvent } from '../../src/monitor/core.js';

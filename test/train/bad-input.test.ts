@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { train } from '../../src/train/train.js';
-import { resolveHyperparameters } from '../../src/train/options.js';
+import { resolveHyperparameters } from '../../src/model/hyperparameters.js';
 import { makeToneDataset, TINY_FEATURES, TINY_HYPER, tmpDir } from './fixtures.js';
 
 const base = { features: TINY_FEATURES, cacheDir: null, report: false, hyper: { ...TINY_HYPER, epochs: 1 } };
@@ -55,7 +55,7 @@ test('validation data with no known class, and bad hyper-parameters, name the op
 });
 
 test('demo sentence split: held-out sentences never appear in the training file', async () => {
-  const { splitSentences } = await import('../../src/train/demo.js');
+  const { splitSentences } = await import('../../src/workflows/demo.js');
   const { train: t, heldOut } = splitSentences(['boredom', 'panic']);
   const rows = (s: string) => s.trim().split('\n').slice(1);
   const tr = new Set(rows(t));

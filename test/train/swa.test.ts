@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { train } from '../../src/train/train.js';
-import { resolveHyperparameters } from '../../src/train/options.js';
+import { resolveHyperparameters } from '../../src/model/hyperparameters.js';
 import { AffexionNet } from '../../src/model/network.js';
 import { readSafetensors } from '../../src/model/safetensors.js';
 import { Rng } from '../../src/engine/rng.js';

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { train } from '../../src/train/train.js';
-import { loadTrainedModel } from '../../src/train/model-dir.js';
+import { loadTrainedModel } from '../../src/model/model-dir.js';
 import { readSafetensors } from '../../src/model/safetensors.js';
 import { makeToneDataset, TINY_FEATURES, TINY_HYPER, tmpDir } from './fixtures.js';
 

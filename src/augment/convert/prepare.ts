@@ -9,7 +9,7 @@ import path from 'node:path';
 import { scanDataset, type Dataset } from '../../data/dataset.js';
 import { writeFileAtomic } from '../../data/cache.js';
 import { assertDisjointSpeakers, assertNoRealClips } from '../../data/leakage.js';
-import type { ProgressEvents } from '../../train/progress.js';
+import type { ProgressEvents } from '../../report/progress.js';
 import { CONVERSION_METHOD_VERSION, convertEmotions, EMOTION_PROFILES } from './index.js';
 
 /** Options of {@link prepareConverted}. */

@@ -55,25 +55,41 @@ export interface EmotionProfile {
   pauseSec: Range;
   /** Probability that an inserted pause holds a filler ("uh"/"um") cut from the clip's own vowel. */
   fillerProb: number;
+  /**
+   * Phrase-final creak (vocal fry) over the last 0.2 s of voicing, 0…1: F0 lowered by up to 25 %,
+   * alternate periods lengthened and shortened by up to 15 % (period doubling) and strong jitter.
+   */
+  creak: Range;
+  /** Extra aspiration noise at the phrase end: added to `breathiness`, ramped in over `finalSec`. */
+  finalBreath: Range;
+  /**
+   * First-harmonic level (dB): a peaking filter at the output median F0 (> 0 laxer/breathier voice with a
+   * strong fundamental, < 0 tenser, pressed voice), the H1–H2 cue of voice quality.
+   */
+  h1Db: Range;
+  /** Local stretch (× the clip's tempo) of the ~200 ms of speech before each inserted pause and at the phrase end. */
+  lengthen: Range;
 }
 
 /** The built-in profiles, by label. */
 export const EMOTION_PROFILES: Readonly<Record<string, EmotionProfile>> = Object.freeze({
   boredom: {
-    description: 'low, flat, slow and soft; lax (breathy) voice; falling, trailing-off end',
-    f0Shift: [0.86, 0.94], f0Range: [0.45, 0.7], duration: [1.12, 1.28],
+    description: 'low, flat, slow and soft with silent pauses; lax, breathy voice; falling end trailing off into creak',
+    f0Shift: [0.86, 0.94], f0Range: [0.45, 0.7], duration: [1.1, 1.25],
     tremorHz: [0, 0], tremorDepth: [0, 0], jitter: [0.002, 0.005],
     tiltDb: [-7, -3], breathiness: [0.03, 0.08], gainDb: [-6, -2], formant: [1, 1], dynamics: [-0.35, -0.15], declinationDb: [-5, -2],
     finalRise: [0.88, 0.95], finalSec: [0.3, 0.5],
-    pauses: [0, 0], pauseSec: [0, 0], fillerProb: 0,
+    pauses: [1, 2], pauseSec: [0.25, 0.6], fillerProb: 0,
+    creak: [0.4, 1], finalBreath: [0.04, 0.12], h1Db: [2, 5], lengthen: [1.1, 1.3],
   },
   panic: {
-    description: 'high, fast and loud, but with a narrow F0 range; tense voice with tremor and jitter',
+    description: 'high, fast and loud, but with a narrow F0 range; tense voice (flat tilt, weak fundamental) with tremor and jitter',
     f0Shift: [1.3, 1.5], f0Range: [0.6, 0.9], duration: [0.78, 0.9],
     tremorHz: [5, 8], tremorDepth: [0.02, 0.045], jitter: [0.008, 0.015],
     tiltDb: [4, 8], breathiness: [0, 0], gainDb: [3, 7], formant: [1, 1], dynamics: [0.1, 0.3], declinationDb: [-1, 2],
     finalRise: [1.0, 1.12], finalSec: [0.2, 0.35],
     pauses: [0, 0], pauseSec: [0, 0], fillerProb: 0,
+    creak: [0, 0], finalBreath: [0, 0], h1Db: [-4, -1.5], lengthen: [1, 1],
   },
   excitement: {
     description: 'high with a wide, lively range; fast, loud and bright; smiled (raised formants)',
@@ -82,14 +98,16 @@ export const EMOTION_PROFILES: Readonly<Record<string, EmotionProfile>> = Object
     tiltDb: [2, 5], breathiness: [0, 0], gainDb: [2, 6], formant: [1.04, 1.1], dynamics: [0.25, 0.5], declinationDb: [-1, 1],
     finalRise: [1.05, 1.2], finalSec: [0.25, 0.4],
     pauses: [0, 0], pauseSec: [0, 0], fillerProb: 0,
+    creak: [0, 0], finalBreath: [0, 0], h1Db: [-2, 0], lengthen: [1, 1],
   },
   uncertainty: {
-    description: 'hesitant: pauses and fillers at phrase boundaries, slower, question-like final rise',
+    description: 'hesitant: pauses and level-pitched fillers (uh/um), lengthened syllables before them, slower; rising or level end',
     f0Shift: [0.97, 1.05], f0Range: [0.85, 1.1], duration: [1.05, 1.18],
     tremorHz: [0, 0], tremorDepth: [0, 0], jitter: [0.003, 0.006],
     tiltDb: [-3, 0], breathiness: [0.01, 0.04], gainDb: [-3, 0], formant: [1, 1], dynamics: [-0.1, 0.05], declinationDb: [-3, 0],
-    finalRise: [1.25, 1.45], finalSec: [0.3, 0.45],
-    pauses: [1, 2], pauseSec: [0.3, 0.7], fillerProb: 0.6,
+    finalRise: [1.0, 1.4], finalSec: [0.3, 0.45],
+    pauses: [1, 3], pauseSec: [0.3, 0.7], fillerProb: 0.7,
+    creak: [0, 0], finalBreath: [0, 0], h1Db: [0, 2], lengthen: [1.25, 1.6],
   },
 });
 
@@ -98,11 +116,12 @@ export interface DrawnProfile {
   f0Shift: number; f0Range: number; duration: number; tremorHz: number; tremorDepth: number; jitter: number;
   tiltDb: number; breathiness: number; gainDb: number; formant: number; dynamics: number; declinationDb: number; finalRise: number; finalSec: number;
   pauses: number; pauseSec: number[]; fillers: boolean[];
+  creak: number; finalBreath: number; h1Db: number; lengthen: number;
 }
 
 /** Keys of the numeric columns the manifest carries, in order. */
 export const DRAWN_COLUMNS = ['f0Shift', 'f0Range', 'duration', 'tremorHz', 'tremorDepth', 'jitter', 'tiltDb', 'breathiness',
-  'gainDb', 'formant', 'dynamics', 'declinationDb', 'finalRise', 'finalSec', 'pauses'] as const;
+  'gainDb', 'formant', 'dynamics', 'declinationDb', 'finalRise', 'finalSec', 'pauses', 'creak', 'finalBreath', 'h1Db', 'lengthen'] as const;
 
 /** Looks up profiles by name, with an error that lists the known ones. */
 export function resolveProfiles(names: readonly string[], option = '--emotions'): [string, EmotionProfile][] {

@@ -5,13 +5,17 @@
  *      by resampling the result α× faster, which moves formants, F0 and tempo by α — net: formants ×α only;
  *   2. hesitation pauses (room tone cut from the clip's quietest stretch) and fillers (the clip's own
  *      loudest vowel, lengthened and given a falling pitch) at phrase boundaries;
- *   3. aspiration noise for breathy voices; loudness contour (envelope contrast + drift), spectral tilt,
- *      gain; peaks limited to −0.5 dBFS.
+ *      The tempo is not uniform when `lengthen` > 1: the ~200 ms before each planned pause and before the
+ *      end of the last voiced stretch are stretched further (hesitation and phrase-final lengthening);
+ *      a phrase-final `creak` lowers F0 and alternates long and short periods (vocal fry);
+ *   3. aspiration noise for breathy voices (more of it at the phrase end with `finalBreath`); first-
+ *      harmonic level (H1–H2 voice-quality cue); loudness contour (envelope contrast + drift), spectral
+ *      tilt, gain; peaks limited to −0.5 dBFS.
  */
 import { trackPitch, type PitchTrack } from '../../features/pitch.js';
 import { psola } from '../psola.js';
 import { resample } from '../../audio/resample.js';
-import { filterCascade, highpass, highShelf, lowpass } from '../filters.js';
+import { filterCascade, highpass, highShelf, lowpass, peaking } from '../filters.js';
 import { type RandomSource, uniform } from '../random.js';
 import { type DrawnProfile, type EmotionProfile } from './profiles.js';
 
@@ -19,8 +23,10 @@ import { type DrawnProfile, type EmotionProfile } from './profiles.js';
  * Version of the conversion method: bump it when a change here alters the audio made from the same
  * profile and seed, so runs that cache converted sets (`prepareConverted`) make them afresh.
  * 2: formant scaling (2026-11-22).
+ * 3: boredom pauses, creak and phrase-final breath; level-pitched fillers; pre-pause and final
+ *    lengthening; first-harmonic (H1–H2) voice quality; uncertainty's end rising or level (issue 13).
  */
-export const CONVERSION_METHOD_VERSION = 2;
+export const CONVERSION_METHOD_VERSION = 3;
 
 /** Draws one clip's values from a profile. */
 export function drawProfile(p: EmotionProfile, rng: RandomSource): DrawnProfile {
@@ -30,12 +36,17 @@ export function drawProfile(p: EmotionProfile, rng: RandomSource): DrawnProfile 
     tremorDepth: u(p.tremorDepth), jitter: u(p.jitter), tiltDb: u(p.tiltDb), breathiness: u(p.breathiness), gainDb: u(p.gainDb),
     dynamics: u(p.dynamics), declinationDb: u(p.declinationDb), finalRise: u(p.finalRise), finalSec: u(p.finalSec),
     pauses: Math.floor(uniform(rng, p.pauses[0], p.pauses[1] + 0.999)), pauseSec: [], fillers: [], formant: 1,
+    creak: 0, finalBreath: 0, h1Db: 0, lengthen: 1,
   };
   for (let i = 0; i < d.pauses; i++) {
     d.pauseSec.push(u(p.pauseSec));
     d.fillers.push(rng.next() < p.fillerProb);
   }
-  d.formant = u(p.formant); // drawn last, so the other draws keep their place in the stream
+  d.formant = u(p.formant); // drawn after the others, so they keep their place in the stream
+  d.creak = u(p.creak);
+  d.finalBreath = u(p.finalBreath);
+  d.h1Db = u(p.h1Db);
+  d.lengthen = u(p.lengthen);
   return d;
 }
 
@@ -66,16 +77,27 @@ export function smoothTrack(track: PitchTrack): PitchTrack {
   return { f0, voiced: track.voiced, hopSec: track.hopSec };
 }
 
+/** Length of the phrase-final creak (at most `finalSec`), seconds: about the last syllable. */
+const CREAK_SEC = 0.2;
+
 /** The F0 ratio function for PSOLA: level × range scaling × tremor × jitter × final movement. */
 function pitchContour(d: DrawnProfile, median: number, lastVoicedSec: number, rng: RandomSource): (t: number, f0: number) => number {
   const phase = 2 * Math.PI * rng.next();
   const riseStart = lastVoicedSec - d.finalSec;
+  const creakStart = lastVoicedSec - Math.min(CREAK_SEC, d.finalSec);
+  let alternate = 1; // creak: every other period longer, the next shorter (period doubling)
   return (t, f0) => {
     // Range scaling bounded to ±1 octave of deviation, so a tracker octave slip cannot run away.
     let r = d.f0Shift * Math.pow(Math.max(0.5, Math.min(2, f0 / median)), d.f0Range - 1);
     if (d.tremorDepth > 0) r *= 1 + d.tremorDepth * Math.sin(2 * Math.PI * d.tremorHz * t + phase);
     if (d.jitter > 0) r *= 1 + d.jitter * Math.max(-3, Math.min(3, rng.normal()));
     if (t > riseStart) r *= Math.pow(d.finalRise, Math.min(1, (t - riseStart) / d.finalSec));
+    if (d.creak > 0 && t > creakStart) {
+      // Vocal fry on the last syllable: lower F0, alternating periods, strong jitter, grown in over 50 ms.
+      const k = d.creak * Math.min(1, (t - creakStart) / 0.05);
+      alternate = -alternate;
+      r *= (1 - 0.25 * k) * (1 + 0.15 * k * alternate) * (1 + 0.08 * k * Math.max(-2, Math.min(2, rng.normal())));
+    }
     return Math.max(0.5, Math.min(2.2, r));
   };
 }
@@ -146,6 +168,13 @@ function boundaries(x: Float32Array, sr: number, track: PitchTrack): number[] {
     for (let f = a; f < b && f < env.length; f++) if (env[f]! < env[m]!) m = f;
     return m;
   };
+  // Only runs that reach speech level (within 20 dB of the loud frames) delimit phrases: a faint voiced
+  // blip after the sentence (a breath, a click) would otherwise make the trailing silence a "boundary".
+  const loudRun = ([a, b]: [number, number]): boolean => {
+    for (let f = toFrame(a); f < toFrame(b) && f < env.length; f++) if (env[f]! >= 0.1 * ref) return true;
+    return false;
+  };
+  runs.splice(0, runs.length, ...runs.filter(loudRun));
   const out: { pos: number; gap: number }[] = [];
   for (let r = 0; r + 1 < runs.length; r++) {
     const a = toFrame(runs[r]![1]), b = toFrame(runs[r + 1]![0]);
@@ -160,7 +189,7 @@ function boundaries(x: Float32Array, sr: number, track: PitchTrack): number[] {
   return out.sort((p, q) => q.gap - p.gap).map((o) => o.pos);
 }
 
-/** A filler: the loudest 80 ms of voicing, lengthened by PSOLA with a gently falling pitch, faded in and out. */
+/** A filler: the loudest 80 ms of voicing, sustained by PSOLA at a level, low pitch, faded in and out. */
 function makeFiller(x: Float32Array, sr: number, track: PitchTrack, lenSec: number, rng: RandomSource): Float32Array {
   const { env, hop } = envelope(x, sr);
   let best = -1;
@@ -170,11 +199,21 @@ function makeFiller(x: Float32Array, sr: number, track: PitchTrack, lenSec: numb
     if (f < env.length && (best < 0 || env[f]! > env[Math.round((best * track.hopSec * sr) / hop)]!)) best = i;
   }
   if (best < 0) return new Float32Array(0);
-  const seg = Math.round(0.08 * sr);
-  const c = Math.round(best * track.hopSec * sr);
-  const start = Math.max(0, Math.min(x.length - seg, c - (seg >> 1)));
-  const nucleus = x.slice(start, start + seg);
-  const stretched = psola(nucleus, sr, { stretch: lenSec / 0.08, pitchRatio: (t) => 0.95 - 0.08 * (t / 0.08) });
+  // 80 ms of frames around the loudest voiced one, cut on frame centres so the nucleus keeps the
+  // clip's own F0 at that point as a steady track (tracking the short cut again loses its edges, and
+  // PSOLA would then repeat 10 ms noise marks: a buzz, not a vowel).
+  const frameLen = track.hopSec * sr;
+  const frames = Math.round(0.08 / track.hopSec);
+  const startFrame = Math.max(0, Math.min(Math.floor((x.length - 1) / frameLen) - frames, best - (frames >> 1)));
+  const start = Math.round(startFrame * frameLen);
+  const nucleus = x.slice(start, start + Math.round(frames * frameLen));
+  const steady: PitchTrack = { f0: new Float32Array(frames).fill(track.f0[best]!), voiced: new Uint8Array(frames).fill(1), hopSec: track.hopSec };
+  // Sustained at a level pitch a little below the speaker's median: fillers are low and flat
+  // (Shriberg & Lickley 1993), whereas the loudest vowel is often a pitch accent.
+  const voicedF0 = [...track.f0].filter((f, i) => track.voiced[i]).sort((a, b) => a - b);
+  const target = 0.9 * voicedF0[voicedF0.length >> 1]!;
+  const ratio = Math.max(0.5, Math.min(2, target / track.f0[best]!));
+  const stretched = psola(nucleus, sr, { track: steady, stretch: lenSec / 0.08, pitchRatio: ratio });
   let y = stretched;
   if (rng.next() < 0.5) {
     // "um": the second half nasalised (low-passed, closed mouth).
@@ -214,12 +253,17 @@ function spliceAt(x: Float32Array, pos: number, insert: Float32Array, sr: number
 
 /**
  * Adds aspiration noise: white noise high-passed at 2 kHz, shaped by the speech envelope (so it is
- * only there while the person speaks, at `amount` × the local speech RMS).
+ * only there while the person speaks, at `amount` × the local speech RMS, rising by `finalAmount`
+ * towards the end of the last phrase: breathy, trailing-off endings).
  */
-function addBreath(x: Float32Array, sr: number, amount: number, rng: RandomSource): Float32Array {
-  if (amount <= 0) return x;
+function addBreath(x: Float32Array, sr: number, amount: number, finalAmount: number, finalSec: number, rng: RandomSource): Float32Array {
+  if (amount <= 0 && finalAmount <= 0) return x;
   const { env, hop } = envelope(x, sr);
   const ref = Float64Array.from(env).sort()[Math.floor(0.9 * (env.length - 1))]! || 1;
+  // The phrase end: the last speech frame; `finalAmount` ramps in over the `finalSec` before it.
+  let lastSpeech = env.length - 1;
+  while (lastSpeech > 0 && env[lastSpeech]! < 0.1 * ref) lastSpeech--;
+  const rampFrom = lastSpeech - Math.max(1, Math.round((finalSec * sr) / hop));
   const noise = new Float32Array(x.length);
   for (let i = 0; i < noise.length; i++) noise[i] = rng.normal();
   const hf = filterCascade(noise, [highpass(2000, sr, 0.5412), highpass(2000, sr, 1.3066)]);
@@ -230,13 +274,17 @@ function addBreath(x: Float32Array, sr: number, amount: number, rng: RandomSourc
   for (let i = 0; i < y.length; i++) {
     const f = Math.min(env.length - 1, Math.round(i / hop));
     const e = env[f]! >= 0.1 * ref ? env[f]! : 0; // speech frames only, not pauses or the noise floor
-    y[i] += amount * e * hf[i]! * norm;
+    const a = amount + (f > rampFrom ? finalAmount * Math.min(1, (f - rampFrom) / (lastSpeech - rampFrom)) : 0);
+    y[i] += a * e * hf[i]! * norm;
   }
   return y;
 }
 
-/** Applies the loudness contour, spectral tilt and gain; limits peaks to −0.5 dBFS. */
-function shapeLoudness(x: Float32Array, sr: number, d: DrawnProfile): Float32Array {
+/**
+ * Applies the first-harmonic level (a bell at the output's median F0 `f0Hz`), the loudness contour,
+ * spectral tilt and gain; limits peaks to −0.5 dBFS.
+ */
+function shapeLoudness(x: Float32Array, sr: number, d: DrawnProfile, f0Hz: number): Float32Array {
   const { env, hop } = envelope(x, sr);
   const sorted = Float64Array.from(env).sort();
   const ref = sorted[Math.floor(0.9 * (sorted.length - 1))]! || 1; // loud-frame level
@@ -251,7 +299,10 @@ function shapeLoudness(x: Float32Array, sr: number, d: DrawnProfile): Float32Arr
     gains[f] = contrast * drift;
   }
   const g0 = Math.pow(10, d.gainDb / 20);
-  const shaped = filterCascade(x, d.tiltDb !== 0 ? [highShelf(1500, sr, d.tiltDb)] : []);
+  const shaped = filterCascade(x, [
+    ...(d.h1Db !== 0 && f0Hz > 0 && f0Hz < sr / 4 ? [peaking(f0Hz, sr, d.h1Db)] : []),
+    ...(d.tiltDb !== 0 ? [highShelf(1500, sr, d.tiltDb)] : []),
+  ]);
   let peak = 0;
   for (let i = 0; i < shaped.length; i++) {
     const pos = i / hop;
@@ -265,6 +316,19 @@ function shapeLoudness(x: Float32Array, sr: number, d: DrawnProfile): Float32Arr
   return shaped;
 }
 
+/** Stretch of the speech just before a pause or the phrase end that `lengthen` applies to, seconds. */
+const LENGTHEN_SEC = 0.2;
+
+/**
+ * Local tempo (input time → stretch): `d.duration` everywhere, × `d.lengthen` over the LENGTHEN_SEC
+ * before each planned pause (`pausesSec`, input time) and before the end of voicing `lastVoicedSec`.
+ */
+function tempoOf(d: DrawnProfile, pausesSec: readonly number[], lastVoicedSec: number): (t: number) => number {
+  if (!(d.lengthen > 1)) return () => d.duration;
+  const ends = [...pausesSec, lastVoicedSec];
+  return (t) => (ends.some((e) => t < e && t >= e - LENGTHEN_SEC) ? d.duration * d.lengthen : d.duration);
+}
+
 /** Smallest formant change worth a resampling pass. */
 const FORMANT_EPS = 1e-3;
 
@@ -273,15 +337,15 @@ const FORMANT_EPS = 1e-3;
  * resampler works in whole Hz, so α is rounded to a multiple of 1/sr (and `d.formant` set to it).
  */
 function formantScaled(x: Float32Array, sr: number, track: PitchTrack, d: DrawnProfile,
-  contour: (t: number, f0: number) => number): Float32Array {
+  contour: (t: number, f0: number) => number, stretch: (t: number) => number): Float32Array {
   const from = Math.round(sr * d.formant);
   const a = from / sr;
   if (Math.abs(a - 1) < FORMANT_EPS) {
     d.formant = 1;
-    return psola(x, sr, { track, stretch: d.duration, pitchRatio: contour });
+    return psola(x, sr, { track, stretch, pitchRatio: contour });
   }
   d.formant = a;
-  const y = psola(x, sr, { track, stretch: d.duration * a, pitchRatio: (t, f0) => contour(t, f0) / a });
+  const y = psola(x, sr, { track, stretch: (t) => stretch(t) * a, pitchRatio: (t, f0) => contour(t, f0) / a });
   return resample(y, from, sr);
 }
 
@@ -299,7 +363,9 @@ export function convertClip(x: Float32Array, sr: number, profile: EmotionProfile
   const track = smoothTrack(sourceTrack ?? trackPitch(x, sr));
   const span = voicedSpan(track);
   if (!span) throw new Error(`${source}: too little voiced speech to convert (fewer than 5 voiced frames)`);
-  let y = formantScaled(x, sr, track, d, pitchContour(d, span.median, span.last, rng));
+  // Where pauses will go (found again on the output below): the syllables before them are lengthened.
+  const planned = d.pauses > 0 && d.lengthen > 1 ? boundaries(x, sr, track).slice(0, d.pauses).map((p) => p / sr) : [];
+  let y = formantScaled(x, sr, track, d, pitchContour(d, span.median, span.last, rng), tempoOf(d, planned, span.last));
 
   if (d.pauses > 0) {
     const yTrack = trackPitch(y, sr);
@@ -319,5 +385,6 @@ export function convertClip(x: Float32Array, sr: number, profile: EmotionProfile
     }
     d.pauseSec.length = d.fillers.length = spots.length;
   }
-  return { samples: shapeLoudness(addBreath(y, sr, d.breathiness, rng), sr, d), drawn: d };
+  const breathy = addBreath(y, sr, d.breathiness, d.finalBreath, d.finalSec * d.duration, rng);
+  return { samples: shapeLoudness(breathy, sr, d, span.median * d.f0Shift), drawn: d };
 }

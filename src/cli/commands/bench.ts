@@ -1,6 +1,6 @@
 /** `affexion bench train …`: the engine's training/inference benchmark (see docs/engine.md). */
 import type { Command } from 'commander';
-import { runTrainBenchmark, type TrainBenchResult } from '../../engine/bench.js';
+import { runTrainBenchmark, type TrainBenchResult } from '../../model/bench.js';
 
 function int(name: string) {
   return (v: string): number => {

@@ -2,10 +2,10 @@
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { crossValidate, formatSummary, type GroupBy } from '../../eval/cv.js';
-import { consoleProgress } from '../../train/progress.js';
+import { consoleProgress } from '../../report/progress.js';
 import {
   addDataOptions, addFeatureOptions, addHyperOptions, cacheFrom, featuresFrom, hyperFrom, intArg, interruptSignal, type CommonOptionValues,
-} from '../../train/cli.js';
+} from '../options.js';
 
 interface CvCliOptions extends CommonOptionValues { out: string; folds: number; groupBy: GroupBy; eval?: string; report: boolean; json?: boolean }
 

@@ -1,12 +1,12 @@
 /** `affexion demo`: convert neutral speech + synthesise test speech → train → cross-validate → evaluate (synthetic, real) → report. */
 import { Option, type Command } from 'commander';
-import { runDemo, DEMO_CONVERT_LIMIT } from '../../train/demo.js';
-import { formatComparison } from '../../train/reproduce.js';
+import { runDemo, DEMO_CONVERT_LIMIT } from '../../workflows/demo.js';
+import { formatComparison } from '../../workflows/reproduce.js';
 import { formatSummary } from '../../eval/cv.js';
 import { formatEvaluation } from '../../eval/evaluate.js';
-import { consoleProgress } from '../../train/progress.js';
-import { cacheFrom, intArg, interruptSignal } from '../../train/cli.js';
-import { DEFAULT_RECIPE, TRAINING_RECIPES, type TrainingRecipe } from '../../train/recipe.js';
+import { consoleProgress } from '../../report/progress.js';
+import { cacheFrom, intArg, interruptSignal } from '../options.js';
+import { DEFAULT_RECIPE, TRAINING_RECIPES, type TrainingRecipe } from '../../workflows/recipe.js';
 
 interface DemoCliOptions {
   out: string; recipe: TrainingRecipe; neutral?: string; convertLimit: number; real?: string | boolean; labelMap?: string; perClass: number;

@@ -2,8 +2,8 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import { evaluate, formatEvaluation } from '../../eval/evaluate.js';
-import { consoleProgress } from '../../train/progress.js';
-import { cacheFrom } from '../../train/cli.js';
+import { consoleProgress } from '../../report/progress.js';
+import { cacheFrom } from '../options.js';
 import { writeReport } from '../../report/index.js';
 import { scanDataset } from '../../data/dataset.js';
 import { datasetSummary } from '../../train/reporting.js';

@@ -1,9 +1,9 @@
 /** `affexion experiment gap`: which data recipe and front-end close the synthetic → real gap (docs/experiment.md). */
 import { Option, type Command } from 'commander';
-import { runGapExperiment, MODEL_SIZES, type ModelSize } from '../../experiment/run.js';
-import { ablationRecipes, defaultRecipes } from '../../experiment/recipes.js';
-import { consoleProgress } from '../../train/progress.js';
-import { intArg, intListArg } from '../../train/cli.js';
+import { runGapExperiment, MODEL_SIZES, type ModelSize } from '../../workflows/experiment/run.js';
+import { ablationRecipes, defaultRecipes } from '../../workflows/experiment/recipes.js';
+import { consoleProgress } from '../../report/progress.js';
+import { intArg, intListArg } from '../options.js';
 
 interface GapCliOptions {
   synthetic?: string; converted?: string; neutral?: string; real?: string; out: string; quick?: boolean; seed: number; seeds?: number[];

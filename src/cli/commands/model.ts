@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { parseConfig, type AffexionConfig } from '../../model/config.js';
 import { checkGolden } from '../../model/golden-check.js';
 import { importTorchModel, loadModelDir } from '../../model/io.js';
-import { ensembleMemberDirs, isEnsembleDir } from '../../train/model-dir.js';
+import { ensembleMemberDirs, isEnsembleDir } from '../../model/model-dir.js';
 import { jsKernels } from '../../engine/js-kernels.js';
 
 /** ARCH.json is the reference's constructor arguments (a golden config's `model` object) or a whole golden config.json. */

@@ -8,7 +8,7 @@
  */
 import { Option, type Command } from 'commander';
 import { loadModelDir } from '../../model/io.js';
-import { ensembleMemberDir, isEnsembleDir } from '../../train/model-dir.js';
+import { ensembleMemberDir, isEnsembleDir } from '../../model/model-dir.js';
 import { predictRaw, type RawPrediction } from '../../model/predict.js';
 import { numel, readSafetensors, toFloat32, toInt32 } from '../../model/safetensors.js';
 import { formatPredictions, predictFiles } from '../../eval/predict.js';

@@ -1,14 +1,14 @@
 /** `affexion reproduce --real DIR --out RUN_DIR [--recipe converted|paper] [--synthetic DIR]`: the paper's experiment in one command. */
 import { Option, type Command } from 'commander';
-import { formatComparison, reproduce } from '../../train/reproduce.js';
+import { formatComparison, reproduce } from '../../workflows/reproduce.js';
 import { formatSummary, type GroupBy } from '../../eval/cv.js';
 import { formatEvaluation } from '../../eval/evaluate.js';
-import { consoleProgress } from '../../train/progress.js';
+import { consoleProgress } from '../../report/progress.js';
 import {
   addDataOptions, addFeatureOptions, addHyperOptions, cacheFrom, explicitHyperFrom, explicitLoudness, featuresFrom, intArg, interruptSignal,
   type CommonOptionValues,
-} from '../../train/cli.js';
-import { DEFAULT_RECIPE, RECIPE_SETTINGS, TRAINING_RECIPES, type TrainingRecipe } from '../../train/recipe.js';
+} from '../options.js';
+import { DEFAULT_RECIPE, RECIPE_SETTINGS, TRAINING_RECIPES, type TrainingRecipe } from '../../workflows/recipe.js';
 
 interface ReproduceCliOptions extends CommonOptionValues {
   recipe: TrainingRecipe; synthetic?: string; converted?: string; neutral?: string; convertLimit?: number; real: string; out: string;

@@ -1,11 +1,11 @@
 /** `affexion train DATA --out MODEL_DIR`: train a model with the paper's defaults (every one an option). */
 import type { Command } from 'commander';
 import { train } from '../../train/train.js';
-import { consoleProgress } from '../../train/progress.js';
+import { consoleProgress } from '../../report/progress.js';
 import { formatEvaluation } from '../../eval/evaluate.js';
 import {
   addDataOptions, addFeatureOptions, addHyperOptions, cacheFrom, featuresFrom, hyperFrom, interruptSignal, type CommonOptionValues,
-} from '../../train/cli.js';
+} from '../options.js';
 
 interface TrainCliOptions extends CommonOptionValues { out: string; val?: string; resume?: boolean; force?: boolean; report: boolean; json?: boolean }
 

@@ -2,9 +2,9 @@
  * The recipes `affexion experiment gap` compares: what the network is trained on (data recipe), how a
  * clip becomes its input (front-end), and a few training knobs. The paper's recipe is the first row.
  */
-import type { Hyperparameters } from '../train/options.js';
-import type { LoudnessMode } from '../data/features.js';
-import { RECIPE_SETTINGS } from '../train/recipe.js';
+import type { Hyperparameters } from '../../model/hyperparameters.js';
+import type { LoudnessMode } from '../../data/features.js';
+import { RECIPE_SETTINGS } from '../recipe.js';
 
 /**
  * Training data of a recipe (ravdess-dev never enters any of them):

@@ -8,22 +8,22 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { FeatureCache, defaultCacheDir, writeFileAtomic } from '../data/cache.js';
-import { scanDataset } from '../data/dataset.js';
-import { sharedDataPath } from '../data/shared-data.js';
-import type { FeatureMatrix, FeatureParams } from '../features/index.js';
-import { resolveHyperparameters, PAPER_HYPERPARAMETERS, type Hyperparameters } from '../train/options.js';
-import type { EpochRecord, LabelledFeatures } from '../train/fit.js';
-import type { ProgressEvents } from '../train/progress.js';
-import { writeReport } from '../report/index.js';
-import { loadAudio } from '../audio/load.js';
+import { FeatureCache, defaultCacheDir, writeFileAtomic } from '../../data/cache.js';
+import { scanDataset } from '../../data/dataset.js';
+import { sharedDataPath } from '../../data/shared-data.js';
+import type { FeatureMatrix, FeatureParams } from '../../features/index.js';
+import { resolveHyperparameters, PAPER_HYPERPARAMETERS, type Hyperparameters } from '../../model/hyperparameters.js';
+import type { EpochRecord, LabelledFeatures } from '../../train/fit.js';
+import type { ProgressEvents } from '../../report/progress.js';
+import { writeReport } from '../../report/index.js';
+import { loadAudio } from '../../audio/load.js';
 import { augmentSamples, clipsFeatures, featureKind, samplesFeatures, EXPERIMENT_FEATURE_PARAMS, type Clip, type ClipFeatureSettings } from './features.js';
 import {
   assertNoRealClips, datasetClips, prepareConverted, prepareSynthetic, recipeClips,
   EXPERIMENT_AUGMENT_SPEC, REAL_LABEL_MAP, REAL_TARGET_CLASSES,
 } from './data.js';
 import { defaultRecipes, frontEndHyper, selectRecipes, type GapRecipe } from './recipes.js';
-import { normalizeBySpeakerReference, parseReferenceLabels } from '../data/reference.js';
+import { normalizeBySpeakerReference, parseReferenceLabels } from '../../data/reference.js';
 import { fitWithEarlyStopping, predictReal, scoreReal, type RealScores } from './fit.js';
 import { gapReport, gapTable, markdownTable, type GapRow, type RecipeGroup } from './table.js';
 

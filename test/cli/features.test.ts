@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Command } from 'commander';
 import { register } from '../../src/cli/commands/features.js';
-import { GOLDEN_DIR, loadGolden } from './golden.js';
+import { GOLDEN_DIR, loadGolden } from '../features/golden.js';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
 function affexion(...args: string[]) {

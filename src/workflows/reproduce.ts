@@ -16,11 +16,11 @@ import { prepareConverted } from '../augment/convert/prepare.js';
 import { crossValidate, type CvResult, type GroupBy } from '../eval/cv.js';
 import { evaluate, type EvaluationResult } from '../eval/evaluate.js';
 import { writeReport, type ComparisonTable, type RunReport } from '../report/index.js';
-import { resolveHyperparameters, type CrossValidationRunSettings, type Hyperparameters } from './options.js';
+import { resolveHyperparameters, type CrossValidationRunSettings, type Hyperparameters } from '../model/hyperparameters.js';
 import { RECIPE_SETTINGS, resolveRecipe, type TrainingRecipe } from './recipe.js';
-import { datasetSummary } from './reporting.js';
-import { train, type TrainResult } from './train.js';
-import { loadTrainedModel } from './model-dir.js';
+import { datasetSummary } from '../train/reporting.js';
+import { train, type TrainResult } from '../train/train.js';
+import { loadTrainedModel } from '../model/model-dir.js';
 
 /** The paper's figures (fractions): accuracy, macro precision, recall, F1. */
 export const PAPER_FIGURES = {

@@ -12,7 +12,7 @@ import path from 'node:path';
 import { writeFileAtomic } from '../data/cache.js';
 import { existingSharedData } from '../data/shared-data.js';
 import { DEFAULT_CLASSES, DEFAULT_VOICES, SENTENCE_BANK, synthesize } from '../synth/index.js';
-import type { CrossValidationRunSettings, Hyperparameters } from './options.js';
+import type { CrossValidationRunSettings, Hyperparameters } from '../model/hyperparameters.js';
 import { RECIPE_SETTINGS, resolveRecipe, type TrainingRecipe } from './recipe.js';
 import { parseReferenceLabels } from '../data/reference.js';
 import { reproduce, type ReproduceResult } from './reproduce.js';

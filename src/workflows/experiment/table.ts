@@ -1,9 +1,9 @@
 /**
  * The experiment's table (one row per recipe, the paper's first), as data, Markdown and a report.
  */
-import type { Dataset } from '../data/dataset.js';
-import type { RunReport } from '../report/index.js';
-import { meanStd } from '../eval/metrics.js';
+import type { Dataset } from '../../data/dataset.js';
+import type { RunReport } from '../../report/index.js';
+import { meanStd } from '../../report/metrics.js';
 import type { RecipeResult } from './run.js';
 import type { GapRecipe } from './recipes.js';
 

@@ -2,7 +2,7 @@
 // network, and a tiny run returns a complete, finite result.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { forwardFlopsPerClip, runTrainBenchmark, trainFlopsPerClip } from '../../src/engine/bench.js';
+import { forwardFlopsPerClip, runTrainBenchmark, trainFlopsPerClip } from '../../src/model/bench.js';
 import { PAPER_CONFIG } from '../../src/model/config.js';
 
 test('paper-size FLOPs per clip at T = 1000: ≈ 3.0 GFLOP forward, ≈ 8.9 GFLOP training', () => {

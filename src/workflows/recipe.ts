@@ -5,7 +5,7 @@
  * reproduce and demo cannot drift apart.
  */
 import type { LoudnessMode } from '../data/features.js';
-import type { Hyperparameters } from './options.js';
+import type { Hyperparameters } from '../model/hyperparameters.js';
 
 /**
  * - `converted`: real neutral speech of other speakers converted into each emotion (affexion convert),

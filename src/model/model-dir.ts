@@ -13,13 +13,16 @@ import { writeFileAtomic } from '../data/cache.js';
 import type { FeatureMatrix } from '../features/index.js';
 import { LOUDNESS_MODES, resolveFeatureSettings, type FeatureSettings, type LoudnessMode } from '../data/features.js';
 import type { Normalization } from '../data/normalize.js';
-import { CONFIG_FILE, WEIGHTS_FILE, loadModelDir, saveModelDir } from '../model/io.js';
-import { CHECKPOINT_FILE } from './checkpoint.js';
-import type { AffexionNet } from '../model/network.js';
-import { predictProbabilities, type EpochRecord } from './fit.js';
-import { resolveHyperparameters, type Hyperparameters } from './options.js';
+import { CONFIG_FILE, WEIGHTS_FILE, loadModelDir, saveModelDir } from './io.js';
+import type { AffexionNet } from './network.js';
+import { predictProbabilities } from './predict.js';
+import type { EpochRecord } from '../report/types.js';
+import { resolveHyperparameters, type Hyperparameters } from './hyperparameters.js';
 
 export const MODEL_CONFIG_FILE = CONFIG_FILE;
+
+/** The training checkpoint a model directory may hold (src/train/checkpoint.ts writes it). */
+export const CHECKPOINT_FILE = 'checkpoint.safetensors';
 
 export const ENSEMBLE_FILE = 'ensemble.json';
 const ENSEMBLE_FORMAT = 'affexion-ensemble';

@@ -3,15 +3,15 @@
  * neutral-pool (converted when not given), the real evaluation set, the training clips of each data
  * recipe — and the guard that no real evaluation clip ever reaches a training set.
  */
-import { scanDataset, type Dataset } from '../data/dataset.js';
-import { synthesize, DEFAULT_CLASSES } from '../synth/index.js';
-import { Rng } from '../engine/rng.js';
-import type { ProgressEvents } from '../train/progress.js';
+import { scanDataset, type Dataset } from '../../data/dataset.js';
+import { synthesize, DEFAULT_CLASSES } from '../../synth/index.js';
+import { Rng } from '../../engine/rng.js';
+import type { ProgressEvents } from '../../report/progress.js';
 import type { Clip } from './features.js';
 import type { DataRecipe } from './recipes.js';
 
-export { assertNoRealClips, assertDisjointSpeakers } from '../data/leakage.js';
-export { prepareConverted } from '../augment/convert/prepare.js';
+export { assertNoRealClips, assertDisjointSpeakers } from '../../data/leakage.js';
+export { prepareConverted } from '../../augment/convert/prepare.js';
 
 /** The real set's labels: RAVDESS fearful → panic, happy → excitement; neutral and calm stay as they are
  *  (out-of-set, reported apart). */

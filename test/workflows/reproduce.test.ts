@@ -2,11 +2,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { reproduce, PAPER_FIGURES, formatComparison } from '../../src/train/reproduce.js';
-import { makeToneDataset, TINY_FEATURES, TINY_HYPER, tmpDir } from './fixtures.js';
-import { runDemo } from '../../src/train/demo.js';
-import { loadTrainedModel } from '../../src/train/model-dir.js';
-import { RECIPE_SETTINGS } from '../../src/train/recipe.js';
+import { reproduce, PAPER_FIGURES, formatComparison } from '../../src/workflows/reproduce.js';
+import { makeToneDataset, TINY_FEATURES, TINY_HYPER, tmpDir } from '../train/fixtures.js';
+import { runDemo } from '../../src/workflows/demo.js';
+import { loadTrainedModel } from '../../src/model/model-dir.js';
+import { RECIPE_SETTINGS } from '../../src/workflows/recipe.js';
 import { NEUTRAL_POOL } from '../augment/helpers.js';
 
 test('reproduce: trains, cross-validates, evaluates on "real" data through a label map, writes report + results', async () => {

@@ -5,14 +5,14 @@
  * samples, so this module does the decoding itself and keys the cache on everything that matters.
  */
 import { readFileSync } from 'node:fs';
-import { loadAudio } from '../audio/load.js';
-import { FeatureCache, settingsHash } from '../data/cache.js';
-import { normalizePeak, type LoudnessMode } from '../data/features.js';
-import { DEFAULT_FEATURE_PARAMS, extractFeatures, type FeatureMatrix, type FeatureParams } from '../features/index.js';
-import { prosodicFeatures, stackFeatureRows } from '../features/prosodic.js';
-import { makeAugmenter } from '../augment/augmenter.js';
-import { deriveSeed } from '../augment/random.js';
-import { Rng } from '../engine/rng.js';
+import { loadAudio } from '../../audio/load.js';
+import { FeatureCache, settingsHash } from '../../data/cache.js';
+import { normalizePeak, type LoudnessMode } from '../../data/features.js';
+import { DEFAULT_FEATURE_PARAMS, extractFeatures, type FeatureMatrix, type FeatureParams } from '../../features/index.js';
+import { prosodicFeatures, stackFeatureRows } from '../../features/prosodic.js';
+import { makeAugmenter } from '../../augment/augmenter.js';
+import { deriveSeed } from '../../augment/random.js';
+import { Rng } from '../../engine/rng.js';
 import type { FrontEnd } from './recipes.js';
 
 /** One clip of a training or evaluation set. */

@@ -4,14 +4,14 @@
  * `affexion bench train` and `npm run bench:engine`. A benchmark, not a test: numbers depend on the
  * machine and its load.
  */
-import { AffexionNet } from '../model/network.js';
-import { PAPER_CONFIG, type AffexionConfig } from '../model/config.js';
-import { softmaxCrossEntropy } from '../model/loss.js';
-import { Adam } from '../model/optim.js';
-import type { Kernels } from './kernels.js';
-import { getKernels } from './index.js';
-import { loadNative } from './native.js';
-import { Rng } from './rng.js';
+import { AffexionNet } from './network.js';
+import { PAPER_CONFIG, type AffexionConfig } from './config.js';
+import { softmaxCrossEntropy } from './loss.js';
+import { Adam } from './optim.js';
+import type { Kernels } from '../engine/kernels.js';
+import { getKernels } from '../engine/index.js';
+import { loadNative } from '../engine/native.js';
+import { Rng } from '../engine/rng.js';
 
 /** Options of runTrainBenchmark. */
 export interface TrainBenchOptions {

@@ -6,9 +6,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { runGapExperiment } from '../../src/experiment/run.js';
-import { assertNoRealClips, recipeClips } from '../../src/experiment/data.js';
-import { scoreReal } from '../../src/experiment/fit.js';
+import { runGapExperiment } from '../../src/workflows/experiment/run.js';
+import { assertNoRealClips, recipeClips } from '../../src/workflows/experiment/data.js';
+import { scoreReal } from '../../src/workflows/experiment/fit.js';
 import { scanDataset } from '../../src/data/dataset.js';
 import { makeToneDataset, TINY_FEATURES, tmpDir } from '../train/fixtures.js';
 
@@ -145,7 +145,7 @@ test('scoreReal: balanced accuracy over panic/excitement with 4-class prediction
 });
 
 test('default recipes: the paper first, every data recipe × front-end once; unknown ids name --recipes', async () => {
-  const { defaultRecipes, selectRecipes, frontEndFits, DATA_RECIPES, FRONT_ENDS } = await import('../../src/experiment/recipes.js');
+  const { defaultRecipes, selectRecipes, frontEndFits, DATA_RECIPES, FRONT_ENDS } = await import('../../src/workflows/experiment/recipes.js');
   const all = defaultRecipes();
   assert.equal(all[0]!.id, 'paper');
   assert.deepEqual({ data: all[0]!.data, fe: all[0]!.frontEnd, loudness: all[0]!.loudness, maxLen: all[0]!.hyper.max_len, patience: all[0]!.patience },
@@ -164,8 +164,8 @@ test('default recipes: the paper first, every data recipe × front-end once; unk
   assert.equal(es!.patience, 3);
   // The grid's converted row with speaker references is the default training recipe of reproduce and
   // demo, one ensemble member per seed (the table's seed-ensemble column is the recipe's ensemble).
-  const { RECIPE_SETTINGS } = await import('../../src/train/recipe.js');
-  const { resolveHyperparameters } = await import('../../src/train/options.js');
+  const { RECIPE_SETTINGS } = await import('../../src/workflows/recipe.js');
+  const { resolveHyperparameters } = await import('../../src/model/hyperparameters.js');
   const c = all.find((r) => r.id === 'c-reference')!;
   assert.ok(RECIPE_SETTINGS.converted.hyper.ensemble! > 1);
   assert.equal(RECIPE_SETTINGS.converted.hyper.speaker_reference, 'neutral,calm');

@@ -6,7 +6,7 @@
 import { Option, type Command } from 'commander';
 import type { FeatureParams } from '../features/index.js';
 import type { LoudnessMode } from '../data/features.js';
-import { PAPER_HYPERPARAMETERS, type Hyperparameters } from './options.js';
+import { PAPER_HYPERPARAMETERS, type Hyperparameters } from '../model/hyperparameters.js';
 
 /** Parses an integer option value, naming the option on error. */
 export function intArg(name: string): (v: string) => number {

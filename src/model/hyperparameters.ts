@@ -5,8 +5,8 @@
 
 import type { LoudnessMode } from '../data/features.js';
 import type { FeatureParams } from '../features/index.js';
-import type { ProgressEvents } from './progress.js';
-import { validateAugmentSpec } from './online-augment.js';
+import type { ProgressEvents } from '../report/progress.js';
+import { validateAugmentSpec } from '../augment/augmenter.js';
 import { parseReferenceLabels } from '../data/reference.js';
 
 /** Settings every cross-validating run shares (cv, reproduce): one definition, so they cannot drift. */

@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Command } from 'commander';
-import { addFeatureOptions, addHyperOptions, explicitHyperFrom, explicitLoudness, hyperFrom, type CommonOptionValues } from '../../src/train/cli.js';
-import { PAPER_HYPERPARAMETERS } from '../../src/train/options.js';
+import { addFeatureOptions, addHyperOptions, explicitHyperFrom, explicitLoudness, hyperFrom, type CommonOptionValues } from '../../src/cli/options.js';
+import { PAPER_HYPERPARAMETERS } from '../../src/model/hyperparameters.js';
 
 function parse(args: string[]): { o: CommonOptionValues; cmd: Command } {
   const cmd = addFeatureOptions(addHyperOptions(new Command('x').exitOverride()));

@@ -3,11 +3,12 @@
  * scoring it on the real set: balanced accuracy on panic vs excitement (the model predicts among all
  * of its classes), macro F1, and where the out-of-set real clips (neutral, calm) land.
  */
-import type { FeatureMatrix } from '../features/index.js';
-import { classificationMetrics, argmaxRows, type ClassificationMetrics } from '../eval/metrics.js';
-import { initialState, predictProbabilities, runEpochs, lossAndAccuracy, type EpochRecord, type LabelledFeatures, type TrainingState } from '../train/fit.js';
-import type { Hyperparameters } from '../train/options.js';
-import type { ProgressEvents } from '../train/progress.js';
+import type { FeatureMatrix } from '../../features/index.js';
+import { classificationMetrics, argmaxRows, type ClassificationMetrics } from '../../report/metrics.js';
+import { predictProbabilities } from '../../model/predict.js';
+import { initialState, runEpochs, lossAndAccuracy, type EpochRecord, type LabelledFeatures, type TrainingState } from '../../train/fit.js';
+import type { Hyperparameters } from '../../model/hyperparameters.js';
+import type { ProgressEvents } from '../../report/progress.js';
 
 /** Result of {@link fitWithEarlyStopping}. */
 export interface FitResult {
