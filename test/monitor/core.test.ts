@@ -150,3 +150,27 @@ test('createMonitor: bad input is refused with a clear message', () => {
   assert.throws(() => createMonitor({ model: fakeModel(), thresholds: { nope: { enter: 0.5, leave: 0.2 } }, onEvent: () => undefined }), /unknown class "nope"/);
   assert.throws(() => createMonitor({ model: fakeModel(), thresholds: { loud: { enter: 0.2, leave: 0.5 } }, onEvent: () => undefined }), /leave ≤ enter/);
 });
+
+test('createMonitor: enrolment can be skipped (no reference) and redone (a new reference from the next speech)', async () => {
+  const sr = 16000;
+  const { x } = noiseBursts(sr, 7.5);
+  const events: MonitorEvent[] = [];
+  const refs: (unknown)[] = [];
+  const model = fakeModel();
+  const classify = model.classify;
+  model.classify = (ws, ref) => { refs.push(ref); return classify(ws, ref); };
+  const mon = createMonitor({ model, window: 1, hop: 0.25, enrolSeconds: 0.5, maxPending: Infinity, onEvent: (e) => events.push(e) });
+  mon.skipEnrolment();
+  assert.equal(mon.enrolling, false);
+  for (let s = 0; s < 3.5 * sr; s += 480) { mon.push(x.subarray(s, s + 480), sr); await mon.drain(); }
+  assert.ok(refs.length > 0 && refs.every((r) => r === null), 'skipped: classified without a reference');
+  mon.redoEnrolment();
+  assert.equal(mon.enrolling, true);
+  const n = refs.length;
+  for (let s = 3.5 * sr; s < x.length; s += 480) { mon.push(x.subarray(s, s + 480), sr); await mon.drain(); }
+  await mon.end();
+  const enrolled = events.filter((e) => e.type === 'enrolled');
+  assert.deepEqual(enrolled.map((e) => e.skipped), [true, false]);
+  assert.ok(enrolled[1]!.t > 4.5, 'the new reference comes from the speech after the redo');
+  assert.ok(refs.slice(n).length > 0 && refs.slice(n).every((r) => r !== null));
+});
