@@ -70,6 +70,8 @@ export interface MonitorOptions<R = unknown> {
   /** Clock in ms for `lag` (default performance.now). */
   now?: () => number;
   onEvent: (e: MonitorEvent) => void;
+  /** The classifier failed (default: thrown from `drain()` / `end()`). */
+  onError?: (err: unknown) => void;
 }
 
 export interface WindowEvent {
@@ -278,8 +280,10 @@ export function createMonitor<R>(opts: MonitorOptions<R>): Monitor {
 
   function windowEvent(w: DueWindow, probs: Float32Array | null, extra: Partial<WindowEvent>): void {
     const lag = (now() - w.arrived) / 1000;
-    lags.push(lag);
-    if (lags.length > 10_000) lags.splice(0, 5_000);
+    if (probs) {
+      lags.push(lag);
+      if (lags.length > 10_000) lags.splice(0, 5_000);
+    }
     let p: Record<string, number> | null = null, label: string | null = null, sm: Record<string, number> | null = null;
     if (probs) {
       classified++;
@@ -313,11 +317,21 @@ export function createMonitor<R>(opts: MonitorOptions<R>): Monitor {
     });
   }
 
+  let failure: unknown = null;
   async function pump(): Promise<void> {
     while (pending.length) {
       const w = pending.shift()!;
       const ref = reference;
-      const probs = await model.classify([w.samples], ref);
+      let probs: Float32Array;
+      try {
+        probs = await model.classify([w.samples], ref);
+        if (probs.length < K) throw new Error(`classifier returned ${probs.length} values for ${K} classes`);
+      } catch (err) {
+        pending.length = 0;
+        if (opts.onError) opts.onError(err);
+        else failure ??= err;
+        return;
+      }
       windowEvent(w, probs.subarray(0, K), {});
     }
   }
@@ -378,6 +392,7 @@ export function createMonitor<R>(opts: MonitorOptions<R>): Monitor {
     },
     async drain(): Promise<void> {
       while (busy) await busy;
+      if (failure) throw failure;
     },
     async end(): Promise<SummaryEvent> {
       if (!ended) {
@@ -391,6 +406,7 @@ export function createMonitor<R>(opts: MonitorOptions<R>): Monitor {
         dueWindows();
       }
       while (busy) await busy;
+      if (failure) throw failure;
       endUtterance(total / sr);
       const summary: SummaryEvent = {
         type: 'summary', duration: total / sr, speechSeconds: (speechFrames * gate.hop) / sr, windows, classified, dropped,

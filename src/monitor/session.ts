@@ -177,7 +177,9 @@ export class LiveSession {
       this.events_out = createWriteStream(path.join(this.dir, 'events.jsonl'));
       if (this.cfg.recordAudio) this.audio_out = createWriteStream(path.join(this.dir, 'audio.f32'));
     }
-    this.mon = createMonitor({ ...this.cfg.monitor, model: this.cfg.model, onEvent: this.onEvent });
+    this.mon = createMonitor({
+      ...this.cfg.monitor, model: this.cfg.model, onEvent: this.onEvent, onError: (err) => this.fail(`classifier failed: ${(err as Error).message}`),
+    });
     const o = this.cfg.monitor;
     this.send({
       type: 'hello', session: this.cfg.id, classes: this.cfg.model.classes, sampleRate: rate,

@@ -174,3 +174,17 @@ test('createMonitor: enrolment can be skipped (no reference) and redone (a new r
   assert.ok(enrolled[1]!.t > 4.5, 'the new reference comes from the speech after the redo');
   assert.ok(refs.slice(n).length > 0 && refs.slice(n).every((r) => r !== null));
 });
+
+test('createMonitor: a failing classifier is reported (onError, or thrown from drain), not swallowed', async () => {
+  const sr = 16000;
+  const { x } = noiseBursts(sr, 3);
+  const broken: MonitorModel = { classes: ['a', 'b'], sampleRate: sr, classify: async () => { throw new Error('weights gone'); } };
+  const seen: unknown[] = [];
+  const a = createMonitor({ model: broken, window: 1, hop: 0.5, onEvent: () => undefined, onError: (e) => seen.push(e) });
+  a.push(x, sr);
+  await a.drain();
+  assert.match(String(seen[0]), /weights gone/);
+  const b = createMonitor({ model: broken, window: 1, hop: 0.5, maxPending: Infinity, onEvent: () => undefined });
+  b.push(x, sr);
+  await assert.rejects(b.drain(), /weights gone/);
+});
