@@ -35,7 +35,7 @@ before(async () => {
   const x = (await loadAudio(f16, { sr: null })).samples;
   fixture48 = path.join(dir, 'fixture48.wav');
   writeWav16(fixture48, resample(x, 16000, 48000), 48000);
-  server = await startMonitorServer(model, { port: 0, assetsDir: assets, record: path.join(dir, 'rec'), limits: { maxAheadSeconds: 30 } });
+  server = await startMonitorServer(model, { port: 0, assetsDir: assets, record: path.join(dir, 'rec'), recordAudio: true, limits: { maxAheadSeconds: 30 } });
 });
 after(async () => { await server?.close(); });
 
@@ -86,6 +86,9 @@ test('a WebSocket client streaming the fixture gets the events of file replay; t
   assert.match(html, /Smoothed probabilities/);
   const jsonl = await fetch(new URL(report.url.replace('report.html', 'events.jsonl'), server.url)).then((r) => r.text());
   assert.equal(jsonl.trim().split('\n').length, live.length, 'events.jsonl holds every event');
+  const rec = await loadAudio(path.join(path.dirname((report as unknown as { file: string }).file), 'audio.wav'), { sr: null });
+  assert.equal(rec.sampleRate, 48000);
+  assert.equal(rec.samples.length, x.length, '--record-audio keeps the audio as received');
 });
 
 test('garbage closes only the sending session, with a reason; others go on', { timeout: 60_000, skip }, async () => {
