@@ -12,6 +12,7 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
@@ -134,13 +135,15 @@ for (const n of levels) {
     streams: n, seconds_per_stream: seconds, windows: rs.reduce((s, r) => s + r.windows, 0), classified: rs.reduce((s, r) => s + r.classified, 0),
     dropped: rs.reduce((s, r) => s + r.dropped, 0), latency_ms: { p50: +quantile(lat, 0.5).toFixed(1), p95: +quantile(lat, 0.95).toFixed(1), max: +quantile(lat, 1).toFixed(1) },
     real_time_factor: +(cpu / (n * seconds)).toFixed(4), server_cpu_s: +cpu.toFixed(2),
+    server_cpu_ms_per_classified_window: +((cpu * 1000) / Math.max(1, rs.reduce((s, r) => s + r.classified, 0))).toFixed(1),
+    load_average_1min: +os.loadavg()[0]!.toFixed(1),
   });
 }
 child.kill('SIGTERM');
 const targets = { p95_ms_1_stream: 150, p95_ms_16_streams: 500, dropped_4_streams: 0 };
 const at = (n: number) => results.find((r) => r.streams === n);
 process.stdout.write(JSON.stringify({
-  bench: 'monitor', model: modelDir, members: model.members.length, window_s: 2, hop_s: 0.5, frame_ms: 50, device_rate: RATE,
+  bench: 'monitor', model: modelDir, cpus: os.cpus().length, members: model.members.length, window_s: 2, hop_s: 0.5, frame_ms: 50, device_rate: RATE,
   anchor_one_window_ms: +anchorMs.toFixed(1), results, targets,
   met: {
     p95_1_stream: at(1) ? at(1)!.latency_ms.p95 <= 150 : null, p95_16_streams: at(16) ? at(16)!.latency_ms.p95 <= 500 : null,
