@@ -20,7 +20,7 @@ const srcDir = path.join(root, 'src');
 export const LAYERS = {
   '(root)': 10, // src/index.ts: the public API re-exports every layer
   cli: 9,
-  workflows: 8,
+  workflows: 8, monitor: 8,
   eval: 7,
   train: 6,
   model: 5, augment: 5,

@@ -22,3 +22,4 @@ export { measureProsody, type ProsodyStats } from './features/prosody.js';
 export { clipFunctionals, functionalVector, FUNCTIONAL_NAMES, FUNCTIONAL_UNITS, type Functionals } from './features/functionals.js';
 export { fitFunctionalReference, relativeToSpeaker, type FunctionalReference } from './data/functional-reference.js';
 export { synthesize, estimateOpenAICostUsd, DEFAULT_CLASSES, BUILTIN_PROFILES, VOICES, DEFAULT_VOICES, SENTENCE_BANK, type SynthOptions, type SynthResult, type ClipRecord, type ProsodyProfile, type ClipProsody, type VoiceSpec, type ProviderName, type OpenAIOptions } from './synth/index.js';
+export * from './monitor/index.js';

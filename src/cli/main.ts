@@ -20,6 +20,7 @@ import { register as registerBench } from './commands/bench.js';
 import { register as registerFeatures } from './commands/features.js';
 import { register as registerSynth } from './commands/synth.js';
 import { register as registerExperiment } from './commands/experiment.js';
+import { register as registerMonitor } from './commands/monitor.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -60,6 +61,7 @@ registerBench(program);
 registerFeatures(program);
 registerSynth(program);
 registerExperiment(program);
+registerMonitor(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   const msg = err instanceof Error ? err.message : String(err);

@@ -3,7 +3,7 @@
  * so the specs and their data can be unit-tested without rendering. render.ts turns them into SVG/PNG.
  */
 import type { TopLevelSpec } from 'vega-lite';
-import type { ConfusionMatrix, CvReport, DatasetSummary, ComparisonTable, HistoryRecord, EvaluationMetrics } from './types.js';
+import type { ConfusionMatrix, CvReport, DatasetSummary, ComparisonTable, HistoryRecord, EvaluationMetrics, TimelineChart } from './types.js';
 import { DEFAULT_CV_METRICS, isRate, meanStd, metricLabel, slugify } from './stats.js';
 
 /** One chart to draw: its file name (without extension), a caption, and the Vega-Lite spec. */
@@ -378,4 +378,36 @@ export function datasetChart(datasets: readonly DatasetSummary[] | undefined): C
     y: { field: 'clips', title: 'Clips', percent: false },
     labels: true,
   });
+}
+
+/** Lines over time (one per series) over shaded spans (e.g. speech); null without finite points. */
+export function timelineChart(tl: TimelineChart): ChartSpec | null {
+  const rows: Row[] = tl.points.filter((p) => finite(p.t) && finite(p.value)).map((p) => ({ t: p.t, series: p.series, value: p.value }));
+  if (rows.length === 0) return null;
+  const spans: Row[] = (tl.spans ?? []).filter((s) => finite(s.t0) && finite(s.t1)).map((s) => ({ t0: s.t0, t1: s.t1 }));
+  const layers: object[] = [];
+  if (spans.length) {
+    layers.push({ data: { values: spans }, mark: { type: 'rect', color: '#e8e8e8' }, encoding: { x: { field: 't0', type: 'quantitative' }, x2: { field: 't1' } } });
+  }
+  layers.push({
+    data: { values: rows },
+    mark: { type: 'line', interpolate: 'step-after', tooltip: true },
+    encoding: {
+      x: { field: 't', type: 'quantitative', title: 'Time (s)' },
+      y: { field: 'value', type: 'quantitative', title: tl.yTitle ?? 'Value' },
+      color: { field: 'series', type: 'nominal', title: null },
+    },
+  });
+  return {
+    name: `timeline-${slugify(tl.title)}`,
+    title: tl.title,
+    spec: {
+      $schema: SCHEMA,
+      title: { text: tl.title, subtitle: spans.length ? (tl.spanLabel ?? 'shaded: speech') : '' },
+      width: 640,
+      height: 220,
+      layer: layers,
+      config: CONFIG,
+    } as TopLevelSpec,
+  };
 }

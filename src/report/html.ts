@@ -243,6 +243,10 @@ export function buildHtml(data: RunReport, created: string, charts: Map<string, 
       .join('\n');
     sections.push({ id: 'comparisons', heading: 'Comparisons', body });
   }
+  if (data.timelines && data.timelines.length > 0) {
+    const body = data.timelines.map((t, i) => `<h3>${escapeHtml(t.title)}</h3>` + chartBlock(`timeline:${i}`)).join('\n');
+    sections.push({ id: 'timelines', heading: 'Timeline', body });
+  }
   if (data.notes && data.notes.length > 0) {
     sections.push({ id: 'notes', heading: 'Notes', body: data.notes.map((n) => `<p>${escapeHtml(n)}</p>`).join('\n') });
   }

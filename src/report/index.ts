@@ -30,6 +30,7 @@ export type {
   FoldResult,
   CvReport,
   ComparisonTable,
+  TimelineChart,
   WrittenReport,
 } from './types.js';
 export { writeReport, planCharts, validateReport } from './write.js';

@@ -138,6 +138,18 @@ export interface ComparisonTable {
   caption?: string;
 }
 
+/** Lines over time, with optional shaded spans (e.g. where there was speech). */
+export interface TimelineChart {
+  title: string;
+  /** One point per (time, series); time in seconds. */
+  points: { t: number; series: string; value: number }[];
+  /** Shaded stretches of time, e.g. speech. */
+  spans?: { t0: number; t1: number }[];
+  /** Caption of the shading in the chart's subtitle (default "shaded: speech"). */
+  spanLabel?: string;
+  yTitle?: string;
+}
+
 /** Everything a run report can show. All parts optional. */
 export interface RunReport {
   /** Heading of the report (default "Affexion run"). */
@@ -158,6 +170,8 @@ export interface RunReport {
    *  that carry per_class figures, a grouped per-class F1 chart compares them. */
   evaluations?: Record<string, EvaluationMetrics>;
   comparisons?: ComparisonTable[];
+  /** Values over time (e.g. the live monitor's smoothed probabilities), one line chart each. */
+  timelines?: TimelineChart[];
   /** Free notes, one paragraph each (plain text; HTML is escaped). */
   notes?: string[];
 }

@@ -7,6 +7,7 @@ import path from 'node:path';
 import type { RunReport, WrittenReport } from './types.js';
 import {
   comparisonChart,
+  timelineChart,
   confusionChart,
   cvChart,
   cvHistoryChart,
@@ -101,6 +102,7 @@ export function planCharts(data: RunReport): Map<string, ChartSpec[]> {
     if (m.confusion) add(`evaluation:${name}`, confusionChart(name, m.confusion));
   }
   data.comparisons?.forEach((t, i) => add(`comparison:${i}`, comparisonChart(t)));
+  data.timelines?.forEach((t, i) => add(`timeline:${i}`, timelineChart(t)));
   return plan;
 }
 

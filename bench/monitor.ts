@@ -1,0 +1,152 @@
+/**
+ * `npm run bench:monitor [-- --model DIR] [--streams 1,4,16] [--seconds 20]`: the live monitor under
+ * load. Starts `affexion monitor MODEL --port 0` as its own process, then for each level opens N
+ * WebSocket sessions on loopback that send real speech (RAVDESS dev actors, 48 kHz, 50 ms frames) in
+ * real time, as the page does. Per level: p50/p95 latency from sending the frame that holds a window's
+ * last sample to receiving that window's event, windows classified and dropped, and the server's
+ * real-time factor (its CPU seconds / seconds of audio received). Anchor, same run: one window scored
+ * by the model in this process. Bounded: each level runs `seconds` of audio, then stops. Prints JSON.
+ *
+ * Sessions skip enrolment (a reference costs the same per window once enrolled; enrolment only delays
+ * the first labels), so every speech window is scored.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import WebSocket from 'ws';
+import { loadAudio } from '../src/audio/load.js';
+import { windowProbabilities } from '../src/eval/predict.js';
+import { loadTrainedModel } from '../src/model/model-dir.js';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const arg = (name: string, def: string): string => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1]! : def;
+};
+const modelDir = path.resolve(arg('model', path.join(root, 'affexion-demo', 'model')));
+const levels = arg('streams', '1,4,16').split(',').map(Number);
+const seconds = Number(arg('seconds', '20'));
+const shared = process.env.AFFEXION_SHARED_DIR ?? path.resolve(root, '..', 'shared');
+const ravdess = path.join(shared, 'data', 'ravdess-dev');
+if (!existsSync(modelDir)) {
+  process.stderr.write(`bench:monitor: no model at ${modelDir}; train the demo's ensemble first (npx affexion demo) or pass --model DIR\n`);
+  process.exit(1);
+}
+const RATE = 48000, FRAME = RATE / 20;
+
+/** One actor's clips back to back at 48 kHz (the browser's usual device rate), at least `sec` long. */
+async function speech(actor: string, sec: number): Promise<Float32Array> {
+  const rows = readFileSync(path.join(ravdess, 'labels.csv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split(','));
+  const parts: Float32Array[] = [];
+  let n = 0;
+  for (const r of rows.filter((x) => x[2] === actor)) {
+    if (n >= sec * RATE) break;
+    const { samples } = await loadAudio(path.join(ravdess, r[0]!), { sr: RATE });
+    parts.push(samples);
+    n += samples.length;
+  }
+  const out = new Float32Array(n);
+  let o = 0;
+  for (const p of parts) { out.set(p, o); o += p.length; }
+  return out;
+}
+
+function cpuSeconds(pid: number): number {
+  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(f[11]) + Number(f[12])) / 100; // utime + stime, clock ticks (100 Hz)
+}
+
+function quantile(xs: number[], q: number): number {
+  if (!xs.length) return NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(q * s.length))]!;
+}
+
+async function session(url: string, audio: Float32Array, sec: number): Promise<{ lat: number[]; classified: number; dropped: number; windows: number }> {
+  const u = new URL(url);
+  const ws = new WebSocket(`ws://${u.host}/ws`, { headers: { origin: `http://${u.host}` } });
+  await new Promise((r, j) => { ws.once('open', r); ws.once('error', j); });
+  const sentAt: number[] = [];
+  const lat: number[] = [];
+  let classified = 0, dropped = 0, windows = 0;
+  const done = new Promise<void>((resolve) => {
+    ws.on('message', (d) => {
+      const e = JSON.parse(d.toString()) as { type: string; t1?: number; probs?: unknown; skipped?: boolean; dropped?: number };
+      if (e.type === 'window') {
+        windows++;
+        dropped = e.dropped ?? dropped;
+        if (e.probs) {
+          classified++;
+          const frame = Math.ceil((e.t1! * RATE) / FRAME) - 1; // the frame holding the window's last sample
+          if (sentAt[frame] !== undefined) lat.push(performance.now() - sentAt[frame]!);
+        }
+      }
+      if (e.type === 'summary') resolve();
+    });
+    ws.on('close', () => resolve());
+  });
+  ws.send(JSON.stringify({ type: 'start', sampleRate: RATE, enrol: false }));
+  const frames = Math.min(Math.floor(audio.length / FRAME), Math.round((sec * RATE) / FRAME));
+  const t0 = performance.now();
+  for (let k = 0; k < frames; k++) {
+    const due = t0 + (k * FRAME * 1000) / RATE;
+    const wait = due - performance.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    sentAt[k] = performance.now();
+    ws.send(audio.subarray(k * FRAME, (k + 1) * FRAME).slice().buffer);
+  }
+  ws.send(JSON.stringify({ type: 'stop' }));
+  await done;
+  ws.close();
+  return { lat, classified, dropped, windows };
+}
+
+const model = loadTrainedModel(modelDir);
+// Anchor: one 2 s window through the model in this process (the same function the server calls).
+const anchorAudio = (await speech('01', 3)).subarray(0, 2 * RATE);
+const w16 = (await import('../src/audio/resample.js')).resample(anchorAudio, RATE, 16000);
+await windowProbabilities(model, [w16], null);
+const a0 = performance.now();
+for (let i = 0; i < 5; i++) await windowProbabilities(model, [w16], null);
+const anchorMs = (performance.now() - a0) / 5;
+
+const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src/cli/main.ts'), 'monitor', modelDir, '--port', '0', '--max-sessions', '32'],
+  { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+const url = await new Promise<string>((resolve, reject) => {
+  let buf = '';
+  child.stdout!.on('data', (d: Buffer) => {
+    buf += d.toString();
+    const m = /^monitor: (http:\/\/\S+)\n/.exec(buf);
+    if (m) resolve(m[1]!);
+  });
+  child.once('exit', (c) => reject(new Error(`monitor exited with ${c}`)));
+});
+const actors = [...Array(12).keys()].map((i) => String(i + 1).padStart(2, '0'));
+const audios = await Promise.all(actors.map((a) => speech(a, seconds)));
+const results: { streams: number; latency_ms: { p50: number; p95: number; max: number }; dropped: number; [k: string]: unknown }[] = [];
+for (const n of levels) {
+  const cpu0 = cpuSeconds(child.pid!);
+  const rs = await Promise.all([...Array(n).keys()].map((i) => session(url, audios[i % audios.length]!, seconds)));
+  const cpu = cpuSeconds(child.pid!) - cpu0;
+  const lat = rs.flatMap((r) => r.lat);
+  results.push({
+    streams: n, seconds_per_stream: seconds, windows: rs.reduce((s, r) => s + r.windows, 0), classified: rs.reduce((s, r) => s + r.classified, 0),
+    dropped: rs.reduce((s, r) => s + r.dropped, 0), latency_ms: { p50: +quantile(lat, 0.5).toFixed(1), p95: +quantile(lat, 0.95).toFixed(1), max: +quantile(lat, 1).toFixed(1) },
+    real_time_factor: +(cpu / (n * seconds)).toFixed(4), server_cpu_s: +cpu.toFixed(2),
+    server_cpu_ms_per_classified_window: +((cpu * 1000) / Math.max(1, rs.reduce((s, r) => s + r.classified, 0))).toFixed(1),
+    load_average_1min: +os.loadavg()[0]!.toFixed(1),
+  });
+}
+child.kill('SIGTERM');
+const targets = { p95_ms_1_stream: 150, p95_ms_16_streams: 500, dropped_4_streams: 0 };
+const at = (n: number) => results.find((r) => r.streams === n);
+process.stdout.write(JSON.stringify({
+  bench: 'monitor', model: modelDir, cpus: os.cpus().length, members: model.members.length, window_s: 2, hop_s: 0.5, frame_ms: 50, device_rate: RATE,
+  anchor_one_window_ms: +anchorMs.toFixed(1), results, targets,
+  met: {
+    p95_1_stream: at(1) ? at(1)!.latency_ms.p95 <= 150 : null, p95_16_streams: at(16) ? at(16)!.latency_ms.p95 <= 500 : null,
+    no_drops_4_streams: at(4) ? at(4)!.dropped === 0 : null,
+  },
+}, null, 2) + '\n');

@@ -1,0 +1,446 @@
+/**
+ * The live monitor's streaming core: audio in (any rate, any chunk size), events out. It resamples to
+ * the model's rate with the project's resampler (StreamResampler: the same filter as `loadAudio`),
+ * gates speech with the project's detector (SpeechGate), classifies the last `window` seconds every
+ * `hop` seconds while there is speech — the same fixed windows as `affexion predict --window W --hop H`,
+ * scored by the same function (the injected `classify`, in Node `windowProbabilities`) — smooths
+ * (moving average + a label that only changes by a margin), and raises alerts per signal with enter /
+ * leave thresholds (hysteresis) and a cooldown. It enrols the speaker's reference from the first
+ * `enrolSeconds` of speech unless given one.
+ *
+ * Pure TypeScript with no Node imports, so it can run in a browser: the classifier and the reference
+ * builder are injected (see src/monitor/model.ts for the Node side). Inference never queues without
+ * bound: at most `maxPending` windows wait; older ones are dropped and reported (`dropped`, `lag`).
+ *
+ * ```ts
+ * const mon = createMonitor({ model: await monitorModel('models/m1'), onEvent: (e) => console.log(e) });
+ * mon.push(chunk, 48000);         // as audio arrives
+ * await mon.end();                // flushes, emits `summary`
+ * ```
+ */
+import { StreamResampler } from './stream-resampler.js';
+import { SpeechGate, type GateOptions } from './gate.js';
+
+/** What the core needs from a model: its classes and rate, a window scorer and a reference builder. */
+export interface MonitorModel<R = unknown> {
+  classes: readonly string[];
+  /** Sample rate the model's features are computed at (Hz). */
+  sampleRate: number;
+  /** Probabilities (N × K, row-major, the model's class order) of N windows of samples at `sampleRate`. */
+  classify(windows: Float32Array[], reference: R | null): Promise<Float32Array>;
+  /** The speaker reference from clips of their calm speech (absent: the model takes no reference). */
+  makeReference?(clips: Float32Array[]): R;
+  /** Length (samples) of the clips enrolment speech is cut into for `makeReference` (default: the window). */
+  referenceClipSamples?: number;
+  /** A whole-block resampler to speed up the streaming one (in Node: the native `resample`); optional. */
+  resample?: (x: Float32Array, fromRate: number, toRate: number) => Float32Array;
+  /** Window and hop (seconds) the model was trained for, when it says so. */
+  window?: { seconds: number; hopSeconds: number };
+}
+
+export interface Threshold { enter: number; leave: number }
+
+export interface MonitorOptions<R = unknown> {
+  model: MonitorModel<R>;
+  /** Window length, seconds (default: the model's, else 2). Bounds the reaction time. */
+  window?: number;
+  /** Seconds between windows (default: the model's, else 0.5). */
+  hop?: number;
+  /** Windows in the moving average (default 3). */
+  smoothing?: number;
+  /** How much another class must beat the current smoothed label by to replace it (default 0.1). */
+  labelMargin?: number;
+  /** Alert thresholds per class on the smoothed probability (default enter 0.6 / leave 0.4 for every class
+   * except neutral/calm); a class without an entry raises no alerts. */
+  thresholds?: Record<string, Threshold>;
+  /** Seconds after an alert of a class ends before it can start again (default 10). */
+  cooldown?: number;
+  /** The speaker reference, when known in advance (then no enrolment). */
+  reference?: R | null;
+  /** Seconds of speech enrolled as the reference (default 8; 0 or a model without references: none). */
+  enrolSeconds?: number;
+  /** A window counts as speech when at least this share of its frames is speech … (default 0.25) */
+  minSpeechShare?: number;
+  /** … and at least this share of its last hop (default 0.1): no labels once the speaker stopped. */
+  minRecentShare?: number;
+  /** Windows allowed to wait for the classifier; more → the oldest is dropped (default 1; Infinity for
+   * file replay, which awaits `drain()` instead). */
+  maxPending?: number;
+  gate?: GateOptions;
+  /** Clock in ms for `lag` (default performance.now). */
+  now?: () => number;
+  onEvent: (e: MonitorEvent) => void;
+  /** The classifier failed (default: thrown from `drain()` / `end()`). */
+  onError?: (err: unknown) => void;
+}
+
+export interface WindowEvent {
+  type: 'window';
+  /** Window span in stream seconds. */
+  t0: number; t1: number;
+  speech: boolean;
+  /** Share of the window's 10 ms frames that are speech. */
+  speechShare: number;
+  /** Class probabilities (null: no speech, still enrolling, or dropped). */
+  probs: Record<string, number> | null;
+  label: string | null;
+  smoothed: Record<string, number> | null;
+  smoothedLabel: string | null;
+  /** Seconds from the window's last sample arriving to this event. */
+  lag: number;
+  /** Windows dropped so far in this session because inference was behind. */
+  dropped: number;
+  /** Set when this window itself was dropped (not classified). */
+  skipped?: boolean;
+  enrolling?: boolean;
+  /** While enrolling: seconds of speech collected so far. */
+  enrolledSeconds?: number;
+}
+export interface UtteranceEvent { type: 'utterance'; t0: number; t1: number }
+export interface SpeechEvent { type: 'speech'; t: number; speech: boolean }
+export interface AlertEvent { type: 'alert'; label: string; t: number; level: number; state: 'enter' | 'leave' }
+export interface EnrolledEvent { type: 'enrolled'; t: number; speechSeconds: number; skipped: boolean }
+export interface EnrollingEvent { type: 'enrolling'; t: number; needSeconds: number }
+export interface SummaryEvent {
+  type: 'summary';
+  duration: number;
+  speechSeconds: number;
+  windows: number;
+  classified: number;
+  dropped: number;
+  /** Mean probabilities over classified windows. */
+  meanProbs: Record<string, number>;
+  /** Seconds (of hop) each smoothed label was shown. */
+  labelSeconds: Record<string, number>;
+  alerts: number;
+  lagP50: number; lagP95: number;
+}
+export type MonitorEvent = WindowEvent | UtteranceEvent | SpeechEvent | AlertEvent | EnrolledEvent | EnrollingEvent | SummaryEvent;
+
+export interface Monitor {
+  /** Feeds audio (mono, [-1, 1], `sampleRate` Hz; the rate must stay the same within a session). */
+  push(samples: Float32Array, sampleRate: number): void;
+  /** Resolves when every window due so far has been classified (or dropped). */
+  drain(): Promise<void>;
+  /** End of stream: final decisions, pending windows, `summary`. */
+  end(): Promise<SummaryEvent>;
+  skipEnrolment(): void;
+  redoEnrolment(): void;
+  setThreshold(label: string, t: Threshold | null): void;
+  readonly thresholds: Readonly<Record<string, Threshold>>;
+  /** Stream seconds pushed so far (at the model's rate). */
+  readonly seconds: number;
+  readonly dropped: number;
+  readonly enrolling: boolean;
+}
+
+const NOT_ALERTED = new Set(['neutral', 'calm']);
+
+export function defaultThresholds(classes: readonly string[]): Record<string, Threshold> {
+  return Object.fromEntries(classes.filter((c) => !NOT_ALERTED.has(c)).map((c) => [c, { enter: 0.6, leave: 0.4 }]));
+}
+
+function checkThreshold(label: string, t: Threshold): void {
+  if (!(t.enter >= 0 && t.enter <= 1 && t.leave >= 0 && t.leave <= t.enter)) {
+    throw new Error(`thresholds.${label}: expected 0 ≤ leave ≤ enter ≤ 1, got enter ${t.enter}, leave ${t.leave}`);
+  }
+}
+
+function quantile(xs: number[], q: number): number {
+  if (!xs.length) return 0;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(q * s.length))]!;
+}
+
+interface DueWindow { t0: number; t1: number; samples: Float32Array; share: number; arrived: number }
+
+export function createMonitor<R>(opts: MonitorOptions<R>): Monitor {
+  const { model } = opts;
+  const K = model.classes.length;
+  const sr = model.sampleRate;
+  const winSec = opts.window ?? model.window?.seconds ?? 2;
+  const hopSec = opts.hop ?? model.window?.hopSeconds ?? 0.5;
+  if (!(winSec > 0 && winSec <= 60)) throw new Error(`window: expected 0 < seconds ≤ 60, got ${opts.window}`);
+  if (!(hopSec > 0 && hopSec <= winSec)) throw new Error(`hop: expected 0 < seconds ≤ window (${winSec}), got ${opts.hop}`);
+  const win = Math.max(1, Math.round(winSec * sr));
+  const hop = Math.max(1, Math.round(hopSec * sr));
+  const smoothN = opts.smoothing ?? 3;
+  if (!(Number.isInteger(smoothN) && smoothN >= 1)) throw new Error(`smoothing: expected a whole number of windows ≥ 1, got ${opts.smoothing}`);
+  const margin = opts.labelMargin ?? 0.1;
+  const cooldown = opts.cooldown ?? 10;
+  const minShare = opts.minSpeechShare ?? 0.25;
+  const minRecent = opts.minRecentShare ?? 0.1;
+  const maxPending = opts.maxPending ?? 1;
+  const now = opts.now ?? (() => globalThis.performance.now());
+  const thresholds: Record<string, Threshold> = { ...(opts.thresholds ?? defaultThresholds(model.classes)) };
+  for (const [c, t] of Object.entries(thresholds)) {
+    if (!model.classes.includes(c)) throw new Error(`thresholds: unknown class "${c}" (the model's: ${model.classes.join(', ')})`);
+    checkThreshold(c, t);
+  }
+  const emit = opts.onEvent;
+
+  const gate = new SpeechGate(sr, opts.gate);
+  let resampler: StreamResampler | null = null;
+  // Audio at the model's rate: buf holds samples [bufStart, bufStart + bufLen).
+  let buf = new Float32Array(Math.max(win * 2, sr * 4));
+  let bufLen = 0, bufStart = 0, total = 0;
+  let nextEnd = win;
+
+  let reference: R | null = opts.reference ?? null;
+  const enrolTarget = model.makeReference ? Math.round((opts.enrolSeconds ?? 8) * sr) : 0;
+  if (!(enrolTarget >= 0)) throw new Error(`enrolSeconds: expected ≥ 0 seconds, got ${opts.enrolSeconds}`);
+  let enrolling = enrolTarget > 0 && opts.reference == null;
+  let enrolChunks: Float32Array[] = [];
+  let enrolLen = 0;
+  let announcedEnrolling = false;
+
+  const pending: DueWindow[] = [];
+  let busy: Promise<void> | null = null;
+  let dropped = 0, windows = 0, classified = 0, alerts = 0;
+  const lags: number[] = [];
+  const meanSum = new Float64Array(K);
+  const labelSeconds: Record<string, number> = {};
+  const recent: Float32Array[] = [];
+  let smoothedLabel: string | null = null;
+  const active = new Map<string, boolean>();
+  const lastAlertEnd = new Map<string, number>();
+  let uttStart: number | null = null, speechFrames = 0, lastSpeechEvent = false;
+  let ended = false;
+
+  const rec = (p: ArrayLike<number>, off = 0): Record<string, number> => Object.fromEntries(model.classes.map((c, k) => [c, p[off + k]!]));
+  const argmax = (p: ArrayLike<number>): number => { let b = 0; for (let k = 1; k < K; k++) if (p[k]! > p[b]!) b = k; return b; };
+
+  function append(x: Float32Array): void {
+    const keep = win + hop + sr; // the newest window, the next one's overlap, and 1 s for enrolment look-back
+    if (bufLen + x.length > buf.length) {
+      const drop = Math.max(0, bufLen - keep);
+      buf.copyWithin(0, drop, bufLen);
+      bufLen -= drop;
+      bufStart += drop;
+      if (bufLen + x.length > buf.length) {
+        const g = new Float32Array(2 * (bufLen + x.length));
+        g.set(buf.subarray(0, bufLen));
+        buf = g;
+      }
+    }
+    buf.set(x, bufLen);
+    bufLen += x.length;
+    total += x.length;
+  }
+
+  function slice(a: number, b: number): Float32Array {
+    return buf.slice(Math.max(0, a - bufStart), b - bufStart);
+  }
+
+  function endUtterance(t: number): void {
+    if (uttStart === null) return;
+    emit({ type: 'utterance', t0: uttStart, t1: t });
+    uttStart = null;
+    recent.length = 0;
+    for (const [c, on] of active) {
+      if (!on) continue;
+      active.set(c, false);
+      lastAlertEnd.set(c, t);
+      emit({ type: 'alert', label: c, t, level: 0, state: 'leave' });
+    }
+  }
+
+  function onDecided(): void {
+    for (const { frame, speech } of gate.takeDecided()) {
+      const t = (frame * gate.hop) / sr;
+      if (speech) speechFrames++;
+      if (speech !== lastSpeechEvent) {
+        lastSpeechEvent = speech;
+        emit({ type: 'speech', t, speech });
+      }
+      if (speech && uttStart === null) uttStart = t;
+      if (!speech) endUtterance(t);
+      if (enrolling && speech) {
+        const a = frame * gate.hop;
+        const chunk = slice(a, Math.min(a + gate.hop, total));
+        enrolChunks.push(chunk);
+        enrolLen += chunk.length;
+        if (enrolLen >= enrolTarget) finishEnrolment(t);
+      }
+    }
+  }
+
+  function finishEnrolment(t: number): void {
+    const all = new Float32Array(enrolLen);
+    let o = 0;
+    for (const c of enrolChunks) { all.set(c, o); o += c.length; }
+    const clipLen = model.referenceClipSamples ?? win;
+    const clips: Float32Array[] = [];
+    for (let s = 0; s < all.length; s += clipLen) clips.push(all.subarray(s, Math.min(all.length, s + clipLen)));
+    reference = model.makeReference!(clips);
+    enrolling = false;
+    enrolChunks = [];
+    emit({ type: 'enrolled', t, speechSeconds: enrolLen / sr, skipped: false });
+  }
+
+  function windowEvent(w: DueWindow, probs: Float32Array | null, extra: Partial<WindowEvent>): void {
+    const lag = (now() - w.arrived) / 1000;
+    if (probs) {
+      lags.push(lag);
+      if (lags.length > 10_000) lags.splice(0, 5_000);
+    }
+    let p: Record<string, number> | null = null, label: string | null = null, sm: Record<string, number> | null = null;
+    if (probs) {
+      classified++;
+      for (let k = 0; k < K; k++) meanSum[k] += probs[k]!;
+      p = rec(probs);
+      label = model.classes[argmax(probs)]!;
+      recent.push(probs);
+      if (recent.length > smoothN) recent.shift();
+      const s = new Float32Array(K);
+      for (const r of recent) for (let k = 0; k < K; k++) s[k] += r[k]! / recent.length;
+      sm = rec(s);
+      const best = model.classes[argmax(s)]!;
+      if (smoothedLabel === null || !(smoothedLabel in sm) || sm[best]! >= sm[smoothedLabel]! + margin) smoothedLabel = best;
+      labelSeconds[smoothedLabel] = (labelSeconds[smoothedLabel] ?? 0) + hopSec;
+      for (const [c, th] of Object.entries(thresholds)) {
+        const v = sm[c]!;
+        if (!active.get(c) && v >= th.enter && w.t1 - (lastAlertEnd.get(c) ?? -Infinity) >= cooldown) {
+          active.set(c, true);
+          alerts++;
+          emit({ type: 'alert', label: c, t: w.t1, level: v, state: 'enter' });
+        } else if (active.get(c) && v < th.leave) {
+          active.set(c, false);
+          lastAlertEnd.set(c, w.t1);
+          emit({ type: 'alert', label: c, t: w.t1, level: v, state: 'leave' });
+        }
+      }
+    }
+    emit({
+      type: 'window', t0: w.t0, t1: w.t1, speech: w.share >= minShare, speechShare: w.share, probs: p, label,
+      smoothed: sm, smoothedLabel: probs ? smoothedLabel : null, lag, dropped, ...extra,
+    });
+  }
+
+  let failure: unknown = null;
+  async function pump(): Promise<void> {
+    while (pending.length) {
+      const w = pending.shift()!;
+      const ref = reference;
+      let probs: Float32Array;
+      try {
+        probs = await model.classify([w.samples], ref);
+        if (probs.length < K) throw new Error(`classifier returned ${probs.length} values for ${K} classes`);
+      } catch (err) {
+        pending.length = 0;
+        if (opts.onError) opts.onError(err);
+        else failure ??= err;
+        return;
+      }
+      windowEvent(w, probs.subarray(0, K), {});
+    }
+  }
+
+  function schedule(): void {
+    if (!busy && pending.length) {
+      busy = pump().finally(() => { busy = null; schedule(); });
+    }
+  }
+
+  function dueWindows(): void {
+    while (total >= nextEnd) {
+      const e = nextEnd, s = e - win;
+      nextEnd += hop;
+      windows++;
+      const fa = Math.floor(s / gate.hop), fb = Math.floor(e / gate.hop);
+      const share = gate.speechShare(fa, fb);
+      const recentShare = gate.speechShare(Math.floor((e - hop) / gate.hop), fb);
+      const w: DueWindow = { t0: s / sr, t1: e / sr, samples: new Float32Array(0), share, arrived: now() };
+      const isSpeech = share >= minShare && recentShare >= minRecent;
+      if (!isSpeech || enrolling) {
+        windowEvent(w, null, { speech: isSpeech, ...(enrolling ? { enrolling: true, enrolledSeconds: enrolLen / sr } : {}) });
+        continue;
+      }
+      w.samples = slice(s, e);
+      pending.push(w);
+      while (pending.length > maxPending) {
+        const old = pending.shift()!;
+        dropped++;
+        windowEvent(old, null, { skipped: true });
+      }
+    }
+    schedule();
+  }
+
+  function feed(x: Float32Array): void {
+    if (x.length === 0) return;
+    append(x);
+    gate.push(x);
+    onDecided();
+    dueWindows();
+  }
+
+  return {
+    push(samples: Float32Array, sampleRate: number): void {
+      if (ended) throw new Error('monitor: push after end');
+      if (!resampler) resampler = new StreamResampler(sampleRate, sr, model.resample);
+      else if (resampler.fromRate !== sampleRate) throw new Error(`monitor: sample rate changed from ${resampler.fromRate} to ${sampleRate} Hz within a session`);
+      for (let i = 0; i < samples.length; i++) {
+        const v = samples[i]!;
+        if (!Number.isFinite(v) || v < -4 || v > 4) throw new Error(`monitor: sample ${i} is ${v}; expected finite samples in [-1, 1]`);
+      }
+      if (enrolling && !announcedEnrolling) {
+        announcedEnrolling = true;
+        emit({ type: 'enrolling', t: total / sr, needSeconds: enrolTarget / sr });
+      }
+      feed(resampler.push(samples));
+    },
+    async drain(): Promise<void> {
+      while (busy) await busy;
+      if (failure) throw failure;
+    },
+    async end(): Promise<SummaryEvent> {
+      if (!ended) {
+        ended = true;
+        if (resampler) {
+          const rest = resampler.flush();
+          if (rest.length) { append(rest); gate.push(rest); }
+        }
+        gate.finish();
+        onDecided();
+        dueWindows();
+      }
+      while (busy) await busy;
+      if (failure) throw failure;
+      endUtterance(total / sr);
+      const summary: SummaryEvent = {
+        type: 'summary', duration: total / sr, speechSeconds: (speechFrames * gate.hop) / sr, windows, classified, dropped,
+        meanProbs: rec(Array.from(meanSum, (v) => (classified ? v / classified : 0))), labelSeconds, alerts,
+        lagP50: quantile(lags, 0.5), lagP95: quantile(lags, 0.95),
+      };
+      emit(summary);
+      return summary;
+    },
+    skipEnrolment(): void {
+      if (!enrolling) return;
+      enrolling = false;
+      enrolChunks = [];
+      emit({ type: 'enrolled', t: total / sr, speechSeconds: 0, skipped: true });
+    },
+    redoEnrolment(): void {
+      if (enrolTarget === 0) return;
+      reference = null;
+      enrolling = true;
+      enrolChunks = [];
+      enrolLen = 0;
+      recent.length = 0;
+      smoothedLabel = null;
+      emit({ type: 'enrolling', t: total / sr, needSeconds: enrolTarget / sr });
+    },
+    setThreshold(label: string, t: Threshold | null): void {
+      if (!model.classes.includes(label)) throw new Error(`thresholds: unknown class "${label}"`);
+      if (t === null) { delete thresholds[label]; return; }
+      checkThreshold(label, t);
+      thresholds[label] = { enter: t.enter, leave: t.leave };
+    },
+    get thresholds() { return thresholds; },
+    get seconds() { return total / sr; },
+    get dropped() { return dropped; },
+    get enrolling() { return enrolling; },
+  };
+}

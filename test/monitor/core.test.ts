@@ -1,0 +1,190 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { resample } from '../../src/audio/resample.js';
+import { StreamResampler } from '../../src/monitor/stream-resampler.js';
+import { SpeechGate } from '../../src/monitor/gate.js';
+import { createMonitor, type MonitorEvent, type MonitorModel } from '../../src/monitor/core.js';
+import { Rng } from '../../src/engine/rng.js';
+
+function noiseBursts(sr: number, seconds: number, seed = 1): { x: Float32Array; bursts: [number, number][] } {
+  const rng = new Rng(seed);
+  const x = new Float32Array(Math.round(sr * seconds));
+  const bursts: [number, number][] = [[1, 3], [4.5, 6]];
+  for (let i = 0; i < x.length; i++) {
+    const t = i / sr;
+    const on = bursts.some(([a, b]) => t >= a && t < b);
+    // "Speech": a 200 Hz tone amplitude-modulated at 4 Hz (syllable rate); pauses: faint hiss.
+    x[i] = on ? 0.3 * (0.55 + 0.45 * Math.sin(2 * Math.PI * 4 * t)) * Math.sin(2 * Math.PI * 200 * t) : 1e-4 * rng.normal();
+  }
+  return { x, bursts };
+}
+
+test('StreamResampler: any chunking gives the whole-signal resampler\'s output', () => {
+  const rng = new Rng(2);
+  const x = new Float32Array(44100 * 0.7).map(() => 0.5 * rng.normal());
+  for (const [from, to] of [[44100, 16000], [48000, 16000], [8000, 16000]] as const) {
+    const ref = resample(x.subarray(0, Math.round(from * 0.7)), from, to, { backend: 'js' });
+    const src = x.subarray(0, Math.round(from * 0.7));
+    const r = new StreamResampler(from, to);
+    const parts: Float32Array[] = [];
+    for (let s = 0, k = 0; s < src.length; k++) { const n = [1, 441, 2205, 17][k % 4]!; parts.push(r.push(src.subarray(s, s + n))); s += n; }
+    parts.push(r.flush());
+    const got = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
+    let o = 0;
+    for (const p of parts) { got.set(p, o); o += p.length; }
+    assert.equal(got.length, ref.length, `${from}→${to} length`);
+    let worst = 0;
+    for (let i = 0; i < ref.length; i++) worst = Math.max(worst, Math.abs(got[i]! - ref[i]!));
+    assert.equal(worst, 0, `${from}→${to}: identical to the whole-signal reference`);
+  }
+  assert.deepEqual(new StreamResampler(16000, 16000).push(new Float32Array([1, 2])), new Float32Array([1, 2]));
+  // Block mode over the native whole-signal resampler: the same output as resampling the whole signal natively.
+  for (const [from, to] of [[44100, 16000], [48000, 16000], [22050, 16000]] as const) {
+    const src = x.subarray(0, Math.round(from * 0.7));
+    const ref = resample(src, from, to);
+    const r = new StreamResampler(from, to, (a, f, t) => resample(a, f, t));
+    const parts: Float32Array[] = [];
+    for (let s = 0, k = 0; s < src.length; k++) { const n = [7, 2400, 441, 1300][k % 4]!; parts.push(r.push(src.subarray(s, s + n))); s += n; }
+    parts.push(r.flush());
+    const got = Float32Array.from(parts.flatMap((p) => Array.from(p)));
+    assert.equal(got.length, ref.length, `block ${from}→${to} length`);
+    let worst = 0;
+    for (let i = 0; i < ref.length; i++) worst = Math.max(worst, Math.abs(got[i]! - ref[i]!));
+    assert.ok(worst <= 1e-6, `block ${from}→${to}: worst ${worst}`);
+  }
+});
+
+test('SpeechGate: speech frames inside the bursts, none in the pauses, decisions bounded in delay', () => {
+  const sr = 16000;
+  const { x } = noiseBursts(sr, 7.5);
+  const g = new SpeechGate(sr);
+  const decided: { frame: number; speech: boolean }[] = [];
+  for (let s = 0; s < x.length; s += 800) {
+    g.push(x.subarray(s, s + 800));
+    decided.push(...g.takeDecided());
+    assert.ok(g.frames - decided.length <= 60, `undecided frames ${g.frames - decided.length}`);
+  }
+  g.finish();
+  decided.push(...g.takeDecided());
+  const at = (t: number): boolean => decided[Math.round(t / 0.01)]!.speech;
+  for (const t of [1.2, 2, 2.8, 4.8, 5.5]) assert.ok(at(t), `speech at ${t} s`);
+  for (const t of [0.3, 0.7, 3.6, 4.0, 6.6, 7.2]) assert.ok(!at(t), `no speech at ${t} s`);
+});
+
+/** A fake model: probability of class "loud" grows with the window's RMS. */
+function fakeModel(delayMs = 0): MonitorModel<{ gain: number }> & { calls: number } {
+  const m = {
+    classes: ['quiet', 'loud'], sampleRate: 16000, calls: 0,
+    async classify(ws: Float32Array[], ref: { gain: number } | null) {
+      m.calls++;
+      if (delayMs) await new Promise((r) => setTimeout(r, delayMs));
+      const out = new Float32Array(ws.length * 2);
+      ws.forEach((w, i) => {
+        let ss = 0;
+        for (const v of w) ss += v * v;
+        const p = Math.min(1, Math.sqrt(ss / w.length) * 5 * (ref?.gain ?? 1));
+        out[2 * i] = 1 - p; out[2 * i + 1] = p;
+      });
+      return out;
+    },
+    makeReference: (clips: Float32Array[]) => ({ gain: clips.length > 0 ? 1 : 0 }),
+  };
+  return m;
+}
+
+test('createMonitor: windows every hop, labels only with speech, enrolment, smoothing, alerts with hysteresis', async () => {
+  const sr = 16000;
+  const { x } = noiseBursts(sr, 7.5);
+  const events: MonitorEvent[] = [];
+  const mon = createMonitor({
+    model: fakeModel(), window: 1, hop: 0.25, enrolSeconds: 0.5, maxPending: Infinity, cooldown: 0,
+    thresholds: { loud: { enter: 0.5, leave: 0.3 } }, onEvent: (e) => events.push(e),
+  });
+  for (let s = 0; s < x.length; s += 480) { mon.push(x.subarray(s, s + 480), sr); await mon.drain(); }
+  const summary = await mon.end();
+  const wins = events.filter((e) => e.type === 'window');
+  assert.equal(wins.length, Math.floor((7.5 - 1) / 0.25) + 1);
+  assert.deepEqual(wins.slice(0, 3).map((w) => [w.t0, w.t1]), [[0, 1], [0.25, 1.25], [0.5, 1.5]]);
+  const enrolled = events.find((e) => e.type === 'enrolled');
+  assert.ok(enrolled && !enrolled.skipped && enrolled.speechSeconds >= 0.5 && enrolled.t > 1 && enrolled.t < 2, JSON.stringify(enrolled));
+  for (const w of wins) {
+    if (w.t1 <= enrolled.t) assert.equal(w.label, null, 'no label while enrolling');
+    const inPause = (w.t0 >= 3.3 && w.t1 <= 4.5) || w.t0 >= 6.4;
+    if (inPause) assert.equal(w.label, null, `no label in the pause ${w.t0}–${w.t1}`);
+  }
+  const labelled = wins.filter((w) => w.label);
+  assert.ok(labelled.length >= 8, `labelled ${labelled.length}`);
+  assert.ok(labelled.every((w) => w.smoothed && Math.abs(w.smoothed.quiet + w.smoothed.loud - 1) < 1e-6));
+  const utt = events.filter((e) => e.type === 'utterance');
+  assert.equal(utt.length, 2);
+  assert.ok(Math.abs(utt[0]!.t0 - 0.9) < 0.15 && Math.abs(utt[0]!.t1 - 3.1) < 0.15, JSON.stringify(utt[0]));
+  const alerts = events.filter((e) => e.type === 'alert');
+  assert.ok(alerts.some((a) => a.state === 'enter' && a.label === 'loud'));
+  // Hysteresis: alternating enter/leave per label.
+  let on = false;
+  for (const a of alerts) { assert.equal(a.state, on ? 'leave' : 'enter'); on = !on; }
+  assert.equal(summary.dropped, 0);
+  assert.equal(events[events.length - 1]!.type, 'summary');
+});
+
+test('createMonitor: a slow classifier makes it skip windows (bounded queue), and says so', async () => {
+  const sr = 16000;
+  const { x } = noiseBursts(sr, 4);
+  const events: MonitorEvent[] = [];
+  const model = fakeModel(120);
+  const mon = createMonitor({ model, window: 0.5, hop: 0.05, enrolSeconds: 0, onEvent: (e) => events.push(e) });
+  for (let s = 0; s < x.length; s += 160) mon.push(x.subarray(s, s + 160), sr); // all at once: far faster than real time
+  const summary = await mon.end();
+  assert.ok(summary.dropped > 10, `dropped ${summary.dropped}`);
+  const skipped = events.filter((e) => e.type === 'window' && e.skipped);
+  assert.equal(skipped.length, summary.dropped);
+  assert.ok(model.calls <= summary.classified + 1);
+});
+
+test('createMonitor: bad input is refused with a clear message', () => {
+  const mon = createMonitor({ model: fakeModel(), onEvent: () => undefined });
+  assert.throws(() => mon.push(new Float32Array([0, NaN]), 16000), /sample 1 is NaN/);
+  mon.push(new Float32Array(160), 16000);
+  assert.throws(() => mon.push(new Float32Array(160), 44100), /sample rate changed/);
+  assert.throws(() => createMonitor({ model: fakeModel(), window: -1, onEvent: () => undefined }), /window/);
+  assert.throws(() => createMonitor({ model: fakeModel(), thresholds: { nope: { enter: 0.5, leave: 0.2 } }, onEvent: () => undefined }), /unknown class "nope"/);
+  assert.throws(() => createMonitor({ model: fakeModel(), thresholds: { loud: { enter: 0.2, leave: 0.5 } }, onEvent: () => undefined }), /leave ≤ enter/);
+});
+
+test('createMonitor: enrolment can be skipped (no reference) and redone (a new reference from the next speech)', async () => {
+  const sr = 16000;
+  const { x } = noiseBursts(sr, 7.5);
+  const events: MonitorEvent[] = [];
+  const refs: (unknown)[] = [];
+  const model = fakeModel();
+  const classify = model.classify;
+  model.classify = (ws, ref) => { refs.push(ref); return classify(ws, ref); };
+  const mon = createMonitor({ model, window: 1, hop: 0.25, enrolSeconds: 0.5, maxPending: Infinity, onEvent: (e) => events.push(e) });
+  mon.skipEnrolment();
+  assert.equal(mon.enrolling, false);
+  for (let s = 0; s < 3.5 * sr; s += 480) { mon.push(x.subarray(s, s + 480), sr); await mon.drain(); }
+  assert.ok(refs.length > 0 && refs.every((r) => r === null), 'skipped: classified without a reference');
+  mon.redoEnrolment();
+  assert.equal(mon.enrolling, true);
+  const n = refs.length;
+  for (let s = 3.5 * sr; s < x.length; s += 480) { mon.push(x.subarray(s, s + 480), sr); await mon.drain(); }
+  await mon.end();
+  const enrolled = events.filter((e) => e.type === 'enrolled');
+  assert.deepEqual(enrolled.map((e) => e.skipped), [true, false]);
+  assert.ok(enrolled[1]!.t > 4.5, 'the new reference comes from the speech after the redo');
+  assert.ok(refs.slice(n).length > 0 && refs.slice(n).every((r) => r !== null));
+});
+
+test('createMonitor: a failing classifier is reported (onError, or thrown from drain), not swallowed', async () => {
+  const sr = 16000;
+  const { x } = noiseBursts(sr, 3);
+  const broken: MonitorModel = { classes: ['a', 'b'], sampleRate: sr, classify: async () => { throw new Error('weights gone'); } };
+  const seen: unknown[] = [];
+  const a = createMonitor({ model: broken, window: 1, hop: 0.5, onEvent: () => undefined, onError: (e) => seen.push(e) });
+  a.push(x, sr);
+  await a.drain();
+  assert.match(String(seen[0]), /weights gone/);
+  const b = createMonitor({ model: broken, window: 1, hop: 0.5, maxPending: Infinity, onEvent: () => undefined });
+  b.push(x, sr);
+  await assert.rejects(b.drain(), /weights gone/);
+});
