@@ -6,6 +6,7 @@
 import { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { TrainingInterrupted } from '../train/fit.js';
+import { wasInterrupted } from './options.js';
 import { register as registerModel } from './commands/model.js';
 import { register as registerPredict } from './commands/predict.js';
 import { register as registerTrain } from './commands/train.js';
@@ -68,5 +69,6 @@ program.parseAsync(process.argv).catch((err: unknown) => {
   process.stderr.write(`affexion: ${msg}\n`);
   if (process.env.AFFEXION_DEBUG && err instanceof Error) process.stderr.write(`${err.stack}\n`);
   // Ctrl-C stopped the run (after the checkpoint logic): exit as a shell expects of SIGINT, 128 + 2.
-  process.exit(err instanceof TrainingInterrupted ? 130 : 1);
+  // (demo and reproduce surface the stop as other errors between their stages, hence wasInterrupted.)
+  process.exit(err instanceof TrainingInterrupted || wasInterrupted() ? 130 : 1);
 });

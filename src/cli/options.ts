@@ -157,9 +157,17 @@ export function cacheFrom(o: { cache: string | boolean }): string | null | undef
  * An AbortSignal fired by the first Ctrl-C (the run stops after the current batch, keeping the last
  * complete checkpoint); a second Ctrl-C exits at once. Call `dispose()` when the run ends.
  */
+let interrupted = false;
+
+/** Whether Ctrl-C stopped this process's run (the CLI then exits 130 whatever error the stop surfaced as). */
+export function wasInterrupted(): boolean {
+  return interrupted;
+}
+
 export function interruptSignal(log: (msg: string) => void = (m) => process.stderr.write(`${m}\n`)): { signal: AbortSignal; dispose(): void } {
   const ac = new AbortController();
   const onSigint = (): void => {
+    interrupted = true;
     if (ac.signal.aborted) process.exit(130);
     log('\ninterrupt: stopping after the current batch (Ctrl-C again to quit at once; the last checkpoint stays intact)');
     ac.abort();
