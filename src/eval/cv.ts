@@ -132,7 +132,6 @@ export function leakWarnings(ds: Dataset, items: readonly number[], folds: Folds
 
 /** Runs k-fold cross-validation; see the module comment. */
 export async function crossValidate(opts: CvOptions): Promise<CvResult> {
-  const events = opts.events ?? {};
   const k = opts.folds ?? 7;
   const groupBy = opts.groupBy ?? 'none';
   if (!GROUP_BY.includes(groupBy)) throw new Error(`--group-by: expected speaker, text or none, got "${groupBy}"`);

@@ -4,7 +4,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { runGapExperiment } from '../../src/workflows/experiment/run.js';
 import { assertNoRealClips, recipeClips } from '../../src/workflows/experiment/data.js';
