@@ -9,7 +9,7 @@ export { extractFeaturesFromFiles, type FileFeatures } from './features/parallel
 export * from './model/index.js';
 export { Rng, type RngState } from './engine/rng.js';
 export { jsKernels } from './engine/js-kernels.js';
-export { getKernels, nativeKernels, type NativeKernels, type NativeIsa } from './engine/index.js';
+export { getKernels, nativeKernels, ParamError, renameParams, type NativeKernels, type NativeIsa } from './engine/index.js';
 export { writeReport, consoleProgress, formatEpoch, type ProgressEvents, type BatchStats, type RunReport, type WrittenReport, type EpochRecord, type EvaluationMetrics, type CvReport, type FoldResult, type DatasetSummary, type ComparisonTable, type ConfusionMatrix, type ClassMetrics } from './report/index.js';
 export * from './augment/index.js';
 export { prosodicFeatures, stackFeatureRows, PROSODIC_ROWS, type ProsodicOptions } from './features/prosodic.js';

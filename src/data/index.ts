@@ -17,5 +17,5 @@ export {
 } from './reference.js';
 export {
   loadSplit, checkTrainable, trainingClasses, referenceDatasets, dataFingerprint, referenceFingerprint,
-  type SplitOptions, type SplitReference, type LoadedSplit, type ReferenceData, type LabelledFeatures, type ClipAudioSource,
+  type SplitOptions, type SplitReference, type LoadedSplit, type ReferenceData, type DataSource, type LabelledFeatures, type ClipAudioSource,
 } from './split.js';

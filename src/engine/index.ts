@@ -8,6 +8,7 @@ import { nativeKernels } from './native-kernels.js';
 export type { Kernels, LstmDirection } from './kernels.js';
 export { jsKernels } from './js-kernels.js';
 export { nativeKernels, type NativeKernels, type NativeIsa } from './native-kernels.js';
+export { ParamError, renameParams } from './errors.js';
 
 /**
  * The kernels to compute with: the native addon by default; the plain-loop reference backend when the

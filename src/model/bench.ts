@@ -12,6 +12,7 @@ import type { Kernels } from '../engine/kernels.js';
 import { getKernels } from '../engine/index.js';
 import { loadNative } from '../engine/native.js';
 import { Rng } from '../engine/rng.js';
+import { ParamError } from '../engine/errors.js';
 
 /** Options of runTrainBenchmark. */
 export interface TrainBenchOptions {
@@ -112,16 +113,16 @@ const median = (xs: number[]): number => {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 };
 
-function checkCount(name: string, v: number, min: number): void {
-  if (!Number.isInteger(v) || v < min) throw new RangeError(`${name} must be an integer ≥ ${min} (got ${v})`);
+function checkCount(param: string, v: number, min: number): void {
+  if (!Number.isInteger(v) || v < min) throw new ParamError(param, `must be an integer ≥ ${min} (got ${v})`);
 }
 
 /** Runs the benchmark. Synchronous; takes roughly (steps + 1) training steps + (inferRuns + 1) inferences. */
 export function runTrainBenchmark(opts: TrainBenchOptions = {}): TrainBenchResult {
   const B = opts.batch ?? 8, T = opts.frames ?? 1000, steps = opts.steps ?? 3;
   const inferB = opts.inferBatch ?? B, inferRuns = opts.inferRuns ?? 3;
-  checkCount('--batch', B, 1); checkCount('--frames', T, 1); checkCount('--steps', steps, 1);
-  checkCount('--infer-batch', inferB, 1); checkCount('inferRuns', inferRuns, 1);
+  checkCount('batch', B, 1); checkCount('frames', T, 1); checkCount('steps', steps, 1);
+  checkCount('inferBatch', inferB, 1); checkCount('inferRuns', inferRuns, 1);
   const cfg = { ...(opts.config ?? PAPER_CONFIG), mask_padding: opts.masked ?? false };
   const kernels = opts.kernels ?? getKernels();
   const seed = opts.seed ?? 1;

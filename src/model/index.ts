@@ -9,7 +9,7 @@ export { saveModelDir, loadModelDir, importTorchModel, loadWeightsInto, readMode
   type LoadedModel, type ModelDirInfo, type ModelConfigJson } from './io.js';
 export { predictRaw, type RawPrediction } from './predict.js';
 export { predictProbabilities } from './predict.js';
-export { PAPER_HYPERPARAMETERS, resolveHyperparameters, type Hyperparameters } from './hyperparameters.js';
+export { PAPER_HYPERPARAMETERS, resolveHyperparameters, type Hyperparameters, type RunSettings, type CrossValidationRunSettings } from './hyperparameters.js';
 export {
   saveTrainedModel, loadTrainedModel, modelProbabilities, meanProbabilities, isEnsembleDir, ensembleMemberDir, ensembleMemberDirs, ENSEMBLE_FILE,
   type TrainedModel, type ModelMember,

@@ -10,6 +10,7 @@ import { referenceFromSamples } from '../eval/predict.js';
 import type { TrainedModel } from '../model/model-dir.js';
 import { createMonitor, type MonitorEvent, type MonitorOptions, type SummaryEvent } from './core.js';
 import { monitorModel } from './model.js';
+import { ParamError } from '../engine/errors.js';
 
 export interface ReplayOptions extends Omit<MonitorOptions<SpeakerReference>, 'model' | 'onEvent' | 'reference'> {
   /** Clips of the speaker's calm speech (instead of enrolling from the file's first seconds of speech). */
@@ -21,18 +22,18 @@ export interface ReplayOptions extends Omit<MonitorOptions<SpeakerReference>, 'm
   onEvent: (e: MonitorEvent) => void;
 }
 
-/** Reference statistics from calm clips given as files (errors name the file under --reference). */
+/** Reference statistics from calm clips given as files (ParamErrors about `reference` name the file). */
 export async function referenceFromFiles(m: TrainedModel, files: readonly string[]): Promise<SpeakerReference> {
-  if (!m.hyper.speaker_reference) throw new Error(`--reference: the model in ${m.dir} was trained without speaker reference normalisation`);
+  if (!m.hyper.speaker_reference) throw new ParamError('reference', `the model in ${m.dir} was trained without speaker reference normalisation`);
   const clips: Float32Array[] = [];
   for (const f of files) {
     let samples: Float32Array;
     try {
       samples = (await loadAudio(f, { sr: m.featureSettings.params.sr })).samples;
     } catch (err) {
-      throw new Error(`--reference: ${(err as Error).message}`);
+      throw new ParamError('reference', (err as Error).message, { cause: err });
     }
-    if (samples.length === 0) throw new Error(`--reference ${f}: empty audio`);
+    if (samples.length === 0) throw new ParamError('reference', `${f}: empty audio`);
     clips.push(samples);
   }
   return referenceFromSamples(m, clips);

@@ -21,6 +21,7 @@ import type { SpeakerReference } from '../data/reference.js';
 import type { MonitorOptions } from './core.js';
 import { monitorModel } from './model.js';
 import { DEFAULT_LIMITS, LiveSession, MAX_FRAME_BYTES, type SessionLimits } from './session.js';
+import { ParamError } from '../engine/errors.js';
 
 export interface MonitorServerOptions {
   host?: string;
@@ -70,10 +71,10 @@ function cookieToken(req: FastifyRequest): string | undefined {
 export async function startMonitorServer(model: TrainedModel, opts: MonitorServerOptions = {}): Promise<MonitorServer> {
   const host = opts.host ?? '127.0.0.1';
   const token = opts.token;
-  if (!isLoopback(host) && !token) throw new Error(`--host ${host}: a non-loopback address needs --token T (the page and the WebSocket check it)`);
-  if (token !== undefined && token.length < 8) throw new Error('--token: use at least 8 characters');
+  if (!isLoopback(host) && !token) throw new ParamError('host', `${host}: a non-loopback address needs a token (the page and the WebSocket check it)`);
+  if (token !== undefined && token.length < 8) throw new ParamError('token', 'use at least 8 characters');
   const port = opts.port ?? 8080;
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port: expected 0–65535, got ${opts.port}`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ParamError('port', `expected 0–65535, got ${opts.port}`);
   const maxSessions = opts.maxSessions ?? 16;
   const assets = opts.assetsDir ?? defaultAssetsDir();
   if (!existsSync(path.join(assets, 'index.html'))) throw new Error(`monitor page not built (${assets}/index.html missing); run npm run build`);

@@ -18,5 +18,5 @@ test('a tiny benchmark run reports every field, finite, with anchors only for th
   }
   assert.equal(r.step_ms.length, 2);
   assert.equal(r.torch_step_ms, null); // anchors exist only for T = 1000, batch 8/32
-  assert.throws(() => runTrainBenchmark({ batch: 0 }), /--batch must be an integer ≥ 1/);
+  assert.throws(() => runTrainBenchmark({ batch: 0 }), /batch: must be an integer ≥ 1/);
 });

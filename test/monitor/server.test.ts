@@ -123,7 +123,7 @@ test('garbage closes only the sending session, with a reason; others go on', { t
 
 test('the WebSocket refuses other origins; tokens guard page, assets and socket; other hosts need a token', { timeout: 60_000, skip }, async () => {
   await assert.rejects(connect('http://evil.example'), /403/);
-  await assert.rejects(startMonitorServer(model, { host: '0.0.0.0', port: 0, assetsDir: assets }), /--host 0\.0\.0\.0: a non-loopback address needs --token/);
+  await assert.rejects(startMonitorServer(model, { host: '0.0.0.0', port: 0, assetsDir: assets }), /host: 0\.0\.0\.0: a non-loopback address needs a token/);
   const s = await startMonitorServer(model, { port: 0, assetsDir: assets, token: 'secret-token-123' });
   try {
     assert.equal((await fetch(s.url)).status, 401);

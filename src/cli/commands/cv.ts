@@ -29,7 +29,7 @@ export function register(program: Command): void {
     const interrupt = interruptSignal(progress.log);
     try {
       const r = await crossValidate({
-        data: dataSource(data, o), out: o.out, folds: o.folds, groupBy: o.groupBy, eval: o.eval === undefined ? undefined : dataSource(o.eval, o, '--eval'), labelMap: o.labelMap, reference: o.reference, hyper: hyperFrom(o),
+        data: dataSource(data, o), out: o.out, folds: o.folds, groupBy: o.groupBy, eval: o.eval === undefined ? undefined : dataSource(o.eval, o, 'eval'), labelMap: o.labelMap, reference: o.reference, hyper: hyperFrom(o),
         features: featuresFrom(o), loudness: o.loudness, cacheDir: cacheFrom(o), events: progress, signal: interrupt.signal,
         report: o.report, command: process.argv.slice(1), force: o.force,
       });

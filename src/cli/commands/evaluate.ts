@@ -28,7 +28,7 @@ export function register(program: Command): void {
     .action(async (modelDir: string, data: string, o: EvaluateCliOptions) => {
       const progress = consoleProgress();
       try {
-        const ds = scanDataset(data, { labelMap: o.labelMap, optionName: 'DATA', labelColumn: o.labelColumn, speakerColumn: o.speakerColumn });
+        const ds = scanDataset(data, { labelMap: o.labelMap, labelColumn: o.labelColumn, speakerColumn: o.speakerColumn });
         const r = await evaluate({ model: modelDir, data: ds, reference: o.reference, cacheDir: cacheFrom(o), events: progress, predictions: o.predictions });
         progress.stop();
         if (o.report) {
