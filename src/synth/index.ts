@@ -1,6 +1,12 @@
 /**
- * `synthesize`: a balanced, documented, folder-per-class training set of synthetic emotional speech.
- * Offline with espeak / flite (npm WebAssembly builds), or with GPT-4o audio (the paper's method).
+ * Synthetic speech (layer: data / synth). `synthesize`: a balanced, documented, folder-per-class
+ * training set of synthetic emotional speech — offline with espeak / flite (npm WebAssembly builds), or
+ * with GPT-4o audio (the paper's method). Resumable and seeded; writes manifest.csv and datasheet.md.
+ *
+ * ```ts
+ * const r = await synthesize({ out: 'synthetic/', perClass: 70, provider: 'mixed', seed: 1 });
+ * console.log(r.generated, r.manifestPath);                        // <class>/<id>.wav, manifest.csv, datasheet.md
+ * ```
  */
 import { withOutputLock } from '../data/out-lock.js';
 import { assertSafeLabel } from '../data/label-path.js';
