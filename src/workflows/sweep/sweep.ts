@@ -55,6 +55,8 @@ export interface SweepOptions {
   command?: string[];
   /** Write report.html (default true). */
   report?: boolean;
+  /** Runs the jobs instead of this process / the queue (e.g. another executor, or tests). */
+  runner?: JobRunner;
 }
 
 /** Job counts as the sweep goes (fold jobs; a trial × seed has `folds` of them). */
@@ -178,7 +180,8 @@ export async function sweep(opts: SweepOptions): Promise<SweepResult> {
   const out = path.resolve(opts.out);
   // The queue is checked before anything else runs, so an unreachable Redis fails fast.
   let runner: JobRunner;
-  if (opts.queue) {
+  if (opts.runner) runner = opts.runner;
+  else if (opts.queue) {
     const { queueRunner } = await import('./queue.js');
     runner = await queueRunner({ url: opts.queue, name: opts.queueName, events: opts.events, signal: opts.signal });
   } else runner = localRunner(out, opts);
