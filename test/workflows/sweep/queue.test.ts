@@ -131,3 +131,19 @@ test('sweep: a failing job is reported with its error and the sweep goes on', as
   assert.match(r.records.find((x) => x.status === 'failed')!.error!, /disk full \(simulated\)/);
   assert.match(readFileSync(path.join(out, 'table.md'), 'utf8'), /failed: disk full \(simulated\)/);
 });
+
+test('queue: Redis restarting mid-sweep: workers and the sweep reconnect and the sweep completes', async () => {
+  for (const p of workers) if (p.exitCode === null && p.signalCode === null) p.kill('SIGKILL'); // only this test's worker takes jobs
+  const w = startWorkerProcess(redis.url);
+  await w.waitFor(/waiting for jobs/);
+  const out = tmpDir();
+  const run = sweep({ ...base, seeds: 1, out, queue: redis.url });
+  await w.waitFor(/job \S+: done/);
+  await redis.restart();
+  const restartedAt = w.lines.length;
+  const r = await run;
+  assert.equal(r.failed, 0);
+  assert.equal(r.records.length, 2);
+  // Jobs ran after the restart (the worker reconnected), not all before it.
+  assert.ok(w.lines.slice(restartedAt).some((l) => /job \S+: done/.test(l)), w.lines.join('\n'));
+});
