@@ -147,3 +147,34 @@ test('queue: Redis restarting mid-sweep: workers and the sweep reconnect and the
   // Jobs ran after the restart (the worker reconnected), not all before it.
   assert.ok(w.lines.slice(restartedAt).some((l) => /job \S+: done/.test(l)), w.lines.join('\n'));
 });
+
+test('queue: cv --queue and predict --queue give what the local cv / predict give (predictions in input order)', async () => {
+  for (const p of workers) if (p.exitCode === null && p.signalCode === null) p.kill('SIGKILL');
+  const { startWorker } = await import('../../../src/workflows/sweep/queue.js');
+  const { crossValidateOnQueue, predictOnQueue } = await import('../../../src/workflows/sweep/remote.js');
+  const { crossValidate } = await import('../../../src/eval/cv.js');
+  const { predictFiles } = await import('../../../src/eval/predict.js');
+  const { train } = await import('../../../src/train/train.js');
+  const w = await startWorker({ queue: redis.url, cacheDir, workDir: tmpDir() });
+  try {
+    const cvOpts = { data, folds: 2, groupBy: 'speaker' as const, eval: real, hyper: { ...TINY_HYPER, epochs: 1 }, features: TINY_FEATURES, cacheDir, report: false };
+    const local = await crossValidate({ ...cvOpts, out: tmpDir() });
+    const queued = await crossValidateOnQueue({ ...cvOpts, out: tmpDir(), queue: redis.url });
+    assert.ok(queued.folds.every((f) => f.reused)); // the local pass only gathered the workers' folds
+    assert.deepEqual(queued.summary, local.summary);
+    assert.deepEqual(queued.evalSummary, local.evalSummary);
+    assert.deepEqual(queued.pooled, local.pooled);
+    assert.deepEqual(queued.folds.map((f) => f.metrics), local.folds.map((f) => f.metrics));
+
+    const model = tmpDir();
+    await train({ data, out: model, hyper: { ...TINY_HYPER, epochs: 1 }, features: TINY_FEATURES, cacheDir, report: false });
+    const { readdirSync } = await import('node:fs');
+    const files = ['boredom', 'panic'].flatMap((c) => readdirSync(path.join(real, c)).map((f) => path.join(real, c, f))).reverse();
+    const streamed: number[] = [];
+    const viaQueue = await predictOnQueue({ queue: redis.url, model, files, chunk: 2, onResult: (_, i) => streamed.push(i) });
+    assert.deepEqual(viaQueue, await predictFiles(model, files));
+    assert.deepEqual(streamed, files.map((_, i) => i));
+  } finally {
+    await w.close();
+  }
+});
