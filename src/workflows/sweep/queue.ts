@@ -72,7 +72,7 @@ export async function queueRunner(o: { url: string; name?: string; events?: Prog
       queueEvents.on('active', onActive);
       const aborted = new Promise<void>((resolve) => o.signal?.addEventListener('abort', () => resolve(), { once: true }));
       try {
-        const added = await Promise.all(jobs.map((job) => addOnce(queue, foldJobId(job.key, job.fold), 'fold', job)));
+        const added = await addAllOnce(queue, jobs.map((job) => ({ id: foldJobId(job.key, job.fold), kind: 'fold', data: job })));
         const all = Promise.all(added.map(async (job) => {
           const id = job.id as string;
           try {
@@ -98,16 +98,24 @@ export async function queueRunner(o: { url: string; name?: string; events?: Prog
 }
 
 /**
- * Adds a job under a fixed id. A job of that id still in the queue (an interrupted run's) is reused
- * when waiting, running or finished, and replaced when it failed (so a re-run retries it).
+ * Adds jobs under fixed ids. A job of that id still in the queue (an interrupted run's) is reused when
+ * waiting, running or finished, and replaced when it failed (so a re-run retries it). New jobs go in
+ * one addBulk (one round trip, instead of a listener per pending add).
  */
-export async function addOnce<T>(queue: Queue, id: string, kind: string, data: T): Promise<Job> {
-  const existing = await queue.getJob(id);
-  if (existing) {
-    if ((await existing.getState()) !== 'failed') return existing;
-    await existing.remove();
+export async function addAllOnce<T>(queue: Queue, items: readonly { id: string; kind: string; data: T }[]): Promise<Job[]> {
+  const jobs: (Job | undefined)[] = [];
+  const fresh: { index: number; item: { id: string; kind: string; data: T } }[] = [];
+  for (const [index, item] of items.entries()) {
+    const existing = await queue.getJob(item.id);
+    if (existing && (await existing.getState()) !== 'failed') jobs[index] = existing;
+    else {
+      if (existing) await existing.remove();
+      fresh.push({ index, item });
+    }
   }
-  return queue.add(kind, data, { jobId: id, attempts: 1, removeOnComplete: false, removeOnFail: false });
+  const added = await queue.addBulk(fresh.map(({ item }) => ({ name: item.kind, data: item.data, opts: { jobId: item.id, attempts: 1, removeOnComplete: false, removeOnFail: false } })));
+  fresh.forEach(({ index }, k) => { jobs[index] = added[k]; });
+  return jobs as Job[];
 }
 
 /** Options of {@link startWorker}. */

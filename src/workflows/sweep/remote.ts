@@ -15,7 +15,7 @@ import { resolveHyperparameters } from '../../model/hyperparameters.js';
 import { dataRef } from './data-hash.js';
 import { foldJobId, JOB_FORMAT_VERSION, type FoldJob } from './job.js';
 import { predictJobs } from './predict-job.js';
-import { addOnce, checkQueueReachable, connectionFromUrl, DEFAULT_QUEUE_NAME, queueRunner } from './queue.js';
+import { addAllOnce, checkQueueReachable, connectionFromUrl, DEFAULT_QUEUE_NAME, queueRunner } from './queue.js';
 
 /** Cross-validation with every fold run on the queue's workers; then as {@link crossValidate}. */
 export async function crossValidateOnQueue(opts: CvOptions & { queue: string; queueName?: string }): Promise<CvResult> {
@@ -88,9 +88,10 @@ export async function predictOnQueue(o: {
   };
   try {
     const base = createHash('sha256').update(JSON.stringify({ model: jobs[0]?.model, options: o.options ?? {} })).digest('hex').slice(0, 12);
-    await Promise.all(jobs.map(async (job, i) => {
-      const id = `predict-${base}-${createHash('sha256').update(job.files.join('\0')).digest('hex').slice(0, 16)}`;
-      const j = await addOnce(queue, id, 'predict', job);
+    const added = await addAllOnce(queue, jobs.map((job) => ({
+      id: `predict-${base}-${createHash('sha256').update(job.files.join('\0')).digest('hex').slice(0, 16)}`, kind: 'predict', data: job,
+    })));
+    await Promise.all(added.map(async (j, i) => {
       const r = (await j.waitUntilFinished(events)) as FilePrediction[];
       await j.remove().catch(() => {});
       results[i] = r;
