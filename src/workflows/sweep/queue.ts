@@ -56,6 +56,7 @@ export async function queueRunner(o: { url: string; name?: string; events?: Prog
   const name = o.name ?? DEFAULT_QUEUE_NAME;
   const queue = new Queue(name, { connection });
   const queueEvents = new QueueEvents(name, { connection });
+  queue.setMaxListeners(0); // job.waitUntilFinished adds one 'closing' listener per waiting job, by design
   queue.on('error', (e) => o.events?.log?.(`queue: ${e.message}`));
   queueEvents.on('error', (e) => o.events?.log?.(`queue events: ${e.message}`));
   await queueEvents.waitUntilReady();

@@ -76,6 +76,7 @@ export async function predictOnQueue(o: {
   const connection = connectionFromUrl(o.queue);
   const name = o.queueName ?? DEFAULT_QUEUE_NAME;
   const queue = new Queue(name, { connection });
+  queue.setMaxListeners(0); // job.waitUntilFinished adds one 'closing' listener per waiting job, by design
   const events = new QueueEvents(name, { connection });
   await events.waitUntilReady();
   const results: (FilePrediction[] | undefined)[] = new Array(jobs.length);
