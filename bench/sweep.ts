@@ -13,7 +13,7 @@ import { sweep } from '../src/workflows/sweep/sweep.js';
 import { makeToneDataset, TINY_FEATURES, TINY_HYPER, tmpDir } from '../test/train/fixtures.js';
 import { startRedis } from '../test/workflows/sweep/redis.js';
 
-const { values } = parseArgs({ options: { folds: { type: 'string', default: '3' }, epochs: { type: 'string', default: '3' }, 'per-class': { type: 'string', default: '12' } } });
+const { values } = parseArgs({ options: { folds: { type: 'string', default: '3' }, epochs: { type: 'string', default: '5' }, 'per-class': { type: 'string', default: '20' } } });
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const cacheDir = tmpDir('affexion-bench-cache-');
 const data = makeToneDataset({ perClass: Number(values['per-class']), seed: 5, speakers: true });
