@@ -38,12 +38,13 @@ export function connectionFromUrl(url: string): RedisOptions & { host: string; p
 /** Connects once without retrying: an unreachable Redis is one clear error within seconds, not a hang. */
 export async function checkQueueReachable(url: string, timeoutMs = 3000): Promise<void> {
   const probe = new Redis({ ...connectionFromUrl(url), lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: timeoutMs, enableOfflineQueue: false });
-  probe.on('error', () => {}); // reported through connect()'s rejection
+  let cause = '';
+  probe.on('error', (e: Error) => { cause ||= e.message; }); // the socket's reason (ECONNREFUSED …); connect() only says "closed"
   try {
     await probe.connect();
     await probe.ping();
   } catch (err) {
-    throw new Error(`--queue ${url}: cannot reach Redis (${(err as Error).message || 'connection failed'}); start redis-server there or check the host and port`);
+    throw new Error(`--queue ${url}: cannot reach Redis (${cause || (err as Error).message || 'connection failed'}); start redis-server there or check the host and port`);
   } finally {
     probe.disconnect();
   }
