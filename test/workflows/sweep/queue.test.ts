@@ -33,7 +33,7 @@ after(async () => {
 
 /** `affexion worker` in a child process; `lines` collects its log. */
 function startWorkerProcess(url: string): { proc: ChildProcess; lines: string[]; waitFor(re: RegExp): Promise<RegExpMatchArray> } {
-  const proc = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src/cli/main.ts'), 'worker', '--queue', url, '--lock-ms', '1500', '--cache', cacheDir],
+  const proc = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src/cli/main.ts'), 'worker', '--queue', url, '--lock-ms', '3000', '--cache', cacheDir],
     { cwd: root, env: { ...process.env, AFFEXION_THREADS: '1' }, stdio: ['ignore', 'ignore', 'pipe'] });
   workers.push(proc);
   const lines: string[] = [];
@@ -108,7 +108,7 @@ test('queue: a newer job format and a different copy of the data are refused, na
 
 test('queue: no Redis at the address is one clear error, before anything runs', async () => {
   const port = await freePort();
-  await assert.rejects(sweep({ ...base, out: tmpDir(), queue: `redis://127.0.0.1:${port}` }), new RegExp(`--queue redis://127.0.0.1:${port}: cannot reach Redis .*start redis-server`));
+  await assert.rejects(sweep({ ...base, out: tmpDir(), queue: `redis://127.0.0.1:${port}` }), new RegExp(`--queue redis://127.0.0.1:${port}: cannot reach Redis \\(connect ECONNREFUSED .*start redis-server`));
   await assert.rejects(sweep({ ...base, out: tmpDir(), queue: 'http://x' }), /--queue http:\/\/x: expected redis:\/\/HOST:PORT/);
 });
 
