@@ -54,10 +54,15 @@ export const DESIGNS: readonly Design[] = ['one-at-a-time', 'grid'];
 /** Knob name → the values to try, in the order given. */
 export type Vary = Record<string, number[]>;
 
-/** A trial: its settings, and the knob values that define it (all varied knobs, base ones included). */
+/** A trial: its settings, the value each varied knob has in it, and the knob curves it is a point of. */
 export interface Trial {
   settings: TrialSettings;
   values: Record<string, number>;
+  /**
+   * one-at-a-time: the knobs whose study this trial belongs to (several when it is the base setting of
+   * each); grid: every knob (its charts average over the other knobs).
+   */
+  curves: string[];
 }
 
 /** More trial × seed runs than this need an explicit yes (`--yes`). */
@@ -121,24 +126,28 @@ export function planTrials(vary: Vary, base: TrialSettings, design: Design): Tri
   if (!DESIGNS.includes(design)) throw new Error(`--design: expected one-at-a-time or grid, got "${design}"`);
   validateVary(vary, base);
   const names = Object.keys(vary);
-  const baseValues = Object.fromEntries(names.map((n) => [n, KNOBS[n].get(base)]));
-  const combos: Record<string, number>[] = [];
+  // Each entry: the knob values to set over the base, and the curves that trial is on.
+  const combos: { set: Record<string, number>; curves: string[] }[] = [];
   if (design === 'grid') {
     let acc: Record<string, number>[] = [{}];
     for (const n of names) acc = acc.flatMap((c) => vary[n].map((v) => ({ ...c, [n]: v })));
-    combos.push(...acc);
+    combos.push(...acc.map((set) => ({ set, curves: names })));
   } else {
-    for (const n of names) for (const v of vary[n]) combos.push({ ...baseValues, [n]: v });
+    // Only the studied knob is set: the others keep their base settings exactly (e.g. the paper's
+    // different conv / dense dropouts stay as they are outside the dropout study).
+    for (const n of names) for (const v of vary[n]) combos.push({ set: { [n]: v }, curves: [n] });
   }
-  const seen = new Set<string>();
-  const trials: Trial[] = [];
-  for (const values of combos) {
-    const id = JSON.stringify(names.map((n) => values[n]));
-    if (seen.has(id)) continue;
-    seen.add(id);
+  const byId = new Map<string, Trial>();
+  for (const { set, curves } of combos) {
     const settings = cloneSettings(base);
-    for (const n of names) KNOBS[n].set(settings, values[n]);
-    trials.push({ settings, values });
+    for (const [n, v] of Object.entries(set)) KNOBS[n].set(settings, v);
+    const id = JSON.stringify(settings);
+    const known = byId.get(id);
+    if (known) {
+      for (const c of curves) if (!known.curves.includes(c)) known.curves.push(c);
+      continue;
+    }
+    byId.set(id, { settings, values: Object.fromEntries(names.map((n) => [n, KNOBS[n].get(settings)])), curves: [...curves] });
   }
-  return trials;
+  return [...byId.values()];
 }

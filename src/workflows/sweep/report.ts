@@ -22,13 +22,9 @@ export const PAPER_CURVES: Readonly<Record<string, readonly { value: number; bal
 /** One point of a curve: a knob value, a series, mean ± sd over seeds and how many seeds. */
 export interface CurvePoint { knob: string; value: number; series: string; mean: number; sd: number; n: number }
 
-/**
- * Records on knob `name`'s curve: one-at-a-time keeps those with every other knob at its base value;
- * a grid averages over the other knobs (the records are then the grid's marginal).
- */
-function onCurve(r: TrialRecord, name: string, results: SweepResults): boolean {
-  if (results.design === 'grid') return true;
-  return Object.keys(results.vary).every((k) => k === name || r.values[k] === KNOBS[k].get(results.base));
+/** Records on knob `name`'s curve (one-at-a-time: its study; grid: all, averaged over the other knobs). */
+function onCurve(r: TrialRecord, name: string): boolean {
+  return r.curves.includes(name);
 }
 
 /** The curves of every knob: CV and each real corpus (from finished records), and the paper's. */
@@ -36,7 +32,7 @@ export function sweepCurves(results: SweepResults): CurvePoint[] {
   const points: CurvePoint[] = [];
   for (const [name, values] of Object.entries(results.vary)) {
     for (const value of [...values].sort((a, b) => a - b)) {
-      const recs = results.records.filter((r) => r.status === 'done' && r.values[name] === value && onCurve(r, name, results));
+      const recs = results.records.filter((r) => r.status === 'done' && r.values[name] === value && onCurve(r, name));
       // Per seed first (a grid has several records per seed), then mean ± sd over seeds.
       const series: [string, (r: TrialRecord) => number][] = [
         ['cross-validation', (r) => r.cv?.balanced_accuracy.mean ?? NaN],

@@ -70,6 +70,8 @@ export interface TrialRecord {
   key: string;
   /** Value of each varied knob. */
   values: Record<string, number>;
+  /** The knobs whose chart this run is a point of (see Trial.curves). */
+  curves: string[];
   seed: number;
   settings: TrialSettings;
   status: 'done' | 'failed';
@@ -251,7 +253,7 @@ async function sweepLocked(opts: SweepOptions, plan: ReturnType<typeof planSweep
       fold: j.fold, n_train: j.n_train, n_val: j.n_val, metrics: j.metrics, real: Object.fromEntries(real.map((c, i) => [c.name, j.real[i]])),
     }));
     const time = ids.reduce((t, id) => t + (results.get(id)?.seconds ?? 0), 0);
-    const base = { key: r.key, values: r.trial.values, seed: r.seed, settings: r.settings, folds, time };
+    const base = { key: r.key, values: r.trial.values, curves: r.trial.curves, seed: r.seed, settings: r.settings, folds, time };
     const error = ids.map((id) => errors.get(id)).find((e) => e !== undefined);
     if (folds.length < plan.folds) return { ...base, status: 'failed' as const, error: error ?? 'not run' };
     return {

@@ -8,7 +8,7 @@ import { makeToneDataset, TINY_FEATURES, TINY_HYPER, tmpDir } from '../../train/
 const cacheDir = tmpDir('affexion-cache-');
 const data = makeToneDataset({ perClass: 6, seed: 21, speakers: true });
 const real = makeToneDataset({ perClass: 3, seed: 22 });
-const base = { data, real: [real], folds: 2, groupBy: 'speaker' as const, seeds: 2, hyper: { ...TINY_HYPER, epochs: 1 }, features: TINY_FEATURES, cacheDir, report: false };
+const base = { data, real: [real], folds: 2, groupBy: 'speaker' as const, seeds: 2, hyper: { ...TINY_HYPER, epochs: 1, dropout_conv: 0.3, dropout_fc: 0.3 }, features: TINY_FEATURES, cacheDir, report: false };
 
 /** results.json without the machine-dependent times. */
 export function withoutTimes(file: string): unknown {
@@ -31,6 +31,12 @@ test('sweep: bad knobs, values and sizes are one clear error before anything run
   // one-at-a-time: other knobs at base, the base combination once; grid: every combination.
   const one = planSweep({ ...base, out: 'unused', vary: ['epochs=1,2', 'dropout=0.1,0.3'] });
   assert.deepEqual(one.trials.map((t) => t.values), [{ epochs: 1, dropout: 0.3 }, { epochs: 2, dropout: 0.3 }, { epochs: 1, dropout: 0.1 }]);
+  assert.deepEqual(one.trials.map((t) => t.curves), [['epochs', 'dropout'], ['epochs'], ['dropout']]); // the base is on both curves
+  // With the paper's unequal dropouts (conv 0.2, dense 0.3) the base is not the dropout=0.3 trial: the
+  // other studies keep the base exactly, the dropout study sets both.
+  const paper = planSweep({ ...base, hyper: { ...TINY_HYPER, epochs: 1 }, out: 'unused', vary: ['epochs=1,2', 'dropout=0.1,0.3'] });
+  assert.deepEqual(paper.trials.map((t) => [t.settings.hyper.dropout_conv, t.settings.hyper.dropout_fc, t.curves.join()]),
+    [[0.2, 0.3, 'epochs'], [0.2, 0.3, 'epochs'], [0.1, 0.1, 'dropout'], [0.3, 0.3, 'dropout']]);
   assert.equal(planSweep({ ...base, out: 'unused', vary: ['epochs=1,2', 'dropout=0.1,0.3'], design: 'grid' }).trials.length, 4);
 });
 
