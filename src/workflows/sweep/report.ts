@@ -108,7 +108,7 @@ ${o.command ? `<p><code>${escapeHtml(commandLine(o.command))}</code></p>` : ''}
 <p>The paper's §4.3 curves are drawn only where their figures are in the repository (${Object.keys(PAPER_CURVES).length ? escapeHtml(Object.keys(PAPER_CURVES).join(', ')) : 'none are'}).</p>
 ${failed.length ? `<p><strong>${failed.length} run(s) failed</strong>: ${failed.map((r) => escapeHtml(`${JSON.stringify(r.values)} seed ${r.seed}: ${r.error}`)).join('<br>')}</p>` : ''}
 ${figures.join('\n')}
-<h2>Runs</h2>
+<h2>Curve points</h2>
 ${curveTable(results.vary, points)}
 </body></html>
 `;
