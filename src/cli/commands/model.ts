@@ -1,10 +1,11 @@
-/** `affexion model …`: import PyTorch weights into a model directory, show what a model directory holds. */
+/** `affexion model …`: import PyTorch weights into a model directory, show what a model directory holds, export it to ONNX. */
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { parseConfig, type AffexionConfig } from '../../model/config.js';
 import { checkGolden } from '../../model/golden-check.js';
 import { importTorchModel, loadModelDir } from '../../model/io.js';
-import { ensembleMemberDirs, isEnsembleDir } from '../../model/model-dir.js';
+import { ensembleMemberDirs, isEnsembleDir, loadTrainedModel } from '../../model/model-dir.js';
+import { writeOnnx } from '../../export/onnx-export.js';
 import { jsKernels } from '../../engine/js-kernels.js';
 
 /** ARCH.json is the reference's constructor arguments (a golden config's `model` object) or a whole golden config.json. */
@@ -76,6 +77,20 @@ export function register(program: Command): void {
           `  normalization: ${info.normalization ?? 'none'}${reference ? ` after speaker reference normalisation (references: ${reference})` : ''}`,
         ].join('\n') + '\n');
       }
+    });
+
+  model.command('export')
+    .description('Write a trained model (one network or an ensemble) as one ONNX file, with its feature settings, normalisation and labels as metadata')
+    .argument('<dir>', 'model directory (affexion train)')
+    .requiredOption('--onnx <file>', 'ONNX file to write')
+    .option('--json', 'print what was written as JSON')
+    .action((dir: string, o: { onnx: string; json?: boolean }) => {
+      const m = loadTrainedModel(dir);
+      const bytes = writeOnnx(m, o.onnx);
+      const info = { onnx: o.onnx, bytes, members: m.members.length, classes: m.classes, inputs: ['features', 'lengths'],
+        outputs: m.members.length > 1 ? ['probs', 'member_logits'] : ['logits', 'probs'] };
+      process.stdout.write(o.json ? `${JSON.stringify(info)}\n`
+        : `wrote ${o.onnx} (${(bytes / 1e6).toFixed(2)} MB; ${m.members.length > 1 ? `ensemble of ${m.members.length} networks, probabilities averaged in the graph` : 'one network'}; classes ${m.classes.join(', ')})\n`);
     });
 
   model.command('check-golden')
