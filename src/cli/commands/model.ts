@@ -1,11 +1,12 @@
 /** `affexion model …`: import PyTorch weights into a model directory, show what a model directory holds, export it to ONNX. */
 import { readFileSync } from 'node:fs';
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { parseConfig, type AffexionConfig } from '../../model/config.js';
 import { checkGolden } from '../../model/golden-check.js';
 import { importTorchModel, loadModelDir } from '../../model/io.js';
 import { ensembleMemberDirs, isEnsembleDir, loadTrainedModel } from '../../model/model-dir.js';
 import { writeOnnx } from '../../export/onnx-export.js';
+import { writeModelCard } from '../../model/model-card.js';
 import { jsKernels } from '../../engine/js-kernels.js';
 
 /** ARCH.json is the reference's constructor arguments (a golden config's `model` object) or a whole golden config.json. */
@@ -91,6 +92,15 @@ export function register(program: Command): void {
         outputs: m.members.length > 1 ? ['probs', 'member_logits'] : ['logits', 'probs'] };
       process.stdout.write(o.json ? `${JSON.stringify(info)}\n`
         : `wrote ${o.onnx} (${(bytes / 1e6).toFixed(2)} MB; ${m.members.length > 1 ? `ensemble of ${m.members.length} networks, probabilities averaged in the graph` : 'one network'}; classes ${m.classes.join(', ')})\n`);
+    });
+
+  model.command('card')
+    .description('Write the model card (MODEL/model-card.md, Figure 1 as MODEL/figure1.svg, and a "Model card" section in MODEL/report.html): intended and out-of-scope use, training data, metrics per real corpus and class, calibration, failure modes')
+    .argument('<dir>', 'model directory (affexion train); evaluation results beside it (MODEL/evaluation-*.json from affexion evaluate --json) are included')
+    .addOption(new Option('--data <dir>', 'training data folder whose datasheet.md the card quotes (repeatable)').argParser((v: string, acc: string[]) => [...acc, v]).default([], 'none'))
+    .action(async (dir: string, o: { data: string[] }) => {
+      const w = await writeModelCard(dir, { data: o.data });
+      process.stdout.write(`wrote ${w.markdown}, ${w.figure} and the card in ${w.report}\n`);
     });
 
   model.command('check-golden')
