@@ -151,7 +151,7 @@ test('ONNX files from elsewhere: no metadata, wrong inputs, or not ONNX at all â
   assert.throws(() => checkOnnxModel(wrong, 'w.onnx'), /w\.onnx: input lengths must be int64 \(batch\); .*output probs must be float \(batch, 2\)/);
 });
 
-test('affexion model export MODEL --onnx OUT writes a file the checker accepts; a missing model dir is named', async () => {
+test('affexion model export MODEL --onnx OUT writes a file the checker accepts; a missing model dir is named; monitor --on-device refuses a foreign ONNX file', async () => {
   await trained;
   const out = path.join(tmpDir('affexion-onnx-cli-'), 'm.onnx');
   const cli = (...a: string[]) => spawnSync(process.execPath, ['--import', 'tsx', path.join(root, 'src/cli/main.ts'), ...a], { cwd: root, encoding: 'utf8' });
@@ -164,5 +164,14 @@ test('affexion model export MODEL --onnx OUT writes a file the checker accepts; 
   const bad = cli('model', 'export', path.join(ensDir, 'nope'), '--onnx', out);
   assert.notEqual(bad.status, 0);
   assert.match(bad.stderr, /nope/);
+  // An ONNX file from elsewhere given to the on-device monitor: refused before any server starts.
+  const g = new GraphBuilder();
+  g.op1('Identity', ['x'], 'y');
+  const foreign = path.join(path.dirname(out), 'foreign.onnx');
+  writeFileSync(foreign, encodeModel(g, { inputs: [valueInfo('x', FLOAT, ['n', 3])], outputs: [valueInfo('y_1', FLOAT, ['n', 3])] }, {}, 'other', '1'));
+  const od = cli('monitor', foreign, '--on-device', '--port', '0');
+  assert.notEqual(od.status, 0);
+  assert.match(od.stderr, /foreign\.onnx: not exported by affexion model export .*expected inputs features/);
+  assert.doesNotMatch(od.stdout, /monitor: http/);
   writeFileSync(out, ''); // keep tmp small
 });
