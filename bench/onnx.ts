@@ -37,12 +37,15 @@ function stats(ms: number[]): { p50: number; p95: number } {
   const r = (v: number) => Math.round(v * 100) / 100;
   return { p50: r(s[Math.floor(s.length / 2)]!), p95: r(s[Math.min(s.length - 1, Math.floor(s.length * 0.95))]!) };
 }
-async function time(fn: () => unknown | Promise<unknown>, warmup = 3): Promise<{ p50: number; p95: number }> {
+/** p50/p95 of RUNS calls after a warm-up of ≥ 5 calls and ≥ 2 s (WASM code is tiered up by then). */
+async function time(fn: () => unknown | Promise<unknown>): Promise<{ p50: number; p95: number }> {
+  const warmEnd = performance.now() + 2000;
+  for (let i = 0; i < 5 || performance.now() < warmEnd; i++) await fn();
   const ms: number[] = [];
-  for (let i = 0; i < warmup + RUNS; i++) {
+  for (let i = 0; i < RUNS; i++) {
     const t0 = performance.now();
     await fn();
-    if (i >= warmup) ms.push(performance.now() - t0);
+    ms.push(performance.now() - t0);
   }
   return stats(ms);
 }
@@ -99,12 +102,24 @@ if (browser) {
   }
 }
 
+/** Multiply-adds of one network on one window: conv, both LSTM directions per layer, Q/K/V, QKᵀ and AV. */
+function gflopPerWindow(): number {
+  const c = PAPER_CONFIG, H = c.lstm_hidden, D = 2 * H, Cc = c.conv_channels * c.kernel_sizes.length;
+  let macs = T * c.conv_channels * F * c.kernel_sizes.reduce((a, k) => a + k, 0);
+  for (let l = 0; l < c.lstm_layers; l++) macs += 2 * T * (4 * H * (l === 0 ? Cc : D) + 4 * H * H);
+  macs += 3 * T * D * D + 2 * T * T * D + D * c.fc_hidden + c.fc_hidden * c.n_classes;
+  return (2 * macs) / 1e9;
+}
+const gflop = gflopPerWindow();
 const ratios: Record<string, Record<string, number>> = {};
 for (const [which, r] of Object.entries(result)) {
   ratios[which] = Object.fromEntries(Object.entries(r).filter(([k]) => k !== 'native').map(([k, v]) => [k, Math.round((v.p50 / r.native!.p50) * 100) / 100]));
 }
 Object.assign(out, {
   latency_ms: result, ratio_p50_to_native: ratios, load_avg: os.loadavg(),
+  gflop_per_window: { single: Math.round(gflop * 1000) / 1000, ensemble: Math.round(gflop * MEMBERS * 1000) / 1000 },
+  gflops_at_p50: Object.fromEntries(Object.entries(result).map(([w, r]) => [w, Object.fromEntries(Object.entries(r).map(([k, v]) =>
+    [k, Math.round(((w === 'single' ? 1 : MEMBERS) * gflop / (v.p50 / 1000)) * 10) / 10]))])),
   target: 'a window of the default ensemble within 100 ms in Chromium',
   note: 'graph only, one window; figures under the load shown are indicative — compare ratios within this run',
 });

@@ -180,15 +180,18 @@ export const onDeviceHooks = {
     const { worker } = await onDevice();
     return Array.from(await worker.request({ type: 'raw', x: Float32Array.from(x), B, T, F, lengths: lengths ? Int32Array.from(lengths) : null }));
   },
-  /** Median and p95 ms of `runs` graph runs on one window of zeros (B = 1, T = max_len), after `warmup`. */
-  async timeGraph(runs = 20, warmup = 3): Promise<{ p50: number; p95: number; threads: string }> {
+  /** Median and p95 ms of `runs` graph runs on one window (B = 1, T = max_len), after ≥ 5 runs and ≥ 2 s of warm-up. */
+  async timeGraph(runs = 20): Promise<{ p50: number; p95: number; threads: string }> {
     const { info, worker } = await onDevice();
     const F = 3 * (info.meta.feature_params as { nMfcc: number }).nMfcc, T = info.meta.max_len;
+    const one = () => worker.request({ type: 'raw', x: new Float32Array(T * F).map((_, i) => Math.sin(i * 0.37)), B: 1, T, F, lengths: null });
+    const warmEnd = performance.now() + 2000;
+    for (let i = 0; i < 5 || performance.now() < warmEnd; i++) await one();
     const ms: number[] = [];
-    for (let i = 0; i < warmup + runs; i++) {
+    for (let i = 0; i < runs; i++) {
       const t0 = performance.now();
-      await worker.request({ type: 'raw', x: new Float32Array(T * F), B: 1, T, F, lengths: null });
-      if (i >= warmup) ms.push(performance.now() - t0);
+      await one();
+      ms.push(performance.now() - t0);
     }
     ms.sort((a, b) => a - b);
     return { p50: ms[Math.floor(ms.length / 2)]!, p95: ms[Math.min(ms.length - 1, Math.floor(ms.length * 0.95))]!, threads: document.body.dataset.onDevice ?? '' };
