@@ -6,4 +6,5 @@ import { LocalSocket, onDeviceHooks } from './local-socket.js';
 (globalThis as unknown as { WebSocket: unknown }).WebSocket = LocalSocket;
 (globalThis as unknown as { __affexionOnDevice: unknown }).__affexionOnDevice = onDeviceHooks;
 document.documentElement.dataset.mode = 'on-device';
+// @ts-expect-error — the page's plain-JS entry (no types)
 await import('../monitor/app.js');
