@@ -2,16 +2,29 @@
  * `affexion monitor MODEL`: the live monitor's web app, or with `--input FILE` a file streamed through
  * the same core, one JSON event per line. Thin: options → src/monitor.
  */
+import path from 'node:path';
 import { Option, type Command } from 'commander';
 import { loadMonitorModel } from '../../monitor/model.js';
 import { replayFile } from '../../monitor/replay.js';
 import { startMonitorServer } from '../../monitor/server.js';
+import { startOnDeviceServer } from '../../monitor/on-device-server.js';
+import { buildOnnx, exportSourceOf } from '../../export/onnx-export.js';
+import { checkOnnxModel, readOnnxModel } from '../../export/onnx-check.js';
 import type { MonitorEvent } from '../../monitor/core.js';
 
 interface MonitorCliOptions {
   input?: string; reference: string[]; realtime?: boolean; json?: boolean; window?: string; hop?: string; smoothing?: string;
   enrolSeconds?: string; cooldown?: string; host: string; port: string; token?: string; record?: string; recordAudio?: boolean;
-  maxSessions: string;
+  maxSessions: string; onDevice?: boolean; onnx?: string; threads?: string;
+}
+
+/** The ONNX model the on-device page runs: a given file (checked), or the model directory exported in memory. */
+function onDeviceModel(modelArg: string, onnx: string | undefined): { bytes: Uint8Array; meta: ReturnType<typeof readOnnxModel>['meta']; name: string } {
+  const file = onnx ?? (modelArg.endsWith('.onnx') ? modelArg : undefined);
+  if (file) return { ...readOnnxModel(file), name: path.basename(file) };
+  const m = loadMonitorModel(modelArg);
+  const bytes = buildOnnx(exportSourceOf(m));
+  return { bytes, meta: checkOnnxModel(bytes, modelArg), name: path.basename(m.dir) };
 }
 
 function positive(name: string, v: string | undefined, opts: { integer?: boolean; zero?: boolean } = {}): number | undefined {
@@ -37,7 +50,7 @@ function formatEvent(e: MonitorEvent): string | null {
 export function register(program: Command): void {
   program.command('monitor')
     .description('Live monitor: a web page that shows a speaker\'s signals in real time (or --input FILE: stream a file, print events)')
-    .argument('<modelDir>', 'model directory (single or ensemble)')
+    .argument('<modelDir>', 'model directory (single or ensemble); with --on-device also an exported .onnx file')
     .option('--input <file>', 'stream this audio file through the monitor instead of serving the page')
     .addOption(new Option('--reference <file>', 'with --input: a clip of the speaker\'s calm speech (repeatable) instead of enrolling from the file')
       .argParser((v: string, acc: string[]) => [...acc, v]).default([], 'none'))
@@ -54,7 +67,29 @@ export function register(program: Command): void {
     .option('--record <dir>', 'write DIR/<session>/events.jsonl as it goes and report.html at the end')
     .option('--record-audio', 'with --record: also keep each session\'s audio (audio.wav)')
     .option('--max-sessions <n>', 'sessions at once', '16')
+    .option('--on-device', 'the page computes features and runs the model itself (ONNX in a Web Worker): no audio leaves the browser')
+    .option('--onnx <file>', 'with --on-device: run this exported ONNX file (affexion model export) instead of exporting MODEL')
+    .option('--threads <n>', 'with --on-device: onnxruntime-web threads in the page (default 1)')
     .action(async (modelDir: string, o: MonitorCliOptions) => {
+      if (o.onDevice) {
+        if (o.input || o.record || o.recordAudio || o.reference.length) throw new Error('--on-device: --input, --record, --record-audio and --reference need the server-side monitor');
+        const onnx = onDeviceModel(modelDir, o.onnx); // a broken model or a foreign ONNX file fails here, before anything starts
+        const server = await startOnDeviceServer(onnx, {
+          host: o.host, port: positive('--port', o.port, { integer: true, zero: true }), token: o.token, modelName: onnx.name,
+          threads: positive('--threads', o.threads, { integer: true }),
+          monitor: {
+            window: positive('--window', o.window), hop: positive('--hop', o.hop), smoothing: positive('--smoothing', o.smoothing, { integer: true }),
+            enrolSeconds: positive('--enrol-seconds', o.enrolSeconds, { zero: true }), cooldown: positive('--cooldown', o.cooldown, { zero: true }),
+          },
+        });
+        process.stdout.write(`monitor: ${server.url}\n`);
+        if (o.token) process.stdout.write(`open ${server.url}?token=${encodeURIComponent(o.token)}\n`);
+        const stop = (): void => { void server.close().then(() => process.exit(0)); };
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+        return;
+      }
+      if (o.onnx || o.threads) throw new Error(`${o.onnx ? '--onnx' : '--threads'}: only with --on-device`);
       const model = loadMonitorModel(modelDir); // a missing or broken model fails here, before anything starts
       const monitor = {
         window: positive('--window', o.window), hop: positive('--hop', o.hop), smoothing: positive('--smoothing', o.smoothing, { integer: true }),
