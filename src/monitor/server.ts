@@ -80,6 +80,7 @@ export async function startMonitorServer(model: TrainedModel, opts: MonitorServe
   const recordDir = path.resolve(opts.record ?? mkdtempSync(path.join(os.tmpdir(), 'affexion-monitor-')));
   const limits: SessionLimits = { ...DEFAULT_LIMITS, ...opts.limits };
   const shared = monitorModel(model);
+  await shared.warmUp(); // the first live window should not pay for first-call set-up (it did: ~0.5 s at p95)
   const live = new Map<string, LiveSession>();
 
   const app = Fastify({ logger: false, bodyLimit: 4096 });

@@ -152,7 +152,9 @@ function onEvent(e) {
       $('redo-enrol').hidden = true;
       break;
     case 'enrolled':
-      $('enrol-status').textContent = e.skipped ? 'skipped: the model runs without your reference (less reliable)' : `enrolled (${e.speechSeconds.toFixed(1)} s of speech)`;
+      $('enrol-status').textContent = e.skipped
+        ? (e.fallback ? 'skipped: your voice is compared with your own speech so far instead of a calm reference (less reliable)' : 'skipped: no reference')
+        : `enrolled (${e.speechSeconds.toFixed(1)} s of speech)`;
       $('enrol-progress').value = e.skipped ? 0 : $('enrol-progress').max;
       $('skip-enrol').hidden = true;
       $('redo-enrol').hidden = false;

@@ -9,7 +9,7 @@ import { startMonitorServer } from '../../monitor/server.js';
 import type { MonitorEvent } from '../../monitor/core.js';
 
 interface MonitorCliOptions {
-  input?: string; reference: string[]; realtime?: boolean; json?: boolean; window?: string; hop?: string; smoothing?: string;
+  input?: string; reference: string[]; skipEnrolment?: boolean; realtime?: boolean; json?: boolean; window?: string; hop?: string; smoothing?: string;
   enrolSeconds?: string; cooldown?: string; host: string; port: string; token?: string; record?: string; recordAudio?: boolean;
   maxSessions: string;
 }
@@ -27,7 +27,7 @@ function formatEvent(e: MonitorEvent): string | null {
     case 'window':
       return e.label ? `${e.t0.toFixed(2).padStart(7)}–${e.t1.toFixed(2).padEnd(7)} s  ${e.label.padEnd(12)} smoothed ${e.smoothedLabel}` : null;
     case 'alert': return `${e.t.toFixed(2).padStart(7)} s  ALERT ${e.label} ${e.state} (${e.level.toFixed(2)})`;
-    case 'enrolled': return `${e.t.toFixed(2).padStart(7)} s  ${e.skipped ? 'enrolment skipped' : `enrolled ${e.speechSeconds.toFixed(1)} s of speech`}`;
+    case 'enrolled': return `${e.t.toFixed(2).padStart(7)} s  ${e.skipped ? `enrolment skipped${e.fallback ? ': normalising with the session\'s own speech' : ''}` : `enrolled ${e.speechSeconds.toFixed(1)} s of speech`}`;
     case 'utterance': return `${e.t0.toFixed(2).padStart(7)}–${e.t1.toFixed(2).padEnd(7)} s  utterance`;
     case 'summary': return `summary: ${e.duration.toFixed(1)} s, ${e.speechSeconds.toFixed(1)} s speech, ${e.classified}/${e.windows} windows classified, ${e.dropped} dropped, ${e.alerts} alerts`;
     default: return null;
@@ -41,6 +41,7 @@ export function register(program: Command): void {
     .option('--input <file>', 'stream this audio file through the monitor instead of serving the page')
     .addOption(new Option('--reference <file>', 'with --input: a clip of the speaker\'s calm speech (repeatable) instead of enrolling from the file')
       .argParser((v: string, acc: string[]) => [...acc, v]).default([], 'none'))
+    .option('--skip-enrolment', 'with --input: no enrolment; normalise with the speaker\'s own speech so far (the no-reference fallback)')
     .option('--realtime', 'with --input: stream at the recording\'s pace (live lag and drops)')
     .option('--json', 'with --input: one JSON event per line')
     .option('--window <s>', 'window length in seconds (default: the model\'s, else 2); bounds the reaction time')
@@ -68,7 +69,8 @@ export function register(program: Command): void {
             if (line) process.stdout.write(line + '\n');
           }
         };
-        await replayFile(model, o.input, { ...monitor, reference: o.reference, realtime: o.realtime, onEvent: print });
+        if (o.skipEnrolment && o.reference.length) throw new Error('--skip-enrolment: not with --reference (a reference needs no enrolment)');
+        await replayFile(model, o.input, { ...monitor, reference: o.reference, skipEnrolment: o.skipEnrolment, realtime: o.realtime, onEvent: print });
         return;
       }
       if (o.reference.length) throw new Error('--reference: only with --input (the page enrols the speaker)');
