@@ -5,6 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { MonitorEvent, WindowEvent } from '../../src/monitor/core.js';
@@ -81,4 +82,11 @@ test('monitor: a missing or broken model is a clear error before anything starts
   assert.notEqual(r.status, 0);
   assert.match(r.stderr, /affexion: .*\/nonexistent\/model/);
   assert.equal(r.stdout, '', 'no server line');
+  // A folder whose config is damaged: the error names the file, and no server line either.
+  const broken = tmpDir();
+  writeFileSync(path.join(broken, 'config.json'), '{"format": "affexion-model", "architecture": ');
+  const b = cli(['monitor', broken, '--port', '0']);
+  assert.notEqual(b.status, 0);
+  assert.match(b.stderr, new RegExp(`affexion: .*${broken.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+  assert.equal(b.stdout, '', 'no server line');
 });
