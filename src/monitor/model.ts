@@ -12,6 +12,7 @@ import type { SpeakerReference } from '../data/reference.js';
 import { referenceFromSamples, windowProbabilities } from '../eval/predict.js';
 import { loadTrainedModel, type TrainedModel } from '../model/model-dir.js';
 import type { MonitorModel } from './core.js';
+import type { InferencePool } from './pool.js';
 
 interface Request { windows: Float32Array[]; ref: SpeakerReference | null; resolve: (p: Float32Array) => void; reject: (e: unknown) => void }
 
@@ -44,9 +45,10 @@ export function sessionReference(m: TrainedModel, speech: readonly Float32Array[
 
 /**
  * A `MonitorModel` over a trained model, shared by every session of a server. `maxBatch` windows of the
- * same reference may share one forward pass (default 1: see the file comment).
+ * same reference may share one forward pass (default 1: see the file comment). With `pool`, windows are
+ * scored by its worker threads instead of this thread (src/monitor/pool.ts).
  */
-export function monitorModel(m: TrainedModel, opts: { maxBatch?: number } = {}): MonitorModel<SpeakerReference> & { warmUp(): Promise<void> } {
+export function monitorModel(m: TrainedModel, opts: { maxBatch?: number; pool?: InferencePool } = {}): MonitorModel<SpeakerReference> & { warmUp(): Promise<void> } {
   const maxBatch = opts.maxBatch ?? 1;
   const queue: Request[] = [];
   let running = false;
@@ -87,6 +89,7 @@ export function monitorModel(m: TrainedModel, opts: { maxBatch?: number } = {}):
     window: modelWindow(m),
     resample: (x, from, to) => resample(x, from, to),
     classify(windows, ref) {
+      if (opts.pool) return opts.pool.classify(windows, ref);
       return new Promise<Float32Array>((resolve, reject) => {
         queue.push({ windows, ref, resolve, reject });
         if (!running) void run();
@@ -96,7 +99,8 @@ export function monitorModel(m: TrainedModel, opts: { maxBatch?: number } = {}):
     async warmUp() {
       let seed = 1;
       const w = new Float32Array(2 * sr).map(() => { seed = (seed * 16807) % 2147483647; return 1e-3 * (seed / 2147483647 - 0.5); });
-      for (let i = 0; i < 3; i++) await windowProbabilities(m, [w], m.hyper.speaker_reference ? sessionReference(m, [w]) : null, 1);
+      const ref = m.hyper.speaker_reference ? sessionReference(m, [w]) : null;
+      for (let i = 0; i < 3; i++) await (opts.pool ? opts.pool.classify([w], ref) : windowProbabilities(m, [w], ref, 1));
     },
     ...(m.hyper.speaker_reference
       ? {

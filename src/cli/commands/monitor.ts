@@ -11,7 +11,7 @@ import type { MonitorEvent } from '../../monitor/core.js';
 interface MonitorCliOptions {
   input?: string; reference: string[]; skipEnrolment?: boolean; realtime?: boolean; json?: boolean; window?: string; hop?: string; smoothing?: string;
   enrolSeconds?: string; cooldown?: string; host: string; port: string; token?: string; record?: string; recordAudio?: boolean;
-  maxSessions: string;
+  maxSessions: string; workers?: string;
 }
 
 function positive(name: string, v: string | undefined, opts: { integer?: boolean; zero?: boolean } = {}): number | undefined {
@@ -55,6 +55,7 @@ export function register(program: Command): void {
     .option('--record <dir>', 'write DIR/<session>/events.jsonl as it goes and report.html at the end')
     .option('--record-audio', 'with --record: also keep each session\'s audio (audio.wav)')
     .option('--max-sessions <n>', 'sessions at once', '16')
+    .option('--workers <n>', 'inference worker threads (default: one per core, at most 4; 0: in the server thread)')
     .action(async (modelDir: string, o: MonitorCliOptions) => {
       const model = loadMonitorModel(modelDir); // a missing or broken model fails here, before anything starts
       const monitor = {
@@ -77,7 +78,8 @@ export function register(program: Command): void {
       if (o.recordAudio && !o.record) throw new Error('--record-audio: give --record DIR too');
       const server = await startMonitorServer(model, {
         host: o.host, port: positive('--port', o.port, { integer: true, zero: true }), token: o.token, record: o.record,
-        recordAudio: o.recordAudio, maxSessions: positive('--max-sessions', o.maxSessions, { integer: true }), monitor,
+        recordAudio: o.recordAudio, maxSessions: positive('--max-sessions', o.maxSessions, { integer: true }),
+        workers: positive('--workers', o.workers, { integer: true, zero: true }), monitor,
       });
       process.stdout.write(`monitor: ${server.url}\n`);
       if (o.token) process.stdout.write(`open ${server.url}?token=${encodeURIComponent(o.token)}\n`);
