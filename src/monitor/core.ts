@@ -150,6 +150,8 @@ export interface Monitor {
   readonly seconds: number;
   readonly dropped: number;
   readonly enrolling: boolean;
+  /** What the core holds, for checking that memory stays bounded: audio samples buffered (capacity) and gate frames. */
+  readonly retained: { audioSamples: number; gateFrames: number; fallbackSamples: number };
 }
 
 const NOT_ALERTED = new Set(['neutral', 'calm']);
@@ -504,5 +506,6 @@ export function createMonitor<R>(opts: MonitorOptions<R>): Monitor {
     get seconds() { return total / sr; },
     get dropped() { return dropped; },
     get enrolling() { return enrolling; },
+    get retained() { return { audioSamples: buf.length, gateFrames: gate.retainedFrames, fallbackSamples: sessChunks.reduce((n, c) => n + c.length, 0) }; },
   };
 }

@@ -206,3 +206,23 @@ test('createMonitor: a failing classifier is reported (onError, or thrown from d
   b.push(x, sr);
   await assert.rejects(b.drain(), /weights gone/);
 });
+
+test('createMonitor: memory stays bounded over a long session (audio buffer, gate history, fallback speech)', async () => {
+  const sr = 16000;
+  const { x } = noiseBursts(sr, 7.5);
+  const mon = createMonitor({ model: fakeModel(), window: 2, hop: 0.5, enrolSeconds: 0.5, fallbackSeconds: 5, maxPending: Infinity, onEvent: () => undefined });
+  mon.skipEnrolment();
+  const sizes: { audioSamples: number; gateFrames: number; fallbackSamples: number }[] = [];
+  for (let rep = 0; rep < 24; rep++) { // 3 minutes of bursts and pauses
+    for (let s = 0; s < x.length; s += 1600) mon.push(x.subarray(s, s + 1600), sr);
+    await mon.drain();
+    sizes.push(mon.retained);
+  }
+  await mon.end();
+  for (const z of sizes) {
+    assert.ok(z.audioSamples <= 8 * sr, `audio held: ${z.audioSamples / sr} s`);
+    assert.ok(z.gateFrames <= 2500, `gate frames held: ${z.gateFrames}`);
+    assert.ok(z.fallbackSamples <= 5 * sr, `fallback speech held: ${z.fallbackSamples / sr} s`);
+  }
+  assert.ok(sizes.slice(8).every((z) => z.audioSamples === sizes[8]!.audioSamples), 'the audio buffer does not grow after the first minute');
+});
