@@ -13,9 +13,9 @@ import { checkOnnxModel, readOnnxModel } from '../../export/onnx-check.js';
 import type { MonitorEvent } from '../../monitor/core.js';
 
 interface MonitorCliOptions {
-  input?: string; reference: string[]; realtime?: boolean; json?: boolean; window?: string; hop?: string; smoothing?: string;
+  input?: string; reference: string[]; skipEnrolment?: boolean; realtime?: boolean; json?: boolean; window?: string; hop?: string; smoothing?: string;
   enrolSeconds?: string; cooldown?: string; host: string; port: string; token?: string; record?: string; recordAudio?: boolean;
-  maxSessions: string; onDevice?: boolean; onnx?: string; threads?: string;
+  maxSessions: string; workers?: string; onDevice?: boolean; onnx?: string; threads?: string;
 }
 
 /** The ONNX model the on-device page runs: a given file (checked), or the model directory exported in memory. */
@@ -40,7 +40,7 @@ function formatEvent(e: MonitorEvent): string | null {
     case 'window':
       return e.label ? `${e.t0.toFixed(2).padStart(7)}–${e.t1.toFixed(2).padEnd(7)} s  ${e.label.padEnd(12)} smoothed ${e.smoothedLabel}` : null;
     case 'alert': return `${e.t.toFixed(2).padStart(7)} s  ALERT ${e.label} ${e.state} (${e.level.toFixed(2)})`;
-    case 'enrolled': return `${e.t.toFixed(2).padStart(7)} s  ${e.skipped ? 'enrolment skipped' : `enrolled ${e.speechSeconds.toFixed(1)} s of speech`}`;
+    case 'enrolled': return `${e.t.toFixed(2).padStart(7)} s  ${e.skipped ? `enrolment skipped${e.fallback ? ': normalising with the session\'s own speech' : ''}` : `enrolled ${e.speechSeconds.toFixed(1)} s of speech`}`;
     case 'utterance': return `${e.t0.toFixed(2).padStart(7)}–${e.t1.toFixed(2).padEnd(7)} s  utterance`;
     case 'summary': return `summary: ${e.duration.toFixed(1)} s, ${e.speechSeconds.toFixed(1)} s speech, ${e.classified}/${e.windows} windows classified, ${e.dropped} dropped, ${e.alerts} alerts`;
     default: return null;
@@ -54,6 +54,7 @@ export function register(program: Command): void {
     .option('--input <file>', 'stream this audio file through the monitor instead of serving the page')
     .addOption(new Option('--reference <file>', 'with --input: a clip of the speaker\'s calm speech (repeatable) instead of enrolling from the file')
       .argParser((v: string, acc: string[]) => [...acc, v]).default([], 'none'))
+    .option('--skip-enrolment', 'with --input: no enrolment; normalise with the speaker\'s own speech so far (the no-reference fallback)')
     .option('--realtime', 'with --input: stream at the recording\'s pace (live lag and drops)')
     .option('--json', 'with --input: one JSON event per line')
     .option('--window <s>', 'window length in seconds (default: the model\'s, else 2); bounds the reaction time')
@@ -70,6 +71,7 @@ export function register(program: Command): void {
     .option('--on-device', 'the page computes features and runs the model itself (ONNX in a Web Worker): no audio leaves the browser')
     .option('--onnx <file>', 'with --on-device: run this exported ONNX file (affexion model export) instead of exporting MODEL')
     .option('--threads <n>', 'with --on-device: onnxruntime-web threads in the page (default 1)')
+    .option('--workers <n>', 'inference worker threads (default: one per core, at most 4; 0: in the server thread)')
     .action(async (modelDir: string, o: MonitorCliOptions) => {
       if (o.onDevice) {
         if (o.input || o.record || o.recordAudio || o.reference.length) throw new Error('--on-device: --input, --record, --record-audio and --reference need the server-side monitor');
@@ -103,14 +105,16 @@ export function register(program: Command): void {
             if (line) process.stdout.write(line + '\n');
           }
         };
-        await replayFile(model, o.input, { ...monitor, reference: o.reference, realtime: o.realtime, onEvent: print });
+        if (o.skipEnrolment && o.reference.length) throw new Error('--skip-enrolment: not with --reference (a reference needs no enrolment)');
+        await replayFile(model, o.input, { ...monitor, reference: o.reference, skipEnrolment: o.skipEnrolment, realtime: o.realtime, onEvent: print });
         return;
       }
       if (o.reference.length) throw new Error('--reference: only with --input (the page enrols the speaker)');
       if (o.recordAudio && !o.record) throw new Error('--record-audio: give --record DIR too');
       const server = await startMonitorServer(model, {
         host: o.host, port: positive('--port', o.port, { integer: true, zero: true }), token: o.token, record: o.record,
-        recordAudio: o.recordAudio, maxSessions: positive('--max-sessions', o.maxSessions, { integer: true }), monitor,
+        recordAudio: o.recordAudio, maxSessions: positive('--max-sessions', o.maxSessions, { integer: true }),
+        workers: positive('--workers', o.workers, { integer: true, zero: true }), monitor,
       });
       process.stdout.write(`monitor: ${server.url}\n`);
       if (o.token) process.stdout.write(`open ${server.url}?token=${encodeURIComponent(o.token)}\n`);
