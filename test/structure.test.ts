@@ -1,7 +1,7 @@
 /**
  * Structure rules of issue 12 that a later commit could silently undo: every folder's index.ts opens
  * with an overview and a short example; every layer's forward() carries its own doc comment (not one
- * that drifted onto the method above it).
+ * that drifted onto the method above it); CLI tests live under test/cli/.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -38,4 +38,17 @@ test('each layer\'s forward() is directly preceded by its own doc comment', () =
     });
   }
   assert.deepEqual(bad, []);
+});
+
+test('tests that start the CLI live under test/cli/', () => {
+  const offenders: string[] = [];
+  const walk = (d: string): void => {
+    for (const n of readdirSync(d)) {
+      const p = path.join(d, n);
+      if (statSync(p).isDirectory()) { if (n !== 'cli') walk(p); continue; }
+      if (n.endsWith('.test.ts') && /src\/cli\/main\.ts/.test(readFileSync(p, 'utf8'))) offenders.push(path.relative(root, p));
+    }
+  };
+  walk(path.join(root, 'test'));
+  assert.deepEqual(offenders, []);
 });

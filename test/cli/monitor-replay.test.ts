@@ -9,7 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { MonitorEvent, WindowEvent } from '../../src/monitor/core.js';
 import { predictFiles } from '../../src/eval/predict.js';
-import { haveDevCorpus, RAVDESS, tinyReferenceModel, writeFixture } from './fixtures.js';
+import { haveDevCorpus, RAVDESS, tinyReferenceModel, writeFixture } from '../monitor/fixtures.js';
 import { tmpDir } from '../train/fixtures.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
