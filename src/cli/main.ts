@@ -22,6 +22,7 @@ import { register as registerFeatures } from './commands/features.js';
 import { register as registerSynth } from './commands/synth.js';
 import { register as registerExperiment } from './commands/experiment.js';
 import { register as registerMonitor } from './commands/monitor.js';
+import { register as registerSweep } from './commands/sweep.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -66,6 +67,7 @@ registerFeatures(program);
 registerSynth(program);
 registerExperiment(program);
 registerMonitor(program);
+registerSweep(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   // A library ParamError names its parameter; the user knows it by its flag (options.ts, PARAM_FLAGS).

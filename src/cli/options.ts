@@ -38,12 +38,14 @@ export const PARAM_FLAGS: Readonly<Record<string, string>> = Object.freeze({
   profilesFile: '--profiles', sentencesFile: '--sentences', concurrency: '--concurrency', generateSentences: '--generate-sentences',
   emotions: '--emotions', perClip: '--per-clip', copies: '--copies', spec: '--spec',
   batch: '--batch', frames: '--frames', steps: '--steps', inferBatch: '--infer-batch',
+  vary: '--vary', design: '--design', queue: '--queue', chunk: '--chunk', onnx: '--onnx', threads: '--threads', workers: '--workers',
 });
 
 /** Where a command names a parameter otherwise than PARAM_FLAGS does (key: the command path). */
 const COMMAND_PARAM_FLAGS: Readonly<Record<string, Readonly<Record<string, string>>>> = Object.freeze({
   convert: { source: 'NEUTRAL_DATA' },
   'experiment gap': { model: '--model', augment: '--train-augment' },
+  'model card': { data: '--data' },
 });
 
 /** The flag of library parameter `param` in `command` (e.g. 'cv', 'experiment gap'); the name itself when it has none. */

@@ -48,6 +48,11 @@ export interface CvOptions extends CrossValidationRunSettings, DataSource {
    */
   evalReference?: ReferenceData;
   report?: boolean;
+  /**
+   * Run only these folds (1-based), e.g. one fold per queue job (workflows/sweep): the folds are the
+   * same as in a full run; cv.json and the report are not written for a partial run.
+   */
+  onlyFolds?: readonly number[];
 }
 
 /** One fold's outcome. */
@@ -191,6 +196,7 @@ async function crossValidateLocked(opts: CvOptions, k: number, groupBy: GroupBy,
   const pooledPred: number[] = [];
   for (const [f, val] of folds.entries()) {
     const fold = f + 1;
+    if (opts.onlyFolds && !opts.onlyFolds.includes(fold)) continue;
     const dir = path.join(out, `fold-${String(fold).padStart(2, '0')}`);
     const fe = opts.foldEvents?.(fold, k) ?? events;
     const signature = { ...baseSig, hyper: { ...hyper, epochs: undefined }, fold, val: createHash('sha256').update(val.join(',')).digest('hex').slice(0, 16) };
@@ -240,6 +246,7 @@ async function crossValidateLocked(opts: CvOptions, k: number, groupBy: GroupBy,
     evalSummary: evalSplit ? summarize(outcomes.map((o) => o.eval as ClassificationMetrics)) : undefined,
     pooled: classificationMetrics(pooledTrue, pooledPred, classes), warnings, out,
   };
+  if (opts.onlyFolds) return result; // a part of a cross-validation: its folds' result.json files are the output
   writeFileAtomic(path.join(out, 'cv.json'), JSON.stringify(result, null, 1));
   if (opts.report !== false) {
     const { writeCvReport } = await import('./cv-report.js');

@@ -17,6 +17,8 @@ export interface ReplayOptions extends Omit<MonitorOptions<SpeakerReference>, 'm
   reference?: readonly string[];
   /** Stream at the recording's own pace (live-like lag and drops) instead of as fast as possible. */
   realtime?: boolean;
+  /** No enrolment: windows are normalised with the session's own speech so far (the no-reference fallback). */
+  skipEnrolment?: boolean;
   /** Chunk length, seconds (default 0.1, the page's frame size). */
   chunkSeconds?: number;
   onEvent: (e: MonitorEvent) => void;
@@ -46,6 +48,7 @@ export async function replayFile(m: TrainedModel, file: string, opts: ReplayOpti
   const mon = createMonitor({
     ...opts, model: monitorModel(m), reference, maxPending: opts.realtime ? (opts.maxPending ?? 1) : Infinity, onEvent: opts.onEvent,
   });
+  if (opts.skipEnrolment) mon.skipEnrolment();
   const chunk = Math.max(1, Math.round((opts.chunkSeconds ?? 0.1) * audio.sampleRate));
   const t0 = performance.now();
   for (let s = 0; s < audio.samples.length; s += chunk) {

@@ -20,6 +20,7 @@ import type { TrainedModel } from '../model/model-dir.js';
 import type { SpeakerReference } from '../data/reference.js';
 import type { MonitorOptions } from './core.js';
 import { monitorModel } from './model.js';
+import { createInferencePool } from './pool.js';
 import { DEFAULT_LIMITS, LiveSession, MAX_FRAME_BYTES, type SessionLimits } from './session.js';
 import { ParamError } from '../engine/errors.js';
 
@@ -32,6 +33,8 @@ export interface MonitorServerOptions {
   record?: string;
   recordAudio?: boolean;
   maxSessions?: number;
+  /** Inference worker threads (default: the machine's cores, at most 4; 0 = score in the server's own thread). */
+  workers?: number;
   limits?: Partial<SessionLimits>;
   monitor?: Omit<MonitorOptions<SpeakerReference>, 'model' | 'onEvent'>;
   /** The bundled page (default: dist/monitor/web of this package). */
@@ -49,6 +52,11 @@ const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
 
 export function isLoopback(host: string): boolean {
   return LOOPBACK.has(host) || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+/** Inference workers by default: one per core, at most 4 (more rarely pays: windows come 2 per second per stream). */
+export function defaultWorkers(): number {
+  return Math.max(1, Math.min(4, os.availableParallelism()));
 }
 
 export function defaultAssetsDir(): string {
@@ -80,7 +88,11 @@ export async function startMonitorServer(model: TrainedModel, opts: MonitorServe
   if (!existsSync(path.join(assets, 'index.html'))) throw new Error(`monitor page not built (${assets}/index.html missing); run npm run build`);
   const recordDir = path.resolve(opts.record ?? mkdtempSync(path.join(os.tmpdir(), 'affexion-monitor-')));
   const limits: SessionLimits = { ...DEFAULT_LIMITS, ...opts.limits };
-  const shared = monitorModel(model);
+  const workers = opts.workers ?? defaultWorkers();
+  if (!(Number.isInteger(workers) && workers >= 0 && workers <= 64)) throw new ParamError('workers', `expected 0–64, got ${opts.workers}`);
+  const pool = workers > 0 ? await createInferencePool(model, workers) : undefined;
+  const shared = monitorModel(model, { pool });
+  await shared.warmUp(); // the first live window should not pay for first-call set-up (it did: ~0.5 s at p95)
   const live = new Map<string, LiveSession>();
 
   const app = Fastify({ logger: false, bodyLimit: 4096 });
@@ -151,6 +163,7 @@ export async function startMonitorServer(model: TrainedModel, opts: MonitorServe
     close: async () => {
       await Promise.all([...live.values()].map((s) => s.stop().catch(() => undefined)));
       await app.close();
+      await pool?.close();
     },
   };
 }

@@ -15,3 +15,4 @@ export {
 } from './demo.js';
 export { RECIPE_SETTINGS, DEFAULT_RECIPE, TRAINING_RECIPES, type TrainingRecipe, type RecipeSettings } from './recipe.js';
 export * from './experiment/index.js';
+export * from './sweep/index.js';

@@ -5,6 +5,8 @@ import { evaluate, formatEvaluation } from '../../eval/evaluate.js';
 import { consoleProgress } from '../../report/progress.js';
 import { cacheFrom } from '../options.js';
 import { writeReport } from '../../report/index.js';
+import { modelArchitecture } from '../../model/model-card.js';
+import { loadTrainedModel } from '../../model/model-dir.js';
 import { scanDataset } from '../../data/dataset.js';
 import { datasetSummary } from '../../train/reporting.js';
 
@@ -35,7 +37,7 @@ export function register(program: Command): void {
           const { html } = await writeReport(o.report, {
             title: 'Affexion evaluation', kind: 'evaluate', command: process.argv.slice(1),
             datasets: [datasetSummary(path.basename(ds.source), ds, r.skipped)], evaluations: { [path.basename(ds.source)]: r },
-            config: { model: r.model },
+            config: { model: r.model }, architecture: modelArchitecture(loadTrainedModel(modelDir)), // Figure 1 of the model evaluated
           });
           progress.log(`report: ${html}`);
         }
