@@ -133,14 +133,19 @@ export function addFeatureOptions(cmd: Command): Command {
       .choices(['peak', 'none']).default('peak'));
 }
 
-/** Adds --cache / --no-cache and --label-map. */
-export function addDataOptions(cmd: Command): Command {
+/** Adds --cache / --no-cache (read with {@link cacheFrom}). */
+export function addCacheOptions(cmd: Command): Command {
   return cmd
-    .option('--label-map <map>', 'rename or drop labels, e.g. fearful=panic,happy=excitement,calm=')
-    .option('--reference <data>', 'more speaker reference clips (with --speaker-reference, or a model trained with it): a dataset whose ' +
-      'clips labelled with the reference labels are the neutral speech of speakers in DATA, e.g. the folder a converted set was made from')
     .option('--cache <dir>', 'feature cache folder (default $AFFEXION_CACHE or ~/.cache/affexion/features)')
     .option('--no-cache', 'do not read or write the feature cache');
+}
+
+/** Adds --label-map, --reference and the cache options: the DataSource side of train / cv / evaluate. */
+export function addDataOptions(cmd: Command): Command {
+  return addCacheOptions(cmd
+    .option('--label-map <map>', 'rename or drop labels, e.g. fearful=panic,happy=excitement,calm=')
+    .option('--reference <data>', 'more speaker reference clips (with --speaker-reference, or a model trained with it): a dataset whose ' +
+      'clips labelled with the reference labels are the neutral speech of speakers in DATA, e.g. the folder a converted set was made from'));
 }
 
 /** Adds --label-column / --speaker-column (manifests of corpora that name their columns otherwise). */
