@@ -33,7 +33,7 @@ export const PARAM_FLAGS: Readonly<Record<string, string>> = Object.freeze({
   synthetic: '--synthetic', neutral: '--neutral', converted: '--converted', reference: '--reference',
   labelMap: '--label-map', labelColumn: '--label-column', speakerColumn: '--speaker-column',
   folds: '--folds', groupBy: '--group-by', resume: '--resume', recipe: '--recipe', recipes: '--recipes', seeds: '--seeds',
-  augmentCopies: '--augment-copies', model: 'MODEL', window: '--window', hop: '--hop', host: '--host', token: '--token', port: '--port',
+  augmentCopies: '--augment-copies', augmentSpec: '--augment', model: 'MODEL', window: '--window', hop: '--hop', host: '--host', token: '--token', port: '--port',
   classes: '--classes', perClass: '--per-class', provider: '--provider', voices: '--voices', lengths: '--lengths', textMode: '--text',
   profilesFile: '--profiles', sentencesFile: '--sentences', concurrency: '--concurrency', generateSentences: '--generate-sentences',
   emotions: '--emotions', perClip: '--per-clip', copies: '--copies', spec: '--spec',
