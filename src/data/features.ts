@@ -7,6 +7,7 @@ import { loadAudio } from '../audio/load.js';
 import { DEFAULT_FEATURE_PARAMS, extractFeatures, resolveFeatureParams, type FeatureMatrix, type FeatureParams } from '../features/index.js';
 import { FeatureCache, settingsHash } from './cache.js';
 import type { SkippedFile } from './dataset.js';
+import { ParamError } from '../engine/errors.js';
 
 /**
  * Loudness step before features. 'peak' scales each clip so its peak is {@link PEAK_TARGET} (real
@@ -27,7 +28,7 @@ export interface FeatureSettings {
 /** Full feature settings from partial ones (defaults: the paper's parameters, peak loudness). */
 export function resolveFeatureSettings(s: { params?: Partial<FeatureParams>; loudness?: LoudnessMode } = {}): FeatureSettings {
   const loudness = s.loudness ?? 'peak';
-  if (!LOUDNESS_MODES.includes(loudness)) throw new Error(`--loudness: expected one of ${LOUDNESS_MODES.join(', ')}, got "${loudness}"`);
+  if (!LOUDNESS_MODES.includes(loudness)) throw new ParamError('loudness', `expected one of ${LOUDNESS_MODES.join(', ')}, got "${loudness}"`);
   const params = { ...DEFAULT_FEATURE_PARAMS, ...(s.params ?? {}) };
   resolveFeatureParams(params); // once, up front: a bad value is one clear error, not one per clip
   return { params, loudness };

@@ -8,6 +8,7 @@ import { featuresFromSamples } from '../data/features.js';
 import type { FeatureMatrix } from '../features/index.js';
 import { applySpeakerReference, speakerReferences, type SpeakerReference } from '../data/reference.js';
 import { loadTrainedModel, modelProbabilities, type TrainedModel } from '../model/model-dir.js';
+import { ParamError } from '../engine/errors.js';
 
 /** One window of a timeline. */
 export interface TimelineWindow { start: number; end: number; label: string; probs: Record<string, number> }
@@ -49,9 +50,9 @@ async function referenceFromFiles(m: TrainedModel, files: readonly string[]): Pr
     try {
       samples = (await loadAudio(f, { sr: m.featureSettings.params.sr })).samples;
     } catch (err) {
-      throw new Error(`--reference: ${(err as Error).message}`);
+      throw new ParamError('reference', (err as Error).message, { cause: err });
     }
-    if (samples.length === 0) throw new Error(`--reference ${f}: no feature frames (empty audio)`);
+    if (samples.length === 0) throw new ParamError('reference', `${f}: no feature frames (empty audio)`);
     clips.push(samples);
   }
   return referenceFromSamples(m, clips);
@@ -112,17 +113,17 @@ export async function predictFiles(model: string | TrainedModel, files: readonly
   const sr = m.featureSettings.params.sr;
   const winSec = opts.window ?? modelWindowSeconds(m);
   const hopSec = opts.hop ?? winSec / 2;
-  if (!(winSec > 0)) throw new Error(`--window: expected a positive number of seconds, got ${opts.window}`);
-  if (!(hopSec > 0)) throw new Error(`--hop: expected a positive number of seconds, got ${opts.hop}`);
+  if (!(winSec > 0)) throw new ParamError('window', `expected a positive number of seconds, got ${opts.window}`);
+  if (!(hopSec > 0)) throw new ParamError('hop', `expected a positive number of seconds, got ${opts.hop}`);
   const win = Math.max(1, Math.round(winSec * sr));
   const hop = Math.max(1, Math.round(hopSec * sr));
   const batchSize = opts.batchSize ?? m.hyper.batch_size;
   const refFiles = opts.reference ?? [];
   if (m.hyper.speaker_reference && refFiles.length === 0) {
-    throw new Error(`--reference: the model in ${m.dir} compares speech with the speaker's neutral speech (speaker reference normalisation, ` +
-      `labels ${m.hyper.speaker_reference}); give a few clips of the speaker's calm speech with --reference FILE (repeatable)`);
+    throw new ParamError('reference', `the model in ${m.dir} compares speech with the speaker's neutral speech (speaker reference normalisation, ` +
+      `labels ${m.hyper.speaker_reference}); give a few clips of the speaker's calm speech as reference files`);
   }
-  if (!m.hyper.speaker_reference && refFiles.length) throw new Error(`--reference: the model in ${m.dir} was trained without speaker reference normalisation`);
+  if (!m.hyper.speaker_reference && refFiles.length) throw new ParamError('reference', `the model in ${m.dir} was trained without speaker reference normalisation`);
   const ref = refFiles.length ? await referenceFromFiles(m, refFiles) : null;
   const out: FilePrediction[] = [];
   for (const file of files) {

@@ -14,6 +14,7 @@ import type { Kernels } from '../engine/kernels.js';
 import { getKernels } from '../engine/index.js';
 import { loadNative } from '../engine/native.js';
 import { Rng } from '../engine/rng.js';
+import { ParamError } from '../engine/errors.js';
 
 /** Options of runTrainBenchmark. */
 export interface TrainBenchOptions {
@@ -145,8 +146,8 @@ const median = (xs: number[]): number => {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 };
 
-function checkCount(name: string, v: number, min: number): void {
-  if (!Number.isInteger(v) || v < min) throw new RangeError(`${name} must be an integer ≥ ${min} (got ${v})`);
+function checkCount(param: string, v: number, min: number): void {
+  if (!Number.isInteger(v) || v < min) throw new ParamError(param, `must be an integer ≥ ${min} (got ${v})`);
 }
 
 /** Median wall and CPU time of `runs` eval-mode forwards after one warm-up. */
@@ -184,8 +185,8 @@ export function runWindowBenchmark(opts: { config: AffexionConfig; frames: numbe
 export function runTrainBenchmark(opts: TrainBenchOptions = {}): TrainBenchResult {
   const B = opts.batch ?? 8, T = opts.frames ?? 1000, steps = opts.steps ?? 3;
   const inferB = opts.inferBatch ?? B, inferRuns = opts.inferRuns ?? 3;
-  checkCount('--batch', B, 1); checkCount('--frames', T, 1); checkCount('--steps', steps, 1);
-  checkCount('--infer-batch', inferB, 1); checkCount('inferRuns', inferRuns, 1);
+  checkCount('batch', B, 1); checkCount('frames', T, 1); checkCount('steps', steps, 1);
+  checkCount('inferBatch', inferB, 1); checkCount('inferRuns', inferRuns, 1);
   const cfg = { ...(opts.config ?? PAPER_CONFIG), mask_padding: opts.masked ?? false };
   const kernels = opts.kernels ?? getKernels();
   const seed = opts.seed ?? 1;

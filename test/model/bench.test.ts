@@ -22,5 +22,5 @@ test('a tiny benchmark run reports every field, finite, and no stored anchor fig
   assert.equal(typeof r.peak_under_load, 'boolean');
   // PyTorch is measured in the same run by bench/engine.ts, never taken from a constant here.
   assert.ok(!Object.keys(r).some((k) => k.includes('torch')), Object.keys(r).join(','));
-  assert.throws(() => runTrainBenchmark({ batch: 0 }), /--batch must be an integer ≥ 1/);
+  assert.throws(() => runTrainBenchmark({ batch: 0 }), /batch: must be an integer ≥ 1/);
 });
