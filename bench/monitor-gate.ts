@@ -78,13 +78,6 @@ async function sileroMask(x: Float32Array): Promise<{ mask: Uint8Array; ms: numb
 }
 let silero: import('onnxruntime-web').InferenceSession | null = null;
 
-/** Agreement of two masks over the same frames. */
-function agreement(a: Uint8Array, b: Uint8Array): number {
-  let same = 0;
-  for (let i = 0; i < a.length; i++) same += a[i] === b[i] ? 1 : 0;
-  return same / a.length;
-}
-
 class Tally {
   agree = 0; total = 0; both = 0; off = 0; live = 0; ms = 0;
   add(off: Uint8Array, live: Uint8Array, from = 0): void {

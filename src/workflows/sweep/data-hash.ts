@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { scanDataset, type Dataset } from '../../data/dataset.js';
+import { renameParams } from '../../engine/errors.js';
 
 /** Hashes by the files' (path, size, mtime): a long-running worker hashes each dataset once. */
 const memo = new Map<string, string>();
@@ -32,8 +33,8 @@ export function datasetContentHash(ds: Dataset): string {
   return hash;
 }
 
-/** Scans `dir` (with the label map) and returns its absolute path and content hash. */
-export function dataRef(dir: string, labelMap: string | undefined, optionName: string): { path: string; hash: string } {
-  const ds = scanDataset(dir, { labelMap, optionName });
+/** Scans `dir` (with the label map) and returns its absolute path and content hash; errors name `param`. */
+export function dataRef(dir: string, labelMap: string | undefined, param: string): { path: string; hash: string } {
+  const ds = renameParams({ data: param }, () => scanDataset(dir, { labelMap }));
   return { path: path.resolve(dir), hash: datasetContentHash(ds) };
 }

@@ -13,6 +13,7 @@ import type { Hyperparameters } from '../../model/hyperparameters.js';
 import type { ProgressEvents } from '../../report/progress.js';
 import type { ClassificationMetrics } from '../../report/metrics.js';
 import { dataRef } from './data-hash.js';
+import { renameParams } from '../../engine/errors.js';
 
 /** Version of the job format; a worker refuses jobs of a newer one (they may mean something it cannot do). */
 export const JOB_FORMAT_VERSION = 1;
@@ -84,9 +85,9 @@ function figures(m: ClassificationMetrics): ClassificationMetrics {
 /** Runs one fold job in `workDir` (a folder of its own; fold models are written there). */
 export async function runFoldJob(job: FoldJob, o: { workDir: string; cacheDir?: string | null; events?: ProgressEvents; signal?: AbortSignal }): Promise<FoldJobResult> {
   checkJobFormat(job, ['fold']);
-  checkDataRef(job.data, job.labelMap, 'DATA');
-  for (const r of job.real) checkDataRef(r, job.labelMap, '--real');
-  if (job.eval) checkDataRef(job.eval, job.labelMap, '--eval');
+  checkDataRef(job.data, job.labelMap, 'data');
+  for (const r of job.real) checkDataRef(r, job.labelMap, 'real');
+  if (job.eval) checkDataRef(job.eval, job.labelMap, 'eval');
   const t0 = performance.now();
   const cv = await crossValidate({
     data: job.data.path, out: o.workDir, folds: job.folds, groupBy: job.groupBy, labelMap: job.labelMap, eval: job.eval?.path,
@@ -98,7 +99,7 @@ export async function runFoldJob(job: FoldJob, o: { workDir: string; cacheDir?: 
   const foldDir = path.join(o.workDir, `fold-${String(job.fold).padStart(2, '0')}`);
   const real: ClassificationMetrics[] = [];
   for (const r of job.real) {
-    const e = await evaluate({ model: foldDir, data: r.path, labelMap: job.labelMap, cacheDir: o.cacheDir, optionName: '--real' });
+    const e = await renameParams({ data: 'real' }, () => evaluate({ model: foldDir, data: r.path, labelMap: job.labelMap, cacheDir: o.cacheDir }));
     real.push(figures(e));
   }
   const foldResult = JSON.parse(readFileSync(path.join(foldDir, 'result.json'), 'utf8')) as FoldJobResult['foldResult'];

@@ -13,7 +13,7 @@ import { crossValidate, type CvOptions, type CvResult } from '../../eval/cv.js';
 import type { FilePrediction, PredictFilesOptions } from '../../eval/index.js';
 import { resolveHyperparameters } from '../../model/hyperparameters.js';
 import { dataRef } from './data-hash.js';
-import { foldJobId, JOB_FORMAT_VERSION, type FoldJob } from './job.js';
+import { JOB_FORMAT_VERSION, type FoldJob } from './job.js';
 import { predictJobs } from './predict-job.js';
 import { addAllOnce, checkQueueReachable, connectionFromUrl, DEFAULT_QUEUE_NAME, queueRunner } from './queue.js';
 
@@ -28,8 +28,8 @@ export async function crossValidateOnQueue(opts: CvOptions & { queue: string; qu
   const hyper = resolveHyperparameters(opts.hyper);
   const features = resolveFeatureSettings({ params: opts.features, loudness: opts.loudness });
   const labelMap = opts.labelMap as string | undefined;
-  const data = dataRef(opts.data, labelMap, 'DATA');
-  const evalRef = opts.eval ? dataRef(opts.eval as string, labelMap, '--eval') : undefined;
+  const data = dataRef(opts.data, labelMap, 'data');
+  const evalRef = opts.eval ? dataRef(opts.eval as string, labelMap, 'eval') : undefined;
   const key = 'cv-' + createHash('sha256').update(JSON.stringify({ v: JOB_FORMAT_VERSION, hyper, features, k, groupBy: opts.groupBy ?? 'none', labelMap: labelMap ?? '', data: data.hash, eval: evalRef?.hash ?? '' }))
     .digest('hex').slice(0, 20);
   const out = path.resolve(opts.out);

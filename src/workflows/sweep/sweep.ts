@@ -196,10 +196,10 @@ export async function sweep(opts: SweepOptions): Promise<SweepResult> {
 
 async function sweepLocked(opts: SweepOptions, plan: ReturnType<typeof planSweep>, out: string, runner: JobRunner): Promise<SweepResult> {
   const events = opts.events ?? {};
-  const data = dataRef(opts.data, opts.labelMap, 'DATA');
+  const data = dataRef(opts.data, opts.labelMap, 'data');
   const realPaths = opts.real ?? [];
   const names = realNames(realPaths);
-  const real = realPaths.map((p, i) => ({ ...dataRef(p, opts.labelMap, '--real'), name: names[i] }));
+  const real = realPaths.map((p, i) => ({ ...dataRef(p, opts.labelMap, 'real'), name: names[i] }));
   const realRefs = real.map(({ path: p, hash }) => ({ path: p, hash }));
   const jobsDir = path.join(out, 'jobs');
   mkdirSync(jobsDir, { recursive: true });

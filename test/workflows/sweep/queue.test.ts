@@ -93,13 +93,13 @@ test('queue: a newer job format and a different copy of the data are refused, na
   await events.waitUntilReady();
   try {
     const job: FoldJob = {
-      v: JOB_FORMAT_VERSION, kind: 'fold', key: 'test', fold: 1, folds: 2, groupBy: 'none', data: dataRef(data, undefined, 'DATA'), real: [],
+      v: JOB_FORMAT_VERSION, kind: 'fold', key: 'test', fold: 1, folds: 2, groupBy: 'none', data: dataRef(data, undefined, 'data'), real: [],
       hyper: resolveHyperparameters({ ...TINY_HYPER, epochs: 1 }), features: resolveFeatureSettings({ params: TINY_FEATURES }),
     };
     const newer = await queue.add('fold', { ...job, v: JOB_FORMAT_VERSION + 1 });
     await assert.rejects(newer.waitUntilFinished(events), new RegExp(`job format version ${JOB_FORMAT_VERSION + 1} is newer than this worker supports \\(version ${JOB_FORMAT_VERSION}\\)`));
     const other = await queue.add('fold', { ...job, data: { ...job.data, hash: '0123456789abcdef' } });
-    await assert.rejects(other.waitUntilFinished(events), /DATA .*: this worker's copy differs from the one the job was made with \(content hash \w+, job expects 0123456789abcdef\)/);
+    await assert.rejects(other.waitUntilFinished(events), /data .*: this worker's copy differs from the one the job was made with \(content hash \w+, job expects 0123456789abcdef\)/);
   } finally {
     await events.close();
     await queue.close();
