@@ -6,6 +6,7 @@
 // around i0 = ⌊j·M/L⌋ (padded with zeros to a multiple of 16); input outside [0, n) is zero.
 // Products are summed in float32, 16 partial sums per output (error ~1e-7 of the output, far below
 // the 16-bit input's resolution and soxr's own float32 arithmetic), twice the speed of float64.
+// Integer decimation with a long filter (48 → 16 kHz) goes through FFT overlap-save instead (below).
 #include <napi.h>
 
 #include <cmath>
