@@ -104,12 +104,26 @@ void poly_phases(const float* x, long n, float* y, long outLen, long L, long M, 
           for (int l = 0; l < 16; ++l) sum += acc[g][l];
           y[j0 + (u + g) * L] = sum;
         }
-      } else {  // clip edges and the last group: bounds-checked taps
+      } else {  // the last group and clip edges
         for (long g = 0; g < g_n; ++g) {
           const long f = first + g * M;
           float sum = 0;
-          for (int k = 0; k < width; ++k)
-            if (f + k >= 0 && f + k < n) sum += row[k] * x[f + k];
+          if (f >= 0 && f + width <= n) {
+            // Inside the clip: the same lanes and order as the group path, so an output does not
+            // depend on which group it fell in (the monitor resamples a stream block by block and
+            // expects the whole-signal values).
+            F16 acc = {};
+            for (int k = 0; k < width; k += 16) {
+              F16 c, xv;
+              std::memcpy(&c, row + k, sizeof c);
+              std::memcpy(&xv, x + f + k, sizeof xv);
+              acc += xv * c;
+            }
+            for (int l = 0; l < 16; ++l) sum += acc[l];
+          } else {
+            for (int k = 0; k < width; ++k)
+              if (f + k >= 0 && f + k < n) sum += row[k] * x[f + k];
+          }
           y[j0 + (u + g) * L] = sum;
         }
       }
