@@ -20,7 +20,7 @@ export function withoutTimes(file: string): unknown {
 test('sweep: bad knobs, values and sizes are one clear error before anything runs', () => {
   const p = (vary: string[], extra = {}) => () => planSweep({ ...base, out: 'unused', vary, ...extra });
   assert.throws(p(['bogus=1,2']), /--vary bogus: unknown knob; known knobs: max_len, dropout, n_mfcc, channels, epochs/);
-  assert.throws(p(['max_len=0,200']), /--vary max_len=0: out of range \(--max-len: expected a positive integer, got 0\)/);
+  assert.throws(p(['max_len=0,200']), /--vary max_len=0: out of range \((--max-len|max_len): expected a positive integer, got 0\)/);
   assert.throws(p(['dropout=0.2,1.5']), /--vary dropout=1.5: out of range/);
   assert.throws(p(['channels=8.5']), /--vary channels=8.5: CNN channels must be an integer/);
   assert.throws(p(['epochs=1,x']), /--vary epochs: "x" is not a number/);
