@@ -45,7 +45,9 @@ export const PARAM_FLAGS: Readonly<Record<string, string>> = Object.freeze({
 const COMMAND_PARAM_FLAGS: Readonly<Record<string, Readonly<Record<string, string>>>> = Object.freeze({
   convert: { source: 'NEUTRAL_DATA' },
   'experiment gap': { model: '--model', augment: '--train-augment' },
+  'model export': { out: '--onnx' },
   'model card': { data: '--data' },
+  monitor: { threads: '--threads' },
 });
 
 /** The flag of library parameter `param` in `command` (e.g. 'cv', 'experiment gap'); the name itself when it has none. */

@@ -130,7 +130,7 @@ export function writeOnnx(m: TrainedModel, out: string, producerVersion?: string
   try {
     writeFileSync(out, bytes);
   } catch (err) {
-    throw new ParamError('onnx', `${out}: cannot write (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+    throw new ParamError('out', `${out}: cannot write (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
   }
   return bytes.length;
 }

@@ -20,6 +20,7 @@ import { architectureSvg, describeArchitecture, type ArchitectureSizes } from '.
 import { inlineSvg } from '../report/html.js';
 import { writeReport } from '../report/write.js';
 import { writeFileAtomic } from '../data/cache.js';
+import { ParamError } from '../engine/errors.js';
 import type { EvaluationMetrics } from '../report/types.js';
 import { loadTrainedModel, type TrainedModel } from './model-dir.js';
 import { ParamError } from '../engine/errors.js';

@@ -27,7 +27,12 @@ async function init(m: InitMsg): Promise<void> {
   ort.env.wasm.numThreads = m.threads;
   ort.env.logLevel = 'error';
   const bytes = new Uint8Array(await (await fetch(m.modelUrl, { credentials: 'same-origin' })).arrayBuffer());
-  const session = await ort.InferenceSession.create(bytes, { executionProviders: ['wasm'], graphOptimizationLevel: 'all' });
+  // With threads, an ensemble's members are independent branches of the graph: the parallel executor
+  // runs them side by side (inter-op) besides splitting each GEMM (intra-op).
+  const parallel = m.threads > 1 && (m.meta.members ?? 1) > 1;
+  const session = await ort.InferenceSession.create(bytes, {
+    executionProviders: ['wasm'], graphOptimizationLevel: 'all', ...(parallel ? { executionMode: 'parallel' as const } : {}),
+  });
   meta = m.meta;
   run = ortRunner(ort, session);
   runRaw = ortRunner(ort, session, session.outputNames.includes('logits') ? 'logits' : 'probs');
