@@ -118,6 +118,10 @@ test('garbage closes only the sending session, with a reason; others go on', { t
   good.ws.send(JSON.stringify({ type: 'stop' }));
   assert.equal((await good.closed).code, 1000);
   assert.ok(good.events.filter((e) => e.type === 'window').length >= 2);
+  // It started with "enrol": false: the no-reference fallback, and its windows say so.
+  assert.deepEqual(good.events.filter((e) => e.type === 'enrolled').map((e) => [e.skipped, e.fallback]), [[true, 'session speech']]);
+  const scored = good.events.filter((e) => e.type === 'window' && e.probs) as { reference?: string }[];
+  assert.ok(scored.length >= 1 && scored.every((w) => w.reference === 'window' || w.reference === 'session'), JSON.stringify(scored.map((w) => w.reference)));
   assert.equal(server.sessions(), 0, 'every session ended');
 });
 
