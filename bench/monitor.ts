@@ -1,5 +1,5 @@
 /**
- * `npm run bench:monitor [-- --model DIR|demo-shaped] [--streams 1,4,16] [--seconds 20] [--workers default,0]`: the live monitor under
+ * `npm run bench:monitor [-- --model DIR|demo-shaped] [--streams 1,4,16] [--seconds 20] [--workers 0,1,2]`: the live monitor under
  * load. Starts `affexion monitor MODEL --port 0` as its own process, then for each level opens N
  * WebSocket sessions on loopback that send real speech (RAVDESS dev actors, 48 kHz, 50 ms frames) in
  * real time, as the page does. Per level: p50/p95 latency from sending the frame that holds a window's

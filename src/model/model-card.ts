@@ -23,7 +23,6 @@ import { writeFileAtomic } from '../data/cache.js';
 import { ParamError } from '../engine/errors.js';
 import type { EvaluationMetrics } from '../report/types.js';
 import { loadTrainedModel, type TrainedModel } from './model-dir.js';
-import { ParamError } from '../engine/errors.js';
 
 /** One corpus's figures as found beside the model. */
 export interface CardEvaluation { name: string; source: string; metrics: EvaluationMetrics; predictions?: { label: string; probs: number[] }[] }

@@ -315,15 +315,25 @@ export function createMonitor<R>(opts: MonitorOptions<R>): Monitor {
     if (reference !== null) { w.ref = model.makeReference ? 'speaker' : undefined; return reference; }
     if (!fallback || !makeFallback) return null;
     if (sessLen < sr) { w.ref = 'window'; return makeFallback([w.samples]); }
-    // Rebuilt as the session's speech grows (by a second, or a quarter once longer: the cost grows with it),
-    // until the cap; then fixed.
-    if (sessRef === null || sessLen - sessRefLen >= Math.max(sr, sessRefLen / 4) || (sessLen >= fallbackCap && sessRefLen < fallbackCap)) {
-      sessRef = makeFallback(referenceClips(sessChunks));
-      sessRefLen = sessLen;
-      if (sessLen >= fallbackCap) sessChunks = [];
-    }
+    if (sessRef === null) rebuildFallback();
     w.ref = 'session';
     return sessRef;
+  }
+
+  function rebuildFallback(): void {
+    sessRef = makeFallback!(referenceClips(sessChunks));
+    sessRefLen = sessLen;
+    if (sessLen >= fallbackCap) sessChunks = [];
+  }
+
+  /**
+   * After a window's event: rebuild the fallback reference if the session's speech has grown (by a second,
+   * or a quarter once longer: the cost grows with it; fixed once at the cap). Done here, not before scoring,
+   * so the rebuild (up to 30 s of features) never delays a window's result; the next window uses it.
+   */
+  function refreshFallback(): void {
+    if (!fallback || sessRef === null) return;
+    if (sessLen - sessRefLen >= Math.max(sr, sessRefLen / 4) || (sessLen >= fallbackCap && sessRefLen < fallbackCap)) rebuildFallback();
   }
 
   function finishEnrolment(t: number): void {
@@ -387,6 +397,14 @@ export function createMonitor<R>(opts: MonitorOptions<R>): Monitor {
         return;
       }
       windowEvent(w, probs.subarray(0, K), w.ref ? { reference: w.ref } : {});
+      try {
+        refreshFallback();
+      } catch (err) {
+        pending.length = 0;
+        if (opts.onError) opts.onError(err);
+        else failure ??= err;
+        return;
+      }
     }
   }
 

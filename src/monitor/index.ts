@@ -17,4 +17,4 @@ export { monitorModel, loadMonitorModel, sessionReference } from './model.js';
 export { createInferencePool, type InferencePool } from './pool.js';
 export { replayFile, referenceFromFiles, type ReplayOptions } from './replay.js';
 export { startMonitorServer, isLoopback, defaultWorkers, type MonitorServer, type MonitorServerOptions } from './server.js';
-export { sessionReport, writeSessionReport } from './session-report.js';
+export { sessionReport, writeSessionReport, writeSessionReportOffThread } from './session-report.js';

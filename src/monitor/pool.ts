@@ -5,11 +5,12 @@
  * many); a single network is scored whole by the least busy worker. The combined probabilities are the
  * members' mean as in `modelProbabilities`, equal to in-process scoring up to float rounding (≤ 1e-6, tested).
  */
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { SpeakerReference } from '../data/reference.js';
 import type { TrainedModel } from '../model/model-dir.js';
 import type { PoolReply, PoolRequest } from './inference-worker.js';
 import { ParamError } from '../engine/errors.js';
+import { startModuleWorker } from './thread.js';
 
 export interface InferencePool {
   readonly size: number;
@@ -25,21 +26,10 @@ export function memberRanges(members: number, n: number): [number, number][] {
   return [...Array(k).keys()].map((i) => [Math.floor((i * members) / k), Math.floor(((i + 1) * members) / k)]);
 }
 
-/**
- * Built, the worker is inference-worker.js. Under tsx (tests, benches, `npm run` from source) it is .ts,
- * and a worker thread does not inherit tsx's loader: a small bootstrap registers it there first.
- */
-function startWorker(workerData: { dir: string }): Worker {
-  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./inference-worker.js', import.meta.url), { workerData });
-  const entry = new URL('./inference-worker.ts', import.meta.url).href;
-  const boot = `import('tsx/esm/api').then((t) => { t.register(); return import(${JSON.stringify(entry)}); })`;
-  return new Worker(boot, { eval: true, workerData });
-}
-
 export async function createInferencePool(m: TrainedModel, workers: number): Promise<InferencePool> {
   if (!(Number.isInteger(workers) && workers >= 1)) throw new ParamError('workers', `expected a whole number ≥ 1, got ${workers}`);
   const slots: Slot[] = await Promise.all([...Array(workers).keys()].map(() => new Promise<Slot>((resolve, reject) => {
-    const worker = startWorker({ dir: m.dir });
+    const worker = startModuleWorker('inference-worker', { dir: m.dir });
     const slot: Slot = { worker, busy: 0, waiting: new Map() };
     worker.on('message', (msg: PoolReply | { ready: true }) => {
       if ('ready' in msg) { resolve(slot); return; }

@@ -54,9 +54,13 @@ export function isLoopback(host: string): boolean {
   return LOOPBACK.has(host) || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
-/** Inference workers by default: one per core, at most 4 (more rarely pays: windows come 2 per second per stream). */
+/**
+ * Inference workers by default: one per core but one — that core stays with the thread that takes every
+ * session's frames (with as many busy workers as cores, it waited behind them: bench:monitor at 4 and 16
+ * streams under load) — at least 1, at most 4 (windows come 2 per second per stream).
+ */
 export function defaultWorkers(): number {
-  return Math.max(1, Math.min(4, os.availableParallelism()));
+  return Math.max(1, Math.min(4, os.availableParallelism() - 1));
 }
 
 export function defaultAssetsDir(): string {

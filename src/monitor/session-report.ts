@@ -4,6 +4,7 @@
  */
 import { writeReport, type RunReport, type WrittenReport } from '../report/index.js';
 import type { MonitorEvent, SummaryEvent } from './core.js';
+import { startModuleWorker } from './thread.js';
 
 export function sessionReport(events: readonly MonitorEvent[], meta: { title?: string; model?: string; config?: Record<string, unknown> } = {}): RunReport {
   const points: { t: number; series: string; value: number }[] = [];
@@ -46,4 +47,23 @@ export function sessionReport(events: readonly MonitorEvent[], meta: { title?: s
 
 export function writeSessionReport(dir: string, events: readonly MonitorEvent[], meta: Parameters<typeof sessionReport>[1] = {}): Promise<WrittenReport> {
   return writeReport(dir, sessionReport(events, meta));
+}
+
+/**
+ * {@link writeSessionReport} in a worker thread (report-worker.ts), so a session's stop does not hold up
+ * the server's other sessions while the charts render. Resolves with the report.html path.
+ */
+export function writeSessionReportOffThread(dir: string, events: readonly MonitorEvent[], meta: Parameters<typeof sessionReport>[1] = {}): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const w = startModuleWorker('report-worker', { dir, events, meta });
+    let done = false;
+    w.once('message', (m: { html: string } | { error: string }) => {
+      done = true;
+      if ('error' in m) reject(new Error(m.error));
+      else resolve(m.html);
+      void w.terminate();
+    });
+    w.once('error', (err) => { done = true; reject(err); });
+    w.once('exit', (code) => { if (!done) reject(new Error(`report worker exited with ${code}`)); });
+  });
 }

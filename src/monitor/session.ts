@@ -15,7 +15,7 @@ import { z } from 'zod';
 import { writeWav16 } from '../audio/wav-write.js';
 import type { SpeakerReference } from '../data/reference.js';
 import { createMonitor, type Monitor, type MonitorEvent, type MonitorModel, type MonitorOptions } from './core.js';
-import { writeSessionReport } from './session-report.js';
+import { writeSessionReportOffThread } from './session-report.js';
 
 export interface SessionLimits {
   /** Longest session, seconds of audio (default 2 h). */
@@ -203,6 +203,7 @@ export class LiveSession {
     }
     const mon = this.mon;
     this.stopping = true;
+    if (this.idle) clearTimeout(this.idle); // the client is waiting for its report now, not idle
     await mon.end();
     if (this.dir) {
       await new Promise<void>((r) => (this.events_out ? this.events_out.end(r) : r()));
@@ -216,8 +217,8 @@ export class LiveSession {
         rmSync(raw);
       }
       try {
-        const rep = await writeSessionReport(this.dir, this.events, { model: this.cfg.modelDir, config: { session: this.cfg.id } });
-        this.send({ type: 'report', session: this.cfg.id, url: `sessions/${this.cfg.id}/report.html`, file: rep.html });
+        const html = await writeSessionReportOffThread(this.dir, this.events, { model: this.cfg.modelDir, config: { session: this.cfg.id } });
+        this.send({ type: 'report', session: this.cfg.id, url: `sessions/${this.cfg.id}/report.html`, file: html });
       } catch (err) {
         this.send({ type: 'error', message: `report: ${(err as Error).message}` });
       }
@@ -236,7 +237,7 @@ export class LiveSession {
     if (mon) await mon.end().catch(() => undefined);
     this.events_out?.end();
     this.audio_out?.end();
-    if (this.dir && this.events.length) await writeSessionReport(this.dir, this.events, { model: this.cfg.modelDir }).catch(() => undefined);
+    if (this.dir && this.events.length) await writeSessionReportOffThread(this.dir, this.events, { model: this.cfg.modelDir }).catch(() => undefined);
     this.cfg.onClose(this.cfg.id);
   }
 }

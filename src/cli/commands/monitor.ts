@@ -71,7 +71,7 @@ export function register(program: Command): void {
     .option('--on-device', 'the page computes features and runs the model itself (ONNX in a Web Worker): no audio leaves the browser')
     .option('--onnx <file>', 'with --on-device: run this exported ONNX file (affexion model export) instead of exporting MODEL')
     .option('--threads <n>', 'with --on-device: onnxruntime-web threads in the page (default 1)')
-    .option('--workers <n>', 'inference worker threads (default: one per core, at most 4; 0: in the server thread)')
+    .option('--workers <n>', 'inference worker threads (default: one per core but one, 1–4; 0: in the server thread)')
     .action(async (modelDir: string, o: MonitorCliOptions) => {
       if (o.onDevice) {
         if (o.input || o.record || o.recordAudio || o.reference.length) throw new Error('--on-device: --input, --record, --record-audio and --reference need the server-side monitor');
