@@ -63,7 +63,12 @@ export function addHyperOptions(cmd: Command, defaults: Partial<Hyperparameters>
     .option('--ensemble <n>', 'train n networks with seeds seed, seed+1, … and average their class probabilities; 1 = one network',
       intArg('--ensemble'), d.ensemble)
     .option('--speaker-reference <labels>', 'speaker reference normalisation: z-score every clip with the statistics of its speaker\'s clips ' +
-      'with these labels, e.g. "neutral,calm" (they are neither trained on nor scored; see docs/training.md); "" = off', d.speaker_reference);
+      'with these labels, e.g. "neutral,calm" (they are neither trained on nor scored; see docs/training.md); "" = off', d.speaker_reference)
+    .option('--trim-silence', 'remove leading/trailing silence before features, in training and inference (the clip\'s length then says nothing)', d.trim_silence)
+    .option('--no-trim-silence', 'keep the silence around clips (the paper)')
+    .option('--window <s>', 'window training: one window of this many seconds per clip and epoch at a random position; clips are scored ' +
+      'by the mean of their windows (0 = whole clips, the paper; MAX_LEN becomes the window)', numArg('--window'), d.window)
+    .option('--window-hop <s>', 'hop between the scored windows of a clip, seconds (0 = a third of --window)', numArg('--window-hop'), d.window_hop);
 }
 
 /** Adds the feature options (defaults: the paper's). */
@@ -109,6 +114,7 @@ export interface CommonOptionValues {
   epochs: number; batchSize: number; lr: number; stepSize: number; gamma: number; weightDecay: number; seed: number;
   maxLen: number; channels: number; kernelSizes: number[]; hidden: number; lstmLayers: number; fcHidden: number;
   dropoutConv: number; dropoutFc: number; maskPadding: boolean; normalization: 'global' | 'utterance'; augment: string; swa: number; ensemble: number; speakerReference: string;
+  trimSilence: boolean; window: number; windowHop: number;
   sr: number; nMfcc: number; nFft: number; hopLength: number; nMels: number; loudness: LoudnessMode;
   labelMap?: string; reference?: string; cache: string | boolean; labelColumn?: string; speakerColumn?: string;
 }
@@ -119,7 +125,7 @@ const HYPER_ATTRIBUTE: Record<keyof Hyperparameters, keyof CommonOptionValues> =
   seed: 'seed', max_len: 'maxLen', conv_channels: 'channels', kernel_sizes: 'kernelSizes', lstm_hidden: 'hidden',
   lstm_layers: 'lstmLayers', fc_hidden: 'fcHidden', dropout_conv: 'dropoutConv', dropout_fc: 'dropoutFc',
   mask_padding: 'maskPadding', normalization: 'normalization', augment: 'augment', swa: 'swa', ensemble: 'ensemble',
-  speaker_reference: 'speakerReference',
+  speaker_reference: 'speakerReference', trim_silence: 'trimSilence', window: 'window', window_hop: 'windowHop',
 };
 
 /** Hyper-parameters from parsed options. */

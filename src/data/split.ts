@@ -17,7 +17,7 @@ import type { FeatureMatrix } from '../features/index.js';
 import type { ProgressEvents } from '../report/progress.js';
 import type { FeatureCache } from './cache.js';
 import { scanDataset, type Dataset, type SkippedFile } from './dataset.js';
-import { datasetFeatures, featuresFromSamples, type FeatureSettings } from './features.js';
+import { datasetFeatures, featuresFromSamples, speechSamples, type FeatureSettings } from './features.js';
 import { applySpeakerReference, parseReferenceLabels, referenceItems, requireReferences, speakerReferences, type SpeakerReference } from './reference.js';
 
 /**
@@ -157,7 +157,8 @@ export async function loadSplit(ds: Dataset, opts: SplitOptions): Promise<Loaded
   const files = kept.itemIndex.map((i) => ds.items[i].path);
   kept.audio = {
     sr: settings.params.sr,
-    load: async (i) => (await loadAudio(files[i]!, { sr: settings.params.sr })).samples,
+    // Trimmed like the stored features, so augmented copies cover the same speech.
+    load: async (i) => speechSamples((await loadAudio(files[i]!, { sr: settings.params.sr })).samples, settings, files[i]!),
     features: (samples, i) => {
       const m = featuresFromSamples(samples, settings);
       return refs ? applySpeakerReference(m, refs[i]!) : m;

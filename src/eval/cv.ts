@@ -14,7 +14,7 @@ import type { LabelMap } from '../data/label-map.js';
 import type { Normalization } from '../data/normalize.js';
 import type { AffexionNet } from '../model/network.js';
 import type { EpochRecord } from '../train/fit.js';
-import { resolveHyperparameters, type CrossValidationRunSettings, type Hyperparameters } from '../model/hyperparameters.js';
+import { resolveHyperparameters, windowHopFrames, withWindowFrames, type CrossValidationRunSettings, type Hyperparameters } from '../model/hyperparameters.js';
 import { subsetAudio } from '../train/online-augment.js';
 import { trainModelToDir } from '../train/train.js';
 import { checkTrainable, dataFingerprint, loadSplit, referenceDatasets, referenceFingerprint, trainingClasses, type LabelledFeatures, type LoadedSplit, type ReferenceData } from '../data/split.js';
@@ -111,7 +111,7 @@ export function subsetSplit(split: LabelledFeatures, idx: readonly number[]): La
 /** Metrics of a network, or of the mean of several (an ensemble), on labelled features. */
 export async function scoreMembers(members: readonly { net: AffexionNet; normalization: Normalization }[], hyper: Hyperparameters,
   split: LabelledFeatures, classes: readonly string[]): Promise<ClassificationMetrics> {
-  const probs = await meanProbabilities(members, split.features, hyper.max_len, hyper.batch_size);
+  const probs = await meanProbabilities(members, split.features, hyper.max_len, hyper.batch_size, windowHopFrames(hyper));
   return classificationMetrics(split.targets, argmaxRows(probs, split.targets.length, classes.length), classes);
 }
 
@@ -136,8 +136,8 @@ export async function crossValidate(opts: CvOptions): Promise<CvResult> {
   const k = opts.folds ?? 7;
   const groupBy = opts.groupBy ?? 'none';
   if (!GROUP_BY.includes(groupBy)) throw new Error(`--group-by: expected speaker, text or none, got "${groupBy}"`);
-  const hyper = resolveHyperparameters(opts.hyper);
-  const settings = resolveFeatureSettings({ params: opts.features, loudness: opts.loudness });
+  const settings = resolveFeatureSettings({ params: opts.features, loudness: opts.loudness, trimSilence: opts.hyper?.trim_silence });
+  const hyper = withWindowFrames(resolveHyperparameters(opts.hyper), settings.params.sr / settings.params.hopLength);
   return withOutputLock(opts.out, () => crossValidateLocked(opts, k, groupBy, hyper, settings), { command: opts.command?.join(' ') });
 }
 
@@ -220,7 +220,7 @@ async function crossValidateLocked(opts: CvOptions, k: number, groupBy: GroupBy,
         out: dir, train: subsetSplit(all, trainIdx), val: valSet, classes, hyper, settings, signature, resume: 'auto',
         events: fe, signal: opts.signal,
       });
-      const probs = await meanProbabilities(members, valSet.features, hyper.max_len, hyper.batch_size);
+      const probs = await meanProbabilities(members, valSet.features, hyper.max_len, hyper.batch_size, windowHopFrames(hyper));
       const pred = Array.from(argmaxRows(probs, val.length, classes.length));
       outcome = {
         fold, n_train: trainIdx.length, n_val: val.length,

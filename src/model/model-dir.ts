@@ -15,9 +15,9 @@ import { LOUDNESS_MODES, resolveFeatureSettings, type FeatureSettings, type Loud
 import type { Normalization } from '../data/normalize.js';
 import { CONFIG_FILE, WEIGHTS_FILE, loadModelDir, saveModelDir } from './io.js';
 import type { AffexionNet } from './network.js';
-import { predictProbabilities } from './predict.js';
+import { clipProbabilities } from './predict.js';
 import type { EpochRecord } from '../report/types.js';
-import { resolveHyperparameters, type Hyperparameters } from './hyperparameters.js';
+import { resolveHyperparameters, windowHopFrames, type Hyperparameters } from './hyperparameters.js';
 
 export const MODEL_CONFIG_FILE = CONFIG_FILE;
 
@@ -90,15 +90,15 @@ export function saveEnsembleManifest(dir: string, memberDirs: readonly string[])
  */
 export async function modelProbabilities(model: TrainedModel, features: readonly FeatureMatrix[],
   batchSize = model.hyper.batch_size): Promise<Float32Array> {
-  return meanProbabilities(model.members, features, model.hyper.max_len, batchSize);
+  return meanProbabilities(model.members, features, model.hyper.max_len, batchSize, windowHopFrames(model.hyper));
 }
 
 /** Mean of the class probabilities of several networks (each with its own input statistics). */
 export async function meanProbabilities(members: readonly { net: AffexionNet; normalization: Normalization }[],
-  features: readonly FeatureMatrix[], maxLen: number, batchSize: number): Promise<Float32Array> {
+  features: readonly FeatureMatrix[], maxLen: number, batchSize: number, hopFrames = 0): Promise<Float32Array> {
   let sum: Float32Array | null = null;
   for (const m of members) {
-    const p = await predictProbabilities(m.net, features, m.normalization, maxLen, batchSize);
+    const p = await clipProbabilities(m.net, features, m.normalization, maxLen, batchSize, hopFrames);
     if (!sum) sum = p;
     else for (let i = 0; i < p.length; i++) sum[i] += p[i]!;
   }
@@ -196,6 +196,6 @@ function loadSingle(abs: string): TrainedModel {
   }
   return {
     dir: abs, members: [{ dir: abs, net: m.net, normalization }], classes: m.labels, hyper, epochs: t.epochs_trained ?? 0,
-    featureSettings: resolveFeatureSettings({ params: m.featureParams, loudness: t.loudness ?? 'none' }),
+    featureSettings: resolveFeatureSettings({ params: m.featureParams, loudness: t.loudness ?? 'none', trimSilence: hyper.trim_silence }),
   };
 }

@@ -15,7 +15,7 @@ import { checkTrainable, dataFingerprint, loadSplit, referenceDatasets, referenc
 import { classificationMetrics, argmaxRows, type ClassificationMetrics } from '../report/metrics.js';
 import { initialState, runEpochs, type EpochRecord, type TrainingState } from './fit.js';
 import { loadCheckpoint, saveCheckpoint, signatureMismatch, checkpointPath, type RunSignature } from './checkpoint.js';
-import { resolveHyperparameters, type Hyperparameters } from '../model/hyperparameters.js';
+import { resolveHyperparameters, windowHopFrames, withWindowFrames, type Hyperparameters } from '../model/hyperparameters.js';
 import { clearModelDir, ensembleMemberDir, holdsModel, meanProbabilities, saveEnsembleManifest, saveTrainedModel } from '../model/model-dir.js';
 import type { ProgressEvents } from '../report/progress.js';
 
@@ -172,8 +172,8 @@ export function writeMetricsJsonl(dir: string, history: readonly EpochRecord[]):
  * checkpoint.safetensors, metrics.jsonl, report.html).
  */
 export async function train(opts: TrainOptions): Promise<TrainResult> {
-  const hyper = resolveHyperparameters(opts.hyper);
-  const settings = resolveFeatureSettings({ params: opts.features, loudness: opts.loudness });
+  const settings = resolveFeatureSettings({ params: opts.features, loudness: opts.loudness, trimSilence: opts.hyper?.trim_silence });
+  const hyper = withWindowFrames(resolveHyperparameters(opts.hyper), settings.params.sr / settings.params.hopLength);
   // One run per folder: a second train into the same --out fails here instead of losing a result.
   return withOutputLock(opts.out, () => trainLocked(opts, hyper, settings), { command: opts.command?.join(' ') });
 }
@@ -230,7 +230,7 @@ async function trainLocked(opts: TrainOptions, hyper: Hyperparameters, settings:
     state, members, featureSettings: settings, hyper,
   };
   if (valSplit) {
-    const probs = await meanProbabilities(members, valSplit.features, hyper.max_len, hyper.batch_size);
+    const probs = await meanProbabilities(members, valSplit.features, hyper.max_len, hyper.batch_size, windowHopFrames(hyper));
     result.validation = {
       ...classificationMetrics(valSplit.targets, argmaxRows(probs, valSplit.targets.length, classes.length), classes),
       unknown_labels: valSplit.unknownLabels,

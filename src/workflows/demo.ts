@@ -113,7 +113,11 @@ export async function runDemo(o: DemoOptions = {}): Promise<DemoResult> {
   }
   // The recipe's ensemble size (5 networks for converted) and speaker reference, the demo's small network for each.
   const rh = RECIPE_SETTINGS[recipe].hyper;
-  const hyper = { ...DEMO_HYPERPARAMETERS, ensemble: rh.ensemble ?? 1, speaker_reference: rh.speaker_reference ?? '', seed, ...(o.hyper ?? {}) };
+  const hyper = {
+    ...DEMO_HYPERPARAMETERS, ensemble: rh.ensemble ?? 1, speaker_reference: rh.speaker_reference ?? '',
+    trim_silence: rh.trim_silence ?? false, window: rh.window ?? 0, window_hop: rh.window_hop ?? 0, mask_padding: rh.mask_padding ?? false,
+    seed, ...(o.hyper ?? {}),
+  };
   const sentences = splitSentences(classes);
   const trainSentences = path.join(dataDir, 'sentences-train.csv');
   const heldSentences = path.join(dataDir, 'sentences-held-out.csv');

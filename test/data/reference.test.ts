@@ -109,7 +109,13 @@ test('train → evaluate → predict: clips are z-scored with their own speaker\
   const [pred] = await predictFiles(model, [target.path], { window: 10, reference: spk0.filter((it) => it.label === 'neutral').map((it) => it.path) });
   const fromEval = ev.predictions!.find((p) => path.resolve(p.file) === target.path)!;
   assert.ok(Math.abs(pred!.probs.panic! - fromEval.probs[1]!) < 1e-5);
-  await assert.rejects(predictFiles(model, [target.path]), /--reference: the model in .* compares speech with the speaker's neutral speech/);
+  // No reference: session normalisation (one file = the utterance's own statistics), with a warning naming the fallback.
+  const warnings: string[] = [];
+  const [fallback] = await predictFiles(model, [target.path], { window: 10, onWarning: (w) => warnings.push(w) });
+  assert.equal(fallback!.reference, 'session');
+  assert.equal(pred!.reference, 'speaker');
+  assert.ok(!fallback!.error && Math.abs(Object.values(fallback!.probs).reduce((a, b) => a + b, 0) - 1) < 1e-5);
+  assert.match(warnings.join('\n'), /falling back to session normalisation/);
   await assert.rejects(predictFiles(model, [target.path], { reference: [path.join(path.dirname(target.path), 'missing.wav')] }), /--reference: .*missing\.wav/);
 });
 
@@ -161,9 +167,10 @@ test('CLI: train --speaker-reference, evaluate lists the references, predict --r
   const p = cli('predict', out, target.path, ...refs, '--json');
   assert.equal(p.status, 0, p.stderr);
   assert.ok(['boredom', 'panic'].includes(JSON.parse(p.stdout.trim()).label));
-  const missing = cli('predict', out, target.path);
-  assert.notEqual(missing.status, 0);
-  assert.match(missing.stderr, /give a few clips of the speaker's calm speech with --reference FILE/);
+  const missing = cli('predict', out, target.path, '--json');
+  assert.equal(missing.status, 0, missing.stderr);
+  assert.match(missing.stderr, /warning: .*session normalisation.*give a few clips of the speaker's calm speech with --reference FILE/);
+  assert.equal(JSON.parse(missing.stdout.trim()).reference, 'session');
   const config = JSON.parse(readFileSync(path.join(out, 'config.json'), 'utf8'));
   assert.match(JSON.stringify(config), /"speaker_reference":"neutral"/);
 });
