@@ -68,6 +68,9 @@ export function addHyperOptions(cmd: Command, defaults: Partial<Hyperparameters>
     .option('--no-trim-silence', 'keep the silence around clips (the paper)')
     .option('--window <s>', 'window training: one window of this many seconds per clip and epoch at a random position; clips are scored ' +
       'by the mean of their windows (0 = whole clips, the paper; MAX_LEN becomes the window)', numArg('--window'), d.window)
+    .option('--neutral-class', 'a class "neutral" (no signal): half of each speaker\'s neutral/calm reference clips are trained on and scored as it, ' +
+      'the other half stay references (needs neutral in --speaker-reference)', d.neutral_class)
+    .option('--no-neutral-class', 'no neutral class: every neutral/calm clip is a speaker reference')
     .option('--window-hop <s>', 'hop between the scored windows of a clip, seconds (0 = a third of --window)', numArg('--window-hop'), d.window_hop);
 }
 
@@ -114,7 +117,7 @@ export interface CommonOptionValues {
   epochs: number; batchSize: number; lr: number; stepSize: number; gamma: number; weightDecay: number; seed: number;
   maxLen: number; channels: number; kernelSizes: number[]; hidden: number; lstmLayers: number; fcHidden: number;
   dropoutConv: number; dropoutFc: number; maskPadding: boolean; normalization: 'global' | 'utterance'; augment: string; swa: number; ensemble: number; speakerReference: string;
-  trimSilence: boolean; window: number; windowHop: number;
+  trimSilence: boolean; window: number; windowHop: number; neutralClass: boolean;
   sr: number; nMfcc: number; nFft: number; hopLength: number; nMels: number; loudness: LoudnessMode;
   labelMap?: string; reference?: string; cache: string | boolean; labelColumn?: string; speakerColumn?: string;
 }
@@ -125,7 +128,7 @@ const HYPER_ATTRIBUTE: Record<keyof Hyperparameters, keyof CommonOptionValues> =
   seed: 'seed', max_len: 'maxLen', conv_channels: 'channels', kernel_sizes: 'kernelSizes', lstm_hidden: 'hidden',
   lstm_layers: 'lstmLayers', fc_hidden: 'fcHidden', dropout_conv: 'dropoutConv', dropout_fc: 'dropoutFc',
   mask_padding: 'maskPadding', normalization: 'normalization', augment: 'augment', swa: 'swa', ensemble: 'ensemble',
-  speaker_reference: 'speakerReference', trim_silence: 'trimSilence', window: 'window', window_hop: 'windowHop',
+  speaker_reference: 'speakerReference', trim_silence: 'trimSilence', window: 'window', window_hop: 'windowHop', neutral_class: 'neutralClass',
 };
 
 /** Hyper-parameters from parsed options. */

@@ -18,7 +18,7 @@ import type { ProgressEvents } from '../report/progress.js';
 import type { FeatureCache } from './cache.js';
 import { scanDataset, type Dataset, type SkippedFile } from './dataset.js';
 import { datasetFeatures, featuresFromSamples, speechSamples, type FeatureSettings } from './features.js';
-import { applySpeakerReference, parseReferenceLabels, referenceItems, requireReferences, speakerReferences, type SpeakerReference } from './reference.js';
+import { applySpeakerReference, parseReferenceLabels, referenceHalf, referenceItems, requireReferences, speakerReferences, type SpeakerReference } from './reference.js';
 
 /**
  * Where online waveform augmentation gets each training clip's audio, and how augmented audio becomes
@@ -58,15 +58,22 @@ export function checkTrainable(ds: Dataset, optionName = 'DATA'): void {
  * The classes a model learns from a dataset: its labels, less the speaker reference labels (those clips
  * are references, not a class). Throws when fewer than two remain.
  */
-export function trainingClasses(ds: Dataset, speakerReference: string | readonly string[], optionName = 'DATA'): string[] {
+export function trainingClasses(ds: Dataset, speakerReference: string | readonly string[], optionName = 'DATA', neutralClass = false): string[] {
   const ref = new Set(typeof speakerReference === 'string' ? parseReferenceLabels(speakerReference) : speakerReference);
-  const classes = ds.classes.filter((c) => !ref.has(c));
+  if (neutralClass && !ref.has(NEUTRAL_CLASS)) {
+    throw new Error(`--neutral-class: the class "${NEUTRAL_CLASS}" is made of each speaker's reference-labelled clips; add ${NEUTRAL_CLASS} to --speaker-reference (now "${[...ref].join(',')}")`);
+  }
+  // With a neutral class, half of each speaker's reference-labelled clips are that class (src/data/reference.ts referenceHalf).
+  const classes = [...ds.classes.filter((c) => !ref.has(c)), ...(neutralClass && ds.items.some((it) => ref.has(it.label)) ? [NEUTRAL_CLASS] : [])].sort();
   if (classes.length < 2) {
     throw new Error(`${optionName}: ${classes.length ? `only one class ("${classes[0]}")` : 'no class'} besides the speaker reference labels ` +
       `(${[...ref].join(', ')}) in ${ds.source}; a classifier needs at least two`);
   }
   return classes;
 }
+
+/** The class of "no signal" (hyper `neutral_class`): calm speech, made of reference-labelled clips. */
+export const NEUTRAL_CLASS = 'neutral';
 
 /** Labelled features for a dataset; clips whose label is not in `classes` are counted, not used. */
 export interface LoadedSplit extends LabelledFeatures {
@@ -125,13 +132,23 @@ export async function loadSplit(ds: Dataset, opts: SplitOptions): Promise<Loaded
   const classIndex = new Map(classes.map((c, i) => [c, i]));
   const refLabels = new Set(reference?.labels ?? []);
   const clash = classes.filter((c) => refLabels.has(c));
-  if (clash.length) throw new Error(`--speaker-reference: ${clash.join(', ')} ${clash.length > 1 ? 'are' : 'is'} also a class; reference clips cannot be trained on or scored`);
+  if (clash.length > 1) throw new Error(`--speaker-reference: ${clash.join(', ')} are also classes; only one class (${NEUTRAL_CLASS}) may be made of reference-labelled clips`);
+  // A class that is also a reference label (the neutral class): per speaker, half of the reference-labelled
+  // clips are references, the other half are that class — never the same clip in both.
+  const splitClass = clash[0];
+  const refPaths = splitClass !== undefined ? referenceHalf(ds.items, [...refLabels]) : null;
   const unknownLabels: Record<string, number> = {};
   const referenceLabels: Record<string, number> = {};
   const wanted: number[] = [];
+  const wantedClass: number[] = [];
   ds.items.forEach((it, i) => {
-    if (classIndex.has(it.label)) wanted.push(i);
-    else if (refLabels.has(it.label)) referenceLabels[it.label] = (referenceLabels[it.label] ?? 0) + 1;
+    if (refPaths && refLabels.has(it.label) && !refPaths.has(it.path)) {
+      wanted.push(i);
+      wantedClass.push(classIndex.get(classIndex.has(it.label) ? it.label : splitClass!)!);
+    } else if (classIndex.has(it.label) && !refLabels.has(it.label)) {
+      wanted.push(i);
+      wantedClass.push(classIndex.get(it.label)!);
+    } else if (refLabels.has(it.label)) referenceLabels[it.label] = (referenceLabels[it.label] ?? 0) + 1;
     else unknownLabels[it.label] = (unknownLabels[it.label] ?? 0) + 1;
   });
   events?.stage?.(stageName, 0, wanted.length);
@@ -143,12 +160,12 @@ export async function loadSplit(ds: Dataset, opts: SplitOptions): Promise<Loaded
     if (!m) return;
     kept.features.push(m);
     kept.itemIndex.push(wanted[j]);
-    targets.push(classIndex.get(ds.items[wanted[j]].label) as number);
+    targets.push(wantedClass[j]!);
   });
   kept.targets = Int32Array.from(targets);
   let refs: SpeakerReference[] | null = null;
   if (reference) {
-    const found = await clipReferences(ds, kept.itemIndex, settings, cache, reference, events);
+    const found = await clipReferences(ds, kept.itemIndex, settings, cache, { ...reference, only: refPaths }, events);
     refs = found.refs;
     kept.referenceFiles = found.files;
     kept.features = kept.features.map((m, i) => applySpeakerReference(m, found.refs[i]!));
@@ -169,8 +186,12 @@ export async function loadSplit(ds: Dataset, opts: SplitOptions): Promise<Loaded
 
 /** The reference statistics of each kept clip's speaker; errors name the data and what is missing. */
 async function clipReferences(ds: Dataset, itemIndex: readonly number[], settings: FeatureSettings, cache: FeatureCache,
-  reference: { labels: readonly string[]; extra: readonly Dataset[]; maxLen: number; optionName: string }, events?: ProgressEvents): Promise<{ refs: SpeakerReference[]; files: string[] }> {
-  const items = referenceItems([ds, ...(reference.extra ?? [])], reference.labels);
+  reference: { labels: readonly string[]; extra: readonly Dataset[]; maxLen: number; optionName: string; only: Set<string> | null },
+  events?: ProgressEvents): Promise<{ refs: SpeakerReference[]; files: string[] }> {
+  // `only`: the dataset's own reference half (the other half is a class); extra datasets are all references.
+  const own = referenceItems([ds], reference.labels).filter((it) => !reference.only || reference.only.has(it.path));
+  const seen = new Set(own.map((it) => it.path));
+  const items = [...own, ...referenceItems(reference.extra ?? [], reference.labels).filter((it) => !seen.has(it.path))];
   const stage = 'features (speaker references)';
   const { features, skipped } = await datasetFeatures(items.map((it) => it.path), settings, cache, (d, t) => events?.stage?.(stage, d, t));
   for (const s of skipped) events?.log?.(`skipped reference clip ${s.file}: ${s.reason}`);

@@ -147,7 +147,7 @@ async function crossValidateLocked(opts: CvOptions, k: number, groupBy: GroupBy,
   const ds = typeof opts.data === 'string' ? scanDataset(opts.data, { labelMap: opts.labelMap, optionName: 'DATA' }) : opts.data;
   events.log?.(describeDataset(ds));
   checkTrainable(ds, 'DATA');
-  const classes = trainingClasses(ds, hyper.speaker_reference);
+  const classes = trainingClasses(ds, hyper.speaker_reference, 'DATA', hyper.neutral_class);
   if (ds.items.length < k) throw new Error(`--folds ${k}: the dataset has only ${ds.items.length} clips, fewer than the number of folds`);
   const cache = new FeatureCache(opts.cacheDir === undefined ? defaultCacheDir() : opts.cacheDir);
   const extra = referenceDatasets(opts.reference);

@@ -86,6 +86,12 @@ export interface Hyperparameters {
   window: number;
   /** Hop between scored windows, seconds (0 with a window = a third of it). */
   window_hop: number;
+  /**
+   * A class `neutral` ("no signal"): per speaker, half of the clips with a speaker reference label are
+   * references and the other half are trained on (and scored) as `neutral` (src/data/reference.ts
+   * referenceHalf). Needs `neutral` among the speaker reference labels.
+   */
+  neutral_class: boolean;
 }
 
 /** The paper's settings: Adam 1e-3, StepLR(10, 0.5), batch 32, 15 epochs, MAX_LEN 1000, 64 ch, 128 hidden. */
@@ -93,7 +99,7 @@ export const PAPER_HYPERPARAMETERS: Readonly<Hyperparameters> = Object.freeze({
   epochs: 15, batch_size: 32, lr: 1e-3, step_size: 10, gamma: 0.5, weight_decay: 0, seed: 0, max_len: 1000,
   conv_channels: 64, kernel_sizes: [3, 5, 7], lstm_hidden: 128, lstm_layers: 2, fc_hidden: 128,
   dropout_conv: 0.2, dropout_fc: 0.3, mask_padding: false, normalization: 'global' as const, augment: '', swa: 0, ensemble: 1,
-  speaker_reference: '', trim_silence: false, window: 0, window_hop: 0,
+  speaker_reference: '', trim_silence: false, window: 0, window_hop: 0, neutral_class: false,
 });
 
 /** CLI option that sets each hyper-parameter (for error messages). */
@@ -103,7 +109,7 @@ const OPTION: Record<keyof Hyperparameters, string> = {
   kernel_sizes: '--kernel-sizes', lstm_hidden: '--hidden', lstm_layers: '--lstm-layers', fc_hidden: '--fc-hidden',
   dropout_conv: '--dropout-conv', dropout_fc: '--dropout-fc', mask_padding: '--mask-padding', normalization: '--normalization',
   augment: '--augment', swa: '--swa', ensemble: '--ensemble', speaker_reference: '--speaker-reference',
-  trim_silence: '--trim-silence', window: '--window', window_hop: '--window-hop',
+  trim_silence: '--trim-silence', window: '--window', window_hop: '--window-hop', neutral_class: '--neutral-class',
 };
 
 /**
@@ -157,7 +163,12 @@ export function resolveHyperparameters(over: Partial<Hyperparameters> = {},
   if (typeof h.window_hop !== 'number' || !(h.window_hop >= 0 && h.window_hop <= maxWin)) throw new Error(`${name('window_hop')}: expected seconds in [0, ${maxWin}], got ${h.window_hop}`);
   if (h.window > 0 && h.window_hop === 0) h.window_hop = h.window / 3;
   if (h.window > 0 && h.window_hop > h.window) throw new Error(`${name('window_hop')}: expected at most the window (${h.window} s), got ${h.window_hop}`);
-  if (h.window === 0 && h.window_hop !== 0) throw new Error(`${name('window_hop')}: only used with a window (--window SECONDS)`);
+  if (typeof h.neutral_class !== 'boolean') throw new Error(`${name('neutral_class')}: expected true or false, got ${h.neutral_class}`);
+  if (h.neutral_class && !parseReferenceLabels(h.speaker_reference).includes('neutral')) {
+    throw new Error(`${name('neutral_class')}: the neutral class is made of half of each speaker's neutral reference clips; add neutral to ${name('speaker_reference')} (now "${h.speaker_reference}")`);
+  }
+  // Whole clips: no scored windows (a recipe's hop under a user's --window 0 means nothing).
+  if (h.window === 0) h.window_hop = 0;
   return h;
 }
 

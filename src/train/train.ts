@@ -188,7 +188,7 @@ async function trainLocked(opts: TrainOptions, hyper: Hyperparameters, settings:
   const ds = typeof opts.data === 'string' ? scanDataset(opts.data, { labelMap: opts.labelMap, optionName: 'DATA' }) : opts.data;
   events.log?.(describeDataset(ds));
   checkTrainable(ds, 'DATA');
-  const classes = trainingClasses(ds, hyper.speaker_reference);
+  const classes = trainingClasses(ds, hyper.speaker_reference, 'DATA', hyper.neutral_class);
   const cache = new FeatureCache(opts.cacheDir === undefined ? defaultCacheDir() : opts.cacheDir);
   const extra = referenceDatasets(opts.reference);
   if (extra.length && !hyper.speaker_reference) throw new Error('--reference: only used with --speaker-reference (which labels are the reference clips)');

@@ -9,7 +9,7 @@ import { withOutputLock } from '../data/out-lock.js';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomic } from '../data/cache.js';
-import { scanDataset, type Dataset } from '../data/dataset.js';
+import { mergeDatasets, scanDataset, type Dataset } from '../data/dataset.js';
 import { assertNoRealClips } from '../data/leakage.js';
 import { assertSpeakerReferences, parseReferenceLabels } from '../data/reference.js';
 import { sharedDataPath } from '../data/shared-data.js';
@@ -161,6 +161,14 @@ async function reproduceLocked(o: ReproduceOptions): Promise<ReproduceResult> {
       // Each converted speaker's reference: the neutral speech the conversions were made from.
       if (!existsSync(neutral)) throw new Error(`--neutral: ${neutral} does not exist; speaker reference normalisation needs the neutral speech --converted was made from (or --speaker-reference "")`);
       neutralReference = scanDataset(neutral, { optionName: '--neutral' });
+    }
+    if (resolvedHyper.neutral_class) {
+      // The neutral class: the unconverted neutral speech joins the training data; per speaker half of it is the
+      // class "neutral", the other half the references (src/data/reference.ts referenceHalf), never both.
+      if (!neutralReference) throw new Error('--neutral-class: needs the neutral speech the converted set was made from (--neutral DIR) and --speaker-reference with neutral');
+      if (real) assertNoRealClips(neutralReference.items.map((it) => ({ file: it.path })), real, '--neutral');
+      trainingSet = mergeDatasets([trainingSet, neutralReference], trainingSet.source);
+      neutralReference = null;
     }
   }
   // Training speakers' references: the neutral speech they were converted from, and the user's --reference;

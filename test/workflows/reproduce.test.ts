@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
+import { scanDataset } from '../../src/data/dataset.js';
 import path from 'node:path';
 import { reproduce, PAPER_FIGURES, formatComparison } from '../../src/workflows/reproduce.js';
 import { makeToneDataset, TINY_FEATURES, TINY_HYPER, tmpDir } from '../train/fixtures.js';
@@ -42,15 +43,17 @@ test('reproduce: the default recipe trains on converted neutral speech (its sett
   const out = tmpDir();
   const r = await reproduce({
     neutral: NEUTRAL_POOL, convertLimit: 3, synthetic, real, out, folds: 2, features: TINY_FEATURES, cacheDir: null,
-    hyper: { ...TINY_HYPER, epochs: 1, max_len: undefined },
+    // Steady test tones hold no speech for the silence trimmer: trimming is tested on speech-like clips (test/train/window-training.test.ts).
+    hyper: { ...TINY_HYPER, epochs: 1, max_len: undefined, trim_silence: false },
   });
   assert.equal(r.recipe, 'converted');
   assert.equal(r.trainingData, path.join(out, 'data', 'converted', 'manifest.csv'));
-  assert.deepEqual(r.train.classes, ['boredom', 'excitement', 'panic', 'uncertainty']);
-  assert.equal(r.train.dataset.items.length, 12, '3 neutral clips × 4 emotions');
+  assert.deepEqual(r.train.classes, ['boredom', 'excitement', 'neutral', 'panic', 'uncertainty']);
+  const pool = scanDataset(NEUTRAL_POOL).items.length;
+  assert.equal(r.train.dataset.items.length, 12 + pool, '3 neutral clips × 4 emotions, and the neutral speech (half the class neutral, half references)');
   assert.equal(r.cv.groupBy, 'speaker');
   const m = loadTrainedModel(r.modelDir);
-  assert.equal(m.hyper.max_len, RECIPE_SETTINGS.converted.hyper.max_len, 'the recipe\'s MAX_LEN when the user sets none');
+  assert.equal(m.hyper.max_len, RECIPE_SETTINGS.converted.hyper.window! * 100, 'the recipe\'s window (in frames) when the user sets none');
   assert.equal(m.featureSettings.loudness, 'peak');
   // The recipe's seed ensemble for the final model; one network per CV fold.
   assert.equal(m.members.length, RECIPE_SETTINGS.converted.hyper.ensemble);
@@ -68,7 +71,7 @@ test('reproduce: the default recipe trains on converted neutral speech (its sett
   // The user's settings sit over the recipe's.
   const r2 = await reproduce({
     neutral: NEUTRAL_POOL, convertLimit: 3, real, out: tmpDir(), folds: 2, features: TINY_FEATURES, cacheDir: null, loudness: 'none',
-    hyper: { ...TINY_HYPER, epochs: 1, max_len: 30 },
+    hyper: { ...TINY_HYPER, epochs: 1, max_len: 30, window: 0, trim_silence: false },
   });
   assert.equal(loadTrainedModel(r2.modelDir).hyper.max_len, 30);
   assert.equal(loadTrainedModel(r2.modelDir).featureSettings.loudness, 'none');
@@ -97,7 +100,8 @@ test('demo: default recipe converts neutral speech, tests on synthetic speech; w
   const r = await runDemo({ out, neutral: NEUTRAL_POOL, convertLimit: 3, heldOutPerClass: 1, folds: 2, real: null, hyper: tiny, cacheDir: null });
   assert.equal(r.recipe, 'converted');
   assert.equal(r.fallback, null);
-  assert.equal(r.train.dataset.items.length, 12);
+  assert.equal(r.train.dataset.items.length, 12 + scanDataset(NEUTRAL_POOL).items.length, 'converted clips and the neutral speech (class neutral + references)');
+  assert.ok(r.train.classes.includes('neutral'));
   assert.equal(r.train.members.length, RECIPE_SETTINGS.converted.hyper.ensemble, 'the recipe\'s ensemble');
   assert.equal(r.extra['synthetic speech (not trained on)']!.n, 4);
   assert.ok(existsSync(r.report));
