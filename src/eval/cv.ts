@@ -14,6 +14,7 @@ import type { LabelMap } from '../data/label-map.js';
 import type { Normalization } from '../data/normalize.js';
 import type { AffexionNet } from '../model/network.js';
 import type { EpochRecord } from '../train/fit.js';
+import { applyTemperature, expectedCalibrationError, fitTemperature } from '../model/calibration.js';
 import { resolveHyperparameters, windowHopFrames, withWindowFrames, type CrossValidationRunSettings, type Hyperparameters } from '../model/hyperparameters.js';
 import { subsetAudio } from '../train/online-augment.js';
 import { trainModelToDir } from '../train/train.js';
@@ -80,6 +81,11 @@ export interface CvResult {
   evalSummary?: CvSummary;
   /** Figures of all folds' validation predictions pooled together. */
   pooled: ClassificationMetrics;
+  /**
+   * Temperature fitted on the pooled out-of-fold probabilities (held-out speakers when grouped by
+   * speaker) and the expected calibration error before/after (src/model/calibration.ts).
+   */
+  calibration?: { temperature: number; ece_before: number; ece_after: number; n: number };
   warnings: string[];
   out: string;
   report?: string;
@@ -193,6 +199,8 @@ async function crossValidateLocked(opts: CvOptions, k: number, groupBy: GroupBy,
   const outcomes: FoldOutcome[] = [];
   const pooledTrue: number[] = [];
   const pooledPred: number[] = [];
+  const pooledProbs: number[] = [];
+  let calibratable = true; // folds saved by older versions have no probabilities
   for (const [f, val] of folds.entries()) {
     const fold = f + 1;
     const dir = path.join(out, `fold-${String(fold).padStart(2, '0')}`);
@@ -209,7 +217,7 @@ async function crossValidateLocked(opts: CvOptions, k: number, groupBy: GroupBy,
     }
     if (!reused && opts.force && holdsModel(dir)) clearModelDir(dir);
     const tag = opts.foldEvents ? '' : `fold ${fold}/${k}: `; // foldEvents already prefix each line with the fold
-    let outcome: FoldOutcome & { val_pred?: number[] };
+    let outcome: FoldOutcome & { val_pred?: number[]; val_probs?: number[] };
     if (reused) {
       outcome = { ...reused, reused: true };
       fe.log?.(`${tag}finished earlier, reusing ${path.relative(process.cwd(), resultFile) || resultFile}`);
@@ -225,6 +233,7 @@ async function crossValidateLocked(opts: CvOptions, k: number, groupBy: GroupBy,
       outcome = {
         fold, n_train: trainIdx.length, n_val: val.length,
         metrics: classificationMetrics(valSet.targets, pred, classes), history: members[0]!.history, val_pred: pred,
+        val_probs: Array.from(probs, (v) => Math.round(v * 1e6) / 1e6),
       };
       if (evalSplit) outcome.eval = await scoreMembers(members, hyper, evalSplit, classes);
       for (const m of members) m.net.releaseActivations();
@@ -232,7 +241,10 @@ async function crossValidateLocked(opts: CvOptions, k: number, groupBy: GroupBy,
     }
     pooledTrue.push(...valSet.targets);
     pooledPred.push(...(outcome.val_pred ?? []));
+    if (outcome.val_probs?.length === val.length * classes.length) pooledProbs.push(...outcome.val_probs);
+    else calibratable = false;
     delete outcome.val_pred;
+    delete outcome.val_probs;
     outcomes.push(outcome);
     const m = outcome.metrics;
     fe.log?.(`${tag}accuracy ${(100 * m.accuracy).toFixed(1)} % · UA ${(100 * m.balanced_accuracy).toFixed(1)} % · macro F1 ${(100 * m.macro_f1).toFixed(1)} %` +
@@ -244,6 +256,14 @@ async function crossValidateLocked(opts: CvOptions, k: number, groupBy: GroupBy,
     evalSummary: evalSplit ? summarize(outcomes.map((o) => o.eval as ClassificationMetrics)) : undefined,
     pooled: classificationMetrics(pooledTrue, pooledPred, classes), warnings, out,
   };
+  if (calibratable && pooledTrue.length) {
+    const P = Float32Array.from(pooledProbs);
+    const T = fitTemperature(P, pooledTrue, classes.length);
+    result.calibration = {
+      temperature: T, ece_before: expectedCalibrationError(P, pooledTrue, classes.length),
+      ece_after: expectedCalibrationError(applyTemperature(P, classes.length, T), pooledTrue, classes.length), n: pooledTrue.length,
+    };
+  }
   writeFileAtomic(path.join(out, 'cv.json'), JSON.stringify(result, null, 1));
   if (opts.report !== false) {
     const { writeCvReport } = await import('./cv-report.js');

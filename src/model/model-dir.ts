@@ -16,6 +16,7 @@ import type { Normalization } from '../data/normalize.js';
 import { CONFIG_FILE, WEIGHTS_FILE, loadModelDir, saveModelDir } from './io.js';
 import type { AffexionNet } from './network.js';
 import { clipProbabilities } from './predict.js';
+import { applyTemperature } from './calibration.js';
 import type { EpochRecord } from '../report/types.js';
 import { resolveHyperparameters, windowHopFrames, type Hyperparameters } from './hyperparameters.js';
 
@@ -47,10 +48,15 @@ export interface TrainedModel {
   hyper: Hyperparameters;
   /** Epochs the weights were trained for. */
   epochs: number;
+  /**
+   * Temperature of the probabilities (src/model/calibration.ts), fitted on held-out training speakers
+   * and stored with the model; absent = 1 (uncalibrated).
+   */
+  temperature?: number;
 }
 
 /** What ensemble.json holds. */
-interface EnsembleManifest { format: typeof ENSEMBLE_FORMAT; format_version: 1; members: string[]; combine: 'mean-probability' }
+interface EnsembleManifest { format: typeof ENSEMBLE_FORMAT; format_version: 1; members: string[]; combine: 'mean-probability'; temperature?: number }
 
 /** Member folder of an ensemble (1-based k). */
 export function ensembleMemberDir(dir: string, k: number): string {
@@ -90,7 +96,29 @@ export function saveEnsembleManifest(dir: string, memberDirs: readonly string[])
  */
 export async function modelProbabilities(model: TrainedModel, features: readonly FeatureMatrix[],
   batchSize = model.hyper.batch_size): Promise<Float32Array> {
-  return meanProbabilities(model.members, features, model.hyper.max_len, batchSize, windowHopFrames(model.hyper));
+  const p = await meanProbabilities(model.members, features, model.hyper.max_len, batchSize, windowHopFrames(model.hyper));
+  return model.temperature !== undefined ? applyTemperature(p, model.classes.length, model.temperature) : p;
+}
+
+/**
+ * Stores a fitted temperature with a model (config.json `training.calibration`, or ensemble.json for an
+ * ensemble); every later load applies it. `fittedOn` says to what data, for the record.
+ */
+export function saveTemperature(dir: string, temperature: number, fittedOn: string): void {
+  if (!(temperature > 0 && Number.isFinite(temperature))) throw new Error(`temperature: expected a positive number, got ${temperature}`);
+  const abs = path.resolve(dir);
+  const file = isEnsembleDir(abs) ? path.join(abs, ENSEMBLE_FILE) : path.join(abs, CONFIG_FILE);
+  const raw = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown> & { training?: Record<string, unknown> };
+  if (isEnsembleDir(abs)) raw.temperature = temperature;
+  else raw.training = { ...(raw.training ?? {}), calibration: { method: 'temperature', temperature, fitted_on: fittedOn } };
+  writeFileAtomic(file, JSON.stringify(raw, null, 2) + '\n');
+}
+
+/** A stored temperature, checked (errors name the file). */
+function readTemperature(v: unknown, file: string): number | undefined {
+  if (v === undefined) return undefined;
+  if (typeof v !== 'number' || !(v > 0) || !Number.isFinite(v)) throw new Error(`${file}: temperature must be a positive number, got ${JSON.stringify(v)}`);
+  return v;
 }
 
 /** Mean of the class probabilities of several networks (each with its own input statistics). */
@@ -167,9 +195,10 @@ function loadEnsemble(abs: string, manifest: string): TrainedModel {
         : o.hyper.max_len !== first.hyper.max_len ? `MAX_LEN ${o.hyper.max_len} vs ${first.hyper.max_len}` : '';
     if (what) throw new Error(`${manifest}: members ${path.relative(abs, first.dir)} and ${path.relative(abs, o.dir)} differ in ${what}; an ensemble needs the same inputs and classes`);
   }
+  const t = readTemperature((JSON.parse(readFileSync(manifest, 'utf8')) as EnsembleManifest).temperature, manifest);
   return {
     dir: abs, members: members.flatMap((x) => x.members), classes: first.classes, featureSettings: first.featureSettings,
-    hyper: { ...first.hyper, ensemble: members.length }, epochs: first.epochs,
+    hyper: { ...first.hyper, ensemble: members.length }, epochs: first.epochs, ...(t !== undefined ? { temperature: t } : {}),
   };
 }
 
@@ -178,7 +207,7 @@ function loadSingle(abs: string): TrainedModel {
   if (!m.featureParams) {
     throw new Error(`${abs}: this model takes raw feature matrices (no feature parameters stored); use predict --features, or train one with affexion train`);
   }
-  const t = m.training as { loudness?: LoudnessMode; hyperparameters?: Partial<Hyperparameters>; epochs_trained?: number };
+  const t = m.training as { loudness?: LoudnessMode; hyperparameters?: Partial<Hyperparameters>; epochs_trained?: number; calibration?: { temperature?: unknown } };
   if (t.loudness !== undefined && !LOUDNESS_MODES.includes(t.loudness)) {
     throw new Error(`${abs}/${CONFIG_FILE}: unknown loudness step "${t.loudness}" (made by another Affexion version?)`);
   }
@@ -194,8 +223,10 @@ function loadSingle(abs: string): TrainedModel {
   if (m.featureParams.nMfcc * 3 !== n) {
     throw new Error(`${abs}/${CONFIG_FILE}: ${m.featureParams.nMfcc} MFCCs give ${3 * m.featureParams.nMfcc} features, the network takes ${n}`);
   }
+  const temperature = readTemperature(t.calibration?.temperature, `${abs}/${CONFIG_FILE}`);
   return {
     dir: abs, members: [{ dir: abs, net: m.net, normalization }], classes: m.labels, hyper, epochs: t.epochs_trained ?? 0,
+    ...(temperature !== undefined ? { temperature } : {}),
     featureSettings: resolveFeatureSettings({ params: m.featureParams, loudness: t.loudness ?? 'none', trimSilence: hyper.trim_silence }),
   };
 }

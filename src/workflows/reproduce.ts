@@ -21,7 +21,7 @@ import { resolveHyperparameters, type CrossValidationRunSettings, type Hyperpara
 import { RECIPE_SETTINGS, resolveRecipe, type TrainingRecipe } from './recipe.js';
 import { datasetSummary } from '../train/reporting.js';
 import { train, type TrainResult } from '../train/train.js';
-import { loadTrainedModel } from '../model/model-dir.js';
+import { loadTrainedModel, saveTemperature } from '../model/model-dir.js';
 
 /** The paper's figures (fractions): accuracy, macro precision, recall, F1. */
 export const PAPER_FIGURES = {
@@ -209,6 +209,12 @@ async function reproduceLocked(o: ReproduceOptions): Promise<ReproduceResult> {
 
   const evaluatedOn = [...(real ? ['real speech'] : []), ...Object.keys(extraData)];
   events.log?.(`stage 3/3: evaluating the trained model${evaluatedOn.length ? ` on ${evaluatedOn.join(' and on ')}` : ''}`);
+  if (cv.calibration && cv.groupBy === 'speaker') {
+    // Temperature from the held-out speakers of the speaker-grouped folds, stored with the final model.
+    const c = cv.calibration;
+    saveTemperature(modelDir, c.temperature, `out-of-fold predictions of ${cv.k}-fold cross-validation grouped by speaker (${c.n} clips)`);
+    events.log?.(`calibration: temperature ${c.temperature.toFixed(2)} on held-out training speakers (expected calibration error ${(100 * c.ece_before).toFixed(1)} → ${(100 * c.ece_after).toFixed(1)} %)`);
+  }
   const model = loadTrainedModel(modelDir);
   const evalReference = referenceOn ? userReference : null;
   const realResult = real ? await evaluate({ model, data: real, reference: evalReference, cacheDir: o.cacheDir, events, optionName: '--real' }) : null;
