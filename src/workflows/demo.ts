@@ -101,6 +101,8 @@ export async function runDemo(o: DemoOptions = {}): Promise<DemoResult> {
   const dataDir = path.join(out, 'data');
   mkdirSync(dataDir, { recursive: true });
   const real = o.real === null ? null : o.real ?? existingSharedData('ravdess-dev');
+  // Every real-speech figure on both dev corpora (issue 13): tess-dev beside the default ravdess-dev.
+  const moreReal = o.real === undefined && real ? [existingSharedData('tess-dev')].filter((d): d is string => d !== null) : [];
   const labelMap = real ? (o.labelMap ?? RAVDESS_LABEL_MAP) : undefined;
   let recipe = resolveRecipe(o.recipe);
   const neutral = o.neutral ?? existingSharedData('neutral-pool');
@@ -124,10 +126,10 @@ export async function runDemo(o: DemoOptions = {}): Promise<DemoResult> {
   writeFileAtomic(trainSentences, sentences.train);
   writeFileAtomic(heldSentences, sentences.heldOut);
   const synthProgress = (name: string) => (done: number, total: number): void => events.stage?.(name, done, total);
-  const settingsLine = `MAX_LEN ${hyper.max_len} frames, ${hyper.conv_channels} conv channels, LSTM ${hyper.lstm_hidden}, ${hyper.epochs} epochs ` +
+  const settingsLine = `${hyper.window ? `${hyper.window} s windows (scored every ${hyper.window_hop || hyper.window / 3} s), silence ${hyper.trim_silence ? '' : 'not '}trimmed` : `MAX_LEN ${hyper.max_len} frames`}, ${hyper.conv_channels} conv channels, LSTM ${hyper.lstm_hidden}, ${hyper.epochs} epochs ` +
     `(the paper: 1000 frames, 64, 128, 15)${hyper.ensemble > 1 ? `, ensemble of ${hyper.ensemble} networks` : ''}`;
   const common = {
-    out, real, labelMap, folds: o.folds ?? 3, groupBy: 'speaker' as const, hyper, loudness: 'peak' as const, cacheDir: o.cacheDir, events,
+    out, real, moreReal, labelMap, folds: o.folds ?? 3, groupBy: 'speaker' as const, hyper, loudness: 'peak' as const, cacheDir: o.cacheDir, events,
     foldEvents: o.foldEvents, signal: o.signal, command: o.command, kind: 'demo',
   };
 

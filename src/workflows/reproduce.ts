@@ -22,6 +22,7 @@ import { RECIPE_SETTINGS, resolveRecipe, type TrainingRecipe } from './recipe.js
 import { datasetSummary } from '../train/reporting.js';
 import { train, type TrainResult } from '../train/train.js';
 import { loadTrainedModel, saveTemperature } from '../model/model-dir.js';
+import { expectedCalibrationError } from '../model/calibration.js';
 
 /** The paper's figures (fractions): accuracy, macro precision, recall, F1. */
 export const PAPER_FIGURES = {
@@ -46,6 +47,11 @@ export interface ReproduceOptions extends CrossValidationRunSettings {
   convertLimit?: number;
   /** Real labelled speech to test on; null skips that stage (the demo without real speech). */
   real: string | null;
+  /**
+   * More real corpora scored the same way (same label map and references), e.g. tess-dev beside
+   * ravdess-dev: every real-speech figure is reported per corpus and as their mean.
+   */
+  moreReal?: string[];
   out: string;
   /**
    * Applied to the synthetic and real datasets (e.g. fearful=panic,happy=excitement). With speaker
@@ -79,9 +85,52 @@ export interface ReproduceResult {
   train: TrainResult;
   cv: CvResult;
   real: EvaluationResult | null;
+  /** Every real corpus (`real` first, then `moreReal`) by folder name, and their mean: the issue-13 protocol. */
+  realCorpora: RealCorporaSummary | null;
   extra: Record<string, EvaluationResult>;
   table: ComparisonTable;
   report: string;
+}
+
+/** Figures of one real corpus: panic vs excitement, calm false alarms, calibration. */
+export interface RealCorpusFigures {
+  /** Mean recall of panic and excitement, predictions among all the model's classes. */
+  balanced_accuracy: number;
+  recall: Record<string, number>;
+  /** Share of held-out neutral/calm clips (never the reference clips) predicted as a signal; null without a neutral class. */
+  calm_false_alarm: number | null;
+  /** Expected calibration error over the scored clips. */
+  ece: number;
+  confusion: EvaluationResult['confusion'];
+}
+export type RealCorporaSummary = { corpora: Record<string, RealCorpusFigures>; mean: { balanced_accuracy: number; calm_false_alarm: number | null; ece: number } };
+
+/** The issue-13 figures of an evaluation (with per-clip predictions). */
+export function realCorpusFigures(ev: EvaluationResult, classes: readonly string[]): RealCorpusFigures {
+  const recall: Record<string, number> = {};
+  for (const c of ['panic', 'excitement']) {
+    const pc = ev.per_class.find((x) => x.label === c);
+    if (pc && pc.support > 0) recall[c] = pc.recall;
+  }
+  const rs = Object.values(recall);
+  const neutral = ev.per_class.find((x) => x.label === 'neutral');
+  const preds = ev.predictions ?? [];
+  const K = classes.length;
+  const probs = Float32Array.from(preds.flatMap((p) => p.probs));
+  // Held-out neutral/calm clips count as the class neutral (src/data/split.ts).
+  const targets = preds.map((p) => { const k = classes.indexOf(p.label); return k >= 0 ? k : classes.indexOf('neutral'); });
+  return {
+    balanced_accuracy: rs.length ? rs.reduce((a, b) => a + b, 0) / rs.length : NaN, recall,
+    calm_false_alarm: neutral && neutral.support > 0 ? 1 - neutral.recall : null,
+    ece: preds.length ? expectedCalibrationError(probs, targets, K) : NaN, confusion: ev.confusion,
+  };
+}
+
+function corporaSummary(evs: Record<string, EvaluationResult>, classes: readonly string[]): RealCorporaSummary {
+  const corpora = Object.fromEntries(Object.entries(evs).map(([n, ev]) => [n, realCorpusFigures(ev, classes)]));
+  const vals = Object.values(corpora);
+  const mean = (xs: (number | null)[]): number | null => { const ok = xs.filter((x): x is number => x !== null && Number.isFinite(x)); return ok.length ? ok.reduce((a, b) => a + b, 0) / ok.length : null; };
+  return { corpora, mean: { balanced_accuracy: mean(vals.map((v) => v.balanced_accuracy)) ?? NaN, calm_false_alarm: mean(vals.map((v) => v.calm_false_alarm)), ece: mean(vals.map((v) => v.ece)) ?? NaN } };
 }
 
 const COLS = ['accuracy', 'macro_precision', 'macro_recall', 'macro_f1'] as const;
@@ -184,6 +233,13 @@ async function reproduceLocked(o: ReproduceOptions): Promise<ReproduceResult> {
       assertSpeakerReferences(typeof data === 'string' ? scanDataset(data, { labelMap: o.labelMap, optionName: name }) : data, userRefs, referenceLabels, name);
     }
   }
+  for (const dir of o.moreReal ?? []) {
+    // Every real corpus is evaluation-only, checked like --real before any training.
+    if (!existsSync(dir)) throw new Error(`--real: ${dir} does not exist`);
+    const ds = scanDataset(dir, { labelMap: o.labelMap, optionName: '--real' });
+    assertNoRealClips(trainingSet.items.map((it) => ({ file: it.path })), ds, recipe === 'paper' ? '--synthetic' : '--neutral');
+    if (referenceOn) assertSpeakerReferences(ds, userReference ? [userReference] : [], referenceLabels, `--real ${dir}`);
+  }
   const common = { hyper: hyperOver, features: o.features, loudness, cacheDir: o.cacheDir, signal: o.signal };
 
   events.log?.(`stage 1/3: training on ${rs.data}`);
@@ -217,7 +273,19 @@ async function reproduceLocked(o: ReproduceOptions): Promise<ReproduceResult> {
   }
   const model = loadTrainedModel(modelDir);
   const evalReference = referenceOn ? userReference : null;
-  const realResult = real ? await evaluate({ model, data: real, reference: evalReference, cacheDir: o.cacheDir, events, optionName: '--real' }) : null;
+  const realResult = real ? await evaluate({ model, data: real, reference: evalReference, cacheDir: o.cacheDir, events, optionName: '--real', predictions: true }) : null;
+  const realEvals: Record<string, EvaluationResult> = {};
+  if (real && realResult) realEvals[path.basename(path.resolve(o.real!))] = realResult;
+  for (const dir of o.moreReal ?? []) {
+    const ds = scanDataset(dir, { labelMap: o.labelMap, optionName: '--real' });
+    realEvals[path.basename(path.resolve(dir))] = await evaluate({ model, data: ds, reference: evalReference, cacheDir: o.cacheDir, events, optionName: '--real', predictions: true });
+  }
+  const realCorpora = Object.keys(realEvals).length ? corporaSummary(realEvals, model.classes) : null;
+  if (realCorpora) {
+    const pct = (x: number | null): string => (x === null ? '–' : `${(100 * x).toFixed(1)} %`);
+    for (const [n, f] of Object.entries(realCorpora.corpora)) events.log?.(`${n}: panic vs excitement ${pct(f.balanced_accuracy)}, calm false alarms ${pct(f.calm_false_alarm)}, ECE ${pct(f.ece)}`);
+    events.log?.(`mean of the real corpora: panic vs excitement ${pct(realCorpora.mean.balanced_accuracy)}, calm false alarms ${pct(realCorpora.mean.calm_false_alarm)}`);
+  }
   const extra: Record<string, EvaluationResult> = {};
   for (const [name, data] of Object.entries(extraData)) {
     extra[name] = await evaluate({
@@ -240,13 +308,19 @@ async function reproduceLocked(o: ReproduceOptions): Promise<ReproduceResult> {
       k: cv.k, groupBy: cv.groupBy, evalName: real ? 'real speech' : undefined, warnings: cv.warnings,
       folds: cv.folds.map((f) => ({ fold: f.fold, n_train: f.n_train, n_val: f.n_val, metrics: pick(f.metrics), eval: f.eval ? pick(f.eval) : undefined })),
     },
-    evaluations: { [`${rs.data} (CV, folds pooled)`]: cv.pooled, ...extra, ...(realResult ? { 'real speech': realResult } : {}) },
+    evaluations: { [`${rs.data} (CV, folds pooled)`]: cv.pooled, ...extra, ...(realResult ? { 'real speech': realResult } : {}),
+      ...Object.fromEntries(Object.entries(realEvals).slice(1).map(([n, ev]) => [`real speech (${n})`, ev])) },
     comparisons: [table],
     notes: [
       `Recipe "${recipe}": ${rs.describe}.`,
       ...ensembleNote,
       ...(referenceOn ? [`Speaker reference normalisation: every clip is z-scored with the statistics of its speaker's ${trained.hyper.speaker_reference.split(',').join('/')} clips ` +
         '(training: the neutral speech each converted clip was made from; evaluation: the speaker\'s own reference clips, which are not scored).'] : []),
+      ...(realCorpora ? [`Real corpora (issue 13 protocol: panic vs excitement balanced accuracy with predictions among all classes; calm false alarms = held-out ` +
+        `neutral/calm clips called a signal, never the reference clips): ${Object.entries(realCorpora.corpora).map(([n, f]) => `${n} ${(100 * f.balanced_accuracy).toFixed(1)} %` +
+        (f.calm_false_alarm === null ? '' : ` (calm false alarms ${(100 * f.calm_false_alarm).toFixed(1)} %)`)).join(', ')}; mean ${(100 * realCorpora.mean.balanced_accuracy).toFixed(1)} %.`] : []),
+      ...(cv.calibration && cv.groupBy === 'speaker' ? [`Calibration: temperature ${cv.calibration.temperature.toFixed(2)} fitted on held-out training speakers (out-of-fold predictions); ` +
+        `expected calibration error there ${(100 * cv.calibration.ece_before).toFixed(1)} → ${(100 * cv.calibration.ece_after).toFixed(1)} %.`] : []),
       ...(o.notes ?? []),
       'Real-speech figures count only clips whose (mapped) label is one of the model\'s classes; others are listed apart. ' +
       'Classes absent from the real set are left out of its macro averages.',
@@ -254,12 +328,13 @@ async function reproduceLocked(o: ReproduceOptions): Promise<ReproduceResult> {
   };
   const written = await writeReport(out, report);
   const result: ReproduceResult = {
-    recipe, trainingData: trainingSet.source, modelDir, train: trained, cv, real: realResult, extra, table, report: written.html,
+    recipe, trainingData: trainingSet.source, modelDir, train: trained, cv, real: realResult, realCorpora, extra, table, report: written.html,
   };
   writeFileAtomic(path.join(out, 'results.json'), JSON.stringify({
     recipe, training_data: trainingSet.source, model_dir: modelDir, classes: trained.classes,
     cv: { k: cv.k, group_by: cv.groupBy, summary: cv.summary, eval_summary: cv.evalSummary, warnings: cv.warnings },
-    real: realResult ? { ...realResult, skipped: realResult.skipped.length } : null, extra, table, paper: PAPER_FIGURES, report: written.html,
+    real: realResult ? { ...realResult, skipped: realResult.skipped.length, predictions: undefined } : null, real_corpora: realCorpora,
+    calibration: cv.calibration ?? null, extra, table, paper: PAPER_FIGURES, report: written.html,
   }, null, 1));
   return result;
 }

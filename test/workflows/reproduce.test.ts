@@ -40,9 +40,10 @@ test('reproduce: the default recipe trains on converted neutral speech (its sett
   // Speaker reference normalisation (the recipe's): every evaluated speaker has neutral clips, which are not scored.
   const synthetic = makeToneDataset({ classes: ['boredom', 'panic', 'excitement', 'uncertainty', 'neutral'], perClass: 2, seed: 4, speakers: true });
   const real = makeToneDataset({ classes: ['panic', 'excitement', 'neutral'], perClass: 2, seed: 5, speakers: true });
+  const real2 = makeToneDataset({ classes: ['panic', 'excitement', 'neutral'], perClass: 4, seed: 6, speakers: true });
   const out = tmpDir();
   const r = await reproduce({
-    neutral: NEUTRAL_POOL, convertLimit: 3, synthetic, real, out, folds: 2, features: TINY_FEATURES, cacheDir: null,
+    neutral: NEUTRAL_POOL, convertLimit: 3, synthetic, real, moreReal: [real2], out, folds: 2, features: TINY_FEATURES, cacheDir: null,
     // Steady test tones hold no speech for the silence trimmer: trimming is tested on speech-like clips (test/train/window-training.test.ts).
     hyper: { ...TINY_HYPER, epochs: 1, max_len: undefined, trim_silence: false },
   });
@@ -68,6 +69,14 @@ test('reproduce: the default recipe trains on converted neutral speech (its sett
   assert.match(r.table.rows[1]!.label, /CV on converted neutral speech/);
   const results = JSON.parse(readFileSync(path.join(out, 'results.json'), 'utf8'));
   assert.equal(results.recipe, 'converted');
+  // Both real corpora, one protocol, and their mean; the held-out half of real2's neutral clips is scored as neutral.
+  const corpora = r.realCorpora!.corpora;
+  assert.deepEqual(Object.keys(corpora), [path.basename(real), path.basename(real2)]);
+  const c2 = corpora[path.basename(real2)]!;
+  assert.ok(c2.calm_false_alarm !== null && c2.calm_false_alarm >= 0 && c2.calm_false_alarm <= 1);
+  assert.ok(Math.abs(r.realCorpora!.mean.balanced_accuracy - (corpora[path.basename(real)]!.balanced_accuracy + c2.balanced_accuracy) / 2) < 1e-9);
+  assert.ok(results.real_corpora && results.calibration && results.calibration.temperature > 0);
+  assert.ok(loadTrainedModel(r.modelDir).temperature! > 0, 'the temperature of the held-out speakers is stored with the model');
   // The user's settings sit over the recipe's.
   const r2 = await reproduce({
     neutral: NEUTRAL_POOL, convertLimit: 3, real, out: tmpDir(), folds: 2, features: TINY_FEATURES, cacheDir: null, loudness: 'none',
