@@ -64,6 +64,8 @@ export interface CorpusFigures {
   length_probe: LengthProbeResult;
   join_probe: { changed: number; correct: number | null; pairs: number };
   duration_baseline: { balanced_accuracy: number };
+  /** Per-clip probabilities (for the ensemble of the seeds; not written to results.json). */
+  clips?: ScoredClip[];
 }
 
 const SUMMARY_KEYS = ['balanced_accuracy', 'calm_false_alarm', 'ece', 'length_probe', 'join_changed', 'no_reference_balanced_accuracy',
@@ -149,6 +151,24 @@ export async function runRealSpeech(o: RealSpeechOptions): Promise<Record<string
       return [k, xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null];
     })) as Record<SummaryKey, number | null>;
   }));
+  // The ensemble of the seeds' networks (mean probability per clip), as the recipe's seed ensemble would score.
+  const ensemble: Record<string, unknown> = {};
+  if (seeds.length > 1) {
+    for (const n of names) {
+      const runs = perSeed.map((s) => s.corpora[n]!.clips!);
+      const classes = loadTrainedModel(perSeed[0]!.model).classes;
+      const clips: ScoredClip[] = runs[0]!.map((c, i) => ({
+        label: c.label, probs: Float32Array.from(c.probs, (_, k) => runs.reduce((a, r) => a + r[i]!.probs[k]!, 0) / runs.length),
+      }));
+      ensemble[n] = { balanced_accuracy: signalScores(clips, classes).balanced_accuracy, recall: signalScores(clips, classes).recall,
+        calm_false_alarm: calmFalseAlarms(clips, classes).rate, ece: expectedCalibrationError(clips, classes) };
+    }
+    const vals = names.map((n) => ensemble[n] as { balanced_accuracy: number; calm_false_alarm: number | null });
+    ensemble.mean_of_corpora = { balanced_accuracy: vals.reduce((a, v) => a + v.balanced_accuracy, 0) / vals.length,
+      calm_false_alarm: vals.every((v) => v.calm_false_alarm !== null) ? vals.reduce((a, v) => a + v.calm_false_alarm!, 0) / vals.length : null };
+    summary.ensemble_of_seeds = ensemble;
+  }
+  for (const s of perSeed) for (const f of Object.values(s.corpora)) delete f.clips;
   const result = {
     experiment: 'real-speech', command: o.command ?? null, seeds, hyper: { ...hyper, seed: seeds[0] }, convert_limit: o.convertLimit ?? DEMO_CONVERT_LIMIT,
     corpora: names, label_map: RAVDESS_LABEL_MAP, training_lengths_seconds: trainingLengths, summary, per_seed: perSeed,
@@ -216,6 +236,7 @@ async function scoreCorpus(m: TrainedModel, ds: Dataset, refLabels: readonly str
       ref: m.hyper.speaker_reference ? refs.get(spk) ?? null : null });
   }
   return {
+    clips: scored,
     ...sig, calm_false_alarm: calmFalseAlarms(scored, m.classes).rate, n_calm: calmFalseAlarms(scored, m.classes).n,
     ece: expectedCalibrationError(scored, m.classes), no_reference: noRef,
     length_probe: await lengthProbe(m, probe, seed), join_probe: await joinProbe(m, probe),
