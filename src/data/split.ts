@@ -84,6 +84,11 @@ export interface LoadedSplit extends LabelledFeatures {
   referenceLabels: Record<string, number>;
   /** Files whose statistics normalised the clips (speaker reference normalisation; empty when off). */
   referenceFiles: string[];
+  /**
+   * Statistics of all those reference clips together (every speaker's neutral speech): the no-reference
+   * fallback of a model trained with speaker references (src/eval/predict.ts). Null when off.
+   */
+  populationReference?: SpeakerReference | null;
   skipped: SkippedFile[];
 }
 
@@ -168,6 +173,7 @@ export async function loadSplit(ds: Dataset, opts: SplitOptions): Promise<Loaded
     const found = await clipReferences(ds, kept.itemIndex, settings, cache, { ...reference, only: refPaths }, events);
     refs = found.refs;
     kept.referenceFiles = found.files;
+    kept.populationReference = found.population;
     kept.features = kept.features.map((m, i) => applySpeakerReference(m, found.refs[i]!));
   }
   // Audio of the kept clips, re-read on demand, for online waveform augmentation (--augment).
@@ -187,7 +193,7 @@ export async function loadSplit(ds: Dataset, opts: SplitOptions): Promise<Loaded
 /** The reference statistics of each kept clip's speaker; errors name the data and what is missing. */
 async function clipReferences(ds: Dataset, itemIndex: readonly number[], settings: FeatureSettings, cache: FeatureCache,
   reference: { labels: readonly string[]; extra: readonly Dataset[]; maxLen: number; optionName: string; only: Set<string> | null },
-  events?: ProgressEvents): Promise<{ refs: SpeakerReference[]; files: string[] }> {
+  events?: ProgressEvents): Promise<{ refs: SpeakerReference[]; files: string[]; population: SpeakerReference | null }> {
   // `only`: the dataset's own reference half (the other half is a class); extra datasets are all references.
   const own = referenceItems([ds], reference.labels).filter((it) => !reference.only || reference.only.has(it.path));
   const seen = new Set(own.map((it) => it.path));
@@ -208,7 +214,8 @@ async function clipReferences(ds: Dataset, itemIndex: readonly number[], setting
   });
   const refs = speakerReferences(mats, speakers, reference.maxLen);
   const clipRefs = requireReferences(refs, itemIndex.map((i) => ds.items[i].speaker), itemIndex.map((i) => ds.items[i].path), reference.labels, reference.optionName);
-  return { refs: clipRefs, files };
+  const population = mats.length ? speakerReferences(mats, mats.map(() => 'all'), reference.maxLen).get('all')! : null;
+  return { refs: clipRefs, files, population };
 }
 
 /** Fingerprint of the data a run trains on (paths, labels, sizes): resuming on other data is refused. */

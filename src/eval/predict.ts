@@ -31,10 +31,11 @@ export interface FilePrediction {
   short?: boolean;
   /**
    * How a model trained with speaker reference normalisation was referenced: 'speaker' (the --reference
-   * clips) or 'session' (no reference given: the statistics of all the files predicted together — one file:
-   * the utterance itself). Absent for models without speaker references.
+   * clips); without them 'population' (the neutral speech of all training speakers, stored with the
+   * model) or, for models saved without it, 'session' (the statistics of all the files predicted
+   * together — one file: the utterance itself). Absent for models without speaker references.
    */
-  reference?: 'speaker' | 'session';
+  reference?: 'speaker' | 'population' | 'session';
 }
 
 /** Options of {@link predictFiles}. */
@@ -147,17 +148,21 @@ export async function predictFiles(model: string | TrainedModel, files: readonly
       out[i] = { file, duration: samples.length / sr, label: '', probs: {}, error: (err as Error).message };
     }
   }
-  // No reference for a model that expects one: the session's own statistics (every file given, taken
-  // to be one speaker; one file = the utterance), so a new user with one clip still gets an answer.
-  let sessionRef: SpeakerReference | null = null;
+  // No reference for a model that expects one: the neutral speech of all training speakers (stored with
+  // the model) — measured far better than the utterance's own statistics, which make every clip look
+  // neutral (docs/experiment.md); older models: the session's statistics (one file = the utterance).
+  // Either way a new user with one clip still gets an answer, with a warning.
+  let fallbackRef: SpeakerReference | null = null;
+  let refKind: FilePrediction['reference'] = m.hyper.speaker_reference ? 'speaker' : undefined;
   if (m.hyper.speaker_reference && !ref && loaded.length) {
-    sessionRef = referenceFromSamples(m, loaded.map((l) => l.speech));
+    refKind = m.populationReference ? 'population' : 'session';
+    fallbackRef = m.populationReference ?? referenceFromSamples(m, loaded.map((l) => l.speech));
     opts.onWarning?.(`no --reference clips: the model in ${m.dir} was trained to compare speech with the speaker's neutral speech; ` +
-      `falling back to session normalisation (the statistics of the ${loaded.length} file(s) predicted together), which is less accurate — ` +
-      'give a few clips of the speaker\'s calm speech with --reference FILE');
+      (refKind === 'population' ? 'falling back to population normalisation (the neutral speech of all its training speakers)'
+        : `falling back to session normalisation (the statistics of the ${loaded.length} file(s) predicted together)`) +
+      ', which is less accurate — give a few clips of the speaker\'s calm speech with --reference FILE');
   }
-  const useRef = ref ?? sessionRef;
-  const refKind = m.hyper.speaker_reference ? (ref ? 'speaker' as const : 'session' as const) : undefined;
+  const useRef = ref ?? fallbackRef;
   const K = m.classes.length;
   for (const { i, file, samples, speech } of loaded) {
     // Everything after decoding is per file too: a failure names the file and the others still run.

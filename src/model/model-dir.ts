@@ -13,6 +13,7 @@ import { writeFileAtomic } from '../data/cache.js';
 import type { FeatureMatrix } from '../features/index.js';
 import { LOUDNESS_MODES, resolveFeatureSettings, type FeatureSettings, type LoudnessMode } from '../data/features.js';
 import type { Normalization } from '../data/normalize.js';
+import type { SpeakerReference } from '../data/reference.js';
 import { CONFIG_FILE, WEIGHTS_FILE, loadModelDir, saveModelDir } from './io.js';
 import type { AffexionNet } from './network.js';
 import { clipProbabilities } from './predict.js';
@@ -53,6 +54,11 @@ export interface TrainedModel {
    * and stored with the model; absent = 1 (uncalibrated).
    */
   temperature?: number;
+  /**
+   * Statistics of every training speaker's reference clips together (models trained with speaker
+   * references): the no-reference fallback of predict and evaluate.
+   */
+  populationReference?: SpeakerReference;
 }
 
 /** What ensemble.json holds. */
@@ -114,6 +120,14 @@ export function saveTemperature(dir: string, temperature: number, fittedOn: stri
   writeFileAtomic(file, JSON.stringify(raw, null, 2) + '\n');
 }
 
+/** A stored population reference, checked against the feature rows (errors name the file). */
+function populationReference(v: SpeakerReference | undefined, rows: number, file: string): { populationReference?: SpeakerReference } {
+  if (v === undefined) return {};
+  const ok = (a: unknown): a is number[] => Array.isArray(a) && a.length === rows && a.every((x) => typeof x === 'number' && Number.isFinite(x));
+  if (!ok(v.mean) || !ok(v.std) || v.std.some((x) => !(x > 0))) throw new Error(`${file}: training.population_reference must hold ${rows} means and positive stds`);
+  return { populationReference: { mean: v.mean, std: v.std, clips: Number(v.clips) || 0, frames: Number(v.frames) || 0 } };
+}
+
 /** A stored temperature, checked (errors name the file). */
 function readTemperature(v: unknown, file: string): number | undefined {
   if (v === undefined) return undefined;
@@ -137,13 +151,15 @@ export async function meanProbabilities(members: readonly { net: AffexionNet; no
 
 /** Saves the current weights and everything needed to use them (atomic per file). */
 export function saveTrainedModel(dir: string, m: { net: AffexionNet; classes: string[]; featureSettings: FeatureSettings;
-  normalization: Normalization; hyper: Hyperparameters; history: readonly EpochRecord[] }): void {
+  normalization: Normalization; hyper: Hyperparameters; history: readonly EpochRecord[]; populationReference?: SpeakerReference | null }): void {
   const last = m.history[m.history.length - 1];
   saveModelDir(dir, {
     net: m.net, labels: m.classes, featureParams: m.featureSettings.params, normalization: m.normalization,
     training: {
       loudness: m.featureSettings.loudness, hyperparameters: m.hyper, epochs_trained: m.history.length,
       last_epoch: last ?? null, saved: new Date().toISOString(),
+      ...(m.populationReference ? { population_reference: { mean: m.populationReference.mean, std: m.populationReference.std,
+        clips: m.populationReference.clips, frames: m.populationReference.frames } } : {}),
     },
   });
 }
@@ -199,6 +215,7 @@ function loadEnsemble(abs: string, manifest: string): TrainedModel {
   return {
     dir: abs, members: members.flatMap((x) => x.members), classes: first.classes, featureSettings: first.featureSettings,
     hyper: { ...first.hyper, ensemble: members.length }, epochs: first.epochs, ...(t !== undefined ? { temperature: t } : {}),
+    ...(first.populationReference ? { populationReference: first.populationReference } : {}),
   };
 }
 
@@ -207,7 +224,8 @@ function loadSingle(abs: string): TrainedModel {
   if (!m.featureParams) {
     throw new Error(`${abs}: this model takes raw feature matrices (no feature parameters stored); use predict --features, or train one with affexion train`);
   }
-  const t = m.training as { loudness?: LoudnessMode; hyperparameters?: Partial<Hyperparameters>; epochs_trained?: number; calibration?: { temperature?: unknown } };
+  const t = m.training as { loudness?: LoudnessMode; hyperparameters?: Partial<Hyperparameters>; epochs_trained?: number; calibration?: { temperature?: unknown };
+    population_reference?: SpeakerReference };
   if (t.loudness !== undefined && !LOUDNESS_MODES.includes(t.loudness)) {
     throw new Error(`${abs}/${CONFIG_FILE}: unknown loudness step "${t.loudness}" (made by another Affexion version?)`);
   }
@@ -227,6 +245,7 @@ function loadSingle(abs: string): TrainedModel {
   return {
     dir: abs, members: [{ dir: abs, net: m.net, normalization }], classes: m.labels, hyper, epochs: t.epochs_trained ?? 0,
     ...(temperature !== undefined ? { temperature } : {}),
+    ...(populationReference(t.population_reference, n / 1, `${abs}/${CONFIG_FILE}`)),
     featureSettings: resolveFeatureSettings({ params: m.featureParams, loudness: t.loudness ?? 'none', trimSilence: hyper.trim_silence }),
   };
 }

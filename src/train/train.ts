@@ -18,6 +18,7 @@ import { loadCheckpoint, saveCheckpoint, signatureMismatch, checkpointPath, type
 import { resolveHyperparameters, windowHopFrames, withWindowFrames, type Hyperparameters } from '../model/hyperparameters.js';
 import { clearModelDir, ensembleMemberDir, holdsModel, meanProbabilities, saveEnsembleManifest, saveTrainedModel } from '../model/model-dir.js';
 import type { ProgressEvents } from '../report/progress.js';
+import type { SpeakerReference } from '../data/reference.js';
 
 export const METRICS_FILE = 'metrics.jsonl';
 
@@ -122,7 +123,8 @@ export async function trainToDir(o: TrainToDirOptions): Promise<TrainingState> {
   return runEpochs(state, {
     hyper, train: o.train, val: o.val, events, signal: o.signal, valMetrics,
     onEpoch: (st) => {
-      saveTrainedModel(out, { net: st.net, classes, featureSettings: settings, normalization: st.normalization, hyper, history: st.history });
+      saveTrainedModel(out, { net: st.net, classes, featureSettings: settings, normalization: st.normalization, hyper, history: st.history,
+        populationReference: (o.train as { populationReference?: SpeakerReference | null }).populationReference });
       saveCheckpoint(out, st, current);
       writeMetricsJsonl(out, st.history);
     },

@@ -112,10 +112,14 @@ test('train → evaluate → predict: clips are z-scored with their own speaker\
   // No reference: session normalisation (one file = the utterance's own statistics), with a warning naming the fallback.
   const warnings: string[] = [];
   const [fallback] = await predictFiles(model, [target.path], { window: 10, onWarning: (w) => warnings.push(w) });
-  assert.equal(fallback!.reference, 'session');
+  assert.equal(fallback!.reference, 'population');
   assert.equal(pred!.reference, 'speaker');
   assert.ok(!fallback!.error && Math.abs(Object.values(fallback!.probs).reduce((a, b) => a + b, 0) - 1) < 1e-5);
-  assert.match(warnings.join('\n'), /falling back to session normalisation/);
+  assert.match(warnings.join('\n'), /falling back to population normalisation \(the neutral speech of all its training speakers\)/);
+  assert.equal(loadTrainedModel(model.dir).populationReference!.clips, model.populationReference!.clips);
+  // A model saved without a population reference (older versions): the session's statistics.
+  const [session] = await predictFiles({ ...model, populationReference: undefined }, [target.path], { window: 10 });
+  assert.equal(session!.reference, 'session');
   await assert.rejects(predictFiles(model, [target.path], { reference: [path.join(path.dirname(target.path), 'missing.wav')] }), /--reference: .*missing\.wav/);
 });
 
@@ -169,8 +173,8 @@ test('CLI: train --speaker-reference, evaluate lists the references, predict --r
   assert.ok(['boredom', 'panic'].includes(JSON.parse(p.stdout.trim()).label));
   const missing = cli('predict', out, target.path, '--json');
   assert.equal(missing.status, 0, missing.stderr);
-  assert.match(missing.stderr, /warning: .*session normalisation.*give a few clips of the speaker's calm speech with --reference FILE/);
-  assert.equal(JSON.parse(missing.stdout.trim()).reference, 'session');
+  assert.match(missing.stderr, /warning: .*population normalisation.*give a few clips of the speaker's calm speech with --reference FILE/);
+  assert.equal(JSON.parse(missing.stdout.trim()).reference, 'population');
   const config = JSON.parse(readFileSync(path.join(out, 'config.json'), 'utf8'));
   assert.match(JSON.stringify(config), /"speaker_reference":"neutral"/);
 });

@@ -13,11 +13,11 @@ import { modelProbabilities, type TrainedModel } from '../../model/model-dir.js'
 /** A clip to probe: its samples (at the model's rate), label, and its speaker's reference (null: the clip's own statistics). */
 export interface ProbeClip { file: string; label: string; speaker: string; samples: Float32Array; ref: SpeakerReference | null }
 
-/** The model's features of samples normalised with `ref` (null: the utterance's own statistics, the no-reference fallback). */
+/** The model's features of samples normalised with `ref` (null: the no-reference fallback — the model's population reference, else the utterance's own statistics). */
 export function modelInput(m: TrainedModel, samples: Float32Array, ref: SpeakerReference | null, file: string): FeatureMatrix {
   const mat = featuresFromSamples(speechSamples(samples, m.featureSettings, file), m.featureSettings);
   if (!m.hyper.speaker_reference) return mat;
-  const r = ref ?? speakerReferences([mat], ['utterance'], m.hyper.max_len).get('utterance')!;
+  const r = ref ?? m.populationReference ?? speakerReferences([mat], ['utterance'], m.hyper.max_len).get('utterance')!;
   return applySpeakerReference(mat, r);
 }
 

@@ -214,10 +214,8 @@ async function scoreCorpus(m: TrainedModel, ds: Dataset, refLabels: readonly str
   for (const p of preds) feats.push(await fileFeatures(p.path, m.featureSettings, cache));
   let noRef: CorpusFigures['no_reference'] = null;
   if (m.hyper.speaker_reference) {
-    const own = feats.map((f) => {
-      const r = speakerReferences([f], ['u'], m.hyper.max_len).get('u')!;
-      return applySpeakerReference(f, r);
-    });
+    // The no-reference fallback of predict: the training speakers' pooled neutral speech (older models: the clip's own statistics).
+    const own = feats.map((f) => applySpeakerReference(f, m.populationReference ?? speakerReferences([f], ['u'], m.hyper.max_len).get('u')!));
     const probs = await modelProbabilities(m, own);
     const K = m.classes.length;
     const clips = preds.map((p, i) => ({ label: p.label, probs: probs.subarray(i * K, (i + 1) * K) }));
