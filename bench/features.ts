@@ -3,14 +3,21 @@
  * repeated runs, one thread; also CPU time and the fastest run), and clips per second over a folder
  * with one worker per core.
  *
- *   npm run bench:features [-- --dir FOLDER] [-- --clips N] [-- --reps N]
+ *   npm run bench:features [-- --dir FOLDER] [-- --clips N] [-- --reps N] [-- --skip-folder]
+ *                          [-- --python PYTHON] [-- --skip-anchor]
  *
  * Without --dir, a folder of synthetic 10 s 16 kHz WAV clips is written to a temp dir; the folder run
  * uses extractFeaturesFromFiles (worker threads, start-up included).
+ * Anchors are measured in the same run on the same clips (bench/features-anchor.py): librosa's MFCC +
+ * deltas and soxr HQ (librosa.load's resampler) for 48, 44.1 and 22.05 kHz → 16 kHz, each with the
+ * ratio to ours; for the resampler also the SNR of our output against soxr's (equal quality). Without
+ * the Python packages the JSON says `anchor_missing` — there is no stored figure to fall back on.
  * Timings taken while other processes load the machine are noisy: the JSON carries the load average.
  */
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { writeWav16 } from '../src/audio/wav-write.js';
@@ -42,6 +49,39 @@ function syntheticClip(sr: number, seconds: number, seed: number): Float32Array 
     y[i] = 0.15 * env * v + 0.01 * (s / 2 ** 32 - 0.5);
   }
   return y;
+}
+
+const RESAMPLE_RATES = [48000, 44100, 22050] as const;
+
+interface AnchorTiming { ms: number; cpu_ms: number; best_ms: number }
+interface AnchorOut {
+  anchor_missing?: string; features_missing?: string; resample_missing?: string;
+  librosa?: string; soxr?: string; features?: AnchorTiming; resample?: Record<string, AnchorTiming>;
+}
+
+/**
+ * Runs bench/features-anchor.py on raw float32 copies of the clips (one thread, BLAS pinned; the
+ * OPENBLAS_CORETYPE override removed so numpy uses this CPU's kernel). A reason string when it cannot.
+ */
+function runAnchor(dir: string, clips: Map<number, Float32Array>, reps: number): AnchorOut {
+  if (process.argv.includes('--skip-anchor')) return { anchor_missing: '--skip-anchor' };
+  for (const [rate, y] of clips) writeFileSync(path.join(dir, `clip_${rate}.f32`), Buffer.from(y.buffer, y.byteOffset, y.byteLength));
+  const python = arg('python', process.env.AFFEXION_ANCHOR_PYTHON ?? 'python3');
+  const script = fileURLToPath(new URL('./features-anchor.py', import.meta.url));
+  const env: NodeJS.ProcessEnv = { ...process.env, OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1', NUMBA_NUM_THREADS: '1' };
+  delete env.OPENBLAS_CORETYPE;
+  delete env.OPENBLAS_L2_SIZE;
+  const r = spawnSync(python, [script, dir, String(reps)], { encoding: 'utf8', env });
+  if (r.error) return { anchor_missing: `${python}: ${r.error.message}` };
+  if (r.status !== 0) return { anchor_missing: `${script} failed: ${(r.stderr || '').trim().split('\n').pop()}` };
+  return JSON.parse(r.stdout.trim().split('\n').pop()!) as AnchorOut;
+}
+
+function snrDb(ref: Float32Array, y: Float32Array): number {
+  let s = 0, e = 0;
+  const n = Math.min(ref.length, y.length);
+  for (let i = 0; i < n; i++) { s += ref[i] * ref[i]; e += (y[i] - ref[i]) ** 2; }
+  return 10 * Math.log10(s / e);
 }
 
 function median(xs: number[]): number {
@@ -84,12 +124,13 @@ async function throughput(files: string[], workers: number): Promise<number> {
 
 async function main(): Promise<void> {
   const reps = Number(arg('reps', '30'));
+  const seconds = Number(arg('seconds', '10')); // shorter clips only for the test of the JSON's fields
   const nClips = Number(arg('clips', '240'));
   const made = mkdtempSync(path.join(tmpdir(), 'affexion-bench-'));
   const wav16 = path.join(made, 'clip16k.wav');
   const wav48 = path.join(made, 'clip48k.wav');
-  writeWav16(wav16, syntheticClip(16000, 10, 1), 16000);
-  writeWav16(wav48, syntheticClip(48000, 10, 1), 48000);
+  writeWav16(wav16, syntheticClip(16000, seconds, 1), 16000);
+  writeWav16(wav48, syntheticClip(48000, seconds, 1), 48000);
   const bytes16 = readFileSync(wav16);
   const bytes48 = readFileSync(wav48);
   const y16 = mixToMono((await decodeAudioBytes(bytes16, wav16)).channels);
@@ -97,33 +138,62 @@ async function main(): Promise<void> {
 
   const decodeMs = await timeAsync('decode_wav', reps, async () => void (await decodeAudioBytes(bytes16, wav16)));
   const resample48Ms = await timeAsync('resample_48k_to_16k', reps, () => void resample(y48, 48000, 16000));
+  const resampleMs: Record<string, number> = {};
+  const clips = new Map<number, Float32Array>([[16000, y16]]);
+  for (const rate of RESAMPLE_RATES) {
+    const y = rate === 48000 ? y48 : syntheticClip(rate, seconds, 1);
+    clips.set(rate, y);
+    resampleMs[rate] = rate === 48000 ? resample48Ms : await timeAsync(`resample_${rate}_to_16k`, reps, () => void resample(y, rate, 16000));
+  }
   const featuresMs = await timeAsync('features', reps, () => void extractFeatures(y16));
   const featuresJsMs = await timeAsync('features_js_reference', Math.min(reps, 5), () => void extractFeatures(y16, {}, { backend: 'js' }));
   const end16 = await timeAsync('decode_plus_features_16k', reps, async () => void extractFeatures(mixToMono((await decodeAudioBytes(bytes16, wav16)).channels)));
   const end48 = await timeAsync('decode_resample_features_48k', reps, async () => void extractFeatures(resample(mixToMono((await decodeAudioBytes(bytes48, wav48)).channels), 48000, 16000)));
 
+  const anchor = runAnchor(made, clips, reps);
+  const r2 = (x: number) => Math.round(x * 100) / 100;
+  const anchors: Record<string, unknown> = anchor.anchor_missing ? { anchor_missing: anchor.anchor_missing } : {
+    librosa: anchor.librosa ?? null, soxr: anchor.soxr ?? null,
+    features: anchor.features ? {
+      librosa_ms: anchor.features.ms, ours_ms: r2(featuresMs), speedup: r2(anchor.features.ms / featuresMs),
+      librosa_cpu_ms: anchor.features.cpu_ms, ours_cpu_ms: r2(cpuMs.features), speedup_cpu: r2(anchor.features.cpu_ms / cpuMs.features),
+    } : { anchor_missing: anchor.features_missing },
+    resample: anchor.resample ? Object.fromEntries(RESAMPLE_RATES.map((rate) => {
+      const a = anchor.resample![String(rate)]!;
+      const label = rate === 48000 ? 'resample_48k_to_16k' : `resample_${rate}_to_16k`;
+      const soxrOut = path.join(made, `soxr_${rate}.f32`);
+      const snr = existsSync(soxrOut) ? snrDb(new Float32Array(readFileSync(soxrOut).buffer.slice(0)), resample(clips.get(rate)!, rate, 16000)) : null;
+      return [`${rate}_to_16000`, { soxr_ms: a.ms, ours_ms: r2(resampleMs[rate]), speedup: r2(a.ms / resampleMs[rate]),
+        soxr_cpu_ms: a.cpu_ms, ours_cpu_ms: r2(cpuMs[label]), speedup_cpu: r2(a.cpu_ms / cpuMs[label]),
+        snr_vs_soxr_db: snr === null ? null : r2(snr) }];
+    })) : { anchor_missing: anchor.resample_missing },
+  };
+
   let dir = arg('dir', '');
-  if (!dir) {
+  const skipFolder = process.argv.includes('--skip-folder');
+  if (!dir && !skipFolder) {
     dir = path.join(made, 'folder');
     mkdirSync(dir, { recursive: true });
     // 8 distinct clips, copied to nClips files (making hundreds of distinct ones would dominate the run).
     const distinct = Array.from({ length: 8 }, (_, i) => syntheticClip(16000, 10, i + 2));
     for (let i = 0; i < nClips; i++) writeWav16(path.join(dir, `clip${i}.wav`), distinct[i % 8], 16000);
   }
-  const files = readdirSync(dir).filter((f) => /\.(wav|flac|mp3|ogg|opus)$/i.test(f)).map((f) => path.join(dir, f));
+  const files = skipFolder ? [] : readdirSync(dir).filter((f) => /\.(wav|flac|mp3|ogg|opus)$/i.test(f)).map((f) => path.join(dir, f));
   const workers = availableParallelism();
-  const clipsPerSec = await throughput(files, workers);
+  const clipsPerSec = skipFolder ? null : await throughput(files, workers);
   rmSync(made, { recursive: true, force: true });
 
-  const r2 = (x: number) => Math.round(x * 100) / 100;
   process.stdout.write(JSON.stringify({
     bench: 'features',
+    clip_seconds: seconds,
     clip: '10 s mono 16-bit WAV; features = 75 × 1000 (n_fft 2048, hop 160, 128 mels, 25 MFCC + deltas)',
     backend: nativeFrontEndAvailable(2048) ? 'native' : 'js',
     // Wall-clock medians; cpu_ms_per_10s_clip is the same work in CPU time of this process.
     ms_per_10s_clip: {
       decode_wav: r2(decodeMs),
       resample_48k_to_16k: r2(resample48Ms),
+      resample_44100_to_16k: r2(resampleMs[44100]),
+      resample_22050_to_16k: r2(resampleMs[22050]),
       features: r2(featuresMs),
       features_js_reference: r2(featuresJsMs),
       decode_plus_features_16k: r2(end16),
@@ -131,11 +201,12 @@ async function main(): Promise<void> {
     },
     cpu_ms_per_10s_clip: Object.fromEntries(Object.entries(cpuMs).map(([k, v]) => [k, r2(v)])),
     best_ms_per_10s_clip: Object.fromEntries(Object.entries(bestMs).map(([k, v]) => [k, r2(v)])),
-    folder: { dir: arg('dir', '') || '(synthetic, 16 kHz, 10 s each)', clips: files.length, workers, clips_per_second: r2(clipsPerSec), note: 'extractFeaturesFromFiles, worker start-up included' },
+    folder: skipFolder ? null : { dir: arg('dir', '') || '(synthetic, 16 kHz, 10 s each)', clips: files.length, workers, clips_per_second: r2(clipsPerSec!), note: 'extractFeaturesFromFiles, worker start-up included' },
+    // Same-run anchors on the same clips; speedup = anchor / ours (> 1: we are faster).
+    anchors,
     target_ms_features: 15,
-    librosa_anchor_ms_features: 30,
     reps,
-    load_average_1min: r2(loadavg()[0]),
+    load_avg: r2(loadavg()[0]),
     cores: availableParallelism(),
   }, null, 2) + '\n');
 }

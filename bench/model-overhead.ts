@@ -24,7 +24,7 @@ const y = Int32Array.from({ length: B }, () => rng.int(PAPER_CONFIG.n_classes));
 const phase = { forward: [] as number[], backward: [] as number[], adam: [] as number[] };
 for (let s = 0; s < steps + 2; s++) { // two warm-up steps for the JIT
   net.zeroGrad();
-  let t = cpuMs();
+  const t = cpuMs();
   const logits = net.forward(x, B, T, { train: true });
   const { dLogits } = softmaxCrossEntropy(logits, y, PAPER_CONFIG.n_classes);
   const t1 = cpuMs();
@@ -33,7 +33,6 @@ for (let s = 0; s < steps + 2; s++) { // two warm-up steps for the JIT
   adam.step();
   const t3 = cpuMs();
   if (s >= 2) { phase.forward.push(t1 - t); phase.backward.push(t2 - t1); phase.adam.push(t3 - t2); }
-  t = t3;
 }
 const median = (a: number[]) => { const s = [...a].sort((p, q) => p - q); return Math.round(s[s.length >> 1]! * 10) / 10; };
 const m = { forward: median(phase.forward), backward: median(phase.backward), adam: median(phase.adam) };

@@ -1,5 +1,5 @@
 /**
- * `npm run bench:monitor [-- --model DIR] [--streams 1,4,16] [--seconds 20]`: the live monitor under
+ * `npm run bench:monitor [-- --model DIR|demo-shaped] [--streams 1,4,16] [--seconds 20] [--workers default,0]`: the live monitor under
  * load. Starts `affexion monitor MODEL --port 0` as its own process, then for each level opens N
  * WebSocket sessions on loopback that send real speech (RAVDESS dev actors, 48 kHz, 50 ms frames) in
  * real time, as the page does. Per level: p50/p95 latency from sending the frame that holds a window's
@@ -7,8 +7,8 @@
  * real-time factor (its CPU seconds / seconds of audio received). Anchor, same run: one window scored
  * by the model in this process. Bounded: each level runs `seconds` of audio, then stops. Prints JSON.
  *
- * Sessions skip enrolment (a reference costs the same per window once enrolled; enrolment only delays
- * the first labels), so every speech window is scored.
+ * Sessions skip enrolment (enrolment only delays the first labels), so every speech window is scored,
+ * normalised with the session's own speech (the no-reference fallback, rebuilt as speech accumulates).
  */
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -19,19 +19,24 @@ import WebSocket from 'ws';
 import { loadAudio } from '../src/audio/load.js';
 import { windowProbabilities } from '../src/eval/predict.js';
 import { loadTrainedModel } from '../src/model/model-dir.js';
+import { demoShapedModel } from './monitor-model.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const arg = (name: string, def: string): string => {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? process.argv[i + 1]! : def;
 };
-const modelDir = path.resolve(arg('model', path.join(root, 'affexion-demo', 'model')));
 const levels = arg('streams', '1,4,16').split(',').map(Number);
 const seconds = Number(arg('seconds', '20'));
 const shared = process.env.AFFEXION_SHARED_DIR ?? path.resolve(root, '..', 'shared');
 const ravdess = path.join(shared, 'data', 'ravdess-dev');
+// The demo's trained ensemble when there is one; else (or with --model demo-shaped) an ensemble of the
+// same shapes trained one epoch on tones (bench/monitor-model.ts): latency depends on shapes, not weights.
+const demoDir = path.join(root, 'affexion-demo', 'model');
+const modelArg = arg('model', existsSync(demoDir) ? demoDir : 'demo-shaped');
+const modelDir = modelArg === 'demo-shaped' ? await demoShapedModel(path.join(os.tmpdir(), 'affexion-bench-monitor-model')) : path.resolve(modelArg);
 if (!existsSync(modelDir)) {
-  process.stderr.write(`bench:monitor: no model at ${modelDir}; train the demo's ensemble first (npx affexion demo) or pass --model DIR\n`);
+  process.stderr.write(`bench:monitor: no model at ${modelDir}; pass --model DIR (or --model demo-shaped)\n`);
   process.exit(1);
 }
 const RATE = 48000, FRAME = RATE / 20;
@@ -111,40 +116,61 @@ await windowProbabilities(model, [w16], null);
 const a0 = performance.now();
 for (let i = 0; i < 5; i++) await windowProbabilities(model, [w16], null);
 const anchorMs = (performance.now() - a0) / 5;
+// Same run: four windows in one forward pass, per window (why the server scores windows one at a time).
+const b0 = performance.now();
+for (let i = 0; i < 5; i++) await windowProbabilities(model, [w16, w16, w16, w16], null, 4);
+const batch4Ms = (performance.now() - b0) / 20;
 
-const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src/cli/main.ts'), 'monitor', modelDir, '--port', '0', '--max-sessions', '32'],
-  { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
-const url = await new Promise<string>((resolve, reject) => {
-  let buf = '';
-  child.stdout!.on('data', (d: Buffer) => {
-    buf += d.toString();
-    const m = /^monitor: (http:\/\/\S+)\n/.exec(buf);
-    if (m) resolve(m[1]!);
+// --url: measure a server started elsewhere (e.g. under node --cpu-prof); its CPU is then not measured.
+// --workers 0,2: one server per value, the same levels each (same-run comparison; the first is the headline).
+const external = arg('url', '');
+const workerSettings = arg('workers', 'default').split(',');
+function startServer(workers: string): { child: ReturnType<typeof spawn>; url: Promise<string> } {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src/cli/main.ts'), 'monitor', modelDir, '--port', '0', '--max-sessions', '32',
+    ...(workers === 'default' ? [] : ['--workers', workers])], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+  const url = new Promise<string>((resolve, reject) => {
+    let buf = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      buf += d.toString();
+      const m = /^monitor: (http:\/\/\S+)\n/.exec(buf);
+      if (m) resolve(m[1]!);
+    });
+    child.once('exit', (c) => reject(new Error(`monitor exited with ${c}`)));
   });
-  child.once('exit', (c) => reject(new Error(`monitor exited with ${c}`)));
-});
+  return { child, url };
+}
 const actors = [...Array(12).keys()].map((i) => String(i + 1).padStart(2, '0'));
 const audios = await Promise.all(actors.map((a) => speech(a, seconds)));
-const results: { streams: number; latency_ms: { p50: number; p95: number; max: number }; dropped: number; [k: string]: unknown }[] = [];
-for (const n of levels) {
-  const cpu0 = cpuSeconds(child.pid!);
-  const rs = await Promise.all([...Array(n).keys()].map((i) => session(url, audios[i % audios.length]!, seconds)));
-  const cpu = cpuSeconds(child.pid!) - cpu0;
-  const lat = rs.flatMap((r) => r.lat);
-  results.push({
-    streams: n, seconds_per_stream: seconds, windows: rs.reduce((s, r) => s + r.windows, 0), classified: rs.reduce((s, r) => s + r.classified, 0),
-    dropped: rs.reduce((s, r) => s + r.dropped, 0), latency_ms: { p50: +quantile(lat, 0.5).toFixed(1), p95: +quantile(lat, 0.95).toFixed(1), max: +quantile(lat, 1).toFixed(1) },
-    real_time_factor: +(cpu / (n * seconds)).toFixed(4), server_cpu_s: +cpu.toFixed(2),
-    server_cpu_ms_per_classified_window: +((cpu * 1000) / Math.max(1, rs.reduce((s, r) => s + r.classified, 0))).toFixed(1),
-    load_average_1min: +os.loadavg()[0]!.toFixed(1),
-  });
+type Result = { workers: string; streams: number; latency_ms: { p50: number; p95: number; max: number }; dropped: number; [k: string]: unknown };
+const results: Result[] = [];
+for (const workers of external ? ['external'] : workerSettings) {
+  const srv = external ? null : startServer(workers);
+  const child = srv?.child ?? null;
+  const url = srv ? await srv.url : external;
+  for (const n of levels) {
+    const cpu0 = child ? cpuSeconds(child.pid!) : NaN;
+    const rs = await Promise.all([...Array(n).keys()].map((i) => session(url, audios[i % audios.length]!, seconds)));
+    const cpu = child ? cpuSeconds(child.pid!) - cpu0 : NaN;
+    const lat = rs.flatMap((r) => r.lat);
+    results.push({
+      workers, streams: n, seconds_per_stream: seconds, windows: rs.reduce((s, r) => s + r.windows, 0), classified: rs.reduce((s, r) => s + r.classified, 0),
+      dropped: rs.reduce((s, r) => s + r.dropped, 0), latency_ms: { p50: +quantile(lat, 0.5).toFixed(1), p95: +quantile(lat, 0.95).toFixed(1), max: +quantile(lat, 1).toFixed(1) },
+      real_time_factor: +(cpu / (n * seconds)).toFixed(4), server_cpu_s: +cpu.toFixed(2),
+      server_cpu_ms_per_classified_window: +((cpu * 1000) / Math.max(1, rs.reduce((s, r) => s + r.classified, 0))).toFixed(1),
+      load_average_1min: +os.loadavg()[0]!.toFixed(1),
+    });
+  }
+  if (child) {
+    child.kill('SIGTERM');
+    await new Promise((r) => child.once('exit', r));
+  }
 }
-child.kill('SIGTERM');
 const targets = { p95_ms_1_stream: 150, p95_ms_16_streams: 500, dropped_4_streams: 0 };
-const at = (n: number) => results.find((r) => r.streams === n);
+const at = (n: number) => results.find((r) => r.streams === n); // the first --workers setting
 process.stdout.write(JSON.stringify({
-  bench: 'monitor', model: modelDir, cpus: os.cpus().length, members: model.members.length, window_s: 2, hop_s: 0.5, frame_ms: 50, device_rate: RATE,
-  anchor_one_window_ms: +anchorMs.toFixed(1), results, targets,
+  bench: 'monitor', model: modelDir, load_avg: os.loadavg().map((v) => +v.toFixed(2)), cpus: os.cpus().length, members: model.members.length, window_s: 2, hop_s: 0.5, frame_ms: 50, device_rate: RATE,
+  anchor_one_window_ms: +anchorMs.toFixed(1), anchor_batch4_per_window_ms: +batch4Ms.toFixed(1),
+  batch4_over_single: +(batch4Ms / anchorMs).toFixed(2), results, targets,
   met: {
     p95_1_stream: at(1) ? at(1)!.latency_ms.p95 <= 150 : null, p95_16_streams: at(16) ? at(16)!.latency_ms.p95 <= 500 : null,
     no_drops_4_streams: at(4) ? at(4)!.dropped === 0 : null,

@@ -55,7 +55,7 @@ for (let waited = false; ;) {
     break;
   } catch (err) {
     if (err.code !== 'EEXIST') throw err;
-    let age = 0;
+    let age;
     try { age = Date.now() - statSync(lockDir).mtimeMs; } catch { continue; }
     if (age > 20 * 60 * 1000) { rmSync(lockDir, { recursive: true, force: true }); continue; }
     if (!waited) console.error(`affexion: another native build is running in ${root}; waiting for it`);

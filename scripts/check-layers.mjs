@@ -23,7 +23,7 @@ export const LAYERS = {
   workflows: 8, monitor: 8,
   eval: 7,
   train: 6,
-  model: 5, augment: 5,
+  model: 5, augment: 5, export: 5, // export: ONNX from a trained model (reads model/, written beside it)
   data: 4, synth: 4,
   features: 3,
   engine: 2, audio: 2, report: 2,

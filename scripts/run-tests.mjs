@@ -2,6 +2,8 @@
 // Runs every test/**/*.test.ts with node's test runner (TypeScript through tsx). Node 20's --test does
 // not expand globs itself, so the file list is built here. Extra arguments are passed to node --test
 // (e.g. `npm test -- --test-name-pattern=mfcc`) or, if they end in .ts, select test files.
+// The whole-suite run (no files picked, as in CI) lints the tree with ESLint first (eslint.config.js);
+// a lint failure fails the run, but the tests still run so one pass shows every problem.
 import { readdirSync, statSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
@@ -20,5 +22,13 @@ const args = process.argv.slice(2);
 const picked = args.filter((a) => a.endsWith('.ts'));
 const flags = args.filter((a) => !a.endsWith('.ts'));
 const files = picked.length ? picked : collect(path.join(root, 'test'));
+let lintFailed = false;
+if (!picked.length) {
+  const eslint = path.join(root, 'node_modules', 'eslint', 'bin', 'eslint.js');
+  const lint = spawnSync(process.execPath, [eslint, '.'], { cwd: root, stdio: 'inherit' });
+  lintFailed = lint.status !== 0;
+  console.log(lintFailed ? 'lint: eslint found problems (listed above)' : 'lint: eslint passed');
+}
 const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', ...flags, ...files], { cwd: root, stdio: 'inherit' });
-process.exit(r.status ?? 1);
+if (lintFailed) console.error('npm test: the tests ran, but eslint failed (see "lint:" above)');
+process.exit(lintFailed ? 1 : r.status ?? 1);

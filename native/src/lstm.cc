@@ -18,6 +18,7 @@
 
 #include "elementwise.h"
 #include "gemm.h"
+#include "lstm_b1.h"
 #include "napi_util.h"
 #include "registry.h"
 #include "threadpool.h"
@@ -75,6 +76,14 @@ void lstm_forward(const float* x, const Shape& sh, const Dir dirs[2], const int3
   // Padded frames are 0 in the output.
   for (int b = 0; b < B; ++b)
     for (int t = sched.len[b]; t < T; ++t) std::memset(out + (static_cast<long>(b) * T + t) * 2 * H, 0, sizeof(float) * 2 * H);
+  if (B == 1) {  // a single clip (a live window): the fused per-step recurrence, see lstm_b1.cc
+    const Isa isa = active_isa();
+    parallel_for(2, [&](int d, int) {
+      lstm_direction_b1(isa, B1Direction{H, sched.len[0], d == 1, dirs[d].whh, bias.data() + d * G, sh.gates(cache, d),
+                                         sh.cells(cache, d), out + d * H, 2L * H});
+    });
+    return;
+  }
   const ElementwiseOps& ew = elementwise(active_isa());
   parallel_for(2, [&](int d, int) {
     PackedB whh;

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <cstring>
 #include <string>
+#include <algorithm>
 
 #include "registry.h"
 
@@ -20,8 +21,10 @@ namespace {
 
 typedef float F16 __attribute__((vector_size(64)));
 
+// Quantised phases (L > MAX_PHASES, rare rates): one output at a time, four partial sums over the taps
+// so consecutive FMAs do not wait for each other (one chain would be bound by the FMA latency).
 __attribute__((target_clones("avx512f", "avx2", "default")))
-void poly(const float* x, long n, float* y, long outLen, long L, long M, long P, int W, int width, const float* table) {
+void poly_rows(const float* x, long n, float* y, long outLen, long L, long M, long P, int W, int width, const float* table) {
   for (long j = 0; j < outLen; ++j) {
     const long num = j * M;  // < 2^53 for any realistic clip
     long i0 = num / L;
@@ -34,14 +37,23 @@ void poly(const float* x, long n, float* y, long outLen, long L, long M, long P,
     const long first = i0 - W;
     float acc = 0;
     if (first >= 0 && first + width <= n) {
-      F16 v = {};
-      for (int k = 0; k < width; k += 16) {
+      F16 v[4] = {};
+      int k = 0;
+      for (; k + 64 <= width; k += 64)
+        for (int u = 0; u < 4; ++u) {
+          F16 xv, c;
+          std::memcpy(&xv, x + first + k + 16 * u, sizeof xv);
+          std::memcpy(&c, row + k + 16 * u, sizeof c);
+          v[u] += xv * c;
+        }
+      for (; k < width; k += 16) {
         F16 xv, c;
         std::memcpy(&xv, x + first + k, sizeof xv);
         std::memcpy(&c, row + k, sizeof c);
-        v += xv * c;
+        v[0] += xv * c;
       }
-      for (int l = 0; l < 16; ++l) acc += v[l];
+      const F16 s = (v[0] + v[1]) + (v[2] + v[3]);
+      for (int l = 0; l < 16; ++l) acc += s[l];
     } else {
       for (int k = 0; k < width; ++k) {
         const long i = first + k;
@@ -50,6 +62,61 @@ void poly(const float* x, long n, float* y, long outLen, long L, long M, long P,
     }
     y[j] = acc;
   }
+}
+
+// Exact phases (P = L, every common rate): outputs j0, j0 + L, j0 + 2L … share one phase row, and
+// their inputs advance by M. Eight such outputs are computed together: each coefficient vector is
+// loaded once for all eight (1.125 loads per FMA instead of 2), and the eight accumulators are
+// independent chains, so the loop runs at FMA throughput rather than FMA latency. Loads stay
+// contiguous along the taps for any M. Measured in the same run against soxr by bench:features.
+constexpr int kGroup = 8;
+
+__attribute__((target_clones("avx512f", "avx2", "default")))
+void poly_phases(const float* x, long n, float* y, long outLen, long L, long M, int W, int width, const float* table) {
+  const long phases = std::min(L, outLen);
+  const long periods = (outLen + L - 1) / L;  // output j = j0 + u·L, u < periods
+  // Periods outer, phases inner: the inputs of one group of periods (≈ kGroup·M + width samples) stay
+  // in L1 across all L phases; phases outer would stream the whole clip from memory L times.
+  for (long u = 0; u < periods; u += kGroup) {
+    for (long j0 = 0; j0 < phases; ++j0) {
+      const long i0 = j0 * M / L, phase = j0 * M - i0 * L;
+      const float* row = table + phase * width;
+      const long count = (outLen - 1 - j0) / L + 1;
+      if (u >= count) continue;
+      const long g_n = std::min<long>(kGroup, count - u);
+      const long first = i0 - W + u * M;  // x index of tap 0 of output j0 + uL
+      if (g_n == kGroup && first >= 0 && first + (kGroup - 1) * M + width <= n) {
+        F16 acc[kGroup] = {};
+        for (int k = 0; k < width; k += 16) {
+          F16 c;
+          std::memcpy(&c, row + k, sizeof c);
+          for (int g = 0; g < kGroup; ++g) {
+            F16 xv;
+            std::memcpy(&xv, x + first + g * M + k, sizeof xv);
+            acc[g] += xv * c;
+          }
+        }
+        for (int g = 0; g < kGroup; ++g) {
+          float sum = 0;
+          for (int l = 0; l < 16; ++l) sum += acc[g][l];
+          y[j0 + (u + g) * L] = sum;
+        }
+      } else {  // clip edges and the last group: bounds-checked taps
+        for (long g = 0; g < g_n; ++g) {
+          const long f = first + g * M;
+          float sum = 0;
+          for (int k = 0; k < width; ++k)
+            if (f + k >= 0 && f + k < n) sum += row[k] * x[f + k];
+          y[j0 + (u + g) * L] = sum;
+        }
+      }
+    }
+  }
+}
+
+void poly(const float* x, long n, float* y, long outLen, long L, long M, long P, int W, int width, const float* table) {
+  if (P != L) return poly_rows(x, n, y, outLen, L, M, P, W, width, table);
+  poly_phases(x, n, y, outLen, L, M, W, width, table);
 }
 
 template <typename T>

@@ -1,5 +1,13 @@
 /**
- * Audio input: decoding, mono mix-down, resampling (see docs/audio-features.md).
+ * Audio input (layer: engine / audio / report, the bottom): decoding WAV / FLAC / MP3 / OGG, mono
+ * mix-down, resampling, speech detection, 16-bit WAV writing (see docs/audio-features.md). Every
+ * decoder error is an AudioError naming the file; loading is bounded (duration, resample ratio, NaN).
+ *
+ * ```ts
+ * const audio = await loadAudio('clip.flac', { sr: 16000 });  // { samples: Float32Array, sampleRate, durationSec, … }
+ * const speech = trimSilence(audio.samples, audio.sampleRate);      // null when the clip holds no speech
+ * if (speech) writeWav16('trimmed.wav', speech.samples, 16000);
+ * ```
  */
 export { AudioError } from './errors.js';
 export { loadAudio, mixToMono, type AudioBuffer } from './load.js';

@@ -23,6 +23,7 @@ import { applyRir, syntheticRir } from './reverb.js';
 import { applyGain, bandLimit } from './channel.js';
 import { psola } from './psola.js';
 import { specAugment, type FeatureBlock } from './specaugment.js';
+import { ParamError } from '../engine/errors.js';
 
 /** What `default` expands to: the recipe the docs recommend for synthetic → real transfer. */
 export const DEFAULT_AUGMENT_SPEC = 'noise,reverb,telephone,gain,speed,specaugment';
@@ -50,7 +51,7 @@ export const AUGMENT_OPS: Readonly<Record<string, OpDef>> = Object.freeze({
 const WAVE_ORDER = ['speed', 'pitch', 'reverb', 'noise', 'telephone', 'gain'];
 
 function parseValue(op: string, key: string, raw: string): Value {
-  const bad = (): never => { throw new Error(`--augment: ${op}:${key}=${raw} is not a number, a range lo..hi or choices a|b`); };
+  const bad = (): never => { throw new ParamError('augment', `${op}:${key}=${raw} is not a number, a range lo..hi or choices a|b`); };
   if (raw.includes('|')) return { kind: 'choice', options: raw.split('|').map((s) => s.trim()).filter(Boolean) };
   if (raw.includes('..')) {
     const [a, b] = raw.split('..').map(Number);
@@ -71,31 +72,31 @@ export interface AugmentOp { name: string; params: Record<string, Value> }
 /** Parses a spec string (see the module comment); throws naming the bad part. */
 export function parseAugmentSpec(spec: string): AugmentOp[] {
   const parts = spec.split(',').map((s) => s.trim()).filter(Boolean);
-  if (parts.length === 0) throw new Error('--augment: empty spec');
+  if (parts.length === 0) throw new ParamError('augment', 'empty spec');
   const expanded = parts.flatMap((p) => (p === 'default' ? DEFAULT_AUGMENT_SPEC.split(',') : [p]));
   const ops: AugmentOp[] = [];
   for (const part of expanded) {
     const [name, ...kvs] = part.split(':').map((s) => s.trim());
     const def = AUGMENT_OPS[name!];
-    if (!def) throw new Error(`--augment: unknown operation '${name}' (known: ${Object.keys(AUGMENT_OPS).join(', ')}, default)`);
-    if (ops.some((o) => o.name === name)) throw new Error(`--augment: '${name}' given twice`);
+    if (!def) throw new ParamError('augment', `unknown operation '${name}' (known: ${Object.keys(AUGMENT_OPS).join(', ')}, default)`);
+    if (ops.some((o) => o.name === name)) throw new ParamError('augment', `'${name}' given twice`);
     const params: Record<string, Value> = {};
     for (const [k, v] of Object.entries(def.defaults)) params[k] = parseValue(name!, k, v);
     for (const kv of kvs) {
       const eq = kv.indexOf('=');
       const key = eq < 0 ? kv : kv.slice(0, eq);
       if (eq < 0 || !(key in def.defaults)) {
-        throw new Error(`--augment: ${name} takes ${Object.keys(def.defaults).map((k) => `${k}=`).join(', ')}; got '${kv}'`);
+        throw new ParamError('augment', `${name} takes ${Object.keys(def.defaults).map((k) => `${k}=`).join(', ')}; got '${kv}'`);
       }
       const value = parseValue(name!, key, kv.slice(eq + 1));
       // Only keys whose default is a word (noise:type) take words; the others must stay numeric.
       if (value.kind === 'choice' && params[key]!.kind !== 'choice') {
-        throw new Error(`--augment: ${name}:${kv} is not a number or a range lo..hi`);
+        throw new ParamError('augment', `${name}:${kv} is not a number or a range lo..hi`);
       }
       params[key] = value;
     }
     const p = params.p;
-    if (p && (p.kind !== 'num' || p.v < 0 || p.v > 1)) throw new Error(`--augment: ${name}:p must be a number in [0, 1]`);
+    if (p && (p.kind !== 'num' || p.v < 0 || p.v > 1)) throw new ParamError('augment', `${name}:p must be a number in [0, 1]`);
     ops.push({ name: name!, params });
   }
   return ops;
@@ -151,11 +152,11 @@ export function makeAugmenter(spec: string, rng: RandomSource, opts: AugmenterOp
   if (noiseOp) {
     const t = noiseOp.params.type!;
     const types = t.kind === 'choice' ? t.options : [];
-    for (const ty of types) if (!['white', 'pink', 'brown', 'babble'].includes(ty)) throw new Error(`--augment: noise:type '${ty}' unknown (white, pink, brown, babble)`);
+    for (const ty of types) if (!['white', 'pink', 'brown', 'babble'].includes(ty)) throw new ParamError('augment', `noise:type '${ty}' unknown (white, pink, brown, babble)`);
     // Babble is only possible with (non-silent) source clips; drop it from the choices otherwise.
     if (babble.length === 0 && t.kind === 'choice') {
       const rest = t.options.filter((o) => o !== 'babble');
-      if (rest.length === 0) throw new Error('--augment: noise:type=babble needs other clips to build babble from');
+      if (rest.length === 0) throw new ParamError('augment', 'noise:type=babble needs other clips to build babble from');
       noiseOp.params.type = { kind: 'choice', options: rest };
     }
   }

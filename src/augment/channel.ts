@@ -2,7 +2,6 @@
  * Channel effects: telephone / low-bandwidth filtering and gain.
  */
 import { filterCascade, highpass, lowpass } from './filters.js';
-import { type RandomSource } from './random.js';
 
 export interface BandLimitOptions {
   /** Lower edge in Hz (default 300, the telephone band). */
@@ -49,9 +48,4 @@ export function applyGain(x: Float32Array, db: number): Float32Array {
   const y = new Float32Array(x.length);
   for (let i = 0; i < x.length; i++) y[i] = x[i] * g;
   return y;
-}
-
-/** Gain in dB drawn uniformly from [lo, hi]. */
-export function randomGain(x: Float32Array, lo: number, hi: number, rng: RandomSource): Float32Array {
-  return applyGain(x, lo + (hi - lo) * rng.next());
 }

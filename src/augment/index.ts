@@ -1,6 +1,15 @@
 /**
- * Data tools that close the synthetic → real gap: emotion conversion of real neutral speech, and
- * waveform- and feature-level augmentation (see docs/augmentation.md).
+ * Data tools that close the synthetic → real gap (layer: model / augment): emotion conversion of real
+ * neutral speech (convert/), waveform- and feature-level augmentation drawn from a spec string, and
+ * offline augmented copies of a dataset (see docs/augmentation.md). Seeded: the same seed gives the
+ * same output.
+ *
+ * ```ts
+ * const aug = makeAugmenter('noise:snr=5..20,reverb:p=0.5,gain', new Rng(1));
+ * const noisy = aug.wave(samples, 16000);                          // a new Float32Array
+ * await convertEmotions({ source: 'neutral/', outDir: 'converted/', emotions: ['panic', 'boredom'] });
+ * await augmentDataset({ source: 'data/', outDir: 'data-aug/', spec: 'default', copies: 2 });
+ * ```
  */
 export { convertEmotions, convertClip, drawProfile, profileTable, EMOTION_PROFILES, resolveProfiles,
   type ConvertOptions, type ConvertResult, type ConvertedClip, type EmotionProfile, type DrawnProfile } from './convert/index.js';

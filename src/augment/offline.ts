@@ -15,6 +15,7 @@ import { Rng } from '../engine/rng.js';
 import { makeAugmenter } from './augmenter.js';
 import { deriveSeed } from './random.js';
 import { augmentationCharts, writeCharts } from './charts.js';
+import { ParamError, renameParams } from '../engine/errors.js';
 
 /** Options for {@link augmentDataset}. */
 export interface AugmentDatasetOptions {
@@ -40,25 +41,25 @@ export interface AugmentDatasetResult { outDir: string; written: number; manifes
 
 /** Writes augmented copies of every clip of a dataset; see {@link AugmentDatasetOptions}. */
 export async function augmentDataset(opts: AugmentDatasetOptions): Promise<AugmentDatasetResult> {
-  if (!opts.outDir) throw new Error('--out: an output folder is required');
+  if (!opts.outDir) throw new ParamError('outDir', 'an output folder is required');
   // One run per output folder (src/data/out-lock.ts): a concurrent second run fails instead of mixing files.
-  return withOutputLock(opts.outDir, () => augmentDatasetLocked(opts));
+  return renameParams({ out: 'outDir' }, () => withOutputLock(opts.outDir, () => augmentDatasetLocked(opts)));
 }
 
 async function augmentDatasetLocked(opts: AugmentDatasetOptions): Promise<AugmentDatasetResult> {
   const spec = opts.spec ?? 'default';
   const copies = opts.copies ?? 1;
-  if (!Number.isInteger(copies) || copies < 1) throw new Error(`--copies: must be a positive integer, got ${opts.copies}`);
+  if (!Number.isInteger(copies) || copies < 1) throw new ParamError('copies', `must be a positive integer, got ${opts.copies}`);
   const seed = opts.seed ?? 1;
-  const probe = makeAugmenter(spec, new Rng(0), { babbleSources: [new Float32Array([1])] });
-  if (!probe.hasWave) throw new Error(`--spec '${spec}': no waveform operation (specaugment and mixup act on features during training; use train --augment)`);
-  const ds = scanDataset(opts.source, { optionName: 'DATA' });
-  if (ds.items.length === 0) throw new Error(`DATA: no labelled clips found in ${opts.source}`);
-  for (const label of new Set(ds.items.map((it) => it.label))) assertSafeLabel(label, `DATA ${ds.source}`);
+  const probe = renameParams({ augment: 'spec' }, () => makeAugmenter(spec, new Rng(0), { babbleSources: [new Float32Array([1])] }));
+  if (!probe.hasWave) throw new ParamError('spec', `'${spec}' has no waveform operation (specaugment and mixup act on features during training: the augment hyper-parameter of train)`);
+  const ds = renameParams({ data: 'source' }, () => scanDataset(opts.source));
+  if (ds.items.length === 0) throw new ParamError('source', `no labelled clips found in ${opts.source}`);
+  for (const label of new Set(ds.items.map((it) => it.label))) assertSafeLabel(label, 'source', ds.source);
   const outDir = path.resolve(opts.outDir);
   const sourceDir = ds.layout === 'manifest' ? path.dirname(ds.source) : ds.source;
   if (!opts.force && existsSync(outDir) && realpathSync(outDir) === realpathSync(sourceDir)) {
-    throw new Error(`--out ${opts.outDir}: is the dataset's own folder; writing there would overwrite its manifest.csv (use another folder, or --force)`);
+    throw new ParamError('outDir', `${opts.outDir} is the dataset's own folder; writing there would overwrite its manifest.csv (use another folder, or force)`);
   }
   // Manifest `source` column: relative to the dataset's folder (portable across machines).
   const sourceRoot = ds.layout === 'manifest' && ds.source.toLowerCase().endsWith('.csv') ? path.dirname(ds.source) : ds.source;
@@ -118,8 +119,8 @@ async function augmentDatasetLocked(opts: AugmentDatasetOptions): Promise<Augmen
  * written to `dir` as SVG and PNG.
  */
 export async function writeAugmentationCharts(source: string, dir: string, seed = 1): Promise<string[]> {
-  const ds = scanDataset(source, { optionName: 'DATA' });
-  if (ds.items.length === 0) throw new Error(`DATA: no labelled clips found in ${source}`);
+  const ds = renameParams({ data: 'source' }, () => scanDataset(source));
+  if (ds.items.length === 0) throw new ParamError('source', `no labelled clips found in ${source}`);
   const clip = (await loadAudio(ds.items[0]!.path, { sr: 16000 })).samples;
   const others: Float32Array[] = [];
   for (const it of ds.items.slice(1, 9)) others.push((await loadAudio(it.path, { sr: 16000 })).samples);

@@ -6,7 +6,7 @@
 import { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { TrainingInterrupted } from '../train/fit.js';
-import { wasInterrupted } from './options.js';
+import { cliMessage, wasInterrupted } from './options.js';
 import { register as registerModel } from './commands/model.js';
 import { register as registerPredict } from './commands/predict.js';
 import { register as registerTrain } from './commands/train.js';
@@ -22,6 +22,7 @@ import { register as registerFeatures } from './commands/features.js';
 import { register as registerSynth } from './commands/synth.js';
 import { register as registerExperiment } from './commands/experiment.js';
 import { register as registerMonitor } from './commands/monitor.js';
+import { register as registerSweep } from './commands/sweep.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -33,13 +34,16 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
 });
 
 const program = new Command();
+let commandPath = '';
 program
   .name('affexion')
   .description('Recognise social signals in speech with models trained on synthetic speech.')
   .version(pkg.version)
   .showHelpAfterError()
   .option('--max-duration <sec>', 'longest audio file any command reads, in seconds (default 1800; longer files are reported as errors)')
-  .hook('preAction', (cmd) => {
+  .hook('preAction', (cmd, actionCommand) => {
+    // The running command's path ('cv', 'experiment gap'): some name a library parameter their own way.
+    for (let c: Command | null = actionCommand; c && c !== program; c = c.parent) commandPath = commandPath ? `${c.name()} ${commandPath}` : c.name();
     const v = cmd.opts<{ maxDuration?: string }>().maxDuration;
     if (v === undefined) return;
     if (!(Number(v) > 0 && Number.isFinite(Number(v)))) throw new Error(`--max-duration: expected a positive number of seconds, got '${v}'`);
@@ -63,9 +67,11 @@ registerFeatures(program);
 registerSynth(program);
 registerExperiment(program);
 registerMonitor(program);
+registerSweep(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
-  const msg = err instanceof Error ? err.message : String(err);
+  // A library ParamError names its parameter; the user knows it by its flag (options.ts, PARAM_FLAGS).
+  const msg = cliMessage(err, commandPath);
   process.stderr.write(`affexion: ${msg}\n`);
   if (process.env.AFFEXION_DEBUG && err instanceof Error) process.stderr.write(`${err.stack}\n`);
   // Ctrl-C stopped the run (after the checkpoint logic): exit as a shell expects of SIGINT, 128 + 2.

@@ -1,13 +1,65 @@
 /**
- * Shared command-line plumbing for train / cv / reproduce / demo / evaluate: the hyper-parameter and
- * feature options (one place, so every command spells them the same), number parsing with errors that
- * name the option, and Ctrl-C handling that lets the current batch finish.
+ * Shared command-line plumbing for train / cv / reproduce / demo / evaluate: the one table of flags
+ * (PARAM_FLAGS: library parameter → flag, used to register the hyper-parameter and feature options and
+ * to turn the library's ParamErrors into `--flag: …` messages), number parsing with errors that name
+ * the option, and Ctrl-C handling that lets the current batch finish. Defaults come from the library's
+ * constants (PAPER_HYPERPARAMETERS, DEFAULT_FEATURE_PARAMS), never restated here.
  */
 import { scanDataset, type Dataset } from '../data/dataset.js';
 import { Option, type Command } from 'commander';
-import type { FeatureParams } from '../features/index.js';
+import { DEFAULT_FEATURE_PARAMS, type FeatureParams } from '../features/index.js';
 import type { LoudnessMode } from '../data/features.js';
 import { PAPER_HYPERPARAMETERS, type Hyperparameters } from '../model/hyperparameters.js';
+import { ParamError, renameParams } from '../engine/errors.js';
+
+/** The command-line flag (or argument name) of each hyper-parameter. */
+const HYPER_FLAGS: Record<keyof Hyperparameters, string> = {
+  epochs: '--epochs', batch_size: '--batch-size', lr: '--lr', step_size: '--step-size', gamma: '--gamma',
+  weight_decay: '--weight-decay', seed: '--seed', max_len: '--max-len', conv_channels: '--channels',
+  kernel_sizes: '--kernel-sizes', lstm_hidden: '--hidden', lstm_layers: '--lstm-layers', fc_hidden: '--fc-hidden',
+  dropout_conv: '--dropout-conv', dropout_fc: '--dropout-fc', mask_padding: '--mask-padding', normalization: '--normalization',
+  augment: '--augment', swa: '--swa', ensemble: '--ensemble', speaker_reference: '--speaker-reference',
+  trim_silence: '--trim-silence', window: '--window', window_hop: '--window-hop', neutral_class: '--neutral-class',
+};
+
+/**
+ * The one table of flags: each library parameter (as ParamError names it) → its flag or argument.
+ * Hyper-parameters and feature parameters first, then the options of the library's entry points.
+ */
+export const PARAM_FLAGS: Readonly<Record<string, string>> = Object.freeze({
+  ...HYPER_FLAGS,
+  sr: '--sr', nMfcc: '--n-mfcc', nFft: '--n-fft', hopLength: '--hop-length', nMels: '--n-mels',
+  fmin: '--fmin', fmax: '--fmax', deltaWidth: '--delta-width', loudness: '--loudness',
+  data: 'DATA', source: 'DATA', out: '--out', outDir: '--out', val: '--val', eval: '--eval', real: '--real',
+  synthetic: '--synthetic', neutral: '--neutral', converted: '--converted', reference: '--reference',
+  labelMap: '--label-map', labelColumn: '--label-column', speakerColumn: '--speaker-column',
+  folds: '--folds', groupBy: '--group-by', resume: '--resume', recipe: '--recipe', recipes: '--recipes', seeds: '--seeds',
+  augmentCopies: '--augment-copies', model: 'MODEL', window: '--window', hop: '--hop', host: '--host', token: '--token', port: '--port',
+  classes: '--classes', perClass: '--per-class', provider: '--provider', voices: '--voices', lengths: '--lengths', textMode: '--text',
+  profilesFile: '--profiles', sentencesFile: '--sentences', concurrency: '--concurrency', generateSentences: '--generate-sentences',
+  emotions: '--emotions', perClip: '--per-clip', copies: '--copies', spec: '--spec',
+  batch: '--batch', frames: '--frames', steps: '--steps', inferBatch: '--infer-batch',
+});
+
+/** Where a command names a parameter otherwise than PARAM_FLAGS does (key: the command path). */
+const COMMAND_PARAM_FLAGS: Readonly<Record<string, Readonly<Record<string, string>>>> = Object.freeze({
+  convert: { source: 'NEUTRAL_DATA' },
+  'experiment gap': { model: '--model', augment: '--train-augment' },
+});
+
+/** The flag of library parameter `param` in `command` (e.g. 'cv', 'experiment gap'); the name itself when it has none. */
+export function flagOf(param: string, command = ''): string {
+  return COMMAND_PARAM_FLAGS[command]?.[param] ?? (Object.hasOwn(PARAM_FLAGS, param) ? PARAM_FLAGS[param]! : param);
+}
+
+/** The message the CLI prints for an error: a library ParamError as `--flag: detail`, anything else as it is. */
+export function cliMessage(err: unknown, command = ''): string {
+  if (err instanceof ParamError) return `${flagOf(err.param, command)}: ${err.detail}`;
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** Commander's attribute name of a flag ('--batch-size' → 'batchSize'). */
+const attributeOf = (flag: string): string => flag.replace(/^--/, '').replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
 
 /** Parses an integer option value, naming the option on error. */
 export function intArg(name: string): (v: string) => number {
@@ -37,51 +89,53 @@ const P = PAPER_HYPERPARAMETERS;
 /** Adds the model / optimisation options (defaults: the paper's). */
 export function addHyperOptions(cmd: Command, defaults: Partial<Hyperparameters> = {}): Command {
   const d = { ...P, ...defaults };
+  const F = HYPER_FLAGS;
   return cmd
-    .option('--epochs <n>', 'training epochs', intArg('--epochs'), d.epochs)
-    .option('--batch-size <n>', 'mini-batch size', intArg('--batch-size'), d.batch_size)
-    .option('--lr <x>', 'Adam learning rate', numArg('--lr'), d.lr)
-    .option('--step-size <n>', 'StepLR: epochs between learning-rate decays', intArg('--step-size'), d.step_size)
-    .option('--gamma <x>', 'StepLR: decay factor', numArg('--gamma'), d.gamma)
-    .option('--weight-decay <x>', 'Adam L2 weight decay', numArg('--weight-decay'), d.weight_decay)
-    .option('--seed <n>', 'random seed (weights, shuffling, dropout, folds)', intArg('--seed'), d.seed)
-    .option('--max-len <frames>', 'frames per clip (MAX_LEN; 100 frames = 1 s at hop 160)', intArg('--max-len'), d.max_len)
-    .option('--channels <n>', 'output channels of each convolution', intArg('--channels'), d.conv_channels)
-    .option('--kernel-sizes <list>', 'odd kernel sizes of the parallel convolutions', intListArg('--kernel-sizes'), d.kernel_sizes)
-    .option('--hidden <n>', 'LSTM hidden units per direction', intArg('--hidden'), d.lstm_hidden)
-    .option('--lstm-layers <n>', 'stacked BiLSTM layers', intArg('--lstm-layers'), d.lstm_layers)
-    .option('--fc-hidden <n>', 'width of the dense layer', intArg('--fc-hidden'), d.fc_hidden)
-    .option('--dropout-conv <p>', 'dropout after the convolutions', numArg('--dropout-conv'), d.dropout_conv)
-    .option('--dropout-fc <p>', 'dropout after the dense layer', numArg('--dropout-fc'), d.dropout_fc)
-    .option('--mask-padding', 'ignore padded frames (not in the paper)', d.mask_padding)
-    .addOption(new Option('--normalization <mode>', 'z-score with training-set statistics or per utterance')
+    .option(`${F.epochs} <n>`, 'training epochs', intArg(F.epochs), d.epochs)
+    .option(`${F.batch_size} <n>`, 'mini-batch size', intArg(F.batch_size), d.batch_size)
+    .option(`${F.lr} <x>`, 'Adam learning rate', numArg(F.lr), d.lr)
+    .option(`${F.step_size} <n>`, 'StepLR: epochs between learning-rate decays', intArg(F.step_size), d.step_size)
+    .option(`${F.gamma} <x>`, 'StepLR: decay factor', numArg(F.gamma), d.gamma)
+    .option(`${F.weight_decay} <x>`, 'Adam L2 weight decay', numArg(F.weight_decay), d.weight_decay)
+    .option(`${F.seed} <n>`, 'random seed (weights, shuffling, dropout, folds)', intArg(F.seed), d.seed)
+    .option(`${F.max_len} <frames>`, 'frames per clip (MAX_LEN; 100 frames = 1 s at hop 160)', intArg(F.max_len), d.max_len)
+    .option(`${F.conv_channels} <n>`, 'output channels of each convolution', intArg(F.conv_channels), d.conv_channels)
+    .option(`${F.kernel_sizes} <list>`, 'odd kernel sizes of the parallel convolutions', intListArg(F.kernel_sizes), d.kernel_sizes)
+    .option(`${F.lstm_hidden} <n>`, 'LSTM hidden units per direction', intArg(F.lstm_hidden), d.lstm_hidden)
+    .option(`${F.lstm_layers} <n>`, 'stacked BiLSTM layers', intArg(F.lstm_layers), d.lstm_layers)
+    .option(`${F.fc_hidden} <n>`, 'width of the dense layer', intArg(F.fc_hidden), d.fc_hidden)
+    .option(`${F.dropout_conv} <p>`, 'dropout after the convolutions', numArg(F.dropout_conv), d.dropout_conv)
+    .option(`${F.dropout_fc} <p>`, 'dropout after the dense layer', numArg(F.dropout_fc), d.dropout_fc)
+    .option(F.mask_padding, 'ignore padded frames (not in the paper)', d.mask_padding)
+    .addOption(new Option(`${F.normalization} <mode>`, 'z-score with training-set statistics or per utterance')
       .choices(['global', 'utterance']).default(d.normalization))
-    .option('--augment <spec>', 'online augmentation of the training side, drawn afresh every epoch, e.g. "default" or ' +
+    .option(`${F.augment} <spec>`, 'online augmentation of the training side, drawn afresh every epoch, e.g. "default" or ' +
       '"noise:snr=5..20,reverb,gain,specaugment,mixup" (see docs/augmentation.md); validation/test sides are never augmented', d.augment)
-    .option('--swa <k>', 'weight averaging: the model is the mean of the weights after each of the last k epochs (BatchNorm statistics recomputed); 0 = off',
-      intArg('--swa'), d.swa)
-    .option('--ensemble <n>', 'train n networks with seeds seed, seed+1, … and average their class probabilities; 1 = one network',
-      intArg('--ensemble'), d.ensemble)
-    .option('--speaker-reference <labels>', 'speaker reference normalisation: z-score every clip with the statistics of its speaker\'s clips ' +
+    .option(`${F.swa} <k>`, 'weight averaging: the model is the mean of the weights after each of the last k epochs (BatchNorm statistics recomputed); 0 = off',
+      intArg(F.swa), d.swa)
+    .option(`${F.ensemble} <n>`, 'train n networks with seeds seed, seed+1, … and average their class probabilities; 1 = one network',
+      intArg(F.ensemble), d.ensemble)
+    .option(`${F.speaker_reference} <labels>`, 'speaker reference normalisation: z-score every clip with the statistics of its speaker\'s clips ' +
       'with these labels, e.g. "neutral,calm" (they are neither trained on nor scored; see docs/training.md); "" = off', d.speaker_reference)
-    .option('--trim-silence', 'remove leading/trailing silence before features, in training and inference (the clip\'s length then says nothing)', d.trim_silence)
+    .option(F.trim_silence, 'remove leading/trailing silence before features, in training and inference (the clip\'s length then says nothing)', d.trim_silence)
     .option('--no-trim-silence', 'keep the silence around clips (the paper)')
-    .option('--window <s>', 'window training: one window of this many seconds per clip and epoch at a random position; clips are scored ' +
-      'by the mean of their windows (0 = whole clips, the paper; MAX_LEN becomes the window)', numArg('--window'), d.window)
-    .option('--neutral-class', 'a class "neutral" (no signal): half of each speaker\'s neutral/calm reference clips are trained on and scored as it, ' +
+    .option(`${F.window} <s>`, 'window training: one window of this many seconds per clip and epoch at a random position; clips are scored ' +
+      'by the mean of their windows (0 = whole clips, the paper; MAX_LEN becomes the window)', numArg(F.window), d.window)
+    .option(`${F.window_hop} <s>`, 'hop between the scored windows of a clip, seconds (0 = a third of --window)', numArg(F.window_hop), d.window_hop)
+    .option(F.neutral_class, 'a class "neutral" (no signal): half of each speaker\'s neutral/calm reference clips are trained on and scored as it, ' +
       'the other half stay references (needs neutral in --speaker-reference)', d.neutral_class)
-    .option('--no-neutral-class', 'no neutral class: every neutral/calm clip is a speaker reference')
-    .option('--window-hop <s>', 'hop between the scored windows of a clip, seconds (0 = a third of --window)', numArg('--window-hop'), d.window_hop);
+    .option('--no-neutral-class', 'no neutral class: every neutral/calm clip is a speaker reference');
 }
 
-/** Adds the feature options (defaults: the paper's). */
+/** Adds the feature options (defaults: the paper's, DEFAULT_FEATURE_PARAMS). */
 export function addFeatureOptions(cmd: Command): Command {
+  const d = DEFAULT_FEATURE_PARAMS, F = PARAM_FLAGS;
   return cmd
-    .option('--sr <hz>', 'sample rate features are computed at', intArg('--sr'), 16000)
-    .option('--n-mfcc <n>', 'MFCCs (features = 3 × n: MFCC, delta, delta-delta)', intArg('--n-mfcc'), 25)
-    .option('--n-fft <n>', 'FFT size', intArg('--n-fft'), 2048)
-    .option('--hop-length <n>', 'hop between frames in samples', intArg('--hop-length'), 160)
-    .option('--n-mels <n>', 'mel bands', intArg('--n-mels'), 128)
+    .option(`${F.sr} <hz>`, 'sample rate features are computed at', intArg(F.sr!), d.sr)
+    .option(`${F.nMfcc} <n>`, 'MFCCs (features = 3 × n: MFCC, delta, delta-delta)', intArg(F.nMfcc!), d.nMfcc)
+    .option(`${F.nFft} <n>`, 'FFT size', intArg(F.nFft!), d.nFft)
+    .option(`${F.hopLength} <n>`, 'hop between frames in samples', intArg(F.hopLength!), d.hopLength)
+    .option(`${F.nMels} <n>`, 'mel bands', intArg(F.nMels!), d.nMels)
     .addOption(new Option('--loudness <mode>', 'loudness step before features: peak-normalise each clip, or none (as recorded)')
       .choices(['peak', 'none']).default('peak'));
 }
@@ -105,11 +159,12 @@ export function addManifestColumnOptions(cmd: Command): Command {
 
 /**
  * A dataset argument as the library takes it: the path itself, or — when a manifest column was named —
- * the scanned dataset (the library's scanDataset options labelColumn / speakerColumn).
+ * the scanned dataset (the library's scanDataset options labelColumn / speakerColumn). `param` is the
+ * library parameter it is given as (its errors then name that parameter's flag).
  */
-export function dataSource(data: string, o: { labelMap?: string; labelColumn?: string; speakerColumn?: string }, optionName = 'DATA'): string | Dataset {
+export function dataSource(data: string, o: { labelMap?: string; labelColumn?: string; speakerColumn?: string }, param = 'data'): string | Dataset {
   if (o.labelColumn === undefined && o.speakerColumn === undefined) return data;
-  return scanDataset(data, { labelMap: o.labelMap, optionName, labelColumn: o.labelColumn, speakerColumn: o.speakerColumn });
+  return renameParams({ data: param }, () => scanDataset(data, { labelMap: o.labelMap, labelColumn: o.labelColumn, speakerColumn: o.speakerColumn }));
 }
 
 /** Parsed values of the options above. */
@@ -122,14 +177,8 @@ export interface CommonOptionValues {
   labelMap?: string; reference?: string; cache: string | boolean; labelColumn?: string; speakerColumn?: string;
 }
 
-/** Parsed option attribute of each hyper-parameter (as set by {@link addHyperOptions}). */
-const HYPER_ATTRIBUTE: Record<keyof Hyperparameters, keyof CommonOptionValues> = {
-  epochs: 'epochs', batch_size: 'batchSize', lr: 'lr', step_size: 'stepSize', gamma: 'gamma', weight_decay: 'weightDecay',
-  seed: 'seed', max_len: 'maxLen', conv_channels: 'channels', kernel_sizes: 'kernelSizes', lstm_hidden: 'hidden',
-  lstm_layers: 'lstmLayers', fc_hidden: 'fcHidden', dropout_conv: 'dropoutConv', dropout_fc: 'dropoutFc',
-  mask_padding: 'maskPadding', normalization: 'normalization', augment: 'augment', swa: 'swa', ensemble: 'ensemble',
-  speaker_reference: 'speakerReference', trim_silence: 'trimSilence', window: 'window', window_hop: 'windowHop', neutral_class: 'neutralClass',
-};
+/** Parsed option attribute of each hyper-parameter (commander's camelCase of its flag). */
+const HYPER_ATTRIBUTE = Object.fromEntries(Object.entries(HYPER_FLAGS).map(([k, flag]) => [k, attributeOf(flag)])) as Record<keyof Hyperparameters, keyof CommonOptionValues>;
 
 /** Hyper-parameters from parsed options. */
 export function hyperFrom(o: CommonOptionValues): Partial<Hyperparameters> {

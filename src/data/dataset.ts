@@ -10,6 +10,7 @@ import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { applyLabelMap, normalizeLabel, parseLabelMap, type LabelMap } from './label-map.js';
 import { inferGroup, inferSpeaker } from './speakers.js';
+import { ParamError } from '../engine/errors.js';
 
 /** Extensions loadAudio decodes. */
 export const AUDIO_EXTENSIONS: readonly string[] = ['.wav', '.wave', '.flac', '.mp3', '.ogg', '.opus', '.oga'];
@@ -58,8 +59,6 @@ export interface Dataset {
 export interface ScanOptions {
   /** Rename / drop labels: a parsed map or the `a=b,c=` string form. */
   labelMap?: LabelMap | string;
-  /** Name of the option the dataset came from, used in error messages (default 'DATA'). */
-  optionName?: string;
   /** Manifest column holding the label (default: the first of label, class, emotion, signal). */
   labelColumn?: string;
   /** Manifest column holding the speaker (default: the first of speaker, voice, actor, speaker_id). */
@@ -101,15 +100,14 @@ function findManifest(source: string): string | null {
  * lacks the path/label columns; files it cannot use are reported in `skipped`.
  */
 export function scanDataset(source: string, opts: ScanOptions = {}): Dataset {
-  const optionName = opts.optionName ?? 'DATA';
   const abs = path.resolve(source);
-  if (!existsSync(abs)) throw new Error(`${optionName}: ${source} does not exist`);
+  if (!existsSync(abs)) throw new ParamError('data', `${source} does not exist`);
   const labelMap = typeof opts.labelMap === 'string' ? parseLabelMap(opts.labelMap) : opts.labelMap;
   const manifest = findManifest(abs);
   if (!manifest && (opts.labelColumn || opts.speakerColumn)) {
-    throw new Error(`${opts.labelColumn ? '--label-column' : '--speaker-column'}: ${source} is a folder per class, not a CSV manifest`);
+    throw new ParamError(opts.labelColumn ? 'labelColumn' : 'speakerColumn', `${source} is a folder per class, not a CSV manifest`);
   }
-  const raw = manifest ? readManifest(manifest, optionName, opts) : readClassFolders(abs, optionName);
+  const raw = manifest ? readManifest(manifest, opts) : readClassFolders(abs);
   const warnings = manifest ? deduplicate(raw) : [];
 
   const items: DatasetItem[] = [];
@@ -135,7 +133,7 @@ export function scanDataset(source: string, opts: ScanOptions = {}): Dataset {
   const emptyClasses = raw.declaredClasses
     .map((c) => applyLabelMap(c, labelMap))
     .filter((c): c is string => c !== null && !(c in counts));
-  if (labelMap) warnings.push(...labelMapWarnings(labelMap, seenLabels, optionName));
+  if (labelMap) warnings.push(...labelMapWarnings(labelMap, seenLabels, source));
   return {
     source: manifest ?? abs, layout: manifest ? 'manifest' : 'folders', items, classes, counts,
     emptyClasses: [...new Set(emptyClasses)].sort(), dropped, skipped: raw.skipped, warnings,
@@ -181,12 +179,12 @@ export function editDistance(a: string, b: string): number {
  * "did you mean". Entries with no near label stay quiet: one map is often shared by several datasets
  * (`calm=` for a set without calm clips is fine, and reproduce applies the real set's map to synthetic speech).
  */
-function labelMapWarnings(map: LabelMap, seen: ReadonlySet<string>, optionName: string): string[] {
+function labelMapWarnings(map: LabelMap, seen: ReadonlySet<string>, source: string): string[] {
   const unknown = [...map.keys()].filter((k) => !seen.has(k));
   const out: string[] = [];
   for (const k of unknown) {
     const near = [...seen].map((l) => [l, editDistance(k, l)] as const).filter(([, d]) => d <= Math.max(1, Math.floor(k.length / 3))).sort((x, y) => x[1] - y[1]);
-    if (near.length) out.push(`label map: "${k}" is not a label of ${optionName} (did you mean "${near[0]![0]}"?)`);
+    if (near.length) out.push(`label map: "${k}" is not a label of ${source} (did you mean "${near[0]![0]}"?)`);
   }
   return out;
 }
@@ -194,7 +192,7 @@ function labelMapWarnings(map: LabelMap, seen: ReadonlySet<string>, optionName: 
 interface RawRow { path: string; label: string; speaker: string | null; group: string | null; where?: string }
 interface RawScan { rows: RawRow[]; skipped: SkippedFile[]; declaredClasses: string[] }
 
-function readClassFolders(root: string, optionName: string): RawScan {
+function readClassFolders(root: string): RawScan {
   const rows: RawRow[] = [];
   const skipped: SkippedFile[] = [];
   const declared: string[] = [];
@@ -217,7 +215,7 @@ function readClassFolders(root: string, optionName: string): RawScan {
     }
   }
   if (declared.length === 0) {
-    throw new Error(`${optionName}: ${root} has no class sub-folders (expected one folder per class, or labels.csv)`);
+    throw new ParamError('data', `${root} has no class sub-folders (expected one folder per class, or labels.csv)`);
   }
   return { rows, skipped, declaredClasses: declared };
 }
@@ -235,7 +233,7 @@ function pickColumn(header: string[], names: readonly string[]): string | null {
   return null;
 }
 
-function readManifest(file: string, optionName: string, opts: ScanOptions): RawScan {
+function readManifest(file: string, opts: ScanOptions): RawScan {
   let records: Record<string, string>[];
   try {
     records = parse(readFileSync(file, 'utf8'), {
@@ -243,21 +241,21 @@ function readManifest(file: string, optionName: string, opts: ScanOptions): RawS
       skip_empty_lines: true, trim: true, bom: true, relax_column_count: true,
     }) as Record<string, string>[];
   } catch (err) {
-    throw new Error(`${optionName}: cannot parse manifest ${file}: ${(err as Error).message}`);
+    throw new ParamError('data', `cannot parse manifest ${file}: ${(err as Error).message}`);
   }
   const header = records.length ? Object.keys(records[0]) : [];
-  const chosen = (given: string | undefined, flag: string): string | null => {
+  const chosen = (given: string | undefined, param: 'labelColumn' | 'speakerColumn'): string | null => {
     if (given === undefined) return null;
     const c = given.trim().toLowerCase();
-    if (!header.includes(c)) throw new Error(`${flag}: manifest ${file} has no column "${given}" (found: ${header.join(', ') || 'none'})`);
+    if (!header.includes(c)) throw new ParamError(param, `manifest ${file} has no column "${given}" (found: ${header.join(', ') || 'none'})`);
     return c;
   };
   const pathCol = pickColumn(header, COLUMNS.path);
-  const labelCol = chosen(opts.labelColumn, '--label-column') ?? pickColumn(header, COLUMNS.label);
+  const labelCol = chosen(opts.labelColumn, 'labelColumn') ?? pickColumn(header, COLUMNS.label);
   if (!pathCol || !labelCol) {
-    throw new Error(`${optionName}: manifest ${file} needs "path" and "label" columns (found: ${header.join(', ') || 'none'}; --label-column names another)`);
+    throw new ParamError('data', `manifest ${file} needs "path" and "label" columns (found: ${header.join(', ') || 'none'}; a label column of another name can be chosen)`);
   }
-  const speakerCol = chosen(opts.speakerColumn, '--speaker-column') ?? pickColumn(header, COLUMNS.speaker);
+  const speakerCol = chosen(opts.speakerColumn, 'speakerColumn') ?? pickColumn(header, COLUMNS.speaker);
   const groupCol = pickColumn(header, COLUMNS.group);
   const dir = path.dirname(file);
   const rows: RawRow[] = [];

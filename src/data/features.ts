@@ -8,6 +8,7 @@ import { trimSilence } from '../audio/speech.js';
 import { DEFAULT_FEATURE_PARAMS, extractFeatures, resolveFeatureParams, type FeatureMatrix, type FeatureParams } from '../features/index.js';
 import { FeatureCache, settingsHash } from './cache.js';
 import type { SkippedFile } from './dataset.js';
+import { ParamError } from '../engine/errors.js';
 
 /**
  * Loudness step before features. 'peak' scales each clip so its peak is {@link PEAK_TARGET} (real
@@ -30,7 +31,7 @@ export interface FeatureSettings {
 /** Full feature settings from partial ones (defaults: the paper's parameters, peak loudness). */
 export function resolveFeatureSettings(s: { params?: Partial<FeatureParams>; loudness?: LoudnessMode; trimSilence?: boolean } = {}): FeatureSettings {
   const loudness = s.loudness ?? 'peak';
-  if (!LOUDNESS_MODES.includes(loudness)) throw new Error(`--loudness: expected one of ${LOUDNESS_MODES.join(', ')}, got "${loudness}"`);
+  if (!LOUDNESS_MODES.includes(loudness)) throw new ParamError('loudness', `expected one of ${LOUDNESS_MODES.join(', ')}, got "${loudness}"`);
   const params = { ...DEFAULT_FEATURE_PARAMS, ...(s.params ?? {}) };
   resolveFeatureParams(params); // once, up front: a bad value is one clear error, not one per clip
   // Only present when on: settings (and cache keys) of untrimmed runs stay as they were.

@@ -1,4 +1,16 @@
-/** Data layer: dataset scanning, label maps, feature cache, normalisation and batching. */
+/**
+ * Data (layer: data / synth): dataset scanning (folder per class or CSV manifest), label maps, the
+ * feature cache, z-score normalisation and batching, speaker references, and `loadSplit`, which turns a
+ * dataset into labelled features with one options object. Output folders are locked per run
+ * (out-lock.ts); labels that become folder names are checked (label-path.ts).
+ *
+ * ```ts
+ * const ds = scanDataset('ravdess/', { labelMap: 'fearful=panic,happy=excitement' });
+ * const classes = trainingClasses(ds, '');                        // no speaker reference labels
+ * const split = await loadSplit(ds, { classes, settings: resolveFeatureSettings(), cache: new FeatureCache(null) });
+ * const norm = fitNormalization(split.features);                  // training-set statistics
+ * ```
+ */
 export { parseLabelMap, applyLabelMap, formatLabelMap, normalizeLabel, type LabelMap } from './label-map.js';
 export {
   scanDataset, describeDataset, subsetDataset, AUDIO_EXTENSIONS, MANIFEST_NAMES,
@@ -17,5 +29,5 @@ export {
 } from './reference.js';
 export {
   loadSplit, checkTrainable, trainingClasses, referenceDatasets, dataFingerprint, referenceFingerprint,
-  type SplitOptions, type SplitReference, type LoadedSplit, type ReferenceData, type LabelledFeatures, type ClipAudioSource,
+  type SplitOptions, type SplitReference, type LoadedSplit, type ReferenceData, type DataSource, type LabelledFeatures, type ClipAudioSource,
 } from './split.js';

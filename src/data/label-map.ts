@@ -2,6 +2,7 @@
  * Label maps: rename or drop class labels while reading a dataset, e.g.
  * `fearful=panic,happy=excitement,calm=` (an empty target, or `-`, drops the label).
  */
+import { ParamError } from '../engine/errors.js';
 
 /** Original label (lower-case) → new label, or `null` to drop clips with that label. */
 export type LabelMap = ReadonlyMap<string, string | null>;
@@ -12,10 +13,10 @@ export function normalizeLabel(label: string): string {
 }
 
 /**
- * Parses `from=to,from2=to2,drop=` (also `drop=-`). Throws an error naming `optionName` on malformed
+ * Parses `from=to,from2=to2,drop=` (also `drop=-`). Throws a ParamError naming `labelMap` on malformed
  * entries or a label mapped twice.
  */
-export function parseLabelMap(spec: string | undefined | null, optionName = '--label-map'): LabelMap {
+export function parseLabelMap(spec: string | undefined | null): LabelMap {
   const map = new Map<string, string | null>();
   if (spec == null || spec.trim() === '') return map;
   for (const raw of spec.split(',')) {
@@ -23,11 +24,11 @@ export function parseLabelMap(spec: string | undefined | null, optionName = '--l
     if (entry === '') continue;
     const eq = entry.indexOf('=');
     if (eq <= 0) {
-      throw new Error(`${optionName}: expected entries like "fearful=panic" (or "calm=" to drop), got "${entry}"`);
+      throw new ParamError('labelMap', `expected entries like "fearful=panic" (or "calm=" to drop), got "${entry}"`);
     }
     const from = normalizeLabel(entry.slice(0, eq));
     const toRaw = normalizeLabel(entry.slice(eq + 1));
-    if (map.has(from)) throw new Error(`${optionName}: label "${from}" is mapped twice`);
+    if (map.has(from)) throw new ParamError('labelMap', `label "${from}" is mapped twice`);
     map.set(from, toRaw === '' || toRaw === '-' ? null : toRaw);
   }
   return map;

@@ -3,6 +3,7 @@
  * A label from a manifest is user data: `..`, `a/b`, `/etc` or a control character would write outside
  * the output folder or make names no shell can type. One validator for every place a label becomes a path.
  */
+import { ParamError } from '../engine/errors.js';
 
 /** Why `label` cannot be a single path segment, or null when it can. */
 export function unsafeLabelReason(label: string): string | null {
@@ -18,10 +19,10 @@ export function unsafeLabelReason(label: string): string | null {
 }
 
 /**
- * Throws when `label` cannot be used as a folder name inside an output folder; `where` names its origin
- * (an option, or a manifest line) for the message.
+ * Throws a ParamError about `param` when `label` cannot be used as a folder name inside an output
+ * folder; `origin` (e.g. the manifest it came from) is named in the message when given.
  */
-export function assertSafeLabel(label: string, where: string): void {
+export function assertSafeLabel(label: string, param: string, origin?: string): void {
   const reason = unsafeLabelReason(label);
-  if (reason) throw new Error(`${where}: label ${JSON.stringify(label)} ${reason}; a label becomes a folder name, so it must be one plain name`);
+  if (reason) throw new ParamError(param, `${origin ? `${origin}: ` : ''}label ${JSON.stringify(label)} ${reason}; a label becomes a folder name, so it must be one plain name`);
 }

@@ -7,24 +7,25 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Dataset } from './dataset.js';
+import { ParamError } from '../engine/errors.js';
 
 const sha = (file: string): string => createHash('sha256').update(readFileSync(file)).digest('hex');
 
 /**
  * Throws when any training clip is a clip of the real evaluation set: the same file, or the same bytes
- * anywhere else. `what` names the option or stage in the error.
+ * anywhere else. The ParamError names `param`, the parameter (or stage) the clips came from.
  */
-export function assertNoRealClips(clips: readonly { file: string }[], real: Dataset, what: string): void {
+export function assertNoRealClips(clips: readonly { file: string }[], real: Dataset, param: string): void {
   const realPaths = new Set(real.items.map((it) => path.resolve(it.path)));
   const realHashes = new Map(real.items.map((it) => [sha(it.path), it.path]));
   const hashes = new Map<string, string>();
   for (const c of clips) {
     const p = path.resolve(c.file);
-    if (realPaths.has(p)) throw new Error(`${what}: ${c.file} is a clip of the real evaluation set; it must never be trained on`);
+    if (realPaths.has(p)) throw new ParamError(param, `${c.file} is a clip of the real evaluation set; it must never be trained on`);
     const h = hashes.get(p) ?? sha(p);
     hashes.set(p, h);
     const twin = realHashes.get(h);
-    if (twin) throw new Error(`${what}: ${c.file} has the same audio as real evaluation clip ${twin}; it must never be trained on`);
+    if (twin) throw new ParamError(param, `${c.file} has the same audio as real evaluation clip ${twin}; it must never be trained on`);
   }
 }
 
@@ -32,11 +33,11 @@ export function assertNoRealClips(clips: readonly { file: string }[], real: Data
  * Throws when a training set (e.g. converted speech) comes from speakers of the real set (RAVDESS actor
  * ids in the manifest's speaker column): its clips would carry real evaluation voices into training.
  */
-export function assertDisjointSpeakers(training: Dataset, real: Dataset, what = '--converted'): void {
+export function assertDisjointSpeakers(training: Dataset, real: Dataset, param = 'converted'): void {
   const realSpeakers = new Set(real.items.map((it) => it.speaker).filter((s): s is string => !!s).map(canonicalSpeaker));
   for (const it of training.items) {
     if (it.speaker && realSpeakers.has(canonicalSpeaker(it.speaker))) {
-      throw new Error(`${what}: ${it.path} was converted from speaker ${it.speaker}, who is in the real evaluation set`);
+      throw new ParamError(param, `${it.path} was converted from speaker ${it.speaker}, who is in the real evaluation set`);
     }
   }
 }

@@ -9,6 +9,7 @@
 import { closeSync, existsSync, mkdirSync, rmdirSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { ParamError } from '../engine/errors.js';
 
 export const LOCK_FILE = '.affexion.lock';
 
@@ -30,16 +31,13 @@ export function describeFsError(err: unknown, what: string): Error {
   return e;
 }
 
-/**
- * Creates `dir` if needed, checking it is (or can be) a folder; `option` names it in errors
- * (e.g. '--out').
- */
-export function ensureOutputDir(dir: string, option = '--out'): string {
+/** Creates `dir` if needed, checking it is (or can be) a folder; errors are ParamErrors about `out`. */
+export function ensureOutputDir(dir: string): string {
   const abs = path.resolve(dir);
   let isDir = false;
   try {
     isDir = statSync(abs).isDirectory();
-    if (!isDir) throw new Error(`${option} ${dir}: is a file, not a folder`);
+    if (!isDir) throw new ParamError('out', `${dir} is a file, not a folder`);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT' && (err as NodeJS.ErrnoException).code !== 'ENOTDIR') throw err;
   }
@@ -47,7 +45,7 @@ export function ensureOutputDir(dir: string, option = '--out'): string {
     try {
       mkdirSync(abs, { recursive: true });
     } catch (err) {
-      throw describeFsError(err, `${option} ${dir}: cannot create the folder`);
+      throw new ParamError('out', describeFsError(err, `${dir}: cannot create the folder`).message, { cause: err });
     }
   }
   return abs;
@@ -75,9 +73,8 @@ function readLock(file: string): LockRecord | null {
  * Locks output folder `dir` (created if needed) for this process; returns the release function.
  * Throws naming the folder and the owner when another live run holds it.
  */
-export function lockOutputDir(dir: string, opts: { option?: string; command?: string } = {}): () => void {
-  const option = opts.option ?? '--out';
-  const abs = ensureOutputDir(dir, option);
+export function lockOutputDir(dir: string, opts: { command?: string } = {}): () => void {
+  const abs = ensureOutputDir(dir);
   const file = path.join(abs, LOCK_FILE);
   const record: LockRecord = { pid: process.pid, host: os.hostname(), started: new Date().toISOString(), command: opts.command ?? process.argv.slice(2).join(' ') };
   for (let attempt = 0; ; attempt++) {
@@ -85,7 +82,7 @@ export function lockOutputDir(dir: string, opts: { option?: string; command?: st
     try {
       fd = openSync(file, 'wx');
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw describeFsError(err, `${option} ${dir}: cannot create ${LOCK_FILE}`);
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw new ParamError('out', describeFsError(err, `${dir}: cannot create ${LOCK_FILE}`).message, { cause: err });
       const owner = readLock(file);
       let age = Infinity;
       try { age = Date.now() - statSync(file).mtimeMs; } catch { /* removed meanwhile: retry */ }
@@ -96,7 +93,7 @@ export function lockOutputDir(dir: string, opts: { option?: string; command?: st
         continue;
       }
       const who = owner ? `pid ${owner.pid} on ${owner.host}, since ${owner.started}${owner.command ? `: affexion ${owner.command}` : ''}` : 'an unreadable lock';
-      throw new Error(`${option} ${dir}: another Affexion run is writing there (${who}); wait for it to finish, ` +
+      throw new ParamError('out', `${dir}: another Affexion run is writing there (${who}); wait for it to finish, ` +
         `choose another folder, or delete ${file} if that run is gone`);
     }
     try {
@@ -126,7 +123,7 @@ function once(f: () => void): () => void {
 }
 
 /** Runs `work` holding the lock of output folder `dir`. */
-export async function withOutputLock<T>(dir: string, work: () => Promise<T>, opts: { option?: string; command?: string } = {}): Promise<T> {
+export async function withOutputLock<T>(dir: string, work: () => Promise<T>, opts: { command?: string } = {}): Promise<T> {
   const existed = existsSync(dir);
   const release = lockOutputDir(dir, opts);
   try {

@@ -15,6 +15,7 @@ import type { FeatureMatrix } from '../features/index.js';
 import { fitNormalization } from './normalize.js';
 import type { Dataset } from './dataset.js';
 import { normalizeLabel } from './label-map.js';
+import { ParamError } from '../engine/errors.js';
 
 /** The labels whose clips are each speaker's reference unless told otherwise. */
 export const DEFAULT_REFERENCE_LABELS: readonly string[] = ['neutral', 'calm'];
@@ -29,13 +30,13 @@ export interface SpeakerReference {
 }
 
 /**
- * Parses a `--speaker-reference` value: comma-separated labels (lower-cased, de-duplicated); '' = off.
- * Throws naming the option on an empty label.
+ * Parses a `speaker_reference` value: comma-separated labels (lower-cased, de-duplicated); '' = off.
+ * Throws a ParamError naming `speaker_reference` on an empty label.
  */
-export function parseReferenceLabels(spec: string, optionName = '--speaker-reference'): string[] {
+export function parseReferenceLabels(spec: string): string[] {
   if (spec.trim() === '') return [];
   const labels = spec.split(',').map((s) => normalizeLabel(s));
-  if (labels.some((l) => l === '')) throw new Error(`${optionName}: expected labels like neutral,calm, got "${spec}"`);
+  if (labels.some((l) => l === '')) throw new ParamError('speaker_reference', `expected labels like neutral,calm, got "${spec}"`);
   return [...new Set(labels)];
 }
 
@@ -73,21 +74,21 @@ export function applySpeakerReference(m: FeatureMatrix, ref: SpeakerReference): 
 }
 
 /**
- * The reference statistics each of `speakers` needs; throws naming `where` and the speakers that have
- * no reference clip (or clips without a speaker id), with what to do about it.
+ * The reference statistics each of `speakers` needs; throws a ParamError about `data` (callers rename
+ * it with renameParams) naming the speakers that have no reference clip (or clips without a speaker id).
  */
 export function requireReferences<T>(refs: ReadonlyMap<string, T>, speakers: readonly (string | null)[],
-  files: readonly string[], labels: readonly string[], where: string): T[] {
+  files: readonly string[], labels: readonly string[]): T[] {
   const noSpeaker = speakers.findIndex((s) => s === null);
   if (noSpeaker >= 0) {
-    throw new Error(`${where}: ${files[noSpeaker]} has no speaker id; speaker reference normalisation needs one per clip ` +
+    throw new ParamError('data', `${files[noSpeaker]} has no speaker id; speaker reference normalisation needs one per clip ` +
       `(a "speaker" column in the manifest, or RAVDESS file names)`);
   }
   const missing = [...new Set(speakers.filter((s) => !refs.has(s!)))] as string[];
   if (missing.length) {
-    throw new Error(`${where}: no reference clip (label ${labels.join(' or ')}) for speaker${missing.length > 1 ? 's' : ''} ` +
+    throw new ParamError('data', `no reference clip (label ${labels.join(' or ')}) for speaker${missing.length > 1 ? 's' : ''} ` +
       `${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ` and ${missing.length - 5} more` : ''}; keep each speaker's ` +
-      `${labels.join('/')} clips in the data (do not map them away) or give them with --reference`);
+      `${labels.join('/')} clips in the data (do not map them away) or give them as extra reference data`);
   }
   return speakers.map((s) => refs.get(s!)!);
 }
@@ -130,11 +131,11 @@ export function referenceItems(datasets: readonly Dataset[], labels: readonly st
 
 /**
  * Features of clips normalised with their speakers' references, from reference clips given as features
- * (`refSpeakers[j]` is reference clip j's speaker). Throws naming `where` when a speaker has none.
+ * (`refSpeakers[j]` is reference clip j's speaker). Throws (ParamError `data`) when a speaker has none.
  */
 export function normalizeBySpeakerReference(mats: readonly FeatureMatrix[], speakers: readonly (string | null)[], files: readonly string[],
-  refMats: readonly FeatureMatrix[], refSpeakers: readonly string[], labels: readonly string[], maxLen: number, where: string): FeatureMatrix[] {
-  const refs = requireReferences(speakerReferences(refMats, refSpeakers, maxLen), speakers, files, labels, where);
+  refMats: readonly FeatureMatrix[], refSpeakers: readonly string[], labels: readonly string[], maxLen: number): FeatureMatrix[] {
+  const refs = requireReferences(speakerReferences(refMats, refSpeakers, maxLen), speakers, files, labels);
   return mats.map((m, i) => applySpeakerReference(m, refs[i]!));
 }
 
@@ -142,8 +143,8 @@ export function normalizeBySpeakerReference(mats: readonly FeatureMatrix[], spea
  * Checks, before any work, that every clip of `ds` that is not itself a reference has a speaker id with
  * at least one reference clip in `ds` or `extra` (the same errors as {@link requireReferences}).
  */
-export function assertSpeakerReferences(ds: Dataset, extra: readonly Dataset[], labels: readonly string[], where: string): void {
+export function assertSpeakerReferences(ds: Dataset, extra: readonly Dataset[], labels: readonly string[]): void {
   const withReference = new Map(referenceItems([ds, ...extra], labels).filter((r) => r.speaker !== null).map((r) => [r.speaker!, true]));
   const items = ds.items.filter((it) => !labels.includes(it.label));
-  requireReferences(withReference, items.map((it) => it.speaker), items.map((it) => it.path), labels, where);
+  requireReferences(withReference, items.map((it) => it.speaker), items.map((it) => it.path), labels);
 }

@@ -17,8 +17,10 @@ import type { FeatureMatrix } from '../features/index.js';
 import type { ProgressEvents } from '../report/progress.js';
 import type { FeatureCache } from './cache.js';
 import { scanDataset, type Dataset, type SkippedFile } from './dataset.js';
+import type { LabelMap } from './label-map.js';
 import { datasetFeatures, featuresFromSamples, speechSamples, type FeatureSettings } from './features.js';
 import { applySpeakerReference, parseReferenceLabels, referenceHalf, referenceItems, requireReferences, speakerReferences, type SpeakerReference } from './reference.js';
+import { ParamError, renameParams } from '../engine/errors.js';
 
 /**
  * Where online waveform augmentation gets each training clip's audio, and how augmented audio becomes
@@ -41,16 +43,16 @@ export interface LabelledFeatures {
   audio?: ClipAudioSource;
 }
 
-/** Throws a clear error when a dataset cannot be trained on (empty, empty classes, one class). */
-export function checkTrainable(ds: Dataset, optionName = 'DATA'): void {
+/** Throws a clear error (ParamError `data`) when a dataset cannot be trained on (empty, empty classes, one class). */
+export function checkTrainable(ds: Dataset): void {
   if (ds.items.length === 0) {
-    throw new Error(`${optionName}: no usable clips in ${ds.source}${ds.skipped.length ? ` (${ds.skipped.length} skipped, e.g. ${ds.skipped[0].file}: ${ds.skipped[0].reason})` : ''}`);
+    throw new ParamError('data', `no usable clips in ${ds.source}${ds.skipped.length ? ` (${ds.skipped.length} skipped, e.g. ${ds.skipped[0].file}: ${ds.skipped[0].reason})` : ''}`);
   }
   if (ds.emptyClasses.length) {
-    throw new Error(`${optionName}: class${ds.emptyClasses.length > 1 ? 'es' : ''} ${ds.emptyClasses.map((c) => `"${c}"`).join(', ')} ha${ds.emptyClasses.length > 1 ? 've' : 's'} no clips in ${ds.source} (remove the folder or add audio)`);
+    throw new ParamError('data', `class${ds.emptyClasses.length > 1 ? 'es' : ''} ${ds.emptyClasses.map((c) => `"${c}"`).join(', ')} ha${ds.emptyClasses.length > 1 ? 've' : 's'} no clips in ${ds.source} (remove the folder or add audio)`);
   }
   if (ds.classes.length < 2) {
-    throw new Error(`${optionName}: only one class ("${ds.classes[0]}") in ${ds.source}; a classifier needs at least two`);
+    throw new ParamError('data', `only one class ("${ds.classes[0]}") in ${ds.source}; a classifier needs at least two`);
   }
 }
 
@@ -58,15 +60,15 @@ export function checkTrainable(ds: Dataset, optionName = 'DATA'): void {
  * The classes a model learns from a dataset: its labels, less the speaker reference labels (those clips
  * are references, not a class). Throws when fewer than two remain.
  */
-export function trainingClasses(ds: Dataset, speakerReference: string | readonly string[], optionName = 'DATA', neutralClass = false): string[] {
+export function trainingClasses(ds: Dataset, speakerReference: string | readonly string[], neutralClass = false): string[] {
   const ref = new Set(typeof speakerReference === 'string' ? parseReferenceLabels(speakerReference) : speakerReference);
   if (neutralClass && !ref.has(NEUTRAL_CLASS)) {
-    throw new Error(`--neutral-class: the class "${NEUTRAL_CLASS}" is made of each speaker's reference-labelled clips; add ${NEUTRAL_CLASS} to --speaker-reference (now "${[...ref].join(',')}")`);
+    throw new ParamError('neutral_class', `the class "${NEUTRAL_CLASS}" is made of each speaker's reference-labelled clips; add ${NEUTRAL_CLASS} to the speaker reference labels (now "${[...ref].join(',')}")`);
   }
   // With a neutral class, half of each speaker's reference-labelled clips are that class (src/data/reference.ts referenceHalf).
   const classes = [...ds.classes.filter((c) => !ref.has(c)), ...(neutralClass && ds.items.some((it) => ref.has(it.label)) ? [NEUTRAL_CLASS] : [])].sort();
   if (classes.length < 2) {
-    throw new Error(`${optionName}: ${classes.length ? `only one class ("${classes[0]}")` : 'no class'} besides the speaker reference labels ` +
+    throw new ParamError('data', `${classes.length ? `only one class ("${classes[0]}")` : 'no class'} besides the speaker reference labels ` +
       `(${[...ref].join(', ')}) in ${ds.source}; a classifier needs at least two`);
   }
   return classes;
@@ -96,7 +98,7 @@ export interface LoadedSplit extends LabelledFeatures {
 export interface SplitReference {
   /** Labels of each speaker's reference clips: a comma list as in `hyper.speaker_reference`, or an array; empty = off. */
   labels: string | readonly string[];
-  /** Datasets with more reference clips (`--reference`), beside the dataset itself. */
+  /** Datasets with more reference clips (the `reference` data of train / cv / evaluate), beside the dataset itself. */
   extra?: readonly Dataset[];
   /** Frames of each reference clip that count (the model's MAX_LEN). */
   maxLen: number;
@@ -113,17 +115,31 @@ export interface SplitOptions {
   events?: ProgressEvents;
   /** Progress stage name (default 'features'). */
   stage?: string;
-  /** What the data is called in errors (default 'DATA'). */
-  optionName?: string;
 }
 
-/** Extra speaker reference data (`--reference`): dataset paths or scanned datasets, one or several. */
+/** Extra speaker reference data (`reference`): dataset paths or scanned datasets, one or several. */
 export type ReferenceData = string | Dataset | readonly (string | Dataset)[] | null | undefined;
 
-/** Scans the `--reference` data (paths are scanned without a label map: their reference labels count as written). */
+/**
+ * The data of a run, as every entry point that reads a dataset takes it (train, cv, evaluate): one
+ * definition that their `*Options` extend. The run side is RunSettings (src/model/hyperparameters.ts).
+ */
+export interface DataSource {
+  /** Dataset folder / manifest path, or an already scanned dataset. */
+  data: string | Dataset;
+  /** Rename / drop labels of datasets given as paths, e.g. 'fearful=panic,calm='. */
+  labelMap?: string | LabelMap;
+  /**
+   * More speaker reference clips for `hyper.speaker_reference` (e.g. the neutral folder a converted set
+   * was made from): dataset paths or scanned datasets; their clips with a reference label count.
+   */
+  reference?: ReferenceData;
+}
+
+/** Scans the `reference` data (paths are scanned without a label map: their reference labels count as written). */
 export function referenceDatasets(ref: ReferenceData): Dataset[] {
   const list = ref == null ? [] : Array.isArray(ref) ? ref : [ref as string | Dataset];
-  return list.map((r) => (typeof r === 'string' ? scanDataset(r, { optionName: '--reference' }) : r));
+  return list.map((r) => (typeof r === 'string' ? renameParams({ data: 'reference' }, () => scanDataset(r)) : r));
 }
 
 /**
@@ -131,13 +147,13 @@ export function referenceDatasets(ref: ReferenceData): Dataset[] {
  * kept clip is z-scored with its speaker's reference statistics (src/data/reference.ts).
  */
 export async function loadSplit(ds: Dataset, opts: SplitOptions): Promise<LoadedSplit> {
-  const { classes, settings, cache, events, stage: stageName = 'features', optionName = 'DATA' } = opts;
+  const { classes, settings, cache, events, stage: stageName = 'features' } = opts;
   const refLabelList = opts.reference ? (typeof opts.reference.labels === 'string' ? parseReferenceLabels(opts.reference.labels) : [...opts.reference.labels]) : [];
-  const reference = refLabelList.length ? { labels: refLabelList, extra: opts.reference!.extra ?? [], maxLen: opts.reference!.maxLen, optionName } : null;
+  const reference = refLabelList.length ? { labels: refLabelList, extra: opts.reference!.extra ?? [], maxLen: opts.reference!.maxLen } : null;
   const classIndex = new Map(classes.map((c, i) => [c, i]));
   const refLabels = new Set(reference?.labels ?? []);
   const clash = classes.filter((c) => refLabels.has(c));
-  if (clash.length > 1) throw new Error(`--speaker-reference: ${clash.join(', ')} are also classes; only one class (${NEUTRAL_CLASS}) may be made of reference-labelled clips`);
+  if (clash.length > 1) throw new ParamError('speaker_reference', `${clash.join(', ')} are also classes; only one class (${NEUTRAL_CLASS}) may be made of reference-labelled clips`);
   // A class that is also a reference label (the neutral class): per speaker, half of the reference-labelled
   // clips are references, the other half are that class — never the same clip in both.
   const splitClass = clash[0];
@@ -192,7 +208,7 @@ export async function loadSplit(ds: Dataset, opts: SplitOptions): Promise<Loaded
 
 /** The reference statistics of each kept clip's speaker; errors name the data and what is missing. */
 async function clipReferences(ds: Dataset, itemIndex: readonly number[], settings: FeatureSettings, cache: FeatureCache,
-  reference: { labels: readonly string[]; extra: readonly Dataset[]; maxLen: number; optionName: string; only: Set<string> | null },
+  reference: { labels: readonly string[]; extra: readonly Dataset[]; maxLen: number; only: Set<string> | null },
   events?: ProgressEvents): Promise<{ refs: SpeakerReference[]; files: string[]; population: SpeakerReference | null }> {
   // `only`: the dataset's own reference half (the other half is a class); extra datasets are all references.
   const own = referenceItems([ds], reference.labels).filter((it) => !reference.only || reference.only.has(it.path));
@@ -208,12 +224,12 @@ async function clipReferences(ds: Dataset, itemIndex: readonly number[], setting
     if (!m) return;
     files.push(items[i]!.path);
     const spk = items[i]!.speaker;
-    if (spk === null) throw new Error(`${reference.optionName}: reference clip ${items[i]!.path} has no speaker id (add a "speaker" column to its manifest)`);
+    if (spk === null) throw new ParamError('data', `reference clip ${items[i]!.path} has no speaker id (add a "speaker" column to its manifest)`);
     mats.push(m);
     speakers.push(spk);
   });
   const refs = speakerReferences(mats, speakers, reference.maxLen);
-  const clipRefs = requireReferences(refs, itemIndex.map((i) => ds.items[i].speaker), itemIndex.map((i) => ds.items[i].path), reference.labels, reference.optionName);
+  const clipRefs = requireReferences(refs, itemIndex.map((i) => ds.items[i].speaker), itemIndex.map((i) => ds.items[i].path), reference.labels);
   const population = mats.length ? speakerReferences(mats, mats.map(() => 'all'), reference.maxLen).get('all')! : null;
   return { refs: clipRefs, files, population };
 }

@@ -10,7 +10,6 @@ import path from 'node:path';
 import { FeatureCache, defaultCacheDir, writeFileAtomic } from '../data/cache.js';
 import { describeDataset, scanDataset, type Dataset } from '../data/dataset.js';
 import { resolveFeatureSettings, type FeatureSettings } from '../data/features.js';
-import type { LabelMap } from '../data/label-map.js';
 import type { Normalization } from '../data/normalize.js';
 import type { AffexionNet } from '../model/network.js';
 import type { EpochRecord } from '../train/fit.js';
@@ -18,19 +17,19 @@ import { applyTemperature, expectedCalibrationError, fitTemperature } from '../m
 import { resolveHyperparameters, windowHopFrames, withWindowFrames, type CrossValidationRunSettings, type Hyperparameters } from '../model/hyperparameters.js';
 import { subsetAudio } from '../train/online-augment.js';
 import { trainModelToDir } from '../train/train.js';
-import { checkTrainable, dataFingerprint, loadSplit, referenceDatasets, referenceFingerprint, trainingClasses, type LabelledFeatures, type LoadedSplit, type ReferenceData } from '../data/split.js';
+import { checkTrainable, dataFingerprint, loadSplit, referenceDatasets, referenceFingerprint, trainingClasses, type LabelledFeatures, type LoadedSplit, type ReferenceData, type DataSource } from '../data/split.js';
 import { clearModelDir, ensembleMemberDir, holdsModel, meanProbabilities } from '../model/model-dir.js';
 import { checkpointPath, loadCheckpoint, signatureMismatch, type RunSignature } from '../train/checkpoint.js';
 import { withOutputLock } from '../data/out-lock.js';
 import { foldLeaks, stratifiedGroupKFold, stratifiedKFold, trainIndices, type Folds } from './folds.js';
 import { argmaxRows, classificationMetrics, meanStd, type ClassificationMetrics } from '../report/metrics.js';
+import { ParamError, renameParams } from '../engine/errors.js';
 
 export type GroupBy = 'speaker' | 'text' | 'none';
 export const GROUP_BY: readonly GroupBy[] = ['speaker', 'text', 'none'];
 
 /** Options of {@link crossValidate}. */
-export interface CvOptions extends CrossValidationRunSettings {
-  data: string | Dataset;
+export interface CvOptions extends CrossValidationRunSettings, DataSource {
   /** Run directory (fold models, results, report). */
   out: string;
   /** Number of folds (default 7, as the paper). */
@@ -42,17 +41,19 @@ export interface CvOptions extends CrossValidationRunSettings {
    * false: refused; with the same settings finished folds are reused and unfinished ones resumed).
    */
   force?: boolean;
-  /** Extra dataset every fold's model is scored on. */
+  /** Extra dataset every fold's model is scored on (`labelMap` applies when it is a path). */
   eval?: string | Dataset | null;
-  /** More speaker reference clips for `hyper.speaker_reference`: for DATA, and for --eval unless `evalReference` is given. */
-  reference?: ReferenceData;
   /**
-   * More speaker reference clips for --eval only (speaker ids of different datasets may collide, so the
+   * More speaker reference clips for `eval` only (default: `reference`) (speaker ids of different datasets may collide, so the
    * training speakers' references need not be offered to the evaluation set).
    */
   evalReference?: ReferenceData;
-  labelMap?: string | LabelMap;
   report?: boolean;
+  /**
+   * Run only these folds (1-based), e.g. one fold per queue job (workflows/sweep): the folds are the
+   * same as in a full run; cv.json and the report are not written for a partial run.
+   */
+  onlyFolds?: readonly number[];
 }
 
 /** One fold's outcome. */
@@ -103,8 +104,8 @@ export function groupsFor(ds: Dataset, items: readonly number[], groupBy: Exclud
   const field = groupBy === 'speaker' ? 'speaker' : 'group';
   const missing = items.filter((i) => ds.items[i][field] === null);
   if (missing.length) {
-    throw new Error(`--group-by ${groupBy}: ${missing.length} clip(s) have no ${groupBy === 'speaker' ? 'speaker' : 'sentence/group'} ` +
-      `(e.g. ${ds.items[missing[0]].path}); add a "${field}" column to the manifest or use --group-by none`);
+    throw new ParamError('groupBy', `${groupBy}: ${missing.length} clip(s) have no ${groupBy === 'speaker' ? 'speaker' : 'sentence/group'} ` +
+      `(e.g. ${ds.items[missing[0]].path}); add a "${field}" column to the manifest or group by none`);
   }
   return items.map((i) => ds.items[i][field] as string);
 }
@@ -138,10 +139,9 @@ export function leakWarnings(ds: Dataset, items: readonly number[], folds: Folds
 
 /** Runs k-fold cross-validation; see the module comment. */
 export async function crossValidate(opts: CvOptions): Promise<CvResult> {
-  const events = opts.events ?? {};
   const k = opts.folds ?? 7;
   const groupBy = opts.groupBy ?? 'none';
-  if (!GROUP_BY.includes(groupBy)) throw new Error(`--group-by: expected speaker, text or none, got "${groupBy}"`);
+  if (!GROUP_BY.includes(groupBy)) throw new ParamError('groupBy', `expected speaker, text or none, got "${groupBy}"`);
   const settings = resolveFeatureSettings({ params: opts.features, loudness: opts.loudness, trimSilence: opts.hyper?.trim_silence });
   const hyper = withWindowFrames(resolveHyperparameters(opts.hyper), settings.params.sr / settings.params.hopLength);
   return withOutputLock(opts.out, () => crossValidateLocked(opts, k, groupBy, hyper, settings), { command: opts.command?.join(' ') });
@@ -150,15 +150,15 @@ export async function crossValidate(opts: CvOptions): Promise<CvResult> {
 async function crossValidateLocked(opts: CvOptions, k: number, groupBy: GroupBy, hyper: Hyperparameters, settings: FeatureSettings): Promise<CvResult> {
   const events = opts.events ?? {};
   const out = path.resolve(opts.out);
-  const ds = typeof opts.data === 'string' ? scanDataset(opts.data, { labelMap: opts.labelMap, optionName: 'DATA' }) : opts.data;
+  const ds = typeof opts.data === 'string' ? scanDataset(opts.data, { labelMap: opts.labelMap }) : opts.data;
   events.log?.(describeDataset(ds));
-  checkTrainable(ds, 'DATA');
-  const classes = trainingClasses(ds, hyper.speaker_reference, 'DATA', hyper.neutral_class);
-  if (ds.items.length < k) throw new Error(`--folds ${k}: the dataset has only ${ds.items.length} clips, fewer than the number of folds`);
+  checkTrainable(ds);
+  const classes = trainingClasses(ds, hyper.speaker_reference, hyper.neutral_class);
+  if (ds.items.length < k) throw new ParamError('folds', `${k}: the dataset has only ${ds.items.length} clips, fewer than the number of folds`);
   const cache = new FeatureCache(opts.cacheDir === undefined ? defaultCacheDir() : opts.cacheDir);
   const extra = referenceDatasets(opts.reference);
   const evalExtra = opts.evalReference === undefined ? extra : referenceDatasets(opts.evalReference);
-  if ((extra.length || evalExtra.length) && !hyper.speaker_reference) throw new Error('--reference: only used with --speaker-reference (which labels are the reference clips)');
+  if ((extra.length || evalExtra.length) && !hyper.speaker_reference) throw new ParamError('reference', 'only used with speaker_reference (which labels are the reference clips)');
   // Reference statistics come from each speaker's own neutral clips, never from labelled clips, so they
   // do not leak a validation clip's label into training.
   const all = await loadSplit(ds, { classes, settings, cache, events, reference: { labels: hyper.speaker_reference, extra, maxLen: hyper.max_len } });
@@ -181,13 +181,14 @@ async function crossValidateLocked(opts: CvOptions, k: number, groupBy: GroupBy,
   let evalSplit: LoadedSplit | null = null;
   let evalDs: Dataset | null = null;
   if (opts.eval) {
-    evalDs = typeof opts.eval === 'string' ? scanDataset(opts.eval, { labelMap: opts.labelMap, optionName: '--eval' }) : opts.eval;
+    const evalData = opts.eval;
+    evalDs = typeof evalData === 'string' ? renameParams({ data: 'eval' }, () => scanDataset(evalData, { labelMap: opts.labelMap })) : evalData;
     events.log?.(describeDataset(evalDs));
-    evalSplit = await loadSplit(evalDs, { classes, settings, cache, events, stage: 'features (--eval)', optionName: '--eval',
-      reference: { labels: hyper.speaker_reference, extra: evalExtra, maxLen: hyper.max_len } });
-    if (evalSplit.targets.length === 0) throw new Error(`--eval: none of its clips has one of the training classes (${classes.join(', ')}); use --label-map`);
+    evalSplit = await renameParams({ data: 'eval' }, () => loadSplit(evalDs!, { classes, settings, cache, events, stage: 'features (extra evaluation set)',
+      reference: { labels: hyper.speaker_reference, extra: evalExtra, maxLen: hyper.max_len } }));
+    if (evalSplit.targets.length === 0) throw new ParamError('eval', `none of its clips has one of the training classes (${classes.join(', ')}); use a label map`);
     const unknown = Object.entries(evalSplit.unknownLabels);
-    if (unknown.length) events.log?.(`--eval: left out (label not among the classes): ${unknown.map(([l, n]) => `${l} ${n}`).join(', ')}`);
+    if (unknown.length) events.log?.(`extra evaluation set: left out (label not among the classes): ${unknown.map(([l, n]) => `${l} ${n}`).join(', ')}`);
   }
 
   mkdirSync(out, { recursive: true });
@@ -203,6 +204,7 @@ async function crossValidateLocked(opts: CvOptions, k: number, groupBy: GroupBy,
   let calibratable = true; // folds saved by older versions have no probabilities
   for (const [f, val] of folds.entries()) {
     const fold = f + 1;
+    if (opts.onlyFolds && !opts.onlyFolds.includes(fold)) continue;
     const dir = path.join(out, `fold-${String(fold).padStart(2, '0')}`);
     const fe = opts.foldEvents?.(fold, k) ?? events;
     const signature = { ...baseSig, hyper: { ...hyper, epochs: undefined }, fold, val: createHash('sha256').update(val.join(',')).digest('hex').slice(0, 16) };
@@ -212,8 +214,8 @@ async function crossValidateLocked(opts: CvOptions, k: number, groupBy: GroupBy,
     const reused = readFoldResult(resultFile, { ...signature, epochs: hyper.epochs });
     if (!reused && !opts.force && (existsSync(resultFile) || checkpointOfOtherRun(dir, signature, hyper))) {
       // Same settings resume or reuse a fold; other settings would silently replace an earlier run's models.
-      throw new Error(`--out ${opts.out}: ${path.basename(dir)} holds a fold of a cross-validation with other settings (data, folds, ` +
-        'hyper-parameters or features); use another folder, or --force to overwrite it');
+      throw new ParamError('out', `${opts.out}: ${path.basename(dir)} holds a fold of a cross-validation with other settings (data, folds, ` +
+        'hyper-parameters or features); use another folder, or force to overwrite it');
     }
     if (!reused && opts.force && holdsModel(dir)) clearModelDir(dir);
     const tag = opts.foldEvents ? '' : `fold ${fold}/${k}: `; // foldEvents already prefix each line with the fold
@@ -256,6 +258,7 @@ async function crossValidateLocked(opts: CvOptions, k: number, groupBy: GroupBy,
     evalSummary: evalSplit ? summarize(outcomes.map((o) => o.eval as ClassificationMetrics)) : undefined,
     pooled: classificationMetrics(pooledTrue, pooledPred, classes), warnings, out,
   };
+  if (opts.onlyFolds) return result; // a part of a cross-validation: its folds' result.json files are the output
   if (calibratable && pooledTrue.length) {
     const P = Float32Array.from(pooledProbs);
     const T = fitTemperature(P, pooledTrue, classes.length);

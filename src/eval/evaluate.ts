@@ -4,12 +4,12 @@
  */
 import path from 'node:path';
 import { FeatureCache, defaultCacheDir } from '../data/cache.js';
-import { describeDataset, scanDataset, type Dataset, type SkippedFile } from '../data/dataset.js';
-import type { LabelMap } from '../data/label-map.js';
-import { loadSplit, referenceDatasets, type LoadedSplit, type ReferenceData } from '../data/split.js';
+import { describeDataset, scanDataset, type SkippedFile } from '../data/dataset.js';
+import { loadSplit, referenceDatasets, type LoadedSplit, type DataSource } from '../data/split.js';
+import type { RunSettings } from '../model/hyperparameters.js';
 import { loadTrainedModel, modelProbabilities, type TrainedModel } from '../model/model-dir.js';
-import type { ProgressEvents } from '../report/progress.js';
 import { argmaxRows, classificationMetrics, type ClassificationMetrics } from '../report/metrics.js';
+import { ParamError } from '../engine/errors.js';
 
 /** The JSON `evaluate --json` prints. */
 export type EvaluationResult = ClassificationMetrics & {
@@ -28,21 +28,13 @@ export type EvaluationResult = ClassificationMetrics & {
 };
 
 /** Options of {@link evaluate}. */
-export interface EvaluateOptions {
-  /** Model directory (or a loaded model). */
+export interface EvaluateOptions extends Pick<RunSettings, 'cacheDir' | 'events'>, DataSource {
+  /** Model directory (or a loaded model); its settings decide features and hyper-parameters. */
   model: string | TrainedModel;
-  /** Dataset folder / manifest, or a scanned dataset. */
-  data: string | Dataset;
-  labelMap?: string | LabelMap;
-  /** More speaker reference clips, for a model trained with speaker reference normalisation. */
-  reference?: ReferenceData;
-  cacheDir?: string | null;
-  events?: ProgressEvents;
   /** Include per-clip predictions in the result (default false). */
   predictions?: boolean;
   /** Batch size for inference (default: the model's training batch size). */
   batchSize?: number;
-  optionName?: string;
 }
 
 /** Scores `split` (already loaded with the model's classes and feature settings). */
@@ -53,27 +45,26 @@ export async function evaluateSplit(model: TrainedModel, split: LoadedSplit, bat
   return { metrics, probs };
 }
 
-/** Evaluates a model on a dataset. Throws when no clip carries a label the model knows. */
+/** Evaluates a model on a dataset. Throws (ParamError `data`) when no clip carries a label the model knows. */
 export async function evaluate(opts: EvaluateOptions): Promise<EvaluationResult> {
-  const optionName = opts.optionName ?? 'DATA';
   const model = typeof opts.model === 'string' ? loadTrainedModel(opts.model) : opts.model;
-  const ds = typeof opts.data === 'string' ? scanDataset(opts.data, { labelMap: opts.labelMap, optionName }) : opts.data;
+  const ds = typeof opts.data === 'string' ? scanDataset(opts.data, { labelMap: opts.labelMap }) : opts.data;
   opts.events?.log?.(describeDataset(ds));
   const cache = new FeatureCache(opts.cacheDir === undefined ? defaultCacheDir() : opts.cacheDir);
   const extra = referenceDatasets(opts.reference);
-  if (extra.length && !model.hyper.speaker_reference) throw new Error(`--reference: the model in ${model.dir} was trained without speaker reference normalisation`);
+  if (extra.length && !model.hyper.speaker_reference) throw new ParamError('reference', `the model in ${model.dir} was trained without speaker reference normalisation`);
   const split = await loadSplit(ds, { classes: model.classes, settings: model.featureSettings, cache, events: opts.events, stage: 'features (evaluation)',
-    optionName, reference: { labels: model.hyper.speaker_reference, extra, maxLen: model.hyper.max_len } });
+    reference: { labels: model.hyper.speaker_reference, extra, maxLen: model.hyper.max_len } });
   const refs = Object.entries(split.referenceLabels);
   if (refs.length) opts.events?.log?.(`speaker references (not scored): ${refs.map(([l, n]) => `${l} ${n}`).join(', ')}`);
   if (split.targets.length === 0) {
     const labels = Object.keys(split.unknownLabels);
-    throw new Error(`${optionName}: none of the clips in ${ds.source} has a label the model knows ` +
-      `(model: ${model.classes.join(', ')}; data: ${labels.join(', ') || 'no usable clips'}); map labels with --label-map, e.g. ${labels[0] ?? 'old'}=${model.classes[0]}`);
+    throw new ParamError('data', `none of the clips in ${ds.source} has a label the model knows ` +
+      `(model: ${model.classes.join(', ')}; data: ${labels.join(', ') || 'no usable clips'}); map labels with a label map, e.g. ${labels[0] ?? 'old'}=${model.classes[0]}`);
   }
   const { metrics, probs } = await evaluateSplit(model, split, opts.batchSize);
   const missing = model.classes.filter((_, k) => metrics.per_class[k].support === 0);
-  if (missing.length) opts.events?.log?.(`note: no clips of class ${missing.join(', ')} in ${optionName}; those classes are left out of the macro averages`);
+  if (missing.length) opts.events?.log?.(`note: no clips of class ${missing.join(', ')} in ${ds.source}; those classes are left out of the macro averages`);
   const unknown = Object.entries(split.unknownLabels);
   if (unknown.length) opts.events?.log?.(`left out (label not known to the model): ${unknown.map(([l, n]) => `${l} ${n}`).join(', ')}`);
   const result: EvaluationResult = {

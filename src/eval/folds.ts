@@ -3,13 +3,14 @@
  * sentence) is on both the training and the validation side of any fold.
  */
 import { Rng } from '../engine/rng.js';
+import { ParamError } from '../engine/errors.js';
 
 /** Validation indices of each fold (training side = everything else). */
 export type Folds = number[][];
 
 function checkK(n: number, k: number): void {
-  if (!Number.isInteger(k) || k < 2) throw new Error(`--folds: need an integer ≥ 2, got ${k}`);
-  if (n < k) throw new Error(`--folds ${k}: the dataset has only ${n} clips, fewer than the number of folds`);
+  if (!Number.isInteger(k) || k < 2) throw new ParamError('folds', `need an integer ≥ 2, got ${k}`);
+  if (n < k) throw new ParamError('folds', `${k}: the dataset has only ${n} clips, fewer than the number of folds`);
 }
 
 /**
@@ -54,7 +55,7 @@ export function stratifiedGroupKFold(labels: readonly number[], groups: readonly
     members.set(g, list);
   });
   if (members.size < k) {
-    throw new Error(`--folds ${k}: only ${members.size} distinct ${groupName}, fewer than the number of folds (use fewer folds or --group-by none)`);
+    throw new ParamError('folds', `${k}: only ${members.size} distinct ${groupName}, fewer than the number of folds (use fewer folds or no grouping)`);
   }
   const rng = new Rng(seed);
   const order = rng.shuffle([...members.keys()].sort()) as string[];

@@ -10,6 +10,7 @@ import { modelWindowSettings, windowHopFrames } from '../model/hyperparameters.j
 import type { FeatureMatrix } from '../features/index.js';
 import { applySpeakerReference, speakerReferences, type SpeakerReference } from '../data/reference.js';
 import { loadTrainedModel, modelProbabilities, type TrainedModel } from '../model/model-dir.js';
+import { ParamError } from '../engine/errors.js';
 
 /** One window of a timeline. */
 export interface TimelineWindow { start: number; end: number; label: string; probs: Record<string, number> }
@@ -62,9 +63,9 @@ async function referenceFromFiles(m: TrainedModel, files: readonly string[]): Pr
     try {
       samples = (await loadAudio(f, { sr: m.featureSettings.params.sr })).samples;
     } catch (err) {
-      throw new Error(`--reference: ${(err as Error).message}`);
+      throw new ParamError('reference', (err as Error).message, { cause: err });
     }
-    if (samples.length === 0) throw new Error(`--reference ${f}: no feature frames (empty audio)`);
+    if (samples.length === 0) throw new ParamError('reference', `${f}: no feature frames (empty audio)`);
     clips.push(samples);
   }
   return referenceFromSamples(m, clips);
@@ -119,17 +120,17 @@ export async function predictFiles(model: string | TrainedModel, files: readonly
   const sr = m.featureSettings.params.sr;
   const trained = modelWindowSettings(m.hyper);
   // A window model scores the windows it was trained on, on features of the whole (trimmed) clip —
-  // exactly what training and evaluation see; --window picks audio windows of another length instead.
+  // exactly what training and evaluation see; `window` picks audio windows of another length instead.
   const frameWindows = trained !== undefined && opts.window === undefined && opts.hop === undefined;
   const winSec = opts.window ?? trained?.seconds ?? modelWindowSeconds(m);
   const hopSec = opts.hop ?? (opts.window === undefined ? trained?.hopSeconds : undefined) ?? winSec / 2;
-  if (!(winSec > 0)) throw new Error(`--window: expected a positive number of seconds, got ${opts.window}`);
-  if (!(hopSec > 0)) throw new Error(`--hop: expected a positive number of seconds, got ${opts.hop}`);
+  if (!(winSec > 0)) throw new ParamError('window', `expected a positive number of seconds, got ${opts.window}`);
+  if (!(hopSec > 0)) throw new ParamError('hop', `expected a positive number of seconds, got ${opts.hop}`);
   const win = Math.max(1, Math.round(winSec * sr));
   const hop = Math.max(1, Math.round(hopSec * sr));
   const batchSize = opts.batchSize ?? m.hyper.batch_size;
   const refFiles = opts.reference ?? [];
-  if (!m.hyper.speaker_reference && refFiles.length) throw new Error(`--reference: the model in ${m.dir} was trained without speaker reference normalisation`);
+  if (!m.hyper.speaker_reference && refFiles.length) throw new ParamError('reference', `the model in ${m.dir} was trained without speaker reference normalisation`);
   const ref = refFiles.length ? await referenceFromFiles(m, refFiles) : null;
   // One entry per file, in the order given.
   const out: FilePrediction[] = new Array(files.length);
@@ -160,7 +161,7 @@ export async function predictFiles(model: string | TrainedModel, files: readonly
     opts.onWarning?.(`no --reference clips: the model in ${m.dir} was trained to compare speech with the speaker's neutral speech; ` +
       (refKind === 'population' ? 'falling back to population normalisation (the neutral speech of all its training speakers)'
         : `falling back to session normalisation (the statistics of the ${loaded.length} file(s) predicted together)`) +
-      ', which is less accurate — give a few clips of the speaker\'s calm speech with --reference FILE');
+      ', which is less accurate — give a few clips of the speaker\'s calm speech as reference files (predict --reference FILE)');
   }
   const useRef = ref ?? fallbackRef;
   const K = m.classes.length;

@@ -188,7 +188,7 @@ export function extractCycles(x: Float32Array, sr: number, track: PitchTrack): C
     const start = Math.round(i * hop), end = Math.min(x.length, Math.round((j - 1) * hop + hop));
     // Start just before the first cycle's peak, so each one-period window holds one pulse (an epoch
     // in the middle of the window would mix two cycles and halve the measured jitter).
-    let p = start;
+    let p: number;
     {
       const T = sr / track.f0[Math.min(j - 1, i + 2)]!;
       let peak = start;

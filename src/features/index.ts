@@ -1,5 +1,13 @@
 /**
- * Features: librosa-exact MFCC + delta + delta-delta (see docs/audio-features.md).
+ * Features (layer: features): librosa-exact MFCC + delta + delta-delta (native front end when
+ * available, JS otherwise), pitch, prosodic rows and per-clip functionals (see docs/audio-features.md).
+ * Defaults once, in DEFAULT_FEATURE_PARAMS (16 kHz, 25 MFCC, nFft 2048, hop 160, 128 mels);
+ * `resolveFeatureParams` checks every value up front (ParamError naming it).
+ *
+ * ```ts
+ * const m = await extractFeaturesFromFile('clip.wav');            // { rows: 75, frames, data } row-major
+ * const same = extractFeatures(samples16k, { nMfcc: 25 });        // from samples already at params.sr
+ * ```
  */
 import { loadAudio } from '../audio/load.js';
 import { extractFeatures, type FeatureMatrix } from './extract.js';

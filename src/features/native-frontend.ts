@@ -37,16 +37,6 @@ export function nativeFrontEndAvailable(nFft: number): boolean {
   return nFft >= 8 && (nFft & (nFft - 1)) === 0 && load() !== null;
 }
 
-/** Native power spectrogram (time-major, frames × (nFft/2+1)); null when unavailable for nFft. */
-export function nativePowerSpectrogram(y: Float32Array, nFft: number, hopLength: number): { data: Float32Array; frames: number; bins: number } | null {
-  if (!nativeFrontEndAvailable(nFft)) return null;
-  const frames = frameCount(y.length, nFft, hopLength);
-  const bins = nFft / 2 + 1;
-  const data = new Float32Array(frames * bins);
-  load()!.stftPower(y, nFft, hopLength, data);
-  return { data, frames, bins };
-}
-
 /** The filterbank indexed by FFT bin (CSR), the layout the native code accumulates in. */
 interface BinIndexedMel { offsets: Int32Array; band: Int32Array; weight: Float32Array }
 const byBin = new WeakMap<MelFilterbank, BinIndexedMel>();

@@ -1,6 +1,7 @@
 /**
  * Feature parameters (librosa names in camelCase) and their validation.
  */
+import { ParamError } from '../engine/errors.js';
 
 /** Parameters of the MFCC + delta + delta-delta pipeline. */
 export interface FeatureParams {
@@ -51,12 +52,12 @@ export const FEATURE_PARAM_LIMITS = Object.freeze({ sr: 384000, nFft: 65536, nMe
 
 function positiveInt(name: string, v: unknown): number {
   if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0) {
-    throw new RangeError(`feature parameter ${name} must be a positive integer, got ${String(v)}`);
+    throw new ParamError(name, `must be a positive integer, got ${String(v)}`);
   }
   return v;
 }
 
-/** Merges `params` over the defaults and checks every value; throws RangeError naming the bad option. */
+/** Merges `params` over the defaults and checks every value; throws a ParamError naming the bad parameter. */
 export function resolveFeatureParams(params: Partial<FeatureParams> = {}): ResolvedFeatureParams {
   const p = { ...DEFAULT_FEATURE_PARAMS, ...stripUndefined(params) };
   const sr = positiveInt('sr', p.sr);
@@ -65,22 +66,22 @@ export function resolveFeatureParams(params: Partial<FeatureParams> = {}): Resol
   const nMfcc = positiveInt('nMfcc', p.nMfcc);
   const hopLength = positiveInt('hopLength', p.hopLength);
   const deltaWidth = positiveInt('deltaWidth', p.deltaWidth ?? 9);
-  if (nFft < 2) throw new RangeError(`feature parameter nFft must be ≥ 2, got ${nFft}`);
+  if (nFft < 2) throw new ParamError('nFft', `must be ≥ 2, got ${nFft}`);
   for (const [name, v] of Object.entries({ sr, nFft, nMels, hopLength, deltaWidth }) as [keyof typeof FEATURE_PARAM_LIMITS, number][]) {
-    if (v > FEATURE_PARAM_LIMITS[name]) throw new RangeError(`feature parameter ${name} must be at most ${FEATURE_PARAM_LIMITS[name]}, got ${v}`);
+    if (v > FEATURE_PARAM_LIMITS[name]) throw new ParamError(name, `must be at most ${FEATURE_PARAM_LIMITS[name]}, got ${v}`);
   }
-  if (hopLength > nFft) throw new RangeError(`feature parameter hopLength (${hopLength}) must not exceed nFft (${nFft}): frames would skip samples`);
-  if (nMfcc > nMels) throw new RangeError(`feature parameter nMfcc (${nMfcc}) must not exceed nMels (${nMels})`);
+  if (hopLength > nFft) throw new ParamError('hopLength', `${hopLength} must not exceed nFft (${nFft}): frames would skip samples`);
+  if (nMfcc > nMels) throw new ParamError('nMfcc', `${nMfcc} must not exceed nMels (${nMels})`);
   if (deltaWidth < 3 || deltaWidth % 2 === 0) {
-    throw new RangeError(`feature parameter deltaWidth must be an odd integer ≥ 3, got ${deltaWidth}`);
+    throw new ParamError('deltaWidth', `must be an odd integer ≥ 3, got ${deltaWidth}`);
   }
   const fmin = p.fmin ?? 0;
   const fmax = p.fmax ?? sr / 2;
-  if (!Number.isFinite(fmin) || fmin < 0) throw new RangeError(`feature parameter fmin must be ≥ 0, got ${fmin}`);
+  if (!Number.isFinite(fmin) || fmin < 0) throw new ParamError('fmin', `must be ≥ 0, got ${fmin}`);
   if (!Number.isFinite(fmax) || fmax <= fmin) {
-    throw new RangeError(`feature parameter fmax must be > fmin (${fmin}), got ${fmax}`);
+    throw new ParamError('fmax', `must be > fmin (${fmin}), got ${fmax}`);
   }
-  if (fmax > sr / 2) throw new RangeError(`feature parameter fmax (${fmax}) must not exceed sr / 2 (${sr / 2} Hz): no signal above the Nyquist frequency`);
+  if (fmax > sr / 2) throw new ParamError('fmax', `${fmax} must not exceed sr / 2 (${sr / 2} Hz): no signal above the Nyquist frequency`);
   return { sr, nMfcc, nFft, hopLength, nMels, fmin, fmax, deltaWidth };
 }
 

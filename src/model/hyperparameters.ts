@@ -1,6 +1,6 @@
 /**
- * Training hyper-parameters: the paper's defaults, every one overridable, validated with errors that
- * name the CLI option.
+ * Training hyper-parameters: the paper's defaults, every one overridable, validated with ParamErrors
+ * that name the hyper-parameter (`batch_size`); the CLI turns that into its flag.
  */
 
 import type { LoudnessMode } from '../data/features.js';
@@ -9,22 +9,33 @@ import type { ProgressEvents } from '../report/progress.js';
 import { validateAugmentSpec } from '../augment/augmenter.js';
 import { parseReferenceLabels } from '../data/reference.js';
 import { CONFIG_LIMITS } from '../model/config.js';
+import { ParamError, renameParams } from '../engine/errors.js';
 
-/** Settings every cross-validating run shares (cv, reproduce): one definition, so they cannot drift. */
-export interface CrossValidationRunSettings {
+/**
+ * Settings every run shares (train, cv, reproduce, demo, the gap experiment; evaluate takes the
+ * run-time part): one definition that every entry point's `*Options` extends, so they cannot drift.
+ * The data side is {@link DataSource} (src/data/split.ts).
+ */
+export interface RunSettings {
   /** Hyper-parameters over the paper's defaults. */
   hyper?: Partial<Hyperparameters>;
   /** Feature parameters over the paper's defaults. */
   features?: Partial<FeatureParams>;
+  /** Loudness step before features (default 'peak'). */
   loudness?: LoudnessMode;
-  /** Feature cache folder; null disables caching. */
+  /** Feature cache folder; null disables caching (default: $AFFEXION_CACHE or ~/.cache/affexion/features). */
   cacheDir?: string | null;
   events?: ProgressEvents;
-  /** Wraps the events of each fold (e.g. to prefix lines with "fold 3/7"). */
-  foldEvents?: (fold: number, k: number) => ProgressEvents;
+  /** Abort between batches (Ctrl-C); the last complete checkpoint stays intact. */
   signal?: AbortSignal;
   /** The command line, recorded in the report. */
   command?: string[];
+}
+
+/** A cross-validating run (cv, reproduce, demo): {@link RunSettings} and a per-fold events wrapper. */
+export interface CrossValidationRunSettings extends RunSettings {
+  /** Wraps the events of each fold (e.g. to prefix lines with "fold 3/7"). */
+  foldEvents?: (fold: number, k: number) => ProgressEvents;
 }
 
 /** Everything that shapes a training run besides the data (snake_case, as stored in the model dir). */
@@ -102,16 +113,6 @@ export const PAPER_HYPERPARAMETERS: Readonly<Hyperparameters> = Object.freeze({
   speaker_reference: '', trim_silence: false, window: 0, window_hop: 0, neutral_class: false,
 });
 
-/** CLI option that sets each hyper-parameter (for error messages). */
-const OPTION: Record<keyof Hyperparameters, string> = {
-  epochs: '--epochs', batch_size: '--batch-size', lr: '--lr', step_size: '--step-size', gamma: '--gamma',
-  weight_decay: '--weight-decay', seed: '--seed', max_len: '--max-len', conv_channels: '--channels',
-  kernel_sizes: '--kernel-sizes', lstm_hidden: '--hidden', lstm_layers: '--lstm-layers', fc_hidden: '--fc-hidden',
-  dropout_conv: '--dropout-conv', dropout_fc: '--dropout-fc', mask_padding: '--mask-padding', normalization: '--normalization',
-  augment: '--augment', swa: '--swa', ensemble: '--ensemble', speaker_reference: '--speaker-reference',
-  trim_silence: '--trim-silence', window: '--window', window_hop: '--window-hop', neutral_class: '--neutral-class',
-};
-
 /**
  * Upper bounds of the sizes a run may ask for (the architecture's own are CONFIG_LIMITS). MAX_LEN: 5
  * minutes at the default 10 ms hop (every clip is padded to it, so a batch already takes ~0.3 GB of
@@ -120,52 +121,51 @@ const OPTION: Record<keyof Hyperparameters, string> = {
 export const HYPERPARAMETER_LIMITS = Object.freeze({ window_seconds: 60, max_len: 30000, batch_size: 4096, epochs: 100000, step_size: 100000, swa: 100000, ensemble: 100 });
 
 /**
- * Merges overrides over the paper's defaults and validates every value. `name` says how a
- * hyper-parameter is called in errors: the CLI option by default; a model's config.json passes its
- * field path.
+ * Merges overrides over the paper's defaults and validates every value. Errors are ParamErrors naming
+ * the hyper-parameter; `name` renames it (a model's config.json passes its field path).
  */
 export function resolveHyperparameters(over: Partial<Hyperparameters> = {},
-  name: (k: keyof Hyperparameters) => string = (k) => OPTION[k]): Hyperparameters {
+  name: (k: keyof Hyperparameters) => string = (k) => k): Hyperparameters {
   const h: Hyperparameters = { ...PAPER_HYPERPARAMETERS, kernel_sizes: [...PAPER_HYPERPARAMETERS.kernel_sizes] };
   for (const [k, v] of Object.entries(over)) if (v !== undefined) (h as unknown as Record<string, unknown>)[k] = v;
   const posInt = (k: keyof Hyperparameters, allowZero = false): void => {
     const v = h[k] as number;
-    if (!Number.isInteger(v) || v < (allowZero ? 0 : 1)) throw new Error(`${name(k)}: expected a ${allowZero ? 'non-negative' : 'positive'} integer, got ${v}`);
+    if (!Number.isInteger(v) || v < (allowZero ? 0 : 1)) throw new ParamError(name(k), `expected a ${allowZero ? 'non-negative' : 'positive'} integer, got ${v}`);
     const max = (HYPERPARAMETER_LIMITS as Record<string, number>)[k] ?? (CONFIG_LIMITS as Record<string, number>)[k];
-    if (max !== undefined && v > max) throw new Error(`${name(k)}: expected at most ${max}, got ${v}`);
+    if (max !== undefined && v > max) throw new ParamError(name(k), `expected at most ${max}, got ${v}`);
   };
   posInt('epochs'); posInt('batch_size'); posInt('step_size'); posInt('max_len'); posInt('conv_channels');
   posInt('lstm_hidden'); posInt('lstm_layers'); posInt('fc_hidden');
-  if (!Number.isInteger(h.seed)) throw new Error(`${name('seed')}: expected an integer, got ${h.seed}`);
-  if (!(h.lr > 0 && Number.isFinite(h.lr))) throw new Error(`${name('lr')}: expected a positive number, got ${h.lr}`);
-  if (!(h.gamma > 0 && h.gamma <= 1)) throw new Error(`${name('gamma')}: expected a number in (0, 1], got ${h.gamma}`);
-  if (!(h.weight_decay >= 0)) throw new Error(`${name('weight_decay')}: expected a number ≥ 0, got ${h.weight_decay}`);
+  if (!Number.isInteger(h.seed)) throw new ParamError(name('seed'), `expected an integer, got ${h.seed}`);
+  if (!(h.lr > 0 && Number.isFinite(h.lr))) throw new ParamError(name('lr'), `expected a positive number, got ${h.lr}`);
+  if (!(h.gamma > 0 && h.gamma <= 1)) throw new ParamError(name('gamma'), `expected a number in (0, 1], got ${h.gamma}`);
+  if (!(h.weight_decay >= 0)) throw new ParamError(name('weight_decay'), `expected a number ≥ 0, got ${h.weight_decay}`);
   for (const k of ['dropout_conv', 'dropout_fc'] as const) {
-    if (!(h[k] >= 0 && h[k] < 1)) throw new Error(`${name(k)}: expected a number in [0, 1), got ${h[k]}`);
+    if (!(h[k] >= 0 && h[k] < 1)) throw new ParamError(name(k), `expected a number in [0, 1), got ${h[k]}`);
   }
   if (!Array.isArray(h.kernel_sizes) || h.kernel_sizes.length === 0 || h.kernel_sizes.some((k) => !Number.isInteger(k) || k < 1 || k % 2 === 0)) {
-    throw new Error(`${name('kernel_sizes')}: expected odd positive integers like 3,5,7, got ${h.kernel_sizes}`);
+    throw new ParamError(name('kernel_sizes'), `expected odd positive integers like 3,5,7, got ${h.kernel_sizes}`);
   }
   if (h.normalization !== 'global' && h.normalization !== 'utterance') {
-    throw new Error(`${name('normalization')}: expected global or utterance, got ${h.normalization}`);
+    throw new ParamError(name('normalization'), `expected global or utterance, got ${h.normalization}`);
   }
   posInt('swa', true);
   posInt('ensemble');
-  if (h.swa > h.epochs) throw new Error(`${name('swa')}: averages the last ${h.swa} epochs, but only ${h.epochs} are trained (--epochs)`);
-  if (typeof h.augment !== 'string') throw new Error(`${name('augment')}: expected a spec string, got ${h.augment}`);
+  if (h.swa > h.epochs) throw new ParamError(name('swa'), `averages the last ${h.swa} epochs, but only ${h.epochs} are trained (epochs)`);
+  if (typeof h.augment !== 'string') throw new ParamError(name('augment'), `expected a spec string, got ${h.augment}`);
   h.augment = h.augment.trim();
-  validateAugmentSpec(h.augment); // throws naming --augment and the bad part
-  if (typeof h.speaker_reference !== 'string') throw new Error(`${name('speaker_reference')}: expected labels like neutral,calm, got ${h.speaker_reference}`);
-  h.speaker_reference = parseReferenceLabels(h.speaker_reference).join(',');
-  if (typeof h.trim_silence !== 'boolean') throw new Error(`${name('trim_silence')}: expected true or false, got ${h.trim_silence}`);
+  renameParams({ augment: name('augment') }, () => validateAugmentSpec(h.augment)); // names the bad part
+  if (typeof h.speaker_reference !== 'string') throw new ParamError(name('speaker_reference'), `expected labels like neutral,calm, got ${h.speaker_reference}`);
+  h.speaker_reference = renameParams({ speaker_reference: name('speaker_reference') }, () => parseReferenceLabels(h.speaker_reference)).join(',');
+  if (typeof h.trim_silence !== 'boolean') throw new ParamError(name('trim_silence'), `expected true or false, got ${h.trim_silence}`);
   const maxWin = HYPERPARAMETER_LIMITS.window_seconds;
-  if (typeof h.window !== 'number' || !(h.window >= 0 && h.window <= maxWin)) throw new Error(`${name('window')}: expected seconds in [0, ${maxWin}] (0 = whole clips), got ${h.window}`);
-  if (typeof h.window_hop !== 'number' || !(h.window_hop >= 0 && h.window_hop <= maxWin)) throw new Error(`${name('window_hop')}: expected seconds in [0, ${maxWin}], got ${h.window_hop}`);
+  if (typeof h.window !== 'number' || !(h.window >= 0 && h.window <= maxWin)) throw new ParamError(name('window'), `expected seconds in [0, ${maxWin}] (0 = whole clips), got ${h.window}`);
+  if (typeof h.window_hop !== 'number' || !(h.window_hop >= 0 && h.window_hop <= maxWin)) throw new ParamError(name('window_hop'), `expected seconds in [0, ${maxWin}], got ${h.window_hop}`);
   if (h.window > 0 && h.window_hop === 0) h.window_hop = h.window / 3;
-  if (h.window > 0 && h.window_hop > h.window) throw new Error(`${name('window_hop')}: expected at most the window (${h.window} s), got ${h.window_hop}`);
-  if (typeof h.neutral_class !== 'boolean') throw new Error(`${name('neutral_class')}: expected true or false, got ${h.neutral_class}`);
+  if (h.window > 0 && h.window_hop > h.window) throw new ParamError(name('window_hop'), `expected at most the window (${h.window} s), got ${h.window_hop}`);
+  if (typeof h.neutral_class !== 'boolean') throw new ParamError(name('neutral_class'), `expected true or false, got ${h.neutral_class}`);
   if (h.neutral_class && !parseReferenceLabels(h.speaker_reference).includes('neutral')) {
-    throw new Error(`${name('neutral_class')}: the neutral class is made of half of each speaker's neutral reference clips; add neutral to ${name('speaker_reference')} (now "${h.speaker_reference}")`);
+    throw new ParamError(name('neutral_class'), `the neutral class is made of half of each speaker's neutral reference clips; add neutral to the speaker reference labels (${name('speaker_reference')}, now "${h.speaker_reference}")`);
   }
   // Whole clips: no scored windows (a recipe's hop under a user's --window 0 means nothing).
   if (h.window === 0) h.window_hop = 0;

@@ -30,6 +30,11 @@ export interface MonitorModel<R = unknown> {
   classify(windows: Float32Array[], reference: R | null): Promise<Float32Array>;
   /** The speaker reference from clips of their calm speech (absent: the model takes no reference). */
   makeReference?(clips: Float32Array[]): R;
+  /**
+   * The model's no-reference fallback: a reference from clips of the session's own speech so far, used when
+   * enrolment is skipped (default: `makeReference`).
+   */
+  fallbackReference?(clips: Float32Array[]): R;
   /** Length (samples) of the clips enrolment speech is cut into for `makeReference` (default: the window). */
   referenceClipSamples?: number;
   /** A whole-block resampler to speed up the streaming one (in Node: the native `resample`); optional. */
@@ -59,6 +64,12 @@ export interface MonitorOptions<R = unknown> {
   reference?: R | null;
   /** Seconds of speech enrolled as the reference (default 8; 0 or a model without references: none). */
   enrolSeconds?: number;
+  /**
+   * Enrolment skipped: the reference is the session's own speech so far, up to this many seconds (default 30;
+   * then it stays fixed), rebuilt after each further second of speech; before the first second of speech, the
+   * window's own audio (utterance normalisation).
+   */
+  fallbackSeconds?: number;
   /** A window counts as speech when at least this share of its frames is speech … (default 0.25) */
   minSpeechShare?: number;
   /** … and at least this share of its last hop (default 0.1): no labels once the speaker stopped. */
@@ -95,11 +106,18 @@ export interface WindowEvent {
   enrolling?: boolean;
   /** While enrolling: seconds of speech collected so far. */
   enrolledSeconds?: number;
+  /**
+   * What the window was normalised with, for models that take a speaker reference: the speaker's (enrolled or
+   * given), the session's own speech so far (enrolment skipped: the no-reference fallback), or the window itself
+   * (skipped, before a second of speech).
+   */
+  reference?: 'speaker' | 'session' | 'window';
 }
 export interface UtteranceEvent { type: 'utterance'; t0: number; t1: number }
 export interface SpeechEvent { type: 'speech'; t: number; speech: boolean }
 export interface AlertEvent { type: 'alert'; label: string; t: number; level: number; state: 'enter' | 'leave' }
-export interface EnrolledEvent { type: 'enrolled'; t: number; speechSeconds: number; skipped: boolean }
+/** `skipped`: no reference enrolled; windows are normalised with the session's own speech (`fallback`). */
+export interface EnrolledEvent { type: 'enrolled'; t: number; speechSeconds: number; skipped: boolean; fallback?: 'session speech' }
 export interface EnrollingEvent { type: 'enrolling'; t: number; needSeconds: number }
 export interface SummaryEvent {
   type: 'summary';
@@ -132,6 +150,8 @@ export interface Monitor {
   readonly seconds: number;
   readonly dropped: number;
   readonly enrolling: boolean;
+  /** What the core holds, for checking that memory stays bounded: audio samples buffered (capacity) and gate frames. */
+  readonly retained: { audioSamples: number; gateFrames: number; fallbackSamples: number };
 }
 
 const NOT_ALERTED = new Set(['neutral', 'calm']);
@@ -152,7 +172,7 @@ function quantile(xs: number[], q: number): number {
   return s[Math.min(s.length - 1, Math.floor(q * s.length))]!;
 }
 
-interface DueWindow { t0: number; t1: number; samples: Float32Array; share: number; arrived: number }
+interface DueWindow { t0: number; t1: number; samples: Float32Array; share: number; arrived: number; ref?: 'speaker' | 'session' | 'window' }
 
 export function createMonitor<R>(opts: MonitorOptions<R>): Monitor {
   const { model } = opts;
@@ -193,6 +213,15 @@ export function createMonitor<R>(opts: MonitorOptions<R>): Monitor {
   let enrolChunks: Float32Array[] = [];
   let enrolLen = 0;
   let announcedEnrolling = false;
+  // The no-reference fallback (enrolment skipped): the session's speech so far, bounded.
+  const makeFallback = model.fallbackReference ?? model.makeReference;
+  const fallbackCap = Math.round((opts.fallbackSeconds ?? 30) * sr);
+  if (!(fallbackCap >= 0)) throw new Error(`fallbackSeconds: expected ≥ 0 seconds, got ${opts.fallbackSeconds}`);
+  let fallback = false;
+  let sessChunks: Float32Array[] = [];
+  let sessLen = 0;
+  let sessRef: R | null = null;
+  let sessRefLen = 0;
 
   const pending: DueWindow[] = [];
   let busy: Promise<void> | null = null;
@@ -261,18 +290,44 @@ export function createMonitor<R>(opts: MonitorOptions<R>): Monitor {
         enrolChunks.push(chunk);
         enrolLen += chunk.length;
         if (enrolLen >= enrolTarget) finishEnrolment(t);
+      } else if (fallback && speech && sessLen < fallbackCap) {
+        const a = frame * gate.hop;
+        const chunk = slice(a, Math.min(a + gate.hop, total));
+        sessChunks.push(chunk);
+        sessLen += chunk.length;
       }
     }
   }
 
-  function finishEnrolment(t: number): void {
-    const all = new Float32Array(enrolLen);
+  /** Speech chunks joined and cut into the clips a reference is built from. */
+  function referenceClips(chunks: readonly Float32Array[]): Float32Array[] {
+    const all = new Float32Array(chunks.reduce((n, c) => n + c.length, 0));
     let o = 0;
-    for (const c of enrolChunks) { all.set(c, o); o += c.length; }
+    for (const c of chunks) { all.set(c, o); o += c.length; }
     const clipLen = model.referenceClipSamples ?? win;
     const clips: Float32Array[] = [];
     for (let s = 0; s < all.length; s += clipLen) clips.push(all.subarray(s, Math.min(all.length, s + clipLen)));
-    reference = model.makeReference!(clips);
+    return clips;
+  }
+
+  /** The reference a window is scored with, and what it is (see WindowEvent.reference). */
+  function referenceFor(w: DueWindow): R | null {
+    if (reference !== null) { w.ref = model.makeReference ? 'speaker' : undefined; return reference; }
+    if (!fallback || !makeFallback) return null;
+    if (sessLen < sr) { w.ref = 'window'; return makeFallback([w.samples]); }
+    // Rebuilt as the session's speech grows (by a second, or a quarter once longer: the cost grows with it),
+    // until the cap; then fixed.
+    if (sessRef === null || sessLen - sessRefLen >= Math.max(sr, sessRefLen / 4) || (sessLen >= fallbackCap && sessRefLen < fallbackCap)) {
+      sessRef = makeFallback(referenceClips(sessChunks));
+      sessRefLen = sessLen;
+      if (sessLen >= fallbackCap) sessChunks = [];
+    }
+    w.ref = 'session';
+    return sessRef;
+  }
+
+  function finishEnrolment(t: number): void {
+    reference = model.makeReference!(referenceClips(enrolChunks));
     enrolling = false;
     enrolChunks = [];
     emit({ type: 'enrolled', t, speechSeconds: enrolLen / sr, skipped: false });
@@ -321,10 +376,9 @@ export function createMonitor<R>(opts: MonitorOptions<R>): Monitor {
   async function pump(): Promise<void> {
     while (pending.length) {
       const w = pending.shift()!;
-      const ref = reference;
       let probs: Float32Array;
       try {
-        probs = await model.classify([w.samples], ref);
+        probs = await model.classify([w.samples], referenceFor(w));
         if (probs.length < K) throw new Error(`classifier returned ${probs.length} values for ${K} classes`);
       } catch (err) {
         pending.length = 0;
@@ -332,7 +386,7 @@ export function createMonitor<R>(opts: MonitorOptions<R>): Monitor {
         else failure ??= err;
         return;
       }
-      windowEvent(w, probs.subarray(0, K), {});
+      windowEvent(w, probs.subarray(0, K), w.ref ? { reference: w.ref } : {});
     }
   }
 
@@ -419,13 +473,23 @@ export function createMonitor<R>(opts: MonitorOptions<R>): Monitor {
     skipEnrolment(): void {
       if (!enrolling) return;
       enrolling = false;
+      // The no-reference fallback starts from the speech enrolment had collected.
+      fallback = Boolean(makeFallback) && fallbackCap > 0;
+      sessChunks = fallback ? enrolChunks : [];
+      sessLen = fallback ? enrolLen : 0;
+      sessRef = null;
+      sessRefLen = 0;
       enrolChunks = [];
-      emit({ type: 'enrolled', t: total / sr, speechSeconds: 0, skipped: true });
+      emit({ type: 'enrolled', t: total / sr, speechSeconds: 0, skipped: true, ...(fallback ? { fallback: 'session speech' as const } : {}) });
     },
     redoEnrolment(): void {
       if (enrolTarget === 0) return;
       reference = null;
       enrolling = true;
+      fallback = false;
+      sessChunks = [];
+      sessLen = 0;
+      sessRef = null;
       enrolChunks = [];
       enrolLen = 0;
       recent.length = 0;
@@ -442,5 +506,6 @@ export function createMonitor<R>(opts: MonitorOptions<R>): Monitor {
     get seconds() { return total / sr; },
     get dropped() { return dropped; },
     get enrolling() { return enrolling; },
+    get retained() { return { audioSamples: buf.length, gateFrames: gate.retainedFrames, fallbackSamples: sessChunks.reduce((n, c) => n + c.length, 0) }; },
   };
 }

@@ -51,6 +51,9 @@ export class SpeechGate {
     this.hangFrames = Math.round(this.o.bridgeSec / this.o.hopSec);
   }
 
+  /** What the gate holds (frames of levels, decisions kept): bounded however long the stream. */
+  get retainedFrames(): number { return Math.max(this.levels.length, this.decided.size, this.core.length); }
+
   /** Frames with a level so far. */
   get frames(): number { return this.base + this.levels.length; }
 

@@ -10,29 +10,32 @@ import { referenceFromSamples } from '../eval/predict.js';
 import type { TrainedModel } from '../model/model-dir.js';
 import { createMonitor, type MonitorEvent, type MonitorOptions, type SummaryEvent } from './core.js';
 import { monitorModel } from './model.js';
+import { ParamError } from '../engine/errors.js';
 
 export interface ReplayOptions extends Omit<MonitorOptions<SpeakerReference>, 'model' | 'onEvent' | 'reference'> {
   /** Clips of the speaker's calm speech (instead of enrolling from the file's first seconds of speech). */
   reference?: readonly string[];
   /** Stream at the recording's own pace (live-like lag and drops) instead of as fast as possible. */
   realtime?: boolean;
+  /** No enrolment: windows are normalised with the session's own speech so far (the no-reference fallback). */
+  skipEnrolment?: boolean;
   /** Chunk length, seconds (default 0.1, the page's frame size). */
   chunkSeconds?: number;
   onEvent: (e: MonitorEvent) => void;
 }
 
-/** Reference statistics from calm clips given as files (errors name the file under --reference). */
+/** Reference statistics from calm clips given as files (ParamErrors about `reference` name the file). */
 export async function referenceFromFiles(m: TrainedModel, files: readonly string[]): Promise<SpeakerReference> {
-  if (!m.hyper.speaker_reference) throw new Error(`--reference: the model in ${m.dir} was trained without speaker reference normalisation`);
+  if (!m.hyper.speaker_reference) throw new ParamError('reference', `the model in ${m.dir} was trained without speaker reference normalisation`);
   const clips: Float32Array[] = [];
   for (const f of files) {
     let samples: Float32Array;
     try {
       samples = (await loadAudio(f, { sr: m.featureSettings.params.sr })).samples;
     } catch (err) {
-      throw new Error(`--reference: ${(err as Error).message}`);
+      throw new ParamError('reference', (err as Error).message, { cause: err });
     }
-    if (samples.length === 0) throw new Error(`--reference ${f}: empty audio`);
+    if (samples.length === 0) throw new ParamError('reference', `${f}: empty audio`);
     clips.push(samples);
   }
   return referenceFromSamples(m, clips);
@@ -45,6 +48,7 @@ export async function replayFile(m: TrainedModel, file: string, opts: ReplayOpti
   const mon = createMonitor({
     ...opts, model: monitorModel(m), reference, maxPending: opts.realtime ? (opts.maxPending ?? 1) : Infinity, onEvent: opts.onEvent,
   });
+  if (opts.skipEnrolment) mon.skipEnrolment();
   const chunk = Math.max(1, Math.round((opts.chunkSeconds ?? 0.1) * audio.sampleRate));
   const t0 = performance.now();
   for (let s = 0; s < audio.samples.length; s += chunk) {

@@ -20,7 +20,9 @@ import type { TrainedModel } from '../model/model-dir.js';
 import type { SpeakerReference } from '../data/reference.js';
 import type { MonitorOptions } from './core.js';
 import { monitorModel } from './model.js';
+import { createInferencePool } from './pool.js';
 import { DEFAULT_LIMITS, LiveSession, MAX_FRAME_BYTES, type SessionLimits } from './session.js';
+import { ParamError } from '../engine/errors.js';
 
 export interface MonitorServerOptions {
   host?: string;
@@ -31,6 +33,8 @@ export interface MonitorServerOptions {
   record?: string;
   recordAudio?: boolean;
   maxSessions?: number;
+  /** Inference worker threads (default: the machine's cores, at most 4; 0 = score in the server's own thread). */
+  workers?: number;
   limits?: Partial<SessionLimits>;
   monitor?: Omit<MonitorOptions<SpeakerReference>, 'model' | 'onEvent'>;
   /** The bundled page (default: dist/monitor/web of this package). */
@@ -48,6 +52,11 @@ const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
 
 export function isLoopback(host: string): boolean {
   return LOOPBACK.has(host) || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+/** Inference workers by default: one per core, at most 4 (more rarely pays: windows come 2 per second per stream). */
+export function defaultWorkers(): number {
+  return Math.max(1, Math.min(4, os.availableParallelism()));
 }
 
 export function defaultAssetsDir(): string {
@@ -70,16 +79,20 @@ function cookieToken(req: FastifyRequest): string | undefined {
 export async function startMonitorServer(model: TrainedModel, opts: MonitorServerOptions = {}): Promise<MonitorServer> {
   const host = opts.host ?? '127.0.0.1';
   const token = opts.token;
-  if (!isLoopback(host) && !token) throw new Error(`--host ${host}: a non-loopback address needs --token T (the page and the WebSocket check it)`);
-  if (token !== undefined && token.length < 8) throw new Error('--token: use at least 8 characters');
+  if (!isLoopback(host) && !token) throw new ParamError('host', `${host}: a non-loopback address needs a token (the page and the WebSocket check it)`);
+  if (token !== undefined && token.length < 8) throw new ParamError('token', 'use at least 8 characters');
   const port = opts.port ?? 8080;
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port: expected 0–65535, got ${opts.port}`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ParamError('port', `expected 0–65535, got ${opts.port}`);
   const maxSessions = opts.maxSessions ?? 16;
   const assets = opts.assetsDir ?? defaultAssetsDir();
   if (!existsSync(path.join(assets, 'index.html'))) throw new Error(`monitor page not built (${assets}/index.html missing); run npm run build`);
   const recordDir = path.resolve(opts.record ?? mkdtempSync(path.join(os.tmpdir(), 'affexion-monitor-')));
   const limits: SessionLimits = { ...DEFAULT_LIMITS, ...opts.limits };
-  const shared = monitorModel(model);
+  const workers = opts.workers ?? defaultWorkers();
+  if (!(Number.isInteger(workers) && workers >= 0 && workers <= 64)) throw new Error(`--workers: expected 0–64, got ${opts.workers}`);
+  const pool = workers > 0 ? await createInferencePool(model, workers) : undefined;
+  const shared = monitorModel(model, { pool });
+  await shared.warmUp(); // the first live window should not pay for first-call set-up (it did: ~0.5 s at p95)
   const live = new Map<string, LiveSession>();
 
   const app = Fastify({ logger: false, bodyLimit: 4096 });
@@ -150,6 +163,7 @@ export async function startMonitorServer(model: TrainedModel, opts: MonitorServe
     close: async () => {
       await Promise.all([...live.values()].map((s) => s.stop().catch(() => undefined)));
       await app.close();
+      await pool?.close();
     },
   };
 }

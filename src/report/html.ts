@@ -5,6 +5,8 @@
 import type { ComparisonTable, CvReport, DatasetSummary, HistoryRecord, EvaluationMetrics, RunReport } from './types.js';
 import { cvMetricKeys } from './charts.js';
 import { formatValue, meanStd, metricLabel } from './stats.js';
+import { architectureFromConfig, architectureSvg, describeArchitecture } from './architecture.js';
+import { modelCardHtml } from './model-card.js';
 
 /** A chart already rendered, ready to inline. */
 export interface RenderedChart {
@@ -246,6 +248,19 @@ export function buildHtml(data: RunReport, created: string, charts: Map<string, 
   if (data.timelines && data.timelines.length > 0) {
     const body = data.timelines.map((t, i) => `<h3>${escapeHtml(t.title)}</h3>` + chartBlock(`timeline:${i}`)).join('\n');
     sections.push({ id: 'timelines', heading: 'Timeline', body });
+  }
+  // Figure 1 in every report about a model: drawn from the architecture given, or from the settings.
+  const arch = data.architecture ?? architectureFromConfig(data.config);
+  if (arch) {
+    const a = describeArchitecture(arch);
+    sections.push({
+      id: 'architecture', heading: 'Network (Figure 1)',
+      body: `<figure class="architecture">${inlineSvg(architectureSvg(a), 'fig1')}<figcaption>Figure 1 — the network as configured: ` +
+        `${a.layers.length} layers, ${a.params.toLocaleString('en-US')} trainable parameters${(arch.members ?? 1) > 1 ? ` per network, ${arch.members} networks averaged` : ''}.</figcaption></figure>`,
+    });
+  }
+  if (data.modelCard) {
+    sections.push({ id: 'model-card', heading: 'Model card', body: modelCardHtml(data.modelCard) });
   }
   if (data.notes && data.notes.length > 0) {
     sections.push({ id: 'notes', heading: 'Notes', body: data.notes.map((n) => `<p>${escapeHtml(n)}</p>`).join('\n') });

@@ -9,6 +9,8 @@
  * Rates (accuracy, precision, recall, F1, balanced accuracy) are fractions in [0, 1]; the report
  * shows them as percentages.
  */
+import type { ArchitectureSizes } from './architecture.js';
+import type { ModelCard } from './model-card.js';
 
 /**
  * One row of a run's training history (one line of `MODEL_DIR/metrics.jsonl`), as training writes it.
@@ -174,6 +176,13 @@ export interface RunReport {
   timelines?: TimelineChart[];
   /** Free notes, one paragraph each (plain text; HTML is escaped). */
   notes?: string[];
+  /**
+   * The network drawn as Figure 1 (layers, shapes, parameter counts). When absent, it is derived from
+   * `config` if that holds the architecture's hyper-parameters, feature parameters and classes.
+   */
+  architecture?: ArchitectureSizes;
+  /** A model card shown as its own section (src/report/model-card.ts). */
+  modelCard?: ModelCard;
 }
 
 /** What {@link writeReport} wrote. */

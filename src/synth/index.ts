@@ -1,6 +1,12 @@
 /**
- * `synthesize`: a balanced, documented, folder-per-class training set of synthetic emotional speech.
- * Offline with espeak / flite (npm WebAssembly builds), or with GPT-4o audio (the paper's method).
+ * Synthetic speech (layer: data / synth). `synthesize`: a balanced, documented, folder-per-class
+ * training set of synthetic emotional speech — offline with espeak / flite (npm WebAssembly builds), or
+ * with GPT-4o audio (the paper's method). Resumable and seeded; writes manifest.csv and datasheet.md.
+ *
+ * ```ts
+ * const r = await synthesize({ out: 'synthetic/', perClass: 70, provider: 'mixed', seed: 1 });
+ * console.log(r.generated, r.manifestPath);                        // <class>/<id>.wav, manifest.csv, datasheet.md
+ * ```
  */
 import { withOutputLock } from '../data/out-lock.js';
 import { assertSafeLabel } from '../data/label-path.js';
@@ -17,6 +23,7 @@ import { loadProfileFile, resolveProfiles, type ProsodyProfile } from './profile
 import { existingClip, manifestCsv, saveClip, type ClipRecord } from './record.js';
 import { OUT_RATE, toOutRate } from './render.js';
 import { resolveVoices, type ProviderName } from './voices.js';
+import { ParamError } from '../engine/errors.js';
 
 export type { ClipRecord } from './record.js';
 export type { ProsodyProfile, ClipProsody } from './profiles.js';
@@ -74,9 +81,9 @@ export interface SynthResult {
   seconds: number;
 }
 
-function intOption(name: string, v: number | undefined, def: number, min: number): number {
+function intOption(param: string, v: number | undefined, def: number, min: number): number {
   const x = v ?? def;
-  if (!Number.isInteger(x) || x < min) throw new Error(`${name}: expected an integer ≥ ${min}, got ${v}`);
+  if (!Number.isInteger(x) || x < min) throw new ParamError(param, `expected an integer ≥ ${min}, got ${v}`);
   return x;
 }
 
@@ -111,30 +118,30 @@ const pkgVersion = (): string => {
  * `manifest.csv` and `datasheet.md`.
  */
 export async function synthesize(opts: SynthOptions): Promise<SynthResult> {
-  if (!opts.out) throw new Error('--out: an output folder is required');
+  if (!opts.out) throw new ParamError('out', 'an output folder is required');
   // One run per output folder (src/data/out-lock.ts): a concurrent second run fails instead of mixing files.
   return withOutputLock(opts.out, () => synthesizeLocked(opts));
 }
 
 async function synthesizeLocked(opts: SynthOptions): Promise<SynthResult> {
   const t0 = Date.now();
-  if (!opts.out) throw new Error('--out: an output folder is required');
+  if (!opts.out) throw new ParamError('out', 'an output folder is required');
   const provider = opts.provider ?? 'mixed';
-  if (!['espeak', 'flite', 'mixed', 'openai'].includes(provider)) throw new Error(`--provider: expected espeak, flite, mixed or openai, got "${provider}"`);
-  const perClass = intOption('--per-class', opts.perClass, 70, 1);
-  const seed = intOption('--seed', opts.seed, 1, 0);
+  if (!['espeak', 'flite', 'mixed', 'openai'].includes(provider)) throw new ParamError('provider', `expected espeak, flite, mixed or openai, got "${provider}"`);
+  const perClass = intOption('perClass', opts.perClass, 70, 1);
+  const seed = intOption('seed', opts.seed, 1, 0);
   const classes = opts.classes?.length ? opts.classes.map((c) => c.trim()) : [...DEFAULT_CLASSES];
-  for (const c of classes) assertSafeLabel(c, '--classes');
-  if (new Set(classes).size !== classes.length) throw new Error('--classes: a label is listed twice');
+  for (const c of classes) assertSafeLabel(c, 'classes');
+  if (new Set(classes).size !== classes.length) throw new ParamError('classes', 'a label is listed twice');
   const lengths = opts.lengths?.length ? opts.lengths : (['short', 'long'] as LengthKind[]);
-  for (const l of lengths) if (!(l in LENGTHS)) throw new Error(`--lengths: expected short and/or long, got "${l}"`);
+  for (const l of lengths) if (!(l in LENGTHS)) throw new ParamError('lengths', `expected short and/or long, got "${l}"`);
   const textMode = opts.textMode ?? 'emotion';
-  if (textMode !== 'emotion' && textMode !== 'shared') throw new Error(`--text: expected emotion or shared, got "${textMode}"`);
+  if (textMode !== 'emotion' && textMode !== 'shared') throw new ParamError('textMode', `expected emotion or shared, got "${textMode}"`);
   const fromFile: Record<string, ProsodyProfile> = opts.profilesFile ? loadProfileFile(opts.profilesFile) : {};
   const profiles = resolveProfiles(classes, fromFile);
   const voices = resolveVoices(provider, opts.voices);
   const userSentences = opts.sentencesFile ? loadSentenceFile(opts.sentencesFile) : undefined;
-  const concurrency = intOption('--concurrency', opts.concurrency,
+  const concurrency = intOption('concurrency', opts.concurrency,
     provider === 'openai' ? 4 : Math.max(1, (os.availableParallelism?.() ?? os.cpus().length)), 1);
   const log = opts.log ?? ((): void => {});
 
@@ -146,7 +153,7 @@ async function synthesizeLocked(opts: SynthOptions): Promise<SynthResult> {
   let sentences = userSentences;
   const gen = opts.openai?.generateSentences ?? 0;
   if (gen > 0) {
-    if (!client) throw new Error('--generate-sentences needs --provider openai');
+    if (!client) throw new ParamError('generateSentences', 'needs the openai provider');
     const cache = path.join(outDir, 'generated-sentences.csv');
     let perLabel: Record<string, Sentence[]> = {};
     try { perLabel = loadSentenceFile(cache).perLabel; } catch { perLabel = {}; }

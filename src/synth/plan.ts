@@ -10,6 +10,7 @@ import { Rng } from '../engine/rng.js';
 import { drawClipProsody, type ClipProsody, type ProsodyProfile } from './profiles.js';
 import { SENTENCE_BANK } from './sentences/index.js';
 import type { VoiceSpec } from './voices.js';
+import { ParamError } from '../engine/errors.js';
 
 /** Clip lengths as in the paper. */
 export const LENGTHS = { short: [3, 4], long: [10, 12] } as const;
@@ -69,26 +70,26 @@ function splitCsvLine(line: string): string[] {
  */
 export function loadSentenceFile(file: string): { perLabel: Record<string, Sentence[]>; all: Sentence[] } {
   let raw: string;
-  try { raw = readFileSync(file, 'utf8'); } catch (e) { throw new Error(`--sentences ${file}: cannot read (${(e as Error).message})`); }
+  try { raw = readFileSync(file, 'utf8'); } catch (e) { throw new ParamError('sentencesFile', `${file}: cannot read (${(e as Error).message})`); }
   const lines = raw.split(/\r?\n/).map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
   const perLabel: Record<string, Sentence[]> = {};
   const all: Sentence[] = [];
   if (file.toLowerCase().endsWith('.csv')) {
     const header = (lines.shift() ?? '').split(',').map((h) => h.trim().toLowerCase());
     const li = header.indexOf('label'), ti = header.indexOf('text');
-    if (li < 0 || ti < 0) throw new Error(`--sentences ${file}: CSV needs a header with "label" and "text" columns`);
+    if (li < 0 || ti < 0) throw new ParamError('sentencesFile', `${file}: CSV needs a header with "label" and "text" columns`);
     lines.forEach((line, n) => {
       const cells = splitCsvLine(line);
       // An unquoted text may contain commas: when text is the last column, it takes the rest of the line.
       const text = (ti === header.length - 1 ? cells.slice(ti).join(',') : cells[ti] ?? '').trim();
       const label = (cells[li] ?? '').trim();
-      if (!label || !text) throw new Error(`--sentences ${file}: line ${n + 2} needs a label and a text`);
+      if (!label || !text) throw new ParamError('sentencesFile', `${file}: line ${n + 2} needs a label and a text`);
       (perLabel[label] ??= []).push({ id: `user-${label}-${String(perLabel[label]!.length + 1).padStart(3, '0')}`, text });
     });
   } else {
     lines.forEach((text, n) => all.push({ id: `user-${String(n + 1).padStart(4, '0')}`, text }));
   }
-  if (!all.length && !Object.keys(perLabel).length) throw new Error(`--sentences ${file}: no sentences found`);
+  if (!all.length && !Object.keys(perLabel).length) throw new ParamError('sentencesFile', `${file}: no sentences found`);
   return { perLabel, all };
 }
 
@@ -122,8 +123,8 @@ function sentencesFor(label: string, o: PlanOptions): Sentence[] {
 
 /** Builds the clip jobs for a run (deterministic in the options). */
 export function planClips(o: PlanOptions): ClipJob[] {
-  if (!o.voices.length) throw new Error('--voices: at least one voice is needed');
-  if (!o.lengths.length) throw new Error('--lengths: at least one of short, long is needed');
+  if (!o.voices.length) throw new ParamError('voices', 'at least one voice is needed');
+  if (!o.lengths.length) throw new ParamError('lengths', 'at least one of short, long is needed');
   const shared = o.textMode === 'shared' ? o.classes.flatMap((c) => sentencesFor(c, o)) : null;
   const jobs: ClipJob[] = [];
   for (const label of o.classes) {

@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import type { Rng } from '../engine/rng.js';
+import { ParamError } from '../engine/errors.js';
 
 const range = (lo: number, hi: number) =>
   z.tuple([z.number().min(lo).max(hi), z.number().min(lo).max(hi)]).refine(([a, b]) => a <= b, { message: 'range must be [min, max] with min ≤ max' });
@@ -92,12 +93,12 @@ export function loadProfileFile(file: string): Record<string, ProsodyProfile> {
   try {
     raw = JSON.parse(readFileSync(file, 'utf8'));
   } catch (e) {
-    throw new Error(`--profiles ${file}: cannot read JSON (${(e as Error).message})`);
+    throw new ParamError('profilesFile', `${file}: cannot read JSON (${(e as Error).message})`);
   }
   const parsed = ProfileFileSchema.safeParse(raw);
   if (!parsed.success) {
     const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
-    throw new Error(`--profiles ${file}: invalid profile file: ${issues}`);
+    throw new ParamError('profilesFile', `${file}: invalid profile file: ${issues}`);
   }
   return parsed.data;
 }
@@ -108,8 +109,8 @@ export function resolveProfiles(classes: readonly string[], fromFile: Record<str
   for (const c of classes) {
     const p = fromFile[c] ?? BUILTIN_PROFILES[c];
     if (!p) {
-      throw new Error(`--classes: no prosody profile for "${c}"; built-in: ${Object.keys(BUILTIN_PROFILES).join(', ')}. ` +
-        'Give one with --profiles FILE (JSON, see docs/synth.md).');
+      throw new ParamError('classes', `no prosody profile for "${c}"; built-in: ${Object.keys(BUILTIN_PROFILES).join(', ')}. ` +
+        'Give one in a profile file (JSON, see docs/synth.md).');
     }
     out[c] = p;
   }

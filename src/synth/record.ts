@@ -9,6 +9,7 @@ import { writeWav16 } from '../audio/wav-write.js';
 import { measureProsody } from '../features/prosody.js';
 import type { ClipJob } from './plan.js';
 import { OUT_RATE, type RenderedClip } from './render.js';
+import { ParamError } from '../engine/errors.js';
 
 /** A manifest row. Prosody fields are the values the clip was rendered with; stats are measured. */
 export interface ClipRecord {
@@ -90,8 +91,8 @@ export function existingClip(outDir: string, job: ClipJob): ClipRecord | null {
     return null; // a damaged record: render the clip again
   }
   if (rec.seed !== job.seed || rec.voice !== job.voice.id || rec.provider !== job.voice.engine || rec.length !== job.length) {
-    throw new Error(`--out ${outDir}: ${job.relPath} was made with other settings (voice ${rec.voice}, seed ${rec.seed}; ` +
-      `this run: voice ${job.voice.id}, seed ${job.seed}). Use a new --out folder, or the options of the first run to resume it.`);
+    throw new ParamError('out', `${outDir}: ${job.relPath} was made with other settings (voice ${rec.voice}, seed ${rec.seed}; ` +
+      `this run: voice ${job.voice.id}, seed ${job.seed}). Use a new output folder, or the options of the first run to resume it.`);
   }
   return rec;
 }

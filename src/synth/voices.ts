@@ -4,10 +4,11 @@
  * formants and pitch together, like a shorter or longer vocal tract) to get more distinct speakers
  * out of the few built into flite.
  */
+import { ParamError } from '../engine/errors.js';
 
 /** Engines that produce audio. "mixed" is not an engine but a mix of the offline ones. */
 export type EngineName = 'espeak' | 'flite' | 'openai';
-/** What `--provider` accepts. */
+/** What the `provider` option accepts. */
 export type ProviderName = EngineName | 'mixed';
 
 /** One synthetic speaker. */
@@ -59,8 +60,8 @@ export const DEFAULT_VOICES: Readonly<Record<ProviderName, readonly string[]>> =
 };
 
 /**
- * Resolves `--voices` for a provider. Entries are catalogue ids; for openai a bare OpenAI voice name
- * (e.g. "ballad") is accepted too. Throws naming the option when a voice is unknown or belongs to
+ * Resolves `voices` for a provider. Entries are catalogue ids; for openai a bare OpenAI voice name
+ * (e.g. "ballad") is accepted too. Throws a ParamError (`voices`) when a voice is unknown or belongs to
  * another provider.
  */
 export function resolveVoices(provider: ProviderName, ids?: readonly string[]): VoiceSpec[] {
@@ -72,10 +73,10 @@ export function resolveVoices(provider: ProviderName, ids?: readonly string[]): 
     if (!v && provider === 'openai' && /^[a-z]+$/.test(id)) {
       v = { id: `openai-${id}`, engine: 'openai', engineVoice: id, sex: 'female', baseF0Hz: 0, baseF0StdHz: 0, description: `OpenAI voice "${id}" (sex unknown)` };
     }
-    if (!v) throw new Error(`--voices: unknown voice "${id}"; known: ${VOICES.map((x) => x.id).join(', ')}`);
+    if (!v) throw new ParamError('voices', `unknown voice "${id}"; known: ${VOICES.map((x) => x.id).join(', ')}`);
     const ok = provider === 'mixed' ? v.engine !== 'openai' : v.engine === provider;
-    if (!ok) throw new Error(`--voices: voice "${id}" is a ${v.engine} voice, not usable with --provider ${provider}`);
-    if (out.some((x) => x.id === v!.id)) throw new Error(`--voices: voice "${id}" is listed twice`);
+    if (!ok) throw new ParamError('voices', `voice "${id}" is a ${v.engine} voice, not usable with provider ${provider}`);
+    if (out.some((x) => x.id === v!.id)) throw new ParamError('voices', `voice "${id}" is listed twice`);
     out.push(v);
   }
   return out;

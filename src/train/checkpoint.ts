@@ -14,6 +14,7 @@ import type { Normalization } from '../data/normalize.js';
 import type { EpochRecord, SwaState, TrainingState } from './fit.js';
 import { packState, unpackState } from './state-pack.js';
 import { CHECKPOINT_FILE } from '../model/model-dir.js';
+import { ParamError } from '../engine/errors.js';
 
 export { CHECKPOINT_FILE };
 const FORMAT = 'affexion-checkpoint';
@@ -58,7 +59,7 @@ export interface LoadedCheckpoint {
 /** Reads MODEL_DIR/checkpoint.safetensors; throws an error naming the file if it is missing or foreign. */
 export function loadCheckpoint(dir: string): LoadedCheckpoint {
   const file = checkpointPath(dir);
-  if (!existsSync(file)) throw new Error(`--resume: ${file} does not exist (nothing to resume; train without --resume)`);
+  if (!existsSync(file)) throw new ParamError('resume', `${file} does not exist (nothing to resume; train without resuming)`);
   const buf = readFileSync(file);
   const { tensors, metadata } = parseSafetensors(new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength), file);
   if (metadata.format !== FORMAT) throw new Error(`${file}: not an Affexion checkpoint`);

@@ -3,7 +3,6 @@
  * validation, and a checkpoint after every epoch from which a run resumes bit-exactly.
  */
 import { Rng } from '../engine/rng.js';
-import type { FeatureMatrix } from '../features/index.js';
 import { AffexionNet } from '../model/network.js';
 import { Adam, StepLR } from '../model/optim.js';
 import { softmaxCrossEntropy } from '../model/loss.js';

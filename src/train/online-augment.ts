@@ -1,5 +1,5 @@
 /**
- * Online augmentation for training (`--augment SPEC`): every epoch, every *training* clip is drawn
+ * Online augmentation for training (hyper-parameter `augment`): every epoch, every *training* clip is drawn
  * afresh — waveform operations (noise, reverb, telephone, gain, speed, pitch) re-run on its audio and
  * its features re-extracted; SpecAugment masks each clip of a batch; mixup blends batch pairs. The
  * validation side of any split is never touched (the trainer only calls this on its training set).
@@ -14,6 +14,7 @@ import { applyMixup, planMixup } from '../augment/specaugment.js';
 import { Rng } from '../engine/rng.js';
 import type { FeatureMatrix } from '../features/index.js';
 import type { ClipAudioSource } from '../data/split.js';
+import { ParamError } from '../engine/errors.js';
 export type { ClipAudioSource } from '../data/split.js';
 
 
@@ -51,7 +52,7 @@ export class OnlineAugmentation {
   constructor(readonly spec: string, readonly seed: number, private readonly audio?: ClipAudioSource) {
     this.levels = augmentLevels(spec);
     if (this.levels.wave && !audio) {
-      throw new Error(`--augment '${spec}': waveform operations need the training clips' audio (only features were given); use specaugment/mixup, or train from audio files`);
+      throw new ParamError('augment', `'${spec}': waveform operations need the training clips' audio (only features were given); use specaugment/mixup, or train from audio files`);
     }
   }
 
@@ -76,7 +77,7 @@ export class OnlineAugmentation {
       const samples = await audio.load(i);
       const m = audio.features(this.augmenter(`wave/${epoch}/${i}`).wave(samples, audio.sr), i);
       // Speed perturbation can shorten a clip; a clip must keep at least one frame.
-      if (m.frames === 0) throw new Error(`--augment: training clip ${i} has no frames after augmentation in epoch ${epoch}`);
+      if (m.frames === 0) throw new ParamError('augment', `training clip ${i} has no frames after augmentation in epoch ${epoch}`);
       out.push(m);
       onProgress?.(i + 1, n);
     }

@@ -8,42 +8,25 @@ import { withOutputLock } from '../data/out-lock.js';
 import path from 'node:path';
 import { FeatureCache, defaultCacheDir, writeFileAtomic } from '../data/cache.js';
 import { describeDataset, scanDataset, type Dataset, type SkippedFile } from '../data/dataset.js';
-import { resolveFeatureSettings, type FeatureSettings, type LoudnessMode } from '../data/features.js';
-import type { LabelMap } from '../data/label-map.js';
-import type { FeatureParams } from '../features/index.js';
-import { checkTrainable, dataFingerprint, loadSplit, referenceDatasets, referenceFingerprint, trainingClasses, type LabelledFeatures, type LoadedSplit, type ReferenceData } from '../data/split.js';
+import { resolveFeatureSettings, type FeatureSettings } from '../data/features.js';
+import { checkTrainable, dataFingerprint, loadSplit, referenceDatasets, referenceFingerprint, trainingClasses, type LabelledFeatures, type LoadedSplit, type DataSource } from '../data/split.js';
 import { classificationMetrics, argmaxRows, type ClassificationMetrics } from '../report/metrics.js';
 import { initialState, runEpochs, type EpochRecord, type TrainingState } from './fit.js';
 import { loadCheckpoint, saveCheckpoint, signatureMismatch, checkpointPath, type RunSignature } from './checkpoint.js';
-import { resolveHyperparameters, windowHopFrames, withWindowFrames, type Hyperparameters } from '../model/hyperparameters.js';
+import { resolveHyperparameters, windowHopFrames, withWindowFrames, type Hyperparameters, type RunSettings } from '../model/hyperparameters.js';
 import { clearModelDir, ensembleMemberDir, holdsModel, meanProbabilities, saveEnsembleManifest, saveTrainedModel } from '../model/model-dir.js';
 import type { ProgressEvents } from '../report/progress.js';
 import type { SpeakerReference } from '../data/reference.js';
+import { ParamError, renameParams } from '../engine/errors.js';
 
 export const METRICS_FILE = 'metrics.jsonl';
 
 /** Options of {@link train}. Only `data` and `out` are required. */
-export interface TrainOptions {
-  /** Training data: dataset folder / manifest path, or an already scanned dataset. */
-  data: string | Dataset;
+export interface TrainOptions extends RunSettings, DataSource {
   /** Model directory to write. */
   out: string;
-  /** Validation data, evaluated after every epoch. */
+  /** Validation data, evaluated after every epoch (`labelMap` applies when it is a path). */
   val?: string | Dataset | null;
-  /** Rename/drop labels (applies to `data` and `val` when given as paths). */
-  labelMap?: string | LabelMap;
-  /**
-   * More speaker reference clips for `hyper.speaker_reference` (e.g. the neutral folder a converted set
-   * was made from): a dataset path or scanned dataset; its clips with a reference label count.
-   */
-  reference?: ReferenceData;
-  /** Hyper-parameters over the paper's defaults. */
-  hyper?: Partial<Hyperparameters>;
-  /** Feature parameters over the paper's defaults. */
-  features?: Partial<FeatureParams>;
-  loudness?: LoudnessMode;
-  /** Feature cache folder; null disables caching (default: {@link defaultCacheDir}). */
-  cacheDir?: string | null;
   /**
    * Continue from MODEL_DIR's checkpoint (up to `hyper.epochs` epochs in total). 'auto': resume when a
    * checkpoint made with the same settings and data exists, else start afresh (used by reproduce/demo).
@@ -51,13 +34,8 @@ export interface TrainOptions {
   resume?: boolean | 'auto';
   /** Overwrite a model already in `out` (otherwise that is an error). */
   force?: boolean;
-  events?: ProgressEvents;
-  /** Abort between batches (Ctrl-C); the last epoch's model and checkpoint stay intact. */
-  signal?: AbortSignal;
   /** Write MODEL_DIR/report.html at the end (default true). */
   report?: boolean;
-  /** Command line to record in the report. */
-  command?: string[];
 }
 
 /** What {@link train} returns. */
@@ -108,7 +86,7 @@ export async function trainToDir(o: TrainToDirOptions): Promise<TrainingState> {
   if (o.resume === 'require' || (o.resume === 'auto' && existsSync(checkpointPath(out)))) {
     const ck = loadCheckpoint(out);
     const diff = signatureMismatch(ck.signature, current);
-    if (diff && o.resume === 'require') throw new Error(`--resume: the checkpoint in ${out} was made with different settings or data (${diff})`);
+    if (diff && o.resume === 'require') throw new ParamError('resume', `the checkpoint in ${out} was made with different settings or data (${diff})`);
     if (diff) events?.log?.(`${out}: checkpoint made with other settings (${diff}); starting afresh`);
     else {
       ck.applyTo(state);
@@ -144,7 +122,7 @@ export async function trainModelToDir(o: TrainToDirOptions): Promise<TrainingSta
   if (n <= 1) return [done(await trainToDir(o))];
   if (o.resume === 'require' && !existsSync(checkpointPath(ensembleMemberDir(o.out, 1)))) {
     // Members are trained in order: without the first one's checkpoint nothing was trained yet.
-    throw new Error(`--resume: no checkpoint in ${o.out} (nor in its ensemble members)`);
+    throw new ParamError('resume', `no checkpoint in ${o.out} (nor in its ensemble members)`);
   }
   const states: TrainingState[] = [];
   const dirs: string[] = [];
@@ -185,31 +163,32 @@ async function trainLocked(opts: TrainOptions, hyper: Hyperparameters, settings:
   const out = path.resolve(opts.out);
   const hasModel = holdsModel(out);
   if (hasModel && !opts.resume && !opts.force) {
-    throw new Error(`--out: ${out} already holds a model; use --resume to continue it or --force to overwrite it`);
+    throw new ParamError('out', `${out} already holds a model; continue it with resume, or overwrite it with force`);
   }
-  const ds = typeof opts.data === 'string' ? scanDataset(opts.data, { labelMap: opts.labelMap, optionName: 'DATA' }) : opts.data;
+  const ds = typeof opts.data === 'string' ? scanDataset(opts.data, { labelMap: opts.labelMap }) : opts.data;
   events.log?.(describeDataset(ds));
-  checkTrainable(ds, 'DATA');
-  const classes = trainingClasses(ds, hyper.speaker_reference, 'DATA', hyper.neutral_class);
+  checkTrainable(ds);
+  const classes = trainingClasses(ds, hyper.speaker_reference, hyper.neutral_class);
   const cache = new FeatureCache(opts.cacheDir === undefined ? defaultCacheDir() : opts.cacheDir);
   const extra = referenceDatasets(opts.reference);
-  if (extra.length && !hyper.speaker_reference) throw new Error('--reference: only used with --speaker-reference (which labels are the reference clips)');
+  if (extra.length && !hyper.speaker_reference) throw new ParamError('reference', 'only used with speaker_reference (which labels are the reference clips)');
   const reference = { labels: hyper.speaker_reference, extra, maxLen: hyper.max_len };
   const trainSplit = await loadSplit(ds, { classes, settings, cache, events, stage: 'features (training)', reference });
   reportSkipped(events, trainSplit.skipped, ds.skipped.length);
   const after = subsetCounts(trainSplit, classes);
   const missing = classes.filter((c) => after[c] === 0);
-  if (missing.length) throw new Error(`DATA: no clip of class ${missing.map((c) => `"${c}"`).join(', ')} could be decoded (see the skipped files above)`);
+  if (missing.length) throw new ParamError('data', `no clip of class ${missing.map((c) => `"${c}"`).join(', ')} could be decoded (see the skipped files above)`);
 
   let valSplit: LoadedSplit | null = null;
   if (opts.val) {
-    const vds = typeof opts.val === 'string' ? scanDataset(opts.val, { labelMap: opts.labelMap, optionName: '--val' }) : opts.val;
+    const val = opts.val;
+    const vds = typeof val === 'string' ? renameParams({ data: 'val' }, () => scanDataset(val, { labelMap: opts.labelMap })) : val;
     events.log?.(describeDataset(vds));
-    valSplit = await loadSplit(vds, { classes, settings, cache, events, stage: 'features (validation)', reference, optionName: '--val' });
+    valSplit = await renameParams({ data: 'val' }, () => loadSplit(vds, { classes, settings, cache, events, stage: 'features (validation)', reference }));
     reportSkipped(events, valSplit.skipped, vds.skipped.length);
     const unknown = Object.entries(valSplit.unknownLabels);
-    if (unknown.length) events.log?.(`--val: ${unknown.map(([l, n]) => `${n} clip(s) labelled "${l}"`).join(', ')} not among the training classes; left out of validation`);
-    if (valSplit.targets.length === 0) throw new Error(`--val: none of its clips has one of the training classes (${classes.join(', ')})`);
+    if (unknown.length) events.log?.(`validation: ${unknown.map(([l, n]) => `${n} clip(s) labelled "${l}"`).join(', ')} not among the training classes; left out of validation`);
+    if (valSplit.targets.length === 0) throw new ParamError('val', `none of its clips has one of the training classes (${classes.join(', ')})`);
   }
 
   const signature: RunSignature = {

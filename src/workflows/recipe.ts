@@ -6,6 +6,7 @@
  */
 import type { LoudnessMode } from '../data/features.js';
 import type { Hyperparameters } from '../model/hyperparameters.js';
+import { ParamError } from '../engine/errors.js';
 
 /**
  * - `converted`: real neutral speech of other speakers converted into each emotion (affexion convert),
@@ -54,9 +55,9 @@ export const RECIPE_SETTINGS: Readonly<Record<TrainingRecipe, RecipeSettings>> =
 /** The recipe reproduce and demo use unless told otherwise. */
 export const DEFAULT_RECIPE: TrainingRecipe = 'converted';
 
-/** Validates a recipe name (naming the option). */
-export function resolveRecipe(name: string | undefined, option = '--recipe'): TrainingRecipe {
+/** Validates a recipe name (ParamError `recipe`). */
+export function resolveRecipe(name: string | undefined): TrainingRecipe {
   const r = (name ?? DEFAULT_RECIPE) as TrainingRecipe;
-  if (!TRAINING_RECIPES.includes(r)) throw new Error(`${option}: expected one of ${TRAINING_RECIPES.join(', ')}, got "${name}"`);
+  if (!TRAINING_RECIPES.includes(r)) throw new ParamError('recipe', `expected one of ${TRAINING_RECIPES.join(', ')}, got "${name}"`);
   return r;
 }

@@ -23,6 +23,7 @@ import { datasetSummary } from '../train/reporting.js';
 import { train, type TrainResult } from '../train/train.js';
 import { loadTrainedModel, saveTemperature } from '../model/model-dir.js';
 import { expectedCalibrationError } from '../model/calibration.js';
+import { ParamError, renameParams } from '../engine/errors.js';
 
 /** The paper's figures (fractions): accuracy, macro precision, recall, F1. */
 export const PAPER_FIGURES = {
@@ -165,7 +166,7 @@ export function formatComparison(t: ComparisonTable): string {
 
 /** Runs the experiment; see the module comment. */
 export async function reproduce(o: ReproduceOptions): Promise<ReproduceResult> {
-  if (!o.out) throw new Error('--out: an output folder is required');
+  if (!o.out) throw new ParamError('out', 'an output folder is required');
   // One run per output folder (src/data/out-lock.ts): a concurrent second run fails instead of mixing files.
   return withOutputLock(o.out, () => reproduceLocked(o));
 }
@@ -179,28 +180,27 @@ async function reproduceLocked(o: ReproduceOptions): Promise<ReproduceResult> {
   const hyperOver: Partial<Hyperparameters> = { ...rs.hyper };
   for (const [k, v] of Object.entries(o.hyper ?? {})) if (v !== undefined) (hyperOver as Record<string, unknown>)[k] = v;
   const loudness = o.loudness ?? rs.loudness;
-  if (o.real && !existsSync(o.real)) throw new Error(`--real: ${o.real} does not exist`);
-  if (o.synthetic && !existsSync(o.synthetic)) throw new Error(`--synthetic: ${o.synthetic} does not exist`);
-  const real = o.real ? scanDataset(o.real, { labelMap: o.labelMap, optionName: '--real' }) : null;
-  const synthetic = o.synthetic ? scanDataset(o.synthetic, { labelMap: o.labelMap, optionName: '--synthetic' }) : null;
+  const scan = (param: string, dir: string): Dataset => renameParams({ data: param }, () => scanDataset(dir, { labelMap: o.labelMap }));
+  const real = o.real ? scan('real', o.real) : null;
+  const synthetic = o.synthetic ? scan('synthetic', o.synthetic) : null;
   events.log?.(`recipe ${recipe}: ${rs.describe}`);
 
   const resolvedHyper = resolveHyperparameters(hyperOver);
   const referenceLabels = parseReferenceLabels(resolvedHyper.speaker_reference);
   const referenceOn = referenceLabels.length > 0;
-  const userReference = o.reference ? scanDataset(o.reference, { optionName: '--reference' }) : null;
+  const userReference = o.reference ? renameParams({ data: 'reference' }, () => scanDataset(o.reference!)) : null;
   let neutralReference: Dataset | null = null;
   let trainingSet: Dataset;
   if (recipe === 'paper') {
-    if (!synthetic) throw new Error('--synthetic: the paper recipe trains on synthetic speech; give --synthetic DIR (affexion synth makes one)');
+    if (!synthetic) throw new ParamError('synthetic', 'the paper recipe trains on synthetic speech; give a synthetic set (affexion synth makes one)');
     // Real evaluation speech never enters training (prepareConverted checks the converted recipe's data).
-    if (real) assertNoRealClips(synthetic.items.map((it) => ({ file: it.path })), real, '--synthetic');
+    if (real) assertNoRealClips(synthetic.items.map((it) => ({ file: it.path })), real, 'synthetic');
     trainingSet = synthetic;
   } else {
     const neutral = o.neutral ?? sharedDataPath('neutral-pool');
     if (!o.converted && !existsSync(neutral)) {
-      throw new Error(`--neutral: ${neutral} does not exist; the default recipe "converted" trains on real neutral speech converted into ` +
-        'each emotion — give --neutral DIR (or an already converted --converted DIR), or --recipe paper to train on --synthetic');
+      throw new ParamError('neutral', `${neutral} does not exist; the default recipe "converted" trains on real neutral speech converted into ` +
+        'each emotion — give the neutral speech (or an already converted set), or the paper recipe to train on synthetic speech');
     }
     trainingSet = await prepareConverted({
       given: o.converted, neutral, out: path.join(out, 'data', 'converted'),
@@ -208,14 +208,14 @@ async function reproduceLocked(o: ReproduceOptions): Promise<ReproduceResult> {
     });
     if (referenceOn) {
       // Each converted speaker's reference: the neutral speech the conversions were made from.
-      if (!existsSync(neutral)) throw new Error(`--neutral: ${neutral} does not exist; speaker reference normalisation needs the neutral speech --converted was made from (or --speaker-reference "")`);
-      neutralReference = scanDataset(neutral, { optionName: '--neutral' });
+      if (!existsSync(neutral)) throw new ParamError('neutral', `${neutral} does not exist; speaker reference normalisation needs the neutral speech the converted set was made from (or speaker_reference "")`);
+      neutralReference = renameParams({ data: 'neutral' }, () => scanDataset(neutral));
     }
     if (resolvedHyper.neutral_class) {
       // The neutral class: the unconverted neutral speech joins the training data; per speaker half of it is the
       // class "neutral", the other half the references (src/data/reference.ts referenceHalf), never both.
-      if (!neutralReference) throw new Error('--neutral-class: needs the neutral speech the converted set was made from (--neutral DIR) and --speaker-reference with neutral');
-      if (real) assertNoRealClips(neutralReference.items.map((it) => ({ file: it.path })), real, '--neutral');
+      if (!neutralReference) throw new ParamError('neutral_class', 'needs the neutral speech the converted set was made from (neutral) and speaker references with neutral');
+      if (real) assertNoRealClips(neutralReference.items.map((it) => ({ file: it.path })), real, 'neutral');
       trainingSet = mergeDatasets([trainingSet, neutralReference], trainingSet.source);
       neutralReference = null;
     }
@@ -228,17 +228,17 @@ async function reproduceLocked(o: ReproduceOptions): Promise<ReproduceResult> {
   if (referenceOn) {
     // Every evaluated speaker needs reference clips: say so now, not after the training.
     const userRefs = userReference ? [userReference] : [];
-    if (real) assertSpeakerReferences(real, userRefs, referenceLabels, '--real');
+    if (real) renameParams({ data: 'real' }, () => assertSpeakerReferences(real, userRefs, referenceLabels));
     for (const [name, data] of Object.entries(extraData)) {
-      assertSpeakerReferences(typeof data === 'string' ? scanDataset(data, { labelMap: o.labelMap, optionName: name }) : data, userRefs, referenceLabels, name);
+      assertSpeakerReferences(typeof data === 'string' ? scan(name, data) : data, userRefs, referenceLabels);
     }
   }
   for (const dir of o.moreReal ?? []) {
     // Every real corpus is evaluation-only, checked like --real before any training.
-    if (!existsSync(dir)) throw new Error(`--real: ${dir} does not exist`);
-    const ds = scanDataset(dir, { labelMap: o.labelMap, optionName: '--real' });
-    assertNoRealClips(trainingSet.items.map((it) => ({ file: it.path })), ds, recipe === 'paper' ? '--synthetic' : '--neutral');
-    if (referenceOn) assertSpeakerReferences(ds, userReference ? [userReference] : [], referenceLabels, `--real ${dir}`);
+    if (!existsSync(dir)) throw new ParamError('real', `${dir} does not exist`);
+    const ds = scan('real', dir);
+    assertNoRealClips(trainingSet.items.map((it) => ({ file: it.path })), ds, recipe === 'paper' ? 'synthetic' : 'neutral');
+    if (referenceOn) renameParams({ data: 'real' }, () => assertSpeakerReferences(ds, userReference ? [userReference] : [], referenceLabels));
   }
   const common = { hyper: hyperOver, features: o.features, loudness, cacheDir: o.cacheDir, signal: o.signal };
 
@@ -273,12 +273,12 @@ async function reproduceLocked(o: ReproduceOptions): Promise<ReproduceResult> {
   }
   const model = loadTrainedModel(modelDir);
   const evalReference = referenceOn ? userReference : null;
-  const realResult = real ? await evaluate({ model, data: real, reference: evalReference, cacheDir: o.cacheDir, events, optionName: '--real', predictions: true }) : null;
+  const realResult = real ? await renameParams({ data: 'real' }, () => evaluate({ model, data: real, reference: evalReference, cacheDir: o.cacheDir, events, predictions: true })) : null;
   const realEvals: Record<string, EvaluationResult> = {};
   if (real && realResult) realEvals[path.basename(path.resolve(o.real!))] = realResult;
   for (const dir of o.moreReal ?? []) {
-    const ds = scanDataset(dir, { labelMap: o.labelMap, optionName: '--real' });
-    realEvals[path.basename(path.resolve(dir))] = await evaluate({ model, data: ds, reference: evalReference, cacheDir: o.cacheDir, events, optionName: '--real', predictions: true });
+    const ds = scan('real', dir);
+    realEvals[path.basename(path.resolve(dir))] = await renameParams({ data: 'real' }, () => evaluate({ model, data: ds, reference: evalReference, cacheDir: o.cacheDir, events, predictions: true }));
   }
   const realCorpora = Object.keys(realEvals).length ? corporaSummary(realEvals, model.classes) : null;
   if (realCorpora) {
@@ -288,9 +288,9 @@ async function reproduceLocked(o: ReproduceOptions): Promise<ReproduceResult> {
   }
   const extra: Record<string, EvaluationResult> = {};
   for (const [name, data] of Object.entries(extraData)) {
-    extra[name] = await evaluate({
-      model, data, labelMap: typeof data === 'string' ? o.labelMap : undefined, reference: evalReference, cacheDir: o.cacheDir, events, optionName: name,
-    });
+    extra[name] = await renameParams({ data: name }, () => evaluate({
+      model, data, labelMap: typeof data === 'string' ? o.labelMap : undefined, reference: evalReference, cacheDir: o.cacheDir, events,
+    }));
   }
 
   const table = comparisonTable(cv, realResult, extra, rs.data);

@@ -30,7 +30,7 @@ test('augment writes copies per clip with a manifest of what was applied; seeded
     assert.deepEqual(readFileSync(path.join(dir, 'o1', f)), readFileSync(path.join(dir, 'o2', f)));
     assert.notDeepEqual(readFileSync(path.join(dir, 'o1', 'high', 'a_aug1.wav')), readFileSync(path.join(dir, 'o1', 'high', 'a_aug2.wav')));
     await assert.rejects(augmentDataset({ source: data, outDir: path.join(dir, 'o3'), spec: 'specaugment' }), /no waveform operation/);
-    await assert.rejects(augmentDataset({ source: path.join(dir, 'nope'), outDir: path.join(dir, 'o3') }), /DATA: .*nope does not exist/);
+    await assert.rejects(augmentDataset({ source: path.join(dir, 'nope'), outDir: path.join(dir, 'o3') }), /source: .*nope does not exist/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -55,7 +55,7 @@ test('augment: manifest labels that would escape --out are rejected; the manifes
     const back = scanDataset(r.manifest);
     assert.deepEqual(back.items.map((it) => [it.label, it.speaker]).sort(), [['calm, mostly', 'o\'neil "the voice"'], ['plain', 's2']]);
     // Writing into the dataset's own folder would overwrite its labels/manifest: refused without force.
-    await assert.rejects(augmentDataset({ source: data, outDir: data, spec: 'gain' }), /--out .*dataset's own folder.*--force/);
+    await assert.rejects(augmentDataset({ source: data, outDir: data, spec: 'gain' }), /outDir: .*dataset's own folder.*force/);
     const forced = await augmentDataset({ source: data, outDir: data, spec: 'gain', force: true });
     assert.equal(forced.written, 2);
   } finally {

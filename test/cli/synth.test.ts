@@ -38,7 +38,7 @@ test('affexion synth: errors name the option (the library tests cover the rest)'
   for (const [args, msg] of [
     [['--per-class', 'x'], /affexion: --per-class: expected an integer, got 'x'/],
     [['--classes', 'joy'], /affexion: --classes: no prosody profile for "joy"/],
-    [['--sentences', '/nonexistent/s.txt'], /affexion: --sentences \/nonexistent\/s\.txt: cannot read/],
+    [['--sentences', '/nonexistent/s.txt'], /affexion: --sentences: \/nonexistent\/s\.txt: cannot read/],
   ] as const) {
     const r = cli(['synth', '--out', out, ...args]);
     assert.equal(r.status, 1, args.join(' '));

@@ -23,7 +23,7 @@ test('label map: rename, drop with "=" or "=-", case-insensitive, errors name th
   assert.equal(applyLabelMap('calm', m), null);
   assert.equal(applyLabelMap('neutral', m), null);
   assert.equal(applyLabelMap('Boredom', m), 'boredom');
-  assert.throws(() => parseLabelMap('fearful'), /--label-map: expected entries like/);
+  assert.throws(() => parseLabelMap('fearful'), /labelMap: expected entries like/);
   assert.throws(() => parseLabelMap('a=b,A=c'), /mapped twice/);
   assert.equal(parseLabelMap(undefined).size, 0);
 });
@@ -68,10 +68,10 @@ test('manifest: column aliases, relative paths, label map, missing files reporte
 });
 
 test('bad datasets give clear errors naming the path or option', () => {
-  assert.throws(() => scanDataset('/nonexistent/affexion', { optionName: '--val' }), /--val: \/nonexistent\/affexion does not exist/);
+  assert.throws(() => scanDataset('/nonexistent/affexion'), /data: \/nonexistent\/affexion does not exist/);
   const root = tmp();
   writeFileSync(path.join(root, 'm.csv'), 'file_name,emotion\nx.wav,a\n');
-  assert.throws(() => scanDataset(path.join(root, 'm.csv')), /needs "path" and "label" columns \(found: file_name, emotion; --label-column names another\)/);
+  assert.throws(() => scanDataset(path.join(root, 'm.csv')), /needs "path" and "label" columns \(found: file_name, emotion; a label column of another name can be chosen\)/);
   const flat = tmp();
   touch(path.join(flat, 'a.wav'));
   assert.throws(() => scanDataset(flat), /no class sub-folders/);
@@ -116,9 +116,9 @@ test('label map entries matching no label: "did you mean"; --label-column / --sp
   writeFileSync(path.join(dir, 'meta.csv'), 'path,label,emotion_code,actor,narrator\na.wav,x,fearful,1,n1\nb.wav,y,happy,2,n2\n');
   const ds = scanDataset(path.join(dir, 'meta.csv'), { labelColumn: 'Emotion_Code', speakerColumn: 'narrator', labelMap: 'fearfull=panic,happy=excitement,calm=' });
   assert.deepEqual(ds.items.map((i) => [i.label, i.speaker]), [['fearful', 'n1'], ['excitement', 'n2']]);
-  assert.deepEqual(ds.warnings, ['label map: "fearfull" is not a label of DATA (did you mean "fearful"?)']);
+  assert.deepEqual(ds.warnings, [`label map: "fearfull" is not a label of ${path.join(dir, 'meta.csv')} (did you mean "fearful"?)`]);
   // Shared maps mention labels another dataset has (calm=): no warning without a near label.
   assert.deepEqual(scanDataset(path.join(dir, 'meta.csv'), { labelMap: 'sad=,angry=' }).warnings, []);
-  assert.throws(() => scanDataset(path.join(dir, 'meta.csv'), { labelColumn: 'mood' }), /--label-column: manifest .*meta\.csv has no column "mood" \(found: path, label, emotion_code, actor, narrator\)/);
-  assert.throws(() => scanDataset(dir, { speakerColumn: 'narrator' }), /--speaker-column: .* is a folder per class/);
+  assert.throws(() => scanDataset(path.join(dir, 'meta.csv'), { labelColumn: 'mood' }), /labelColumn: manifest .*meta\.csv has no column "mood" \(found: path, label, emotion_code, actor, narrator\)/);
+  assert.throws(() => scanDataset(dir, { speakerColumn: 'narrator' }), /speakerColumn: .* is a folder per class/);
 });

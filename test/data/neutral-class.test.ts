@@ -22,7 +22,7 @@ test('referenceHalf: per speaker every other reference-labelled clip, in path or
 test('neutral class: half of each speaker\'s neutral clips are references, the other half the class — never both; label sets without it still work', async () => {
   const data = makeToneDataset({ classes: ['boredom', 'panic', 'neutral'], perClass: 12, speakers: true, seed: 4 });
   const ds = scanDataset(data);
-  assert.throws(() => resolveHyperparameters({ neutral_class: true, speaker_reference: 'calm' }), /--neutral-class: .*add neutral to --speaker-reference/);
+  assert.throws(() => resolveHyperparameters({ neutral_class: true, speaker_reference: 'calm' }), /neutral_class: .*add neutral to the speaker reference labels/);
   assert.deepEqual(trainingClasses(ds, 'neutral', 'DATA', true), ['boredom', 'neutral', 'panic']);
   assert.deepEqual(trainingClasses(ds, 'neutral'), ['boredom', 'panic']);
   const classes = ['boredom', 'neutral', 'panic'];

@@ -14,7 +14,7 @@ test('a folder is locked by one run; a live owner is named, a dead one is taken 
   const dir = path.join(tmpDir('affexion-lock-'), 'out');
   const release = lockOutputDir(dir);
   assert.ok(existsSync(path.join(dir, LOCK_FILE)));
-  assert.throws(() => lockOutputDir(dir), new RegExp(`--out .*out: another Affexion run is writing there \\(pid ${process.pid} on ${os.hostname()}`));
+  assert.throws(() => lockOutputDir(dir), new RegExp(`out: .*out: another Affexion run is writing there \\(pid ${process.pid} on ${os.hostname()}`));
   release();
   assert.equal(existsSync(path.join(dir, LOCK_FILE)), false);
   // Another live process on this host (our parent) holds it.
@@ -34,7 +34,7 @@ test('--out pointing at a file, and writes into a non-folder: friendly errors, n
   const base = tmpDir('affexion-out-');
   const file = path.join(base, 'model.txt');
   writeFileSync(file, 'not a folder');
-  assert.throws(() => lockOutputDir(file), /--out .*model\.txt: is a file, not a folder/);
+  assert.throws(() => lockOutputDir(file), /out: .*model\.txt is a file, not a folder/);
   assert.throws(() => writeFileAtomic(path.join(file, 'config.json'), '{}'), /cannot write .*config\.json: .*(a part of the path is a file|exists and is not a folder)/);
   mkdirSync(path.join(base, 'm'));
   writeFileAtomic(path.join(base, 'm', 'a.json'), '{}');

@@ -26,7 +26,7 @@ const mat = (rows: number, frames: number, f: (r: number, t: number) => number):
 test('parseReferenceLabels: comma list, lower-cased, de-duplicated; empty = off; an empty entry names the option', () => {
   assert.deepEqual(parseReferenceLabels(''), []);
   assert.deepEqual(parseReferenceLabels(' Neutral, calm ,neutral'), ['neutral', 'calm']);
-  assert.throws(() => parseReferenceLabels('neutral,,calm'), /--speaker-reference: expected labels like neutral,calm, got "neutral,,calm"/);
+  assert.throws(() => parseReferenceLabels('neutral,,calm'), /speaker_reference: expected labels like neutral,calm, got "neutral,,calm"/);
 });
 
 test('speakerReferences: per-speaker, per-channel mean and population std over the first maxLen frames of the reference clips', () => {
@@ -109,7 +109,7 @@ test('train → evaluate → predict: clips are z-scored with their own speaker\
   const [pred] = await predictFiles(model, [target.path], { window: 10, reference: spk0.filter((it) => it.label === 'neutral').map((it) => it.path) });
   const fromEval = ev.predictions!.find((p) => path.resolve(p.file) === target.path)!;
   assert.ok(Math.abs(pred!.probs.panic! - fromEval.probs[1]!) < 1e-5);
-  // No reference: session normalisation (one file = the utterance's own statistics), with a warning naming the fallback.
+  // No reference: population normalisation (one file = the utterance's own statistics), with a warning naming the fallback.
   const warnings: string[] = [];
   const [fallback] = await predictFiles(model, [target.path], { window: 10, onWarning: (w) => warnings.push(w) });
   assert.equal(fallback!.reference, 'population');
@@ -120,7 +120,7 @@ test('train → evaluate → predict: clips are z-scored with their own speaker\
   // A model saved without a population reference (older versions): the session's statistics.
   const [session] = await predictFiles({ ...model, populationReference: undefined }, [target.path], { window: 10 });
   assert.equal(session!.reference, 'session');
-  await assert.rejects(predictFiles(model, [target.path], { reference: [path.join(path.dirname(target.path), 'missing.wav')] }), /--reference: .*missing\.wav/);
+  await assert.rejects(predictFiles(model, [target.path], { reference: [path.join(path.dirname(target.path), 'missing.wav')] }), /reference: .*missing\.wav/);
 });
 
 test('missing references are named; --reference supplies them from another dataset; cv and other models refuse nonsense', async () => {
@@ -130,7 +130,7 @@ test('missing references are named; --reference supplies them from another datas
   const model = loadTrainedModel(out);
   // Test data whose neutral clips are mapped away: no reference for any speaker.
   await assert.rejects(evaluate({ model, data: dataset(14), labelMap: 'neutral=', cacheDir: null }),
-    /DATA: no reference clip \(label neutral\) for speakers spk0, spk1, spk2; keep each speaker's neutral clips in the data .* or give them with --reference/);
+    /data: no reference clip \(label neutral\) for speakers spk0, spk1, spk2; keep each speaker's neutral clips in the data .* or give them as extra reference data/);
   // The same clips with the references in a separate dataset.
   const refs = dataset(14);
   const ok = await evaluate({ model, data: refs, labelMap: 'neutral=', reference: refs, cacheDir: null });
@@ -138,15 +138,15 @@ test('missing references are named; --reference supplies them from another datas
   assert.deepEqual(ok.confusion, same.confusion);
   // A clip without a speaker id.
   const noSpeaker = makeToneDataset({ classes: ['boredom', 'panic', 'neutral'], perClass: 3, seed: 15 });
-  await assert.rejects(evaluate({ model, data: noSpeaker, cacheDir: null }), /DATA: .*spk0_0\.wav has no speaker id/);
+  await assert.rejects(evaluate({ model, data: noSpeaker, cacheDir: null }), /data: .*spk0_0\.wav has no speaker id/);
   // --reference with a model trained without references; training with only the reference class left.
   const plain = tmpDir();
   await train({ data, out: plain, hyper: { ...TINY_HYPER, epochs: 1 }, features: TINY_FEATURES, cacheDir: null, report: false });
-  await assert.rejects(evaluate({ model: plain, data, reference: refs, cacheDir: null }), /--reference: the model in .* was trained without speaker reference normalisation/);
+  await assert.rejects(evaluate({ model: plain, data, reference: refs, cacheDir: null }), /reference: the model in .* was trained without speaker reference normalisation/);
   await assert.rejects(train({ data, out: tmpDir(), hyper: { ...hyper, speaker_reference: 'neutral,boredom' }, features: TINY_FEATURES, cacheDir: null }),
-    /DATA: only one class \("panic"\) besides the speaker reference labels \(neutral, boredom\)/);
+    /data: only one class \("panic"\) besides the speaker reference labels \(neutral, boredom\)/);
   await assert.rejects(train({ data, out: tmpDir(), reference: refs, hyper: { ...TINY_HYPER, epochs: 1 }, features: TINY_FEATURES, cacheDir: null }),
-    /--reference: only used with --speaker-reference/);
+    /reference: only used with speaker_reference/);
   // cv: folds by speaker, every clip normalised with its own speaker's references.
   const cv = await crossValidate({ data, out: tmpDir(), folds: 3, groupBy: 'speaker', hyper: { ...hyper, epochs: 1 }, features: TINY_FEATURES, cacheDir: null, report: false });
   assert.deepEqual(cv.classes, ['boredom', 'panic']);
@@ -173,7 +173,7 @@ test('CLI: train --speaker-reference, evaluate lists the references, predict --r
   assert.ok(['boredom', 'panic'].includes(JSON.parse(p.stdout.trim()).label));
   const missing = cli('predict', out, target.path, '--json');
   assert.equal(missing.status, 0, missing.stderr);
-  assert.match(missing.stderr, /warning: .*population normalisation.*give a few clips of the speaker's calm speech with --reference FILE/);
+  assert.match(missing.stderr, /warning: .*population normalisation.*give a few clips of the speaker's calm speech as reference files \(predict --reference FILE\)/);
   assert.equal(JSON.parse(missing.stdout.trim()).reference, 'population');
   const config = JSON.parse(readFileSync(path.join(out, 'config.json'), 'utf8'));
   assert.match(JSON.stringify(config), /"speaker_reference":"neutral"/);

@@ -106,6 +106,46 @@ for (const H of [6, 16]) {
   });
 }
 
+// Batch 1 (a live window) takes the fused per-step recurrence (native/src/lstm_b1.cc): the same results
+// as the reference and as the batched path, for hidden sizes with and without a partial SIMD block.
+test('batch-1 LSTM (fused step) matches the reference and the batched path, forward and backward', () => {
+  const rng = new Rng(17);
+  const [T, I] = [37, 7];
+  for (const H of [6, 16, 48, 128]) {
+    const fwd = randomDirection(rng, I, H), rev = randomDirection(rng, I, H);
+    const x = randomArray(rng, T * I);
+    const other = randomArray(rng, T * I);
+    const dOut = randomArray(rng, T * 2 * H);
+    forEachIsa((isa) => {
+      for (const len of [null, 30]) {
+        const what = `${isa} batch-1 lstm H=${H} length=${len ?? T}`;
+        const lengths = len === null ? null : Int32Array.from([len]);
+        const run = (kern: typeof jsKernels) => {
+          const out = new Float32Array(T * 2 * H).fill(Number.NaN);
+          const cache = new Float32Array(kern.lstmCacheSize(1, T, H));
+          kern.lstmForward(x, 1, T, I, H, fwd, rev, lengths, out, cache);
+          const dx = new Float32Array(T * I).fill(Number.NaN);
+          const dFwd = zeroDirection(I, H), dRev = zeroDirection(I, H);
+          kern.lstmBackward(x, 1, T, I, H, fwd, rev, lengths, out, cache, dOut, dx, dFwd, dRev);
+          return { out, dx, dFwd, dRev };
+        };
+        const want = run(jsKernels), got = run(native);
+        assertClose(got.out, want.out, 1e-5, `${what} out`);
+        assertClose(got.dx, want.dx, 1e-4, `${what} dx (backward through the fused forward's cache)`);
+        for (const key of ['wih', 'whh', 'bih', 'bhh'] as const) assertClose(got.dRev[key], want.dRev[key], 1e-4, `${what} dRev.${key}`);
+        if (len !== null) for (let j = len * 2 * H; j < T * 2 * H; j++) assert.equal(got.out[j], 0, `${what}: padded frame not zero`);
+        // The same clip as row 0 of a batch of 2 (the generic path): equal to float rounding.
+        const x2 = new Float32Array(2 * T * I);
+        x2.set(x);
+        x2.set(other, T * I);
+        const out2 = new Float32Array(2 * T * 2 * H);
+        native.lstmForward(x2, 2, T, I, H, fwd, rev, lengths && Int32Array.from([len!, T]), out2, new Float32Array(native.lstmCacheSize(2, T, H)));
+        assertClose(got.out, out2.subarray(0, T * 2 * H), 1e-5, `${what} vs batched`);
+      }
+    });
+  }
+});
+
 test('attention forward and backward match the reference (masked and unmasked, B=1 and B=3)', () => {
   const rng = new Rng(4);
   for (const [B, T, D, lens] of [[3, 13, 20, [13, 5, 1]], [1, 37, 8, [30]]] as [number, number, number, number[]][]) {

@@ -33,7 +33,7 @@ test('evaluate: a class missing from the data is reported; a label map brings la
   assert.equal(r.per_class[0].support, 0);
   const renamed = makeToneDataset({ classes: ['panic'], perClass: 2, seed: 6 });
   await assert.rejects(evaluate({ model, data: renamed, cacheDir, labelMap: 'panic=fear' }),
-    /DATA: none of the clips .* has a label the model knows \(model: boredom, panic; data: fear\)/);
+    /data: none of the clips .* has a label the model knows \(model: boredom, panic; data: fear\)/);
 });
 
 test('evaluate: a model directory from another (newer) format version is refused clearly', async () => {
@@ -52,7 +52,7 @@ test('cv: grouped folds by speaker, per-fold + mean ± std, finished folds reuse
   const data = makeToneDataset({ perClass: 6, seed: 3 }); // speakers spk0..spk2
   const opts = { data, out, folds: 3, groupBy: 'speaker' as const, features: TINY_FEATURES, cacheDir, report: false, hyper: { ...TINY_HYPER, epochs: 2 } };
   // File names spk<k>_<i>.wav carry no known layout: grouping needs a manifest column.
-  await assert.rejects(crossValidate(opts), /--group-by speaker: 12 clip\(s\) have no speaker/);
+  await assert.rejects(crossValidate(opts), /groupBy: speaker: 12 clip\(s\) have no speaker/);
   const manifest = path.join(data, 'labels.csv');
   const rows = ['path,label,speaker'];
   for (const c of ['boredom', 'panic']) for (let i = 0; i < 6; i++) rows.push(`${c}/spk${i % 3}_${i}.wav,${c},spk${i % 3}`);
@@ -68,7 +68,7 @@ test('cv: grouped folds by speaker, per-fold + mean ± std, finished folds reuse
   assert.deepEqual(again.summary, r.summary);
   // Other settings would replace the earlier run's fold models: only with force.
   const other = { ...opts, hyper: { ...opts.hyper, epochs: 1 } };
-  await assert.rejects(crossValidate(other), /--out .*: fold-01 holds a fold of a cross-validation with other settings .*--force/);
+  await assert.rejects(crossValidate(other), /out: .*: fold-01 holds a fold of a cross-validation with other settings .*force/);
   const forced = await crossValidate({ ...other, force: true });
   assert.ok(forced.folds.every((f) => !f.reused && f.history.length === 1));
 });
@@ -83,7 +83,7 @@ test('cv: plain k-fold warns about speaker leaks; too few clips / one class are 
   const r = await crossValidate({ data, out: tmpDir(), folds: 2, features: TINY_FEATURES, cacheDir, report: false, hyper: { ...TINY_HYPER, epochs: 1 } });
   assert.ok(r.warnings.some((w) => /plain k-fold: \d speakers? .* use --group-by speaker/.test(w)), r.warnings.join('\n'));
   await assert.rejects(crossValidate({ data, out: tmpDir(), folds: 9, features: TINY_FEATURES, cacheDir, report: false }),
-    /--folds 9: the dataset has only 8 clips/);
+    /folds: 9: the dataset has only 8 clips/);
   const one = makeToneDataset({ classes: ['panic'], perClass: 4 });
   await assert.rejects(crossValidate({ data: one, out: tmpDir(), folds: 2, features: TINY_FEATURES, cacheDir, report: false }),
     /only one class \("panic"\).*at least two/);

@@ -43,7 +43,7 @@ test('plain k-fold over speakers leaks; foldLeaks names them', () => {
 });
 
 test('too few clips or groups for the folds: clear errors', () => {
-  assert.throws(() => stratifiedKFold([0, 1, 0], 7, 0), /--folds 7: the dataset has only 3 clips/);
-  assert.throws(() => stratifiedKFold([0, 1, 0], 1, 0), /--folds: need an integer ≥ 2/);
+  assert.throws(() => stratifiedKFold([0, 1, 0], 7, 0), /folds: 7: the dataset has only 3 clips/);
+  assert.throws(() => stratifiedKFold([0, 1, 0], 1, 0), /folds: need an integer ≥ 2/);
   assert.throws(() => stratifiedGroupKFold([0, 1, 0, 1], ['a', 'a', 'b', 'b'], 3, 0, 'speakers'), /only 2 distinct speakers/);
 });

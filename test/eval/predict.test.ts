@@ -42,7 +42,7 @@ test('predictFiles: probabilities per file; a long file gets a timeline; unreada
   assert.match(pb.error ?? '', /bad\.wav/);
   assert.equal(ps.timeline, undefined);
   assert.equal(ps.label, 'panic');
-  await assert.rejects(predictFiles(model, [short], { window: -1 }), /--window: expected a positive number/);
+  await assert.rejects(predictFiles(model, [short], { window: -1 }), /window: expected a positive number/);
 });
 
 /** A mono float32 WAV holding exactly `x` (NaN and Inf included). */

@@ -57,7 +57,7 @@ test('normalisation statistics of 0 or non-numbers, NaN weights and bad feature 
   write({ ...conf, normalization: { ...norm, mean: [0, null, 0, 0, 0, 0] } });
   assert.throws(() => loadModelDir(dir, { kernels: jsKernels }), /'normalization\.mean\[1\]' must be a finite number, got null/);
   write({ ...conf, feature_params: { ...(conf.feature_params as object), hopLength: 0 } });
-  assert.throws(() => loadModelDir(dir, { kernels: jsKernels }), /config\.json: 'feature_params': feature parameter hopLength must be a positive integer/);
+  assert.throws(() => loadModelDir(dir, { kernels: jsKernels }), /config\.json: 'feature_params': hopLength: must be a positive integer/);
   write(conf);
   loadModelDir(dir, { kernels: jsKernels });
   const file = path.join(dir, 'weights.safetensors');

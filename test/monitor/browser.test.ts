@@ -15,7 +15,7 @@ import { startMonitorServer } from '../../src/monitor/server.js';
 import type { MonitorEvent, WindowEvent } from '../../src/monitor/core.js';
 // @ts-expect-error — a plain .mjs build script without types
 import { buildMonitorWeb } from '../../scripts/build-monitor-web.mjs';
-import { haveDevCorpus, tinyReferenceModel, writeFixture } from './fixtures.js';
+import { haveDevCorpus, tinyReferenceModel, writeFixture, type FixtureSpan } from './fixtures.js';
 import { tmpDir } from '../train/fixtures.js';
 
 const CANDIDATES = [process.env.AFFEXION_CHROMIUM, '/usr/bin/chromium', '/usr/bin/chromium-browser'].filter((p): p is string => !!p);
@@ -45,8 +45,34 @@ async function guardLoopback(page: Page, host: string): Promise<string[]> {
   return foreign;
 }
 
+/** The page's record: every event and, for each, the seconds of audio the page had sent when it arrived. */
+interface PageState { events: MonitorEvent[]; received: number[] }
+const pageState = (page: Page): Promise<PageState> =>
+  page.evaluate(() => { const s = (window as unknown as { __affexion: PageState }).__affexion; return { events: s.events, received: s.received }; });
+
+/**
+ * Stream seconds minus fixture seconds. The fake microphone starts with the capture, but not exactly at the
+ * stream's 0 (and the gate may take the first instants of room noise after digital silence for speech), so
+ * the offset is measured at the onsets of the fearful and happy speech, each after a pause (the gate marks
+ * speech from 0.1 s before an onset); the two must agree.
+ */
+function streamOffset(events: readonly MonitorEvent[], spans: readonly FixtureSpan[]): number {
+  const onsets = events.filter((e) => e.type === 'speech' && e.speech).map((e) => (e as { t: number }).t);
+  const at = (kind: FixtureSpan['kind']): number => {
+    const t0 = spans.find((x) => x.kind === kind)!.t0 - 0.1;
+    const near = onsets.map((t) => t - t0).sort((a, b) => Math.abs(a) - Math.abs(b))[0];
+    assert.ok(near !== undefined && Math.abs(near) < 1.5, `a speech onset near the ${kind} speech at ${t0.toFixed(2)} s (onsets ${onsets.map((t) => t.toFixed(2))})`);
+    return near;
+  };
+  const a = at('fearful'), b = at('happy');
+  assert.ok(Math.abs(a - b) < 0.35, `onset offsets disagree: fearful ${a.toFixed(2)} s, happy ${b.toFixed(2)} s`);
+  return (a + b) / 2;
+}
+
+// Timeouts are generous (the machine may be loaded: Chromium start-up, audio capture and the model all
+// slow down) but bounded; everything waits on events from the page, never on fixed sleeps.
 test('the page in Chromium with a fake microphone: enrolment, live windows, no label in pauses, timeline, export, report, loopback only',
-  { timeout: 150_000 }, async (t) => {
+  { timeout: 300_000 }, async (t) => {
     if (!executable) { if (process.env.CI === 'true') assert.fail(MISSING); t.skip(MISSING); return; }
     if (!haveDevCorpus()) { t.skip('no dev corpus'); return; }
     const dir = tmpDir('affexion-browser-');
@@ -58,42 +84,44 @@ test('the page in Chromium with a fake microphone: enrolment, live windows, no l
     const browser = await launch(fixture, dir);
     try {
       const ctx = await browser.newContext({ acceptDownloads: true });
+      ctx.setDefaultTimeout(60_000); // downloads, clicks, evaluations under load
       const page = await ctx.newPage();
       const host = new URL(server.url).host;
       const foreign = await guardLoopback(page, host);
       const errors: string[] = [];
       page.on('pageerror', (e) => errors.push(e.message));
       await page.goto(`${server.url}?autostart=1`);
-      await page.waitForSelector('body[data-enrolled="yes"]', { timeout: 40_000 });
-      // Play the rest of the fixture (it started with capture), plus a little.
-      const events = async (): Promise<MonitorEvent[]> => page.evaluate(() => (window as unknown as { __affexion: { events: MonitorEvent[] } }).__affexion.events);
+      // Enrolment from the first 8 s of speech (the fixture's calm part) completes.
+      await page.waitForSelector('body[data-enrolled="yes"]', { timeout: 120_000 });
+      // Let the rest of the fixture play (it started with the capture), plus a little.
       await page.waitForFunction((end) => {
         const ev = (window as unknown as { __affexion: { events: { type: string; t1?: number }[] } }).__affexion.events;
         return ev.some((e) => e.type === 'window' && (e.t1 ?? 0) > end);
-      }, seconds + 1.5, { timeout: 60_000, polling: 250 });
-      const ev = await events();
+      }, seconds + 1.5, { timeout: 150_000, polling: 250 });
+      const { events: ev, received } = await pageState(page);
       const wins = ev.filter((e): e is WindowEvent => e.type === 'window');
-      // Stream time vs fixture time: the first speech onset (the fixture's is at 1.0 s, minus the gate's 0.1 s pad).
-      const firstSpeech = ev.find((e) => e.type === 'speech' && e.speech) as { t: number };
-      const offset = firstSpeech.t - 0.9;
-      assert.ok(Math.abs(offset) < 1, `capture offset ${offset}`);
+      const sentAt = new Map(ev.map((e, i) => [e, received[i]!]));
+      const enrolled = ev.find((e) => e.type === 'enrolled') as { t: number; skipped: boolean };
+      assert.equal(enrolled.skipped, false);
+      const offset = streamOffset(ev, spans);
       const labelled = wins.filter((w) => w.label);
-      // Windows arrive while the speaker is talking: labelled windows ending inside the fearful and happy speech,
-      // each delivered within a second of its last sample.
+      // Window events arrive while the speaker is still talking: labelled windows ending inside the fearful
+      // and happy speech that reached the page before the page had sent the end of that speech.
       for (const kind of ['fearful', 'happy'] as const) {
         const s = spans.find((x) => x.kind === kind)!;
         const during = labelled.filter((w) => w.t1 - offset > s.t0 + 0.5 && w.t1 - offset < s.t1);
-        assert.ok(during.length >= 2, `${kind}: ${during.length} labelled windows during the speech`);
-        assert.ok(during.every((w) => w.lag < 1), `${kind}: lags ${during.map((w) => w.lag)}`);
+        const live = during.filter((w) => sentAt.get(w)! - offset < s.t1);
+        assert.ok(live.length >= 2, `${kind} speech ${s.t0.toFixed(1)}–${s.t1.toFixed(1)} s: ${during.length} labelled windows, ` +
+          `${live.length} of them arrived before it ended (arrivals ${during.map((w) => (sentAt.get(w)! - offset).toFixed(1))})`);
       }
-      // No label in the pauses (the window's last hop inside a pause, 0.6 s clear of its edges).
+      // No label in the pauses (the window's last hop inside a pause, 0.6 s clear of its edges) nor after the end.
       const quiet = wins.filter((w) => spans.some((s) => s.kind === 'silence' && w.t1 - 0.5 - offset > s.t0 + 0.6 && w.t1 - offset < s.t1 - 0.6));
       assert.ok(quiet.length >= 3, `windows in pauses: ${quiet.length}`);
       assert.deepEqual(quiet.filter((w) => w.label !== null).map((w) => [w.t0, w.t1]), []);
+      const afterEnd = wins.filter((w) => w.t1 - 0.5 - offset > seconds + 0.3);
+      assert.deepEqual(afterEnd.filter((w) => w.label !== null).map((w) => [w.t0, w.t1]), []);
       t.diagnostic(`offset ${offset.toFixed(2)} s, ${wins.length} windows, ${labelled.length} labelled, ${quiet.length} in pauses, ` +
-        `enrolled at ${(ev.find((e) => e.type === 'enrolled') as { t: number }).t.toFixed(1)} s, lag p95 ${Math.max(...labelled.map((w) => w.lag)).toFixed(3)} s`);
-      const afterEnd = wins.filter((w) => w.t1 - 0.5 - offset > seconds);
-      assert.ok(afterEnd.every((w) => w.label === null));
+        `enrolled at ${enrolled.t.toFixed(1)} s, lag max ${Math.max(...labelled.map((w) => w.lag)).toFixed(3)} s`);
       // The timeline drew lines: coloured pixels on the uPlot canvas.
       const painted = await page.evaluate(() => {
         const c = document.querySelector('#timeline canvas') as HTMLCanvasElement;
@@ -115,7 +143,7 @@ test('the page in Chromium with a fake microphone: enrolment, live windows, no l
       assert.ok(csv.length - 1 >= wins.length);
       // Stop → summary → report written and linked.
       await page.click('#stop');
-      await page.waitForSelector('#report-link:not([hidden])', { timeout: 60_000 });
+      await page.waitForSelector('#report-link:not([hidden])', { timeout: 120_000 });
       const href = await page.getAttribute('#report-link', 'href');
       const report = await page.request.get(new URL(href!, server.url).href);
       assert.equal(report.status(), 200);
@@ -129,7 +157,7 @@ test('the page in Chromium with a fake microphone: enrolment, live windows, no l
     }
   });
 
-test('the page says so when the microphone is missing or refused', { timeout: 60_000 }, async (t) => {
+test('the page says so when the microphone is missing or refused', { timeout: 180_000 }, async (t) => {
   if (!executable) { if (process.env.CI === 'true') assert.fail(MISSING); t.skip(MISSING); return; }
   const dir = tmpDir('affexion-browser-');
   const model = loadTrainedModel(await tinyReferenceModel());
@@ -144,7 +172,7 @@ test('the page says so when the microphone is missing or refused', { timeout: 60
         navigator.mediaDevices.getUserMedia = () => Promise.reject(new DOMException('refused', n));
       }, name);
       await page.goto(`${server.url}?autostart=1`);
-      await page.waitForSelector('#mic-error:not([hidden])', { timeout: 20_000 });
+      await page.waitForSelector('#mic-error:not([hidden])', { timeout: 60_000 });
       assert.match((await page.textContent('#mic-error')) ?? '', expected);
       await page.close();
     }

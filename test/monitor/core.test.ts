@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { resample } from '../../src/audio/resample.js';
 import { StreamResampler } from '../../src/monitor/stream-resampler.js';
 import { SpeechGate } from '../../src/monitor/gate.js';
-import { createMonitor, type MonitorEvent, type MonitorModel } from '../../src/monitor/core.js';
+import { createMonitor, type MonitorEvent, type MonitorModel, type WindowEvent } from '../../src/monitor/core.js';
 import { Rng } from '../../src/engine/rng.js';
 
 function noiseBursts(sr: number, seconds: number, seed = 1): { x: Float32Array; bursts: [number, number][] } {
@@ -151,19 +151,35 @@ test('createMonitor: bad input is refused with a clear message', () => {
   assert.throws(() => createMonitor({ model: fakeModel(), thresholds: { loud: { enter: 0.2, leave: 0.5 } }, onEvent: () => undefined }), /leave ≤ enter/);
 });
 
-test('createMonitor: enrolment can be skipped (no reference) and redone (a new reference from the next speech)', async () => {
+test('createMonitor: skipped enrolment uses the session\'s own speech so far (no-reference fallback, bounded); redo enrols anew', async () => {
   const sr = 16000;
   const { x } = noiseBursts(sr, 7.5);
   const events: MonitorEvent[] = [];
-  const refs: (unknown)[] = [];
+  const refs: unknown[] = [];
+  const fallbackSeconds: number[] = [];
   const model = fakeModel();
   const classify = model.classify;
   model.classify = (ws, ref) => { refs.push(ref); return classify(ws, ref); };
-  const mon = createMonitor({ model, window: 1, hop: 0.25, enrolSeconds: 0.5, maxPending: Infinity, onEvent: (e) => events.push(e) });
+  const withFallback = { ...model, fallbackReference: (clips: Float32Array[]) => {
+    const n = clips.reduce((a, c) => a + c.length, 0);
+    fallbackSeconds.push(n / sr);
+    return { gain: 1, fallbackSeconds: n / sr };
+  } };
+  const mon = createMonitor({ model: withFallback, window: 1, hop: 0.25, enrolSeconds: 0.5, fallbackSeconds: 1.5, maxPending: Infinity, onEvent: (e) => events.push(e) });
   mon.skipEnrolment();
   assert.equal(mon.enrolling, false);
   for (let s = 0; s < 3.5 * sr; s += 480) { mon.push(x.subarray(s, s + 480), sr); await mon.drain(); }
-  assert.ok(refs.length > 0 && refs.every((r) => r === null), 'skipped: classified without a reference');
+  // Never unnormalised: first the window itself (under a second of speech), then the session's speech so far.
+  assert.ok(refs.length > 0 && refs.every((r) => r !== null), 'skipped: every window has a fallback reference');
+  const wins = events.filter((e): e is WindowEvent => e.type === 'window' && e.probs !== null);
+  const kinds = wins.map((w) => w.reference);
+  assert.equal(kinds[0], 'window');
+  assert.ok(kinds.includes('session') && kinds.lastIndexOf('window') < kinds.indexOf('session'), kinds.join(','));
+  // Bounded: the session's speech stops growing at fallbackSeconds (1.5 s; 10 ms frames) and the reference is then fixed.
+  const sessionRefs = fallbackSeconds.filter((s) => s >= 1);
+  assert.ok(sessionRefs.length >= 1 && Math.max(...sessionRefs) <= 1.5 + 0.011, fallbackSeconds.join(','));
+  const skip = events.find((e) => e.type === 'enrolled');
+  assert.deepEqual(skip && { skipped: skip.skipped, fallback: skip.fallback }, { skipped: true, fallback: 'session speech' });
   mon.redoEnrolment();
   assert.equal(mon.enrolling, true);
   const n = refs.length;
@@ -172,7 +188,9 @@ test('createMonitor: enrolment can be skipped (no reference) and redone (a new r
   const enrolled = events.filter((e) => e.type === 'enrolled');
   assert.deepEqual(enrolled.map((e) => e.skipped), [true, false]);
   assert.ok(enrolled[1]!.t > 4.5, 'the new reference comes from the speech after the redo');
-  assert.ok(refs.slice(n).length > 0 && refs.slice(n).every((r) => r !== null));
+  const after = refs.slice(n) as { fallbackSeconds?: number }[];
+  assert.ok(after.length > 0 && after.every((r) => r !== null && r.fallbackSeconds === undefined), 'after the redo: the enrolled reference');
+  assert.ok(events.filter((e): e is WindowEvent => e.type === 'window' && e.t0 > enrolled[1]!.t && e.probs !== null).every((w) => w.reference === 'speaker'));
 });
 
 test('createMonitor: a failing classifier is reported (onError, or thrown from drain), not swallowed', async () => {
@@ -187,4 +205,24 @@ test('createMonitor: a failing classifier is reported (onError, or thrown from d
   const b = createMonitor({ model: broken, window: 1, hop: 0.5, maxPending: Infinity, onEvent: () => undefined });
   b.push(x, sr);
   await assert.rejects(b.drain(), /weights gone/);
+});
+
+test('createMonitor: memory stays bounded over a long session (audio buffer, gate history, fallback speech)', async () => {
+  const sr = 16000;
+  const { x } = noiseBursts(sr, 7.5);
+  const mon = createMonitor({ model: fakeModel(), window: 2, hop: 0.5, enrolSeconds: 0.5, fallbackSeconds: 5, maxPending: Infinity, onEvent: () => undefined });
+  mon.skipEnrolment();
+  const sizes: { audioSamples: number; gateFrames: number; fallbackSamples: number }[] = [];
+  for (let rep = 0; rep < 24; rep++) { // 3 minutes of bursts and pauses
+    for (let s = 0; s < x.length; s += 1600) mon.push(x.subarray(s, s + 1600), sr);
+    await mon.drain();
+    sizes.push(mon.retained);
+  }
+  await mon.end();
+  for (const z of sizes) {
+    assert.ok(z.audioSamples <= 8 * sr, `audio held: ${z.audioSamples / sr} s`);
+    assert.ok(z.gateFrames <= 2500, `gate frames held: ${z.gateFrames}`);
+    assert.ok(z.fallbackSamples <= 5 * sr, `fallback speech held: ${z.fallbackSamples / sr} s`);
+  }
+  assert.ok(sizes.slice(8).every((z) => z.audioSamples === sizes[8]!.audioSamples), 'the audio buffer does not grow after the first minute');
 });

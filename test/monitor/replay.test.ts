@@ -5,10 +5,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { MonitorEvent, WindowEvent } from '../../src/monitor/core.js';
-import { predictFiles } from '../../src/eval/predict.js';
+import { predictFiles, windowProbabilities } from '../../src/eval/predict.js';
+import { loadAudio } from '../../src/audio/load.js';
+import { loadTrainedModel } from '../../src/model/model-dir.js';
+import { sessionReference } from '../../src/monitor/model.js';
 import { haveDevCorpus, RAVDESS, tinyReferenceModel, writeFixture } from './fixtures.js';
 import { tmpDir } from '../train/fixtures.js';
 
@@ -50,9 +54,39 @@ test('monitor --input: same probabilities as predict --window --hop for the same
   assert.ok(windows.filter((w) => w.t0 > lastSpeech + 0.5).every((w) => w.label === null), 'no label after the speech ended');
 });
 
+test('monitor --input --skip-enrolment: a reference model runs on the session\'s own speech (no refusal); the fallback is sessionReference', { timeout: 240_000 }, async (t) => {
+  if (!haveDevCorpus()) { t.skip(`no dev corpus at ${RAVDESS}`); return; }
+  const model = await tinyReferenceModel();
+  const wav = path.join(tmpDir(), 'fixture.wav');
+  await writeFixture(wav);
+  const mon = cli(['monitor', model, '--input', wav, '--skip-enrolment', '--json']);
+  assert.equal(mon.status, 0, mon.stderr);
+  const events = mon.stdout.trim().split('\n').map((l) => JSON.parse(l) as MonitorEvent);
+  assert.deepEqual(events.filter((e) => e.type === 'enrolled').map((e) => [e.skipped, e.fallback]), [[true, 'session speech']]);
+  const labelled = events.filter((e): e is WindowEvent => e.type === 'window' && e.probs !== null);
+  assert.ok(labelled.length >= 10, `labelled windows: ${labelled.length}`);
+  assert.ok(labelled.every((w) => w.reference === 'window' || w.reference === 'session'));
+  assert.equal(labelled[labelled.length - 1]!.reference, 'session');
+  // The first window (under a second of decided speech) is normalised with its own audio: the same
+  // probabilities as predict with that window as the reference clip.
+  const first = labelled[0]!;
+  assert.equal(first.reference, 'window');
+  const m = loadTrainedModel(model);
+  const x = (await loadAudio(wav, { sr: 16000 })).samples.subarray(Math.round(first.t0 * 16000), Math.round(first.t1 * 16000));
+  const p = await windowProbabilities(m, [x], sessionReference(m, [x]));
+  m.classes.forEach((c, k) => assert.ok(Math.abs(p[k]! - first.probs![c]!) <= 1e-5, `${c}: ${p[k]} vs ${first.probs![c]}`));
+});
+
 test('monitor: a missing or broken model is a clear error before anything starts', () => {
   const r = cli(['monitor', '/nonexistent/model', '--port', '0']);
   assert.notEqual(r.status, 0);
   assert.match(r.stderr, /affexion: .*\/nonexistent\/model/);
   assert.equal(r.stdout, '', 'no server line');
+  // A folder whose config is damaged: the error names the file, and no server line either.
+  const broken = tmpDir();
+  writeFileSync(path.join(broken, 'config.json'), '{"format": "affexion-model", "architecture": ');
+  const b = cli(['monitor', broken, '--port', '0']);
+  assert.notEqual(b.status, 0);
+  assert.match(b.stderr, new RegExp(`affexion: .*${broken.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+  assert.equal(b.stdout, '', 'no server line');
 });

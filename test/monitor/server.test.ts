@@ -123,7 +123,7 @@ test('garbage closes only the sending session, with a reason; others go on', { t
 
 test('the WebSocket refuses other origins; tokens guard page, assets and socket; other hosts need a token', { timeout: 60_000, skip }, async () => {
   await assert.rejects(connect('http://evil.example'), /403/);
-  await assert.rejects(startMonitorServer(model, { host: '0.0.0.0', port: 0, assetsDir: assets }), /--host 0\.0\.0\.0: a non-loopback address needs --token/);
+  await assert.rejects(startMonitorServer(model, { host: '0.0.0.0', port: 0, assetsDir: assets }), /host: 0\.0\.0\.0: a non-loopback address needs a token/);
   const s = await startMonitorServer(model, { port: 0, assetsDir: assets, token: 'secret-token-123' });
   try {
     assert.equal((await fetch(s.url)).status, 401);
@@ -137,6 +137,36 @@ test('the WebSocket refuses other origins; tokens guard page, assets and socket;
     const ws = new WebSocket(`ws://${u.host}/ws?token=secret-token-123`, { headers: { origin: `http://${u.host}` } });
     await new Promise((r, j) => { ws.once('open', r); ws.once('error', j); });
     ws.close();
+  } finally {
+    await s.close();
+  }
+});
+
+test('bounded: session length, idle clients and the number of sessions each close with a reason', { timeout: 60_000, skip }, async () => {
+  const s = await startMonitorServer(model, { port: 0, assetsDir: assets, maxSessions: 2, limits: { maxSessionSeconds: 1, idleSeconds: 1 } });
+  try {
+    // Longer than maxSessionSeconds of audio → closed.
+    const long = await connect(undefined, s.url);
+    long.ws.send(JSON.stringify({ type: 'start', sampleRate: 16000, enrol: false }));
+    for (let i = 0; i < 12; i++) long.ws.send(Buffer.from(new Float32Array(1600).buffer));
+    const l = await long.closed;
+    assert.equal(l.code, 1008);
+    assert.match(l.reason, /session longer than 1 s/);
+    // A client that says nothing → closed after idleSeconds.
+    const quiet = await connect(undefined, s.url);
+    const q = await quiet.closed;
+    assert.equal(q.code, 1008);
+    assert.match(q.reason, /idle for 1 s/);
+    // More than maxSessions at once → the newcomer is refused (1013), the others go on.
+    const a = await connect(undefined, s.url), b = await connect(undefined, s.url);
+    const c = await connect(undefined, s.url);
+    const cc = await c.closed;
+    assert.equal(cc.code, 1013);
+    assert.match(cc.reason, /server busy: 2 sessions/);
+    for (const x of [a, b]) x.ws.send(JSON.stringify({ type: 'start', sampleRate: 16000, enrol: false }));
+    for (const x of [a, b]) x.ws.send(JSON.stringify({ type: 'stop' }));
+    for (const x of [a, b]) assert.equal((await x.closed).code, 1000);
+    assert.equal(s.sessions(), 0);
   } finally {
     await s.close();
   }

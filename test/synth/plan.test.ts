@@ -78,7 +78,7 @@ test('per-clip prosody stays inside the profile ranges; level jitter makes class
 });
 
 test('unknown classes need a profile file; the file is validated with clear errors', () => {
-  assert.throws(() => resolveProfiles(['joy']), /--classes: no prosody profile for "joy".*--profiles/);
+  assert.throws(() => resolveProfiles(['joy']), /classes: no prosody profile for "joy".*profile file/);
   const dir = tmp();
   const good = path.join(dir, 'p.json');
   writeFileSync(good, JSON.stringify({ joy: { ...BUILTIN_PROFILES.excitement, description: 'joy', sentences: ['What a lovely day!'] } }));
@@ -88,18 +88,18 @@ test('unknown classes need a profile file; the file is validated with clear erro
   assert.equal(jobs[0]!.sentences[0]!.text, 'What a lovely day!');
   const bad = path.join(dir, 'bad.json');
   writeFileSync(bad, JSON.stringify({ joy: { ...BUILTIN_PROFILES.excitement, rate: [1.5, 1.2] } }));
-  assert.throws(() => loadProfileFile(bad), /--profiles .*bad\.json: invalid profile file: joy\.rate: range must be \[min, max\]/);
+  assert.throws(() => loadProfileFile(bad), /profilesFile: .*bad\.json: invalid profile file: joy\.rate: range must be \[min, max\]/);
   const missing = path.join(dir, 'missing.json');
   writeFileSync(missing, JSON.stringify({ joy: { description: 'x' } }));
   assert.throws(() => loadProfileFile(missing), /joy\.pitchShiftSt/);
   writeFileSync(bad, '{ not json');
-  assert.throws(() => loadProfileFile(bad), /--profiles .*bad\.json: cannot read JSON/);
+  assert.throws(() => loadProfileFile(bad), /profilesFile: .*bad\.json: cannot read JSON/);
 });
 
-test('voices: unknown or wrong-provider voices are rejected naming --voices', () => {
-  assert.throws(() => resolveVoices('espeak', ['nobody']), /--voices: unknown voice "nobody"/);
-  assert.throws(() => resolveVoices('espeak', ['flite-slt']), /--voices: voice "flite-slt" is a flite voice/);
-  assert.throws(() => resolveVoices('mixed', ['openai-nova']), /not usable with --provider mixed/);
+test('voices: unknown or wrong-provider voices are rejected naming voices', () => {
+  assert.throws(() => resolveVoices('espeak', ['nobody']), /voices: unknown voice "nobody"/);
+  assert.throws(() => resolveVoices('espeak', ['flite-slt']), /voices: voice "flite-slt" is a flite voice/);
+  assert.throws(() => resolveVoices('mixed', ['openai-nova']), /not usable with provider mixed/);
   assert.equal(resolveVoices('openai', ['ballad'])[0]!.engineVoice, 'ballad');
   for (const ids of Object.values(DEFAULT_VOICES)) for (const id of ids) assert.ok(VOICES.some((v) => v.id === id));
 });
@@ -117,8 +117,8 @@ test('sentence files: txt for all classes, csv per class, clear errors', () => {
   writeFileSync(csv, 'text,label\n"Wait, what?",uncertainty\n');
   assert.equal(loadSentenceFile(csv).perLabel.uncertainty![0]!.text, 'Wait, what?');
   writeFileSync(csv, 'a,b\nx,y\n');
-  assert.throws(() => loadSentenceFile(csv), /--sentences .*s\.csv: CSV needs a header with "label" and "text"/);
-  assert.throws(() => loadSentenceFile(path.join(dir, 'nope.txt')), /--sentences .*nope\.txt: cannot read/);
+  assert.throws(() => loadSentenceFile(csv), /sentencesFile: .*s\.csv: CSV needs a header with "label" and "text"/);
+  assert.throws(() => loadSentenceFile(path.join(dir, 'nope.txt')), /sentencesFile: .*nope\.txt: cannot read/);
 });
 
 test('manifest CSV quotes text with commas and quotes and keeps the column order', () => {

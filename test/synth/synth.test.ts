@@ -111,7 +111,7 @@ test('same seed gives byte-identical output, in-process or on worker processes; 
     assert.equal(third.kept, 18);
     for (const f of files) assert.ok(readFileSync(path.join(dirA, f)).equals(readFileSync(path.join(dirB, f))), `${f} differs after resume`);
     // Resuming with other settings into the same folder is refused (it would mix two sets).
-    await assert.rejects(synthesize({ ...OPTS, seed: 99, out: dirB, concurrency: 1 }), /--out .*: boredom\/boredom_0001\.wav was made with other settings/);
+    await assert.rejects(synthesize({ ...OPTS, seed: 99, out: dirB, concurrency: 1 }), /out: .*: boredom\/boredom_0001\.wav was made with other settings/);
   } finally {
     rmSync(dirB, { recursive: true, force: true });
   }
@@ -127,9 +127,9 @@ test('a different seed gives different clips; bad options fail naming the option
     rmSync(dirC, { recursive: true, force: true });
   }
   const never = path.join(os.tmpdir(), 'affexion-synth-never-created');
-  await assert.rejects(synthesize({ out: never, perClass: 0 }), /--per-class: expected an integer ≥ 1/);
-  await assert.rejects(synthesize({ out: never, provider: 'festival' as 'espeak' }), /--provider: expected espeak, flite, mixed or openai/);
-  await assert.rejects(synthesize({ out: never, lengths: ['medium' as 'short'] }), /--lengths: expected short and\/or long/);
+  await assert.rejects(synthesize({ out: never, perClass: 0 }), /perClass: expected an integer ≥ 1/);
+  await assert.rejects(synthesize({ out: never, provider: 'festival' as 'espeak' }), /provider: expected espeak, flite, mixed or openai/);
+  await assert.rejects(synthesize({ out: never, lengths: ['medium' as 'short'] }), /lengths: expected short and\/or long/);
   await assert.rejects(synthesize({ out: never, classes: ['joy'] }), /no prosody profile for "joy"/);
-  for (const bad of ['../x', '..', '/abs', '']) await assert.rejects(synthesize({ out: never, classes: [bad] }), /--classes: label .* (relative folder|path separator|is empty)/);
+  for (const bad of ['../x', '..', '/abs', '']) await assert.rejects(synthesize({ out: never, classes: [bad] }), /classes: label .* (relative folder|path separator|is empty)/);
 });

@@ -12,7 +12,7 @@ test('empty class folder: clear error, no model directory created', async () => 
   const data = makeToneDataset({ perClass: 2 });
   mkdirSync(path.join(data, 'uncertainty'));
   const out = path.join(tmpDir(), 'model');
-  await assert.rejects(train({ ...base, data, out }), /DATA: class "uncertainty" has no clips in .* \(remove the folder or add audio\)/);
+  await assert.rejects(train({ ...base, data, out }), /data: class "uncertainty" has no clips in .* \(remove the folder or add audio\)/);
   assert.ok(!existsSync(out), 'nothing half-written');
 });
 
@@ -22,7 +22,7 @@ test('one-class dataset and a dataset with no usable clips: clear errors', async
   const empty = tmpDir();
   mkdirSync(path.join(empty, 'a'));
   writeFileSync(path.join(empty, 'a', 'notes.txt'), 'x');
-  await assert.rejects(train({ ...base, data: empty, out: tmpDir() }), /DATA: no usable clips .*notes\.txt: not an audio file/);
+  await assert.rejects(train({ ...base, data: empty, out: tmpDir() }), /data: no usable clips .*notes\.txt: not an audio file/);
 });
 
 test('undecodable files are skipped with their reason; training goes on', async () => {
@@ -47,11 +47,11 @@ test('a class whose every file fails to decode is an error, not a silent 1-class
 test('validation data with no known class, and bad hyper-parameters, name the option', async () => {
   const data = makeToneDataset({ perClass: 2 });
   const val = makeToneDataset({ classes: ['excitement'], perClass: 2 });
-  await assert.rejects(train({ ...base, data, out: tmpDir(), val }), /--val: none of its clips has one of the training classes/);
-  assert.throws(() => resolveHyperparameters({ epochs: 0 }), /--epochs: expected a positive integer, got 0/);
-  assert.throws(() => resolveHyperparameters({ kernel_sizes: [4] }), /--kernel-sizes: expected odd positive integers/);
-  assert.throws(() => resolveHyperparameters({ dropout_fc: 1 }), /--dropout-fc: expected a number in \[0, 1\)/);
-  assert.throws(() => resolveHyperparameters({ lr: -1 }), /--lr: expected a positive number/);
+  await assert.rejects(train({ ...base, data, out: tmpDir(), val }), /val: none of its clips has one of the training classes/);
+  assert.throws(() => resolveHyperparameters({ epochs: 0 }), /epochs: expected a positive integer, got 0/);
+  assert.throws(() => resolveHyperparameters({ kernel_sizes: [4] }), /kernel_sizes: expected odd positive integers/);
+  assert.throws(() => resolveHyperparameters({ dropout_fc: 1 }), /dropout_fc: expected a number in \[0, 1\)/);
+  assert.throws(() => resolveHyperparameters({ lr: -1 }), /lr: expected a positive number/);
 });
 
 test('demo sentence split: held-out sentences never appear in the training file', async () => {

@@ -73,11 +73,11 @@ test('an interrupted ensemble is refused until finished; --resume continues memb
   rmSync(path.join(out, ENSEMBLE_FILE));
   rmSync(path.join(out, 'members', '2'), { recursive: true });
   assert.throws(() => loadTrainedModel(out), /ensemble whose training has not finished.*--resume/);
-  await assert.rejects(train({ ...base, out, hyper }), /already holds a model; use --resume/);
+  await assert.rejects(train({ ...base, out, hyper }), /out: .* already holds a model; continue it with resume/);
   await train({ ...base, out, hyper, resume: true });
   for (const k of ['1', '2']) assert.deepEqual(weightBytes(path.join(out, 'members', k)), weightBytes(path.join(ensembleDir, 'members', k)), `member ${k}`);
   // --resume with nothing to resume is an error.
-  await assert.rejects(train({ ...base, out: tmpDir(), hyper, resume: true }), /--resume: no checkpoint/);
+  await assert.rejects(train({ ...base, out: tmpDir(), hyper, resume: true }), /resume: no checkpoint/);
 });
 
 test('--force replaces an ensemble by a single model (no stale ensemble.json) and vice versa', async () => {
@@ -111,8 +111,8 @@ test('bad ensemble manifests are refused with the reason', async () => {
 });
 
 test('--ensemble must be a positive integer', () => {
-  assert.throws(() => resolveHyperparameters({ ensemble: 0 }), /--ensemble: expected a positive integer, got 0/);
-  assert.throws(() => resolveHyperparameters({ ensemble: 1.5 }), /--ensemble/);
+  assert.throws(() => resolveHyperparameters({ ensemble: 0 }), /ensemble: expected a positive integer, got 0/);
+  assert.throws(() => resolveHyperparameters({ ensemble: 1.5 }), /ensemble: /);
   assert.equal(resolveHyperparameters({}).ensemble, 1);
 });
 

@@ -23,6 +23,6 @@ test("max_len 1e7 / 1e9 in a model's config.json: a clear error naming the field
     assert.ok(Date.now() - t0 < 1000);
   }
   // The CLI's own options are bounded the same way, and named as options.
-  assert.throws(() => resolveHyperparameters({ max_len: 1e9 }), /--max-len: expected at most 30000, got 1000000000/);
-  assert.throws(() => resolveHyperparameters({ batch_size: 1e6 }), /--batch-size: expected at most 4096/);
+  assert.throws(() => resolveHyperparameters({ max_len: 1e9 }), /max_len: expected at most 30000, got 1000000000/);
+  assert.throws(() => resolveHyperparameters({ batch_size: 1e6 }), /batch_size: expected at most 4096/);
 });

@@ -48,9 +48,9 @@ test('--augment: 2 epochs + resume to 3 is bit-identical to 3 straight (stateles
 });
 
 test('--augment: bad specs name the option and the bad part', () => {
-  assert.throws(() => resolveHyperparameters({ augment: 'nosie' }), /--augment: unknown operation 'nosie'/);
-  assert.throws(() => resolveHyperparameters({ augment: 'noise:snr=abc' }), /--augment: noise:snr=abc/);
-  assert.throws(() => resolveHyperparameters({ augment: 'gain:p=2' }), /--augment: gain:p must be/);
+  assert.throws(() => resolveHyperparameters({ augment: 'nosie' }), /augment: unknown operation 'nosie'/);
+  assert.throws(() => resolveHyperparameters({ augment: 'noise:snr=abc' }), /augment: noise:snr=abc/);
+  assert.throws(() => resolveHyperparameters({ augment: 'gain:p=2' }), /augment: gain:p must be/);
   assert.equal(resolveHyperparameters({ augment: '  ' }).augment, '');
 });
 
@@ -111,7 +111,7 @@ test('online augmentation: mixup blends pairs with λ ≥ 0.5; waveform ops with
     }
   }
   assert.equal(new OnlineAugmentation('specaugment', 1).mixBatch(1, 0, x, 4), null);
-  assert.throws(() => new OnlineAugmentation('noise', 1), /--augment 'noise': waveform operations need the training clips' audio/);
+  assert.throws(() => new OnlineAugmentation('noise', 1), /augment: 'noise': waveform operations need the training clips' audio/);
 });
 
 test('cv --augment: every fold trains with it, deterministically', async () => {

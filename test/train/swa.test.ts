@@ -49,8 +49,8 @@ test('--swa: resuming inside the averaging window is bit-identical to an uninter
 });
 
 test('--swa: validated against --epochs; 0 is off', () => {
-  assert.throws(() => resolveHyperparameters({ epochs: 3, swa: 4 }), /--swa: averages the last 4 epochs, but only 3 are trained/);
-  assert.throws(() => resolveHyperparameters({ swa: -1 }), /--swa: expected a non-negative integer/);
+  assert.throws(() => resolveHyperparameters({ epochs: 3, swa: 4 }), /swa: averages the last 4 epochs, but only 3 are trained/);
+  assert.throws(() => resolveHyperparameters({ swa: -1 }), /swa: expected a non-negative integer/);
   assert.equal(resolveHyperparameters({}).swa, 0);
 });
 

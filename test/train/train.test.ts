@@ -61,9 +61,9 @@ test('2 epochs + resume to 3 gives bit-identical weights to 3 epochs straight', 
 test('resume refuses other settings or data; an existing model needs --resume or --force', async () => {
   const out = tmpDir();
   await train({ ...base, out, hyper: { ...TINY_HYPER, epochs: 1 } });
-  await assert.rejects(train({ ...base, out, hyper: TINY_HYPER }), /already holds a model; use --resume/);
-  await assert.rejects(train({ ...base, out, hyper: { ...TINY_HYPER, lr: 0.02 }, resume: true }), /--resume: the checkpoint .* different settings or data \(hyper/);
-  await assert.rejects(train({ ...base, out: tmpDir(), hyper: TINY_HYPER, resume: true }), /--resume: .*checkpoint.safetensors does not exist/);
+  await assert.rejects(train({ ...base, out, hyper: TINY_HYPER }), /out: .* already holds a model; continue it with resume/);
+  await assert.rejects(train({ ...base, out, hyper: { ...TINY_HYPER, lr: 0.02 }, resume: true }), /resume: the checkpoint .* different settings or data \(hyper/);
+  await assert.rejects(train({ ...base, out: tmpDir(), hyper: TINY_HYPER, resume: true }), /resume: .*checkpoint.safetensors does not exist/);
 });
 
 test('an aborted run (Ctrl-C) leaves the last complete epoch, resumable', async () => {

@@ -43,10 +43,10 @@ function lengthConfoundedDataset(): string {
 const WIN = { ...TINY_HYPER, epochs: 3, trim_silence: true, window: 0.5, window_hop: 0.1, mask_padding: true };
 
 test('window hyper-parameters: validated naming the option; hop defaults to a third; MAX_LEN follows the window', () => {
-  assert.throws(() => resolveHyperparameters({ window: -1 }), /--window: expected seconds in \[0, 60\]/);
-  assert.throws(() => resolveHyperparameters({ window: 1, window_hop: 2 }), /--window-hop: expected at most the window/);
+  assert.throws(() => resolveHyperparameters({ window: -1 }), /window: expected seconds in \[0, 60\]/);
+  assert.throws(() => resolveHyperparameters({ window: 1, window_hop: 2 }), /window_hop: expected at most the window/);
   assert.equal(resolveHyperparameters({ window_hop: 0.5 }).window_hop, 0, 'whole clips: no hop');
-  assert.throws(() => resolveHyperparameters({ trim_silence: 'yes' as unknown as boolean }), /--trim-silence/);
+  assert.throws(() => resolveHyperparameters({ trim_silence: 'yes' as unknown as boolean }), /trim_silence: expected true or false/);
   const h = resolveHyperparameters({ window: 1.5 });
   assert.equal(h.window_hop, 0.5);
   assert.deepEqual(modelWindowSettings(h), { seconds: 1.5, hopSeconds: 0.5 });

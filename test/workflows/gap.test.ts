@@ -4,7 +4,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { runGapExperiment } from '../../src/workflows/experiment/run.js';
 import { assertNoRealClips, recipeClips } from '../../src/workflows/experiment/data.js';
@@ -107,13 +107,13 @@ test('gap experiment refuses real clips in training data: same file, same audio 
   cpSync(real.items[0]!.path, smuggled);
   writeFileSync(path.join(f.synthetic, 'labels.csv'), `${readFileSync(path.join(f.synthetic, 'labels.csv'), 'utf8')}panic/copied.wav,panic,espeak-a\n`);
   await assert.rejects(runGapExperiment({ out: tmpDir(), synthetic: f.synthetic, converted: f.converted, real: f.real, recipes: ['paper'],
-    hyper: TINY, features: TINY_FEATURES, cacheDir: null }), /--synthetic: .*copied\.wav has the same audio as real evaluation clip/);
+    hyper: TINY, features: TINY_FEATURES, cacheDir: null }), /synthetic: .*copied\.wav has the same audio as real evaluation clip/);
   assert.throws(() => assertNoRealClips([{ file: real.items[1]!.path, label: 'panic', speaker: 'x' }], real, 'recipe x'),
     /recipe x: .* is a clip of the real evaluation set/);
   // A converted set made from a real-set speaker.
   const conv = withManifest(makeToneDataset({ classes: CLASSES, perClass: 2, seed: 5 }), ['02']);
   await assert.rejects(runGapExperiment({ out: tmpDir(), converted: conv, real: f.real, recipes: ['c-paper'], hyper: TINY,
-    features: TINY_FEATURES, cacheDir: null }), /--converted: .* was converted from speaker 02, who is in the real evaluation set/);
+    features: TINY_FEATURES, cacheDir: null }), /converted: .* was converted from speaker 02, who is in the real evaluation set/);
 });
 
 test('recipe clips: augmented copies only of the training side, held-out speakers never trained on', () => {
@@ -158,7 +158,7 @@ test('default recipes: the paper first, every data recipe × front-end once; unk
   for (const [d, fe] of fitting) assert.ok(all.some((r) => r.data === d && r.frontEnd === fe && r.id !== 'paper'));
   assert.ok(!all.some((r) => r.frontEnd === 'reference' && r.data !== 'converted'));
   assert.deepEqual(selectRecipes(all, ['c-cmvn', 'paper']).map((r) => r.id), ['c-cmvn', 'paper']);
-  assert.throws(() => selectRecipes(all, ['nope']), /--recipes: unknown recipe "nope" \(known: paper, a-paper, .*a-paper-es, .*paper-peak/);
+  assert.throws(() => selectRecipes(all, ['nope']), /recipes: unknown recipe "nope" \(known: paper, a-paper, .*a-paper-es, .*paper-peak/);
   const [es] = selectRecipes(all, ['c-paper-es']);
   assert.deepEqual({ ...es, id: 'c-paper', label: '', patience: 0 }, { ...all.find((r) => r.id === 'c-paper')!, label: '' }, 'an ablation changes one ingredient');
   assert.equal(es!.patience, 3);
@@ -203,6 +203,6 @@ test('gap experiment with several seeds: mean ± sd per recipe, and the ensemble
   // Re-running reuses every seed and gives the same ensemble.
   const again = await runGapExperiment(opts);
   assert.equal(again.rows[0]!.ensemble_balanced_accuracy, row.ensemble_balanced_accuracy);
-  await assert.rejects(runGapExperiment({ ...opts, seeds: [1, 1] }), /--seeds: 1,1 repeats a seed/);
-  await assert.rejects(runGapExperiment({ ...opts, hyper: { ensemble: 3 } }), /hyper.ensemble: the experiment trains one network per recipe and seed/);
+  await assert.rejects(runGapExperiment({ ...opts, seeds: [1, 1] }), /seeds: 1,1 repeats a seed/);
+  await assert.rejects(runGapExperiment({ ...opts, hyper: { ensemble: 3 } }), /ensemble: the experiment trains one network per recipe and seed/);
 });

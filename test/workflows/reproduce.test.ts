@@ -89,18 +89,18 @@ test('reproduce: the default recipe trains on converted neutral speech (its sett
 test('reproduce: bad recipe inputs are named; real speech can never be converted into training data', async () => {
   const real = makeToneDataset({ classes: ['panic', 'excitement'], perClass: 2, seed: 6 });
   const base = { real, out: tmpDir(), folds: 2, features: TINY_FEATURES, cacheDir: null, hyper: { ...TINY_HYPER, epochs: 1 } };
-  await assert.rejects(reproduce({ ...base, recipe: 'paper' }), /--synthetic: the paper recipe trains on synthetic speech/);
-  await assert.rejects(reproduce({ ...base, recipe: 'bogus' as never }), /--recipe: expected one of converted, paper, got "bogus"/);
+  await assert.rejects(reproduce({ ...base, recipe: 'paper' }), /synthetic: the paper recipe trains on synthetic speech/);
+  await assert.rejects(reproduce({ ...base, recipe: 'bogus' as never }), /recipe: expected one of converted, paper, got "bogus"/);
   // The default recipe's speaker references: a real set without speakers or without neutral/calm clips is refused before training.
-  await assert.rejects(reproduce({ ...base, neutral: NEUTRAL_POOL, convertLimit: 3 }), /--real: .*spk0_0\.wav has no speaker id/);
+  await assert.rejects(reproduce({ ...base, neutral: NEUTRAL_POOL, convertLimit: 3 }), /real: .*spk0_0\.wav has no speaker id/);
   const noNeutral = makeToneDataset({ classes: ['panic', 'excitement'], perClass: 2, seed: 7, speakers: true });
   await assert.rejects(reproduce({ ...base, real: noNeutral, neutral: NEUTRAL_POOL, convertLimit: 3 }),
-    /--real: no reference clip \(label neutral or calm\) for speakers spk0, spk1; keep each speaker's neutral\/calm clips/);
-  await assert.rejects(reproduce({ ...base, neutral: path.join(tmpDir(), 'missing') }), /--neutral: .*missing does not exist; the default recipe "converted" trains on real neutral speech.*or --recipe paper/);
+    /real: no reference clip \(label neutral or calm\) for speakers spk0, spk1; keep each speaker's neutral\/calm clips/);
+  await assert.rejects(reproduce({ ...base, neutral: path.join(tmpDir(), 'missing') }), /neutral: .*missing does not exist; the default recipe "converted" trains on real neutral speech.*or the paper recipe/);
   // The real set given as the neutral source: refused before anything is converted.
-  await assert.rejects(reproduce({ ...base, neutral: real }), /--neutral: .* is a clip of the real evaluation set/);
+  await assert.rejects(reproduce({ ...base, neutral: real }), /neutral: .* is a clip of the real evaluation set/);
   // A converted set that contains a real clip: refused.
-  await assert.rejects(reproduce({ ...base, converted: real }), /--converted: .* is a clip of the real evaluation set/);
+  await assert.rejects(reproduce({ ...base, converted: real }), /converted: .* is a clip of the real evaluation set/);
 });
 
 test('demo: default recipe converts neutral speech, tests on synthetic speech; without neutral speech it falls back, and says so', async () => {

@@ -11,7 +11,8 @@ const FRAME_SEC = 0.05; // 50 ms frames (the server accepts 5–250 ms)
 const TIMELINE_SEC = 90;
 
 /** Everything the session produced, for export and for tests (window.__affexion). */
-const state = { info: null, events: [], hello: null, ws: null, ctx: null, stream: null, node: null, running: false, requests: [] };
+// received[i]: seconds of audio sent when events[i] arrived (how far the speaker had got; tests compare it with t1).
+const state = { info: null, events: [], received: [], sentSeconds: 0, hello: null, ws: null, ctx: null, stream: null, node: null, running: false, requests: [] };
 window.__affexion = state;
 
 function setStatus(s) { $('status').textContent = s; }
@@ -130,7 +131,7 @@ function addTimelinePoint(e) {
 
 // ---- events ----------------------------------------------------------------------------------
 function onEvent(e) {
-  if (e.type !== 'hello') state.events.push(e);
+  if (e.type !== 'hello') { state.events.push(e); state.received.push(state.sentSeconds); }
   switch (e.type) {
     case 'hello':
       state.hello = e;
@@ -151,7 +152,9 @@ function onEvent(e) {
       $('redo-enrol').hidden = true;
       break;
     case 'enrolled':
-      $('enrol-status').textContent = e.skipped ? 'skipped: the model runs without your reference (less reliable)' : `enrolled (${e.speechSeconds.toFixed(1)} s of speech)`;
+      $('enrol-status').textContent = e.skipped
+        ? (e.fallback ? 'skipped: your voice is compared with your own speech so far instead of a calm reference (less reliable)' : 'skipped: no reference')
+        : `enrolled (${e.speechSeconds.toFixed(1)} s of speech)`;
       $('enrol-progress').value = e.skipped ? 0 : $('enrol-progress').max;
       $('skip-enrol').hidden = true;
       $('redo-enrol').hidden = false;
@@ -235,7 +238,7 @@ async function start() {
       const db = 10 * Math.log10(Math.max(ss / x.length, 1e-12));
       $('level').style.width = `${Math.max(0, Math.min(100, (db + 70) * (100 / 70))).toFixed(0)}%`;
       $('level-db').textContent = `${db.toFixed(0)} dB`;
-      if (ws.readyState === WebSocket.OPEN) ws.send(x.buffer);
+      if (ws.readyState === WebSocket.OPEN) { ws.send(x.buffer); state.sentSeconds += x.length / ctx.sampleRate; }
     };
   };
   ws.onmessage = (m) => onEvent(JSON.parse(m.data));

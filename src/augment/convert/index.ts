@@ -16,6 +16,7 @@ import { alphaRatioDb } from '../spectrum.js';
 import { DRAWN_COLUMNS, EMOTION_PROFILES, resolveProfiles, type EmotionProfile } from './profiles.js';
 import { convertClip } from './transform.js';
 import { conversionCharts, writeCharts } from '../charts.js';
+import { ParamError, renameParams } from '../../engine/errors.js';
 
 export { EMOTION_PROFILES, resolveProfiles, type EmotionProfile, type DrawnProfile, type Range } from './profiles.js';
 export { convertClip, drawProfile, CONVERSION_METHOD_VERSION, type ConvertedClip } from './transform.js';
@@ -75,15 +76,15 @@ function listAudio(dir: string): string[] {
 /** Source clips: the dataset scanner when the folder has a manifest or class folders, else every audio file. */
 function findSources(source: string): SourceClip[] {
   const abs = path.resolve(source);
-  if (!existsSync(abs)) throw new Error(`NEUTRAL_DATA: ${source} does not exist`);
+  if (!existsSync(abs)) throw new ParamError('source', `${source} does not exist`);
   let items: { path: string; speaker: string | null }[];
   try {
-    items = scanDataset(abs, { optionName: 'NEUTRAL_DATA' }).items;
+    items = scanDataset(abs).items;
   } catch {
     items = listAudio(abs).map((p) => ({ path: p, speaker: null }));
   }
   if (items.length === 0) items = listAudio(abs).map((p) => ({ path: p, speaker: null }));
-  if (items.length === 0) throw new Error(`NEUTRAL_DATA: no audio files found in ${source}`);
+  if (items.length === 0) throw new ParamError('source', `no audio files found in ${source}`);
   const seen = new Map<string, number>();
   return [...items]
     .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
@@ -136,17 +137,17 @@ export function takeAcrossSpeakers<T extends { speaker: string }>(clips: readonl
  * (seed, clip id, emotion, variant), so results do not depend on order.
  */
 export async function convertEmotions(opts: ConvertOptions): Promise<ConvertResult> {
-  if (!opts.outDir) throw new Error('--out: an output folder is required');
+  if (!opts.outDir) throw new ParamError('outDir', 'an output folder is required');
   // One run per output folder (src/data/out-lock.ts): a concurrent second run fails instead of mixing files.
-  return withOutputLock(opts.outDir, () => convertEmotionsLocked(opts));
+  return renameParams({ out: 'outDir' }, () => withOutputLock(opts.outDir, () => convertEmotionsLocked(opts)));
 }
 
 async function convertEmotionsLocked(opts: ConvertOptions): Promise<ConvertResult> {
   const profiles = resolveProfiles(opts.emotions ?? Object.keys(EMOTION_PROFILES));
   const perClip = opts.perClip ?? 1;
-  if (!Number.isInteger(perClip) || perClip < 1) throw new Error(`--per-clip: must be a positive integer, got ${opts.perClip}`);
+  if (!Number.isInteger(perClip) || perClip < 1) throw new ParamError('perClip', `must be a positive integer, got ${opts.perClip}`);
   const seed = opts.seed ?? 1;
-  if (!Number.isInteger(seed)) throw new Error(`--seed: must be an integer, got ${opts.seed}`);
+  if (!Number.isInteger(seed)) throw new ParamError('seed', `must be an integer, got ${opts.seed}`);
   let sources = findSources(opts.source);
   if (opts.limit !== undefined) sources = takeAcrossSpeakers(sources, opts.limit);
   const outDir = path.resolve(opts.outDir);

@@ -11,6 +11,7 @@ import { writeFileAtomic } from '../../data/cache.js';
 import { assertDisjointSpeakers, assertNoRealClips } from '../../data/leakage.js';
 import type { ProgressEvents } from '../../report/progress.js';
 import { CONVERSION_METHOD_VERSION, convertEmotions, EMOTION_PROFILES } from './index.js';
+import { ParamError, renameParams } from '../../engine/errors.js';
 
 /** Options of {@link prepareConverted}. */
 export interface PrepareConvertedOptions {
@@ -36,7 +37,7 @@ const STAMP = '.affexion-convert.json';
 export async function prepareConverted(o: PrepareConvertedOptions): Promise<Dataset> {
   let ds: Dataset;
   if (o.given) {
-    ds = scanDataset(o.given, { optionName: '--converted' });
+    ds = renameParams({ data: 'converted' }, () => scanDataset(o.given!));
   } else {
     // The method version and the profiles are part of the stamp: a set made by older code is remade.
     const stamp = JSON.stringify({ neutral: path.resolve(o.neutral), seed: o.seed, limit: o.limit ?? null, perClip: o.perClip ?? 1,
@@ -44,10 +45,10 @@ export async function prepareConverted(o: PrepareConvertedOptions): Promise<Data
     const stampFile = path.join(o.out, STAMP);
     const done = existsSync(path.join(o.out, 'manifest.csv')) && existsSync(stampFile) && readFileSync(stampFile, 'utf8') === stamp;
     if (!done) {
-      if (!existsSync(o.neutral)) throw new Error(`--neutral: ${o.neutral} does not exist (real neutral speech to convert into each emotion)`);
-      const neutral = scanDataset(o.neutral, { optionName: '--neutral' });
+      if (!existsSync(o.neutral)) throw new ParamError('neutral', `${o.neutral} does not exist (real neutral speech to convert into each emotion)`);
+      const neutral = renameParams({ data: 'neutral' }, () => scanDataset(o.neutral));
       // The sources become training data (converted): none may be a real evaluation clip.
-      if (o.real) assertNoRealClips(neutral.items.map((it) => ({ file: it.path })), o.real, '--neutral');
+      if (o.real) assertNoRealClips(neutral.items.map((it) => ({ file: it.path })), o.real, 'neutral');
       // A half-written or differently made set is ours to replace (it lives in the run folder).
       if (existsSync(o.out)) rmSync(o.out, { recursive: true, force: true });
       o.events?.log?.(`converting ${Math.min(o.limit ?? Infinity, neutral.items.length)} neutral clips of ${o.neutral} into each emotion in ${o.out}`);
@@ -57,10 +58,10 @@ export async function prepareConverted(o: PrepareConvertedOptions): Promise<Data
       });
       writeFileAtomic(stampFile, stamp);
     }
-    ds = scanDataset(o.out, { optionName: '--converted' });
+    ds = renameParams({ data: 'converted' }, () => scanDataset(o.out));
   }
   if (o.real) {
-    assertNoRealClips(ds.items.map((it) => ({ file: it.path })), o.real, '--converted');
+    assertNoRealClips(ds.items.map((it) => ({ file: it.path })), o.real, 'converted');
     assertDisjointSpeakers(ds, o.real);
   }
   return ds;

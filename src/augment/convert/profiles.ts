@@ -11,6 +11,7 @@
  * question-like final rise. Magnitudes are set to stay within what PSOLA does cleanly (pitch ratios
  * 0.8–1.5, tempo ±25 %). The table in docs/augmentation.md is generated from this data.
  */
+import { ParamError } from '../../engine/errors.js';
 
 /** An inclusive range a value is drawn from uniformly. */
 export type Range = readonly [number, number];
@@ -124,12 +125,12 @@ export const DRAWN_COLUMNS = ['f0Shift', 'f0Range', 'duration', 'tremorHz', 'tre
   'gainDb', 'formant', 'dynamics', 'declinationDb', 'finalRise', 'finalSec', 'pauses', 'creak', 'finalBreath', 'h1Db', 'lengthen'] as const;
 
 /** Looks up profiles by name, with an error that lists the known ones. */
-export function resolveProfiles(names: readonly string[], option = '--emotions'): [string, EmotionProfile][] {
-  if (names.length === 0) throw new Error(`${option}: give at least one emotion`);
+export function resolveProfiles(names: readonly string[]): [string, EmotionProfile][] {
+  if (names.length === 0) throw new ParamError('emotions', 'give at least one emotion');
   return names.map((raw) => {
     const name = raw.trim().toLowerCase();
     const p = EMOTION_PROFILES[name];
-    if (!p) throw new Error(`${option}: unknown emotion '${raw}' (known: ${Object.keys(EMOTION_PROFILES).join(', ')})`);
+    if (!p) throw new ParamError('emotions', `unknown emotion '${raw}' (known: ${Object.keys(EMOTION_PROFILES).join(', ')})`);
     return [name, p];
   });
 }

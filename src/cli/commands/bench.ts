@@ -11,13 +11,13 @@ function int(name: string) {
 }
 
 function human(r: TrainBenchResult): string {
-  const vs = r.speedup_vs_torch ? ` (${r.speedup_vs_torch}× PyTorch's ${r.torch_step_ms} ms)` : '';
-  const ivs = r.infer_speedup_vs_torch ? ` (${r.infer_speedup_vs_torch}× PyTorch)` : '';
+  // No PyTorch figures here: `npm run bench:engine` measures PyTorch in the same run (docs/engine.md).
   return [
-    `backend ${r.backend}, ${r.threads ?? 1} threads, batch ${r.batch}, ${r.frames} frames`,
-    `training step: median ${r.median_step_ms} ms${vs}, ${r.gflops} GFLOP/s` +
-      (r.peak_gflops ? ` = ${r.pct_of_peak}% of the measured ${r.peak_gflops} GFLOP/s peak` : ''),
-    `inference: ${r.infer_ms_per_clip} ms per clip at batch ${r.infer_batch}${ivs}`,
+    `backend ${r.backend}, ${r.threads ?? 1} threads, batch ${r.batch}, ${r.frames} frames, load average ${r.load_avg}`,
+    `training step: median ${r.median_step_ms} ms, ${r.gflops} GFLOP/s` +
+      (r.peak_gflops ? ` = ${r.pct_of_peak}% of the measured ${r.peak_gflops} GFLOP/s peak` +
+        (r.peak_under_load ? ' (peak measured under load: too low)' : '') : ''),
+    `inference: ${r.infer_ms_per_clip} ms per clip at batch ${r.infer_batch}; one clip alone (batch 1): ${r.infer_ms_batch1} ms`,
     `peak RSS ${r.peak_rss_mb} MB`,
   ].join('\n') + '\n';
 }

@@ -5,6 +5,8 @@ import { evaluate, formatEvaluation } from '../../eval/evaluate.js';
 import { consoleProgress } from '../../report/progress.js';
 import { cacheFrom } from '../options.js';
 import { writeReport } from '../../report/index.js';
+import { modelArchitecture } from '../../model/model-card.js';
+import { loadTrainedModel } from '../../model/model-dir.js';
 import { scanDataset } from '../../data/dataset.js';
 import { datasetSummary } from '../../train/reporting.js';
 
@@ -28,14 +30,14 @@ export function register(program: Command): void {
     .action(async (modelDir: string, data: string, o: EvaluateCliOptions) => {
       const progress = consoleProgress();
       try {
-        const ds = scanDataset(data, { labelMap: o.labelMap, optionName: 'DATA', labelColumn: o.labelColumn, speakerColumn: o.speakerColumn });
+        const ds = scanDataset(data, { labelMap: o.labelMap, labelColumn: o.labelColumn, speakerColumn: o.speakerColumn });
         const r = await evaluate({ model: modelDir, data: ds, reference: o.reference, cacheDir: cacheFrom(o), events: progress, predictions: o.predictions });
         progress.stop();
         if (o.report) {
           const { html } = await writeReport(o.report, {
             title: 'Affexion evaluation', kind: 'evaluate', command: process.argv.slice(1),
             datasets: [datasetSummary(path.basename(ds.source), ds, r.skipped)], evaluations: { [path.basename(ds.source)]: r },
-            config: { model: r.model },
+            config: { model: r.model }, architecture: modelArchitecture(loadTrainedModel(modelDir)), // Figure 1 of the model evaluated
           });
           progress.log(`report: ${html}`);
         }

@@ -61,11 +61,7 @@ export function register(program: Command): void {
         hopLength: intOption('hop-length', o.hopLength), nMels: intOption('n-mels', o.nMels), fmin: numOption('fmin', o.fmin),
         fmax: o.fmax === undefined ? null : numOption('fmax', o.fmax), deltaWidth: intOption('delta-width', o.deltaWidth),
       };
-      try {
-        resolveFeatureParams(params);
-      } catch (err) {
-        throw new Error(`invalid feature options: ${(err as Error).message}`);
-      }
+      resolveFeatureParams(params); // a ParamError: main prints it under the parameter's flag
       if (o.format !== 'json' && o.format !== 'npy') throw new Error(`--format: expected json or npy, got '${o.format}'`);
       const npyTarget = o.format === 'npy' ? npyDestination(files, o.out) : null;
       let jsonOut: WriteStream | null = null;

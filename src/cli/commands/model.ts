@@ -1,10 +1,12 @@
-/** `affexion model …`: import PyTorch weights into a model directory, show what a model directory holds. */
+/** `affexion model …`: import PyTorch weights into a model directory, show what a model directory holds, export it to ONNX. */
 import { readFileSync } from 'node:fs';
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { parseConfig, type AffexionConfig } from '../../model/config.js';
 import { checkGolden } from '../../model/golden-check.js';
 import { importTorchModel, loadModelDir } from '../../model/io.js';
-import { ensembleMemberDirs, isEnsembleDir } from '../../model/model-dir.js';
+import { ensembleMemberDirs, isEnsembleDir, loadTrainedModel } from '../../model/model-dir.js';
+import { writeOnnx } from '../../export/onnx-export.js';
+import { writeModelCard } from '../../model/model-card.js';
 import { jsKernels } from '../../engine/js-kernels.js';
 
 /** ARCH.json is the reference's constructor arguments (a golden config's `model` object) or a whole golden config.json. */
@@ -76,6 +78,29 @@ export function register(program: Command): void {
           `  normalization: ${info.normalization ?? 'none'}${reference ? ` after speaker reference normalisation (references: ${reference})` : ''}`,
         ].join('\n') + '\n');
       }
+    });
+
+  model.command('export')
+    .description('Write a trained model (one network or an ensemble) as one ONNX file, with its feature settings, normalisation and labels as metadata')
+    .argument('<dir>', 'model directory (affexion train)')
+    .requiredOption('--onnx <file>', 'ONNX file to write')
+    .option('--json', 'print what was written as JSON')
+    .action((dir: string, o: { onnx: string; json?: boolean }) => {
+      const m = loadTrainedModel(dir);
+      const bytes = writeOnnx(m, o.onnx);
+      const info = { onnx: o.onnx, bytes, members: m.members.length, classes: m.classes, inputs: ['features', 'lengths'],
+        outputs: m.members.length > 1 ? ['probs', 'member_logits'] : ['logits', 'probs'] };
+      process.stdout.write(o.json ? `${JSON.stringify(info)}\n`
+        : `wrote ${o.onnx} (${(bytes / 1e6).toFixed(2)} MB; ${m.members.length > 1 ? `ensemble of ${m.members.length} networks, probabilities averaged in the graph` : 'one network'}; classes ${m.classes.join(', ')})\n`);
+    });
+
+  model.command('card')
+    .description('Write the model card (MODEL/model-card.md, Figure 1 as MODEL/figure1.svg, and a "Model card" section in MODEL/report.html): intended and out-of-scope use, training data, metrics per real corpus and class, calibration, failure modes')
+    .argument('<dir>', 'model directory (affexion train); evaluation results beside it (MODEL/evaluation-*.json from affexion evaluate --json) are included')
+    .addOption(new Option('--data <dir>', 'training data folder whose datasheet.md the card quotes (repeatable)').argParser((v: string, acc: string[]) => [...acc, v]).default([], 'none'))
+    .action(async (dir: string, o: { data: string[] }) => {
+      const w = await writeModelCard(dir, { data: o.data });
+      process.stdout.write(`wrote ${w.markdown}, ${w.figure} and the card in ${w.report}\n`);
     });
 
   model.command('check-golden')

@@ -12,8 +12,9 @@ import { ensembleMemberDir, isEnsembleDir } from '../../model/model-dir.js';
 import { predictRaw, type RawPrediction } from '../../model/predict.js';
 import { numel, readSafetensors, toFloat32, toInt32 } from '../../model/safetensors.js';
 import { formatPredictions, predictFiles } from '../../eval/predict.js';
+import { predictOnQueue } from '../../workflows/sweep/remote.js';
 
-interface PredictOptions { features?: string; tensor: string; lengthsTensor?: string; json?: boolean; batchSize: string; window?: string; hop?: string; reference: string[] }
+interface PredictOptions { features?: string; tensor: string; lengthsTensor?: string; json?: boolean; batchSize: string; window?: string; hop?: string; reference: string[]; queue?: string; queueName: string; chunk: string }
 
 /** Reads the input tensor (and optional lengths) from a safetensors file; errors name the file and tensor. */
 function readFeatureTensor(file: string, tensorName: string, lengthsName?: string): { x: Float32Array; B: number; T: number; F: number; lengths: Int32Array | null } {
@@ -60,8 +61,12 @@ export function register(program: Command): void {
     .addOption(new Option('--reference <file>', 'audio: a clip of the speaker\'s calm speech (repeatable), for a model trained with ' +
       '--speaker-reference; all inputs are taken to be that speaker').argParser((v: string, acc: string[]) => [...acc, v]).default([], 'none'))
     .option('--json', 'print JSON: {"labels", "logits", "probs"} for --features; one object per audio file')
+    .option('--queue <url>', 'redis://HOST:PORT: score the audio files on `affexion worker` processes through BullMQ; prints JSONL in input order')
+    .option('--queue-name <name>', 'BullMQ queue name', 'affexion')
+    .option('--chunk <n>', 'with --queue: files per job', '16')
     .action(async (modelDir: string, inputs: string[], o: PredictOptions) => {
       if (o.features) {
+        if (o.queue) throw new Error('--queue: scores audio files; --features runs here');
         if (inputs.length) throw new Error('give either --features or audio files, not both');
         if (o.reference.length) throw new Error('--reference: --features are used as given (already normalised); reference clips apply to audio files only');
         const bs = Number(o.batchSize);
@@ -92,6 +97,18 @@ async function predictAudio(modelDir: string, inputs: string[], o: PredictOption
   };
   const bs = Number(o.batchSize);
   if (!Number.isInteger(bs) || bs < 1) throw new Error(`--batch-size must be a positive integer, got ${o.batchSize}`);
+  if (o.queue) {
+    const chunk = Number(o.chunk);
+    if (!Number.isInteger(chunk) || chunk < 1) throw new Error(`--chunk must be a positive integer, got ${o.chunk}`);
+    const preds = await predictOnQueue({
+      queue: o.queue, queueName: o.queueName, model: modelDir, files: inputs, chunk,
+      options: { window: num('--window', o.window), hop: num('--hop', o.hop), batchSize: bs, reference: o.reference },
+      onResult: (p) => process.stdout.write(`${JSON.stringify(p)}\n`),
+    });
+    const failed = preds.filter((p) => p.error);
+    if (failed.length) throw new Error(`${failed.length} of ${preds.length} file(s) could not be read (see above)`);
+    return;
+  }
   const preds = await predictFiles(modelDir, inputs, {
     window: num('--window', o.window), hop: num('--hop', o.hop), batchSize: bs, reference: o.reference,
     onWarning: (msg) => process.stderr.write(`warning: ${msg}\n`),

@@ -28,7 +28,7 @@ export function register(program: Command): void {
     const interrupt = interruptSignal(progress.log);
     try {
       const r = await train({
-        data: dataSource(data, o), out: o.out, val: o.val === undefined ? undefined : dataSource(o.val, o, '--val'), labelMap: o.labelMap, reference: o.reference, hyper: hyperFrom(o), features: featuresFrom(o), loudness: o.loudness,
+        data: dataSource(data, o), out: o.out, val: o.val === undefined ? undefined : dataSource(o.val, o, 'val'), labelMap: o.labelMap, reference: o.reference, hyper: hyperFrom(o), features: featuresFrom(o), loudness: o.loudness,
         cacheDir: cacheFrom(o), resume: o.resume, force: o.force, report: o.report, events: progress, signal: interrupt.signal,
         command: process.argv.slice(1),
       });

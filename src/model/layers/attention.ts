@@ -30,13 +30,13 @@ export class SelfAttention {
     this.value = new Linear('value', dim, dim, rng, kernels);
   }
 
-  /** x: (B, T, D) → Z (B, T, D). */
   /** Drops the activations kept for backward (they are re-allocated by the next forward). */
   releaseActivations(): void {
     this.q = this.k = this.v = this.probs = this.z = this.dq = this.dk = this.dv = this.dx = undefined;
     for (const l of [this.query, this.key, this.value]) l.releaseActivations();
   }
 
+  /** x: (B, T, D) → Z (B, T, D). */
   forward(x: Float32Array, B: number, T: number, lengths: Int32Array | null): Float32Array {
     const D = this.dim, n = B * T;
     this.q = this.query.forward(x, n, ensure(this.q, n * D));

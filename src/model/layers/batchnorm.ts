@@ -26,13 +26,13 @@ export class BatchNorm1d {
     this.runningVar = new Float32Array(channels).fill(1);
   }
 
-  /** x: (n, C) rows → normalised (n, C). Keeps a reference to x for backward. */
   /** Drops the activations kept for backward (they are re-allocated by the next forward). */
   releaseActivations(): void {
     this.x = undefined;
     this.y = undefined;
   }
 
+  /** x: (n, C) rows → normalised (n, C). Keeps a reference to x for backward. */
   forward(x: Float32Array, n: number, train: boolean): Float32Array {
     const C = this.channels;
     const y = (this.y = ensure(this.y, n * C));

@@ -13,7 +13,6 @@ export class Dropout {
     if (!(p >= 0 && p <= 1)) throw new RangeError(`Dropout: p must be in [0, 1], got ${p}`);
   }
 
-  /** Returns x itself when inactive (eval mode or p = 0), else a new masked copy. */
   /** Drops the mask and output kept for backward (they are re-allocated by the next forward). */
   releaseActivations(): void {
     this.mask = undefined;
@@ -21,6 +20,7 @@ export class Dropout {
     this.y = undefined;
   }
 
+  /** Returns x itself when inactive (eval mode or p = 0), else a new masked copy. */
   forward(x: Float32Array, train: boolean, rng: Rng): Float32Array {
     this.active = train && this.p > 0;
     if (!this.active) return x;

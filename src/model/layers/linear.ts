@@ -18,16 +18,16 @@ export class Linear {
     this.bias = uniformParam(`${name}.bias`, [outFeatures], bound, rng);
   }
 
-  /**
-   * x: (n, in) → (n, out). Keeps a reference to x for backward. Writes into `out` when given, else into
-   * a buffer of its own that the next call reuses.
-   */
   /** Drops the activations kept for backward (they are re-allocated by the next forward). */
   releaseActivations(): void {
     this.x = undefined;
     this.y = undefined;
   }
 
+  /**
+   * x: (n, in) → (n, out). Keeps a reference to x for backward. Writes into `out` when given, else into
+   * a buffer of its own that the next call reuses.
+   */
   forward(x: Float32Array, n: number, out?: Float32Array): Float32Array {
     const { inFeatures: I, outFeatures: O } = this;
     const y = out ?? (this.y = ensure(this.y, n * O));

@@ -36,12 +36,12 @@ export class BiLSTM {
     }
   }
 
-  /** x: (B, T, inputSize) → (B, T, 2H); padded frames (t ≥ lengths[b]) are 0. */
   /** Drops the activations and caches kept for backward (they are re-allocated by the next forward). */
   releaseActivations(): void {
     this.acts = this.acts.map(() => ({ x: new Float32Array(0), out: undefined, cache: undefined, dx: undefined }));
   }
 
+  /** x: (B, T, inputSize) → (B, T, 2H); padded frames (t ≥ lengths[b]) are 0. */
   forward(x: Float32Array, B: number, T: number, lengths: Int32Array | null): Float32Array {
     const H = this.hidden;
     let h = x;

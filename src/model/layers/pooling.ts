@@ -10,6 +10,7 @@ export class MeanPool {
 
   constructor(private readonly kernels: Kernels) {}
 
+  /** z: (B, T, D) → (B, D), the mean over each clip's first lengths[b] frames (all T without lengths). */
   forward(z: Float32Array, B: number, T: number, D: number, lengths: Int32Array | null): Float32Array {
     const out = new Float32Array(B * D);
     for (let b = 0; b < B; b++) {

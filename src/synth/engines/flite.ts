@@ -37,8 +37,6 @@ async function loadWasi(): Promise<WasiClass> {
   }
   return WASIClass;
 }
-let workDir: string | null = null;
-
 function load(): WasmModule {
   if (!compiled) {
     const require = createRequire(import.meta.url);

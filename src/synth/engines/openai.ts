@@ -6,6 +6,7 @@
  */
 import OpenAI from 'openai';
 import { decodeWav16, type PcmAudio } from './wav-read.js';
+import { ParamError } from '../../engine/errors.js';
 
 /** Settings of the OpenAI provider. */
 export interface OpenAIOptions {
@@ -36,7 +37,7 @@ export function actorPrompt(emotion: string): string {
 /** Creates the SDK client; a missing key is a clear error naming the variable. */
 export function openaiClient(o: OpenAIOptions = {}): OpenAI {
   const apiKey = o.apiKey ?? process.env.OPENAI_API_KEY;
-  if (!apiKey) throw new Error('--provider openai: set OPENAI_API_KEY (or pass apiKey) to use the OpenAI provider');
+  if (!apiKey) throw new ParamError('provider', 'openai: set OPENAI_API_KEY (or pass apiKey) to use the OpenAI provider');
   return new OpenAI({ apiKey, baseURL: o.baseURL, maxRetries: 0, timeout: o.timeoutMs ?? 120000 });
 }
 

@@ -9,6 +9,7 @@ import { Rng } from '../../engine/rng.js';
 import type { ProgressEvents } from '../../report/progress.js';
 import type { Clip } from './features.js';
 import type { DataRecipe } from './recipes.js';
+import { renameParams } from '../../engine/errors.js';
 
 export { assertNoRealClips, assertDisjointSpeakers } from '../../data/leakage.js';
 export { prepareConverted } from '../../augment/convert/prepare.js';
@@ -36,13 +37,13 @@ export interface PrepareSyntheticOptions {
 
 /** The synthetic set: `given` when set, else generated (offline espeak + flite, 3–4 s clips) into `out`. */
 export async function prepareSynthetic(o: PrepareSyntheticOptions): Promise<Dataset> {
-  if (o.given) return scanDataset(o.given, { optionName: '--synthetic' });
+  if (o.given) return renameParams({ data: 'synthetic' }, () => scanDataset(o.given!));
   o.events?.log?.(`generating the synthetic set (${o.perClass} clips per class, offline espeak + flite) in ${o.out}`);
   await synthesize({
     out: o.out, perClass: o.perClass, classes: [...DEFAULT_CLASSES], provider: 'mixed', seed: o.seed, lengths: ['short'],
     concurrency: 1, onProgress: (done, total) => o.events?.stage?.('synthesising', done, total),
   });
-  return scanDataset(o.out, { optionName: '--synthetic' });
+  return renameParams({ data: 'synthetic' }, () => scanDataset(o.out));
 }
 
 /**

@@ -10,6 +10,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { loadAudio } from '../../audio/load.js';
+import { ParamError, renameParams } from '../../engine/errors.js';
 import { FeatureCache, defaultCacheDir, writeFileAtomic } from '../../data/cache.js';
 import { mergeDatasets, scanDataset, type Dataset } from '../../data/dataset.js';
 import { fileFeatures } from '../../data/features.js';
@@ -102,18 +103,18 @@ export async function runRealSpeech(o: RealSpeechOptions): Promise<Record<string
   mkdirSync(out, { recursive: true });
   const seeds = o.seeds?.length ? o.seeds : [1];
   const neutral = o.neutral ?? sharedDataPath('neutral-pool');
-  if (!existsSync(neutral)) throw new Error(`--neutral: ${neutral} does not exist (real neutral speech to convert)`);
+  if (!existsSync(neutral)) throw new ParamError('neutral', `${neutral} does not exist (real neutral speech to convert)`);
   const realDirs = o.real?.length ? o.real : [existingSharedData('ravdess-dev'), existingSharedData('tess-dev')].filter((d): d is string => d !== null);
-  if (realDirs.length === 0) throw new Error('--real: no dev corpus given and none found at ../shared/data/{ravdess-dev,tess-dev}');
+  if (realDirs.length === 0) throw new ParamError('real', 'no dev corpus given and none found at ../shared/data/{ravdess-dev,tess-dev}');
   const reals = realDirs.map((d) => {
-    if (!existsSync(d)) throw new Error(`--real: ${d} does not exist`);
-    return scanDataset(d, { labelMap: RAVDESS_LABEL_MAP, optionName: '--real' });
+    if (!existsSync(d)) throw new ParamError('real', `${d} does not exist`);
+    return renameParams({ data: 'real' }, () => scanDataset(d, { labelMap: RAVDESS_LABEL_MAP }));
   });
   const cache = new FeatureCache(o.cacheDir === undefined ? defaultCacheDir() : o.cacheDir);
   const converted = await prepareConverted({ neutral, out: path.join(out, 'data', 'converted'), seed: seeds[0]!, limit: o.convertLimit ?? DEMO_CONVERT_LIMIT, real: reals[0], events });
-  for (const r of reals.slice(1)) assertNoRealClips(converted.items.map((it) => ({ file: it.path })), r, '--converted');
-  const pool = scanDataset(neutral, { optionName: '--neutral' });
-  for (const r of reals) assertNoRealClips(pool.items.map((it) => ({ file: it.path })), r, '--neutral');
+  for (const r of reals.slice(1)) assertNoRealClips(converted.items.map((it) => ({ file: it.path })), r, 'converted');
+  const pool = renameParams({ data: 'neutral' }, () => scanDataset(neutral));
+  for (const r of reals) assertNoRealClips(pool.items.map((it) => ({ file: it.path })), r, 'neutral');
   const hyper: Partial<Hyperparameters> = { ...DEMO_HYPERPARAMETERS, ...RECIPE_SETTINGS.converted.hyper, ensemble: 1, ...(o.hyper ?? {}) };
   const refLabels = parseReferenceLabels(hyper.speaker_reference ?? '');
   const data: Dataset = hyper.neutral_class ? mergeDatasets([converted, pool], converted.source) : converted;

@@ -5,6 +5,7 @@
 import type { Hyperparameters } from '../../model/hyperparameters.js';
 import type { LoudnessMode } from '../../data/features.js';
 import { RECIPE_SETTINGS } from '../recipe.js';
+import { ParamError } from '../../engine/errors.js';
 
 /**
  * Training data of a recipe (ravdess-dev never enters any of them):
@@ -134,7 +135,7 @@ export function selectRecipes(all: readonly GapRecipe[], ids: readonly string[] 
   const byId = new Map([...all, ...ablationRecipes()].map((r) => [r.id, r]));
   return ids.map((id) => {
     const r = byId.get(id);
-    if (!r) throw new Error(`--recipes: unknown recipe "${id}" (known: ${[...byId.keys()].join(', ')})`);
+    if (!r) throw new ParamError('recipes', `unknown recipe "${id}" (known: ${[...byId.keys()].join(', ')})`);
     return r;
   });
 }

@@ -13,9 +13,8 @@ import { FeatureCache, defaultCacheDir, writeFileAtomic } from '../../data/cache
 import { scanDataset } from '../../data/dataset.js';
 import { sharedDataPath } from '../../data/shared-data.js';
 import type { FeatureMatrix, FeatureParams } from '../../features/index.js';
-import { resolveHyperparameters, PAPER_HYPERPARAMETERS, type Hyperparameters } from '../../model/hyperparameters.js';
+import { resolveHyperparameters, PAPER_HYPERPARAMETERS, type Hyperparameters, type RunSettings } from '../../model/hyperparameters.js';
 import type { EpochRecord, LabelledFeatures } from '../../train/fit.js';
-import type { ProgressEvents } from '../../report/progress.js';
 import { writeReport } from '../../report/index.js';
 import { loadAudio } from '../../audio/load.js';
 import { augmentSamples, clipsFeatures, featureKind, samplesFeatures, EXPERIMENT_FEATURE_PARAMS, type Clip, type ClipFeatureSettings } from './features.js';
@@ -27,6 +26,7 @@ import { defaultRecipes, frontEndHyper, selectRecipes, type GapRecipe } from './
 import { normalizeBySpeakerReference, parseReferenceLabels } from '../../data/reference.js';
 import { fitWithEarlyStopping, predictReal, scoreReal, type RealScores } from './fit.js';
 import { gapReport, gapTable, markdownTable, type GapRow, type RecipeGroup } from './table.js';
+import { ParamError, renameParams } from '../../engine/errors.js';
 
 /** Network sizes: the paper's, or a small one for quick exploration on a shared CPU. */
 export const MODEL_SIZES: Readonly<Record<'paper' | 'small' | 'tiny', Partial<Hyperparameters>>> = Object.freeze({
@@ -37,7 +37,7 @@ export const MODEL_SIZES: Readonly<Record<'paper' | 'small' | 'tiny', Partial<Hy
 export type ModelSize = keyof typeof MODEL_SIZES;
 
 /** Options of {@link runGapExperiment}. Only `out` is required. */
-export interface GapExperimentOptions {
+export interface GapExperimentOptions extends Pick<RunSettings, 'hyper' | 'features' | 'cacheDir' | 'events' | 'command'> {
   /** Run folder: data/, recipes/<id>/result.json, results.json, table.md, report.html. */
   out: string;
   /** Synthetic dataset; generated into RUN_DIR/data/synthetic when not given. */
@@ -62,9 +62,6 @@ export interface GapExperimentOptions {
   recipes?: string[];
   /** Network size (default 'paper'; 'tiny' with --quick). */
   model?: ModelSize;
-  /** Hyper-parameters over everything else (every recipe). */
-  hyper?: Partial<Hyperparameters>;
-  features?: Partial<FeatureParams>;
   /** Augmentation spec and copies per synthetic clip for recipes (b) and (d). */
   augmentSpec?: string;
   augmentCopies?: number;
@@ -72,9 +69,6 @@ export interface GapExperimentOptions {
   convertPerClip?: number;
   /** Synthetic clips per class when generating (default 70; 8 with --quick). */
   perClass?: number;
-  cacheDir?: string | null;
-  events?: ProgressEvents;
-  command?: string[];
 }
 
 /** One finished recipe and seed (RUN_DIR/recipes/<id>/seed-<seed>/result.json). */
@@ -130,7 +124,7 @@ function labelled(features: FeatureMatrix[], clips: readonly Clip[], classes: re
 
 /** Runs the experiment; see the module comment. */
 export async function runGapExperiment(o: GapExperimentOptions): Promise<GapExperimentResult> {
-  if (!o.out) throw new Error('--out: an output folder is required');
+  if (!o.out) throw new ParamError('out', 'an output folder is required');
   // One run per output folder (src/data/out-lock.ts), as train, cv and reproduce.
   return withOutputLock(o.out, () => runGapExperimentLocked(o));
 }
@@ -139,28 +133,28 @@ async function runGapExperimentLocked(o: GapExperimentOptions): Promise<GapExper
   const events = o.events ?? {};
   const out = path.resolve(o.out);
   const seeds = o.seeds ?? [o.seed ?? 1];
-  if (seeds.length === 0 || seeds.some((x) => !Number.isInteger(x))) throw new Error(`--seeds: expected integers like 1,2,3, got ${seeds.join(',')}`);
-  if (new Set(seeds).size !== seeds.length) throw new Error(`--seeds: ${seeds.join(',')} repeats a seed`);
-  if (o.seed !== undefined && !Number.isInteger(o.seed)) throw new Error(`--seed: expected an integer, got ${o.seed}`);
+  if (seeds.length === 0 || seeds.some((x) => !Number.isInteger(x))) throw new ParamError('seeds', `expected integers like 1,2,3, got ${seeds.join(',')}`);
+  if (new Set(seeds).size !== seeds.length) throw new ParamError('seeds', `${seeds.join(',')} repeats a seed`);
+  if (o.seed !== undefined && !Number.isInteger(o.seed)) throw new ParamError('seed', `expected an integer, got ${o.seed}`);
   if ((o.hyper?.ensemble ?? 1) !== 1) {
     // Each row and seed is one network; the table's seed-ensemble column is the ensemble.
-    throw new Error(`hyper.ensemble: the experiment trains one network per recipe and seed; for an ensemble of N give --seeds s,…,s+N−1`);
+    throw new ParamError('ensemble', `the experiment trains one network per recipe and seed; for an ensemble of N give N seeds s,…,s+N−1`);
   }
   // Data generation (synthetic set, conversion) uses one seed, so every training seed sees the same data.
   const seed = o.seeds ? seeds[0]! : (o.seed ?? 1);
   const modelSize: ModelSize = o.model ?? (o.quick ? 'tiny' : 'paper');
-  if (!(modelSize in MODEL_SIZES)) throw new Error(`--model: expected one of ${Object.keys(MODEL_SIZES).join(', ')}, got "${o.model}"`);
+  if (!(modelSize in MODEL_SIZES)) throw new ParamError('model', `expected one of ${Object.keys(MODEL_SIZES).join(', ')}, got "${o.model}"`);
   const augmentCopies = o.augmentCopies ?? 1;
-  if (!Number.isInteger(augmentCopies) || augmentCopies < 1) throw new Error(`--augment-copies: expected a positive integer, got ${o.augmentCopies}`);
+  if (!Number.isInteger(augmentCopies) || augmentCopies < 1) throw new ParamError('augmentCopies', `expected a positive integer, got ${o.augmentCopies}`);
   const augmentSpec = o.augmentSpec ?? EXPERIMENT_AUGMENT_SPEC;
   const recipes = selectRecipes(defaultRecipes(), o.recipes);
   const realPath = o.real ?? sharedDataPath('ravdess-dev');
-  if (!existsSync(realPath)) throw new Error(`--real: ${realPath} does not exist`);
+  if (!existsSync(realPath)) throw new ParamError('real', `${realPath} does not exist`);
   mkdirSync(out, { recursive: true });
   const cache = new FeatureCache(o.cacheDir === undefined ? defaultCacheDir() : o.cacheDir);
   const params: FeatureParams = { ...EXPERIMENT_FEATURE_PARAMS, ...(o.features ?? {}) };
 
-  const real = scanDataset(realPath, { labelMap: REAL_LABEL_MAP, optionName: '--real' });
+  const real = renameParams({ data: 'real' }, () => scanDataset(realPath, { labelMap: REAL_LABEL_MAP }));
   const needsSynthetic = recipes.some((r) => r.data !== 'converted');
   const needsConverted = recipes.some((r) => r.data === 'converted' || r.data === 'synthetic+aug+converted');
   const synthetic = needsSynthetic
@@ -176,7 +170,7 @@ async function runGapExperimentLocked(o: GapExperimentOptions): Promise<GapExper
   const convertedClips = converted ? datasetClips(converted, 'converted') : [];
   // Emotional real speech never enters training: not the files, not the same audio, not the speakers
   // (prepareConverted has checked the converted set, its sources and speakers against `real`).
-  assertNoRealClips(syntheticClips, real, '--synthetic');
+  assertNoRealClips(syntheticClips, real, 'synthetic');
   const classes = [...new Set([...syntheticClips, ...convertedClips].map((c) => c.label))].sort();
   for (const t of REAL_TARGET_CLASSES) {
     if (!classes.includes(t)) throw new Error(`training data has no "${t}" clips (classes: ${classes.join(', ')}); the real set is scored on ${REAL_TARGET_CLASSES.join(' vs ')}`);
@@ -186,7 +180,7 @@ async function runGapExperimentLocked(o: GapExperimentOptions): Promise<GapExper
   // Speaker references (the `reference` front-end): converted speakers' neutral-pool clips, tagged like
   // the converted clips made from them; real actors' own neutral/calm clips are among realClips.
   const neutralClips = converted && recipes.some((r) => r.frontEnd === 'reference')
-    ? datasetClips(scanDataset(o.neutral ?? sharedDataPath('neutral-pool'), { optionName: '--neutral' }), 'converted')
+    ? datasetClips(renameParams({ data: 'neutral' }, () => scanDataset(o.neutral ?? sharedDataPath('neutral-pool'))), 'converted')
     : [];
   const realFeatures = new Map<string, FeatureMatrix[]>();
   const results: RecipeResult[] = [];
@@ -248,8 +242,8 @@ async function runGapExperimentLocked(o: GapExperimentOptions): Promise<GapExper
       // Training speakers are converted ones: their references are the neutral-pool clips.
       const refClips = neutralClips.filter((c) => refLabels.includes(c.label));
       const refFeats = await clipsFeatures(refClips, settings, cache, (d, t) => events.stage?.('features (speaker references)', d, t));
-      const norm = (clips: readonly Clip[], mats: FeatureMatrix[], where: string): FeatureMatrix[] => normalizeBySpeakerReference(mats,
-        clips.map((c) => c.speaker), clips.map((c) => c.file), refFeats, refClips.map((c) => c.speaker), refLabels, hyper.max_len, where);
+      const norm = (clips: readonly Clip[], mats: FeatureMatrix[], where: string): FeatureMatrix[] => renameParams({ data: where }, () => normalizeBySpeakerReference(mats,
+        clips.map((c) => c.speaker), clips.map((c) => c.file), refFeats, refClips.map((c) => c.speaker), refLabels, hyper.max_len));
       trainFeats = norm(split.train, trainFeats, `recipe ${recipe.id} (training)`);
       valFeats = norm(split.val, valFeats, `recipe ${recipe.id} (validation)`);
     }
@@ -261,8 +255,8 @@ async function runGapExperimentLocked(o: GapExperimentOptions): Promise<GapExper
     if (refLabels.length) {
       // The actors' references are their own neutral/calm clips of the real set.
       const refIdx = realClips.flatMap((c, j) => (refLabels.includes(c.label) ? [j] : []));
-      realFeats = normalizeBySpeakerReference(realFeats, realClips.map((c) => c.speaker), realClips.map((c) => c.file),
-        refIdx.map((j) => realFeats[j]!), refIdx.map((j) => realClips[j]!.speaker), refLabels, hyper.max_len, '--real');
+      realFeats = renameParams({ data: 'real' }, () => normalizeBySpeakerReference(realFeats, realClips.map((c) => c.speaker), realClips.map((c) => c.file),
+        refIdx.map((j) => realFeats[j]!), refIdx.map((j) => realClips[j]!.speaker), refLabels, hyper.max_len));
     }
     const probs = await predictReal(fit.state, realFeats, hyper);
     const scores = scoreReal(probs, realLabels, classes);

@@ -1,0 +1,126 @@
+/**
+ * `npm run bench:onnx [-- --runs 20] [--max-len 400] [--members 5] [--no-browser]`: per-window latency
+ * of the network on one window (B = 1, T = max_len frames, the default recipe's 400), for one network
+ * and the default ensemble (5 networks averaged), on
+ *   - native: the project's engine (AffexionNet.forward, the server-side monitor's path),
+ *   - ort-web in Node: the exported ONNX graph in onnxruntime-web (WASM SIMD, 1 thread),
+ *   - ort-web in Chromium: the on-device page's worker (WASM SIMD), 1 thread and 2 threads
+ *     (cross-origin isolated page, as `affexion monitor --on-device --threads 2` serves it).
+ * Graph only (features are the same TypeScript on every path and cost ~the same). Paper-size weights at
+ * random (latency does not depend on the values). Prints one JSON object: p50/p95 ms per path, ratios
+ * to native in the same run, and load_avg — figures under load are indicative only.
+ */
+import { existsSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import * as ort from 'onnxruntime-web';
+import { chromium } from 'playwright-core';
+import { AffexionNet } from '../src/model/network.js';
+import { PAPER_CONFIG } from '../src/model/config.js';
+import { buildOnnx } from '../src/export/onnx-export.js';
+import { checkOnnxModel } from '../src/export/onnx-check.js';
+import { startOnDeviceServer } from '../src/monitor/on-device-server.js';
+// @ts-expect-error — a plain .mjs build script without types
+import { buildOnDeviceWeb } from '../scripts/build-on-device-web.mjs';
+
+const arg = (name: string, def: string): string => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1]! : def;
+};
+const RUNS = Number(arg('runs', '20')), T = Number(arg('max-len', '400')), MEMBERS = Number(arg('members', '5'));
+const browser = !process.argv.includes('--no-browser');
+const F = PAPER_CONFIG.n_features;
+const labels = ['boredom', 'panic', 'excitement', 'uncertainty'];
+
+function stats(ms: number[]): { p50: number; p95: number } {
+  const s = [...ms].sort((a, b) => a - b);
+  const r = (v: number) => Math.round(v * 100) / 100;
+  return { p50: r(s[Math.floor(s.length / 2)]!), p95: r(s[Math.min(s.length - 1, Math.floor(s.length * 0.95))]!) };
+}
+/** p50/p95 of RUNS calls after a warm-up of ≥ 5 calls and ≥ 2 s (WASM code is tiered up by then). */
+async function time(fn: () => unknown | Promise<unknown>): Promise<{ p50: number; p95: number }> {
+  const warmEnd = performance.now() + 2000;
+  for (let i = 0; i < 5 || performance.now() < warmEnd; i++) await fn();
+  const ms: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    const t0 = performance.now();
+    await fn();
+    ms.push(performance.now() - t0);
+  }
+  return stats(ms);
+}
+
+const nets = Array.from({ length: MEMBERS }, (_, i) => new AffexionNet(PAPER_CONFIG, { seed: i }));
+const x = new Float32Array(T * F).map((_, i) => Math.sin(i * 0.37));
+const meta = {
+  labels, feature_params: { sr: 16000, nMfcc: F / 3, nFft: 2048, hopLength: 160, nMels: 128 }, loudness: 'peak', normalization: { mode: 'utterance' as const },
+  max_len: T, mask_padding: false, speaker_reference: '', window: null, window_hop: null, trim_silence: null,
+};
+const models = { single: buildOnnx({ nets: nets.slice(0, 1), what: 'bench', meta }), ensemble: buildOnnx({ nets, what: 'bench', meta }) };
+
+const out: Record<string, unknown> = {
+  bench: 'onnx', window: { B: 1, T, F }, members: MEMBERS, runs: RUNS, simd: true, cpus: os.cpus().length, load_avg_start: os.loadavg(),
+};
+const result: Record<string, Record<string, { p50: number; p95: number }>> = { single: {}, ensemble: {} };
+
+for (const which of ['single', 'ensemble'] as const) {
+  const ns = which === 'single' ? nets.slice(0, 1) : nets;
+  result[which]!.native = await time(() => { for (const n of ns) n.forward(x, 1, T, { train: false }); });
+  ort.env.wasm.numThreads = 1;
+  ort.env.logLevel = 'error';
+  const s = await ort.InferenceSession.create(models[which]);
+  const feeds = { features: new ort.Tensor('float32', x, [1, T, F]), lengths: new ort.Tensor('int64', new BigInt64Array(0), [0]) };
+  result[which]!.ort_node_1thread = await time(() => s.run(feeds));
+  await s.release();
+}
+
+if (browser) {
+  const exe = [process.env.AFFEXION_CHROMIUM, '/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => p && existsSync(p));
+  if (!exe) out.chromium = 'not found (apt-get install chromium)';
+  else {
+    const assets = await buildOnDeviceWeb(path.join(os.tmpdir(), `affexion-bench-onnx-${process.pid}`));
+    const b = await chromium.launch({ executablePath: exe, headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'] });
+    try {
+      for (const which of ['single', 'ensemble'] as const) {
+        for (const threads of [1, 2]) {
+          const server = await startOnDeviceServer({ bytes: models[which], meta: checkOnnxModel(models[which], which) }, { port: 0, assetsDir: assets, threads });
+          const page = await b.newPage();
+          await page.goto(server.url);
+          await page.waitForSelector('body[data-ready="yes"]', { timeout: 60_000 });
+          const r = await page.evaluate((runs) => (window as unknown as { __affexionOnDevice: { timeGraph(n: number): Promise<{ p50: number; p95: number; threads: string }> } })
+            .__affexionOnDevice.timeGraph(runs), RUNS);
+          result[which]![`chromium_${threads}thread${threads > 1 ? 's' : ''}`] = { p50: Math.round(r.p50 * 100) / 100, p95: Math.round(r.p95 * 100) / 100 };
+          (out.chromium_modes ??= {} as Record<string, string>);
+          (out.chromium_modes as Record<string, string>)[`${which}_${threads}`] = r.threads;
+          await page.close();
+          await server.close();
+        }
+      }
+    } finally {
+      await b.close();
+    }
+  }
+}
+
+/** Multiply-adds of one network on one window: conv, both LSTM directions per layer, Q/K/V, QKᵀ and AV. */
+function gflopPerWindow(): number {
+  const c = PAPER_CONFIG, H = c.lstm_hidden, D = 2 * H, Cc = c.conv_channels * c.kernel_sizes.length;
+  let macs = T * c.conv_channels * F * c.kernel_sizes.reduce((a, k) => a + k, 0);
+  for (let l = 0; l < c.lstm_layers; l++) macs += 2 * T * (4 * H * (l === 0 ? Cc : D) + 4 * H * H);
+  macs += 3 * T * D * D + 2 * T * T * D + D * c.fc_hidden + c.fc_hidden * c.n_classes;
+  return (2 * macs) / 1e9;
+}
+const gflop = gflopPerWindow();
+const ratios: Record<string, Record<string, number>> = {};
+for (const [which, r] of Object.entries(result)) {
+  ratios[which] = Object.fromEntries(Object.entries(r).filter(([k]) => k !== 'native').map(([k, v]) => [k, Math.round((v.p50 / r.native!.p50) * 100) / 100]));
+}
+Object.assign(out, {
+  latency_ms: result, ratio_p50_to_native: ratios, load_avg: os.loadavg(),
+  gflop_per_window: { single: Math.round(gflop * 1000) / 1000, ensemble: Math.round(gflop * MEMBERS * 1000) / 1000 },
+  gflops_at_p50: Object.fromEntries(Object.entries(result).map(([w, r]) => [w, Object.fromEntries(Object.entries(r).map(([k, v]) =>
+    [k, Math.round(((w === 'single' ? 1 : MEMBERS) * gflop / (v.p50 / 1000)) * 10) / 10]))])),
+  target: 'a window of the default ensemble within 100 ms in Chromium',
+  note: 'graph only, one window; figures under the load shown are indicative — compare ratios within this run',
+});
+process.stdout.write(JSON.stringify(out, null, 1) + '\n');

@@ -1,0 +1,37 @@
+/**
+ * One inference worker of the monitor's pool (src/monitor/pool.ts): loads the model directory once, then
+ * scores windows with `windowProbabilities` — the function `affexion predict` uses — over the ensemble
+ * members it is asked for, in the order the requests arrive.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import type { SpeakerReference } from '../data/reference.js';
+import { windowProbabilities } from '../eval/predict.js';
+import { loadTrainedModel } from '../model/model-dir.js';
+
+export interface PoolRequest { id: number; windows: Float32Array[]; ref: SpeakerReference | null; members: [number, number] }
+export type PoolReply = { id: number; probs: Float32Array } | { id: number; error: string };
+
+const m = loadTrainedModel((workerData as { dir: string }).dir);
+// Sub-models per member range, made once (the nets are shared, not copied).
+const subs = new Map<string, typeof m>();
+function sub(a: number, b: number): typeof m {
+  const key = `${a}:${b}`;
+  let s = subs.get(key);
+  if (!s) subs.set(key, (s = a === 0 && b === m.members.length ? m : { ...m, members: m.members.slice(a, b) }));
+  return s;
+}
+
+// Requests are handled strictly one after another (windowProbabilities yields to the event loop between
+// members, so without this chain a later request could overtake an earlier one).
+let chain: Promise<void> = Promise.resolve();
+parentPort!.on('message', (req: PoolRequest) => {
+  chain = chain.then(async () => {
+    try {
+      const probs = await windowProbabilities(sub(req.members[0], req.members[1]), req.windows, req.ref, Math.max(1, req.windows.length));
+      parentPort!.postMessage({ id: req.id, probs } satisfies PoolReply, [probs.buffer as ArrayBuffer]);
+    } catch (err) {
+      parentPort!.postMessage({ id: req.id, error: (err as Error).message } satisfies PoolReply);
+    }
+  });
+});
+parentPort!.postMessage({ ready: true });

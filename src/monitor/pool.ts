@@ -1,0 +1,93 @@
+/**
+ * Inference in worker threads for the monitor's server, so scoring uses every core while the main thread
+ * keeps receiving frames and sending events. An ensemble's members are split across the workers (each
+ * window is scored by all of them at once: the latency of one stream drops too, not only the throughput of
+ * many); a single network is scored whole by the least busy worker. The combined probabilities are the
+ * members' mean as in `modelProbabilities`, equal to in-process scoring up to float rounding (≤ 1e-6, tested).
+ */
+import { Worker } from 'node:worker_threads';
+import type { SpeakerReference } from '../data/reference.js';
+import type { TrainedModel } from '../model/model-dir.js';
+import type { PoolReply, PoolRequest } from './inference-worker.js';
+
+export interface InferencePool {
+  readonly size: number;
+  classify(windows: Float32Array[], ref: SpeakerReference | null): Promise<Float32Array>;
+  close(): Promise<void>;
+}
+
+interface Slot { worker: Worker; busy: number; waiting: Map<number, { resolve: (p: Float32Array) => void; reject: (e: Error) => void }> }
+
+/** Member ranges [a, b) splitting `members` as evenly as possible over at most `n` workers. */
+export function memberRanges(members: number, n: number): [number, number][] {
+  const k = Math.max(1, Math.min(n, members));
+  return [...Array(k).keys()].map((i) => [Math.floor((i * members) / k), Math.floor(((i + 1) * members) / k)]);
+}
+
+/**
+ * Built, the worker is inference-worker.js. Under tsx (tests, benches, `npm run` from source) it is .ts,
+ * and a worker thread does not inherit tsx's loader: a small bootstrap registers it there first.
+ */
+function startWorker(workerData: { dir: string }): Worker {
+  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./inference-worker.js', import.meta.url), { workerData });
+  const entry = new URL('./inference-worker.ts', import.meta.url).href;
+  const boot = `import('tsx/esm/api').then((t) => { t.register(); return import(${JSON.stringify(entry)}); })`;
+  return new Worker(boot, { eval: true, workerData });
+}
+
+export async function createInferencePool(m: TrainedModel, workers: number): Promise<InferencePool> {
+  if (!(Number.isInteger(workers) && workers >= 1)) throw new Error(`--workers: expected a whole number ≥ 1, got ${workers}`);
+  const slots: Slot[] = await Promise.all([...Array(workers).keys()].map(() => new Promise<Slot>((resolve, reject) => {
+    const worker = startWorker({ dir: m.dir });
+    const slot: Slot = { worker, busy: 0, waiting: new Map() };
+    worker.on('message', (msg: PoolReply | { ready: true }) => {
+      if ('ready' in msg) { resolve(slot); return; }
+      const w = slot.waiting.get(msg.id);
+      if (!w) return;
+      slot.waiting.delete(msg.id);
+      slot.busy--;
+      if ('error' in msg) w.reject(new Error(msg.error));
+      else w.resolve(msg.probs);
+    });
+    const fail = (err: Error): void => {
+      reject(err);
+      for (const w of slot.waiting.values()) w.reject(new Error(`inference worker failed: ${err.message}`));
+      slot.waiting.clear();
+    };
+    worker.once('error', fail);
+    worker.once('exit', (code) => { if (code !== 0) fail(new Error(`inference worker exited with ${code}`)); });
+  })));
+  const K = m.classes.length;
+  const M = m.members.length;
+  const ranges = memberRanges(M, workers);
+  let nextId = 0;
+
+  function ask(slot: Slot, windows: Float32Array[], ref: SpeakerReference | null, members: [number, number]): Promise<Float32Array> {
+    const id = nextId++;
+    slot.busy++;
+    return new Promise((resolve, reject) => {
+      slot.waiting.set(id, { resolve, reject });
+      // The windows are copied (not transferred): the caller may still hold them.
+      slot.worker.postMessage({ id, windows, ref, members } satisfies PoolRequest);
+    });
+  }
+
+  return {
+    size: workers,
+    async classify(windows, ref) {
+      if (ranges.length === 1) {
+        const slot = slots.reduce((a, b) => (b.busy < a.busy ? b : a));
+        return ask(slot, windows, ref, [0, M]);
+      }
+      const parts = await Promise.all(ranges.map((r, i) => ask(slots[i]!, windows, ref, r)));
+      // Mean over all members from the parts' means, weighted by their member counts.
+      const out = new Float32Array(windows.length * K);
+      parts.forEach((p, i) => { const w = ranges[i]![1] - ranges[i]![0]; for (let j = 0; j < out.length; j++) out[j] += p[j]! * w; });
+      for (let j = 0; j < out.length; j++) out[j] /= M;
+      return out;
+    },
+    async close() {
+      await Promise.all(slots.map((s) => s.worker.terminate()));
+    },
+  };
+}
