@@ -151,7 +151,8 @@ export async function runDemo(o: DemoOptions = {}): Promise<DemoResult> {
       notes: [
         `Demo settings, smaller than the paper's for a run of a few minutes: ${convertLimit} real neutral clips of ${neutral} converted into ` +
         `${classes.length} emotions (affexion convert), ${heldPer} synthetic test clips per class (5 espeak/flite voices, never trained on), ` +
-        `MAX_LEN ${hyper.max_len} frames, conv ${hyper.conv_channels} channels, LSTM ${hyper.lstm_hidden}, dense ${hyper.fc_hidden}, ` +
+        `${hyper.window ? `${hyper.window} s windows (silence trimmed, clips scored by the mean of their windows)` : `MAX_LEN ${hyper.max_len} frames`}, ` +
+        `conv ${hyper.conv_channels} channels, LSTM ${hyper.lstm_hidden}, dense ${hyper.fc_hidden}, ` +
         `${hyper.epochs} epochs, batch ${hyper.batch_size}, lr ${hyper.lr}. Cross-validation keeps each speaker on one side of every fold.`,
         'The comparison with the paper is indicative only: the paper trained on 280 GPT-4o clips and a full-size network.',
       ],
