@@ -305,3 +305,19 @@ export function subsetDataset(ds: Dataset, indices: readonly number[]): Dataset 
   for (const it of items) counts[it.label] = (counts[it.label] ?? 0) + 1;
   return { ...ds, items, classes: Object.keys(counts).sort(), counts, emptyClasses: [], dropped: {}, skipped: [], warnings: [] };
 }
+
+/**
+ * Several scanned datasets as one (items in order, a path listed once; counts and classes recomputed),
+ * e.g. a converted set with the neutral speech it was made from. `source` names the result in reports.
+ */
+export function mergeDatasets(parts: readonly Dataset[], source: string): Dataset {
+  const seen = new Set<string>();
+  const items: DatasetItem[] = [];
+  for (const d of parts) for (const it of d.items) if (!seen.has(it.path)) { seen.add(it.path); items.push(it); }
+  const counts: Record<string, number> = {};
+  for (const it of items) counts[it.label] = (counts[it.label] ?? 0) + 1;
+  return {
+    source, layout: 'manifest', items, classes: Object.keys(counts).sort(), counts, emptyClasses: [],
+    dropped: Object.assign({}, ...parts.map((d) => d.dropped)), skipped: parts.flatMap((d) => d.skipped), warnings: parts.flatMap((d) => d.warnings),
+  };
+}

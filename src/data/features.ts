@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { loadAudio } from '../audio/load.js';
+import { trimSilence } from '../audio/speech.js';
 import { DEFAULT_FEATURE_PARAMS, extractFeatures, resolveFeatureParams, type FeatureMatrix, type FeatureParams } from '../features/index.js';
 import { FeatureCache, settingsHash } from './cache.js';
 import type { SkippedFile } from './dataset.js';
@@ -23,15 +24,18 @@ export const PEAK_TARGET = 0.891;
 export interface FeatureSettings {
   params: FeatureParams;
   loudness: LoudnessMode;
+  /** Leading/trailing silence removed before features (hyper `trim_silence`); absent = false. */
+  trimSilence?: boolean;
 }
 
 /** Full feature settings from partial ones (defaults: the paper's parameters, peak loudness). */
-export function resolveFeatureSettings(s: { params?: Partial<FeatureParams>; loudness?: LoudnessMode } = {}): FeatureSettings {
+export function resolveFeatureSettings(s: { params?: Partial<FeatureParams>; loudness?: LoudnessMode; trimSilence?: boolean } = {}): FeatureSettings {
   const loudness = s.loudness ?? 'peak';
   if (!LOUDNESS_MODES.includes(loudness)) throw new ParamError('loudness', `expected one of ${LOUDNESS_MODES.join(', ')}, got "${loudness}"`);
   const params = { ...DEFAULT_FEATURE_PARAMS, ...(s.params ?? {}) };
   resolveFeatureParams(params); // once, up front: a bad value is one clear error, not one per clip
-  return { params, loudness };
+  // Only present when on: settings (and cache keys) of untrimmed runs stay as they were.
+  return s.trimSilence ? { params, loudness, trimSilence: true } : { params, loudness };
 }
 
 /** Scales samples in place so the peak magnitude is `target` (silence is left alone). */
@@ -54,12 +58,31 @@ export function featuresFromSamples(samples: Float32Array, settings: FeatureSett
   return extractFeatures(x, settings.params);
 }
 
+/** Thrown for a clip that holds no speech once silence is trimmed. */
+export class NoSpeechError extends Error {
+  constructor(readonly file: string) {
+    super(`no speech in ${file} (all silence or steady noise once leading/trailing silence is trimmed)`);
+    this.name = 'NoSpeechError';
+  }
+}
+
+/**
+ * The samples features are computed from: with `trimSilence`, leading/trailing silence removed
+ * (the same detector in training, evaluation and prediction). Throws {@link NoSpeechError} naming `file`.
+ */
+export function speechSamples(samples: Float32Array, settings: FeatureSettings, file: string): Float32Array {
+  if (!settings.trimSilence) return samples;
+  const t = trimSilence(samples, settings.params.sr);
+  if (!t) throw new NoSpeechError(file);
+  return t.samples;
+}
+
 /** Features of one file through the cache. Throws the decoder's error (which names the file). */
 export async function fileFeatures(file: string, settings: FeatureSettings, cache: FeatureCache): Promise<FeatureMatrix> {
-  const key = FeatureCache.key(readFileSync(file), settingsHash({ ...settings.params, loudness: settings.loudness }));
+  const key = FeatureCache.key(readFileSync(file), settingsHash({ ...settings.params, loudness: settings.loudness, ...(settings.trimSilence ? { trim: 1 } : {}) }));
   return cache.getOrCompute(key, async () => {
     const audio = await loadAudio(file, { sr: settings.params.sr });
-    return featuresFromSamples(audio.samples, settings);
+    return featuresFromSamples(speechSamples(audio.samples, settings, file), settings);
   });
 }
 

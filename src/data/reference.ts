@@ -93,6 +93,27 @@ export function requireReferences<T>(refs: ReadonlyMap<string, T>, speakers: rea
   return speakers.map((s) => refs.get(s!)!);
 }
 
+/**
+ * The clips that serve as references when a reference label is also a class (the `neutral` class):
+ * per speaker, the clips with a reference label in path order, every other one (the 1st, 3rd, …) — the
+ * rest are scored / trained on as that class. Never the same clip in both roles; deterministic, so
+ * training, evaluation and every re-run split alike. Clips without a speaker each form their own group.
+ */
+export function referenceHalf(items: readonly { path: string; label: string; speaker: string | null }[], labels: readonly string[]): Set<string> {
+  const set = new Set(labels);
+  const bySpeaker = new Map<string, string[]>();
+  for (const it of items) {
+    if (!set.has(it.label)) continue;
+    const key = it.speaker ?? `clip:${it.path}`;
+    const g = bySpeaker.get(key);
+    if (g) g.push(it.path);
+    else bySpeaker.set(key, [it.path]);
+  }
+  const out = new Set<string>();
+  for (const paths of bySpeaker.values()) [...new Set(paths)].sort().forEach((p, i) => { if (i % 2 === 0) out.add(p); });
+  return out;
+}
+
 /** Reference clips of datasets: items whose label is one of `labels` (paths, speakers; null speaker kept for the error). */
 export function referenceItems(datasets: readonly Dataset[], labels: readonly string[]): { path: string; speaker: string | null }[] {
   const set = new Set(labels);

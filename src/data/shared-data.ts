@@ -13,12 +13,12 @@ export function sharedDir(): string {
 }
 
 /** `<shared>/data/<name>` (it may not exist). */
-export function sharedDataPath(name: 'neutral-pool' | 'ravdess-dev'): string {
+export function sharedDataPath(name: 'neutral-pool' | 'ravdess-dev' | 'tess-dev'): string {
   return path.join(sharedDir(), 'data', name);
 }
 
 /** `<shared>/data/<name>` when it exists, else null. */
-export function existingSharedData(name: 'neutral-pool' | 'ravdess-dev'): string | null {
+export function existingSharedData(name: 'neutral-pool' | 'ravdess-dev' | 'tess-dev'): string | null {
   const p = sharedDataPath(name);
   return existsSync(p) ? p : null;
 }

@@ -18,8 +18,8 @@ import type { ProgressEvents } from '../report/progress.js';
 import type { FeatureCache } from './cache.js';
 import { scanDataset, type Dataset, type SkippedFile } from './dataset.js';
 import type { LabelMap } from './label-map.js';
-import { datasetFeatures, featuresFromSamples, type FeatureSettings } from './features.js';
-import { applySpeakerReference, parseReferenceLabels, referenceItems, requireReferences, speakerReferences, type SpeakerReference } from './reference.js';
+import { datasetFeatures, featuresFromSamples, speechSamples, type FeatureSettings } from './features.js';
+import { applySpeakerReference, parseReferenceLabels, referenceHalf, referenceItems, requireReferences, speakerReferences, type SpeakerReference } from './reference.js';
 import { ParamError, renameParams } from '../engine/errors.js';
 
 /**
@@ -60,15 +60,22 @@ export function checkTrainable(ds: Dataset): void {
  * The classes a model learns from a dataset: its labels, less the speaker reference labels (those clips
  * are references, not a class). Throws when fewer than two remain.
  */
-export function trainingClasses(ds: Dataset, speakerReference: string | readonly string[]): string[] {
+export function trainingClasses(ds: Dataset, speakerReference: string | readonly string[], neutralClass = false): string[] {
   const ref = new Set(typeof speakerReference === 'string' ? parseReferenceLabels(speakerReference) : speakerReference);
-  const classes = ds.classes.filter((c) => !ref.has(c));
+  if (neutralClass && !ref.has(NEUTRAL_CLASS)) {
+    throw new ParamError('neutral_class', `the class "${NEUTRAL_CLASS}" is made of each speaker's reference-labelled clips; add ${NEUTRAL_CLASS} to the speaker reference labels (now "${[...ref].join(',')}")`);
+  }
+  // With a neutral class, half of each speaker's reference-labelled clips are that class (src/data/reference.ts referenceHalf).
+  const classes = [...ds.classes.filter((c) => !ref.has(c)), ...(neutralClass && ds.items.some((it) => ref.has(it.label)) ? [NEUTRAL_CLASS] : [])].sort();
   if (classes.length < 2) {
     throw new ParamError('data', `${classes.length ? `only one class ("${classes[0]}")` : 'no class'} besides the speaker reference labels ` +
       `(${[...ref].join(', ')}) in ${ds.source}; a classifier needs at least two`);
   }
   return classes;
 }
+
+/** The class of "no signal" (hyper `neutral_class`): calm speech, made of reference-labelled clips. */
+export const NEUTRAL_CLASS = 'neutral';
 
 /** Labelled features for a dataset; clips whose label is not in `classes` are counted, not used. */
 export interface LoadedSplit extends LabelledFeatures {
@@ -79,6 +86,11 @@ export interface LoadedSplit extends LabelledFeatures {
   referenceLabels: Record<string, number>;
   /** Files whose statistics normalised the clips (speaker reference normalisation; empty when off). */
   referenceFiles: string[];
+  /**
+   * Statistics of all those reference clips together (every speaker's neutral speech): the no-reference
+   * fallback of a model trained with speaker references (src/eval/predict.ts). Null when off.
+   */
+  populationReference?: SpeakerReference | null;
   skipped: SkippedFile[];
 }
 
@@ -141,13 +153,23 @@ export async function loadSplit(ds: Dataset, opts: SplitOptions): Promise<Loaded
   const classIndex = new Map(classes.map((c, i) => [c, i]));
   const refLabels = new Set(reference?.labels ?? []);
   const clash = classes.filter((c) => refLabels.has(c));
-  if (clash.length) throw new ParamError('speaker_reference', `${clash.join(', ')} ${clash.length > 1 ? 'are' : 'is'} also a class; reference clips cannot be trained on or scored`);
+  if (clash.length > 1) throw new ParamError('speaker_reference', `${clash.join(', ')} are also classes; only one class (${NEUTRAL_CLASS}) may be made of reference-labelled clips`);
+  // A class that is also a reference label (the neutral class): per speaker, half of the reference-labelled
+  // clips are references, the other half are that class — never the same clip in both.
+  const splitClass = clash[0];
+  const refPaths = splitClass !== undefined ? referenceHalf(ds.items, [...refLabels]) : null;
   const unknownLabels: Record<string, number> = {};
   const referenceLabels: Record<string, number> = {};
   const wanted: number[] = [];
+  const wantedClass: number[] = [];
   ds.items.forEach((it, i) => {
-    if (classIndex.has(it.label)) wanted.push(i);
-    else if (refLabels.has(it.label)) referenceLabels[it.label] = (referenceLabels[it.label] ?? 0) + 1;
+    if (refPaths && refLabels.has(it.label) && !refPaths.has(it.path)) {
+      wanted.push(i);
+      wantedClass.push(classIndex.get(classIndex.has(it.label) ? it.label : splitClass!)!);
+    } else if (classIndex.has(it.label) && !refLabels.has(it.label)) {
+      wanted.push(i);
+      wantedClass.push(classIndex.get(it.label)!);
+    } else if (refLabels.has(it.label)) referenceLabels[it.label] = (referenceLabels[it.label] ?? 0) + 1;
     else unknownLabels[it.label] = (unknownLabels[it.label] ?? 0) + 1;
   });
   events?.stage?.(stageName, 0, wanted.length);
@@ -159,21 +181,23 @@ export async function loadSplit(ds: Dataset, opts: SplitOptions): Promise<Loaded
     if (!m) return;
     kept.features.push(m);
     kept.itemIndex.push(wanted[j]);
-    targets.push(classIndex.get(ds.items[wanted[j]].label) as number);
+    targets.push(wantedClass[j]!);
   });
   kept.targets = Int32Array.from(targets);
   let refs: SpeakerReference[] | null = null;
   if (reference) {
-    const found = await clipReferences(ds, kept.itemIndex, settings, cache, reference, events);
+    const found = await clipReferences(ds, kept.itemIndex, settings, cache, { ...reference, only: refPaths }, events);
     refs = found.refs;
     kept.referenceFiles = found.files;
+    kept.populationReference = found.population;
     kept.features = kept.features.map((m, i) => applySpeakerReference(m, found.refs[i]!));
   }
   // Audio of the kept clips, re-read on demand, for online waveform augmentation (--augment).
   const files = kept.itemIndex.map((i) => ds.items[i].path);
   kept.audio = {
     sr: settings.params.sr,
-    load: async (i) => (await loadAudio(files[i]!, { sr: settings.params.sr })).samples,
+    // Trimmed like the stored features, so augmented copies cover the same speech.
+    load: async (i) => speechSamples((await loadAudio(files[i]!, { sr: settings.params.sr })).samples, settings, files[i]!),
     features: (samples, i) => {
       const m = featuresFromSamples(samples, settings);
       return refs ? applySpeakerReference(m, refs[i]!) : m;
@@ -184,8 +208,12 @@ export async function loadSplit(ds: Dataset, opts: SplitOptions): Promise<Loaded
 
 /** The reference statistics of each kept clip's speaker; errors name the data and what is missing. */
 async function clipReferences(ds: Dataset, itemIndex: readonly number[], settings: FeatureSettings, cache: FeatureCache,
-  reference: { labels: readonly string[]; extra: readonly Dataset[]; maxLen: number }, events?: ProgressEvents): Promise<{ refs: SpeakerReference[]; files: string[] }> {
-  const items = referenceItems([ds, ...(reference.extra ?? [])], reference.labels);
+  reference: { labels: readonly string[]; extra: readonly Dataset[]; maxLen: number; only: Set<string> | null },
+  events?: ProgressEvents): Promise<{ refs: SpeakerReference[]; files: string[]; population: SpeakerReference | null }> {
+  // `only`: the dataset's own reference half (the other half is a class); extra datasets are all references.
+  const own = referenceItems([ds], reference.labels).filter((it) => !reference.only || reference.only.has(it.path));
+  const seen = new Set(own.map((it) => it.path));
+  const items = [...own, ...referenceItems(reference.extra ?? [], reference.labels).filter((it) => !seen.has(it.path))];
   const stage = 'features (speaker references)';
   const { features, skipped } = await datasetFeatures(items.map((it) => it.path), settings, cache, (d, t) => events?.stage?.(stage, d, t));
   for (const s of skipped) events?.log?.(`skipped reference clip ${s.file}: ${s.reason}`);
@@ -202,7 +230,8 @@ async function clipReferences(ds: Dataset, itemIndex: readonly number[], setting
   });
   const refs = speakerReferences(mats, speakers, reference.maxLen);
   const clipRefs = requireReferences(refs, itemIndex.map((i) => ds.items[i].speaker), itemIndex.map((i) => ds.items[i].path), reference.labels);
-  return { refs: clipRefs, files };
+  const population = mats.length ? speakerReferences(mats, mats.map(() => 'all'), reference.maxLen).get('all')! : null;
+  return { refs: clipRefs, files, population };
 }
 
 /** Fingerprint of the data a run trains on (paths, labels, sizes): resuming on other data is refused. */

@@ -13,7 +13,8 @@ import { resolveFeatureSettings, type FeatureSettings } from '../data/features.j
 import type { Normalization } from '../data/normalize.js';
 import type { AffexionNet } from '../model/network.js';
 import type { EpochRecord } from '../train/fit.js';
-import { resolveHyperparameters, type CrossValidationRunSettings, type Hyperparameters } from '../model/hyperparameters.js';
+import { applyTemperature, expectedCalibrationError, fitTemperature } from '../model/calibration.js';
+import { resolveHyperparameters, windowHopFrames, withWindowFrames, type CrossValidationRunSettings, type Hyperparameters } from '../model/hyperparameters.js';
 import { subsetAudio } from '../train/online-augment.js';
 import { trainModelToDir } from '../train/train.js';
 import { checkTrainable, dataFingerprint, loadSplit, referenceDatasets, referenceFingerprint, trainingClasses, type LabelledFeatures, type LoadedSplit, type ReferenceData, type DataSource } from '../data/split.js';
@@ -81,6 +82,11 @@ export interface CvResult {
   evalSummary?: CvSummary;
   /** Figures of all folds' validation predictions pooled together. */
   pooled: ClassificationMetrics;
+  /**
+   * Temperature fitted on the pooled out-of-fold probabilities (held-out speakers when grouped by
+   * speaker) and the expected calibration error before/after (src/model/calibration.ts).
+   */
+  calibration?: { temperature: number; ece_before: number; ece_after: number; n: number };
   warnings: string[];
   out: string;
   report?: string;
@@ -112,7 +118,7 @@ export function subsetSplit(split: LabelledFeatures, idx: readonly number[]): La
 /** Metrics of a network, or of the mean of several (an ensemble), on labelled features. */
 export async function scoreMembers(members: readonly { net: AffexionNet; normalization: Normalization }[], hyper: Hyperparameters,
   split: LabelledFeatures, classes: readonly string[]): Promise<ClassificationMetrics> {
-  const probs = await meanProbabilities(members, split.features, hyper.max_len, hyper.batch_size);
+  const probs = await meanProbabilities(members, split.features, hyper.max_len, hyper.batch_size, windowHopFrames(hyper));
   return classificationMetrics(split.targets, argmaxRows(probs, split.targets.length, classes.length), classes);
 }
 
@@ -136,8 +142,8 @@ export async function crossValidate(opts: CvOptions): Promise<CvResult> {
   const k = opts.folds ?? 7;
   const groupBy = opts.groupBy ?? 'none';
   if (!GROUP_BY.includes(groupBy)) throw new ParamError('groupBy', `expected speaker, text or none, got "${groupBy}"`);
-  const hyper = resolveHyperparameters(opts.hyper);
-  const settings = resolveFeatureSettings({ params: opts.features, loudness: opts.loudness });
+  const settings = resolveFeatureSettings({ params: opts.features, loudness: opts.loudness, trimSilence: opts.hyper?.trim_silence });
+  const hyper = withWindowFrames(resolveHyperparameters(opts.hyper), settings.params.sr / settings.params.hopLength);
   return withOutputLock(opts.out, () => crossValidateLocked(opts, k, groupBy, hyper, settings), { command: opts.command?.join(' ') });
 }
 
@@ -147,7 +153,7 @@ async function crossValidateLocked(opts: CvOptions, k: number, groupBy: GroupBy,
   const ds = typeof opts.data === 'string' ? scanDataset(opts.data, { labelMap: opts.labelMap }) : opts.data;
   events.log?.(describeDataset(ds));
   checkTrainable(ds);
-  const classes = trainingClasses(ds, hyper.speaker_reference);
+  const classes = trainingClasses(ds, hyper.speaker_reference, hyper.neutral_class);
   if (ds.items.length < k) throw new ParamError('folds', `${k}: the dataset has only ${ds.items.length} clips, fewer than the number of folds`);
   const cache = new FeatureCache(opts.cacheDir === undefined ? defaultCacheDir() : opts.cacheDir);
   const extra = referenceDatasets(opts.reference);
@@ -194,6 +200,8 @@ async function crossValidateLocked(opts: CvOptions, k: number, groupBy: GroupBy,
   const outcomes: FoldOutcome[] = [];
   const pooledTrue: number[] = [];
   const pooledPred: number[] = [];
+  const pooledProbs: number[] = [];
+  let calibratable = true; // folds saved by older versions have no probabilities
   for (const [f, val] of folds.entries()) {
     const fold = f + 1;
     if (opts.onlyFolds && !opts.onlyFolds.includes(fold)) continue;
@@ -211,7 +219,7 @@ async function crossValidateLocked(opts: CvOptions, k: number, groupBy: GroupBy,
     }
     if (!reused && opts.force && holdsModel(dir)) clearModelDir(dir);
     const tag = opts.foldEvents ? '' : `fold ${fold}/${k}: `; // foldEvents already prefix each line with the fold
-    let outcome: FoldOutcome & { val_pred?: number[] };
+    let outcome: FoldOutcome & { val_pred?: number[]; val_probs?: number[] };
     if (reused) {
       outcome = { ...reused, reused: true };
       fe.log?.(`${tag}finished earlier, reusing ${path.relative(process.cwd(), resultFile) || resultFile}`);
@@ -222,11 +230,12 @@ async function crossValidateLocked(opts: CvOptions, k: number, groupBy: GroupBy,
         out: dir, train: subsetSplit(all, trainIdx), val: valSet, classes, hyper, settings, signature, resume: 'auto',
         events: fe, signal: opts.signal,
       });
-      const probs = await meanProbabilities(members, valSet.features, hyper.max_len, hyper.batch_size);
+      const probs = await meanProbabilities(members, valSet.features, hyper.max_len, hyper.batch_size, windowHopFrames(hyper));
       const pred = Array.from(argmaxRows(probs, val.length, classes.length));
       outcome = {
         fold, n_train: trainIdx.length, n_val: val.length,
         metrics: classificationMetrics(valSet.targets, pred, classes), history: members[0]!.history, val_pred: pred,
+        val_probs: Array.from(probs, (v) => Math.round(v * 1e6) / 1e6),
       };
       if (evalSplit) outcome.eval = await scoreMembers(members, hyper, evalSplit, classes);
       for (const m of members) m.net.releaseActivations();
@@ -234,7 +243,10 @@ async function crossValidateLocked(opts: CvOptions, k: number, groupBy: GroupBy,
     }
     pooledTrue.push(...valSet.targets);
     pooledPred.push(...(outcome.val_pred ?? []));
+    if (outcome.val_probs?.length === val.length * classes.length) pooledProbs.push(...outcome.val_probs);
+    else calibratable = false;
     delete outcome.val_pred;
+    delete outcome.val_probs;
     outcomes.push(outcome);
     const m = outcome.metrics;
     fe.log?.(`${tag}accuracy ${(100 * m.accuracy).toFixed(1)} % · UA ${(100 * m.balanced_accuracy).toFixed(1)} % · macro F1 ${(100 * m.macro_f1).toFixed(1)} %` +
@@ -247,6 +259,14 @@ async function crossValidateLocked(opts: CvOptions, k: number, groupBy: GroupBy,
     pooled: classificationMetrics(pooledTrue, pooledPred, classes), warnings, out,
   };
   if (opts.onlyFolds) return result; // a part of a cross-validation: its folds' result.json files are the output
+  if (calibratable && pooledTrue.length) {
+    const P = Float32Array.from(pooledProbs);
+    const T = fitTemperature(P, pooledTrue, classes.length);
+    result.calibration = {
+      temperature: T, ece_before: expectedCalibrationError(P, pooledTrue, classes.length),
+      ece_after: expectedCalibrationError(applyTemperature(P, classes.length, T), pooledTrue, classes.length), n: pooledTrue.length,
+    };
+  }
   writeFileAtomic(path.join(out, 'cv.json'), JSON.stringify(result, null, 1));
   if (opts.report !== false) {
     const { writeCvReport } = await import('./cv-report.js');

@@ -4,7 +4,9 @@
  * windows' probabilities).
  */
 import { loadAudio } from '../audio/load.js';
-import { featuresFromSamples } from '../data/features.js';
+import { featuresFromSamples, speechSamples } from '../data/features.js';
+import { cropFrames, windowStarts as frameWindowStarts } from '../data/windows.js';
+import { modelWindowSettings, windowHopFrames } from '../model/hyperparameters.js';
 import type { FeatureMatrix } from '../features/index.js';
 import { applySpeakerReference, speakerReferences, type SpeakerReference } from '../data/reference.js';
 import { loadTrainedModel, modelProbabilities, type TrainedModel } from '../model/model-dir.js';
@@ -24,8 +26,17 @@ export interface FilePrediction {
   probs: Record<string, number>;
   /** Sliding-window predictions, for files longer than the window. */
   timeline?: TimelineWindow[];
-  /** Set instead of the fields above' meaning when the file could not be read. */
+  /** Set instead of the fields above' meaning when the file could not be read (or holds no speech). */
   error?: string;
+  /** Set when the speech is shorter than the model's window: scored once, padding masked. */
+  short?: boolean;
+  /**
+   * How a model trained with speaker reference normalisation was referenced: 'speaker' (the --reference
+   * clips); without them 'population' (the neutral speech of all training speakers, stored with the
+   * model) or, for models saved without it, 'session' (the statistics of all the files predicted
+   * together — one file: the utterance itself). Absent for models without speaker references.
+   */
+  reference?: 'speaker' | 'population' | 'session';
 }
 
 /** Options of {@link predictFiles}. */
@@ -40,6 +51,8 @@ export interface PredictOptions {
    * trained with speaker reference normalisation (all `files` are taken to be that speaker).
    */
   reference?: readonly string[];
+  /** Called with warnings (e.g. the no-reference fallback); default: none. */
+  onWarning?: (message: string) => void;
 }
 
 /** Reference statistics of one speaker from audio files (decoder errors name the file). */
@@ -88,13 +101,7 @@ export function modelWindowSeconds(m: TrainedModel): number {
 }
 
 /** Start samples of windows of `win` samples every `hop` samples covering n samples (last one flush with the end). */
-export function windowStarts(n: number, win: number, hop: number): number[] {
-  if (n <= win) return [0];
-  const starts: number[] = [];
-  for (let s = 0; s + win < n; s += hop) starts.push(s);
-  starts.push(n - win);
-  return [...new Set(starts)];
-}
+export const windowStarts = frameWindowStarts;
 
 function toRecord(classes: readonly string[], p: ArrayLike<number>, off: number): Record<string, number> {
   return Object.fromEntries(classes.map((c, k) => [c, p[off + k]]));
@@ -111,47 +118,91 @@ function argmaxLabel(classes: readonly string[], rec: Record<string, number>): s
 export async function predictFiles(model: string | TrainedModel, files: readonly string[], opts: PredictOptions = {}): Promise<FilePrediction[]> {
   const m = typeof model === 'string' ? loadTrainedModel(model) : model;
   const sr = m.featureSettings.params.sr;
-  const winSec = opts.window ?? modelWindowSeconds(m);
-  const hopSec = opts.hop ?? winSec / 2;
+  const trained = modelWindowSettings(m.hyper);
+  // A window model scores the windows it was trained on, on features of the whole (trimmed) clip —
+  // exactly what training and evaluation see; `window` picks audio windows of another length instead.
+  const frameWindows = trained !== undefined && opts.window === undefined && opts.hop === undefined;
+  const winSec = opts.window ?? trained?.seconds ?? modelWindowSeconds(m);
+  const hopSec = opts.hop ?? (opts.window === undefined ? trained?.hopSeconds : undefined) ?? winSec / 2;
   if (!(winSec > 0)) throw new ParamError('window', `expected a positive number of seconds, got ${opts.window}`);
   if (!(hopSec > 0)) throw new ParamError('hop', `expected a positive number of seconds, got ${opts.hop}`);
   const win = Math.max(1, Math.round(winSec * sr));
   const hop = Math.max(1, Math.round(hopSec * sr));
   const batchSize = opts.batchSize ?? m.hyper.batch_size;
   const refFiles = opts.reference ?? [];
-  if (m.hyper.speaker_reference && refFiles.length === 0) {
-    throw new ParamError('reference', `the model in ${m.dir} compares speech with the speaker's neutral speech (speaker reference normalisation, ` +
-      `labels ${m.hyper.speaker_reference}); give a few clips of the speaker's calm speech as reference files`);
-  }
   if (!m.hyper.speaker_reference && refFiles.length) throw new ParamError('reference', `the model in ${m.dir} was trained without speaker reference normalisation`);
   const ref = refFiles.length ? await referenceFromFiles(m, refFiles) : null;
-  const out: FilePrediction[] = [];
-  for (const file of files) {
+  // One entry per file, in the order given.
+  const out: FilePrediction[] = new Array(files.length);
+  const loaded: { i: number; file: string; samples: Float32Array; speech: Float32Array }[] = [];
+  for (const [i, file] of files.entries()) {
     let samples: Float32Array;
     try {
       samples = (await loadAudio(file, { sr })).samples;
     } catch (err) {
-      out.push({ file, duration: 0, label: '', probs: {}, error: (err as Error).message });
+      out[i] = { file, duration: 0, label: '', probs: {}, error: (err as Error).message };
       continue;
     }
+    try {
+      loaded.push({ i, file, samples, speech: speechSamples(samples, m.featureSettings, file) });
+    } catch (err) {
+      out[i] = { file, duration: samples.length / sr, label: '', probs: {}, error: (err as Error).message };
+    }
+  }
+  // No reference for a model that expects one: the neutral speech of all training speakers (stored with
+  // the model) — measured far better than the utterance's own statistics, which make every clip look
+  // neutral (docs/experiment.md); older models: the session's statistics (one file = the utterance).
+  // Either way a new user with one clip still gets an answer, with a warning.
+  let fallbackRef: SpeakerReference | null = null;
+  let refKind: FilePrediction['reference'] = m.hyper.speaker_reference ? 'speaker' : undefined;
+  if (m.hyper.speaker_reference && !ref && loaded.length) {
+    refKind = m.populationReference ? 'population' : 'session';
+    fallbackRef = m.populationReference ?? referenceFromSamples(m, loaded.map((l) => l.speech));
+    opts.onWarning?.(`no --reference clips: the model in ${m.dir} was trained to compare speech with the speaker's neutral speech; ` +
+      (refKind === 'population' ? 'falling back to population normalisation (the neutral speech of all its training speakers)'
+        : `falling back to session normalisation (the statistics of the ${loaded.length} file(s) predicted together)`) +
+      ', which is less accurate — give a few clips of the speaker\'s calm speech as reference files (predict --reference FILE)');
+  }
+  const useRef = ref ?? fallbackRef;
+  const K = m.classes.length;
+  for (const { i, file, samples, speech } of loaded) {
     // Everything after decoding is per file too: a failure names the file and the others still run.
     try {
-      const starts = windowStarts(samples.length, win, hop);
-      const K = m.classes.length;
-      const probs = await windowProbabilities(m, starts.map((s) => samples.subarray(s, Math.min(s + win, samples.length))), ref, batchSize);
+      let probs: Float32Array;
+      let spans: [number, number][];
+      let short = false;
+      if (frameWindows) {
+        const mat0 = featuresFromSamples(speech, m.featureSettings);
+        if (mat0.frames === 0) throw new Error('no feature frames (empty audio)');
+        const mat = useRef ? applySpeakerReference(mat0, useRef) : mat0;
+        const W = m.hyper.max_len;
+        const starts = frameWindowStarts(mat.frames, W, windowHopFrames(m.hyper));
+        short = mat.frames < W;
+        probs = await modelProbabilities(m, starts.map((s) => cropFrames(mat, s, W)), batchSize);
+        const hopLen = m.featureSettings.params.hopLength;
+        const offset = speech.byteOffset >= samples.byteOffset && speech.buffer === samples.buffer ? (speech.byteOffset - samples.byteOffset) / 4 : 0;
+        spans = starts.map((s) => [offset + s * hopLen, offset + Math.min(speech.length, (s + W) * hopLen)]);
+      } else {
+        const starts = windowStarts(speech.length, win, hop);
+        short = trained !== undefined && speech.length < win;
+        probs = await windowProbabilities(m, starts.map((s) => speech.subarray(s, Math.min(s + win, speech.length))), useRef, batchSize);
+        spans = starts.map((s) => [s, Math.min(s + win, speech.length)]);
+      }
       const overall = new Array<number>(K).fill(0);
-      for (let w = 0; w < starts.length; w++) for (let k = 0; k < K; k++) overall[k] += probs[w * K + k] / starts.length;
+      for (let w = 0; w < spans.length; w++) for (let k = 0; k < K; k++) overall[k] += probs[w * K + k] / spans.length;
       const rec = toRecord(m.classes, overall, 0);
       const p: FilePrediction = { file, duration: samples.length / sr, label: argmaxLabel(m.classes, rec), probs: rec };
-      if (starts.length > 1) {
-        p.timeline = starts.map((s, w) => {
+      if (short) p.short = true;
+      if (refKind) p.reference = refKind;
+      if (spans.length > 1) {
+        p.timeline = spans.map(([a, b], w) => {
           const r = toRecord(m.classes, probs, w * K);
-          return { start: s / sr, end: Math.min(s + win, samples.length) / sr, label: argmaxLabel(m.classes, r), probs: r };
+          return { start: a / sr, end: b / sr, label: argmaxLabel(m.classes, r), probs: r };
         });
       }
-      out.push(p);
+      out[i] = p;
     } catch (err) {
-      out.push({ file, duration: samples.length / sr, label: '', probs: {}, error: `${file}: ${(err as Error).message}` });
+      out[i] = { file, duration: samples.length / sr, label: '', probs: {}, error: `${file}: ${(err as Error).message}` };
     }
   }
   return out;

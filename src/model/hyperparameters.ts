@@ -83,6 +83,26 @@ export interface Hyperparameters {
    * reference statistics; reference clips are neither trained on nor scored. '' = off (the paper).
    */
   speaker_reference: string;
+  /**
+   * Remove leading and trailing silence (src/audio/speech.ts `trimSilence`) before features, in training
+   * and inference alike: silence around a clip says nothing about the voice but tells its length.
+   */
+  trim_silence: boolean;
+  /**
+   * Window training (seconds; 0 = whole clips, the paper): every epoch each clip contributes one window of
+   * this length at a seeded random position, and a clip is scored by the mean of its windows' probabilities
+   * (every `window_hop` seconds) — the windows predict and the live monitor use. MAX_LEN becomes the
+   * window's frame count; clips shorter than a window are padded and masked.
+   */
+  window: number;
+  /** Hop between scored windows, seconds (0 with a window = a third of it). */
+  window_hop: number;
+  /**
+   * A class `neutral` ("no signal"): per speaker, half of the clips with a speaker reference label are
+   * references and the other half are trained on (and scored) as `neutral` (src/data/reference.ts
+   * referenceHalf). Needs `neutral` among the speaker reference labels.
+   */
+  neutral_class: boolean;
 }
 
 /** The paper's settings: Adam 1e-3, StepLR(10, 0.5), batch 32, 15 epochs, MAX_LEN 1000, 64 ch, 128 hidden. */
@@ -90,7 +110,7 @@ export const PAPER_HYPERPARAMETERS: Readonly<Hyperparameters> = Object.freeze({
   epochs: 15, batch_size: 32, lr: 1e-3, step_size: 10, gamma: 0.5, weight_decay: 0, seed: 0, max_len: 1000,
   conv_channels: 64, kernel_sizes: [3, 5, 7], lstm_hidden: 128, lstm_layers: 2, fc_hidden: 128,
   dropout_conv: 0.2, dropout_fc: 0.3, mask_padding: false, normalization: 'global' as const, augment: '', swa: 0, ensemble: 1,
-  speaker_reference: '',
+  speaker_reference: '', trim_silence: false, window: 0, window_hop: 0, neutral_class: false,
 });
 
 /**
@@ -98,7 +118,7 @@ export const PAPER_HYPERPARAMETERS: Readonly<Hyperparameters> = Object.freeze({
  * minutes at the default 10 ms hop (every clip is padded to it, so a batch already takes ~0.3 GB of
  * input); longer recordings go through predict --window.
  */
-export const HYPERPARAMETER_LIMITS = Object.freeze({ max_len: 30000, batch_size: 4096, epochs: 100000, step_size: 100000, swa: 100000, ensemble: 100 });
+export const HYPERPARAMETER_LIMITS = Object.freeze({ window_seconds: 60, max_len: 30000, batch_size: 4096, epochs: 100000, step_size: 100000, swa: 100000, ensemble: 100 });
 
 /**
  * Merges overrides over the paper's defaults and validates every value. Errors are ParamErrors naming
@@ -137,5 +157,41 @@ export function resolveHyperparameters(over: Partial<Hyperparameters> = {},
   renameParams({ augment: name('augment') }, () => validateAugmentSpec(h.augment)); // names the bad part
   if (typeof h.speaker_reference !== 'string') throw new ParamError(name('speaker_reference'), `expected labels like neutral,calm, got ${h.speaker_reference}`);
   h.speaker_reference = renameParams({ speaker_reference: name('speaker_reference') }, () => parseReferenceLabels(h.speaker_reference)).join(',');
+  if (typeof h.trim_silence !== 'boolean') throw new ParamError(name('trim_silence'), `expected true or false, got ${h.trim_silence}`);
+  const maxWin = HYPERPARAMETER_LIMITS.window_seconds;
+  if (typeof h.window !== 'number' || !(h.window >= 0 && h.window <= maxWin)) throw new ParamError(name('window'), `expected seconds in [0, ${maxWin}] (0 = whole clips), got ${h.window}`);
+  if (typeof h.window_hop !== 'number' || !(h.window_hop >= 0 && h.window_hop <= maxWin)) throw new ParamError(name('window_hop'), `expected seconds in [0, ${maxWin}], got ${h.window_hop}`);
+  if (h.window > 0 && h.window_hop === 0) h.window_hop = h.window / 3;
+  if (h.window > 0 && h.window_hop > h.window) throw new ParamError(name('window_hop'), `expected at most the window (${h.window} s), got ${h.window_hop}`);
+  if (typeof h.neutral_class !== 'boolean') throw new ParamError(name('neutral_class'), `expected true or false, got ${h.neutral_class}`);
+  if (h.neutral_class && !parseReferenceLabels(h.speaker_reference).includes('neutral')) {
+    throw new ParamError(name('neutral_class'), `the neutral class is made of half of each speaker's neutral reference clips; add neutral to the speaker reference labels (${name('speaker_reference')}, now "${h.speaker_reference}")`);
+  }
+  // Whole clips: no scored windows (a recipe's hop under a user's --window 0 means nothing).
+  if (h.window === 0) h.window_hop = 0;
   return h;
+}
+
+/** The window a model was trained for (hyper `window`/`window_hop`, seconds), or undefined for whole-clip models. */
+export function modelWindowSettings(h: Pick<Hyperparameters, 'window' | 'window_hop'>): { seconds: number; hopSeconds: number } | undefined {
+  if (!(h.window > 0)) return undefined;
+  return { seconds: h.window, hopSeconds: h.window_hop > 0 ? h.window_hop : h.window / 3 };
+}
+
+/**
+ * The hyper-parameters a run trains with once the frame rate is known: with a window, MAX_LEN is the
+ * window's frame count (the network never sees more than a window). `frameRate` = frames per second.
+ */
+export function withWindowFrames(h: Hyperparameters, frameRate: number): Hyperparameters {
+  if (!(h.window > 0)) return h;
+  return { ...h, max_len: Math.max(1, Math.round(h.window * frameRate)) };
+}
+
+/**
+ * Hop between a window model's scored windows in feature frames (0 for whole-clip models), from the
+ * hyper-parameters a model trained with (its MAX_LEN is the window's frame count, {@link withWindowFrames}).
+ */
+export function windowHopFrames(h: Pick<Hyperparameters, 'window' | 'window_hop' | 'max_len'>): number {
+  const w = modelWindowSettings(h);
+  return w ? Math.max(1, Math.round((h.max_len * w.hopSeconds) / w.seconds)) : 0;
 }

@@ -13,11 +13,13 @@ import { writeFileAtomic } from '../data/cache.js';
 import type { FeatureMatrix } from '../features/index.js';
 import { LOUDNESS_MODES, resolveFeatureSettings, type FeatureSettings, type LoudnessMode } from '../data/features.js';
 import type { Normalization } from '../data/normalize.js';
+import type { SpeakerReference } from '../data/reference.js';
 import { CONFIG_FILE, WEIGHTS_FILE, loadModelDir, saveModelDir } from './io.js';
 import type { AffexionNet } from './network.js';
-import { predictProbabilities } from './predict.js';
+import { clipProbabilities } from './predict.js';
+import { applyTemperature } from './calibration.js';
 import type { EpochRecord } from '../report/types.js';
-import { resolveHyperparameters, type Hyperparameters } from './hyperparameters.js';
+import { resolveHyperparameters, windowHopFrames, type Hyperparameters } from './hyperparameters.js';
 
 export const MODEL_CONFIG_FILE = CONFIG_FILE;
 
@@ -47,10 +49,20 @@ export interface TrainedModel {
   hyper: Hyperparameters;
   /** Epochs the weights were trained for. */
   epochs: number;
+  /**
+   * Temperature of the probabilities (src/model/calibration.ts), fitted on held-out training speakers
+   * and stored with the model; absent = 1 (uncalibrated).
+   */
+  temperature?: number;
+  /**
+   * Statistics of every training speaker's reference clips together (models trained with speaker
+   * references): the no-reference fallback of predict and evaluate.
+   */
+  populationReference?: SpeakerReference;
 }
 
 /** What ensemble.json holds. */
-interface EnsembleManifest { format: typeof ENSEMBLE_FORMAT; format_version: 1; members: string[]; combine: 'mean-probability' }
+interface EnsembleManifest { format: typeof ENSEMBLE_FORMAT; format_version: 1; members: string[]; combine: 'mean-probability'; temperature?: number }
 
 /** Member folder of an ensemble (1-based k). */
 export function ensembleMemberDir(dir: string, k: number): string {
@@ -90,15 +102,45 @@ export function saveEnsembleManifest(dir: string, memberDirs: readonly string[])
  */
 export async function modelProbabilities(model: TrainedModel, features: readonly FeatureMatrix[],
   batchSize = model.hyper.batch_size): Promise<Float32Array> {
-  return meanProbabilities(model.members, features, model.hyper.max_len, batchSize);
+  const p = await meanProbabilities(model.members, features, model.hyper.max_len, batchSize, windowHopFrames(model.hyper));
+  return model.temperature !== undefined ? applyTemperature(p, model.classes.length, model.temperature) : p;
+}
+
+/**
+ * Stores a fitted temperature with a model (config.json `training.calibration`, or ensemble.json for an
+ * ensemble); every later load applies it. `fittedOn` says to what data, for the record.
+ */
+export function saveTemperature(dir: string, temperature: number, fittedOn: string): void {
+  if (!(temperature > 0 && Number.isFinite(temperature))) throw new Error(`temperature: expected a positive number, got ${temperature}`);
+  const abs = path.resolve(dir);
+  const file = isEnsembleDir(abs) ? path.join(abs, ENSEMBLE_FILE) : path.join(abs, CONFIG_FILE);
+  const raw = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown> & { training?: Record<string, unknown> };
+  if (isEnsembleDir(abs)) raw.temperature = temperature;
+  else raw.training = { ...(raw.training ?? {}), calibration: { method: 'temperature', temperature, fitted_on: fittedOn } };
+  writeFileAtomic(file, JSON.stringify(raw, null, 2) + '\n');
+}
+
+/** A stored population reference, checked against the feature rows (errors name the file). */
+function populationReference(v: SpeakerReference | undefined, rows: number, file: string): { populationReference?: SpeakerReference } {
+  if (v === undefined) return {};
+  const ok = (a: unknown): a is number[] => Array.isArray(a) && a.length === rows && a.every((x) => typeof x === 'number' && Number.isFinite(x));
+  if (!ok(v.mean) || !ok(v.std) || v.std.some((x) => !(x > 0))) throw new Error(`${file}: training.population_reference must hold ${rows} means and positive stds`);
+  return { populationReference: { mean: v.mean, std: v.std, clips: Number(v.clips) || 0, frames: Number(v.frames) || 0 } };
+}
+
+/** A stored temperature, checked (errors name the file). */
+function readTemperature(v: unknown, file: string): number | undefined {
+  if (v === undefined) return undefined;
+  if (typeof v !== 'number' || !(v > 0) || !Number.isFinite(v)) throw new Error(`${file}: temperature must be a positive number, got ${JSON.stringify(v)}`);
+  return v;
 }
 
 /** Mean of the class probabilities of several networks (each with its own input statistics). */
 export async function meanProbabilities(members: readonly { net: AffexionNet; normalization: Normalization }[],
-  features: readonly FeatureMatrix[], maxLen: number, batchSize: number): Promise<Float32Array> {
+  features: readonly FeatureMatrix[], maxLen: number, batchSize: number, hopFrames = 0): Promise<Float32Array> {
   let sum: Float32Array | null = null;
   for (const m of members) {
-    const p = await predictProbabilities(m.net, features, m.normalization, maxLen, batchSize);
+    const p = await clipProbabilities(m.net, features, m.normalization, maxLen, batchSize, hopFrames);
     if (!sum) sum = p;
     else for (let i = 0; i < p.length; i++) sum[i] += p[i]!;
   }
@@ -109,13 +151,15 @@ export async function meanProbabilities(members: readonly { net: AffexionNet; no
 
 /** Saves the current weights and everything needed to use them (atomic per file). */
 export function saveTrainedModel(dir: string, m: { net: AffexionNet; classes: string[]; featureSettings: FeatureSettings;
-  normalization: Normalization; hyper: Hyperparameters; history: readonly EpochRecord[] }): void {
+  normalization: Normalization; hyper: Hyperparameters; history: readonly EpochRecord[]; populationReference?: SpeakerReference | null }): void {
   const last = m.history[m.history.length - 1];
   saveModelDir(dir, {
     net: m.net, labels: m.classes, featureParams: m.featureSettings.params, normalization: m.normalization,
     training: {
       loudness: m.featureSettings.loudness, hyperparameters: m.hyper, epochs_trained: m.history.length,
       last_epoch: last ?? null, saved: new Date().toISOString(),
+      ...(m.populationReference ? { population_reference: { mean: m.populationReference.mean, std: m.populationReference.std,
+        clips: m.populationReference.clips, frames: m.populationReference.frames } } : {}),
     },
   });
 }
@@ -167,9 +211,11 @@ function loadEnsemble(abs: string, manifest: string): TrainedModel {
         : o.hyper.max_len !== first.hyper.max_len ? `MAX_LEN ${o.hyper.max_len} vs ${first.hyper.max_len}` : '';
     if (what) throw new Error(`${manifest}: members ${path.relative(abs, first.dir)} and ${path.relative(abs, o.dir)} differ in ${what}; an ensemble needs the same inputs and classes`);
   }
+  const t = readTemperature((JSON.parse(readFileSync(manifest, 'utf8')) as EnsembleManifest).temperature, manifest);
   return {
     dir: abs, members: members.flatMap((x) => x.members), classes: first.classes, featureSettings: first.featureSettings,
-    hyper: { ...first.hyper, ensemble: members.length }, epochs: first.epochs,
+    hyper: { ...first.hyper, ensemble: members.length }, epochs: first.epochs, ...(t !== undefined ? { temperature: t } : {}),
+    ...(first.populationReference ? { populationReference: first.populationReference } : {}),
   };
 }
 
@@ -178,7 +224,8 @@ function loadSingle(abs: string): TrainedModel {
   if (!m.featureParams) {
     throw new Error(`${abs}: this model takes raw feature matrices (no feature parameters stored); use predict --features, or train one with affexion train`);
   }
-  const t = m.training as { loudness?: LoudnessMode; hyperparameters?: Partial<Hyperparameters>; epochs_trained?: number };
+  const t = m.training as { loudness?: LoudnessMode; hyperparameters?: Partial<Hyperparameters>; epochs_trained?: number; calibration?: { temperature?: unknown };
+    population_reference?: SpeakerReference };
   if (t.loudness !== undefined && !LOUDNESS_MODES.includes(t.loudness)) {
     throw new Error(`${abs}/${CONFIG_FILE}: unknown loudness step "${t.loudness}" (made by another Affexion version?)`);
   }
@@ -194,8 +241,11 @@ function loadSingle(abs: string): TrainedModel {
   if (m.featureParams.nMfcc * 3 !== n) {
     throw new Error(`${abs}/${CONFIG_FILE}: ${m.featureParams.nMfcc} MFCCs give ${3 * m.featureParams.nMfcc} features, the network takes ${n}`);
   }
+  const temperature = readTemperature(t.calibration?.temperature, `${abs}/${CONFIG_FILE}`);
   return {
     dir: abs, members: [{ dir: abs, net: m.net, normalization }], classes: m.labels, hyper, epochs: t.epochs_trained ?? 0,
-    featureSettings: resolveFeatureSettings({ params: m.featureParams, loudness: t.loudness ?? 'none' }),
+    ...(temperature !== undefined ? { temperature } : {}),
+    ...(populationReference(t.population_reference, n / 1, `${abs}/${CONFIG_FILE}`)),
+    featureSettings: resolveFeatureSettings({ params: m.featureParams, loudness: t.loudness ?? 'none', trimSilence: hyper.trim_silence }),
   };
 }

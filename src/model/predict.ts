@@ -5,6 +5,7 @@ import { softmax } from './loss.js';
 import type { AffexionNet } from './network.js';
 import type { FeatureMatrix } from '../features/index.js';
 import { toModelBatch, type Normalization } from '../data/normalize.js';
+import { averageWindows, clipWindows } from '../data/windows.js';
 
 /** Eval-mode outputs for B clips. */
 export interface RawPrediction {
@@ -71,4 +72,17 @@ export async function predictProbabilities(net: AffexionNet, features: readonly 
     await yieldToEventLoop();
   }
   return out;
+}
+
+/**
+ * Class probabilities (N, K) of whole clips: with `hopFrames` > 0 (a window model) each clip is scored
+ * as the mean of its windows of `maxLen` frames every `hopFrames` frames; otherwise as
+ * {@link predictProbabilities} (the first `maxLen` frames).
+ */
+export async function clipProbabilities(net: AffexionNet, features: readonly FeatureMatrix[], norm: Normalization,
+  maxLen: number, batchSize: number, hopFrames = 0): Promise<Float32Array> {
+  if (!(hopFrames > 0)) return predictProbabilities(net, features, norm, maxLen, batchSize);
+  const { windows, owner } = clipWindows(features, maxLen, hopFrames);
+  const probs = await predictProbabilities(net, windows, norm, maxLen, batchSize);
+  return averageWindows(probs, owner, features.length, net.config.n_classes);
 }

@@ -11,6 +11,7 @@ import { resample } from '../audio/resample.js';
 import type { SpeakerReference } from '../data/reference.js';
 import { referenceFromSamples, windowProbabilities } from '../eval/predict.js';
 import { loadTrainedModel, type TrainedModel } from '../model/model-dir.js';
+import { modelWindowSettings } from '../model/hyperparameters.js';
 import type { MonitorModel } from './core.js';
 import type { InferencePool } from './pool.js';
 
@@ -26,11 +27,12 @@ export function loadMonitorModel(dir: string): TrainedModel {
   }
 }
 
-/** The window the model was trained for, when its config says (`"window": {"seconds", "hop_seconds"}`). */
+/**
+ * The window the model was trained for (config.json `training.hyperparameters.window` / `window_hop`,
+ * seconds, read by the same library helper predict uses), or undefined for a whole-clip model.
+ */
 export function modelWindow(m: TrainedModel): { seconds: number; hopSeconds: number } | undefined {
-  const w = (m.hyper as unknown as { window?: { seconds?: number; hop_seconds?: number } }).window;
-  if (w && w.seconds! > 0 && w.hop_seconds! > 0) return { seconds: w.seconds!, hopSeconds: w.hop_seconds! };
-  return undefined;
+  return modelWindowSettings(m.hyper);
 }
 
 /**

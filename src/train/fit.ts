@@ -10,7 +10,9 @@ import type { AffexionConfig } from '../model/config.js';
 import { fitNormalization, toModelBatch, type Normalization } from '../data/normalize.js';
 import type { Hyperparameters } from '../model/hyperparameters.js';
 import type { EpochRecord } from '../report/types.js';
-import { predictProbabilities } from '../model/predict.js';
+import { clipProbabilities } from '../model/predict.js';
+import { windowHopFrames } from '../model/hyperparameters.js';
+import { randomWindow } from '../data/windows.js';
 import type { ProgressEvents } from '../report/progress.js';
 import { OnlineAugmentation } from './online-augment.js';
 import type { LabelledFeatures } from '../data/split.js';
@@ -66,7 +68,7 @@ export function initialState(h: Hyperparameters, train: LabelledFeatures, nClass
   // A separate stream from the weight initialisation, so shuffling/dropout do not depend on model size.
   const rng = new Rng(h.seed ^ 0x5eed);
   const normalization: Normalization = h.normalization === 'global'
-    ? fitNormalization(train.features, h.max_len) : { mode: 'utterance' };
+    ? fitNormalization(train.features, h.window > 0 ? Infinity : h.max_len) : { mode: 'utterance' };
   return { net, optimizer, scheduler, rng, epoch: 0, history: [], normalization, swa: null };
 }
 
@@ -177,7 +179,9 @@ export async function runEpochs(state: TrainingState, o: RunEpochsOptions): Prom
     const epoch = state.epoch + 1;
     const started = Date.now();
     const lr = state.optimizer.lr;
-    const epochFeatures = (await augment.epochFeatures(epoch, N, (d, t) => o.events?.stage?.(`augmenting (epoch ${epoch})`, d, t))) ?? train.features;
+    let epochFeatures = (await augment.epochFeatures(epoch, N, (d, t) => o.events?.stage?.(`augmenting (epoch ${epoch})`, d, t))) ?? train.features;
+    // Window training: one window per clip at a position drawn from (seed, epoch, clip) alone.
+    if (h.window > 0) epochFeatures = epochFeatures.map((m, i) => randomWindow(m, h.max_len, h.seed, epoch, i));
     if (o.signal?.aborted) throw new TrainingInterrupted(state.epoch);
     o.events?.epochStart?.(epoch, h.epochs, batches);
     const order = state.rng.shuffle(Int32Array.from({ length: N }, (_, i) => i)) as Int32Array;
@@ -224,7 +228,7 @@ export async function runEpochs(state: TrainingState, o: RunEpochsOptions): Prom
       }
     }
     if (o.val && o.val.targets.length > 0) {
-      const probs = await predictProbabilities(state.net, o.val.features, state.normalization, h.max_len, h.batch_size);
+      const probs = await clipProbabilities(state.net, o.val.features, state.normalization, h.max_len, h.batch_size, windowHopFrames(h));
       const { loss, acc } = lossAndAccuracy(probs, o.val.targets, K);
       record.val_loss = loss;
       record.val_acc = acc;

@@ -13,9 +13,10 @@ import { checkTrainable, dataFingerprint, loadSplit, referenceDatasets, referenc
 import { classificationMetrics, argmaxRows, type ClassificationMetrics } from '../report/metrics.js';
 import { initialState, runEpochs, type EpochRecord, type TrainingState } from './fit.js';
 import { loadCheckpoint, saveCheckpoint, signatureMismatch, checkpointPath, type RunSignature } from './checkpoint.js';
-import { resolveHyperparameters, type Hyperparameters, type RunSettings } from '../model/hyperparameters.js';
+import { resolveHyperparameters, windowHopFrames, withWindowFrames, type Hyperparameters, type RunSettings } from '../model/hyperparameters.js';
 import { clearModelDir, ensembleMemberDir, holdsModel, meanProbabilities, saveEnsembleManifest, saveTrainedModel } from '../model/model-dir.js';
 import type { ProgressEvents } from '../report/progress.js';
+import type { SpeakerReference } from '../data/reference.js';
 import { ParamError, renameParams } from '../engine/errors.js';
 
 export const METRICS_FILE = 'metrics.jsonl';
@@ -100,7 +101,8 @@ export async function trainToDir(o: TrainToDirOptions): Promise<TrainingState> {
   return runEpochs(state, {
     hyper, train: o.train, val: o.val, events, signal: o.signal, valMetrics,
     onEpoch: (st) => {
-      saveTrainedModel(out, { net: st.net, classes, featureSettings: settings, normalization: st.normalization, hyper, history: st.history });
+      saveTrainedModel(out, { net: st.net, classes, featureSettings: settings, normalization: st.normalization, hyper, history: st.history,
+        populationReference: (o.train as { populationReference?: SpeakerReference | null }).populationReference });
       saveCheckpoint(out, st, current);
       writeMetricsJsonl(out, st.history);
     },
@@ -150,8 +152,8 @@ export function writeMetricsJsonl(dir: string, history: readonly EpochRecord[]):
  * checkpoint.safetensors, metrics.jsonl, report.html).
  */
 export async function train(opts: TrainOptions): Promise<TrainResult> {
-  const hyper = resolveHyperparameters(opts.hyper);
-  const settings = resolveFeatureSettings({ params: opts.features, loudness: opts.loudness });
+  const settings = resolveFeatureSettings({ params: opts.features, loudness: opts.loudness, trimSilence: opts.hyper?.trim_silence });
+  const hyper = withWindowFrames(resolveHyperparameters(opts.hyper), settings.params.sr / settings.params.hopLength);
   // One run per folder: a second train into the same --out fails here instead of losing a result.
   return withOutputLock(opts.out, () => trainLocked(opts, hyper, settings), { command: opts.command?.join(' ') });
 }
@@ -166,7 +168,7 @@ async function trainLocked(opts: TrainOptions, hyper: Hyperparameters, settings:
   const ds = typeof opts.data === 'string' ? scanDataset(opts.data, { labelMap: opts.labelMap }) : opts.data;
   events.log?.(describeDataset(ds));
   checkTrainable(ds);
-  const classes = trainingClasses(ds, hyper.speaker_reference);
+  const classes = trainingClasses(ds, hyper.speaker_reference, hyper.neutral_class);
   const cache = new FeatureCache(opts.cacheDir === undefined ? defaultCacheDir() : opts.cacheDir);
   const extra = referenceDatasets(opts.reference);
   if (extra.length && !hyper.speaker_reference) throw new ParamError('reference', 'only used with speaker_reference (which labels are the reference clips)');
@@ -209,7 +211,7 @@ async function trainLocked(opts: TrainOptions, hyper: Hyperparameters, settings:
     state, members, featureSettings: settings, hyper,
   };
   if (valSplit) {
-    const probs = await meanProbabilities(members, valSplit.features, hyper.max_len, hyper.batch_size);
+    const probs = await meanProbabilities(members, valSplit.features, hyper.max_len, hyper.batch_size, windowHopFrames(hyper));
     result.validation = {
       ...classificationMetrics(valSplit.targets, argmaxRows(probs, valSplit.targets.length, classes.length), classes),
       unknown_labels: valSplit.unknownLabels,

@@ -101,6 +101,8 @@ export async function runDemo(o: DemoOptions = {}): Promise<DemoResult> {
   const dataDir = path.join(out, 'data');
   mkdirSync(dataDir, { recursive: true });
   const real = o.real === null ? null : o.real ?? existingSharedData('ravdess-dev');
+  // Every real-speech figure on both dev corpora (issue 13): tess-dev beside the default ravdess-dev.
+  const moreReal = o.real === undefined && real ? [existingSharedData('tess-dev')].filter((d): d is string => d !== null) : [];
   const labelMap = real ? (o.labelMap ?? RAVDESS_LABEL_MAP) : undefined;
   let recipe = resolveRecipe(o.recipe);
   const neutral = o.neutral ?? existingSharedData('neutral-pool');
@@ -113,17 +115,21 @@ export async function runDemo(o: DemoOptions = {}): Promise<DemoResult> {
   }
   // The recipe's ensemble size (5 networks for converted) and speaker reference, the demo's small network for each.
   const rh = RECIPE_SETTINGS[recipe].hyper;
-  const hyper = { ...DEMO_HYPERPARAMETERS, ensemble: rh.ensemble ?? 1, speaker_reference: rh.speaker_reference ?? '', seed, ...(o.hyper ?? {}) };
+  const hyper = {
+    ...DEMO_HYPERPARAMETERS, ensemble: rh.ensemble ?? 1, speaker_reference: rh.speaker_reference ?? '',
+    trim_silence: rh.trim_silence ?? false, window: rh.window ?? 0, window_hop: rh.window_hop ?? 0, mask_padding: rh.mask_padding ?? false,
+    neutral_class: rh.neutral_class ?? false, seed, ...(o.hyper ?? {}),
+  };
   const sentences = splitSentences(classes);
   const trainSentences = path.join(dataDir, 'sentences-train.csv');
   const heldSentences = path.join(dataDir, 'sentences-held-out.csv');
   writeFileAtomic(trainSentences, sentences.train);
   writeFileAtomic(heldSentences, sentences.heldOut);
   const synthProgress = (name: string) => (done: number, total: number): void => events.stage?.(name, done, total);
-  const settingsLine = `MAX_LEN ${hyper.max_len} frames, ${hyper.conv_channels} conv channels, LSTM ${hyper.lstm_hidden}, ${hyper.epochs} epochs ` +
+  const settingsLine = `${hyper.window ? `${hyper.window} s windows (scored every ${hyper.window_hop || hyper.window / 3} s), silence ${hyper.trim_silence ? '' : 'not '}trimmed` : `MAX_LEN ${hyper.max_len} frames`}, ${hyper.conv_channels} conv channels, LSTM ${hyper.lstm_hidden}, ${hyper.epochs} epochs ` +
     `(the paper: 1000 frames, 64, 128, 15)${hyper.ensemble > 1 ? `, ensemble of ${hyper.ensemble} networks` : ''}`;
   const common = {
-    out, real, labelMap, folds: o.folds ?? 3, groupBy: 'speaker' as const, hyper, loudness: 'peak' as const, cacheDir: o.cacheDir, events,
+    out, real, moreReal, labelMap, folds: o.folds ?? 3, groupBy: 'speaker' as const, hyper, loudness: 'peak' as const, cacheDir: o.cacheDir, events,
     foldEvents: o.foldEvents, signal: o.signal, command: o.command, kind: 'demo',
   };
 
@@ -145,7 +151,8 @@ export async function runDemo(o: DemoOptions = {}): Promise<DemoResult> {
       notes: [
         `Demo settings, smaller than the paper's for a run of a few minutes: ${convertLimit} real neutral clips of ${neutral} converted into ` +
         `${classes.length} emotions (affexion convert), ${heldPer} synthetic test clips per class (5 espeak/flite voices, never trained on), ` +
-        `MAX_LEN ${hyper.max_len} frames, conv ${hyper.conv_channels} channels, LSTM ${hyper.lstm_hidden}, dense ${hyper.fc_hidden}, ` +
+        `${hyper.window ? `${hyper.window} s windows (silence trimmed, clips scored by the mean of their windows)` : `MAX_LEN ${hyper.max_len} frames`}, ` +
+        `conv ${hyper.conv_channels} channels, LSTM ${hyper.lstm_hidden}, dense ${hyper.fc_hidden}, ` +
         `${hyper.epochs} epochs, batch ${hyper.batch_size}, lr ${hyper.lr}. Cross-validation keeps each speaker on one side of every fold.`,
         'The comparison with the paper is indicative only: the paper trained on 280 GPT-4o clips and a full-size network.',
       ],

@@ -30,14 +30,24 @@ export interface RecipeSettings {
   describe: string;
 }
 
+/**
+ * Length invariance (issue 13): trimmed silence and fixed windows, so the network cannot read a clip's
+ * length (converted clips differ in length by class, real ones by corpus). 1.5 s holds a few syllables,
+ * and is no longer than the shortest real dev clips (TESS, ~1.5–2 s); 0.5 s hop.
+ */
+export const WINDOW_HYPER: Partial<Hyperparameters> = Object.freeze({ trim_silence: true, window: 1.5, window_hop: 0.5, mask_padding: true });
+
 export const RECIPE_SETTINGS: Readonly<Record<TrainingRecipe, RecipeSettings>> = Object.freeze({
   converted: {
-    data: 'converted neutral speech', loudness: 'peak', hyper: { max_len: 400, ensemble: 5, speaker_reference: 'neutral,calm' },
-    describe: 'real neutral speech converted into each emotion, peak loudness, MAX_LEN 400, all epochs, ensemble of 5 networks, ' +
-      'each clip normalised with its speaker\'s neutral/calm speech (the best recipe on real speech, docs/experiment.md)',
+    data: 'converted neutral speech', loudness: 'peak',
+    hyper: { max_len: 400, ensemble: 5, speaker_reference: 'neutral,calm', neutral_class: true, ...WINDOW_HYPER },
+    describe: 'real neutral speech converted into each emotion, peak loudness, silence trimmed, 1.5 s windows at random positions ' +
+      '(clips scored by the mean of their windows every 0.5 s, padding masked), all epochs, ensemble of 5 networks, ' +
+      'each clip normalised with its speaker\'s neutral/calm speech, and a class "neutral" (half of each speaker\'s unconverted neutral/calm ' +
+      'clips; the other half are the references) (docs/experiment.md)',
   },
   paper: {
-    data: 'synthetic speech', loudness: 'none', hyper: { max_len: 1000 },
+    data: 'synthetic speech', loudness: 'none', hyper: { max_len: 1000, trim_silence: false, window: 0, neutral_class: false },
     describe: "the paper's recipe: synthetic speech, no loudness step, MAX_LEN 1000",
   },
 });

@@ -9,7 +9,7 @@ import { withOutputLock } from '../data/out-lock.js';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomic } from '../data/cache.js';
-import { scanDataset, type Dataset } from '../data/dataset.js';
+import { mergeDatasets, scanDataset, type Dataset } from '../data/dataset.js';
 import { assertNoRealClips } from '../data/leakage.js';
 import { assertSpeakerReferences, parseReferenceLabels } from '../data/reference.js';
 import { sharedDataPath } from '../data/shared-data.js';
@@ -21,7 +21,8 @@ import { resolveHyperparameters, type CrossValidationRunSettings, type Hyperpara
 import { RECIPE_SETTINGS, resolveRecipe, type TrainingRecipe } from './recipe.js';
 import { datasetSummary } from '../train/reporting.js';
 import { train, type TrainResult } from '../train/train.js';
-import { loadTrainedModel } from '../model/model-dir.js';
+import { loadTrainedModel, saveTemperature } from '../model/model-dir.js';
+import { expectedCalibrationError } from '../model/calibration.js';
 import { ParamError, renameParams } from '../engine/errors.js';
 
 /** The paper's figures (fractions): accuracy, macro precision, recall, F1. */
@@ -47,6 +48,11 @@ export interface ReproduceOptions extends CrossValidationRunSettings {
   convertLimit?: number;
   /** Real labelled speech to test on; null skips that stage (the demo without real speech). */
   real: string | null;
+  /**
+   * More real corpora scored the same way (same label map and references), e.g. tess-dev beside
+   * ravdess-dev: every real-speech figure is reported per corpus and as their mean.
+   */
+  moreReal?: string[];
   out: string;
   /**
    * Applied to the synthetic and real datasets (e.g. fearful=panic,happy=excitement). With speaker
@@ -80,9 +86,52 @@ export interface ReproduceResult {
   train: TrainResult;
   cv: CvResult;
   real: EvaluationResult | null;
+  /** Every real corpus (`real` first, then `moreReal`) by folder name, and their mean: the issue-13 protocol. */
+  realCorpora: RealCorporaSummary | null;
   extra: Record<string, EvaluationResult>;
   table: ComparisonTable;
   report: string;
+}
+
+/** Figures of one real corpus: panic vs excitement, calm false alarms, calibration. */
+export interface RealCorpusFigures {
+  /** Mean recall of panic and excitement, predictions among all the model's classes. */
+  balanced_accuracy: number;
+  recall: Record<string, number>;
+  /** Share of held-out neutral/calm clips (never the reference clips) predicted as a signal; null without a neutral class. */
+  calm_false_alarm: number | null;
+  /** Expected calibration error over the scored clips. */
+  ece: number;
+  confusion: EvaluationResult['confusion'];
+}
+export type RealCorporaSummary = { corpora: Record<string, RealCorpusFigures>; mean: { balanced_accuracy: number; calm_false_alarm: number | null; ece: number } };
+
+/** The issue-13 figures of an evaluation (with per-clip predictions). */
+export function realCorpusFigures(ev: EvaluationResult, classes: readonly string[]): RealCorpusFigures {
+  const recall: Record<string, number> = {};
+  for (const c of ['panic', 'excitement']) {
+    const pc = ev.per_class.find((x) => x.label === c);
+    if (pc && pc.support > 0) recall[c] = pc.recall;
+  }
+  const rs = Object.values(recall);
+  const neutral = ev.per_class.find((x) => x.label === 'neutral');
+  const preds = ev.predictions ?? [];
+  const K = classes.length;
+  const probs = Float32Array.from(preds.flatMap((p) => p.probs));
+  // Held-out neutral/calm clips count as the class neutral (src/data/split.ts).
+  const targets = preds.map((p) => { const k = classes.indexOf(p.label); return k >= 0 ? k : classes.indexOf('neutral'); });
+  return {
+    balanced_accuracy: rs.length ? rs.reduce((a, b) => a + b, 0) / rs.length : NaN, recall,
+    calm_false_alarm: neutral && neutral.support > 0 ? 1 - neutral.recall : null,
+    ece: preds.length ? expectedCalibrationError(probs, targets, K) : NaN, confusion: ev.confusion,
+  };
+}
+
+function corporaSummary(evs: Record<string, EvaluationResult>, classes: readonly string[]): RealCorporaSummary {
+  const corpora = Object.fromEntries(Object.entries(evs).map(([n, ev]) => [n, realCorpusFigures(ev, classes)]));
+  const vals = Object.values(corpora);
+  const mean = (xs: (number | null)[]): number | null => { const ok = xs.filter((x): x is number => x !== null && Number.isFinite(x)); return ok.length ? ok.reduce((a, b) => a + b, 0) / ok.length : null; };
+  return { corpora, mean: { balanced_accuracy: mean(vals.map((v) => v.balanced_accuracy)) ?? NaN, calm_false_alarm: mean(vals.map((v) => v.calm_false_alarm)), ece: mean(vals.map((v) => v.ece)) ?? NaN } };
 }
 
 const COLS = ['accuracy', 'macro_precision', 'macro_recall', 'macro_f1'] as const;
@@ -162,6 +211,14 @@ async function reproduceLocked(o: ReproduceOptions): Promise<ReproduceResult> {
       if (!existsSync(neutral)) throw new ParamError('neutral', `${neutral} does not exist; speaker reference normalisation needs the neutral speech the converted set was made from (or speaker_reference "")`);
       neutralReference = renameParams({ data: 'neutral' }, () => scanDataset(neutral));
     }
+    if (resolvedHyper.neutral_class) {
+      // The neutral class: the unconverted neutral speech joins the training data; per speaker half of it is the
+      // class "neutral", the other half the references (src/data/reference.ts referenceHalf), never both.
+      if (!neutralReference) throw new ParamError('neutral_class', 'needs the neutral speech the converted set was made from (neutral) and speaker references with neutral');
+      if (real) assertNoRealClips(neutralReference.items.map((it) => ({ file: it.path })), real, 'neutral');
+      trainingSet = mergeDatasets([trainingSet, neutralReference], trainingSet.source);
+      neutralReference = null;
+    }
   }
   // Training speakers' references: the neutral speech they were converted from, and the user's --reference;
   // evaluation sets get only their own reference clips and the user's (speaker ids of different sets may collide).
@@ -175,6 +232,13 @@ async function reproduceLocked(o: ReproduceOptions): Promise<ReproduceResult> {
     for (const [name, data] of Object.entries(extraData)) {
       assertSpeakerReferences(typeof data === 'string' ? scan(name, data) : data, userRefs, referenceLabels);
     }
+  }
+  for (const dir of o.moreReal ?? []) {
+    // Every real corpus is evaluation-only, checked like --real before any training.
+    if (!existsSync(dir)) throw new ParamError('real', `${dir} does not exist`);
+    const ds = scan('real', dir);
+    assertNoRealClips(trainingSet.items.map((it) => ({ file: it.path })), ds, recipe === 'paper' ? 'synthetic' : 'neutral');
+    if (referenceOn) renameParams({ data: 'real' }, () => assertSpeakerReferences(ds, userReference ? [userReference] : [], referenceLabels));
   }
   const common = { hyper: hyperOver, features: o.features, loudness, cacheDir: o.cacheDir, signal: o.signal };
 
@@ -201,9 +265,27 @@ async function reproduceLocked(o: ReproduceOptions): Promise<ReproduceResult> {
 
   const evaluatedOn = [...(real ? ['real speech'] : []), ...Object.keys(extraData)];
   events.log?.(`stage 3/3: evaluating the trained model${evaluatedOn.length ? ` on ${evaluatedOn.join(' and on ')}` : ''}`);
+  if (cv.calibration && cv.groupBy === 'speaker') {
+    // Temperature from the held-out speakers of the speaker-grouped folds, stored with the final model.
+    const c = cv.calibration;
+    saveTemperature(modelDir, c.temperature, `out-of-fold predictions of ${cv.k}-fold cross-validation grouped by speaker (${c.n} clips)`);
+    events.log?.(`calibration: temperature ${c.temperature.toFixed(2)} on held-out training speakers (expected calibration error ${(100 * c.ece_before).toFixed(1)} → ${(100 * c.ece_after).toFixed(1)} %)`);
+  }
   const model = loadTrainedModel(modelDir);
   const evalReference = referenceOn ? userReference : null;
-  const realResult = real ? await renameParams({ data: 'real' }, () => evaluate({ model, data: real, reference: evalReference, cacheDir: o.cacheDir, events })) : null;
+  const realResult = real ? await renameParams({ data: 'real' }, () => evaluate({ model, data: real, reference: evalReference, cacheDir: o.cacheDir, events, predictions: true })) : null;
+  const realEvals: Record<string, EvaluationResult> = {};
+  if (real && realResult) realEvals[path.basename(path.resolve(o.real!))] = realResult;
+  for (const dir of o.moreReal ?? []) {
+    const ds = scan('real', dir);
+    realEvals[path.basename(path.resolve(dir))] = await renameParams({ data: 'real' }, () => evaluate({ model, data: ds, reference: evalReference, cacheDir: o.cacheDir, events, predictions: true }));
+  }
+  const realCorpora = Object.keys(realEvals).length ? corporaSummary(realEvals, model.classes) : null;
+  if (realCorpora) {
+    const pct = (x: number | null): string => (x === null ? '–' : `${(100 * x).toFixed(1)} %`);
+    for (const [n, f] of Object.entries(realCorpora.corpora)) events.log?.(`${n}: panic vs excitement ${pct(f.balanced_accuracy)}, calm false alarms ${pct(f.calm_false_alarm)}, ECE ${pct(f.ece)}`);
+    events.log?.(`mean of the real corpora: panic vs excitement ${pct(realCorpora.mean.balanced_accuracy)}, calm false alarms ${pct(realCorpora.mean.calm_false_alarm)}`);
+  }
   const extra: Record<string, EvaluationResult> = {};
   for (const [name, data] of Object.entries(extraData)) {
     extra[name] = await renameParams({ data: name }, () => evaluate({
@@ -226,13 +308,19 @@ async function reproduceLocked(o: ReproduceOptions): Promise<ReproduceResult> {
       k: cv.k, groupBy: cv.groupBy, evalName: real ? 'real speech' : undefined, warnings: cv.warnings,
       folds: cv.folds.map((f) => ({ fold: f.fold, n_train: f.n_train, n_val: f.n_val, metrics: pick(f.metrics), eval: f.eval ? pick(f.eval) : undefined })),
     },
-    evaluations: { [`${rs.data} (CV, folds pooled)`]: cv.pooled, ...extra, ...(realResult ? { 'real speech': realResult } : {}) },
+    evaluations: { [`${rs.data} (CV, folds pooled)`]: cv.pooled, ...extra, ...(realResult ? { 'real speech': realResult } : {}),
+      ...Object.fromEntries(Object.entries(realEvals).slice(1).map(([n, ev]) => [`real speech (${n})`, ev])) },
     comparisons: [table],
     notes: [
       `Recipe "${recipe}": ${rs.describe}.`,
       ...ensembleNote,
       ...(referenceOn ? [`Speaker reference normalisation: every clip is z-scored with the statistics of its speaker's ${trained.hyper.speaker_reference.split(',').join('/')} clips ` +
         '(training: the neutral speech each converted clip was made from; evaluation: the speaker\'s own reference clips, which are not scored).'] : []),
+      ...(realCorpora ? [`Real corpora (issue 13 protocol: panic vs excitement balanced accuracy with predictions among all classes; calm false alarms = held-out ` +
+        `neutral/calm clips called a signal, never the reference clips): ${Object.entries(realCorpora.corpora).map(([n, f]) => `${n} ${(100 * f.balanced_accuracy).toFixed(1)} %` +
+        (f.calm_false_alarm === null ? '' : ` (calm false alarms ${(100 * f.calm_false_alarm).toFixed(1)} %)`)).join(', ')}; mean ${(100 * realCorpora.mean.balanced_accuracy).toFixed(1)} %.`] : []),
+      ...(cv.calibration && cv.groupBy === 'speaker' ? [`Calibration: temperature ${cv.calibration.temperature.toFixed(2)} fitted on held-out training speakers (out-of-fold predictions); ` +
+        `expected calibration error there ${(100 * cv.calibration.ece_before).toFixed(1)} → ${(100 * cv.calibration.ece_after).toFixed(1)} %.`] : []),
       ...(o.notes ?? []),
       'Real-speech figures count only clips whose (mapped) label is one of the model\'s classes; others are listed apart. ' +
       'Classes absent from the real set are left out of its macro averages.',
@@ -240,12 +328,13 @@ async function reproduceLocked(o: ReproduceOptions): Promise<ReproduceResult> {
   };
   const written = await writeReport(out, report);
   const result: ReproduceResult = {
-    recipe, trainingData: trainingSet.source, modelDir, train: trained, cv, real: realResult, extra, table, report: written.html,
+    recipe, trainingData: trainingSet.source, modelDir, train: trained, cv, real: realResult, realCorpora, extra, table, report: written.html,
   };
   writeFileAtomic(path.join(out, 'results.json'), JSON.stringify({
     recipe, training_data: trainingSet.source, model_dir: modelDir, classes: trained.classes,
     cv: { k: cv.k, group_by: cv.groupBy, summary: cv.summary, eval_summary: cv.evalSummary, warnings: cv.warnings },
-    real: realResult ? { ...realResult, skipped: realResult.skipped.length } : null, extra, table, paper: PAPER_FIGURES, report: written.html,
+    real: realResult ? { ...realResult, skipped: realResult.skipped.length, predictions: undefined } : null, real_corpora: realCorpora,
+    calibration: cv.calibration ?? null, extra, table, paper: PAPER_FIGURES, report: written.html,
   }, null, 1));
   return result;
 }

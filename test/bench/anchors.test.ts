@@ -1,4 +1,3 @@
-/* eslint-disable @typescript-eslint/no-explicit-any -- benchmark JSON lines are read field by field */
 // The benchmarks' JSON carries same-run anchors (issue 17), not their speed: each anchor is either a
 // figure measured in this run with its ratio to ours, or `anchor_missing` with the reason — never a
 // constant. Tiny settings (a few frames, 1 s clips, one repetition); timings are not checked.

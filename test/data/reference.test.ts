@@ -107,7 +107,17 @@ test('train → evaluate → predict: clips are z-scored with their own speaker\
   const [pred] = await predictFiles(model, [target.path], { window: 10, reference: spk0.filter((it) => it.label === 'neutral').map((it) => it.path) });
   const fromEval = ev.predictions!.find((p) => path.resolve(p.file) === target.path)!;
   assert.ok(Math.abs(pred!.probs.panic! - fromEval.probs[1]!) < 1e-5);
-  await assert.rejects(predictFiles(model, [target.path]), /reference: the model in .* compares speech with the speaker's neutral speech/);
+  // No reference: population normalisation (one file = the utterance's own statistics), with a warning naming the fallback.
+  const warnings: string[] = [];
+  const [fallback] = await predictFiles(model, [target.path], { window: 10, onWarning: (w) => warnings.push(w) });
+  assert.equal(fallback!.reference, 'population');
+  assert.equal(pred!.reference, 'speaker');
+  assert.ok(!fallback!.error && Math.abs(Object.values(fallback!.probs).reduce((a, b) => a + b, 0) - 1) < 1e-5);
+  assert.match(warnings.join('\n'), /falling back to population normalisation \(the neutral speech of all its training speakers\)/);
+  assert.equal(loadTrainedModel(model.dir).populationReference!.clips, model.populationReference!.clips);
+  // A model saved without a population reference (older versions): the session's statistics.
+  const [session] = await predictFiles({ ...model, populationReference: undefined }, [target.path], { window: 10 });
+  assert.equal(session!.reference, 'session');
   await assert.rejects(predictFiles(model, [target.path], { reference: [path.join(path.dirname(target.path), 'missing.wav')] }), /reference: .*missing\.wav/);
 });
 

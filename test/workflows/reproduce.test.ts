@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
+import { scanDataset } from '../../src/data/dataset.js';
 import path from 'node:path';
 import { reproduce, PAPER_FIGURES, formatComparison } from '../../src/workflows/reproduce.js';
 import { makeToneDataset, TINY_FEATURES, TINY_HYPER, tmpDir } from '../train/fixtures.js';
@@ -39,18 +40,21 @@ test('reproduce: the default recipe trains on converted neutral speech (its sett
   // Speaker reference normalisation (the recipe's): every evaluated speaker has neutral clips, which are not scored.
   const synthetic = makeToneDataset({ classes: ['boredom', 'panic', 'excitement', 'uncertainty', 'neutral'], perClass: 2, seed: 4, speakers: true });
   const real = makeToneDataset({ classes: ['panic', 'excitement', 'neutral'], perClass: 2, seed: 5, speakers: true });
+  const real2 = makeToneDataset({ classes: ['panic', 'excitement', 'neutral'], perClass: 4, seed: 6, speakers: true });
   const out = tmpDir();
   const r = await reproduce({
-    neutral: NEUTRAL_POOL, convertLimit: 3, synthetic, real, out, folds: 2, features: TINY_FEATURES, cacheDir: null,
-    hyper: { ...TINY_HYPER, epochs: 1, max_len: undefined },
+    neutral: NEUTRAL_POOL, convertLimit: 3, synthetic, real, moreReal: [real2], out, folds: 2, features: TINY_FEATURES, cacheDir: null,
+    // Steady test tones hold no speech for the silence trimmer: trimming is tested on speech-like clips (test/train/window-training.test.ts).
+    hyper: { ...TINY_HYPER, epochs: 1, max_len: undefined, trim_silence: false },
   });
   assert.equal(r.recipe, 'converted');
   assert.equal(r.trainingData, path.join(out, 'data', 'converted', 'manifest.csv'));
-  assert.deepEqual(r.train.classes, ['boredom', 'excitement', 'panic', 'uncertainty']);
-  assert.equal(r.train.dataset.items.length, 12, '3 neutral clips × 4 emotions');
+  assert.deepEqual(r.train.classes, ['boredom', 'excitement', 'neutral', 'panic', 'uncertainty']);
+  const pool = scanDataset(NEUTRAL_POOL).items.length;
+  assert.equal(r.train.dataset.items.length, 12 + pool, '3 neutral clips × 4 emotions, and the neutral speech (half the class neutral, half references)');
   assert.equal(r.cv.groupBy, 'speaker');
   const m = loadTrainedModel(r.modelDir);
-  assert.equal(m.hyper.max_len, RECIPE_SETTINGS.converted.hyper.max_len, 'the recipe\'s MAX_LEN when the user sets none');
+  assert.equal(m.hyper.max_len, RECIPE_SETTINGS.converted.hyper.window! * 100, 'the recipe\'s window (in frames) when the user sets none');
   assert.equal(m.featureSettings.loudness, 'peak');
   // The recipe's seed ensemble for the final model; one network per CV fold.
   assert.equal(m.members.length, RECIPE_SETTINGS.converted.hyper.ensemble);
@@ -65,10 +69,18 @@ test('reproduce: the default recipe trains on converted neutral speech (its sett
   assert.match(r.table.rows[1]!.label, /CV on converted neutral speech/);
   const results = JSON.parse(readFileSync(path.join(out, 'results.json'), 'utf8'));
   assert.equal(results.recipe, 'converted');
+  // Both real corpora, one protocol, and their mean; the held-out half of real2's neutral clips is scored as neutral.
+  const corpora = r.realCorpora!.corpora;
+  assert.deepEqual(Object.keys(corpora), [path.basename(real), path.basename(real2)]);
+  const c2 = corpora[path.basename(real2)]!;
+  assert.ok(c2.calm_false_alarm !== null && c2.calm_false_alarm >= 0 && c2.calm_false_alarm <= 1);
+  assert.ok(Math.abs(r.realCorpora!.mean.balanced_accuracy - (corpora[path.basename(real)]!.balanced_accuracy + c2.balanced_accuracy) / 2) < 1e-9);
+  assert.ok(results.real_corpora && results.calibration && results.calibration.temperature > 0);
+  assert.ok(loadTrainedModel(r.modelDir).temperature! > 0, 'the temperature of the held-out speakers is stored with the model');
   // The user's settings sit over the recipe's.
   const r2 = await reproduce({
     neutral: NEUTRAL_POOL, convertLimit: 3, real, out: tmpDir(), folds: 2, features: TINY_FEATURES, cacheDir: null, loudness: 'none',
-    hyper: { ...TINY_HYPER, epochs: 1, max_len: 30 },
+    hyper: { ...TINY_HYPER, epochs: 1, max_len: 30, window: 0, trim_silence: false },
   });
   assert.equal(loadTrainedModel(r2.modelDir).hyper.max_len, 30);
   assert.equal(loadTrainedModel(r2.modelDir).featureSettings.loudness, 'none');
@@ -97,7 +109,8 @@ test('demo: default recipe converts neutral speech, tests on synthetic speech; w
   const r = await runDemo({ out, neutral: NEUTRAL_POOL, convertLimit: 3, heldOutPerClass: 1, folds: 2, real: null, hyper: tiny, cacheDir: null });
   assert.equal(r.recipe, 'converted');
   assert.equal(r.fallback, null);
-  assert.equal(r.train.dataset.items.length, 12);
+  assert.equal(r.train.dataset.items.length, 12 + scanDataset(NEUTRAL_POOL).items.length, 'converted clips and the neutral speech (class neutral + references)');
+  assert.ok(r.train.classes.includes('neutral'));
   assert.equal(r.train.members.length, RECIPE_SETTINGS.converted.hyper.ensemble, 'the recipe\'s ensemble');
   assert.equal(r.extra['synthetic speech (not trained on)']!.n, 4);
   assert.ok(existsSync(r.report));

@@ -48,6 +48,12 @@ export function register(program: Command): void {
         process.stdout.write(`${r.cv.k}-fold CV by speaker (mean ± std): ${formatSummary(r.cv.summary)}\n`);
         for (const [name, m] of Object.entries(r.extra)) process.stdout.write(`${name}:\n${formatEvaluation(m)}\n`);
         if (r.real) process.stdout.write(`real speech:\n${formatEvaluation(r.real)}\n`);
+        if (r.realCorpora) {
+          // Per corpus and their mean (panic vs excitement among all classes, calm false alarms, ECE), as JSON.
+          const { corpora, mean } = r.realCorpora;
+          const brief = Object.fromEntries(Object.entries(corpora).map(([n, f]) => [n, { balanced_accuracy: f.balanced_accuracy, recall: f.recall, calm_false_alarm: f.calm_false_alarm, ece: f.ece }]));
+          process.stdout.write(`real corpora: ${JSON.stringify({ ...brief, mean, calibration: r.cv.calibration ?? null })}\n`);
+        }
         process.stdout.write(`\nmodel: ${r.modelDir}\nreport: ${r.report}\ndone in ${((Date.now() - t0) / 1000).toFixed(0)} s\n`);
       } finally {
         progress.stop();

@@ -3,7 +3,15 @@ import { Option, type Command } from 'commander';
 import { runGapExperiment, MODEL_SIZES, type ModelSize } from '../../workflows/experiment/run.js';
 import { ablationRecipes, defaultRecipes } from '../../workflows/experiment/recipes.js';
 import { consoleProgress } from '../../report/progress.js';
-import { intArg, intListArg } from '../options.js';
+import { intArg, intListArg, numArg } from '../options.js';
+import { runRealSpeech } from '../../workflows/experiment/real-speech.js';
+import type { Hyperparameters } from '../../model/hyperparameters.js';
+
+interface RealCliOptions {
+  out: string; neutral?: string; real: string[]; seeds?: number[]; convertLimit?: number; probeClips?: number; epochs?: number; ensemble?: number;
+  window?: number; windowHop?: number; trimSilence?: boolean; neutralClass?: boolean; speakerReference?: string; channels?: number; hidden?: number;
+  cache: string | boolean;
+}
 
 interface GapCliOptions {
   synthetic?: string; converted?: string; neutral?: string; real?: string; out: string; quick?: boolean; seed: number; seeds?: number[];
@@ -53,6 +61,49 @@ export function register(program: Command): void {
         progress.stop();
         if (o.json) process.stdout.write(`${JSON.stringify({ rows: r.rows, report: r.report })}\n`);
         else process.stdout.write(`${r.table}\nreport: ${r.report}\n`);
+      } finally {
+        progress.stop();
+      }
+    });
+
+  experiment.command('real-speech')
+    .description('Train the default recipe (demo size) once per seed and score it on real dev corpora with one protocol: balanced accuracy ' +
+      '(panic vs excitement), confusion, calm false alarms, ECE, figures without references, length and join probes, a duration-only ' +
+      'baseline; per corpus, mean over seeds and the mean of the corpora, printed as JSON. Resumable.')
+    .requiredOption('--out <dir>', 'run directory (data/converted, seed-N/model, results.json)')
+    .option('--neutral <data>', 'real neutral speech to convert (default ../shared/data/neutral-pool)')
+    .option('--real <data>', 'a real dev corpus, repeatable (default ../shared/data/ravdess-dev and tess-dev)', (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option('--seeds <list>', 'one model per seed, e.g. 1,2,3 (default 1)', intListArg('--seeds'))
+    .option('--convert-limit <n>', 'neutral clips converted (default the demo\'s 64)', intArg('--convert-limit'))
+    .option('--probe-clips <n>', 'clips per corpus for the length and join probes (default 48)', intArg('--probe-clips'))
+    .option('--epochs <n>', 'epochs (default the demo\'s)', intArg('--epochs'))
+    .option('--ensemble <n>', 'networks per seed (default 1)', intArg('--ensemble'))
+    .option('--channels <n>', 'conv channels (default the demo\'s)', intArg('--channels'))
+    .option('--hidden <n>', 'LSTM hidden units (default the demo\'s)', intArg('--hidden'))
+    .option('--window <s>', 'training/scoring window, seconds (0 = whole clips)', numArg('--window'))
+    .option('--window-hop <s>', 'hop between scored windows, seconds', numArg('--window-hop'))
+    .option('--no-trim-silence', 'keep the silence around clips')
+    .option('--no-neutral-class', 'no neutral class (every neutral/calm clip a reference)')
+    .option('--speaker-reference <labels>', 'speaker reference labels ("" = off; default neutral,calm)')
+    .option('--cache <dir>', 'feature cache folder')
+    .option('--no-cache', 'do not read or write the feature cache')
+    .action(async (o: RealCliOptions, cmd: Command) => {
+      const progress = consoleProgress();
+      const given = (k: string): boolean => cmd.getOptionValueSource(k) === 'cli';
+      const hyper: Partial<Hyperparameters> = {
+        ...(o.epochs !== undefined ? { epochs: o.epochs } : {}), ...(o.ensemble !== undefined ? { ensemble: o.ensemble } : {}),
+        ...(o.channels !== undefined ? { conv_channels: o.channels } : {}), ...(o.hidden !== undefined ? { lstm_hidden: o.hidden } : {}),
+        ...(o.window !== undefined ? { window: o.window } : {}), ...(o.windowHop !== undefined ? { window_hop: o.windowHop } : {}),
+        ...(given('trimSilence') ? { trim_silence: o.trimSilence } : {}), ...(given('neutralClass') ? { neutral_class: o.neutralClass } : {}),
+        ...(o.speakerReference !== undefined ? { speaker_reference: o.speakerReference } : {}),
+      };
+      try {
+        const r = await runRealSpeech({
+          out: o.out, neutral: o.neutral, real: o.real, seeds: o.seeds, convertLimit: o.convertLimit, probeClips: o.probeClips, hyper,
+          cacheDir: o.cache === false ? null : typeof o.cache === 'string' ? o.cache : undefined, events: progress, command: process.argv.slice(1),
+        });
+        progress.stop();
+        process.stdout.write(`${JSON.stringify({ summary: r.summary, training_lengths_seconds: r.training_lengths_seconds, results: `${o.out}/results.json` }, null, 1)}\n`);
       } finally {
         progress.stop();
       }

@@ -109,7 +109,10 @@ async function predictAudio(modelDir: string, inputs: string[], o: PredictOption
     if (failed.length) throw new Error(`${failed.length} of ${preds.length} file(s) could not be read (see above)`);
     return;
   }
-  const preds = await predictFiles(modelDir, inputs, { window: num('--window', o.window), hop: num('--hop', o.hop), batchSize: bs, reference: o.reference });
+  const preds = await predictFiles(modelDir, inputs, {
+    window: num('--window', o.window), hop: num('--hop', o.hop), batchSize: bs, reference: o.reference,
+    onWarning: (msg) => process.stderr.write(`warning: ${msg}\n`),
+  });
   if (o.json) for (const p of preds) process.stdout.write(`${JSON.stringify(p)}\n`);
   else process.stdout.write(`${formatPredictions(preds)}\n`);
   const failed = preds.filter((p) => p.error);
