@@ -105,7 +105,8 @@ export function checkLayers(edges = collectImports()) {
 
 /**
  * The call walk a reader makes from `fnName`: depth first through every call whose target is declared
- * under src/, in source order, each function entered once. A stop is a run of consecutive functions in
+ * under src/, in source order, each function entered once; `throw` statements (error paths) are not
+ * entered. A stop is a run of consecutive functions in
  * one file; a jump back up is a stop in a higher layer than the stop before it.
  */
 export async function callWalk(fnName = 'crossValidate') {
@@ -140,6 +141,8 @@ export async function callWalk(fnName = 'crossValidate') {
     seen.add(fn);
     calls.push(fn);
     const inner = (n) => {
+      // Error paths are not the reading path: a reader does not step into `throw new ParamError(…)`.
+      if (ts.isThrowStatement(n)) return;
       if (n !== fn && isFn(n) && !ts.isVariableDeclaration(n.parent)) { ts.forEachChild(n, inner); return; } // callbacks: walked in place
       if (ts.isCallExpression(n) || ts.isNewExpression(n)) {
         ts.forEachChild(n, inner); // arguments first: they run first

@@ -52,21 +52,32 @@ export function resampledLength(n: number, fromRate: number, toRate: number): nu
  * Resamples mono `x` from `fromRate` to `toRate` Hz (positive integers); the output has
  * ⌈len · to / from⌉ samples aligned with the input (linear phase, no delay), like librosa.load.
  * Equal rates return a copy. `opts.backend: 'js'` forces the reference implementation.
+ * `opts.out` (exactly ⌈len · to / from⌉ long) receives the result and is returned: callers resampling
+ * many clips reuse one buffer, since a fresh 10 s output costs more in page faults (a new mapping per
+ * call) than the FFT path takes to fill it (measured by bench:features).
  */
-export function resample(x: Float32Array, fromRate: number, toRate: number, opts: { backend?: 'auto' | 'js' } = {}): Float32Array {
+export function resample(x: Float32Array, fromRate: number, toRate: number, opts: { backend?: 'auto' | 'js'; out?: Float32Array } = {}): Float32Array {
   for (const [name, v] of [['fromRate', fromRate], ['toRate', toRate]] as const) {
     if (!Number.isInteger(v) || v <= 0) throw new RangeError(`resample: ${name} must be a positive integer (Hz), got ${v}`);
   }
-  if (fromRate === toRate) return Float32Array.from(x);
+  if (fromRate === toRate && !opts.out) return Float32Array.from(x);
   if (Math.max(fromRate / toRate, toRate / fromRate) > MAX_RESAMPLE_RATIO) {
     throw new RangeError(`resample: ${fromRate} → ${toRate} Hz exceeds the ratio limit of ${MAX_RESAMPLE_RATIO}`);
   }
   const outLen = resampledLength(x.length, fromRate, toRate);
-  if (outLen === 0) return new Float32Array(0);
+  if (opts.out && opts.out.length !== outLen) {
+    throw new RangeError(`resample: opts.out has ${opts.out.length} samples, the result has ${outLen} (⌈${x.length}·${toRate}/${fromRate}⌉)`);
+  }
+  if (fromRate === toRate) { opts.out!.set(x); return opts.out!; }
+  if (outLen === 0) return opts.out ?? new Float32Array(0);
   const plan = cachedPlan(fromRate, toRate);
   const poly = opts.backend === 'js' ? null : native();
-  if (!poly) return resampleReference(x, plan, outLen);
-  const y = new Float32Array(outLen);
+  if (!poly) {
+    const r = resampleReference(x, plan, outLen);
+    if (opts.out) { opts.out.set(r); return opts.out; }
+    return r;
+  }
+  const y = opts.out ?? new Float32Array(outLen);
   poly(x, y, plan.L, plan.M, plan.P, plan.W, plan.width, plan.table32);
   return y;
 }

@@ -34,17 +34,19 @@ export const PARAM_FLAGS: Readonly<Record<string, string>> = Object.freeze({
   synthetic: '--synthetic', neutral: '--neutral', converted: '--converted', reference: '--reference',
   labelMap: '--label-map', labelColumn: '--label-column', speakerColumn: '--speaker-column',
   folds: '--folds', groupBy: '--group-by', resume: '--resume', recipe: '--recipe', recipes: '--recipes', seeds: '--seeds',
-  augmentCopies: '--augment-copies', model: 'MODEL', window: '--window', hop: '--hop', host: '--host', token: '--token', port: '--port',
+  augmentCopies: '--augment-copies', augmentSpec: '--augment', model: 'MODEL', window: '--window', hop: '--hop', host: '--host', token: '--token', port: '--port',
   classes: '--classes', perClass: '--per-class', provider: '--provider', voices: '--voices', lengths: '--lengths', textMode: '--text',
   profilesFile: '--profiles', sentencesFile: '--sentences', concurrency: '--concurrency', generateSentences: '--generate-sentences',
   emotions: '--emotions', perClip: '--per-clip', copies: '--copies', spec: '--spec',
   batch: '--batch', frames: '--frames', steps: '--steps', inferBatch: '--infer-batch',
+  vary: '--vary', design: '--design', queue: '--queue', chunk: '--chunk', onnx: '--onnx', threads: '--threads', workers: '--workers',
 });
 
 /** Where a command names a parameter otherwise than PARAM_FLAGS does (key: the command path). */
 const COMMAND_PARAM_FLAGS: Readonly<Record<string, Readonly<Record<string, string>>>> = Object.freeze({
   convert: { source: 'NEUTRAL_DATA' },
   'experiment gap': { model: '--model', augment: '--train-augment' },
+  'model card': { data: '--data' },
 });
 
 /** The flag of library parameter `param` in `command` (e.g. 'cv', 'experiment gap'); the name itself when it has none. */
@@ -140,14 +142,19 @@ export function addFeatureOptions(cmd: Command): Command {
       .choices(['peak', 'none']).default('peak'));
 }
 
-/** Adds --cache / --no-cache and --label-map. */
-export function addDataOptions(cmd: Command): Command {
+/** Adds --cache / --no-cache (read with {@link cacheFrom}). */
+export function addCacheOptions(cmd: Command): Command {
   return cmd
-    .option('--label-map <map>', 'rename or drop labels, e.g. fearful=panic,happy=excitement,calm=')
-    .option('--reference <data>', 'more speaker reference clips (with --speaker-reference, or a model trained with it): a dataset whose ' +
-      'clips labelled with the reference labels are the neutral speech of speakers in DATA, e.g. the folder a converted set was made from')
     .option('--cache <dir>', 'feature cache folder (default $AFFEXION_CACHE or ~/.cache/affexion/features)')
     .option('--no-cache', 'do not read or write the feature cache');
+}
+
+/** Adds --label-map, --reference and the cache options: the DataSource side of train / cv / evaluate. */
+export function addDataOptions(cmd: Command): Command {
+  return addCacheOptions(cmd
+    .option('--label-map <map>', 'rename or drop labels, e.g. fearful=panic,happy=excitement,calm=')
+    .option('--reference <data>', 'more speaker reference clips (with --speaker-reference, or a model trained with it): a dataset whose ' +
+      'clips labelled with the reference labels are the neutral speech of speakers in DATA, e.g. the folder a converted set was made from'));
 }
 
 /** Adds --label-column / --speaker-column (manifests of corpora that name their columns otherwise). */

@@ -22,6 +22,7 @@ import type { TrainedModel } from '../model/model-dir.js';
 import type { Normalization } from '../data/normalize.js';
 import { FLOAT, GraphBuilder, INT64, encodeModel, valueInfo } from './onnx-graph.js';
 import { addNetwork, addSharedInputs } from './onnx-network.js';
+import { ParamError } from '../engine/errors.js';
 
 /** Identifies an ONNX file written by this exporter (metadata key `affexion_format`). */
 export const ONNX_FORMAT = 'affexion-onnx';
@@ -129,7 +130,7 @@ export function writeOnnx(m: TrainedModel, out: string, producerVersion?: string
   try {
     writeFileSync(out, bytes);
   } catch (err) {
-    throw new Error(`--onnx ${out}: cannot write (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+    throw new ParamError('onnx', `${out}: cannot write (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
   }
   return bytes.length;
 }

@@ -22,6 +22,7 @@ import { writeReport } from '../report/write.js';
 import { writeFileAtomic } from '../data/cache.js';
 import type { EvaluationMetrics } from '../report/types.js';
 import { loadTrainedModel, type TrainedModel } from './model-dir.js';
+import { ParamError } from '../engine/errors.js';
 
 /** One corpus's figures as found beside the model. */
 export interface CardEvaluation { name: string; source: string; metrics: EvaluationMetrics; predictions?: { label: string; probs: number[] }[] }
@@ -143,7 +144,7 @@ export function buildModelCard(dir: string, opts: ModelCardOptions = {}): { card
   if (t.data) dataBlocks.push({ p: `Trained on ${t.data}.` });
   for (const d of opts.data ?? []) {
     const sheet = path.join(d, 'datasheet.md');
-    if (!existsSync(d)) throw new Error(`--data ${d}: no such folder`);
+    if (!existsSync(d)) throw new ParamError('data', `${d}: no such folder`);
     if (existsSync(sheet)) {
       const text = readFileSync(sheet, 'utf8');
       const first = text.split(/\n\s*\n/).map((s) => s.trim()).filter((s) => s && !s.startsWith('#')).slice(0, 2).join(' ');

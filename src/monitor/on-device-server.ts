@@ -18,6 +18,7 @@ import type { OnnxMetadata } from '../export/onnx-export.js';
 import type { MonitorOptions } from './core.js';
 import { onnxWindow } from './onnx-model.js';
 import { isLoopback } from './server.js';
+import { ParamError } from '../engine/errors.js';
 
 export interface OnDeviceServerOptions {
   host?: string;
@@ -56,12 +57,12 @@ const sameToken = (a: string | undefined, b: string): boolean => {
 export async function startOnDeviceServer(onnx: { bytes: Uint8Array; meta: OnnxMetadata }, opts: OnDeviceServerOptions = {}): Promise<OnDeviceServer> {
   const host = opts.host ?? '127.0.0.1';
   const token = opts.token;
-  if (!isLoopback(host) && !token) throw new Error(`--host ${host}: a non-loopback address needs --token T (the page checks it)`);
-  if (token !== undefined && token.length < 8) throw new Error('--token: use at least 8 characters');
+  if (!isLoopback(host) && !token) throw new ParamError('host', `${host}: a non-loopback address needs a token (the page checks it)`);
+  if (token !== undefined && token.length < 8) throw new ParamError('token', 'use at least 8 characters');
   const port = opts.port ?? 8080;
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port: expected 0–65535, got ${opts.port}`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ParamError('port', `expected 0–65535, got ${opts.port}`);
   const threads = opts.threads ?? 1;
-  if (!Number.isInteger(threads) || threads < 1 || threads > 64) throw new Error(`--threads: expected 1–64, got ${opts.threads}`);
+  if (!Number.isInteger(threads) || threads < 1 || threads > 64) throw new ParamError('threads', `expected 1–64, got ${opts.threads}`);
   const assets = opts.assetsDir ?? defaultOnDeviceAssetsDir();
   if (!existsSync(path.join(assets, 'index.html')) || !existsSync(path.join(assets, 'ort', 'ort-wasm-simd-threaded.wasm'))) {
     throw new Error(`on-device page not built (${assets}: index.html or ort/ missing); run npm run build`);

@@ -9,6 +9,7 @@ import { Worker } from 'node:worker_threads';
 import type { SpeakerReference } from '../data/reference.js';
 import type { TrainedModel } from '../model/model-dir.js';
 import type { PoolReply, PoolRequest } from './inference-worker.js';
+import { ParamError } from '../engine/errors.js';
 
 export interface InferencePool {
   readonly size: number;
@@ -36,7 +37,7 @@ function startWorker(workerData: { dir: string }): Worker {
 }
 
 export async function createInferencePool(m: TrainedModel, workers: number): Promise<InferencePool> {
-  if (!(Number.isInteger(workers) && workers >= 1)) throw new Error(`--workers: expected a whole number ≥ 1, got ${workers}`);
+  if (!(Number.isInteger(workers) && workers >= 1)) throw new ParamError('workers', `expected a whole number ≥ 1, got ${workers}`);
   const slots: Slot[] = await Promise.all([...Array(workers).keys()].map(() => new Promise<Slot>((resolve, reject) => {
     const worker = startWorker({ dir: m.dir });
     const slot: Slot = { worker, busy: 0, waiting: new Map() };

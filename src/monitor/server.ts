@@ -89,7 +89,7 @@ export async function startMonitorServer(model: TrainedModel, opts: MonitorServe
   const recordDir = path.resolve(opts.record ?? mkdtempSync(path.join(os.tmpdir(), 'affexion-monitor-')));
   const limits: SessionLimits = { ...DEFAULT_LIMITS, ...opts.limits };
   const workers = opts.workers ?? defaultWorkers();
-  if (!(Number.isInteger(workers) && workers >= 0 && workers <= 64)) throw new Error(`--workers: expected 0–64, got ${opts.workers}`);
+  if (!(Number.isInteger(workers) && workers >= 0 && workers <= 64)) throw new ParamError('workers', `expected 0–64, got ${opts.workers}`);
   const pool = workers > 0 ? await createInferencePool(model, workers) : undefined;
   const shared = monitorModel(model, { pool });
   await shared.warmUp(); // the first live window should not pay for first-call set-up (it did: ~0.5 s at p95)

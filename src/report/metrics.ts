@@ -7,8 +7,10 @@
  * (averages run over the classes present in the true labels). F1 is 0 when precision + recall = 0.
  */
 
-/** Per-class precision, recall, F1 and support (number of true clips). */
-export interface ClassMetrics { label: string; precision: number; recall: number; f1: number; support: number }
+import type { ClassMetrics } from './types.js';
+
+/** Per-class precision, recall, F1 and support: the one definition is in ./types.ts (reports read it too). */
+export type { ClassMetrics } from './types.js';
 
 /** The figures `evaluate --json` prints (fractions in [0, 1]). */
 export type ClassificationMetrics = {

@@ -60,6 +60,17 @@ test('native polyphase equals the JS reference (exact and quantised-phase ratios
   }
 });
 
+test('opts.out receives the result (FFT, polyphase and equal-rate paths) and must have the result length', () => {
+  const x = Float32Array.from({ length: 9000 }, (_, i) => Math.sin(i * 0.03) * 0.4);
+  for (const [from, to] of [[48000, 16000], [22050, 16000], [16000, 16000]]) {
+    const fresh = resample(x, from, to);
+    const out = new Float32Array(fresh.length).fill(Number.NaN);
+    assert.equal(resample(x, from, to, { out }), out);
+    assert.deepEqual(out, fresh);
+  }
+  assert.throws(() => resample(x, 48000, 16000, { out: new Float32Array(10) }), /opts\.out has 10 samples, the result has 3000/);
+});
+
 test('lengths are ⌈n·to/from⌉; equal rates copy; bad rates are rejected', () => {
   for (const [n, from, to] of [[1, 48000, 16000], [1000, 44100, 16000], [12345, 22050, 16000], [999, 8000, 16000], [0, 48000, 16000]]) {
     assert.equal(resample(new Float32Array(n), from, to).length, Math.ceil((n * to) / from));

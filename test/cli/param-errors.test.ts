@@ -49,8 +49,15 @@ test('the CLI turns a parameter into its flag, per command where a command names
   assert.equal(flagOf('source', 'convert'), 'NEUTRAL_DATA');
   assert.equal(flagOf('augment', 'experiment gap'), '--train-augment');
   assert.equal(flagOf('augment', 'train'), '--augment');
+  assert.equal(flagOf('augmentSpec', 'experiment gap'), '--augment', "the gap experiment's offline augmentation spec");
   assert.equal(flagOf('not-a-param'), 'not-a-param', 'an unknown name is printed as it is');
   assert.equal(cliMessage(new Error('plain')), 'plain');
+});
+
+test('the gap experiment checks its augmentation spec up front, under its own parameter name', async () => {
+  const { runGapExperiment } = await import('../../src/workflows/experiment/run.js');
+  await assert.rejects(runGapExperiment({ out: tmpDir(), augmentSpec: 'nosie' }),
+    (e: unknown) => e instanceof ParamError && e.param === 'augmentSpec' && /unknown operation 'nosie'/.test(e.detail));
 });
 
 test('every flag in PARAM_FLAGS is an option of some command', async () => {

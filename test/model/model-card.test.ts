@@ -79,5 +79,5 @@ test('affexion model card: model-card.md with use, data, per-corpus and per-clas
   assert.equal((html.match(/<section id="model-card">/g) ?? []).length, 1);
   await writeModelCard(dir, { data: [data] });
   assert.equal((readFileSync(w.report, 'utf8').match(/<section id="model-card">/g) ?? []).length, 1, 'a second run replaces the card');
-  await assert.rejects(writeModelCard(dir, { data: [path.join(data, 'nope')] }), /--data .*nope: no such folder/);
+  await assert.rejects(writeModelCard(dir, { data: [path.join(data, 'nope')] }), /data: .*nope: no such folder/);
 });

@@ -46,6 +46,6 @@ test('on-device server: page, model and runtime by GET; bodies and WebSockets re
   } finally {
     await server.close();
   }
-  await assert.rejects(startOnDeviceServer({ bytes, meta }, { host: '0.0.0.0', port: 0, assetsDir: assets }), /--host 0\.0\.0\.0: a non-loopback address needs --token/);
+  await assert.rejects(startOnDeviceServer({ bytes, meta }, { host: '0.0.0.0', port: 0, assetsDir: assets }), /host: 0\.0\.0\.0: a non-loopback address needs a token/);
   await assert.rejects(startOnDeviceServer({ bytes, meta }, { port: 0, assetsDir: path.join(assets, 'nope') }), /on-device page not built .*npm run build/);
 });

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { evaluate, formatEvaluation } from '../../eval/evaluate.js';
 import { consoleProgress } from '../../report/progress.js';
-import { cacheFrom } from '../options.js';
+import { addDataOptions, addManifestColumnOptions, cacheFrom } from '../options.js';
 import { writeReport } from '../../report/index.js';
 import { modelArchitecture } from '../../model/model-card.js';
 import { loadTrainedModel } from '../../model/model-dir.js';
@@ -13,17 +13,11 @@ import { datasetSummary } from '../../train/reporting.js';
 interface EvaluateCliOptions { labelMap?: string; labelColumn?: string; speakerColumn?: string; reference?: string; cache: string | boolean; json?: boolean; predictions?: boolean; report?: string }
 
 export function register(program: Command): void {
-  program.command('evaluate')
+  // The shared data options (one definition in options.ts), then evaluate's own.
+  addManifestColumnOptions(addDataOptions(program.command('evaluate')
     .description('Score a trained model on labelled data (clips with labels the model does not know are counted apart)')
     .argument('<modelDir>', 'model directory written by affexion train')
-    .argument('<data>', 'labelled data: folder per class or CSV manifest')
-    .option('--label-map <map>', 'rename or drop labels, e.g. fearful=panic,happy=excitement,calm=')
-    .option('--reference <data>', 'more speaker reference clips for a model trained with --speaker-reference (by default each ' +
-      'speaker\'s clips in DATA with those labels, e.g. neutral and calm, are the reference and are not scored)')
-    .option('--cache <dir>', 'feature cache folder')
-    .option('--no-cache', 'do not read or write the feature cache')
-    .option('--label-column <name>', 'manifest column holding the label (default: label, class, emotion or signal)')
-    .option('--speaker-column <name>', 'manifest column holding the speaker (default: speaker, voice, actor or speaker_id)')
+    .argument('<data>', 'labelled data: folder per class or CSV manifest')))
     .option('--predictions', 'include per-clip predictions in the JSON')
     .option('--report <dir>', 'also write report.html (and charts) into this folder')
     .option('--json', 'print the metrics as JSON on stdout')

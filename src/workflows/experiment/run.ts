@@ -27,6 +27,7 @@ import { normalizeBySpeakerReference, parseReferenceLabels } from '../../data/re
 import { fitWithEarlyStopping, predictReal, scoreReal, type RealScores } from './fit.js';
 import { gapReport, gapTable, markdownTable, type GapRow, type RecipeGroup } from './table.js';
 import { ParamError, renameParams } from '../../engine/errors.js';
+import { parseAugmentSpec } from '../../augment/augmenter.js';
 
 /** Network sizes: the paper's, or a small one for quick exploration on a shared CPU. */
 export const MODEL_SIZES: Readonly<Record<'paper' | 'small' | 'tiny', Partial<Hyperparameters>>> = Object.freeze({
@@ -147,6 +148,7 @@ async function runGapExperimentLocked(o: GapExperimentOptions): Promise<GapExper
   const augmentCopies = o.augmentCopies ?? 1;
   if (!Number.isInteger(augmentCopies) || augmentCopies < 1) throw new ParamError('augmentCopies', `expected a positive integer, got ${o.augmentCopies}`);
   const augmentSpec = o.augmentSpec ?? EXPERIMENT_AUGMENT_SPEC;
+  renameParams({ augment: 'augmentSpec' }, () => parseAugmentSpec(augmentSpec)); // up front, not inside the first recipe's features
   const recipes = selectRecipes(defaultRecipes(), o.recipes);
   const realPath = o.real ?? sharedDataPath('ravdess-dev');
   if (!existsSync(realPath)) throw new ParamError('real', `${realPath} does not exist`);

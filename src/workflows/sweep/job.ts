@@ -13,7 +13,7 @@ import type { Hyperparameters } from '../../model/hyperparameters.js';
 import type { ProgressEvents } from '../../report/progress.js';
 import type { ClassificationMetrics } from '../../report/metrics.js';
 import { dataRef } from './data-hash.js';
-import { renameParams } from '../../engine/errors.js';
+import { ParamError } from '../../engine/errors.js';
 
 /** Version of the job format; a worker refuses jobs of a newer one (they may mean something it cannot do). */
 export const JOB_FORMAT_VERSION = 1;
@@ -71,7 +71,7 @@ export function checkJobFormat(job: { v?: unknown; kind?: unknown }, kinds: read
 export function checkDataRef(ref: DataRef, labelMap: string | undefined, what: string): void {
   const local = dataRef(ref.path, labelMap, what);
   if (local.hash !== ref.hash) {
-    throw new Error(`${what} ${ref.path}: this worker's copy differs from the one the job was made with (content hash ${local.hash}, job expects ${ref.hash}); ` +
+    throw new ParamError(what, `${ref.path}: this worker's copy differs from the one the job was made with (content hash ${local.hash}, job expects ${ref.hash}); ` +
       'put the data on a shared filesystem or synchronise it first (docs/scale.md)');
   }
 }
@@ -99,7 +99,7 @@ export async function runFoldJob(job: FoldJob, o: { workDir: string; cacheDir?: 
   const foldDir = path.join(o.workDir, `fold-${String(job.fold).padStart(2, '0')}`);
   const real: ClassificationMetrics[] = [];
   for (const r of job.real) {
-    const e = await renameParams({ data: 'real' }, () => evaluate({ model: foldDir, data: r.path, labelMap: job.labelMap, cacheDir: o.cacheDir }));
+    const e = await evaluate({ model: foldDir, data: r.path, labelMap: job.labelMap, cacheDir: o.cacheDir });
     real.push(figures(e));
   }
   const foldResult = JSON.parse(readFileSync(path.join(foldDir, 'result.json'), 'utf8')) as FoldJobResult['foldResult'];

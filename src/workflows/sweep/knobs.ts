@@ -6,6 +6,7 @@
  */
 import { resolveFeatureSettings, type FeatureSettings } from '../../data/features.js';
 import { resolveHyperparameters, type Hyperparameters } from '../../model/hyperparameters.js';
+import { ParamError } from '../../engine/errors.js';
 
 /** Everything a trial trains with (besides the data and the seed, which is in `hyper`). */
 export interface TrialSettings {
@@ -77,13 +78,13 @@ export function parseVary(specs: readonly string[]): Vary {
   const vary: Vary = {};
   for (const spec of specs) {
     const m = /^\s*([A-Za-z_][\w-]*)\s*=(.*)$/.exec(spec);
-    if (!m) throw new Error(`--vary ${spec}: expected name=v1,v2,… (e.g. max_len=200,400,600)`);
+    if (!m) throw new ParamError('vary', `${spec}: expected name=v1,v2,… (e.g. max_len=200,400,600)`);
     const name = m[1].replace(/-/g, '_');
-    if (name in vary) throw new Error(`--vary ${name}: given twice; list all its values in one --vary`);
+    if (name in vary) throw new ParamError('vary', `${name}: given twice; list all its values in one entry`);
     const parts = m[2].split(',').map((p) => p.trim());
     vary[name] = parts.map((p) => {
       const v = p === '' ? NaN : Number(p);
-      if (!Number.isFinite(v)) throw new Error(`--vary ${name}: "${p}" is not a number (values: ${m[2]})`);
+      if (!Number.isFinite(v)) throw new ParamError('vary', `${name}: "${p}" is not a number (values: ${m[2]})`);
       return v;
     });
   }
@@ -96,23 +97,23 @@ export function parseVary(specs: readonly string[]): Vary {
  */
 export function validateVary(vary: Vary, base: TrialSettings): void {
   const names = Object.keys(vary);
-  if (names.length === 0) throw new Error('--vary: give at least one knob, e.g. --vary max_len=200,400 (knobs: ' + Object.keys(KNOBS).join(', ') + ')');
+  if (names.length === 0) throw new ParamError('vary', 'give at least one knob, e.g. max_len=200,400 (knobs: ' + Object.keys(KNOBS).join(', ') + ')');
   for (const name of names) {
     const knob = KNOBS[name];
-    if (!knob) throw new Error(`--vary ${name}: unknown knob; known knobs: ${Object.keys(KNOBS).join(', ')}`);
+    if (!knob) throw new ParamError('vary', `${name}: unknown knob; known knobs: ${Object.keys(KNOBS).join(', ')}`);
     const values = vary[name];
-    if (!Array.isArray(values) || values.length === 0) throw new Error(`--vary ${name}: give at least one value`);
-    if (new Set(values).size !== values.length) throw new Error(`--vary ${name}: a value is listed twice (${values.join(',')})`);
+    if (!Array.isArray(values) || values.length === 0) throw new ParamError('vary', `${name}: give at least one value`);
+    if (new Set(values).size !== values.length) throw new ParamError('vary', `${name}: a value is listed twice (${values.join(',')})`);
     for (const v of values) {
-      if (typeof v !== 'number' || !Number.isFinite(v)) throw new Error(`--vary ${name}=${v}: not a number`);
-      if (knob.integer && !Number.isInteger(v)) throw new Error(`--vary ${name}=${v}: ${knob.doc} must be an integer`);
+      if (typeof v !== 'number' || !Number.isFinite(v)) throw new ParamError('vary', `${name}=${v}: not a number`);
+      if (knob.integer && !Number.isInteger(v)) throw new ParamError('vary', `${name}=${v}: ${knob.doc} must be an integer`);
       const s = cloneSettings(base);
       knob.set(s, v);
       try {
         resolveHyperparameters(s.hyper);
         resolveFeatureSettings({ params: s.features.params, loudness: s.features.loudness });
       } catch (err) {
-        throw new Error(`--vary ${name}=${v}: out of range (${(err as Error).message})`);
+        throw new ParamError('vary', `${name}=${v}: out of range (${(err as Error).message})`);
       }
     }
   }
@@ -123,7 +124,7 @@ export function validateVary(vary: Vary, base: TrialSettings): void {
  * its base value (a value equal to the base appears once). grid: every combination.
  */
 export function planTrials(vary: Vary, base: TrialSettings, design: Design): Trial[] {
-  if (!DESIGNS.includes(design)) throw new Error(`--design: expected one-at-a-time or grid, got "${design}"`);
+  if (!DESIGNS.includes(design)) throw new ParamError('design', `expected one-at-a-time or grid, got "${design}"`);
   validateVary(vary, base);
   const names = Object.keys(vary);
   // Each entry: the knob values to set over the base, and the curves that trial is on.

@@ -9,6 +9,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { predictFiles, type FilePrediction, type PredictFilesOptions } from '../../eval/index.js';
 import { checkJobFormat, JOB_FORMAT_VERSION, type DataRef } from './job.js';
+import { ParamError } from '../../engine/errors.js';
 
 /** One chunk of files to score. */
 export interface PredictJob {
@@ -50,7 +51,7 @@ export async function runPredictJob(job: PredictJob, _o: { cacheDir?: string | n
 
 /** Splits files into predict jobs of `chunk` files. */
 export function predictJobs(model: string, files: readonly string[], options: PredictFilesOptions, chunk: number): PredictJob[] {
-  if (!Number.isInteger(chunk) || chunk < 1) throw new Error(`--chunk: expected a positive integer, got ${chunk}`);
+  if (!Number.isInteger(chunk) || chunk < 1) throw new ParamError('chunk', `expected a positive integer, got ${chunk}`);
   const ref = { path: path.resolve(model), hash: modelContentHash(model) };
   const abs = files.map((f) => path.resolve(f));
   const jobs: PredictJob[] = [];

@@ -14,6 +14,7 @@ import type { ProgressEvents } from '../../report/progress.js';
 import { checkJobFormat, foldJobId, runFoldJob, type FoldJob, type FoldJobResult } from './job.js';
 import { runPredictJob, type PredictJob } from './predict-job.js';
 import type { JobRunner } from './sweep.js';
+import { ParamError } from '../../engine/errors.js';
 
 export const DEFAULT_QUEUE_NAME = 'affexion';
 
@@ -23,11 +24,11 @@ export function connectionFromUrl(url: string): RedisOptions & { host: string; p
   try {
     u = new URL(url);
   } catch {
-    throw new Error(`--queue ${url}: expected redis://HOST:PORT`);
+    throw new ParamError('queue', `${url}: expected redis://HOST:PORT`);
   }
-  if (u.protocol !== 'redis:' && u.protocol !== 'rediss:') throw new Error(`--queue ${url}: expected redis://HOST:PORT (got protocol ${u.protocol})`);
+  if (u.protocol !== 'redis:' && u.protocol !== 'rediss:') throw new ParamError('queue', `${url}: expected redis://HOST:PORT (got protocol ${u.protocol})`);
   const db = u.pathname.length > 1 ? Number(u.pathname.slice(1)) : 0;
-  if (!Number.isInteger(db) || db < 0) throw new Error(`--queue ${url}: database "${u.pathname.slice(1)}" is not a number`);
+  if (!Number.isInteger(db) || db < 0) throw new ParamError('queue', `${url}: database "${u.pathname.slice(1)}" is not a number`);
   return {
     host: u.hostname || '127.0.0.1', port: u.port ? Number(u.port) : 6379, db,
     ...(u.username ? { username: decodeURIComponent(u.username) } : {}), ...(u.password ? { password: decodeURIComponent(u.password) } : {}),
@@ -44,7 +45,7 @@ export async function checkQueueReachable(url: string, timeoutMs = 3000): Promis
     await probe.connect();
     await probe.ping();
   } catch (err) {
-    throw new Error(`--queue ${url}: cannot reach Redis (${cause || (err as Error).message || 'connection failed'}); start redis-server there or check the host and port`);
+    throw new ParamError('queue', `${url}: cannot reach Redis (${cause || (err as Error).message || 'connection failed'}); start redis-server there or check the host and port`);
   } finally {
     probe.disconnect();
   }
@@ -150,7 +151,7 @@ export interface AffexionWorker {
 export async function startWorker(o: WorkerOptions): Promise<AffexionWorker> {
   await checkQueueReachable(o.queue);
   const concurrency = o.concurrency ?? 1;
-  if (!Number.isInteger(concurrency) || concurrency < 1) throw new Error(`--concurrency: expected a positive integer, got ${concurrency}`);
+  if (!Number.isInteger(concurrency) || concurrency < 1) throw new ParamError('concurrency', `expected a positive integer, got ${concurrency}`);
   const workRoot = o.workDir ?? path.join(os.tmpdir(), 'affexion-worker');
   mkdirSync(workRoot, { recursive: true });
   const log = o.events?.log;

@@ -16,14 +16,15 @@ import { dataRef } from './data-hash.js';
 import { JOB_FORMAT_VERSION, type FoldJob } from './job.js';
 import { predictJobs } from './predict-job.js';
 import { addAllOnce, checkQueueReachable, connectionFromUrl, DEFAULT_QUEUE_NAME, queueRunner } from './queue.js';
+import { ParamError } from '../../engine/errors.js';
 
 /** Cross-validation with every fold run on the queue's workers; then as {@link crossValidate}. */
 export async function crossValidateOnQueue(opts: CvOptions & { queue: string; queueName?: string }): Promise<CvResult> {
   if (typeof opts.data !== 'string' || (opts.eval != null && typeof opts.eval !== 'string')) {
-    throw new Error('--queue: the data must be given as a path (workers read it from there); --label-column / --speaker-column are not supported with --queue');
+    throw new ParamError('queue', 'the data must be given as a path (workers read it from there); manifest column options are not supported with a queue');
   }
-  if (opts.reference || opts.evalReference) throw new Error('--queue: --reference is not supported with --queue');
-  if (opts.labelMap !== undefined && typeof opts.labelMap !== 'string') throw new Error('--queue: give the label map in its a=b,c= form');
+  if (opts.reference || opts.evalReference) throw new ParamError('queue', 'extra reference data is not supported with a queue');
+  if (opts.labelMap !== undefined && typeof opts.labelMap !== 'string') throw new ParamError('queue', 'give the label map in its a=b,c= form');
   const k = opts.folds ?? 7;
   const hyper = resolveHyperparameters(opts.hyper);
   const features = resolveFeatureSettings({ params: opts.features, loudness: opts.loudness });

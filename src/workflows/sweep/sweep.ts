@@ -20,6 +20,7 @@ import { dataRef } from './data-hash.js';
 import { foldJobId, JOB_FORMAT_VERSION, runFoldJob, type DataRef, type FoldJob, type FoldJobResult } from './job.js';
 import { MAX_UNCONFIRMED_RUNS, parseVary, planTrials, type Design, type Trial, type TrialSettings, type Vary } from './knobs.js';
 import { writeSweepReport } from './report.js';
+import { ParamError } from '../../engine/errors.js';
 
 /** Options of {@link sweep}. */
 export interface SweepOptions {
@@ -115,21 +116,21 @@ export function planSweep(opts: SweepOptions): { trials: Trial[]; seeds: number[
   const design = opts.design ?? 'one-at-a-time';
   const folds = opts.folds ?? 7;
   const groupBy = opts.groupBy ?? 'none';
-  if (!GROUP_BY.includes(groupBy)) throw new Error(`--group-by: expected speaker, text or none, got "${groupBy}"`);
-  if (!Number.isInteger(folds) || folds < 2) throw new Error(`--folds: need an integer ≥ 2, got ${folds}`);
+  if (!GROUP_BY.includes(groupBy)) throw new ParamError('groupBy', `expected speaker, text or none, got "${groupBy}"`);
+  if (!Number.isInteger(folds) || folds < 2) throw new ParamError('folds', `need an integer ≥ 2, got ${folds}`);
   const base: TrialSettings = { hyper: resolveHyperparameters(opts.hyper), features: resolveFeatureSettings({ params: opts.features, loudness: opts.loudness }) };
   const vary = Array.isArray(opts.vary) ? parseVary(opts.vary as string[]) : (opts.vary as Vary);
   const trials = planTrials(vary, base, design);
   const s = opts.seeds ?? 1;
   const seeds = typeof s === 'number' ? Array.from({ length: s }, (_, i) => base.hyper.seed + i) : [...s];
-  if (typeof s === 'number' && (!Number.isInteger(s) || s < 1)) throw new Error(`--seeds: expected a positive integer, got ${s}`);
+  if (typeof s === 'number' && (!Number.isInteger(s) || s < 1)) throw new ParamError('seeds', `expected a positive integer, got ${s}`);
   if (seeds.length === 0 || seeds.some((x) => !Number.isInteger(x)) || new Set(seeds).size !== seeds.length) {
-    throw new Error(`--seeds: expected distinct integers, got ${seeds.join(',')}`);
+    throw new ParamError('seeds', `expected distinct integers, got ${seeds.join(',')}`);
   }
   const runs = trials.length * seeds.length;
   if (runs > MAX_UNCONFIRMED_RUNS && !opts.yes) {
-    throw new Error(`--vary: ${trials.length} trials × ${seeds.length} seeds = ${runs} runs (${runs * folds} trainings), more than ${MAX_UNCONFIRMED_RUNS}; ` +
-      'add --yes to run them all, or vary fewer knobs');
+    throw new ParamError('vary', `${trials.length} trials × ${seeds.length} seeds = ${runs} runs (${runs * folds} trainings), more than ${MAX_UNCONFIRMED_RUNS}; ` +
+      'confirm with yes to run them all, or vary fewer knobs');
   }
   return { trials, seeds, base, design, vary, folds, groupBy };
 }

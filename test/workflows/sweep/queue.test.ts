@@ -93,13 +93,13 @@ test('queue: a newer job format and a different copy of the data are refused, na
   await events.waitUntilReady();
   try {
     const job: FoldJob = {
-      v: JOB_FORMAT_VERSION, kind: 'fold', key: 'test', fold: 1, folds: 2, groupBy: 'none', data: dataRef(data, undefined, 'data'), real: [],
+      v: JOB_FORMAT_VERSION, kind: 'fold', key: 'test', fold: 1, folds: 2, groupBy: 'none', data: dataRef(data, undefined, 'DATA'), real: [],
       hyper: resolveHyperparameters({ ...TINY_HYPER, epochs: 1 }), features: resolveFeatureSettings({ params: TINY_FEATURES }),
     };
     const newer = await queue.add('fold', { ...job, v: JOB_FORMAT_VERSION + 1 });
     await assert.rejects(newer.waitUntilFinished(events), new RegExp(`job format version ${JOB_FORMAT_VERSION + 1} is newer than this worker supports \\(version ${JOB_FORMAT_VERSION}\\)`));
     const other = await queue.add('fold', { ...job, data: { ...job.data, hash: '0123456789abcdef' } });
-    await assert.rejects(other.waitUntilFinished(events), /data .*: this worker's copy differs from the one the job was made with \(content hash \w+, job expects 0123456789abcdef\)/);
+    await assert.rejects(other.waitUntilFinished(events), /data: .*: this worker's copy differs from the one the job was made with \(content hash \w+, job expects 0123456789abcdef\)/);
   } finally {
     await events.close();
     await queue.close();
@@ -108,8 +108,8 @@ test('queue: a newer job format and a different copy of the data are refused, na
 
 test('queue: no Redis at the address is one clear error, before anything runs', async () => {
   const port = await freePort();
-  await assert.rejects(sweep({ ...base, out: tmpDir(), queue: `redis://127.0.0.1:${port}` }), new RegExp(`--queue redis://127.0.0.1:${port}: cannot reach Redis \\(connect ECONNREFUSED .*start redis-server`));
-  await assert.rejects(sweep({ ...base, out: tmpDir(), queue: 'http://x' }), /--queue http:\/\/x: expected redis:\/\/HOST:PORT/);
+  await assert.rejects(sweep({ ...base, out: tmpDir(), queue: `redis://127.0.0.1:${port}` }), new RegExp(`queue: redis://127.0.0.1:${port}: cannot reach Redis \\(connect ECONNREFUSED .*start redis-server`));
+  await assert.rejects(sweep({ ...base, out: tmpDir(), queue: 'http://x' }), /queue: http:\/\/x: expected redis:\/\/HOST:PORT/);
 });
 
 test('sweep: a failing job is reported with its error and the sweep goes on', async () => {

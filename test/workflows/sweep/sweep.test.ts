@@ -19,14 +19,14 @@ export function withoutTimes(file: string): unknown {
 
 test('sweep: bad knobs, values and sizes are one clear error before anything runs', () => {
   const p = (vary: string[], extra = {}) => () => planSweep({ ...base, out: 'unused', vary, ...extra });
-  assert.throws(p(['bogus=1,2']), /--vary bogus: unknown knob; known knobs: max_len, dropout, n_mfcc, channels, epochs/);
-  assert.throws(p(['max_len=0,200']), /--vary max_len=0: out of range \(--max-len: expected a positive integer, got 0\)/);
-  assert.throws(p(['dropout=0.2,1.5']), /--vary dropout=1.5: out of range/);
-  assert.throws(p(['channels=8.5']), /--vary channels=8.5: CNN channels must be an integer/);
-  assert.throws(p(['epochs=1,x']), /--vary epochs: "x" is not a number/);
-  assert.throws(p(['n_mfcc=0']), /--vary n_mfcc=0: out of range/);
+  assert.throws(p(['bogus=1,2']), /vary: bogus: unknown knob; known knobs: max_len, dropout, n_mfcc, channels, epochs/);
+  assert.throws(p(['max_len=0,200']), /vary: max_len=0: out of range \(max_len: expected a positive integer, got 0\)/);
+  assert.throws(p(['dropout=0.2,1.5']), /vary: dropout=1.5: out of range/);
+  assert.throws(p(['channels=8.5']), /vary: channels=8.5: CNN channels must be an integer/);
+  assert.throws(p(['epochs=1,x']), /vary: epochs: "x" is not a number/);
+  assert.throws(p(['n_mfcc=0']), /vary: n_mfcc=0: out of range/);
   const big = [`max_len=${Array.from({ length: 501 }, (_, i) => i + 10).join(',')}`];
-  assert.throws(p(big), /501 trials × 2 seeds = 1002 runs .* more than 1000; add --yes/);
+  assert.throws(p(big), /501 trials × 2 seeds = 1002 runs .* more than 1000; confirm with yes/);
   assert.equal(planSweep({ ...base, out: 'unused', vary: big, yes: true }).trials.length, 501);
   // one-at-a-time: other knobs at base, the base combination once; grid: every combination.
   const one = planSweep({ ...base, out: 'unused', vary: ['epochs=1,2', 'dropout=0.1,0.3'] });
@@ -87,7 +87,7 @@ test('affexion sweep (CLI): unknown knob is one error; a tiny sweep writes its f
     '--fc-hidden', '8', '--seed', '7', '--lr', '0.01', '--n-mfcc', '8', '--n-fft', '256', '--n-mels', '24', '--cache', cacheDir, '--folds', '2'];
   const bad = cli(['sweep', data, '--vary', 'max_lenn=200', '--out', out, ...tiny]);
   assert.equal(bad.status, 1);
-  assert.match(bad.stderr, /affexion: --vary max_lenn: unknown knob/);
+  assert.match(bad.stderr, /affexion: --vary: max_lenn: unknown knob/);
   const ok = cli(['sweep', data, '--vary', 'channels=2,4', '--out', out, '--no-report', ...tiny]);
   assert.equal(ok.status, 0, ok.stderr);
   assert.match(ok.stderr, /sweep: 4\/4 jobs done · 0 running · 0 failed/);

@@ -13,7 +13,7 @@ import { predictFiles, windowProbabilities } from '../../src/eval/predict.js';
 import { loadAudio } from '../../src/audio/load.js';
 import { loadTrainedModel } from '../../src/model/model-dir.js';
 import { sessionReference } from '../../src/monitor/model.js';
-import { haveDevCorpus, RAVDESS, tinyReferenceModel, writeFixture } from './fixtures.js';
+import { haveDevCorpus, RAVDESS, tinyReferenceModel, writeFixture } from '../monitor/fixtures.js';
 import { tmpDir } from '../train/fixtures.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
