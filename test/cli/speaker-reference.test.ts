@@ -32,6 +32,7 @@ test('CLI: train --speaker-reference, evaluate lists the references, predict --r
   const p = cli('predict', out, target.path, ...refs, '--json');
   assert.equal(p.status, 0, p.stderr);
   assert.ok(['boredom', 'panic'].includes(JSON.parse(p.stdout.trim()).label));
+  // No reference: the model's population reference (its training speakers' neutral speech), with a warning.
   const missing = cli('predict', out, target.path, '--json');
   assert.equal(missing.status, 0, missing.stderr);
   assert.match(missing.stderr, /warning: .*population normalisation.*give a few clips of the speaker's calm speech as reference files \(predict --reference FILE\)/);
