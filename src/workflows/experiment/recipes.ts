@@ -65,7 +65,7 @@ export function frontEndHyper(fe: FrontEnd): Partial<Hyperparameters> {
     case 'cmvn': return { normalization: 'utterance', mask_padding: false, speaker_reference: '' };
     case 'masked': return { normalization: 'global', mask_padding: true, speaker_reference: '' };
     case 'prosodic': return { normalization: 'utterance', mask_padding: true, speaker_reference: '' };
-    case 'reference': return { normalization: 'global', mask_padding: false, speaker_reference: REFERENCE_LABELS };
+    case 'reference': return { normalization: 'global', mask_padding: RECIPE_SETTINGS.converted.hyper.mask_padding ?? false, speaker_reference: REFERENCE_LABELS };
   }
 }
 
@@ -103,8 +103,9 @@ export function defaultRecipes(): GapRecipe[] {
       rows.push({
         id: `${dataId[data]}-${fe}`, label: `${dataName[data]}, ${fe} front-end`, data, frontEnd: fe, loudness: converted.loudness,
         // One network per row and seed: the experiment's seed ensemble (--seeds s,…,s+N−1) is the recipe's
-        // --ensemble N, measured member by member.
-        hyper: { ...converted.hyper, ensemble: 1, ...frontEndHyper(fe) }, patience: 0,
+        // --ensemble N, measured member by member. No neutral class: the grid's data recipes hold only the
+        // four signals (`experiment real-speech` measures the neutral class).
+        hyper: { ...converted.hyper, ensemble: 1, neutral_class: false, ...frontEndHyper(fe) }, patience: 0,
       });
     }
   }
