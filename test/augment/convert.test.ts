@@ -4,6 +4,7 @@ import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { convertClip, convertEmotions, EMOTION_PROFILES, resolveProfiles } from '../../src/augment/convert/index.js';
+import { fillerSec, FILLER_GAP_SEC } from '../../src/augment/convert/transform.js';
 import { trackPitch } from '../../src/features/pitch.js';
 import { measureProsody } from '../../src/features/prosody.js';
 import { Rng } from '../../src/engine/rng.js';
@@ -56,9 +57,10 @@ test('tempo follows the drawn duration ratio within 2 % (clips without inserted 
   }
 });
 
-/** Expected output length: tempo, the lengthened 0.2 s before each pause and the end, and the pauses. */
-function expectedLength(d: { duration: number; lengthen: number; pauses: number; pauseSec: number[] }, n: number): [number, number] {
-  const base = n * d.duration + d.pauseSec.reduce((a, b) => a + b, 0) * SR;
+/** Expected output length: tempo, the lengthened 0.2 s before each pause and the end, the pauses and their fillers. */
+function expectedLength(d: { duration: number; lengthen: number; pauses: number; pauseSec: number[]; fillers: boolean[] }, n: number): [number, number] {
+  const fillers = d.pauseSec.reduce((a, p, i) => a + (d.fillers[i] ? fillerSec(p) + FILLER_GAP_SEC : 0), 0);
+  const base = n * d.duration + (d.pauseSec.reduce((a, b) => a + b, 0) + fillers) * SR;
   // Lengthened stretches can overlap or be cut by the clip start, so their share is at most this.
   return [base, base + (d.pauses + 1) * 0.2 * SR * d.duration * (d.lengthen - 1)];
 }
@@ -96,19 +98,21 @@ test('uncertainty inserts pauses (length adds up) and ends in a rise or level', 
 test('fillers are sustained voicing from the speaker\'s own vowel, at a level pitch', () => {
   const p = { ...EMOTION_PROFILES.uncertainty!, pauses: [1, 1] as const, pauseSec: [0.6, 0.6] as const };
   const filled = convertClip(x, SR, { ...p, fillerProb: 1 }, new Rng(5));
-  const silent = convertClip(x, SR, { ...p, fillerProb: 0 }, new Rng(5));
+  // A filled pause is the silence, the filler, then a short gap: the silent twin gets a pause that long.
+  const whole = 0.6 + fillerSec(0.6) + FILLER_GAP_SEC;
+  const silent = convertClip(x, SR, { ...p, pauseSec: [whole, whole], fillerProb: 0 }, new Rng(5));
   // Same draws, so the clips differ only in level (loudness shaping sees the filler) except where the
   // filler is: frames ≥ 10 dB louder than the same frame of the silent pause.
-  assert.equal(filled.samples.length, silent.samples.length);
+  assert.ok(Math.abs(filled.samples.length - silent.samples.length) < 0.01 * SR, `${filled.samples.length} vs ${silent.samples.length}`);
   const frameEnergy = (y: Float32Array, i: number): number => { let e = 0; for (let j = i * 160; j < Math.min(y.length, i * 160 + 400); j++) e += y[j]! ** 2; return e; };
-  const nFrames = Math.floor(filled.samples.length / 160);
+  const nFrames = Math.floor(Math.min(filled.samples.length, silent.samples.length) / 160);
   const loudest = Math.max(...Array.from({ length: nFrames }, (_, i) => frameEnergy(filled.samples, i)));
   const fillerFrames = new Set([...Array(nFrames).keys()].filter((i) => frameEnergy(filled.samples, i) > 10 * frameEnergy(silent.samples, i) + 1e-3 * loudest));
   const inFiller = (i: number): boolean => fillerFrames.has(i);
   const tf = trackPitch(filled.samples, SR), ts = trackPitch(silent.samples, SR);
   const f0s = [...tf.voiced.keys()].filter((i) => inFiller(i) && tf.voiced[i]).map((i) => tf.f0[i]!);
   const silentVoiced = [...ts.voiced.keys()].filter((i) => inFiller(i) && ts.voiced[i]).length;
-  // The filler lasts 0.6 × 0.6 s = 36 frames with 40 ms fades: most of it must be voiced (the pause alone is not).
+  // The filler lasts fillerSec(0.6) = 0.48 s with 40 ms fades: most of it must be voiced (the pause alone is not).
   assert.ok(f0s.length >= 20 && silentVoiced <= 2, `filler voiced frames ${f0s.length}, without filler ${silentVoiced}`);
   // Level pitch: its frames (but a few tracker octave slips) stay within ±2 semitones of their median,
   // which lies below the speaker's median.

@@ -20,6 +20,7 @@ import { ParamError, renameParams } from '../../engine/errors.js';
 
 export { EMOTION_PROFILES, resolveProfiles, type EmotionProfile, type DrawnProfile, type Range } from './profiles.js';
 export { convertClip, drawProfile, CONVERSION_METHOD_VERSION, type ConvertedClip } from './transform.js';
+export { checkConversionProsody, measureForCheck, CHECKED_DIRECTIONS, type ConversionCheck, type ConversionMeasures, type DirectionResult } from './check.js';
 
 /** Options for {@link convertEmotions}. */
 export interface ConvertOptions {
@@ -231,7 +232,7 @@ function meanSd(v: number[]): string {
 /** Markdown table of a profile's ranges (used by the datasheet and docs/augmentation.md). */
 export function profileTable(profiles: [string, EmotionProfile][]): string {
   const keys: (keyof EmotionProfile)[] = ['f0Shift', 'f0Range', 'duration', 'tremorHz', 'tremorDepth', 'jitter', 'tiltDb',
-    'breathiness', 'gainDb', 'formant', 'dynamics', 'declinationDb', 'finalRise', 'finalSec', 'pauses', 'pauseSec', 'fillerProb',
+    'breathiness', 'gainDb', 'formant', 'dynamics', 'declinationDb', 'finalRise', 'finalSec', 'finalFlatten', 'pauses', 'pauseSec', 'fillerProb',
     'creak', 'finalBreath', 'h1Db', 'lengthen'];
   const fmt = (v: unknown): string => Array.isArray(v) ? (v[0] === v[1] ? String(v[0]) : `${v[0]}…${v[1]}`) : String(v);
   const lines = [`| | ${profiles.map(([n]) => n).join(' | ')} |`, `|---|${profiles.map(() => '---').join('|')}|`];

@@ -54,8 +54,17 @@ export interface EmotionProfile {
   pauses: Range;
   /** Length of each inserted pause, seconds. */
   pauseSec: Range;
-  /** Probability that an inserted pause holds a filler ("uh"/"um") cut from the clip's own vowel. */
+  /**
+   * Probability that an inserted pause holds a filler ("uh"/"um") cut from the clip's own vowel, after its
+   * silence. With `fillerProb` > 0 the first pause always holds one, so every clip has a filled pause.
+   */
   fillerProb: number;
+  /**
+   * 0…1: how much of the source's own final F0 movement is replaced by a level contour before
+   * `finalRise` applies (1 = a falling statement ending becomes level, then rises by `finalRise`;
+   * 0 = the rise is added to the source's contour). Fixed, not drawn.
+   */
+  finalFlatten: number;
   /**
    * Phrase-final creak (vocal fry) over the last 0.2 s of voicing, 0…1: F0 lowered by up to 25 %,
    * alternate periods lengthened and shortened by up to 15 % (period doubling) and strong jitter.
@@ -80,7 +89,7 @@ export const EMOTION_PROFILES: Readonly<Record<string, EmotionProfile>> = Object
     tremorHz: [0, 0], tremorDepth: [0, 0], jitter: [0.002, 0.005],
     tiltDb: [-7, -3], breathiness: [0.03, 0.08], gainDb: [-6, -2], formant: [1, 1], dynamics: [-0.35, -0.15], declinationDb: [-5, -2],
     finalRise: [0.88, 0.95], finalSec: [0.3, 0.5],
-    pauses: [1, 2], pauseSec: [0.25, 0.6], fillerProb: 0,
+    pauses: [1, 2], pauseSec: [0.25, 0.6], fillerProb: 0, finalFlatten: 0,
     creak: [0.4, 1], finalBreath: [0.04, 0.12], h1Db: [2, 5], lengthen: [1.1, 1.3],
   },
   panic: {
@@ -89,7 +98,7 @@ export const EMOTION_PROFILES: Readonly<Record<string, EmotionProfile>> = Object
     tremorHz: [5, 8], tremorDepth: [0.02, 0.045], jitter: [0.008, 0.015],
     tiltDb: [4, 8], breathiness: [0, 0], gainDb: [3, 7], formant: [1, 1], dynamics: [0.1, 0.3], declinationDb: [-1, 2],
     finalRise: [1.0, 1.12], finalSec: [0.2, 0.35],
-    pauses: [0, 0], pauseSec: [0, 0], fillerProb: 0,
+    pauses: [0, 0], pauseSec: [0, 0], fillerProb: 0, finalFlatten: 0,
     creak: [0, 0], finalBreath: [0, 0], h1Db: [-4, -1.5], lengthen: [1, 1],
   },
   excitement: {
@@ -98,7 +107,7 @@ export const EMOTION_PROFILES: Readonly<Record<string, EmotionProfile>> = Object
     tremorHz: [0, 0], tremorDepth: [0, 0], jitter: [0.002, 0.005],
     tiltDb: [2, 5], breathiness: [0, 0], gainDb: [2, 6], formant: [1.04, 1.1], dynamics: [0.25, 0.5], declinationDb: [-1, 1],
     finalRise: [1.05, 1.2], finalSec: [0.25, 0.4],
-    pauses: [0, 0], pauseSec: [0, 0], fillerProb: 0,
+    pauses: [0, 0], pauseSec: [0, 0], fillerProb: 0, finalFlatten: 0,
     creak: [0, 0], finalBreath: [0, 0], h1Db: [-2, 0], lengthen: [1, 1],
   },
   uncertainty: {
@@ -107,7 +116,7 @@ export const EMOTION_PROFILES: Readonly<Record<string, EmotionProfile>> = Object
     tremorHz: [0, 0], tremorDepth: [0, 0], jitter: [0.003, 0.006],
     tiltDb: [-3, 0], breathiness: [0.01, 0.04], gainDb: [-3, 0], formant: [1, 1], dynamics: [-0.1, 0.05], declinationDb: [-3, 0],
     finalRise: [1.0, 1.4], finalSec: [0.3, 0.45],
-    pauses: [1, 3], pauseSec: [0.3, 0.7], fillerProb: 0.7,
+    pauses: [1, 3], pauseSec: [0.3, 0.7], fillerProb: 0.7, finalFlatten: 1,
     creak: [0, 0], finalBreath: [0, 0], h1Db: [0, 2], lengthen: [1.25, 1.6],
   },
 });

@@ -25,8 +25,11 @@ import { type DrawnProfile, type EmotionProfile } from './profiles.js';
  * 2: formant scaling (2026-11-22).
  * 3: boredom pauses, creak and phrase-final breath; level-pitched fillers; pre-pause and final
  *    lengthening; first-harmonic (H1–H2) voice quality; uncertainty's end rising or level (issue 13).
+ * 4: uncertainty: the source's final fall is levelled before the rise (`finalFlatten`), a filled pause
+ *    is silence then the filler (the hesitation stays audible as a pause), every clip gets a filler
+ *    (2026-12-05). Boredom, panic and excitement are unchanged.
  */
-export const CONVERSION_METHOD_VERSION = 3;
+export const CONVERSION_METHOD_VERSION = 4;
 
 /** Draws one clip's values from a profile. */
 export function drawProfile(p: EmotionProfile, rng: RandomSource): DrawnProfile {
@@ -40,7 +43,8 @@ export function drawProfile(p: EmotionProfile, rng: RandomSource): DrawnProfile 
   };
   for (let i = 0; i < d.pauses; i++) {
     d.pauseSec.push(u(p.pauseSec));
-    d.fillers.push(rng.next() < p.fillerProb);
+    // The first pause of a profile with fillers always holds one: every such clip has a filled pause.
+    d.fillers.push(rng.next() < p.fillerProb || (i === 0 && p.fillerProb > 0));
   }
   d.formant = u(p.formant); // drawn after the others, so they keep their place in the stream
   d.creak = u(p.creak);
@@ -80,15 +84,53 @@ export function smoothTrack(track: PitchTrack): PitchTrack {
 /** Length of the phrase-final creak (at most `finalSec`), seconds: about the last syllable. */
 const CREAK_SEC = 0.2;
 
-/** The F0 ratio function for PSOLA: level × range scaling × tremor × jitter × final movement. */
-function pitchContour(d: DrawnProfile, median: number, lastVoicedSec: number, rng: RandomSource): (t: number, f0: number) => number {
+/** Median source F0 of the voiced frames within 50 ms of `tSec` (else of the last voiced frame before it; else `fallback`). */
+function f0Near(track: PitchTrack, tSec: number, fallback: number): number {
+  const c = Math.round(tSec / track.hopSec), w = Math.round(0.05 / track.hopSec);
+  const v: number[] = [];
+  for (let i = Math.max(0, c - w); i <= Math.min(track.f0.length - 1, c + w); i++) if (track.voiced[i]) v.push(track.f0[i]!);
+  if (v.length) return v.sort((a, b) => a - b)[v.length >> 1]!;
+  for (let i = Math.min(track.f0.length - 1, c); i >= 0; i--) if (track.voiced[i]) return track.f0[i]!;
+  return fallback;
+}
+
+/** Start and end (s) of the last voiced run of ≥ 100 ms, or null. */
+function finalNucleus(track: PitchTrack): { start: number; end: number } | null {
+  const min = Math.round(0.1 / track.hopSec);
+  for (let j = track.voiced.length; j > 0; ) {
+    while (j > 0 && !track.voiced[j - 1]) j--;
+    let i = j;
+    while (i > 0 && track.voiced[i - 1]) i--;
+    if (j - i >= min) return { start: i * track.hopSec, end: j * track.hopSec };
+    j = i;
+  }
+  return null;
+}
+
+/** Time over which the final levelling (`finalFlatten`) grows in, seconds: fast, so the source's fall is gone early. */
+const FLATTEN_RAMP_SEC = 0.05;
+
+/**
+ * The F0 ratio function for PSOLA: level × range scaling × tremor × jitter × final movement. With
+ * `flatten` > 0 the source's F0 after `flattenFrom` is pulled towards `anchorF0` (its F0 there) before
+ * the rest applies, so a falling statement ending can become level or rising.
+ */
+function pitchContour(d: DrawnProfile, median: number, lastVoicedSec: number, rng: RandomSource,
+  flatten = 0, anchorF0 = median, flattenFrom = lastVoicedSec - d.finalSec): (t: number, f0: number) => number {
   const phase = 2 * Math.PI * rng.next();
   const riseStart = lastVoicedSec - d.finalSec;
   const creakStart = lastVoicedSec - Math.min(CREAK_SEC, d.finalSec);
   let alternate = 1; // creak: every other period longer, the next shorter (period doubling)
   return (t, f0) => {
+    let level = 1; // source F0 → the levelled F0 this point is treated as
+    if (flatten > 0 && t > flattenFrom && f0 > 0) {
+      const w = flatten * Math.min(1, (t - flattenFrom) / FLATTEN_RAMP_SEC);
+      // Up to 2.2: a run of octave-low tracker frames (f0 ≈ anchor / 2) is levelled too.
+      level = Math.pow(Math.max(0.5, Math.min(2.2, anchorF0 / f0)), w);
+    }
+    const f = f0 * level;
     // Range scaling bounded to ±1 octave of deviation, so a tracker octave slip cannot run away.
-    let r = d.f0Shift * Math.pow(Math.max(0.5, Math.min(2, f0 / median)), d.f0Range - 1);
+    let r = level * d.f0Shift * Math.pow(Math.max(0.5, Math.min(2, f / median)), d.f0Range - 1);
     if (d.tremorDepth > 0) r *= 1 + d.tremorDepth * Math.sin(2 * Math.PI * d.tremorHz * t + phase);
     if (d.jitter > 0) r *= 1 + d.jitter * Math.max(-3, Math.min(3, rng.normal()));
     if (t > riseStart) r *= Math.pow(d.finalRise, Math.min(1, (t - riseStart) / d.finalSec));
@@ -98,7 +140,8 @@ function pitchContour(d: DrawnProfile, median: number, lastVoicedSec: number, rn
       alternate = -alternate;
       r *= (1 - 0.25 * k) * (1 + 0.15 * k * alternate) * (1 + 0.08 * k * Math.max(-2, Math.min(2, rng.normal())));
     }
-    return Math.max(0.5, Math.min(2.2, r));
+    // The 2.2 bound is on the change of the (levelled) F0; levelling an octave-low frame may need more.
+    return Math.max(0.5, Math.min(2.2 * Math.max(1, level), r));
   };
 }
 
@@ -216,11 +259,15 @@ function makeFiller(x: Float32Array, sr: number, track: PitchTrack, lenSec: numb
   const stretched = psola(nucleus, sr, { track: steady, stretch: lenSec / 0.08, pitchRatio: ratio });
   let y = stretched;
   if (rng.next() < 0.5) {
-    // "um": the second half nasalised (low-passed, closed mouth).
-    const half = y.length >> 1;
-    const m = filterCascade(y.subarray(half), [lowpass(700, sr), lowpass(700, sr)]);
+    // "um": the second half nasalised (low-passed, closed mouth), cross-faded over 40 ms from the
+    // filtered whole, so the filter's onset transient does not break the voicing in the middle.
+    const half = y.length >> 1, xf = Math.min(Math.round(0.02 * sr), half);
+    const m = filterCascade(y, [lowpass(700, sr), lowpass(700, sr)]);
     y = Float32Array.from(y);
-    y.set(m, half);
+    for (let j = half - xf; j < y.length; j++) {
+      const w = j >= half + xf ? 1 : 0.5 - 0.5 * Math.cos((Math.PI * (j - half + xf)) / (2 * xf));
+      y[j] = (1 - w) * y[j]! + w * m[j]!;
+    }
   }
   const fade = Math.min(Math.round(0.04 * sr), y.length >> 2);
   for (let j = 0; j < fade; j++) {
@@ -349,6 +396,17 @@ function formantScaled(x: Float32Array, sr: number, track: PitchTrack, d: DrawnP
   return resample(y, from, sr);
 }
 
+/**
+ * Length of the filler that follows a silent pause of `pauseSec`: 0.3–0.5 s, the usual length of "uh"/"um"
+ * in conversation (shorter ones lose most of their voicing to the fades and no longer sound sustained).
+ */
+export function fillerSec(pauseSec: number): number {
+  return Math.min(0.5, Math.max(0.3, 0.8 * pauseSec));
+}
+
+/** Silence after a filler, before the speech resumes, seconds. */
+export const FILLER_GAP_SEC = 0.06;
+
 /** Result of converting one clip. */
 export interface ConvertedClip { samples: Float32Array; drawn: DrawnProfile }
 
@@ -365,7 +423,18 @@ export function convertClip(x: Float32Array, sr: number, profile: EmotionProfile
   if (!span) throw new Error(`${source}: too little voiced speech to convert (fewer than 5 voiced frames)`);
   // Where pauses will go (found again on the output below): the syllables before them are lengthened.
   const planned = d.pauses > 0 && d.lengthen > 1 ? boundaries(x, sr, track).slice(0, d.pauses).map((p) => p / sr) : [];
-  let y = formantScaled(x, sr, track, d, pitchContour(d, span.median, span.last, rng), tempoOf(d, planned, span.last));
+  let contour;
+  if (profile.finalFlatten > 0) {
+    // The final nucleus: the last voiced run of ≥ 100 ms (short blips after it are not a syllable, and
+    // anchoring the final movement on them leaves the nucleus's own fall in place). It is levelled
+    // from its start (or from the start of the final movement, if earlier) on the F0 found there.
+    const nuc = finalNucleus(track) ?? { start: span.last - d.finalSec, end: span.last };
+    const from = Math.min(nuc.end - d.finalSec, nuc.start + 0.02);
+    contour = pitchContour(d, span.median, nuc.end, rng, profile.finalFlatten, f0Near(track, from, span.median), from);
+  } else {
+    contour = pitchContour(d, span.median, span.last, rng);
+  }
+  let y = formantScaled(x, sr, track, d, contour, tempoOf(d, planned, span.last));
 
   if (d.pauses > 0) {
     const yTrack = trackPitch(y, sr);
@@ -375,12 +444,12 @@ export function convertClip(x: Float32Array, sr: number, profile: EmotionProfile
     const spots = boundaries(y, sr, yTrack).slice(0, d.pauses).sort((a, b) => b - a); // splice from the end
     d.pauses = spots.length;
     for (let i = 0; i < spots.length; i++) {
-      const pause = roomTone(quiet, Math.round(d.pauseSec[i]! * sr));
-      if (d.fillers[i]) {
-        const filler = makeFiller(y, sr, yTrack, Math.min(0.45, d.pauseSec[i]! * 0.6), rng);
-        const off = Math.round(0.3 * (pause.length - filler.length));
-        for (let j = 0; j < filler.length && off + j < pause.length; j++) pause[off + j] += filler[j]!;
-      }
+      const silence = Math.round(d.pauseSec[i]! * sr);
+      // A filled pause is the silent pause, then the filler, then a short gap: the hesitation stays
+      // audible (and measurable) as a pause, and the "uh" follows it as in delayed answers.
+      const filler = d.fillers[i] ? makeFiller(y, sr, yTrack, fillerSec(d.pauseSec[i]!), rng) : new Float32Array(0);
+      const pause = roomTone(quiet, silence + (filler.length ? filler.length + Math.round(FILLER_GAP_SEC * sr) : 0));
+      for (let j = 0; j < filler.length; j++) pause[silence + j] += filler[j]!;
       y = spliceAt(y, spots[i]!, pause, sr);
     }
     d.pauseSec.length = d.fillers.length = spots.length;
