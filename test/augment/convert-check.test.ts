@@ -1,6 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { convertClip, EMOTION_PROFILES } from '../../src/augment/convert/index.js';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { convertClip, convertEmotions, EMOTION_PROFILES } from '../../src/augment/convert/index.js';
 import { checkConversionProsody, CHECKED_DIRECTIONS, measureForCheck } from '../../src/augment/convert/check.js';
 import { ParamError } from '../../src/engine/errors.js';
 import { Rng } from '../../src/engine/rng.js';
@@ -51,4 +54,20 @@ test('the check fails on the unconverted clip and on the other emotions', () => 
 test('an unknown label is refused, naming the parameter', () => {
   const x = sources[0]!.x;
   assert.throws(() => checkConversionProsody(x, x, SR, 'panic'), (e: unknown) => e instanceof ParamError && e.param === 'label' && /boredom, uncertainty/.test(e.message));
+});
+
+test('convertEmotions with check writes check.json and the pass rates in the datasheet', async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'affexion-check-'));
+  try {
+    const r = await convertEmotions({ source: NEUTRAL_POOL, outDir: dir, emotions: ['boredom', 'panic', 'uncertainty'], limit: 2, charts: false, check: true });
+    // Panic has no literature check here: only boredom and uncertainty are checked.
+    assert.deepEqual(Object.keys(r.check!.labels).sort(), ['boredom', 'uncertainty']);
+    const j = JSON.parse(readFileSync(path.join(dir, 'check.json'), 'utf8')) as { clips: { path: string; label: string; directions: unknown[] }[] };
+    assert.equal(j.clips.length, 4);
+    assert.ok(j.clips.every((c) => c.directions.length === CHECKED_DIRECTIONS[c.label]!.length));
+    for (const l of Object.values(r.check!.labels)) assert.equal(l.clips, 2);
+    assert.match(readFileSync(r.datasheet, 'utf8'), /## Prosody check against the source clips[\s\S]*\*\*boredom\*\*: every direction \d\/2/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -40,11 +40,11 @@ export interface ConversionMeasures {
    * copies the last ~20 ms of voicing after its last pitch mark unmodified, and trackers slip there.)
    */
   finalSlopeStPerSec: number;
-  /** HNR over the voiced frames of the last PHRASE_END_SEC of speech, dB. */
+  /** HNR over the voiced frames of the last PHRASE_END_SEC of voicing, dB. */
   endHnrDb: number;
   /** Local jitter over the same stretch, fraction. */
   endJitter: number;
-  /** Share of the last PHRASE_END_SEC of speech frames that the tracker finds voiced (creak reads as unvoiced). */
+  /** Share of the loud frames from there to the end of the phrase that the tracker finds voiced (creak reads as unvoiced). */
   endVoicedShare: number;
 }
 
@@ -78,6 +78,8 @@ const FILLER_MIN_SEC = 0.15;
 const FILLER_NEAR_SEC = 0.1;
 /** Length of the final contour whose slope is measured, seconds of voicing. */
 const FINAL_SEC = 0.3;
+/** Loud frames at the phrase end: within this many dB of the loud frames (speech, not breath or release). */
+const END_LOUD_DB = 20;
 /** Shortest voiced run taken as the final nucleus, seconds. */
 const NUCLEUS_MIN_SEC = 0.1;
 /** Length of the phrase end whose voice quality is measured, seconds of speech. */
@@ -187,21 +189,29 @@ export function measureForCheck(x: Float32Array, sr: number, track: PitchTrack =
     if (pts.length >= 5) finalSlopeStPerSec = percentile(slopes.sort((a, b) => a - b), 0.5);
   }
 
-  // Phrase end: the last PHRASE_END_SEC of speech frames (from the end of the last loud run backwards).
+  // Phrase end: the last PHRASE_END_SEC of voicing (HNR and jitter of its voiced frames), and the share
+  // of the loud frames from its start to the last loud frame (within END_LOUD_DB of the loud frames, so a
+  // breath or release noise after the phrase does not count) that the tracker finds voiced.
   let endHnr = NaN, endJitter = NaN, endVoicedShare = NaN;
-  if (first >= 0) {
-    const endFrame = last + 1, startFrame = Math.max(first, endFrame - Math.round(PHRASE_END_SEC / HOP_SEC));
+  const lastVoiced = track.voiced.lastIndexOf(1);
+  if (lastVoiced >= 0 && first >= 0) {
+    const a = lastVoiced + 1 - Math.round(PHRASE_END_SEC / track.hopSec);
+    const end = maskTrack(track, a, lastVoiced + 1);
+    endHnr = hnrDb(x, sr, end);
+    endJitter = jitterLocal(extractCycles(x, sr, end));
     // Level frames are 25 ms from i·hop; the tracker's frame k is centred at k·hopSec.
     const toTrack = (f: number): number => Math.round((f * HOP_SEC + FRAME_SEC / 2) / track.hopSec);
-    const a = toTrack(startFrame), b = toTrack(endFrame);
-    const end = maskTrack(track, a, b);
+    const loudThr = thr + SILENCE_DB - END_LOUD_DB;
+    let lastLoud = last;
+    while (lastLoud > first && levels[lastLoud]! < loudThr) lastLoud--;
     let sp = 0, vo = 0;
-    for (let f = startFrame; f < endFrame; f++) if (active[f]) { sp++; if (track.voiced[toTrack(f)]) vo++; }
-    endVoicedShare = sp ? vo / sp : NaN;
-    if (end.voiced.some((v) => v)) {
-      endHnr = hnrDb(x, sr, end);
-      endJitter = jitterLocal(extractCycles(x, sr, end));
+    for (let f = first; f <= lastLoud; f++) {
+      const k = toTrack(f);
+      if (k < a || levels[f]! < loudThr) continue;
+      sp++;
+      if (track.voiced[k]) vo++;
     }
+    endVoicedShare = sp ? vo / sp : NaN;
   }
 
   return {

@@ -15,6 +15,7 @@ import { deriveSeed } from '../random.js';
 import { alphaRatioDb } from '../spectrum.js';
 import { DRAWN_COLUMNS, EMOTION_PROFILES, resolveProfiles, type EmotionProfile } from './profiles.js';
 import { convertClip } from './transform.js';
+import { checkConversionProsody, CHECKED_DIRECTIONS, measureForCheck, type ConversionMeasures } from './check.js';
 import { conversionCharts, writeCharts } from '../charts.js';
 import { ParamError, renameParams } from '../../engine/errors.js';
 
@@ -41,6 +42,11 @@ export interface ConvertOptions {
   limit?: number;
   /** Write F0 / level charts of the first clip's conversions to DIR/charts (default true). */
   charts?: boolean;
+  /**
+   * Check every boredom/uncertainty output against its source with `checkConversionProsody` (the
+   * literature's directions): DIR/check.json lists each clip's result, the datasheet the pass rates.
+   */
+  check?: boolean;
   /** Called after each written clip. */
   onProgress?: (done: number, total: number) => void;
 }
@@ -54,6 +60,16 @@ export interface ConvertResult {
   skipped: { file: string; reason: string }[];
   manifest: string;
   datasheet: string;
+  /** With `check`: pass rates per label and direction, and where the per-clip results are. */
+  check?: CheckSummary;
+}
+
+/** Pass rates of the prosody check over a converted set. */
+export interface CheckSummary {
+  /** Per label: clips checked, clips passing every direction, and passes per direction. */
+  labels: Record<string, { clips: number; pass: number; directions: Record<string, number> }>;
+  /** DIR/check.json: every clip's directions with the measured values. */
+  file: string;
 }
 
 interface SourceClip { file: string; speaker: string; id: string }
@@ -162,6 +178,7 @@ async function convertEmotionsLocked(opts: ConvertOptions): Promise<ConvertResul
   const skipped: { file: string; reason: string }[] = [];
   const total = sources.length * profiles.length * perClip;
   let done = 0;
+  const checks: { path: string; label: string; pass: boolean; directions: { direction: string; pass: boolean; detail: string }[] }[] = [];
   for (const src of sources) {
     let audio;
     try {
@@ -180,6 +197,7 @@ async function convertEmotionsLocked(opts: ConvertOptions): Promise<ConvertResul
     }
     (stats.get('(source)') ?? stats.set('(source)', []).get('(source)')!).push(srcStats);
     const track = trackPitch(audio.samples, 16000); // shared by every emotion and variant of this clip
+    let srcMeasures: ConversionMeasures | undefined; // measured once per source, when a checked label needs it
     for (const [name, profile] of profiles) {
       for (let v = 0; v < perClip; v++) {
         const clipSeed = deriveSeed(seed, `${src.id}|${name}|${v}`);
@@ -194,6 +212,11 @@ async function convertEmotionsLocked(opts: ConvertOptions): Promise<ConvertResul
         const rel = path.posix.join(name, `${src.id}${perClip > 1 ? `_v${v}` : ''}.wav`);
         writeWav16(path.join(outDir, rel), out.samples, 16000);
         (stats.get(name) ?? stats.set(name, []).get(name)!).push(clipStats(out.samples));
+        if (opts.check && CHECKED_DIRECTIONS[name]) {
+          srcMeasures ??= measureForCheck(audio.samples, 16000, track);
+          const r = checkConversionProsody(audio.samples, out.samples, 16000, name, srcMeasures);
+          checks.push({ path: rel, label: name, pass: r.pass, directions: r.directions });
+        }
         const d = out.drawn;
         rows.push([rel, name, src.speaker, path.relative(sourceRoot, src.file).split(path.sep).join('/'), v, clipSeed,
           ...DRAWN_COLUMNS.map((k) => d[k]), d.pauseSec.map((p) => p.toFixed(3)).join(' '),
@@ -211,13 +234,38 @@ async function convertEmotionsLocked(opts: ConvertOptions): Promise<ConvertResul
     const clip = (await loadAudio(first.file, { sr: 16000 })).samples;
     chartFiles = await writeCharts(path.join(outDir, 'charts'), conversionCharts(clip, 16000, (emotion) => deriveSeed(seed, `${first.id}|${emotion}|0`), profiles));
   }
+  let check: CheckSummary | undefined;
+  if (opts.check) {
+    const labels: CheckSummary['labels'] = {};
+    for (const c of checks) {
+      const l = (labels[c.label] ??= { clips: 0, pass: 0, directions: {} });
+      l.clips++;
+      if (c.pass) l.pass++;
+      for (const d of c.directions) l.directions[d.direction] = (l.directions[d.direction] ?? 0) + (d.pass ? 1 : 0);
+    }
+    const file = path.join(outDir, 'check.json');
+    writeFileSync(file, JSON.stringify({ labels, clips: checks }, null, 1) + '\n');
+    check = { labels, file };
+  }
   const datasheet = path.join(outDir, 'datasheet.md');
   const chartNote = chartFiles.length
     ? ['## Charts', '', `F0 contour and level of \`${first!.id}\` and its conversions:`, '',
       ...chartFiles.filter((f) => f.endsWith('.svg')).map((f) => `![${path.basename(f, '.svg')}](charts/${path.basename(f)})`), '']
     : [];
-  writeFileSync(datasheet, renderDatasheet(opts, profiles, stats, counts, skipped, seed, perClip) + chartNote.join('\n'));
-  return { outDir, counts, skipped, manifest, datasheet };
+  writeFileSync(datasheet, renderDatasheet(opts, profiles, stats, counts, skipped, seed, perClip) + checkNote(check) + chartNote.join('\n'));
+  return { outDir, counts, skipped, manifest, datasheet, ...(check ? { check } : {}) };
+}
+
+/** Datasheet section with the prosody check's pass rates (empty without `check`). */
+function checkNote(check: CheckSummary | undefined): string {
+  if (!check) return '';
+  const lines = ['## Prosody check against the source clips', '',
+    'Each converted clip against the neutral clip it was made from (`checkConversionProsody`; directions and',
+    'sources in docs/augmentation.md, per-clip values in check.json). Clips passing, of those checked:', ''];
+  for (const [label, l] of Object.entries(check.labels)) {
+    lines.push(`- **${label}**: every direction ${l.pass}/${l.clips}; ${Object.entries(l.directions).map(([d, n]) => `${d} ${n}/${l.clips}`).join(', ')}`);
+  }
+  return lines.join('\n') + '\n\n';
 }
 
 function meanSd(v: number[]): string {

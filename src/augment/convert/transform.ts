@@ -192,7 +192,7 @@ function roomTone(quiet: Float32Array, n: number): Float32Array {
  * Phrase-boundary candidates (sample positions), best first: the quietest point of each unvoiced gap
  * ≥ 40 ms between voiced runs that drops at least 20 dB below the loud frames (a gap that stays loud is a
  * fricative, and cutting it would chop a sound), longest gaps first (more likely between words than a
- * stop closure); else the quietest point in the middle half of the speech.
+ * stop closure) but gaps already ≥ 0.2 s last; else the quietest point in the middle half of the speech.
  */
 function boundaries(x: Float32Array, sr: number, track: PitchTrack): number[] {
   const { env, hop } = envelope(x, sr);
@@ -229,7 +229,10 @@ function boundaries(x: Float32Array, sr: number, track: PitchTrack): number[] {
     const a = toFrame(runs[0]![0]), b = toFrame(runs[runs.length - 1]![1]);
     out.push({ pos: quietest(a + Math.floor((b - a) / 4), a + Math.floor((3 * (b - a)) / 4)) * hop, gap: 0 });
   }
-  return out.sort((p, q) => q.gap - p.gap).map((o) => o.pos);
+  // Gaps that already are pauses (≥ 0.2 s) go last: a new pause between other words makes more pauses,
+  // lengthening the one the speaker made does not.
+  const isPause = (o: { gap: number }): number => (o.gap * hop >= 0.2 * sr ? 1 : 0);
+  return out.sort((p, q) => isPause(p) - isPause(q) || q.gap - p.gap).map((o) => o.pos);
 }
 
 /** A filler: the loudest 80 ms of voicing, sustained by PSOLA at a level, low pitch, faded in and out. */

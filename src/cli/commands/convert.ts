@@ -18,14 +18,15 @@ export function register(program: Command): void {
     .option('--limit <n>', 'use only N source clips, taken in turn from each speaker')
     .option('--seed <n>', 'random seed (same seed → identical output)', '1')
     .option('--no-charts', 'skip the F0/level charts of the first clip (DIR/charts)')
-    .action(async (source: string, o: { out: string; emotions: string; perClip: string; limit?: string; seed: string; charts: boolean }) => {
+    .option('--check', 'check each boredom/uncertainty clip\'s prosody against its source (directions from the literature): DIR/check.json, pass rates printed as JSON')
+    .action(async (source: string, o: { out: string; emotions: string; perClip: string; limit?: string; seed: string; charts: boolean; check?: boolean }) => {
       const seed = Number(o.seed);
       if (!Number.isInteger(seed)) throw new Error(`--seed: expected an integer, got '${o.seed}'`);
       const emotions = o.emotions.split(',').map((s) => s.trim()).filter(Boolean);
       const t0 = Date.now();
       let last = 0;
       const r = await convertEmotions({
-        source, outDir: o.out, emotions, seed, charts: o.charts,
+        source, outDir: o.out, emotions, seed, charts: o.charts, check: !!o.check,
         perClip: positiveInt('--per-clip', o.perClip),
         limit: o.limit === undefined ? undefined : positiveInt('--limit', o.limit),
         onProgress: (done, total) => {
@@ -39,6 +40,7 @@ export function register(program: Command): void {
       const n = Object.values(r.counts).reduce((a, b) => a + b, 0);
       process.stdout.write(`wrote ${n} clips to ${r.outDir} (${Object.entries(r.counts).map(([k, v]) => `${k} ${v}`).join(', ')}) in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
       process.stdout.write(`manifest: ${r.manifest}\ndatasheet: ${r.datasheet}\n`);
+      if (r.check) process.stdout.write(`${JSON.stringify({ check: r.check.labels, file: r.check.file })}\n`);
       if (r.skipped.length) process.stdout.write(`skipped ${r.skipped.length} source clip(s):\n${r.skipped.map((s) => `  ${s.file}: ${s.reason}`).join('\n')}\n`);
     });
 }
