@@ -20,7 +20,7 @@ export interface ConversionMeasures {
   f0RangeSt: number;
   /** Level of the speech frames (within 30 dB of the loud frames), dB re full scale: pauses do not lower it. */
   speechLevelDb: number;
-  /** Speaking time: speech frames between the first and the last, seconds (pauses excluded). */
+  /** Speaking time: the span from the first to the last speech frame minus the silent pauses, seconds. */
   speakingSec: number;
   /** Silent pauses (≥ PAUSE_MIN_SEC, 30 dB below the loud frames) inside the speech span. */
   pauseCount: number;
@@ -35,9 +35,10 @@ export interface ConversionMeasures {
   /** Filled-pause-like stretches: ≥ FILLER_MIN_SEC of voicing on one pitch (±1 st), next to a silent pause. */
   levelStretches: number;
   /**
-   * F0 slope over (at most) the last FINAL_SEC of the final nucleus — the last voiced run of ≥ 100 ms — a
-   * Theil–Sen (median pairwise) slope, semitones per second. (A voiced blip shorter than that after it is not a syllable: PSOLA
-   * copies the last ~20 ms of voicing after its last pitch mark unmodified, and trackers slip there.)
+   * F0 slope over (at most) the last FINAL_SEC of the final nucleus — the last voiced run of ≥ 100 ms —
+   * as a Theil–Sen (median pairwise) slope, semitones per second. A shorter voiced blip after it is not a
+   * syllable: PSOLA copies the last ~20 ms of voicing after its last pitch mark unmodified, and trackers
+   * slip there.
    */
   finalSlopeStPerSec: number;
   /** HNR over the voiced frames of the last PHRASE_END_SEC of voicing, dB. */
