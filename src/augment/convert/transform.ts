@@ -192,7 +192,8 @@ function roomTone(quiet: Float32Array, n: number): Float32Array {
  * Phrase-boundary candidates (sample positions), best first: the quietest point of each unvoiced gap
  * ≥ 40 ms between voiced runs that drops at least 20 dB below the loud frames (a gap that stays loud is a
  * fricative, and cutting it would chop a sound), longest gaps first (more likely between words than a
- * stop closure) but gaps already ≥ 0.2 s last; else the quietest point in the middle half of the speech.
+ * stop closure) but gaps already ≥ 0.2 s last; when there is no other gap, the quietest point in the middle
+ * half of the speech (away from the speaker's own pauses).
  */
 function boundaries(x: Float32Array, sr: number, track: PitchTrack): number[] {
   const { env, hop } = envelope(x, sr);
@@ -218,20 +219,28 @@ function boundaries(x: Float32Array, sr: number, track: PitchTrack): number[] {
     return false;
   };
   runs.splice(0, runs.length, ...runs.filter(loudRun));
-  const out: { pos: number; gap: number }[] = [];
+  const out: { pos: number; gap: number; a: number; b: number }[] = [];
   for (let r = 0; r + 1 < runs.length; r++) {
     const a = toFrame(runs[r]![1]), b = toFrame(runs[r + 1]![0]);
     if ((b - a) * hop < 0.04 * sr) continue;
     const m = quietest(a, b);
-    if (env[m]! < 0.1 * ref) out.push({ pos: m * hop, gap: b - a });
-  }
-  if (out.length === 0 && runs.length > 0) {
-    const a = toFrame(runs[0]![0]), b = toFrame(runs[runs.length - 1]![1]);
-    out.push({ pos: quietest(a + Math.floor((b - a) / 4), a + Math.floor((3 * (b - a)) / 4)) * hop, gap: 0 });
+    if (env[m]! < 0.1 * ref) out.push({ pos: m * hop, gap: b - a, a, b });
   }
   // Gaps that already are pauses (≥ 0.2 s) go last: a new pause between other words makes more pauses,
   // lengthening the one the speaker made does not.
   const isPause = (o: { gap: number }): number => (o.gap * hop >= 0.2 * sr ? 1 : 0);
+  if (out.every((o) => isPause(o)) && runs.length > 0) {
+    // No word gap that is not a pause yet (fluent clip, or its only quiet gaps are pauses already): the
+    // quietest point in the middle half of the speech, away (≥ 50 ms) from the speaker's own pauses.
+    const a = toFrame(runs[0]![0]), b = toFrame(runs[runs.length - 1]![1]), margin = Math.round((0.05 * sr) / hop);
+    const lo = a + Math.floor((b - a) / 4), hi = a + Math.floor((3 * (b - a)) / 4);
+    let m = -1;
+    for (let f = lo; f < hi && f < env.length; f++) {
+      if (out.some((o) => f >= o.a - margin && f < o.b + margin)) continue;
+      if (m < 0 || env[f]! < env[m]!) m = f;
+    }
+    if (m >= 0) out.push({ pos: m * hop, gap: 0, a: m, b: m });
+  }
   return out.sort((p, q) => isPause(p) - isPause(q) || q.gap - p.gap).map((o) => o.pos);
 }
 
