@@ -2,10 +2,14 @@
  * The Node side of the monitor's model: a trained model directory (single or ensemble) as the core's
  * injected `MonitorModel` — windows scored by `windowProbabilities` (the path `affexion predict` uses)
  * and the reference built by `referenceFromSamples`; without an enrolled reference, the session's own
- * speech so far ({@link sessionReference}). One model is shared by every session of a server; its
- * windows are scored one at a time in arrival order, each session's result sent as soon as it is ready.
- * Why not one batch for all sessions' due windows: measured (bench:monitor's anchors), a batch costs as
- * much per window as single windows on this engine, while the batch's first window waits for its last.
+ * speech so far ({@link sessionReference}). One model is shared by every session of a server.
+ *
+ * Windows of all sessions are batched: while one forward pass runs, the windows that arrive wait, and
+ * the next pass scores all of them at once (each with its own session's reference), up to `maxBatch`.
+ * Why: the engine's batched forward costs far less per window than single windows (bench:monitor's
+ * anchors: anchor_batch16_per_window_ms vs anchor_one_window_ms), and at one stream the batch is one
+ * window, so nothing waits for a batch to fill. The queue is bounded by the sessions: each has at most
+ * one window in flight and one waiting (the core drops the older, counted as dropped).
  */
 import { resample } from '../audio/resample.js';
 import type { SpeakerReference } from '../data/reference.js';
@@ -16,6 +20,9 @@ import type { MonitorModel } from './core.js';
 import type { InferencePool } from './pool.js';
 
 interface Request { windows: Float32Array[]; ref: SpeakerReference | null; resolve: (p: Float32Array) => void; reject: (e: unknown) => void }
+
+/** Windows per forward pass by default: 16 streams' due windows at once (attention memory is B·T², small at T = 150). */
+export const DEFAULT_MONITOR_BATCH = 32;
 
 /** Loads a model directory for the monitor; errors name the directory. */
 export function loadMonitorModel(dir: string): TrainedModel {
@@ -46,40 +53,47 @@ export function sessionReference(m: TrainedModel, speech: readonly Float32Array[
 }
 
 /**
- * A `MonitorModel` over a trained model, shared by every session of a server. `maxBatch` windows of the
- * same reference may share one forward pass (default 1: see the file comment). With `pool`, windows are
- * scored by its worker threads instead of this thread (src/monitor/pool.ts).
+ * A `MonitorModel` over a trained model, shared by every session of a server. Up to `maxBatch` queued
+ * windows (any sessions, any references) share one forward pass (1: one window at a time). With `pool`,
+ * the batches are scored by its worker threads instead of this thread (src/monitor/pool.ts).
  */
 export function monitorModel(m: TrainedModel, opts: { maxBatch?: number; pool?: InferencePool } = {}): MonitorModel<SpeakerReference> & { warmUp(): Promise<void> } {
-  const maxBatch = opts.maxBatch ?? 1;
+  const maxBatch = opts.maxBatch ?? DEFAULT_MONITOR_BATCH;
+  if (!(Number.isInteger(maxBatch) && maxBatch >= 1)) throw new Error(`maxBatch: expected a whole number ≥ 1, got ${opts.maxBatch}`);
   const queue: Request[] = [];
   let running = false;
   const K = m.classes.length;
   const sr = m.featureSettings.params.sr;
 
-  // Scores queued requests in arrival order; between forward passes the event loop runs (frames come in,
-  // finished windows go out), which predictProbabilities also does between members.
+  // Scores queued requests in arrival order, as many as fit a batch per pass; between passes the event
+  // loop runs (frames come in, finished windows go out, more windows queue for the next pass).
+  const score = ([windows, ref]: [Float32Array[], SpeakerReference | null | (SpeakerReference | null)[]]): Promise<Float32Array> =>
+    opts.pool ? opts.pool.classify(windows, ref) : windowProbabilities(m, windows, ref, Math.max(1, Math.min(maxBatch, windows.length)));
+
   async function run(): Promise<void> {
     running = true;
     while (queue.length) {
-      const ref = queue[0]!.ref;
       const reqs: Request[] = [];
       let n = 0;
-      while (queue.length && queue[0]!.ref === ref && (reqs.length === 0 || n + queue[0]!.windows.length <= maxBatch)) {
+      while (queue.length && (reqs.length === 0 || n + queue[0]!.windows.length <= maxBatch)) {
         const r = queue.shift()!;
         reqs.push(r);
         n += r.windows.length;
       }
       const windows = reqs.flatMap((r) => r.windows);
+      const refs = reqs.flatMap((r) => r.windows.map(() => r.ref));
       try {
-        const probs = await windowProbabilities(m, windows, ref, Math.max(1, Math.min(maxBatch, windows.length)));
+        const probs = await score([windows, refs]);
         let off = 0;
         for (const r of reqs) {
           r.resolve(probs.slice(off * K, (off + r.windows.length) * K));
           off += r.windows.length;
         }
       } catch (err) {
-        for (const r of reqs) r.reject(err);
+        // Sessions stay isolated: a batch that fails is scored again request by request, so only the
+        // request at fault (e.g. a reference of the wrong size) fails.
+        if (reqs.length === 1) reqs[0]!.reject(err);
+        else for (const r of reqs) await score([r.windows, r.ref]).then(r.resolve, r.reject);
       }
     }
     running = false;
@@ -91,7 +105,6 @@ export function monitorModel(m: TrainedModel, opts: { maxBatch?: number; pool?: 
     window: modelWindow(m),
     resample: (x, from, to) => resample(x, from, to),
     classify(windows, ref) {
-      if (opts.pool) return opts.pool.classify(windows, ref);
       return new Promise<Float32Array>((resolve, reject) => {
         queue.push({ windows, ref, resolve, reject });
         if (!running) void run();
