@@ -73,11 +73,13 @@ async function referenceFromFiles(m: TrainedModel, files: readonly string[]): Pr
 
 /**
  * A speaker's reference statistics from clips of their calm speech (samples at the model's rate), for
- * models trained with speaker reference normalisation. Shared by file prediction and the live monitor.
+ * models trained with speaker reference normalisation. Shared by file prediction and the live monitor
+ * (which passes `features` memoised per clip: its session reference is rebuilt as speech accumulates).
  */
-export function referenceFromSamples(m: TrainedModel, clips: readonly Float32Array[]): SpeakerReference {
+export function referenceFromSamples(m: TrainedModel, clips: readonly Float32Array[],
+  features: (clip: Float32Array) => FeatureMatrix = (c) => featuresFromSamples(c, m.featureSettings)): SpeakerReference {
   if (clips.length === 0) throw new Error('reference: no clips');
-  const mats = clips.map((c) => featuresFromSamples(c, m.featureSettings));
+  const mats = clips.map(features);
   return speakerReferences(mats, mats.map(() => 'speaker'), m.hyper.max_len).get('speaker')!;
 }
 
