@@ -90,8 +90,9 @@ async function session(url: string, audio: Float32Array, sec: number): Promise<{
           if (sentAt[frame] !== undefined) lat.push(performance.now() - sentAt[frame]!);
         }
       }
-      if (e.type === 'summary') resolve();
     });
+    // Done when the server closes the session (after its summary and report): the next level must not
+    // start while this one's reports are still being written.
     ws.on('close', () => resolve());
   });
   ws.send(JSON.stringify({ type: 'start', sampleRate: RATE, enrol: false }));
