@@ -1,11 +1,14 @@
 /**
  * A model of the default ensemble's shape for `bench:monitor` when no trained demo model is at hand:
  * the demo's network size (DEMO_HYPERPARAMETERS), the default recipe's ensemble of 5 and speaker
- * reference normalisation, default features — trained for one epoch on seeded tones, because latency
- * depends on the shapes, not on what the weights learned. Takes well under a minute; cached in `dir`.
+ * reference normalisation, 1.5 s windows with masked padding, default features — trained for one epoch
+ * on seeded tones, because latency depends on the shapes, not on what the weights learned. Takes well
+ * under a minute; cached in `dir` under a hash of its settings, so a changed recipe is never measured
+ * with a stale model (it was: a cache from before window training scored 400-frame windows).
  *
  * `npx tsx bench/monitor-model.ts DIR` builds it on its own.
  */
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,9 +21,12 @@ import { RECIPE_SETTINGS } from '../src/workflows/recipe.js';
 const CLASSES: Record<string, number> = { boredom: 140, excitement: 900, panic: 600, uncertainty: 300, neutral: 200 };
 
 export async function demoShapedModel(dir: string): Promise<string> {
-  const out = path.join(dir, 'model');
+  const recipe = RECIPE_SETTINGS.converted;
+  const hyper = { ...DEMO_HYPERPARAMETERS, ...recipe.hyper, speaker_reference: 'neutral', epochs: 1, seed: 1 };
+  const key = createHash('sha256').update(JSON.stringify({ hyper, loudness: recipe.loudness, CLASSES })).digest('hex').slice(0, 12);
+  const out = path.join(dir, `model-${key}`);
   if (existsSync(path.join(out, 'ensemble.json')) || existsSync(path.join(out, 'config.json'))) return out;
-  const data = path.join(dir, 'data');
+  const data = path.join(dir, `data-${key}`);
   const rng = new Rng(11);
   const rows: string[] = [];
   const sr = 16000;
@@ -37,11 +43,7 @@ export async function demoShapedModel(dir: string): Promise<string> {
     }
   }
   writeFileSync(path.join(data, 'labels.csv'), `path,label,speaker\n${rows.join('\n')}\n`);
-  const recipe = RECIPE_SETTINGS.converted;
-  await train({
-    data, out, cacheDir: null, report: false, loudness: recipe.loudness,
-    hyper: { ...DEMO_HYPERPARAMETERS, ...recipe.hyper, speaker_reference: 'neutral', epochs: 1, seed: 1 },
-  });
+  await train({ data, out, cacheDir: null, report: false, loudness: recipe.loudness, hyper });
   return out;
 }
 

@@ -4,8 +4,9 @@
  * WebSocket sessions on loopback that send real speech (RAVDESS dev actors, 48 kHz, 50 ms frames) in
  * real time, as the page does. Per level: p50/p95 latency from sending the frame that holds a window's
  * last sample to receiving that window's event, windows classified and dropped, and the server's
- * real-time factor (its CPU seconds / seconds of audio received). Anchor, same run: one window scored
- * by the model in this process. Bounded: each level runs `seconds` of audio, then stops. Prints JSON.
+ * real-time factor (its CPU seconds / seconds of audio received). Anchors, same run: one window scored
+ * by the model in this process, and a batch of 16 sessions' windows per window (what the server's
+ * cross-session batching buys). Bounded: each level runs `seconds` of audio, then stops. Prints JSON.
  *
  * Sessions skip enrolment (enrolment only delays the first labels), so every speech window is scored,
  * normalised with the session's own speech (the no-reference fallback, rebuilt as speech accumulates).
@@ -19,6 +20,7 @@ import WebSocket from 'ws';
 import { loadAudio } from '../src/audio/load.js';
 import { windowProbabilities } from '../src/eval/predict.js';
 import { loadTrainedModel } from '../src/model/model-dir.js';
+import { modelWindow, sessionReference } from '../src/monitor/model.js';
 import { demoShapedModel } from './monitor-model.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -88,8 +90,9 @@ async function session(url: string, audio: Float32Array, sec: number): Promise<{
           if (sentAt[frame] !== undefined) lat.push(performance.now() - sentAt[frame]!);
         }
       }
-      if (e.type === 'summary') resolve();
     });
+    // Done when the server closes the session (after its summary and report): the next level must not
+    // start while this one's reports are still being written.
     ws.on('close', () => resolve());
   });
   ws.send(JSON.stringify({ type: 'start', sampleRate: RATE, enrol: false }));
@@ -109,17 +112,23 @@ async function session(url: string, audio: Float32Array, sec: number): Promise<{
 }
 
 const model = loadTrainedModel(modelDir);
-// Anchor: one 2 s window through the model in this process (the same function the server calls).
-const anchorAudio = (await speech('01', 3)).subarray(0, 2 * RATE);
+// The windows the server scores: the model's own (hyper window/window_hop), else the monitor's default 2 s / 0.5 s.
+const win = modelWindow(model) ?? { seconds: 2, hopSeconds: 0.5 };
+// Anchors, same run: one window through the model in this process (the function the server calls), and
+// 16 windows of 16 sessions (each its own reference) in one forward pass, per window — the server's batching.
+const anchorAudio = (await speech('01', win.seconds + 1)).subarray(0, Math.round(win.seconds * RATE));
 const w16 = (await import('../src/audio/resample.js')).resample(anchorAudio, RATE, 16000);
-await windowProbabilities(model, [w16], null);
+const refs = model.hyper.speaker_reference ? actorsRefs(w16) : Array.from({ length: 16 }, () => null);
+await windowProbabilities(model, [w16], refs[0]!);
 const a0 = performance.now();
-for (let i = 0; i < 5; i++) await windowProbabilities(model, [w16], null);
-const anchorMs = (performance.now() - a0) / 5;
-// Same run: four windows in one forward pass, per window (why the server scores windows one at a time).
+for (let i = 0; i < 10; i++) await windowProbabilities(model, [w16], refs[0]!, 1);
+const anchorMs = (performance.now() - a0) / 10;
 const b0 = performance.now();
-for (let i = 0; i < 5; i++) await windowProbabilities(model, [w16, w16, w16, w16], null, 4);
-const batch4Ms = (performance.now() - b0) / 20;
+for (let i = 0; i < 3; i++) await windowProbabilities(model, refs.map(() => w16), refs, 16);
+const batch16Ms = (performance.now() - b0) / 48;
+function actorsRefs(w: Float32Array) {
+  return Array.from({ length: 16 }, (_, i) => sessionReference(model, [w.map((v, j) => v * (1 + 0.01 * i) + 1e-4 * Math.sin(j * (i + 1)))]));
+}
 
 // --url: measure a server started elsewhere (e.g. under node --cpu-prof); its CPU is then not measured.
 // --workers 0,2: one server per value, the same levels each (same-run comparison; the first is the headline).
@@ -168,9 +177,10 @@ for (const workers of external ? ['external'] : workerSettings) {
 const targets = { p95_ms_1_stream: 150, p95_ms_16_streams: 500, dropped_4_streams: 0 };
 const at = (n: number) => results.find((r) => r.streams === n); // the first --workers setting
 process.stdout.write(JSON.stringify({
-  bench: 'monitor', model: modelDir, load_avg: os.loadavg().map((v) => +v.toFixed(2)), cpus: os.cpus().length, members: model.members.length, window_s: 2, hop_s: 0.5, frame_ms: 50, device_rate: RATE,
-  anchor_one_window_ms: +anchorMs.toFixed(1), anchor_batch4_per_window_ms: +batch4Ms.toFixed(1),
-  batch4_over_single: +(batch4Ms / anchorMs).toFixed(2), results, targets,
+  bench: 'monitor', model: modelDir, load_avg: os.loadavg().map((v) => +v.toFixed(2)), cpus: os.cpus().length, members: model.members.length,
+  window_s: win.seconds, hop_s: win.hopSeconds, window_frames: model.hyper.max_len, frame_ms: 50, device_rate: RATE,
+  anchor_one_window_ms: +anchorMs.toFixed(2), anchor_batch16_per_window_ms: +batch16Ms.toFixed(2),
+  batch16_over_single: +(batch16Ms / anchorMs).toFixed(2), results, targets,
   met: {
     p95_1_stream: at(1) ? at(1)!.latency_ms.p95 <= 150 : null, p95_16_streams: at(16) ? at(16)!.latency_ms.p95 <= 500 : null,
     no_drops_4_streams: at(4) ? at(4)!.dropped === 0 : null,

@@ -73,24 +73,37 @@ async function referenceFromFiles(m: TrainedModel, files: readonly string[]): Pr
 
 /**
  * A speaker's reference statistics from clips of their calm speech (samples at the model's rate), for
- * models trained with speaker reference normalisation. Shared by file prediction and the live monitor.
+ * models trained with speaker reference normalisation. Shared by file prediction and the live monitor
+ * (which passes `features` memoised per clip: its session reference is rebuilt as speech accumulates).
  */
-export function referenceFromSamples(m: TrainedModel, clips: readonly Float32Array[]): SpeakerReference {
+export function referenceFromSamples(m: TrainedModel, clips: readonly Float32Array[],
+  features: (clip: Float32Array) => FeatureMatrix = (c) => featuresFromSamples(c, m.featureSettings)): SpeakerReference {
   if (clips.length === 0) throw new Error('reference: no clips');
-  const mats = clips.map((c) => featuresFromSamples(c, m.featureSettings));
+  const mats = clips.map(features);
   return speakerReferences(mats, mats.map(() => 'speaker'), m.hyper.max_len).get('speaker')!;
 }
 
 /**
  * Class probabilities of audio windows (samples at the model's rate): row w of the result holds window
  * w's K probabilities in the model's class order. The one function that batch prediction and the live
- * monitor share, so a window scores the same on both paths.
+ * monitor share, so a window scores the same on both paths. `ref` is one reference for every window or
+ * one per window (the monitor batches windows of several sessions, each with its own speaker).
+ *
+ * An audio window of a window model's own length is one network window: its centred framing gives one
+ * frame more than the window's frame count (n samples → 1 + n/hop frames), which would otherwise make it
+ * two network windows one frame apart — twice the work for the same answer. That frame is dropped, as
+ * the exported ONNX path's truncation to max_len does.
  */
-export async function windowProbabilities(m: TrainedModel, windows: readonly Float32Array[], ref: SpeakerReference | null,
-  batchSize = m.hyper.batch_size): Promise<Float32Array> {
-  const mats: FeatureMatrix[] = windows.map((w) => {
-    const mat = featuresFromSamples(w, m.featureSettings);
-    return ref ? applySpeakerReference(mat, ref) : mat;
+export async function windowProbabilities(m: TrainedModel, windows: readonly Float32Array[],
+  ref: SpeakerReference | null | readonly (SpeakerReference | null)[], batchSize = m.hyper.batch_size): Promise<Float32Array> {
+  if (Array.isArray(ref) && ref.length !== windows.length) throw new RangeError(`windowProbabilities: ${ref.length} references for ${windows.length} windows`);
+  const W = m.hyper.max_len;
+  const windowModel = windowHopFrames(m.hyper) > 0;
+  const mats: FeatureMatrix[] = windows.map((w, i) => {
+    const r = Array.isArray(ref) ? ((ref as readonly (SpeakerReference | null)[])[i] ?? null) : (ref as SpeakerReference | null);
+    let mat = featuresFromSamples(w, m.featureSettings);
+    if (windowModel && mat.frames === W + 1) mat = cropFrames(mat, 0, W);
+    return r ? applySpeakerReference(mat, r) : mat;
   });
   return modelProbabilities(m, mats, batchSize);
 }

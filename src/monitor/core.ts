@@ -218,7 +218,12 @@ export function createMonitor<R>(opts: MonitorOptions<R>): Monitor {
   const fallbackCap = Math.round((opts.fallbackSeconds ?? 30) * sr);
   if (!(fallbackCap >= 0)) throw new Error(`fallbackSeconds: expected ≥ 0 seconds, got ${opts.fallbackSeconds}`);
   let fallback = false;
+  // The session's speech as the clips a reference is built from: complete clips (kept as the same objects
+  // from one rebuild to the next, so the model can reuse their features) and the chunks of the unfinished one.
+  const clipLen = model.referenceClipSamples ?? win;
+  let sessClips: Float32Array[] = [];
   let sessChunks: Float32Array[] = [];
+  let sessTailLen = 0;
   let sessLen = 0;
   let sessRef: R | null = null;
   let sessRefLen = 0;
@@ -292,22 +297,42 @@ export function createMonitor<R>(opts: MonitorOptions<R>): Monitor {
         if (enrolLen >= enrolTarget) finishEnrolment(t);
       } else if (fallback && speech && sessLen < fallbackCap) {
         const a = frame * gate.hop;
-        const chunk = slice(a, Math.min(a + gate.hop, total));
-        sessChunks.push(chunk);
-        sessLen += chunk.length;
+        addSessionSpeech(slice(a, Math.min(a + gate.hop, total)));
       }
     }
   }
 
   /** Speech chunks joined and cut into the clips a reference is built from. */
   function referenceClips(chunks: readonly Float32Array[]): Float32Array[] {
-    const all = new Float32Array(chunks.reduce((n, c) => n + c.length, 0));
-    let o = 0;
-    for (const c of chunks) { all.set(c, o); o += c.length; }
-    const clipLen = model.referenceClipSamples ?? win;
+    const all = joinChunks(chunks);
     const clips: Float32Array[] = [];
     for (let s = 0; s < all.length; s += clipLen) clips.push(all.subarray(s, Math.min(all.length, s + clipLen)));
     return clips;
+  }
+
+  function joinChunks(chunks: readonly Float32Array[]): Float32Array {
+    const all = new Float32Array(chunks.reduce((n, c) => n + c.length, 0));
+    let o = 0;
+    for (const c of chunks) { all.set(c, o); o += c.length; }
+    return all;
+  }
+
+  /** Session speech for the fallback: the same clips as `referenceClips` of all of it, complete ones cut off as they fill. */
+  function addSessionSpeech(chunk: Float32Array): void {
+    sessChunks.push(chunk);
+    sessTailLen += chunk.length;
+    sessLen += chunk.length;
+    if (sessTailLen < clipLen) return;
+    const all = joinChunks(sessChunks);
+    let s = 0;
+    for (; s + clipLen <= all.length; s += clipLen) sessClips.push(all.subarray(s, s + clipLen));
+    sessChunks = s < all.length ? [all.slice(s)] : [];
+    sessTailLen = all.length - s;
+  }
+
+  /** The session speech's clips so far (complete ones, then the unfinished one). */
+  function sessionClips(): Float32Array[] {
+    return sessTailLen > 0 ? [...sessClips, joinChunks(sessChunks)] : [...sessClips];
   }
 
   /** The reference a window is scored with, and what it is (see WindowEvent.reference). */
@@ -321,9 +346,9 @@ export function createMonitor<R>(opts: MonitorOptions<R>): Monitor {
   }
 
   function rebuildFallback(): void {
-    sessRef = makeFallback!(referenceClips(sessChunks));
+    sessRef = makeFallback!(sessionClips());
     sessRefLen = sessLen;
-    if (sessLen >= fallbackCap) sessChunks = [];
+    if (sessLen >= fallbackCap) { sessClips = []; sessChunks = []; sessTailLen = 0; }
   }
 
   /**
@@ -493,8 +518,11 @@ export function createMonitor<R>(opts: MonitorOptions<R>): Monitor {
       enrolling = false;
       // The no-reference fallback starts from the speech enrolment had collected.
       fallback = Boolean(makeFallback) && fallbackCap > 0;
-      sessChunks = fallback ? enrolChunks : [];
-      sessLen = fallback ? enrolLen : 0;
+      sessClips = [];
+      sessChunks = [];
+      sessTailLen = 0;
+      sessLen = 0;
+      if (fallback) for (const c of enrolChunks) addSessionSpeech(c);
       sessRef = null;
       sessRefLen = 0;
       enrolChunks = [];
@@ -505,7 +533,9 @@ export function createMonitor<R>(opts: MonitorOptions<R>): Monitor {
       reference = null;
       enrolling = true;
       fallback = false;
+      sessClips = [];
       sessChunks = [];
+      sessTailLen = 0;
       sessLen = 0;
       sessRef = null;
       enrolChunks = [];
@@ -524,6 +554,6 @@ export function createMonitor<R>(opts: MonitorOptions<R>): Monitor {
     get seconds() { return total / sr; },
     get dropped() { return dropped; },
     get enrolling() { return enrolling; },
-    get retained() { return { audioSamples: buf.length, gateFrames: gate.retainedFrames, fallbackSamples: sessChunks.reduce((n, c) => n + c.length, 0) }; },
+    get retained() { return { audioSamples: buf.length, gateFrames: gate.retainedFrames, fallbackSamples: sessClips.length * clipLen + sessTailLen }; },
   };
 }

@@ -8,7 +8,7 @@ import type { SpeakerReference } from '../data/reference.js';
 import { windowProbabilities } from '../eval/predict.js';
 import { loadTrainedModel } from '../model/model-dir.js';
 
-export interface PoolRequest { id: number; windows: Float32Array[]; ref: SpeakerReference | null; members: [number, number] }
+export interface PoolRequest { id: number; windows: Float32Array[]; ref: SpeakerReference | null | (SpeakerReference | null)[]; members: [number, number] }
 export type PoolReply = { id: number; probs: Float32Array } | { id: number; error: string };
 
 const m = loadTrainedModel((workerData as { dir: string }).dir);

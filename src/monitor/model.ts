@@ -2,13 +2,19 @@
  * The Node side of the monitor's model: a trained model directory (single or ensemble) as the core's
  * injected `MonitorModel` — windows scored by `windowProbabilities` (the path `affexion predict` uses)
  * and the reference built by `referenceFromSamples`; without an enrolled reference, the session's own
- * speech so far ({@link sessionReference}). One model is shared by every session of a server; its
- * windows are scored one at a time in arrival order, each session's result sent as soon as it is ready.
- * Why not one batch for all sessions' due windows: measured (bench:monitor's anchors), a batch costs as
- * much per window as single windows on this engine, while the batch's first window waits for its last.
+ * speech so far ({@link sessionReference}). One model is shared by every session of a server.
+ *
+ * Windows of all sessions are batched: while one forward pass runs, the windows that arrive wait, and
+ * the next pass scores all of them at once (each with its own session's reference), up to `maxBatch`.
+ * Why: the engine's batched forward costs far less per window than single windows (bench:monitor's
+ * anchors: anchor_batch16_per_window_ms vs anchor_one_window_ms), and at one stream the batch is one
+ * window, so nothing waits for a batch to fill. The queue is bounded by the sessions: each has at most
+ * one window in flight and one waiting (the core drops the older, counted as dropped).
  */
 import { resample } from '../audio/resample.js';
 import type { SpeakerReference } from '../data/reference.js';
+import { featuresFromSamples } from '../data/features.js';
+import type { FeatureMatrix } from '../features/index.js';
 import { referenceFromSamples, windowProbabilities } from '../eval/predict.js';
 import { loadTrainedModel, type TrainedModel } from '../model/model-dir.js';
 import { modelWindowSettings } from '../model/hyperparameters.js';
@@ -16,6 +22,9 @@ import type { MonitorModel } from './core.js';
 import type { InferencePool } from './pool.js';
 
 interface Request { windows: Float32Array[]; ref: SpeakerReference | null; resolve: (p: Float32Array) => void; reject: (e: unknown) => void }
+
+/** Windows per forward pass by default: 16 streams' due windows at once (attention memory is B·T², small at T = 150). */
+export const DEFAULT_MONITOR_BATCH = 32;
 
 /** Loads a model directory for the monitor; errors name the directory. */
 export function loadMonitorModel(dir: string): TrainedModel {
@@ -41,45 +50,67 @@ export function modelWindow(m: TrainedModel): { seconds: number; hopSeconds: num
  * monitor decides this — point it at the recogniser's library fallback (utterance/session normalisation)
  * when that exists, and the monitor follows.
  */
-export function sessionReference(m: TrainedModel, speech: readonly Float32Array[]): SpeakerReference {
-  return referenceFromSamples(m, speech);
+export function sessionReference(m: TrainedModel, speech: readonly Float32Array[], features?: (clip: Float32Array) => FeatureMatrix): SpeakerReference {
+  return referenceFromSamples(m, speech, features);
 }
 
 /**
- * A `MonitorModel` over a trained model, shared by every session of a server. `maxBatch` windows of the
- * same reference may share one forward pass (default 1: see the file comment). With `pool`, windows are
- * scored by its worker threads instead of this thread (src/monitor/pool.ts).
+ * Features of clips memoised by the clip object: the core passes a session's complete speech clips as the
+ * same objects at every rebuild of its fallback reference, so each rebuild computes only the new clips'
+ * features (rebuilding from 30 s of speech cost ~66 ms of the server's main thread per session).
+ */
+function memoFeatures(m: TrainedModel): (clip: Float32Array) => FeatureMatrix {
+  const cache = new WeakMap<Float32Array, FeatureMatrix>();
+  return (clip) => {
+    let f = cache.get(clip);
+    if (!f) cache.set(clip, (f = featuresFromSamples(clip, m.featureSettings)));
+    return f;
+  };
+}
+
+/**
+ * A `MonitorModel` over a trained model, shared by every session of a server. Up to `maxBatch` queued
+ * windows (any sessions, any references) share one forward pass (1: one window at a time). With `pool`,
+ * the batches are scored by its worker threads instead of this thread (src/monitor/pool.ts).
  */
 export function monitorModel(m: TrainedModel, opts: { maxBatch?: number; pool?: InferencePool } = {}): MonitorModel<SpeakerReference> & { warmUp(): Promise<void> } {
-  const maxBatch = opts.maxBatch ?? 1;
+  const maxBatch = opts.maxBatch ?? DEFAULT_MONITOR_BATCH;
+  if (!(Number.isInteger(maxBatch) && maxBatch >= 1)) throw new Error(`maxBatch: expected a whole number ≥ 1, got ${opts.maxBatch}`);
   const queue: Request[] = [];
   let running = false;
   const K = m.classes.length;
   const sr = m.featureSettings.params.sr;
+  const features = memoFeatures(m);
 
-  // Scores queued requests in arrival order; between forward passes the event loop runs (frames come in,
-  // finished windows go out), which predictProbabilities also does between members.
+  // Scores queued requests in arrival order, as many as fit a batch per pass; between passes the event
+  // loop runs (frames come in, finished windows go out, more windows queue for the next pass).
+  const score = ([windows, ref]: [Float32Array[], SpeakerReference | null | (SpeakerReference | null)[]]): Promise<Float32Array> =>
+    opts.pool ? opts.pool.classify(windows, ref) : windowProbabilities(m, windows, ref, Math.max(1, Math.min(maxBatch, windows.length)));
+
   async function run(): Promise<void> {
     running = true;
     while (queue.length) {
-      const ref = queue[0]!.ref;
       const reqs: Request[] = [];
       let n = 0;
-      while (queue.length && queue[0]!.ref === ref && (reqs.length === 0 || n + queue[0]!.windows.length <= maxBatch)) {
+      while (queue.length && (reqs.length === 0 || n + queue[0]!.windows.length <= maxBatch)) {
         const r = queue.shift()!;
         reqs.push(r);
         n += r.windows.length;
       }
       const windows = reqs.flatMap((r) => r.windows);
+      const refs = reqs.flatMap((r) => r.windows.map(() => r.ref));
       try {
-        const probs = await windowProbabilities(m, windows, ref, Math.max(1, Math.min(maxBatch, windows.length)));
+        const probs = await score([windows, refs]);
         let off = 0;
         for (const r of reqs) {
           r.resolve(probs.slice(off * K, (off + r.windows.length) * K));
           off += r.windows.length;
         }
       } catch (err) {
-        for (const r of reqs) r.reject(err);
+        // Sessions stay isolated: a batch that fails is scored again request by request, so only the
+        // request at fault (e.g. a reference of the wrong size) fails.
+        if (reqs.length === 1) reqs[0]!.reject(err);
+        else for (const r of reqs) await score([r.windows, r.ref]).then(r.resolve, r.reject);
       }
     }
     running = false;
@@ -91,7 +122,6 @@ export function monitorModel(m: TrainedModel, opts: { maxBatch?: number; pool?: 
     window: modelWindow(m),
     resample: (x, from, to) => resample(x, from, to),
     classify(windows, ref) {
-      if (opts.pool) return opts.pool.classify(windows, ref);
       return new Promise<Float32Array>((resolve, reject) => {
         queue.push({ windows, ref, resolve, reject });
         if (!running) void run();
@@ -107,7 +137,7 @@ export function monitorModel(m: TrainedModel, opts: { maxBatch?: number; pool?: 
     ...(m.hyper.speaker_reference
       ? {
         makeReference: (clips: Float32Array[]) => referenceFromSamples(m, clips),
-        fallbackReference: (clips: Float32Array[]) => sessionReference(m, clips),
+        fallbackReference: (clips: Float32Array[]) => sessionReference(m, clips, features),
         referenceClipSamples: m.hyper.max_len * m.featureSettings.params.hopLength,
       }
       : {}),

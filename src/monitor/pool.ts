@@ -14,7 +14,8 @@ import { startModuleWorker } from './thread.js';
 
 export interface InferencePool {
   readonly size: number;
-  classify(windows: Float32Array[], ref: SpeakerReference | null): Promise<Float32Array>;
+  /** `ref`: one for all windows, or one per window (a batch of several sessions' windows). */
+  classify(windows: Float32Array[], ref: SpeakerReference | null | (SpeakerReference | null)[]): Promise<Float32Array>;
   close(): Promise<void>;
 }
 
@@ -53,7 +54,7 @@ export async function createInferencePool(m: TrainedModel, workers: number): Pro
   const ranges = memberRanges(M, workers);
   let nextId = 0;
 
-  function ask(slot: Slot, windows: Float32Array[], ref: SpeakerReference | null, members: [number, number]): Promise<Float32Array> {
+  function ask(slot: Slot, windows: Float32Array[], ref: SpeakerReference | null | (SpeakerReference | null)[], members: [number, number]): Promise<Float32Array> {
     const id = nextId++;
     slot.busy++;
     return new Promise((resolve, reject) => {

@@ -4,7 +4,9 @@
  */
 import { writeReport, type RunReport, type WrittenReport } from '../report/index.js';
 import type { MonitorEvent, SummaryEvent } from './core.js';
+import type { Worker } from 'node:worker_threads';
 import { startModuleWorker } from './thread.js';
+import type { ReportReply, ReportRequest } from './report-worker.js';
 
 export function sessionReport(events: readonly MonitorEvent[], meta: { title?: string; model?: string; config?: Record<string, unknown> } = {}): RunReport {
   const points: { t: number; series: string; value: number }[] = [];
@@ -52,18 +54,45 @@ export function writeSessionReport(dir: string, events: readonly MonitorEvent[],
 /**
  * {@link writeSessionReport} in a worker thread (report-worker.ts), so a session's stop does not hold up
  * the server's other sessions while the charts render. Resolves with the report.html path.
+ *
+ * One worker for the whole process, started on the first report and kept while reports are pending
+ * (unref'd when idle, so it never keeps a process alive), writing one report at a time. Why: a worker
+ * per report loaded the report code anew each time (seconds of CPU each, measured with --cpu-prof), and
+ * 16 sessions stopping together started 16 of them at once — a burst that starved the live sessions
+ * still running (bench:monitor's next level lost most of its windows to it).
  */
+let reportWorker: Worker | null = null;
+let nextId = 0;
+const waiting = new Map<number, { resolve: (html: string) => void; reject: (e: Error) => void }>();
+
+function worker(): Worker {
+  if (reportWorker) return reportWorker;
+  const w = startModuleWorker('report-worker', {});
+  w.on('message', (m: ReportReply) => {
+    const p = waiting.get(m.id);
+    if (!p) return;
+    waiting.delete(m.id);
+    if (waiting.size === 0) w.unref();
+    if ('error' in m) p.reject(new Error(m.error));
+    else p.resolve(m.html);
+  });
+  const fail = (err: Error): void => {
+    if (reportWorker === w) reportWorker = null;
+    for (const p of waiting.values()) p.reject(err);
+    waiting.clear();
+  };
+  w.once('error', fail);
+  w.once('exit', (code) => fail(new Error(`report worker exited with ${code}`)));
+  reportWorker = w;
+  return w;
+}
+
 export function writeSessionReportOffThread(dir: string, events: readonly MonitorEvent[], meta: Parameters<typeof sessionReport>[1] = {}): Promise<string> {
   return new Promise((resolve, reject) => {
-    const w = startModuleWorker('report-worker', { dir, events, meta });
-    let done = false;
-    w.once('message', (m: { html: string } | { error: string }) => {
-      done = true;
-      if ('error' in m) reject(new Error(m.error));
-      else resolve(m.html);
-      void w.terminate();
-    });
-    w.once('error', (err) => { done = true; reject(err); });
-    w.once('exit', (code) => { if (!done) reject(new Error(`report worker exited with ${code}`)); });
+    const w = worker();
+    const id = nextId++;
+    waiting.set(id, { resolve, reject });
+    w.ref();
+    w.postMessage({ id, dir, events: events as MonitorEvent[], meta } satisfies ReportRequest);
   });
 }

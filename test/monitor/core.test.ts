@@ -162,9 +162,11 @@ test('createMonitor: skipped enrolment uses the session\'s own speech so far (no
   const model = fakeModel();
   const classify = model.classify;
   model.classify = (ws, ref) => { refs.push(ref); return classify(ws, ref); };
+  const clipSets: Float32Array[][] = [];
   const withFallback = { ...model, fallbackReference: (clips: Float32Array[]) => {
     const n = clips.reduce((a, c) => a + c.length, 0);
     fallbackSeconds.push(n / sr);
+    clipSets.push(clips);
     return { gain: 1, fallbackSeconds: n / sr };
   } };
   const mon = createMonitor({ model: withFallback, window: 1, hop: 0.25, enrolSeconds: 0.5, fallbackSeconds: 1.5, maxPending: Infinity, onEvent: (e) => events.push(e) });
@@ -180,6 +182,14 @@ test('createMonitor: skipped enrolment uses the session\'s own speech so far (no
   // Bounded: the session's speech stops growing at fallbackSeconds (1.5 s; 10 ms frames) and the reference is then fixed.
   const sessionRefs = fallbackSeconds.filter((s) => s >= 1);
   assert.ok(sessionRefs.length >= 1 && Math.max(...sessionRefs) <= 1.5 + 0.011, fallbackSeconds.join(','));
+  // Clips of one window's length (1 s here); a complete clip is passed as the same object at every rebuild
+  // (the server memoises its features), and the clips are the session speech cut every second.
+  const rebuilt = clipSets.filter((c) => c.length >= 2);
+  assert.ok(rebuilt.length >= 2, `rebuilds with a complete clip: ${rebuilt.length}`);
+  for (const c of rebuilt) {
+    assert.equal(c[0]!.length, sr);
+    assert.equal(c[0], rebuilt[0]![0], 'the complete clip is the same object at each rebuild');
+  }
   const skip = events.find((e) => e.type === 'enrolled');
   assert.deepEqual(skip && { skipped: skip.skipped, fallback: skip.fallback }, { skipped: true, fallback: 'session speech' });
   mon.redoEnrolment();

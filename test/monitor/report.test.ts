@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { sessionReport, writeSessionReport } from '../../src/monitor/session-report.js';
+import { sessionReport, writeSessionReport, writeSessionReportOffThread } from '../../src/monitor/session-report.js';
 import { timelineChart } from '../../src/report/charts.js';
 import type { MonitorEvent } from '../../src/monitor/core.js';
 import { tmpDir } from '../train/fixtures.js';
@@ -32,4 +32,18 @@ test('session report: smoothed timeline with speech shading, alerts and summary'
   const html = readFileSync(w.html, 'utf8');
   assert.match(html, /Timeline/);
   assert.ok(w.charts.some((c) => path.basename(c).startsWith('timeline-')));
+});
+
+test('session reports off the main thread: several sessions stopping at once are all written (one worker, in turn), and an idle worker keeps nothing alive', { timeout: 120_000 }, async () => {
+  const events: MonitorEvent[] = [{ type: 'utterance', t0: 1, t1: 4 }, win(2.5, 0.5), win(3, 0.7)];
+  const dirs = [0, 1, 2].map(() => tmpDir('affexion-report-'));
+  const done: number[] = [];
+  const htmls = await Promise.all(dirs.map((d, i) => writeSessionReportOffThread(d, events, { config: { session: String(i) } }).then((h) => { done.push(i); return h; })));
+  htmls.forEach((h, i) => { assert.equal(path.dirname(h), dirs[i]); assert.match(readFileSync(h, 'utf8'), /Timeline/); });
+  assert.deepEqual(done, [0, 1, 2], 'written in the order asked');
+  // A report that cannot be written fails alone, with the reason; the next one is still written.
+  const file = path.join(dirs[0]!, 'report.html');
+  await assert.rejects(writeSessionReportOffThread(path.join(file, 'sub'), events), /ENOTDIR/);
+  assert.match(await writeSessionReportOffThread(dirs[1]!, events), /report\.html$/);
+  // (If the idle worker were still ref'd, this test file would never exit.)
 });
