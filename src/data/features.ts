@@ -17,6 +17,8 @@ import { ParamError } from '../engine/errors.js';
  */
 export type LoudnessMode = 'none' | 'peak';
 export const LOUDNESS_MODES: readonly LoudnessMode[] = ['none', 'peak'];
+/** The loudness step when none is given: peak-normalise each clip. */
+export const DEFAULT_LOUDNESS: LoudnessMode = 'peak';
 /** Peak level after 'peak' normalisation (−1 dBFS). */
 export const PEAK_TARGET = 0.891;
 
@@ -30,7 +32,7 @@ export interface FeatureSettings {
 
 /** Full feature settings from partial ones (defaults: the paper's parameters, peak loudness). */
 export function resolveFeatureSettings(s: { params?: Partial<FeatureParams>; loudness?: LoudnessMode; trimSilence?: boolean } = {}): FeatureSettings {
-  const loudness = s.loudness ?? 'peak';
+  const loudness = s.loudness ?? DEFAULT_LOUDNESS;
   if (!LOUDNESS_MODES.includes(loudness)) throw new ParamError('loudness', `expected one of ${LOUDNESS_MODES.join(', ')}, got "${loudness}"`);
   const params = { ...DEFAULT_FEATURE_PARAMS, ...(s.params ?? {}) };
   resolveFeatureParams(params); // once, up front: a bad value is one clear error, not one per clip
