@@ -8,12 +8,12 @@ import { withOutputLock } from '../data/out-lock.js';
 import path from 'node:path';
 import { FeatureCache, defaultCacheDir, writeFileAtomic } from '../data/cache.js';
 import { describeDataset, scanDataset, type Dataset, type SkippedFile } from '../data/dataset.js';
-import { resolveFeatureSettings, type FeatureSettings } from '../data/features.js';
+import type { FeatureSettings } from '../data/features.js';
 import { checkTrainable, dataFingerprint, loadSplit, referenceDatasets, referenceFingerprint, trainingClasses, type LabelledFeatures, type LoadedSplit, type DataSource } from '../data/split.js';
 import { classificationMetrics, argmaxRows, type ClassificationMetrics } from '../report/metrics.js';
 import { initialState, runEpochs, type EpochRecord, type TrainingState } from './fit.js';
 import { loadCheckpoint, saveCheckpoint, signatureMismatch, checkpointPath, type RunSignature } from './checkpoint.js';
-import { resolveHyperparameters, windowHopFrames, withWindowFrames, type Hyperparameters, type RunSettings } from '../model/hyperparameters.js';
+import { resolveRunSettings, windowHopFrames, type Hyperparameters, type RunSettings } from '../model/hyperparameters.js';
 import { clearModelDir, ensembleMemberDir, holdsModel, meanProbabilities, saveEnsembleManifest, saveTrainedModel } from '../model/model-dir.js';
 import type { ProgressEvents } from '../report/progress.js';
 import type { SpeakerReference } from '../data/reference.js';
@@ -152,8 +152,7 @@ export function writeMetricsJsonl(dir: string, history: readonly EpochRecord[]):
  * checkpoint.safetensors, metrics.jsonl, report.html).
  */
 export async function train(opts: TrainOptions): Promise<TrainResult> {
-  const settings = resolveFeatureSettings({ params: opts.features, loudness: opts.loudness, trimSilence: opts.hyper?.trim_silence });
-  const hyper = withWindowFrames(resolveHyperparameters(opts.hyper), settings.params.sr / settings.params.hopLength);
+  const { hyper, settings } = resolveRunSettings(opts);
   // One run per folder: a second train into the same --out fails here instead of losing a result.
   return withOutputLock(opts.out, () => trainLocked(opts, hyper, settings), { command: opts.command?.join(' ') });
 }
