@@ -109,6 +109,12 @@ export async function trainToDir(o: TrainToDirOptions): Promise<TrainingState> {
   });
 }
 
+/** A finished network keeps no training buffers (they are re-allocated if it is run again). */
+function done(st: TrainingState): TrainingState {
+  st.net.releaseActivations();
+  return st;
+}
+
 /**
  * Trains the model `o.hyper` describes into `o.out`: one network ({@link trainToDir}), or with
  * `hyper.ensemble` = N > 1 a seed ensemble — N networks with seeds seed … seed+N−1, each trained and
@@ -117,8 +123,6 @@ export async function trainToDir(o: TrainToDirOptions): Promise<TrainingState> {
  */
 export async function trainModelToDir(o: TrainToDirOptions): Promise<TrainingState[]> {
   const n = o.hyper.ensemble;
-  // A finished network keeps no training buffers (they are re-allocated if it is run again).
-  const done = (st: TrainingState): TrainingState => (st.net.releaseActivations(), st);
   if (n <= 1) return [done(await trainToDir(o))];
   if (o.resume === 'require' && !existsSync(checkpointPath(ensembleMemberDir(o.out, 1)))) {
     // Members are trained in order: without the first one's checkpoint nothing was trained yet.
