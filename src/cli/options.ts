@@ -195,8 +195,10 @@ export interface CommonOptionValues {
   maxLen: number; channels: number; kernelSizes: number[]; hidden: number; lstmLayers: number; fcHidden: number;
   dropoutConv: number; dropoutFc: number; maskPadding: boolean; normalization: 'global' | 'utterance'; augment: string; swa: number; ensemble: number; speakerReference: string;
   trimSilence: boolean; window: number; windowHop: number; neutralClass: boolean;
-  sr: number; nMfcc: number; nFft: number; hopLength: number; nMels: number; fmin?: number; fmax?: number; deltaWidth?: number; loudness: LoudnessMode;
+  sr: number; nMfcc: number; nFft: number; hopLength: number; nMels: number; loudness: LoudnessMode;
   labelMap?: string; reference?: string; cache: string | boolean; labelColumn?: string; speakerColumn?: string;
+  /** addFeatureOptions({ mel: true }) only. */
+  fmin?: number; fmax?: number; deltaWidth?: number;
 }
 
 /** Parsed option attribute of each hyper-parameter (commander's camelCase of its flag). */
