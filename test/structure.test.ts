@@ -40,13 +40,6 @@ test('each layer\'s forward() is directly preceded by its own doc comment', () =
   assert.deepEqual(bad, []);
 });
 
-/**
- * Known exceptions. queue.test.ts starts `affexion worker` processes as the queue's workers (what it
- * tests is the queue). The other two gained a CLI case while being written in parallel with the move;
- * their CLI cases share the file's trained fixtures and go to test/cli/ once their owners are done.
- */
-const CLI_TEST_EXCEPTIONS = new Set(['test/workflows/sweep/queue.test.ts', 'test/workflows/sweep/sweep.test.ts', 'test/export/onnx.test.ts']);
-
 test('tests that start the CLI live under test/cli/', () => {
   const offenders: string[] = [];
   const walk = (d: string): void => {
@@ -54,7 +47,7 @@ test('tests that start the CLI live under test/cli/', () => {
       const p = path.join(d, n);
       if (statSync(p).isDirectory()) { if (n !== 'cli') walk(p); continue; }
       const rel = path.relative(root, p).split(path.sep).join('/');
-      if (n.endsWith('.test.ts') && !CLI_TEST_EXCEPTIONS.has(rel) && /src\/cli\/main\.ts/.test(readFileSync(p, 'utf8'))) offenders.push(rel);
+      if (n.endsWith('.test.ts') && /src\/cli\/main\.ts/.test(readFileSync(p, 'utf8'))) offenders.push(rel);
     }
   };
   walk(path.join(root, 'test'));

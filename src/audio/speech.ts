@@ -171,3 +171,23 @@ export function trimSilence(samples: Float32Array, sr: number, opts: SpeechDetec
   const start = segs[0]!.start, end = segs[segs.length - 1]!.end;
   return { samples: samples.subarray(start, end), start, end };
 }
+
+/** Thrown for a clip that holds no speech once silence is trimmed. */
+export class NoSpeechError extends Error {
+  constructor(readonly file: string) {
+    super(`no speech in ${file} (all silence or steady noise once leading/trailing silence is trimmed)`);
+    this.name = 'NoSpeechError';
+  }
+}
+
+/**
+ * The samples features are computed from: with `trimSilence`, leading/trailing silence removed
+ * (the same detector in training, evaluation and prediction). `settings` is the data layer's
+ * FeatureSettings (only the rate and the switch are read). Throws {@link NoSpeechError} naming `file`.
+ */
+export function speechSamples(samples: Float32Array, settings: { params: { sr: number }; trimSilence?: boolean }, file: string): Float32Array {
+  if (!settings.trimSilence) return samples;
+  const t = trimSilence(samples, settings.params.sr);
+  if (!t) throw new NoSpeechError(file);
+  return t.samples;
+}

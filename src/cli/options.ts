@@ -8,7 +8,7 @@
 import { scanDataset, type Dataset } from '../data/dataset.js';
 import { Option, type Command } from 'commander';
 import { DEFAULT_FEATURE_PARAMS, type FeatureParams } from '../features/index.js';
-import type { LoudnessMode } from '../data/features.js';
+import { DEFAULT_LOUDNESS, LOUDNESS_MODES, type LoudnessMode } from '../data/features.js';
 import { PAPER_HYPERPARAMETERS, type Hyperparameters } from '../model/hyperparameters.js';
 import { ParamError, renameParams } from '../engine/errors.js';
 
@@ -131,17 +131,30 @@ export function addHyperOptions(cmd: Command, defaults: Partial<Hyperparameters>
     .option('--no-neutral-class', 'no neutral class: every neutral/calm clip is a speaker reference');
 }
 
-/** Adds the feature options (defaults: the paper's, DEFAULT_FEATURE_PARAMS). */
-export function addFeatureOptions(cmd: Command): Command {
+/**
+ * Adds the feature options (defaults: the paper's, DEFAULT_FEATURE_PARAMS and DEFAULT_LOUDNESS).
+ * `mel: true` adds --fmin / --fmax / --delta-width (the `features` command); `loudness: false` leaves
+ * out --loudness (commands that print raw features, without the loudness step).
+ */
+export function addFeatureOptions(cmd: Command, o: { mel?: boolean; loudness?: boolean } = {}): Command {
   const d = DEFAULT_FEATURE_PARAMS, F = PARAM_FLAGS;
-  return cmd
+  cmd
     .option(`${F.sr} <hz>`, 'sample rate features are computed at', intArg(F.sr!), d.sr)
     .option(`${F.nMfcc} <n>`, 'MFCCs (features = 3 × n: MFCC, delta, delta-delta)', intArg(F.nMfcc!), d.nMfcc)
-    .option(`${F.nFft} <n>`, 'FFT size', intArg(F.nFft!), d.nFft)
+    .option(`${F.nFft} <n>`, 'FFT size (window length)', intArg(F.nFft!), d.nFft)
     .option(`${F.hopLength} <n>`, 'hop between frames in samples', intArg(F.hopLength!), d.hopLength)
-    .option(`${F.nMels} <n>`, 'mel bands', intArg(F.nMels!), d.nMels)
-    .addOption(new Option('--loudness <mode>', 'loudness step before features: peak-normalise each clip, or none (as recorded)')
-      .choices(['peak', 'none']).default('peak'));
+    .option(`${F.nMels} <n>`, 'mel bands', intArg(F.nMels!), d.nMels);
+  if (o.mel) {
+    cmd
+      .option(`${F.fmin} <hz>`, 'lowest mel frequency', numArg(F.fmin!), d.fmin)
+      .option(`${F.fmax} <hz>`, 'highest mel frequency (default: sr / 2)', numArg(F.fmax!))
+      .option(`${F.deltaWidth} <n>`, 'Savitzky–Golay window of the deltas (odd)', intArg(F.deltaWidth!), d.deltaWidth);
+  }
+  if (o.loudness !== false) {
+    cmd.addOption(new Option(`${F.loudness} <mode>`, 'loudness step before features: peak-normalise each clip, or none (as recorded)')
+      .choices([...LOUDNESS_MODES]).default(DEFAULT_LOUDNESS));
+  }
+  return cmd;
 }
 
 /** Adds --cache / --no-cache (read with {@link cacheFrom}). */
@@ -184,6 +197,8 @@ export interface CommonOptionValues {
   trimSilence: boolean; window: number; windowHop: number; neutralClass: boolean;
   sr: number; nMfcc: number; nFft: number; hopLength: number; nMels: number; loudness: LoudnessMode;
   labelMap?: string; reference?: string; cache: string | boolean; labelColumn?: string; speakerColumn?: string;
+  /** addFeatureOptions({ mel: true }) only. */
+  fmin?: number; fmax?: number; deltaWidth?: number;
 }
 
 /** Parsed option attribute of each hyper-parameter (commander's camelCase of its flag). */
@@ -210,8 +225,13 @@ export function explicitLoudness(o: CommonOptionValues, cmd: Command): LoudnessM
 }
 
 /** Feature parameters from parsed options. */
-export function featuresFrom(o: CommonOptionValues): Partial<FeatureParams> {
-  return { sr: o.sr, nMfcc: o.nMfcc, nFft: o.nFft, hopLength: o.hopLength, nMels: o.nMels };
+export function featuresFrom(o: Pick<CommonOptionValues, 'sr' | 'nMfcc' | 'nFft' | 'hopLength' | 'nMels' | 'fmin' | 'fmax' | 'deltaWidth'>): Partial<FeatureParams> {
+  const p: Partial<FeatureParams> = { sr: o.sr, nMfcc: o.nMfcc, nFft: o.nFft, hopLength: o.hopLength, nMels: o.nMels };
+  // The --fmin / --fmax / --delta-width of addFeatureOptions({ mel: true }), only when registered (cache keys stay as they were).
+  if (o.fmin !== undefined) p.fmin = o.fmin;
+  if (o.fmax !== undefined) p.fmax = o.fmax;
+  if (o.deltaWidth !== undefined) p.deltaWidth = o.deltaWidth;
+  return p;
 }
 
 /** Cache folder from --cache / --no-cache (undefined = default folder). */

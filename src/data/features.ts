@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { loadAudio } from '../audio/load.js';
-import { trimSilence } from '../audio/speech.js';
+import { speechSamples } from '../audio/speech.js';
 import { DEFAULT_FEATURE_PARAMS, extractFeatures, resolveFeatureParams, type FeatureMatrix, type FeatureParams } from '../features/index.js';
 import { FeatureCache, settingsHash } from './cache.js';
 import type { SkippedFile } from './dataset.js';
@@ -17,6 +17,8 @@ import { ParamError } from '../engine/errors.js';
  */
 export type LoudnessMode = 'none' | 'peak';
 export const LOUDNESS_MODES: readonly LoudnessMode[] = ['none', 'peak'];
+/** The loudness step when none is given: peak-normalise each clip. */
+export const DEFAULT_LOUDNESS: LoudnessMode = 'peak';
 /** Peak level after 'peak' normalisation (−1 dBFS). */
 export const PEAK_TARGET = 0.891;
 
@@ -30,7 +32,7 @@ export interface FeatureSettings {
 
 /** Full feature settings from partial ones (defaults: the paper's parameters, peak loudness). */
 export function resolveFeatureSettings(s: { params?: Partial<FeatureParams>; loudness?: LoudnessMode; trimSilence?: boolean } = {}): FeatureSettings {
-  const loudness = s.loudness ?? 'peak';
+  const loudness = s.loudness ?? DEFAULT_LOUDNESS;
   if (!LOUDNESS_MODES.includes(loudness)) throw new ParamError('loudness', `expected one of ${LOUDNESS_MODES.join(', ')}, got "${loudness}"`);
   const params = { ...DEFAULT_FEATURE_PARAMS, ...(s.params ?? {}) };
   resolveFeatureParams(params); // once, up front: a bad value is one clear error, not one per clip
@@ -58,24 +60,8 @@ export function featuresFromSamples(samples: Float32Array, settings: FeatureSett
   return extractFeatures(x, settings.params);
 }
 
-/** Thrown for a clip that holds no speech once silence is trimmed. */
-export class NoSpeechError extends Error {
-  constructor(readonly file: string) {
-    super(`no speech in ${file} (all silence or steady noise once leading/trailing silence is trimmed)`);
-    this.name = 'NoSpeechError';
-  }
-}
-
-/**
- * The samples features are computed from: with `trimSilence`, leading/trailing silence removed
- * (the same detector in training, evaluation and prediction). Throws {@link NoSpeechError} naming `file`.
- */
-export function speechSamples(samples: Float32Array, settings: FeatureSettings, file: string): Float32Array {
-  if (!settings.trimSilence) return samples;
-  const t = trimSilence(samples, settings.params.sr);
-  if (!t) throw new NoSpeechError(file);
-  return t.samples;
-}
+// The speech a clip's features are computed from (silence trimmed) is audio work: audio/speech.ts.
+export { NoSpeechError, speechSamples } from '../audio/speech.js';
 
 /** Features of one file through the cache. Throws the decoder's error (which names the file). */
 export async function fileFeatures(file: string, settings: FeatureSettings, cache: FeatureCache): Promise<FeatureMatrix> {

@@ -19,7 +19,7 @@ export {
 export { inferSpeaker, inferGroup } from './speakers.js';
 export { FeatureCache, defaultCacheDir, writeFileAtomic, encodeFeatureMatrix, decodeFeatureMatrix, settingsHash } from './cache.js';
 export {
-  datasetFeatures, fileFeatures, featuresFromSamples, normalizePeak, resolveFeatureSettings, LOUDNESS_MODES, PEAK_TARGET,
+  datasetFeatures, fileFeatures, featuresFromSamples, normalizePeak, resolveFeatureSettings, LOUDNESS_MODES, DEFAULT_LOUDNESS, PEAK_TARGET,
   type FeatureSettings, type LoudnessMode, type DatasetFeatures,
 } from './features.js';
 export { fitNormalization, toModelBatch, validateNormalization, type Normalization, type ModelBatch } from './normalize.js';

@@ -252,3 +252,13 @@ export function referenceFingerprint(files: readonly string[]): string {
   return h.digest('hex').slice(0, 16);
 }
 
+/** The audio source of a subset of clips (subset index j → original clip idx[j]). */
+export function subsetAudio(audio: ClipAudioSource | undefined, idx: readonly number[]): ClipAudioSource | undefined {
+  if (!audio) return undefined;
+  return { sr: audio.sr, load: (j) => audio.load(idx[j]!), features: (s, j) => audio.features(s, idx[j]!) };
+}
+
+/** Features, targets and audio source of a subset of a split (e.g. one side of a fold). */
+export function subsetSplit(split: LabelledFeatures, idx: readonly number[]): LabelledFeatures {
+  return { features: idx.map((i) => split.features[i]!), targets: Int32Array.from(idx, (i) => split.targets[i]!), audio: subsetAudio(split.audio, idx) };
+}

@@ -9,24 +9,22 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { FeatureCache, defaultCacheDir, writeFileAtomic } from '../data/cache.js';
 import { describeDataset, scanDataset, type Dataset } from '../data/dataset.js';
-import { resolveFeatureSettings, type FeatureSettings } from '../data/features.js';
+import type { FeatureSettings } from '../data/features.js';
 import type { Normalization } from '../data/normalize.js';
 import type { AffexionNet } from '../model/network.js';
 import type { EpochRecord } from '../train/fit.js';
 import { applyTemperature, expectedCalibrationError, fitTemperature } from '../model/calibration.js';
-import { resolveHyperparameters, windowHopFrames, withWindowFrames, type CrossValidationRunSettings, type Hyperparameters } from '../model/hyperparameters.js';
-import { subsetAudio } from '../train/online-augment.js';
+import { resolveRunSettings, windowHopFrames, type CrossValidationRunSettings, type Hyperparameters } from '../model/hyperparameters.js';
 import { trainModelToDir } from '../train/train.js';
-import { checkTrainable, dataFingerprint, loadSplit, referenceDatasets, referenceFingerprint, trainingClasses, type LabelledFeatures, type LoadedSplit, type ReferenceData, type DataSource } from '../data/split.js';
+import { checkTrainable, dataFingerprint, loadSplit, referenceDatasets, referenceFingerprint, subsetSplit, trainingClasses, type LabelledFeatures, type LoadedSplit, type ReferenceData, type DataSource } from '../data/split.js';
 import { clearModelDir, ensembleMemberDir, holdsModel, meanProbabilities } from '../model/model-dir.js';
 import { checkpointPath, loadCheckpoint, signatureMismatch, type RunSignature } from '../train/checkpoint.js';
 import { withOutputLock } from '../data/out-lock.js';
-import { foldLeaks, stratifiedGroupKFold, stratifiedKFold, trainIndices, type Folds } from './folds.js';
+import { foldPlan, GROUP_BY, type GroupBy } from './folds.js';
 import { argmaxRows, classificationMetrics, meanStd, type ClassificationMetrics } from '../report/metrics.js';
 import { ParamError, renameParams } from '../engine/errors.js';
 
-export type GroupBy = 'speaker' | 'text' | 'none';
-export const GROUP_BY: readonly GroupBy[] = ['speaker', 'text', 'none'];
+export { GROUP_BY, type GroupBy } from './folds.js';
 
 /** Options of {@link crossValidate}. */
 export interface CvOptions extends CrossValidationRunSettings, DataSource {
@@ -99,22 +97,6 @@ export function summarize(ms: readonly ClassificationMetrics[]): CvSummary {
   return out;
 }
 
-/** The group of each clip for a grouping, with a clear error when the dataset does not carry it. */
-export function groupsFor(ds: Dataset, items: readonly number[], groupBy: Exclude<GroupBy, 'none'>): string[] {
-  const field = groupBy === 'speaker' ? 'speaker' : 'group';
-  const missing = items.filter((i) => ds.items[i][field] === null);
-  if (missing.length) {
-    throw new ParamError('groupBy', `${groupBy}: ${missing.length} clip(s) have no ${groupBy === 'speaker' ? 'speaker' : 'sentence/group'} ` +
-      `(e.g. ${ds.items[missing[0]].path}); add a "${field}" column to the manifest or group by none`);
-  }
-  return items.map((i) => ds.items[i][field] as string);
-}
-
-/** Features and targets of a subset of a split. */
-export function subsetSplit(split: LabelledFeatures, idx: readonly number[]): LabelledFeatures {
-  return { features: idx.map((i) => split.features[i]), targets: Int32Array.from(idx, (i) => split.targets[i]), audio: subsetAudio(split.audio, idx) };
-}
-
 /** Metrics of a network, or of the mean of several (an ensemble), on labelled features. */
 export async function scoreMembers(members: readonly { net: AffexionNet; normalization: Normalization }[], hyper: Hyperparameters,
   split: LabelledFeatures, classes: readonly string[]): Promise<ClassificationMetrics> {
@@ -122,28 +104,12 @@ export async function scoreMembers(members: readonly { net: AffexionNet; normali
   return classificationMetrics(split.targets, argmaxRows(probs, split.targets.length, classes.length), classes);
 }
 
-/** Warnings for a plain k-fold that puts one speaker / sentence on both sides of a fold. */
-export function leakWarnings(ds: Dataset, items: readonly number[], folds: Folds): string[] {
-  const warnings: string[] = [];
-  for (const [field, name, flag] of [['speaker', 'speaker', 'speaker'], ['group', 'sentence/group', 'text']] as const) {
-    const groups = items.map((i) => ds.items[i][field]);
-    if (groups.every((g) => g === null)) continue;
-    const leaked = new Set(foldLeaks(folds, groups).flat());
-    if (leaked.size) {
-      warnings.push(`plain k-fold: ${leaked.size} ${name}${leaked.size > 1 ? 's' : ''} (e.g. ${[...leaked].slice(0, 3).join(', ')}) ` +
-        `appear on both the training and validation side of a fold, so the figures are optimistic; use --group-by ${flag}`);
-    }
-  }
-  return warnings;
-}
-
 /** Runs k-fold cross-validation; see the module comment. */
 export async function crossValidate(opts: CvOptions): Promise<CvResult> {
   const k = opts.folds ?? 7;
   const groupBy = opts.groupBy ?? 'none';
   if (!GROUP_BY.includes(groupBy)) throw new ParamError('groupBy', `expected speaker, text or none, got "${groupBy}"`);
-  const settings = resolveFeatureSettings({ params: opts.features, loudness: opts.loudness, trimSilence: opts.hyper?.trim_silence });
-  const hyper = withWindowFrames(resolveHyperparameters(opts.hyper), settings.params.sr / settings.params.hopLength);
+  const { hyper, settings } = resolveRunSettings(opts);
   return withOutputLock(opts.out, () => crossValidateLocked(opts, k, groupBy, hyper, settings), { command: opts.command?.join(' ') });
 }
 
@@ -162,21 +128,11 @@ async function crossValidateLocked(opts: CvOptions, k: number, groupBy: GroupBy,
   // Reference statistics come from each speaker's own neutral clips, never from labelled clips, so they
   // do not leak a validation clip's label into training.
   const all = await loadSplit(ds, { classes, settings, cache, events, reference: { labels: hyper.speaker_reference, extra, maxLen: hyper.max_len } });
+  const dataPrint = dataFingerprint(ds, all.itemIndex);
   const labels = Array.from(all.targets);
-  const folds = groupBy === 'none'
-    ? stratifiedKFold(labels, k, hyper.seed)
-    : stratifiedGroupKFold(labels, groupsFor(ds, all.itemIndex, groupBy), k, hyper.seed, groupBy === 'speaker' ? 'speakers' : 'sentences/groups');
-  const warnings = groupBy === 'none' ? leakWarnings(ds, all.itemIndex, folds) : [];
+  const plan = foldPlan(ds, all.itemIndex, labels, classes, { k, groupBy, seed: hyper.seed });
+  const warnings = plan.warnings;
   for (const w of warnings) events.log?.(`warning: ${w}`);
-  for (const [f, val] of folds.entries()) {
-    const present = new Set(val.map((i) => labels[i]));
-    const absent = classes.filter((_, c) => !present.has(c));
-    if (absent.length) {
-      const w = `fold ${f + 1} has no validation clip of ${absent.join(', ')} (too few clips or groups for ${k} folds)`;
-      warnings.push(w);
-      events.log?.(`warning: ${w}`);
-    }
-  }
 
   let evalSplit: LoadedSplit | null = null;
   let evalDs: Dataset | null = null;
@@ -193,7 +149,7 @@ async function crossValidateLocked(opts: CvOptions, k: number, groupBy: GroupBy,
 
   mkdirSync(out, { recursive: true });
   const baseSig = {
-    hyper, classes, features: settings, data: dataFingerprint(ds, all.itemIndex), k, groupBy,
+    hyper, classes, features: settings, data: dataPrint, k, groupBy,
     eval: evalSplit && evalDs ? dataFingerprint(evalDs, evalSplit.itemIndex) : null,
     ...(hyper.speaker_reference ? { reference: referenceFingerprint([...all.referenceFiles, ...(evalSplit?.referenceFiles ?? [])]) } : {}),
   };
@@ -202,15 +158,13 @@ async function crossValidateLocked(opts: CvOptions, k: number, groupBy: GroupBy,
   const pooledPred: number[] = [];
   const pooledProbs: number[] = [];
   let calibratable = true; // folds saved by older versions have no probabilities
-  for (const [f, val] of folds.entries()) {
+  for (const [f, { val, train: trainIdx }] of plan.folds.entries()) {
     const fold = f + 1;
     if (opts.onlyFolds && !opts.onlyFolds.includes(fold)) continue;
     const dir = path.join(out, `fold-${String(fold).padStart(2, '0')}`);
     const fe = opts.foldEvents?.(fold, k) ?? events;
     const signature = { ...baseSig, hyper: { ...hyper, epochs: undefined }, fold, val: createHash('sha256').update(val.join(',')).digest('hex').slice(0, 16) };
     const resultFile = path.join(dir, 'result.json');
-    const trainIdx = trainIndices(labels.length, val);
-    const valSet = subsetSplit(all, val);
     const reused = readFoldResult(resultFile, { ...signature, epochs: hyper.epochs });
     if (!reused && !opts.force && (existsSync(resultFile) || checkpointOfOtherRun(dir, signature, hyper))) {
       // Same settings resume or reuse a fold; other settings would silently replace an earlier run's models.
@@ -218,6 +172,7 @@ async function crossValidateLocked(opts: CvOptions, k: number, groupBy: GroupBy,
         'hyper-parameters or features); use another folder, or force to overwrite it');
     }
     if (!reused && opts.force && holdsModel(dir)) clearModelDir(dir);
+    const valSet = subsetSplit(all, val);
     const tag = opts.foldEvents ? '' : `fold ${fold}/${k}: `; // foldEvents already prefix each line with the fold
     let outcome: FoldOutcome & { val_pred?: number[]; val_probs?: number[] };
     if (reused) {

@@ -1,9 +1,14 @@
 /**
  * Cross-validation folds: stratified k-fold, and a grouped variant in which no group (speaker or
- * sentence) is on both the training and the validation side of any fold.
+ * sentence) is on both the training and the validation side of any fold. {@link foldPlan} is the
+ * whole plan of a cross-validation on a dataset (folds, both sides, warnings) in one call.
  */
+import type { Dataset } from '../data/dataset.js';
 import { Rng } from '../engine/rng.js';
 import { ParamError } from '../engine/errors.js';
+
+export type GroupBy = 'speaker' | 'text' | 'none';
+export const GROUP_BY: readonly GroupBy[] = ['speaker', 'text', 'none'];
 
 /** Validation indices of each fold (training side = everything else). */
 export type Folds = number[][];
@@ -118,4 +123,56 @@ export function trainIndices(n: number, val: readonly number[]): number[] {
   const out: number[] = [];
   for (let i = 0; i < n; i++) if (!inVal.has(i)) out.push(i);
   return out;
+}
+
+/** The group of each clip for a grouping, with a clear error when the dataset does not carry it. */
+export function groupsFor(ds: Dataset, items: readonly number[], groupBy: Exclude<GroupBy, 'none'>): string[] {
+  const field = groupBy === 'speaker' ? 'speaker' : 'group';
+  const missing = items.filter((i) => ds.items[i]![field] === null);
+  if (missing.length) {
+    throw new ParamError('groupBy', `${groupBy}: ${missing.length} clip(s) have no ${groupBy === 'speaker' ? 'speaker' : 'sentence/group'} ` +
+      `(e.g. ${ds.items[missing[0]!]!.path}); add a "${field}" column to the manifest or group by none`);
+  }
+  return items.map((i) => ds.items[i]![field] as string);
+}
+
+/** Warnings for a plain k-fold that puts one speaker / sentence on both sides of a fold. */
+export function leakWarnings(ds: Dataset, items: readonly number[], folds: Folds): string[] {
+  const warnings: string[] = [];
+  for (const [field, name, flag] of [['speaker', 'speaker', 'speaker'], ['group', 'sentence/group', 'text']] as const) {
+    const groups = items.map((i) => ds.items[i]![field]);
+    if (groups.every((g) => g === null)) continue;
+    const leaked = new Set(foldLeaks(folds, groups).flat());
+    if (leaked.size) {
+      warnings.push(`plain k-fold: ${leaked.size} ${name}${leaked.size > 1 ? 's' : ''} (e.g. ${[...leaked].slice(0, 3).join(', ')}) ` +
+        `appear on both the training and validation side of a fold, so the figures are optimistic; use --group-by ${flag}`);
+    }
+  }
+  return warnings;
+}
+
+/** A cross-validation's folds (validation and training indices into the labelled clips) and the warnings about them. */
+export interface FoldPlan {
+  folds: { val: number[]; train: number[] }[];
+  warnings: string[];
+}
+
+/**
+ * The folds of a cross-validation of the labelled clips `items` (dataset item indices) with targets
+ * `labels`: grouped by speaker / sentence or plain stratified, seeded; warnings for a plain k-fold that
+ * leaks a speaker or sentence and for folds without a validation clip of some class.
+ */
+export function foldPlan(ds: Dataset, items: readonly number[], labels: readonly number[], classes: readonly string[],
+  o: { k: number; groupBy: GroupBy; seed: number }): FoldPlan {
+  const groups = o.groupBy === 'none' ? null : groupsFor(ds, items, o.groupBy);
+  const folds = groups
+    ? stratifiedGroupKFold(labels, groups, o.k, o.seed, o.groupBy === 'speaker' ? 'speakers' : 'sentences/groups')
+    : stratifiedKFold(labels, o.k, o.seed);
+  const warnings = groups ? [] : leakWarnings(ds, items, folds);
+  for (const [f, val] of folds.entries()) {
+    const present = new Set(val.map((i) => labels[i]));
+    const absent = classes.filter((_, c) => !present.has(c));
+    if (absent.length) warnings.push(`fold ${f + 1} has no validation clip of ${absent.join(', ')} (too few clips or groups for ${o.k} folds)`);
+  }
+  return { folds: folds.map((val) => ({ val, train: trainIndices(labels.length, val) })), warnings };
 }

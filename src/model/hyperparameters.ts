@@ -3,7 +3,7 @@
  * that name the hyper-parameter (`batch_size`); the CLI turns that into its flag.
  */
 
-import type { LoudnessMode } from '../data/features.js';
+import { resolveFeatureSettings, type FeatureSettings, type LoudnessMode } from '../data/features.js';
 import type { FeatureParams } from '../features/index.js';
 import type { ProgressEvents } from '../report/progress.js';
 import { validateAugmentSpec } from '../augment/augmenter.js';
@@ -172,6 +172,25 @@ export function resolveHyperparameters(over: Partial<Hyperparameters> = {},
   return h;
 }
 
+/**
+ * What a training run (train, cv) trains with, validated once: the hyper-parameters over the paper's
+ * defaults, the feature settings (trim_silence is a hyper-parameter that the front end applies), and a
+ * window model's MAX_LEN from the feature frame rate. One call, so the entry points cannot drift.
+ *
+ * ```ts
+ * const { hyper, settings } = resolveRunSettings({ hyper: { window: 2 }, features: { hopLength: 160 } });
+ * hyper.max_len; // 200: two seconds of 100 frames/s
+ * ```
+ */
+export function resolveRunSettings(run: Pick<RunSettings, 'hyper' | 'features' | 'loudness'>): { hyper: Hyperparameters; settings: FeatureSettings } {
+  // Hyper-parameters first: the feature settings take trim_silence from them.
+  const hyper = resolveHyperparameters(run.hyper);
+  const settings = resolveFeatureSettings({ params: run.features, loudness: run.loudness, trimSilence: hyper.trim_silence });
+  // With a window, MAX_LEN is the window's frame count (the network never sees more than a window).
+  const frameRate = settings.params.sr / settings.params.hopLength;
+  return { hyper: hyper.window > 0 ? { ...hyper, max_len: Math.max(1, Math.round(hyper.window * frameRate)) } : hyper, settings };
+}
+
 /** The window a model was trained for (hyper `window`/`window_hop`, seconds), or undefined for whole-clip models. */
 export function modelWindowSettings(h: Pick<Hyperparameters, 'window' | 'window_hop'>): { seconds: number; hopSeconds: number } | undefined {
   if (!(h.window > 0)) return undefined;
@@ -179,17 +198,8 @@ export function modelWindowSettings(h: Pick<Hyperparameters, 'window' | 'window_
 }
 
 /**
- * The hyper-parameters a run trains with once the frame rate is known: with a window, MAX_LEN is the
- * window's frame count (the network never sees more than a window). `frameRate` = frames per second.
- */
-export function withWindowFrames(h: Hyperparameters, frameRate: number): Hyperparameters {
-  if (!(h.window > 0)) return h;
-  return { ...h, max_len: Math.max(1, Math.round(h.window * frameRate)) };
-}
-
-/**
  * Hop between a window model's scored windows in feature frames (0 for whole-clip models), from the
- * hyper-parameters a model trained with (its MAX_LEN is the window's frame count, {@link withWindowFrames}).
+ * hyper-parameters a model trained with (its MAX_LEN is the window's frame count, {@link resolveRunSettings}).
  */
 export function windowHopFrames(h: Pick<Hyperparameters, 'window' | 'window_hop' | 'max_len'>): number {
   const w = modelWindowSettings(h);

@@ -12,7 +12,7 @@
  */
 export { AffexionNet, type ForwardOptions } from './network.js';
 export { PAPER_CONFIG, parseConfig, type AffexionConfig } from './config.js';
-export { softmaxCrossEntropy, softmax } from './loss.js';
+export { softmaxCrossEntropy, mixupCrossEntropy, softmax } from './loss.js';
 export { Adam, StepLR, type AdamState, type OptimParam } from './optim.js';
 export { readSafetensors, writeSafetensors, parseSafetensors, encodeSafetensors, toFloat32, toInt32,
   type SafeTensor, type SafetensorsFile, type TensorToWrite } from './safetensors.js';

@@ -48,3 +48,19 @@ export function softmax(logits: Float32Array, nClasses: number): Float32Array {
   }
   return out;
 }
+
+/**
+ * Cross-entropy, or with mixup λ·CE(y) + (1 − λ)·CE(y[partner]) (its gradient is the same blend, since
+ * each is linear in the one-hot target). `probs` are the softmax of the logits (the trainer counts accuracy
+ * against the original targets). Used by the epoch loop (train/fit.ts) with online mixup.
+ */
+export function mixupCrossEntropy(logits: Float32Array, targets: Int32Array, K: number, mix: { partner: Int32Array; lambda: number } | null):
+  { loss: number; dLogits: Float32Array; probs: Float32Array } {
+  const a = softmaxCrossEntropy(logits, targets, K);
+  if (!mix) return a;
+  const b = softmaxCrossEntropy(logits, Int32Array.from(mix.partner, (p) => targets[p]!), K);
+  const l = mix.lambda;
+  const dLogits = new Float32Array(a.dLogits.length);
+  for (let i = 0; i < dLogits.length; i++) dLogits[i] = l * a.dLogits[i]! + (1 - l) * b.dLogits[i]!;
+  return { loss: l * a.loss + (1 - l) * b.loss, dLogits, probs: a.probs };
+}

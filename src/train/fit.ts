@@ -5,7 +5,7 @@
 import { Rng } from '../engine/rng.js';
 import { AffexionNet } from '../model/network.js';
 import { Adam, StepLR } from '../model/optim.js';
-import { softmaxCrossEntropy } from '../model/loss.js';
+import { mixupCrossEntropy } from '../model/loss.js';
 import type { AffexionConfig } from '../model/config.js';
 import { fitNormalization, toModelBatch, type Normalization } from '../data/normalize.js';
 import type { Hyperparameters } from '../model/hyperparameters.js';
@@ -104,21 +104,6 @@ export interface RunEpochsOptions {
   valMetrics?: (probs: Float32Array, val: LabelledFeatures) => Record<string, number>;
 }
 
-/**
- * Cross-entropy, or with mixup λ·CE(y) + (1 − λ)·CE(y[partner]) (its gradient is the same blend, since
- * each is linear in the one-hot target). Accuracy counts against the original targets.
- */
-function mixupLoss(logits: Float32Array, targets: Int32Array, K: number, mix: { partner: Int32Array; lambda: number } | null):
-  { loss: number; dLogits: Float32Array; probs: Float32Array } {
-  const a = softmaxCrossEntropy(logits, targets, K);
-  if (!mix) return a;
-  const b = softmaxCrossEntropy(logits, Int32Array.from(mix.partner, (p) => targets[p]!), K);
-  const l = mix.lambda;
-  const dLogits = new Float32Array(a.dLogits.length);
-  for (let i = 0; i < dLogits.length; i++) dLogits[i] = l * a.dLogits[i]! + (1 - l) * b.dLogits[i]!;
-  return { loss: l * a.loss + (1 - l) * b.loss, dLogits, probs: a.probs };
-}
-
 /** Adds the current weights to the running sums (starting afresh at the first averaged epoch). */
 function averageWeights(state: TrainingState, first: boolean): void {
   const params = state.net.parameters();
@@ -199,7 +184,7 @@ export async function runEpochs(state: TrainingState, o: RunEpochsOptions): Prom
       const lengths = mix ? Int32Array.from(batch.lengths, (l, b) => Math.max(l, batch.lengths[mix.partner[b]!]!)) : batch.lengths;
       state.net.zeroGrad();
       const logits = state.net.forward(x, B, T, { train: true, lengths: maskLengths ? lengths : null, rng: state.rng });
-      const { loss, dLogits, probs } = mixupLoss(logits, targets, K, mix);
+      const { loss, dLogits, probs } = mixupCrossEntropy(logits, targets, K, mix);
       if (!(loss <= DIVERGED_LOSS)) throw diverged(state, epoch, bi + 1, `loss ${loss.toPrecision(3)}`);
       state.net.backward(dLogits);
       state.optimizer.step();

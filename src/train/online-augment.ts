@@ -18,12 +18,6 @@ import { ParamError } from '../engine/errors.js';
 export type { ClipAudioSource } from '../data/split.js';
 
 
-/** The audio source of a subset of clips (subset index j → original clip idx[j]). */
-export function subsetAudio(audio: ClipAudioSource | undefined, idx: readonly number[]): ClipAudioSource | undefined {
-  if (!audio) return undefined;
-  return { sr: audio.sr, load: (j) => audio.load(idx[j]!), features: (s, j) => audio.features(s, idx[j]!) };
-}
-
 /** Clips babble noise is built from (spread evenly over the training set). */
 const BABBLE_CLIPS = 16;
 

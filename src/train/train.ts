@@ -8,12 +8,12 @@ import { withOutputLock } from '../data/out-lock.js';
 import path from 'node:path';
 import { FeatureCache, defaultCacheDir, writeFileAtomic } from '../data/cache.js';
 import { describeDataset, scanDataset, type Dataset, type SkippedFile } from '../data/dataset.js';
-import { resolveFeatureSettings, type FeatureSettings } from '../data/features.js';
+import type { FeatureSettings } from '../data/features.js';
 import { checkTrainable, dataFingerprint, loadSplit, referenceDatasets, referenceFingerprint, trainingClasses, type LabelledFeatures, type LoadedSplit, type DataSource } from '../data/split.js';
 import { classificationMetrics, argmaxRows, type ClassificationMetrics } from '../report/metrics.js';
 import { initialState, runEpochs, type EpochRecord, type TrainingState } from './fit.js';
 import { loadCheckpoint, saveCheckpoint, signatureMismatch, checkpointPath, type RunSignature } from './checkpoint.js';
-import { resolveHyperparameters, windowHopFrames, withWindowFrames, type Hyperparameters, type RunSettings } from '../model/hyperparameters.js';
+import { resolveRunSettings, windowHopFrames, type Hyperparameters, type RunSettings } from '../model/hyperparameters.js';
 import { clearModelDir, ensembleMemberDir, holdsModel, meanProbabilities, saveEnsembleManifest, saveTrainedModel } from '../model/model-dir.js';
 import type { ProgressEvents } from '../report/progress.js';
 import type { SpeakerReference } from '../data/reference.js';
@@ -109,6 +109,12 @@ export async function trainToDir(o: TrainToDirOptions): Promise<TrainingState> {
   });
 }
 
+/** A finished network keeps no training buffers (they are re-allocated if it is run again). */
+function done(st: TrainingState): TrainingState {
+  st.net.releaseActivations();
+  return st;
+}
+
 /**
  * Trains the model `o.hyper` describes into `o.out`: one network ({@link trainToDir}), or with
  * `hyper.ensemble` = N > 1 a seed ensemble — N networks with seeds seed … seed+N−1, each trained and
@@ -117,8 +123,6 @@ export async function trainToDir(o: TrainToDirOptions): Promise<TrainingState> {
  */
 export async function trainModelToDir(o: TrainToDirOptions): Promise<TrainingState[]> {
   const n = o.hyper.ensemble;
-  // A finished network keeps no training buffers (they are re-allocated if it is run again).
-  const done = (st: TrainingState): TrainingState => (st.net.releaseActivations(), st);
   if (n <= 1) return [done(await trainToDir(o))];
   if (o.resume === 'require' && !existsSync(checkpointPath(ensembleMemberDir(o.out, 1)))) {
     // Members are trained in order: without the first one's checkpoint nothing was trained yet.
@@ -152,8 +156,7 @@ export function writeMetricsJsonl(dir: string, history: readonly EpochRecord[]):
  * checkpoint.safetensors, metrics.jsonl, report.html).
  */
 export async function train(opts: TrainOptions): Promise<TrainResult> {
-  const settings = resolveFeatureSettings({ params: opts.features, loudness: opts.loudness, trimSilence: opts.hyper?.trim_silence });
-  const hyper = withWindowFrames(resolveHyperparameters(opts.hyper), settings.params.sr / settings.params.hopLength);
+  const { hyper, settings } = resolveRunSettings(opts);
   // One run per folder: a second train into the same --out fails here instead of losing a result.
   return withOutputLock(opts.out, () => trainLocked(opts, hyper, settings), { command: opts.command?.join(' ') });
 }

@@ -66,7 +66,11 @@ test('features: option errors name the option (in-process)', async () => {
     register(program);
     await program.parseAsync(['node', 'affexion', 'features', ...args]);
   };
-  await assert.rejects(run('x.wav', '--n-fft', 'abc'), /--n-fft: expected a positive integer, got 'abc'/);
+  await assert.rejects(run('x.wav', '--n-fft', 'abc'), /--n-fft: expected an integer, got "abc"/);
+  // The flags come from cli/options.ts; the range checks are the library's, named by flag.
+  await assert.rejects(run('x.wav', '--hop-length', '0'), (e: unknown) => /^--hop-length: /.test(cliMessage(e, 'features')));
+  await assert.rejects(run('x.wav', '--fmin', '-1'), (e: unknown) => /^--fmin: must be ≥ 0, got -1/.test(cliMessage(e, 'features')));
+  await assert.rejects(run('x.wav', '--delta-width', '4'), (e: unknown) => /^--delta-width: must be an odd integer/.test(cliMessage(e, 'features')));
   await assert.rejects(run('x.wav', '--format', 'npy'), /--format npy needs --out/);
   await assert.rejects(run('x.wav', '--format', 'csv'), /--format: expected json or npy, got 'csv'/);
   await assert.rejects(run('x.wav', '--n-mfcc', '200'), (e: unknown) => /^--n-mfcc: 200 must not exceed nMels/.test(cliMessage(e, 'features')));

@@ -20,3 +20,20 @@ test('hyperFrom maps every hyper-parameter option; explicitHyperFrom keeps only 
   assert.equal(explicitLoudness(given.o, given.cmd), 'none');
   assert.deepEqual(explicitHyperFrom(given.o, given.cmd), {});
 });
+
+test('cli/options.ts is the only table of the shared flags: no command declares its own cache or feature flags', async () => {
+  const { readdirSync, readFileSync } = await import('node:fs');
+  const dir = new URL('../../src/cli/commands/', import.meta.url);
+  const shared = ['--cache', '--no-cache', '--sr', '--n-mfcc', '--n-fft', '--hop-length', '--n-mels', '--fmin', '--fmax', '--delta-width', '--loudness'];
+  const own: string[] = [];
+  for (const f of readdirSync(dir).filter((n) => n.endsWith('.ts'))) {
+    const text = readFileSync(new URL(f, dir), 'utf8');
+    for (const flag of shared) if (new RegExp(`option\\(\\s*['"\`]${flag}[ '"\`]`, 'i').test(text)) own.push(`${f}: ${flag}`);
+  }
+  assert.deepEqual(own, []);
+  // Defaults are the library's: the feature command's --delta-width / --fmin and every command's --loudness.
+  const { DEFAULT_FEATURE_PARAMS } = await import('../../src/features/index.js');
+  const { DEFAULT_LOUDNESS } = await import('../../src/data/features.js');
+  const o = addFeatureOptions(new Command('x'), { mel: true }).parse([], { from: 'user' }).opts();
+  assert.deepEqual([o.deltaWidth, o.fmin, o.fmax, o.loudness, o.hopLength], [DEFAULT_FEATURE_PARAMS.deltaWidth, DEFAULT_FEATURE_PARAMS.fmin, undefined, DEFAULT_LOUDNESS, DEFAULT_FEATURE_PARAMS.hopLength]);
+});

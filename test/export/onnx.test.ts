@@ -2,14 +2,13 @@
  * ONNX export, checked with onnxruntime-web (WASM) in Node against the native engine: the PyTorch golden
  * cases (plain, masked, paper size) and a trained single network and ensemble on real dev clips â€”
  * logits within 1e-4. Plus the LSTM gate mapping, metadata, and the errors for layers without a mapping,
- * ensembles that cannot share one input, and ONNX files from elsewhere.
+ * ensembles that cannot share one input, and ONNX files from elsewhere. The CLI (`model export`) is
+ * tested in test/cli/model-export.test.ts.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import * as ort from 'onnxruntime-web';
 import { AffexionNet } from '../../src/model/network.js';
 import { loadTrainedModel, modelProbabilities } from '../../src/model/model-dir.js';
@@ -27,7 +26,6 @@ import { haveDevCorpus, RAVDESS } from '../monitor/fixtures.js';
 
 ort.env.wasm.numThreads = 1;
 ort.env.logLevel = 'error';
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 const maxAbs = (a: ArrayLike<number>, b: ArrayLike<number>): number => {
   assert.equal(a.length, b.length);
@@ -151,27 +149,3 @@ test('ONNX files from elsewhere: no metadata, wrong inputs, or not ONNX at all â
   assert.throws(() => checkOnnxModel(wrong, 'w.onnx'), /w\.onnx: input lengths must be int64 \(batch\); .*output probs must be float \(batch, 2\)/);
 });
 
-test('affexion model export MODEL --onnx OUT writes a file the checker accepts; a missing model dir is named; monitor --on-device refuses a foreign ONNX file', async () => {
-  await trained;
-  const out = path.join(tmpDir('affexion-onnx-cli-'), 'm.onnx');
-  const cli = (...a: string[]) => spawnSync(process.execPath, ['--import', 'tsx', path.join(root, 'src/cli/main.ts'), ...a], { cwd: root, encoding: 'utf8' });
-  const r = cli('model', 'export', ensDir, '--onnx', out, '--json');
-  assert.equal(r.status, 0, r.stderr);
-  const info = JSON.parse(r.stdout);
-  assert.equal(info.members, 2);
-  assert.deepEqual(info.outputs, ['probs', 'member_logits']);
-  assert.equal(readOnnxModel(out).meta.members, 2);
-  const bad = cli('model', 'export', path.join(ensDir, 'nope'), '--onnx', out);
-  assert.notEqual(bad.status, 0);
-  assert.match(bad.stderr, /nope/);
-  // An ONNX file from elsewhere given to the on-device monitor: refused before any server starts.
-  const g = new GraphBuilder();
-  g.op1('Identity', ['x'], 'y');
-  const foreign = path.join(path.dirname(out), 'foreign.onnx');
-  writeFileSync(foreign, encodeModel(g, { inputs: [valueInfo('x', FLOAT, ['n', 3])], outputs: [valueInfo('y_1', FLOAT, ['n', 3])] }, {}, 'other', '1'));
-  const od = cli('monitor', foreign, '--on-device', '--port', '0');
-  assert.notEqual(od.status, 0);
-  assert.match(od.stderr, /foreign\.onnx: not exported by affexion model export .*expected inputs features/);
-  assert.doesNotMatch(od.stdout, /monitor: http/);
-  writeFileSync(out, ''); // keep tmp small
-});

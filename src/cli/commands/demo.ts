@@ -5,7 +5,7 @@ import { formatComparison } from '../../workflows/reproduce.js';
 import { formatSummary } from '../../eval/cv.js';
 import { formatEvaluation } from '../../eval/evaluate.js';
 import { consoleProgress } from '../../report/progress.js';
-import { cacheFrom, intArg, interruptSignal } from '../options.js';
+import { addCacheOptions, cacheFrom, intArg, interruptSignal } from '../options.js';
 import { DEFAULT_RECIPE, TRAINING_RECIPES, type TrainingRecipe } from '../../workflows/recipe.js';
 
 interface DemoCliOptions {
@@ -14,7 +14,7 @@ interface DemoCliOptions {
 }
 
 export function register(program: Command): void {
-  program.command('demo')
+  const cmd = program.command('demo')
     .description('Offline end-to-end demo (a few minutes): convert real neutral speech into emotions (default recipe), synthesise test speech, ' +
       'train, cross-validate, evaluate on synthetic and real speech, write report.html')
     .option('--out <dir>', 'run folder (re-run to continue)', 'affexion-demo')
@@ -28,9 +28,8 @@ export function register(program: Command): void {
     .option('--held-out <n>', 'synthetic test clips per class (never trained on)', intArg('--held-out'), 6)
     .option('--folds <k>', 'cross-validation folds', intArg('--folds'), 3)
     .option('--epochs <n>', 'training epochs (default 12)', intArg('--epochs'))
-    .option('--seed <n>', 'random seed', intArg('--seed'), 1)
-    .option('--cache <dir>', 'feature cache folder')
-    .option('--no-cache', 'do not read or write the feature cache')
+    .option('--seed <n>', 'random seed', intArg('--seed'), 1);
+  addCacheOptions(cmd)
     .action(async (o: DemoCliOptions) => {
       const progress = consoleProgress();
       const interrupt = interruptSignal(progress.log);

@@ -3,7 +3,7 @@ import { Option, type Command } from 'commander';
 import { runGapExperiment, MODEL_SIZES, type ModelSize } from '../../workflows/experiment/run.js';
 import { ablationRecipes, defaultRecipes } from '../../workflows/experiment/recipes.js';
 import { consoleProgress } from '../../report/progress.js';
-import { intArg, intListArg, numArg } from '../options.js';
+import { addCacheOptions, intArg, intListArg, numArg } from '../options.js';
 import { runRealSpeech } from '../../workflows/experiment/real-speech.js';
 import type { Hyperparameters } from '../../model/hyperparameters.js';
 
@@ -21,7 +21,7 @@ interface GapCliOptions {
 
 export function register(program: Command): void {
   const experiment = program.command('experiment').description('Experiments that measure what Affexion does on real speech');
-  experiment.command('gap')
+  addCacheOptions(experiment.command('gap')
     .description('Train with each data recipe (synthetic, + augmentation, converted neutral-pool, both) and front-end; ' +
       'score on real acted speech (panic vs excitement); table + chart. Resumable: re-run to continue.')
     .requiredOption('--out <dir>', 'run directory (data/, recipes/<id>/result.json, table.md, results.json, report.html)')
@@ -43,9 +43,7 @@ export function register(program: Command): void {
     .option('--augment-copies <n>', 'augmented copies per synthetic clip (default 1)', intArg('--augment-copies'))
     .option('--convert-per-clip <n>', 'converted variants per neutral clip and emotion when converting (default 1)', intArg('--convert-per-clip'))
     .option('--per-class <n>', 'synthetic clips per class when generating (default 70; 8 with --quick)', intArg('--per-class'))
-    .option('--cache <dir>', 'feature cache folder (default $AFFEXION_CACHE or ~/.cache/affexion/features)')
-    .option('--no-cache', 'do not read or write the feature cache')
-    .option('--json', 'print the table as JSON')
+    .option('--json', 'print the table as JSON'))
     .action(async (o: GapCliOptions) => {
       const progress = consoleProgress();
       try {
@@ -66,7 +64,7 @@ export function register(program: Command): void {
       }
     });
 
-  experiment.command('real-speech')
+  addCacheOptions(experiment.command('real-speech')
     .description('Train the default recipe (demo size) once per seed and score it on real dev corpora with one protocol: balanced accuracy ' +
       '(panic vs excitement), confusion, calm false alarms, ECE, figures without references, length and join probes, a duration-only ' +
       'baseline; per corpus, mean over seeds and the mean of the corpora, printed as JSON. Resumable.')
@@ -84,9 +82,7 @@ export function register(program: Command): void {
     .option('--window-hop <s>', 'hop between scored windows, seconds', numArg('--window-hop'))
     .option('--no-trim-silence', 'keep the silence around clips')
     .option('--no-neutral-class', 'no neutral class (every neutral/calm clip a reference)')
-    .option('--speaker-reference <labels>', 'speaker reference labels ("" = off; default neutral,calm)')
-    .option('--cache <dir>', 'feature cache folder')
-    .option('--no-cache', 'do not read or write the feature cache')
+    .option('--speaker-reference <labels>', 'speaker reference labels ("" = off; default neutral,calm)'))
     .action(async (o: RealCliOptions, cmd: Command) => {
       const progress = consoleProgress();
       const given = (k: string): boolean => cmd.getOptionValueSource(k) === 'cli';

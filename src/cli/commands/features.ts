@@ -5,23 +5,12 @@
 import type { Command } from 'commander';
 import { mkdirSync, statSync, writeFileSync, createWriteStream, type WriteStream } from 'node:fs';
 import path from 'node:path';
-import { resolveFeatureParams, DEFAULT_FEATURE_PARAMS, type FeatureMatrix, type FeatureParams } from '../../features/index.js';
+import { resolveFeatureParams, type FeatureMatrix, type FeatureParams } from '../../features/index.js';
+import { addFeatureOptions, featuresFrom } from '../options.js';
 import { extractFeaturesFromFiles } from '../../features/parallel.js';
 import { encodeNpyFloat32 } from '../../features/npy.js';
 
-interface Options { sr: string; nMfcc: string; nFft: string; hopLength: string; nMels: string; fmin: string; fmax?: string; deltaWidth: string; format: string; out?: string }
-
-function intOption(name: string, v: string): number {
-  const n = Number(v);
-  if (!/^\s*\d+\s*$/.test(v) || !Number.isInteger(n) || n <= 0) throw new Error(`--${name}: expected a positive integer, got '${v}'`);
-  return n;
-}
-
-function numOption(name: string, v: string): number {
-  const n = Number(v);
-  if (v.trim() === '' || !Number.isFinite(n) || n < 0) throw new Error(`--${name}: expected a number ≥ 0, got '${v}'`);
-  return n;
-}
+interface Options { sr: number; nMfcc: number; nFft: number; hopLength: number; nMels: number; fmin: number; fmax?: number; deltaWidth: number; format: string; out?: string }
 
 /** One file's features as a JSON line in librosa's layout (row = coefficient). */
 export function featuresToJson(file: string, sr: number, f: FeatureMatrix): string {
@@ -36,18 +25,12 @@ export function featuresToJson(file: string, sr: number, f: FeatureMatrix): stri
 }
 
 export function register(program: Command): void {
-  const d = DEFAULT_FEATURE_PARAMS;
-  program.command('features')
+  // The feature flags come from the one table (options.ts; defaults DEFAULT_FEATURE_PARAMS); no
+  // loudness step here: the features of the file as recorded, as librosa computes them.
+  const cmd = program.command('features')
     .description('Print MFCC + delta + delta-delta features (librosa 0.10 maths) of audio files (WAV, FLAC, MP3, OGG)')
-    .argument('<files...>', 'audio files')
-    .option('--sr <n>', 'resample to this rate (Hz)', String(d.sr))
-    .option('--n-mfcc <n>', 'cepstral coefficients per block', String(d.nMfcc))
-    .option('--n-fft <n>', 'FFT size (window length)', String(d.nFft))
-    .option('--hop-length <n>', 'hop between frames (samples)', String(d.hopLength))
-    .option('--n-mels <n>', 'mel bands', String(d.nMels))
-    .option('--fmin <hz>', 'lowest mel frequency', '0')
-    .option('--fmax <hz>', 'highest mel frequency (default: sr / 2)')
-    .option('--delta-width <n>', 'Savitzky–Golay window of the deltas (odd)', String(d.deltaWidth))
+    .argument('<files...>', 'audio files');
+  addFeatureOptions(cmd, { mel: true, loudness: false })
     .option('--format <fmt>', 'json (one object per line: {file, sr, shape, features}) or npy', 'json')
     .option('--out <path>', 'json: write the lines to this file; npy: the .npy file (one input) or a folder (several)')
     .action(async (files: string[], o: Options) => {
@@ -56,12 +39,7 @@ export function register(program: Command): void {
         if (err.code === 'EPIPE') process.exit(0);
         throw err;
       });
-      const params: FeatureParams = {
-        sr: intOption('sr', o.sr), nMfcc: intOption('n-mfcc', o.nMfcc), nFft: intOption('n-fft', o.nFft),
-        hopLength: intOption('hop-length', o.hopLength), nMels: intOption('n-mels', o.nMels), fmin: numOption('fmin', o.fmin),
-        fmax: o.fmax === undefined ? null : numOption('fmax', o.fmax), deltaWidth: intOption('delta-width', o.deltaWidth),
-      };
-      resolveFeatureParams(params); // a ParamError: main prints it under the parameter's flag
+      const params: FeatureParams = { ...resolveFeatureParams(featuresFrom(o)), fmax: o.fmax ?? null };
       if (o.format !== 'json' && o.format !== 'npy') throw new Error(`--format: expected json or npy, got '${o.format}'`);
       const npyTarget = o.format === 'npy' ? npyDestination(files, o.out) : null;
       let jsonOut: WriteStream | null = null;

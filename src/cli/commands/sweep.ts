@@ -12,7 +12,7 @@ import { KNOBS } from '../../workflows/sweep/knobs.js';
 import type { GroupBy } from '../../eval/cv.js';
 import { consoleProgress } from '../../report/progress.js';
 import {
-  addDataOptions, addFeatureOptions, addHyperOptions, cacheFrom, featuresFrom, hyperFrom, intArg, interruptSignal, type CommonOptionValues,
+  addCacheOptions, addDataOptions, addFeatureOptions, addHyperOptions, cacheFrom, featuresFrom, hyperFrom, intArg, interruptSignal, type CommonOptionValues,
 } from '../options.js';
 
 interface SweepCliOptions extends CommonOptionValues {
@@ -95,15 +95,13 @@ export function register(program: Command): void {
     }
   });
 
-  program.command('worker')
+  addCacheOptions(program.command('worker')
     .description('Run sweep / cv / predict jobs from a BullMQ queue until stopped (Ctrl-C)')
     .requiredOption('--queue <url>', 'redis://HOST:PORT')
     .option('--queue-name <name>', 'BullMQ queue name', 'affexion')
     .option('--concurrency <n>', 'jobs at a time: one worker process each', intArg('--concurrency'), 1)
     .option('--work-dir <dir>', 'where fold models are trained (a temporary folder per job; default the OS temp folder)')
-    .option('--lock-ms <ms>', 'a job whose worker has not renewed its lock for this long counts as stalled and runs elsewhere', intArg('--lock-ms'), 30000)
-    .option('--cache <dir>', 'feature cache folder (default $AFFEXION_CACHE or ~/.cache/affexion/features)')
-    .option('--no-cache', 'do not read or write the feature cache')
+    .option('--lock-ms <ms>', 'a job whose worker has not renewed its lock for this long counts as stalled and runs elsewhere', intArg('--lock-ms'), 30000))
     .action(async (o: { queue: string; queueName: string; concurrency: number; workDir?: string; lockMs: number; cache: string | boolean }) => {
       if (o.concurrency < 1) throw new Error(`--concurrency: expected a positive integer, got ${o.concurrency}`);
       if (o.concurrency > 1) {

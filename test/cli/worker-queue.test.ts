@@ -1,3 +1,7 @@
+/**
+ * The BullMQ queue with real `affexion worker` processes (the workers are the CLI, hence test/cli/):
+ * a killed worker's job runs on another, refused job formats and data copies, Redis restarts.
+ */
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -5,16 +9,16 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Queue, QueueEvents } from 'bullmq';
-import { sweep } from '../../../src/workflows/sweep/sweep.js';
-import { connectionFromUrl } from '../../../src/workflows/sweep/queue.js';
-import { JOB_FORMAT_VERSION, type FoldJob } from '../../../src/workflows/sweep/job.js';
-import { dataRef } from '../../../src/workflows/sweep/data-hash.js';
-import { resolveHyperparameters } from '../../../src/model/hyperparameters.js';
-import { resolveFeatureSettings } from '../../../src/data/features.js';
-import { makeToneDataset, TINY_FEATURES, TINY_HYPER, tmpDir } from '../../train/fixtures.js';
-import { freePort, startRedis, type TestRedis } from './redis.js';
+import { sweep } from '../../src/workflows/sweep/sweep.js';
+import { connectionFromUrl } from '../../src/workflows/sweep/queue.js';
+import { JOB_FORMAT_VERSION, type FoldJob } from '../../src/workflows/sweep/job.js';
+import { dataRef } from '../../src/workflows/sweep/data-hash.js';
+import { resolveHyperparameters } from '../../src/model/hyperparameters.js';
+import { resolveFeatureSettings } from '../../src/data/features.js';
+import { makeToneDataset, TINY_FEATURES, TINY_HYPER, tmpDir } from '../train/fixtures.js';
+import { freePort, startRedis, type TestRedis } from '../workflows/sweep/redis.js';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const cacheDir = tmpDir('affexion-cache-');
 const data = makeToneDataset({ perClass: 6, seed: 31, speakers: true });
 const real = makeToneDataset({ perClass: 3, seed: 32 });
@@ -114,7 +118,7 @@ test('queue: no Redis at the address is one clear error, before anything runs', 
 
 test('sweep: a failing job is reported with its error and the sweep goes on', async () => {
   const out = tmpDir();
-  const { localRunner } = await import('../../../src/workflows/sweep/sweep.js');
+  const { localRunner } = await import('../../src/workflows/sweep/sweep.js');
   const inner = localRunner(out, { cacheDir });
   let first = true;
   const r = await sweep({
@@ -153,11 +157,11 @@ test('queue: Redis restarting mid-sweep: workers and the sweep reconnect and the
 
 test('queue: cv --queue and predict --queue give what the local cv / predict give (predictions in input order)', async () => {
   for (const p of workers) if (p.exitCode === null && p.signalCode === null) p.kill('SIGKILL');
-  const { startWorker } = await import('../../../src/workflows/sweep/queue.js');
-  const { crossValidateOnQueue, predictOnQueue } = await import('../../../src/workflows/sweep/remote.js');
-  const { crossValidate } = await import('../../../src/eval/cv.js');
-  const { predictFiles } = await import('../../../src/eval/predict.js');
-  const { train } = await import('../../../src/train/train.js');
+  const { startWorker } = await import('../../src/workflows/sweep/queue.js');
+  const { crossValidateOnQueue, predictOnQueue } = await import('../../src/workflows/sweep/remote.js');
+  const { crossValidate } = await import('../../src/eval/cv.js');
+  const { predictFiles } = await import('../../src/eval/predict.js');
+  const { train } = await import('../../src/train/train.js');
   const w = await startWorker({ queue: redis.url, cacheDir, workDir: tmpDir() });
   try {
     const cvOpts = { data, folds: 2, groupBy: 'speaker' as const, eval: real, hyper: { ...TINY_HYPER, epochs: 1 }, features: TINY_FEATURES, cacheDir, report: false };
