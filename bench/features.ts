@@ -9,7 +9,7 @@
  * Without --dir, a folder of synthetic 10 s 16 kHz WAV clips is written to a temp dir; the folder run
  * uses extractFeaturesFromFiles (worker threads, start-up included).
  * Anchors are measured in the same run on the same clips (bench/features-anchor.py): librosa's MFCC +
- * deltas and soxr HQ (librosa.load's resampler) for 48, 44.1 and 22.05 kHz → 16 kHz, each with the
+ * deltas and soxr HQ (librosa.load's resampler) for 48, 44.1, 22.05 and 8 kHz → 16 kHz, each with the
  * ratio to ours; for the resampler also the SNR of our output against soxr's (equal quality). Without
  * the Python packages the JSON says `anchor_missing` — there is no stored figure to fall back on.
  * Timings taken while other processes load the machine are noisy: the JSON carries the load average.
@@ -51,7 +51,7 @@ function syntheticClip(sr: number, seconds: number, seed: number): Float32Array 
   return y;
 }
 
-const RESAMPLE_RATES = [48000, 44100, 22050] as const;
+const RESAMPLE_RATES = [48000, 44100, 22050, 8000] as const;
 
 interface AnchorTiming { ms: number; cpu_ms: number; best_ms: number }
 interface AnchorOut {
@@ -202,6 +202,7 @@ async function main(): Promise<void> {
       resample_48k_to_16k: r2(resample48Ms),
       resample_44100_to_16k: r2(resampleMs[44100]),
       resample_22050_to_16k: r2(resampleMs[22050]),
+      resample_8000_to_16k: r2(resampleMs[8000]),
       features: r2(featuresMs),
       features_js_reference: r2(featuresJsMs),
       decode_plus_features_16k: r2(end16),

@@ -68,11 +68,50 @@ void poly_rows(const float* x, long n, float* y, long outLen, long L, long M, lo
 }
 
 // Exact phases (P = L, every common rate): outputs j0, j0 + L, j0 + 2L … share one phase row, and
-// their inputs advance by M. Eight such outputs are computed together: each coefficient vector is
-// loaded once for all eight (1.125 loads per FMA instead of 2), and the eight accumulators are
-// independent chains, so the loop runs at FMA throughput rather than FMA latency. Loads stay
-// contiguous along the taps for any M. Measured in the same run against soxr by bench:features.
-constexpr int kGroup = 8;
+// their inputs advance by M. Sixteen such outputs are computed together: each coefficient vector is
+// loaded once for all sixteen (17 loads per 16 FMAs), and the sixteen accumulators are independent
+// chains, so the loop runs at FMA/load throughput rather than FMA latency. Loads stay contiguous along
+// the taps for any M. The sixteen accumulators are then summed by a transpose tree (30 shuffles and 15
+// adds for all sixteen outputs) instead of sixteen serial lane-by-lane sums, which cost as much as the
+// taps themselves. Measured in the same run against soxr by bench:features.
+constexpr int kGroup = 16;
+
+typedef int I16 __attribute__((vector_size(64)));
+__attribute__((always_inline)) inline F16 shuf(F16 a, F16 b, I16 m) { return __builtin_shuffle(a, b, m); }
+
+// Tree level by level: lanes l and l+8 of each accumulator, then l and l+4, l+2, l+1 — the same pairs
+// as hsum16, so a sum is bit-identical whichever path (group or single output) computed it.
+__attribute__((always_inline)) inline F16 reduce16(const F16* a) {
+  const I16 m1a = {0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23}, m1b = m1a + 8;
+  const I16 m2a = {0, 1, 2, 3, 16, 17, 18, 19, 8, 9, 10, 11, 24, 25, 26, 27}, m2b = m2a + 4;
+  const I16 m3a = {0, 1, 16, 17, 4, 5, 20, 21, 8, 9, 24, 25, 12, 13, 28, 29}, m3b = m3a + 2;
+  const I16 m4a = {0, 16, 2, 18, 4, 20, 6, 22, 8, 24, 10, 26, 12, 28, 14, 30}, m4b = m4a + 1;
+  F16 b[8], c[4], d[2];
+  for (int i = 0; i < 8; ++i) b[i] = shuf(a[2 * i], a[2 * i + 1], m1a) + shuf(a[2 * i], a[2 * i + 1], m1b);
+  for (int i = 0; i < 4; ++i) c[i] = shuf(b[2 * i], b[2 * i + 1], m2a) + shuf(b[2 * i], b[2 * i + 1], m2b);
+  for (int i = 0; i < 2; ++i) d[i] = shuf(c[2 * i], c[2 * i + 1], m3a) + shuf(c[2 * i], c[2 * i + 1], m3b);
+  return shuf(d[0], d[1], m4a) + shuf(d[0], d[1], m4b);
+}
+
+__attribute__((always_inline)) inline float hsum16(F16 v) {
+  float s1[8], s2[4];
+  for (int l = 0; l < 8; ++l) s1[l] = v[l] + v[l + 8];
+  for (int l = 0; l < 4; ++l) s2[l] = s1[l] + s1[l + 4];
+  return (s2[0] + s2[2]) + (s2[1] + s2[3]);
+}
+
+// Which lane of reduce16's result holds accumulator g (the tree permutes them; found once by running it).
+struct LaneMap {
+  int lane[kGroup];
+  LaneMap() {
+    F16 a[kGroup];
+    for (int g = 0; g < kGroup; ++g)
+      for (int l = 0; l < 16; ++l) a[g][l] = l == 0 ? static_cast<float>(g) : 0.0f;
+    const F16 r = reduce16(a);
+    for (int l = 0; l < 16; ++l) lane[static_cast<int>(r[l])] = l;
+  }
+};
+const LaneMap kLanes;
 
 __attribute__((target_clones("avx512f", "avx2", "default")))
 void poly_phases(const float* x, long n, float* y, long outLen, long L, long M, int W, int width, const float* table) {
@@ -90,26 +129,25 @@ void poly_phases(const float* x, long n, float* y, long outLen, long L, long M, 
       const long first = i0 - W + u * M;  // x index of tap 0 of output j0 + uL
       if (g_n == kGroup && first >= 0 && first + (kGroup - 1) * M + width <= n) {
         F16 acc[kGroup] = {};
+        const float* xs = x + first;
         for (int k = 0; k < width; k += 16) {
           F16 c;
           std::memcpy(&c, row + k, sizeof c);
           for (int g = 0; g < kGroup; ++g) {
             F16 xv;
-            std::memcpy(&xv, x + first + g * M + k, sizeof xv);
+            std::memcpy(&xv, xs + g * M + k, sizeof xv);
             acc[g] += xv * c;
           }
         }
-        for (int g = 0; g < kGroup; ++g) {
-          float sum = 0;
-          for (int l = 0; l < 16; ++l) sum += acc[g][l];
-          y[j0 + (u + g) * L] = sum;
-        }
+        const F16 s = reduce16(acc);
+        float* yo = y + j0 + u * L;
+        for (int g = 0; g < kGroup; ++g) yo[g * L] = s[kLanes.lane[g]];
       } else {  // the last group and clip edges
         for (long g = 0; g < g_n; ++g) {
           const long f = first + g * M;
           float sum = 0;
           if (f >= 0 && f + width <= n) {
-            // Inside the clip: the same lanes and order as the group path, so an output does not
+            // Inside the clip: the same lanes and pairs as the group path, so an output does not
             // depend on which group it fell in (the monitor resamples a stream block by block and
             // expects the whole-signal values).
             F16 acc = {};
@@ -119,7 +157,7 @@ void poly_phases(const float* x, long n, float* y, long outLen, long L, long M, 
               std::memcpy(&xv, x + f + k, sizeof xv);
               acc += xv * c;
             }
-            for (int l = 0; l < 16; ++l) sum += acc[l];
+            sum = hsum16(acc);
           } else {
             for (int k = 0; k < width; ++k)
               if (f + k >= 0 && f + k < n) sum += row[k] * x[f + k];
