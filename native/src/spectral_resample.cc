@@ -169,29 +169,33 @@ void poly_phases(const float* x, long n, float* y, long outLen, long L, long M, 
   }
 }
 
-// Integer decimation (L = 1: 48 → 16 kHz, 32 → 16 kHz …) by FFT overlap-save: the ≈ 600-tap filter
-// costs O(log N) per sample in the frequency domain instead of O(taps) (soxr does the same; the direct
-// loop above stays 3× slower than it). Same taps, same alignment as the direct loop; float32 FFTs add
-// ≈ 1e-6 of the signal's scale (test: native = JS reference within 1e-5; golden SNR unchanged).
+// Few phases (L ≤ 4: 48 → 16 kHz is L = 1, M = 3; 8 → 16 kHz is L = 2, M = 1) with a long filter run
+// by FFT overlap-save: the 200–600-tap filter costs O(log N) per sample in the frequency domain instead
+// of O(taps) (soxr does the same). Phase p's outputs j = p + uL are the convolution of x with that
+// phase's row at t = u·M + i0(p) + D: one forward transform per block serves all L phases, then one
+// product and inverse transform per phase. Same taps, same alignment as the direct loop; float32 FFTs
+// add ≈ 1e-6 of the signal's scale (test: native = JS reference within 1e-5; golden SNR unchanged).
 // 32 blocks per batch: 16 SIMD lanes, each carrying two real blocks as the real and imaginary parts of
-// one complex transform (the filter is real, so the two convolutions do not mix).
+// one complex transform (the filters are real, so the two convolutions do not mix).
 typedef float V16 __attribute__((vector_size(64)));
 
 struct FftPlan {
   int N = 0, logN = 0, width = 0;
-  long M = 0;
-  std::vector<float> row;           // the taps this plan was built for (content-checked on reuse)
+  long L = 0, M = 0;
+  std::vector<float> rows;          // the taps this plan was built for (content-checked on reuse)
   std::vector<int> bitrev;
   std::vector<float> c, sn;         // cos / sin (2π k / N), k < N/2
-  std::vector<float> gr, gi;        // spectrum of the reversed taps, zero-padded to N, divided by N
+  std::vector<float> gr, gi;        // per phase: spectrum of the reversed taps, zero-padded to N, divided by N
 };
 
-FftPlan& fft_plan(long M, int width, const float* row) {
+FftPlan& fft_plan(long L, long M, int width, const float* table) {
   thread_local FftPlan p;
-  if (p.M == M && p.width == width && std::memcmp(p.row.data(), row, sizeof(float) * width) == 0) return p;
+  const size_t taps = static_cast<size_t>(L) * width;
+  if (p.L == L && p.M == M && p.width == width && std::memcmp(p.rows.data(), table, sizeof(float) * taps) == 0) return p;
+  p.L = L;
   p.M = M;
   p.width = width;
-  p.row.assign(row, row + width);
+  p.rows.assign(table, table + taps);
   p.N = 1024;
   while (p.N < 4 * width) p.N *= 2;
   p.logN = 0;
@@ -210,18 +214,21 @@ FftPlan& fft_plan(long M, int width, const float* row) {
     p.sn[k] = static_cast<float>(std::sin(2.0 * M_PI * k / N));
   }
   // G[f] = Σ_m g[m] e^{−2πi f m / N}, g[m] = row[width − 1 − m]; direct DFT in double, once per plan.
-  p.gr.resize(N);
-  p.gi.resize(N);
+  p.gr.resize(static_cast<size_t>(L) * N);
+  p.gi.resize(static_cast<size_t>(L) * N);
   std::vector<double> cosN(N), sinN(N);  // e^{−2πi k/N} by index: no trigonometry in the O(N·width) loop
   for (int k = 0; k < N; ++k) cosN[k] = std::cos(2.0 * M_PI * k / N), sinN[k] = -std::sin(2.0 * M_PI * k / N);
-  for (int f = 0; f < N; ++f) {
-    double re = 0, im = 0;
-    for (int m = 0, k = 0; m < width; ++m, k = (k + f) & (N - 1)) {
-      re += row[width - 1 - m] * cosN[k];
-      im += row[width - 1 - m] * sinN[k];
+  for (long ph = 0; ph < L; ++ph) {
+    const float* row = table + ph * width;
+    for (int f = 0; f < N; ++f) {
+      double re = 0, im = 0;
+      for (int m = 0, k = 0; m < width; ++m, k = (k + f) & (N - 1)) {
+        re += row[width - 1 - m] * cosN[k];
+        im += row[width - 1 - m] * sinN[k];
+      }
+      p.gr[ph * N + f] = static_cast<float>(re / N);
+      p.gi[ph * N + f] = static_cast<float>(im / N);
     }
-    p.gr[f] = static_cast<float>(re / N);
-    p.gi[f] = static_cast<float>(im / N);
   }
   return p;
 }
@@ -246,17 +253,21 @@ __attribute__((always_inline)) inline void fft_lanes(const FftPlan& p, V16* re, 
 }
 
 __attribute__((target_clones("avx512f", "avx2", "default")))
-void decimate_fft(const float* x, long n, float* y, long outLen, long M, int W, int width, const float* row) {
-  const FftPlan& p = fft_plan(M, width, row);
+void poly_fft(const float* x, long n, float* y, long outLen, long L, long M, int W, int width, const float* table) {
+  const FftPlan& p = fft_plan(L, M, width, table);
   const int N = p.N;
-  const long J = (N - width) / M + 1;  // outputs per block
-  const long D = width - 1 - W;        // output j is the convolution at t = j·M + D
+  const long i0max = (L - 1) * M / L;
+  const long J = (N - width - i0max) / M + 1;  // periods (outputs per phase) per block
+  const long D = width - 1 - W;                // output (p, u) is phase p's convolution at t = u·M + i0(p) + D
+  const long periods = (outLen + L - 1) / L;
   // Aligned by hand: std::vector<V16> does not promise 64-byte alignment with every allocator.
   thread_local std::vector<float> buf;
-  buf.resize(static_cast<size_t>(N) * 32 + 16);
+  buf.resize(static_cast<size_t>(N) * 64 + 16);
   V16* re = reinterpret_cast<V16*>((reinterpret_cast<uintptr_t>(buf.data()) + 63) & ~static_cast<uintptr_t>(63));
   V16* im = re + N;
-  const long blocks = (outLen + J - 1) / J;
+  V16* pr = im + N;  // one phase's product (L > 1: the forward spectrum is kept for the next phase)
+  V16* pi = pr + N;
+  const long blocks = (periods + J - 1) / J;
   for (long b0 = 0; b0 < blocks; b0 += 32) {
     long start[32];
     for (int l = 0; l < 32; ++l) start[l] = (b0 + l) * J * M + D - (width - 1);  // x index of block sample 0
@@ -271,28 +282,27 @@ void decimate_fft(const float* x, long n, float* y, long outLen, long M, int W, 
       im[p.bitrev[i]] = c;
     }
     fft_lanes(p, re, im);
-    // Multiply by G, conjugate (inverse through the forward transform), bit-reverse in place.
-    for (int k = 0; k < N; ++k) {
-      const V16 zr = re[k], zi = im[k];
-      re[k] = zr * p.gr[k] - zi * p.gi[k];
-      im[k] = -(zr * p.gi[k] + zi * p.gr[k]);
-    }
-    for (int i = 0; i < N; ++i) {
-      const int r = p.bitrev[i];
-      if (i < r) {
-        std::swap(re[i], re[r]);
-        std::swap(im[i], im[r]);
+    for (long ph = 0; ph < L; ++ph) {
+      const float* gr = p.gr.data() + ph * N;
+      const float* gi = p.gi.data() + ph * N;
+      // Multiply by G, conjugate (inverse through the forward transform), in bit-reversed order.
+      for (int k = 0; k < N; ++k) {
+        const V16 zr = re[k], zi = im[k];
+        const int r = p.bitrev[k];
+        pr[r] = zr * gr[k] - zi * gi[k];
+        pi[r] = -(zr * gi[k] + zi * gr[k]);
       }
-    }
-    fft_lanes(p, re, im);
-    // Result = conj(FFT(conj(Z))): real lanes = re, imaginary lanes = −im (G already holds the 1/N).
-    for (int l = 0; l < 32; ++l) {
-      const long j0 = (b0 + l) * J;
-      if (j0 >= outLen) break;
-      const long m = std::min(J, outLen - j0);
-      for (long q = 0; q < m; ++q) {
-        const long t = q * M + width - 1;
-        y[j0 + q] = l < 16 ? re[t][l] : -im[t][l - 16];
+      fft_lanes(p, pr, pi);
+      // Result = conj(FFT(conj(Z))): real lanes = pr, imaginary lanes = −pi (G already holds the 1/N).
+      const long i0 = ph * M / L;
+      for (int l = 0; l < 32; ++l) {
+        const long u0 = (b0 + l) * J;
+        for (long q = 0; q < J; ++q) {
+          const long j = ph + (u0 + q) * L;
+          if (j >= outLen) break;
+          const long t = q * M + i0 + width - 1;
+          y[j] = l < 16 ? pr[t][l] : -pi[t][l - 16];
+        }
       }
     }
   }
@@ -300,8 +310,9 @@ void decimate_fft(const float* x, long n, float* y, long outLen, long M, int W, 
 
 void poly(const float* x, long n, float* y, long outLen, long L, long M, long P, int W, int width, const float* table) {
   if (P != L) return poly_rows(x, n, y, outLen, L, M, P, W, width, table);
-  // FFT when the filter is long and the clip holds at least one block of outputs (short clips: direct).
-  if (L == 1 && M >= 2 && width >= 128 && outLen >= 4 * width / M) return decimate_fft(x, n, y, outLen, M, W, width, table);
+  // FFT when the phases are few, the filter long and the clip holds at least a block of outputs per
+  // phase (short clips, most monitor chunks: direct).
+  if (L <= 4 && (L > 1 || M >= 2) && width >= 128 && outLen >= 4 * width * L / M) return poly_fft(x, n, y, outLen, L, M, W, width, table);
   poly_phases(x, n, y, outLen, L, M, W, width, table);
 }
 
