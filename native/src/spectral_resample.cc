@@ -233,23 +233,32 @@ FftPlan& fft_plan(long L, long M, int width, const float* table) {
   return p;
 }
 
-// In-place radix-2 DIT FFT of 16 lanes, input already in bit-reversed order; sign −1 (forward).
+// One radix-2 pass over butterflies of span `half` in [lo, hi).
+__attribute__((always_inline)) inline void fft_pass(const FftPlan& p, V16* re, V16* im, int half, int lo, int hi) {
+  const int step = p.N / (2 * half);
+  for (int i = lo; i < hi; i += 2 * half)
+    for (int j = 0; j < half; ++j) {
+      const float wc = p.c[j * step], ws = p.sn[j * step];
+      const int a = i + j, b = a + half;
+      const V16 br = re[b], bi = im[b];
+      const V16 tr = wc * br + ws * bi, ti = wc * bi - ws * br;
+      re[b] = re[a] - tr;
+      im[b] = im[a] - ti;
+      re[a] += tr;
+      im[a] += ti;
+    }
+}
+
+// In-place radix-2 DIT FFT of 16 lanes, input already in bit-reversed order; sign −1 (forward). The
+// passes of span < kChunk stay inside chunks of kChunk points (32 kB of re + im: L1), so they run chunk
+// by chunk instead of sweeping the whole 512 kB (N = 4096) once per pass through L2. Same butterflies
+// in the same order per point: results are unchanged.
+constexpr int kChunk = 256;
 __attribute__((always_inline)) inline void fft_lanes(const FftPlan& p, V16* re, V16* im) {
-  const int N = p.N;
-  for (int half = 1; half < N; half <<= 1) {
-    const int step = N / (2 * half);
-    for (int i = 0; i < N; i += 2 * half)
-      for (int j = 0; j < half; ++j) {
-        const float wc = p.c[j * step], ws = p.sn[j * step];
-        const int a = i + j, b = a + half;
-        const V16 br = re[b], bi = im[b];
-        const V16 tr = wc * br + ws * bi, ti = wc * bi - ws * br;
-        re[b] = re[a] - tr;
-        im[b] = im[a] - ti;
-        re[a] += tr;
-        im[a] += ti;
-      }
-  }
+  const int N = p.N, chunk = std::min(N, kChunk);
+  for (int lo = 0; lo < N; lo += chunk)
+    for (int half = 1; half < chunk; half <<= 1) fft_pass(p, re, im, half, lo, lo + chunk);
+  for (int half = chunk; half < N; half <<= 1) fft_pass(p, re, im, half, 0, N);
 }
 
 __attribute__((target_clones("avx512f", "avx2", "default")))
@@ -262,11 +271,11 @@ void poly_fft(const float* x, long n, float* y, long outLen, long L, long M, int
   const long periods = (outLen + L - 1) / L;
   // Aligned by hand: std::vector<V16> does not promise 64-byte alignment with every allocator.
   thread_local std::vector<float> buf;
-  buf.resize(static_cast<size_t>(N) * 64 + 16);
+  buf.resize(static_cast<size_t>(N) * (L == 1 ? 32 : 64) + 16);
   V16* re = reinterpret_cast<V16*>((reinterpret_cast<uintptr_t>(buf.data()) + 63) & ~static_cast<uintptr_t>(63));
   V16* im = re + N;
   V16* pr = im + N;  // one phase's product (L > 1: the forward spectrum is kept for the next phase)
-  V16* pi = pr + N;
+  V16* pi = pr + N;  // (L = 1: in place, pr = re)
   const long blocks = (periods + J - 1) / J;
   for (long b0 = 0; b0 < blocks; b0 += 32) {
     long start[32];
@@ -285,12 +294,27 @@ void poly_fft(const float* x, long n, float* y, long outLen, long L, long M, int
     for (long ph = 0; ph < L; ++ph) {
       const float* gr = p.gr.data() + ph * N;
       const float* gi = p.gi.data() + ph * N;
-      // Multiply by G, conjugate (inverse through the forward transform), in bit-reversed order.
-      for (int k = 0; k < N; ++k) {
-        const V16 zr = re[k], zi = im[k];
-        const int r = p.bitrev[k];
-        pr[r] = zr * gr[k] - zi * gi[k];
-        pi[r] = -(zr * gi[k] + zi * gr[k]);
+      // Multiply by G, conjugate (inverse through the forward transform), in bit-reversed order. One
+      // phase (L = 1) works in place: a second N × 32 buffer would double the working set (1 MB at
+      // N = 4096, the size of L2).
+      if (L == 1) {
+        pr = re, pi = im;
+        for (int k = 0; k < N; ++k) {
+          const V16 zr = re[k], zi = im[k];
+          re[k] = zr * gr[k] - zi * gi[k];
+          im[k] = -(zr * gi[k] + zi * gr[k]);
+        }
+        for (int i = 0; i < N; ++i) {
+          const int r = p.bitrev[i];
+          if (i < r) std::swap(re[i], re[r]), std::swap(im[i], im[r]);
+        }
+      } else {
+        for (int k = 0; k < N; ++k) {
+          const V16 zr = re[k], zi = im[k];
+          const int r = p.bitrev[k];
+          pr[r] = zr * gr[k] - zi * gi[k];
+          pi[r] = -(zr * gi[k] + zi * gr[k]);
+        }
       }
       fft_lanes(p, pr, pi);
       // Result = conj(FFT(conj(Z))): real lanes = pr, imaginary lanes = −pi (G already holds the 1/N).
