@@ -1,8 +1,10 @@
 /**
  * Sample-rate conversion close to librosa.load's soxr 'HQ' (no soxr port exists on npm; the wasm
  * libsamplerate we measured first was ~20 dB further from soxr and took over a second per 10 s clip).
- * Filter design in resample-design.ts; the polyphase loop runs natively (native/src/spectral_resample.cc)
- * with the JS reference as fallback. Differences from librosa are measured in docs/audio-features.md.
+ * Filter design in resample-design.ts; the polyphase loop runs natively (native/src/spectral_resample.cc:
+ * FFT for ≤ 4 phases, half-band + polyphase for ratios ≥ 2 with many phases, else direct) with the JS
+ * reference (the single-stage definition) as fallback. Differences from librosa are measured in
+ * docs/audio-features.md, speed and quality against soxr in docs/engine.md.
  */
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
