@@ -353,10 +353,18 @@ void halfband(const float* x, long n, const float* half, int Q, float* z, long K
   // samples, each zero-padded, so 16 consecutive k read contiguous memory.
   thread_local std::vector<float> ev, od;
   const long pad = 2 * Q + 32, m = (n + 1) / 2 + 2 * pad;
-  ev.assign(m, 0.0f);
-  od.assign(m, 0.0f);
-  for (long i = 0; 2 * i < n; ++i) ev[pad + i] = x[2 * i];
-  for (long i = 0; 2 * i + 1 < n; ++i) od[pad + i] = x[2 * i + 1];
+  ev.resize(m);
+  od.resize(m);
+  const long ne = (n + 1) / 2, no = n / 2;  // even and odd sample counts
+  // Only the padding is zeroed: the middle is overwritten anyway (one pass over memory, not two).
+  std::fill(ev.begin(), ev.begin() + pad, 0.0f);
+  std::fill(ev.begin() + pad + ne, ev.end(), 0.0f);
+  std::fill(od.begin(), od.begin() + pad, 0.0f);
+  std::fill(od.begin() + pad + no, od.end(), 0.0f);
+  float* evp = ev.data() + pad;
+  float* odp = od.data() + pad;
+  for (long i = 0; i < no; ++i) evp[i] = x[2 * i], odp[i] = x[2 * i + 1];
+  if (ne > no) evp[no] = x[n - 1];
   const float* e = ev.data() + pad - Q;  // e[k] = even sample i = k − Q
   const float* o = od.data() + pad - Q;
   long k = 0;
