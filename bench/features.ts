@@ -9,7 +9,7 @@
  * Without --dir, a folder of synthetic 10 s 16 kHz WAV clips is written to a temp dir; the folder run
  * uses extractFeaturesFromFiles (worker threads, start-up included).
  * Anchors are measured in the same run on the same clips (bench/features-anchor.py): librosa's MFCC +
- * deltas and soxr HQ (librosa.load's resampler) for 48, 44.1 and 22.05 kHz → 16 kHz, each with the
+ * deltas and soxr HQ (librosa.load's resampler) for 48, 44.1, 22.05 and 8 kHz → 16 kHz, each with the
  * ratio to ours; for the resampler also the SNR of our output against soxr's (equal quality). Without
  * the Python packages the JSON says `anchor_missing` — there is no stored figure to fall back on.
  * Timings taken while other processes load the machine are noisy: the JSON carries the load average.
@@ -24,6 +24,7 @@ import { writeWav16 } from '../src/audio/wav-write.js';
 import { decodeAudioBytes } from '../src/audio/decode.js';
 import { mixToMono } from '../src/audio/load.js';
 import { resample } from '../src/audio/resample.js';
+import { measureResampleQuality, qualityFromLevels, qualityTones, type ResampleQuality } from '../src/audio/resample-quality.js';
 import { extractFeatures, nativeFrontEndAvailable } from '../src/features/index.js';
 import { extractFeaturesFromFiles } from '../src/features/parallel.js';
 
@@ -51,21 +52,62 @@ function syntheticClip(sr: number, seconds: number, seed: number): Float32Array 
   return y;
 }
 
-const RESAMPLE_RATES = [48000, 44100, 22050] as const;
+const RESAMPLE_RATES = [48000, 44100, 22050, 8000] as const;
 
 interface AnchorTiming { ms: number; cpu_ms: number; best_ms: number }
 interface AnchorOut {
   anchor_missing?: string; features_missing?: string; resample_missing?: string;
   librosa?: string; soxr?: string; features?: AnchorTiming; resample?: Record<string, AnchorTiming>;
+  quality_levels?: Record<string, { passband: number[]; stopband: number[]; transition: number[] }>;
+}
+
+/** Recorded clips at rates other than 16 kHz (the librosa goldens), for the output difference to soxr. */
+const REAL_CLIPS = ['speech_espeak', 'chirp_44k1'];
+const goldenDir = fileURLToPath(new URL('../../shared/golden/librosa/', import.meta.url));
+
+async function realClips(): Promise<{ name: string; rate: number; y: Float32Array }[]> {
+  const out = [];
+  for (const name of REAL_CLIPS) {
+    const file = path.join(goldenDir, `${name}.wav`);
+    if (!existsSync(file)) continue;
+    const d = await decodeAudioBytes(readFileSync(file), file);
+    out.push({ name, rate: d.sampleRate, y: mixToMono(d.channels) });
+  }
+  return out;
+}
+
+/** Ours against soxr's output of the same clip: max and RMS difference (full scale 1) and SNR. */
+function diffVsSoxr(soxrFile: string, ours: Float32Array): { max_abs_diff: number; rms_diff: number; snr_db: number } | null {
+  if (!existsSync(soxrFile)) return null;
+  const ref = new Float32Array(readFileSync(soxrFile).buffer.slice(0));
+  let s = 0, e = 0, m = 0;
+  const n = Math.min(ref.length, ours.length);
+  for (let i = 0; i < n; i++) { const d = ours[i]! - ref[i]!; s += ref[i]! * ref[i]!; e += d * d; m = Math.max(m, Math.abs(d)); }
+  return { max_abs_diff: Number(m.toPrecision(3)), rms_diff: Number(Math.sqrt(e / n).toPrecision(3)), snr_db: Math.round(10 * Math.log10(s / e) * 100) / 100 };
+}
+
+/**
+ * Equal quality, as the JSON states it: our stop-band attenuation at least soxr HQ's measured one (or
+ * the HQ specification, 20 bits = 120.4 dB, when soxr measures better than that), passband ripple at
+ * most soxr's (or 0.001 dB), and the −6 dB point within 0.5 % of the lower Nyquist of soxr's.
+ */
+const HQ_SPEC_ATTENUATION_DB = 120.4;
+function equalQuality(ours: ResampleQuality, soxr: ResampleQuality): boolean {
+  const ny = ours.stopband_begin_hz;
+  return ours.stopband_attenuation_db >= Math.min(soxr.stopband_attenuation_db, HQ_SPEC_ATTENUATION_DB)
+    && ours.passband_ripple_db <= Math.max(soxr.passband_ripple_db, 0.001)
+    && ours.minus6db_hz !== null && soxr.minus6db_hz !== null && Math.abs(ours.minus6db_hz - soxr.minus6db_hz) <= 0.005 * ny;
 }
 
 /**
  * Runs bench/features-anchor.py on raw float32 copies of the clips (one thread, BLAS pinned; the
  * OPENBLAS_CORETYPE override removed so numpy uses this CPU's kernel). A reason string when it cannot.
  */
-function runAnchor(dir: string, clips: Map<number, Float32Array>, reps: number): AnchorOut {
+function runAnchor(dir: string, clips: Map<number, Float32Array>, real: { name: string; rate: number; y: Float32Array }[], reps: number): AnchorOut {
   if (process.argv.includes('--skip-anchor')) return { anchor_missing: '--skip-anchor' };
   for (const [rate, y] of clips) writeFileSync(path.join(dir, `clip_${rate}.f32`), Buffer.from(y.buffer, y.byteOffset, y.byteLength));
+  for (const rate of clips.keys()) if (rate !== 16000) writeFileSync(path.join(dir, `tones_${rate}.json`), JSON.stringify(qualityTones(rate, 16000)));
+  for (const c of real) writeFileSync(path.join(dir, `real_${c.rate}_${c.name}.f32`), Buffer.from(c.y.buffer, c.y.byteOffset, c.y.byteLength));
   const python = arg('python', process.env.AFFEXION_ANCHOR_PYTHON ?? 'python3');
   const script = fileURLToPath(new URL('./features-anchor.py', import.meta.url));
   const env: NodeJS.ProcessEnv = { ...process.env, OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1', NUMBA_NUM_THREADS: '1' };
@@ -155,8 +197,18 @@ async function main(): Promise<void> {
   const end16 = await timeAsync('decode_plus_features_16k', reps, async () => void extractFeatures(mixToMono((await decodeAudioBytes(bytes16, wav16)).channels)));
   const end48 = await timeAsync('decode_resample_features_48k', reps, async () => void extractFeatures(resample(mixToMono((await decodeAudioBytes(bytes48, wav48)).channels), 48000, 16000)));
 
-  const anchor = runAnchor(made, clips, reps);
+  const real = await realClips();
+  const anchor = runAnchor(made, clips, real, reps);
   const r2 = (x: number) => Math.round(x * 100) / 100;
+  // Quality of both resamplers on the same tones (definition in src/audio/resample-quality.ts), the
+  // verdict, and the difference of the two outputs on the bench clip.
+  const qualityEntry = (rate: number) => {
+    const ours = measureResampleQuality((x, f, t) => resample(x, f, t), rate, 16000);
+    const lv = anchor.quality_levels?.[String(rate)];
+    const soxr = lv ? qualityFromLevels(rate, 16000, qualityTones(rate, 16000), lv) : null;
+    return { quality: { ours, soxr_hq: soxr, equal_quality: soxr ? equalQuality(ours, soxr) : null },
+      output_diff_vs_soxr: diffVsSoxr(path.join(made, `soxr_${rate}.f32`), resample(clips.get(rate)!, rate, 16000)) };
+  };
   const anchors: Record<string, unknown> = anchor.anchor_missing ? { anchor_missing: anchor.anchor_missing } : {
     librosa: anchor.librosa ?? null, soxr: anchor.soxr ?? null,
     features: anchor.features ? {
@@ -173,8 +225,10 @@ async function main(): Promise<void> {
         soxr_cpu_ms: a.cpu_ms, ours_cpu_ms: r2(cpuMs[label]), speedup_cpu: r2(a.cpu_ms / cpuMs[label]),
         ours_reused_out_ms: r2(resampleIntoMs[rate]), speedup_reused_out: r2(a.ms / resampleIntoMs[rate]),
         speedup_reused_out_cpu: r2(a.cpu_ms / cpuMs[into]), soxr_best_ms: a.best_ms, ours_reused_out_best_ms: r2(bestMs[into]),
-        snr_vs_soxr_db: snr === null ? null : r2(snr) }];
+        snr_vs_soxr_db: snr === null ? null : r2(snr), ...qualityEntry(rate) }];
     })) : { anchor_missing: anchor.resample_missing },
+    resample_real_clips: anchor.resample ? Object.fromEntries(real.map((c) => [`${c.name}_${c.rate}_to_16000`,
+      diffVsSoxr(path.join(made, `soxr_real_${c.rate}_${c.name}.f32`), resample(c.y, c.rate, 16000))])) : undefined,
   };
 
   let dir = arg('dir', '');
@@ -202,6 +256,7 @@ async function main(): Promise<void> {
       resample_48k_to_16k: r2(resample48Ms),
       resample_44100_to_16k: r2(resampleMs[44100]),
       resample_22050_to_16k: r2(resampleMs[22050]),
+      resample_8000_to_16k: r2(resampleMs[8000]),
       features: r2(featuresMs),
       features_js_reference: r2(featuresJsMs),
       decode_plus_features_16k: r2(end16),

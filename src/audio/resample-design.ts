@@ -66,12 +66,11 @@ export const MAX_PHASES = 4096;
  */
 export interface ResamplePlan { L: number; M: number; P: number; W: number; width: number; table: Float64Array; table32: Float32Array }
 
-export function planResample(fromRate: number, toRate: number): ResamplePlan {
+export function planResample(fromRate: number, toRate: number, f = designFilter(fromRate, toRate)): ResamplePlan {
   const g = gcd(fromRate, toRate);
   const L = toRate / g;
   const M = fromRate / g;
   const P = Math.min(L, MAX_PHASES);
-  const f = designFilter(fromRate, toRate);
   const i0b = besselI0(f.beta);
   const W = Math.ceil(f.halfWidth);
   const width = Math.ceil((2 * W + 2) / 16) * 16;
@@ -112,4 +111,35 @@ export function resampleReference(x: Float32Array, plan: ResamplePlan, outLen: n
     y[j] = acc;
   }
   return y;
+}
+
+/**
+ * Half-band first stage for the native two-stage path (from ≥ 2·to, even from; see
+ * native/src/spectral_resample.cc): a Kaiser-windowed sinc with its −6 dB point at from/4, flat to
+ * the final Nyquist (to/2) and down by HQ_SPEC.rejectionDb from from/2 − to/2 on (what folds below
+ * to/2 after halving), so the cascade with planResample(from/2, to) meets the single-stage
+ * specification. Returned: the taps at offsets ±1, ±3, … (the centre tap is 0.5, the other even taps
+ * are zero); null when the ratio is below 2 or from is odd.
+ */
+export function planHalfband(fromRate: number, toRate: number, spec = HQ_SPEC): Float32Array | null {
+  if (fromRate < 2 * toRate || fromRate % 2 !== 0) return null;
+  const transition = (fromRate / 2 - toRate) / fromRate; // cycles per input sample: to/2 … from/2 − to/2
+  const A = spec.rejectionDb;
+  const beta = 0.1102 * (A - 8.7);
+  const halfWidth = ((A - 7.95) / (14.36 * transition) + 1) / 2;
+  const f: ResampleFilter = { fc: 0.25, beta, halfWidth };
+  const i0b = besselI0(beta);
+  const taps: number[] = [];
+  for (let t = 1; t < halfWidth; t += 2) taps.push(kernel(f, t, i0b));
+  return Float32Array.from(taps);
+}
+
+/**
+ * The second stage's plan (from/2 → to) with the single-stage filter's kernel, the same function of
+ * time merely sampled at half the rate (cutoff and window in seconds identical): designing it afresh
+ * at from/2 would round the window length differently and move the transition band by ≈ 1e-4.
+ */
+export function planSecondStage(fromRate: number, toRate: number): ResamplePlan {
+  const f = designFilter(fromRate, toRate);
+  return planResample(fromRate / 2, toRate, { fc: 2 * f.fc, beta: f.beta, halfWidth: f.halfWidth / 2 });
 }

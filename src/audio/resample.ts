@@ -1,26 +1,31 @@
 /**
  * Sample-rate conversion close to librosa.load's soxr 'HQ' (no soxr port exists on npm; the wasm
  * libsamplerate we measured first was ~20 dB further from soxr and took over a second per 10 s clip).
- * Filter design in resample-design.ts; the polyphase loop runs natively (native/src/spectral_resample.cc)
- * with the JS reference as fallback. Differences from librosa are measured in docs/audio-features.md.
+ * Filter design in resample-design.ts; the polyphase loop runs natively (native/src/spectral_resample.cc:
+ * FFT for ≤ 4 phases, half-band + polyphase for ratios ≥ 2 with many phases, else direct) with the JS
+ * reference (the single-stage definition) as fallback. Differences from librosa are measured in
+ * docs/audio-features.md, speed and quality against soxr in docs/engine.md.
  */
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
-import { planResample, resampleReference, type ResamplePlan } from './resample-design.js';
+import { planHalfband, planResample, planSecondStage, resampleReference, type ResamplePlan } from './resample-design.js';
 
 type ResamplePolyFn = (x: Float32Array, out: Float32Array, L: number, M: number, P: number, W: number, width: number, table: Float32Array) => void;
+type ResampleHalfPolyFn = (x: Float32Array, out: Float32Array, half: Float32Array, L: number, M: number, P: number, W: number, width: number, table: Float32Array) => void;
 
 let nativePoly: ResamplePolyFn | null | undefined;
+let nativeHalfPoly: ResampleHalfPolyFn | null = null;
 function native(): ResamplePolyFn | null {
   if (nativePoly !== undefined) return nativePoly;
   nativePoly = null;
   if (process.env.AFFEXION_BACKEND === 'js') return nativePoly;
   const file = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'build', 'Release', 'affexion_native.node');
   if (!existsSync(file)) return nativePoly;
-  const mod = createRequire(import.meta.url)(file) as { resamplePoly32?: ResamplePolyFn };
+  const mod = createRequire(import.meta.url)(file) as { resamplePoly32?: ResamplePolyFn; resampleHalfPoly32?: ResampleHalfPolyFn };
   if (typeof mod.resamplePoly32 === 'function') nativePoly = mod.resamplePoly32;
+  if (typeof mod.resampleHalfPoly32 === 'function') nativeHalfPoly = mod.resampleHalfPoly32;
   return nativePoly;
 }
 
@@ -35,6 +40,22 @@ function cachedPlan(fromRate: number, toRate: number): ResamplePlan {
   let p = plans.get(key);
   if (!p) plans.set(key, (p = planResample(fromRate, toRate)));
   return p;
+}
+
+/**
+ * The native two-stage plan (half-band, then from/2 → to) when it pays: ratio ≥ 2 and a direct plan
+ * with many exact phases (44.1 → 16 kHz: L = 160, ≈ 560 taps per output, no FFT form; the cascade has
+ * ≈ 290 + 17). Few phases (48 → 16 kHz) go through the FFT instead; quantised phases stay direct.
+ */
+const halfPlans = new Map<string, { half: Float32Array; plan: ResamplePlan } | null>();
+function cachedHalfPlan(fromRate: number, toRate: number, direct: ResamplePlan): { half: Float32Array; plan: ResamplePlan } | null {
+  const key = `${fromRate}/${toRate}`;
+  if (!halfPlans.has(key)) {
+    const half = direct.L > 4 && direct.P === direct.L ? planHalfband(fromRate, toRate) : null;
+    const plan = half ? planSecondStage(fromRate, toRate) : null;
+    halfPlans.set(key, half && plan && plan.P === plan.L ? { half, plan } : null);
+  }
+  return halfPlans.get(key)!;
 }
 
 /**
@@ -78,6 +99,12 @@ export function resample(x: Float32Array, fromRate: number, toRate: number, opts
     return r;
   }
   const y = opts.out ?? new Float32Array(outLen);
-  poly(x, y, plan.L, plan.M, plan.P, plan.W, plan.width, plan.table32);
+  const two = nativeHalfPoly ? cachedHalfPlan(fromRate, toRate, plan) : null;
+  if (two) {
+    const p2 = two.plan;
+    nativeHalfPoly!(x, y, two.half, p2.L, p2.M, p2.P, p2.W, p2.width, p2.table32);
+  } else {
+    poly(x, y, plan.L, plan.M, plan.P, plan.W, plan.width, plan.table32);
+  }
   return y;
 }

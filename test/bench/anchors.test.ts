@@ -70,10 +70,15 @@ test('bench:features prints librosa and soxr anchors measured in the same run (o
   if ('anchor_missing' in a.features) assert.equal(typeof a.features.anchor_missing, 'string');
   else for (const k of ['librosa_ms', 'ours_ms', 'speedup', 'speedup_cpu']) positive(a.features[k], `features.${k}`);
   if ('anchor_missing' in a.resample) return assert.equal(typeof a.resample.anchor_missing, 'string');
-  assert.deepEqual(Object.keys(a.resample), ['48000_to_16000', '44100_to_16000', '22050_to_16000']);
+  assert.deepEqual(Object.keys(a.resample), ['48000_to_16000', '44100_to_16000', '22050_to_16000', '8000_to_16000']);
   for (const [k, r] of Object.entries<Record<string, number>>(a.resample)) {
     for (const f of ['soxr_ms', 'ours_ms', 'speedup', 'speedup_cpu']) positive(r[f], `${k}.${f}`);
     // Equal quality: our output within the resampler's documented distance of soxr's (> 70 dB SNR).
     assert.ok(r.snr_vs_soxr_db! > 70, `${k}: SNR vs soxr ${r.snr_vs_soxr_db} dB`);
+    // "Equal quality" spelt out: both resamplers' ripple, attenuation and −6 dB point, and the verdict.
+    const q = (r as unknown as Record<string, any>).quality;
+    for (const side of ['ours', 'soxr_hq']) for (const f of ['stopband_attenuation_db', 'minus6db_hz']) positive(q[side][f], `${k}.quality.${side}.${f}`);
+    assert.equal(typeof q.equal_quality, 'boolean');
+    positive((r as unknown as Record<string, any>).output_diff_vs_soxr.rms_diff, `${k}.output_diff_vs_soxr.rms_diff`);
   }
 });
