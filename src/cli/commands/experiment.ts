@@ -10,6 +10,7 @@ import type { Hyperparameters } from '../../model/hyperparameters.js';
 interface RealCliOptions {
   out: string; neutral?: string; real: string[]; seeds?: number[]; convertLimit?: number; probeClips?: number; epochs?: number; ensemble?: number;
   window?: number; windowHop?: number; trimSilence?: boolean; neutralClass?: boolean; speakerReference?: string; channels?: number; hidden?: number;
+  fusion?: 'none' | 'product' | 'gate';
   cache: string | boolean;
 }
 
@@ -85,6 +86,8 @@ export function register(program: Command): void {
     .option('--no-trim-silence', 'keep the silence around clips')
     .option('--no-neutral-class', 'no neutral class (every neutral/calm clip a reference)')
     .option('--speaker-reference <labels>', 'speaker reference labels ("" = off; default neutral,calm)')
+    .addOption(new Option('--fusion <mode>', 'functional head fused with the network (product, gate; none = the network alone); the figures of ' +
+      'every mode are reported from the same networks').choices(['none', 'product', 'gate']))
     .option('--cache <dir>', 'feature cache folder')
     .option('--no-cache', 'do not read or write the feature cache')
     .action(async (o: RealCliOptions, cmd: Command) => {
@@ -96,6 +99,7 @@ export function register(program: Command): void {
         ...(o.window !== undefined ? { window: o.window } : {}), ...(o.windowHop !== undefined ? { window_hop: o.windowHop } : {}),
         ...(given('trimSilence') ? { trim_silence: o.trimSilence } : {}), ...(given('neutralClass') ? { neutral_class: o.neutralClass } : {}),
         ...(o.speakerReference !== undefined ? { speaker_reference: o.speakerReference } : {}),
+        ...(o.fusion !== undefined ? { functional_fusion: o.fusion } : {}),
       };
       try {
         const r = await runRealSpeech({
