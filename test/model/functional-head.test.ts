@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { FeatureCache } from '../../src/data/cache.js';
-import { fileFunctionals, samplesFunctionals } from '../../src/data/functional-features.js';
-import { speechSamples } from '../../src/data/features.js';
+import { fileFunctionals, samplesFunctionals, withoutLongPauses } from '../../src/data/functional-features.js';
+import { resolveFeatureSettings, speechSamples } from '../../src/data/features.js';
 import { loadAudio } from '../../src/audio/load.js';
 import { FUNCTIONAL_NAMES } from '../../src/features/functionals.js';
 import {
@@ -120,3 +120,28 @@ test('train fits the head into the model folder; evaluate and predict fuse it (w
   assert.ok(!existsSync(path.join(out, FUNCTIONAL_HEAD_FILE)));
   assert.equal(loadTrainedModel(out).functionalHead, undefined);
 });
+
+test('functionals leave long pauses out: a clip joined with itself across 1.5 s of silence measures like the clip', () => {
+  const sr = 16000;
+  const rng = new Rng(2);
+  // 1 s of a gliding "voice" (150–190 Hz with harmonics, syllable-rate amplitude modulation).
+  const voice = Float32Array.from({ length: sr }, (_, t) => {
+    const f = 150 + 40 * (t / sr);
+    const am = 0.5 + 0.5 * Math.sin((2 * Math.PI * 4 * t) / sr);
+    return am * (0.3 * Math.sin((2 * Math.PI * f * t) / sr) + 0.1 * Math.sin((4 * Math.PI * f * t) / sr)) + 0.003 * rng.normal();
+  });
+  const joined = new Float32Array(voice.length * 2 + 1.5 * sr);
+  joined.set(voice);
+  joined.set(voice, voice.length + 1.5 * sr);
+  assert.ok(withoutLongPauses(joined, sr).length < 2.4 * sr, 'the 1.5 s gap is gone');
+  const settings = loadTrainedSettings();
+  const a = samplesFunctionals(voice, settings), b = samplesFunctionals(joined, settings);
+  const pause = FUNCTIONAL_NAMES.indexOf('pauseRatio');
+  assert.ok(Math.abs(a[pause]! - b[pause]!) < 0.05, `pause ratio ${a[pause]} vs ${b[pause]} (joined across the gap it would be ≈ 0.4)`);
+  const f0 = FUNCTIONAL_NAMES.indexOf('f0MeanSt');
+  assert.ok(Math.abs(a[f0]! - b[f0]!) < 0.5, `F0 mean ${a[f0]} vs ${b[f0]}`);
+});
+
+function loadTrainedSettings(): Parameters<typeof samplesFunctionals>[1] {
+  return resolveFeatureSettings({ params: TINY_FEATURES, trimSilence: true });
+}
