@@ -43,6 +43,8 @@ export interface RealSpeechOptions {
   seeds?: number[];
   /** Neutral clips converted (default the demo's). */
   convertLimit?: number;
+  /** Conversion variants per neutral clip and emotion (default 1; each variant draws its own profile settings). */
+  convertPerClip?: number;
   /** Over the default recipe at the demo's size, one network per seed. */
   hyper?: Partial<Hyperparameters>;
   /** Clips per corpus for the length and join probes (default 48). */
@@ -122,7 +124,8 @@ export async function runRealSpeech(o: RealSpeechOptions): Promise<Record<string
     return renameParams({ data: 'real' }, () => scanDataset(d, { labelMap: RAVDESS_LABEL_MAP }));
   });
   const cache = new FeatureCache(o.cacheDir === undefined ? defaultCacheDir() : o.cacheDir);
-  const converted = await prepareConverted({ neutral, out: path.join(out, 'data', 'converted'), seed: seeds[0]!, limit: o.convertLimit ?? DEMO_CONVERT_LIMIT, real: reals[0], events });
+  const converted = await prepareConverted({ neutral, out: path.join(out, 'data', 'converted'), seed: seeds[0]!, limit: o.convertLimit ?? DEMO_CONVERT_LIMIT,
+    ...(o.convertPerClip !== undefined ? { perClip: o.convertPerClip } : {}), real: reals[0], events });
   for (const r of reals.slice(1)) assertNoRealClips(converted.items.map((it) => ({ file: it.path })), r, 'converted');
   const pool = renameParams({ data: 'neutral' }, () => scanDataset(neutral));
   for (const r of reals) assertNoRealClips(pool.items.map((it) => ({ file: it.path })), r, 'neutral');
@@ -182,7 +185,7 @@ export async function runRealSpeech(o: RealSpeechOptions): Promise<Record<string
   }
   for (const s of perSeed) for (const f of Object.values(s.corpora)) delete f.clips;
   const result = {
-    experiment: 'real-speech', command: o.command ?? null, seeds, hyper: { ...hyper, seed: seeds[0] }, convert_limit: o.convertLimit ?? DEMO_CONVERT_LIMIT,
+    experiment: 'real-speech', command: o.command ?? null, seeds, hyper: { ...hyper, seed: seeds[0] }, convert_limit: o.convertLimit ?? DEMO_CONVERT_LIMIT, convert_per_clip: o.convertPerClip ?? 1,
     corpora: names, label_map: RAVDESS_LABEL_MAP, training_lengths_seconds: trainingLengths, summary, per_seed: perSeed,
   };
   writeFileAtomic(path.join(out, 'results.json'), JSON.stringify(result, null, 1));
