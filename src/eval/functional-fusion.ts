@@ -52,5 +52,5 @@ export async function fuseWithHead(m: TrainedModel, net: Float32Array, clips: re
   const head = m.functionalHead;
   const mode = opts.mode ?? head?.fusion ?? 'none';
   if (!head || mode === 'none') return net;
-  return fuseProbabilities(net, await clipHeadProbabilities({ ...m, functionalHead: head }, clips, refs, cache, opts), m.classes, mode);
+  return fuseProbabilities(net, await clipHeadProbabilities({ ...m, functionalHead: head }, clips, refs, cache, opts), m.classes, mode, head.priors);
 }

@@ -214,7 +214,7 @@ export async function predictFiles(model: string | TrainedModel, files: readonly
       const head = m.functionalHead;
       if (head) {
         const hp = headProbabilities(head, [samplesFunctionals(speech, m.featureSettings)], [headRef]);
-        overall = Array.from(fuseProbabilities(Float32Array.from(overall), hp, m.classes, head.fusion));
+        overall = Array.from(fuseProbabilities(Float32Array.from(overall), hp, m.classes, head.fusion, head.priors));
       }
       const rec = toRecord(m.classes, overall, 0);
       const p: FilePrediction = { file, duration: samples.length / sr, label: argmaxLabel(m.classes, rec), probs: rec };

@@ -4,8 +4,10 @@
  * src/data/functional-reference.ts), trained on the training set only, stored beside the network in
  * the model folder (`functional-head.json`) and fused with the network's calibrated probabilities:
  *
- * - `product`: p(k) ∝ p_net(k) · p_head(k) — the two as independent experts (a product of experts;
- *   with equal priors this is the Bayes combination of two conditionally independent observations);
+ * - `product`: p(k) ∝ p_net(k) · p_head(k) / π(k) — the Bayes combination of two conditionally
+ *   independent observations of one clip, both trained on the same clips (π = the training share of
+ *   each class; without the division the training prior would count twice: 144 converted clips per
+ *   signal against 72 neutral ones make `neutral` twice as unlikely as the data say);
  * - `gate`: the head decides neutral vs signal, the network chooses among the signals:
  *   p(neutral) = p_head(neutral), p(k) = (1 − p_head(neutral)) · p_net(k) / Σ_{j≠neutral} p_net(j).
  *
@@ -48,6 +50,8 @@ export interface FunctionalHead {
   /** K rows of D weights and a bias (last). */
   weights: number[][];
   fitted_on: { clips: number; reference_clips: number; speakers: number };
+  /** Share of each class among the training clips (the prior both experts learned); absent = equal shares. */
+  priors?: number[];
 }
 
 /** Mean of the finite values per dimension (NaN where a dimension has none). */
@@ -145,7 +149,10 @@ export function fitFunctionalHead(o: FunctionalHeadData): FunctionalHead {
     return relativeVector(v, m, std);
   });
   const fit = fitSoftmaxRegression(rel, o.targets, K);
+  const counts = new Array<number>(K).fill(0);
+  for (const t of Array.from(o.targets)) counts[t]!++;
   return {
+    priors: counts.map((c) => c / o.targets.length),
     format: FORMAT, format_version: 1, classes: [...o.classes], names: [...FUNCTIONAL_NAMES], fusion: o.fusion,
     reference_std: std, population_mean: finiteMeans(o.refVectors), ...fit,
     fitted_on: { clips: o.vectors.length, reference_clips: o.refVectors.length, speakers: bySpeaker.size },
@@ -174,8 +181,11 @@ export function headProbabilities(head: FunctionalHead, vectors: readonly (reado
   return out;
 }
 
-/** Fuses the network's (N, K) probabilities with the head's (see the module comment). */
-export function fuseProbabilities(net: Float32Array, head: Float32Array, classes: readonly string[], mode: FusionMode): Float32Array {
+/**
+ * Fuses the network's (N, K) probabilities with the head's (see the module comment); `priors` = the
+ * training class shares both learned (product divides by them once; absent = equal).
+ */
+export function fuseProbabilities(net: Float32Array, head: Float32Array, classes: readonly string[], mode: FusionMode, priors?: readonly number[]): Float32Array {
   if (mode === 'none') return net;
   if (net.length !== head.length) throw new Error(`fuseProbabilities: ${net.length} network probabilities vs ${head.length} of the head`);
   const K = classes.length, out = new Float32Array(net.length);
@@ -185,7 +195,7 @@ export function fuseProbabilities(net: Float32Array, head: Float32Array, classes
     const o = i * K;
     if (mode === 'product') {
       let s = 0;
-      for (let k = 0; k < K; k++) s += (out[o + k] = Math.max(net[o + k]!, 1e-12) * Math.max(head[o + k]!, 1e-12));
+      for (let k = 0; k < K; k++) s += (out[o + k] = (Math.max(net[o + k]!, 1e-12) * Math.max(head[o + k]!, 1e-12)) / (priors?.[k] ?? 1));
       for (let k = 0; k < K; k++) out[o + k]! /= s;
     } else {
       let signal = 0;
@@ -224,7 +234,8 @@ export function readFunctionalHead(dir: string, classes: readonly string[]): Fun
       : JSON.stringify(h.names) !== JSON.stringify(FUNCTIONAL_NAMES) ? 'made with other functionals (names differ)'
         : h.fusion !== 'product' && h.fusion !== 'gate' ? `fusion must be product or gate, got ${JSON.stringify(h.fusion)}`
           : !nums(h.mu, D) || !nums(h.sd, D) || !nums(h.reference_std, D) || !nums(h.population_mean, D) ? `mu, sd, reference_std and population_mean must hold ${D} numbers`
-            : !Array.isArray(h.weights) || h.weights.length !== K || h.weights.some((w) => !nums(w, D + 1)) ? `weights must be ${K} rows of ${D + 1} numbers` : '';
+            : !Array.isArray(h.weights) || h.weights.length !== K || h.weights.some((w) => !nums(w, D + 1)) ? `weights must be ${K} rows of ${D + 1} numbers`
+              : h.priors !== undefined && (!nums(h.priors, K) || h.priors.some((p) => !(p > 0 && p <= 1))) ? `priors must be ${K} shares in (0, 1]` : '';
   if (problem) throw new Error(`${file}: ${problem}`);
   // JSON has no NaN: an unmeasurable scale or mean was written as null.
   const fix = (a: (number | null)[]): number[] => a.map((x) => (x === null ? NaN : x));

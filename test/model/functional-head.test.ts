@@ -27,6 +27,10 @@ test('fuseProbabilities: product and gate equal a hand computation; gate needs a
   const prod = fuseProbabilities(net, head, classes, 'product');
   const z = 0.2 * 0.1 + 0.5 * 0.3 + 0.3 * 0.6;
   [0.02 / z, 0.15 / z, 0.18 / z].forEach((v, k) => assert.ok(Math.abs(prod[k]! - v) < 1e-6, `product ${k}: ${prod[k]} vs ${v}`));
+  // The training prior both experts learned is divided out once: p ∝ net · head / prior.
+  const withPrior = fuseProbabilities(net, head, classes, 'product', [0.5, 0.25, 0.25]);
+  const zp = 0.02 / 0.5 + 0.15 / 0.25 + 0.18 / 0.25;
+  [0.04 / zp, 0.6 / zp, 0.72 / zp].forEach((v, k) => assert.ok(Math.abs(withPrior[k]! - v) < 1e-6, `product with prior ${k}: ${withPrior[k]} vs ${v}`));
   const gate = fuseProbabilities(net, head, classes, 'gate');
   // neutral from the head (0.3); the signals share the rest in the network's proportions 0.2 : 0.3.
   [0.7 * 0.4, 0.3, 0.7 * 0.6].forEach((v, k) => assert.ok(Math.abs(gate[k]! - v) < 1e-6, `gate ${k}: ${gate[k]} vs ${v}`));
@@ -51,6 +55,7 @@ test('fitFunctionalHead: speaker-relative (a speaker\'s level does not decide), 
   const data = toyData(3);
   const head = fitFunctionalHead(data);
   assert.deepEqual(fitFunctionalHead(data), head, 'same data, same head');
+  assert.deepEqual(head.priors, [0.5, 0.5], 'the training share of each class');
   // A high-level speaker's calm clip is neutral once compared with that speaker's references.
   const p = headProbabilities(head, [[10, ...new Array(D - 1).fill(0)], [13, ...new Array(D - 1).fill(0)]],
     [[10, ...new Array(D - 1).fill(0)], [10, ...new Array(D - 1).fill(0)]]);
@@ -108,7 +113,7 @@ test('train fits the head into the model folder; evaluate and predict fuse it (w
     const [netP] = await predictFiles(net, [clip], { reference });
     assert.equal(fusedP!.fusion, 'gate');
     assert.equal(netP!.fusion, undefined);
-    const want = fuseProbabilities(Float32Array.from(m.classes.map((c) => netP!.probs[c]!)), headProbabilities(head, [v], [refMean]), m.classes, 'gate');
+    const want = fuseProbabilities(Float32Array.from(m.classes.map((c) => netP!.probs[c]!)), headProbabilities(head, [v], [refMean]), m.classes, 'gate', head.priors);
     m.classes.forEach((c, k) => assert.ok(Math.abs(fusedP!.probs[c]! - want[k]!) < 1e-5, `${reference.length ? 'with' : 'without'} reference, ${c}: ${fusedP!.probs[c]} vs ${want[k]}`));
   }
   // evaluate: the fused probabilities differ from the network's alone (the head is used), and the file says so.

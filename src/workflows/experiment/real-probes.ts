@@ -50,7 +50,7 @@ async function predictAll(m: TrainedModel, items: readonly { samples: Float32Arr
     // The head sees the same trimmed speech, whole (as predict and evaluate do).
     const kept = items.filter((_, i) => mats[i] !== null && mats[i]!.frames > 0);
     const vectors = kept.map((it) => samplesFunctionals(speechSamples(it.samples, m.featureSettings, it.file), m.featureSettings));
-    probs = fuseProbabilities(probs, headProbabilities(head, vectors, kept.map((it) => it.headRef ?? null)), m.classes, head.fusion);
+    probs = fuseProbabilities(probs, headProbabilities(head, vectors, kept.map((it) => it.headRef ?? null)), m.classes, head.fusion, head.priors);
   }
   const K = m.classes.length;
   let j = 0;

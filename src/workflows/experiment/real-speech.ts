@@ -71,14 +71,15 @@ export interface CorpusFigures {
   duration_baseline: { balanced_accuracy: number };
   /**
    * With a functional head: the figures of every way of combining it, from the same network and head —
-   * `none` (the network alone), `product`, `gate` (with a neutral class) and `head` (the head alone).
+   * `none` (the network alone), `product`, `product_no_prior` (without dividing by the training prior), `gate` (with a
+   * neutral class) and `head` (the head alone).
    */
   fusion_variants?: Record<string, { balanced_accuracy: number; recall: Record<string, number>; calm_false_alarm: number | null; ece: number }>;
   /** Per-clip probabilities (for the ensemble of the seeds; not written to results.json). */
   clips?: ScoredClip[];
 }
 
-const VARIANTS = ['none', 'product', 'gate', 'head'] as const;
+const VARIANTS = ['none', 'product', 'product_no_prior', 'gate', 'head'] as const;
 const SUMMARY_KEYS = ['balanced_accuracy', 'calm_false_alarm', 'ece', 'length_probe', 'join_changed', 'no_reference_balanced_accuracy',
   'no_reference_calm_false_alarm', 'duration_baseline',
   ...VARIANTS.flatMap((v) => [`${v}_balanced_accuracy`, `${v}_calm_false_alarm`] as const)] as const;
@@ -235,9 +236,10 @@ async function scoreCorpus(m: TrainedModel, ds: Dataset, refLabels: readonly str
     const hm = { ...m, functionalHead: head };
     const hp = await clipHeadProbabilities(hm, clipsOf, refItems, cache);
     headMeans = await speakerFunctionalMeans(m, refItems, cache);
-    fused = fuseProbabilities(netProbs, hp, m.classes, head.fusion);
-    const modes: Record<string, Float32Array> = { none: netProbs, product: fuseProbabilities(netProbs, hp, m.classes, 'product'), head: hp };
-    if (hasNeutral) modes.gate = fuseProbabilities(netProbs, hp, m.classes, 'gate');
+    fused = fuseProbabilities(netProbs, hp, m.classes, head.fusion, head.priors);
+    const modes: Record<string, Float32Array> = { none: netProbs, product: fuseProbabilities(netProbs, hp, m.classes, 'product', head.priors),
+      product_no_prior: fuseProbabilities(netProbs, hp, m.classes, 'product'), head: hp };
+    if (hasNeutral) modes.gate = fuseProbabilities(netProbs, hp, m.classes, 'gate', head.priors);
     variants = Object.fromEntries(Object.entries(modes).map(([k, pr]) => {
       const cl = preds.map((p, i) => ({ label: p.label, probs: pr.subarray(i * K, (i + 1) * K) }));
       const sg = signalScores(cl, m.classes);
@@ -255,7 +257,7 @@ async function scoreCorpus(m: TrainedModel, ds: Dataset, refLabels: readonly str
     const own = feats.map((f) => applySpeakerReference(f, m.populationReference ?? speakerReferences([f], ['u'], m.hyper.max_len).get('u')!));
     let probs = await modelProbabilities(m, own);
     // The head without references: every clip relative to the training population's mean functionals.
-    if (head) probs = fuseProbabilities(probs, await clipHeadProbabilities({ ...m, functionalHead: head }, clipsOf, [], cache, { useReferences: false }), m.classes, head.fusion);
+    if (head) probs = fuseProbabilities(probs, await clipHeadProbabilities({ ...m, functionalHead: head }, clipsOf, [], cache, { useReferences: false }), m.classes, head.fusion, head.priors);
     const clips = preds.map((p, i) => ({ label: p.label, probs: probs.subarray(i * K, (i + 1) * K) }));
     noRef = { balanced_accuracy: signalScores(clips, m.classes).balanced_accuracy, calm_false_alarm: calmFalseAlarms(clips, m.classes).rate,
       ece: expectedCalibrationError(clips, m.classes) };
