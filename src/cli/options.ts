@@ -20,6 +20,7 @@ const HYPER_FLAGS: Record<keyof Hyperparameters, string> = {
   dropout_conv: '--dropout-conv', dropout_fc: '--dropout-fc', mask_padding: '--mask-padding', normalization: '--normalization',
   augment: '--augment', swa: '--swa', ensemble: '--ensemble', speaker_reference: '--speaker-reference',
   trim_silence: '--trim-silence', window: '--window', window_hop: '--window-hop', neutral_class: '--neutral-class',
+  functional_fusion: '--functional-fusion',
 };
 
 /**
@@ -128,7 +129,10 @@ export function addHyperOptions(cmd: Command, defaults: Partial<Hyperparameters>
     .option(`${F.window_hop} <s>`, 'hop between the scored windows of a clip, seconds (0 = a third of --window)', numArg(F.window_hop), d.window_hop)
     .option(F.neutral_class, 'a class "neutral" (no signal): half of each speaker\'s neutral/calm reference clips are trained on and scored as it, ' +
       'the other half stay references (needs neutral in --speaker-reference)', d.neutral_class)
-    .option('--no-neutral-class', 'no neutral class: every neutral/calm clip is a speaker reference');
+    .option('--no-neutral-class', 'no neutral class: every neutral/calm clip is a speaker reference')
+    .addOption(new Option(`${F.functional_fusion} <mode>`, 'functional head: a logistic regression on speaker-relative prosodic/voice-quality ' +
+      'functionals, fused with the network — product (of the probabilities) or gate (the head decides neutral vs signal); none = the network alone')
+      .choices(['none', 'product', 'gate']).default(d.functional_fusion));
 }
 
 /**
@@ -194,7 +198,7 @@ export interface CommonOptionValues {
   epochs: number; batchSize: number; lr: number; stepSize: number; gamma: number; weightDecay: number; seed: number;
   maxLen: number; channels: number; kernelSizes: number[]; hidden: number; lstmLayers: number; fcHidden: number;
   dropoutConv: number; dropoutFc: number; maskPadding: boolean; normalization: 'global' | 'utterance'; augment: string; swa: number; ensemble: number; speakerReference: string;
-  trimSilence: boolean; window: number; windowHop: number; neutralClass: boolean;
+  trimSilence: boolean; window: number; windowHop: number; neutralClass: boolean; functionalFusion: 'none' | 'product' | 'gate';
   sr: number; nMfcc: number; nFft: number; hopLength: number; nMels: number; loudness: LoudnessMode;
   labelMap?: string; reference?: string; cache: string | boolean; labelColumn?: string; speakerColumn?: string;
   /** addFeatureOptions({ mel: true }) only. */

@@ -235,7 +235,7 @@ function checkpointOfOtherRun(dir: string, signature: { hyper: object }, hyper: 
   // An ensemble fold checkpoints per member; member 1 carries the run's seed with ensemble 1 (trainModelToDir).
   const member = ensembleMemberDir(dir, 1);
   const [where, expected] = existsSync(checkpointPath(dir)) ? [dir, signature]
-    : existsSync(checkpointPath(member)) ? [member, { ...signature, hyper: { ...hyper, ensemble: 1, epochs: undefined } }] : [null, null];
+    : existsSync(checkpointPath(member)) ? [member, { ...signature, hyper: { ...hyper, ensemble: 1, epochs: undefined, functional_fusion: undefined } }] : [null, null];
   if (!where) return false;
   try {
     return signatureMismatch(loadCheckpoint(where).signature, JSON.parse(JSON.stringify(expected)) as RunSignature) !== null;

@@ -10,6 +10,7 @@ import type { RunSettings } from '../model/hyperparameters.js';
 import { loadTrainedModel, modelProbabilities, type TrainedModel } from '../model/model-dir.js';
 import { argmaxRows, classificationMetrics, type ClassificationMetrics } from '../report/metrics.js';
 import { ParamError } from '../engine/errors.js';
+import { fuseWithHead } from './functional-fusion.js';
 
 /** The JSON `evaluate --json` prints. */
 export type EvaluationResult = ClassificationMetrics & {
@@ -62,7 +63,14 @@ export async function evaluate(opts: EvaluateOptions): Promise<EvaluationResult>
     throw new ParamError('data', `none of the clips in ${ds.source} has a label the model knows ` +
       `(model: ${model.classes.join(', ')}; data: ${labels.join(', ') || 'no usable clips'}); map labels with a label map, e.g. ${labels[0] ?? 'old'}=${model.classes[0]}`);
   }
-  const { metrics, probs } = await evaluateSplit(model, split, opts.batchSize);
+  let { metrics, probs } = await evaluateSplit(model, split, opts.batchSize);
+  if (model.functionalHead) {
+    // The head sees each clip beside its speaker's reference clips, the files that normalised the network's input.
+    const speakerOf = new Map([ds, ...extra].flatMap((d) => d.items.map((it) => [it.path, it.speaker] as const)));
+    probs = await fuseWithHead(model, probs, split.itemIndex.map((i) => ({ path: ds.items[i].path, speaker: ds.items[i].speaker })),
+      split.referenceFiles.map((p) => ({ path: p, speaker: speakerOf.get(p) ?? null })), cache, { events: opts.events });
+    metrics = classificationMetrics(split.targets, argmaxRows(probs, split.targets.length, model.classes.length), model.classes);
+  }
   const missing = model.classes.filter((_, k) => metrics.per_class[k].support === 0);
   if (missing.length) opts.events?.log?.(`note: no clips of class ${missing.join(', ')} in ${ds.source}; those classes are left out of the macro averages`);
   const unknown = Object.entries(split.unknownLabels);

@@ -11,6 +11,8 @@ import type { FeatureMatrix } from '../features/index.js';
 import { applySpeakerReference, speakerReferences, type SpeakerReference } from '../data/reference.js';
 import { loadTrainedModel, modelProbabilities, type TrainedModel } from '../model/model-dir.js';
 import { ParamError } from '../engine/errors.js';
+import { samplesFunctionals } from '../data/functional-features.js';
+import { finiteMeans, fuseProbabilities, headProbabilities } from '../model/functional-head.js';
 
 /** One window of a timeline. */
 export interface TimelineWindow { start: number; end: number; label: string; probs: Record<string, number> }
@@ -37,6 +39,12 @@ export interface FilePrediction {
    * together — one file: the utterance itself). Absent for models without speaker references.
    */
   reference?: 'speaker' | 'population' | 'session';
+  /**
+   * The functional head's fusion when the model has one (src/model/functional-head.ts): the overall
+   * probabilities are the network's fused with the head's, computed on the whole (trimmed) file; the
+   * timeline's windows stay the network's alone (the head's functionals need seconds of speech).
+   */
+  fusion?: 'product' | 'gate';
 }
 
 /** Options of {@link predictFiles}. */
@@ -177,6 +185,19 @@ export async function predictFiles(model: string | TrainedModel, files: readonly
       ', which is less accurate — give a few clips of the speaker\'s calm speech as reference files (predict --reference FILE)');
   }
   const useRef = ref ?? fallbackRef;
+  // The head's reference: the mean functionals of the --reference clips; without them the training population's.
+  let headRef: number[] | null = null;
+  if (m.functionalHead && refFiles.length) {
+    const vs: number[][] = [];
+    for (const f of refFiles) {
+      try {
+        vs.push(samplesFunctionals(speechSamples((await loadAudio(f, { sr })).samples, m.featureSettings, f), m.featureSettings));
+      } catch {
+        // a reference clip without speech: the network's reference skips nothing, but it adds no functionals either
+      }
+    }
+    headRef = vs.length ? finiteMeans(vs) : null;
+  }
   const K = m.classes.length;
   for (const { i, file, samples, speech } of loaded) {
     // Everything after decoding is per file too: a failure names the file and the others still run.
@@ -201,12 +222,18 @@ export async function predictFiles(model: string | TrainedModel, files: readonly
         probs = await windowProbabilities(m, starts.map((s) => speech.subarray(s, Math.min(s + win, speech.length))), useRef, batchSize);
         spans = starts.map((s) => [s, Math.min(s + win, speech.length)]);
       }
-      const overall = new Array<number>(K).fill(0);
+      let overall = new Array<number>(K).fill(0);
       for (let w = 0; w < spans.length; w++) for (let k = 0; k < K; k++) overall[k] += probs[w * K + k] / spans.length;
+      const head = m.functionalHead;
+      if (head) {
+        const hp = headProbabilities(head, [samplesFunctionals(speech, m.featureSettings)], [headRef]);
+        overall = Array.from(fuseProbabilities(Float32Array.from(overall), hp, m.classes, head.fusion, head.priors));
+      }
       const rec = toRecord(m.classes, overall, 0);
       const p: FilePrediction = { file, duration: samples.length / sr, label: argmaxLabel(m.classes, rec), probs: rec };
       if (short) p.short = true;
       if (refKind) p.reference = refKind;
+      if (head) p.fusion = head.fusion;
       if (spans.length > 1) {
         p.timeline = spans.map(([a, b], w) => {
           const r = toRecord(m.classes, probs, w * K);

@@ -8,6 +8,7 @@ import type { FeatureParams } from '../features/index.js';
 import type { ProgressEvents } from '../report/progress.js';
 import { validateAugmentSpec } from '../augment/augmenter.js';
 import { parseReferenceLabels } from '../data/reference.js';
+import { FUSION_MODES, type FusionMode } from './functional-head.js';
 import { CONFIG_LIMITS } from '../model/config.js';
 import { ParamError, renameParams } from '../engine/errors.js';
 
@@ -103,6 +104,13 @@ export interface Hyperparameters {
    * referenceHalf). Needs `neutral` among the speaker reference labels.
    */
   neutral_class: boolean;
+  /**
+   * The functional head (src/model/functional-head.ts): a logistic regression on speaker-relative
+   * eGeMAPS-style functionals, fitted on the training clips after the network and fused with its
+   * probabilities — 'product' (product of experts) or 'gate' (the head decides neutral vs signal, the
+   * network chooses the signal). 'none' = the network alone. Needs speaker_reference; gate needs neutral_class.
+   */
+  functional_fusion: FusionMode;
 }
 
 /** The paper's settings: Adam 1e-3, StepLR(10, 0.5), batch 32, 15 epochs, MAX_LEN 1000, 64 ch, 128 hidden. */
@@ -110,7 +118,7 @@ export const PAPER_HYPERPARAMETERS: Readonly<Hyperparameters> = Object.freeze({
   epochs: 15, batch_size: 32, lr: 1e-3, step_size: 10, gamma: 0.5, weight_decay: 0, seed: 0, max_len: 1000,
   conv_channels: 64, kernel_sizes: [3, 5, 7], lstm_hidden: 128, lstm_layers: 2, fc_hidden: 128,
   dropout_conv: 0.2, dropout_fc: 0.3, mask_padding: false, normalization: 'global' as const, augment: '', swa: 0, ensemble: 1,
-  speaker_reference: '', trim_silence: false, window: 0, window_hop: 0, neutral_class: false,
+  speaker_reference: '', trim_silence: false, window: 0, window_hop: 0, neutral_class: false, functional_fusion: 'none' as const,
 });
 
 /**
@@ -166,6 +174,13 @@ export function resolveHyperparameters(over: Partial<Hyperparameters> = {},
   if (typeof h.neutral_class !== 'boolean') throw new ParamError(name('neutral_class'), `expected true or false, got ${h.neutral_class}`);
   if (h.neutral_class && !parseReferenceLabels(h.speaker_reference).includes('neutral')) {
     throw new ParamError(name('neutral_class'), `the neutral class is made of half of each speaker's neutral reference clips; add neutral to the speaker reference labels (${name('speaker_reference')}, now "${h.speaker_reference}")`);
+  }
+  if (!FUSION_MODES.includes(h.functional_fusion)) throw new ParamError(name('functional_fusion'), `expected one of ${FUSION_MODES.join(', ')}, got ${h.functional_fusion}`);
+  if (h.functional_fusion !== 'none' && !h.speaker_reference) {
+    throw new ParamError(name('functional_fusion'), `the functional head compares each clip with its speaker's neutral speech; set the speaker reference labels (${name('speaker_reference')})`);
+  }
+  if (h.functional_fusion === 'gate' && !h.neutral_class) {
+    throw new ParamError(name('functional_fusion'), `gate lets the head decide neutral vs signal and needs the neutral class (${name('neutral_class')}); use product without it`);
   }
   // Whole clips: no scored windows (a recipe's hop under a user's --window 0 means nothing).
   if (h.window === 0) h.window_hop = 0;

@@ -18,6 +18,7 @@ import { CONFIG_FILE, WEIGHTS_FILE, loadModelDir, saveModelDir } from './io.js';
 import type { AffexionNet } from './network.js';
 import { clipProbabilities } from './predict.js';
 import { applyTemperature } from './calibration.js';
+import { readFunctionalHead, type FunctionalHead } from './functional-head.js';
 import type { EpochRecord } from '../report/types.js';
 import { resolveHyperparameters, windowHopFrames, type Hyperparameters } from './hyperparameters.js';
 
@@ -59,6 +60,11 @@ export interface TrainedModel {
    * references): the no-reference fallback of predict and evaluate.
    */
   populationReference?: SpeakerReference;
+  /**
+   * The functional head fused with the network's probabilities (src/model/functional-head.ts,
+   * `functional-head.json` in the model folder); absent = the network alone.
+   */
+  functionalHead?: FunctionalHead;
 }
 
 /** What ensemble.json holds. */
@@ -171,11 +177,12 @@ export function saveTrainedModel(dir: string, m: { net: AffexionNet; classes: st
 export function loadTrainedModel(dir: string): TrainedModel {
   const abs = path.resolve(dir);
   const manifest = path.join(abs, ENSEMBLE_FILE);
-  if (existsSync(manifest)) return loadEnsemble(abs, manifest);
-  if (!existsSync(path.join(abs, CONFIG_FILE)) && existsSync(path.join(abs, MEMBERS_DIR))) {
+  if (!existsSync(manifest) && !existsSync(path.join(abs, CONFIG_FILE)) && existsSync(path.join(abs, MEMBERS_DIR))) {
     throw new Error(`${abs}: an ensemble whose training has not finished (no ${ENSEMBLE_FILE}); finish it with affexion train … --resume`);
   }
-  return loadSingle(abs);
+  const m = existsSync(manifest) ? loadEnsemble(abs, manifest) : loadSingle(abs);
+  const head = readFunctionalHead(abs, m.classes);
+  return head ? { ...m, functionalHead: head } : m;
 }
 
 /**

@@ -16,6 +16,8 @@ import { loadCheckpoint, saveCheckpoint, signatureMismatch, checkpointPath, type
 import { resolveRunSettings, windowHopFrames, type Hyperparameters, type RunSettings } from '../model/hyperparameters.js';
 import { clearModelDir, ensembleMemberDir, holdsModel, meanProbabilities, saveEnsembleManifest, saveTrainedModel } from '../model/model-dir.js';
 import type { ProgressEvents } from '../report/progress.js';
+import { removeFunctionalHead, saveFunctionalHead } from '../model/functional-head.js';
+import { fitHeadOnSplit } from './functional-head-fit.js';
 import type { SpeakerReference } from '../data/reference.js';
 import { ParamError, renameParams } from '../engine/errors.js';
 
@@ -136,7 +138,7 @@ export async function trainModelToDir(o: TrainToDirOptions): Promise<TrainingSta
     const started = existsSync(checkpointPath(out));
     o.events?.log?.(`ensemble member ${k}/${n} (seed ${hyper.seed})`);
     states.push(done(await trainToDir({
-      ...o, out, hyper, signature: { ...o.signature, hyper: { ...hyper, epochs: undefined } },
+      ...o, out, hyper, signature: { ...o.signature, hyper: { ...hyper, epochs: undefined, functional_fusion: undefined } },
       // A member not started yet starts afresh even under --resume; a started one must match.
       resume: o.resume === 'require' ? (started ? 'require' : 'never') : o.resume,
     })));
@@ -195,7 +197,9 @@ async function trainLocked(opts: TrainOptions, hyper: Hyperparameters, settings:
   }
 
   const signature: RunSignature = {
-    hyper: { ...hyper, epochs: undefined }, classes, features: settings, data: dataFingerprint(ds, trainSplit.itemIndex),
+    // The functional head is fitted after the network and changes none of its training: a network
+    // trained without it is resumed (not retrained) when only functional_fusion changes.
+    hyper: { ...hyper, epochs: undefined, functional_fusion: undefined }, classes, features: settings, data: dataFingerprint(ds, trainSplit.itemIndex),
     ...(hyper.speaker_reference ? { reference: referenceFingerprint(trainSplit.referenceFiles) } : {}),
   };
   if (!opts.resume) {
@@ -208,6 +212,11 @@ async function trainLocked(opts: TrainOptions, hyper: Hyperparameters, settings:
     events, signal: opts.signal,
   });
   const state = members[0]!;
+  if (hyper.functional_fusion !== 'none') {
+    const head = await fitHeadOnSplit({ ds, extra, split: trainSplit, classes, settings, cache, fusion: hyper.functional_fusion, events });
+    saveFunctionalHead(out, head);
+    events.log?.(`functional head (${hyper.functional_fusion}) fitted on ${head.fitted_on.clips} clips, ${head.fitted_on.reference_clips} reference clips of ${head.fitted_on.speakers} speakers`);
+  } else removeFunctionalHead(out);
 
   const result: TrainResult = {
     modelDir: out, classes, history: state.history, dataset: ds, skipped: [...trainSplit.skipped, ...(valSplit?.skipped ?? [])],

@@ -118,7 +118,7 @@ export async function runDemo(o: DemoOptions = {}): Promise<DemoResult> {
   const hyper = {
     ...DEMO_HYPERPARAMETERS, ensemble: rh.ensemble ?? 1, speaker_reference: rh.speaker_reference ?? '',
     trim_silence: rh.trim_silence ?? false, window: rh.window ?? 0, window_hop: rh.window_hop ?? 0, mask_padding: rh.mask_padding ?? false,
-    neutral_class: rh.neutral_class ?? false, seed, ...(o.hyper ?? {}),
+    neutral_class: rh.neutral_class ?? false, functional_fusion: rh.functional_fusion ?? 'none', seed, ...(o.hyper ?? {}),
   };
   const sentences = splitSentences(classes);
   const trainSentences = path.join(dataDir, 'sentences-train.csv');

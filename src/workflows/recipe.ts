@@ -14,7 +14,9 @@ import { ParamError } from '../engine/errors.js';
  *   ensemble of 5 networks (on ravdess-dev: +4 points over one network and less than half its seed spread),
  *   and speaker reference normalisation with each speaker's neutral and calm clips (src/data/reference.ts:
  *   the converted clips with the neutral clips they were made from, real speech with the speaker's own
- *   neutral/calm clips; the largest single gain measured, docs/experiment.md);
+ *   neutral/calm clips; the largest single gain measured, docs/experiment.md), and the functional head fused
+ *   with the network by product (src/model/functional-head.ts; +4.3 points on the mean of both dev corpora over
+ *   5 seeds, docs/experiment.md sixth round);
  * - `paper`: synthetic speech, no loudness step, MAX_LEN 1000 — the paper's pipeline.
  */
 export type TrainingRecipe = 'converted' | 'paper';
@@ -40,11 +42,12 @@ export const WINDOW_HYPER: Partial<Hyperparameters> = Object.freeze({ trim_silen
 export const RECIPE_SETTINGS: Readonly<Record<TrainingRecipe, RecipeSettings>> = Object.freeze({
   converted: {
     data: 'converted neutral speech', loudness: 'peak',
-    hyper: { max_len: 400, ensemble: 5, speaker_reference: 'neutral,calm', neutral_class: true, ...WINDOW_HYPER },
+    hyper: { max_len: 400, ensemble: 5, speaker_reference: 'neutral,calm', neutral_class: true, functional_fusion: 'product', ...WINDOW_HYPER },
     describe: 'real neutral speech converted into each emotion, peak loudness, silence trimmed, 1.5 s windows at random positions ' +
       '(clips scored by the mean of their windows every 0.5 s, padding masked), all epochs, ensemble of 5 networks, ' +
       'each clip normalised with its speaker\'s neutral/calm speech, and a class "neutral" (half of each speaker\'s unconverted neutral/calm ' +
-      'clips; the other half are the references) (docs/experiment.md)',
+      'clips; the other half are the references), fused with a functional head (a logistic regression on speaker-relative prosodic and ' +
+      'voice-quality functionals, product of the probabilities) (docs/experiment.md)',
   },
   paper: {
     data: 'synthetic speech', loudness: 'none', hyper: { max_len: 1000, trim_silence: false, window: 0, neutral_class: false },

@@ -10,6 +10,7 @@ import type { Hyperparameters } from '../../model/hyperparameters.js';
 interface RealCliOptions {
   out: string; neutral?: string; real: string[]; seeds?: number[]; convertLimit?: number; probeClips?: number; epochs?: number; ensemble?: number;
   window?: number; windowHop?: number; trimSilence?: boolean; neutralClass?: boolean; speakerReference?: string; channels?: number; hidden?: number;
+  fusion?: 'none' | 'product' | 'gate'; convertPerClip?: number;
   cache: string | boolean;
 }
 
@@ -73,6 +74,7 @@ export function register(program: Command): void {
     .option('--real <data>', 'a real dev corpus, repeatable (default ../shared/data/ravdess-dev and tess-dev)', (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option('--seeds <list>', 'one model per seed, e.g. 1,2,3 (default 1)', intListArg('--seeds'))
     .option('--convert-limit <n>', 'neutral clips converted (default the demo\'s 64)', intArg('--convert-limit'))
+    .option('--convert-per-clip <n>', 'conversion variants per neutral clip and emotion (default 1)', intArg('--convert-per-clip'))
     .option('--probe-clips <n>', 'clips per corpus for the length and join probes (default 48)', intArg('--probe-clips'))
     .option('--epochs <n>', 'epochs (default the demo\'s)', intArg('--epochs'))
     .option('--ensemble <n>', 'networks per seed (default 1)', intArg('--ensemble'))
@@ -82,7 +84,9 @@ export function register(program: Command): void {
     .option('--window-hop <s>', 'hop between scored windows, seconds', numArg('--window-hop'))
     .option('--no-trim-silence', 'keep the silence around clips')
     .option('--no-neutral-class', 'no neutral class (every neutral/calm clip a reference)')
-    .option('--speaker-reference <labels>', 'speaker reference labels ("" = off; default neutral,calm)'))
+    .option('--speaker-reference <labels>', 'speaker reference labels ("" = off; default neutral,calm)')
+    .addOption(new Option('--fusion <mode>', 'functional head fused with the network (product, gate; none = the network alone); the figures of ' +
+      'every mode are reported from the same networks').choices(['none', 'product', 'gate'])))
     .action(async (o: RealCliOptions, cmd: Command) => {
       const progress = consoleProgress();
       const given = (k: string): boolean => cmd.getOptionValueSource(k) === 'cli';
@@ -92,10 +96,11 @@ export function register(program: Command): void {
         ...(o.window !== undefined ? { window: o.window } : {}), ...(o.windowHop !== undefined ? { window_hop: o.windowHop } : {}),
         ...(given('trimSilence') ? { trim_silence: o.trimSilence } : {}), ...(given('neutralClass') ? { neutral_class: o.neutralClass } : {}),
         ...(o.speakerReference !== undefined ? { speaker_reference: o.speakerReference } : {}),
+        ...(o.fusion !== undefined ? { functional_fusion: o.fusion } : {}),
       };
       try {
         const r = await runRealSpeech({
-          out: o.out, neutral: o.neutral, real: o.real, seeds: o.seeds, convertLimit: o.convertLimit, probeClips: o.probeClips, hyper,
+          out: o.out, neutral: o.neutral, real: o.real, seeds: o.seeds, convertLimit: o.convertLimit, convertPerClip: o.convertPerClip, probeClips: o.probeClips, hyper,
           cacheDir: o.cache === false ? null : typeof o.cache === 'string' ? o.cache : undefined, events: progress, command: process.argv.slice(1),
         });
         progress.stop();

@@ -9,9 +9,15 @@ import { applySpeakerReference, speakerReferences, type SpeakerReference } from 
 import { Rng } from '../../engine/rng.js';
 import type { FeatureMatrix } from '../../features/index.js';
 import { modelProbabilities, type TrainedModel } from '../../model/model-dir.js';
+import { samplesFunctionals } from '../../data/functional-features.js';
+import { fuseProbabilities, headProbabilities } from '../../model/functional-head.js';
 
 /** A clip to probe: its samples (at the model's rate), label, and its speaker's reference (null: the clip's own statistics). */
-export interface ProbeClip { file: string; label: string; speaker: string; samples: Float32Array; ref: SpeakerReference | null }
+export interface ProbeClip {
+  file: string; label: string; speaker: string; samples: Float32Array; ref: SpeakerReference | null;
+  /** The speaker's mean reference functionals, for a model with a functional head (null: the population's). */
+  headRef?: number[] | null;
+}
 
 /** The model's features of samples normalised with `ref` (null: the no-reference fallback — the model's population reference, else the utterance's own statistics). */
 export function modelInput(m: TrainedModel, samples: Float32Array, ref: SpeakerReference | null, file: string): FeatureMatrix {
@@ -28,7 +34,7 @@ function argmaxRow(p: Float32Array, i: number, K: number): number {
 }
 
 /** Predicted class index of each sample array (null where it holds no speech). */
-async function predictAll(m: TrainedModel, items: readonly { samples: Float32Array; ref: SpeakerReference | null; file: string }[]): Promise<(number | null)[]> {
+async function predictAll(m: TrainedModel, items: readonly { samples: Float32Array; ref: SpeakerReference | null; file: string; headRef?: number[] | null }[]): Promise<(number | null)[]> {
   const mats: (FeatureMatrix | null)[] = items.map((it) => {
     try {
       return modelInput(m, it.samples, it.ref, it.file);
@@ -38,7 +44,14 @@ async function predictAll(m: TrainedModel, items: readonly { samples: Float32Arr
     }
   });
   const ok = mats.filter((x): x is FeatureMatrix => x !== null && x.frames > 0);
-  const probs = ok.length ? await modelProbabilities(m, ok) : new Float32Array(0);
+  let probs = ok.length ? await modelProbabilities(m, ok) : new Float32Array(0);
+  const head = m.functionalHead;
+  if (head && ok.length) {
+    // The head sees the same trimmed speech, whole (as predict and evaluate do).
+    const kept = items.filter((_, i) => mats[i] !== null && mats[i]!.frames > 0);
+    const vectors = kept.map((it) => samplesFunctionals(speechSamples(it.samples, m.featureSettings, it.file), m.featureSettings));
+    probs = fuseProbabilities(probs, headProbabilities(head, vectors, kept.map((it) => it.headRef ?? null)), m.classes, head.fusion, head.priors);
+  }
   const K = m.classes.length;
   let j = 0;
   return mats.map((x) => (x !== null && x.frames > 0 ? argmaxRow(probs, j++, K) : null));
@@ -71,7 +84,7 @@ export async function lengthProbe(m: TrainedModel, clips: readonly ProbeClip[], 
   let changed = 0, n = 0;
   const variants = clips.map((c, i) => lengthVariants(c.samples, sr, seed + i));
   for (const name of Object.keys(variants[0] ?? {})) {
-    const preds = await predictAll(m, clips.map((c, i) => ({ samples: variants[i]![name]!, ref: c.ref, file: c.file })));
+    const preds = await predictAll(m, clips.map((c, i) => ({ samples: variants[i]![name]!, ref: c.ref, headRef: c.headRef, file: c.file })));
     let ch = 0, cnt = 0;
     preds.forEach((p, i) => {
       if (base[i] === null) return;
@@ -103,7 +116,7 @@ export async function joinProbe(m: TrainedModel, clips: readonly ProbeClip[]): P
     const o = new Float32Array(a.samples.length + b.samples.length);
     o.set(a.samples);
     o.set(b.samples, a.samples.length);
-    return { samples: o, ref: a.ref, file: `${a.file}+${b.file}` };
+    return { samples: o, ref: a.ref, headRef: a.headRef, file: `${a.file}+${b.file}` };
   });
   const pa = await predictAll(m, pairs.map(([a]) => a));
   const pb = await predictAll(m, pairs.map(([, b]) => b));

@@ -23,6 +23,8 @@ import { evaluate } from '../../eval/evaluate.js';
 import { loadTrainedModel, modelProbabilities, type TrainedModel } from '../../model/model-dir.js';
 import type { Hyperparameters } from '../../model/hyperparameters.js';
 import { meanStd } from '../../report/metrics.js';
+import { clipHeadProbabilities, speakerFunctionalMeans } from '../../eval/functional-fusion.js';
+import { fuseProbabilities } from '../../model/functional-head.js';
 import type { ProgressEvents } from '../../report/progress.js';
 import { train } from '../../train/train.js';
 import { DEMO_CONVERT_LIMIT, DEMO_HYPERPARAMETERS, RAVDESS_LABEL_MAP } from '../demo.js';
@@ -41,6 +43,8 @@ export interface RealSpeechOptions {
   seeds?: number[];
   /** Neutral clips converted (default the demo's). */
   convertLimit?: number;
+  /** Conversion variants per neutral clip and emotion (default 1; each variant draws its own profile settings). */
+  convertPerClip?: number;
   /** Over the default recipe at the demo's size, one network per seed. */
   hyper?: Partial<Hyperparameters>;
   /** Clips per corpus for the length and join probes (default 48). */
@@ -65,12 +69,20 @@ export interface CorpusFigures {
   length_probe: LengthProbeResult;
   join_probe: { changed: number; correct: number | null; pairs: number };
   duration_baseline: { balanced_accuracy: number };
+  /**
+   * With a functional head: the figures of every way of combining it, from the same network and head —
+   * `none` (the network alone), `product`, `product_no_prior` (without dividing by the training prior), `gate` (with a
+   * neutral class) and `head` (the head alone).
+   */
+  fusion_variants?: Record<string, { balanced_accuracy: number; recall: Record<string, number>; calm_false_alarm: number | null; ece: number }>;
   /** Per-clip probabilities (for the ensemble of the seeds; not written to results.json). */
   clips?: ScoredClip[];
 }
 
+const VARIANTS = ['none', 'product', 'product_no_prior', 'gate', 'head'] as const;
 const SUMMARY_KEYS = ['balanced_accuracy', 'calm_false_alarm', 'ece', 'length_probe', 'join_changed', 'no_reference_balanced_accuracy',
-  'no_reference_calm_false_alarm', 'duration_baseline'] as const;
+  'no_reference_calm_false_alarm', 'duration_baseline',
+  ...VARIANTS.flatMap((v) => [`${v}_balanced_accuracy`, `${v}_calm_false_alarm`] as const)] as const;
 type SummaryKey = typeof SUMMARY_KEYS[number];
 
 function flat(f: CorpusFigures): Record<SummaryKey, number | null> {
@@ -78,7 +90,9 @@ function flat(f: CorpusFigures): Record<SummaryKey, number | null> {
     balanced_accuracy: f.balanced_accuracy, calm_false_alarm: f.calm_false_alarm, ece: f.ece, length_probe: f.length_probe.changed,
     join_changed: f.join_probe.changed, no_reference_balanced_accuracy: f.no_reference?.balanced_accuracy ?? null,
     no_reference_calm_false_alarm: f.no_reference?.calm_false_alarm ?? null, duration_baseline: f.duration_baseline.balanced_accuracy,
-  };
+    ...Object.fromEntries(VARIANTS.flatMap((v) => [[`${v}_balanced_accuracy`, f.fusion_variants?.[v]?.balanced_accuracy ?? null],
+      [`${v}_calm_false_alarm`, f.fusion_variants?.[v]?.calm_false_alarm ?? null]])),
+  } as Record<SummaryKey, number | null>;
 }
 
 /** Mean (and sd over seeds) of each summary figure. */
@@ -111,7 +125,8 @@ export async function runRealSpeech(o: RealSpeechOptions): Promise<Record<string
     return renameParams({ data: 'real' }, () => scanDataset(d, { labelMap: RAVDESS_LABEL_MAP }));
   });
   const cache = new FeatureCache(o.cacheDir === undefined ? defaultCacheDir() : o.cacheDir);
-  const converted = await prepareConverted({ neutral, out: path.join(out, 'data', 'converted'), seed: seeds[0]!, limit: o.convertLimit ?? DEMO_CONVERT_LIMIT, real: reals[0], events });
+  const converted = await prepareConverted({ neutral, out: path.join(out, 'data', 'converted'), seed: seeds[0]!, limit: o.convertLimit ?? DEMO_CONVERT_LIMIT,
+    ...(o.convertPerClip !== undefined ? { perClip: o.convertPerClip } : {}), real: reals[0], events });
   for (const r of reals.slice(1)) assertNoRealClips(converted.items.map((it) => ({ file: it.path })), r, 'converted');
   const pool = renameParams({ data: 'neutral' }, () => scanDataset(neutral));
   for (const r of reals) assertNoRealClips(pool.items.map((it) => ({ file: it.path })), r, 'neutral');
@@ -171,7 +186,7 @@ export async function runRealSpeech(o: RealSpeechOptions): Promise<Record<string
   }
   for (const s of perSeed) for (const f of Object.values(s.corpora)) delete f.clips;
   const result = {
-    experiment: 'real-speech', command: o.command ?? null, seeds, hyper: { ...hyper, seed: seeds[0] }, convert_limit: o.convertLimit ?? DEMO_CONVERT_LIMIT,
+    experiment: 'real-speech', command: o.command ?? null, seeds, hyper: { ...hyper, seed: seeds[0] }, convert_limit: o.convertLimit ?? DEMO_CONVERT_LIMIT, convert_per_clip: o.convertPerClip ?? 1,
     corpora: names, label_map: RAVDESS_LABEL_MAP, training_lengths_seconds: trainingLengths, summary, per_seed: perSeed,
   };
   writeFileAtomic(path.join(out, 'results.json'), JSON.stringify(result, null, 1));
@@ -202,13 +217,36 @@ async function trainingDurations(m: TrainedModel, ds: Dataset, refLabels: readon
 /** Every figure of one model on one corpus. */
 async function scoreCorpus(m: TrainedModel, ds: Dataset, refLabels: readonly string[], baseline: (s: number) => Float32Array,
   cache: FeatureCache, probeClips: number, seed: number): Promise<CorpusFigures> {
-  const ev = await evaluate({ model: m, data: ds, predictions: true, cacheDir: cache.dir ?? null });
+  // The network alone first; a functional head is fused below, every mode from the same probabilities.
+  const { functionalHead: head, ...net } = m;
+  const ev = await evaluate({ model: net, data: ds, predictions: true, cacheDir: cache.dir ?? null });
   const byPath = new Map(ds.items.map((it) => [it.path, it]));
   const hasNeutral = m.classes.includes('neutral');
   // Held-out neutral/calm clips are scored as the class neutral (src/data/split.ts).
   const truth = (label: string): string => (hasNeutral && refLabels.includes(label) ? 'neutral' : label);
   const preds = ev.predictions!.map((p) => ({ ...p, path: path.resolve(p.file), label: truth(p.label) }));
-  const scored: ScoredClip[] = preds.map((p) => ({ label: p.label, probs: p.probs }));
+  const K = m.classes.length;
+  const netProbs = Float32Array.from(preds.flatMap((p) => p.probs));
+  const refItems = corpusReferenceItems(m, ds, refLabels);
+  const clipsOf = preds.map((p) => ({ path: p.path, speaker: byPath.get(p.path)?.speaker ?? null }));
+  let fused: Float32Array = netProbs;
+  let variants: CorpusFigures['fusion_variants'];
+  let headMeans = new Map<string, number[]>();
+  if (head) {
+    const hm = { ...m, functionalHead: head };
+    const hp = await clipHeadProbabilities(hm, clipsOf, refItems, cache);
+    headMeans = await speakerFunctionalMeans(m, refItems, cache);
+    fused = fuseProbabilities(netProbs, hp, m.classes, head.fusion, head.priors);
+    const modes: Record<string, Float32Array> = { none: netProbs, product: fuseProbabilities(netProbs, hp, m.classes, 'product', head.priors),
+      product_no_prior: fuseProbabilities(netProbs, hp, m.classes, 'product'), head: hp };
+    if (hasNeutral) modes.gate = fuseProbabilities(netProbs, hp, m.classes, 'gate', head.priors);
+    variants = Object.fromEntries(Object.entries(modes).map(([k, pr]) => {
+      const cl = preds.map((p, i) => ({ label: p.label, probs: pr.subarray(i * K, (i + 1) * K) }));
+      const sg = signalScores(cl, m.classes);
+      return [k, { balanced_accuracy: sg.balanced_accuracy, recall: sg.recall, calm_false_alarm: calmFalseAlarms(cl, m.classes).rate, ece: expectedCalibrationError(cl, m.classes) }];
+    }));
+  }
+  const scored: ScoredClip[] = preds.map((p, i) => ({ label: p.label, probs: fused.subarray(i * K, (i + 1) * K) }));
   const sig = signalScores(scored, m.classes);
   const fps = m.featureSettings.params.sr / m.featureSettings.params.hopLength;
   const feats: FeatureMatrix[] = [];
@@ -217,8 +255,9 @@ async function scoreCorpus(m: TrainedModel, ds: Dataset, refLabels: readonly str
   if (m.hyper.speaker_reference) {
     // The no-reference fallback of predict: the training speakers' pooled neutral speech (older models: the clip's own statistics).
     const own = feats.map((f) => applySpeakerReference(f, m.populationReference ?? speakerReferences([f], ['u'], m.hyper.max_len).get('u')!));
-    const probs = await modelProbabilities(m, own);
-    const K = m.classes.length;
+    let probs = await modelProbabilities(m, own);
+    // The head without references: every clip relative to the training population's mean functionals.
+    if (head) probs = fuseProbabilities(probs, await clipHeadProbabilities({ ...m, functionalHead: head }, clipsOf, [], cache, { useReferences: false }), m.classes, head.fusion, head.priors);
     const clips = preds.map((p, i) => ({ label: p.label, probs: probs.subarray(i * K, (i + 1) * K) }));
     noRef = { balanced_accuracy: signalScores(clips, m.classes).balanced_accuracy, calm_false_alarm: calmFalseAlarms(clips, m.classes).rate,
       ece: expectedCalibrationError(clips, m.classes) };
@@ -232,7 +271,7 @@ async function scoreCorpus(m: TrainedModel, ds: Dataset, refLabels: readonly str
   for (const p of chosen) {
     const spk = byPath.get(p.path)?.speaker ?? p.path;
     probe.push({ file: p.path, label: p.label, speaker: spk, samples: (await loadAudio(p.path, { sr: m.featureSettings.params.sr })).samples,
-      ref: m.hyper.speaker_reference ? refs.get(spk) ?? null : null });
+      ref: m.hyper.speaker_reference ? refs.get(spk) ?? null : null, headRef: headMeans.get(spk) ?? null });
   }
   return {
     clips: scored,
@@ -240,14 +279,21 @@ async function scoreCorpus(m: TrainedModel, ds: Dataset, refLabels: readonly str
     ece: expectedCalibrationError(scored, m.classes), no_reference: noRef,
     length_probe: await lengthProbe(m, probe, seed), join_probe: await joinProbe(m, probe),
     duration_baseline: { balanced_accuracy: signalScores(dur, m.classes).balanced_accuracy },
+    ...(variants ? { fusion_variants: variants } : {}),
   };
+}
+
+/** The corpus's reference clips (the half evaluate uses) with their speakers. */
+function corpusReferenceItems(m: TrainedModel, ds: Dataset, refLabels: readonly string[]): { path: string; speaker: string | null }[] {
+  if (!m.hyper.speaker_reference) return [];
+  const half = m.classes.includes('neutral') ? referenceHalf(ds.items, refLabels) : null;
+  return ds.items.filter((it) => refLabels.includes(it.label) && (!half || half.has(it.path)) && it.speaker !== null).map((it) => ({ path: it.path, speaker: it.speaker }));
 }
 
 /** Each speaker's reference statistics from the corpus's reference clips (the half evaluate uses). */
 async function corpusReferences(m: TrainedModel, ds: Dataset, refLabels: readonly string[], cache: FeatureCache): Promise<Map<string, SpeakerReference>> {
   if (!m.hyper.speaker_reference) return new Map();
-  const half = m.classes.includes('neutral') ? referenceHalf(ds.items, refLabels) : null;
-  const items = ds.items.filter((it) => refLabels.includes(it.label) && (!half || half.has(it.path)) && it.speaker !== null);
+  const items = corpusReferenceItems(m, ds, refLabels);
   const mats: FeatureMatrix[] = [];
   const spk: string[] = [];
   for (const it of items) {

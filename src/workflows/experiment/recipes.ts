@@ -104,8 +104,8 @@ export function defaultRecipes(): GapRecipe[] {
         id: `${dataId[data]}-${fe}`, label: `${dataName[data]}, ${fe} front-end`, data, frontEnd: fe, loudness: converted.loudness,
         // One network per row and seed: the experiment's seed ensemble (--seeds s,…,s+N−1) is the recipe's
         // --ensemble N, measured member by member. No neutral class: the grid's data recipes hold only the
-        // four signals (`experiment real-speech` measures the neutral class).
-        hyper: { ...converted.hyper, ensemble: 1, neutral_class: false, ...frontEndHyper(fe) }, patience: 0,
+        // four signals (`experiment real-speech` measures the neutral class and the functional head).
+        hyper: { ...converted.hyper, ensemble: 1, neutral_class: false, functional_fusion: 'none', ...frontEndHyper(fe) }, patience: 0,
       });
     }
   }
