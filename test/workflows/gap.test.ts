@@ -164,14 +164,15 @@ test('default recipes: the paper first, every data recipe × front-end once; unk
   assert.equal(es!.patience, 3);
   // The grid's converted row with speaker references is the default training recipe of reproduce and
   // demo, one ensemble member per seed (the table's seed-ensemble column is the recipe's ensemble),
-  // without the neutral class (the grid's data recipes hold the four signals only).
+  // without the neutral class (the grid's data recipes hold the four signals only) and without the
+  // functional head (the grid measures the network; `experiment real-speech --fusion` measures the head).
   const { RECIPE_SETTINGS } = await import('../../src/workflows/recipe.js');
   const { resolveHyperparameters } = await import('../../src/model/hyperparameters.js');
   const c = all.find((r) => r.id === 'c-reference')!;
   assert.ok(RECIPE_SETTINGS.converted.hyper.ensemble! > 1);
   assert.equal(RECIPE_SETTINGS.converted.hyper.speaker_reference, 'neutral,calm');
   assert.deepEqual({ loudness: c.loudness, hyper: resolveHyperparameters(c.hyper), patience: c.patience, data: c.data, fe: c.frontEnd },
-    { loudness: RECIPE_SETTINGS.converted.loudness, hyper: resolveHyperparameters({ ...RECIPE_SETTINGS.converted.hyper, ensemble: 1, neutral_class: false }), patience: 0, data: 'converted', fe: 'reference' });
+    { loudness: RECIPE_SETTINGS.converted.loudness, hyper: resolveHyperparameters({ ...RECIPE_SETTINGS.converted.hyper, ensemble: 1, neutral_class: false, functional_fusion: 'none' }), patience: 0, data: 'converted', fe: 'reference' });
   // The other converted rows differ from it in the front-end only.
   assert.equal(resolveHyperparameters(all.find((r) => r.id === 'c-paper')!.hyper).speaker_reference, '');
 });
