@@ -10,6 +10,7 @@
  */
 import { trackPitch, type PitchTrack } from './pitch.js';
 import { RealDft } from './stft.js';
+import { percentile } from './frame-stats.js';
 
 /** One clip's functionals. Fields are NaN when the clip has too little voicing to measure them. */
 export interface Functionals {
@@ -62,13 +63,6 @@ export const FUNCTIONAL_UNITS: Readonly<Record<keyof Functionals, string>> = {
 const FRAME_SEC = 0.025;
 const HOP_SEC = 0.01;
 const N_FFT = 512;
-
-function percentile(sorted: ArrayLike<number>, p: number): number {
-  if (sorted.length === 0) return NaN;
-  const x = (sorted.length - 1) * p;
-  const lo = Math.floor(x), hi = Math.ceil(x);
-  return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (x - lo);
-}
 
 function mean(v: readonly number[]): number {
   return v.length ? v.reduce((a, b) => a + b, 0) / v.length : NaN;

@@ -3,6 +3,7 @@
  * check that generated emotions differ as intended, and by conversion / the prosodic front-end.
  */
 import { trackPitch, type PitchOptions } from './pitch.js';
+import { percentile, wholeFrameLevelsDb } from './frame-stats.js';
 
 /** Prosodic summary of one clip. F0 fields are NaN when fewer than 10 frames are voiced. */
 export interface ProsodyStats {
@@ -21,13 +22,6 @@ export interface ProsodyStats {
   pauseRatio: number;
 }
 
-function percentile(sorted: Float64Array | number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  const x = (sorted.length - 1) * p;
-  const lo = Math.floor(x), hi = Math.ceil(x);
-  return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (x - lo);
-}
-
 /**
  * Measures prosodic statistics of a mono clip.
  * @param samples mono samples in [-1, 1]
@@ -41,14 +35,8 @@ export function measureProsody(samples: Float32Array, sr: number, pitchOpts: Pit
 
   // Pauses: 25 ms frames every 10 ms; "silent" relative to the 95th-percentile frame level, so the
   // measure does not depend on the clip's overall gain.
-  const win = Math.round(0.025 * sr), hop = Math.round(0.01 * sr);
-  const nF = samples.length >= win ? Math.floor((samples.length - win) / hop) + 1 : 0;
-  const levels = new Float64Array(nF);
-  for (let f = 0; f < nF; f++) {
-    let e = 0;
-    for (let j = 0; j < win; j++) { const v = samples[f * hop + j]!; e += v * v; }
-    levels[f] = 10 * Math.log10(e / win + 1e-12);
-  }
+  const levels = wholeFrameLevelsDb(samples, sr);
+  const nF = levels.length;
   let pauseRatio = NaN;
   if (nF > 0) {
     const loud = percentile(Float64Array.from(levels).sort(), 0.95);

@@ -10,6 +10,7 @@
  */
 import { trackPitch, type PitchTrack } from '../../features/pitch.js';
 import { extractCycles, hnrDb, jitterLocal } from '../../features/functionals.js';
+import { percentile, wholeFrameLevelsDb } from '../../features/frame-stats.js';
 import { ParamError } from '../../engine/errors.js';
 
 /** Per-clip measures the directions are judged on. */
@@ -86,26 +87,6 @@ const NUCLEUS_MIN_SEC = 0.1;
 /** Length of the phrase end whose voice quality is measured, seconds of speech. */
 const PHRASE_END_SEC = 0.3;
 
-function percentile(sorted: ArrayLike<number>, p: number): number {
-  if (sorted.length === 0) return NaN;
-  const x = (sorted.length - 1) * p;
-  const lo = Math.floor(x), hi = Math.ceil(x);
-  return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (x - lo);
-}
-
-/** Frame levels (dB) of 25 ms frames every 10 ms. */
-function frameLevels(x: Float32Array, sr: number): Float64Array {
-  const win = Math.round(FRAME_SEC * sr), hop = Math.round(HOP_SEC * sr);
-  const n = x.length >= win ? Math.floor((x.length - win) / hop) + 1 : 0;
-  const out = new Float64Array(n);
-  for (let f = 0; f < n; f++) {
-    let e = 0;
-    for (let j = 0; j < win; j++) { const v = x[f * hop + j]!; e += v * v; }
-    out[f] = 10 * Math.log10(e / win + 1e-12);
-  }
-  return out;
-}
-
 /** Runs of `flag[i] === want` as [start, end) index pairs. */
 function runsOf(flag: ArrayLike<number | boolean>, want: boolean, from = 0, to = flag.length): [number, number][] {
   const out: [number, number][] = [];
@@ -132,7 +113,7 @@ function maskTrack(track: PitchTrack, a: number, b: number): PitchTrack {
  * @param sr sample rate, Hz (≥ 10 kHz)
  */
 export function measureForCheck(x: Float32Array, sr: number, track: PitchTrack = trackPitch(x, sr)): ConversionMeasures {
-  const levels = frameLevels(x, sr);
+  const levels = wholeFrameLevelsDb(x, sr, FRAME_SEC, HOP_SEC);
   const thr = percentile(Float64Array.from(levels).sort(), 0.95) - SILENCE_DB;
   let first = -1, last = -1;
   levels.forEach((l, i) => { if (l >= thr) { if (first < 0) first = i; last = i; } });
