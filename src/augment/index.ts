@@ -13,7 +13,8 @@
  */
 export { convertEmotions, convertClip, drawProfile, profileTable, EMOTION_PROFILES, resolveProfiles,
   type ConvertOptions, type ConvertResult, type ConvertedClip, type EmotionProfile, type DrawnProfile,
-  checkConversionProsody, measureForCheck, type ConversionCheck } from './convert/index.js';
+  checkConversionProsody, measureForCheck, type ConversionCheck, NEUTRAL_RESYNTHESIS, resynthesiseNeutral,
+  type ResynthesiseNeutralOptions } from './convert/index.js';
 export { psola, pitchMarks, type PsolaOptions, type PitchMark } from './psola.js';
 export { colouredNoise, babbleNoise, mixAtSnr, NOISE_TYPES, type NoiseColor, type NoiseType } from './noise.js';
 export { syntheticRir, applyRir, estimateRt60, type RirOptions } from './reverb.js';

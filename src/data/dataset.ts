@@ -30,6 +30,12 @@ export interface DatasetItem {
   speaker: string | null;
   /** Group id, e.g. the sentence spoken (manifest column or inferred), for grouped cross-validation. */
   group: string | null;
+  /**
+   * For a clip with a speaker-reference label when that label is also a class (the neutral class): fixes
+   * its role — 'reference' always normalises its speaker, 'class' is always a clip of the class. Absent:
+   * {@link referenceHalf} (src/data/reference.ts) decides. Set by workflows, never read from a manifest.
+   */
+  referenceRole?: 'reference' | 'class';
 }
 
 /** A file the scan did not use, with the reason. */

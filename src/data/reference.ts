@@ -98,18 +98,25 @@ export function requireReferences<T>(refs: ReadonlyMap<string, T>, speakers: rea
  * per speaker, the clips with a reference label in path order, every other one (the 1st, 3rd, …) — the
  * rest are scored / trained on as that class. Never the same clip in both roles; deterministic, so
  * training, evaluation and every re-run split alike. Clips without a speaker each form their own group.
+ * A clip whose `referenceRole` is set keeps that role and is left out of the halving.
  */
-export function referenceHalf(items: readonly { path: string; label: string; speaker: string | null }[], labels: readonly string[]): Set<string> {
+export function referenceHalf(items: readonly { path: string; label: string; speaker: string | null; referenceRole?: 'reference' | 'class' }[],
+  labels: readonly string[]): Set<string> {
   const set = new Set(labels);
   const bySpeaker = new Map<string, string[]>();
+  const fixed = new Set<string>();
   for (const it of items) {
     if (!set.has(it.label)) continue;
+    if (it.referenceRole) {
+      if (it.referenceRole === 'reference') fixed.add(it.path);
+      continue;
+    }
     const key = it.speaker ?? `clip:${it.path}`;
     const g = bySpeaker.get(key);
     if (g) g.push(it.path);
     else bySpeaker.set(key, [it.path]);
   }
-  const out = new Set<string>();
+  const out = fixed;
   for (const paths of bySpeaker.values()) [...new Set(paths)].sort().forEach((p, i) => { if (i % 2 === 0) out.add(p); });
   return out;
 }

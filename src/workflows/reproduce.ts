@@ -13,6 +13,7 @@ import { mergeDatasets, scanDataset, type Dataset } from '../data/dataset.js';
 import { assertNoRealClips } from '../data/leakage.js';
 import { assertSpeakerReferences, parseReferenceLabels } from '../data/reference.js';
 import { sharedDataPath } from '../data/shared-data.js';
+import { resynthesiseNeutral } from '../augment/convert/neutral.js';
 import { prepareConverted } from '../augment/convert/prepare.js';
 import { crossValidate, type CvResult, type GroupBy } from '../eval/cv.js';
 import { evaluate, type EvaluationResult } from '../eval/evaluate.js';
@@ -33,7 +34,7 @@ export const PAPER_FIGURES = {
 
 /** Options of {@link reproduce}. */
 export interface ReproduceOptions extends CrossValidationRunSettings {
-  /** Training recipe (default 'converted'; see src/train/recipe.ts). Its settings sit under `hyper`/`loudness`. */
+  /** Training recipe (default 'converted'; see src/workflows/recipe.ts). Its settings sit under `hyper`/`loudness`. */
   recipe?: TrainingRecipe;
   /**
    * Synthetic speech: the training set of the 'paper' recipe (required there); with 'converted' it is
@@ -46,6 +47,11 @@ export interface ReproduceOptions extends CrossValidationRunSettings {
   neutral?: string;
   /** 'converted' recipe: convert only the first N neutral clips (default all). */
   convertLimit?: number;
+  /**
+   * 'converted' recipe with a neutral class: pass the class's neutral clips through the converter unchanged in
+   * delivery (src/augment/convert/neutral.ts; default the recipe's, true). False: the clips as recorded.
+   */
+  neutralResynthesis?: boolean;
   /** Real labelled speech to test on; null skips that stage (the demo without real speech). */
   real: string | null;
   /**
@@ -190,6 +196,8 @@ async function reproduceLocked(o: ReproduceOptions): Promise<ReproduceResult> {
   const referenceOn = referenceLabels.length > 0;
   const userReference = o.reference ? renameParams({ data: 'reference' }, () => scanDataset(o.reference!)) : null;
   let neutralReference: Dataset | null = null;
+  /** Whether the neutral class was resynthesised by the converter (converted recipe with a neutral class). */
+  let neutralResynthesised = false;
   let trainingSet: Dataset;
   if (recipe === 'paper') {
     if (!synthetic) throw new ParamError('synthetic', 'the paper recipe trains on synthetic speech; give a synthetic set (affexion synth makes one)');
@@ -212,11 +220,15 @@ async function reproduceLocked(o: ReproduceOptions): Promise<ReproduceResult> {
       neutralReference = renameParams({ data: 'neutral' }, () => scanDataset(neutral));
     }
     if (resolvedHyper.neutral_class) {
-      // The neutral class: the unconverted neutral speech joins the training data; per speaker half of it is the
-      // class "neutral", the other half the references (src/data/reference.ts referenceHalf), never both.
+      // The neutral class: the neutral speech joins the training data; per speaker half of it is the class
+      // "neutral" (resynthesised by the converter unless told otherwise), the other half the references, never both.
       if (!neutralReference) throw new ParamError('neutral_class', 'needs the neutral speech the converted set was made from (neutral) and speaker references with neutral');
       if (real) assertNoRealClips(neutralReference.items.map((it) => ({ file: it.path })), real, 'neutral');
-      trainingSet = mergeDatasets([trainingSet, neutralReference], trainingSet.source);
+      neutralResynthesised = o.neutralResynthesis ?? rs.neutralResynthesis;
+      const neutralData = neutralResynthesised
+        ? await resynthesiseNeutral({ pool: neutralReference, labels: referenceLabels, out: path.join(out, 'data', 'neutral-resynthesised'), seed: resolvedHyper.seed, events })
+        : neutralReference;
+      trainingSet = mergeDatasets([trainingSet, neutralData], trainingSet.source);
       neutralReference = null;
     }
   }
@@ -300,7 +312,7 @@ async function reproduceLocked(o: ReproduceOptions): Promise<ReproduceResult> {
     kind: o.kind ?? 'reproduce',
     command: o.command ?? process.argv.slice(1),
     config: { recipe, ...trained.hyper, features: trained.featureSettings.params, loudness: trained.featureSettings.loudness,
-      classes: trained.classes, label_map: o.labelMap ?? '', folds: cv.k, group_by: cv.groupBy },
+      classes: trained.classes, label_map: o.labelMap ?? '', folds: cv.k, group_by: cv.groupBy, neutral_resynthesis: neutralResynthesised },
     datasets: [datasetSummary(`${rs.data} (training + CV)`, trainingSet, trained.skipped),
       ...(real && realResult ? [datasetSummary('real speech', real, realResult.skipped)] : [])],
     history: trained.history,
@@ -331,7 +343,7 @@ async function reproduceLocked(o: ReproduceOptions): Promise<ReproduceResult> {
     recipe, trainingData: trainingSet.source, modelDir, train: trained, cv, real: realResult, realCorpora, extra, table, report: written.html,
   };
   writeFileAtomic(path.join(out, 'results.json'), JSON.stringify({
-    recipe, training_data: trainingSet.source, model_dir: modelDir, classes: trained.classes,
+    recipe, training_data: trainingSet.source, model_dir: modelDir, classes: trained.classes, neutral_resynthesis: neutralResynthesised,
     cv: { k: cv.k, group_by: cv.groupBy, summary: cv.summary, eval_summary: cv.evalSummary, warnings: cv.warnings },
     real: realResult ? { ...realResult, skipped: realResult.skipped.length, predictions: undefined } : null, real_corpora: realCorpora,
     calibration: cv.calibration ?? null, extra, table, paper: PAPER_FIGURES, report: written.html,

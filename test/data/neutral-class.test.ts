@@ -43,3 +43,14 @@ test('neutral class: half of each speaker\'s neutral clips are references, the o
   assert.equal(ev.per_class[1]!.support, 6);
   assert.deepEqual(ev.reference_labels, { neutral: 6 });
 });
+
+test('referenceHalf: a clip with a fixed referenceRole keeps it and is left out of the halving', () => {
+  const items = [
+    { path: '/a/1.wav', label: 'neutral', speaker: 's1', referenceRole: 'reference' as const },
+    { path: '/a/2.wav', label: 'neutral', speaker: 's1', referenceRole: 'reference' as const },
+    { path: '/z/0.wav', label: 'neutral', speaker: 's1', referenceRole: 'class' as const },
+    { path: '/b/1.wav', label: 'neutral', speaker: 's2' }, { path: '/b/2.wav', label: 'neutral', speaker: 's2' },
+  ];
+  // Without roles /a/1 and /z/0 would be the references of s1 (path order); with them, the roles decide.
+  assert.deepEqual([...referenceHalf(items, ['neutral'])].sort(), ['/a/1.wav', '/a/2.wav', '/b/1.wav']);
+});

@@ -69,6 +69,13 @@ test('reproduce: the default recipe trains on converted neutral speech (its sett
   assert.match(r.table.rows[1]!.label, /CV on converted neutral speech/);
   const results = JSON.parse(readFileSync(path.join(out, 'results.json'), 'utf8'));
   assert.equal(results.recipe, 'converted');
+  // The neutral class was resynthesised by the converter; its references are the recorded pool clips.
+  assert.equal(results.neutral_resynthesis, true);
+  const cls = r.train.dataset.items.filter((it) => it.referenceRole === 'class');
+  const refs = r.train.dataset.items.filter((it) => it.referenceRole === 'reference');
+  assert.equal(cls.length + refs.length, pool);
+  assert.ok(cls.length > 0 && cls.every((it) => it.path.startsWith(path.join(out, 'data', 'neutral-resynthesised'))));
+  assert.ok(refs.every((it) => it.path.startsWith(NEUTRAL_POOL)));
   // Both real corpora, one protocol, and their mean; the held-out half of real2's neutral clips is scored as neutral.
   const corpora = r.realCorpora!.corpora;
   assert.deepEqual(Object.keys(corpora), [path.basename(real), path.basename(real2)]);

@@ -19,7 +19,8 @@ import { checkConversionProsody, CHECKED_DIRECTIONS, measureForCheck, type Conve
 import { conversionCharts, writeCharts } from '../charts.js';
 import { ParamError, renameParams } from '../../engine/errors.js';
 
-export { EMOTION_PROFILES, resolveProfiles, type EmotionProfile, type DrawnProfile, type Range } from './profiles.js';
+export { EMOTION_PROFILES, NEUTRAL_RESYNTHESIS, resolveProfiles, type EmotionProfile, type DrawnProfile, type Range } from './profiles.js';
+export { resynthesiseNeutral, type ResynthesiseNeutralOptions } from './neutral.js';
 export { convertClip, drawProfile, CONVERSION_METHOD_VERSION, type ConvertedClip } from './transform.js';
 export { checkConversionProsody, measureForCheck, CHECKED_DIRECTIONS, type ConversionCheck, type ConversionMeasures, type DirectionResult } from './check.js';
 

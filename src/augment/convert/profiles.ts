@@ -121,6 +121,25 @@ export const EMOTION_PROFILES: Readonly<Record<string, EmotionProfile>> = Object
   },
 });
 
+/**
+ * Near-identity resynthesis for the `neutral` class of converted training data: the converter's whole
+ * path (pitch tracking, PSOLA, loudness shaping, 16-bit 16 kHz output) with values that leave the delivery
+ * neutral (F0 ±3 %, range ±10 %, tempo ±5 %, the mildest jitter of the emotion profiles, no pauses).
+ * Why: when only the emotions are converted, "was this clip processed?" separates neutral from every
+ * signal in training, and real emotional speech — never processed — looks neutral (issue 13: half of
+ * ravdess-dev's fearful and happy clips were called neutral). Not in {@link EMOTION_PROFILES}: it is not
+ * an emotion a user asks `convert` for.
+ */
+export const NEUTRAL_RESYNTHESIS: Readonly<EmotionProfile> = Object.freeze<EmotionProfile>({
+  description: 'neutral delivery kept: the converter\'s processing with near-identity values (no emotion)',
+  f0Shift: [0.97, 1.03], f0Range: [0.9, 1.1], duration: [0.95, 1.05],
+  tremorHz: [0, 0], tremorDepth: [0, 0], jitter: [0.002, 0.004],
+  tiltDb: [-1, 1], breathiness: [0, 0], gainDb: [-1, 1], formant: [1, 1], dynamics: [-0.05, 0.05], declinationDb: [-1, 0.5],
+  finalRise: [0.97, 1.03], finalSec: [0.25, 0.4],
+  pauses: [0, 0], pauseSec: [0, 0], fillerProb: 0, finalFlatten: 0,
+  creak: [0, 0], finalBreath: [0, 0], h1Db: [-0.5, 0.5], lengthen: [1, 1],
+});
+
 /** The values drawn for one converted clip (also written to the manifest). */
 export interface DrawnProfile {
   f0Shift: number; f0Range: number; duration: number; tremorHz: number; tremorDepth: number; jitter: number;

@@ -10,7 +10,7 @@ import type { Hyperparameters } from '../../model/hyperparameters.js';
 interface RealCliOptions {
   out: string; neutral?: string; real: string[]; seeds?: number[]; convertLimit?: number; probeClips?: number; epochs?: number; ensemble?: number;
   window?: number; windowHop?: number; trimSilence?: boolean; neutralClass?: boolean; speakerReference?: string; channels?: number; hidden?: number;
-  fusion?: 'none' | 'product' | 'gate'; convertPerClip?: number;
+  fusion?: 'none' | 'product' | 'gate'; convertPerClip?: number; neutralResynthesis?: boolean;
   cache: string | boolean;
 }
 
@@ -84,6 +84,7 @@ export function register(program: Command): void {
     .option('--window-hop <s>', 'hop between scored windows, seconds', numArg('--window-hop'))
     .option('--no-trim-silence', 'keep the silence around clips')
     .option('--no-neutral-class', 'no neutral class (every neutral/calm clip a reference)')
+    .option('--no-neutral-resynthesis', 'train the neutral class on its clips as recorded, not passed through the converter')
     .option('--speaker-reference <labels>', 'speaker reference labels ("" = off; default neutral,calm)')
     .addOption(new Option('--fusion <mode>', 'functional head fused with the network (product, gate; none = the network alone); the figures of ' +
       'every mode are reported from the same networks').choices(['none', 'product', 'gate'])))
@@ -101,6 +102,7 @@ export function register(program: Command): void {
       try {
         const r = await runRealSpeech({
           out: o.out, neutral: o.neutral, real: o.real, seeds: o.seeds, convertLimit: o.convertLimit, convertPerClip: o.convertPerClip, probeClips: o.probeClips, hyper,
+          ...(given('neutralResynthesis') ? { neutralResynthesis: o.neutralResynthesis } : {}),
           cacheDir: o.cache === false ? null : typeof o.cache === 'string' ? o.cache : undefined, events: progress, command: process.argv.slice(1),
         });
         progress.stop();

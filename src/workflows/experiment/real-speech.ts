@@ -19,6 +19,7 @@ import { applySpeakerReference, parseReferenceLabels, referenceHalf, speakerRefe
 import { existingSharedData, sharedDataPath } from '../../data/shared-data.js';
 import type { FeatureMatrix } from '../../features/index.js';
 import { prepareConverted } from '../../augment/convert/prepare.js';
+import { resynthesiseNeutral } from '../../augment/convert/neutral.js';
 import { evaluate } from '../../eval/evaluate.js';
 import { loadTrainedModel, modelProbabilities, type TrainedModel } from '../../model/model-dir.js';
 import type { Hyperparameters } from '../../model/hyperparameters.js';
@@ -45,6 +46,8 @@ export interface RealSpeechOptions {
   convertLimit?: number;
   /** Conversion variants per neutral clip and emotion (default 1; each variant draws its own profile settings). */
   convertPerClip?: number;
+  /** The neutral class resynthesised by the converter (src/augment/convert/neutral.ts; default the recipe's, true). */
+  neutralResynthesis?: boolean;
   /** Over the default recipe at the demo's size, one network per seed. */
   hyper?: Partial<Hyperparameters>;
   /** Clips per corpus for the length and join probes (default 48). */
@@ -132,7 +135,11 @@ export async function runRealSpeech(o: RealSpeechOptions): Promise<Record<string
   for (const r of reals) assertNoRealClips(pool.items.map((it) => ({ file: it.path })), r, 'neutral');
   const hyper: Partial<Hyperparameters> = { ...DEMO_HYPERPARAMETERS, ...RECIPE_SETTINGS.converted.hyper, ensemble: 1, ...(o.hyper ?? {}) };
   const refLabels = parseReferenceLabels(hyper.speaker_reference ?? '');
-  const data: Dataset = hyper.neutral_class ? mergeDatasets([converted, pool], converted.source) : converted;
+  const resynthesised = Boolean(hyper.neutral_class) && (o.neutralResynthesis ?? RECIPE_SETTINGS.converted.neutralResynthesis);
+  const neutralData = resynthesised
+    ? await resynthesiseNeutral({ pool, labels: refLabels, out: path.join(out, 'data', 'neutral-resynthesised'), seed: seeds[0]!, events })
+    : pool;
+  const data: Dataset = hyper.neutral_class ? mergeDatasets([converted, neutralData], converted.source) : converted;
   const reference = refLabels.length && !hyper.neutral_class ? pool : null;
 
   const perSeed: { seed: number; model: string; corpora: Record<string, CorpusFigures> }[] = [];
@@ -186,7 +193,7 @@ export async function runRealSpeech(o: RealSpeechOptions): Promise<Record<string
   }
   for (const s of perSeed) for (const f of Object.values(s.corpora)) delete f.clips;
   const result = {
-    experiment: 'real-speech', command: o.command ?? null, seeds, hyper: { ...hyper, seed: seeds[0] }, convert_limit: o.convertLimit ?? DEMO_CONVERT_LIMIT, convert_per_clip: o.convertPerClip ?? 1,
+    experiment: 'real-speech', command: o.command ?? null, seeds, hyper: { ...hyper, seed: seeds[0] }, convert_limit: o.convertLimit ?? DEMO_CONVERT_LIMIT, convert_per_clip: o.convertPerClip ?? 1, neutral_resynthesis: resynthesised,
     corpora: names, label_map: RAVDESS_LABEL_MAP, training_lengths_seconds: trainingLengths, summary, per_seed: perSeed,
   };
   writeFileAtomic(path.join(out, 'results.json'), JSON.stringify(result, null, 1));
