@@ -16,7 +16,7 @@ import { ParamError } from '../engine/errors.js';
  *   the converted clips with the neutral clips they were made from, real speech with the speaker's own
  *   neutral/calm clips; the largest single gain measured, docs/experiment.md), and the functional head fused
  *   with the network by product (src/model/functional-head.ts; +4.3 points on the mean of both dev corpora over
- *   5 seeds, docs/experiment.md sixth round), the neutral class resynthesised by the converter (seventh round);
+ *   5 seeds, docs/experiment.md sixth round);
  * - `paper`: synthetic speech, no loudness step, MAX_LEN 1000 — the paper's pipeline.
  */
 export type TrainingRecipe = 'converted' | 'paper';
@@ -48,11 +48,12 @@ export const RECIPE_SETTINGS: Readonly<Record<TrainingRecipe, RecipeSettings>> =
   converted: {
     data: 'converted neutral speech', loudness: 'peak',
     hyper: { max_len: 400, ensemble: 5, speaker_reference: 'neutral,calm', neutral_class: true, functional_fusion: 'product', ...WINDOW_HYPER },
-    neutralResynthesis: true,
+    // Off: it moved the neutral boundary (ravdess-dev gained, tess-dev's calm false alarms rose), not the discrimination (seventh round).
+    neutralResynthesis: false,
     describe: 'real neutral speech converted into each emotion, peak loudness, silence trimmed, 1.5 s windows at random positions ' +
       '(clips scored by the mean of their windows every 0.5 s, padding masked), all epochs, ensemble of 5 networks, ' +
-      'each clip normalised with its speaker\'s neutral/calm speech, and a class "neutral" (half of each speaker\'s neutral/calm ' +
-      'clips, passed through the converter unchanged in delivery; the other half, as recorded, are the references), fused with a functional head (a logistic regression on speaker-relative prosodic and ' +
+      'each clip normalised with its speaker\'s neutral/calm speech, and a class "neutral" (half of each speaker\'s unconverted neutral/calm ' +
+      'clips; the other half are the references), fused with a functional head (a logistic regression on speaker-relative prosodic and ' +
       'voice-quality functionals, product of the probabilities) (docs/experiment.md)',
   },
   paper: {

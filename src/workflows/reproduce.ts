@@ -49,7 +49,7 @@ export interface ReproduceOptions extends CrossValidationRunSettings {
   convertLimit?: number;
   /**
    * 'converted' recipe with a neutral class: pass the class's neutral clips through the converter unchanged in
-   * delivery (src/augment/convert/neutral.ts; default the recipe's, true). False: the clips as recorded.
+   * delivery (src/augment/convert/neutral.ts; default the recipe's, false: the clips as recorded).
    */
   neutralResynthesis?: boolean;
   /** Real labelled speech to test on; null skips that stage (the demo without real speech). */
@@ -221,7 +221,7 @@ async function reproduceLocked(o: ReproduceOptions): Promise<ReproduceResult> {
     }
     if (resolvedHyper.neutral_class) {
       // The neutral class: the neutral speech joins the training data; per speaker half of it is the class
-      // "neutral" (resynthesised by the converter unless told otherwise), the other half the references, never both.
+      // "neutral" (resynthesised by the converter with neutralResynthesis), the other half the references, never both.
       if (!neutralReference) throw new ParamError('neutral_class', 'needs the neutral speech the converted set was made from (neutral) and speaker references with neutral');
       if (real) assertNoRealClips(neutralReference.items.map((it) => ({ file: it.path })), real, 'neutral');
       neutralResynthesised = o.neutralResynthesis ?? rs.neutralResynthesis;

@@ -76,3 +76,13 @@ test('resynthesised neutral data in a split: references are the recorded clips, 
   assert.deepEqual(neutralClips.sort(), neutral.items.filter((it) => it.referenceRole === 'class').map((it) => it.path).sort());
   assert.deepEqual([...split.referenceFiles].sort(), neutral.items.filter((it) => it.referenceRole === 'reference').map((it) => it.path).sort());
 });
+
+test('resynthesiseNeutral with references: both halves processed, roles kept', async () => {
+  const pool = scanDataset(makePool());
+  const ds = await resynthesiseNeutral({ pool, labels: ['neutral'], out: path.join(tmpDir(), 'neutral'), seed: 2, references: true });
+  const refs = ds.items.filter((it) => it.referenceRole === 'reference');
+  assert.deepEqual(refs.map((it) => path.basename(it.path).replace(/^\d+_/, '')).sort(), ['s1_0.wav', 's1_1.wav', 's1_3.wav', 's2_0.wav', 's2_2.wav']);
+  assert.ok(ds.items.filter((it) => it.label === 'neutral').every((it) => !pool.items.some((p) => p.path === it.path)), 'no recorded neutral clip left');
+  assert.equal(ds.items.filter((it) => it.referenceRole === 'class').length, 3);
+});
+

@@ -69,13 +69,9 @@ test('reproduce: the default recipe trains on converted neutral speech (its sett
   assert.match(r.table.rows[1]!.label, /CV on converted neutral speech/);
   const results = JSON.parse(readFileSync(path.join(out, 'results.json'), 'utf8'));
   assert.equal(results.recipe, 'converted');
-  // The neutral class was resynthesised by the converter; its references are the recorded pool clips.
-  assert.equal(results.neutral_resynthesis, true);
-  const cls = r.train.dataset.items.filter((it) => it.referenceRole === 'class');
-  const refs = r.train.dataset.items.filter((it) => it.referenceRole === 'reference');
-  assert.equal(cls.length + refs.length, pool);
-  assert.ok(cls.length > 0 && cls.every((it) => it.path.startsWith(path.join(out, 'data', 'neutral-resynthesised'))));
-  assert.ok(refs.every((it) => it.path.startsWith(NEUTRAL_POOL)));
+  // The neutral class as recorded unless asked (neutralResynthesis, below).
+  assert.equal(results.neutral_resynthesis, false);
+  assert.ok(r.train.dataset.items.every((it) => it.referenceRole === undefined));
   // Both real corpora, one protocol, and their mean; the held-out half of real2's neutral clips is scored as neutral.
   const corpora = r.realCorpora!.corpora;
   assert.deepEqual(Object.keys(corpora), [path.basename(real), path.basename(real2)]);
@@ -84,13 +80,20 @@ test('reproduce: the default recipe trains on converted neutral speech (its sett
   assert.ok(Math.abs(r.realCorpora!.mean.balanced_accuracy - (corpora[path.basename(real)]!.balanced_accuracy + c2.balanced_accuracy) / 2) < 1e-9);
   assert.ok(results.real_corpora && results.calibration && results.calibration.temperature > 0);
   assert.ok(loadTrainedModel(r.modelDir).temperature! > 0, 'the temperature of the held-out speakers is stored with the model');
-  // The user's settings sit over the recipe's.
+  // The user's settings sit over the recipe's; neutralResynthesis passes the neutral class through the converter.
+  const out2 = tmpDir();
   const r2 = await reproduce({
-    neutral: NEUTRAL_POOL, convertLimit: 3, real, out: tmpDir(), folds: 2, features: TINY_FEATURES, cacheDir: null, loudness: 'none',
-    hyper: { ...TINY_HYPER, epochs: 1, max_len: 30, window: 0, trim_silence: false },
+    neutral: NEUTRAL_POOL, convertLimit: 3, real, out: out2, folds: 2, features: TINY_FEATURES, cacheDir: null, loudness: 'none',
+    hyper: { ...TINY_HYPER, epochs: 1, max_len: 30, window: 0, trim_silence: false }, neutralResynthesis: true,
   });
   assert.equal(loadTrainedModel(r2.modelDir).hyper.max_len, 30);
   assert.equal(loadTrainedModel(r2.modelDir).featureSettings.loudness, 'none');
+  assert.equal(JSON.parse(readFileSync(path.join(out2, 'results.json'), 'utf8')).neutral_resynthesis, true);
+  const cls = r2.train.dataset.items.filter((it) => it.referenceRole === 'class');
+  const refs = r2.train.dataset.items.filter((it) => it.referenceRole === 'reference');
+  assert.equal(cls.length + refs.length, pool, 'every pool clip has its role (none failed to resynthesise)');
+  assert.ok(cls.length > 0 && cls.every((it) => it.path.startsWith(path.join(out2, 'data', 'neutral-resynthesised'))));
+  assert.ok(refs.length > 0 && refs.every((it) => it.path.startsWith(NEUTRAL_POOL)), 'references stay as recorded');
 });
 
 test('reproduce: bad recipe inputs are named; real speech can never be converted into training data', async () => {

@@ -9,6 +9,10 @@
  * same processing, and only the delivery tells them apart. The references stay as recorded, like the
  * references of real speakers at inference.
  *
+ * Measured (docs/experiment.md seventh round): fewer real emotional clips called neutral on ravdess-dev, more
+ * calm clips called a signal on tess-dev, panic-vs-excitement discrimination unchanged — it moves the neutral
+ * boundary, so the converted recipe leaves it off (`neutralResynthesis`, `--neutral-resynthesis` to try it).
+ *
  * The result is the neutral data with fixed roles (`referenceRole`): the recorded reference half
  * ('reference') and the resynthesised other half ('class'), ready to merge with the converted emotions.
  * Made once into `out` and reused while the sources and settings are unchanged.
@@ -42,6 +46,12 @@ export interface ResynthesiseNeutralOptions {
   out: string;
   /** Seeds each clip's draw (with the clip's path). */
   seed: number;
+  /**
+   * Resynthesise the reference half too (default false: references as recorded). Then a training clip and its
+   * speaker's references are both processed, so the processing cancels in the speaker normalisation, as it
+   * is absent from both a real clip and its real references at inference.
+   */
+  references?: boolean;
   events?: ProgressEvents;
 }
 
@@ -55,10 +65,12 @@ export async function resynthesiseNeutral(o: ResynthesiseNeutralOptions): Promis
   const labels = new Set(o.labels);
   const references = referenceHalf(o.pool.items, o.labels);
   const out = path.resolve(o.out);
-  const toMake = o.pool.items.filter((it) => labels.has(it.label) && !references.has(it.path));
+  const toMake = o.pool.items.filter((it) => labels.has(it.label) && (o.references || !references.has(it.path)));
+  const roleOf = (it: DatasetItem): 'reference' | 'class' => (references.has(it.path) ? 'reference' : 'class');
   // Flat, numbered names: unique whatever the pool's layout (roles are fixed, so path order no longer matters).
   const target = (i: number, it: DatasetItem): string => path.join(out, `${String(i).padStart(4, '0')}_${path.basename(it.path, path.extname(it.path))}.wav`);
-  const stamp = JSON.stringify({ method: CONVERSION_METHOD_VERSION, profile: NEUTRAL_RESYNTHESIS, seed: o.seed, sources: toMake.map((it) => it.path) });
+  const stamp = JSON.stringify({ method: CONVERSION_METHOD_VERSION, profile: NEUTRAL_RESYNTHESIS, seed: o.seed, sources: toMake.map((it) => it.path),
+    references: Boolean(o.references) });
   const stampFile = path.join(out, STAMP);
   const skippedFile = path.join(out, 'skipped.json');
   let skipped: SkippedFile[];
@@ -67,7 +79,7 @@ export async function resynthesiseNeutral(o: ResynthesiseNeutralOptions): Promis
   } else {
     if (existsSync(out)) rmSync(out, { recursive: true, force: true });
     mkdirSync(out, { recursive: true });
-    o.events?.log?.(`resynthesising ${toMake.length} neutral clips (the neutral class; the other ${references.size} stay as recorded, as references) into ${out}`);
+    o.events?.log?.(`resynthesising ${toMake.length} neutral clips (the neutral class${o.references ? ' and the references' : `; the other ${references.size} stay as recorded, as references`}) into ${out}`);
     skipped = [];
     for (const [i, it] of toMake.entries()) {
       o.events?.stage?.('resynthesising neutral', i, toMake.length);
@@ -76,7 +88,7 @@ export async function resynthesiseNeutral(o: ResynthesiseNeutralOptions): Promis
         const { samples } = convertClip(audio.samples, SR, NEUTRAL_RESYNTHESIS, new Rng(deriveSeed(o.seed, `${it.path}|neutral-resynthesis`)), it.path);
         writeWav16(target(i, it), samples, SR);
       } catch (e) {
-        // Left out of the class, not kept as recorded: one unprocessed neutral clip would bring the cue back.
+        // Left out, not kept as recorded: one unprocessed neutral clip would bring the cue back.
         skipped.push({ file: it.path, reason: `neutral resynthesis: ${e instanceof Error ? e.message : String(e)}` });
       }
     }
@@ -88,9 +100,9 @@ export async function resynthesiseNeutral(o: ResynthesiseNeutralOptions): Promis
   const items: DatasetItem[] = [];
   for (const it of o.pool.items) {
     if (!labels.has(it.label)) items.push(it);
-    else if (references.has(it.path)) items.push({ ...it, referenceRole: 'reference' });
+    else if (references.has(it.path) && !o.references) items.push({ ...it, referenceRole: 'reference' });
   }
-  toMake.forEach((it, i) => { if (!failed.has(it.path)) items.push({ ...it, path: target(i, it), referenceRole: 'class' }); });
+  toMake.forEach((it, i) => { if (!failed.has(it.path)) items.push({ ...it, path: target(i, it), referenceRole: roleOf(it) }); });
   const counts: Record<string, number> = {};
   for (const it of items) counts[it.label] = (counts[it.label] ?? 0) + 1;
   return {

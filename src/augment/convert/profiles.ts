@@ -127,8 +127,8 @@ export const EMOTION_PROFILES: Readonly<Record<string, EmotionProfile>> = Object
  * neutral (F0 ±3 %, range ±10 %, tempo ±5 %, the mildest jitter of the emotion profiles, no pauses).
  * Why: when only the emotions are converted, "was this clip processed?" separates neutral from every
  * signal in training, and real emotional speech — never processed — looks neutral (issue 13: half of
- * ravdess-dev's fearful and happy clips were called neutral). Not in {@link EMOTION_PROFILES}: it is not
- * an emotion a user asks `convert` for.
+ * ravdess-dev's fearful and happy clips were called neutral). Off by default (docs/experiment.md seventh
+ * round). Not in {@link EMOTION_PROFILES}: it is not an emotion a user asks `convert` for.
  */
 export const NEUTRAL_RESYNTHESIS: Readonly<EmotionProfile> = Object.freeze<EmotionProfile>({
   description: 'neutral delivery kept: the converter\'s processing with near-identity values (no emotion)',

@@ -10,7 +10,7 @@ import type { Hyperparameters } from '../../model/hyperparameters.js';
 interface RealCliOptions {
   out: string; neutral?: string; real: string[]; seeds?: number[]; convertLimit?: number; probeClips?: number; epochs?: number; ensemble?: number;
   window?: number; windowHop?: number; trimSilence?: boolean; neutralClass?: boolean; speakerReference?: string; channels?: number; hidden?: number;
-  fusion?: 'none' | 'product' | 'gate'; convertPerClip?: number; neutralResynthesis?: boolean;
+  fusion?: 'none' | 'product' | 'gate'; convertPerClip?: number; neutralResynthesis?: boolean; referenceResynthesis?: boolean;
   cache: string | boolean;
 }
 
@@ -84,7 +84,8 @@ export function register(program: Command): void {
     .option('--window-hop <s>', 'hop between scored windows, seconds', numArg('--window-hop'))
     .option('--no-trim-silence', 'keep the silence around clips')
     .option('--no-neutral-class', 'no neutral class (every neutral/calm clip a reference)')
-    .option('--no-neutral-resynthesis', 'train the neutral class on its clips as recorded, not passed through the converter')
+    .option('--neutral-resynthesis', 'pass the neutral class\'s clips through the converter with a near-identity profile (docs/experiment.md seventh round)')
+    .option('--reference-resynthesis', 'with --neutral-resynthesis: pass the training speakers\' reference clips through the converter too')
     .option('--speaker-reference <labels>', 'speaker reference labels ("" = off; default neutral,calm)')
     .addOption(new Option('--fusion <mode>', 'functional head fused with the network (product, gate; none = the network alone); the figures of ' +
       'every mode are reported from the same networks').choices(['none', 'product', 'gate'])))
@@ -102,7 +103,8 @@ export function register(program: Command): void {
       try {
         const r = await runRealSpeech({
           out: o.out, neutral: o.neutral, real: o.real, seeds: o.seeds, convertLimit: o.convertLimit, convertPerClip: o.convertPerClip, probeClips: o.probeClips, hyper,
-          ...(given('neutralResynthesis') ? { neutralResynthesis: o.neutralResynthesis } : {}),
+          ...(o.neutralResynthesis ? { neutralResynthesis: true } : {}),
+          ...(o.referenceResynthesis ? { referenceResynthesis: true } : {}),
           cacheDir: o.cache === false ? null : typeof o.cache === 'string' ? o.cache : undefined, events: progress, command: process.argv.slice(1),
         });
         progress.stop();

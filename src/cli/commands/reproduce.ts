@@ -11,7 +11,7 @@ import {
 import { DEFAULT_RECIPE, RECIPE_SETTINGS, TRAINING_RECIPES, type TrainingRecipe } from '../../workflows/recipe.js';
 
 interface ReproduceCliOptions extends CommonOptionValues {
-  recipe: TrainingRecipe; synthetic?: string; converted?: string; neutral?: string; convertLimit?: number; neutralResynthesis: boolean; real: string[]; out: string;
+  recipe: TrainingRecipe; synthetic?: string; converted?: string; neutral?: string; convertLimit?: number; neutralResynthesis?: boolean; real: string[]; out: string;
   folds: number; groupBy?: GroupBy; json?: boolean;
 }
 
@@ -25,7 +25,7 @@ export function register(program: Command): void {
     .option('--neutral <data>', 'converted recipe: real neutral speech to convert (default ../shared/data/neutral-pool)')
     .option('--converted <data>', 'converted recipe: an already converted set (affexion convert) instead of converting --neutral')
     .option('--convert-limit <n>', 'converted recipe: convert only N neutral clips, taken in turn from each speaker', intArg('--convert-limit'))
-    .option('--no-neutral-resynthesis', 'converted recipe: train the neutral class on its clips as recorded, not passed through the converter')
+    .option('--neutral-resynthesis', 'converted recipe: pass the neutral class\'s clips through the converter with a near-identity profile (docs/experiment.md)')
     .option('--real <data>', 'real labelled speech for testing (e.g. ../shared/data/ravdess-dev); never trained on; repeatable: every corpus is ' +
       'scored the same way and the figures are given per corpus and as their mean', (v: string, acc: string[]) => [...acc, v], [] as string[])
     .requiredOption('--out <dir>', 'run directory (model, cv folds, results.json, report.html); re-run to resume')

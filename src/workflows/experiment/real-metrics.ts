@@ -44,6 +44,41 @@ export function calmFalseAlarms(clips: readonly ScoredClip[], classes: readonly 
 }
 
 /**
+ * What the 5-class balanced accuracy mixes together, taken apart (docs/experiment.md seventh round: gains and
+ * losses of several recipes were the neutral boundary moving, not better recognition):
+ * - `pair_balanced_accuracy`: panic vs excitement alone — each signal clip scored by the larger of its two
+ *   probabilities, whatever the other classes get (no neutral boundary or other emotion involved);
+ * - `missed_signal`: share of the signal clips called neutral;
+ * - `neutral_auc`: how well p(neutral) ranks held-out calm clips above signal clips (0.5 = chance), whatever
+ *   the threshold — compare recipes on this, not on where their boundary happens to sit.
+ * Null where the corpus or the model lacks what a figure needs.
+ */
+export function boundaryDiagnostics(clips: readonly ScoredClip[], classes: readonly string[]): {
+  pair_balanced_accuracy: number | null; missed_signal: number | null; neutral_auc: number | null;
+} {
+  const [p, e] = DEV_SIGNALS.map((s) => classes.indexOf(s));
+  const kn = classes.indexOf('neutral');
+  const signal = clips.filter((c) => (DEV_SIGNALS as readonly string[]).includes(c.label));
+  let pair: number | null = null;
+  if (p! >= 0 && e! >= 0) {
+    const recalls = DEV_SIGNALS.map((s, i) => {
+      const own = signal.filter((c) => c.label === s);
+      return own.length ? own.filter((c) => (i === 0 ? c.probs[p!]! > c.probs[e!]! : c.probs[e!]! >= c.probs[p!]!)).length / own.length : null;
+    }).filter((r): r is number => r !== null);
+    pair = recalls.length ? recalls.reduce((a, b) => a + b, 0) / recalls.length : null;
+  }
+  if (kn < 0 || signal.length === 0) return { pair_balanced_accuracy: pair, missed_signal: null, neutral_auc: null };
+  const missed = signal.filter((c) => argmax(c.probs) === kn).length / signal.length;
+  const calm = clips.filter((c) => c.label === 'neutral').map((c) => c.probs[kn]!);
+  if (calm.length === 0) return { pair_balanced_accuracy: pair, missed_signal: missed, neutral_auc: null };
+  // Mann–Whitney: P(p_neutral(calm) > p_neutral(signal)), ties half.
+  const sig = signal.map((c) => c.probs[kn]!);
+  let wins = 0;
+  for (const a of calm) for (const b of sig) wins += a > b ? 1 : a === b ? 0.5 : 0;
+  return { pair_balanced_accuracy: pair, missed_signal: missed, neutral_auc: wins / (calm.length * sig.length) };
+}
+
+/**
  * Expected calibration error (Guo et al. 2017): |accuracy − confidence| per bin of the top probability,
  * weighted by the bin's share of clips; clips whose label is not a model class are left out.
  */

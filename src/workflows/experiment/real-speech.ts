@@ -30,7 +30,7 @@ import type { ProgressEvents } from '../../report/progress.js';
 import { train } from '../../train/train.js';
 import { DEMO_CONVERT_LIMIT, DEMO_HYPERPARAMETERS, RAVDESS_LABEL_MAP } from '../demo.js';
 import { RECIPE_SETTINGS } from '../recipe.js';
-import { calmFalseAlarms, durationBaseline, expectedCalibrationError, lengthsPerClass, signalScores, type ScoredClip } from './real-metrics.js';
+import { boundaryDiagnostics, calmFalseAlarms, durationBaseline, expectedCalibrationError, lengthsPerClass, signalScores, type ScoredClip } from './real-metrics.js';
 import { joinProbe, lengthProbe, type LengthProbeResult, type ProbeClip } from './real-probes.js';
 
 /** Options of {@link runRealSpeech}. */
@@ -46,8 +46,10 @@ export interface RealSpeechOptions {
   convertLimit?: number;
   /** Conversion variants per neutral clip and emotion (default 1; each variant draws its own profile settings). */
   convertPerClip?: number;
-  /** The neutral class resynthesised by the converter (src/augment/convert/neutral.ts; default the recipe's, true). */
+  /** The neutral class resynthesised by the converter (src/augment/convert/neutral.ts; default the recipe's, false). */
   neutralResynthesis?: boolean;
+  /** With neutralResynthesis: resynthesise the training speakers' reference clips too (default false). */
+  referenceResynthesis?: boolean;
   /** Over the default recipe at the demo's size, one network per seed. */
   hyper?: Partial<Hyperparameters>;
   /** Clips per corpus for the length and join probes (default 48). */
@@ -67,6 +69,10 @@ export interface CorpusFigures {
   calm_false_alarm: number | null;
   n_calm: number;
   ece: number;
+  /** The balanced accuracy taken apart: emotion discrimination, missed signals, the neutral decision's AUC (real-metrics.ts). */
+  pair_balanced_accuracy: number | null;
+  missed_signal: number | null;
+  neutral_auc: number | null;
   /** The same clips without speaker references (each clip normalised with its own statistics). */
   no_reference: { balanced_accuracy: number; calm_false_alarm: number | null; ece: number } | null;
   length_probe: LengthProbeResult;
@@ -83,14 +89,16 @@ export interface CorpusFigures {
 }
 
 const VARIANTS = ['none', 'product', 'product_no_prior', 'gate', 'head'] as const;
-const SUMMARY_KEYS = ['balanced_accuracy', 'calm_false_alarm', 'ece', 'length_probe', 'join_changed', 'no_reference_balanced_accuracy',
+const SUMMARY_KEYS = ['balanced_accuracy', 'calm_false_alarm', 'pair_balanced_accuracy', 'missed_signal', 'neutral_auc', 'ece', 'length_probe',
+  'join_changed', 'no_reference_balanced_accuracy',
   'no_reference_calm_false_alarm', 'duration_baseline',
   ...VARIANTS.flatMap((v) => [`${v}_balanced_accuracy`, `${v}_calm_false_alarm`] as const)] as const;
 type SummaryKey = typeof SUMMARY_KEYS[number];
 
 function flat(f: CorpusFigures): Record<SummaryKey, number | null> {
   return {
-    balanced_accuracy: f.balanced_accuracy, calm_false_alarm: f.calm_false_alarm, ece: f.ece, length_probe: f.length_probe.changed,
+    balanced_accuracy: f.balanced_accuracy, calm_false_alarm: f.calm_false_alarm, pair_balanced_accuracy: f.pair_balanced_accuracy,
+    missed_signal: f.missed_signal, neutral_auc: f.neutral_auc, ece: f.ece, length_probe: f.length_probe.changed,
     join_changed: f.join_probe.changed, no_reference_balanced_accuracy: f.no_reference?.balanced_accuracy ?? null,
     no_reference_calm_false_alarm: f.no_reference?.calm_false_alarm ?? null, duration_baseline: f.duration_baseline.balanced_accuracy,
     ...Object.fromEntries(VARIANTS.flatMap((v) => [[`${v}_balanced_accuracy`, f.fusion_variants?.[v]?.balanced_accuracy ?? null],
@@ -137,7 +145,8 @@ export async function runRealSpeech(o: RealSpeechOptions): Promise<Record<string
   const refLabels = parseReferenceLabels(hyper.speaker_reference ?? '');
   const resynthesised = Boolean(hyper.neutral_class) && (o.neutralResynthesis ?? RECIPE_SETTINGS.converted.neutralResynthesis);
   const neutralData = resynthesised
-    ? await resynthesiseNeutral({ pool, labels: refLabels, out: path.join(out, 'data', 'neutral-resynthesised'), seed: seeds[0]!, events })
+    ? await resynthesiseNeutral({ pool, labels: refLabels, out: path.join(out, 'data', 'neutral-resynthesised'), seed: seeds[0]!, events,
+      references: o.referenceResynthesis ?? false })
     : pool;
   const data: Dataset = hyper.neutral_class ? mergeDatasets([converted, neutralData], converted.source) : converted;
   const reference = refLabels.length && !hyper.neutral_class ? pool : null;
@@ -184,7 +193,7 @@ export async function runRealSpeech(o: RealSpeechOptions): Promise<Record<string
         label: c.label, probs: Float32Array.from(c.probs, (_, k) => runs.reduce((a, r) => a + r[i]!.probs[k]!, 0) / runs.length),
       }));
       ensemble[n] = { balanced_accuracy: signalScores(clips, classes).balanced_accuracy, recall: signalScores(clips, classes).recall,
-        calm_false_alarm: calmFalseAlarms(clips, classes).rate, ece: expectedCalibrationError(clips, classes) };
+        calm_false_alarm: calmFalseAlarms(clips, classes).rate, ece: expectedCalibrationError(clips, classes), ...boundaryDiagnostics(clips, classes) };
     }
     const vals = names.map((n) => ensemble[n] as { balanced_accuracy: number; calm_false_alarm: number | null });
     ensemble.mean_of_corpora = { balanced_accuracy: vals.reduce((a, v) => a + v.balanced_accuracy, 0) / vals.length,
@@ -193,7 +202,7 @@ export async function runRealSpeech(o: RealSpeechOptions): Promise<Record<string
   }
   for (const s of perSeed) for (const f of Object.values(s.corpora)) delete f.clips;
   const result = {
-    experiment: 'real-speech', command: o.command ?? null, seeds, hyper: { ...hyper, seed: seeds[0] }, convert_limit: o.convertLimit ?? DEMO_CONVERT_LIMIT, convert_per_clip: o.convertPerClip ?? 1, neutral_resynthesis: resynthesised,
+    experiment: 'real-speech', command: o.command ?? null, seeds, hyper: { ...hyper, seed: seeds[0] }, convert_limit: o.convertLimit ?? DEMO_CONVERT_LIMIT, convert_per_clip: o.convertPerClip ?? 1, neutral_resynthesis: resynthesised, reference_resynthesis: resynthesised && Boolean(o.referenceResynthesis),
     corpora: names, label_map: RAVDESS_LABEL_MAP, training_lengths_seconds: trainingLengths, summary, per_seed: perSeed,
   };
   writeFileAtomic(path.join(out, 'results.json'), JSON.stringify(result, null, 1));
@@ -283,6 +292,7 @@ async function scoreCorpus(m: TrainedModel, ds: Dataset, refLabels: readonly str
   return {
     clips: scored,
     ...sig, calm_false_alarm: calmFalseAlarms(scored, m.classes).rate, n_calm: calmFalseAlarms(scored, m.classes).n,
+    ...boundaryDiagnostics(scored, m.classes),
     ece: expectedCalibrationError(scored, m.classes), no_reference: noRef,
     length_probe: await lengthProbe(m, probe, seed), join_probe: await joinProbe(m, probe),
     duration_baseline: { balanced_accuracy: signalScores(dur, m.classes).balanced_accuracy },
