@@ -10,6 +10,7 @@ import { renderSvg, svgToPng } from '../report/render.js';
 import type { ChartSpec } from '../report/charts.js';
 import { Rng } from '../engine/rng.js';
 import { trackPitch } from '../features/pitch.js';
+import { wholeFrameLevelsDb } from '../features/frame-stats.js';
 import { extractFeatures } from '../features/index.js';
 import { makeAugmenter } from './augmenter.js';
 import { specAugment } from './specaugment.js';
@@ -36,16 +37,10 @@ function bandSpectrum(x: Float32Array, sr: number): { f: number; db: number }[] 
   return out;
 }
 
-/** Level in dB per 10 ms. */
+/** Level in dB of 30 ms frames every 10 ms, each at its frame's centre. */
 function levelCurve(x: Float32Array, sr: number): { t: number; db: number }[] {
   const hop = Math.round(0.01 * sr), win = Math.round(0.03 * sr);
-  const out: { t: number; db: number }[] = [];
-  for (let s = 0; s + win <= x.length; s += hop) {
-    let e = 0;
-    for (let j = 0; j < win; j++) e += x[s + j]! * x[s + j]!;
-    out.push({ t: (s + win / 2) / sr, db: 10 * Math.log10(e / win + 1e-12) });
-  }
-  return out;
+  return Array.from(wholeFrameLevelsDb(x, sr, 0.03, 0.01), (db, f) => ({ t: (f * hop + win / 2) / sr, db }));
 }
 
 /** Each waveform operation applied alone (p = 1) to `clip`, with a label for the chart. */

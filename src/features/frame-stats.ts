@@ -1,6 +1,6 @@
 /**
- * Two small helpers the prosody measures share (`measureProsody`, `clipFunctionals`, and the conversion
- * check in augment/convert/check.ts): a linear-interpolated percentile and frame levels in dB.
+ * Two small helpers the prosody measures share (`measureProsody`, `clipFunctionals`, the conversion check in
+ * augment/convert/check.ts and its level charts): a linear-interpolated percentile and frame levels in dB.
  *
  * Why not audio/speech.ts's `frameLevelsDb`: that one is the speech detector's (float32, a partial last
  * frame for short clips); these measures were calibrated on whole frames only with +1e-12 inside the
