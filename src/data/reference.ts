@@ -104,11 +104,11 @@ export function referenceHalf(items: readonly { path: string; label: string; spe
   labels: readonly string[]): Set<string> {
   const set = new Set(labels);
   const bySpeaker = new Map<string, string[]>();
-  const fixed = new Set<string>();
+  const out = new Set<string>();
   for (const it of items) {
     if (!set.has(it.label)) continue;
     if (it.referenceRole) {
-      if (it.referenceRole === 'reference') fixed.add(it.path);
+      if (it.referenceRole === 'reference') out.add(it.path);
       continue;
     }
     const key = it.speaker ?? `clip:${it.path}`;
@@ -116,7 +116,6 @@ export function referenceHalf(items: readonly { path: string; label: string; spe
     if (g) g.push(it.path);
     else bySpeaker.set(key, [it.path]);
   }
-  const out = fixed;
   for (const paths of bySpeaker.values()) [...new Set(paths)].sort().forEach((p, i) => { if (i % 2 === 0) out.add(p); });
   return out;
 }
