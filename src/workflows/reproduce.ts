@@ -192,6 +192,9 @@ async function reproduceLocked(o: ReproduceOptions): Promise<ReproduceResult> {
   events.log?.(`recipe ${recipe}: ${rs.describe}`);
 
   const resolvedHyper = resolveHyperparameters(hyperOver);
+  if (o.neutralResynthesis && (recipe === 'paper' || !resolvedHyper.neutral_class)) {
+    throw new ParamError('neutralResynthesis', 'resynthesises the neutral class of converted training data: it needs the converted recipe with neutral_class');
+  }
   const referenceLabels = parseReferenceLabels(resolvedHyper.speaker_reference);
   const referenceOn = referenceLabels.length > 0;
   const userReference = o.reference ? renameParams({ data: 'reference' }, () => scanDataset(o.reference!)) : null;

@@ -90,4 +90,10 @@ test('affexion prints the flag of a bad library parameter', () => {
   assert.match(bad.stderr, /affexion: --batch-size: expected a positive integer, got 0/);
   const missing = cli('cv', path.join(out, 'no-data'), '--out', path.join(out, 'cv'), '--epochs', '1');
   assert.match(missing.stderr, /affexion: DATA: .*no-data does not exist/);
+  // Options that cannot apply are refused before any conversion, not silently ignored.
+  const refOnly = cli('experiment', 'real-speech', '--out', path.join(out, 'rs'), '--neutral', out, '--reference-resynthesis');
+  assert.equal(refOnly.status, 1);
+  assert.match(refOnly.stderr, /affexion: --reference-resynthesis: only with neutralResynthesis/);
+  const noClass = cli('experiment', 'real-speech', '--out', path.join(out, 'rs2'), '--neutral', out, '--neutral-resynthesis', '--no-neutral-class');
+  assert.match(noClass.stderr, /affexion: --neutral-resynthesis: resynthesises the neutral class: it needs neutral_class/);
 });

@@ -101,6 +101,7 @@ test('reproduce: bad recipe inputs are named; real speech can never be converted
   const base = { real, out: tmpDir(), folds: 2, features: TINY_FEATURES, cacheDir: null, hyper: { ...TINY_HYPER, epochs: 1 } };
   await assert.rejects(reproduce({ ...base, recipe: 'paper' }), /synthetic: the paper recipe trains on synthetic speech/);
   await assert.rejects(reproduce({ ...base, recipe: 'bogus' as never }), /recipe: expected one of converted, paper, got "bogus"/);
+  await assert.rejects(reproduce({ ...base, recipe: 'paper', neutralResynthesis: true }), /neutralResynthesis: .*needs the converted recipe with neutral_class/);
   // The default recipe's speaker references: a real set without speakers or without neutral/calm clips is refused before training.
   await assert.rejects(reproduce({ ...base, neutral: NEUTRAL_POOL, convertLimit: 3 }), /real: .*spk0_0\.wav has no speaker id/);
   const noNeutral = makeToneDataset({ classes: ['panic', 'excitement'], perClass: 2, seed: 7, speakers: true });

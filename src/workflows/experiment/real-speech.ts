@@ -129,6 +129,12 @@ export async function runRealSpeech(o: RealSpeechOptions): Promise<Record<string
   const seeds = o.seeds?.length ? o.seeds : [1];
   const neutral = o.neutral ?? sharedDataPath('neutral-pool');
   if (!existsSync(neutral)) throw new ParamError('neutral', `${neutral} does not exist (real neutral speech to convert)`);
+  // Settings first: a bad combination fails before any conversion.
+  const hyper: Partial<Hyperparameters> = { ...DEMO_HYPERPARAMETERS, ...RECIPE_SETTINGS.converted.hyper, ensemble: 1, ...(o.hyper ?? {}) };
+  const refLabels = parseReferenceLabels(hyper.speaker_reference ?? '');
+  if (o.neutralResynthesis && !hyper.neutral_class) throw new ParamError('neutralResynthesis', 'resynthesises the neutral class: it needs neutral_class');
+  const resynthesised = Boolean(hyper.neutral_class) && (o.neutralResynthesis ?? RECIPE_SETTINGS.converted.neutralResynthesis);
+  if (o.referenceResynthesis && !resynthesised) throw new ParamError('referenceResynthesis', 'only with neutralResynthesis (the references are resynthesised alongside the neutral class)');
   const realDirs = o.real?.length ? o.real : [existingSharedData('ravdess-dev'), existingSharedData('tess-dev')].filter((d): d is string => d !== null);
   if (realDirs.length === 0) throw new ParamError('real', 'no dev corpus given and none found at ../shared/data/{ravdess-dev,tess-dev}');
   const reals = realDirs.map((d) => {
@@ -141,9 +147,6 @@ export async function runRealSpeech(o: RealSpeechOptions): Promise<Record<string
   for (const r of reals.slice(1)) assertNoRealClips(converted.items.map((it) => ({ file: it.path })), r, 'converted');
   const pool = renameParams({ data: 'neutral' }, () => scanDataset(neutral));
   for (const r of reals) assertNoRealClips(pool.items.map((it) => ({ file: it.path })), r, 'neutral');
-  const hyper: Partial<Hyperparameters> = { ...DEMO_HYPERPARAMETERS, ...RECIPE_SETTINGS.converted.hyper, ensemble: 1, ...(o.hyper ?? {}) };
-  const refLabels = parseReferenceLabels(hyper.speaker_reference ?? '');
-  const resynthesised = Boolean(hyper.neutral_class) && (o.neutralResynthesis ?? RECIPE_SETTINGS.converted.neutralResynthesis);
   const neutralData = resynthesised
     ? await resynthesiseNeutral({ pool, labels: refLabels, out: path.join(out, 'data', 'neutral-resynthesised'), seed: seeds[0]!, events,
       references: o.referenceResynthesis ?? false })
