@@ -96,4 +96,8 @@ test('affexion prints the flag of a bad library parameter', () => {
   assert.match(refOnly.stderr, /affexion: --reference-resynthesis: only with neutralResynthesis/);
   const noClass = cli('experiment', 'real-speech', '--out', path.join(out, 'rs2'), '--neutral', out, '--neutral-resynthesis', '--no-neutral-class');
   assert.match(noClass.stderr, /affexion: --neutral-resynthesis: resynthesises the neutral class: it needs neutral_class/);
+  const mixNoClass = cli('experiment', 'real-speech', '--out', path.join(out, 'rs3'), '--neutral', out, '--synthetic-mix', '4', '--no-neutral-class');
+  assert.match(mixNoClass.stderr, /affexion: --synthetic-mix: with speaker references it needs the neutral class/);
+  const mixNegative = cli('experiment', 'real-speech', '--out', path.join(out, 'rs4'), '--neutral', out, '--synthetic-mix', '-1');
+  assert.match(mixNegative.stderr, /affexion: --synthetic-mix: expected a whole number of clips per class ≥ 0, got -1/);
 });

@@ -208,3 +208,16 @@ test('gap experiment with several seeds: mean ± sd per recipe, and the ensemble
   await assert.rejects(runGapExperiment({ ...opts, seeds: [1, 1] }), /seeds: 1,1 repeats a seed/);
   await assert.rejects(runGapExperiment({ ...opts, hyper: { ensemble: 3 } }), /ensemble: the experiment trains one network per recipe and seed/);
 });
+
+test('prepareSynthetic for a mix: every offline voice, one sentence pool, neutral readings as a class with the voice as speaker', async () => {
+  const { prepareSynthetic, OFFLINE_VOICE_IDS } = await import('../../src/workflows/experiment/data.js');
+  const out = path.join(tmpDir(), 'mix');
+  const ds = await prepareSynthetic({ out, perClass: OFFLINE_VOICE_IDS.length, seed: 3, allOfflineVoices: true, textMode: 'shared', classes: ['panic', 'neutral'] });
+  assert.deepEqual(ds.classes, ['neutral', 'panic']);
+  assert.equal(OFFLINE_VOICE_IDS.length, 10);
+  for (const label of ds.classes) {
+    // Voices rotate within a class: one clip of each voice per class, so each voice has a neutral reading (its reference).
+    assert.deepEqual(ds.items.filter((it) => it.label === label).map((it) => it.speaker).sort(), [...OFFLINE_VOICE_IDS].sort());
+  }
+  assert.match(readFileSync(path.join(out, 'datasheet.md'), 'utf8'), /every class draws from one shared pool of sentences/);
+});

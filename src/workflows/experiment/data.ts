@@ -4,7 +4,7 @@
  * recipe — and the guard that no real evaluation clip ever reaches a training set.
  */
 import { scanDataset, type Dataset } from '../../data/dataset.js';
-import { synthesize, DEFAULT_CLASSES } from '../../synth/index.js';
+import { synthesize, DEFAULT_CLASSES, VOICES } from '../../synth/index.js';
 import { Rng } from '../../engine/rng.js';
 import type { ProgressEvents } from '../../report/progress.js';
 import type { Clip } from './features.js';
@@ -32,15 +32,26 @@ export interface PrepareSyntheticOptions {
   out: string;
   perClass: number;
   seed: number;
+  /** Labels to voice (default the four signals). */
+  classes?: readonly string[];
+  /** Every offline voice (10) instead of synthesize's default 5. */
+  allOfflineVoices?: boolean;
+  /** 'shared': every class reads from one sentence pool, so the words cannot tell the class (default 'emotion', the paper's). */
+  textMode?: 'emotion' | 'shared';
   events?: ProgressEvents;
 }
+
+/** The voices `synthesize` can use offline (espeak + flite). */
+export const OFFLINE_VOICE_IDS: readonly string[] = VOICES.filter((v) => v.engine !== 'openai').map((v) => v.id);
 
 /** The synthetic set: `given` when set, else generated (offline espeak + flite, 3–4 s clips) into `out`. */
 export async function prepareSynthetic(o: PrepareSyntheticOptions): Promise<Dataset> {
   if (o.given) return renameParams({ data: 'synthetic' }, () => scanDataset(o.given!));
-  o.events?.log?.(`generating the synthetic set (${o.perClass} clips per class, offline espeak + flite) in ${o.out}`);
+  const classes = o.classes ?? DEFAULT_CLASSES;
+  o.events?.log?.(`generating the synthetic set (${o.perClass} clips per class of ${classes.join(', ')}, offline espeak + flite) in ${o.out}`);
   await synthesize({
-    out: o.out, perClass: o.perClass, classes: [...DEFAULT_CLASSES], provider: 'mixed', seed: o.seed, lengths: ['short'],
+    out: o.out, perClass: o.perClass, classes: [...classes], provider: 'mixed', seed: o.seed, lengths: ['short'],
+    ...(o.allOfflineVoices ? { voices: [...OFFLINE_VOICE_IDS] } : {}), ...(o.textMode ? { textMode: o.textMode } : {}),
     concurrency: 1, onProgress: (done, total) => o.events?.stage?.('synthesising', done, total),
   });
   return renameParams({ data: 'synthetic' }, () => scanDataset(o.out));

@@ -19,6 +19,8 @@ import { applySpeakerReference, parseReferenceLabels, referenceHalf, speakerRefe
 import { existingSharedData, sharedDataPath } from '../../data/shared-data.js';
 import type { FeatureMatrix } from '../../features/index.js';
 import { prepareConverted } from '../../augment/convert/prepare.js';
+import { DEFAULT_CLASSES } from '../../synth/index.js';
+import { prepareSynthetic } from './data.js';
 import { resynthesiseNeutral } from '../../augment/convert/neutral.js';
 import { evaluate } from '../../eval/evaluate.js';
 import { loadTrainedModel, modelProbabilities, type TrainedModel } from '../../model/model-dir.js';
@@ -50,6 +52,13 @@ export interface RealSpeechOptions {
   neutralResynthesis?: boolean;
   /** With neutralResynthesis: resynthesise the training speakers' reference clips too (default false). */
   referenceResynthesis?: boolean;
+  /**
+   * Offline synthetic voices mixed into training (issue 13 item 5): this many clips per class of every offline
+   * voice (espeak + flite), the signals and — with a neutral class — neutral readings, one sentence pool for all
+   * classes; each voice's neutral readings are split into its references and its neutral class as for real
+   * speakers. Default 0 (converted speech only).
+   */
+  syntheticMix?: number;
   /** Over the default recipe at the demo's size, one network per seed. */
   hyper?: Partial<Hyperparameters>;
   /** Clips per corpus for the length and join probes (default 48). */
@@ -84,8 +93,8 @@ export interface CorpusFigures {
    * neutral class) and `head` (the head alone).
    */
   fusion_variants?: Record<string, { balanced_accuracy: number; recall: Record<string, number>; calm_false_alarm: number | null; ece: number }>;
-  /** Per-clip probabilities (for the ensemble of the seeds; not written to results.json). */
-  clips?: ScoredClip[];
+  /** Per-clip probabilities (for the ensemble of the seeds; written to seed-<s>/probs-<corpus>.json, not to results.json). */
+  clips?: (ScoredClip & { file: string })[];
 }
 
 const VARIANTS = ['none', 'product', 'product_no_prior', 'gate', 'head'] as const;
@@ -135,6 +144,10 @@ export async function runRealSpeech(o: RealSpeechOptions): Promise<Record<string
   if (o.neutralResynthesis && !hyper.neutral_class) throw new ParamError('neutralResynthesis', 'resynthesises the neutral class: it needs neutral_class');
   const resynthesised = Boolean(hyper.neutral_class) && (o.neutralResynthesis ?? RECIPE_SETTINGS.converted.neutralResynthesis);
   if (o.referenceResynthesis && !resynthesised) throw new ParamError('referenceResynthesis', 'only with neutralResynthesis (the references are resynthesised alongside the neutral class)');
+  const mixN = o.syntheticMix ?? 0;
+  if (!Number.isInteger(mixN) || mixN < 0) throw new ParamError('syntheticMix', `expected a whole number of clips per class ≥ 0, got ${mixN}`);
+  // The voices' references are their neutral readings, which exist only as the neutral class's half.
+  if (mixN > 0 && refLabels.length && !hyper.neutral_class) throw new ParamError('syntheticMix', 'with speaker references it needs the neutral class (the voices\' references are their neutral readings)');
   const realDirs = o.real?.length ? o.real : [existingSharedData('ravdess-dev'), existingSharedData('tess-dev')].filter((d): d is string => d !== null);
   if (realDirs.length === 0) throw new ParamError('real', 'no dev corpus given and none found at ../shared/data/{ravdess-dev,tess-dev}');
   const reals = realDirs.map((d) => {
@@ -151,7 +164,13 @@ export async function runRealSpeech(o: RealSpeechOptions): Promise<Record<string
     ? await resynthesiseNeutral({ pool, labels: refLabels, out: path.join(out, 'data', 'neutral-resynthesised'), seed: seeds[0]!, events,
       references: o.referenceResynthesis ?? false })
     : pool;
-  const data: Dataset = hyper.neutral_class ? mergeDatasets([converted, neutralData], converted.source) : converted;
+  const synthetic = mixN > 0
+    ? await prepareSynthetic({ out: path.join(out, 'data', 'synthetic-mix'), perClass: mixN, seed: seeds[0]!, allOfflineVoices: true, textMode: 'shared',
+      classes: hyper.neutral_class ? [...DEFAULT_CLASSES, 'neutral'] : DEFAULT_CLASSES, events })
+    : null;
+  if (synthetic) for (const r of reals) assertNoRealClips(synthetic.items.map((it) => ({ file: it.path })), r, 'synthetic');
+  const parts = [converted, ...(hyper.neutral_class ? [neutralData] : []), ...(synthetic ? [synthetic] : [])];
+  const data: Dataset = parts.length > 1 ? mergeDatasets(parts, converted.source) : converted;
   const reference = refLabels.length && !hyper.neutral_class ? pool : null;
 
   const perSeed: { seed: number; model: string; corpora: Record<string, CorpusFigures> }[] = [];
@@ -171,6 +190,9 @@ export async function runRealSpeech(o: RealSpeechOptions): Promise<Record<string
       events.log?.(`real-speech: seed ${seed} — scoring ${name}`);
       corpora[name] = await scoreCorpus(model, ds, refLabels, baseline, cache, o.probeClips ?? 48, seed);
       const f = corpora[name]!;
+      // Every clip's probabilities, to study operating points and ensembles afterwards without re-scoring.
+      writeFileAtomic(path.join(out, `seed-${seed}`, `probs-${name}.json`), `${JSON.stringify({ classes: model.classes,
+        clips: f.clips!.map((c) => ({ file: path.relative(realDirs[i]!, c.file), label: c.label, probs: Array.from(c.probs, (v) => Number(v.toFixed(6))) })) })}\n`);
       events.log?.(`real-speech: seed ${seed} ${name}: balanced accuracy ${(100 * f.balanced_accuracy).toFixed(1)} %, calm false alarms ` +
         `${f.calm_false_alarm === null ? '–' : `${(100 * f.calm_false_alarm).toFixed(1)} %`}, length probe ${(100 * f.length_probe.changed).toFixed(1)} % changed`);
     }
@@ -206,6 +228,7 @@ export async function runRealSpeech(o: RealSpeechOptions): Promise<Record<string
   for (const s of perSeed) for (const f of Object.values(s.corpora)) delete f.clips;
   const result = {
     experiment: 'real-speech', command: o.command ?? null, seeds, hyper: { ...hyper, seed: seeds[0] }, convert_limit: o.convertLimit ?? DEMO_CONVERT_LIMIT, convert_per_clip: o.convertPerClip ?? 1, neutral_resynthesis: resynthesised, reference_resynthesis: resynthesised && Boolean(o.referenceResynthesis),
+    synthetic_mix: mixN,
     corpora: names, label_map: RAVDESS_LABEL_MAP, training_lengths_seconds: trainingLengths, summary, per_seed: perSeed,
   };
   writeFileAtomic(path.join(out, 'results.json'), JSON.stringify(result, null, 1));
@@ -265,7 +288,7 @@ async function scoreCorpus(m: TrainedModel, ds: Dataset, refLabels: readonly str
       return [k, { balanced_accuracy: sg.balanced_accuracy, recall: sg.recall, calm_false_alarm: calmFalseAlarms(cl, m.classes).rate, ece: expectedCalibrationError(cl, m.classes) }];
     }));
   }
-  const scored: ScoredClip[] = preds.map((p, i) => ({ label: p.label, probs: fused.subarray(i * K, (i + 1) * K) }));
+  const scored: (ScoredClip & { file: string })[] = preds.map((p, i) => ({ file: p.path, label: p.label, probs: fused.subarray(i * K, (i + 1) * K) }));
   const sig = signalScores(scored, m.classes);
   const fps = m.featureSettings.params.sr / m.featureSettings.params.hopLength;
   const feats: FeatureMatrix[] = [];
