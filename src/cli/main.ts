@@ -7,6 +7,7 @@ import { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { TrainingInterrupted } from '../train/fit.js';
 import { cliMessage, wasInterrupted } from './options.js';
+import { tuneAllocator } from '../engine/allocator.js';
 import { register as registerModel } from './commands/model.js';
 import { register as registerPredict } from './commands/predict.js';
 import { register as registerTrain } from './commands/train.js';
@@ -32,6 +33,10 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
   if (err.code === 'EPIPE') process.exit(0);
   throw err;
 });
+
+// Large arrays reuse freed pages instead of faulting fresh ones in (src/engine/allocator.ts); before any
+// command allocates. AFFEXION_MALLOC_TUNING=off keeps glibc's defaults.
+tuneAllocator();
 
 const program = new Command();
 let commandPath = '';

@@ -30,3 +30,4 @@ export function getKernels(): Kernels {
   if (choice === 'native' || choice === '') return nativeKernels();
   throw new Error(`AFFEXION_BACKEND=${choice}: expected 'native' or 'js'`);
 }
+export { tuneAllocator } from './allocator.js';
