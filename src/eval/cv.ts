@@ -13,7 +13,7 @@ import type { FeatureSettings } from '../data/features.js';
 import type { Normalization } from '../data/normalize.js';
 import type { AffexionNet } from '../model/network.js';
 import type { EpochRecord } from '../train/fit.js';
-import { applyTemperature, expectedCalibrationError, fitTemperature } from '../model/calibration.js';
+import { applyTemperature, expectedCalibrationError, fitNeutralBias, fitTemperature } from '../model/calibration.js';
 import { resolveRunSettings, windowHopFrames, type CrossValidationRunSettings, type Hyperparameters } from '../model/hyperparameters.js';
 import { trainModelToDir } from '../train/train.js';
 import { checkTrainable, dataFingerprint, loadSplit, referenceDatasets, referenceFingerprint, subsetSplit, trainingClasses, type LabelledFeatures, type LoadedSplit, type ReferenceData, type DataSource } from '../data/split.js';
@@ -84,7 +84,14 @@ export interface CvResult {
    * Temperature fitted on the pooled out-of-fold probabilities (held-out speakers when grouped by
    * speaker) and the expected calibration error before/after (src/model/calibration.ts).
    */
-  calibration?: { temperature: number; ece_before: number; ece_after: number; n: number };
+  calibration?: {
+    temperature: number; ece_before: number; ece_after: number; n: number;
+    /**
+     * With a class neutral: the operating point (applyNeutralBias) with the best balanced accuracy on the same
+     * out-of-fold predictions after the temperature, and that balanced accuracy before / after it.
+     */
+    neutral_bias?: number; balanced_accuracy_before?: number; balanced_accuracy_after?: number;
+  };
   warnings: string[];
   out: string;
   report?: string;
@@ -217,10 +224,15 @@ async function crossValidateLocked(opts: CvOptions, k: number, groupBy: GroupBy,
   if (calibratable && pooledTrue.length) {
     const P = Float32Array.from(pooledProbs);
     const T = fitTemperature(P, pooledTrue, classes.length);
+    const PT = applyTemperature(P, classes.length, T);
     result.calibration = {
       temperature: T, ece_before: expectedCalibrationError(P, pooledTrue, classes.length),
-      ece_after: expectedCalibrationError(applyTemperature(P, classes.length, T), pooledTrue, classes.length), n: pooledTrue.length,
+      ece_after: expectedCalibrationError(PT, pooledTrue, classes.length), n: pooledTrue.length,
     };
+    if (classes.includes('neutral')) {
+      const nb = fitNeutralBias(PT, pooledTrue, classes.length, classes.indexOf('neutral'));
+      Object.assign(result.calibration, { neutral_bias: nb.bias, balanced_accuracy_before: nb.before, balanced_accuracy_after: nb.after });
+    }
   }
   writeFileAtomic(path.join(out, 'cv.json'), JSON.stringify(result, null, 1));
   if (opts.report !== false) {

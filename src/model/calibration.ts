@@ -60,3 +60,53 @@ export function expectedCalibrationError(probs: Float32Array, targets: ArrayLike
   for (let b = 0; b < bins; b++) if (n[b]) e += (n[b]! / N) * Math.abs(acc[b]! / n[b]! - conf[b]! / n[b]!);
   return e;
 }
+
+/**
+ * The neutral operating point: p(neutral) multiplied by e^bias, then renormalised — moves where "no
+ * signal" ends without touching how the signals are told apart (bias > 0: fewer calm clips called a
+ * signal, more signals missed).
+ */
+export function applyNeutralBias(probs: Float32Array, K: number, neutralIndex: number, bias: number): Float32Array {
+  if (bias === 0) return probs;
+  const f = Math.exp(bias);
+  const out = new Float32Array(probs.length);
+  for (let i = 0; i < probs.length / K; i++) {
+    let z = 0;
+    for (let k = 0; k < K; k++) z += (out[i * K + k] = probs[i * K + k]! * (k === neutralIndex ? f : 1));
+    for (let k = 0; k < K; k++) out[i * K + k]! /= z;
+  }
+  return out;
+}
+
+/** Mean recall over the classes present in `targets` (the balanced accuracy) of argmax(probs). */
+function balancedAccuracy(probs: Float32Array, targets: ArrayLike<number>, K: number): number {
+  const hit = new Float64Array(K), n = new Float64Array(K);
+  for (let i = 0; i < targets.length; i++) {
+    let best = 0;
+    for (let k = 1; k < K; k++) if (probs[i * K + k]! > probs[i * K + best]!) best = k;
+    n[targets[i]!]++;
+    if (best === targets[i]) hit[targets[i]!]++;
+  }
+  let s = 0, c = 0;
+  for (let k = 0; k < K; k++) if (n[k]) { s += hit[k]! / n[k]!; c++; }
+  return c ? s / c : NaN;
+}
+
+/**
+ * The neutral bias in [−3, 3] (steps of 0.05) with the highest balanced accuracy on held-out clips —
+ * every class's recall counts alike, so calm clips called a signal and signals called neutral weigh
+ * the same. Ties go to the bias nearest 0. Returns the bias and the balanced accuracy before / after.
+ */
+export function fitNeutralBias(probs: Float32Array, targets: ArrayLike<number>, K: number, neutralIndex: number): { bias: number; before: number; after: number } {
+  if (targets.length === 0) throw new Error('fitNeutralBias: no clips');
+  if (!(neutralIndex >= 0 && neutralIndex < K)) throw new Error(`fitNeutralBias: neutral index ${neutralIndex} outside 0..${K - 1}`);
+  const before = balancedAccuracy(probs, targets, K);
+  let bias = 0, after = before;
+  for (let s = 1; s <= 60; s++) {
+    for (const b of [s * 0.05, -s * 0.05]) {
+      const ba = balancedAccuracy(applyNeutralBias(probs, K, neutralIndex, b), targets, K);
+      if (ba > after + 1e-12) { after = ba; bias = b; }
+    }
+  }
+  return { bias: Math.round(bias * 100) / 100, before, after };
+}

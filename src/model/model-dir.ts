@@ -17,7 +17,7 @@ import type { SpeakerReference } from '../data/reference.js';
 import { CONFIG_FILE, WEIGHTS_FILE, loadModelDir, saveModelDir } from './io.js';
 import type { AffexionNet } from './network.js';
 import { clipProbabilities } from './predict.js';
-import { applyTemperature } from './calibration.js';
+import { applyNeutralBias, applyTemperature } from './calibration.js';
 import { readFunctionalHead, type FunctionalHead } from './functional-head.js';
 import type { EpochRecord } from '../report/types.js';
 import { resolveHyperparameters, windowHopFrames, type Hyperparameters } from './hyperparameters.js';
@@ -56,6 +56,11 @@ export interface TrainedModel {
    */
   temperature?: number;
   /**
+   * The neutral operating point (src/model/calibration.ts applyNeutralBias), fitted on held-out training
+   * speakers with the temperature and applied after it; absent = 0 (the network's own argmax).
+   */
+  neutralBias?: number;
+  /**
    * Statistics of every training speaker's reference clips together (models trained with speaker
    * references): the no-reference fallback of predict and evaluate.
    */
@@ -68,7 +73,7 @@ export interface TrainedModel {
 }
 
 /** What ensemble.json holds. */
-interface EnsembleManifest { format: typeof ENSEMBLE_FORMAT; format_version: 1; members: string[]; combine: 'mean-probability'; temperature?: number }
+interface EnsembleManifest { format: typeof ENSEMBLE_FORMAT; format_version: 1; members: string[]; combine: 'mean-probability'; temperature?: number; neutral_bias?: number }
 
 /** Member folder of an ensemble (1-based k). */
 export function ensembleMemberDir(dir: string, k: number): string {
@@ -108,21 +113,39 @@ export function saveEnsembleManifest(dir: string, memberDirs: readonly string[])
  */
 export async function modelProbabilities(model: TrainedModel, features: readonly FeatureMatrix[],
   batchSize = model.hyper.batch_size): Promise<Float32Array> {
-  const p = await meanProbabilities(model.members, features, model.hyper.max_len, batchSize, windowHopFrames(model.hyper));
-  return model.temperature !== undefined ? applyTemperature(p, model.classes.length, model.temperature) : p;
+  return applyCalibration(model, await meanProbabilities(model.members, features, model.hyper.max_len, batchSize, windowHopFrames(model.hyper)));
+}
+
+/** The model's stored calibration applied to its members' mean probabilities (N, K): the temperature, then the neutral bias. */
+export function applyCalibration(model: Pick<TrainedModel, 'classes' | 'temperature' | 'neutralBias'>, probs: Float32Array): Float32Array {
+  const K = model.classes.length;
+  const calibrated = model.temperature !== undefined ? applyTemperature(probs, K, model.temperature) : probs;
+  return model.neutralBias ? applyNeutralBias(calibrated, K, model.classes.indexOf('neutral'), model.neutralBias) : calibrated;
+}
+
+/** What {@link saveCalibration} stores: a temperature, and for a model with a class `neutral` optionally its operating point. */
+export interface Calibration {
+  temperature: number;
+  neutralBias?: number;
 }
 
 /**
- * Stores a fitted temperature with a model (config.json `training.calibration`, or ensemble.json for an
+ * Stores a fitted calibration with a model (config.json `training.calibration`, or ensemble.json for an
  * ensemble); every later load applies it. `fittedOn` says to what data, for the record.
  */
-export function saveTemperature(dir: string, temperature: number, fittedOn: string): void {
-  if (!(temperature > 0 && Number.isFinite(temperature))) throw new Error(`temperature: expected a positive number, got ${temperature}`);
+export function saveCalibration(dir: string, c: Calibration, fittedOn: string): void {
+  if (!(c.temperature > 0 && Number.isFinite(c.temperature))) throw new Error(`temperature: expected a positive number, got ${c.temperature}`);
+  if (c.neutralBias !== undefined && !Number.isFinite(c.neutralBias)) throw new Error(`neutralBias: expected a finite number, got ${c.neutralBias}`);
   const abs = path.resolve(dir);
   const file = isEnsembleDir(abs) ? path.join(abs, ENSEMBLE_FILE) : path.join(abs, CONFIG_FILE);
-  const raw = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown> & { training?: Record<string, unknown> };
-  if (isEnsembleDir(abs)) raw.temperature = temperature;
-  else raw.training = { ...(raw.training ?? {}), calibration: { method: 'temperature', temperature, fitted_on: fittedOn } };
+  const raw = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown> & { training?: Record<string, unknown>; labels?: string[] };
+  const bias = c.neutralBias !== undefined ? { neutral_bias: c.neutralBias } : {};
+  if (isEnsembleDir(abs)) {
+    delete raw.neutral_bias;
+    Object.assign(raw, { temperature: c.temperature, ...bias });
+  } else {
+    raw.training = { ...(raw.training ?? {}), calibration: { method: 'temperature', temperature: c.temperature, ...bias, fitted_on: fittedOn } };
+  }
   writeFileAtomic(file, JSON.stringify(raw, null, 2) + '\n');
 }
 
@@ -132,6 +155,14 @@ function populationReference(v: SpeakerReference | undefined, rows: number, file
   const ok = (a: unknown): a is number[] => Array.isArray(a) && a.length === rows && a.every((x) => typeof x === 'number' && Number.isFinite(x));
   if (!ok(v.mean) || !ok(v.std) || v.std.some((x) => !(x > 0))) throw new Error(`${file}: training.population_reference must hold ${rows} means and positive stds`);
   return { populationReference: { mean: v.mean, std: v.std, clips: Number(v.clips) || 0, frames: Number(v.frames) || 0 } };
+}
+
+/** A stored neutral bias, checked: a finite number, and only for a model with a class neutral (errors name the file). */
+function readNeutralBias(v: unknown, classes: readonly string[], file: string): { neutralBias?: number } {
+  if (v === undefined || v === 0) return {};
+  if (typeof v !== 'number' || !Number.isFinite(v) || Math.abs(v) > 20) throw new Error(`${file}: neutral_bias must be a number in [−20, 20], got ${JSON.stringify(v)}`);
+  if (!classes.includes('neutral')) throw new Error(`${file}: neutral_bias is set but the model has no class neutral`);
+  return { neutralBias: v };
 }
 
 /** A stored temperature, checked (errors name the file). */
@@ -218,10 +249,12 @@ function loadEnsemble(abs: string, manifest: string): TrainedModel {
         : o.hyper.max_len !== first.hyper.max_len ? `MAX_LEN ${o.hyper.max_len} vs ${first.hyper.max_len}` : '';
     if (what) throw new Error(`${manifest}: members ${path.relative(abs, first.dir)} and ${path.relative(abs, o.dir)} differ in ${what}; an ensemble needs the same inputs and classes`);
   }
-  const t = readTemperature((JSON.parse(readFileSync(manifest, 'utf8')) as EnsembleManifest).temperature, manifest);
+  const em = JSON.parse(readFileSync(manifest, 'utf8')) as EnsembleManifest;
+  const t = readTemperature(em.temperature, manifest);
   return {
     dir: abs, members: members.flatMap((x) => x.members), classes: first.classes, featureSettings: first.featureSettings,
     hyper: { ...first.hyper, ensemble: members.length }, epochs: first.epochs, ...(t !== undefined ? { temperature: t } : {}),
+    ...readNeutralBias(em.neutral_bias, first.classes, manifest),
     ...(first.populationReference ? { populationReference: first.populationReference } : {}),
   };
 }
@@ -231,7 +264,7 @@ function loadSingle(abs: string): TrainedModel {
   if (!m.featureParams) {
     throw new Error(`${abs}: this model takes raw feature matrices (no feature parameters stored); use predict --features, or train one with affexion train`);
   }
-  const t = m.training as { loudness?: LoudnessMode; hyperparameters?: Partial<Hyperparameters>; epochs_trained?: number; calibration?: { temperature?: unknown };
+  const t = m.training as { loudness?: LoudnessMode; hyperparameters?: Partial<Hyperparameters>; epochs_trained?: number; calibration?: { temperature?: unknown; neutral_bias?: unknown };
     population_reference?: SpeakerReference };
   if (t.loudness !== undefined && !LOUDNESS_MODES.includes(t.loudness)) {
     throw new Error(`${abs}/${CONFIG_FILE}: unknown loudness step "${t.loudness}" (made by another Affexion version?)`);
@@ -252,6 +285,7 @@ function loadSingle(abs: string): TrainedModel {
   return {
     dir: abs, members: [{ dir: abs, net: m.net, normalization }], classes: m.labels, hyper, epochs: t.epochs_trained ?? 0,
     ...(temperature !== undefined ? { temperature } : {}),
+    ...readNeutralBias(t.calibration?.neutral_bias, m.labels, `${abs}/${CONFIG_FILE}`),
     ...(populationReference(t.population_reference, n / 1, `${abs}/${CONFIG_FILE}`)),
     featureSettings: resolveFeatureSettings({ params: m.featureParams, loudness: t.loudness ?? 'none', trimSilence: hyper.trim_silence }),
   };

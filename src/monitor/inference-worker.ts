@@ -17,7 +17,8 @@ const subs = new Map<string, typeof m>();
 function sub(a: number, b: number): typeof m {
   const key = `${a}:${b}`;
   let s = subs.get(key);
-  if (!s) subs.set(key, (s = a === 0 && b === m.members.length ? m : { ...m, members: m.members.slice(a, b) }));
+  // A part of the members is left uncalibrated: the pool calibrates the mean of all parts (as modelProbabilities does).
+  if (!s) subs.set(key, (s = a === 0 && b === m.members.length ? m : { ...m, members: m.members.slice(a, b), temperature: undefined, neutralBias: undefined }));
   return s;
 }
 

@@ -7,7 +7,7 @@
  */
 import type { Worker } from 'node:worker_threads';
 import type { SpeakerReference } from '../data/reference.js';
-import type { TrainedModel } from '../model/model-dir.js';
+import { applyCalibration, type TrainedModel } from '../model/model-dir.js';
 import type { PoolReply, PoolRequest } from './inference-worker.js';
 import { ParamError } from '../engine/errors.js';
 import { startModuleWorker } from './thread.js';
@@ -76,7 +76,7 @@ export async function createInferencePool(m: TrainedModel, workers: number): Pro
       const out = new Float32Array(windows.length * K);
       parts.forEach((p, i) => { const w = ranges[i]![1] - ranges[i]![0]; for (let j = 0; j < out.length; j++) out[j] += p[j]! * w; });
       for (let j = 0; j < out.length; j++) out[j] /= M;
-      return out;
+      return applyCalibration(m, out);
     },
     async close() {
       await Promise.all(slots.map((s) => s.worker.terminate()));

@@ -22,7 +22,7 @@ import { resolveHyperparameters, type CrossValidationRunSettings, type Hyperpara
 import { RECIPE_SETTINGS, resolveRecipe, type TrainingRecipe } from './recipe.js';
 import { datasetSummary } from '../train/reporting.js';
 import { train, type TrainResult } from '../train/train.js';
-import { loadTrainedModel, saveTemperature } from '../model/model-dir.js';
+import { loadTrainedModel, saveCalibration } from '../model/model-dir.js';
 import { expectedCalibrationError } from '../model/calibration.js';
 import { ParamError, renameParams } from '../engine/errors.js';
 
@@ -283,7 +283,7 @@ async function reproduceLocked(o: ReproduceOptions): Promise<ReproduceResult> {
   if (cv.calibration && cv.groupBy === 'speaker') {
     // Temperature from the held-out speakers of the speaker-grouped folds, stored with the final model.
     const c = cv.calibration;
-    saveTemperature(modelDir, c.temperature, `out-of-fold predictions of ${cv.k}-fold cross-validation grouped by speaker (${c.n} clips)`);
+    saveCalibration(modelDir, { temperature: c.temperature }, `out-of-fold predictions of ${cv.k}-fold cross-validation grouped by speaker (${c.n} clips)`);
     events.log?.(`calibration: temperature ${c.temperature.toFixed(2)} on held-out training speakers (expected calibration error ${(100 * c.ece_before).toFixed(1)} → ${(100 * c.ece_after).toFixed(1)} %)`);
   }
   const model = loadTrainedModel(modelDir);

@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { referenceFromSamples, windowProbabilities } from '../../src/eval/predict.js';
-import { loadTrainedModel } from '../../src/model/model-dir.js';
+import { loadTrainedModel, saveCalibration } from '../../src/model/model-dir.js';
 import { createInferencePool, memberRanges } from '../../src/monitor/pool.js';
 import { train } from '../../src/train/train.js';
 import { Rng } from '../../src/engine/rng.js';
@@ -42,5 +42,19 @@ test('inference pool: the same probabilities as in-process scoring, ensemble spl
     } finally {
       await pool.close();
     }
+  }
+  // A calibrated ensemble: the pool calibrates the mean of all parts, as in-process scoring does (calibrating
+  // each part and then averaging would differ).
+  saveCalibration(ens, { temperature: 0.3 }, 'test');
+  const cal = loadTrainedModel(ens);
+  const pool = await createInferencePool(cal, 2);
+  try {
+    const got = await pool.classify(windows, ref);
+    const want = await windowProbabilities(cal, windows, ref, windows.length);
+    const plain = await windowProbabilities(m, windows, ref, windows.length);
+    assert.ok(want.some((v, k) => Math.abs(v - plain[k]!) > 1e-3), 'the calibration changes the probabilities');
+    want.forEach((v, k) => assert.ok(Math.abs(v - got[k]!) <= 1e-6, `calibrated, 2 workers: ${got[k]} vs ${v}`));
+  } finally {
+    await pool.close();
   }
 });
