@@ -33,7 +33,7 @@ export const PARAM_FLAGS: Readonly<Record<string, string>> = Object.freeze({
   fmin: '--fmin', fmax: '--fmax', deltaWidth: '--delta-width', loudness: '--loudness',
   data: 'DATA', source: 'DATA', out: '--out', outDir: '--out', val: '--val', eval: '--eval', real: '--real',
   synthetic: '--synthetic', neutral: '--neutral', converted: '--converted', reference: '--reference',
-  neutralResynthesis: '--neutral-resynthesis', referenceResynthesis: '--reference-resynthesis', syntheticMix: '--synthetic-mix',
+  neutralResynthesis: '--neutral-resynthesis', referenceResynthesis: '--reference-resynthesis', syntheticMix: '--synthetic-mix', operatingPoint: '--operating-point',
   labelMap: '--label-map', labelColumn: '--label-column', speakerColumn: '--speaker-column',
   folds: '--folds', groupBy: '--group-by', resume: '--resume', recipe: '--recipe', recipes: '--recipes', seeds: '--seeds',
   augmentCopies: '--augment-copies', augmentSpec: '--augment', model: 'MODEL', window: '--window', hop: '--hop', host: '--host', token: '--token', port: '--port',

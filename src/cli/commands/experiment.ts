@@ -10,7 +10,7 @@ import type { Hyperparameters } from '../../model/hyperparameters.js';
 interface RealCliOptions {
   out: string; neutral?: string; real: string[]; seeds?: number[]; convertLimit?: number; probeClips?: number; epochs?: number; ensemble?: number;
   window?: number; windowHop?: number; trimSilence?: boolean; neutralClass?: boolean; speakerReference?: string; channels?: number; hidden?: number;
-  fusion?: 'none' | 'product' | 'gate'; convertPerClip?: number; neutralResynthesis?: boolean; referenceResynthesis?: boolean; syntheticMix?: number;
+  fusion?: 'none' | 'product' | 'gate'; convertPerClip?: number; neutralResynthesis?: boolean; referenceResynthesis?: boolean; syntheticMix?: number; operatingPoint?: boolean;
   cache: string | boolean;
 }
 
@@ -86,6 +86,7 @@ export function register(program: Command): void {
     .option('--no-neutral-class', 'no neutral class (every neutral/calm clip a reference)')
     .option('--neutral-resynthesis', 'pass the neutral class\'s clips through the converter with a near-identity profile (docs/experiment.md seventh round)')
     .option('--reference-resynthesis', 'with --neutral-resynthesis: pass the training speakers\' reference clips through the converter too')
+    .option('--operating-point', 'calibrate each network on held-out training speakers first (3-fold speaker CV): temperature and neutral operating point')
     .option('--synthetic-mix <n>', 'mix in N clips per class of every offline synthetic voice (espeak + flite; neutral readings too, one sentence pool); default 0', intArg('--synthetic-mix'))
     .option('--speaker-reference <labels>', 'speaker reference labels ("" = off; default neutral,calm)')
     .addOption(new Option('--fusion <mode>', 'functional head fused with the network (product, gate; none = the network alone); the figures of ' +
@@ -107,6 +108,7 @@ export function register(program: Command): void {
           ...(o.neutralResynthesis ? { neutralResynthesis: true } : {}),
           ...(o.referenceResynthesis ? { referenceResynthesis: true } : {}),
           ...(o.syntheticMix !== undefined ? { syntheticMix: o.syntheticMix } : {}),
+          ...(o.operatingPoint ? { operatingPoint: true } : {}),
           cacheDir: o.cache === false ? null : typeof o.cache === 'string' ? o.cache : undefined, events: progress, command: process.argv.slice(1),
         });
         progress.stop();

@@ -23,7 +23,8 @@ import { DEFAULT_CLASSES } from '../../synth/index.js';
 import { prepareSynthetic } from './data.js';
 import { resynthesiseNeutral } from '../../augment/convert/neutral.js';
 import { evaluate } from '../../eval/evaluate.js';
-import { loadTrainedModel, modelProbabilities, type TrainedModel } from '../../model/model-dir.js';
+import { loadTrainedModel, modelProbabilities, saveCalibration, type TrainedModel } from '../../model/model-dir.js';
+import { crossValidate } from '../../eval/cv.js';
 import type { Hyperparameters } from '../../model/hyperparameters.js';
 import { meanStd } from '../../report/metrics.js';
 import { clipHeadProbabilities, speakerFunctionalMeans } from '../../eval/functional-fusion.js';
@@ -59,6 +60,13 @@ export interface RealSpeechOptions {
    * speakers. Default 0 (converted speech only).
    */
   syntheticMix?: number;
+  /**
+   * Calibrate each seed's network on held-out training speakers before scoring (a 3-fold speaker-grouped
+   * cross-validation of the same recipe into seed-<s>/cv): the temperature, and with a neutral class the
+   * neutral operating point with the best balanced accuracy there (src/model/calibration.ts fitNeutralBias).
+   * Default false (the network's own argmax, uncalibrated).
+   */
+  operatingPoint?: boolean;
   /** Over the default recipe at the demo's size, one network per seed. */
   hyper?: Partial<Hyperparameters>;
   /** Clips per corpus for the length and join probes (default 48). */
@@ -68,6 +76,9 @@ export interface RealSpeechOptions {
   signal?: AbortSignal;
   command?: string[];
 }
+
+/** Folds of the calibration cross-validation of operatingPoint (3, as reproduce's default for the demo). */
+const OPERATING_POINT_FOLDS = 3;
 
 /** Figures of one model on one corpus. */
 export interface CorpusFigures {
@@ -173,14 +184,29 @@ export async function runRealSpeech(o: RealSpeechOptions): Promise<Record<string
   const data: Dataset = parts.length > 1 ? mergeDatasets(parts, converted.source) : converted;
   const reference = refLabels.length && !hyper.neutral_class ? pool : null;
 
-  const perSeed: { seed: number; model: string; corpora: Record<string, CorpusFigures> }[] = [];
+  const perSeed: { seed: number; model: string; corpora: Record<string, CorpusFigures>; calibration?: Record<string, unknown> }[] = [];
   let trainingLengths: unknown = null;
   for (const seed of seeds) {
     const dir = path.join(out, `seed-${seed}`, 'model');
     events.log?.(`real-speech: seed ${seed} — training into ${dir}`);
     await train({ data, reference, out: dir, hyper: { ...hyper, seed }, loudness: RECIPE_SETTINGS.converted.loudness, resume: 'auto',
       report: false, cacheDir: o.cacheDir, events, signal: o.signal, command: o.command });
+    let calibration: Record<string, unknown> | null = null;
+    if (o.operatingPoint) {
+      const cv = await crossValidate({ data, reference, out: path.join(out, `seed-${seed}`, 'cv'), folds: OPERATING_POINT_FOLDS, groupBy: 'speaker',
+        hyper: { ...hyper, seed, ensemble: 1 }, loudness: RECIPE_SETTINGS.converted.loudness, report: false, force: true, cacheDir: o.cacheDir, events,
+        signal: o.signal, command: o.command });
+      if (!cv.calibration) throw new Error(`real-speech: seed ${seed}: the cross-validation gave no out-of-fold probabilities to calibrate on`);
+      const c = cv.calibration;
+      saveCalibration(dir, { temperature: c.temperature, ...(c.neutral_bias !== undefined ? { neutralBias: c.neutral_bias } : {}) },
+        `out-of-fold predictions of a ${OPERATING_POINT_FOLDS}-fold cross-validation grouped by speaker (${c.n} clips)`);
+      calibration = { ...c };
+      events.log?.(`real-speech: seed ${seed} — temperature ${c.temperature.toFixed(2)}, neutral bias ${c.neutral_bias ?? '–'} on held-out training speakers`);
+    }
     const model = loadTrainedModel(dir);
+    if (!o.operatingPoint && (model.temperature !== undefined || model.neutralBias !== undefined)) {
+      throw new ParamError('operatingPoint', `${dir} was calibrated by an earlier run with operatingPoint; give another out folder to score it uncalibrated`);
+    }
     const lengths = await trainingDurations(model, data, refLabels, cache);
     trainingLengths ??= lengthsPerClass(lengths);
     const baseline = durationBaseline(lengths, model.classes);
@@ -196,7 +222,7 @@ export async function runRealSpeech(o: RealSpeechOptions): Promise<Record<string
       events.log?.(`real-speech: seed ${seed} ${name}: balanced accuracy ${(100 * f.balanced_accuracy).toFixed(1)} %, calm false alarms ` +
         `${f.calm_false_alarm === null ? '–' : `${(100 * f.calm_false_alarm).toFixed(1)} %`}, length probe ${(100 * f.length_probe.changed).toFixed(1)} % changed`);
     }
-    perSeed.push({ seed, model: dir, corpora });
+    perSeed.push({ seed, model: dir, corpora, ...(calibration ? { calibration } : {}) });
   }
   const names = realDirs.map(corpusName);
   const summary: Record<string, unknown> = Object.fromEntries(names.map((n) => [n, summarise(perSeed.map((s) => flat(s.corpora[n]!)))]));
@@ -228,7 +254,7 @@ export async function runRealSpeech(o: RealSpeechOptions): Promise<Record<string
   for (const s of perSeed) for (const f of Object.values(s.corpora)) delete f.clips;
   const result = {
     experiment: 'real-speech', command: o.command ?? null, seeds, hyper: { ...hyper, seed: seeds[0] }, convert_limit: o.convertLimit ?? DEMO_CONVERT_LIMIT, convert_per_clip: o.convertPerClip ?? 1, neutral_resynthesis: resynthesised, reference_resynthesis: resynthesised && Boolean(o.referenceResynthesis),
-    synthetic_mix: mixN,
+    synthetic_mix: mixN, operating_point: Boolean(o.operatingPoint),
     corpora: names, label_map: RAVDESS_LABEL_MAP, training_lengths_seconds: trainingLengths, summary, per_seed: perSeed,
   };
   writeFileAtomic(path.join(out, 'results.json'), JSON.stringify(result, null, 1));
