@@ -6,10 +6,7 @@
  * reference (the single-stage definition) as fallback. Differences from librosa are measured in
  * docs/audio-features.md, speed and quality against soxr in docs/engine.md.
  */
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
-import path from 'node:path';
+import { nativeIfBuilt } from '../engine/native.js';
 import { planHalfband, planResample, planSecondStage, resampleReference, type ResamplePlan } from './resample-design.js';
 
 type ResamplePolyFn = (x: Float32Array, out: Float32Array, L: number, M: number, P: number, W: number, width: number, table: Float32Array) => void;
@@ -21,9 +18,8 @@ function native(): ResamplePolyFn | null {
   if (nativePoly !== undefined) return nativePoly;
   nativePoly = null;
   if (process.env.AFFEXION_BACKEND === 'js') return nativePoly;
-  const file = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'build', 'Release', 'affexion_native.node');
-  if (!existsSync(file)) return nativePoly;
-  const mod = createRequire(import.meta.url)(file) as { resamplePoly32?: ResamplePolyFn; resampleHalfPoly32?: ResampleHalfPolyFn };
+  const mod = nativeIfBuilt() as { resamplePoly32?: ResamplePolyFn; resampleHalfPoly32?: ResampleHalfPolyFn } | null;
+  if (!mod) return nativePoly;
   if (typeof mod.resamplePoly32 === 'function') nativePoly = mod.resamplePoly32;
   if (typeof mod.resampleHalfPoly32 === 'function') nativeHalfPoly = mod.resampleHalfPoly32;
   return nativePoly;

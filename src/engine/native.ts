@@ -28,3 +28,11 @@ export function loadNative(): NativeAddon {
   cached = require(addonPath) as NativeAddon;
   return cached;
 }
+
+/**
+ * The loaded addon, or null when it is not built (callers with a JS fallback: the resampler, the spectral
+ * front end). The one place the addon's path is resolved, so AFFEXION_NATIVE_ADDON applies everywhere.
+ */
+export function nativeIfBuilt(): NativeAddon | null {
+  return cached ?? (existsSync(addonPath) ? loadNative() : null);
+}

@@ -4,10 +4,7 @@
  * sizes; the JS modules (stft.ts, mel.ts, cepstrum.ts) are the readable reference it is tested
  * against, and the fallback when the addon is not built or AFFEXION_BACKEND=js.
  */
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { createRequire } from 'node:module';
-import path from 'node:path';
+import { nativeIfBuilt } from '../engine/native.js';
 import { frameCount } from './stft.js';
 import type { MelFilterbank } from './mel.js';
 
@@ -24,10 +21,8 @@ function load(): SpectralAddon | null {
   if (addon !== undefined) return addon;
   addon = null;
   if (process.env.AFFEXION_BACKEND === 'js') return addon;
-  const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-  const file = path.join(root, 'build', 'Release', 'affexion_native.node');
-  if (!existsSync(file)) return addon;
-  const mod = createRequire(import.meta.url)(file) as Partial<SpectralAddon>;
+  const mod = nativeIfBuilt() as Partial<SpectralAddon> | null;
+  if (!mod) return addon;
   if (typeof mod.stftPower === 'function' && typeof mod.mfccFrontEnd === 'function') addon = mod as SpectralAddon;
   return addon;
 }

@@ -40,3 +40,14 @@ test('getKernels(): native by default, js with AFFEXION_BACKEND=js, error otherw
   assert.notEqual(bad.status, 0);
   assert.match(bad.err, /AFFEXION_BACKEND=gpu: expected 'native' or 'js'/);
 });
+
+test('AFFEXION_NATIVE_ADDON is the addon of the resampler and the spectral front end too (one loader)', () => {
+  const resampleTs = fileURLToPath(new URL('../../src/audio/resample.ts', import.meta.url));
+  const frontTs = fileURLToPath(new URL('../../src/features/native-frontend.ts', import.meta.url));
+  const code = `import { nativeResampleAvailable } from ${JSON.stringify(resampleTs)};
+import { nativeFrontEndAvailable } from ${JSON.stringify(frontTs)};
+console.log(nativeResampleAvailable(), nativeFrontEndAvailable(2048));`;
+  assert.equal(run({}, code).out, 'true true');
+  // An addon path that does not exist: both fall back to their JS reference instead of loading build/Release.
+  assert.equal(run({ AFFEXION_NATIVE_ADDON: '/nonexistent/affexion_native.node' }, code).out, 'false false');
+});
