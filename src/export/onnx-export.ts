@@ -8,8 +8,9 @@
  *          in the LSTM, attention keys and pooling (the reference's forward(x, lengths)); empty = no
  *          lengths (every frame counts, as the paper's forward(x)).
  * Outputs: `probs` (batch, K) — the model's class probabilities (an ensemble: the mean of its members'
- *          softmax outputs, as `modelProbabilities`); `logits` (batch, K) for one network, or
- *          `member_logits` (batch, members, K) for an ensemble.
+ *          softmax outputs, then the model's stored calibration — temperature, neutral bias — as
+ *          `modelProbabilities`); `logits` (batch, K) for one network, or `member_logits` (batch,
+ *          members, K) for an ensemble (both uncalibrated).
  *
  * An ensemble is one graph, not one file per member: one file to ship and check, one session and one
  * run per window in the browser, the input copied into WASM once, and the mean taken in the graph.
@@ -51,6 +52,8 @@ export interface OnnxMetadata {
   trim_silence: unknown;
   members: number;
   architecture: Record<string, unknown>;
+  /** The calibration applied inside the graph (src/model/calibration.ts); absent = none. */
+  calibration?: { temperature: number; neutral_bias: number };
 }
 
 /** The networks and metadata to export; `what` names the model in errors. */
@@ -80,8 +83,20 @@ export function exportSourceOf(m: TrainedModel): ExportSource {
       labels: m.classes, feature_params: { ...m.featureSettings.params }, loudness: m.featureSettings.loudness, normalization: norm,
       max_len: m.hyper.max_len, mask_padding: m.members[0]!.net.config.mask_padding, speaker_reference: m.hyper.speaker_reference ?? '',
       window: h.window ?? null, window_hop: h.window_hop ?? null, trim_silence: h.trim_silence ?? null,
+      ...(m.temperature !== undefined || m.neutralBias ? { calibration: { temperature: m.temperature ?? 1, neutral_bias: m.neutralBias ?? 0 } } : {}),
     },
   };
+}
+
+/**
+ * probs = softmax(log(max(p, 1e-12)) / T + bias·[k = neutral]) — applyTemperature then applyNeutralBias
+ * (src/model/calibration.ts) in one step, so every runtime gets the probabilities `predict` reports.
+ */
+function addCalibration(g: GraphBuilder, p: string, c: NonNullable<OnnxMetadata['calibration']>, labels: readonly string[]): string {
+  const logp = g.op1('Log', [g.op1('Max', [p, g.float('calibration.floor', [1e-12], [1])], 'calibration.p')], 'calibration.logp');
+  const scaled = g.op1('Div', [logp, g.float('calibration.temperature', [c.temperature], [1])], 'calibration.scaled');
+  const shift = labels.map((l) => (l === 'neutral' ? c.neutral_bias : 0));
+  return g.op1('Softmax', [g.op1('Add', [scaled, g.float('calibration.bias', shift, [labels.length])], 'calibration.z')], 'probs', { axis: -1 });
 }
 
 /** The ONNX file's bytes for networks sharing one input (one network: plain; several: their mean). */
@@ -102,13 +117,18 @@ export function buildOnnx(src: ExportSource, producerVersion = '0'): Uint8Array 
   const shared = addSharedInputs(g, x, lengths);
   const logits = nets.map((n, i) => addNetwork(g, n, shared, nets.length > 1 ? `m${i + 1}.` : '', what));
   const outputs = [];
+  const cal = src.meta.calibration;
+  if (cal && cal.neutral_bias && !src.meta.labels.includes('neutral')) throw new Error(`${what}: a neutral bias without a class neutral`);
+  const probsHint = cal ? 'uncalibrated_probs' : 'probs';
   if (nets.length === 1) {
     const out = g.op1('Identity', [logits[0]!], 'logits');
-    g.op1('Softmax', [out], 'probs', { axis: -1 });
+    const p = g.op1('Softmax', [out], probsHint, { axis: -1 });
+    if (cal) addCalibration(g, p, cal, src.meta.labels);
     outputs.push(valueInfo('logits', FLOAT, ['batch', K]), valueInfo('probs', FLOAT, ['batch', K]));
   } else {
     const probs = logits.map((l, i) => g.op1('Softmax', [l], `m${i + 1}.probs`, { axis: -1 }));
-    g.op1('Mean', probs, 'probs');
+    const p = g.op1('Mean', probs, probsHint);
+    if (cal) addCalibration(g, p, cal, src.meta.labels);
     const ax = g.int64('member_axis', [1]);
     g.op1('Concat', logits.map((l, i) => g.op1('Unsqueeze', [l, ax], `m${i + 1}.logits_1`)), 'member_logits', { axis: 1 });
     outputs.push(valueInfo('probs', FLOAT, ['batch', K]), valueInfo('member_logits', FLOAT, ['batch', nets.length, K]));

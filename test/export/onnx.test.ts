@@ -7,11 +7,11 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { cpSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import * as ort from 'onnxruntime-web';
 import { AffexionNet } from '../../src/model/network.js';
-import { loadTrainedModel, modelProbabilities } from '../../src/model/model-dir.js';
+import { loadTrainedModel, modelProbabilities, saveCalibration } from '../../src/model/model-dir.js';
 import { train } from '../../src/train/train.js';
 import { loadAudio } from '../../src/audio/load.js';
 import { featuresFromSamples } from '../../src/data/features.js';
@@ -119,6 +119,31 @@ test('ensemble and single network on real dev clips: ONNX member logits and prob
   const o1 = await s1.run({ features: new ort.Tensor('float32', x, [B, T, F]), lengths: lengthsTensor(null) });
   assert.ok(maxAbs(o1.logits!.data as Float32Array, single.members[0]!.net.forward(x, B, T, { train: false })) <= 1e-4);
   await s1.release();
+});
+
+test('a calibrated model exports its calibration: ONNX probs equal modelProbabilities (temperature, then neutral bias)', async () => {
+  await trained;
+  const rng = (i: number): number => Math.sin(i * 12.9898) * 0.5;
+  const feats = [0, 1, 2].map((k) => ({ rows: 24, frames: 90, data: Float32Array.from({ length: 24 * 90 }, (_, i) => rng(i + 1000 * k)) }));
+  // An ensemble with a temperature; a single network with a class neutral, a temperature and a neutral bias.
+  const ens = tmpDir('affexion-onnx-cal-');
+  cpSync(ensDir, ens, { recursive: true });
+  saveCalibration(ens, { temperature: 0.4 }, 'test');
+  const withNeutral = tmpDir('affexion-onnx-neutral-');
+  await train({ data: makeToneDataset({ classes: ['panic', 'neutral', 'excitement'], perClass: 4, seed: 3 }), out: withNeutral,
+    hyper: { ...TINY_HYPER, epochs: 1, max_len: 120 }, features: TINY_FEATURES, cacheDir: null, report: false });
+  saveCalibration(withNeutral, { temperature: 1.8, neutralBias: 1.2 }, 'test');
+  for (const dir of [ens, withNeutral]) {
+    const m = loadTrainedModel(dir);
+    const { x, B, T, F } = toModelBatch(feats, m.members[0]!.normalization, m.hyper.max_len);
+    const s = await ort.InferenceSession.create(buildOnnx(exportSourceOf(m)));
+    const out = await s.run({ features: new ort.Tensor('float32', x, [B, T, F]), lengths: lengthsTensor(null) });
+    const want = await modelProbabilities(m, feats);
+    const plain = await modelProbabilities({ ...m, temperature: undefined, neutralBias: undefined }, feats);
+    assert.ok(maxAbs(want, plain) > 1e-3, 'the calibration changes the probabilities');
+    assert.ok(maxAbs(out.probs!.data as Float32Array, want) <= 1e-5, `${path.basename(dir)}: probs ${maxAbs(out.probs!.data as Float32Array, want)}`);
+    await s.release();
+  }
 });
 
 test('an ensemble whose members were normalised differently is refused (one graph takes one input)', async () => {
