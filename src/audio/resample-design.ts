@@ -143,3 +143,42 @@ export function planSecondStage(fromRate: number, toRate: number): ResamplePlan 
   const f = designFilter(fromRate, toRate);
   return planResample(fromRate / 2, toRate, { fc: 2 * f.fc, beta: f.beta, halfWidth: f.halfWidth / 2 });
 }
+
+/** Intermediate rate of the native cascade (planCascade): a multiple of 8, 12, 16 and 24 kHz. */
+export const CASCADE_RATE = 48000;
+
+/**
+ * Design rejection of the cascade's first stage: above HQ_SPEC's 135 dB because its images land in the
+ * passband, where nothing removes them later, and above 140 dB because Kaiser's formulas give a little
+ * less than asked at such wide transitions (140 gave 139.0 dB at 44.1 kHz). 143: the filter's stop-band
+ * measured 142.1 dB at 44.1 kHz, 144.7 dB at 22.05 kHz; the images in the output 141.9 and 145.0 dB
+ * (test). Each further ≈ 10 dB costs one tap per output.
+ */
+export const CASCADE_STAGE1_REJECTION_DB = 143;
+
+/**
+ * The native cascade from → CASCADE_RATE → to (native/src/spectral_resample.cc ResampleCascade) for
+ * from < 48 kHz and to dividing 48 kHz at least twice (44.1, 22.05 kHz → 16 kHz). `down` is the
+ * single-stage filter's kernel sampled at 48 kHz (as planSecondStage: the same function of time, not a
+ * fresh design, whose rounded window length would move it by ≈ 1e-4), an integer decimation. It removes
+ * everything from e = min(from, to)/2 (the single-stage stop-band start, 8 kHz) to 48 kHz − e, so `up`
+ * needs only (a) to be flat where the single-stage filter passes anything, 0 … e (ripple ≈ 1e-7,
+ * 1e-6 dB), and (b) ≥ 140 dB down where a component would land within e of a multiple of 48 kHz, i.e.
+ * from 48 kHz − e = 40 kHz on: at 44.1 kHz the images of 0 – 4.1 kHz (40 – 44.1 kHz) fold to 3.9 – 8 kHz,
+ * those of 4.1 – 8 kHz (36.1 – 40 kHz) to 8 – 11.9 kHz, where `down` removes them. Transition e …
+ * 48 kHz − e, −6 dB at 24 kHz: 14 taps at 44.1 kHz, 8 at 22.05 kHz. What passes between 24 and 40 kHz
+ * `down` removes as the single-stage filter removes it, so the cascade differs from the single-stage
+ * reference by ≈ 1e-7 of full scale (float64 model on full-scale noise: 1.5e-7 at 44.1 kHz, 1.2e-7 at
+ * 22.05 kHz). Null when the rates do not fit.
+ */
+export function planCascade(fromRate: number, toRate: number, spec = HQ_SPEC): { up: ResamplePlan; down: ResamplePlan } | null {
+  const R = CASCADE_RATE;
+  if (fromRate >= R || R % toRate !== 0 || R / toRate < 2) return null;
+  const f = designFilter(fromRate, toRate, spec);
+  const edge = (spec.stopbandBegin * Math.min(fromRate, toRate)) / 2; // Hz: the single-stage stop-band start
+  const transition = (R - 2 * edge) / fromRate; // cycles per input sample: edge … R − edge
+  const A = CASCADE_STAGE1_REJECTION_DB;
+  const up = planResample(fromRate, R, { fc: R / 2 / fromRate, beta: 0.1102 * (A - 8.7), halfWidth: ((A - 7.95) / (14.36 * transition) + 1) / 2 });
+  const down = planResample(R, toRate, { fc: (f.fc * fromRate) / R, beta: f.beta, halfWidth: (f.halfWidth * R) / fromRate });
+  return up.P === up.L ? { up, down } : null;
+}

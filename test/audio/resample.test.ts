@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { resample, resampledLength, loadAudio, nativeResampleAvailable } from '../../src/audio/index.js';
 import { extractFeatures } from '../../src/features/index.js';
 import { loadGolden } from '../features/golden.js';
-import { measureResampleQuality, qualityTones, toneLevel } from '../../src/audio/resample-quality.js';
+import { measureResampleQuality, qualityTones, tone, toneLevel } from '../../src/audio/resample-quality.js';
 
 // Measured: speech 72.5 dB SNR / MFCC ≤ 0.059, chirp 55.0 dB / MFCC ≤ 0.105 (deltas ≤ 0.015).
 const BOUNDS: Record<string, { snrDb: number; mfcc: number; deltas: number }> = {
@@ -86,7 +86,8 @@ test('native FFT paths equal the JS reference at lengths around block boundaries
 
 test('native FFT plans are cached per thread and rebuilt when evicted: rates in turn give the same output as the first time', { skip: !nativeResampleAvailable() && 'native addon not built' }, () => {
   const x = Float32Array.from({ length: 96000 }, (_, i) => Math.sin(i * 0.011) * 0.6 + Math.sin(i * 0.9) * 0.3);
-  const rates = [48000, 8000, 32000, 12000, 64000, 96000, 48000, 8000]; // six FFT plans: more than the cache keeps
+  // Ten FFT plans (the last four the cascade's second stages) and four first-stage plans: more than the caches keep.
+  const rates = [48000, 8000, 32000, 12000, 64000, 96000, 44100, 22050, 11025, 37800, 48000, 8000, 44100, 22050];
   const first = new Map<number, Float32Array>();
   for (const from of rates) {
     const y = resample(x, from, 16000);
@@ -96,9 +97,9 @@ test('native FFT plans are cached per thread and rebuilt when evicted: rates in 
   }
 });
 
-test('opts.out receives the result (FFT, polyphase and equal-rate paths) and must have the result length', () => {
+test('opts.out receives the result (FFT, cascade, polyphase and equal-rate paths) and must have the result length', () => {
   const x = Float32Array.from({ length: 9000 }, (_, i) => Math.sin(i * 0.03) * 0.4);
-  for (const [from, to] of [[48000, 16000], [22050, 16000], [16000, 16000]]) {
+  for (const [from, to] of [[48000, 16000], [22050, 16000], [11025, 8000], [16000, 16000]]) {
     const fresh = resample(x, from, to);
     const out = new Float32Array(fresh.length).fill(Number.NaN);
     assert.equal(resample(x, from, to, { out }), out);
@@ -143,8 +144,9 @@ test('filter response: passband kept to 1e-3, aliases above the new Nyquist remo
 });
 
 // Equal quality to soxr HQ (issue 17): the figures bench:features prints for ours and soxr, here as a
-// floor for ours. Measured: 143.5 / 141.4 / 138.5 / 138.8 dB (soxr HQ on the same tones: 133.1 / 135.7 /
-// 135.7 / 128.4 dB), ripple ≤ 2.3e-6 dB, −6 dB at 7652 Hz (3826 Hz for 8 kHz). 32 kHz (polyphase
+// floor for ours. Measured: 143.5 / 139.5 / 138.1 / 138.8 dB (soxr HQ on the same tones: 133.1 / 135.7 /
+// 135.7 / 128.4 dB; 44.1 and 22.05 kHz through the cascade, 141.4 / 138.5 dB before), ripple ≤ 2.3e-6 dB,
+// −6 dB at 7652 Hz (3826 Hz for 8 kHz). 32 kHz (polyphase
 // decimation, M = 2): 137.7 dB; 12 kHz (FFT, L = 4, M = 3): 138.6 dB, −6 dB at 5739 Hz.
 test('quality: stop-band attenuation ≥ 135 dB, passband ripple ≤ 1e-4 dB, −6 dB point at the design cutoff (48, 44.1, 32, 22.05, 12, 8 kHz → 16 kHz)', () => {
   for (const from of [48000, 44100, 32000, 22050, 12000, 8000]) {
@@ -167,12 +169,56 @@ test('quality measurement fails a resampler without an anti-aliasing filter, and
   assert.deepEqual(qualityTones(8000, 16000).stopband.slice(0, 1), [[20, 7980]]);
 });
 
-test('native two-stage 44.1 kHz → 16 kHz (half-band, then the same kernel at 22.05 kHz) equals the single-stage reference within 1e-6 on full-scale noise', { skip: !nativeResampleAvailable() && 'native addon not built' }, () => {
-  let s = 3;
-  const x = Float32Array.from({ length: 44101 }, () => { s = (s * 1664525 + 1013904223) >>> 0; return 1.8 * (s / 2 ** 32 - 0.5); }); // odd: the last even sample has no odd partner
-  const a = resample(x, 44100, 16000);
-  const b = resample(x, 44100, 16000, { backend: 'js' });
-  let worst = 0;
-  for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i]! - b[i]!));
-  assert.ok(worst <= 1e-6, `worst difference ${worst}`); // measured 3.6e-7 (a second-stage kernel designed afresh at 22.05 kHz: 1.1e-4)
+// 44.1 and 22.05 kHz go through 48 kHz from 1664 outputs on (planCascade): a 14- or 8-tap first stage
+// whose images fold into the output band ≥ 140 dB down, then the single-stage kernel sampled at 48 kHz.
+// Shorter 44.1 kHz clips take the half-band path (half-band, then the same kernel at 22.05 kHz).
+test('native cascade (44.1, 22.05 kHz through 48 kHz) and two-stage 44.1 kHz (half-band) equal the single-stage reference within 1e-6 on full-scale noise', { skip: !nativeResampleAvailable() && 'native addon not built' }, () => {
+  // Measured: cascade 3.0e-7 (44.1) and 3.6e-7 (22.05), half-band 3.6e-7 (a second-stage kernel designed afresh at 22.05 kHz: 1.1e-4).
+  for (const [from, n] of [[44100, 44101], [22050, 22051], [44100, 4001]]) { // odd: the last even sample has no odd partner
+    let s = 3;
+    const x = Float32Array.from({ length: n }, () => { s = (s * 1664525 + 1013904223) >>> 0; return 1.8 * (s / 2 ** 32 - 0.5); });
+    const a = resample(x, from, 16000);
+    const b = resample(x, from, 16000, { backend: 'js' });
+    let worst = 0;
+    for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i]! - b[i]!));
+    assert.ok(worst <= 1e-6, `${from} Hz, ${n} samples: worst difference ${worst}`);
+  }
+});
+
+// The cascade's edges: the threshold (1664 outputs at 16 kHz), the decimator's batch (26144 outputs), a
+// first stage whose 48 kHz outputs end inside a block of 16, lengths no multiple of M, other `to`.
+test('native cascade equals the JS reference at lengths around its boundaries (44.1, 37.8, 22.05, 11.025 kHz → 16 kHz; 44.1 → 8, 22.05 → 24 kHz)', { skip: !nativeResampleAvailable() && 'native addon not built' }, () => {
+  let s = 9;
+  const signal = (n: number) => Float32Array.from({ length: n }, (_, i) => { s = (s * 1664525 + 1013904223) >>> 0; return Math.sin(i * 0.07) * 0.5 + Math.sin(i * 1.9) * 0.2 + 0.2 * (s / 2 ** 32 - 0.5); });
+  for (const [from, to] of [[44100, 16000], [37800, 16000], [22050, 16000], [11025, 16000], [44100, 8000], [22050, 24000]]) {
+    for (const outLen of [1663, 1664, 1665, 1700, 5001, 26143, 26144, 26145, 60000]) {
+      const base = Math.round((outLen * from) / to);
+      for (const n of outLen < 2000 ? [base - 1, base, base + 1] : [base]) {
+        const x = signal(n);
+        const a = resample(x, from, to);
+        const b = resample(x, from, to, { backend: 'js' });
+        assert.equal(a.length, b.length);
+        for (let i = 0; i < a.length; i++) if (!(Math.abs(a[i] - b[i]) <= 1e-5)) assert.fail(`${from}→${to}, ${n} samples, output ${i}: ${a[i]} vs ${b[i]}`);
+      }
+    }
+  }
+});
+
+// What the quality test's tones cannot see: a tone's first-stage images (k·from ± f) that land within the
+// output band at 48 kHz appear in the output at their folded frequency; the reference has them at
+// ≈ −165 dB. Measured: 141.9 dB (44.1 kHz, 2542 Hz → 6442 Hz), 145.0 dB (22.05 kHz).
+test('native cascade: first-stage images in the output band ≥ 140 dB down (44.1, 22.05 kHz → 16 kHz)', { skip: !nativeResampleAvailable() && 'native addon not built' }, () => {
+  const fold = (f: number, r: number) => { const a = ((f % r) + r) % r; return a > r / 2 ? r - a : a; };
+  for (const from of [44100, 22050]) {
+    let worst = 0;
+    for (let f = 20; f < from / 2; f += 97) {
+      const y = resample(tone(f, from), from, 16000);
+      for (let k = 1; k <= 4; k++) for (const img of [k * from - f, k * from + f]) {
+        const at = fold(img, 48000);
+        if (at < 20 || at > 7980 || Math.abs(at - fold(f, 16000)) < 5) continue;
+        worst = Math.max(worst, toneLevel(y, 16000, at));
+      }
+    }
+    assert.ok(20 * Math.log10(worst) <= -140, `${from} Hz: an image at ${(20 * Math.log10(worst)).toFixed(1)} dB`);
+  }
 });
