@@ -97,6 +97,9 @@ for (const batch of (values.batch ?? ['8', '32']).map(Number)) {
   const t = runTorch({ batch, frames, steps });
   const anchors = typeof t === 'string' ? { anchor_missing: t } : {
     torch: t.backend, torch_openblas_core: t.openblas_core,
+    // Debian's python3-torch falls back to the reference BLAS when no OpenBLAS is installed: ~8× slower
+    // steps, an anchor far from its best (measured here: 14.9 s per batch-8 step vs 1.8 s with OpenBLAS).
+    ...(t.openblas_core === null ? { torch_note: 'PyTorch does not load OpenBLAS (reference BLAS?): the anchor is not in its best configuration — install libopenblas0-pthread' } : {}),
     ...anchorFields(t, 'median_step_ms', 'step_ms', r.median_step_ms),
     ...anchorFields(t, 'infer_ms_per_clip', 'infer_ms_per_clip', r.infer_ms_per_clip),
     ...anchorFields(t, 'infer_ms_batch1', 'infer_ms_batch1', r.infer_ms_batch1),
