@@ -46,6 +46,8 @@ test('bench:engine prints the peak with its load, and PyTorch anchors (1 and 2 t
   assert.equal(typeof lines[0]!.load_avg, 'number');
   const train = lines[1]!;
   positive(train.infer_ms_batch1, 'infer_ms_batch1');
+  // A PyTorch on the reference BLAS is far from its best: the line must say so.
+  if ('torch_openblas_core' in train && train.torch_openblas_core === null) assert.match(train.torch_note, /not in its best configuration/);
   checkTorchAnchor(train, ['step_ms', 'infer_ms_per_clip', 'infer_ms_batch1']);
   for (const w of lines.slice(2)) {
     positive(w.infer_ms_batch1, `${w.network} window infer_ms_batch1`);
@@ -80,5 +82,12 @@ test('bench:features prints librosa and soxr anchors measured in the same run (o
     for (const side of ['ours', 'soxr_hq']) for (const f of ['stopband_attenuation_db', 'minus6db_hz']) positive(q[side][f], `${k}.quality.${side}.${f}`);
     assert.equal(typeof q.equal_quality, 'boolean');
     positive((r as unknown as Record<string, any>).output_diff_vs_soxr.rms_diff, `${k}.output_diff_vs_soxr.rms_diff`);
+    // The anchor at its best: run with and without the warm-malloc settings, the faster kept and named.
+    const rate = k.split('_')[0]!;
+    const byConfig = Object.fromEntries(Object.entries<Record<string, any>>(a.configs).map(([c, v]) => [c, v.resample[rate].cpu_ms as number]));
+    assert.deepEqual(Object.keys(byConfig).sort(), ['default', 'warm_malloc']);
+    assert.equal((r as unknown as Record<string, any>).soxr_config, Object.entries(byConfig).sort((x, y) => x[1] - y[1])[0]![0]);
+    assert.equal(r.soxr_cpu_ms, Math.min(...Object.values(byConfig)));
   }
+  assert.equal(typeof out!.allocator_tuned, 'boolean');
 });
