@@ -3,8 +3,9 @@
  * softmax, fitted by minimising the negative log-likelihood of held-out clips — here the out-of-fold
  * predictions of a speaker-grouped cross-validation, i.e. training speakers the scoring network never
  * saw. It changes confidence, never the predicted class. And the expected calibration error, the
- * figure it is judged by.
+ * figure it is judged by; and the neutral operating point (a bias on p(neutral)), which does move the class.
  */
+import { argmaxRows, classificationMetrics } from '../report/metrics.js';
 
 /** Probabilities (N, K) sharpened (T < 1) or softened (T > 1): softmax(log p / T). */
 export function applyTemperature(probs: Float32Array, K: number, T: number): Float32Array {
@@ -78,18 +79,10 @@ export function applyNeutralBias(probs: Float32Array, K: number, neutralIndex: n
   return out;
 }
 
-/** Mean recall over the classes present in `targets` (the balanced accuracy) of argmax(probs). */
+/** Balanced accuracy (mean recall over the classes present) of argmax(probs), as every report computes it. */
 function balancedAccuracy(probs: Float32Array, targets: ArrayLike<number>, K: number): number {
-  const hit = new Float64Array(K), n = new Float64Array(K);
-  for (let i = 0; i < targets.length; i++) {
-    let best = 0;
-    for (let k = 1; k < K; k++) if (probs[i * K + k]! > probs[i * K + best]!) best = k;
-    n[targets[i]!]++;
-    if (best === targets[i]) hit[targets[i]!]++;
-  }
-  let s = 0, c = 0;
-  for (let k = 0; k < K; k++) if (n[k]) { s += hit[k]! / n[k]!; c++; }
-  return c ? s / c : NaN;
+  const labels = Array.from({ length: K }, (_, k) => String(k));
+  return classificationMetrics(targets, argmaxRows(probs, targets.length, K), labels).balanced_accuracy;
 }
 
 /**
