@@ -29,7 +29,7 @@ import { resample } from '../src/audio/resample.js';
 import { measureResampleQuality, qualityFromLevels, qualityTones, type ResampleQuality } from '../src/audio/resample-quality.js';
 import { extractFeatures, nativeFrontEndAvailable } from '../src/features/index.js';
 import { extractFeaturesFromFiles } from '../src/features/parallel.js';
-import { tuneAllocator } from '../src/engine/allocator.js';
+import { ALLOCATOR_MMAP_THRESHOLD, ALLOCATOR_TRIM_THRESHOLD, tuneAllocator } from '../src/engine/allocator.js';
 
 // As the CLI does (src/engine/allocator.ts): the figures are those of `affexion` itself.
 const allocatorTuned = tuneAllocator();
@@ -111,9 +111,9 @@ function equalQuality(ours: ResampleQuality, soxr: ResampleQuality): boolean {
  * every large array is then allocated from pages already mapped. Under the defaults soxr's Python
  * binding page-faults on fresh buffers each call (about 4× its filtering cost on these VMs), so the
  * anchor is also run this way and the faster configuration kept (issue 17: the anchor at its best).
- * Our own process applies the same settings when the CLI does (`tuneAllocator`, src/engine/allocator.ts).
+ * The values are tuneAllocator's (src/engine/allocator.ts), which our own process applies as the CLI does.
  */
-const WARM_MALLOC_TUNABLES = 'glibc.malloc.trim_threshold=268435456:glibc.malloc.mmap_threshold=33554432';
+const WARM_MALLOC_TUNABLES = `glibc.malloc.trim_threshold=${ALLOCATOR_TRIM_THRESHOLD}:glibc.malloc.mmap_threshold=${ALLOCATOR_MMAP_THRESHOLD}`;
 
 /**
  * Runs bench/features-anchor.py on raw float32 copies of the clips (one thread, BLAS pinned; the
