@@ -237,13 +237,15 @@ export async function runRealSpeech(o: RealSpeechOptions): Promise<Record<string
   // The ensemble of the seeds' networks (mean probability per clip), as the recipe's seed ensemble would score.
   const ensemble: Record<string, unknown> = {};
   if (seeds.length > 1) {
+    // The classes of the seeds' models (one load, not one per corpus: only the labels are needed).
+    const classes = loadTrainedModel(perSeed[0]!.model).classes;
     for (const n of names) {
       const runs = perSeed.map((s) => s.corpora[n]!.clips!);
-      const classes = loadTrainedModel(perSeed[0]!.model).classes;
       const clips: ScoredClip[] = runs[0]!.map((c, i) => ({
         label: c.label, probs: Float32Array.from(c.probs, (_, k) => runs.reduce((a, r) => a + r[i]!.probs[k]!, 0) / runs.length),
       }));
-      ensemble[n] = { balanced_accuracy: signalScores(clips, classes).balanced_accuracy, recall: signalScores(clips, classes).recall,
+      const sig = signalScores(clips, classes);
+      ensemble[n] = { balanced_accuracy: sig.balanced_accuracy, recall: sig.recall,
         calm_false_alarm: calmFalseAlarms(clips, classes).rate, ece: expectedCalibrationError(clips, classes), ...boundaryDiagnostics(clips, classes) };
     }
     const vals = names.map((n) => ensemble[n] as { balanced_accuracy: number; calm_false_alarm: number | null });
