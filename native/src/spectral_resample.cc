@@ -15,6 +15,7 @@
 #include <cstring>
 #include <string>
 #include <algorithm>
+#include <numeric>
 #include <vector>
 
 #include "registry.h"
@@ -816,9 +817,7 @@ Napi::Value ResampleCascade(const Napi::CallbackInfo& info) {
   // be non-zero (the zero-padded clip as the reference sees it) and is a multiple of L1 (poly_short's
   // input offset kz·M1/L1 is then an integer, phases unchanged) and of M2 (output j reads z around
   // (j − kz/M2)·M2). z ends where stage 2's last output or stage 1's support ends.
-  long a = L1, b = M2;
-  while (b) a %= b, std::swap(a, b);
-  const long lcm = L1 / a * M2, reach = (W1 + 2) * L1 / M1 + 1;
+  const long lcm = std::lcm(L1, M2), reach = (W1 + 2) * L1 / M1 + 1;
   const long kz = -((reach + lcm - 1) / lcm) * lcm;
   const long khi = std::min((outLen - 1) * M2 + W2 + 1, (n + W1 + 1) * L1 / M1 + 1);
   const long K = std::max(khi - kz + 1, 1L);
