@@ -11,7 +11,7 @@
  * await augmentDataset({ source: 'data/', outDir: 'data-aug/', spec: 'default', copies: 2 });
  * ```
  */
-export { convertEmotions, convertClip, drawProfile, profileTable, EMOTION_PROFILES, resolveProfiles,
+export { convertEmotions, convertClip, drawProfile, profileTable, EMOTION_PROFILES, resolveProfiles, loadConversionProfiles,
   type ConvertOptions, type ConvertResult, type ConvertedClip, type EmotionProfile, type DrawnProfile,
   checkConversionProsody, measureForCheck, type ConversionCheck, NEUTRAL_RESYNTHESIS, resynthesiseNeutral,
   type ResynthesiseNeutralOptions } from './convert/index.js';

@@ -15,6 +15,7 @@ import { assertSpeakerReferences, parseReferenceLabels } from '../data/reference
 import { sharedDataPath } from '../data/shared-data.js';
 import { resynthesiseNeutral } from '../augment/convert/neutral.js';
 import { prepareConverted } from '../augment/convert/prepare.js';
+import { loadConversionProfiles } from '../augment/convert/profiles.js';
 import { crossValidate, type CvResult, type GroupBy } from '../eval/cv.js';
 import { evaluate, type EvaluationResult } from '../eval/evaluate.js';
 import { writeReport, type ComparisonTable, type RunReport } from '../report/index.js';
@@ -47,6 +48,8 @@ export interface ReproduceOptions extends CrossValidationRunSettings {
   neutral?: string;
   /** 'converted' recipe: convert only the first N neutral clips (default all). */
   convertLimit?: number;
+  /** 'converted' recipe: a conversion profile file (JSON; `loadConversionProfiles`) changing or adding emotions. */
+  profilesFile?: string;
   /**
    * 'converted' recipe with a neutral class: pass the class's neutral clips through the converter unchanged in
    * delivery (src/augment/convert/neutral.ts; default the recipe's, false: the clips as recorded).
@@ -216,6 +219,7 @@ async function reproduceLocked(o: ReproduceOptions): Promise<ReproduceResult> {
     trainingSet = await prepareConverted({
       given: o.converted, neutral, out: path.join(out, 'data', 'converted'),
       seed: resolvedHyper.seed, limit: o.convertLimit, real, events,
+      profiles: o.profilesFile !== undefined ? loadConversionProfiles(o.profilesFile) : undefined,
     });
     if (referenceOn) {
       // Each converted speaker's reference: the neutral speech the conversions were made from.

@@ -19,7 +19,7 @@ import { checkConversionProsody, CHECKED_DIRECTIONS, measureForCheck, type Conve
 import { conversionCharts, writeCharts } from '../charts.js';
 import { ParamError, renameParams } from '../../engine/errors.js';
 
-export { EMOTION_PROFILES, NEUTRAL_RESYNTHESIS, resolveProfiles, type EmotionProfile, type DrawnProfile, type Range } from './profiles.js';
+export { EMOTION_PROFILES, NEUTRAL_RESYNTHESIS, resolveProfiles, loadConversionProfiles, ConversionProfileFileSchema, type EmotionProfile, type DrawnProfile, type Range } from './profiles.js';
 export { resynthesiseNeutral, type ResynthesiseNeutralOptions } from './neutral.js';
 export { convertClip, drawProfile, CONVERSION_METHOD_VERSION, type ConvertedClip } from './transform.js';
 export { checkConversionProsody, measureForCheck, CHECKED_DIRECTIONS, type ConversionCheck, type ConversionMeasures, type DirectionResult } from './check.js';
@@ -30,8 +30,13 @@ export interface ConvertOptions {
   source: string;
   /** Output folder (created; existing clips of the same name are overwritten). */
   outDir: string;
-  /** Target emotions (default: boredom, panic, excitement, uncertainty). */
+  /** Target emotions (default: every label of `profiles`; built-in: boredom, panic, excitement, uncertainty). */
   emotions?: string[];
+  /**
+   * The profile table to convert with (default {@link EMOTION_PROFILES}); `loadConversionProfiles(file)`
+   * makes one from a JSON file that changes or adds profiles.
+   */
+  profiles?: Readonly<Record<string, EmotionProfile>>;
   /** Converted variants per source clip and emotion, each with its own random draw (default 1). */
   perClip?: number;
   /** Base seed (default 1). Same seed and inputs → byte-identical output. */
@@ -161,7 +166,8 @@ export async function convertEmotions(opts: ConvertOptions): Promise<ConvertResu
 }
 
 async function convertEmotionsLocked(opts: ConvertOptions): Promise<ConvertResult> {
-  const profiles = resolveProfiles(opts.emotions ?? Object.keys(EMOTION_PROFILES));
+  const table = opts.profiles ?? EMOTION_PROFILES;
+  const profiles = resolveProfiles(opts.emotions ?? Object.keys(table), table);
   const perClip = opts.perClip ?? 1;
   if (!Number.isInteger(perClip) || perClip < 1) throw new ParamError('perClip', `must be a positive integer, got ${opts.perClip}`);
   const seed = opts.seed ?? 1;

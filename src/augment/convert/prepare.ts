@@ -10,7 +10,7 @@ import { scanDataset, type Dataset } from '../../data/dataset.js';
 import { writeFileAtomic } from '../../data/cache.js';
 import { assertDisjointSpeakers, assertNoRealClips } from '../../data/leakage.js';
 import type { ProgressEvents } from '../../report/progress.js';
-import { CONVERSION_METHOD_VERSION, convertEmotions, EMOTION_PROFILES } from './index.js';
+import { CONVERSION_METHOD_VERSION, convertEmotions, EMOTION_PROFILES, type EmotionProfile } from './index.js';
 import { ParamError, renameParams } from '../../engine/errors.js';
 
 /** Options of {@link prepareConverted}. */
@@ -26,6 +26,8 @@ export interface PrepareConvertedOptions {
   limit?: number;
   /** Converted variants per neutral clip and emotion (default 1). */
   perClip?: number;
+  /** The profile table to convert with (default the built-ins; see `loadConversionProfiles`). Every label is converted. */
+  profiles?: Readonly<Record<string, EmotionProfile>>;
   /** Real evaluation set: sources and results are checked against it. */
   real?: Dataset | null;
   events?: ProgressEvents;
@@ -41,7 +43,7 @@ export async function prepareConverted(o: PrepareConvertedOptions): Promise<Data
   } else {
     // The method version and the profiles are part of the stamp: a set made by older code is remade.
     const stamp = JSON.stringify({ neutral: path.resolve(o.neutral), seed: o.seed, limit: o.limit ?? null, perClip: o.perClip ?? 1,
-      method: CONVERSION_METHOD_VERSION, profiles: EMOTION_PROFILES });
+      method: CONVERSION_METHOD_VERSION, profiles: o.profiles ?? EMOTION_PROFILES });
     const stampFile = path.join(o.out, STAMP);
     const done = existsSync(path.join(o.out, 'manifest.csv')) && existsSync(stampFile) && readFileSync(stampFile, 'utf8') === stamp;
     if (!done) {
@@ -53,7 +55,7 @@ export async function prepareConverted(o: PrepareConvertedOptions): Promise<Data
       if (existsSync(o.out)) rmSync(o.out, { recursive: true, force: true });
       o.events?.log?.(`converting ${Math.min(o.limit ?? Infinity, neutral.items.length)} neutral clips of ${o.neutral} into each emotion in ${o.out}`);
       await convertEmotions({
-        source: o.neutral, outDir: o.out, seed: o.seed, limit: o.limit, perClip: o.perClip, charts: false,
+        source: o.neutral, outDir: o.out, seed: o.seed, limit: o.limit, perClip: o.perClip, profiles: o.profiles, charts: false,
         onProgress: (d, total) => o.events?.stage?.('converting', d, total),
       });
       writeFileAtomic(stampFile, stamp);

@@ -11,6 +11,8 @@
  * question-like final rise. Magnitudes are set to stay within what PSOLA does cleanly (pitch ratios
  * 0.8–1.5, tempo ±25 %). The table in docs/augmentation.md is generated from this data.
  */
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
 import { ParamError } from '../../engine/errors.js';
 
 /** An inclusive range a value is drawn from uniformly. */
@@ -152,13 +154,75 @@ export interface DrawnProfile {
 export const DRAWN_COLUMNS = ['f0Shift', 'f0Range', 'duration', 'tremorHz', 'tremorDepth', 'jitter', 'tiltDb', 'breathiness',
   'gainDb', 'formant', 'dynamics', 'declinationDb', 'finalRise', 'finalSec', 'pauses', 'creak', 'finalBreath', 'h1Db', 'lengthen'] as const;
 
-/** Looks up profiles by name, with an error that lists the known ones. */
-export function resolveProfiles(names: readonly string[]): [string, EmotionProfile][] {
+/** Looks up profiles by name in `table` (default the built-ins), with an error that lists the known ones. */
+export function resolveProfiles(names: readonly string[],
+  table: Readonly<Record<string, EmotionProfile>> = EMOTION_PROFILES): [string, EmotionProfile][] {
   if (names.length === 0) throw new ParamError('emotions', 'give at least one emotion');
   return names.map((raw) => {
     const name = raw.trim().toLowerCase();
-    const p = EMOTION_PROFILES[name];
-    if (!p) throw new ParamError('emotions', `unknown emotion '${raw}' (known: ${Object.keys(EMOTION_PROFILES).join(', ')})`);
+    const p = table[name];
+    if (!p) throw new ParamError('emotions', `unknown emotion '${raw}' (known: ${Object.keys(table).join(', ')})`);
     return [name, p];
   });
+}
+
+// A profile file's ranges are bounded to what the converter does cleanly (PSOLA ratios, filter gains):
+// a typo like "duration": [0.8, 9] is an error naming the field, not a 9× stretched clip.
+const range = (lo: number, hi: number) =>
+  z.tuple([z.number().min(lo).max(hi), z.number().min(lo).max(hi)]).refine(([a, b]) => a <= b, { message: 'range must be [min, max] with min ≤ max' });
+
+/** Schema of one profile of a conversion profile file: every field of {@link EmotionProfile}, all optional when `base` is given. */
+const ProfileFields = z.object({
+  description: z.string(),
+  f0Shift: range(0.5, 2), f0Range: range(0, 3), duration: range(0.5, 2),
+  tremorHz: range(0, 15), tremorDepth: range(0, 0.2), jitter: range(0, 0.05),
+  tiltDb: range(-18, 18), breathiness: range(0, 1), gainDb: range(-20, 20), formant: range(0.8, 1.25),
+  dynamics: range(-0.9, 2), declinationDb: range(-20, 20), finalRise: range(0.5, 2), finalSec: range(0, 2),
+  pauses: range(0, 10), pauseSec: range(0, 3), fillerProb: z.number().min(0).max(1), finalFlatten: z.number().min(0).max(1),
+  creak: range(0, 1), finalBreath: range(0, 1), h1Db: range(-12, 12), lengthen: range(1, 3),
+}).strict();
+
+/**
+ * A conversion profile file: `{ "<label>": { "base": "<built-in>", ...fields to change } }` or a complete
+ * profile (every field, no `base`). Labels become folder names, so they are letters, digits, _ and -.
+ */
+export const ConversionProfileFileSchema = z.record(z.string(), ProfileFields.partial().extend({ base: z.string().optional() }).strict());
+
+const LABEL = /^[a-z0-9_-]+$/;
+
+/**
+ * Reads a conversion profile file (JSON, {@link ConversionProfileFileSchema}) and returns the profile
+ * table it makes: the built-ins with the file's labels added or replacing them. A label with `base` starts
+ * from that built-in profile; one without must give every field. Errors name `profilesFile` and the field.
+ */
+export function loadConversionProfiles(file: string): Record<string, EmotionProfile> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new ParamError('profilesFile', `${file}: cannot read JSON (${(e as Error).message})`);
+  }
+  const parsed = ConversionProfileFileSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+    throw new ParamError('profilesFile', `${file}: invalid conversion profile file: ${issues}`);
+  }
+  const table: Record<string, EmotionProfile> = { ...EMOTION_PROFILES };
+  for (const [label, entry] of Object.entries(parsed.data)) {
+    if (!LABEL.test(label)) throw new ParamError('profilesFile', `${file}: label '${label}': labels may use lower-case letters, digits, _ and - (a label becomes a folder name)`);
+    const { base, ...fields } = entry;
+    let merged: unknown = fields;
+    if (base !== undefined) {
+      const from = EMOTION_PROFILES[base];
+      if (!from) throw new ParamError('profilesFile', `${file}: ${label}.base: unknown profile '${base}' (built-in: ${Object.keys(EMOTION_PROFILES).join(', ')})`);
+      merged = { ...from, ...fields };
+    }
+    const full = ProfileFields.safeParse(merged);
+    if (!full.success) {
+      const missing = full.error.issues.map((i) => `${label}.${i.path.join('.')}: ${i.message}`).join('; ');
+      throw new ParamError('profilesFile', `${file}: ${missing} (give every field, or "base": a built-in profile to start from)`);
+    }
+    table[label] = Object.freeze(full.data) as EmotionProfile;
+  }
+  return table;
 }

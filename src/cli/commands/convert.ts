@@ -1,6 +1,6 @@
 /** `affexion convert`: real neutral speech → each target emotion (see docs/augmentation.md). */
 import type { Command } from 'commander';
-import { convertEmotions, EMOTION_PROFILES } from '../../augment/convert/index.js';
+import { convertEmotions, EMOTION_PROFILES, loadConversionProfiles } from '../../augment/convert/index.js';
 
 function positiveInt(option: string, v: string): number {
   const n = Number(v);
@@ -13,20 +13,22 @@ export function register(program: Command): void {
     .description('Convert real neutral speech into emotional speech (PSOLA pitch/tempo, voice quality, pauses), keeping the human voices')
     .argument('<neutral-data>', 'folder of neutral clips (labels.csv / manifest.csv, class folders or plain audio files) or a CSV manifest')
     .requiredOption('--out <dir>', 'output folder: <emotion>/<id>.wav, manifest.csv, datasheet.md')
-    .option('--emotions <list>', `comma-separated target emotions (known: ${Object.keys(EMOTION_PROFILES).join(', ')})`, Object.keys(EMOTION_PROFILES).join(','))
+    .option('--emotions <list>', `comma-separated target emotions (default every profile: built-in ${Object.keys(EMOTION_PROFILES).join(', ')}, plus those of --profiles)`)
+    .option('--profiles <file>', 'JSON conversion profiles changing built-in emotions or adding new ones (docs/augmentation.md)')
     .option('--per-clip <n>', 'variants per source clip and emotion, each with its own random draw', '1')
     .option('--limit <n>', 'use only N source clips, taken in turn from each speaker')
     .option('--seed <n>', 'random seed (same seed → identical output)', '1')
     .option('--no-charts', 'skip the F0/level charts of the first clip (DIR/charts)')
     .option('--check', 'check each boredom/uncertainty clip\'s prosody against its source (directions from the literature): DIR/check.json, pass rates printed as JSON')
-    .action(async (source: string, o: { out: string; emotions: string; perClip: string; limit?: string; seed: string; charts: boolean; check?: boolean }) => {
+    .action(async (source: string, o: { out: string; emotions?: string; profiles?: string; perClip: string; limit?: string; seed: string; charts: boolean; check?: boolean }) => {
       const seed = Number(o.seed);
       if (!Number.isInteger(seed)) throw new Error(`--seed: expected an integer, got '${o.seed}'`);
-      const emotions = o.emotions.split(',').map((s) => s.trim()).filter(Boolean);
+      const emotions = o.emotions?.split(',').map((s) => s.trim()).filter(Boolean);
+      const profiles = o.profiles === undefined ? undefined : loadConversionProfiles(o.profiles);
       const t0 = Date.now();
       let last = 0;
       const r = await convertEmotions({
-        source, outDir: o.out, emotions, seed, charts: o.charts, check: !!o.check,
+        source, outDir: o.out, emotions, profiles, seed, charts: o.charts, check: !!o.check,
         perClip: positiveInt('--per-clip', o.perClip),
         limit: o.limit === undefined ? undefined : positiveInt('--limit', o.limit),
         onProgress: (done, total) => {

@@ -10,7 +10,7 @@ import type { Hyperparameters } from '../../model/hyperparameters.js';
 interface RealCliOptions {
   out: string; neutral?: string; real: string[]; seeds?: number[]; convertLimit?: number; probeClips?: number; epochs?: number; ensemble?: number;
   window?: number; windowHop?: number; trimSilence?: boolean; neutralClass?: boolean; speakerReference?: string; channels?: number; hidden?: number;
-  fusion?: 'none' | 'product' | 'gate'; convertPerClip?: number; neutralResynthesis?: boolean; referenceResynthesis?: boolean; syntheticMix?: number; operatingPoint?: boolean;
+  fusion?: 'none' | 'product' | 'gate'; convertPerClip?: number; profiles?: string; neutralResynthesis?: boolean; referenceResynthesis?: boolean; syntheticMix?: number; operatingPoint?: boolean;
   cache: string | boolean;
 }
 
@@ -75,6 +75,7 @@ export function register(program: Command): void {
     .option('--seeds <list>', 'one model per seed, e.g. 1,2,3 (default 1)', intListArg('--seeds'))
     .option('--convert-limit <n>', 'neutral clips converted (default the demo\'s 64)', intArg('--convert-limit'))
     .option('--convert-per-clip <n>', 'conversion variants per neutral clip and emotion (default 1)', intArg('--convert-per-clip'))
+    .option('--profiles <file>', 'JSON conversion profiles changing the emotions converted into (docs/augmentation.md)')
     .option('--probe-clips <n>', 'clips per corpus for the length and join probes (default 48)', intArg('--probe-clips'))
     .option('--epochs <n>', 'epochs (default the demo\'s)', intArg('--epochs'))
     .option('--ensemble <n>', 'networks per seed (default 1)', intArg('--ensemble'))
@@ -104,7 +105,7 @@ export function register(program: Command): void {
       };
       try {
         const r = await runRealSpeech({
-          out: o.out, neutral: o.neutral, real: o.real, seeds: o.seeds, convertLimit: o.convertLimit, convertPerClip: o.convertPerClip, probeClips: o.probeClips, hyper,
+          out: o.out, neutral: o.neutral, real: o.real, seeds: o.seeds, convertLimit: o.convertLimit, convertPerClip: o.convertPerClip, profilesFile: o.profiles, probeClips: o.probeClips, hyper,
           ...(o.neutralResynthesis ? { neutralResynthesis: true } : {}),
           ...(o.referenceResynthesis ? { referenceResynthesis: true } : {}),
           ...(o.syntheticMix !== undefined ? { syntheticMix: o.syntheticMix } : {}),

@@ -11,7 +11,7 @@ import {
 import { DEFAULT_RECIPE, RECIPE_SETTINGS, TRAINING_RECIPES, type TrainingRecipe } from '../../workflows/recipe.js';
 
 interface ReproduceCliOptions extends CommonOptionValues {
-  recipe: TrainingRecipe; synthetic?: string; converted?: string; neutral?: string; convertLimit?: number; neutralResynthesis?: boolean; real: string[]; out: string;
+  recipe: TrainingRecipe; synthetic?: string; converted?: string; neutral?: string; convertLimit?: number; profiles?: string; neutralResynthesis?: boolean; real: string[]; out: string;
   folds: number; groupBy?: GroupBy; json?: boolean;
 }
 
@@ -25,6 +25,7 @@ export function register(program: Command): void {
     .option('--neutral <data>', 'converted recipe: real neutral speech to convert (default ../shared/data/neutral-pool)')
     .option('--converted <data>', 'converted recipe: an already converted set (affexion convert) instead of converting --neutral')
     .option('--convert-limit <n>', 'converted recipe: convert only N neutral clips, taken in turn from each speaker', intArg('--convert-limit'))
+    .option('--profiles <file>', 'converted recipe: JSON conversion profiles changing or adding emotions (docs/augmentation.md)')
     .option('--neutral-resynthesis', 'converted recipe: pass the neutral class\'s clips through the converter with a near-identity profile (docs/experiment.md)')
     .option('--real <data>', 'real labelled speech for testing (e.g. ../shared/data/ravdess-dev); never trained on; repeatable: every corpus is ' +
       'scored the same way and the figures are given per corpus and as their mean', (v: string, acc: string[]) => [...acc, v], [] as string[])
@@ -41,7 +42,7 @@ export function register(program: Command): void {
     const interrupt = interruptSignal(progress.log);
     try {
       const r = await reproduce({
-        recipe: o.recipe, synthetic: o.synthetic, converted: o.converted, neutral: o.neutral, convertLimit: o.convertLimit,
+        recipe: o.recipe, synthetic: o.synthetic, converted: o.converted, neutral: o.neutral, convertLimit: o.convertLimit, profilesFile: o.profiles,
         neutralResynthesis: o.neutralResynthesis, real: o.real[0]!, moreReal: o.real.slice(1), out: o.out, labelMap: o.labelMap, reference: o.reference, folds: o.folds, groupBy: o.groupBy,
         hyper: explicitHyperFrom(o, cmd), features: featuresFrom(o), loudness: explicitLoudness(o, cmd), cacheDir: cacheFrom(o), events: progress,
         foldEvents: (f, k) => consoleProgress({ prefix: `[fold ${f}/${k}]` }), signal: interrupt.signal, command: process.argv.slice(1),

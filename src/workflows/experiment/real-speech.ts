@@ -19,6 +19,7 @@ import { applySpeakerReference, parseReferenceLabels, referenceHalf, speakerRefe
 import { existingSharedData, sharedDataPath } from '../../data/shared-data.js';
 import type { FeatureMatrix } from '../../features/index.js';
 import { prepareConverted } from '../../augment/convert/prepare.js';
+import { EMOTION_PROFILES, loadConversionProfiles } from '../../augment/convert/profiles.js';
 import { DEFAULT_CLASSES } from '../../synth/index.js';
 import { prepareSynthetic } from './data.js';
 import { resynthesiseNeutral } from '../../augment/convert/neutral.js';
@@ -49,6 +50,8 @@ export interface RealSpeechOptions {
   convertLimit?: number;
   /** Conversion variants per neutral clip and emotion (default 1; each variant draws its own profile settings). */
   convertPerClip?: number;
+  /** A conversion profile file (JSON; `loadConversionProfiles`) changing or adding the emotions converted into. */
+  profilesFile?: string;
   /** The neutral class resynthesised by the converter (src/augment/convert/neutral.ts; default the recipe's, false). */
   neutralResynthesis?: boolean;
   /** With neutralResynthesis: resynthesise the training speakers' reference clips too (default false). */
@@ -166,8 +169,9 @@ export async function runRealSpeech(o: RealSpeechOptions): Promise<Record<string
     return renameParams({ data: 'real' }, () => scanDataset(d, { labelMap: RAVDESS_LABEL_MAP }));
   });
   const cache = new FeatureCache(o.cacheDir === undefined ? defaultCacheDir() : o.cacheDir);
+  const profiles = o.profilesFile !== undefined ? loadConversionProfiles(o.profilesFile) : undefined;
   const converted = await prepareConverted({ neutral, out: path.join(out, 'data', 'converted'), seed: seeds[0]!, limit: o.convertLimit ?? DEMO_CONVERT_LIMIT,
-    ...(o.convertPerClip !== undefined ? { perClip: o.convertPerClip } : {}), real: reals[0], events });
+    ...(o.convertPerClip !== undefined ? { perClip: o.convertPerClip } : {}), profiles, real: reals[0], events });
   for (const r of reals.slice(1)) assertNoRealClips(converted.items.map((it) => ({ file: it.path })), r, 'converted');
   const pool = renameParams({ data: 'neutral' }, () => scanDataset(neutral));
   for (const r of reals) assertNoRealClips(pool.items.map((it) => ({ file: it.path })), r, 'neutral');
@@ -255,7 +259,9 @@ export async function runRealSpeech(o: RealSpeechOptions): Promise<Record<string
   }
   for (const s of perSeed) for (const f of Object.values(s.corpora)) delete f.clips;
   const result = {
-    experiment: 'real-speech', command: o.command ?? null, seeds, hyper: { ...hyper, seed: seeds[0] }, convert_limit: o.convertLimit ?? DEMO_CONVERT_LIMIT, convert_per_clip: o.convertPerClip ?? 1, neutral_resynthesis: resynthesised, reference_resynthesis: resynthesised && Boolean(o.referenceResynthesis),
+    experiment: 'real-speech', command: o.command ?? null, seeds, hyper: { ...hyper, seed: seeds[0] }, convert_limit: o.convertLimit ?? DEMO_CONVERT_LIMIT, convert_per_clip: o.convertPerClip ?? 1, profiles_file: o.profilesFile ?? null,
+    // The profiles the file changed or added, as used: the run stays readable if the file changes later.
+    profiles_from_file: profiles ? Object.fromEntries(Object.entries(profiles).filter(([k, v]) => EMOTION_PROFILES[k] !== v)) : null, neutral_resynthesis: resynthesised, reference_resynthesis: resynthesised && Boolean(o.referenceResynthesis),
     synthetic_mix: mixN, operating_point: Boolean(o.operatingPoint),
     corpora: names, label_map: RAVDESS_LABEL_MAP, training_lengths_seconds: trainingLengths, summary, per_seed: perSeed,
   };
