@@ -19,11 +19,11 @@ function withFile(content: unknown, fn: (file: string, dir: string) => void | Pr
 
 test('a profile file changes a built-in from its base and adds a complete new one; the rest stay the built-ins', async () => {
   const calm = { ...EMOTION_PROFILES.boredom!, description: 'calm', f0Range: [0.8, 0.9] };
-  await withFile({ panic: { base: 'panic', tremorDepth: [0, 0], jitter: [0.002, 0.005] }, calm }, (file) => {
+  await withFile({ panic: { base: 'panic', tremorHz: [5, 8], tremorDepth: [0.02, 0.045] }, calm }, (file) => {
     const t = loadConversionProfiles(file);
     assert.deepEqual(Object.keys(t).sort(), ['boredom', 'calm', 'excitement', 'panic', 'uncertainty']);
-    assert.deepEqual(t.panic!.tremorDepth, [0, 0]);
-    assert.deepEqual(t.panic!.jitter, [0.002, 0.005]);
+    assert.deepEqual(t.panic!.tremorDepth, [0.02, 0.045]);
+    assert.deepEqual(t.panic!.tremorHz, [5, 8]);
     assert.deepEqual(t.panic!.f0Shift, EMOTION_PROFILES.panic!.f0Shift, 'fields not given come from the base');
     assert.equal(t.excitement, EMOTION_PROFILES.excitement, 'labels the file does not name are the built-ins');
     assert.deepEqual(t.calm!.f0Range, [0.8, 0.9]);
@@ -49,14 +49,14 @@ test('profile file errors name profilesFile, the label and the field', async () 
 });
 
 test('convertEmotions converts with the table it is given: the changed profile is used and written to the datasheet', async () => {
-  await withFile({ panic: { base: 'panic', description: 'panic without tremor', tremorHz: [0, 0], tremorDepth: [0, 0], jitter: [0.001, 0.001] } }, async (file, dir) => {
+  await withFile({ panic: { base: 'panic', description: 'panic with a fixed tremor', tremorHz: [6, 6], tremorDepth: [0.03, 0.03], jitter: [0.001, 0.001] } }, async (file, dir) => {
     const profiles = loadConversionProfiles(file);
     const r = await convertEmotions({ source: NEUTRAL_POOL, outDir: path.join(dir, 'out'), emotions: ['panic'], limit: 1, seed: 3, charts: false, profiles });
     assert.deepEqual(r.counts, { panic: 1 });
     const [header, row] = readFileSync(r.manifest, 'utf8').trim().split('\n').map((l) => l.split(','));
-    assert.equal(Number(row![header!.indexOf('tremorDepth')]), 0);
+    assert.equal(Number(row![header!.indexOf('tremorDepth')]), 0.03);
     assert.equal(Number(row![header!.indexOf('jitter')]), 0.001);
-    assert.match(readFileSync(r.datasheet, 'utf8'), /panic without tremor/);
+    assert.match(readFileSync(r.datasheet, 'utf8'), /panic with a fixed tremor/);
   });
 });
 

@@ -138,9 +138,10 @@ test('loudness and tilt: panic louder and brighter than boredom', () => {
   const p = measureProsody(converted.panic!.samples, SR).rmsDb;
   const b = measureProsody(converted.boredom!.samples, SR).rmsDb;
   assert.ok(p - b > 5, `panic ${p.toFixed(1)} dB vs boredom ${b.toFixed(1)} dB`);
-  // Spectral tilt: the alpha ratio rises for the tense voice and falls for the lax one.
+  // Spectral tilt: the alpha ratio rises for the bright voice (panic's +2…5 dB shelf since method 5) and
+  // falls for the lax one.
   const a0 = alphaRatioDb(x, SR);
-  assert.ok(alphaRatioDb(converted.panic!.samples, SR) > a0 + 2, 'panic not brighter than the source');
+  assert.ok(alphaRatioDb(converted.panic!.samples, SR) > a0 + 0.5, 'panic not brighter than the source');
   assert.ok(alphaRatioDb(converted.boredom!.samples, SR) < a0 - 0.5, 'boredom not laxer than the source');
 });
 

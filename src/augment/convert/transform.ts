@@ -28,8 +28,10 @@ import { type DrawnProfile, type EmotionProfile } from './profiles.js';
  * 4: uncertainty: the source's final fall is levelled before the rise (`finalFlatten`), a filled pause
  *    is silence then the filler (the hesitation stays audible as a pause), every clip gets a filler
  *    (2026-12-05). Boredom, panic and excitement are unchanged.
+ * 5: panic without tremor, with excitement's jitter, tilt and H1 (profiles.ts; 2026-12-06). The transform
+ *    is unchanged: the version marks the profile change, which the stamp also sees.
  */
-export const CONVERSION_METHOD_VERSION = 4;
+export const CONVERSION_METHOD_VERSION = 5;
 
 /** Draws one clip's values from a profile. */
 export function drawProfile(p: EmotionProfile, rng: RandomSource): DrawnProfile {
