@@ -20,11 +20,11 @@ import { checkTrainable, dataFingerprint, loadSplit, referenceDatasets, referenc
 import { clearModelDir, ensembleMemberDir, holdsModel, meanProbabilities } from '../model/model-dir.js';
 import { checkpointPath, loadCheckpoint, signatureMismatch, type RunSignature } from '../train/checkpoint.js';
 import { withOutputLock } from '../data/out-lock.js';
-import { foldPlan, GROUP_BY, type GroupBy } from './folds.js';
+import { foldPlan, GROUP_BY, type GroupBy } from '../data/folds.js';
 import { argmaxRows, classificationMetrics, meanStd, type ClassificationMetrics } from '../report/metrics.js';
 import { ParamError, renameParams } from '../engine/errors.js';
 
-export { GROUP_BY, type GroupBy } from './folds.js';
+export { GROUP_BY, type GroupBy } from '../data/folds.js';
 
 /** Options of {@link crossValidate}. */
 export interface CvOptions extends CrossValidationRunSettings, DataSource {
