@@ -12,7 +12,7 @@ import { encodeSafetensors, parseSafetensors, type TensorToWrite } from '../mode
 import { writeFileAtomic } from '../data/cache.js';
 import type { Normalization } from '../data/normalize.js';
 import type { EpochRecord, SwaState, TrainingState } from './fit.js';
-import { packState, unpackState } from './state-pack.js';
+import { packState, unpackState } from '../model/state-pack.js';
 import { CHECKPOINT_FILE } from '../model/model-dir.js';
 import { ParamError } from '../engine/errors.js';
 
