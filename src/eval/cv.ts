@@ -15,10 +15,9 @@ import type { AffexionNet } from '../model/network.js';
 import type { EpochRecord } from '../train/fit.js';
 import { applyTemperature, expectedCalibrationError, fitNeutralBias, fitTemperature } from '../model/calibration.js';
 import { resolveRunSettings, windowHopFrames, type CrossValidationRunSettings, type Hyperparameters } from '../model/hyperparameters.js';
-import { trainModelToDir } from '../train/train.js';
+import { holdsCheckpointOfOtherRun, trainModelToDir } from '../train/train.js';
 import { checkTrainable, dataFingerprint, loadSplit, referenceDatasets, referenceFingerprint, subsetSplit, trainingClasses, type LabelledFeatures, type LoadedSplit, type ReferenceData, type DataSource } from '../data/split.js';
-import { clearModelDir, ensembleMemberDir, holdsModel, meanProbabilities } from '../model/model-dir.js';
-import { checkpointPath, loadCheckpoint, signatureMismatch, type RunSignature } from '../train/checkpoint.js';
+import { clearModelDir, holdsModel, meanProbabilities } from '../model/model-dir.js';
 import { withOutputLock } from '../data/out-lock.js';
 import { foldPlan, GROUP_BY, type GroupBy } from '../data/folds.js';
 import { argmaxRows, classificationMetrics, meanStd, type ClassificationMetrics } from '../report/metrics.js';
@@ -173,7 +172,7 @@ async function crossValidateLocked(opts: CvOptions, k: number, groupBy: GroupBy,
     const signature = { ...baseSig, hyper: { ...hyper, epochs: undefined }, fold, val: createHash('sha256').update(val.join(',')).digest('hex').slice(0, 16) };
     const resultFile = path.join(dir, 'result.json');
     const reused = readFoldResult(resultFile, { ...signature, epochs: hyper.epochs });
-    if (!reused && !opts.force && (existsSync(resultFile) || checkpointOfOtherRun(dir, signature, hyper))) {
+    if (!reused && !opts.force && (existsSync(resultFile) || holdsCheckpointOfOtherRun(dir, signature, hyper))) {
       // Same settings resume or reuse a fold; other settings would silently replace an earlier run's models.
       throw new ParamError('out', `${opts.out}: ${path.basename(dir)} holds a fold of a cross-validation with other settings (data, folds, ` +
         'hyper-parameters or features); use another folder, or force to overwrite it');
@@ -240,20 +239,6 @@ async function crossValidateLocked(opts: CvOptions, k: number, groupBy: GroupBy,
     result.report = await writeCvReport(out, result, ds, evalDs, opts.command);
   }
   return result;
-}
-
-/** Whether fold folder `dir` holds an unfinished training (a checkpoint) made with another signature. */
-function checkpointOfOtherRun(dir: string, signature: { hyper: object }, hyper: Hyperparameters): boolean {
-  // An ensemble fold checkpoints per member; member 1 carries the run's seed with ensemble 1 (trainModelToDir).
-  const member = ensembleMemberDir(dir, 1);
-  const [where, expected] = existsSync(checkpointPath(dir)) ? [dir, signature]
-    : existsSync(checkpointPath(member)) ? [member, { ...signature, hyper: { ...hyper, ensemble: 1, epochs: undefined, functional_fusion: undefined } }] : [null, null];
-  if (!where) return false;
-  try {
-    return signatureMismatch(loadCheckpoint(where).signature, JSON.parse(JSON.stringify(expected)) as RunSignature) !== null;
-  } catch {
-    return true; // unreadable: not ours to overwrite silently
-  }
 }
 
 /** A stored fold result when its signature matches this run, else null. */
