@@ -10,21 +10,18 @@ import path from 'node:path';
 import { FeatureCache, defaultCacheDir, writeFileAtomic } from '../data/cache.js';
 import { describeDataset, scanDataset, type Dataset } from '../data/dataset.js';
 import type { FeatureSettings } from '../data/features.js';
-import type { Normalization } from '../data/normalize.js';
-import type { AffexionNet } from '../model/network.js';
 import type { EpochRecord } from '../train/fit.js';
 import { applyTemperature, expectedCalibrationError, fitNeutralBias, fitTemperature } from '../model/calibration.js';
 import { resolveRunSettings, windowHopFrames, type CrossValidationRunSettings, type Hyperparameters } from '../model/hyperparameters.js';
-import { trainModelToDir } from '../train/train.js';
-import { checkTrainable, dataFingerprint, loadSplit, referenceDatasets, referenceFingerprint, subsetSplit, trainingClasses, type LabelledFeatures, type LoadedSplit, type ReferenceData, type DataSource } from '../data/split.js';
-import { clearModelDir, ensembleMemberDir, holdsModel, meanProbabilities } from '../model/model-dir.js';
-import { checkpointPath, loadCheckpoint, signatureMismatch, type RunSignature } from '../train/checkpoint.js';
+import { holdsCheckpointOfOtherRun, trainModelToDir } from '../train/train.js';
+import { checkTrainable, dataFingerprint, loadSplit, referenceDatasets, referenceFingerprint, subsetSplit, trainingClasses, type LoadedSplit, type ReferenceData, type DataSource } from '../data/split.js';
+import { clearModelDir, holdsModel, meanProbabilities, scoreMembers } from '../model/model-dir.js';
 import { withOutputLock } from '../data/out-lock.js';
-import { foldPlan, GROUP_BY, type GroupBy } from './folds.js';
-import { argmaxRows, classificationMetrics, meanStd, type ClassificationMetrics } from '../report/metrics.js';
+import { foldPlan, GROUP_BY, type GroupBy } from '../data/folds.js';
+import { argmaxRows, classificationMetrics, summarize, type ClassificationMetrics, type CvSummary } from '../report/metrics.js';
 import { ParamError, renameParams } from '../engine/errors.js';
 
-export { GROUP_BY, type GroupBy } from './folds.js';
+export { GROUP_BY, type GroupBy } from '../data/folds.js';
 
 /** Options of {@link crossValidate}. */
 export interface CvOptions extends CrossValidationRunSettings, DataSource {
@@ -66,9 +63,8 @@ export interface FoldOutcome {
   reused?: boolean;
 }
 
-/** The headline metrics summarised across folds. */
-export const CV_METRICS = ['accuracy', 'balanced_accuracy', 'macro_precision', 'macro_recall', 'macro_f1'] as const;
-export type CvSummary = Record<(typeof CV_METRICS)[number], { mean: number; std: number }>;
+// The fold summary is report work (report/metrics.ts); re-exported here, where cv's results are described.
+export { CV_METRICS, summarize, type CvSummary } from '../report/metrics.js';
 
 /** What {@link crossValidate} returns (also written to RUN_DIR/cv.json). */
 export interface CvResult {
@@ -95,20 +91,6 @@ export interface CvResult {
   warnings: string[];
   out: string;
   report?: string;
-}
-
-/** Summary mean ± std (sample std over folds) of the headline metrics. */
-export function summarize(ms: readonly ClassificationMetrics[]): CvSummary {
-  const out = {} as CvSummary;
-  for (const k of CV_METRICS) out[k] = meanStd(ms.map((m) => m[k]));
-  return out;
-}
-
-/** Metrics of a network, or of the mean of several (an ensemble), on labelled features. */
-export async function scoreMembers(members: readonly { net: AffexionNet; normalization: Normalization }[], hyper: Hyperparameters,
-  split: LabelledFeatures, classes: readonly string[]): Promise<ClassificationMetrics> {
-  const probs = await meanProbabilities(members, split.features, hyper.max_len, hyper.batch_size, windowHopFrames(hyper));
-  return classificationMetrics(split.targets, argmaxRows(probs, split.targets.length, classes.length), classes);
 }
 
 /** Runs k-fold cross-validation; see the module comment. */
@@ -173,7 +155,7 @@ async function crossValidateLocked(opts: CvOptions, k: number, groupBy: GroupBy,
     const signature = { ...baseSig, hyper: { ...hyper, epochs: undefined }, fold, val: createHash('sha256').update(val.join(',')).digest('hex').slice(0, 16) };
     const resultFile = path.join(dir, 'result.json');
     const reused = readFoldResult(resultFile, { ...signature, epochs: hyper.epochs });
-    if (!reused && !opts.force && (existsSync(resultFile) || checkpointOfOtherRun(dir, signature, hyper))) {
+    if (!reused && !opts.force && (existsSync(resultFile) || holdsCheckpointOfOtherRun(dir, signature, hyper))) {
       // Same settings resume or reuse a fold; other settings would silently replace an earlier run's models.
       throw new ParamError('out', `${opts.out}: ${path.basename(dir)} holds a fold of a cross-validation with other settings (data, folds, ` +
         'hyper-parameters or features); use another folder, or force to overwrite it');
@@ -240,20 +222,6 @@ async function crossValidateLocked(opts: CvOptions, k: number, groupBy: GroupBy,
     result.report = await writeCvReport(out, result, ds, evalDs, opts.command);
   }
   return result;
-}
-
-/** Whether fold folder `dir` holds an unfinished training (a checkpoint) made with another signature. */
-function checkpointOfOtherRun(dir: string, signature: { hyper: object }, hyper: Hyperparameters): boolean {
-  // An ensemble fold checkpoints per member; member 1 carries the run's seed with ensemble 1 (trainModelToDir).
-  const member = ensembleMemberDir(dir, 1);
-  const [where, expected] = existsSync(checkpointPath(dir)) ? [dir, signature]
-    : existsSync(checkpointPath(member)) ? [member, { ...signature, hyper: { ...hyper, ensemble: 1, epochs: undefined, functional_fusion: undefined } }] : [null, null];
-  if (!where) return false;
-  try {
-    return signatureMismatch(loadCheckpoint(where).signature, JSON.parse(JSON.stringify(expected)) as RunSignature) !== null;
-  } catch {
-    return true; // unreadable: not ours to overwrite silently
-  }
 }
 
 /** A stored fold result when its signature matches this run, else null. */

@@ -11,7 +11,7 @@
  * ```
  */
 export { classificationMetrics, argmaxRows, meanStd, type ClassificationMetrics, type ClassMetrics as ClassFigures } from '../report/metrics.js';
-export { stratifiedKFold, stratifiedGroupKFold, foldLeaks, trainIndices, type Folds } from './folds.js';
+export { stratifiedKFold, stratifiedGroupKFold, foldLeaks, trainIndices, type Folds } from '../data/folds.js';
 export { evaluate, evaluateSplit, formatEvaluation, type EvaluateOptions, type EvaluationResult } from './evaluate.js';
 export {
   crossValidate, summarize, formatSummary, CV_METRICS, GROUP_BY,

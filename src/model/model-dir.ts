@@ -20,6 +20,8 @@ import { clipProbabilities } from './predict.js';
 import { applyNeutralBias, applyTemperature } from './calibration.js';
 import { readFunctionalHead, type FunctionalHead } from './functional-head.js';
 import type { EpochRecord } from '../report/types.js';
+import { argmaxRows, classificationMetrics, type ClassificationMetrics } from '../report/metrics.js';
+import type { LabelledFeatures } from '../data/split.js';
 import { resolveHyperparameters, windowHopFrames, type Hyperparameters } from './hyperparameters.js';
 
 export const MODEL_CONFIG_FILE = CONFIG_FILE;
@@ -184,6 +186,13 @@ export async function meanProbabilities(members: readonly { net: AffexionNet; no
   if (!sum) throw new Error('meanProbabilities: no networks');
   if (members.length > 1) for (let i = 0; i < sum.length; i++) sum[i] /= members.length;
   return sum;
+}
+
+/** Metrics of a network, or of the mean of several (an ensemble), on labelled features. */
+export async function scoreMembers(members: readonly { net: AffexionNet; normalization: Normalization }[], hyper: Hyperparameters,
+  split: LabelledFeatures, classes: readonly string[]): Promise<ClassificationMetrics> {
+  const probs = await meanProbabilities(members, split.features, hyper.max_len, hyper.batch_size, windowHopFrames(hyper));
+  return classificationMetrics(split.targets, argmaxRows(probs, split.targets.length, classes.length), classes);
 }
 
 /** Saves the current weights and everything needed to use them (atomic per file). */

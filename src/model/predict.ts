@@ -44,7 +44,7 @@ export function predictRaw(model: string | LoadedModel, x: Float32Array, B: numb
 }
 
 /** Lets pending events (SIGINT, timers, progress output) run between batches. */
-const yieldToEventLoop = (): Promise<void> => new Promise((r) => setImmediate(r));
+export const yieldToEventLoop = (): Promise<void> => new Promise((r) => setImmediate(r));
 
 /** Class probabilities (N, K) in eval mode, in batches. */
 export async function predictProbabilities(net: AffexionNet, features: readonly FeatureMatrix[], norm: Normalization,

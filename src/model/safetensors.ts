@@ -92,6 +92,23 @@ function dtypeOf(data: TensorToWrite['data']): SafetensorsDtype {
   return 'I32';
 }
 
+/**
+ * Metadata entries `keys` of a safetensors file parsed as JSON (for writers that store objects there,
+ * e.g. checkpoints); a missing or unparsable entry is an error naming the file and the key.
+ */
+export function jsonMetadata(metadata: Record<string, string>, keys: readonly string[], source: string,
+  what = 'metadata'): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const key of keys) {
+    try {
+      out[key] = JSON.parse(metadata[key]!);
+    } catch {
+      throw new Error(`${source}: ${what} "${key}" is missing or corrupt`);
+    }
+  }
+  return out;
+}
+
 /** Serialise tensors (in insertion order) to safetensors bytes. */
 export function encodeSafetensors(tensors: Map<string, TensorToWrite> | Record<string, TensorToWrite>,
   metadata?: Record<string, string>): Uint8Array {

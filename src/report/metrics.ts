@@ -79,6 +79,17 @@ export function argmaxRows(scores: Float32Array, N: number, K: number): Int32Arr
   return out;
 }
 
+/** The headline metrics of a cross-validation, summarised across its folds by {@link summarize}. */
+export const CV_METRICS = ['accuracy', 'balanced_accuracy', 'macro_precision', 'macro_recall', 'macro_f1'] as const;
+export type CvSummary = Record<(typeof CV_METRICS)[number], { mean: number; std: number }>;
+
+/** Summary mean ± std (sample std over folds) of the headline metrics. */
+export function summarize(ms: readonly ClassificationMetrics[]): CvSummary {
+  const out = {} as CvSummary;
+  for (const k of CV_METRICS) out[k] = meanStd(ms.map((m) => m[k]));
+  return out;
+}
+
 /** Mean and sample standard deviation (n − 1; 0 for a single value). */
 export function meanStd(xs: readonly number[]): { mean: number; std: number } {
   if (xs.length === 0) return { mean: NaN, std: NaN };

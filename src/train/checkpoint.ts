@@ -8,11 +8,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Rng, type RngState } from '../engine/rng.js';
 import type { AdamState } from '../model/optim.js';
-import { encodeSafetensors, parseSafetensors, type TensorToWrite } from '../model/safetensors.js';
+import { encodeSafetensors, jsonMetadata, parseSafetensors, type TensorToWrite } from '../model/safetensors.js';
 import { writeFileAtomic } from '../data/cache.js';
 import type { Normalization } from '../data/normalize.js';
 import type { EpochRecord, SwaState, TrainingState } from './fit.js';
-import { packState, unpackState } from './state-pack.js';
+import { packState, unpackState } from '../model/state-pack.js';
 import { CHECKPOINT_FILE } from '../model/model-dir.js';
 import { ParamError } from '../engine/errors.js';
 
@@ -66,22 +66,17 @@ export function loadCheckpoint(dir: string): LoadedCheckpoint {
   if (Number(metadata.version) !== VERSION) {
     throw new Error(`${file}: checkpoint format version ${metadata.version}, this Affexion reads version ${VERSION} (retrain without --resume)`);
   }
-  const json = <T>(key: string): T => {
-    try {
-      return JSON.parse(metadata[key]) as T;
-    } catch {
-      throw new Error(`${file}: checkpoint metadata "${key}" is missing or corrupt`);
-    }
-  };
-  const epoch = Number(metadata.epoch);
-  const rngState = json<RngState>('rng');
-  const sched = json<{ lastEpoch: number; lr: number }>('scheduler');
-  const optimizer = unpackState(json<unknown>('optimizer'), tensors);
   // Checkpoints written before weight averaging existed have no "swa" entry.
-  const swa = metadata.swa ? unpackState(json<unknown>('swa'), tensors) as SwaState | null : null;
+  const json = jsonMetadata(metadata, ['rng', 'scheduler', 'optimizer', ...(metadata.swa ? ['swa'] : []), 'signature', 'history', 'normalization'],
+    file, 'checkpoint metadata');
+  const epoch = Number(metadata.epoch);
+  const rngState = json.rng as RngState;
+  const sched = json.scheduler as { lastEpoch: number; lr: number };
+  const optimizer = unpackState(json.optimizer, tensors);
+  const swa = metadata.swa ? unpackState(json.swa, tensors) as SwaState | null : null;
   return {
-    epoch, signature: json<RunSignature>('signature'), history: json<EpochRecord[]>('history'),
-    normalization: json<Normalization>('normalization'),
+    epoch, signature: json.signature as RunSignature, history: json.history as EpochRecord[],
+    normalization: json.normalization as Normalization,
     applyTo(state: TrainingState): void {
       const sd = new Map<string, Float32Array>();
       for (const [name, t] of tensors) {

@@ -10,7 +10,8 @@ import type { AffexionConfig } from '../model/config.js';
 import { fitNormalization, toModelBatch, type Normalization } from '../data/normalize.js';
 import type { Hyperparameters } from '../model/hyperparameters.js';
 import type { EpochRecord } from '../report/types.js';
-import { clipProbabilities } from '../model/predict.js';
+import { clipProbabilities, yieldToEventLoop } from '../model/predict.js';
+import { addToAverage, loadAverage, type SwaState } from '../model/swa.js';
 import { windowHopFrames } from '../model/hyperparameters.js';
 import { randomWindow } from '../data/windows.js';
 import type { ProgressEvents } from '../report/progress.js';
@@ -36,11 +37,7 @@ export interface TrainingState {
   swa: SwaState | null;
 }
 
-/** Sums of every trainable parameter (net.parameters() order) over `count` epochs. */
-export interface SwaState {
-  count: number;
-  sums: Float64Array[];
-}
+export type { SwaState } from '../model/swa.js';
 
 /** Thrown when a run is stopped (SIGINT / AbortSignal) between batches; the last checkpoint stands. */
 export class TrainingInterrupted extends Error {
@@ -72,10 +69,6 @@ export function initialState(h: Hyperparameters, train: LabelledFeatures, nClass
   return { net, optimizer, scheduler, rng, epoch: 0, history: [], normalization, swa: null };
 }
 
-/** Lets pending events (SIGINT, timers, progress output) run between batches. */
-const yieldToEventLoop = (): Promise<void> => new Promise((r) => setImmediate(r));
-
-
 /** Mean cross-entropy and accuracy of probabilities against targets. */
 export function lossAndAccuracy(probs: Float32Array, targets: Int32Array, K: number): { loss: number; acc: number } {
   let loss = 0;
@@ -102,32 +95,6 @@ export interface RunEpochsOptions {
   until?: number;
   /** Extra validation figures for the epoch record (balanced accuracy, macro F1 …). */
   valMetrics?: (probs: Float32Array, val: LabelledFeatures) => Record<string, number>;
-}
-
-/** Adds the current weights to the running sums (starting afresh at the first averaged epoch). */
-function averageWeights(state: TrainingState, first: boolean): void {
-  const params = state.net.parameters();
-  if (first || !state.swa) state.swa = { count: 0, sums: params.map((p) => new Float64Array(p.value.length)) };
-  const swa = state.swa;
-  params.forEach((p, i) => {
-    const sum = swa.sums[i]!;
-    for (let k = 0; k < sum.length; k++) sum[k]! += p.value[k]!;
-  });
-  swa.count++;
-}
-
-/** Replaces the weights by their average and recomputes BatchNorm statistics on the training clips. */
-function loadAveragedWeights(state: TrainingState, train: LabelledFeatures, h: Hyperparameters): void {
-  const swa = state.swa!;
-  state.net.parameters().forEach((p, i) => {
-    const sum = swa.sums[i]!;
-    for (let k = 0; k < sum.length; k++) p.value[k] = sum[k]! / swa.count;
-  });
-  const N = train.features.length;
-  const norm = state.normalization;
-  state.net.recomputeBatchNormStats((function* batches() {
-    for (let s = 0; s < N; s += h.batch_size) yield toModelBatch(train.features.slice(s, s + h.batch_size), norm, h.max_len);
-  })());
 }
 
 /**
@@ -205,11 +172,15 @@ export async function runEpochs(state: TrainingState, o: RunEpochsOptions): Prom
     state.scheduler.step();
     const record: EpochRecord = { epoch, train_loss: lossSum / N, train_acc: correct / N, lr, seconds: 0 };
     if (h.swa > 0 && epoch > h.epochs - h.swa) {
-      averageWeights(state, epoch === h.epochs - h.swa + 1);
-      record.swa_epochs = state.swa!.count;
+      state.swa = addToAverage(state.net, state.swa, epoch === h.epochs - h.swa + 1);
+      record.swa_epochs = state.swa.count;
       if (epoch === h.epochs) {
-        // The final model is the average; BatchNorm statistics are recomputed for it (validation below sees it).
-        loadAveragedWeights(state, train, h);
+        // The final model is the average; BatchNorm statistics are recomputed for it on the training
+        // clips (validation below sees it).
+        const norm = state.normalization;
+        loadAverage(state.net, state.swa, (function* batches() {
+          for (let s = 0; s < train.features.length; s += h.batch_size) yield toModelBatch(train.features.slice(s, s + h.batch_size), norm, h.max_len);
+        })());
       }
     }
     if (o.val && o.val.targets.length > 0) {

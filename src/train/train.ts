@@ -133,12 +133,12 @@ export async function trainModelToDir(o: TrainToDirOptions): Promise<TrainingSta
   const states: TrainingState[] = [];
   const dirs: string[] = [];
   for (let k = 1; k <= n; k++) {
-    const hyper: Hyperparameters = { ...o.hyper, ensemble: 1, seed: o.hyper.seed + k - 1 };
+    const { hyper, signature } = ensembleMember(o.hyper, o.signature, k);
     const out = ensembleMemberDir(o.out, k);
     const started = existsSync(checkpointPath(out));
     o.events?.log?.(`ensemble member ${k}/${n} (seed ${hyper.seed})`);
     states.push(done(await trainToDir({
-      ...o, out, hyper, signature: { ...o.signature, hyper: { ...hyper, epochs: undefined, functional_fusion: undefined } },
+      ...o, out, hyper, signature,
       // A member not started yet starts afresh even under --resume; a started one must match.
       resume: o.resume === 'require' ? (started ? 'require' : 'never') : o.resume,
     })));
@@ -146,6 +146,35 @@ export async function trainModelToDir(o: TrainToDirOptions): Promise<TrainingSta
   }
   saveEnsembleManifest(o.out, dirs);
   return states;
+}
+
+/**
+ * Ensemble member k's hyper-parameters (seed + k − 1, ensemble 1) and run signature (without epochs and
+ * the functional head, as a single network's).
+ */
+function ensembleMember(hyper: Hyperparameters, signature: RunSignature, k: number): { hyper: Hyperparameters; signature: RunSignature } {
+  const member: Hyperparameters = { ...hyper, ensemble: 1, seed: hyper.seed + k - 1 };
+  return { hyper: member, signature: { ...signature, hyper: { ...member, epochs: undefined, functional_fusion: undefined } } };
+}
+
+/**
+ * Whether run folder `dir` holds an unfinished training (a checkpoint: its own, or with an ensemble its
+ * first member's) made with another signature than `signature`; an unreadable checkpoint counts as
+ * another run's (not ours to overwrite silently).
+ */
+export function holdsCheckpointOfOtherRun(dir: string, signature: RunSignature, hyper: Hyperparameters): boolean {
+  const memberSignature = ensembleMember(hyper, signature, 1).signature;
+  if (existsSync(checkpointPath(dir))) return checkpointDiffers(dir, signature);
+  const member = ensembleMemberDir(dir, 1);
+  return existsSync(checkpointPath(member)) && checkpointDiffers(member, memberSignature);
+}
+
+function checkpointDiffers(dir: string, expected: RunSignature): boolean {
+  try {
+    return signatureMismatch(loadCheckpoint(dir).signature, JSON.parse(JSON.stringify(expected)) as RunSignature) !== null;
+  } catch {
+    return true;
+  }
 }
 
 /** Rewrites MODEL_DIR/metrics.jsonl from the history (atomic, so it always matches the checkpoint). */

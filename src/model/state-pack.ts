@@ -1,9 +1,10 @@
 /**
  * Packs an arbitrary JSON-like object holding typed arrays (optimizer state, RNG state, history …) into
  * safetensors tensors + one JSON metadata string, and back. Used for checkpoints so one file carries
- * everything needed to resume, whatever shape the optimizer's state() has.
+ * everything needed to resume, whatever shape the optimizer's state() has. Model layer, beside
+ * safetensors.ts: it turns the optimizer's state (model/optim) into safetensors tensors and back.
  */
-import type { TensorToWrite } from '../model/safetensors.js';
+import type { TensorToWrite } from './safetensors.js';
 
 type Packed = { $tensor: string } | Packed[] | { [k: string]: Packed } | string | number | boolean | null;
 

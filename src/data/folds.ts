@@ -1,9 +1,10 @@
 /**
  * Cross-validation folds: stratified k-fold, and a grouped variant in which no group (speaker or
  * sentence) is on both the training and the validation side of any fold. {@link foldPlan} is the
- * whole plan of a cross-validation on a dataset (folds, both sides, warnings) in one call.
+ * whole plan of a cross-validation on a dataset (folds, both sides, warnings) in one call. Data layer,
+ * beside split.ts: a fold is a split of a dataset's labelled clips and needs nothing of the model.
  */
-import type { Dataset } from '../data/dataset.js';
+import type { Dataset } from './dataset.js';
 import { Rng } from '../engine/rng.js';
 import { ParamError } from '../engine/errors.js';
 

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { stratifiedKFold, stratifiedGroupKFold, foldLeaks, trainIndices } from '../../src/eval/folds.js';
+import { stratifiedKFold, stratifiedGroupKFold, foldLeaks, trainIndices } from '../../src/data/folds.js';
 
 function checkPartition(folds: number[][], n: number): void {
   const all = folds.flat().sort((a, b) => a - b);
