@@ -3,10 +3,10 @@
  * values uniformly inside them (seeded), so clips of a class vary but stay typical of it.
  * Users add classes (or override built-in ones) with a JSON file validated by {@link ProfileFileSchema}.
  */
-import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import type { Rng } from '../engine/rng.js';
 import { ParamError } from '../engine/errors.js';
+import { readJsonFile } from '../engine/json-file.js';
 
 const range = (lo: number, hi: number) =>
   z.tuple([z.number().min(lo).max(hi), z.number().min(lo).max(hi)]).refine(([a, b]) => a <= b, { message: 'range must be [min, max] with min ≤ max' });
@@ -89,18 +89,7 @@ export const BUILTIN_PROFILES: Readonly<Record<string, ProsodyProfile>> = {
  * Reads and validates a profile file. Errors name the file and the offending field.
  */
 export function loadProfileFile(file: string): Record<string, ProsodyProfile> {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (e) {
-    throw new ParamError('profilesFile', `${file}: cannot read JSON (${(e as Error).message})`);
-  }
-  const parsed = ProfileFileSchema.safeParse(raw);
-  if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
-    throw new ParamError('profilesFile', `${file}: invalid profile file: ${issues}`);
-  }
-  return parsed.data;
+  return readJsonFile(file, ProfileFileSchema, 'profilesFile', 'profile file');
 }
 
 /** Resolves a profile per requested class; unknown classes must come from the profile file. */

@@ -3,12 +3,9 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { spawnSync } from 'node:child_process';
 import { convertEmotions, EMOTION_PROFILES, loadConversionProfiles } from '../../src/augment/convert/index.js';
 import { ParamError } from '../../src/engine/errors.js';
 import { NEUTRAL_POOL } from './helpers.js';
-
-const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..');
 
 function withFile(content: unknown, fn: (file: string, dir: string) => void | Promise<void>): Promise<void> {
   const dir = mkdtempSync(path.join(tmpdir(), 'affexion-profiles-'));
@@ -57,14 +54,5 @@ test('convertEmotions converts with the table it is given: the changed profile i
     assert.equal(Number(row![header!.indexOf('tremorDepth')]), 0.03);
     assert.equal(Number(row![header!.indexOf('jitter')]), 0.001);
     assert.match(readFileSync(r.datasheet, 'utf8'), /panic with a fixed tremor/);
-  });
-});
-
-test('affexion convert --profiles: a bad file is an error naming --profiles', async () => {
-  await withFile({ panic: { base: 'nope' } }, (file, dir) => {
-    const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(root, 'src/cli/main.ts'), 'convert', NEUTRAL_POOL, '--out', path.join(dir, 'o'), '--profiles', file],
-      { encoding: 'utf8', cwd: root });
-    assert.notEqual(r.status, 0);
-    assert.match(r.stderr, /--profiles: .*panic\.base: unknown profile 'nope'/);
   });
 });

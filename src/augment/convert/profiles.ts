@@ -11,9 +11,9 @@
  * question-like final rise. Magnitudes are set to stay within what PSOLA does cleanly (pitch ratios
  * 0.8–1.5, tempo ±25 %). The table in docs/augmentation.md is generated from this data.
  */
-import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { ParamError } from '../../engine/errors.js';
+import { readJsonFile } from '../../engine/json-file.js';
 
 /** An inclusive range a value is drawn from uniformly. */
 export type Range = readonly [number, number];
@@ -200,19 +200,9 @@ const LABEL = /^[a-z0-9_-]+$/;
  * from that built-in profile; one without must give every field. Errors name `profilesFile` and the field.
  */
 export function loadConversionProfiles(file: string): Record<string, EmotionProfile> {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (e) {
-    throw new ParamError('profilesFile', `${file}: cannot read JSON (${(e as Error).message})`);
-  }
-  const parsed = ConversionProfileFileSchema.safeParse(raw);
-  if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
-    throw new ParamError('profilesFile', `${file}: invalid conversion profile file: ${issues}`);
-  }
+  const entries = readJsonFile(file, ConversionProfileFileSchema, 'profilesFile', 'conversion profile file');
   const table: Record<string, EmotionProfile> = { ...EMOTION_PROFILES };
-  for (const [label, entry] of Object.entries(parsed.data)) {
+  for (const [label, entry] of Object.entries(entries)) {
     if (!LABEL.test(label)) throw new ParamError('profilesFile', `${file}: label '${label}': labels may use lower-case letters, digits, _ and - (a label becomes a folder name)`);
     const { base, ...fields } = entry;
     let merged: unknown = fields;
