@@ -21,9 +21,6 @@ export const METRIC_LABELS: Readonly<Record<string, string>> = {
   loss: 'Loss',
 };
 
-/** The metrics a CV table/chart shows by default, in this order, when present. */
-export const DEFAULT_CV_METRICS = ['accuracy', 'balanced_accuracy', 'macro_precision', 'macro_recall', 'macro_f1'];
-
 /** Keys whose values are fractions in [0, 1] and are shown as percentages. */
 const RATE_KEYS = new Set([
   'accuracy', 'balanced_accuracy', 'macro_precision', 'macro_recall', 'macro_f1',
