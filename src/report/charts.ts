@@ -4,8 +4,8 @@
  */
 import type { TopLevelSpec } from 'vega-lite';
 import type { ConfusionMatrix, CvReport, DatasetSummary, ComparisonTable, HistoryRecord, EvaluationMetrics, TimelineChart } from './types.js';
-import { isRate, meanStd, metricLabel, slugify } from './stats.js';
-import { CV_METRICS } from './metrics.js';
+import { isRate, metricLabel, slugify } from './stats.js';
+import { CV_METRICS, meanStd } from './metrics.js';
 
 /** One chart to draw: its file name (without extension), a caption, and the Vega-Lite spec. */
 export interface ChartSpec {
@@ -191,7 +191,7 @@ export function cvChart(cv: CvReport | undefined, side: 'metrics' | 'eval' = 'me
     }
   }
   const rules: Row[] = keys.map((k) => {
-    const { mean } = meanStd(folds.map((f) => f[side]?.[k] ?? NaN));
+    const { mean } = meanStd(folds.map((f) => f[side]?.[k] ?? NaN).filter(Number.isFinite));
     return { metric: metricLabel(k), value: mean };
   });
   const onEval = side === 'eval';

@@ -43,17 +43,6 @@ export function isRate(key: string): boolean {
   return RATE_KEYS.has(key) || /(^|_)(acc|accuracy|precision|recall|f1)$/.test(key);
 }
 
-/** Mean and sample standard deviation (n − 1; 0 for a single value) of the finite values. */
-export function meanStd(values: readonly number[]): { mean: number; std: number; n: number } {
-  const xs = values.filter((v) => Number.isFinite(v));
-  const n = xs.length;
-  if (n === 0) return { mean: NaN, std: NaN, n: 0 };
-  const mean = xs.reduce((a, b) => a + b, 0) / n;
-  if (n === 1) return { mean, std: 0, n };
-  const ss = xs.reduce((a, b) => a + (b - mean) * (b - mean), 0);
-  return { mean, std: Math.sqrt(ss / (n - 1)), n };
-}
-
 /** Formats a value for a table: rates as "75.1 %" (with a no-break space), integers plainly, other numbers to 4 significant digits. */
 export function formatValue(key: string, v: unknown): string {
   if (v === null || v === undefined) return '–';
