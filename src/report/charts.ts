@@ -4,7 +4,8 @@
  */
 import type { TopLevelSpec } from 'vega-lite';
 import type { ConfusionMatrix, CvReport, DatasetSummary, ComparisonTable, HistoryRecord, EvaluationMetrics, TimelineChart } from './types.js';
-import { DEFAULT_CV_METRICS, isRate, meanStd, metricLabel, slugify } from './stats.js';
+import { isRate, metricLabel, slugify } from './stats.js';
+import { CV_METRICS, meanStd } from './metrics.js';
 
 /** One chart to draw: its file name (without extension), a caption, and the Vega-Lite spec. */
 export interface ChartSpec {
@@ -168,7 +169,7 @@ export function cvMetricKeys(cv: CvReport, side: 'metrics' | 'eval' = 'metrics')
   const present = new Set<string>();
   for (const f of cv.folds) for (const [k, v] of Object.entries(f[side] ?? {})) if (finite(v)) present.add(k);
   if (cv.metrics) return cv.metrics.filter((k) => present.has(k));
-  const known = DEFAULT_CV_METRICS.filter((k) => present.has(k));
+  const known = CV_METRICS.filter((k) => present.has(k));
   return known.length > 0 ? known : [...present];
 }
 
@@ -190,7 +191,7 @@ export function cvChart(cv: CvReport | undefined, side: 'metrics' | 'eval' = 'me
     }
   }
   const rules: Row[] = keys.map((k) => {
-    const { mean } = meanStd(folds.map((f) => f[side]?.[k] ?? NaN));
+    const { mean } = meanStd(folds.map((f) => f[side]?.[k] ?? NaN).filter(Number.isFinite));
     return { metric: metricLabel(k), value: mean };
   });
   const onEval = side === 'eval';

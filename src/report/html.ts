@@ -4,7 +4,8 @@
  */
 import type { ComparisonTable, CvReport, DatasetSummary, HistoryRecord, EvaluationMetrics, RunReport } from './types.js';
 import { cvMetricKeys } from './charts.js';
-import { formatValue, meanStd, metricLabel } from './stats.js';
+import { formatValue, metricLabel } from './stats.js';
+import { meanStd } from './metrics.js';
 import { architectureFromConfig, architectureSvg, describeArchitecture } from './architecture.js';
 import { modelCardHtml } from './model-card.js';
 
@@ -120,7 +121,8 @@ export function cvTable(cv: CvReport, side: 'metrics' | 'eval'): string {
     ...keys.map((k) => formatValue(k, f[side]?.[k])),
   ]);
   const summary = keys.map((k) => {
-    const { mean, std } = meanStd(folds.map((f) => f[side]?.[k] ?? NaN));
+    // A fold without this figure is left out of the mean, not counted as NaN.
+    const { mean, std } = meanStd(folds.map((f) => f[side]?.[k] ?? NaN).filter(Number.isFinite));
     return `${formatValue(k, mean)}\u00a0±\u00a0${formatValue(k, std)}`;
   });
   rows.push(['<strong>mean ± std</strong>', ...(counts ? ['', ''] : []), ...summary.map((s) => `<strong>${s}</strong>`)]);

@@ -79,7 +79,8 @@ export function argmaxRows(scores: Float32Array, N: number, K: number): Int32Arr
   return out;
 }
 
-/** The headline metrics of a cross-validation, summarised across its folds by {@link summarize}. */
+/** The headline metrics of a cross-validation, summarised across its folds by {@link summarize}; also the
+ *  metrics a CV table/chart shows by default, in this order, when present. */
 export const CV_METRICS = ['accuracy', 'balanced_accuracy', 'macro_precision', 'macro_recall', 'macro_f1'] as const;
 export type CvSummary = Record<(typeof CV_METRICS)[number], { mean: number; std: number }>;
 

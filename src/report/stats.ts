@@ -21,9 +21,6 @@ export const METRIC_LABELS: Readonly<Record<string, string>> = {
   loss: 'Loss',
 };
 
-/** The metrics a CV table/chart shows by default, in this order, when present. */
-export const DEFAULT_CV_METRICS = ['accuracy', 'balanced_accuracy', 'macro_precision', 'macro_recall', 'macro_f1'];
-
 /** Keys whose values are fractions in [0, 1] and are shown as percentages. */
 const RATE_KEYS = new Set([
   'accuracy', 'balanced_accuracy', 'macro_precision', 'macro_recall', 'macro_f1',
@@ -44,17 +41,6 @@ export function metricLabel(key: string): string {
 /** Whether a metric key names a rate (fraction) rather than a count, loss or time. */
 export function isRate(key: string): boolean {
   return RATE_KEYS.has(key) || /(^|_)(acc|accuracy|precision|recall|f1)$/.test(key);
-}
-
-/** Mean and sample standard deviation (n − 1; 0 for a single value) of the finite values. */
-export function meanStd(values: readonly number[]): { mean: number; std: number; n: number } {
-  const xs = values.filter((v) => Number.isFinite(v));
-  const n = xs.length;
-  if (n === 0) return { mean: NaN, std: NaN, n: 0 };
-  const mean = xs.reduce((a, b) => a + b, 0) / n;
-  if (n === 1) return { mean, std: 0, n };
-  const ss = xs.reduce((a, b) => a + (b - mean) * (b - mean), 0);
-  return { mean, std: Math.sqrt(ss / (n - 1)), n };
 }
 
 /** Formats a value for a table: rates as "75.1 %" (with a no-break space), integers plainly, other numbers to 4 significant digits. */

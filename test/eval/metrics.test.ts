@@ -59,6 +59,7 @@ test('argmaxRows and meanStd', () => {
   close(s.mean, 2.5);
   close(s.std, Math.sqrt(5 / 3));
   assert.deepEqual(meanStd([7]), { mean: 7, std: 0 });
+  assert.ok(Number.isNaN(meanStd([]).mean) && Number.isNaN(meanStd([]).std));
 });
 
 test('real-speech tables leave out classes with no clips (no 0 % rows), in text, HTML and the per-class chart', async () => {

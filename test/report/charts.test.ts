@@ -11,8 +11,8 @@ import {
   type ChartSpec,
 } from '../../src/report/charts.js';
 import type { CvReport } from '../../src/report/types.js';
-import { formatValue, meanStd, metricLabel, slugify, UniqueNames } from '../../src/report/stats.js';
-import { inlineSvg, commandLine } from '../../src/report/html.js';
+import { formatValue, metricLabel, slugify, UniqueNames } from '../../src/report/stats.js';
+import { inlineSvg, commandLine, cvTable } from '../../src/report/html.js';
 
 type Row = Record<string, unknown>;
 /** All inline data rows of a (possibly layered) spec, layer by layer. */
@@ -22,14 +22,15 @@ function layerData(c: ChartSpec): Row[][] {
   return [s.data?.values ?? []];
 }
 
-test('meanStd: mean and sample standard deviation (n - 1), NaNs ignored', () => {
-  // Worked by hand: mean 5, squared deviations sum 32, 32 / 7 = 4.571…, sqrt = 2.138….
-  const r = meanStd([2, 4, 4, 4, 5, 5, 7, 9, NaN]);
-  assert.equal(r.n, 8);
-  assert.equal(r.mean, 5);
-  assert.ok(Math.abs(r.std - Math.sqrt(32 / 7)) < 1e-12);
-  assert.deepEqual(meanStd([0.5]), { mean: 0.5, std: 0, n: 1 });
-  assert.ok(Number.isNaN(meanStd([]).mean));
+test('cvTable: mean ± std row is the sample standard deviation (n - 1) over the folds that have the figure', () => {
+  // Worked by hand: mean 0.5, squared deviations sum 0.32, 0.32 / 7 = 0.04571…, sqrt = 0.2138….
+  const values = [0.2, 0.4, 0.4, 0.4, 0.5, 0.5, 0.7, 0.9];
+  const folds: CvReport['folds'] = values.map((accuracy, i) => ({ fold: i + 1, metrics: { accuracy } }));
+  folds.push({ fold: 9, metrics: {} });
+  const html = cvTable({ folds }, 'metrics');
+  assert.ok(html.includes('<strong>50.0\u00a0%\u00a0±\u00a021.4\u00a0%</strong>'), html);
+  const one = cvTable({ folds: [{ fold: 1, metrics: { accuracy: 0.5 } }] }, 'metrics');
+  assert.ok(one.includes('<strong>50.0\u00a0%\u00a0±\u00a00.0\u00a0%</strong>'), one);
 });
 
 test('formatValue: rates as percent, counts plain, missing as a dash', () => {
