@@ -63,8 +63,8 @@ export interface PredictOptions {
   onWarning?: (message: string) => void;
 }
 
-/** Reference statistics of one speaker from audio files (decoder errors name the file). */
-async function referenceFromFiles(m: TrainedModel, files: readonly string[]): Promise<SpeakerReference> {
+/** Reference statistics of one speaker from audio files (decoder errors name the file). The monitor's replay uses it too. */
+export async function referenceFromFiles(m: TrainedModel, files: readonly string[]): Promise<SpeakerReference> {
   const clips: Float32Array[] = [];
   for (const f of files) {
     let samples: Float32Array;

@@ -6,7 +6,7 @@
  */
 import { loadAudio } from '../audio/load.js';
 import type { SpeakerReference } from '../data/reference.js';
-import { referenceFromSamples } from '../eval/predict.js';
+import { referenceFromFiles as referenceFromFilesOf } from '../eval/predict.js';
 import type { TrainedModel } from '../model/model-dir.js';
 import { createMonitor, type MonitorEvent, type MonitorOptions, type SummaryEvent } from './core.js';
 import { monitorModel } from './model.js';
@@ -27,18 +27,7 @@ export interface ReplayOptions extends Omit<MonitorOptions<SpeakerReference>, 'm
 /** Reference statistics from calm clips given as files (ParamErrors about `reference` name the file). */
 export async function referenceFromFiles(m: TrainedModel, files: readonly string[]): Promise<SpeakerReference> {
   if (!m.hyper.speaker_reference) throw new ParamError('reference', `the model in ${m.dir} was trained without speaker reference normalisation`);
-  const clips: Float32Array[] = [];
-  for (const f of files) {
-    let samples: Float32Array;
-    try {
-      samples = (await loadAudio(f, { sr: m.featureSettings.params.sr })).samples;
-    } catch (err) {
-      throw new ParamError('reference', (err as Error).message, { cause: err });
-    }
-    if (samples.length === 0) throw new ParamError('reference', `${f}: empty audio`);
-    clips.push(samples);
-  }
-  return referenceFromSamples(m, clips);
+  return referenceFromFilesOf(m, files);
 }
 
 export async function replayFile(m: TrainedModel, file: string, opts: ReplayOptions): Promise<SummaryEvent> {
