@@ -32,6 +32,7 @@ test('profile file errors name profilesFile, the label and the field', async () 
     ['{ not json', /cannot read JSON/],
     [{ panic: { base: 'panic', duration: [0.8, 9] } }, /panic\.duration\.1/],
     [{ panic: { base: 'panic', f0Shift: [1.4, 1.2] } }, /min ≤ max/],
+    [{ boredom: { base: 'boredom', pauses: [0.5, 2] } }, /boredom\.pauses\.0: .*expected int/],
     [{ panic: { base: 'panic', tremor: [0, 0] } }, /panic: Unrecognized key/i],
     [{ joy: { base: 'happiness' } }, /joy\.base: unknown profile 'happiness'/],
     [{ joy: { f0Shift: [1.1, 1.2] } }, /joy\.description.*give every field, or "base"/],

@@ -175,6 +175,9 @@ export function resolveProfiles(names: readonly string[],
 const range = (lo: number, hi: number) =>
   z.tuple([z.number().min(lo).max(hi), z.number().min(lo).max(hi)]).refine(([a, b]) => a <= b, { message: 'range must be [min, max] with min ≤ max' });
 
+const intRange = (lo: number, hi: number) =>
+  z.tuple([z.number().int().min(lo).max(hi), z.number().int().min(lo).max(hi)]).refine(([a, b]) => a <= b, { message: 'range must be [min, max] with min ≤ max' });
+
 /** Schema of one profile of a conversion profile file: every field of {@link EmotionProfile}, all optional when `base` is given. */
 const ProfileFields = z.object({
   description: z.string(),
@@ -182,7 +185,7 @@ const ProfileFields = z.object({
   tremorHz: range(0, 15), tremorDepth: range(0, 0.2), jitter: range(0, 0.05),
   tiltDb: range(-18, 18), breathiness: range(0, 1), gainDb: range(-20, 20), formant: range(0.8, 1.25),
   dynamics: range(-0.9, 2), declinationDb: range(-20, 20), finalRise: range(0.5, 2), finalSec: range(0, 2),
-  pauses: range(0, 10), pauseSec: range(0, 3), fillerProb: z.number().min(0).max(1), finalFlatten: z.number().min(0).max(1),
+  pauses: intRange(0, 10), pauseSec: range(0, 3), fillerProb: z.number().min(0).max(1), finalFlatten: z.number().min(0).max(1),
   creak: range(0, 1), finalBreath: range(0, 1), h1Db: range(-12, 12), lengthen: range(1, 3),
 }).strict();
 
