@@ -6,7 +6,8 @@
  * scored by the same function (the injected `classify`, in Node `windowProbabilities`) — smooths
  * (moving average + a label that only changes by a margin), and raises alerts per signal with enter /
  * leave thresholds (hysteresis) and a cooldown. It enrols the speaker's reference from the first
- * `enrolSeconds` of speech unless given one.
+ * `enrolSeconds` of speech unless given one. A model with a `head` (in Node: the functional head) gets
+ * each classified window's trailing audio and fuses its own opinion into the window's probabilities.
  *
  * Pure TypeScript with no Node imports, so it can run in a browser: the classifier and the reference
  * builder are injected (see src/monitor/model.ts for the Node side). Inference never queues without
