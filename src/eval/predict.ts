@@ -63,6 +63,23 @@ export interface PredictOptions {
   onWarning?: (message: string) => void;
 }
 
+/**
+ * The functional head's reference of one speaker from audio files: the mean functionals of the clips
+ * (each trimmed as the model's settings say); null (= the training population's) when none has speech.
+ * The monitor's replay uses it too.
+ */
+export async function headReferenceFromFiles(m: TrainedModel, files: readonly string[]): Promise<number[] | null> {
+  const vs: number[][] = [];
+  for (const f of files) {
+    try {
+      vs.push(samplesFunctionals(speechSamples((await loadAudio(f, { sr: m.featureSettings.params.sr })).samples, m.featureSettings, f), m.featureSettings));
+    } catch {
+      // a reference clip without speech: the network's reference skips nothing, but it adds no functionals either
+    }
+  }
+  return vs.length ? finiteMeans(vs) : null;
+}
+
 /** Reference statistics of one speaker from audio files (decoder errors name the file). The monitor's replay uses it too. */
 export async function referenceFromFiles(m: TrainedModel, files: readonly string[]): Promise<SpeakerReference> {
   const clips: Float32Array[] = [];
@@ -186,18 +203,7 @@ export async function predictFiles(model: string | TrainedModel, files: readonly
   }
   const useRef = ref ?? fallbackRef;
   // The head's reference: the mean functionals of the --reference clips; without them the training population's.
-  let headRef: number[] | null = null;
-  if (m.functionalHead && refFiles.length) {
-    const vs: number[][] = [];
-    for (const f of refFiles) {
-      try {
-        vs.push(samplesFunctionals(speechSamples((await loadAudio(f, { sr })).samples, m.featureSettings, f), m.featureSettings));
-      } catch {
-        // a reference clip without speech: the network's reference skips nothing, but it adds no functionals either
-      }
-    }
-    headRef = vs.length ? finiteMeans(vs) : null;
-  }
+  const headRef = m.functionalHead && refFiles.length ? await headReferenceFromFiles(m, refFiles) : null;
   const K = m.classes.length;
   for (const { i, file, samples, speech } of loaded) {
     // Everything after decoding is per file too: a failure names the file and the others still run.

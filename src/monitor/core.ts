@@ -6,7 +6,8 @@
  * scored by the same function (the injected `classify`, in Node `windowProbabilities`) — smooths
  * (moving average + a label that only changes by a margin), and raises alerts per signal with enter /
  * leave thresholds (hysteresis) and a cooldown. It enrols the speaker's reference from the first
- * `enrolSeconds` of speech unless given one.
+ * `enrolSeconds` of speech unless given one. A model with a `head` (in Node: the functional head) gets
+ * each classified window's trailing audio and fuses its own opinion into the window's probabilities.
  *
  * Pure TypeScript with no Node imports, so it can run in a browser: the classifier and the reference
  * builder are injected (see src/monitor/model.ts for the Node side). Inference never queues without
@@ -41,6 +42,24 @@ export interface MonitorModel<R = unknown> {
   resample?: (x: Float32Array, fromRate: number, toRate: number) => Float32Array;
   /** Window and hop (seconds) the model was trained for, when it says so. */
   window?: { seconds: number; hopSeconds: number };
+  /** A second expert on the trailing speech context (in Node: the model's functional head); absent: the windows are the classifier's alone. */
+  head?: MonitorHead;
+}
+
+/**
+ * A second expert fused into each classified window (in Node: the functional head, src/monitor/model.ts).
+ * Injected, like the classifier, so the core stays free of Node imports. Its reference is opaque to the core.
+ */
+export interface MonitorHead {
+  /** Samples of trailing audio (ending at the window's end) it scores. */
+  contextSamples: number;
+  /** The speaker's head reference from their enrolment speech (one clip: all of it joined); null = the model's fallback. */
+  reference(clips: Float32Array[]): unknown;
+  /**
+   * The window's probabilities fused with the head's on `context` (null: the head does not take part, e.g.
+   * too little speech in the context yet); `reference` null = the model's no-reference fallback.
+   */
+  fuse(context: Float32Array, probs: Float32Array, reference: unknown): Promise<Float32Array | null>;
 }
 
 export interface Threshold { enter: number; leave: number }
@@ -62,6 +81,8 @@ export interface MonitorOptions<R = unknown> {
   cooldown?: number;
   /** The speaker reference, when known in advance (then no enrolment). */
   reference?: R | null;
+  /** The head's reference from the same clips as `reference` (model.head.reference's kind); absent: the head's fallback. */
+  headReference?: unknown;
   /** Seconds of speech enrolled as the reference (default 8; 0 or a model without references: none). */
   enrolSeconds?: number;
   /**
@@ -112,6 +133,8 @@ export interface WindowEvent {
    * (skipped, before a second of speech).
    */
   reference?: 'speaker' | 'session' | 'window';
+  /** Models with a head (model.head): whether it was fused into `probs` (false: too little speech in its context yet). */
+  head?: boolean;
 }
 export interface UtteranceEvent { type: 'utterance'; t0: number; t1: number }
 export interface SpeechEvent { type: 'speech'; t: number; speech: boolean }
@@ -126,7 +149,7 @@ export interface SummaryEvent {
   windows: number;
   classified: number;
   dropped: number;
-  /** Mean probabilities over classified windows. */
+  /** Mean probabilities over classified windows (as in their events: fused with the head when it took part). */
   meanProbs: Record<string, number>;
   /** Seconds (of hop) each smoothed label was shown. */
   labelSeconds: Record<string, number>;
@@ -172,7 +195,11 @@ function quantile(xs: number[], q: number): number {
   return s[Math.min(s.length - 1, Math.floor(q * s.length))]!;
 }
 
-interface DueWindow { t0: number; t1: number; samples: Float32Array; share: number; arrived: number; ref?: 'speaker' | 'session' | 'window' }
+interface DueWindow {
+  t0: number; t1: number; samples: Float32Array; share: number; arrived: number; ref?: 'speaker' | 'session' | 'window';
+  /** The head's trailing audio (models with a head). */
+  context?: Float32Array;
+}
 
 export function createMonitor<R>(opts: MonitorOptions<R>): Monitor {
   const { model } = opts;
@@ -184,6 +211,8 @@ export function createMonitor<R>(opts: MonitorOptions<R>): Monitor {
   if (!(hopSec > 0 && hopSec <= winSec)) throw new Error(`hop: expected 0 < seconds ≤ window (${winSec}), got ${opts.hop}`);
   const win = Math.max(1, Math.round(winSec * sr));
   const hop = Math.max(1, Math.round(hopSec * sr));
+  const head = model.head;
+  const ctxLen = head ? Math.max(1, Math.round(head.contextSamples)) : 0;
   const smoothN = opts.smoothing ?? 3;
   if (!(Number.isInteger(smoothN) && smoothN >= 1)) throw new Error(`smoothing: expected a whole number of windows ≥ 1, got ${opts.smoothing}`);
   const margin = opts.labelMargin ?? 0.1;
@@ -207,6 +236,7 @@ export function createMonitor<R>(opts: MonitorOptions<R>): Monitor {
   let nextEnd = win;
 
   let reference: R | null = opts.reference ?? null;
+  let headRef: unknown = opts.headReference ?? null;
   const enrolTarget = model.makeReference ? Math.round((opts.enrolSeconds ?? 8) * sr) : 0;
   if (!(enrolTarget >= 0)) throw new Error(`enrolSeconds: expected ≥ 0 seconds, got ${opts.enrolSeconds}`);
   let enrolling = enrolTarget > 0 && opts.reference == null;
@@ -245,7 +275,7 @@ export function createMonitor<R>(opts: MonitorOptions<R>): Monitor {
   const argmax = (p: ArrayLike<number>): number => { let b = 0; for (let k = 1; k < K; k++) if (p[k]! > p[b]!) b = k; return b; };
 
   function append(x: Float32Array): void {
-    const keep = win + hop + sr; // the newest window, the next one's overlap, and 1 s for enrolment look-back
+    const keep = Math.max(win, ctxLen) + hop + sr; // the newest window (or head context), the next one's overlap, and 1 s for enrolment look-back
     if (bufLen + x.length > buf.length) {
       const drop = Math.max(0, bufLen - keep);
       buf.copyWithin(0, drop, bufLen);
@@ -363,6 +393,8 @@ export function createMonitor<R>(opts: MonitorOptions<R>): Monitor {
 
   function finishEnrolment(t: number): void {
     reference = model.makeReference!(referenceClips(enrolChunks));
+    // The head's functionals need seconds of speech: all of the enrolment at once, not the network's short clips.
+    if (head) headRef = head.reference([joinChunks(enrolChunks)]);
     enrolling = false;
     enrolChunks = [];
     emit({ type: 'enrolled', t, speechSeconds: enrolLen / sr, skipped: false });
@@ -412,16 +444,23 @@ export function createMonitor<R>(opts: MonitorOptions<R>): Monitor {
     while (pending.length) {
       const w = pending.shift()!;
       let probs: Float32Array;
+      let fused: boolean | undefined;
       try {
         probs = await model.classify([w.samples], referenceFor(w));
         if (probs.length < K) throw new Error(`classifier returned ${probs.length} values for ${K} classes`);
+        probs = probs.subarray(0, K);
+        if (head && w.context) {
+          const f = await head.fuse(w.context, probs, headRef);
+          fused = f !== null;
+          if (f) probs = f;
+        }
       } catch (err) {
         pending.length = 0;
         if (opts.onError) opts.onError(err);
         else failure ??= err;
         return;
       }
-      windowEvent(w, probs.subarray(0, K), w.ref ? { reference: w.ref } : {});
+      windowEvent(w, probs, { ...(w.ref ? { reference: w.ref } : {}), ...(fused !== undefined ? { head: fused } : {}) });
       try {
         refreshFallback();
       } catch (err) {
@@ -454,6 +493,7 @@ export function createMonitor<R>(opts: MonitorOptions<R>): Monitor {
         continue;
       }
       w.samples = slice(s, e);
+      if (head) w.context = slice(e - ctxLen, e);
       pending.push(w);
       while (pending.length > maxPending) {
         const old = pending.shift()!;
@@ -531,6 +571,7 @@ export function createMonitor<R>(opts: MonitorOptions<R>): Monitor {
     redoEnrolment(): void {
       if (enrolTarget === 0) return;
       reference = null;
+      headRef = null;
       enrolling = true;
       fallback = false;
       sessClips = [];

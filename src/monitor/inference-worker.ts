@@ -7,9 +7,12 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { SpeakerReference } from '../data/reference.js';
 import { windowProbabilities } from '../eval/predict.js';
 import { loadTrainedModel } from '../model/model-dir.js';
+import { contextFunctionals } from './model.js';
 
-export interface PoolRequest { id: number; windows: Float32Array[]; ref: SpeakerReference | null | (SpeakerReference | null)[]; members: [number, number] }
-export type PoolReply = { id: number; probs: Float32Array } | { id: number; error: string };
+export type PoolRequest = { id: number; windows: Float32Array[]; ref: SpeakerReference | null | (SpeakerReference | null)[]; members: [number, number] }
+  /** The functional head's input: functionals of a window's trailing audio (src/monitor/model.ts contextFunctionals). */
+  | { id: number; context: Float32Array };
+export type PoolReply = { id: number; probs: Float32Array } | { id: number; functionals: number[] | null } | { id: number; error: string };
 
 const m = loadTrainedModel((workerData as { dir: string }).dir);
 // Sub-models per member range, made once (the nets are shared, not copied).
@@ -28,6 +31,10 @@ let chain: Promise<void> = Promise.resolve();
 parentPort!.on('message', (req: PoolRequest) => {
   chain = chain.then(async () => {
     try {
+      if ('context' in req) {
+        parentPort!.postMessage({ id: req.id, functionals: contextFunctionals(m, req.context) } satisfies PoolReply);
+        return;
+      }
       const probs = await windowProbabilities(sub(req.members[0], req.members[1]), req.windows, req.ref, Math.max(1, req.windows.length));
       parentPort!.postMessage({ id: req.id, probs } satisfies PoolReply, [probs.buffer as ArrayBuffer]);
     } catch (err) {

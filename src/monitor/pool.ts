@@ -16,10 +16,12 @@ export interface InferencePool {
   readonly size: number;
   /** `ref`: one for all windows, or one per window (a batch of several sessions' windows). */
   classify(windows: Float32Array[], ref: SpeakerReference | null | (SpeakerReference | null)[]): Promise<Float32Array>;
+  /** The functional head's functionals of a window's trailing audio, computed by the least busy worker (src/monitor/model.ts contextFunctionals). */
+  functionals(context: Float32Array): Promise<number[] | null>;
   close(): Promise<void>;
 }
 
-interface Slot { worker: Worker; busy: number; waiting: Map<number, { resolve: (p: Float32Array) => void; reject: (e: Error) => void }> }
+interface Slot { worker: Worker; busy: number; waiting: Map<number, { resolve: (p: Float32Array | number[] | null) => void; reject: (e: Error) => void }> }
 
 /** Member ranges [a, b) splitting `members` as evenly as possible over at most `n` workers. */
 export function memberRanges(members: number, n: number): [number, number][] {
@@ -39,7 +41,7 @@ export async function createInferencePool(m: TrainedModel, workers: number): Pro
       slot.waiting.delete(msg.id);
       slot.busy--;
       if ('error' in msg) w.reject(new Error(msg.error));
-      else w.resolve(msg.probs);
+      else w.resolve('probs' in msg ? msg.probs : msg.functionals);
     });
     const fail = (err: Error): void => {
       reject(err);
@@ -58,7 +60,7 @@ export async function createInferencePool(m: TrainedModel, workers: number): Pro
     const id = nextId++;
     slot.busy++;
     return new Promise((resolve, reject) => {
-      slot.waiting.set(id, { resolve, reject });
+      slot.waiting.set(id, { resolve: resolve as (p: unknown) => void, reject });
       // The windows are copied (not transferred): the caller may still hold them.
       slot.worker.postMessage({ id, windows, ref, members } satisfies PoolRequest);
     });
@@ -77,6 +79,15 @@ export async function createInferencePool(m: TrainedModel, workers: number): Pro
       parts.forEach((p, i) => { const w = ranges[i]![1] - ranges[i]![0]; for (let j = 0; j < out.length; j++) out[j] += p[j]! * w; });
       for (let j = 0; j < out.length; j++) out[j] /= M;
       return applyCalibration(m, out);
+    },
+    functionals(context) {
+      const slot = slots.reduce((a, b) => (b.busy < a.busy ? b : a));
+      const id = nextId++;
+      slot.busy++;
+      return new Promise((resolve, reject) => {
+        slot.waiting.set(id, { resolve: resolve as (p: unknown) => void, reject });
+        slot.worker.postMessage({ id, context } satisfies PoolRequest);
+      });
     },
     async close() {
       await Promise.all(slots.map((s) => s.worker.terminate()));

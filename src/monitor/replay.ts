@@ -6,7 +6,7 @@
  */
 import { loadAudio } from '../audio/load.js';
 import type { SpeakerReference } from '../data/reference.js';
-import { referenceFromFiles as referenceFromFilesOf } from '../eval/predict.js';
+import { headReferenceFromFiles, referenceFromFiles as referenceFromFilesOf } from '../eval/predict.js';
 import type { TrainedModel } from '../model/model-dir.js';
 import { createMonitor, type MonitorEvent, type MonitorOptions, type SummaryEvent } from './core.js';
 import { monitorModel } from './model.js';
@@ -34,8 +34,10 @@ export async function replayFile(m: TrainedModel, file: string, opts: ReplayOpti
   const audio = await loadAudio(file, { sr: null });
   if (audio.samples.length === 0) throw new Error(`${file}: empty audio`);
   const reference = opts.reference?.length ? await referenceFromFiles(m, opts.reference) : null;
+  // The head's reference from the same files (without them: the training population's, as predict).
+  const headReference = m.functionalHead && opts.reference?.length ? await headReferenceFromFiles(m, opts.reference) : null;
   const mon = createMonitor({
-    ...opts, model: monitorModel(m), reference, maxPending: opts.realtime ? (opts.maxPending ?? 1) : Infinity, onEvent: opts.onEvent,
+    ...opts, model: monitorModel(m), reference, ...(m.functionalHead ? { headReference } : {}), maxPending: opts.realtime ? (opts.maxPending ?? 1) : Infinity, onEvent: opts.onEvent,
   });
   if (opts.skipEnrolment) mon.skipEnrolment();
   const chunk = Math.max(1, Math.round((opts.chunkSeconds ?? 0.1) * audio.sampleRate));

@@ -88,3 +88,28 @@ export async function writeFixture(file: string): Promise<{ spans: FixtureSpan[]
   writeWav16(file, all, sr);
   return { spans, seconds: all.length / sr };
 }
+
+let headModel: Promise<string> | null = null;
+/**
+ * A tiny tone model with a functional head (gate fusion, speaker references `neutral`), trained once per
+ * process in a few seconds (the settings of test/model/functional-head.test.ts).
+ */
+export function tinyHeadModel(): Promise<string> {
+  headModel ??= (async () => {
+    const data = makeToneDataset({ classes: ['boredom', 'neutral', 'panic'], perClass: 9, seconds: 0.5, speakers: true, seed: 8 });
+    const out = tmpDir('affexion-monitor-head-model-');
+    await train({ data, out, features: TINY_FEATURES, cacheDir: null, report: false,
+      hyper: { ...TINY_HYPER, epochs: 1, speaker_reference: 'neutral', neutral_class: true, functional_fusion: 'gate' } });
+    return out;
+  })();
+  return headModel;
+}
+
+/** Dev-corpus files of one actor by label (paths), in labels.csv order. */
+export function devFiles(label: string, n: number, actor = '01'): string[] {
+  const rows = readFileSync(path.join(RAVDESS, 'labels.csv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split(','));
+  return rows.filter((r) => r[1] === label && r[2] === actor).slice(0, n).map((r) => path.join(RAVDESS, r[0]!));
+}
+
+/** Speech-only clips (leading/trailing silence trimmed) of one actor by label, at 16 kHz. */
+export const devClips = clips;
