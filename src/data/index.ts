@@ -28,6 +28,6 @@ export {
   DEFAULT_REFERENCE_LABELS, type SpeakerReference,
 } from './reference.js';
 export {
-  loadSplit, checkTrainable, trainingClasses, referenceDatasets, dataFingerprint, referenceFingerprint,
+  loadSplit, checkTrainable, trainingClasses, trainingDataset, referenceDatasets, dataFingerprint, referenceFingerprint,
   type SplitOptions, type SplitReference, type LoadedSplit, type ReferenceData, type DataSource, type LabelledFeatures, type ClipAudioSource,
 } from './split.js';

@@ -16,7 +16,7 @@ import { loadAudio } from '../audio/load.js';
 import type { FeatureMatrix } from '../features/index.js';
 import type { ProgressEvents } from '../report/progress.js';
 import type { FeatureCache } from './cache.js';
-import { scanDataset, type Dataset, type SkippedFile } from './dataset.js';
+import { describeDataset, scanDataset, type Dataset, type SkippedFile } from './dataset.js';
 import type { LabelMap } from './label-map.js';
 import { datasetFeatures, featuresFromSamples, speechSamples, type FeatureSettings } from './features.js';
 import { applySpeakerReference, parseReferenceLabels, referenceHalf, referenceItems, requireReferences, speakerReferences, type SpeakerReference } from './reference.js';
@@ -115,6 +115,19 @@ export interface SplitOptions {
   events?: ProgressEvents;
   /** Progress stage name (default 'features'). */
   stage?: string;
+}
+
+/**
+ * The training dataset of a run and the classes a model learns from it: `source.data` scanned (with
+ * `source.labelMap` when it is a path), described through `events.log`, checked trainable, its classes
+ * as {@link trainingClasses} makes them. What train and cv both start with.
+ */
+export function trainingDataset(source: Pick<DataSource, 'data' | 'labelMap'>, speakerReference: string | readonly string[],
+  neutralClass: boolean, events: ProgressEvents = {}): { ds: Dataset; classes: string[] } {
+  const ds = typeof source.data === 'string' ? scanDataset(source.data, { labelMap: source.labelMap }) : source.data;
+  events.log?.(describeDataset(ds));
+  checkTrainable(ds);
+  return { ds, classes: trainingClasses(ds, speakerReference, neutralClass) };
 }
 
 /** Extra speaker reference data (`reference`): dataset paths or scanned datasets, one or several. */

@@ -14,7 +14,7 @@ import type { EpochRecord } from '../train/fit.js';
 import { applyTemperature, expectedCalibrationError, fitNeutralBias, fitTemperature } from '../model/calibration.js';
 import { resolveRunSettings, windowHopFrames, type CrossValidationRunSettings, type Hyperparameters } from '../model/hyperparameters.js';
 import { holdsCheckpointOfOtherRun, trainModelToDir } from '../train/train.js';
-import { checkTrainable, dataFingerprint, loadSplit, referenceDatasets, referenceFingerprint, subsetSplit, trainingClasses, type LoadedSplit, type ReferenceData, type DataSource } from '../data/split.js';
+import { dataFingerprint, loadSplit, referenceDatasets, referenceFingerprint, subsetSplit, trainingDataset, type LoadedSplit, type ReferenceData, type DataSource } from '../data/split.js';
 import { clearModelDir, holdsModel, meanProbabilities, scoreMembers } from '../model/model-dir.js';
 import { withOutputLock } from '../data/out-lock.js';
 import { foldPlan, GROUP_BY, type GroupBy } from '../data/folds.js';
@@ -105,10 +105,7 @@ export async function crossValidate(opts: CvOptions): Promise<CvResult> {
 async function crossValidateLocked(opts: CvOptions, k: number, groupBy: GroupBy, hyper: Hyperparameters, settings: FeatureSettings): Promise<CvResult> {
   const events = opts.events ?? {};
   const out = path.resolve(opts.out);
-  const ds = typeof opts.data === 'string' ? scanDataset(opts.data, { labelMap: opts.labelMap }) : opts.data;
-  events.log?.(describeDataset(ds));
-  checkTrainable(ds);
-  const classes = trainingClasses(ds, hyper.speaker_reference, hyper.neutral_class);
+  const { ds, classes } = trainingDataset(opts, hyper.speaker_reference, hyper.neutral_class, events);
   if (ds.items.length < k) throw new ParamError('folds', `${k}: the dataset has only ${ds.items.length} clips, fewer than the number of folds`);
   const cache = new FeatureCache(opts.cacheDir === undefined ? defaultCacheDir() : opts.cacheDir);
   const extra = referenceDatasets(opts.reference);

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { FeatureCache, defaultCacheDir, writeFileAtomic } from '../data/cache.js';
 import { describeDataset, scanDataset, type Dataset, type SkippedFile } from '../data/dataset.js';
 import type { FeatureSettings } from '../data/features.js';
-import { checkTrainable, dataFingerprint, loadSplit, referenceDatasets, referenceFingerprint, trainingClasses, type LabelledFeatures, type LoadedSplit, type DataSource } from '../data/split.js';
+import { dataFingerprint, loadSplit, referenceDatasets, referenceFingerprint, trainingDataset, type LabelledFeatures, type LoadedSplit, type DataSource } from '../data/split.js';
 import { classificationMetrics, argmaxRows, type ClassificationMetrics } from '../report/metrics.js';
 import { initialState, runEpochs, type EpochRecord, type TrainingState } from './fit.js';
 import { loadCheckpoint, saveCheckpoint, signatureMismatch, checkpointPath, type RunSignature } from './checkpoint.js';
@@ -199,10 +199,7 @@ async function trainLocked(opts: TrainOptions, hyper: Hyperparameters, settings:
   if (hasModel && !opts.resume && !opts.force) {
     throw new ParamError('out', `${out} already holds a model; continue it with resume, or overwrite it with force`);
   }
-  const ds = typeof opts.data === 'string' ? scanDataset(opts.data, { labelMap: opts.labelMap }) : opts.data;
-  events.log?.(describeDataset(ds));
-  checkTrainable(ds);
-  const classes = trainingClasses(ds, hyper.speaker_reference, hyper.neutral_class);
+  const { ds, classes } = trainingDataset(opts, hyper.speaker_reference, hyper.neutral_class, events);
   const cache = new FeatureCache(opts.cacheDir === undefined ? defaultCacheDir() : opts.cacheDir);
   const extra = referenceDatasets(opts.reference);
   if (extra.length && !hyper.speaker_reference) throw new ParamError('reference', 'only used with speaker_reference (which labels are the reference clips)');
