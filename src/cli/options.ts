@@ -48,6 +48,7 @@ export const PARAM_FLAGS: Readonly<Record<string, string>> = Object.freeze({
 const COMMAND_PARAM_FLAGS: Readonly<Record<string, Readonly<Record<string, string>>>> = Object.freeze({
   convert: { source: 'NEUTRAL_DATA' },
   'experiment gap': { model: '--model', augment: '--train-augment' },
+  'experiment real-speech': { augment: '--train-augment' },
   'model export': { out: '--onnx' },
   'model card': { data: '--data' },
   monitor: { threads: '--threads' },

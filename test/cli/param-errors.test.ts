@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
@@ -100,4 +100,9 @@ test('affexion prints the flag of a bad library parameter', () => {
   assert.match(mixNoClass.stderr, /affexion: --synthetic-mix: with speaker references it needs the neutral class/);
   const mixNegative = cli('experiment', 'real-speech', '--out', path.join(out, 'rs4'), '--neutral', out, '--synthetic-mix', '-1');
   assert.match(mixNegative.stderr, /affexion: --synthetic-mix: expected a whole number of clips per class ≥ 0, got -1/);
+  // A bad augmentation spec fails before the conversion, named by real-speech's own flag.
+  const badAug = cli('experiment', 'real-speech', '--out', path.join(out, 'rs5'), '--neutral', out, '--train-augment', 'noise:snr=x');
+  assert.equal(badAug.status, 1);
+  assert.match(badAug.stderr, /affexion: --train-augment: noise:snr=x is not a number/);
+  assert.equal(existsSync(path.join(out, 'rs5', 'data')), false);
 });

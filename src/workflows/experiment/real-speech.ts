@@ -26,7 +26,7 @@ import { resynthesiseNeutral } from '../../augment/convert/neutral.js';
 import { evaluate } from '../../eval/evaluate.js';
 import { loadTrainedModel, modelProbabilities, saveCalibration, type TrainedModel } from '../../model/model-dir.js';
 import { crossValidate } from '../../eval/cv.js';
-import type { Hyperparameters } from '../../model/hyperparameters.js';
+import { resolveHyperparameters, type Hyperparameters } from '../../model/hyperparameters.js';
 import { meanStd } from '../../report/metrics.js';
 import { clipHeadProbabilities, speakerFunctionalMeans } from '../../eval/functional-fusion.js';
 import { fuseProbabilities } from '../../model/functional-head.js';
@@ -154,6 +154,7 @@ export async function runRealSpeech(o: RealSpeechOptions): Promise<Record<string
   if (!existsSync(neutral)) throw new ParamError('neutral', `${neutral} does not exist (real neutral speech to convert)`);
   // Settings first: a bad combination fails before any conversion.
   const hyper: Partial<Hyperparameters> = { ...DEMO_HYPERPARAMETERS, ...RECIPE_SETTINGS.converted.hyper, ensemble: 1, ...(o.hyper ?? {}) };
+  resolveHyperparameters(hyper); // every value checked (ranges, the augmentation spec) before minutes of conversion
   const refLabels = parseReferenceLabels(hyper.speaker_reference ?? '');
   if (o.neutralResynthesis && !hyper.neutral_class) throw new ParamError('neutralResynthesis', 'resynthesises the neutral class: it needs neutral_class');
   const resynthesised = Boolean(hyper.neutral_class) && (o.neutralResynthesis ?? RECIPE_SETTINGS.converted.neutralResynthesis);
