@@ -12,7 +12,7 @@
  *   speed:factor=0.9..1.1:p=0.3                             resampling: tempo and pitch together (Kaldi-style)
  *   pitch:semitones=-2..2:p=0.3                             PSOLA pitch shift, tempo kept
  *   specaugment:time=2:maxt=40:freq=2:maxf=5:p=1           feature masks (time frames / coefficients)
- *   mixup:alpha=0.2                                         batch-level, applied by the trainer (see planMixup)
+ *   mixup:alpha=0.2                                         batch-level: pairs of a model batch blended (see planMixup)
  * Waveform operations always run in the physical order speed → pitch → reverb → noise → telephone →
  * gain, whatever their order in the spec.
  */
@@ -22,7 +22,7 @@ import { babbleNoise, colouredNoise, mixAtSnr, type NoiseType } from './noise.js
 import { applyRir, syntheticRir } from './reverb.js';
 import { applyGain, bandLimit } from './channel.js';
 import { psola } from './psola.js';
-import { specAugment, type FeatureBlock } from './specaugment.js';
+import { applyMixup, planMixup, specAugment, type FeatureBlock } from './specaugment.js';
 import { ParamError } from '../engine/errors.js';
 
 /** What `default` expands to: the recipe the docs recommend for synthetic → real transfer. */
@@ -120,7 +120,7 @@ export interface Augmenter {
   readonly hasWave: boolean;
   /** True when SpecAugment is present. */
   readonly hasFeatures: boolean;
-  /** Mixup settings for the trainer, or null. */
+  /** Mixup settings (α as drawn for this augmenter; {@link Augmenter.batch} applies it), or null. */
   readonly mixup: { alpha: number } | null;
   /** Waveform-level augmentation of one clip (a new array; the input is not modified). */
   wave(samples: Float32Array, sr: number): Float32Array;
@@ -128,6 +128,11 @@ export interface Augmenter {
   waveWithLog(samples: Float32Array, sr: number): { samples: Float32Array; applied: string[] };
   /** Feature-level augmentation (SpecAugment) of one clip's feature block (a new block). */
   features(x: FeatureBlock): FeatureBlock;
+  /**
+   * Batch-level augmentation (mixup) of a model batch x of B examples: the mixed batch, each example's
+   * partner and the weight λ of the original; null without mixup or with fewer than two examples.
+   */
+  batch(x: Float32Array, B: number): { x: Float32Array; partner: Int32Array; lambda: number } | null;
 }
 
 /** Options for {@link makeAugmenter}. */
@@ -213,11 +218,12 @@ export function makeAugmenter(spec: string, rng: RandomSource, opts: AugmenterOp
     return { samples: y === x ? Float32Array.from(x) : y, applied };
   };
 
+  const mixup = mx ? { alpha: draw(mx.params.alpha!, rng) } : null;
   return {
     ops,
     hasWave: waveOps.length > 0,
     hasFeatures: !!sa,
-    mixup: mx ? { alpha: draw(mx.params.alpha!, rng) } : null,
+    mixup,
     waveWithLog,
     wave: (x, sr) => waveWithLog(x, sr).samples,
     features: (x) => {
@@ -226,6 +232,11 @@ export function makeAugmenter(spec: string, rng: RandomSource, opts: AugmenterOp
         timeMasks: Math.round(draw(sa.params.time!, rng)), maxTimeWidth: Math.round(draw(sa.params.maxt!, rng)),
         freqMasks: Math.round(draw(sa.params.freq!, rng)), maxFreqWidth: Math.round(draw(sa.params.maxf!, rng)),
       });
+    },
+    batch: (x, B) => {
+      if (!mixup || B < 2) return null;
+      const plan = planMixup(B, mixup.alpha, rng);
+      return { x: applyMixup(x, B, x.length / B, plan), partner: plan.partner, lambda: plan.lambda };
     },
   };
 }

@@ -15,4 +15,4 @@ export {
   type TrainingState, type EpochRecord as TrainEpochRecord,
 } from './fit.js';
 export { saveCheckpoint, loadCheckpoint, CHECKPOINT_FILE } from './checkpoint.js';
-export { OnlineAugmentation } from './online-augment.js';
+export { OnlineAugmentation } from '../augment/online.js';
