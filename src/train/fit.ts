@@ -11,7 +11,8 @@ import { fitNormalization, toModelBatch, type Normalization } from '../data/norm
 import type { Hyperparameters } from '../model/hyperparameters.js';
 import type { EpochRecord } from '../report/types.js';
 import { clipProbabilities, yieldToEventLoop } from '../model/predict.js';
-import { addToAverage, loadAverage, type SwaState } from '../model/swa.js';
+import { addToAverage, loadAverage } from '../model/swa.js';
+import type { TrainingState } from '../model/checkpoint.js';
 import { windowHopFrames } from '../model/hyperparameters.js';
 import type { ProgressEvents } from '../report/progress.js';
 import { OnlineAugmentation } from '../augment/online.js';
@@ -22,21 +23,9 @@ export type { LabelledFeatures } from '../data/split.js';
 /** One line of metrics.jsonl (one definition, in the report types). */
 export type { EpochRecord } from '../report/types.js';
 
-/** Everything needed to continue a run exactly. */
-export interface TrainingState {
-  net: AffexionNet;
-  optimizer: Adam;
-  scheduler: StepLR;
-  rng: Rng;
-  /** Epochs completed. */
-  epoch: number;
-  history: EpochRecord[];
-  normalization: Normalization;
-  /** Weight averaging (`hyper.swa`): running sums of the parameters over the averaged epochs so far. */
-  swa: SwaState | null;
-}
-
 export type { SwaState } from '../model/swa.js';
+// What a checkpoint holds (model/checkpoint.ts): the state a run continues from.
+export type { TrainingState } from '../model/checkpoint.js';
 
 /** Thrown when a run is stopped (SIGINT / AbortSignal) between batches; the last checkpoint stands. */
 export class TrainingInterrupted extends Error {
