@@ -50,8 +50,8 @@ export const AUGMENT_OPS: Readonly<Record<string, OpDef>> = Object.freeze({
 });
 const WAVE_ORDER = ['speed', 'pitch', 'reverb', 'noise', 'telephone', 'gain'];
 
-function parseValue(op: string, key: string, raw: string): Value {
-  const bad = (): never => { throw new ParamError('augment', `${op}:${key}=${raw} is not a number, a range lo..hi or choices a|b`); };
+function parseValue(op: string, key: string, raw: string, param: string): Value {
+  const bad = (): never => { throw new ParamError(param, `${op}:${key}=${raw} is not a number, a range lo..hi or choices a|b`); };
   if (raw.includes('|')) return { kind: 'choice', options: raw.split('|').map((s) => s.trim()).filter(Boolean) };
   if (raw.includes('..')) {
     const [a, b] = raw.split('..').map(Number);
@@ -69,34 +69,37 @@ function parseValue(op: string, key: string, raw: string): Value {
 /** One parsed operation. */
 export interface AugmentOp { name: string; params: Record<string, Value> }
 
-/** Parses a spec string (see the module comment); throws naming the bad part. */
-export function parseAugmentSpec(spec: string): AugmentOp[] {
+/**
+ * Parses a spec string (see the module comment); throws a ParamError naming the bad part, about `param`
+ * (the caller's name of the spec; default `augment`).
+ */
+export function parseAugmentSpec(spec: string, param = 'augment'): AugmentOp[] {
   const parts = spec.split(',').map((s) => s.trim()).filter(Boolean);
-  if (parts.length === 0) throw new ParamError('augment', 'empty spec');
+  if (parts.length === 0) throw new ParamError(param, 'empty spec');
   const expanded = parts.flatMap((p) => (p === 'default' ? DEFAULT_AUGMENT_SPEC.split(',') : [p]));
   const ops: AugmentOp[] = [];
   for (const part of expanded) {
     const [name, ...kvs] = part.split(':').map((s) => s.trim());
     const def = AUGMENT_OPS[name!];
-    if (!def) throw new ParamError('augment', `unknown operation '${name}' (known: ${Object.keys(AUGMENT_OPS).join(', ')}, default)`);
-    if (ops.some((o) => o.name === name)) throw new ParamError('augment', `'${name}' given twice`);
+    if (!def) throw new ParamError(param, `unknown operation '${name}' (known: ${Object.keys(AUGMENT_OPS).join(', ')}, default)`);
+    if (ops.some((o) => o.name === name)) throw new ParamError(param, `'${name}' given twice`);
     const params: Record<string, Value> = {};
-    for (const [k, v] of Object.entries(def.defaults)) params[k] = parseValue(name!, k, v);
+    for (const [k, v] of Object.entries(def.defaults)) params[k] = parseValue(name!, k, v, param);
     for (const kv of kvs) {
       const eq = kv.indexOf('=');
       const key = eq < 0 ? kv : kv.slice(0, eq);
       if (eq < 0 || !(key in def.defaults)) {
-        throw new ParamError('augment', `${name} takes ${Object.keys(def.defaults).map((k) => `${k}=`).join(', ')}; got '${kv}'`);
+        throw new ParamError(param, `${name} takes ${Object.keys(def.defaults).map((k) => `${k}=`).join(', ')}; got '${kv}'`);
       }
-      const value = parseValue(name!, key, kv.slice(eq + 1));
+      const value = parseValue(name!, key, kv.slice(eq + 1), param);
       // Only keys whose default is a word (noise:type) take words; the others must stay numeric.
       if (value.kind === 'choice' && params[key]!.kind !== 'choice') {
-        throw new ParamError('augment', `${name}:${kv} is not a number or a range lo..hi`);
+        throw new ParamError(param, `${name}:${kv} is not a number or a range lo..hi`);
       }
       params[key] = value;
     }
     const p = params.p;
-    if (p && (p.kind !== 'num' || p.v < 0 || p.v > 1)) throw new ParamError('augment', `${name}:p must be a number in [0, 1]`);
+    if (p && (p.kind !== 'num' || p.v < 0 || p.v > 1)) throw new ParamError(param, `${name}:p must be a number in [0, 1]`);
     ops.push({ name: name!, params });
   }
   return ops;
@@ -241,8 +244,8 @@ export function makeAugmenter(spec: string, rng: RandomSource, opts: AugmenterOp
   };
 }
 
-/** Checks a spec without running it (used by hyper-parameter validation). */
-export function validateAugmentSpec(spec: string): void {
+/** Checks a spec without running it (used by hyper-parameter validation); errors are about `param`. */
+export function validateAugmentSpec(spec: string, param = 'augment'): void {
   if (spec.trim() === '') return;
-  parseAugmentSpec(spec);
+  parseAugmentSpec(spec, param);
 }

@@ -19,7 +19,7 @@ import type { ProgressEvents } from '../report/progress.js';
 import { removeFunctionalHead, saveFunctionalHead } from '../model/functional-head.js';
 import { fitHeadOnSplit } from './functional-head-fit.js';
 import type { SpeakerReference } from '../data/reference.js';
-import { ParamError, renameParams } from '../engine/errors.js';
+import { ParamError } from '../engine/errors.js';
 
 // metrics.jsonl is a model-directory file (model/model-dir.ts), written with the model and checkpoint.
 export { METRICS_FILE, writeMetricsJsonl } from '../model/model-dir.js';
@@ -197,9 +197,9 @@ async function trainLocked(opts: TrainOptions, hyper: Hyperparameters, settings:
   let valSplit: LoadedSplit | null = null;
   if (opts.val) {
     const val = opts.val;
-    const vds = typeof val === 'string' ? renameParams({ data: 'val' }, () => scanDataset(val, { labelMap: opts.labelMap })) : val;
+    const vds = typeof val === 'string' ? scanDataset(val, { labelMap: opts.labelMap, param: 'val' }) : val;
     events.log?.(describeDataset(vds));
-    valSplit = await renameParams({ data: 'val' }, () => loadSplit(vds, { classes, settings, cache, events, stage: 'features (validation)', reference }));
+    valSplit = await loadSplit(vds, { classes, settings, cache, events, stage: 'features (validation)', reference, param: 'val' });
     reportSkipped(events, valSplit.skipped, vds.skipped.length);
     const unknown = Object.entries(valSplit.unknownLabels);
     if (unknown.length) events.log?.(`validation: ${unknown.map(([l, n]) => `${n} clip(s) labelled "${l}"`).join(', ')} not among the training classes; left out of validation`);
