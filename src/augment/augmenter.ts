@@ -12,7 +12,7 @@
  *   speed:factor=0.9..1.1:p=0.3                             resampling: tempo and pitch together (Kaldi-style)
  *   pitch:semitones=-2..2:p=0.3                             PSOLA pitch shift, tempo kept
  *   specaugment:time=2:maxt=40:freq=2:maxf=5:p=1           feature masks (time frames / coefficients)
- *   mixup:alpha=0.2                                         batch-level, applied by the trainer (see planMixup)
+ *   mixup:alpha=0.2                                         batch-level: pairs of a model batch blended (see planMixup)
  * Waveform operations always run in the physical order speed → pitch → reverb → noise → telephone →
  * gain, whatever their order in the spec.
  */
@@ -22,7 +22,7 @@ import { babbleNoise, colouredNoise, mixAtSnr, type NoiseType } from './noise.js
 import { applyRir, syntheticRir } from './reverb.js';
 import { applyGain, bandLimit } from './channel.js';
 import { psola } from './psola.js';
-import { specAugment, type FeatureBlock } from './specaugment.js';
+import { applyMixup, planMixup, specAugment, type FeatureBlock } from './specaugment.js';
 import { ParamError } from '../engine/errors.js';
 
 /** What `default` expands to: the recipe the docs recommend for synthetic → real transfer. */
@@ -50,8 +50,8 @@ export const AUGMENT_OPS: Readonly<Record<string, OpDef>> = Object.freeze({
 });
 const WAVE_ORDER = ['speed', 'pitch', 'reverb', 'noise', 'telephone', 'gain'];
 
-function parseValue(op: string, key: string, raw: string): Value {
-  const bad = (): never => { throw new ParamError('augment', `${op}:${key}=${raw} is not a number, a range lo..hi or choices a|b`); };
+function parseValue(op: string, key: string, raw: string, param: string): Value {
+  const bad = (): never => { throw new ParamError(param, `${op}:${key}=${raw} is not a number, a range lo..hi or choices a|b`); };
   if (raw.includes('|')) return { kind: 'choice', options: raw.split('|').map((s) => s.trim()).filter(Boolean) };
   if (raw.includes('..')) {
     const [a, b] = raw.split('..').map(Number);
@@ -69,34 +69,37 @@ function parseValue(op: string, key: string, raw: string): Value {
 /** One parsed operation. */
 export interface AugmentOp { name: string; params: Record<string, Value> }
 
-/** Parses a spec string (see the module comment); throws naming the bad part. */
-export function parseAugmentSpec(spec: string): AugmentOp[] {
+/**
+ * Parses a spec string (see the module comment); throws a ParamError naming the bad part, about `param`
+ * (the caller's name of the spec; default `augment`).
+ */
+export function parseAugmentSpec(spec: string, param = 'augment'): AugmentOp[] {
   const parts = spec.split(',').map((s) => s.trim()).filter(Boolean);
-  if (parts.length === 0) throw new ParamError('augment', 'empty spec');
+  if (parts.length === 0) throw new ParamError(param, 'empty spec');
   const expanded = parts.flatMap((p) => (p === 'default' ? DEFAULT_AUGMENT_SPEC.split(',') : [p]));
   const ops: AugmentOp[] = [];
   for (const part of expanded) {
     const [name, ...kvs] = part.split(':').map((s) => s.trim());
     const def = AUGMENT_OPS[name!];
-    if (!def) throw new ParamError('augment', `unknown operation '${name}' (known: ${Object.keys(AUGMENT_OPS).join(', ')}, default)`);
-    if (ops.some((o) => o.name === name)) throw new ParamError('augment', `'${name}' given twice`);
+    if (!def) throw new ParamError(param, `unknown operation '${name}' (known: ${Object.keys(AUGMENT_OPS).join(', ')}, default)`);
+    if (ops.some((o) => o.name === name)) throw new ParamError(param, `'${name}' given twice`);
     const params: Record<string, Value> = {};
-    for (const [k, v] of Object.entries(def.defaults)) params[k] = parseValue(name!, k, v);
+    for (const [k, v] of Object.entries(def.defaults)) params[k] = parseValue(name!, k, v, param);
     for (const kv of kvs) {
       const eq = kv.indexOf('=');
       const key = eq < 0 ? kv : kv.slice(0, eq);
       if (eq < 0 || !(key in def.defaults)) {
-        throw new ParamError('augment', `${name} takes ${Object.keys(def.defaults).map((k) => `${k}=`).join(', ')}; got '${kv}'`);
+        throw new ParamError(param, `${name} takes ${Object.keys(def.defaults).map((k) => `${k}=`).join(', ')}; got '${kv}'`);
       }
-      const value = parseValue(name!, key, kv.slice(eq + 1));
+      const value = parseValue(name!, key, kv.slice(eq + 1), param);
       // Only keys whose default is a word (noise:type) take words; the others must stay numeric.
       if (value.kind === 'choice' && params[key]!.kind !== 'choice') {
-        throw new ParamError('augment', `${name}:${kv} is not a number or a range lo..hi`);
+        throw new ParamError(param, `${name}:${kv} is not a number or a range lo..hi`);
       }
       params[key] = value;
     }
     const p = params.p;
-    if (p && (p.kind !== 'num' || p.v < 0 || p.v > 1)) throw new ParamError('augment', `${name}:p must be a number in [0, 1]`);
+    if (p && (p.kind !== 'num' || p.v < 0 || p.v > 1)) throw new ParamError(param, `${name}:p must be a number in [0, 1]`);
     ops.push({ name: name!, params });
   }
   return ops;
@@ -120,7 +123,7 @@ export interface Augmenter {
   readonly hasWave: boolean;
   /** True when SpecAugment is present. */
   readonly hasFeatures: boolean;
-  /** Mixup settings for the trainer, or null. */
+  /** Mixup settings (α as drawn for this augmenter; {@link Augmenter.batch} applies it), or null. */
   readonly mixup: { alpha: number } | null;
   /** Waveform-level augmentation of one clip (a new array; the input is not modified). */
   wave(samples: Float32Array, sr: number): Float32Array;
@@ -128,6 +131,11 @@ export interface Augmenter {
   waveWithLog(samples: Float32Array, sr: number): { samples: Float32Array; applied: string[] };
   /** Feature-level augmentation (SpecAugment) of one clip's feature block (a new block). */
   features(x: FeatureBlock): FeatureBlock;
+  /**
+   * Batch-level augmentation (mixup) of a model batch x of B examples: the mixed batch, each example's
+   * partner and the weight λ of the original; null without mixup or with fewer than two examples.
+   */
+  batch(x: Float32Array, B: number): { x: Float32Array; partner: Int32Array; lambda: number } | null;
 }
 
 /** Options for {@link makeAugmenter}. */
@@ -213,11 +221,12 @@ export function makeAugmenter(spec: string, rng: RandomSource, opts: AugmenterOp
     return { samples: y === x ? Float32Array.from(x) : y, applied };
   };
 
+  const mixup = mx ? { alpha: draw(mx.params.alpha!, rng) } : null;
   return {
     ops,
     hasWave: waveOps.length > 0,
     hasFeatures: !!sa,
-    mixup: mx ? { alpha: draw(mx.params.alpha!, rng) } : null,
+    mixup,
     waveWithLog,
     wave: (x, sr) => waveWithLog(x, sr).samples,
     features: (x) => {
@@ -227,11 +236,16 @@ export function makeAugmenter(spec: string, rng: RandomSource, opts: AugmenterOp
         freqMasks: Math.round(draw(sa.params.freq!, rng)), maxFreqWidth: Math.round(draw(sa.params.maxf!, rng)),
       });
     },
+    batch: (x, B) => {
+      if (!mixup || B < 2) return null;
+      const plan = planMixup(B, mixup.alpha, rng);
+      return { x: applyMixup(x, B, x.length / B, plan), partner: plan.partner, lambda: plan.lambda };
+    },
   };
 }
 
-/** Checks a spec without running it (used by hyper-parameter validation). */
-export function validateAugmentSpec(spec: string): void {
+/** Checks a spec without running it (used by hyper-parameter validation); errors are about `param`. */
+export function validateAugmentSpec(spec: string, param = 'augment'): void {
   if (spec.trim() === '') return;
-  parseAugmentSpec(spec);
+  parseAugmentSpec(spec, param);
 }

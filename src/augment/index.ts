@@ -22,5 +22,6 @@ export { bandLimit, applyGain, type BandLimitOptions } from './channel.js';
 export { specAugment, planMixup, applyMixup, type SpecAugmentOptions, type MaskRecord, type MixupPlan, type FeatureBlock } from './specaugment.js';
 export type { RandomSource } from './random.js';
 export { makeAugmenter, parseAugmentSpec, AUGMENT_OPS, DEFAULT_AUGMENT_SPEC, type Augmenter, type AugmenterOptions, type AugmentOp } from './augmenter.js';
+export { OnlineAugmentation, type BatchInput, type TrainingBatch } from './online.js';
 export { augmentDataset, writeAugmentationCharts, type AugmentDatasetOptions, type AugmentDatasetResult } from './offline.js';
 export { augmentationCharts, conversionCharts, writeCharts } from './charts.js';

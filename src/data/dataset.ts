@@ -69,6 +69,8 @@ export interface ScanOptions {
   labelColumn?: string;
   /** Manifest column holding the speaker (default: the first of speaker, voice, actor, speaker_id). */
   speakerColumn?: string;
+  /** The parameter the dataset was given as, named in errors about it (default `data`). */
+  param?: string;
 }
 
 function isAudio(file: string): boolean {
@@ -107,13 +109,14 @@ function findManifest(source: string): string | null {
  */
 export function scanDataset(source: string, opts: ScanOptions = {}): Dataset {
   const abs = path.resolve(source);
-  if (!existsSync(abs)) throw new ParamError('data', `${source} does not exist`);
+  const param = opts.param ?? 'data';
+  if (!existsSync(abs)) throw new ParamError(param, `${source} does not exist`);
   const labelMap = typeof opts.labelMap === 'string' ? parseLabelMap(opts.labelMap) : opts.labelMap;
   const manifest = findManifest(abs);
   if (!manifest && (opts.labelColumn || opts.speakerColumn)) {
     throw new ParamError(opts.labelColumn ? 'labelColumn' : 'speakerColumn', `${source} is a folder per class, not a CSV manifest`);
   }
-  const raw = manifest ? readManifest(manifest, opts) : readClassFolders(abs);
+  const raw = manifest ? readManifest(manifest, opts) : readClassFolders(abs, param);
   const warnings = manifest ? deduplicate(raw) : [];
 
   const items: DatasetItem[] = [];
@@ -198,7 +201,7 @@ function labelMapWarnings(map: LabelMap, seen: ReadonlySet<string>, source: stri
 interface RawRow { path: string; label: string; speaker: string | null; group: string | null; where?: string }
 interface RawScan { rows: RawRow[]; skipped: SkippedFile[]; declaredClasses: string[] }
 
-function readClassFolders(root: string): RawScan {
+function readClassFolders(root: string, param: string): RawScan {
   const rows: RawRow[] = [];
   const skipped: SkippedFile[] = [];
   const declared: string[] = [];
@@ -221,7 +224,7 @@ function readClassFolders(root: string): RawScan {
     }
   }
   if (declared.length === 0) {
-    throw new ParamError('data', `${root} has no class sub-folders (expected one folder per class, or labels.csv)`);
+    throw new ParamError(param, `${root} has no class sub-folders (expected one folder per class, or labels.csv)`);
   }
   return { rows, skipped, declaredClasses: declared };
 }
@@ -247,7 +250,7 @@ function readManifest(file: string, opts: ScanOptions): RawScan {
       skip_empty_lines: true, trim: true, bom: true, relax_column_count: true,
     }) as Record<string, string>[];
   } catch (err) {
-    throw new ParamError('data', `cannot parse manifest ${file}: ${(err as Error).message}`);
+    throw new ParamError(opts.param ?? 'data', `cannot parse manifest ${file}: ${(err as Error).message}`);
   }
   const header = records.length ? Object.keys(records[0]) : [];
   const chosen = (given: string | undefined, param: 'labelColumn' | 'speakerColumn'): string | null => {
@@ -259,7 +262,7 @@ function readManifest(file: string, opts: ScanOptions): RawScan {
   const pathCol = pickColumn(header, COLUMNS.path);
   const labelCol = chosen(opts.labelColumn, 'labelColumn') ?? pickColumn(header, COLUMNS.label);
   if (!pathCol || !labelCol) {
-    throw new ParamError('data', `manifest ${file} needs "path" and "label" columns (found: ${header.join(', ') || 'none'}; a label column of another name can be chosen)`);
+    throw new ParamError(opts.param ?? 'data', `manifest ${file} needs "path" and "label" columns (found: ${header.join(', ') || 'none'}; a label column of another name can be chosen)`);
   }
   const speakerCol = chosen(opts.speakerColumn, 'speakerColumn') ?? pickColumn(header, COLUMNS.speaker);
   const groupCol = pickColumn(header, COLUMNS.group);

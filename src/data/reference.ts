@@ -31,12 +31,12 @@ export interface SpeakerReference {
 
 /**
  * Parses a `speaker_reference` value: comma-separated labels (lower-cased, de-duplicated); '' = off.
- * Throws a ParamError naming `speaker_reference` on an empty label.
+ * Throws a ParamError about `param` (default `speaker_reference`) on an empty label.
  */
-export function parseReferenceLabels(spec: string): string[] {
+export function parseReferenceLabels(spec: string, param = 'speaker_reference'): string[] {
   if (spec.trim() === '') return [];
   const labels = spec.split(',').map((s) => normalizeLabel(s));
-  if (labels.some((l) => l === '')) throw new ParamError('speaker_reference', `expected labels like neutral,calm, got "${spec}"`);
+  if (labels.some((l) => l === '')) throw new ParamError(param, `expected labels like neutral,calm, got "${spec}"`);
   return [...new Set(labels)];
 }
 
@@ -74,19 +74,19 @@ export function applySpeakerReference(m: FeatureMatrix, ref: SpeakerReference): 
 }
 
 /**
- * The reference statistics each of `speakers` needs; throws a ParamError about `data` (callers rename
- * it with renameParams) naming the speakers that have no reference clip (or clips without a speaker id).
+ * The reference statistics each of `speakers` needs; throws a ParamError about `param` (the data's
+ * parameter, default `data`) naming the speakers that have no reference clip (or clips without a speaker id).
  */
 export function requireReferences<T>(refs: ReadonlyMap<string, T>, speakers: readonly (string | null)[],
-  files: readonly string[], labels: readonly string[]): T[] {
+  files: readonly string[], labels: readonly string[], param = 'data'): T[] {
   const noSpeaker = speakers.findIndex((s) => s === null);
   if (noSpeaker >= 0) {
-    throw new ParamError('data', `${files[noSpeaker]} has no speaker id; speaker reference normalisation needs one per clip ` +
+    throw new ParamError(param, `${files[noSpeaker]} has no speaker id; speaker reference normalisation needs one per clip ` +
       `(a "speaker" column in the manifest, or RAVDESS file names)`);
   }
   const missing = [...new Set(speakers.filter((s) => !refs.has(s!)))] as string[];
   if (missing.length) {
-    throw new ParamError('data', `no reference clip (label ${labels.join(' or ')}) for speaker${missing.length > 1 ? 's' : ''} ` +
+    throw new ParamError(param, `no reference clip (label ${labels.join(' or ')}) for speaker${missing.length > 1 ? 's' : ''} ` +
       `${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ` and ${missing.length - 5} more` : ''}; keep each speaker's ` +
       `${labels.join('/')} clips in the data (do not map them away) or give them as extra reference data`);
   }

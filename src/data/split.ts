@@ -20,7 +20,7 @@ import { describeDataset, scanDataset, type Dataset, type SkippedFile } from './
 import type { LabelMap } from './label-map.js';
 import { datasetFeatures, featuresFromSamples, speechSamples, type FeatureSettings } from './features.js';
 import { applySpeakerReference, parseReferenceLabels, referenceHalf, referenceItems, requireReferences, speakerReferences, type SpeakerReference } from './reference.js';
-import { ParamError, renameParams } from '../engine/errors.js';
+import { ParamError } from '../engine/errors.js';
 
 /**
  * Where online waveform augmentation gets each training clip's audio, and how augmented audio becomes
@@ -115,6 +115,8 @@ export interface SplitOptions {
   events?: ProgressEvents;
   /** Progress stage name (default 'features'). */
   stage?: string;
+  /** The parameter the dataset was given as, named in errors about it (default `data`). */
+  param?: string;
 }
 
 /**
@@ -152,7 +154,7 @@ export interface DataSource {
 /** Scans the `reference` data (paths are scanned without a label map: their reference labels count as written). */
 export function referenceDatasets(ref: ReferenceData): Dataset[] {
   const list = ref == null ? [] : Array.isArray(ref) ? ref : [ref as string | Dataset];
-  return list.map((r) => (typeof r === 'string' ? renameParams({ data: 'reference' }, () => scanDataset(r)) : r));
+  return list.map((r) => (typeof r === 'string' ? scanDataset(r, { param: 'reference' }) : r));
 }
 
 /**
@@ -199,7 +201,7 @@ export async function loadSplit(ds: Dataset, opts: SplitOptions): Promise<Loaded
   kept.targets = Int32Array.from(targets);
   let refs: SpeakerReference[] | null = null;
   if (reference) {
-    const found = await clipReferences(ds, kept.itemIndex, settings, cache, { ...reference, only: refPaths }, events);
+    const found = await clipReferences(ds, kept.itemIndex, settings, cache, { ...reference, only: refPaths }, opts.param ?? 'data', events);
     refs = found.refs;
     kept.referenceFiles = found.files;
     kept.populationReference = found.population;
@@ -221,7 +223,7 @@ export async function loadSplit(ds: Dataset, opts: SplitOptions): Promise<Loaded
 
 /** The reference statistics of each kept clip's speaker; errors name the data and what is missing. */
 async function clipReferences(ds: Dataset, itemIndex: readonly number[], settings: FeatureSettings, cache: FeatureCache,
-  reference: { labels: readonly string[]; extra: readonly Dataset[]; maxLen: number; only: Set<string> | null },
+  reference: { labels: readonly string[]; extra: readonly Dataset[]; maxLen: number; only: Set<string> | null }, param: string,
   events?: ProgressEvents): Promise<{ refs: SpeakerReference[]; files: string[]; population: SpeakerReference | null }> {
   // `only`: the dataset's own reference half (the other half is a class); extra datasets are all references.
   const own = referenceItems([ds], reference.labels).filter((it) => !reference.only || reference.only.has(it.path));
@@ -237,12 +239,12 @@ async function clipReferences(ds: Dataset, itemIndex: readonly number[], setting
     if (!m) return;
     files.push(items[i]!.path);
     const spk = items[i]!.speaker;
-    if (spk === null) throw new ParamError('data', `reference clip ${items[i]!.path} has no speaker id (add a "speaker" column to its manifest)`);
+    if (spk === null) throw new ParamError(param, `reference clip ${items[i]!.path} has no speaker id (add a "speaker" column to its manifest)`);
     mats.push(m);
     speakers.push(spk);
   });
   const refs = speakerReferences(mats, speakers, reference.maxLen);
-  const clipRefs = requireReferences(refs, itemIndex.map((i) => ds.items[i].speaker), itemIndex.map((i) => ds.items[i].path), reference.labels);
+  const clipRefs = requireReferences(refs, itemIndex.map((i) => ds.items[i].speaker), itemIndex.map((i) => ds.items[i].path), reference.labels, param);
   const population = mats.length ? speakerReferences(mats, mats.map(() => 'all'), reference.maxLen).get('all')! : null;
   return { refs: clipRefs, files, population };
 }

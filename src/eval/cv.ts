@@ -19,7 +19,7 @@ import { clearModelDir, holdsModel, meanProbabilities, scoreMembers } from '../m
 import { withOutputLock } from '../data/out-lock.js';
 import { foldPlan, GROUP_BY, type GroupBy } from '../data/folds.js';
 import { argmaxRows, classificationMetrics, summarize, type ClassificationMetrics, type CvSummary } from '../report/metrics.js';
-import { ParamError, renameParams } from '../engine/errors.js';
+import { ParamError } from '../engine/errors.js';
 
 export { GROUP_BY, type GroupBy } from '../data/folds.js';
 
@@ -124,10 +124,10 @@ async function crossValidateLocked(opts: CvOptions, k: number, groupBy: GroupBy,
   let evalDs: Dataset | null = null;
   if (opts.eval) {
     const evalData = opts.eval;
-    evalDs = typeof evalData === 'string' ? renameParams({ data: 'eval' }, () => scanDataset(evalData, { labelMap: opts.labelMap })) : evalData;
+    evalDs = typeof evalData === 'string' ? scanDataset(evalData, { labelMap: opts.labelMap, param: 'eval' }) : evalData;
     events.log?.(describeDataset(evalDs));
-    evalSplit = await renameParams({ data: 'eval' }, () => loadSplit(evalDs!, { classes, settings, cache, events, stage: 'features (extra evaluation set)',
-      reference: { labels: hyper.speaker_reference, extra: evalExtra, maxLen: hyper.max_len } }));
+    evalSplit = await loadSplit(evalDs, { classes, settings, cache, events, stage: 'features (extra evaluation set)', param: 'eval',
+      reference: { labels: hyper.speaker_reference, extra: evalExtra, maxLen: hyper.max_len } });
     if (evalSplit.targets.length === 0) throw new ParamError('eval', `none of its clips has one of the training classes (${classes.join(', ')}); use a label map`);
     const unknown = Object.entries(evalSplit.unknownLabels);
     if (unknown.length) events.log?.(`extra evaluation set: left out (label not among the classes): ${unknown.map(([l, n]) => `${l} ${n}`).join(', ')}`);

@@ -10,7 +10,7 @@ import { validateAugmentSpec } from '../augment/augmenter.js';
 import { parseReferenceLabels } from '../data/reference.js';
 import { FUSION_MODES, type FusionMode } from './functional-head.js';
 import { CONFIG_LIMITS } from '../model/config.js';
-import { ParamError, renameParams } from '../engine/errors.js';
+import { ParamError } from '../engine/errors.js';
 
 /**
  * Settings every run shares (train, cv, reproduce, demo, the gap experiment; evaluate takes the
@@ -162,9 +162,9 @@ export function resolveHyperparameters(over: Partial<Hyperparameters> = {},
   if (h.swa > h.epochs) throw new ParamError(name('swa'), `averages the last ${h.swa} epochs, but only ${h.epochs} are trained (epochs)`);
   if (typeof h.augment !== 'string') throw new ParamError(name('augment'), `expected a spec string, got ${h.augment}`);
   h.augment = h.augment.trim();
-  renameParams({ augment: name('augment') }, () => validateAugmentSpec(h.augment)); // names the bad part
+  validateAugmentSpec(h.augment, name('augment')); // names the bad part
   if (typeof h.speaker_reference !== 'string') throw new ParamError(name('speaker_reference'), `expected labels like neutral,calm, got ${h.speaker_reference}`);
-  h.speaker_reference = renameParams({ speaker_reference: name('speaker_reference') }, () => parseReferenceLabels(h.speaker_reference)).join(',');
+  h.speaker_reference = parseReferenceLabels(h.speaker_reference, name('speaker_reference')).join(',');
   if (typeof h.trim_silence !== 'boolean') throw new ParamError(name('trim_silence'), `expected true or false, got ${h.trim_silence}`);
   const maxWin = HYPERPARAMETER_LIMITS.window_seconds;
   if (typeof h.window !== 'number' || !(h.window >= 0 && h.window <= maxWin)) throw new ParamError(name('window'), `expected seconds in [0, ${maxWin}] (0 = whole clips), got ${h.window}`);

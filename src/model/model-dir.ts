@@ -26,8 +26,11 @@ import { resolveHyperparameters, windowHopFrames, type Hyperparameters } from '.
 
 export const MODEL_CONFIG_FILE = CONFIG_FILE;
 
-/** The training checkpoint a model directory may hold (src/train/checkpoint.ts writes it). */
+/** The training checkpoint a model directory may hold (src/model/checkpoint.ts writes it). */
 export const CHECKPOINT_FILE = 'checkpoint.safetensors';
+
+/** The training history of a model directory, one JSON line per epoch. */
+export const METRICS_FILE = 'metrics.jsonl';
 
 export const ENSEMBLE_FILE = 'ensemble.json';
 const ENSEMBLE_FORMAT = 'affexion-ensemble';
@@ -93,7 +96,7 @@ export function isEnsembleDir(dir: string): boolean {
  * left with stale members. Other files are left alone.
  */
 export function clearModelDir(dir: string): void {
-  for (const f of [CONFIG_FILE, WEIGHTS_FILE, CHECKPOINT_FILE, 'metrics.jsonl', ENSEMBLE_FILE]) rmSync(path.join(dir, f), { force: true });
+  for (const f of [CONFIG_FILE, WEIGHTS_FILE, CHECKPOINT_FILE, METRICS_FILE, ENSEMBLE_FILE]) rmSync(path.join(dir, f), { force: true });
   rmSync(path.join(dir, MEMBERS_DIR), { recursive: true, force: true });
 }
 
@@ -208,6 +211,11 @@ export function saveTrainedModel(dir: string, m: { net: AffexionNet; classes: st
         clips: m.populationReference.clips, frames: m.populationReference.frames } } : {}),
     },
   });
+}
+
+/** Rewrites MODEL_DIR/metrics.jsonl from the history (atomic, so it always matches the checkpoint). */
+export function writeMetricsJsonl(dir: string, history: readonly EpochRecord[]): void {
+  writeFileAtomic(path.join(dir, METRICS_FILE), history.map((r) => JSON.stringify(r)).join('\n') + (history.length ? '\n' : ''));
 }
 
 /**

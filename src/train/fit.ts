@@ -11,11 +11,11 @@ import { fitNormalization, toModelBatch, type Normalization } from '../data/norm
 import type { Hyperparameters } from '../model/hyperparameters.js';
 import type { EpochRecord } from '../report/types.js';
 import { clipProbabilities, yieldToEventLoop } from '../model/predict.js';
-import { addToAverage, loadAverage, type SwaState } from '../model/swa.js';
+import { addToAverage, loadAverage } from '../model/swa.js';
+import type { TrainingState } from '../model/checkpoint.js';
 import { windowHopFrames } from '../model/hyperparameters.js';
-import { randomWindow } from '../data/windows.js';
 import type { ProgressEvents } from '../report/progress.js';
-import { OnlineAugmentation } from './online-augment.js';
+import { OnlineAugmentation } from '../augment/online.js';
 import type { LabelledFeatures } from '../data/split.js';
 export type { LabelledFeatures } from '../data/split.js';
 
@@ -23,21 +23,9 @@ export type { LabelledFeatures } from '../data/split.js';
 /** One line of metrics.jsonl (one definition, in the report types). */
 export type { EpochRecord } from '../report/types.js';
 
-/** Everything needed to continue a run exactly. */
-export interface TrainingState {
-  net: AffexionNet;
-  optimizer: Adam;
-  scheduler: StepLR;
-  rng: Rng;
-  /** Epochs completed. */
-  epoch: number;
-  history: EpochRecord[];
-  normalization: Normalization;
-  /** Weight averaging (`hyper.swa`): running sums of the parameters over the averaged epochs so far. */
-  swa: SwaState | null;
-}
-
 export type { SwaState } from '../model/swa.js';
+// What a checkpoint holds (model/checkpoint.ts): the state a run continues from.
+export type { TrainingState } from '../model/checkpoint.js';
 
 /** Thrown when a run is stopped (SIGINT / AbortSignal) between batches; the last checkpoint stands. */
 export class TrainingInterrupted extends Error {
@@ -126,14 +114,13 @@ export async function runEpochs(state: TrainingState, o: RunEpochsOptions): Prom
   const maskLengths = state.net.config.mask_padding;
   // Training side only: validation below always sees the stored, un-augmented features.
   const augment = new OnlineAugmentation(h.augment, h.seed, train.audio);
+  const input = { normalization: state.normalization, maxLen: h.max_len, window: h.window > 0 };
   const until = Math.min(o.until ?? h.epochs, h.epochs);
   while (state.epoch < until) {
     const epoch = state.epoch + 1;
     const started = Date.now();
     const lr = state.optimizer.lr;
-    let epochFeatures = (await augment.epochFeatures(epoch, N, (d, t) => o.events?.stage?.(`augmenting (epoch ${epoch})`, d, t))) ?? train.features;
-    // Window training: one window per clip at a position drawn from (seed, epoch, clip) alone.
-    if (h.window > 0) epochFeatures = epochFeatures.map((m, i) => randomWindow(m, h.max_len, h.seed, epoch, i));
+    const epochFeatures = (await augment.epochFeatures(epoch, N, (d, t) => o.events?.stage?.(`augmenting (epoch ${epoch})`, d, t))) ?? train.features;
     if (o.signal?.aborted) throw new TrainingInterrupted(state.epoch);
     o.events?.epochStart?.(epoch, h.epochs, batches);
     const order = state.rng.shuffle(Int32Array.from({ length: N }, (_, i) => i)) as Int32Array;
@@ -141,14 +128,8 @@ export async function runEpochs(state: TrainingState, o: RunEpochsOptions): Prom
     let correct = 0;
     for (let bi = 0; bi < batches; bi++) {
       const idx = order.subarray(bi * h.batch_size, Math.min((bi + 1) * h.batch_size, N));
-      const mats = augment.batchFeatures(epoch, bi, Array.from(idx, (i) => epochFeatures[i]!));
-      const batch = toModelBatch(mats, state.normalization, h.max_len);
-      const { B, T } = batch;
+      const { x, B, T, lengths, mix } = augment.batch(epoch, bi, idx, epochFeatures, input);
       const targets = Int32Array.from(idx, (i) => train.targets[i]);
-      const mix = augment.mixBatch(epoch, bi, batch.x, B);
-      const x = mix ? mix.x : batch.x;
-      // A mixed pair covers the frames of both clips.
-      const lengths = mix ? Int32Array.from(batch.lengths, (l, b) => Math.max(l, batch.lengths[mix.partner[b]!]!)) : batch.lengths;
       state.net.zeroGrad();
       const logits = state.net.forward(x, B, T, { train: true, lengths: maskLengths ? lengths : null, rng: state.rng });
       const { loss, dLogits, probs } = mixupCrossEntropy(logits, targets, K, mix);

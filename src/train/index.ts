@@ -14,5 +14,6 @@ export {
   runEpochs, initialState, architecture, TrainingInterrupted,
   type TrainingState, type EpochRecord as TrainEpochRecord,
 } from './fit.js';
-export { saveCheckpoint, loadCheckpoint, CHECKPOINT_FILE } from './checkpoint.js';
-export { OnlineAugmentation } from './online-augment.js';
+export { saveCheckpoint, loadCheckpoint } from '../model/checkpoint.js';
+export { CHECKPOINT_FILE } from '../model/model-dir.js';
+export { OnlineAugmentation } from '../augment/online.js';

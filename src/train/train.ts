@@ -6,22 +6,23 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { withOutputLock } from '../data/out-lock.js';
 import path from 'node:path';
-import { FeatureCache, defaultCacheDir, writeFileAtomic } from '../data/cache.js';
+import { FeatureCache, defaultCacheDir } from '../data/cache.js';
 import { describeDataset, scanDataset, type Dataset, type SkippedFile } from '../data/dataset.js';
 import type { FeatureSettings } from '../data/features.js';
 import { dataFingerprint, loadSplit, referenceDatasets, referenceFingerprint, trainingDataset, type LabelledFeatures, type LoadedSplit, type DataSource } from '../data/split.js';
 import { classificationMetrics, argmaxRows, type ClassificationMetrics } from '../report/metrics.js';
 import { initialState, runEpochs, type EpochRecord, type TrainingState } from './fit.js';
-import { loadCheckpoint, saveCheckpoint, signatureMismatch, checkpointPath, type RunSignature } from './checkpoint.js';
+import { checkpointDiffers, checkpointPath, loadCheckpoint, saveEpoch, signatureMismatch, type RunSignature } from '../model/checkpoint.js';
 import { resolveRunSettings, windowHopFrames, type Hyperparameters, type RunSettings } from '../model/hyperparameters.js';
-import { clearModelDir, ensembleMemberDir, holdsModel, meanProbabilities, saveEnsembleManifest, saveTrainedModel } from '../model/model-dir.js';
+import { clearModelDir, ensembleMemberDir, holdsModel, meanProbabilities, saveEnsembleManifest } from '../model/model-dir.js';
 import type { ProgressEvents } from '../report/progress.js';
 import { removeFunctionalHead, saveFunctionalHead } from '../model/functional-head.js';
 import { fitHeadOnSplit } from './functional-head-fit.js';
 import type { SpeakerReference } from '../data/reference.js';
-import { ParamError, renameParams } from '../engine/errors.js';
+import { ParamError } from '../engine/errors.js';
 
-export const METRICS_FILE = 'metrics.jsonl';
+// metrics.jsonl is a model-directory file (model/model-dir.ts), written with the model and checkpoint.
+export { METRICS_FILE, writeMetricsJsonl } from '../model/model-dir.js';
 
 /** Options of {@link train}. Only `data` and `out` are required. */
 export interface TrainOptions extends RunSettings, DataSource {
@@ -96,17 +97,13 @@ export async function trainToDir(o: TrainToDirOptions): Promise<TrainingState> {
       if (state.epoch >= hyper.epochs) events?.log?.(`already trained ${state.epoch} epoch(s); raise --epochs to train longer`);
     }
   }
-  const valMetrics = (probs: Float32Array, val: LabelledFeatures): Record<string, number> => {
-    const m = classificationMetrics(val.targets, argmaxRows(probs, val.targets.length, classes.length), classes);
-    return { val_balanced_accuracy: m.balanced_accuracy, val_macro_f1: m.macro_f1 };
-  };
+  const run = { classes, featureSettings: settings, hyper, populationReference: (o.train as { populationReference?: SpeakerReference | null }).populationReference };
   return runEpochs(state, {
-    hyper, train: o.train, val: o.val, events, signal: o.signal, valMetrics,
-    onEpoch: (st) => {
-      saveTrainedModel(out, { net: st.net, classes, featureSettings: settings, normalization: st.normalization, hyper, history: st.history,
-        populationReference: (o.train as { populationReference?: SpeakerReference | null }).populationReference });
-      saveCheckpoint(out, st, current);
-      writeMetricsJsonl(out, st.history);
+    hyper, train: o.train, val: o.val, events, signal: o.signal,
+    onEpoch: (st) => saveEpoch(out, st, current, run),
+    valMetrics: (probs, val) => {
+      const m = classificationMetrics(val.targets, argmaxRows(probs, val.targets.length, classes.length), classes);
+      return { val_balanced_accuracy: m.balanced_accuracy, val_macro_f1: m.macro_f1 };
     },
   });
 }
@@ -169,19 +166,6 @@ export function holdsCheckpointOfOtherRun(dir: string, signature: RunSignature, 
   return existsSync(checkpointPath(member)) && checkpointDiffers(member, memberSignature);
 }
 
-function checkpointDiffers(dir: string, expected: RunSignature): boolean {
-  try {
-    return signatureMismatch(loadCheckpoint(dir).signature, JSON.parse(JSON.stringify(expected)) as RunSignature) !== null;
-  } catch {
-    return true;
-  }
-}
-
-/** Rewrites MODEL_DIR/metrics.jsonl from the history (atomic, so it always matches the checkpoint). */
-export function writeMetricsJsonl(dir: string, history: readonly EpochRecord[]): void {
-  writeFileAtomic(path.join(dir, METRICS_FILE), history.map((r) => JSON.stringify(r)).join('\n') + (history.length ? '\n' : ''));
-}
-
 /**
  * Trains a model on a dataset and writes it to `opts.out` (config.json, weights.safetensors,
  * checkpoint.safetensors, metrics.jsonl, report.html).
@@ -213,9 +197,9 @@ async function trainLocked(opts: TrainOptions, hyper: Hyperparameters, settings:
   let valSplit: LoadedSplit | null = null;
   if (opts.val) {
     const val = opts.val;
-    const vds = typeof val === 'string' ? renameParams({ data: 'val' }, () => scanDataset(val, { labelMap: opts.labelMap })) : val;
+    const vds = typeof val === 'string' ? scanDataset(val, { labelMap: opts.labelMap, param: 'val' }) : val;
     events.log?.(describeDataset(vds));
-    valSplit = await renameParams({ data: 'val' }, () => loadSplit(vds, { classes, settings, cache, events, stage: 'features (validation)', reference }));
+    valSplit = await loadSplit(vds, { classes, settings, cache, events, stage: 'features (validation)', reference, param: 'val' });
     reportSkipped(events, valSplit.skipped, vds.skipped.length);
     const unknown = Object.entries(valSplit.unknownLabels);
     if (unknown.length) events.log?.(`validation: ${unknown.map(([l, n]) => `${n} clip(s) labelled "${l}"`).join(', ')} not among the training classes; left out of validation`);

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { train } from '../../src/train/train.js';
 import { initialState, runEpochs, type LabelledFeatures } from '../../src/train/fit.js';
-import { OnlineAugmentation } from '../../src/train/online-augment.js';
+import { OnlineAugmentation } from '../../src/augment/online.js';
 import { resolveHyperparameters } from '../../src/model/hyperparameters.js';
 import { crossValidate } from '../../src/eval/cv.js';
 import { loadTrainedModel } from '../../src/model/model-dir.js';
@@ -99,18 +99,23 @@ test('online augmentation: per-epoch features differ between epochs and repeat f
   assert.equal(await new OnlineAugmentation('specaugment', 5, set.audio).epochFeatures(1, 4), null);
 });
 
-test('online augmentation: mixup blends pairs with λ ≥ 0.5; waveform ops without audio are refused', () => {
-  const aug = new OnlineAugmentation('mixup:alpha=0.4', 1);
-  const x = Float32Array.from({ length: 4 * 3 }, (_, i) => i);
-  const m = aug.mixBatch(1, 0, x, 4)!;
-  assert.ok(m.lambda >= 0.5 && m.lambda <= 1);
+test('online augmentation: mixup blends pairs of the model batch with λ ≥ 0.5; waveform ops without audio are refused', () => {
+  const features: FeatureMatrix[] = Array.from({ length: 4 }, (_, c) => ({ rows: 3, frames: 2, data: Float32Array.from({ length: 6 }, (_, i) => (c + 1) * (i - 2)) }));
+  const input = { normalization: { mode: 'utterance' as const }, maxLen: 2, window: false };
+  const clips = [0, 1, 2, 3];
+  const plain = new OnlineAugmentation('', 1).batch(1, 0, clips, features, input);
+  assert.equal(plain.mix, null);
+  const m = new OnlineAugmentation('mixup:alpha=0.4', 1).batch(1, 0, clips, features, input);
+  const mix = m.mix!;
+  assert.ok(mix.lambda >= 0.5 && mix.lambda <= 1);
+  const stride = plain.x.length / 4;
   for (let b = 0; b < 4; b++) {
-    for (let j = 0; j < 3; j++) {
-      const want = m.lambda * x[b * 3 + j]! + (1 - m.lambda) * x[m.partner[b]! * 3 + j]!;
-      assert.ok(Math.abs(m.x[b * 3 + j]! - want) < 1e-5);
+    for (let j = 0; j < stride; j++) {
+      const want = mix.lambda * plain.x[b * stride + j]! + (1 - mix.lambda) * plain.x[mix.partner[b]! * stride + j]!;
+      assert.ok(Math.abs(m.x[b * stride + j]! - want) < 1e-5);
     }
   }
-  assert.equal(new OnlineAugmentation('specaugment', 1).mixBatch(1, 0, x, 4), null);
+  assert.equal(new OnlineAugmentation('specaugment', 1).batch(1, 0, clips, features, input).mix, null);
   assert.throws(() => new OnlineAugmentation('noise', 1), /augment: 'noise': waveform operations need the training clips' audio/);
 });
 

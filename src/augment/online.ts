@@ -3,20 +3,22 @@
  * afresh — waveform operations (noise, reverb, telephone, gain, speed, pitch) re-run on its audio and
  * its features re-extracted; SpecAugment masks each clip of a batch; mixup blends batch pairs. The
  * validation side of any split is never touched (the trainer only calls this on its training set).
+ * Augment layer, beside offline.ts (augmented copies of a dataset on disk): nothing here is training;
+ * {@link OnlineAugmentation.batch} hands the epoch loop (train/fit.ts) each batch ready for the network.
  *
  * Randomness is stateless: the stream of clip i in epoch e derives from (seed, e, i), the stream of
  * batch b from (seed, e, b). So a resumed run draws exactly what an uninterrupted one would, the
  * checkpoint needs no augmentation state, and clip order within an epoch does not matter.
  */
-import { makeAugmenter, parseAugmentSpec, AUGMENT_OPS, type Augmenter } from '../augment/augmenter.js';
-import { deriveSeed } from '../augment/random.js';
-import { applyMixup, planMixup } from '../augment/specaugment.js';
+import { makeAugmenter, parseAugmentSpec, AUGMENT_OPS, type Augmenter } from './augmenter.js';
+import { deriveSeed } from './random.js';
 import { Rng } from '../engine/rng.js';
 import type { FeatureMatrix } from '../features/index.js';
 import type { ClipAudioSource } from '../data/split.js';
+import { toModelBatch, type Normalization } from '../data/normalize.js';
+import { randomWindow } from '../data/windows.js';
 import { ParamError } from '../engine/errors.js';
 export type { ClipAudioSource } from '../data/split.js';
-
 
 /** Clips babble noise is built from (spread evenly over the training set). */
 const BABBLE_CLIPS = 16;
@@ -78,22 +80,38 @@ export class OnlineAugmentation {
     return out;
   }
 
-  /** SpecAugment of a batch's clips (new matrices; the stored features are never modified). */
-  batchFeatures(epoch: number, batch: number, mats: readonly FeatureMatrix[]): FeatureMatrix[] {
-    if (!this.levels.features) return [...mats];
-    const aug = this.augmenter(`spec/${epoch}/${batch}`);
-    return mats.map((m) => aug.features(m));
-  }
-
   /**
-   * Mixup of a model batch x (B × stride floats): returns the mixed batch, the partner of each example
-   * and the weight λ of the original; null when the spec has no mixup (or B < 2).
+   * One training batch as the network takes it, in the order the steps apply: each clip's window
+   * (window training), SpecAugment, the model batch (normalised, padded to MAX_LEN), mixup.
+   * @param clips training-set indices of the batch's clips
+   * @param features this epoch's features of every training clip ({@link epochFeatures}, or the stored ones)
    */
-  mixBatch(epoch: number, batch: number, x: Float32Array, B: number): { x: Float32Array; partner: Int32Array; lambda: number } | null {
-    if (!this.levels.mixup || B < 2) return null;
-    const rng = new Rng(deriveSeed(this.seed, `mixup/${epoch}/${batch}`));
-    const alpha = makeAugmenter(this.spec, rng, { babbleSources: this.babble ?? [] }).mixup!.alpha;
-    const plan = planMixup(B, alpha, rng);
-    return { x: applyMixup(x, B, x.length / B, plan), partner: plan.partner, lambda: plan.lambda };
+  batch(epoch: number, batch: number, clips: ArrayLike<number>, features: readonly FeatureMatrix[], input: BatchInput): TrainingBatch {
+    // Window training: one window per clip at a position drawn from (seed, epoch, clip) alone.
+    const mats = Array.from(clips, (i) => (input.window ? randomWindow(features[i]!, input.maxLen, this.seed, epoch, i) : features[i]!));
+    const spec = this.levels.features ? this.augmenter(`spec/${epoch}/${batch}`) : null;
+    const { x, B, T, lengths } = toModelBatch(spec ? mats.map((m) => spec.features(m)) : mats, input.normalization, input.maxLen);
+    const mix = this.levels.mixup ? this.augmenter(`mixup/${epoch}/${batch}`).batch(x, B) : null;
+    if (!mix) return { x, B, T, lengths, mix: null };
+    // A mixed pair covers the frames of both clips.
+    return { x: mix.x, B, T, lengths: Int32Array.from(lengths, (l, b) => Math.max(l, lengths[mix.partner[b]!]!)), mix };
   }
+}
+
+/** How a run's clips become model input (fixed for the run). */
+export interface BatchInput {
+  normalization: Normalization;
+  /** Frames per example (MAX_LEN; with window training, the window). */
+  maxLen: number;
+  /** Window training: a random window of `maxLen` frames of each clip, drawn per epoch. */
+  window: boolean;
+}
+
+/** A training batch ready for the network: x (B × T × F), valid frames per example, and the mixup applied (null: none). */
+export interface TrainingBatch {
+  x: Float32Array;
+  B: number;
+  T: number;
+  lengths: Int32Array;
+  mix: { partner: Int32Array; lambda: number } | null;
 }

@@ -2,29 +2,60 @@
  * Checkpoints: one safetensors file (MODEL_DIR/checkpoint.safetensors) with the network's state_dict,
  * the optimizer's state, and in its metadata the scheduler, RNG state, epoch, history, normalisation
  * and the run's signature (settings + data fingerprint). One file, written atomically (temp + rename),
- * so an interrupted write leaves the previous checkpoint in place.
+ * so an interrupted write leaves the previous checkpoint in place. Model layer, beside safetensors.ts
+ * and state-pack.ts: a checkpoint holds the network, optimiser, scheduler and RNG, nothing of training
+ * (train/ writes one after every epoch through {@link saveEpoch}).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Rng, type RngState } from '../engine/rng.js';
-import type { AdamState } from '../model/optim.js';
-import { encodeSafetensors, jsonMetadata, parseSafetensors, type TensorToWrite } from '../model/safetensors.js';
+import type { Adam, AdamState, StepLR } from './optim.js';
+import type { AffexionNet } from './network.js';
+import { encodeSafetensors, jsonMetadata, parseSafetensors, type TensorToWrite } from './safetensors.js';
 import { writeFileAtomic } from '../data/cache.js';
+import type { FeatureSettings } from '../data/features.js';
 import type { Normalization } from '../data/normalize.js';
-import type { EpochRecord, SwaState, TrainingState } from './fit.js';
-import { packState, unpackState } from '../model/state-pack.js';
-import { CHECKPOINT_FILE } from '../model/model-dir.js';
+import type { SpeakerReference } from '../data/reference.js';
+import type { EpochRecord } from '../report/types.js';
+import type { Hyperparameters } from './hyperparameters.js';
+import type { SwaState } from './swa.js';
+import { packState, unpackState } from './state-pack.js';
+import { CHECKPOINT_FILE, saveTrainedModel, writeMetricsJsonl } from './model-dir.js';
 import { ParamError } from '../engine/errors.js';
 
-export { CHECKPOINT_FILE };
 const FORMAT = 'affexion-checkpoint';
 const VERSION = 1;
 
 /** What must match for a checkpoint to be resumed: settings (minus epochs) and the data. */
 export type RunSignature = Record<string, unknown>;
 
+/** Everything needed to continue a run exactly: what a checkpoint holds besides the run's signature. */
+export interface TrainingState {
+  net: AffexionNet;
+  optimizer: Adam;
+  scheduler: StepLR;
+  rng: Rng;
+  /** Epochs completed. */
+  epoch: number;
+  history: EpochRecord[];
+  normalization: Normalization;
+  /** Weight averaging (`hyper.swa`): running sums of the parameters over the averaged epochs so far. */
+  swa: SwaState | null;
+}
+
 export function checkpointPath(dir: string): string {
   return path.join(dir, CHECKPOINT_FILE);
+}
+
+/**
+ * What a run saves after every epoch, in this order: the model (config.json + weights), the checkpoint,
+ * metrics.jsonl — each file atomic, so an interrupted run leaves the last complete epoch.
+ */
+export function saveEpoch(dir: string, state: TrainingState, signature: RunSignature,
+  run: { classes: string[]; featureSettings: FeatureSettings; hyper: Hyperparameters; populationReference?: SpeakerReference | null }): void {
+  saveTrainedModel(dir, { ...run, net: state.net, normalization: state.normalization, history: state.history });
+  saveCheckpoint(dir, state, signature);
+  writeMetricsJsonl(dir, state.history);
 }
 
 /** Writes the state as MODEL_DIR/checkpoint.safetensors, atomically. */
@@ -93,6 +124,18 @@ export function loadCheckpoint(dir: string): LoadedCheckpoint {
       state.swa = swa ? { count: swa.count, sums: swa.sums.map((a) => Float64Array.from(a)) } : null;
     },
   };
+}
+
+/**
+ * Whether the checkpoint in `dir` was made with another signature than `expected`; an unreadable
+ * checkpoint counts as another run's (not ours to overwrite silently).
+ */
+export function checkpointDiffers(dir: string, expected: RunSignature): boolean {
+  try {
+    return signatureMismatch(loadCheckpoint(dir).signature, JSON.parse(JSON.stringify(expected)) as RunSignature) !== null;
+  } catch {
+    return true;
+  }
 }
 
 /** Names the first setting that differs between a checkpoint and the current run, or null. */
