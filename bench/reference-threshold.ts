@@ -4,6 +4,7 @@
 // mean functionals, product fusion), giving the margins m = log p(neutral) − log max p(signal) of known
 // neutral speech of that speaker. Rules compared on the scored clips (seed-<s>/probs-<corpus>.json):
 //   argmax           the model's own boundary (m ≥ 0 is neutral) — what the experiment reports
+//   p(neutral)<0.5   a signal when the signals together outweigh neutral (the best signal named)
 //   conformal α      signal iff m < the ⌊α(n+1)⌋-th smallest leave-one-out margin (split-conformal:
 //                    at most ≈ α of the speaker's neutral speech is flagged, whatever the corpus)
 //
@@ -105,6 +106,13 @@ for (const seed of results.seeds) {
     for (const c of clips) ((scoredMarginsAll[corpus] ??= {})[c.label] ??= []).push(margin(c.probs, n));
     const score = (rule: string, sc: ScoredClip[]): void => add(rule, corpus, signalScores(sc, m.classes).balanced_accuracy, calmFalseAlarms(sc, m.classes).rate);
     score('argmax', clips);
+    score('p(neutral)<0.5', clips.map((c) => {
+      const p = Float32Array.from(c.probs);
+      let best = 0;
+      for (let k = 0; k < p.length; k++) if (k !== n) best = Math.max(best, p[k]!);
+      p[n] = c.probs[n]! >= 0.5 ? best * 1.0001 + 1e-9 : best * 0.9999;
+      return { label: c.label, probs: p };
+    }));
     for (const a of alphas) score(`conformal ${a}`, decide(clips, n, (spk) => kth(looMargins.get(spk) ?? [], a)));
     // Each speaker's boundary moved by its references' median margin relative to the median over all speakers of the corpus… not allowed
     // (uses the corpus); instead: boundary at the median leave-one-out margin minus its spread (median − 2·MAD).
