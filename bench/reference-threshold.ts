@@ -5,6 +5,7 @@
 // neutral speech of that speaker. Rules compared on the scored clips (seed-<s>/probs-<corpus>.json):
 //   argmax           the model's own boundary (m ≥ 0 is neutral) — what the experiment reports
 //   p(neutral)<0.5   a signal when the signals together outweigh neutral (the best signal named)
+//   high arousal     panic and excitement pooled as one group before the argmax, then the larger named
 //   conformal α      signal iff m < the ⌊α(n+1)⌋-th smallest leave-one-out margin (split-conformal:
 //                    at most ≈ α of the speaker's neutral speech is flagged, whatever the corpus)
 //
@@ -111,6 +112,16 @@ for (const seed of results.seeds) {
       let best = 0;
       for (let k = 0; k < p.length; k++) if (k !== n) best = Math.max(best, p[k]!);
       p[n] = c.probs[n]! >= 0.5 ? best * 1.0001 + 1e-9 : best * 0.9999;
+      return { label: c.label, probs: p };
+    }));
+    const [ip, ie] = [m.classes.indexOf('panic'), m.classes.indexOf('excitement')];
+    if (ip >= 0 && ie >= 0) score('high arousal', clips.map((c) => {
+      const p = Float32Array.from(c.probs);
+      const high = p[ip]! + p[ie]!;
+      const others = [...p.keys()].filter((k) => k !== ip && k !== ie);
+      const bestOther = others.reduce((b, k) => (p[k]! > p[b]! ? k : b), others[0]!);
+      // The group wins: its larger member gets the group's mass; otherwise the best other class stays on top.
+      if (high > p[bestOther]!) p[p[ip]! > p[ie]! ? ip : ie] = high;
       return { label: c.label, probs: p };
     }));
     for (const a of alphas) score(`conformal ${a}`, decide(clips, n, (spk) => kth(looMargins.get(spk) ?? [], a)));
