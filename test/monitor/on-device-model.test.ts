@@ -13,7 +13,7 @@ import { loadTrainedModel } from '../../src/model/model-dir.js';
 import { buildOnnx, exportSourceOf } from '../../src/export/onnx-export.js';
 import { checkOnnxModel } from '../../src/export/onnx-check.js';
 import { ortRunner } from '../../src/export/ort-run.js';
-import { onnxMonitorModel, onnxWindowProbabilities } from '../../src/monitor/onnx-model.js';
+import { onnxFeatureSettings, onnxMonitorModel, onnxWindowProbabilities } from '../../src/monitor/onnx-model.js';
 import { createMonitor, type MonitorEvent, type WindowEvent } from '../../src/monitor/core.js';
 import { replayFile } from '../../src/monitor/replay.js';
 import type { OnnxMetadata } from '../../src/export/onnx-export.js';
@@ -95,6 +95,9 @@ test('on-device model with a functional head (in the ONNX metadata) = server-sid
   const meta = checkOnnxModel(bytes, 'tiny-head.onnx');
   // The head travels in the file's metadata, NaN (JSON null) restored: the model folder's head exactly.
   assert.deepEqual(meta.functional_head, m.functionalHead);
+  // Its functionals are computed with the model's own feature settings, silence trimming included (the default recipe trims).
+  assert.deepEqual(onnxFeatureSettings(meta), m.featureSettings);
+  assert.deepEqual(onnxFeatureSettings({ ...meta, trim_silence: true }), { ...m.featureSettings, trimSilence: true });
   // As the page gets it (JSON over HTTP: NaN → null), the model still takes it.
   const served = JSON.parse(JSON.stringify(meta)) as OnnxMetadata;
   assert.ok(onnxMonitorModel(served, async () => new Float32Array(0)).head, 'a head from the served JSON');

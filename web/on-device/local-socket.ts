@@ -86,6 +86,20 @@ function onDevice(): NonNullable<typeof shared> {
 
 type Listener = ((e: { data?: unknown; code?: number; reason?: string }) => void) | null;
 
+/** Median, p95 and fastest ms of `runs` calls of `one`, after ≥ 5 calls and ≥ 2 s of warm-up (WASM and JIT tiered up). */
+async function timeRuns(runs: number, one: () => Promise<unknown>): Promise<{ p50: number; p95: number; min: number; threads: string }> {
+  const warmEnd = performance.now() + 2000;
+  for (let i = 0; i < 5 || performance.now() < warmEnd; i++) await one();
+  const ms: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    await one();
+    ms.push(performance.now() - t0);
+  }
+  ms.sort((a, b) => a - b);
+  return { p50: ms[Math.floor(ms.length / 2)]!, p95: ms[Math.min(ms.length - 1, Math.floor(ms.length * 0.95))]!, min: ms[0]!, threads: document.body.dataset.onDevice ?? '' };
+}
+
 /** What app.js uses of a WebSocket, served by the monitor core in this page. */
 export class LocalSocket {
   static readonly CONNECTING = 0;
@@ -207,16 +221,18 @@ export const onDeviceHooks = {
     const { info, worker } = await onDevice();
     const F = 3 * (info.meta.feature_params as { nMfcc: number }).nMfcc, T = info.meta.max_len;
     const lengths = info.meta.mask_padding ? Int32Array.of(T) : null;
-    const one = () => worker.request({ type: 'raw', x: new Float32Array(T * F).map((_, i) => Math.sin(i * 0.37)), B: 1, T, F, lengths });
-    const warmEnd = performance.now() + 2000;
-    for (let i = 0; i < 5 || performance.now() < warmEnd; i++) await one();
-    const ms: number[] = [];
-    for (let i = 0; i < runs; i++) {
-      const t0 = performance.now();
-      await one();
-      ms.push(performance.now() - t0);
-    }
-    ms.sort((a, b) => a - b);
-    return { p50: ms[Math.floor(ms.length / 2)]!, p95: ms[Math.min(ms.length - 1, Math.floor(ms.length * 0.95))]!, min: ms[0]!, threads: document.body.dataset.onDevice ?? '' };
+    return timeRuns(runs, () => worker.request({ type: 'raw', x: new Float32Array(T * F).map((_, i) => Math.sin(i * 0.37)), B: 1, T, F, lengths }));
+  },
+  /**
+   * Median and p95 ms of `runs` requests for the functional head's functionals of `context` (a window's trailing
+   * audio at the model's rate) — the head's extra work per window, in the worker, request to reply — after the
+   * same warm-up; `values` of the last run.
+   */
+  async timeHead(context: number[], runs = 20): Promise<{ p50: number; p95: number; min: number; threads: string; values: number[] | null }> {
+    const { worker } = await onDevice();
+    const x = Float32Array.from(context);
+    let values: number[] | null = null;
+    const t = await timeRuns(runs, async () => { values = await worker.headFunctionals.context(x); });
+    return { ...t, values };
   },
 };
