@@ -27,12 +27,13 @@ ort.env.logLevel = 'error';
 const wins = (ev: MonitorEvent[]) => ev.filter((e): e is WindowEvent => e.type === 'window');
 
 /** The fixture streamed through the core with the exported model, every window awaited (as the page's replay hook). */
-async function deviceReplay(meta: OnnxMetadata, run: ReturnType<typeof ortRunner>, fixture: string): Promise<MonitorEvent[]> {
+async function deviceReplay(meta: OnnxMetadata, run: ReturnType<typeof ortRunner>, fixture: string, skipEnrolment = false): Promise<MonitorEvent[]> {
   const local: MonitorEvent[] = [];
   const mon = createMonitor({
     model: onnxMonitorModel(meta, (w, ref) => onnxWindowProbabilities(meta, run, w, ref)),
     maxPending: Infinity, onEvent: (e) => local.push(e),
   });
+  if (skipEnrolment) mon.skipEnrolment(); // as the page's "skip enrolment" (LocalSocket: start with enrol false)
   const audio = await loadAudio(fixture, { sr: null });
   const chunk = Math.round(0.1 * audio.sampleRate);
   for (let s = 0; s < audio.samples.length; s += chunk) {
@@ -122,6 +123,13 @@ test('on-device model with a functional head (in the ONNX metadata) = server-sid
     moved = Math.max(moved, ...m.classes.map((c) => Math.abs(w.probs![c]! - alone[i]!.probs![c]!)));
   });
   assert.ok(moved > 1e-2, `the head changed the fused windows by at most ${moved}`);
+
+  // Enrolment skipped: the head falls back to the training population on both sides (the network to the session's speech).
+  const serverSkip: MonitorEvent[] = [];
+  await replayFile(m, fixture, { skipEnrolment: true, onEvent: (e) => serverSkip.push(e) });
+  const deviceSkip = await deviceReplay(served, run, fixture, true);
+  const skip = compareWindows(m, serverSkip, deviceSkip);
+  assert.ok(wins(deviceSkip).filter((w) => w.head).length >= 3 && skip.worst <= 1e-4, `enrolment skipped: max |Δp| = ${skip.worst}`);
   t.diagnostic(`head model: ${classified} classified windows, ${fused.filter((w) => w.head).length} with the head; max |Δp| device vs server ${worst.toExponential(2)}; the head moved p by up to ${moved.toFixed(3)}`);
   await session.release();
 });
