@@ -12,6 +12,12 @@
  * Graph only (features are the same TypeScript on every path and cost ~the same). Weights at random
  * (latency does not depend on the values). Prints one JSON object: p50/p95 ms per path, ratios to native
  * in the same run, and load_avg — figures under load are indicative only.
+ *
+ * `head`: the functional head's extra work per window (a model with a head, docs/monitor.md): the functionals
+ * of the window's trailing 6 s (src/monitor/head.ts contextFunctionals) on real speech (RAVDESS dev, actor 01,
+ * when shared/ is beside the repository; else a synthetic voiced signal), in Node (the server's pool worker)
+ * and in the page's worker (request to reply), with its ratio to the default ensemble's graph on the same path
+ * in the same run (`--no-head` leaves it out).
  */
 import { existsSync } from 'node:fs';
 import os from 'node:os';
@@ -25,6 +31,11 @@ import { WINDOW_HYPER } from '../src/workflows/recipe.js';
 import { buildOnnx } from '../src/export/onnx-export.js';
 import { checkOnnxModel } from '../src/export/onnx-check.js';
 import { startOnDeviceServer } from '../src/monitor/on-device-server.js';
+import { onnxFeatureSettings } from '../src/monitor/onnx-model.js';
+import { contextFunctionals, HEAD_CONTEXT_SECONDS } from '../src/monitor/head.js';
+import { loadAudio } from '../src/audio/load.js';
+import { trimSilence } from '../src/audio/speech.js';
+import type { OnnxMetadata } from '../src/export/onnx-export.js';
 // @ts-expect-error — a plain .mjs build script without types
 import { buildOnDeviceWeb } from '../scripts/build-on-device-web.mjs';
 
@@ -71,6 +82,46 @@ const meta = {
 };
 const models = { single: buildOnnx({ nets: nets.slice(0, 1), what: 'bench', meta }), ensemble: buildOnnx({ nets, what: 'bench', meta }) };
 
+const HEAD = !process.argv.includes('--no-head');
+/**
+ * The head's context: the last 6 s of audio as the monitor hands it over — real speech (RAVDESS dev, actor 01's
+ * fearful and happy clips, silence trimmed, 0.15 s pauses between) when the shared corpus is here, else a
+ * synthetic voiced signal (pulse train at 110–150 Hz in 0.2 s syllables).
+ */
+async function headContext(sr: number): Promise<{ x: Float32Array; source: string }> {
+  const n = HEAD_CONTEXT_SECONDS * sr;
+  const ravdess = path.join(process.env.AFFEXION_SHARED_DIR ?? path.resolve(import.meta.dirname, '..', '..', 'shared'), 'data', 'ravdess-dev');
+  if (existsSync(path.join(ravdess, 'labels.csv'))) {
+    const { readFileSync } = await import('node:fs');
+    const rows = readFileSync(path.join(ravdess, 'labels.csv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split(','));
+    const x = new Float32Array(n);
+    let o = 0;
+    for (const r of rows.filter((r) => (r[1] === 'fearful' || r[1] === 'happy') && r[2] === '01')) {
+      const s = trimSilence((await loadAudio(path.join(ravdess, r[0]!), { sr })).samples, sr)?.samples;
+      if (!s) continue;
+      x.set(s.subarray(0, Math.max(0, n - o)), o);
+      o += s.length + Math.round(0.15 * sr);
+      if (o >= n) return { x, source: 'ravdess-dev actor 01 (fearful, happy)' };
+    }
+  }
+  const x = new Float32Array(n);
+  let phase = 0;
+  for (let i = 0; i < n; i++) {
+    const t = i / sr, f0 = 130 + 20 * Math.sin(2 * Math.PI * 0.7 * t);
+    phase += f0 / sr;
+    const on = t % 0.28 < 0.2 ? Math.sin((Math.PI * (t % 0.28)) / 0.2) : 0;
+    x[i] = 0.3 * on * (phase % 1 < 0.08 ? 1 : -0.087);
+  }
+  return { x, source: 'synthetic pulse train' };
+}
+const headSettings = onnxFeatureSettings(meta as unknown as OnnxMetadata);
+const head = HEAD ? await headContext(headSettings.params.sr) : null;
+const headResult: Record<string, { p50: number; p95: number; min: number }> = {};
+if (head) {
+  if (!contextFunctionals(headSettings, head.x)) throw new Error(`head context (${head.source}): under 2 s of speech`);
+  headResult.node = await time(() => contextFunctionals(headSettings, head.x));
+}
+
 const out: Record<string, unknown> = {
   bench: 'onnx', net: NET, config: CONFIG, window: { B: 1, T, F }, members: MEMBERS, runs: RUNS, simd: true, cpus: os.cpus().length, load_avg_start: os.loadavg(),
 };
@@ -108,6 +159,12 @@ if (browser) {
           result[which]![`chromium_${threads}thread${threads > 1 ? 's' : ''}`] = { p50: r2(r.p50), p95: r2(r.p95), min: r2(r.min) };
           (out.chromium_modes ??= {} as Record<string, string>);
           (out.chromium_modes as Record<string, string>)[`${which}_${threads}`] = r.threads;
+          if (head && which === 'ensemble' && threads === 1) {
+            const h = await page.evaluate(([x, runs]) => (window as unknown as { __affexionOnDevice: { timeHead(x: number[], n: number): Promise<{ p50: number; p95: number; min: number; values: number[] | null }> } })
+              .__affexionOnDevice.timeHead(x as number[], runs as number), [Array.from(head.x), RUNS] as const);
+            if (!h.values) throw new Error('the page\'s worker found under 2 s of speech in the head context');
+            headResult.chromium_worker_1thread = { p50: r2(h.p50), p95: r2(h.p95), min: r2(h.min) };
+          }
           await page.close();
           await server.close();
         }
@@ -130,6 +187,14 @@ const gflop = gflopPerWindow();
 const ratios: Record<string, Record<string, number>> = {};
 for (const [which, r] of Object.entries(result)) {
   ratios[which] = Object.fromEntries(Object.entries(r).filter(([k]) => k !== 'native').map(([k, v]) => [k, Math.round((v.p50 / r.native!.p50) * 100) / 100]));
+}
+if (head) {
+  const ens = result.ensemble!, ratio = (a?: { p50: number }, b?: { p50: number }) => (a && b ? Math.round((a.p50 / b.p50) * 100) / 100 : null);
+  out.head = {
+    context_seconds: HEAD_CONTEXT_SECONDS, audio: head.source, latency_ms: headResult,
+    ratio_p50_to_ensemble_graph: { node: ratio(headResult.node, ens.native), chromium_1thread: ratio(headResult.chromium_worker_1thread, ens.chromium_1thread) },
+    note: 'the head\'s extra work per classified window: the functionals of the trailing context (headProbabilities and the fusion are ~16·K multiply-adds); Node = the server\'s pool worker, Chromium = the page\'s worker, request to reply',
+  };
 }
 Object.assign(out, {
   latency_ms: result, ratio_p50_to_native: ratios, load_avg: os.loadavg(),

@@ -7,6 +7,7 @@ import { loadAudio } from '../audio/load.js';
 import { speechSamples } from '../audio/speech.js';
 import { DEFAULT_FEATURE_PARAMS, extractFeatures, resolveFeatureParams, type FeatureMatrix, type FeatureParams } from '../features/index.js';
 import { FeatureCache, settingsHash } from './cache.js';
+import { normalizePeak } from './loudness.js';
 import type { SkippedFile } from './dataset.js';
 import { ParamError } from '../engine/errors.js';
 
@@ -19,8 +20,8 @@ export type LoudnessMode = 'none' | 'peak';
 export const LOUDNESS_MODES: readonly LoudnessMode[] = ['none', 'peak'];
 /** The loudness step when none is given: peak-normalise each clip. */
 export const DEFAULT_LOUDNESS: LoudnessMode = 'peak';
-/** Peak level after 'peak' normalisation (−1 dBFS). */
-export const PEAK_TARGET = 0.891;
+// The peak step itself has no Node imports (the browser bundles it): data/loudness.ts.
+export { normalizePeak, PEAK_TARGET } from './loudness.js';
 
 /** What determines a clip's features (stored with a model so prediction uses the same). */
 export interface FeatureSettings {
@@ -38,20 +39,6 @@ export function resolveFeatureSettings(s: { params?: Partial<FeatureParams>; lou
   resolveFeatureParams(params); // once, up front: a bad value is one clear error, not one per clip
   // Only present when on: settings (and cache keys) of untrimmed runs stay as they were.
   return s.trimSilence ? { params, loudness, trimSilence: true } : { params, loudness };
-}
-
-/** Scales samples in place so the peak magnitude is `target` (silence is left alone). */
-export function normalizePeak(samples: Float32Array, target = PEAK_TARGET): Float32Array {
-  let peak = 0;
-  for (let i = 0; i < samples.length; i++) {
-    const a = Math.abs(samples[i]);
-    if (a > peak) peak = a;
-  }
-  if (peak > 0) {
-    const g = target / peak;
-    for (let i = 0; i < samples.length; i++) samples[i] *= g;
-  }
-  return samples;
 }
 
 /** Features of raw samples (already at `settings.params.sr`), loudness step included. */

@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { decodeModel, FLOAT, INT64, onnx } from './onnx-graph.js';
 import { ONNX_FORMAT, ONNX_FORMAT_VERSION, type OnnxMetadata } from './onnx-export.js';
+import { checkFunctionalHead } from '../model/functional-head.js';
 
 type Dim = number | string | null;
 interface Io { name: string; elemType: number; dims: Dim[] }
@@ -61,6 +62,8 @@ export function checkOnnxModel(bytes: Uint8Array, file: string): OnnxMetadata {
   if (inputs.length !== 2) problems.push(`exactly two inputs, not ${inputs.length}`);
   if (!p || p.elemType !== FLOAT || p.dims.length !== 2 || (typeof p.dims[1] === 'number' && p.dims[1] !== K)) problems.push(`output probs must be float (batch, ${K}) for labels ${labels.join(', ')}`);
   if (problems.length) throw new Error(`${file}: ${problems.join('; ')}; it ${got}`);
+  // JSON has no NaN: the head's unmeasurable scales and means come back as null, and are NaN again here.
+  if (md.functional_head !== undefined) md.functional_head = checkFunctionalHead(md.functional_head, labels, `${file}: metadata functional_head`);
   return md;
 }
 

@@ -20,6 +20,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { AffexionNet } from '../model/network.js';
 import type { TrainedModel } from '../model/model-dir.js';
+import type { FunctionalHead } from '../model/functional-head.js';
 import type { Normalization } from '../data/normalize.js';
 import { FLOAT, GraphBuilder, INT64, encodeModel, valueInfo } from './onnx-graph.js';
 import { addNetwork, addSharedInputs } from './onnx-network.js';
@@ -54,6 +55,12 @@ export interface OnnxMetadata {
   architecture: Record<string, unknown>;
   /** The calibration applied inside the graph (src/model/calibration.ts); absent = none. */
   calibration?: { temperature: number; neutral_bias: number };
+  /**
+   * The model's functional head (functional-head.json, src/model/functional-head.ts), fused with `probs` by
+   * the runtime, not the graph: its input is functionals of seconds of speech, not the window's features
+   * (the on-device monitor computes them in its worker, src/monitor/head.ts); absent = the model has none.
+   */
+  functional_head?: FunctionalHead;
 }
 
 /** The networks and metadata to export; `what` names the model in errors. */
@@ -84,6 +91,7 @@ export function exportSourceOf(m: TrainedModel): ExportSource {
       max_len: m.hyper.max_len, mask_padding: m.members[0]!.net.config.mask_padding, speaker_reference: m.hyper.speaker_reference ?? '',
       window: h.window ?? null, window_hop: h.window_hop ?? null, trim_silence: h.trim_silence ?? null,
       ...(m.temperature !== undefined || m.neutralBias ? { calibration: { temperature: m.temperature ?? 1, neutral_bias: m.neutralBias ?? 0 } } : {}),
+      ...(m.functionalHead ? { functional_head: m.functionalHead } : {}),
     },
   };
 }

@@ -17,10 +17,10 @@
  * models: F0 range, pause ratio and the rate of voiced segments need seconds of speech, and the decision
  * they inform is the clip's. Written here (not an npm package): a 16-feature softmax regression by full-
  * batch gradient descent is a few lines, deterministic, and has no seed to manage.
+ *
+ * No Node imports here (the on-device page fuses the head in the browser, src/monitor/head.ts): reading and
+ * writing `functional-head.json` is src/model/functional-head-file.ts.
  */
-import { existsSync, readFileSync, rmSync } from 'node:fs';
-import path from 'node:path';
-import { writeFileAtomic } from '../data/cache.js';
 import { FUNCTIONAL_NAMES } from '../features/functionals.js';
 import { ParamError } from '../engine/errors.js';
 
@@ -207,26 +207,13 @@ export function fuseProbabilities(net: Float32Array, head: Float32Array, classes
   return out;
 }
 
-/** Writes the head into a model folder (atomic). */
-export function saveFunctionalHead(dir: string, head: FunctionalHead): void {
-  writeFileAtomic(path.join(dir, FUNCTIONAL_HEAD_FILE), JSON.stringify(head, null, 1) + '\n');
-}
-
-/** Removes a head from a model folder (a model retrained without fusion must not keep an old one). */
-export function removeFunctionalHead(dir: string): void {
-  rmSync(path.join(dir, FUNCTIONAL_HEAD_FILE), { force: true });
-}
-
-/** The head stored in a model folder, checked against the model's classes (errors name the file); undefined when absent. */
-export function readFunctionalHead(dir: string, classes: readonly string[]): FunctionalHead | undefined {
-  const file = path.join(dir, FUNCTIONAL_HEAD_FILE);
-  if (!existsSync(file)) return undefined;
-  let h: FunctionalHead;
-  try {
-    h = JSON.parse(readFileSync(file, 'utf8')) as FunctionalHead;
-  } catch (err) {
-    throw new Error(`${file}: not valid JSON (${(err as Error).message})`);
-  }
+/**
+ * A head as parsed from JSON (functional-head.json, or an exported ONNX file's `functional_head` metadata),
+ * checked against the model's classes and the functionals this version computes; JSON's null (an
+ * unmeasurable scale or mean: JSON has no NaN) back to NaN. Throws `where: problem`.
+ */
+export function checkFunctionalHead(json: unknown, classes: readonly string[], where: string): FunctionalHead {
+  const h = json as FunctionalHead;
   const D = FUNCTIONAL_NAMES.length, K = classes.length;
   const nums = (a: unknown, n: number): boolean => Array.isArray(a) && a.length === n && a.every((x) => typeof x === 'number' || x === null);
   const problem = h?.format !== FORMAT ? `not a functional head (format "${FORMAT}")`
@@ -236,8 +223,7 @@ export function readFunctionalHead(dir: string, classes: readonly string[]): Fun
           : !nums(h.mu, D) || !nums(h.sd, D) || !nums(h.reference_std, D) || !nums(h.population_mean, D) ? `mu, sd, reference_std and population_mean must hold ${D} numbers`
             : !Array.isArray(h.weights) || h.weights.length !== K || h.weights.some((w) => !nums(w, D + 1)) ? `weights must be ${K} rows of ${D + 1} numbers`
               : h.priors !== undefined && (!nums(h.priors, K) || h.priors.some((p) => !(p > 0 && p <= 1))) ? `priors must be ${K} shares in (0, 1]` : '';
-  if (problem) throw new Error(`${file}: ${problem}`);
-  // JSON has no NaN: an unmeasurable scale or mean was written as null.
-  const fix = (a: (number | null)[]): number[] => a.map((x) => (x === null ? NaN : x));
+  if (problem) throw new Error(`${where}: ${problem}`);
+  const fix = (a: readonly (number | null)[]): number[] => a.map((x) => (x === null ? NaN : x));
   return { ...h, reference_std: fix(h.reference_std), population_mean: fix(h.population_mean), mu: fix(h.mu), sd: fix(h.sd) };
 }

@@ -53,7 +53,10 @@ export interface MonitorModel<R = unknown> {
 export interface MonitorHead {
   /** Samples of trailing audio (ending at the window's end) it scores. */
   contextSamples: number;
-  /** The speaker's head reference from their enrolment speech (one clip: all of it joined); null = the model's fallback. */
+  /**
+   * The speaker's head reference from their enrolment speech (one clip: all of it joined); null = the model's
+   * fallback. May be a promise (the on-device page computes it in its worker): windows await it before fusing.
+   */
   reference(clips: Float32Array[]): unknown;
   /**
    * The window's probabilities fused with the head's on `context` (null: the head does not take part, e.g.
@@ -394,7 +397,11 @@ export function createMonitor<R>(opts: MonitorOptions<R>): Monitor {
   function finishEnrolment(t: number): void {
     reference = model.makeReference!(referenceClips(enrolChunks));
     // The head's functionals need seconds of speech: all of the enrolment at once, not the network's short clips.
-    if (head) headRef = head.reference([joinChunks(enrolChunks)]);
+    if (head) {
+      headRef = head.reference([joinChunks(enrolChunks)]);
+      // A promise's failure is reported by the window that awaits it (pump), not as an unhandled rejection meanwhile.
+      if (headRef instanceof Promise) headRef.catch(() => {});
+    }
     enrolling = false;
     enrolChunks = [];
     emit({ type: 'enrolled', t, speechSeconds: enrolLen / sr, skipped: false });
@@ -450,7 +457,7 @@ export function createMonitor<R>(opts: MonitorOptions<R>): Monitor {
         if (probs.length < K) throw new Error(`classifier returned ${probs.length} values for ${K} classes`);
         probs = probs.subarray(0, K);
         if (head && w.context) {
-          const f = await head.fuse(w.context, probs, headRef);
+          const f = await head.fuse(w.context, probs, await headRef);
           fused = f !== null;
           if (f) probs = f;
         }

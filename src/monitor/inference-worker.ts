@@ -7,10 +7,10 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { SpeakerReference } from '../data/reference.js';
 import { windowProbabilities } from '../eval/predict.js';
 import { loadTrainedModel } from '../model/model-dir.js';
-import { contextFunctionals } from './model.js';
+import { contextFunctionals } from './head.js';
 
 export type PoolRequest = { id: number; windows: Float32Array[]; ref: SpeakerReference | null | (SpeakerReference | null)[]; members: [number, number] }
-  /** The functional head's input: functionals of a window's trailing audio (src/monitor/model.ts contextFunctionals). */
+  /** The functional head's input: functionals of a window's trailing audio (src/monitor/head.ts contextFunctionals). */
   | { id: number; context: Float32Array };
 export type PoolReply = { id: number; probs: Float32Array } | { id: number; functionals: number[] | null } | { id: number; error: string };
 
@@ -32,7 +32,7 @@ parentPort!.on('message', (req: PoolRequest) => {
   chain = chain.then(async () => {
     try {
       if ('context' in req) {
-        parentPort!.postMessage({ id: req.id, functionals: contextFunctionals(m, req.context) } satisfies PoolReply);
+        parentPort!.postMessage({ id: req.id, functionals: contextFunctionals(m.featureSettings, req.context) } satisfies PoolReply);
         return;
       }
       const probs = await windowProbabilities(sub(req.members[0], req.members[1]), req.windows, req.ref, Math.max(1, req.windows.length));

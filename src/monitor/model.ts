@@ -13,15 +13,16 @@
  */
 import { resample } from '../audio/resample.js';
 import type { SpeakerReference } from '../data/reference.js';
-import { featuresFromSamples, NoSpeechError, speechSamples } from '../data/features.js';
-import { samplesFunctionals, withoutLongPauses } from '../data/functional-features.js';
-import { finiteMeans, fuseProbabilities, headProbabilities } from '../model/functional-head.js';
+import { featuresFromSamples } from '../data/features.js';
 import type { FeatureMatrix } from '../features/index.js';
 import { referenceFromSamples, windowProbabilities } from '../eval/predict.js';
 import { loadTrainedModel, type TrainedModel } from '../model/model-dir.js';
 import { modelWindowSettings } from '../model/hyperparameters.js';
 import type { MonitorHead, MonitorModel } from './core.js';
 import type { InferencePool } from './pool.js';
+import { functionalMonitorHead, localHeadFunctionals } from './head.js';
+
+export { contextFunctionals, HEAD_CONTEXT_SECONDS, HEAD_MIN_SPEECH_SECONDS } from './head.js';
 
 interface Request { windows: Float32Array[]; ref: SpeakerReference | null; resolve: (p: Float32Array) => void; reject: (e: unknown) => void }
 
@@ -71,67 +72,15 @@ function memoFeatures(m: TrainedModel): (clip: Float32Array) => FeatureMatrix {
 }
 
 /**
- * Seconds of trailing audio the functional head scores per window. Why 6: the head was fitted on whole
- * clips of 2–4 s of speech (RAVDESS/TESS-like), and its functionals (F0 range, pause ratio, rate of voiced
- * segments) need seconds of speech to settle, while a longer context would let speech from half a minute
- * ago decide what the speaker sounds like now; 6 s of audio holds 3–5 s of speech in normal conversation
- * (pauses over 0.3 s are left out as predict leaves them out), and it bounds the head's cost per window
- * (the F0 tracker's cost grows with the audio; see docs/monitor.md for the measured time).
- */
-export const HEAD_CONTEXT_SECONDS = 6;
-/** Below this much speech (long pauses removed) in the context, a window stays the network's alone: the functionals of a word or two are noise. */
-export const HEAD_MIN_SPEECH_SECONDS = 2;
-
-/**
- * The functionals of the trailing audio the head scores, as predict computes them for a file (trimmed as
- * the model's settings say, long pauses left out); null when it holds less than {@link HEAD_MIN_SPEECH_SECONDS}
- * of speech.
- */
-export function contextFunctionals(m: TrainedModel, context: Float32Array): number[] | null {
-  let speech: Float32Array;
-  try {
-    speech = speechSamples(context, m.featureSettings, 'monitor context');
-  } catch (err) {
-    if (err instanceof NoSpeechError) return null;
-    throw err;
-  }
-  const sr = m.featureSettings.params.sr;
-  if (withoutLongPauses(speech, sr).length < HEAD_MIN_SPEECH_SECONDS * sr) return null;
-  return samplesFunctionals(speech, m.featureSettings);
-}
-
-/**
- * The model's functional head as the core's `MonitorHead` (undefined: the model has none): each window's
- * network probabilities fused by the model's own mode with the head's on the last {@link HEAD_CONTEXT_SECONDS}
- * of audio, relative to the speaker's reference functionals (their enrolment speech, or the replay's
- * reference files: eval/predict's headReferenceFromFiles) or, without one, the training population's — as predict.
- * With `pool`, the functionals are computed by its workers.
+ * The model's functional head as the core's `MonitorHead` (undefined: the model has none; src/monitor/head.ts,
+ * which the on-device page shares). With `pool`, the windows' functionals are computed by its workers (the
+ * F0 tracker: tens of ms per window, off the thread that takes every session's audio).
  */
 export function monitorHead(m: TrainedModel, pool?: InferencePool): MonitorHead | undefined {
   const head = m.functionalHead;
   if (!head) return undefined;
-  const sr = m.featureSettings.params.sr;
-  return {
-    contextSamples: Math.round(HEAD_CONTEXT_SECONDS * sr),
-    reference(clips) {
-      const vs: number[][] = [];
-      for (const c of clips) {
-        try {
-          vs.push(samplesFunctionals(speechSamples(c, m.featureSettings, 'enrolment speech'), m.featureSettings));
-        } catch (err) {
-          if (!(err instanceof NoSpeechError)) throw err;
-        }
-      }
-      return vs.length ? finiteMeans(vs) : null;
-    },
-    async fuse(context, probs, reference) {
-      // With a pool, a worker computes the functionals (the F0 tracker: tens of ms per window, off the thread that takes every session's audio).
-      const v = pool ? await pool.functionals(context) : contextFunctionals(m, context);
-      if (!v) return null;
-      const hp = headProbabilities(head, [v], [(reference as number[] | null) ?? null]);
-      return fuseProbabilities(probs, hp, m.classes, head.fusion, head.priors);
-    },
-  };
+  const local = localHeadFunctionals(m.featureSettings);
+  return functionalMonitorHead(head, m.classes, m.featureSettings.params.sr, pool ? { ...local, context: (c) => pool.functionals(c) } : local);
 }
 
 /**

@@ -6,8 +6,12 @@
  * server — and the graph runs wherever the injected runner puts it (a Web Worker with onnxruntime-web
  * in the page; onnxruntime-web in Node for the tests).
  *
+ * A model exported with a functional head (metadata `functional_head`) gets it fused into each window as
+ * the server-side monitor does (src/monitor/head.ts: the same context, speech threshold, reference and
+ * fusion), its functionals computed where the injected `HeadFunctionals` say (the page: its worker).
+ *
  * Browser-safe: the Node-only modules that `featuresFromSamples` sits beside (file loading, the cache,
- * the native front end) are replaced by stubs when the page is bundled (scripts/build-monitor-web.mjs).
+ * the native front end) are replaced by stubs when the page is bundled (scripts/build-on-device-web.mjs).
  */
 import { featuresFromSamples, type FeatureSettings, type LoudnessMode } from '../data/features.js';
 import { toModelBatch, type ModelBatch } from '../data/normalize.js';
@@ -15,11 +19,13 @@ import { applySpeakerReference, speakerReferences, type SpeakerReference } from 
 import type { FeatureParams } from '../features/params.js';
 import type { OnnxMetadata } from '../export/onnx-export.js';
 import type { OrtRun } from '../export/ort-run.js';
+import { checkFunctionalHead } from '../model/functional-head.js';
 import type { MonitorModel } from './core.js';
+import { functionalMonitorHead, localHeadFunctionals, type HeadFunctionals } from './head.js';
 
-/** The feature settings an exported model was trained with. */
+/** The feature settings an exported model was trained with (silence trimming: what the head's functionals are computed on, as on the server). */
 export function onnxFeatureSettings(meta: OnnxMetadata): FeatureSettings {
-  return { params: meta.feature_params as unknown as FeatureParams, loudness: meta.loudness as LoudnessMode };
+  return { params: meta.feature_params as unknown as FeatureParams, loudness: meta.loudness as LoudnessMode, ...(meta.trim_silence === true ? { trimSilence: true } : {}) };
 }
 
 /**
@@ -56,11 +62,15 @@ export function onnxWindow(meta: OnnxMetadata): { seconds: number; hopSeconds: n
 /**
  * A `MonitorModel` over an exported model: `classify(windows)` hands the windows to `classifyWindows`
  * (in the page: the worker, which computes features and runs the graph there), references are built
- * here with the same feature code.
+ * here with the same feature code. With a functional head in the metadata, the head's functionals come
+ * from `headFunctionals` (in the page: the worker; default: computed in this thread).
  */
 export function onnxMonitorModel(meta: OnnxMetadata,
-  classifyWindows: (windows: Float32Array[], ref: SpeakerReference | null) => Promise<Float32Array>): MonitorModel<SpeakerReference> {
+  classifyWindows: (windows: Float32Array[], ref: SpeakerReference | null) => Promise<Float32Array>,
+  headFunctionals?: HeadFunctionals): MonitorModel<SpeakerReference> {
   const params = meta.feature_params as unknown as FeatureParams;
+  // Checked again here: the page gets the metadata as JSON, where the head's NaNs are null.
+  const head = meta.functional_head ? checkFunctionalHead(meta.functional_head, meta.labels, 'metadata functional_head') : undefined;
   return {
     classes: meta.labels,
     sampleRate: params.sr,
@@ -69,6 +79,7 @@ export function onnxMonitorModel(meta: OnnxMetadata,
     ...(meta.speaker_reference
       ? { makeReference: (clips: Float32Array[]) => onnxReference(meta, clips), referenceClipSamples: meta.max_len * params.hopLength }
       : {}),
+    ...(head ? { head: functionalMonitorHead(head, meta.labels, params.sr, headFunctionals ?? localHeadFunctionals(onnxFeatureSettings(meta))) } : {}),
   };
 }
 

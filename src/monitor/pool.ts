@@ -16,7 +16,7 @@ export interface InferencePool {
   readonly size: number;
   /** `ref`: one for all windows, or one per window (a batch of several sessions' windows). */
   classify(windows: Float32Array[], ref: SpeakerReference | null | (SpeakerReference | null)[]): Promise<Float32Array>;
-  /** The functional head's functionals of a window's trailing audio, computed by the least busy worker (src/monitor/model.ts contextFunctionals). */
+  /** The functional head's functionals of a window's trailing audio, computed by the least busy worker (src/monitor/head.ts contextFunctionals). */
   functionals(context: Float32Array): Promise<number[] | null>;
   close(): Promise<void>;
 }

@@ -16,7 +16,7 @@ import { checkpointDiffers, checkpointPath, loadCheckpoint, saveEpoch, signature
 import { resolveRunSettings, windowHopFrames, type Hyperparameters, type RunSettings } from '../model/hyperparameters.js';
 import { clearModelDir, ensembleMemberDir, holdsModel, meanProbabilities, saveEnsembleManifest } from '../model/model-dir.js';
 import type { ProgressEvents } from '../report/progress.js';
-import { removeFunctionalHead, saveFunctionalHead } from '../model/functional-head.js';
+import { removeFunctionalHead, saveFunctionalHead } from '../model/functional-head-file.js';
 import { fitHeadOnSplit } from './functional-head-fit.js';
 import type { SpeakerReference } from '../data/reference.js';
 import { ParamError } from '../engine/errors.js';

@@ -29,6 +29,7 @@ test('affexion model export MODEL --onnx OUT writes a file the checker accepts; 
   const info = JSON.parse(r.stdout);
   assert.equal(info.members, 2);
   assert.deepEqual(info.outputs, ['probs', 'member_logits']);
+  assert.equal(info.functional_head, false, 'a model without a head exports none');
   assert.equal(readOnnxModel(out).meta.members, 2);
   const bad = cli('model', 'export', path.join(ensDir, 'nope'), '--onnx', out);
   assert.notEqual(bad.status, 0);

@@ -166,6 +166,11 @@ test('ONNX files from elsewhere: no metadata, wrong inputs, or not ONNX at all â
   const labels = Array.from({ length: c.config.n_classes }, (_, i) => `c${i}`);
   const ok = buildOnnx({ nets: [net], what: 'g', meta: { ...noMeta(labels), feature_params: { nMfcc: c.config.n_features / 3 } } });
   assert.equal(checkOnnxModel(ok, 'ok.onnx').labels.length, labels.length);
+  assert.equal(checkOnnxModel(ok, 'ok.onnx').functional_head, undefined, 'no head: none in the metadata');
+  // A functional head in the metadata is checked as functional-head.json is: a broken one names the file and the key.
+  const badHead = buildOnnx({ nets: [net], what: 'g', meta: { ...noMeta(labels), feature_params: { nMfcc: c.config.n_features / 3 },
+    functional_head: { format: 'x' } as never } });
+  assert.throws(() => checkOnnxModel(badHead, 'head.onnx'), /head\.onnx: metadata functional_head: not a functional head/);
   // Our metadata on a graph with other outputs: the output is named in the error.
   const g2 = new GraphBuilder();
   g2.op1('Identity', ['features'], 'out');

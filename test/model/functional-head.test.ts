@@ -7,9 +7,8 @@ import { fileFunctionals, samplesFunctionals, withoutLongPauses } from '../../sr
 import { resolveFeatureSettings, speechSamples } from '../../src/data/features.js';
 import { loadAudio } from '../../src/audio/load.js';
 import { FUNCTIONAL_NAMES } from '../../src/features/functionals.js';
-import {
-  FUNCTIONAL_HEAD_FILE, finiteMeans, fitFunctionalHead, fuseProbabilities, headProbabilities, readFunctionalHead, saveFunctionalHead,
-} from '../../src/model/functional-head.js';
+import { FUNCTIONAL_HEAD_FILE, finiteMeans, fitFunctionalHead, fuseProbabilities, headProbabilities } from '../../src/model/functional-head.js';
+import { readFunctionalHead, saveFunctionalHead } from '../../src/model/functional-head-file.js';
 import { resolveHyperparameters } from '../../src/model/hyperparameters.js';
 import { loadTrainedModel } from '../../src/model/model-dir.js';
 import { train } from '../../src/train/train.js';

@@ -238,3 +238,30 @@ test('createMonitor: memory stays bounded over a long session (audio buffer, gat
   }
   assert.ok(sizes.slice(8).every((z) => z.audioSamples === sizes[8]!.audioSamples), 'the audio buffer does not grow after the first minute');
 });
+
+test('createMonitor: a head whose enrolment reference is a promise (the on-device worker) fuses with the settled value; a failed one is reported', async () => {
+  const sr = 16000;
+  const { x } = noiseBursts(sr, 7.5);
+  const run = async (reference: () => unknown) => {
+    const seen: unknown[] = [];
+    const fusedWith: unknown[] = [];
+    const model: MonitorModel<{ gain: number }> = {
+      ...fakeModel(),
+      head: {
+        contextSamples: sr,
+        reference,
+        async fuse(_ctx, probs, ref) { fusedWith.push(ref); return Float32Array.from(probs, (p) => p / 2); },
+      },
+    };
+    const events: MonitorEvent[] = [];
+    const mon = createMonitor({ model, window: 1, hop: 0.25, enrolSeconds: 0.5, maxPending: Infinity, onEvent: (e) => events.push(e), onError: (e) => seen.push(e) });
+    for (let s = 0; s < x.length; s += 480) { mon.push(x.subarray(s, s + 480), sr); await mon.drain(); }
+    return { windows: events.filter((e): e is WindowEvent => e.type === 'window' && e.probs !== null), fusedWith, seen };
+  };
+  const ok = await run(() => new Promise((r) => setTimeout(() => r([1, 2, 3]), 20)));
+  assert.ok(ok.windows.length >= 8 && ok.windows.every((w) => w.head === true));
+  assert.ok(ok.fusedWith.length === ok.windows.length && ok.fusedWith.every((r) => JSON.stringify(r) === '[1,2,3]'), 'every window fused with the settled reference');
+  const failed = await run(() => Promise.reject(new Error('worker gone')));
+  assert.match(String(failed.seen[0]), /worker gone/);
+  assert.equal(failed.windows.length, 0);
+});

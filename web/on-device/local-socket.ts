@@ -7,6 +7,7 @@ import { onnxMonitorModel } from '../../src/monitor/onnx-model.js';
 import type { OnnxMetadata } from '../../src/export/onnx-export.js';
 import type { SpeakerReference } from '../../src/data/reference.js';
 import type { MonitorModel } from '../../src/monitor/core.js';
+import type { HeadFunctionals } from '../../src/monitor/head.js';
 
 interface OnDeviceInfo {
   meta: OnnxMetadata;
@@ -20,24 +21,27 @@ class ModelWorker {
   readonly worker: Worker;
   readonly ready: Promise<{ threads: number; crossOriginIsolated: boolean }>;
   private next = 1;
-  private readonly waiting = new Map<number, { resolve: (p: Float32Array) => void; reject: (e: Error) => void }>();
+  private readonly waiting = new Map<number, { resolve: (p: never) => void; reject: (e: Error) => void }>();
   /** Milliseconds the worker spent per request (features + graph), newest last, bounded. */
   readonly times: number[] = [];
+  /** Milliseconds the worker spent per functional-head request (the functionals of a context or of the enrolment), newest last, bounded. */
+  readonly headTimes: number[] = [];
 
   constructor(info: OnDeviceInfo) {
     this.worker = new Worker('worker.js', { type: 'module', name: 'affexion-model' });
     this.ready = new Promise((resolve, reject) => {
       this.worker.onmessage = (e: MessageEvent) => {
-        const m = e.data as { type: string; id?: number; probs?: Float32Array; message?: string; ms?: number; threads?: number; crossOriginIsolated?: boolean };
+        const m = e.data as { type: string; id?: number; probs?: Float32Array; values?: number[] | null; message?: string; ms?: number; threads?: number; crossOriginIsolated?: boolean };
         if (m.type === 'ready') { resolve({ threads: m.threads!, crossOriginIsolated: m.crossOriginIsolated! }); return; }
         if (m.type === 'error' && m.id === undefined) { reject(new Error(m.message)); return; }
         const w = this.waiting.get(m.id!);
         if (!w) return;
         this.waiting.delete(m.id!);
-        if (m.type === 'probs') {
-          this.times.push(m.ms!);
-          if (this.times.length > 1000) this.times.splice(0, 500);
-          w.resolve(m.probs!);
+        if (m.type === 'probs' || m.type === 'functionals') {
+          const times = m.type === 'probs' ? this.times : this.headTimes;
+          times.push(m.ms!);
+          if (times.length > 1000) times.splice(0, 500);
+          w.resolve((m.type === 'probs' ? m.probs! : m.values!) as never);
         } else w.reject(new Error(m.message));
       };
       this.worker.onerror = (e) => reject(new Error(`model worker: ${e.message}`));
@@ -45,10 +49,10 @@ class ModelWorker {
     this.worker.postMessage({ type: 'init', modelUrl: info.model, meta: info.meta, threads: info.threads });
   }
 
-  request(msg: object, transfer: Transferable[] = []): Promise<Float32Array> {
+  request<T = Float32Array>(msg: object, transfer: Transferable[] = []): Promise<T> {
     const id = this.next++;
-    return new Promise((resolve, reject) => {
-      this.waiting.set(id, { resolve, reject });
+    return new Promise<T>((resolve, reject) => {
+      this.waiting.set(id, { resolve: resolve as (p: never) => void, reject });
       this.worker.postMessage({ ...msg, id }, transfer);
     });
   }
@@ -56,6 +60,12 @@ class ModelWorker {
   classify(windows: Float32Array[], ref: SpeakerReference | null): Promise<Float32Array> {
     return this.request({ type: 'classify', windows, ref });
   }
+
+  /** The functional head's functionals, computed in the worker (src/monitor/head.ts, as the server's pool computes them). */
+  readonly headFunctionals: HeadFunctionals = {
+    context: (context) => this.request<number[] | null>({ type: 'context-functionals', context }),
+    reference: (clips) => this.request<number[] | null>({ type: 'reference-functionals', clips }),
+  };
 }
 
 let shared: Promise<{ info: OnDeviceInfo; worker: ModelWorker; model: MonitorModel<SpeakerReference> }> | null = null;
@@ -69,12 +79,26 @@ function onDevice(): NonNullable<typeof shared> {
     const worker = new ModelWorker(info);
     const status = await worker.ready;
     document.body.dataset.onDevice = status.crossOriginIsolated ? `threads-${status.threads}` : 'single-thread';
-    return { info, worker, model: onnxMonitorModel(info.meta, (w, ref) => worker.classify(w, ref)) };
+    return { info, worker, model: onnxMonitorModel(info.meta, (w, ref) => worker.classify(w, ref), worker.headFunctionals) };
   })();
   return shared;
 }
 
 type Listener = ((e: { data?: unknown; code?: number; reason?: string }) => void) | null;
+
+/** Median, p95 and fastest ms of `runs` calls of `one`, after ≥ 5 calls and ≥ 2 s of warm-up (WASM and JIT tiered up). */
+async function timeRuns(runs: number, one: () => Promise<unknown>): Promise<{ p50: number; p95: number; min: number; threads: string }> {
+  const warmEnd = performance.now() + 2000;
+  for (let i = 0; i < 5 || performance.now() < warmEnd; i++) await one();
+  const ms: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    await one();
+    ms.push(performance.now() - t0);
+  }
+  ms.sort((a, b) => a - b);
+  return { p50: ms[Math.floor(ms.length / 2)]!, p95: ms[Math.min(ms.length - 1, Math.floor(ms.length * 0.95))]!, min: ms[0]!, threads: document.body.dataset.onDevice ?? '' };
+}
 
 /** What app.js uses of a WebSocket, served by the monitor core in this page. */
 export class LocalSocket {
@@ -175,6 +199,15 @@ export const onDeviceHooks = {
     await mon.end();
     return events;
   },
+  /**
+   * The functional head's functionals of a window's trailing context (samples at the model's rate), computed in the
+   * worker as the page's monitor does (null: under 2 s of speech); and the worker's milliseconds for it.
+   */
+  async functionals(context: number[]): Promise<{ values: number[] | null; ms: number }> {
+    const { worker } = await onDevice();
+    const values = await worker.headFunctionals.context(Float32Array.from(context));
+    return { values, ms: worker.headTimes.at(-1)! };
+  },
   /** A bare graph run in the worker: logits (one network) or probabilities (ensemble) of x (B, T, F). */
   async raw(x: number[], B: number, T: number, F: number, lengths: number[] | null): Promise<number[]> {
     const { worker } = await onDevice();
@@ -188,16 +221,18 @@ export const onDeviceHooks = {
     const { info, worker } = await onDevice();
     const F = 3 * (info.meta.feature_params as { nMfcc: number }).nMfcc, T = info.meta.max_len;
     const lengths = info.meta.mask_padding ? Int32Array.of(T) : null;
-    const one = () => worker.request({ type: 'raw', x: new Float32Array(T * F).map((_, i) => Math.sin(i * 0.37)), B: 1, T, F, lengths });
-    const warmEnd = performance.now() + 2000;
-    for (let i = 0; i < 5 || performance.now() < warmEnd; i++) await one();
-    const ms: number[] = [];
-    for (let i = 0; i < runs; i++) {
-      const t0 = performance.now();
-      await one();
-      ms.push(performance.now() - t0);
-    }
-    ms.sort((a, b) => a - b);
-    return { p50: ms[Math.floor(ms.length / 2)]!, p95: ms[Math.min(ms.length - 1, Math.floor(ms.length * 0.95))]!, min: ms[0]!, threads: document.body.dataset.onDevice ?? '' };
+    return timeRuns(runs, () => worker.request({ type: 'raw', x: new Float32Array(T * F).map((_, i) => Math.sin(i * 0.37)), B: 1, T, F, lengths }));
+  },
+  /**
+   * Median and p95 ms of `runs` requests for the functional head's functionals of `context` (a window's trailing
+   * audio at the model's rate) — the head's extra work per window, in the worker, request to reply — after the
+   * same warm-up; `values` of the last run.
+   */
+  async timeHead(context: number[], runs = 20): Promise<{ p50: number; p95: number; min: number; threads: string; values: number[] | null }> {
+    const { worker } = await onDevice();
+    const x = Float32Array.from(context);
+    let values: number[] | null = null;
+    const t = await timeRuns(runs, async () => { values = await worker.headFunctionals.context(x); });
+    return { ...t, values };
   },
 };

@@ -89,9 +89,10 @@ export function register(program: Command): void {
       const m = loadTrainedModel(dir);
       const bytes = writeOnnx(m, o.onnx);
       const info = { onnx: o.onnx, bytes, members: m.members.length, classes: m.classes, inputs: ['features', 'lengths'],
-        outputs: m.members.length > 1 ? ['probs', 'member_logits'] : ['logits', 'probs'] };
+        outputs: m.members.length > 1 ? ['probs', 'member_logits'] : ['logits', 'probs'], functional_head: Boolean(m.functionalHead) };
       process.stdout.write(o.json ? `${JSON.stringify(info)}\n`
-        : `wrote ${o.onnx} (${(bytes / 1e6).toFixed(2)} MB; ${m.members.length > 1 ? `ensemble of ${m.members.length} networks, probabilities averaged in the graph` : 'one network'}; classes ${m.classes.join(', ')})\n`);
+        : `wrote ${o.onnx} (${(bytes / 1e6).toFixed(2)} MB; ${m.members.length > 1 ? `ensemble of ${m.members.length} networks, probabilities averaged in the graph` : 'one network'}; classes ${m.classes.join(', ')}` +
+          `${m.functionalHead ? `; functional head in the metadata (functional_head, ${m.functionalHead.fusion} fusion, applied by the runtime)` : ''})\n`);
     });
 
   model.command('card')
