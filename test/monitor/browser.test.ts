@@ -116,7 +116,9 @@ test('the page in Chromium with a fake microphone: enrolment, live windows, no l
       }
       // No label in the pauses (the window's last hop inside a pause, 0.6 s clear of its edges) nor after the end.
       const quiet = wins.filter((w) => spans.some((s) => s.kind === 'silence' && w.t1 - 0.5 - offset > s.t0 + 0.6 && w.t1 - offset < s.t1 - 0.6));
-      assert.ok(quiet.length >= 3, `windows in pauses: ${quiet.length}`);
+      // How many such windows exist depends on where the 0.5 s hop grid falls (the capture's start): each 2.5 s
+      // pause leaves 0.8 s for a window's end, so at least one per 2.5 s pause (two of them); the 2 s pause 0.3 s, maybe none.
+      assert.ok(quiet.length >= 2, `windows in pauses: ${quiet.length}`);
       assert.deepEqual(quiet.filter((w) => w.label !== null).map((w) => [w.t0, w.t1]), []);
       const afterEnd = wins.filter((w) => w.t1 - 0.5 - offset > seconds + 0.3);
       assert.deepEqual(afterEnd.filter((w) => w.label !== null).map((w) => [w.t0, w.t1]), []);
