@@ -19,7 +19,7 @@ const HYPER_FLAGS: Record<keyof Hyperparameters, string> = {
   kernel_sizes: '--kernel-sizes', lstm_hidden: '--hidden', lstm_layers: '--lstm-layers', fc_hidden: '--fc-hidden',
   dropout_conv: '--dropout-conv', dropout_fc: '--dropout-fc', mask_padding: '--mask-padding', normalization: '--normalization',
   augment: '--augment', swa: '--swa', ensemble: '--ensemble', speaker_reference: '--speaker-reference',
-  trim_silence: '--trim-silence', window: '--window', window_hop: '--window-hop', neutral_class: '--neutral-class',
+  trim_silence: '--trim-silence', prosodic_rows: '--prosodic-rows', window: '--window', window_hop: '--window-hop', neutral_class: '--neutral-class',
   functional_fusion: '--functional-fusion',
 };
 
@@ -126,6 +126,8 @@ export function addHyperOptions(cmd: Command, defaults: Partial<Hyperparameters>
       'with these labels, e.g. "neutral,calm" (they are neither trained on nor scored; see docs/training.md); "" = off', d.speaker_reference)
     .option(F.trim_silence, 'remove leading/trailing silence before features, in training and inference (the clip\'s length then says nothing)', d.trim_silence)
     .option('--no-trim-silence', 'keep the silence around clips (the paper)')
+    .option(F.prosodic_rows, 'append six prosodic rows (F0 in semitones, voicing, energy and their deltas) to the MFCC rows the network reads', d.prosodic_rows)
+    .option('--no-prosodic-rows', 'MFCC rows only (the paper)')
     .option(`${F.window} <s>`, 'window training: one window of this many seconds per clip and epoch at a random position; clips are scored ' +
       'by the mean of their windows (0 = whole clips, the paper; MAX_LEN becomes the window)', numArg(F.window), d.window)
     .option(`${F.window_hop} <s>`, 'hop between the scored windows of a clip, seconds (0 = a third of --window)', numArg(F.window_hop), d.window_hop)
@@ -200,7 +202,7 @@ export interface CommonOptionValues {
   epochs: number; batchSize: number; lr: number; stepSize: number; gamma: number; weightDecay: number; seed: number;
   maxLen: number; channels: number; kernelSizes: number[]; hidden: number; lstmLayers: number; fcHidden: number;
   dropoutConv: number; dropoutFc: number; maskPadding: boolean; normalization: 'global' | 'utterance'; augment: string; swa: number; ensemble: number; speakerReference: string;
-  trimSilence: boolean; window: number; windowHop: number; neutralClass: boolean; functionalFusion: 'none' | 'product' | 'gate';
+  trimSilence: boolean; prosodicRows: boolean; window: number; windowHop: number; neutralClass: boolean; functionalFusion: 'none' | 'product' | 'gate';
   sr: number; nMfcc: number; nFft: number; hopLength: number; nMels: number; loudness: LoudnessMode;
   labelMap?: string; reference?: string; cache: string | boolean; labelColumn?: string; speakerColumn?: string;
   /** addFeatureOptions({ mel: true }) only. */

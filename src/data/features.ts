@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { loadAudio } from '../audio/load.js';
 import { speechSamples } from '../audio/speech.js';
 import { DEFAULT_FEATURE_PARAMS, extractFeatures, resolveFeatureParams, type FeatureMatrix, type FeatureParams } from '../features/index.js';
+import { PROSODIC_ROWS, prosodicFeatures, stackFeatureRows } from '../features/prosodic.js';
 import { FeatureCache, settingsHash } from './cache.js';
 import { normalizePeak } from './loudness.js';
 import type { SkippedFile } from './dataset.js';
@@ -29,22 +30,32 @@ export interface FeatureSettings {
   loudness: LoudnessMode;
   /** Leading/trailing silence removed before features (hyper `trim_silence`); absent = false. */
   trimSilence?: boolean;
+  /** The prosodic rows appended to the MFCC rows (hyper `prosodic_rows`); absent = false. */
+  prosodicRows?: boolean;
+}
+
+/** Rows of a clip's feature matrix: MFCC, Δ and ΔΔ, and the prosodic rows when on. */
+export function featureRowCount(nMfcc: number, prosodicRows = false): number {
+  return 3 * nMfcc + (prosodicRows ? PROSODIC_ROWS.length : 0);
 }
 
 /** Full feature settings from partial ones (defaults: the paper's parameters, peak loudness). */
-export function resolveFeatureSettings(s: { params?: Partial<FeatureParams>; loudness?: LoudnessMode; trimSilence?: boolean } = {}): FeatureSettings {
+export function resolveFeatureSettings(s: { params?: Partial<FeatureParams>; loudness?: LoudnessMode; trimSilence?: boolean; prosodicRows?: boolean } = {}): FeatureSettings {
   const loudness = s.loudness ?? DEFAULT_LOUDNESS;
   if (!LOUDNESS_MODES.includes(loudness)) throw new ParamError('loudness', `expected one of ${LOUDNESS_MODES.join(', ')}, got "${loudness}"`);
   const params = { ...DEFAULT_FEATURE_PARAMS, ...(s.params ?? {}) };
   resolveFeatureParams(params); // once, up front: a bad value is one clear error, not one per clip
   // Only present when on: settings (and cache keys) of untrimmed runs stay as they were.
-  return s.trimSilence ? { params, loudness, trimSilence: true } : { params, loudness };
+  return { params, loudness, ...(s.trimSilence ? { trimSilence: true } : {}), ...(s.prosodicRows ? { prosodicRows: true } : {}) };
 }
 
 /** Features of raw samples (already at `settings.params.sr`), loudness step included. */
 export function featuresFromSamples(samples: Float32Array, settings: FeatureSettings): FeatureMatrix {
   const x = settings.loudness === 'peak' ? normalizePeak(Float32Array.from(samples)) : samples;
-  return extractFeatures(x, settings.params);
+  const mfcc = extractFeatures(x, settings.params);
+  if (!settings.prosodicRows) return mfcc;
+  const { sr, hopLength, nFft } = settings.params;
+  return stackFeatureRows([mfcc, prosodicFeatures(x, sr, { hopLength, nFft, f0Scale: 'absolute' })]);
 }
 
 // The speech a clip's features are computed from (silence trimmed) is audio work: audio/speech.ts.
@@ -52,7 +63,8 @@ export { NoSpeechError, speechSamples } from '../audio/speech.js';
 
 /** Features of one file through the cache. Throws the decoder's error (which names the file). */
 export async function fileFeatures(file: string, settings: FeatureSettings, cache: FeatureCache): Promise<FeatureMatrix> {
-  const key = FeatureCache.key(readFileSync(file), settingsHash({ ...settings.params, loudness: settings.loudness, ...(settings.trimSilence ? { trim: 1 } : {}) }));
+  const key = FeatureCache.key(readFileSync(file), settingsHash({ ...settings.params, loudness: settings.loudness, ...(settings.trimSilence ? { trim: 1 } : {}),
+    ...(settings.prosodicRows ? { prosodic: 1 } : {}) }));
   return cache.getOrCompute(key, async () => {
     const audio = await loadAudio(file, { sr: settings.params.sr });
     return featuresFromSamples(speechSamples(audio.samples, settings, file), settings);

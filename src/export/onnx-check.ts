@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { decodeModel, FLOAT, INT64, onnx } from './onnx-graph.js';
 import { ONNX_FORMAT, ONNX_FORMAT_VERSION, type OnnxMetadata } from './onnx-export.js';
 import { checkFunctionalHead } from '../model/functional-head.js';
+import { featureRowCount } from '../data/features.js';
 
 type Dim = number | string | null;
 interface Io { name: string; elemType: number; dims: Dim[] }
@@ -54,7 +55,7 @@ export function checkOnnxModel(bytes: Uint8Array, file: string): OnnxMetadata {
   if (!Array.isArray(labels) || labels.length === 0 || !fp || typeof fp.nMfcc !== 'number' || !md.normalization || !(md.max_len > 0)) {
     throw new Error(`${file}: metadata lacks labels, feature_params, normalization or max_len`);
   }
-  const F = 3 * fp.nMfcc, K = labels.length;
+  const F = featureRowCount(fp.nMfcc, md.prosodic_rows === true), K = labels.length;
   const x = inputs.find((i) => i.name === 'features'), len = inputs.find((i) => i.name === 'lengths'), p = outputs.find((o) => o.name === 'probs');
   const problems: string[] = [];
   if (!x || x.elemType !== FLOAT || x.dims.length !== 3 || (typeof x.dims[2] === 'number' && x.dims[2] !== F)) problems.push(`input features must be float (batch, frames, ${F})`);

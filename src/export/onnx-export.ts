@@ -51,6 +51,8 @@ export interface OnnxMetadata {
   window: unknown;
   window_hop: unknown;
   trim_silence: unknown;
+  /** The six prosodic rows appended to the MFCC rows (hyper prosodic_rows); absent in files of older models = false. */
+  prosodic_rows?: boolean;
   members: number;
   architecture: Record<string, unknown>;
   /** The calibration applied inside the graph (src/model/calibration.ts); absent = none. */
@@ -90,6 +92,7 @@ export function exportSourceOf(m: TrainedModel): ExportSource {
       labels: m.classes, feature_params: { ...m.featureSettings.params }, loudness: m.featureSettings.loudness, normalization: norm,
       max_len: m.hyper.max_len, mask_padding: m.members[0]!.net.config.mask_padding, speaker_reference: m.hyper.speaker_reference ?? '',
       window: h.window ?? null, window_hop: h.window_hop ?? null, trim_silence: h.trim_silence ?? null,
+      ...(m.hyper.prosodic_rows ? { prosodic_rows: true } : {}),
       ...(m.temperature !== undefined || m.neutralBias ? { calibration: { temperature: m.temperature ?? 1, neutral_bias: m.neutralBias ?? 0 } } : {}),
       ...(m.functionalHead ? { functional_head: m.functionalHead } : {}),
     },

@@ -90,6 +90,13 @@ export interface Hyperparameters {
    */
   trim_silence: boolean;
   /**
+   * Six prosodic rows appended to the 75 MFCC rows (src/features/prosodic.ts: F0 in semitones re 100 Hz,
+   * interpolated through unvoiced frames, voicing, energy, and their deltas), so the network sees the F0
+   * contour itself rather than its faint trace in the cepstrum; with speaker references the F0 row becomes
+   * the F0 relative to the speaker's neutral speech. Default false (the paper's 75 rows).
+   */
+  prosodic_rows: boolean;
+  /**
    * Window training (seconds; 0 = whole clips, the paper): every epoch each clip contributes one window of
    * this length at a seeded random position, and a clip is scored by the mean of its windows' probabilities
    * (every `window_hop` seconds) — the windows predict and the live monitor use. MAX_LEN becomes the
@@ -118,7 +125,7 @@ export const PAPER_HYPERPARAMETERS: Readonly<Hyperparameters> = Object.freeze({
   epochs: 15, batch_size: 32, lr: 1e-3, step_size: 10, gamma: 0.5, weight_decay: 0, seed: 0, max_len: 1000,
   conv_channels: 64, kernel_sizes: [3, 5, 7], lstm_hidden: 128, lstm_layers: 2, fc_hidden: 128,
   dropout_conv: 0.2, dropout_fc: 0.3, mask_padding: false, normalization: 'global' as const, augment: '', swa: 0, ensemble: 1,
-  speaker_reference: '', trim_silence: false, window: 0, window_hop: 0, neutral_class: false, functional_fusion: 'none' as const,
+  speaker_reference: '', trim_silence: false, prosodic_rows: false, window: 0, window_hop: 0, neutral_class: false, functional_fusion: 'none' as const,
 });
 
 /**
@@ -166,6 +173,7 @@ export function resolveHyperparameters(over: Partial<Hyperparameters> = {},
   if (typeof h.speaker_reference !== 'string') throw new ParamError(name('speaker_reference'), `expected labels like neutral,calm, got ${h.speaker_reference}`);
   h.speaker_reference = parseReferenceLabels(h.speaker_reference, name('speaker_reference')).join(',');
   if (typeof h.trim_silence !== 'boolean') throw new ParamError(name('trim_silence'), `expected true or false, got ${h.trim_silence}`);
+  if (typeof h.prosodic_rows !== 'boolean') throw new ParamError(name('prosodic_rows'), `expected true or false, got ${h.prosodic_rows}`);
   const maxWin = HYPERPARAMETER_LIMITS.window_seconds;
   if (typeof h.window !== 'number' || !(h.window >= 0 && h.window <= maxWin)) throw new ParamError(name('window'), `expected seconds in [0, ${maxWin}] (0 = whole clips), got ${h.window}`);
   if (typeof h.window_hop !== 'number' || !(h.window_hop >= 0 && h.window_hop <= maxWin)) throw new ParamError(name('window_hop'), `expected seconds in [0, ${maxWin}], got ${h.window_hop}`);
@@ -200,7 +208,7 @@ export function resolveHyperparameters(over: Partial<Hyperparameters> = {},
 export function resolveRunSettings(run: Pick<RunSettings, 'hyper' | 'features' | 'loudness'>): { hyper: Hyperparameters; settings: FeatureSettings } {
   // Hyper-parameters first: the feature settings take trim_silence from them.
   const hyper = resolveHyperparameters(run.hyper);
-  const settings = resolveFeatureSettings({ params: run.features, loudness: run.loudness, trimSilence: hyper.trim_silence });
+  const settings = resolveFeatureSettings({ params: run.features, loudness: run.loudness, trimSilence: hyper.trim_silence, prosodicRows: hyper.prosodic_rows });
   // With a window, MAX_LEN is the window's frame count (the network never sees more than a window).
   const frameRate = settings.params.sr / settings.params.hopLength;
   return { hyper: hyper.window > 0 ? { ...hyper, max_len: Math.max(1, Math.round(hyper.window * frameRate)) } : hyper, settings };

@@ -11,7 +11,7 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomic } from '../data/cache.js';
 import type { FeatureMatrix } from '../features/index.js';
-import { LOUDNESS_MODES, resolveFeatureSettings, type FeatureSettings, type LoudnessMode } from '../data/features.js';
+import { LOUDNESS_MODES, featureRowCount, resolveFeatureSettings, type FeatureSettings, type LoudnessMode } from '../data/features.js';
 import type { Normalization } from '../data/normalize.js';
 import type { SpeakerReference } from '../data/reference.js';
 import { CONFIG_FILE, WEIGHTS_FILE, loadModelDir, saveModelDir } from './io.js';
@@ -296,8 +296,9 @@ function loadSingle(abs: string): TrainedModel {
   }
   const normalization: Normalization = m.normalization ?? { mode: 'utterance' };
   const n = m.config.n_features;
-  if (m.featureParams.nMfcc * 3 !== n) {
-    throw new Error(`${abs}/${CONFIG_FILE}: ${m.featureParams.nMfcc} MFCCs give ${3 * m.featureParams.nMfcc} features, the network takes ${n}`);
+  const rows = featureRowCount(m.featureParams.nMfcc, hyper.prosodic_rows);
+  if (rows !== n) {
+    throw new Error(`${abs}/${CONFIG_FILE}: ${m.featureParams.nMfcc} MFCCs${hyper.prosodic_rows ? ' and the prosodic rows' : ''} give ${rows} features, the network takes ${n}`);
   }
   const temperature = readTemperature(t.calibration?.temperature, `${abs}/${CONFIG_FILE}`);
   return {
@@ -305,6 +306,6 @@ function loadSingle(abs: string): TrainedModel {
     ...(temperature !== undefined ? { temperature } : {}),
     ...readNeutralBias(t.calibration?.neutral_bias, m.labels, `${abs}/${CONFIG_FILE}`),
     ...(populationReference(t.population_reference, n / 1, `${abs}/${CONFIG_FILE}`)),
-    featureSettings: resolveFeatureSettings({ params: m.featureParams, loudness: t.loudness ?? 'none', trimSilence: hyper.trim_silence }),
+    featureSettings: resolveFeatureSettings({ params: m.featureParams, loudness: t.loudness ?? 'none', trimSilence: hyper.trim_silence, prosodicRows: hyper.prosodic_rows }),
   };
 }

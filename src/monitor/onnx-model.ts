@@ -25,7 +25,8 @@ import { functionalMonitorHead, localHeadFunctionals, type HeadFunctionals } fro
 
 /** The feature settings an exported model was trained with (silence trimming: what the head's functionals are computed on, as on the server). */
 export function onnxFeatureSettings(meta: OnnxMetadata): FeatureSettings {
-  return { params: meta.feature_params as unknown as FeatureParams, loudness: meta.loudness as LoudnessMode, ...(meta.trim_silence === true ? { trimSilence: true } : {}) };
+  return { params: meta.feature_params as unknown as FeatureParams, loudness: meta.loudness as LoudnessMode, ...(meta.trim_silence === true ? { trimSilence: true } : {}),
+    ...(meta.prosodic_rows === true ? { prosodicRows: true } : {}) };
 }
 
 /**

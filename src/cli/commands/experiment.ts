@@ -10,7 +10,7 @@ import type { Hyperparameters } from '../../model/hyperparameters.js';
 interface RealCliOptions {
   out: string; neutral?: string; real: string[]; seeds?: number[]; convertLimit?: number; probeClips?: number; epochs?: number; ensemble?: number;
   window?: number; windowHop?: number; trimSilence?: boolean; neutralClass?: boolean; speakerReference?: string; channels?: number; hidden?: number;
-  fusion?: 'none' | 'product' | 'gate'; convertPerClip?: number; profiles?: string; neutralResynthesis?: boolean; referenceResynthesis?: boolean; syntheticMix?: number; operatingPoint?: boolean; trainAugment?: string;
+  fusion?: 'none' | 'product' | 'gate'; convertPerClip?: number; profiles?: string; neutralResynthesis?: boolean; referenceResynthesis?: boolean; syntheticMix?: number; operatingPoint?: boolean; trainAugment?: string; prosodicRows?: boolean;
   cache: string | boolean;
 }
 
@@ -90,6 +90,7 @@ export function register(program: Command): void {
     .option('--operating-point', 'calibrate each network on held-out training speakers first (3-fold speaker CV): temperature and neutral operating point')
     .option('--synthetic-mix <n>', 'mix in N clips per class of every offline synthetic voice (espeak + flite; neutral readings too, one sentence pool); default 0', intArg('--synthetic-mix'))
     .option('--speaker-reference <labels>', 'speaker reference labels ("" = off; default neutral,calm)')
+    .option('--no-prosodic-rows', 'MFCC rows only (default: MFCC + six prosodic rows, as the default recipe)')
     .option('--train-augment <spec>', 'online augmentation while training (as train --augment, e.g. specaugment or noise,reverb,gain; default none)')
     .addOption(new Option('--fusion <mode>', 'functional head fused with the network (product, gate; none = the network alone); the figures of ' +
       'every mode are reported from the same networks').choices(['none', 'product', 'gate'])))
@@ -103,6 +104,7 @@ export function register(program: Command): void {
         ...(given('trimSilence') ? { trim_silence: o.trimSilence } : {}), ...(given('neutralClass') ? { neutral_class: o.neutralClass } : {}),
         ...(o.speakerReference !== undefined ? { speaker_reference: o.speakerReference } : {}),
         ...(o.trainAugment !== undefined ? { augment: o.trainAugment } : {}),
+        ...(given('prosodicRows') ? { prosodic_rows: o.prosodicRows } : {}),
         ...(o.fusion !== undefined ? { functional_fusion: o.fusion } : {}),
       };
       try {
