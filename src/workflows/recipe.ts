@@ -47,10 +47,11 @@ export const WINDOW_HYPER: Partial<Hyperparameters> = Object.freeze({ trim_silen
 export const RECIPE_SETTINGS: Readonly<Record<TrainingRecipe, RecipeSettings>> = Object.freeze({
   converted: {
     data: 'converted neutral speech', loudness: 'peak',
-    hyper: { max_len: 400, ensemble: 5, speaker_reference: 'neutral,calm', neutral_class: true, functional_fusion: 'product', ...WINDOW_HYPER },
+    hyper: { max_len: 400, ensemble: 5, speaker_reference: 'neutral,calm', neutral_class: true, functional_fusion: 'product', prosodic_rows: true, ...WINDOW_HYPER },
     // Off: it moved the neutral boundary (ravdess-dev gained, tess-dev's calm false alarms rose), not the discrimination (seventh round).
     neutralResynthesis: false,
-    describe: 'real neutral speech converted into each emotion, peak loudness, silence trimmed, 1.5 s windows at random positions ' +
+    describe: 'real neutral speech converted into each emotion, peak loudness, silence trimmed, MFCC + prosodic rows (F0, voicing, energy), ' +
+      '1.5 s windows at random positions ' +
       '(clips scored by the mean of their windows every 0.5 s, padding masked), all epochs, ensemble of 5 networks, ' +
       'each clip normalised with its speaker\'s neutral/calm speech, and a class "neutral" (half of each speaker\'s unconverted neutral/calm ' +
       'clips; the other half are the references), fused with a functional head (a logistic regression on speaker-relative prosodic and ' +
