@@ -72,8 +72,8 @@ const num = (v: unknown): number | undefined => (typeof v === 'number' && Number
 
 /**
  * The architecture a report's settings describe — hyper-parameters (conv_channels, kernel_sizes,
- * lstm_hidden, lstm_layers, fc_hidden, max_len), feature parameters (`features.nMfcc`) and `classes` —
- * or null when they are not all there.
+ * lstm_hidden, lstm_layers, fc_hidden, max_len), the input rows (`n_features`, or 3 × `features.nMfcc`
+ * when absent: settings written before the prosodic rows) and `classes` — or null when they are not all there.
  */
 export function architectureFromConfig(config: Record<string, unknown> | undefined): ArchitectureSizes | null {
   if (!config) return null;
@@ -83,7 +83,7 @@ export function architectureFromConfig(config: Record<string, unknown> | undefin
   const ks = config.kernel_sizes;
   if (!nMfcc || !C || !H || !L || !D || !Array.isArray(classes) || !Array.isArray(ks) || !ks.every((k) => typeof k === 'number')) return null;
   return {
-    n_features: 3 * nMfcc, conv_channels: C, kernel_sizes: ks as number[], lstm_hidden: H, lstm_layers: L, fc_hidden: D,
+    n_features: num(config.n_features) ?? 3 * nMfcc, conv_channels: C, kernel_sizes: ks as number[], lstm_hidden: H, lstm_layers: L, fc_hidden: D,
     n_classes: classes.length, labels: classes.map(String), max_len: num(config.max_len), members: num(config.ensemble),
   };
 }

@@ -1,6 +1,7 @@
 /**
  * Glue between runs and the report writer (src/report): turns run results into a RunReport.
  */
+import { featureRowCount } from '../data/features.js';
 import { writeReport, type DatasetSummary, type RunReport } from '../report/index.js';
 import type { Dataset, SkippedFile } from '../data/dataset.js';
 import type { TrainResult } from './train.js';
@@ -19,7 +20,8 @@ export function datasetSummary(name: string, ds: Dataset, skipped: readonly Skip
 export async function writeTrainReport(dir: string, r: TrainResult, command?: string[]): Promise<string> {
   const report: RunReport = {
     title: 'Affexion training run', kind: 'train', command: command ?? process.argv.slice(1),
-    config: { ...r.hyper, features: r.featureSettings.params, loudness: r.featureSettings.loudness, classes: r.classes },
+    config: { ...r.hyper, features: r.featureSettings.params, n_features: featureRowCount(r.featureSettings.params.nMfcc, r.featureSettings.prosodicRows),
+      loudness: r.featureSettings.loudness, classes: r.classes },
     datasets: [datasetSummary('training', r.dataset, r.skipped)],
     history: r.history,
     evaluations: r.validation ? { validation: r.validation } : undefined,

@@ -5,6 +5,7 @@
  * each emotion: the best recipe on real speech, docs/experiment.md) unless `recipe: 'paper'` asks for the
  * paper's (synthetic speech). Every stage is resumable (re-run the same command).
  */
+import { featureRowCount } from '../data/features.js';
 import { withOutputLock } from '../data/out-lock.js';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -318,7 +319,8 @@ async function reproduceLocked(o: ReproduceOptions): Promise<ReproduceResult> {
       : 'Affexion: the paper\'s experiment with the converted-speech recipe (train on converted neutral speech, test on real)'),
     kind: o.kind ?? 'reproduce',
     command: o.command ?? process.argv.slice(1),
-    config: { recipe, ...trained.hyper, features: trained.featureSettings.params, loudness: trained.featureSettings.loudness,
+    config: { recipe, ...trained.hyper, features: trained.featureSettings.params,
+      n_features: featureRowCount(trained.featureSettings.params.nMfcc, trained.featureSettings.prosodicRows), loudness: trained.featureSettings.loudness,
       classes: trained.classes, label_map: o.labelMap ?? '', folds: cv.k, group_by: cv.groupBy, neutral_resynthesis: neutralResynthesised },
     datasets: [datasetSummary(`${rs.data} (training + CV)`, trainingSet, trained.skipped),
       ...(real && realResult ? [datasetSummary('real speech', real, realResult.skipped)] : [])],

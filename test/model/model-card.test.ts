@@ -36,6 +36,8 @@ test('every report whose settings hold the architecture draws Figure 1; others d
   const config = { conv_channels: 64, kernel_sizes: [3, 5, 7], lstm_hidden: 128, lstm_layers: 2, fc_hidden: 128, max_len: 1000, features: { nMfcc: 25 }, classes: ['a', 'b'] };
   assert.equal(architectureFromConfig(config)?.n_features, 75);
   assert.equal(architectureFromConfig({ folds: 5 }), null);
+  // A network that also reads the prosodic rows: the settings say how many rows it takes.
+  assert.equal(architectureFromConfig({ ...config, n_features: 81 })?.n_features, 81);
   const dir = tmpDir('affexion-fig1-');
   const html = readFileSync((await writeReport(dir, { title: 't', config })).html, 'utf8');
   assert.match(html, /<section id="architecture"><h2>Network \(Figure 1\)<\/h2>/);
