@@ -92,14 +92,15 @@ export async function writeFixture(file: string): Promise<{ spans: FixtureSpan[]
 let headModel: Promise<string> | null = null;
 /**
  * A tiny tone model with a functional head (gate fusion, speaker references `neutral`), trained once per
- * process in a few seconds (the settings of test/model/functional-head.test.ts).
+ * process in a few seconds (the settings of test/model/functional-head.test.ts), reading the prosodic rows as the
+ * default recipe's networks do (so the device and server paths are compared on them too).
  */
 export function tinyHeadModel(): Promise<string> {
   headModel ??= (async () => {
     const data = makeToneDataset({ classes: ['boredom', 'neutral', 'panic'], perClass: 9, seconds: 0.5, speakers: true, seed: 8 });
     const out = tmpDir('affexion-monitor-head-model-');
     await train({ data, out, features: TINY_FEATURES, cacheDir: null, report: false,
-      hyper: { ...TINY_HYPER, epochs: 1, speaker_reference: 'neutral', neutral_class: true, functional_fusion: 'gate' } });
+      hyper: { ...TINY_HYPER, epochs: 1, speaker_reference: 'neutral', neutral_class: true, functional_fusion: 'gate', prosodic_rows: true } });
     return out;
   })();
   return headModel;
