@@ -36,6 +36,44 @@ export interface PitchOptions {
 }
 
 /**
+ * r[τ] = Σ_{j<W} seg[j]·seg[j+τ] for τ = 1…tauMax: YIN's cost (nearly all of the tracker's time; the live monitor
+ * tracks pitch every hop). Eight lags share each load of seg[j]; every sum still adds its terms in the order
+ * j = 0, 1, …, so the result is bit-identical to one lag at a time (the conversion and the device = server parity
+ * depend on that) — only faster (the test keeps the plain loop as the reference).
+ */
+export function lagProducts(seg: Float64Array, W: number, tauMax: number, r: Float64Array): void {
+  let tau = 1;
+  for (; tau + 7 <= tauMax; tau += 8) {
+    let r0 = 0, r1 = 0, r2 = 0, r3 = 0, r4 = 0, r5 = 0, r6 = 0, r7 = 0;
+    for (let j = 0; j < W; j++) {
+      const a = seg[j]!;
+      const k = j + tau;
+      r0 += a * seg[k]!;
+      r1 += a * seg[k + 1]!;
+      r2 += a * seg[k + 2]!;
+      r3 += a * seg[k + 3]!;
+      r4 += a * seg[k + 4]!;
+      r5 += a * seg[k + 5]!;
+      r6 += a * seg[k + 6]!;
+      r7 += a * seg[k + 7]!;
+    }
+    r[tau] = r0;
+    r[tau + 1] = r1;
+    r[tau + 2] = r2;
+    r[tau + 3] = r3;
+    r[tau + 4] = r4;
+    r[tau + 5] = r5;
+    r[tau + 6] = r6;
+    r[tau + 7] = r7;
+  }
+  for (; tau <= tauMax; tau++) {
+    let s = 0;
+    for (let j = 0; j < W; j++) s += seg[j]! * seg[j + tau]!;
+    r[tau] = s;
+  }
+}
+
+/**
  * Tracks F0 over a mono signal.
  * @param samples mono samples (any scale; silence is judged relative to the loudest frame)
  * @param sr sample rate in Hz
@@ -66,6 +104,7 @@ export function trackPitch(samples: Float32Array, sr: number, opts: PitchOptions
   const energy = new Float64Array(nFrames);
   const seg = new Float64Array(span);
   const d = new Float64Array(tauMax + 1);
+  const r = new Float64Array(tauMax + 1);
 
   // Pass 1: frame energies (over the integration window) for the silence gate.
   const frameStart = (i: number): number => Math.round(i * hop) - (span >> 1);
@@ -94,13 +133,12 @@ export function trackPitch(samples: Float32Array, sr: number, opts: PitchOptions
     // d(τ) = Σ_j (x_j − x_{j+τ})²  via  e0 + eτ − 2·r(τ); eτ updated incrementally.
     let e0 = 0;
     for (let j = 0; j < W; j++) e0 += seg[j]! * seg[j]!;
+    lagProducts(seg, W, tauMax, r);
     let et = e0;
     d[0] = 0;
     for (let tau = 1; tau <= tauMax; tau++) {
       et += seg[tau + W - 1]! * seg[tau + W - 1]! - seg[tau - 1]! * seg[tau - 1]!;
-      let r = 0;
-      for (let j = 0; j < W; j++) r += seg[j]! * seg[j + tau]!;
-      d[tau] = Math.max(0, e0 + et - 2 * r);
+      d[tau] = Math.max(0, e0 + et - 2 * r[tau]!);
     }
     // Cumulative-mean normalisation: d'(τ) = d(τ)·τ / Σ_{1..τ} d.
     let run = 0;

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { trackPitch } from '../../src/features/pitch.js';
+import { lagProducts, trackPitch } from '../../src/features/pitch.js';
 import { measureProsody } from '../../src/features/prosody.js';
 import { Rng } from '../../src/engine/rng.js';
 
@@ -100,4 +100,18 @@ test('measureProsody: level, F0 range and pauses on constructed signals', () => 
   const st2 = measureProsody(half, SR);
   assert.ok(Math.abs(st.rmsDb - st2.rmsDb - 6.02) < 0.05);
   assert.equal(st2.pauseRatio, st.pauseRatio);
+});
+
+test('lagProducts: every lag bit-identical to the plain one-lag-at-a-time sum, remainders included', () => {
+  const rng = new Rng(3);
+  for (const [W, tauMax] of [[400, 267], [16, 8], [10, 7], [5, 1], [33, 12]] as const) {
+    const seg = Float64Array.from({ length: W + tauMax }, () => rng.normal() * 0.3);
+    const got = new Float64Array(tauMax + 1);
+    lagProducts(seg, W, tauMax, got);
+    for (let tau = 1; tau <= tauMax; tau++) {
+      let want = 0;
+      for (let j = 0; j < W; j++) want += seg[j]! * seg[j + tau]!;
+      assert.equal(got[tau], want, `W ${W}, τ ${tau}`); // exact: the same terms added in the same order
+    }
+  }
 });
