@@ -1,7 +1,6 @@
 /**
  * Glue between runs and the report writer (src/report): turns run results into a RunReport.
  */
-import { featureRowCount } from '../data/features.js';
 import { writeReport, type DatasetSummary, type RunReport } from '../report/index.js';
 import type { Dataset, SkippedFile } from '../data/dataset.js';
 import type { TrainResult } from './train.js';
@@ -20,8 +19,8 @@ export function datasetSummary(name: string, ds: Dataset, skipped: readonly Skip
 export async function writeTrainReport(dir: string, r: TrainResult, command?: string[]): Promise<string> {
   const report: RunReport = {
     title: 'Affexion training run', kind: 'train', command: command ?? process.argv.slice(1),
-    config: { ...r.hyper, features: r.featureSettings.params, n_features: featureRowCount(r.featureSettings.params.nMfcc, r.featureSettings.prosodicRows),
-      loudness: r.featureSettings.loudness, classes: r.classes },
+    // n_features: the rows the trained network reads (MFCC rows, and the prosodic rows when on), for Figure 1.
+    config: { ...r.hyper, features: r.featureSettings.params, n_features: r.state.net.config.n_features, loudness: r.featureSettings.loudness, classes: r.classes },
     datasets: [datasetSummary('training', r.dataset, r.skipped)],
     history: r.history,
     evaluations: r.validation ? { validation: r.validation } : undefined,

@@ -5,7 +5,6 @@
  * each emotion: the best recipe on real speech, docs/experiment.md) unless `recipe: 'paper'` asks for the
  * paper's (synthetic speech). Every stage is resumable (re-run the same command).
  */
-import { featureRowCount } from '../data/features.js';
 import { withOutputLock } from '../data/out-lock.js';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -320,7 +319,7 @@ async function reproduceLocked(o: ReproduceOptions): Promise<ReproduceResult> {
     kind: o.kind ?? 'reproduce',
     command: o.command ?? process.argv.slice(1),
     config: { recipe, ...trained.hyper, features: trained.featureSettings.params,
-      n_features: featureRowCount(trained.featureSettings.params.nMfcc, trained.featureSettings.prosodicRows), loudness: trained.featureSettings.loudness,
+      n_features: trained.state.net.config.n_features, loudness: trained.featureSettings.loudness,
       classes: trained.classes, label_map: o.labelMap ?? '', folds: cv.k, group_by: cv.groupBy, neutral_resynthesis: neutralResynthesised },
     datasets: [datasetSummary(`${rs.data} (training + CV)`, trainingSet, trained.skipped),
       ...(real && realResult ? [datasetSummary('real speech', real, realResult.skipped)] : [])],
