@@ -36,24 +36,29 @@ const results = JSON.parse(readFileSync(path.join(run, 'results.json'), 'utf8'))
 const cache = new FeatureCache(defaultCacheDir());
 const corpusDir = (name: string): string => existingSharedData(name) ?? path.resolve('..', 'shared', 'data', name);
 
-/** Margin of neutral over the best signal (natural log). */
-function margin(p: ArrayLike<number>, n: number): number {
+/** The largest probability of a class other than neutral (index n). */
+function bestSignal(p: ArrayLike<number>, n: number): number {
   let best = 0;
   for (let k = 0; k < p.length; k++) if (k !== n) best = Math.max(best, p[k]!);
-  return Math.log(Math.max(p[n]!, 1e-12)) - Math.log(Math.max(best, 1e-12));
+  return best;
 }
 
-/** Scored clips with the neutral class's probability pushed to the boundary where the rule says so. */
+/** Margin of neutral over the best signal (natural log). */
+function margin(p: ArrayLike<number>, n: number): number {
+  return Math.log(Math.max(p[n]!, 1e-12)) - Math.log(Math.max(bestSignal(p, n), 1e-12));
+}
+
+/** A clip whose neutral probability is set just above (neutral wins) or below the best signal: the rule's decision, scored as the argmax. */
+function decided(c: { label: string; probs: Float32Array }, n: number, neutralWins: boolean): ScoredClip {
+  const p = Float32Array.from(c.probs);
+  const best = bestSignal(p, n);
+  p[n] = neutralWins ? best * 1.0001 + 1e-9 : best * 0.9999;
+  return { label: c.label, probs: p };
+}
+
+/** Neutral wins iff its margin reaches the speaker's threshold. */
 function decide(clips: { label: string; probs: Float32Array; speaker: string }[], n: number, threshold: (spk: string) => number): ScoredClip[] {
-  return clips.map((c) => {
-    const m = margin(c.probs, n);
-    const p = Float32Array.from(c.probs);
-    // Neutral wins iff its margin reaches the speaker's threshold: set it just above / below the best signal.
-    let best = 0;
-    for (let k = 0; k < p.length; k++) if (k !== n) best = Math.max(best, p[k]!);
-    p[n] = m >= threshold(c.speaker) ? best * 1.0001 + 1e-9 : best * 0.9999;
-    return { label: c.label, probs: p };
-  });
+  return clips.map((c) => decided(c, n, margin(c.probs, n) >= threshold(c.speaker)));
 }
 
 const rows: Record<string, Record<string, { ba: number[]; fa: number[] }>> = {};
@@ -107,13 +112,7 @@ for (const seed of results.seeds) {
     for (const c of clips) ((scoredMarginsAll[corpus] ??= {})[c.label] ??= []).push(margin(c.probs, n));
     const score = (rule: string, sc: ScoredClip[]): void => add(rule, corpus, signalScores(sc, m.classes).balanced_accuracy, calmFalseAlarms(sc, m.classes).rate);
     score('argmax', clips);
-    score('p(neutral)<0.5', clips.map((c) => {
-      const p = Float32Array.from(c.probs);
-      let best = 0;
-      for (let k = 0; k < p.length; k++) if (k !== n) best = Math.max(best, p[k]!);
-      p[n] = c.probs[n]! >= 0.5 ? best * 1.0001 + 1e-9 : best * 0.9999;
-      return { label: c.label, probs: p };
-    }));
+    score('p(neutral)<0.5', clips.map((c) => decided(c, n, c.probs[n]! >= 0.5)));
     const [ip, ie] = [m.classes.indexOf('panic'), m.classes.indexOf('excitement')];
     if (ip >= 0 && ie >= 0) score('high arousal', clips.map((c) => {
       const p = Float32Array.from(c.probs);
@@ -125,8 +124,7 @@ for (const seed of results.seeds) {
       return { label: c.label, probs: p };
     }));
     for (const a of alphas) score(`conformal ${a}`, decide(clips, n, (spk) => kth(looMargins.get(spk) ?? [], a)));
-    // Each speaker's boundary moved by its references' median margin relative to the median over all speakers of the corpus… not allowed
-    // (uses the corpus); instead: boundary at the median leave-one-out margin minus its spread (median − 2·MAD).
+    // Each speaker's boundary from its references alone (not from the corpus): the median leave-one-out margin minus twice its spread (MAD).
     score('median-2mad', decide(clips, n, (spk) => {
       const xs = [...(looMargins.get(spk) ?? [])].sort((a, b) => a - b);
       const med = xs[Math.floor(xs.length / 2)]!;
