@@ -1,5 +1,5 @@
 /**
- * `npm run bench:monitor [-- --model DIR|demo-shaped] [--streams 1,4,16] [--seconds 20] [--workers 0,1,2]`: the live monitor under
+ * `npm run bench:monitor [-- --model DIR|demo-shaped] [--streams 1,4,16] [--seconds 20] [--workers 0,1,2] [--head-hop S]`: the live monitor under
  * load. Starts `affexion monitor MODEL --port 0` as its own process, then for each level opens N
  * WebSocket sessions on loopback that send real speech (RAVDESS dev actors, 48 kHz, 50 ms frames) in
  * real time, as the page does. Per level: p50/p95 latency from sending the frame that holds a window's
@@ -134,9 +134,11 @@ function actorsRefs(w: Float32Array) {
 // --workers 0,2: one server per value, the same levels each (same-run comparison; the first is the headline).
 const external = arg('url', '');
 const workerSettings = arg('workers', 'default').split(',');
+// The functional head's refresh interval passed to the server (`affexion monitor --head-hop`; default: the server's).
+const headHop = arg('head-hop', '');
 function startServer(workers: string): { child: ReturnType<typeof spawn>; url: Promise<string> } {
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src/cli/main.ts'), 'monitor', modelDir, '--port', '0', '--max-sessions', '32',
-    ...(workers === 'default' ? [] : ['--workers', workers])], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+    ...(workers === 'default' ? [] : ['--workers', workers]), ...(headHop ? ['--head-hop', headHop] : [])], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
   const url = new Promise<string>((resolve, reject) => {
     let buf = '';
     child.stdout!.on('data', (d: Buffer) => {
@@ -178,7 +180,7 @@ const targets = { p95_ms_1_stream: 150, p95_ms_16_streams: 500, dropped_4_stream
 const at = (n: number) => results.find((r) => r.streams === n); // the first --workers setting
 process.stdout.write(JSON.stringify({
   bench: 'monitor', model: modelDir, load_avg: os.loadavg().map((v) => +v.toFixed(2)), cpus: os.cpus().length, members: model.members.length,
-  window_s: win.seconds, hop_s: win.hopSeconds, window_frames: model.hyper.max_len, frame_ms: 50, device_rate: RATE,
+  window_s: win.seconds, hop_s: win.hopSeconds, head_hop_s: headHop ? Number(headHop) : 'default', window_frames: model.hyper.max_len, frame_ms: 50, device_rate: RATE,
   anchor_one_window_ms: +anchorMs.toFixed(2), anchor_batch16_per_window_ms: +batch16Ms.toFixed(2),
   batch16_over_single: +(batch16Ms / anchorMs).toFixed(2), results, targets,
   met: {

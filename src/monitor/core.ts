@@ -6,8 +6,9 @@
  * scored by the same function (the injected `classify`, in Node `windowProbabilities`) — smooths
  * (moving average + a label that only changes by a margin), and raises alerts per signal with enter /
  * leave thresholds (hysteresis) and a cooldown. It enrols the speaker's reference from the first
- * `enrolSeconds` of speech unless given one. A model with a `head` (in Node: the functional head) gets
- * each classified window's trailing audio and fuses its own opinion into the window's probabilities.
+ * `enrolSeconds` of speech unless given one. A model with a `head` (in Node: the functional head) scores the
+ * trailing audio at its own cadence (every `headHop` seconds of stream, after that window's event) and each
+ * classified window is fused with the opinion of the refresh point a period back (see {@link headPoint}).
  *
  * Pure TypeScript with no Node imports, so it can run in a browser: the classifier and the reference
  * builder are injected (see src/monitor/model.ts for the Node side). Inference never queues without
@@ -48,10 +49,11 @@ export interface MonitorModel<R = unknown> {
 
 /**
  * A second expert fused into each classified window (in Node: the functional head, src/monitor/model.ts).
- * Injected, like the classifier, so the core stays free of Node imports. Its reference is opaque to the core.
+ * Injected, like the classifier, so the core stays free of Node imports. Its reference and its opinion are
+ * opaque to the core.
  */
 export interface MonitorHead {
-  /** Samples of trailing audio (ending at the window's end) it scores. */
+  /** Samples of trailing audio (ending at a refresh point, see {@link headPoint}) it scores. */
   contextSamples: number;
   /**
    * The speaker's head reference from their enrolment speech (one clip: all of it joined); null = the model's
@@ -59,10 +61,30 @@ export interface MonitorHead {
    */
   reference(clips: Float32Array[]): unknown;
   /**
-   * The window's probabilities fused with the head's on `context` (null: the head does not take part, e.g.
-   * too little speech in the context yet); `reference` null = the model's no-reference fallback.
+   * The head's opinion on `context` (in Node: its class probabilities; null: the head does not take part, e.g.
+   * too little speech in the context yet); `reference` null = the model's no-reference fallback. The expensive
+   * part (the F0 tracker): the core asks for it once per refresh point, off the windows' critical path.
    */
-  fuse(context: Float32Array, probs: Float32Array, reference: unknown): Promise<Float32Array | null>;
+  score(context: Float32Array, reference: unknown): Promise<unknown>;
+  /** A window's probabilities fused with an opinion of `score` (cheap: done for every classified window). */
+  fuse(probs: Float32Array, opinion: unknown): Float32Array;
+}
+
+/** Seconds of stream between the head's refresh points by default (rounded to whole hops; see {@link headPoint}). */
+export const DEFAULT_HEAD_HOP_SECONDS = 2;
+
+/**
+ * Which refresh point's head opinion window `k` (0-based: the window ending at `window + k·hop`) is fused with,
+ * when the head refreshes every `every` windows: the windows 0, every, 2·every, … are the refresh points (the
+ * head scores the `contextSamples` ending where that window ends), and window k takes the newest refresh point
+ * at least `every` windows back — −1: none yet (the head does not take part). Why a full period back: the
+ * opinion of refresh point g is computed after window g's event, in the `every` hops until window g + every
+ * needs it, so no window ever waits for the head (16 streams in step refresh together; a period spreads their
+ * work). It depends on the stream position only, so file replay, the server and the on-device page fuse the
+ * same opinion into the same window whatever was dropped or how fast the machine is.
+ */
+export function headPoint(k: number, every: number): number {
+  return Math.floor(k / every) * every - every;
 }
 
 export interface Threshold { enter: number; leave: number }
@@ -86,6 +108,12 @@ export interface MonitorOptions<R = unknown> {
   reference?: R | null;
   /** The head's reference from the same clips as `reference` (model.head.reference's kind); absent: the head's fallback. */
   headReference?: unknown;
+  /**
+   * Seconds of stream between the head's refresh points (models with a head; default {@link DEFAULT_HEAD_HOP_SECONDS},
+   * at least the hop): rounded to a whole number of hops. The head summarises seconds of context, so scoring it
+   * every hop was mostly repeated work (its F0 tracking on 6 s: over half of a window's CPU).
+   */
+  headHop?: number;
   /** Seconds of speech enrolled as the reference (default 8; 0 or a model without references: none). */
   enrolSeconds?: number;
   /**
@@ -136,8 +164,10 @@ export interface WindowEvent {
    * (skipped, before a second of speech).
    */
   reference?: 'speaker' | 'session' | 'window';
-  /** Models with a head (model.head): whether it was fused into `probs` (false: too little speech in its context yet). */
+  /** Models with a head (model.head): whether it was fused into `probs` (false: no refresh point yet, or too little speech in its context). */
   head?: boolean;
+  /** When the head was fused: the stream second its context ends at (the refresh point, see {@link headPoint}). */
+  headT?: number;
 }
 export interface UtteranceEvent { type: 'utterance'; t0: number; t1: number }
 export interface SpeechEvent { type: 'speech'; t: number; speech: boolean }
@@ -200,9 +230,16 @@ function quantile(xs: number[], q: number): number {
 
 interface DueWindow {
   t0: number; t1: number; samples: Float32Array; share: number; arrived: number; ref?: 'speaker' | 'session' | 'window';
-  /** The head's trailing audio (models with a head). */
-  context?: Float32Array;
+  /** Index of the window in the stream (0: the one ending at `window`). */
+  index: number;
+  /** Models with a head: the refresh point it is fused with ({@link headPoint}; held here, so a window that waits long still has it) … */
+  headFrom?: HeadPointState;
+  /** … and the one it is itself (every `headHop`), whose opinion is asked for after its event. */
+  headOwn?: HeadPointState;
 }
+
+/** The head's opinion at one refresh point: its trailing audio, and once asked for, the opinion and the reference it was asked with. */
+interface HeadPointState { index: number; context: Float32Array; ref?: unknown; opinion?: Promise<unknown> }
 
 export function createMonitor<R>(opts: MonitorOptions<R>): Monitor {
   const { model } = opts;
@@ -216,6 +253,10 @@ export function createMonitor<R>(opts: MonitorOptions<R>): Monitor {
   const hop = Math.max(1, Math.round(hopSec * sr));
   const head = model.head;
   const ctxLen = head ? Math.max(1, Math.round(head.contextSamples)) : 0;
+  if (opts.headHop !== undefined && !(opts.headHop >= hopSec && opts.headHop <= 30)) {
+    throw new Error(`headHop: expected hop (${hopSec}) ≤ seconds ≤ 30, got ${opts.headHop}`);
+  }
+  const headEvery = Math.max(1, Math.round((opts.headHop ?? Math.max(DEFAULT_HEAD_HOP_SECONDS, hopSec)) / hopSec));
   const smoothN = opts.smoothing ?? 3;
   if (!(Number.isInteger(smoothN) && smoothN >= 1)) throw new Error(`smoothing: expected a whole number of windows ≥ 1, got ${opts.smoothing}`);
   const margin = opts.labelMargin ?? 0.1;
@@ -261,6 +302,9 @@ export function createMonitor<R>(opts: MonitorOptions<R>): Monitor {
   let sessRef: R | null = null;
   let sessRefLen = 0;
 
+  // The head's newest two refresh points (windows due from now on need no older one): index → context, opinion.
+  const headPoints = new Map<number, HeadPointState>();
+
   const pending: DueWindow[] = [];
   let busy: Promise<void> | null = null;
   let dropped = 0, windows = 0, classified = 0, alerts = 0;
@@ -278,7 +322,7 @@ export function createMonitor<R>(opts: MonitorOptions<R>): Monitor {
   const argmax = (p: ArrayLike<number>): number => { let b = 0; for (let k = 1; k < K; k++) if (p[k]! > p[b]!) b = k; return b; };
 
   function append(x: Float32Array): void {
-    const keep = Math.max(win, ctxLen) + hop + sr; // the newest window (or head context), the next one's overlap, and 1 s for enrolment look-back
+    const keep = Math.max(win, ctxLen) + hop + sr; // the newest window (or head context: sliced when its refresh point falls due), the next one's overlap, and 1 s for enrolment look-back
     if (bufLen + x.length > buf.length) {
       const drop = Math.max(0, bufLen - keep);
       buf.copyWithin(0, drop, bufLen);
@@ -446,20 +490,35 @@ export function createMonitor<R>(opts: MonitorOptions<R>): Monitor {
     });
   }
 
+  /**
+   * The head's opinion at refresh point g (asked for once, with the head reference current then; asked again if
+   * the reference has changed since, e.g. enrolment redone). A refresh point whose own window was not classified
+   * (silence, dropped) is scored when a window first needs it.
+   */
+  function headOpinion(p: HeadPointState): Promise<unknown> {
+    if (!p.opinion || p.ref !== headRef) {
+      p.ref = headRef;
+      const ref = headRef;
+      p.opinion = (async () => head!.score(p.context, await ref))();
+    }
+    return p.opinion;
+  }
+
   let failure: unknown = null;
   async function pump(): Promise<void> {
     while (pending.length) {
       const w = pending.shift()!;
       let probs: Float32Array;
       let fused: boolean | undefined;
+      let headT: number | undefined;
       try {
         probs = await model.classify([w.samples], referenceFor(w));
         if (probs.length < K) throw new Error(`classifier returned ${probs.length} values for ${K} classes`);
         probs = probs.subarray(0, K);
-        if (head && w.context) {
-          const f = await head.fuse(w.context, probs, await headRef);
-          fused = f !== null;
-          if (f) probs = f;
+        if (head) {
+          const opinion = w.headFrom ? await headOpinion(w.headFrom) : null;
+          fused = opinion !== null;
+          if (opinion !== null) { probs = head.fuse(probs, opinion); headT = (win + w.headFrom!.index * hop) / sr; }
         }
       } catch (err) {
         pending.length = 0;
@@ -467,8 +526,10 @@ export function createMonitor<R>(opts: MonitorOptions<R>): Monitor {
         else failure ??= err;
         return;
       }
-      windowEvent(w, probs, { ...(w.ref ? { reference: w.ref } : {}), ...(fused !== undefined ? { head: fused } : {}) });
+      windowEvent(w, probs, { ...(w.ref ? { reference: w.ref } : {}), ...(fused !== undefined ? { head: fused } : {}), ...(headT !== undefined ? { headT } : {}) });
       try {
+        // A refresh point's opinion is asked for right after its own window's event: ready before the window that needs it.
+        if (w.headOwn) void headOpinion(w.headOwn).catch(() => {});
         refreshFallback();
       } catch (err) {
         pending.length = 0;
@@ -489,18 +550,26 @@ export function createMonitor<R>(opts: MonitorOptions<R>): Monitor {
     while (total >= nextEnd) {
       const e = nextEnd, s = e - win;
       nextEnd += hop;
-      windows++;
+      const index = windows++;
+      if (head && index % headEvery === 0) {
+        // A refresh point: keep its context for the windows of the next period (and this one's predecessor's).
+        headPoints.set(index, { index, context: slice(e - ctxLen, e) });
+        headPoints.delete(index - 2 * headEvery);
+      }
       const fa = Math.floor(s / gate.hop), fb = Math.floor(e / gate.hop);
       const share = gate.speechShare(fa, fb);
       const recentShare = gate.speechShare(Math.floor((e - hop) / gate.hop), fb);
-      const w: DueWindow = { t0: s / sr, t1: e / sr, samples: new Float32Array(0), share, arrived: now() };
+      const w: DueWindow = { t0: s / sr, t1: e / sr, samples: new Float32Array(0), share, arrived: now(), index };
       const isSpeech = share >= minShare && recentShare >= minRecent;
       if (!isSpeech || enrolling) {
         windowEvent(w, null, { speech: isSpeech, ...(enrolling ? { enrolling: true, enrolledSeconds: enrolLen / sr } : {}) });
         continue;
       }
       w.samples = slice(s, e);
-      if (head) w.context = slice(e - ctxLen, e);
+      if (head) {
+        w.headFrom = headPoints.get(headPoint(index, headEvery));
+        w.headOwn = index % headEvery === 0 ? headPoints.get(index) : undefined;
+      }
       pending.push(w);
       while (pending.length > maxPending) {
         const old = pending.shift()!;

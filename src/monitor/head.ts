@@ -12,11 +12,11 @@ import { finiteMeans, fuseProbabilities, headProbabilities, type FunctionalHead 
 import type { MonitorHead } from './core.js';
 
 /**
- * Seconds of trailing audio the functional head scores per window. Why 6: the head was fitted on whole
+ * Seconds of trailing audio the functional head scores at each refresh point (core `headHop`). Why 6: the head was fitted on whole
  * clips of 2–4 s of speech (RAVDESS/TESS-like), and its functionals (F0 range, pause ratio, rate of voiced
  * segments) need seconds of speech to settle, while a longer context would let speech from half a minute
  * ago decide what the speaker sounds like now; 6 s of audio holds 3–5 s of speech in normal conversation
- * (pauses over 0.3 s are left out as predict leaves them out), and it bounds the head's cost per window
+ * (pauses over 0.3 s are left out as predict leaves them out), and it bounds the head's cost per refresh
  * (the F0 tracker's cost grows with the audio; see docs/monitor.md for the measured time).
  */
 export const HEAD_CONTEXT_SECONDS = 6;
@@ -73,9 +73,9 @@ export function localHeadFunctionals(settings: FeatureSettings): HeadFunctionals
 
 /**
  * A functional head as the core's `MonitorHead`: each window's network probabilities fused by the head's
- * own mode with the head's on the last {@link HEAD_CONTEXT_SECONDS} of audio, relative to the speaker's
- * reference functionals (from their enrolment speech, or reference files) or, without one, the training
- * population's — as predict.
+ * own mode with the head's on {@link HEAD_CONTEXT_SECONDS} of audio ending at the head's latest refresh point
+ * (the core's `headHop`, src/monitor/core.ts `headPoint`), relative to the speaker's reference functionals
+ * (from their enrolment speech, or reference files) or, without one, the training population's — as predict.
  */
 export function functionalMonitorHead(
   head: FunctionalHead,
@@ -86,11 +86,10 @@ export function functionalMonitorHead(
   return {
     contextSamples: Math.round(HEAD_CONTEXT_SECONDS * sampleRate),
     reference: (clips) => functionals.reference(clips),
-    async fuse(context, probs, reference) {
+    async score(context, reference) {
       const v = await functionals.context(context);
-      if (!v) return null;
-      const hp = headProbabilities(head, [v], [(reference as number[] | null) ?? null]);
-      return fuseProbabilities(probs, hp, classes, head.fusion, head.priors);
+      return v ? headProbabilities(head, [v], [(reference as number[] | null) ?? null]) : null;
     },
+    fuse: (probs, opinion) => fuseProbabilities(probs, opinion as Float32Array, classes, head.fusion, head.priors),
   };
 }

@@ -10,7 +10,7 @@ import { loadTrainedModel } from '../model/model-dir.js';
 import { contextFunctionals } from './head.js';
 
 export type PoolRequest = { id: number; windows: Float32Array[]; ref: SpeakerReference | null | (SpeakerReference | null)[]; members: [number, number] }
-  /** The functional head's input: functionals of a window's trailing audio (src/monitor/head.ts contextFunctionals). */
+  /** The functional head's input: functionals of a refresh point's trailing audio (src/monitor/head.ts contextFunctionals). */
   | { id: number; context: Float32Array };
 export type PoolReply = { id: number; probs: Float32Array } | { id: number; functionals: number[] | null } | { id: number; error: string };
 

@@ -73,8 +73,8 @@ function memoFeatures(m: TrainedModel): (clip: Float32Array) => FeatureMatrix {
 
 /**
  * The model's functional head as the core's `MonitorHead` (undefined: the model has none; src/monitor/head.ts,
- * which the on-device page shares). With `pool`, the windows' functionals are computed by its workers (the
- * F0 tracker: tens of ms per window, off the thread that takes every session's audio).
+ * which the on-device page shares). With `pool`, the functionals of the head's refresh points are computed by its
+ * workers at background priority (the F0 tracker on 6 s: tens of ms each, off the thread that takes every session's audio).
  */
 export function monitorHead(m: TrainedModel, pool?: InferencePool): MonitorHead | undefined {
   const head = m.functionalHead;

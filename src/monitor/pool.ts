@@ -16,7 +16,11 @@ export interface InferencePool {
   readonly size: number;
   /** `ref`: one for all windows, or one per window (a batch of several sessions' windows). */
   classify(windows: Float32Array[], ref: SpeakerReference | null | (SpeakerReference | null)[]): Promise<Float32Array>;
-  /** The functional head's functionals of a window's trailing audio, computed by the least busy worker (src/monitor/head.ts contextFunctionals). */
+  /**
+   * The functional head's functionals of a refresh point's trailing audio (src/monitor/head.ts contextFunctionals),
+   * at background priority: handed to a worker only when it has nothing else to do, so a window's scoring waits for
+   * at most one of them (the core asks for them a head period before they are needed).
+   */
   functionals(context: Float32Array): Promise<number[] | null>;
   close(): Promise<void>;
 }
@@ -30,8 +34,23 @@ export function memberRanges(members: number, n: number): [number, number][] {
 }
 
 export async function createInferencePool(m: TrainedModel, workers: number): Promise<InferencePool> {
+  // The head's functionals waiting for an idle worker (background priority; see InferencePool.functionals).
+  const background: { context: Float32Array; resolve: (v: number[] | null) => void; reject: (e: Error) => void }[] = [];
+  let slots: Slot[] = [];
+  let nextId = 0;
+  function dispatchBackground(): void {
+    for (const slot of slots) {
+      if (!background.length) return;
+      if (slot.busy > 0) continue;
+      const job = background.shift()!;
+      const id = nextId++;
+      slot.busy++;
+      slot.waiting.set(id, { resolve: job.resolve as (p: unknown) => void, reject: job.reject });
+      slot.worker.postMessage({ id, context: job.context } satisfies PoolRequest);
+    }
+  }
   if (!(Number.isInteger(workers) && workers >= 1)) throw new ParamError('workers', `expected a whole number ≥ 1, got ${workers}`);
-  const slots: Slot[] = await Promise.all([...Array(workers).keys()].map(() => new Promise<Slot>((resolve, reject) => {
+  slots = await Promise.all([...Array(workers).keys()].map(() => new Promise<Slot>((resolve, reject) => {
     const worker = startModuleWorker('inference-worker', { dir: m.dir });
     const slot: Slot = { worker, busy: 0, waiting: new Map() };
     worker.on('message', (msg: PoolReply | { ready: true }) => {
@@ -42,11 +61,13 @@ export async function createInferencePool(m: TrainedModel, workers: number): Pro
       slot.busy--;
       if ('error' in msg) w.reject(new Error(msg.error));
       else w.resolve('probs' in msg ? msg.probs : msg.functionals);
+      dispatchBackground();
     });
     const fail = (err: Error): void => {
       reject(err);
       for (const w of slot.waiting.values()) w.reject(new Error(`inference worker failed: ${err.message}`));
       slot.waiting.clear();
+      for (const job of background.splice(0)) job.reject(new Error(`inference worker failed: ${err.message}`));
     };
     worker.once('error', fail);
     worker.once('exit', (code) => { if (code !== 0) fail(new Error(`inference worker exited with ${code}`)); });
@@ -54,7 +75,6 @@ export async function createInferencePool(m: TrainedModel, workers: number): Pro
   const K = m.classes.length;
   const M = m.members.length;
   const ranges = memberRanges(M, workers);
-  let nextId = 0;
 
   function ask(slot: Slot, windows: Float32Array[], ref: SpeakerReference | null | (SpeakerReference | null)[], members: [number, number]): Promise<Float32Array> {
     const id = nextId++;
@@ -81,12 +101,9 @@ export async function createInferencePool(m: TrainedModel, workers: number): Pro
       return applyCalibration(m, out);
     },
     functionals(context) {
-      const slot = slots.reduce((a, b) => (b.busy < a.busy ? b : a));
-      const id = nextId++;
-      slot.busy++;
       return new Promise((resolve, reject) => {
-        slot.waiting.set(id, { resolve: resolve as (p: unknown) => void, reject });
-        slot.worker.postMessage({ id, context } satisfies PoolRequest);
+        background.push({ context, resolve, reject });
+        dispatchBackground();
       });
     },
     async close() {

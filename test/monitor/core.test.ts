@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { resample } from '../../src/audio/resample.js';
 import { StreamResampler } from '../../src/monitor/stream-resampler.js';
 import { SpeechGate } from '../../src/monitor/gate.js';
-import { createMonitor, type MonitorEvent, type MonitorModel, type WindowEvent } from '../../src/monitor/core.js';
+import { createMonitor, DEFAULT_HEAD_HOP_SECONDS, headPoint, type MonitorEvent, type MonitorModel, type WindowEvent } from '../../src/monitor/core.js';
 import { Rng } from '../../src/engine/rng.js';
 
 function noiseBursts(sr: number, seconds: number, seed = 1): { x: Float32Array; bursts: [number, number][] } {
@@ -250,18 +250,109 @@ test('createMonitor: a head whose enrolment reference is a promise (the on-devic
       head: {
         contextSamples: sr,
         reference,
-        async fuse(_ctx, probs, ref) { fusedWith.push(ref); return Float32Array.from(probs, (p) => p / 2); },
+        async score(_ctx, ref) { fusedWith.push(ref); return 0.5; },
+        fuse: (probs, opinion) => Float32Array.from(probs, (p) => p * (opinion as number)),
       },
     };
     const events: MonitorEvent[] = [];
-    const mon = createMonitor({ model, window: 1, hop: 0.25, enrolSeconds: 0.5, maxPending: Infinity, onEvent: (e) => events.push(e), onError: (e) => seen.push(e) });
+    // headHop = hop: the head refreshes at every window (each window fuses the previous window's opinion).
+    const mon = createMonitor({ model, window: 1, hop: 0.25, headHop: 0.25, enrolSeconds: 0.5, maxPending: Infinity, onEvent: (e) => events.push(e), onError: (e) => seen.push(e) });
     for (let s = 0; s < x.length; s += 480) { mon.push(x.subarray(s, s + 480), sr); await mon.drain(); }
     return { windows: events.filter((e): e is WindowEvent => e.type === 'window' && e.probs !== null), fusedWith, seen };
   };
   const ok = await run(() => new Promise((r) => setTimeout(() => r([1, 2, 3]), 20)));
   assert.ok(ok.windows.length >= 8 && ok.windows.every((w) => w.head === true));
-  assert.ok(ok.fusedWith.length === ok.windows.length && ok.fusedWith.every((r) => JSON.stringify(r) === '[1,2,3]'), 'every window fused with the settled reference');
+  assert.ok(ok.fusedWith.length >= ok.windows.length && ok.fusedWith.every((r) => JSON.stringify(r) === '[1,2,3]'), 'every opinion asked with the settled reference');
   const failed = await run(() => Promise.reject(new Error('worker gone')));
   assert.match(String(failed.seen[0]), /worker gone/);
   assert.equal(failed.windows.length, 0);
+});
+
+/**
+ * A fake head whose opinion is the mean |sample| of its context (a different context gives a different opinion),
+ * recording the contexts it scored (by their length and opinion).
+ */
+function fakeHead(sr: number, contextSeconds = 2) {
+  const scored: number[] = [];
+  return {
+    scored,
+    head: {
+      contextSamples: contextSeconds * sr,
+      reference: () => null,
+      async score(ctx: Float32Array) {
+        let s = 0;
+        for (const v of ctx) s += Math.abs(v);
+        const m = s / ctx.length;
+        scored.push(m);
+        return m;
+      },
+      fuse: (probs: Float32Array, opinion: unknown) => Float32Array.from(probs, (p, k) => (k === 0 ? p + (opinion as number) : p)),
+    },
+  };
+}
+
+test('headPoint: refresh points every `every` windows, each used for the period after the next one', () => {
+  assert.deepEqual([...Array(10).keys()].map((k) => headPoint(k, 4)), [-4, -4, -4, -4, 0, 0, 0, 0, 4, 4]);
+  assert.deepEqual([...Array(4).keys()].map((k) => headPoint(k, 1)), [-1, 0, 1, 2]);
+});
+
+test('createMonitor: the head refreshes every headHop of stream (not every window) and each window fuses the refresh point a period back', async () => {
+  const sr = 16000;
+  const { x } = noiseBursts(sr, 7.5);
+  for (const [headHop, every] of [[undefined, DEFAULT_HEAD_HOP_SECONDS / 0.25], [1, 4], [0.6, 2], [0.25, 1]] as const) {
+    const h = fakeHead(sr);
+    const events: MonitorEvent[] = [];
+    const mon = createMonitor({ model: { ...fakeModel(), head: h.head }, window: 1, hop: 0.25, headHop, enrolSeconds: 0, maxPending: Infinity, onEvent: (e) => events.push(e) });
+    for (let s = 0; s < x.length; s += 480) { mon.push(x.subarray(s, s + 480), sr); await mon.drain(); }
+    await mon.end();
+    const wins = events.filter((e): e is WindowEvent => e.type === 'window');
+    const classified = wins.filter((w) => w.probs);
+    assert.ok(classified.length >= 10, `${classified.length} classified`);
+    for (const w of classified) {
+      const k = Math.round((w.t1 - 1) / 0.25), g = headPoint(k, every);
+      if (g < 0) { assert.equal(w.head, false, `window ${k}: no refresh point yet`); assert.equal(w.headT, undefined); continue; }
+      assert.equal(w.head, true, `window ${k}`);
+      assert.ok(Math.abs(w.headT! - (1 + g * 0.25)) < 1e-9, `window ${k} (headHop ${headHop}): head of ${w.headT} s, expected the refresh point ${g}`);
+      // The opinion fused is the head's on the 2 s ending at the refresh point (the stream's own samples).
+      const e = Math.round(w.headT! * sr);
+      const ctx = x.subarray(Math.max(0, e - 2 * sr), e);
+      const want = ctx.reduce((s, v) => s + Math.abs(v), 0) / ctx.length;
+      assert.ok(Math.abs(w.probs!.quiet! + w.probs!.loud! - 1 - want) < 1e-5, `window ${k}: fused with the opinion at the refresh point`);
+    }
+    // Scored at most once per refresh point (windows due / every), never per window.
+    const points = Math.ceil(wins.length / every);
+    assert.ok(h.scored.length <= points, `headHop ${headHop}: ${h.scored.length} opinions for ${points} refresh points`);
+    if (every > 1) assert.ok(h.scored.length < classified.length, 'fewer opinions than classified windows');
+  }
+  assert.throws(() => createMonitor({ model: { ...fakeModel(), head: fakeHead(sr).head }, window: 1, hop: 0.25, headHop: 0.1, onEvent: () => undefined }), /headHop: expected hop \(0.25\) ≤ seconds ≤ 30/);
+  assert.throws(() => createMonitor({ model: { ...fakeModel(), head: fakeHead(sr).head }, headHop: Number.NaN, onEvent: () => undefined }), /headHop/);
+});
+
+test('createMonitor: live (a slow classifier, windows dropped) fuses every window it classifies with the same head opinion as replay', async () => {
+  const sr = 16000;
+  const { x } = noiseBursts(sr, 7.5, 3);
+  const run = async (live: boolean) => {
+    const h = fakeHead(sr);
+    const events: MonitorEvent[] = [];
+    const mon = createMonitor({ model: { ...fakeModel(live ? 60 : 0), head: h.head }, window: 1, hop: 0.25, headHop: 1, enrolSeconds: 0,
+      maxPending: live ? 1 : Infinity, onEvent: (e) => events.push(e) });
+    for (let s = 0; s < x.length; s += 480) {
+      mon.push(x.subarray(s, s + 480), sr);
+      if (live) await new Promise((r) => setTimeout(r, 5)); // faster than real time: the slow classifier falls behind
+      else await mon.drain();
+    }
+    const summary = await mon.end();
+    return { wins: events.filter((e): e is WindowEvent => e.type === 'window' && e.probs !== null), summary };
+  };
+  const replay = await run(false), live = await run(true);
+  assert.equal(replay.summary.dropped, 0);
+  assert.ok(live.summary.dropped > 0, 'the live run dropped windows');
+  assert.ok(live.wins.length >= 5 && live.wins.some((w) => w.head));
+  for (const w of live.wins) {
+    const r = replay.wins.find((v) => v.t1 === w.t1)!;
+    assert.ok(r, `window ${w.t1} classified in replay too`);
+    assert.equal(w.head, r.head);
+    assert.equal(w.headT, r.headT);
+    assert.deepEqual(w.probs, r.probs, `window ${w.t1}: the same fused probabilities`);
+  }
 });

@@ -75,8 +75,11 @@ test(
     const bundled = browserHead.functionalMonitorHead(m.functionalHead!, m.classes, s.params.sr, browserHead.localHeadFunctionals(s));
     const server = monitorHead(m)!;
     assert.equal(bundled.contextSamples, server.contextSamples);
-    const fused = await server.fuse(context, probs, ref);
-    assert.ok(fused && fused.some((p, k) => Math.abs(p - probs[k]!) > 1e-3), 'the head moves the probabilities');
-    assert.deepEqual(await bundled.fuse(context, probs, ref), fused);
+    const opinion = await server.score(context, ref);
+    assert.ok(opinion);
+    assert.deepEqual(await bundled.score(context, ref), opinion);
+    const fused = server.fuse(probs, opinion);
+    assert.ok(fused.some((p, k) => Math.abs(p - probs[k]!) > 1e-3), 'the head moves the probabilities');
+    assert.deepEqual(bundled.fuse(probs, opinion), fused);
   },
 );

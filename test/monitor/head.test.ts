@@ -1,7 +1,7 @@
 /**
  * The functional head in the monitor (src/monitor/model.ts monitorHead): windows fused with the head on
- * the trailing speech context once it holds enough speech, exactly as predict's head on that audio; a
- * model without a head unchanged; the population reference without reference clips.
+ * the speech context ending at the head's refresh point once it holds enough speech, exactly as predict's
+ * head on that audio; a model without a head unchanged; the population reference without reference clips.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -14,7 +14,7 @@ import { Rng } from '../../src/engine/rng.js';
 import { windowProbabilities } from '../../src/eval/predict.js';
 import { finiteMeans, fuseProbabilities, headProbabilities } from '../../src/model/functional-head.js';
 import { loadTrainedModel, type TrainedModel } from '../../src/model/model-dir.js';
-import type { MonitorEvent, WindowEvent } from '../../src/monitor/core.js';
+import { DEFAULT_HEAD_HOP_SECONDS, headPoint, type MonitorEvent, type WindowEvent } from '../../src/monitor/core.js';
 import { HEAD_CONTEXT_SECONDS, monitorModel } from '../../src/monitor/model.js';
 import { replayFile, type ReplayOptions } from '../../src/monitor/replay.js';
 import { tmpDir } from '../train/fixtures.js';
@@ -51,9 +51,10 @@ async function replay(m: TrainedModel, file: string, opts: Partial<ReplayOptions
 const windowsOf = (es: MonitorEvent[]): WindowEvent[] => es.filter((e): e is WindowEvent => e.type === 'window');
 const vec = (m: TrainedModel, r: Record<string, number>): Float32Array => Float32Array.from(m.classes.map((c) => r[c]!));
 
-/** Functionals of a file's speech, as predict computes them. */
-async function fileFunctionals(m: TrainedModel, file: string): Promise<number[]> {
-  return samplesFunctionals(speechSamples((await loadAudio(file, { sr: SR })).samples, m.featureSettings, file), m.featureSettings);
+/** Functionals of a file's speech (its first `seconds`: all of it by default), as predict computes them. */
+async function fileFunctionals(m: TrainedModel, file: string, seconds = Infinity): Promise<number[]> {
+  const { samples } = await loadAudio(file, { sr: SR });
+  return samplesFunctionals(speechSamples(samples.subarray(0, Math.min(samples.length, Math.round(seconds * SR))), m.featureSettings, file), m.featureSettings);
 }
 
 /** Checks a replay of the head model against the network alone and predict's head on the whole file. */
@@ -76,12 +77,14 @@ async function checkFused(m: TrainedModel, file: string, headRef: number[] | nul
     if (w.head) assert.notDeepEqual(w.probs, a.probs, `window ${w.t1}: fused = the network's`);
     else assert.deepEqual(w.probs, a.probs, `window ${w.t1}: no head, yet not the network's`);
   }
-  // The last window ends at the file's end and its context is the whole file: predict's head on the file.
-  const last = fused.at(-1)!, lastNet = alone.at(-1)!;
+  // The head's refresh points: the window k (ending at WIN + k·HOP) fuses the head's opinion at refresh point headPoint(k).
+  const every = Math.round((opts.headHop ?? DEFAULT_HEAD_HOP_SECONDS) / HOP);
+  for (const w of withHead) assert.ok(Math.abs(w.headT! - (WIN + headPoint(Math.round((w.t1 - WIN) / HOP), every) * HOP)) < 1e-9, `window ${w.t1}: head of ${w.headT}`);
+  // The last fused window: its head's context is the file up to the refresh point (the file fits the context): predict's head on that audio.
+  const last = withHead.at(-1)!, lastNet = alone.find((a) => a.t1 === last.t1)!;
   const { samples } = await loadAudio(file, { sr: SR });
-  assert.ok(Math.abs(last.t1 - samples.length / SR) < 1e-9 && samples.length <= HEAD_CONTEXT_SECONDS * SR);
-  assert.equal(last.head, true);
-  const hp = headProbabilities(head, [await fileFunctionals(m, file)], [headRef]);
+  assert.ok(samples.length <= HEAD_CONTEXT_SECONDS * SR);
+  const hp = headProbabilities(head, [await fileFunctionals(m, file, last.headT!)], [headRef]);
   const want = fuseProbabilities(vec(m, lastNet.probs!), hp, m.classes, head.fusion, head.priors);
   m.classes.forEach((c, k) => assert.ok(Math.abs(last.probs![c]! - want[k]!) < 1e-6, `${c}: ${last.probs![c]} vs ${want[k]}`));
   // The summary's mean is the fused windows' mean.
@@ -98,12 +101,13 @@ test('a model with a head: windows fused with the head on the trailing speech, w
   const file = await writeClip();
   const ref = devFiles('calm', 2);
   const headRef = finiteMeans(await Promise.all(ref.map((f) => fileFunctionals(m, f))));
-  await checkFused(m, file, headRef, { reference: ref });
+  await checkFused(m, file, headRef, { reference: ref, headHop: HOP });
+  await checkFused(m, file, headRef, { reference: ref, headHop: 1 });
 });
 
 test('a model with a head, no reference clips: the head falls back to the training population', { skip }, async () => {
   const m = loadTrainedModel(await tinyHeadModel());
-  await checkFused(m, await writeClip(), null, { skipEnrolment: true });
+  await checkFused(m, await writeClip(), null, { skipEnrolment: true, headHop: HOP });
 });
 
 test('enrolment gives the head its reference: the enrolment speech\'s functionals', { skip }, async () => {
@@ -143,11 +147,13 @@ test('with an inference pool (the server), the head\'s functionals come from a w
     const { samples } = await loadAudio(await writeClip(), { sr: SR });
     const probs = Float32Array.from(m.classes.map((_, k) => (k + 1) / 6));
     const ref = await fileFunctionals(m, devFiles('calm', 1)[0]!);
-    const here = await monitorModel(m).head!.fuse(samples, probs, ref);
-    const there = await monitorModel(m, { pool }).head!.fuse(samples, probs, ref);
+    const local = monitorModel(m).head!, pooled = monitorModel(m, { pool }).head!;
+    const here = await local.score(samples, ref);
+    const there = await pooled.score(samples, ref);
     assert.ok(here);
     assert.deepEqual(there, here);
-    assert.equal(await monitorModel(m, { pool }).head!.fuse(samples.subarray(0, SR), probs, ref), null, 'under 2 s of speech: no head');
+    assert.deepEqual(pooled.fuse(probs, there), local.fuse(probs, here));
+    assert.equal(await pooled.score(samples.subarray(0, SR), ref), null, 'under 2 s of speech: no head');
   } finally {
     await pool.close();
   }

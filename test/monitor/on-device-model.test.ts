@@ -44,7 +44,7 @@ async function deviceReplay(meta: OnnxMetadata, run: ReturnType<typeof ortRunner
   return local;
 }
 
-/** Largest |Δp| of the classified windows; the windows, their classification and `head` flags must agree. */
+/** Largest |Δp| of the classified windows; the windows, their classification, `head` flags and the head's refresh points must agree. */
 function compareWindows(m: TrainedModel, server: MonitorEvent[], device: MonitorEvent[]): { worst: number; classified: number } {
   const a = wins(server), b = wins(device);
   assert.equal(b.length, a.length);
@@ -54,6 +54,7 @@ function compareWindows(m: TrainedModel, server: MonitorEvent[], device: Monitor
     assert.equal(v.t1, w.t1);
     assert.equal(Boolean(v.probs), Boolean(w.probs), `window ${i} (${w.t0}–${w.t1} s) classified on one side only`);
     assert.equal(v.head, w.head, `window ${i} (${w.t0}–${w.t1} s): head ${w.head} on the server, ${v.head} on the device`);
+    assert.equal(v.headT, w.headT, `window ${i} (${w.t0}–${w.t1} s): the head's refresh point differs`);
     if (!w.probs) return;
     classified++;
     for (const c of m.classes) worst = Math.max(worst, Math.abs(w.probs[c]! - v.probs![c]!));

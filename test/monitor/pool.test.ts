@@ -1,7 +1,8 @@
 /**
  * The monitor's inference workers: an ensemble split across workers and a single network scored by one
  * give the probabilities of in-process `windowProbabilities` (≤ 1e-6: the ensemble mean is formed from
- * the parts' means), with and without a speaker reference, in request order; a worker error is reported.
+ * the parts' means), with and without a speaker reference, in request order; the head's functionals only
+ * when a worker is idle; a worker error is reported.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -39,6 +40,13 @@ test('inference pool: the same probabilities as in-process scoring, ensemble spl
       const want = await windowProbabilities(m, windows, null, windows.length);
       want.forEach((v, k) => assert.ok(Math.abs(v - got[windows.length]![k]!) <= 1e-6, `workers ${workers}, batch: ${got[windows.length]![k]} vs ${v}`));
       await assert.rejects(pool.classify([new Float32Array(8000)], { mean: [1], std: [1], clips: 1, frames: 1 }), /speaker reference: statistics for 1 feature rows/);
+      // The head's functionals run at background priority: a classify asked for after them is answered first.
+      const order: string[] = [];
+      const first = pool.classify([windows[0]!], ref).then(() => order.push('classify 1'));
+      const head = pool.functionals(windows.reduce((a, w) => Float32Array.from([...a, ...w]), new Float32Array(0))).then(() => order.push('functionals'));
+      const second = pool.classify([windows[1]!], ref).then(() => order.push('classify 2'));
+      await Promise.all([first, head, second]);
+      assert.deepEqual(order, ['classify 1', 'classify 2', 'functionals'], `workers ${workers}`);
     } finally {
       await pool.close();
     }

@@ -225,7 +225,7 @@ export const onDeviceHooks = {
   },
   /**
    * Median and p95 ms of `runs` requests for the functional head's functionals of `context` (a window's trailing
-   * audio at the model's rate) — the head's extra work per window, in the worker, request to reply — after the
+   * audio at the model's rate) — the head's extra work per refresh point (every `headHop`), in the worker, request to reply — after the
    * same warm-up; `values` of the last run.
    */
   async timeHead(context: number[], runs = 20): Promise<{ p50: number; p95: number; min: number; threads: string; values: number[] | null }> {

@@ -13,7 +13,7 @@ import { checkOnnxModel, readOnnxModel } from '../../export/onnx-check.js';
 import type { MonitorEvent } from '../../monitor/core.js';
 
 interface MonitorCliOptions {
-  input?: string; reference: string[]; skipEnrolment?: boolean; realtime?: boolean; json?: boolean; window?: string; hop?: string; smoothing?: string;
+  input?: string; reference: string[]; skipEnrolment?: boolean; realtime?: boolean; json?: boolean; window?: string; hop?: string; smoothing?: string; headHop?: string;
   enrolSeconds?: string; cooldown?: string; host: string; port: string; token?: string; record?: string; recordAudio?: boolean;
   maxSessions: string; workers?: string; onDevice?: boolean; onnx?: string; threads?: string;
 }
@@ -60,6 +60,7 @@ export function register(program: Command): void {
     .option('--window <s>', 'window length in seconds (default: the model\'s, else 2); bounds the reaction time')
     .option('--hop <s>', 'seconds between windows (default: the model\'s, else 0.5)')
     .option('--smoothing <n>', 'windows in the moving average (default 3)')
+    .option('--head-hop <s>', 'models with a functional head: seconds between the head\'s refreshes on the last 6 s (default 2, rounded to whole hops)')
     .option('--enrol-seconds <s>', 'seconds of speech enrolled as the speaker reference (default 8; 0: none)')
     .option('--cooldown <s>', 'seconds before an alert of the same signal can start again (default 10)')
     .option('--host <addr>', 'address to listen on (non-loopback needs --token)', '127.0.0.1')
@@ -80,7 +81,7 @@ export function register(program: Command): void {
           host: o.host, port: positive('--port', o.port, { integer: true, zero: true }), token: o.token, modelName: onnx.name,
           threads: positive('--threads', o.threads, { integer: true }),
           monitor: {
-            window: positive('--window', o.window), hop: positive('--hop', o.hop), smoothing: positive('--smoothing', o.smoothing, { integer: true }),
+            window: positive('--window', o.window), hop: positive('--hop', o.hop), smoothing: positive('--smoothing', o.smoothing, { integer: true }), headHop: positive('--head-hop', o.headHop),
             enrolSeconds: positive('--enrol-seconds', o.enrolSeconds, { zero: true }), cooldown: positive('--cooldown', o.cooldown, { zero: true }),
           },
         });
@@ -94,7 +95,7 @@ export function register(program: Command): void {
       if (o.onnx || o.threads) throw new Error(`${o.onnx ? '--onnx' : '--threads'}: only with --on-device`);
       const model = loadMonitorModel(modelDir); // a missing or broken model fails here, before anything starts
       const monitor = {
-        window: positive('--window', o.window), hop: positive('--hop', o.hop), smoothing: positive('--smoothing', o.smoothing, { integer: true }),
+        window: positive('--window', o.window), hop: positive('--hop', o.hop), smoothing: positive('--smoothing', o.smoothing, { integer: true }), headHop: positive('--head-hop', o.headHop),
         enrolSeconds: positive('--enrol-seconds', o.enrolSeconds, { zero: true }), cooldown: positive('--cooldown', o.cooldown, { zero: true }),
       };
       if (o.input) {
