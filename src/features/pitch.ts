@@ -8,6 +8,7 @@
  * detectors work on single frames without a voicing decision or track output, and we need a
  * deterministic, dependency-free tracker shared by synth statistics, conversion and the prosodic front-end.
  */
+import { nativeLagProducts } from './native-pitch.js';
 
 /** Per-frame F0 track. Frame i is centred at i·hopSec seconds. */
 export interface PitchTrack {
@@ -105,6 +106,7 @@ export function trackPitch(samples: Float32Array, sr: number, opts: PitchOptions
   const seg = new Float64Array(span);
   const d = new Float64Array(tauMax + 1);
   const r = new Float64Array(tauMax + 1);
+  const products = nativeLagProducts() ?? lagProducts;
 
   // Pass 1: frame energies (over the integration window) for the silence gate.
   const frameStart = (i: number): number => Math.round(i * hop) - (span >> 1);
@@ -133,7 +135,7 @@ export function trackPitch(samples: Float32Array, sr: number, opts: PitchOptions
     // d(τ) = Σ_j (x_j − x_{j+τ})²  via  e0 + eτ − 2·r(τ); eτ updated incrementally.
     let e0 = 0;
     for (let j = 0; j < W; j++) e0 += seg[j]! * seg[j]!;
-    lagProducts(seg, W, tauMax, r);
+    products(seg, W, tauMax, r);
     let et = e0;
     d[0] = 0;
     for (let tau = 1; tau <= tauMax; tau++) {

@@ -3,6 +3,9 @@ import assert from 'node:assert/strict';
 import { lagProducts, trackPitch } from '../../src/features/pitch.js';
 import { measureProsody } from '../../src/features/prosody.js';
 import { Rng } from '../../src/engine/rng.js';
+import { nativeLagProducts } from '../../src/features/native-pitch.js';
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
 
 const SR = 16000;
 
@@ -114,4 +117,28 @@ test('lagProducts: every lag bit-identical to the plain one-lag-at-a-time sum, r
       assert.equal(got[tau], want, `W ${W}, τ ${tau}`); // exact: the same terms added in the same order
     }
   }
+});
+
+test('native lag products (native/src/pitch.cc): bit-identical to lagProducts, and trackPitch gives the same track on either path', async (t) => {
+  const native = nativeLagProducts();
+  if (!native) return t.skip('native addon not built');
+  const rng = new Rng(5);
+  for (const [W, tauMax] of [[400, 267], [16, 8], [10, 7], [5, 1], [33, 12], [400, 16], [400, 31]] as const) {
+    // Wide dynamic range so that any reassociation or fused multiply-add would change low bits.
+    const seg = Float64Array.from({ length: W + tauMax }, () => rng.normal() * Math.exp(4 * rng.normal()));
+    const want = new Float64Array(tauMax + 1);
+    const got = new Float64Array(tauMax + 1);
+    lagProducts(seg, W, tauMax, want);
+    native(seg, W, tauMax, got);
+    for (let tau = 1; tau <= tauMax; tau++) assert.equal(got[tau], want[tau], `W ${W}, τ ${tau}`);
+  }
+  assert.throws(() => native(new Float64Array(10), 8, 4, new Float64Array(5)), /seg has 10 elements, needs 12/);
+  assert.throws(() => native(new Float64Array(12), 8, 4, new Float64Array(4)), /r has 4 elements, needs 5/);
+  // The whole tracker: the JS path (as in the browser) and the native path give identical tracks.
+  const signal = `Float32Array.from({ length: ${SR * 2} }, (_, i) => 0.3 * Math.sin((2 * Math.PI * (140 + 40 * Math.sin(i / ${SR})) * i) / ${SR}) + 0.01 * Math.sin(i * 12.9898) * Math.sin(i * 78.233))`;
+  const x = eval(signal) as Float32Array;
+  const js = spawnSync(process.execPath, ['--import', 'tsx', '-e',
+    `import(${JSON.stringify(path.resolve('src/features/pitch.ts'))}).then((p) => console.log(JSON.stringify([...p.trackPitch(${signal}, ${SR}).f0])))`],
+  { env: { ...process.env, AFFEXION_BACKEND: 'js' }, encoding: 'utf8', maxBuffer: 1 << 26 });
+  assert.deepEqual(JSON.parse(js.stdout) as number[], [...trackPitch(x, SR).f0]);
 });
