@@ -40,7 +40,8 @@ export interface PitchOptions {
  * r[τ] = Σ_{j<W} seg[j]·seg[j+τ] for τ = 1…tauMax: YIN's cost (nearly all of the tracker's time; the live monitor
  * tracks pitch every hop). Eight lags share each load of seg[j]; every sum still adds its terms in the order
  * j = 0, 1, …, so the result is bit-identical to one lag at a time (the conversion and the device = server parity
- * depend on that) — only faster (the test keeps the plain loop as the reference).
+ * depend on that) — only faster (the test keeps the plain loop as the reference). When the native core is built,
+ * trackPitch runs its copy of this loop instead (native/src/pitch.cc: the same sums, SIMD across lags; the browser keeps this one).
  */
 export function lagProducts(seg: Float64Array, W: number, tauMax: number, r: Float64Array): void {
   let tau = 1;
