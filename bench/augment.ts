@@ -27,7 +27,10 @@ const POOL = process.env.AFFEXION_NEUTRAL_POOL ?? path.resolve(import.meta.dirna
 const nClips = Number(arg('clips', '6'));
 const runs = Number(arg('runs', '3'));
 
-const files = readFileSync(path.join(POOL, 'labels.csv'), 'utf8').trim().split('\n').slice(1)
+const files = readFileSync(path.join(POOL, 'labels.csv'), 'utf8')
+  .trim()
+  .split('\n')
+  .slice(1)
   .map((l) => path.join(POOL, l.split(',')[0]!));
 const step = Math.max(1, Math.floor(files.length / nClips));
 const clips: Float32Array[] = [];
@@ -48,14 +51,19 @@ function time(fn: (x: Float32Array, i: number) => unknown): { ms_per_audio_s: nu
 }
 
 const results: Record<string, unknown> = {
-  clips: clips.length, audio_s: +audioSec.toFixed(2), runs, loadavg_1m: +loadavg()[0]!.toFixed(2),
+  clips: clips.length,
+  audio_s: +audioSec.toFixed(2),
+  runs,
+  loadavg_1m: +loadavg()[0]!.toFixed(2),
   track_pitch: time((x) => trackPitch(x, 16000)),
   psola_pitch_1_25: time((x) => psola(x, 16000, { pitchRatio: 1.25 })),
   psola_tempo_0_8: time((x) => psola(x, 16000, { stretch: 0.8 })),
 };
 for (const [name, p] of Object.entries(EMOTION_PROFILES)) results[`convert_${name}`] = time((x, i) => convertClip(x, 16000, p, new Rng(i)));
 for (const spec of ['noise:type=pink:p=1', 'noise:type=babble:p=1', 'reverb:p=1', 'telephone:p=1', 'gain:p=1', 'speed:p=1', 'pitch:p=1']) {
-  results[spec.split(':p=1')[0]!.replace(/[:=]/g, '_')] = time((x) => makeAugmenter(spec, new Rng(1), { babbleSources: clips }).wave(x, 16000));
+  results[spec.split(':p=1')[0]!.replace(/[:=]/g, '_')] = time((x) =>
+    makeAugmenter(spec, new Rng(1), { babbleSources: clips }).wave(x, 16000),
+  );
 }
 results.prosodic_features = time((x) => prosodicFeatures(x, 16000));
 process.stdout.write(`${JSON.stringify(results)}\n`);

@@ -13,10 +13,23 @@ import { getKernels } from '../src/engine/index.js';
 import type { Kernels } from '../src/engine/kernels.js';
 import { Rng } from '../src/engine/rng.js';
 
-const { values } = parseArgs({ options: { batch: { type: 'string', default: '8' }, frames: { type: 'string', default: '1000' }, steps: { type: 'string', default: '2' }, cpu: { type: 'boolean', default: false }, eval: { type: 'boolean', default: false } } });
-const cpuMs = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; };
+const { values } = parseArgs({
+  options: {
+    batch: { type: 'string', default: '8' },
+    frames: { type: 'string', default: '1000' },
+    steps: { type: 'string', default: '2' },
+    cpu: { type: 'boolean', default: false },
+    eval: { type: 'boolean', default: false },
+  },
+});
+const cpuMs = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
 const now = values.cpu ? cpuMs : () => performance.now();
-const B = Number(values.batch), T = Number(values.frames), steps = Number(values.steps);
+const B = Number(values.batch),
+  T = Number(values.frames),
+  steps = Number(values.steps);
 
 const base = getKernels();
 const ms: Record<string, number> = {};
@@ -45,25 +58,38 @@ for (let s = 0; s <= steps; s++) {
   if (s === 1) for (const k of Object.keys(phase)) phase[k] = 0;
   net.zeroGrad();
   let t = now();
-  if (values.eval) { // inference only: eval-mode forward
+  if (values.eval) {
+    // inference only: eval-mode forward
     net.forward(x, B, T, { train: false });
     phase.forward! += now() - t;
     continue;
   }
   const logits = net.forward(x, B, T, { train: true });
   const { dLogits } = softmaxCrossEntropy(logits, y, 4);
-  phase.forward! += now() - t; t = now();
+  phase.forward! += now() - t;
+  t = now();
   net.backward(dLogits);
-  phase.backward! += now() - t; t = now();
+  phase.backward! += now() - t;
+  t = now();
   adam.step();
   phase.adam! += now() - t;
 }
 const per = (v: number) => Math.round((v / steps) * 10) / 10;
 const kernelTotal = Object.values(ms).reduce((a, b) => a + b, 0);
 const total = phase.forward! + phase.backward! + phase.adam!;
-process.stdout.write(JSON.stringify({
-  backend: base.name, clock: values.cpu ? 'cpu' : 'wall', batch: B, frames: T,
-  step_ms: per(total), phase_ms: Object.fromEntries(Object.entries(phase).map(([k, v]) => [k, per(v)])),
-  kernels_ms: Object.fromEntries(Object.entries(ms).sort((a, b) => b[1] - a[1]).map(([k, v]) => [k, per(v)])),
-  outside_kernels_ms: per(total - kernelTotal),
-}) + '\n');
+process.stdout.write(
+  JSON.stringify({
+    backend: base.name,
+    clock: values.cpu ? 'cpu' : 'wall',
+    batch: B,
+    frames: T,
+    step_ms: per(total),
+    phase_ms: Object.fromEntries(Object.entries(phase).map(([k, v]) => [k, per(v)])),
+    kernels_ms: Object.fromEntries(
+      Object.entries(ms)
+        .sort((a, b) => b[1] - a[1])
+        .map(([k, v]) => [k, per(v)]),
+    ),
+    outside_kernels_ms: per(total - kernelTotal),
+  }) + '\n',
+);

@@ -30,17 +30,32 @@ async function main(): Promise<void> {
         let mel = 0;
         let logMel = 0;
         v.probe_frames.forEach((t, i) => {
-          for (let k = 0; k < bins; k++) power = Math.max(power, Math.abs(st.power[t * bins + k] - v.stft.power_probe[k][i]) / Math.max(1e-30, Math.abs(v.stft.power_probe[k][i])));
+          for (let k = 0; k < bins; k++)
+            power = Math.max(
+              power,
+              Math.abs(st.power[t * bins + k] - v.stft.power_probe[k][i]) / Math.max(1e-30, Math.abs(v.stft.power_probe[k][i])),
+            );
           for (let m = 0; m < M; m++) {
-            mel = Math.max(mel, Math.abs(st.melPower[t * M + m] - v.mel_power.probe[m][i]) / Math.max(1e-30, Math.abs(v.mel_power.probe[m][i])));
+            mel = Math.max(
+              mel,
+              Math.abs(st.melPower[t * M + m] - v.mel_power.probe[m][i]) / Math.max(1e-30, Math.abs(v.mel_power.probe[m][i])),
+            );
             logMel = Math.max(logMel, Math.abs(st.logMel[t * M + m] - v.log_mel.probe[m][i]));
           }
         });
-        row[backend === 'js' ? 'js_reference' : 'default_backend'] = { power_max_rel: round(power), mel_power_max_rel: round(mel), log_mel_max_abs: round(logMel), ...blockDiffs(st.features.data, st.features.frames, v.features.data) };
+        row[backend === 'js' ? 'js_reference' : 'default_backend'] = {
+          power_max_rel: round(power),
+          mel_power_max_rel: round(mel),
+          log_mel_max_abs: round(logMel),
+          ...blockDiffs(st.features.data, st.features.frames, v.features.data),
+        };
       }
       if (g.load.resampled) {
         const st = extractFeatureStages(ours, { nFft: v.params.n_fft, hopLength: v.params.hop_length });
-        row.end_to_end_with_our_resampler = { signal_snr_db: round(10 * Math.log10(s / se)), ...blockDiffs(st.features.data, st.features.frames, v.features.data) };
+        row.end_to_end_with_our_resampler = {
+          signal_snr_db: round(10 * Math.log10(s / se)),
+          ...blockDiffs(st.features.data, st.features.frames, v.features.data),
+        };
       }
       out.push(row);
     }

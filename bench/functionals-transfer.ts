@@ -56,35 +56,64 @@ async function functionalsOf(file: string): Promise<Entry> {
   const hit = cache[file];
   if (hit && hit.key === key) return hit;
   const a = await loadAudio(file);
-  const e = { key, v: functionalVector(clipFunctionals(a.samples, 16000)).map((x) => (Number.isFinite(x) ? x : NaN)), dur: a.samples.length / 16000 };
+  const e = {
+    key,
+    v: functionalVector(clipFunctionals(a.samples, 16000)).map((x) => (Number.isFinite(x) ? x : NaN)),
+    dur: a.samples.length / 16000,
+  };
   cache[file] = e;
-  if (++computed % 100 === 0) { writeFileSync(cacheFile, JSON.stringify(cache)); process.stderr.write(`functionals: ${computed} computed\n`); }
+  if (++computed % 100 === 0) {
+    writeFileSync(cacheFile, JSON.stringify(cache));
+    process.stderr.write(`functionals: ${computed} computed\n`);
+  }
   return e;
 }
 
-interface Clip { item: DatasetItem; raw: number[]; dur: number; rel: number[] }
+interface Clip {
+  item: DatasetItem;
+  raw: number[];
+  dur: number;
+  rel: number[];
+}
 
 /** Speaker-relative vectors; reference clips are made relative to their speaker's other references. */
 function relative(clips: Omit<Clip, 'rel'>[], isRef: boolean[]): Clip[] {
   const spk = clips.map((c) => c.item.speaker ?? 'unknown');
-  const all = fitFunctionalReference(clips.map((c) => c.raw), spk, isRef);
+  const all = fitFunctionalReference(
+    clips.map((c) => c.raw),
+    spk,
+    isRef,
+  );
   return clips.map((c, i) => {
     if (!isRef[i]) return { ...c, rel: relativeToSpeaker(all, c.raw, spk[i]!) };
-    const others = fitFunctionalReference(clips.map((d) => d.raw), spk, isRef.map((r, j) => r && j !== i));
+    const others = fitFunctionalReference(
+      clips.map((d) => d.raw),
+      spk,
+      isRef.map((r, j) => r && j !== i),
+    );
     return { ...c, rel: relativeToSpeaker({ means: others.means, std: all.std }, c.raw, spk[i]!) };
   });
 }
 
 async function load(dir: string): Promise<Omit<Clip, 'rel'>[]> {
   const out: Omit<Clip, 'rel'>[] = [];
-  for (const item of scanDataset(dir).items) { const e = await functionalsOf(item.path); out.push({ item, raw: e.v, dur: e.dur }); }
+  for (const item of scanDataset(dir).items) {
+    const e = await functionalsOf(item.path);
+    out.push({ item, raw: e.v, dur: e.dur });
+  }
   return out;
 }
 
 // ---- a small multinomial logistic regression (full-batch gradient descent, L2) ---------------
-interface Model { mu: number[]; sd: number[]; W: number[][]; K: number }
+interface Model {
+  mu: number[];
+  sd: number[];
+  W: number[][];
+  K: number;
+}
 function fit(X: number[][], y: number[], K: number, l2 = 1e-2, iters = 800, lr = 0.5): Model {
-  const D = X[0]!.length, n = X.length;
+  const D = X[0]!.length,
+    n = X.length;
   const mu = Array.from({ length: D }, (_, d) => X.reduce((a, x) => a + x[d]!, 0) / n);
   const sd = Array.from({ length: D }, (_, d) => Math.sqrt(X.reduce((a, x) => a + (x[d]! - mu[d]!) ** 2, 0) / n) || 1);
   const Z = X.map((x) => x.map((v, d) => (v - mu[d]!) / sd[d]!));
@@ -104,7 +133,9 @@ function fit(X: number[][], y: number[], K: number, l2 = 1e-2, iters = 800, lr =
   return { mu, sd, W, K };
 }
 function softmax(l: number[]): number[] {
-  const m = Math.max(...l), e = l.map((v) => Math.exp(v - m)), s = e.reduce((a, b) => a + b);
+  const m = Math.max(...l),
+    e = l.map((v) => Math.exp(v - m)),
+    s = e.reduce((a, b) => a + b);
   return e.map((v) => v / s);
 }
 function logits(m: Model, x: number[]): number[] {
@@ -121,7 +152,8 @@ function auc(pos: number[], neg: number[]): number {
 /** Cohen's d of a vs b (pooled sd). */
 function cohenD(a: number[], b: number[]): number {
   const m = (v: number[]): number => v.reduce((x, y) => x + y, 0) / v.length;
-  const va = a.reduce((x, y) => x + (y - m(a)) ** 2, 0), vb = b.reduce((x, y) => x + (y - m(b)) ** 2, 0);
+  const va = a.reduce((x, y) => x + (y - m(a)) ** 2, 0),
+    vb = b.reduce((x, y) => x + (y - m(b)) ** 2, 0);
   const s = Math.sqrt((va + vb) / (a.length + b.length - 2));
   return s > 0 ? (m(a) - m(b)) / s : 0;
 }
@@ -132,7 +164,10 @@ const neutral = await load(neutralDir);
 const realSets: Record<string, Clip[]> = {};
 for (const corpus of ['ravdess-dev', 'tess-dev']) {
   const raw = await load(path.join(SHARED, 'data', corpus));
-  realSets[corpus] = relative(raw, raw.map((c) => REFERENCE.has(c.item.label)));
+  realSets[corpus] = relative(
+    raw,
+    raw.map((c) => REFERENCE.has(c.item.label)),
+  );
 }
 const converted = [];
 for (const dir of convertedDirs) {
@@ -144,16 +179,37 @@ for (const dir of convertedDirs) {
 writeFileSync(cacheFile, JSON.stringify(cache));
 
 // ---- per-cue effect sizes ---------------------------------------------------------------------
-const pick = (clips: Clip[], labels: string[], f: (c: Clip) => number): number[] => clips.filter((c) => labels.includes(c.item.label)).map(f);
+const pick = (clips: Clip[], labels: string[], f: (c: Clip) => number): number[] =>
+  clips.filter((c) => labels.includes(c.item.label)).map(f);
 const cues = FUNCTIONAL_NAMES.map((name, d) => {
   const row: Record<string, unknown> = { cue: name };
   converted.forEach((conv, s) => {
-    row[`${names[s]}_panic_vs_excitement_d`] = r3(cohenD(pick(conv, ['panic'], (c) => c.rel[d]!), pick(conv, ['excitement'], (c) => c.rel[d]!)));
-    row[`${names[s]}_high_vs_boredom_d`] = r3(cohenD(pick(conv, ['panic', 'excitement'], (c) => c.rel[d]!), pick(conv, ['boredom'], (c) => c.rel[d]!)));
+    row[`${names[s]}_panic_vs_excitement_d`] = r3(
+      cohenD(
+        pick(conv, ['panic'], (c) => c.rel[d]!),
+        pick(conv, ['excitement'], (c) => c.rel[d]!),
+      ),
+    );
+    row[`${names[s]}_high_vs_boredom_d`] = r3(
+      cohenD(
+        pick(conv, ['panic', 'excitement'], (c) => c.rel[d]!),
+        pick(conv, ['boredom'], (c) => c.rel[d]!),
+      ),
+    );
   });
   for (const [corpus, clips] of Object.entries(realSets)) {
-    row[`${corpus}_fearful_vs_happy_d`] = r3(cohenD(pick(clips, ['fearful'], (c) => c.rel[d]!), pick(clips, ['happy'], (c) => c.rel[d]!)));
-    row[`${corpus}_high_vs_neutral_d`] = r3(cohenD(pick(clips, ['fearful', 'happy'], (c) => c.rel[d]!), pick(clips, ['neutral', 'calm'], (c) => c.rel[d]!)));
+    row[`${corpus}_fearful_vs_happy_d`] = r3(
+      cohenD(
+        pick(clips, ['fearful'], (c) => c.rel[d]!),
+        pick(clips, ['happy'], (c) => c.rel[d]!),
+      ),
+    );
+    row[`${corpus}_high_vs_neutral_d`] = r3(
+      cohenD(
+        pick(clips, ['fearful', 'happy'], (c) => c.rel[d]!),
+        pick(clips, ['neutral', 'calm'], (c) => c.rel[d]!),
+      ),
+    );
   }
   return row;
 });
@@ -164,7 +220,9 @@ const meanRel = (clips: Clip[], label: string): Record<string, number> => {
   return Object.fromEntries(FUNCTIONAL_NAMES.map((name, d) => [name, r3(sel.reduce((a, c) => a + c.rel[d]!, 0) / sel.length)]));
 };
 const directions: Record<string, Record<string, Record<string, number>>> = {};
-converted.forEach((conv, s2) => { directions[names[s2]!] = Object.fromEntries(CLASSES.map((c) => [c, meanRel(conv, c)])); });
+converted.forEach((conv, s2) => {
+  directions[names[s2]!] = Object.fromEntries(CLASSES.map((c) => [c, meanRel(conv, c)]));
+});
 for (const [corpus, clips] of Object.entries(realSets)) {
   directions[corpus] = Object.fromEntries([...new Set(clips.map((c) => c.item.label))].sort().map((l) => [l, meanRel(clips, l)]));
 }
@@ -172,7 +230,17 @@ for (const [corpus, clips] of Object.entries(realSets)) {
 // ---- classifiers --------------------------------------------------------------------------------
 type Features = (c: Clip) => number[];
 /** Groups fixed in advance (not chosen on the corpora): prosody (F0, loudness, timing) and voice quality (spectrum, perturbation). */
-const PROSODY = ['f0MeanSt', 'f0SdSt', 'f0RangeSt', 'loudnessMean', 'loudnessCv', 'voicedSegmentsPerSec', 'voicedSegmentSec', 'unvoicedSegmentSec', 'pauseRatio'];
+const PROSODY = [
+  'f0MeanSt',
+  'f0SdSt',
+  'f0RangeSt',
+  'loudnessMean',
+  'loudnessCv',
+  'voicedSegmentsPerSec',
+  'voicedSegmentSec',
+  'unvoicedSegmentSec',
+  'pauseRatio',
+];
 const dimsOf = (names2: string[]): number[] => names2.map((n) => FUNCTIONAL_NAMES.indexOf(n as (typeof FUNCTIONAL_NAMES)[number]));
 const prosodyDims = dimsOf(PROSODY);
 const qualityDims = FUNCTIONAL_NAMES.map((_, d) => d).filter((d) => !prosodyDims.includes(d));
@@ -183,36 +251,58 @@ const FEATURE_SETS: Record<string, Features> = {
   length_only: (c) => [Math.log(c.dur)],
 };
 function score(conv: Clip[], feats: Features): Record<string, unknown> {
-  const model = fit(conv.map(feats), conv.map((c) => CLASSES.indexOf(c.item.label)), CLASSES.length);
+  const model = fit(
+    conv.map(feats),
+    conv.map((c) => CLASSES.indexOf(c.item.label)),
+    CLASSES.length,
+  );
   const high = conv.filter((c) => c.item.label !== 'uncertainty');
-  const arousal = fit(high.map(feats), high.map((c) => (c.item.label === 'boredom' ? 0 : 1)), 2);
+  const arousal = fit(
+    high.map(feats),
+    high.map((c) => (c.item.label === 'boredom' ? 0 : 1)),
+    2,
+  );
   const out: Record<string, unknown> = {};
-  const bal2s: number[] = [], aucs: number[] = [];
+  const bal2s: number[] = [],
+    aucs: number[] = [];
   for (const [corpus, clips] of Object.entries(realSets)) {
     const test = clips.filter((c) => REAL_TO_CLASS[c.item.label]);
-    const rec2: number[] = [], rec4: number[] = [];
+    const rec2: number[] = [],
+      rec4: number[] = [];
     const confusion: Record<string, number> = {};
     for (const cls of ['panic', 'excitement']) {
       const t = test.filter((c) => REAL_TO_CLASS[c.item.label] === cls);
       const k = CLASSES.indexOf(cls);
-      let ok2 = 0, ok4 = 0;
+      let ok2 = 0,
+        ok4 = 0;
       for (const c of t) {
         const l = logits(model, feats(c));
         const p4 = l.indexOf(Math.max(...l));
         const p2 = l[1]! >= l[2]! ? 1 : 2;
-        ok2 += p2 === k ? 1 : 0; ok4 += p4 === k ? 1 : 0;
+        ok2 += p2 === k ? 1 : 0;
+        ok4 += p4 === k ? 1 : 0;
         const key = `${c.item.label}->${CLASSES[p4]}`;
         confusion[key] = (confusion[key] ?? 0) + 1;
       }
-      rec2.push(ok2 / t.length); rec4.push(ok4 / t.length);
+      rec2.push(ok2 / t.length);
+      rec4.push(ok4 / t.length);
     }
-    const aScore = (c: Clip): number => { const l = logits(arousal, feats(c)); return l[1]! - l[0]!; };
+    const aScore = (c: Clip): number => {
+      const l = logits(arousal, feats(c));
+      return l[1]! - l[0]!;
+    };
     const a = auc(pick(clips, ['fearful', 'happy'], aScore), pick(clips, ['neutral', 'calm'], aScore));
     const bal2 = (rec2[0]! + rec2[1]!) / 2;
-    bal2s.push(bal2); aucs.push(a);
+    bal2s.push(bal2);
+    aucs.push(a);
     out[corpus] = {
-      balanced_accuracy_2way: r3(bal2), recall_panic_2way: r3(rec2[0]!), recall_excitement_2way: r3(rec2[1]!),
-      balanced_accuracy_4way: r3((rec4[0]! + rec4[1]!) / 2), confusion_4way: confusion, arousal_auc: r3(a), n: test.length,
+      balanced_accuracy_2way: r3(bal2),
+      recall_panic_2way: r3(rec2[0]!),
+      recall_excitement_2way: r3(rec2[1]!),
+      balanced_accuracy_4way: r3((rec4[0]! + rec4[1]!) / 2),
+      confusion_4way: confusion,
+      arousal_auc: r3(a),
+      n: test.length,
     };
   }
   out.mean = { balanced_accuracy_2way: r3((bal2s[0]! + bal2s[1]!) / 2), arousal_auc: r3((aucs[0]! + aucs[1]!) / 2) };
@@ -221,14 +311,26 @@ function score(conv: Clip[], feats: Features): Record<string, unknown> {
 const results: Record<string, unknown> = {};
 converted.forEach((conv, s) => {
   results[names[s]!] = Object.fromEntries(Object.entries(FEATURE_SETS).map(([fs, f]) => [fs, score(conv, f)]));
-  const dur = (label: string): number => { const d = conv.filter((c) => c.item.label === label).map((c) => c.dur); return r3(d.reduce((a, b) => a + b, 0) / d.length); };
+  const dur = (label: string): number => {
+    const d = conv.filter((c) => c.item.label === label).map((c) => c.dur);
+    return r3(d.reduce((a, b) => a + b, 0) / d.length);
+  };
   (results[names[s]!] as Record<string, unknown>).mean_duration_sec = Object.fromEntries(CLASSES.map((c) => [c, dur(c)]));
 });
 
 const report = {
-  bench: 'functionals-transfer', converted: Object.fromEntries(names.map((n, i) => [n, convertedDirs[i]])), neutral: neutralDir,
-  clips: { neutral_pool: neutral.length, ...Object.fromEntries(Object.entries(realSets).map(([k, v]) => [k, v.length])), converted: converted.map((c) => c.length) },
-  functionals_computed: computed, results, cues, directions,
+  bench: 'functionals-transfer',
+  converted: Object.fromEntries(names.map((n, i) => [n, convertedDirs[i]])),
+  neutral: neutralDir,
+  clips: {
+    neutral_pool: neutral.length,
+    ...Object.fromEntries(Object.entries(realSets).map(([k, v]) => [k, v.length])),
+    converted: converted.map((c) => c.length),
+  },
+  functionals_computed: computed,
+  results,
+  cues,
+  directions,
 };
 const json = JSON.stringify(report, null, 1);
 if (process.argv.includes('--out')) writeFileSync(arg('out', ''), json);

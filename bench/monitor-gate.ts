@@ -40,8 +40,13 @@ function liveMask(x: Float32Array): { mask: Uint8Array; ms: number } {
   const mask = new Uint8Array(n);
   const g = new SpeechGate(sr);
   const t0 = performance.now();
-  const take = (): void => { for (const d of g.takeDecided()) if (d.frame < n) mask[d.frame] = d.speech ? 1 : 0; };
-  for (let s = 0; s < x.length; s += 800) { g.push(x.subarray(s, s + 800)); take(); }
+  const take = (): void => {
+    for (const d of g.takeDecided()) if (d.frame < n) mask[d.frame] = d.speech ? 1 : 0;
+  };
+  for (let s = 0; s < x.length; s += 800) {
+    g.push(x.subarray(s, s + 800));
+    take();
+  }
   g.finish();
   take();
   return { mask, ms: performance.now() - t0 };
@@ -54,8 +59,11 @@ function liveMask(x: Float32Array): { mask: Uint8Array; ms: number } {
 async function sileroMask(x: Float32Array): Promise<{ mask: Uint8Array; ms: number }> {
   const ort = await import('onnxruntime-web');
   ort.env.wasm.numThreads = 1;
-  silero ??= await ort.InferenceSession.create(readFileSync(path.join(import.meta.dirname, '..', 'node_modules', '@ricky0123', 'vad-web', 'dist', 'silero_vad_v5.onnx')));
-  const FRAME = 512, CONTEXT = 64;
+  silero ??= await ort.InferenceSession.create(
+    readFileSync(path.join(import.meta.dirname, '..', 'node_modules', '@ricky0123', 'vad-web', 'dist', 'silero_vad_v5.onnx')),
+  );
+  const FRAME = 512,
+    CONTEXT = 64;
   const n = Math.floor(x.length / hop);
   const mask = new Uint8Array(n);
   let state = new ort.Tensor('float32', new Float32Array(2 * 128), [2, 1, 128]);
@@ -79,23 +87,41 @@ async function sileroMask(x: Float32Array): Promise<{ mask: Uint8Array; ms: numb
 let silero: import('onnxruntime-web').InferenceSession | null = null;
 
 class Tally {
-  agree = 0; total = 0; both = 0; off = 0; live = 0; ms = 0;
+  agree = 0;
+  total = 0;
+  both = 0;
+  off = 0;
+  live = 0;
+  ms = 0;
   add(off: Uint8Array, live: Uint8Array, from = 0): void {
     for (let i = 0; i < off.length; i++) {
-      const o = off[i]!, l = live[from + i]!;
-      this.total++; this.agree += o === l ? 1 : 0; this.both += o & l; this.off += o; this.live += l;
+      const o = off[i]!,
+        l = live[from + i]!;
+      this.total++;
+      this.agree += o === l ? 1 : 0;
+      this.both += o & l;
+      this.off += o;
+      this.live += l;
     }
   }
   /** `ref`: what the first mask of add() is (recall = share of its speech frames the other finds). */
   json(ref = 'offline'): object {
-    return { frames: this.total, agreement: +(this.agree / this.total).toFixed(4), [`recall_of_${ref}_speech`]: +(this.both / this.off).toFixed(4),
-      [`precision_vs_${ref}`]: +(this.both / this.live).toFixed(4) };
+    return {
+      frames: this.total,
+      agreement: +(this.agree / this.total).toFixed(4),
+      [`recall_of_${ref}_speech`]: +(this.both / this.off).toFixed(4),
+      [`precision_vs_${ref}`]: +(this.both / this.live).toFixed(4),
+    };
   }
 }
 
 const results: Record<string, unknown> = {};
 for (const dir of dirs) {
-  const rows = readFileSync(path.join(dir, 'labels.csv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split(','));
+  const rows = readFileSync(path.join(dir, 'labels.csv'), 'utf8')
+    .trim()
+    .split('\n')
+    .slice(1)
+    .map((l) => l.split(','));
   const clips: { speaker: string; x: Float32Array }[] = [];
   for (const r of rows) {
     const { samples } = await loadAudio(path.join(dir, r[0]!), { sr });
@@ -111,27 +137,36 @@ for (const dir of dirs) {
   const vsSilero = { gate: new Tally(), offline: new Tally() };
   const leadIn = { gate: [0, 0], offline: [0, 0], silero: [0, 0] };
   const lead = Math.round(0.3 / DEFAULT_SPEECH_DETECT.hopSec);
-  let sileroMs = 0, frames = 0;
+  let sileroMs = 0,
+    frames = 0;
   for (const spk of [...new Set(clips.map((c) => c.speaker))]) {
     const mine = clips.filter((c) => c.speaker === spk);
     const all = new Float32Array(mine.reduce((n, c) => n + c.x.length, 0));
     let o = 0;
-    for (const c of mine) { all.set(c.x, o); o += c.x.length; }
+    for (const c of mine) {
+      all.set(c.x, o);
+      o += c.x.length;
+    }
     const { mask } = liveMask(all);
     const sil = useSilero ? await sileroMask(all) : null;
     sileroMs += sil?.ms ?? 0;
     frames += mask.length;
     o = 0;
     for (const c of mine) {
-      const off = offlineMask(c.x), f = o / hop;
+      const off = offlineMask(c.x),
+        f = o / hop;
       stream.add(off, mask, f);
       if (sil) {
         // Tally(a, b): a plays "reference" — Silero here, so recall = share of Silero's speech frames the other finds.
         vsSilero.gate.add(sil.mask.subarray(f, f + off.length), mask, f);
         vsSilero.offline.add(sil.mask.subarray(f, f + off.length), off);
         for (let i = 0; i < lead && i < off.length; i++) {
-          leadIn.gate[0] += mask[f + i]!; leadIn.offline[0] += off[i]!; leadIn.silero[0] += sil.mask[f + i]!;
-          leadIn.gate[1]++; leadIn.offline[1]++; leadIn.silero[1]++;
+          leadIn.gate[0] += mask[f + i]!;
+          leadIn.offline[0] += off[i]!;
+          leadIn.silero[0] += sil.mask[f + i]!;
+          leadIn.gate[1]++;
+          leadIn.offline[1]++;
+          leadIn.silero[1]++;
         }
       }
       o += c.x.length;
@@ -139,16 +174,32 @@ for (const dir of dirs) {
   }
   const share = (t: number[]): number => +(t[0]! / Math.max(1, t[1]!)).toFixed(4);
   results[path.basename(dir)] = {
-    clips: clips.length, per_speaker_stream: stream.json(), per_clip_cold_start: perClip.json(),
+    clips: clips.length,
+    per_speaker_stream: stream.json(),
+    per_clip_cold_start: perClip.json(),
     us_per_frame: +((perClip.ms * 1000) / perClip.total).toFixed(2),
-    ...(useSilero ? {
-      silero_v5: {
-        gate_vs_silero: vsSilero.gate.json('silero'), offline_vs_silero: vsSilero.offline.json('silero'),
-        speech_share_first_0_3_s: { gate: share(leadIn.gate), offline: share(leadIn.offline), silero: share(leadIn.silero) },
-        us_per_10ms_frame: +((sileroMs * 1000) / frames).toFixed(2),
-      },
-    } : {}),
+    ...(useSilero
+      ? {
+          silero_v5: {
+            gate_vs_silero: vsSilero.gate.json('silero'),
+            offline_vs_silero: vsSilero.offline.json('silero'),
+            speech_share_first_0_3_s: { gate: share(leadIn.gate), offline: share(leadIn.offline), silero: share(leadIn.silero) },
+            us_per_10ms_frame: +((sileroMs * 1000) / frames).toFixed(2),
+          },
+        }
+      : {}),
   };
 }
-process.stdout.write(JSON.stringify({ bench: 'monitor-gate', gate: 'SpeechGate (streamed, 50 ms chunks)', reference: 'detectSpeech (whole clip)',
-  load_avg: (await import('node:os')).loadavg().map((v) => +v.toFixed(2)), results }, null, 2) + '\n');
+process.stdout.write(
+  JSON.stringify(
+    {
+      bench: 'monitor-gate',
+      gate: 'SpeechGate (streamed, 50 ms chunks)',
+      reference: 'detectSpeech (whole clip)',
+      load_avg: (await import('node:os')).loadavg().map((v) => +v.toFixed(2)),
+      results,
+    },
+    null,
+    2,
+  ) + '\n',
+);

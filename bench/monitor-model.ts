@@ -23,7 +23,10 @@ const CLASSES: Record<string, number> = { boredom: 140, excitement: 900, panic: 
 export async function demoShapedModel(dir: string): Promise<string> {
   const recipe = RECIPE_SETTINGS.converted;
   const hyper = { ...DEMO_HYPERPARAMETERS, ...recipe.hyper, speaker_reference: 'neutral', epochs: 1, seed: 1 };
-  const key = createHash('sha256').update(JSON.stringify({ hyper, loudness: recipe.loudness, CLASSES })).digest('hex').slice(0, 12);
+  const key = createHash('sha256')
+    .update(JSON.stringify({ hyper, loudness: recipe.loudness, CLASSES }))
+    .digest('hex')
+    .slice(0, 12);
   const out = path.join(dir, `model-${key}`);
   if (existsSync(path.join(out, 'ensemble.json')) || existsSync(path.join(out, 'config.json'))) return out;
   const data = path.join(dir, `data-${key}`);
@@ -36,7 +39,8 @@ export async function demoShapedModel(dir: string): Promise<string> {
       const n = Math.round(sr * (1 + rng.next()));
       const x = new Float32Array(n);
       const f = f0 * (1 + 0.05 * (rng.next() - 0.5));
-      for (let t = 0; t < n; t++) x[t] = 0.3 * (0.6 + 0.4 * Math.sin((2 * Math.PI * 4 * t) / sr)) * Math.sin((2 * Math.PI * f * t) / sr) + 0.01 * rng.normal();
+      for (let t = 0; t < n; t++)
+        x[t] = 0.3 * (0.6 + 0.4 * Math.sin((2 * Math.PI * 4 * t) / sr)) * Math.sin((2 * Math.PI * f * t) / sr) + 0.01 * rng.normal();
       const file = `${c}/spk${i % 2}_${i}.wav`;
       writeWav16(path.join(data, file), x, sr);
       rows.push(`${file},${c},spk${i % 2}`);

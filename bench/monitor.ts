@@ -36,16 +36,22 @@ const ravdess = path.join(shared, 'data', 'ravdess-dev');
 // same shapes trained one epoch on tones (bench/monitor-model.ts): latency depends on shapes, not weights.
 const demoDir = path.join(root, 'affexion-demo', 'model');
 const modelArg = arg('model', existsSync(demoDir) ? demoDir : 'demo-shaped');
-const modelDir = modelArg === 'demo-shaped' ? await demoShapedModel(path.join(os.tmpdir(), 'affexion-bench-monitor-model')) : path.resolve(modelArg);
+const modelDir =
+  modelArg === 'demo-shaped' ? await demoShapedModel(path.join(os.tmpdir(), 'affexion-bench-monitor-model')) : path.resolve(modelArg);
 if (!existsSync(modelDir)) {
   process.stderr.write(`bench:monitor: no model at ${modelDir}; pass --model DIR (or --model demo-shaped)\n`);
   process.exit(1);
 }
-const RATE = 48000, FRAME = RATE / 20;
+const RATE = 48000,
+  FRAME = RATE / 20;
 
 /** One actor's clips back to back at 48 kHz (the browser's usual device rate), at least `sec` long. */
 async function speech(actor: string, sec: number): Promise<Float32Array> {
-  const rows = readFileSync(path.join(ravdess, 'labels.csv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split(','));
+  const rows = readFileSync(path.join(ravdess, 'labels.csv'), 'utf8')
+    .trim()
+    .split('\n')
+    .slice(1)
+    .map((l) => l.split(','));
   const parts: Float32Array[] = [];
   let n = 0;
   for (const r of rows.filter((x) => x[2] === actor)) {
@@ -56,7 +62,10 @@ async function speech(actor: string, sec: number): Promise<Float32Array> {
   }
   const out = new Float32Array(n);
   let o = 0;
-  for (const p of parts) { out.set(p, o); o += p.length; }
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
   return out;
 }
 
@@ -71,13 +80,22 @@ function quantile(xs: number[], q: number): number {
   return s[Math.min(s.length - 1, Math.floor(q * s.length))]!;
 }
 
-async function session(url: string, audio: Float32Array, sec: number): Promise<{ lat: number[]; classified: number; dropped: number; windows: number }> {
+async function session(
+  url: string,
+  audio: Float32Array,
+  sec: number,
+): Promise<{ lat: number[]; classified: number; dropped: number; windows: number }> {
   const u = new URL(url);
   const ws = new WebSocket(`ws://${u.host}/ws`, { headers: { origin: `http://${u.host}` } });
-  await new Promise((r, j) => { ws.once('open', r); ws.once('error', j); });
+  await new Promise((r, j) => {
+    ws.once('open', r);
+    ws.once('error', j);
+  });
   const sentAt: number[] = [];
   const lat: number[] = [];
-  let classified = 0, dropped = 0, windows = 0;
+  let classified = 0,
+    dropped = 0,
+    windows = 0;
   const done = new Promise<void>((resolve) => {
     ws.on('message', (d) => {
       const e = JSON.parse(d.toString()) as { type: string; t1?: number; probs?: unknown; skipped?: boolean; dropped?: number };
@@ -124,10 +142,18 @@ const a0 = performance.now();
 for (let i = 0; i < 10; i++) await windowProbabilities(model, [w16], refs[0]!, 1);
 const anchorMs = (performance.now() - a0) / 10;
 const b0 = performance.now();
-for (let i = 0; i < 3; i++) await windowProbabilities(model, refs.map(() => w16), refs, 16);
+for (let i = 0; i < 3; i++)
+  await windowProbabilities(
+    model,
+    refs.map(() => w16),
+    refs,
+    16,
+  );
 const batch16Ms = (performance.now() - b0) / 48;
 function actorsRefs(w: Float32Array) {
-  return Array.from({ length: 16 }, (_, i) => sessionReference(model, [w.map((v, j) => v * (1 + 0.01 * i) + 1e-4 * Math.sin(j * (i + 1)))]));
+  return Array.from({ length: 16 }, (_, i) =>
+    sessionReference(model, [w.map((v, j) => v * (1 + 0.01 * i) + 1e-4 * Math.sin(j * (i + 1)))]),
+  );
 }
 
 // --url: measure a server started elsewhere (e.g. under node --cpu-prof); its CPU is then not measured.
@@ -137,8 +163,23 @@ const workerSettings = arg('workers', 'default').split(',');
 // The functional head's refresh interval passed to the server (`affexion monitor --head-hop`; default: the server's).
 const headHop = arg('head-hop', '');
 function startServer(workers: string): { child: ReturnType<typeof spawn>; url: Promise<string> } {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src/cli/main.ts'), 'monitor', modelDir, '--port', '0', '--max-sessions', '32',
-    ...(workers === 'default' ? [] : ['--workers', workers]), ...(headHop ? ['--head-hop', headHop] : [])], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      path.join(root, 'src/cli/main.ts'),
+      'monitor',
+      modelDir,
+      '--port',
+      '0',
+      '--max-sessions',
+      '32',
+      ...(workers === 'default' ? [] : ['--workers', workers]),
+      ...(headHop ? ['--head-hop', headHop] : []),
+    ],
+    { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   const url = new Promise<string>((resolve, reject) => {
     let buf = '';
     child.stdout!.on('data', (d: Buffer) => {
@@ -152,7 +193,13 @@ function startServer(workers: string): { child: ReturnType<typeof spawn>; url: P
 }
 const actors = [...Array(12).keys()].map((i) => String(i + 1).padStart(2, '0'));
 const audios = await Promise.all(actors.map((a) => speech(a, seconds)));
-type Result = { workers: string; streams: number; latency_ms: { p50: number; p95: number; max: number }; dropped: number; [k: string]: unknown };
+type Result = {
+  workers: string;
+  streams: number;
+  latency_ms: { p50: number; p95: number; max: number };
+  dropped: number;
+  [k: string]: unknown;
+};
 const results: Result[] = [];
 for (const workers of external ? ['external'] : workerSettings) {
   const srv = external ? null : startServer(workers);
@@ -164,10 +211,22 @@ for (const workers of external ? ['external'] : workerSettings) {
     const cpu = child ? cpuSeconds(child.pid!) - cpu0 : NaN;
     const lat = rs.flatMap((r) => r.lat);
     results.push({
-      workers, streams: n, seconds_per_stream: seconds, windows: rs.reduce((s, r) => s + r.windows, 0), classified: rs.reduce((s, r) => s + r.classified, 0),
-      dropped: rs.reduce((s, r) => s + r.dropped, 0), latency_ms: { p50: +quantile(lat, 0.5).toFixed(1), p95: +quantile(lat, 0.95).toFixed(1), max: +quantile(lat, 1).toFixed(1) },
-      real_time_factor: +(cpu / (n * seconds)).toFixed(4), server_cpu_s: +cpu.toFixed(2),
-      server_cpu_ms_per_classified_window: +((cpu * 1000) / Math.max(1, rs.reduce((s, r) => s + r.classified, 0))).toFixed(1),
+      workers,
+      streams: n,
+      seconds_per_stream: seconds,
+      windows: rs.reduce((s, r) => s + r.windows, 0),
+      classified: rs.reduce((s, r) => s + r.classified, 0),
+      dropped: rs.reduce((s, r) => s + r.dropped, 0),
+      latency_ms: { p50: +quantile(lat, 0.5).toFixed(1), p95: +quantile(lat, 0.95).toFixed(1), max: +quantile(lat, 1).toFixed(1) },
+      real_time_factor: +(cpu / (n * seconds)).toFixed(4),
+      server_cpu_s: +cpu.toFixed(2),
+      server_cpu_ms_per_classified_window: +(
+        (cpu * 1000) /
+        Math.max(
+          1,
+          rs.reduce((s, r) => s + r.classified, 0),
+        )
+      ).toFixed(1),
       load_average_1min: +os.loadavg()[0]!.toFixed(1),
     });
   }
@@ -178,13 +237,32 @@ for (const workers of external ? ['external'] : workerSettings) {
 }
 const targets = { p95_ms_1_stream: 150, p95_ms_16_streams: 500, dropped_4_streams: 0 };
 const at = (n: number) => results.find((r) => r.streams === n); // the first --workers setting
-process.stdout.write(JSON.stringify({
-  bench: 'monitor', model: modelDir, load_avg: os.loadavg().map((v) => +v.toFixed(2)), cpus: os.cpus().length, members: model.members.length,
-  window_s: win.seconds, hop_s: win.hopSeconds, head_hop_s: headHop ? Number(headHop) : 'default', window_frames: model.hyper.max_len, frame_ms: 50, device_rate: RATE,
-  anchor_one_window_ms: +anchorMs.toFixed(2), anchor_batch16_per_window_ms: +batch16Ms.toFixed(2),
-  batch16_over_single: +(batch16Ms / anchorMs).toFixed(2), results, targets,
-  met: {
-    p95_1_stream: at(1) ? at(1)!.latency_ms.p95 <= 150 : null, p95_16_streams: at(16) ? at(16)!.latency_ms.p95 <= 500 : null,
-    no_drops_4_streams: at(4) ? at(4)!.dropped === 0 : null,
-  },
-}, null, 2) + '\n');
+process.stdout.write(
+  JSON.stringify(
+    {
+      bench: 'monitor',
+      model: modelDir,
+      load_avg: os.loadavg().map((v) => +v.toFixed(2)),
+      cpus: os.cpus().length,
+      members: model.members.length,
+      window_s: win.seconds,
+      hop_s: win.hopSeconds,
+      head_hop_s: headHop ? Number(headHop) : 'default',
+      window_frames: model.hyper.max_len,
+      frame_ms: 50,
+      device_rate: RATE,
+      anchor_one_window_ms: +anchorMs.toFixed(2),
+      anchor_batch16_per_window_ms: +batch16Ms.toFixed(2),
+      batch16_over_single: +(batch16Ms / anchorMs).toFixed(2),
+      results,
+      targets,
+      met: {
+        p95_1_stream: at(1) ? at(1)!.latency_ms.p95 <= 150 : null,
+        p95_16_streams: at(16) ? at(16)!.latency_ms.p95 <= 500 : null,
+        no_drops_4_streams: at(4) ? at(4)!.dropped === 0 : null,
+      },
+    },
+    null,
+    2,
+  ) + '\n',
+);

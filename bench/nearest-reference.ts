@@ -59,7 +59,11 @@ for (const seed of results.seeds) {
   const spks = [...bySpk.keys()];
   const pop = m.populationReference!;
   const spkTimbre = spks.map((s) => {
-    const r = speakerReferences(bySpk.get(s)!.mats, bySpk.get(s)!.mats.map(() => s), m.hyper.max_len).get(s)!;
+    const r = speakerReferences(
+      bySpk.get(s)!.mats,
+      bySpk.get(s)!.mats.map(() => s),
+      m.hyper.max_len,
+    ).get(s)!;
     return TIMBRE.map((row) => r.mean[row]! / pop.std[row]!);
   });
   for (const corpus of results.corpora) {
@@ -84,13 +88,24 @@ for (const seed of results.seeds) {
         const sel = pick(i);
         if (!sel) return applySpeakerReference(f, pop);
         const mats = sel.flatMap((s) => bySpk.get(s)!.mats);
-        return applySpeakerReference(f, speakerReferences(mats, mats.map(() => 'x'), m.hyper.max_len).get('x')!);
+        return applySpeakerReference(
+          f,
+          speakerReferences(
+            mats,
+            mats.map(() => 'x'),
+            m.hyper.max_len,
+          ).get('x')!,
+        );
       });
       const np = await modelProbabilities(m, normed);
-      const hp = headProbabilities(head, funcs, funcs.map((_, i) => {
-        const sel = pick(i);
-        return sel ? finiteMeans(sel.flatMap((s) => bySpk.get(s)!.funcs)) : null;
-      }));
+      const hp = headProbabilities(
+        head,
+        funcs,
+        funcs.map((_, i) => {
+          const sel = pick(i);
+          return sel ? finiteMeans(sel.flatMap((s) => bySpk.get(s)!.funcs)) : null;
+        }),
+      );
       const fp = fuseProbabilities(np, hp, m.classes, head.fusion, head.priors);
       const clips = labels.map((l, i) => ({ label: l, probs: fp.subarray(i * K, (i + 1) * K) }));
       push(`${corpus} ${name}`, signalScores(clips, m.classes).balanced_accuracy, calmFalseAlarms(clips, m.classes).rate);
@@ -98,7 +113,10 @@ for (const seed of results.seeds) {
     await score('population', () => null);
     const order = feats.map((f) => {
       const t = rowMeans(f, TIMBRE).map((v, j) => v / pop.std[TIMBRE[j]!]!);
-      return spks.map((s, i) => [s, spkTimbre[i]!.reduce((a, v, j) => a + (v - t[j]!) ** 2, 0)] as const).sort((a, b) => a[1] - b[1]).map(([s]) => s);
+      return spks
+        .map((s, i) => [s, spkTimbre[i]!.reduce((a, v, j) => a + (v - t[j]!) ** 2, 0)] as const)
+        .sort((a, b) => a[1] - b[1])
+        .map(([s]) => s);
     });
     for (const k of ks) await score(`nearest-${k}`, (i) => order[i]!.slice(0, k));
     for (const o of order) (chosenLog[corpus] ??= {})[o[0]!] = ((chosenLog[corpus] ??= {})[o[0]!] ?? 0) + 1;
@@ -106,5 +124,6 @@ for (const seed of results.seeds) {
   console.error(`seed ${seed} done`);
 }
 const avg = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
-for (const [k, v] of Object.entries(out)) console.log(`${k.padEnd(32)} BA ${(100 * avg(v.ba)).toFixed(1)}  calm FA ${(100 * avg(v.fa)).toFixed(1)}`);
+for (const [k, v] of Object.entries(out))
+  console.log(`${k.padEnd(32)} BA ${(100 * avg(v.ba)).toFixed(1)}  calm FA ${(100 * avg(v.fa)).toFixed(1)}`);
 console.log('nearest speaker chosen (all seeds):', JSON.stringify(chosenLog));

@@ -38,10 +38,19 @@ for (const seed of results.seeds) {
     const ds = scanDataset(dir, { labelMap: RAVDESS_LABEL_MAP });
     const ev = await evaluate({ model: net, data: ds, predictions: true, cacheDir: cache.dir ?? null });
     const byPath = new Map(ds.items.map((it) => [it.path, it]));
-    const preds = ev.predictions!.map((p) => ({ path: path.resolve(p.file), label: refLabels.includes(p.label) ? 'neutral' : p.label, probs: p.probs }));
+    const preds = ev.predictions!.map((p) => ({
+      path: path.resolve(p.file),
+      label: refLabels.includes(p.label) ? 'neutral' : p.label,
+      probs: p.probs,
+    }));
     const half = referenceHalf(ds.items, refLabels);
     const refs = ds.items.filter((it) => half.has(it.path)).map((it) => ({ path: it.path, speaker: it.speaker }));
-    const hp = await clipHeadProbabilities({ ...m, functionalHead: head! }, preds.map((p) => ({ path: p.path, speaker: byPath.get(p.path)?.speaker ?? null })), refs, cache);
+    const hp = await clipHeadProbabilities(
+      { ...m, functionalHead: head! },
+      preds.map((p) => ({ path: p.path, speaker: byPath.get(p.path)?.speaker ?? null })),
+      refs,
+      cache,
+    );
     const np = Float32Array.from(preds.flatMap((p) => p.probs));
     const fp = fuseProbabilities(np, hp, m.classes, 'product', head!.priors);
     const views: Record<string, Float32Array> = { net: np, head: hp, fused: fp };
@@ -55,13 +64,22 @@ for (const seed of results.seeds) {
         'high/(high+neutral)': (r) => r[ix('neutral')]! / (r[ix('neutral')]! + r[ix('panic')]! + r[ix('excitement')]!),
       };
       for (const [sn, f] of Object.entries(scores)) {
-        ((acc[`${corpus} ${v} AUC ${sn}`] ??= {}).x ??= []).push(auc(calm.map(([, i]) => f(row(i))), sig.map(([, i]) => f(row(i)))));
+        ((acc[`${corpus} ${v} AUC ${sn}`] ??= {}).x ??= []).push(
+          auc(
+            calm.map(([, i]) => f(row(i))),
+            sig.map(([, i]) => f(row(i))),
+          ),
+        );
       }
-      const pe = sig.map(([p, i]) => (p.label === 'panic') === (row(i)[ix('panic')]! > row(i)[ix('excitement')]!));
-      const recall = (l: string): number => { const xs = sig.map(([p], j) => [p.label, pe[j]] as const).filter(([lab]) => lab === l); return xs.filter(([, ok]) => ok).length / xs.length; };
+      const pe = sig.map(([p, i]) => (p.label === 'panic') === row(i)[ix('panic')]! > row(i)[ix('excitement')]!);
+      const recall = (l: string): number => {
+        const xs = sig.map(([p], j) => [p.label, pe[j]] as const).filter(([lab]) => lab === l);
+        return xs.filter(([, ok]) => ok).length / xs.length;
+      };
       ((acc[`${corpus} ${v} pair`] ??= {}).x ??= []).push((recall('panic') + recall('excitement')) / 2);
     }
   }
   console.error(`seed ${seed} done`);
 }
-for (const [k, v] of Object.entries(acc)) console.log(`${k.padEnd(48)} ${(100 * v.x!.reduce((a, b) => a + b, 0) / v.x!.length).toFixed(1)}`);
+for (const [k, v] of Object.entries(acc))
+  console.log(`${k.padEnd(48)} ${((100 * v.x!.reduce((a, b) => a + b, 0)) / v.x!.length).toFixed(1)}`);

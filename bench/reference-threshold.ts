@@ -23,7 +23,10 @@ import { existingSharedData } from '../src/data/shared-data.js';
 import { RAVDESS_LABEL_MAP } from '../src/workflows/demo.js';
 import { calmFalseAlarms, signalScores, type ScoredClip } from '../src/workflows/experiment/real-metrics.js';
 
-interface ProbsFile { classes: string[]; clips: { file: string; label: string; probs: number[] }[] }
+interface ProbsFile {
+  classes: string[];
+  clips: { file: string; label: string; probs: number[] }[];
+}
 
 const run = process.argv[2];
 if (!run || !existsSync(path.join(run, 'results.json'))) {
@@ -57,7 +60,11 @@ function decided(c: { label: string; probs: Float32Array }, n: number, neutralWi
 }
 
 /** Neutral wins iff its margin reaches the speaker's threshold. */
-function decide(clips: { label: string; probs: Float32Array; speaker: string }[], n: number, threshold: (spk: string) => number): ScoredClip[] {
+function decide(
+  clips: { label: string; probs: Float32Array; speaker: string }[],
+  n: number,
+  threshold: (spk: string) => number,
+): ScoredClip[] {
   return clips.map((c) => decided(c, n, margin(c.probs, n) >= threshold(c.speaker)));
 }
 
@@ -86,7 +93,9 @@ for (const seed of results.seeds) {
     const half = referenceHalf(ds.items, refLabels);
     const speakerOf = new Map(ds.items.map((it) => [path.relative(dir, it.path), it.speaker ?? it.path]));
     const refsBySpeaker = new Map<string, string[]>();
-    for (const it of ds.items) if (half.has(it.path) && it.speaker) (refsBySpeaker.get(it.speaker) ?? refsBySpeaker.set(it.speaker, []).get(it.speaker)!).push(it.path);
+    for (const it of ds.items)
+      if (half.has(it.path) && it.speaker)
+        (refsBySpeaker.get(it.speaker) ?? refsBySpeaker.set(it.speaker, []).get(it.speaker)!).push(it.path);
     const looMargins = new Map<string, number[]>();
     for (const [spk, refs] of refsBySpeaker) {
       const feats = [];
@@ -97,40 +106,69 @@ for (const seed of results.seeds) {
       }
       const normed = feats.map((f, i) => {
         const others = feats.filter((_, j) => j !== i);
-        return applySpeakerReference(f, speakerReferences(others, others.map(() => spk), m.hyper.max_len).get(spk)!);
+        return applySpeakerReference(
+          f,
+          speakerReferences(
+            others,
+            others.map(() => spk),
+            m.hyper.max_len,
+          ).get(spk)!,
+        );
       });
       let probs = await modelProbabilities(m, normed);
       if (m.functionalHead) {
-        const hp = headProbabilities(m.functionalHead, funcs, funcs.map((_, i) => finiteMeans(funcs.filter((__, j) => j !== i))));
+        const hp = headProbabilities(
+          m.functionalHead,
+          funcs,
+          funcs.map((_, i) => finiteMeans(funcs.filter((__, j) => j !== i))),
+        );
         probs = fuseProbabilities(probs, hp, m.classes, m.functionalHead.fusion, m.functionalHead.priors);
       }
-      looMargins.set(spk, refs.map((_, i) => margin(probs.subarray(i * K, (i + 1) * K), n)));
+      looMargins.set(
+        spk,
+        refs.map((_, i) => margin(probs.subarray(i * K, (i + 1) * K), n)),
+      );
     }
     const pf = JSON.parse(readFileSync(path.join(run, `seed-${seed}`, `probs-${corpus}.json`), 'utf8')) as ProbsFile;
     const clips = pf.clips.map((c) => ({ label: c.label, probs: Float32Array.from(c.probs), speaker: speakerOf.get(c.file) ?? c.file }));
     (refMarginsAll[corpus] ??= []).push(...[...looMargins.values()].flat());
     for (const c of clips) ((scoredMarginsAll[corpus] ??= {})[c.label] ??= []).push(margin(c.probs, n));
-    const score = (rule: string, sc: ScoredClip[]): void => add(rule, corpus, signalScores(sc, m.classes).balanced_accuracy, calmFalseAlarms(sc, m.classes).rate);
+    const score = (rule: string, sc: ScoredClip[]): void =>
+      add(rule, corpus, signalScores(sc, m.classes).balanced_accuracy, calmFalseAlarms(sc, m.classes).rate);
     score('argmax', clips);
-    score('p(neutral)<0.5', clips.map((c) => decided(c, n, c.probs[n]! >= 0.5)));
+    score(
+      'p(neutral)<0.5',
+      clips.map((c) => decided(c, n, c.probs[n]! >= 0.5)),
+    );
     const [ip, ie] = [m.classes.indexOf('panic'), m.classes.indexOf('excitement')];
-    if (ip >= 0 && ie >= 0) score('high arousal', clips.map((c) => {
-      const p = Float32Array.from(c.probs);
-      const high = p[ip]! + p[ie]!;
-      const others = [...p.keys()].filter((k) => k !== ip && k !== ie);
-      const bestOther = others.reduce((b, k) => (p[k]! > p[b]! ? k : b), others[0]!);
-      // The group wins: its larger member gets the group's mass; otherwise the best other class stays on top.
-      if (high > p[bestOther]!) p[p[ip]! > p[ie]! ? ip : ie] = high;
-      return { label: c.label, probs: p };
-    }));
-    for (const a of alphas) score(`conformal ${a}`, decide(clips, n, (spk) => kth(looMargins.get(spk) ?? [], a)));
+    if (ip >= 0 && ie >= 0)
+      score(
+        'high arousal',
+        clips.map((c) => {
+          const p = Float32Array.from(c.probs);
+          const high = p[ip]! + p[ie]!;
+          const others = [...p.keys()].filter((k) => k !== ip && k !== ie);
+          const bestOther = others.reduce((b, k) => (p[k]! > p[b]! ? k : b), others[0]!);
+          // The group wins: its larger member gets the group's mass; otherwise the best other class stays on top.
+          if (high > p[bestOther]!) p[p[ip]! > p[ie]! ? ip : ie] = high;
+          return { label: c.label, probs: p };
+        }),
+      );
+    for (const a of alphas)
+      score(
+        `conformal ${a}`,
+        decide(clips, n, (spk) => kth(looMargins.get(spk) ?? [], a)),
+      );
     // Each speaker's boundary from its references alone (not from the corpus): the median leave-one-out margin minus twice its spread (MAD).
-    score('median-2mad', decide(clips, n, (spk) => {
-      const xs = [...(looMargins.get(spk) ?? [])].sort((a, b) => a - b);
-      const med = xs[Math.floor(xs.length / 2)]!;
-      const mad = [...xs.map((x) => Math.abs(x - med))].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-      return med - 2 * 1.4826 * mad;
-    }));
+    score(
+      'median-2mad',
+      decide(clips, n, (spk) => {
+        const xs = [...(looMargins.get(spk) ?? [])].sort((a, b) => a - b);
+        const med = xs[Math.floor(xs.length / 2)]!;
+        const mad = [...xs.map((x) => Math.abs(x - med))].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+        return med - 2 * 1.4826 * mad;
+      }),
+    );
   }
   console.error(`seed ${seed} done`);
 }
@@ -143,7 +181,9 @@ const quart = (xs: number[]): string => {
 };
 for (const [rule, byCorpus] of Object.entries(rows)) {
   const cs = results.corpora.map((c) => byCorpus[c]!);
-  console.log(`${rule.padEnd(16)} ${results.corpora.map((c, i) => `${c} BA ${pct(avg(cs[i]!.ba))} FA ${pct(avg(cs[i]!.fa))}`).join(' | ')} | mean BA ${pct(avg(cs.map((c) => avg(c.ba))))} FA ${pct(avg(cs.map((c) => avg(c.fa))))}`);
+  console.log(
+    `${rule.padEnd(16)} ${results.corpora.map((c, i) => `${c} BA ${pct(avg(cs[i]!.ba))} FA ${pct(avg(cs[i]!.fa))}`).join(' | ')} | mean BA ${pct(avg(cs.map((c) => avg(c.ba))))} FA ${pct(avg(cs.map((c) => avg(c.fa))))}`,
+  );
 }
 for (const c of results.corpora) {
   console.log(`${c}: leave-one-out reference margins (10/25/50/75/90 %): ${quart(refMarginsAll[c]!)}`);

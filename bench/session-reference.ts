@@ -65,13 +65,24 @@ for (const seed of results.seeds) {
         const sel = refOf(i);
         if (!sel) return applySpeakerReference(f, pop);
         const mats = sel.map((j) => feats[j]!);
-        return applySpeakerReference(f, speakerReferences(mats, mats.map(() => 'x'), m.hyper.max_len).get('x')!);
+        return applySpeakerReference(
+          f,
+          speakerReferences(
+            mats,
+            mats.map(() => 'x'),
+            m.hyper.max_len,
+          ).get('x')!,
+        );
       });
       const np = await modelProbabilities(m, normed);
-      const hp = headProbabilities(head, funcs, funcs.map((_, i) => {
-        const sel = refOf(i);
-        return sel ? finiteMeans(sel.map((j) => funcs[j]!)) : null;
-      }));
+      const hp = headProbabilities(
+        head,
+        funcs,
+        funcs.map((_, i) => {
+          const sel = refOf(i);
+          return sel ? finiteMeans(sel.map((j) => funcs[j]!)) : null;
+        }),
+      );
       const fp = fuseProbabilities(np, hp, m.classes, head.fusion, head.priors);
       const clips = labels.map((l, i) => ({ label: l, probs: fp.subarray(i * K, (i + 1) * K) }));
       push(`${corpus} ${name}`, signalScores(clips, m.classes).balanced_accuracy, calmFalseAlarms(clips, m.classes).rate);
@@ -93,4 +104,5 @@ for (const seed of results.seeds) {
   console.error(`seed ${seed} done`);
 }
 const avg = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
-for (const [k, v] of Object.entries(out)) console.log(`${k.padEnd(34)} BA ${(100 * avg(v.ba)).toFixed(1)}  calm FA ${(100 * avg(v.fa)).toFixed(1)}`);
+for (const [k, v] of Object.entries(out))
+  console.log(`${k.padEnd(34)} BA ${(100 * avg(v.ba)).toFixed(1)}  calm FA ${(100 * avg(v.fa)).toFixed(1)}`);

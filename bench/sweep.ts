@@ -13,19 +13,39 @@ import { sweep } from '../src/workflows/sweep/sweep.js';
 import { makeToneDataset, TINY_FEATURES, TINY_HYPER, tmpDir } from '../test/train/fixtures.js';
 import { startRedis } from '../test/workflows/sweep/redis.js';
 
-const { values } = parseArgs({ options: { folds: { type: 'string', default: '3' }, epochs: { type: 'string', default: '5' }, 'per-class': { type: 'string', default: '20' } } });
+const { values } = parseArgs({
+  options: {
+    folds: { type: 'string', default: '3' },
+    epochs: { type: 'string', default: '5' },
+    'per-class': { type: 'string', default: '20' },
+  },
+});
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const cacheDir = tmpDir('affexion-bench-cache-');
 const data = makeToneDataset({ perClass: Number(values['per-class']), seed: 5, speakers: true });
 const opts = {
-  data, vary: ['channels=2,4,6,8'], folds: Number(values.folds), groupBy: 'speaker' as const, seeds: 1,
-  hyper: { ...TINY_HYPER, epochs: Number(values.epochs) }, features: TINY_FEATURES, cacheDir, report: false,
+  data,
+  vary: ['channels=2,4,6,8'],
+  folds: Number(values.folds),
+  groupBy: 'speaker' as const,
+  seeds: 1,
+  hyper: { ...TINY_HYPER, epochs: Number(values.epochs) },
+  features: TINY_FEATURES,
+  cacheDir,
+  report: false,
 };
 
 function startWorkerProcess(url: string): Promise<ChildProcess> {
-  const p = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src/cli/main.ts'), 'worker', '--queue', url, '--cache', cacheDir],
-    { cwd: root, env: { ...process.env, AFFEXION_THREADS: process.env.AFFEXION_THREADS ?? '1' }, stdio: ['ignore', 'ignore', 'pipe'] });
-  return new Promise((resolve) => p.stderr!.on('data', (d: Buffer) => { if (d.toString().includes('waiting for jobs')) resolve(p); }));
+  const p = spawn(
+    process.execPath,
+    ['--import', 'tsx', path.join(root, 'src/cli/main.ts'), 'worker', '--queue', url, '--cache', cacheDir],
+    { cwd: root, env: { ...process.env, AFFEXION_THREADS: process.env.AFFEXION_THREADS ?? '1' }, stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  return new Promise((resolve) =>
+    p.stderr!.on('data', (d: Buffer) => {
+      if (d.toString().includes('waiting for jobs')) resolve(p);
+    }),
+  );
 }
 
 async function timed(f: () => Promise<unknown>): Promise<number> {
@@ -49,11 +69,23 @@ try {
 } finally {
   await redis.stop();
 }
-const q1 = results.queue_1_worker_s!, q2 = results.queue_2_worker_s!;
-process.stdout.write(`${JSON.stringify({
-  bench: 'sweep', jobs, folds: opts.folds, epochs: opts.hyper.epochs, clips: 2 * Number(values['per-class']),
-  local_in_process_s: +local_s.toFixed(3), queue_1_worker_s: +q1.toFixed(3), queue_2_workers_s: +q2.toFixed(3),
-  speedup_2_vs_1_workers: +(q1 / q2).toFixed(3), queue_overhead_ms_per_job: +((1000 * (q1 - local_s)) / jobs).toFixed(1),
-  cpus: cpus().length, load_avg_before: load_before, load_avg: loadavg(),
-  note: 'same-run ratios; indicative only under other load (see load_avg)',
-})}\n`);
+const q1 = results.queue_1_worker_s!,
+  q2 = results.queue_2_worker_s!;
+process.stdout.write(
+  `${JSON.stringify({
+    bench: 'sweep',
+    jobs,
+    folds: opts.folds,
+    epochs: opts.hyper.epochs,
+    clips: 2 * Number(values['per-class']),
+    local_in_process_s: +local_s.toFixed(3),
+    queue_1_worker_s: +q1.toFixed(3),
+    queue_2_workers_s: +q2.toFixed(3),
+    speedup_2_vs_1_workers: +(q1 / q2).toFixed(3),
+    queue_overhead_ms_per_job: +((1000 * (q1 - local_s)) / jobs).toFixed(1),
+    cpus: cpus().length,
+    load_avg_before: load_before,
+    load_avg: loadavg(),
+    note: 'same-run ratios; indicative only under other load (see load_avg)',
+  })}\n`,
+);

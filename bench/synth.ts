@@ -33,12 +33,19 @@ for (const provider of providers) {
     const audioSec = r.records.reduce((a, x) => a + x.duration_s, 0);
     const clipsPerSec = r.records.length / r.seconds;
     results.push({
-      provider, clips: r.records.length, concurrency, seconds: +r.seconds.toFixed(2),
-      clipsPerSec: +clipsPerSec.toFixed(3), audioSecondsPerSec: +(audioSec / r.seconds).toFixed(2),
-      projectedPaperSetMinutes: +((280 / clipsPerSec) / 60).toFixed(1), loadavg1: +((load0 + loadavg()[0]) / 2).toFixed(2),
+      provider,
+      clips: r.records.length,
+      concurrency,
+      seconds: +r.seconds.toFixed(2),
+      clipsPerSec: +clipsPerSec.toFixed(3),
+      audioSecondsPerSec: +(audioSec / r.seconds).toFixed(2),
+      projectedPaperSetMinutes: +(280 / clipsPerSec / 60).toFixed(1),
+      loadavg1: +((load0 + loadavg()[0]) / 2).toFixed(2),
     });
   } finally {
     rmSync(out, { recursive: true, force: true });
   }
 }
-process.stdout.write(`${JSON.stringify({ bench: 'synth', cores: availableParallelism(), perClass, lengths: 'short,long', results }, null, 2)}\n`);
+process.stdout.write(
+  `${JSON.stringify({ bench: 'synth', cores: availableParallelism(), perClass, lengths: 'short,long', results }, null, 2)}\n`,
+);

@@ -14,8 +14,14 @@ export async function buildMonitorWeb(outDir = path.join(root, 'dist', 'monitor'
   const src = path.join(root, 'web', 'monitor');
   mkdirSync(outDir, { recursive: true });
   await build({
-    entryPoints: [path.join(src, 'app.js')], bundle: true, format: 'iife', target: 'es2020', minify: true,
-    outfile: path.join(outDir, 'app.js'), logLevel: 'warning', legalComments: 'eof',
+    entryPoints: [path.join(src, 'app.js')],
+    bundle: true,
+    format: 'iife',
+    target: 'es2020',
+    minify: true,
+    outfile: path.join(outDir, 'app.js'),
+    logLevel: 'warning',
+    legalComments: 'eof',
   });
   for (const f of ['index.html', 'capture-worklet.js']) copyFileSync(path.join(src, f), path.join(outDir, f));
   return outDir;

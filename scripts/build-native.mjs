@@ -22,7 +22,8 @@ if (!has('python3')) missing.push('python3 (node-gyp needs it)');
 // Node's own headers: prefer the machine's (no download); node-gyp would otherwise try the internet.
 const nodedirCandidates = [process.env.npm_config_nodedir, path.resolve(process.execPath, '..', '..'), '/usr', '/usr/local'];
 const nodedir = nodedirCandidates.find((d) => d && existsSync(path.join(d, 'include', 'node', 'node_api.h')));
-if (!nodedir) missing.push(`Node.js headers (include/node/node_api.h next to ${process.execPath}; Debian: apt-get install libnode-dev or nodejs-dev)`);
+if (!nodedir)
+  missing.push(`Node.js headers (include/node/node_api.h next to ${process.execPath}; Debian: apt-get install libnode-dev or nodejs-dev)`);
 
 if (missing.length) {
   console.error(`affexion: cannot build the native compute core; missing:\n  - ${missing.join('\n  - ')}`);
@@ -36,7 +37,11 @@ if (!gyp || !existsSync(gyp)) {
     '/usr/lib/node_modules/npm/node_modules/node-gyp/bin/node-gyp.js',
     '/usr/local/lib/node_modules/npm/node_modules/node-gyp/bin/node-gyp.js',
   ];
-  try { candidates.unshift(require.resolve('node-gyp/bin/node-gyp.js')); } catch { /* not installed locally */ }
+  try {
+    candidates.unshift(require.resolve('node-gyp/bin/node-gyp.js'));
+  } catch {
+    /* not installed locally */
+  }
   gyp = candidates.find((c) => existsSync(c));
 }
 if (!gyp) {
@@ -56,8 +61,15 @@ for (let waited = false; ;) {
   } catch (err) {
     if (err.code !== 'EEXIST') throw err;
     let age;
-    try { age = Date.now() - statSync(lockDir).mtimeMs; } catch { continue; }
-    if (age > 20 * 60 * 1000) { rmSync(lockDir, { recursive: true, force: true }); continue; }
+    try {
+      age = Date.now() - statSync(lockDir).mtimeMs;
+    } catch {
+      continue;
+    }
+    if (age > 20 * 60 * 1000) {
+      rmSync(lockDir, { recursive: true, force: true });
+      continue;
+    }
     if (!waited) console.error(`affexion: another native build is running in ${root}; waiting for it`);
     waited = true;
     sleep(1000);
@@ -65,14 +77,22 @@ for (let waited = false; ;) {
 }
 const release = () => rmSync(lockDir, { recursive: true, force: true });
 process.on('exit', release);
-for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => { release(); process.exit(130); });
+for (const sig of ['SIGINT', 'SIGTERM'])
+  process.on(sig, () => {
+    release();
+    process.exit(130);
+  });
 
 const jobs = process.env.JOBS ?? 'max';
 // Quiet unless it fails: node-gyp's ~30 lines of progress mean nothing to someone installing the
 // package; on failure the whole captured log is printed. AFFEXION_VERBOSE_BUILD=1 streams it.
 const verbose = Boolean(process.env.AFFEXION_VERBOSE_BUILD);
-const r = spawnSync(process.execPath, [gyp, 'rebuild', `--nodedir=${nodedir}`, `--jobs=${jobs}`],
-  { cwd: root, stdio: verbose ? 'inherit' : ['ignore', 'pipe', 'pipe'], encoding: 'utf8', maxBuffer: 64 << 20 });
+const r = spawnSync(process.execPath, [gyp, 'rebuild', `--nodedir=${nodedir}`, `--jobs=${jobs}`], {
+  cwd: root,
+  stdio: verbose ? 'inherit' : ['ignore', 'pipe', 'pipe'],
+  encoding: 'utf8',
+  maxBuffer: 64 << 20,
+});
 if (r.status !== 0) {
   if (!verbose) process.stderr.write(`${r.stdout ?? ''}${r.stderr ?? ''}${r.error ? `${r.error.message}\n` : ''}`);
   console.error('affexion: the native compute core failed to build (see the compiler output above).');

@@ -15,12 +15,15 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 /** Stubbed modules (by path under src/) and what they export in the browser. */
 const STUBS = {
-  'features/native-frontend': 'module.exports = { nativeMfccFrontEnd: () => null, nativeFrontEndAvailable: () => false, nativePowerSpectrogram: () => null };',
+  'features/native-frontend':
+    'module.exports = { nativeMfccFrontEnd: () => null, nativeFrontEndAvailable: () => false, nativePowerSpectrogram: () => null };',
   'features/native-pitch': 'module.exports = { nativeLagProducts: () => null };',
   'audio/load': 'module.exports = { loadAudio: () => { throw new Error("loadAudio is not available in the browser"); } };',
-  'data/cache': 'module.exports = { FeatureCache: class {}, settingsHash: () => "", writeFileAtomic: () => { throw new Error("no files in the browser"); } };',
+  'data/cache':
+    'module.exports = { FeatureCache: class {}, settingsHash: () => "", writeFileAtomic: () => { throw new Error("no files in the browser"); } };',
 };
-const NODE_STUB = 'module.exports = new Proxy({}, { get: (_, k) => (k === "__esModule" ? false : () => { throw new Error("Node-only API in the browser: " + String(k)); }) });';
+const NODE_STUB =
+  'module.exports = new Proxy({}, { get: (_, k) => (k === "__esModule" ? false : () => { throw new Error("Node-only API in the browser: " + String(k)); }) });';
 
 const browserStubs = {
   name: 'affexion-browser-stubs',
@@ -40,18 +43,35 @@ const browserStubs = {
 export async function buildOnDeviceWeb(outDir = path.join(root, 'dist', 'monitor', 'on-device')) {
   const web = path.join(root, 'web');
   mkdirSync(path.join(outDir, 'ort'), { recursive: true });
-  const common = { bundle: true, target: 'es2022', minify: true, logLevel: 'warning', legalComments: 'eof', plugins: [browserStubs], platform: 'browser' };
+  const common = {
+    bundle: true,
+    target: 'es2022',
+    minify: true,
+    logLevel: 'warning',
+    legalComments: 'eof',
+    plugins: [browserStubs],
+    platform: 'browser',
+  };
   await build({ ...common, entryPoints: [path.join(web, 'on-device', 'main.ts')], format: 'esm', outfile: path.join(outDir, 'app.js') });
-  await build({ ...common, entryPoints: [path.join(web, 'on-device', 'worker.ts')], format: 'esm', outfile: path.join(outDir, 'worker.js') });
+  await build({
+    ...common,
+    entryPoints: [path.join(web, 'on-device', 'worker.ts')],
+    format: 'esm',
+    outfile: path.join(outDir, 'worker.js'),
+  });
   copyFileSync(path.join(web, 'monitor', 'capture-worklet.js'), path.join(outDir, 'capture-worklet.js'));
   const html = readFileSync(path.join(web, 'monitor', 'index.html'), 'utf8')
-    .replace(/<p id="notice" class="notice">[\s\S]*?<\/p>/, '<p id="notice" class="notice"><strong>Research tool, not a diagnostic device.</strong> ' +
-      '<strong>On-device mode:</strong> the audio never leaves this browser — features and the model run here, in a Web Worker; ' +
-      'the server only delivered this page and the model file.</p>')
+    .replace(
+      /<p id="notice" class="notice">[\s\S]*?<\/p>/,
+      '<p id="notice" class="notice"><strong>Research tool, not a diagnostic device.</strong> ' +
+        '<strong>On-device mode:</strong> the audio never leaves this browser — features and the model run here, in a Web Worker; ' +
+        'the server only delivered this page and the model file.</p>',
+    )
     .replace('<script src="app.js"></script>', '<script type="module" src="app.js"></script>');
   writeFileSync(path.join(outDir, 'index.html'), html);
   const ortDist = path.join(root, 'node_modules', 'onnxruntime-web', 'dist');
-  for (const f of ['ort.wasm.min.mjs', 'ort-wasm-simd-threaded.mjs', 'ort-wasm-simd-threaded.wasm']) copyFileSync(path.join(ortDist, f), path.join(outDir, 'ort', f));
+  for (const f of ['ort.wasm.min.mjs', 'ort-wasm-simd-threaded.mjs', 'ort-wasm-simd-threaded.wasm'])
+    copyFileSync(path.join(ortDist, f), path.join(outDir, 'ort', f));
   return outDir;
 }
 

@@ -20,13 +20,19 @@ const srcDir = path.join(root, 'src');
 export const LAYERS = {
   '(root)': 10, // src/index.ts: the public API re-exports every layer
   cli: 9,
-  workflows: 8, monitor: 8,
+  workflows: 8,
+  monitor: 8,
   eval: 7,
   train: 6,
-  model: 5, augment: 5, export: 5, // export: ONNX from a trained model (reads model/, written beside it)
-  data: 4, synth: 4,
+  model: 5,
+  augment: 5,
+  export: 5, // export: ONNX from a trained model (reads model/, written beside it)
+  data: 4,
+  synth: 4,
   features: 3,
-  engine: 2, audio: 2, report: 2,
+  engine: 2,
+  audio: 2,
+  report: 2,
 };
 
 function walkFiles(dir) {
@@ -64,17 +70,31 @@ export function collectImports() {
 /** Strongly connected folder groups of more than one folder (Tarjan). */
 function folderCycles(graph) {
   let index = 0;
-  const idx = new Map(), low = new Map(), stack = [], on = new Set(), out = [];
+  const idx = new Map(),
+    low = new Map(),
+    stack = [],
+    on = new Set(),
+    out = [];
   const visit = (v) => {
-    idx.set(v, index); low.set(v, index); index++; stack.push(v); on.add(v);
+    idx.set(v, index);
+    low.set(v, index);
+    index++;
+    stack.push(v);
+    on.add(v);
     for (const w of graph.get(v) ?? []) {
-      if (!idx.has(w)) { visit(w); low.set(v, Math.min(low.get(v), low.get(w))); }
-      else if (on.has(w)) low.set(v, Math.min(low.get(v), idx.get(w)));
+      if (!idx.has(w)) {
+        visit(w);
+        low.set(v, Math.min(low.get(v), low.get(w)));
+      } else if (on.has(w)) low.set(v, Math.min(low.get(v), idx.get(w)));
     }
     if (low.get(v) === idx.get(v)) {
       const comp = [];
       let w;
-      do { w = stack.pop(); on.delete(w); comp.push(w); } while (w !== v);
+      do {
+        w = stack.pop();
+        on.delete(w);
+        comp.push(w);
+      } while (w !== v);
       if (comp.length > 1) out.push(comp.sort());
     }
   };
@@ -96,7 +116,9 @@ export function checkLayers(edges = collectImports()) {
     if (!graph.has(e.from)) graph.set(e.from, new Set());
     graph.get(e.from).add(e.to);
     if (e.from in LAYERS && e.to in LAYERS && LAYERS[e.to] > LAYERS[e.from]) {
-      problems.push(`${e.file}:${e.line}: ${e.from} (layer ${LAYERS[e.from]}) imports ${e.spec} from ${e.to} (layer ${LAYERS[e.to]}), up the layer order`);
+      problems.push(
+        `${e.file}:${e.line}: ${e.from} (layer ${LAYERS[e.from]}) imports ${e.spec} from ${e.to} (layer ${LAYERS[e.to]}), up the layer order`,
+      );
     }
   }
   for (const c of folderCycles(graph)) problems.push(`folder cycle: ${c.join(' ⇄ ')}`);
@@ -115,8 +137,11 @@ export async function callWalk(fnName = 'crossValidate') {
   const cfg = ts.parseJsonConfigFileContent(ts.readConfigFile(cfgPath, ts.sys.readFile).config, ts.sys, root);
   const program = ts.createProgram({ rootNames: cfg.fileNames.filter((f) => f.startsWith(srcDir)), options: cfg.options });
   const checker = program.getTypeChecker();
-  const isFn = (n) => ts.isFunctionDeclaration(n) || ts.isMethodDeclaration(n) || ts.isConstructorDeclaration(n)
-    || ((ts.isArrowFunction(n) || ts.isFunctionExpression(n)) && ts.isVariableDeclaration(n.parent));
+  const isFn = (n) =>
+    ts.isFunctionDeclaration(n) ||
+    ts.isMethodDeclaration(n) ||
+    ts.isConstructorDeclaration(n) ||
+    ((ts.isArrowFunction(n) || ts.isFunctionExpression(n)) && ts.isVariableDeclaration(n.parent));
   let start = null;
   for (const sf of program.getSourceFiles()) {
     if (!sf.fileName.startsWith(srcDir)) continue;
@@ -133,8 +158,12 @@ export async function callWalk(fnName = 'crossValidate') {
     if (sym && sym.flags & ts.SymbolFlags.Alias) sym = checker.getAliasedSymbol(sym);
     const d = sym?.valueDeclaration ?? sym?.declarations?.[0];
     if (!d) return null;
-    const fn = ts.isVariableDeclaration(d) && d.initializer && (ts.isArrowFunction(d.initializer) || ts.isFunctionExpression(d.initializer)) ? d.initializer
-      : ts.isClassDeclaration(d) ? d.members.find(ts.isConstructorDeclaration) ?? null : d;
+    const fn =
+      ts.isVariableDeclaration(d) && d.initializer && (ts.isArrowFunction(d.initializer) || ts.isFunctionExpression(d.initializer))
+        ? d.initializer
+        : ts.isClassDeclaration(d)
+          ? (d.members.find(ts.isConstructorDeclaration) ?? null)
+          : d;
     return fn && isFn(fn) && fn.getSourceFile().fileName.startsWith(srcDir) && fn.body ? fn : null;
   };
   const visit = (fn) => {
@@ -143,7 +172,10 @@ export async function callWalk(fnName = 'crossValidate') {
     const inner = (n) => {
       // Error paths are not the reading path: a reader does not step into `throw new ParamError(…)`.
       if (ts.isThrowStatement(n)) return;
-      if (n !== fn && isFn(n) && !ts.isVariableDeclaration(n.parent)) { ts.forEachChild(n, inner); return; } // callbacks: walked in place
+      if (n !== fn && isFn(n) && !ts.isVariableDeclaration(n.parent)) {
+        ts.forEachChild(n, inner);
+        return;
+      } // callbacks: walked in place
       if (ts.isCallExpression(n) || ts.isNewExpression(n)) {
         ts.forEachChild(n, inner); // arguments first: they run first
         const target = declOf(n.expression);
@@ -164,7 +196,11 @@ export async function callWalk(fnName = 'crossValidate') {
     else stops.push({ file, layer: LAYERS[folderOf(path.join(srcDir, file))] ?? 0, fns: [name] });
   }
   let jumps = 0;
-  for (let i = 1; i < stops.length; i++) if (stops[i].layer > stops[i - 1].layer) { stops[i].up = true; jumps++; }
+  for (let i = 1; i < stops.length; i++)
+    if (stops[i].layer > stops[i - 1].layer) {
+      stops[i].up = true;
+      jumps++;
+    }
   const passes = {};
   for (const s of stops) passes[s.file] = (passes[s.file] ?? 0) + 1;
   return { fn: fnName, stops, jumps, passes };
@@ -186,8 +222,20 @@ if (isMain) {
     if (args.includes('--verbose')) {
       for (const s of w.stops) console.log(`${s.up ? '↑' : ' '} [${s.layer}] ${s.file}: ${s.fns.join(', ')}`);
     }
-    const mostPassed = Object.entries(w.passes).sort((a, b) => b[1] - a[1]).slice(0, 3).map(([f, n]) => `${f} ×${n}`).join(', ');
-    console.log(JSON.stringify({ walk: w.fn, functions: w.stops.reduce((a, s) => a + s.fns.length, 0), stops: w.stops.length, jumps_up: w.jumps, most_passed: mostPassed }));
+    const mostPassed = Object.entries(w.passes)
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 3)
+      .map(([f, n]) => `${f} ×${n}`)
+      .join(', ');
+    console.log(
+      JSON.stringify({
+        walk: w.fn,
+        functions: w.stops.reduce((a, s) => a + s.fns.length, 0),
+        stops: w.stops.length,
+        jumps_up: w.jumps,
+        most_passed: mostPassed,
+      }),
+    );
   }
   const problems = checkLayers(edges);
   if (problems.length) {

@@ -12,7 +12,10 @@ import path from 'node:path';
 import { applyNeutralBias } from '../src/model/calibration.js';
 import { calmFalseAlarms, signalScores, type ScoredClip } from '../src/workflows/experiment/real-metrics.js';
 
-interface ProbsFile { classes: string[]; clips: { file: string; label: string; probs: number[] }[] }
+interface ProbsFile {
+  classes: string[];
+  clips: { file: string; label: string; probs: number[] }[];
+}
 
 const bi = process.argv.indexOf('--b');
 const args = process.argv.slice(2);
@@ -23,9 +26,17 @@ if (!runs.length || runs.some((r) => !existsSync(path.join(r, 'results.json'))))
 }
 const bs = (bi > 0 ? process.argv[bi + 1]! : '-1.5,-1,-0.5,0,0.5,1,1.5,2,2.5,3').split(',').map(Number);
 // Every seed folder of every run: seed-<s> paths (a network each).
-const seeds = runs.flatMap((run) => readdirSync(run).filter((d) => /^seed-\d+$/.test(d)).sort((a, b) => Number(a.slice(5)) - Number(b.slice(5)))
-  .map((d) => path.join(run, d)));
-const corpora = seeds.length ? readdirSync(seeds[0]!).filter((f) => /^probs-.+\.json$/.test(f)).map((f) => f.slice(6, -5)) : [];
+const seeds = runs.flatMap((run) =>
+  readdirSync(run)
+    .filter((d) => /^seed-\d+$/.test(d))
+    .sort((a, b) => Number(a.slice(5)) - Number(b.slice(5)))
+    .map((d) => path.join(run, d)),
+);
+const corpora = seeds.length
+  ? readdirSync(seeds[0]!)
+      .filter((f) => /^probs-.+\.json$/.test(f))
+      .map((f) => f.slice(6, -5))
+  : [];
 if (!corpora.length) {
   console.error(`${runs.join(', ')}: no seed-<s>/probs-<corpus>.json files (re-run the experiment on the folder to write them)`);
   process.exit(1);
@@ -36,7 +47,10 @@ const load = (s: string, c: string): ProbsFile => JSON.parse(readFileSync(path.j
 function score(files: ProbsFile[], b: number): { ba: number; fa: number } {
   const { classes, clips } = files[0]!;
   const K = classes.length;
-  const mean = Float32Array.from({ length: clips.length * K }, (_, j) => files.reduce((a, f) => a + f.clips[Math.floor(j / K)]!.probs[j % K]!, 0) / files.length);
+  const mean = Float32Array.from(
+    { length: clips.length * K },
+    (_, j) => files.reduce((a, f) => a + f.clips[Math.floor(j / K)]!.probs[j % K]!, 0) / files.length,
+  );
   const n = classes.indexOf('neutral');
   const p = n >= 0 ? applyNeutralBias(mean, K, n, b) : mean;
   const scored: ScoredClip[] = clips.map((c, i) => ({ label: c.label, probs: p.subarray(i * K, (i + 1) * K) }));
@@ -45,15 +59,32 @@ function score(files: ProbsFile[], b: number): { ba: number; fa: number } {
 
 const pct = (x: number): string => (100 * x).toFixed(1);
 const avg = (xs: number[]): number => xs.reduce((a, x) => a + x, 0) / xs.length;
-const line = (b: number, rows: { ba: number; fa: number }[]): string => `b=${b.toFixed(2).padStart(5)}  ` +
+const line = (b: number, rows: { ba: number; fa: number }[]): string =>
+  `b=${b.toFixed(2).padStart(5)}  ` +
   `${rows.map((r, i) => `${corpora[i]} BA ${pct(r.ba)} FA ${pct(r.fa)}`).join(' | ')} | mean BA ${pct(avg(rows.map((r) => r.ba)))} FA ${pct(avg(rows.map((r) => r.fa)))}`;
 
 console.log(`${runs.join(' + ')}: ${seeds.length} networks, mean over them`);
 for (const b of bs) {
-  console.log(line(b, corpora.map((c) => {
-    const xs = seeds.map((s) => score([load(s, c)], b));
-    return { ba: avg(xs.map((x) => x.ba)), fa: avg(xs.map((x) => x.fa)) };
-  })));
+  console.log(
+    line(
+      b,
+      corpora.map((c) => {
+        const xs = seeds.map((s) => score([load(s, c)], b));
+        return { ba: avg(xs.map((x) => x.ba)), fa: avg(xs.map((x) => x.fa)) };
+      }),
+    ),
+  );
 }
 console.log('ensemble of the seeds (mean probability per clip)');
-for (const b of bs) console.log(line(b, corpora.map((c) => score(seeds.map((s) => load(s, c)), b))));
+for (const b of bs)
+  console.log(
+    line(
+      b,
+      corpora.map((c) =>
+        score(
+          seeds.map((s) => load(s, c)),
+          b,
+        ),
+      ),
+    ),
+  );

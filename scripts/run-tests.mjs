@@ -31,4 +31,4 @@ if (!picked.length) {
 }
 const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', ...flags, ...files], { cwd: root, stdio: 'inherit' });
 if (lintFailed) console.error('npm test: the tests ran, but eslint failed (see "lint:" above)');
-process.exit(lintFailed ? 1 : r.status ?? 1);
+process.exit(lintFailed ? 1 : (r.status ?? 1));

@@ -20,8 +20,14 @@ test('the checker reports an upward import and a folder cycle', () => {
   const up: Edge = { file: 'src/train/x.ts', line: 1, spec: '../eval/cv.js', from: 'train', to: 'eval' };
   const down: Edge = { file: 'src/eval/y.ts', line: 2, spec: '../train/train.js', from: 'eval', to: 'train' };
   const problems: string[] = checkLayers([up, down]);
-  assert.ok(problems.some((p) => p.includes('src/train/x.ts:1') && p.includes('up the layer order')), problems.join('\n'));
-  assert.ok(problems.some((p) => p.startsWith('folder cycle: eval ⇄ train')), problems.join('\n'));
+  assert.ok(
+    problems.some((p) => p.includes('src/train/x.ts:1') && p.includes('up the layer order')),
+    problems.join('\n'),
+  );
+  assert.ok(
+    problems.some((p) => p.startsWith('folder cycle: eval ⇄ train')),
+    problems.join('\n'),
+  );
   const sameLayer: Edge[] = [
     { file: 'src/model/a.ts', line: 1, spec: '../augment/b.js', from: 'model', to: 'augment' },
     { file: 'src/augment/b.ts', line: 1, spec: '../model/a.js', from: 'augment', to: 'model' },

@@ -18,7 +18,12 @@ test('every src folder index.ts opens with an overview and a ```ts example', () 
     const index = path.join(src, dir, 'index.ts');
     if (dir === 'cli') continue; // the CLI's entry is main.ts (commands, not an API)
     let text: string;
-    try { text = readFileSync(index, 'utf8'); } catch { missing.push(`src/${dir}/index.ts: missing`); continue; }
+    try {
+      text = readFileSync(index, 'utf8');
+    } catch {
+      missing.push(`src/${dir}/index.ts: missing`);
+      continue;
+    }
     const head = text.match(/^\/\*\*[\s\S]*?\*\//)?.[0] ?? '';
     if (!head) missing.push(`src/${dir}/index.ts: does not open with a /** overview */`);
     else if (!head.includes('```ts')) missing.push(`src/${dir}/index.ts: overview has no \`\`\`ts example`);
@@ -26,7 +31,7 @@ test('every src folder index.ts opens with an overview and a ```ts example', () 
   assert.deepEqual(missing, []);
 });
 
-test('each layer\'s forward() is directly preceded by its own doc comment', () => {
+test("each layer's forward() is directly preceded by its own doc comment", () => {
   const dir = path.join(src, 'model', 'layers');
   const bad: string[] = [];
   for (const f of readdirSync(dir).filter((n) => n.endsWith('.ts'))) {
@@ -34,7 +39,8 @@ test('each layer\'s forward() is directly preceded by its own doc comment', () =
     lines.forEach((line, i) => {
       if (/^ {2}forward\(/.test(line) && !/\*\/\s*$/.test(lines[i - 1] ?? '')) bad.push(`${f}:${i + 1}`);
       // Two doc comments in a row: the first one belongs to something else.
-      if (/^ {2}\/\*\*.*\*\/\s*$/.test(line) && /^ {2}\/\*\*/.test(lines[i + 1] ?? '')) bad.push(`${f}:${i + 1} (doc comment followed by another)`);
+      if (/^ {2}\/\*\*.*\*\/\s*$/.test(line) && /^ {2}\/\*\*/.test(lines[i + 1] ?? ''))
+        bad.push(`${f}:${i + 1} (doc comment followed by another)`);
     });
   }
   assert.deepEqual(bad, []);
@@ -45,7 +51,10 @@ test('tests that start the CLI live under test/cli/', () => {
   const walk = (d: string): void => {
     for (const n of readdirSync(d)) {
       const p = path.join(d, n);
-      if (statSync(p).isDirectory()) { if (n !== 'cli') walk(p); continue; }
+      if (statSync(p).isDirectory()) {
+        if (n !== 'cli') walk(p);
+        continue;
+      }
       const rel = path.relative(root, p).split(path.sep).join('/');
       if (n.endsWith('.test.ts') && /src\/cli\/main\.ts/.test(readFileSync(p, 'utf8'))) offenders.push(rel);
     }

@@ -56,7 +56,8 @@ function expectedLength(b: Uint8Array, format: CompressedFormat): number | null 
   }
   if (format === 'mp3') {
     let start = 0;
-    if (startsWith(b, 'ID3') && b.length >= 10) start = 10 + (((b[6] & 0x7f) << 21) | ((b[7] & 0x7f) << 14) | ((b[8] & 0x7f) << 7) | (b[9] & 0x7f));
+    if (startsWith(b, 'ID3') && b.length >= 10)
+      start = 10 + (((b[6] & 0x7f) << 21) | ((b[7] & 0x7f) << 14) | ((b[8] & 0x7f) << 7) | (b[9] & 0x7f));
     if (b.length < start + 4 || b[start] !== 0xff) return null;
     const mpeg1 = (b[start + 1] & 0x18) === 0x18;
     const perFrame = mpeg1 ? 1152 : 576;
@@ -71,7 +72,8 @@ function expectedLength(b: Uint8Array, format: CompressedFormat): number | null 
     const lame = tag + 8 + 4 + (flags & 2 ? 4 : 0) + (flags & 4 ? 100 : 0) + (flags & 8 ? 4 : 0);
     let trimmed = 2 * 4095;
     // The LAME-format extension starts with the encoder's name ('LAME3.100', 'Lavc59.37', …).
-    const named = b.length >= lame + 24 && Array.from(b.subarray(lame, lame + 4)).every((c) => (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a));
+    const named =
+      b.length >= lame + 24 && Array.from(b.subarray(lame, lame + 4)).every((c) => (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a));
     if (named) {
       const d = lame + 21;
       trimmed = ((b[d] << 4) | (b[d + 1] >> 4)) + (((b[d + 1] & 0x0f) << 8) | b[d + 2]);
@@ -121,7 +123,8 @@ export async function decodeCompressed(bytes: Uint8Array, format: CompressedForm
   if (expected !== null && n < expected) {
     throw new AudioError(file, `truncated ${format} stream: decoded ${n} samples per channel, the header declares ${expected}`);
   }
-  if (format.startsWith('ogg') && !oggComplete(bytes)) throw new AudioError(file, `truncated ${format} stream: the last Ogg page is incomplete or not marked end-of-stream`);
+  if (format.startsWith('ogg') && !oggComplete(bytes))
+    throw new AudioError(file, `truncated ${format} stream: the last Ogg page is incomplete or not marked end-of-stream`);
   return { channels: r.channelData.map((c) => (c.length === n ? c : c.slice(0, n))), sampleRate: r.sampleRate };
 }
 

@@ -14,4 +14,15 @@ export { loadAudio, mixToMono, type AudioBuffer } from './load.js';
 export { resample, resampledLength, nativeResampleAvailable } from './resample.js';
 export { decodeAudioBytes, type DecodedAudio } from './decode.js';
 export { encodeWav16, writeWav16 } from './wav-write.js';
-export { detectSpeech, trimSilence, speechSamples, NoSpeechError, frameLevelsDb, speechThresholdDb, DEFAULT_SPEECH_DETECT, type SpeechDetectOptions, type SpeechSegment, type TrimmedSpeech } from './speech.js';
+export {
+  detectSpeech,
+  trimSilence,
+  speechSamples,
+  NoSpeechError,
+  frameLevelsDb,
+  speechThresholdDb,
+  DEFAULT_SPEECH_DETECT,
+  type SpeechDetectOptions,
+  type SpeechSegment,
+  type TrimmedSpeech,
+} from './speech.js';

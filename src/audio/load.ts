@@ -18,7 +18,9 @@ export const DEFAULT_MAX_DURATION_SEC = 30 * 60;
 export function maxAudioDuration(given?: number): number {
   const v = given ?? (process.env.AFFEXION_MAX_DURATION ? Number(process.env.AFFEXION_MAX_DURATION) : DEFAULT_MAX_DURATION_SEC);
   if (!(v > 0 && Number.isFinite(v))) {
-    throw new RangeError(`maxDurationSec: expected a positive number of seconds, got ${given ?? `AFFEXION_MAX_DURATION=${process.env.AFFEXION_MAX_DURATION}`}`);
+    throw new RangeError(
+      `maxDurationSec: expected a positive number of seconds, got ${given ?? `AFFEXION_MAX_DURATION=${process.env.AFFEXION_MAX_DURATION}`}`,
+    );
   }
   return v;
 }
@@ -56,7 +58,8 @@ export function mixToMono(channels: Float32Array[]): Float32Array {
 export async function loadAudio(file: string, opts: { sr?: number | null; maxDurationSec?: number } = {}): Promise<AudioBuffer> {
   const sr = opts.sr === undefined ? 16000 : opts.sr;
   const maxSec = maxAudioDuration(opts.maxDurationSec);
-  if (sr !== null && (!Number.isInteger(sr) || sr <= 0)) throw new AudioError(file, `invalid target sample rate ${sr} (a positive integer in Hz)`);
+  if (sr !== null && (!Number.isInteger(sr) || sr <= 0))
+    throw new AudioError(file, `invalid target sample rate ${sr} (a positive integer in Hz)`);
   let bytes: Buffer;
   try {
     const st = await stat(file);
@@ -72,8 +75,11 @@ export async function loadAudio(file: string, opts: { sr?: number | null; maxDur
   const frames = decoded.channels[0]?.length ?? 0;
   // Checked before mixing and resampling, which is where absurd headers would cost time and memory.
   if (frames / rate > maxSec) {
-    throw new AudioError(file, `${(frames / rate).toFixed(0)} s long (${frames} samples at ${rate} Hz), over the limit of ${maxSec} s ` +
-      '(raise it with --max-duration SEC or maxDurationSec)');
+    throw new AudioError(
+      file,
+      `${(frames / rate).toFixed(0)} s long (${frames} samples at ${rate} Hz), over the limit of ${maxSec} s ` +
+        '(raise it with --max-duration SEC or maxDurationSec)',
+    );
   }
   // Float WAVs can hold NaN/Inf; they would poison every feature downstream, so the file is the error.
   for (const ch of decoded.channels) {
@@ -85,7 +91,10 @@ export async function loadAudio(file: string, opts: { sr?: number | null; maxDur
   if (sr !== null && sr !== rate) {
     const ratio = Math.max(sr / rate, rate / sr);
     if (ratio > MAX_RESAMPLE_RATIO) {
-      throw new AudioError(file, `sample rate ${rate} Hz cannot be resampled to ${sr} Hz (ratio ${ratio.toFixed(0)} > ${MAX_RESAMPLE_RATIO}; a corrupt header?)`);
+      throw new AudioError(
+        file,
+        `sample rate ${rate} Hz cannot be resampled to ${sr} Hz (ratio ${ratio.toFixed(0)} > ${MAX_RESAMPLE_RATIO}; a corrupt header?)`,
+      );
     }
     samples = resample(samples, rate, sr);
     rate = sr;

@@ -34,7 +34,7 @@ export interface ResampleFilter {
 
 export function designFilter(fromRate: number, toRate: number, spec = HQ_SPEC): ResampleFilter {
   const nyq = Math.min(fromRate, toRate) / 2;
-  const fc = ((spec.passbandEnd + spec.stopbandBegin) / 2) * nyq / fromRate;
+  const fc = (((spec.passbandEnd + spec.stopbandBegin) / 2) * nyq) / fromRate;
   const transition = ((spec.stopbandBegin - spec.passbandEnd) * nyq) / fromRate; // cycles per input sample
   const A = spec.rejectionDb;
   const beta = A > 50 ? 0.1102 * (A - 8.7) : A > 21 ? 0.5842 * (A - 21) ** 0.4 + 0.07886 * (A - 21) : 0;
@@ -64,7 +64,15 @@ export const MAX_PHASES = 4096;
  * when L is larger) of `width` taps k = −W .. W+1 around ⌊j·M/L⌋, zero-padded to a multiple of 16.
  * `table` is float64 (the JS reference), `table32` the same rounded for the native float32 loop.
  */
-export interface ResamplePlan { L: number; M: number; P: number; W: number; width: number; table: Float64Array; table32: Float32Array }
+export interface ResamplePlan {
+  L: number;
+  M: number;
+  P: number;
+  W: number;
+  width: number;
+  table: Float64Array;
+  table32: Float32Array;
+}
 
 export function planResample(fromRate: number, toRate: number, f = designFilter(fromRate, toRate)): ResamplePlan {
   const g = gcd(fromRate, toRate);
@@ -178,7 +186,11 @@ export function planCascade(fromRate: number, toRate: number, spec = HQ_SPEC): {
   const edge = (spec.stopbandBegin * Math.min(fromRate, toRate)) / 2; // Hz: the single-stage stop-band start
   const transition = (R - 2 * edge) / fromRate; // cycles per input sample: edge … R − edge
   const A = CASCADE_STAGE1_REJECTION_DB;
-  const up = planResample(fromRate, R, { fc: R / 2 / fromRate, beta: 0.1102 * (A - 8.7), halfWidth: ((A - 7.95) / (14.36 * transition) + 1) / 2 });
+  const up = planResample(fromRate, R, {
+    fc: R / 2 / fromRate,
+    beta: 0.1102 * (A - 8.7),
+    halfWidth: ((A - 7.95) / (14.36 * transition) + 1) / 2,
+  });
   const down = planResample(R, toRate, { fc: (f.fc * fromRate) / R, beta: f.beta, halfWidth: (f.halfWidth * R) / fromRate });
   return up.P === up.L ? { up, down } : null;
 }

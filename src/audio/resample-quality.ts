@@ -13,7 +13,11 @@
 import { HQ_SPEC } from './resample-design.js';
 
 /** Tones to play through a from → to resampler: `[input Hz, Hz to measure in the output]`. */
-export interface QualityTones { passband: number[]; stopband: [number, number][]; transition: number[] }
+export interface QualityTones {
+  passband: number[];
+  stopband: [number, number][];
+  transition: number[];
+}
 
 export interface ResampleQuality {
   passband_end_hz: number;
@@ -67,8 +71,12 @@ export function toneLevel(y: Float32Array, rate: number, f: number): number {
 const db = (g: number) => 20 * Math.log10(Math.max(g, 1e-20));
 
 /** The figures from measured levels (each level the output amplitude of a unit tone, in tone order). */
-export function qualityFromLevels(fromRate: number, toRate: number, tones: QualityTones,
-  levels: { passband: number[]; stopband: number[]; transition: number[] }): ResampleQuality {
+export function qualityFromLevels(
+  fromRate: number,
+  toRate: number,
+  tones: QualityTones,
+  levels: { passband: number[]; stopband: number[]; transition: number[] },
+): ResampleQuality {
   const ny = Math.min(fromRate, toRate) / 2;
   let minus6: number | null = null;
   const tr = levels.transition.map(db);
@@ -88,8 +96,11 @@ export function qualityFromLevels(fromRate: number, toRate: number, tones: Quali
 }
 
 /** Measures a resampler function (ours: `resample`) on `qualityTones(from, to)`. */
-export function measureResampleQuality(fn: (x: Float32Array, fromRate: number, toRate: number) => Float32Array,
-  fromRate: number, toRate: number): ResampleQuality {
+export function measureResampleQuality(
+  fn: (x: Float32Array, fromRate: number, toRate: number) => Float32Array,
+  fromRate: number,
+  toRate: number,
+): ResampleQuality {
   const tones = qualityTones(fromRate, toRate);
   const level = (fIn: number, fAt: number) => toneLevel(fn(tone(fIn, fromRate), fromRate, toRate), toRate, fAt);
   return qualityFromLevels(fromRate, toRate, tones, {

@@ -8,12 +8,50 @@
  * docs/audio-features.md, speed and quality against soxr in docs/engine.md.
  */
 import { nativeIfBuilt } from '../engine/native.js';
-import { CASCADE_RATE, planCascade, planHalfband, planResample, planSecondStage, resampleReference, type ResamplePlan } from './resample-design.js';
+import {
+  CASCADE_RATE,
+  planCascade,
+  planHalfband,
+  planResample,
+  planSecondStage,
+  resampleReference,
+  type ResamplePlan,
+} from './resample-design.js';
 
-type ResamplePolyFn = (x: Float32Array, out: Float32Array, L: number, M: number, P: number, W: number, width: number, table: Float32Array) => void;
-type ResampleHalfPolyFn = (x: Float32Array, out: Float32Array, half: Float32Array, L: number, M: number, P: number, W: number, width: number, table: Float32Array) => void;
-type ResampleCascadeFn = (x: Float32Array, out: Float32Array, L1: number, M1: number, W1: number, width1: number, table1: Float32Array,
-  M2: number, W2: number, width2: number, table2: Float32Array) => void;
+type ResamplePolyFn = (
+  x: Float32Array,
+  out: Float32Array,
+  L: number,
+  M: number,
+  P: number,
+  W: number,
+  width: number,
+  table: Float32Array,
+) => void;
+type ResampleHalfPolyFn = (
+  x: Float32Array,
+  out: Float32Array,
+  half: Float32Array,
+  L: number,
+  M: number,
+  P: number,
+  W: number,
+  width: number,
+  table: Float32Array,
+) => void;
+type ResampleCascadeFn = (
+  x: Float32Array,
+  out: Float32Array,
+  L1: number,
+  M1: number,
+  W1: number,
+  width1: number,
+  table1: Float32Array,
+  M2: number,
+  W2: number,
+  width2: number,
+  table2: Float32Array,
+) => void;
 
 let nativePoly: ResamplePolyFn | null | undefined;
 let nativeHalfPoly: ResampleHalfPolyFn | null = null;
@@ -22,7 +60,11 @@ function native(): ResamplePolyFn | null {
   if (nativePoly !== undefined) return nativePoly;
   nativePoly = null;
   if (process.env.AFFEXION_BACKEND === 'js') return nativePoly;
-  const mod = nativeIfBuilt() as { resamplePoly32?: ResamplePolyFn; resampleHalfPoly32?: ResampleHalfPolyFn; resampleCascade32?: ResampleCascadeFn } | null;
+  const mod = nativeIfBuilt() as {
+    resamplePoly32?: ResamplePolyFn;
+    resampleHalfPoly32?: ResampleHalfPolyFn;
+    resampleCascade32?: ResampleCascadeFn;
+  } | null;
   if (!mod) return nativePoly;
   if (typeof mod.resamplePoly32 === 'function') nativePoly = mod.resamplePoly32;
   if (typeof mod.resampleHalfPoly32 === 'function') nativeHalfPoly = mod.resampleHalfPoly32;
@@ -100,8 +142,16 @@ export function resampledLength(n: number, fromRate: number, toRate: number): nu
  * many clips reuse one buffer, since a fresh 10 s output costs more in page faults (a new mapping per
  * call) than the FFT path takes to fill it (measured by bench:features).
  */
-export function resample(x: Float32Array, fromRate: number, toRate: number, opts: { backend?: 'auto' | 'js'; out?: Float32Array } = {}): Float32Array {
-  for (const [name, v] of [['fromRate', fromRate], ['toRate', toRate]] as const) {
+export function resample(
+  x: Float32Array,
+  fromRate: number,
+  toRate: number,
+  opts: { backend?: 'auto' | 'js'; out?: Float32Array } = {},
+): Float32Array {
+  for (const [name, v] of [
+    ['fromRate', fromRate],
+    ['toRate', toRate],
+  ] as const) {
     if (!Number.isInteger(v) || v <= 0) throw new RangeError(`resample: ${name} must be a positive integer (Hz), got ${v}`);
   }
   if (fromRate === toRate && !opts.out) return Float32Array.from(x);
@@ -110,15 +160,23 @@ export function resample(x: Float32Array, fromRate: number, toRate: number, opts
   }
   const outLen = resampledLength(x.length, fromRate, toRate);
   if (opts.out && opts.out.length !== outLen) {
-    throw new RangeError(`resample: opts.out has ${opts.out.length} samples, the result has ${outLen} (⌈${x.length}·${toRate}/${fromRate}⌉)`);
+    throw new RangeError(
+      `resample: opts.out has ${opts.out.length} samples, the result has ${outLen} (⌈${x.length}·${toRate}/${fromRate}⌉)`,
+    );
   }
-  if (fromRate === toRate) { opts.out!.set(x); return opts.out!; }
+  if (fromRate === toRate) {
+    opts.out!.set(x);
+    return opts.out!;
+  }
   if (outLen === 0) return opts.out ?? new Float32Array(0);
   const plan = cachedPlan(fromRate, toRate);
   const poly = opts.backend === 'js' ? null : native();
   if (!poly) {
     const r = resampleReference(x, plan, outLen);
-    if (opts.out) { opts.out.set(r); return opts.out; }
+    if (opts.out) {
+      opts.out.set(r);
+      return opts.out;
+    }
     return r;
   }
   const y = opts.out ?? new Float32Array(outLen);

@@ -57,19 +57,28 @@ export const DEFAULT_SPEECH_DETECT: Required<SpeechDetectOptions> = {
 };
 
 /** A stretch of speech, in samples [start, end). */
-export interface SpeechSegment { start: number; end: number }
+export interface SpeechSegment {
+  start: number;
+  end: number;
+}
 
 /**
  * RMS level of each frame in dBFS (frame i covers samples [i·hop, i·hop + frame)); the last partial
  * frame is included when the clip is shorter than a frame. Silence reads −120 dB.
  */
-export function frameLevelsDb(samples: Float32Array, sr: number, frameSec = DEFAULT_SPEECH_DETECT.frameSec, hopSec = DEFAULT_SPEECH_DETECT.hopSec): Float32Array {
+export function frameLevelsDb(
+  samples: Float32Array,
+  sr: number,
+  frameSec = DEFAULT_SPEECH_DETECT.frameSec,
+  hopSec = DEFAULT_SPEECH_DETECT.hopSec,
+): Float32Array {
   const frame = Math.max(1, Math.round(frameSec * sr));
   const hop = Math.max(1, Math.round(hopSec * sr));
   const n = samples.length <= frame ? (samples.length > 0 ? 1 : 0) : 1 + Math.floor((samples.length - frame) / hop);
   const out = new Float32Array(n);
   for (let i = 0; i < n; i++) {
-    const a = i * hop, b = Math.min(samples.length, a + frame);
+    const a = i * hop,
+      b = Math.min(samples.length, a + frame);
     let ss = 0;
     for (let j = a; j < b; j++) ss += samples[j]! * samples[j]!;
     out[i] = 10 * Math.log10(Math.max(ss / (b - a), 1e-12));
@@ -127,13 +136,15 @@ export function detectSpeech(samples: Float32Array, sr: number, opts: SpeechDete
   const runs: [number, number][] = [];
   for (const [a, b] of above) {
     const m = modulatedFrames(levels.subarray(a, b + 1), radius, o.modulationDb);
-    const first = m.indexOf(1), last = m.lastIndexOf(1);
+    const first = m.indexOf(1),
+      last = m.lastIndexOf(1);
     if (first >= 0) runs.push([a + first, a + last]);
   }
   const pad = Math.round(o.padSec * sr);
   const segs: SpeechSegment[] = [];
   for (const [a, b] of runs) {
-    const start = a * hop, end = Math.min(samples.length, b * hop + frame);
+    const start = a * hop,
+      end = Math.min(samples.length, b * hop + frame);
     if (end - start < o.minSegmentSec * sr) continue;
     const s = { start: Math.max(0, start - pad), end: Math.min(samples.length, end + pad) };
     const prev = segs[segs.length - 1];
@@ -147,7 +158,8 @@ export function detectSpeech(samples: Float32Array, sr: number, opts: SpeechDete
 function modulatedFrames(levels: Float32Array, radius: number, db: number): Uint8Array {
   const out = new Uint8Array(levels.length);
   for (let i = 0; i < levels.length; i++) {
-    let lo = Infinity, hi = -Infinity;
+    let lo = Infinity,
+      hi = -Infinity;
     for (let j = Math.max(0, i - radius); j <= Math.min(levels.length - 1, i + radius); j++) {
       const v = levels[j]!;
       if (v < lo) lo = v;
@@ -159,7 +171,11 @@ function modulatedFrames(levels: Float32Array, radius: number, db: number): Uint
 }
 
 /** A clip with leading and trailing silence removed: the samples from the first to the last speech. */
-export interface TrimmedSpeech { samples: Float32Array; start: number; end: number }
+export interface TrimmedSpeech {
+  samples: Float32Array;
+  start: number;
+  end: number;
+}
 
 /**
  * Removes leading and trailing silence (pauses inside the speech are kept: they are part of how a
@@ -168,7 +184,8 @@ export interface TrimmedSpeech { samples: Float32Array; start: number; end: numb
 export function trimSilence(samples: Float32Array, sr: number, opts: SpeechDetectOptions = {}): TrimmedSpeech | null {
   const segs = detectSpeech(samples, sr, opts);
   if (segs.length === 0) return null;
-  const start = segs[0]!.start, end = segs[segs.length - 1]!.end;
+  const start = segs[0]!.start,
+    end = segs[segs.length - 1]!.end;
   return { samples: samples.subarray(start, end), start, end };
 }
 
@@ -185,7 +202,11 @@ export class NoSpeechError extends Error {
  * (the same detector in training, evaluation and prediction). `settings` is the data layer's
  * FeatureSettings (only the rate and the switch are read). Throws {@link NoSpeechError} naming `file`.
  */
-export function speechSamples(samples: Float32Array, settings: { params: { sr: number }; trimSilence?: boolean }, file: string): Float32Array {
+export function speechSamples(
+  samples: Float32Array,
+  settings: { params: { sr: number }; trimSilence?: boolean },
+  file: string,
+): Float32Array {
   if (!settings.trimSilence) return samples;
   const t = trimSilence(samples, settings.params.sr);
   if (!t) throw new NoSpeechError(file);

@@ -47,7 +47,13 @@ export function decodeWav(bytes: Uint8Array, file: string): DecodedAudio {
         if (size < 40) fail('truncated: WAVE_FORMAT_EXTENSIBLE fmt chunk shorter than 40 bytes');
         tag = view.getUint16(body + 24, true); // first two bytes of the sub-format GUID
       }
-      fmt = { tag, channels: view.getUint16(body + 2, true), rate: view.getUint32(body + 4, true), blockAlign: view.getUint16(body + 12, true), bits };
+      fmt = {
+        tag,
+        channels: view.getUint16(body + 2, true),
+        rate: view.getUint32(body + 4, true),
+        blockAlign: view.getUint16(body + 12, true),
+        bits,
+      };
     } else if (id === 'data') {
       const available = bytes.length - body;
       // Streaming writers leave the size at 0xFFFFFFFF when they cannot seek back: read to the end.

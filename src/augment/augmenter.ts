@@ -41,18 +41,43 @@ interface OpDef {
 export const AUGMENT_OPS: Readonly<Record<string, OpDef>> = Object.freeze({
   speed: { level: 'wave', defaults: { p: '0.3', factor: '0.9..1.1' }, help: 'speed perturbation by resampling (tempo and pitch together)' },
   pitch: { level: 'wave', defaults: { p: '0.3', semitones: '-2..2' }, help: 'PSOLA pitch shift, duration kept' },
-  reverb: { level: 'wave', defaults: { p: '0.3', rt60: '0.2..0.8', drr: '0..10' }, help: 'synthetic room impulse response (RT60 s, direct-to-reverberant dB)' },
-  noise: { level: 'wave', defaults: { p: '0.5', snr: '5..20', type: 'white|pink|brown|babble' }, help: 'additive noise at a random SNR in dB' },
-  telephone: { level: 'wave', defaults: { p: '0.2', low: '300', high: '3400', mulaw: '1' }, help: 'band limit to [low, high] Hz, optional 8-bit μ-law' },
+  reverb: {
+    level: 'wave',
+    defaults: { p: '0.3', rt60: '0.2..0.8', drr: '0..10' },
+    help: 'synthetic room impulse response (RT60 s, direct-to-reverberant dB)',
+  },
+  noise: {
+    level: 'wave',
+    defaults: { p: '0.5', snr: '5..20', type: 'white|pink|brown|babble' },
+    help: 'additive noise at a random SNR in dB',
+  },
+  telephone: {
+    level: 'wave',
+    defaults: { p: '0.2', low: '300', high: '3400', mulaw: '1' },
+    help: 'band limit to [low, high] Hz, optional 8-bit μ-law',
+  },
   gain: { level: 'wave', defaults: { p: '1', db: '-6..6' }, help: 'gain in dB' },
-  specaugment: { level: 'features', defaults: { p: '1', time: '2', maxt: '40', freq: '2', maxf: '5' }, help: 'time and frequency masks on the feature matrix' },
+  specaugment: {
+    level: 'features',
+    defaults: { p: '1', time: '2', maxt: '40', freq: '2', maxf: '5' },
+    help: 'time and frequency masks on the feature matrix',
+  },
   mixup: { level: 'batch', defaults: { alpha: '0.2' }, help: 'mixup of example pairs (trainer applies it per batch)' },
 });
 const WAVE_ORDER = ['speed', 'pitch', 'reverb', 'noise', 'telephone', 'gain'];
 
 function parseValue(op: string, key: string, raw: string, param: string): Value {
-  const bad = (): never => { throw new ParamError(param, `${op}:${key}=${raw} is not a number, a range lo..hi or choices a|b`); };
-  if (raw.includes('|')) return { kind: 'choice', options: raw.split('|').map((s) => s.trim()).filter(Boolean) };
+  const bad = (): never => {
+    throw new ParamError(param, `${op}:${key}=${raw} is not a number, a range lo..hi or choices a|b`);
+  };
+  if (raw.includes('|'))
+    return {
+      kind: 'choice',
+      options: raw
+        .split('|')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    };
   if (raw.includes('..')) {
     const [a, b] = raw.split('..').map(Number);
     if (!Number.isFinite(a) || !Number.isFinite(b) || a! > b!) bad();
@@ -67,14 +92,20 @@ function parseValue(op: string, key: string, raw: string, param: string): Value 
 }
 
 /** One parsed operation. */
-export interface AugmentOp { name: string; params: Record<string, Value> }
+export interface AugmentOp {
+  name: string;
+  params: Record<string, Value>;
+}
 
 /**
  * Parses a spec string (see the module comment); throws a ParamError naming the bad part, about `param`
  * (the caller's name of the spec; default `augment`).
  */
 export function parseAugmentSpec(spec: string, param = 'augment'): AugmentOp[] {
-  const parts = spec.split(',').map((s) => s.trim()).filter(Boolean);
+  const parts = spec
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   if (parts.length === 0) throw new ParamError(param, 'empty spec');
   const expanded = parts.flatMap((p) => (p === 'default' ? DEFAULT_AUGMENT_SPEC.split(',') : [p]));
   const ops: AugmentOp[] = [];
@@ -89,7 +120,12 @@ export function parseAugmentSpec(spec: string, param = 'augment'): AugmentOp[] {
       const eq = kv.indexOf('=');
       const key = eq < 0 ? kv : kv.slice(0, eq);
       if (eq < 0 || !(key in def.defaults)) {
-        throw new ParamError(param, `${name} takes ${Object.keys(def.defaults).map((k) => `${k}=`).join(', ')}; got '${kv}'`);
+        throw new ParamError(
+          param,
+          `${name} takes ${Object.keys(def.defaults)
+            .map((k) => `${k}=`)
+            .join(', ')}; got '${kv}'`,
+        );
       }
       const value = parseValue(name!, key, kv.slice(eq + 1), param);
       // Only keys whose default is a word (noise:type) take words; the others must stay numeric.
@@ -160,7 +196,9 @@ export function makeAugmenter(spec: string, rng: RandomSource, opts: AugmenterOp
   if (noiseOp) {
     const t = noiseOp.params.type!;
     const types = t.kind === 'choice' ? t.options : [];
-    for (const ty of types) if (!['white', 'pink', 'brown', 'babble'].includes(ty)) throw new ParamError('augment', `noise:type '${ty}' unknown (white, pink, brown, babble)`);
+    for (const ty of types)
+      if (!['white', 'pink', 'brown', 'babble'].includes(ty))
+        throw new ParamError('augment', `noise:type '${ty}' unknown (white, pink, brown, babble)`);
     // Babble is only possible with (non-silent) source clips; drop it from the choices otherwise.
     if (babble.length === 0 && t.kind === 'choice') {
       const rest = t.options.filter((o) => o !== 'babble');
@@ -191,7 +229,8 @@ export function makeAugmenter(spec: string, rng: RandomSource, opts: AugmenterOp
           break;
         }
         case 'reverb': {
-          const rt60 = draw(P.rt60!, rng), drr = draw(P.drr!, rng);
+          const rt60 = draw(P.rt60!, rng),
+            drr = draw(P.drr!, rng);
           y = applyRir(y, syntheticRir(sr, { rt60, drrDb: drr }, rng));
           applied.push(`reverb(rt60=${rt60.toFixed(2)},drr=${drr.toFixed(1)})`);
           break;
@@ -205,7 +244,8 @@ export function makeAugmenter(spec: string, rng: RandomSource, opts: AugmenterOp
           break;
         }
         case 'telephone': {
-          const low = draw(P.low!, rng), high = draw(P.high!, rng);
+          const low = draw(P.low!, rng),
+            high = draw(P.high!, rng);
           y = bandLimit(y, sr, { low, high, muLaw: draw(P.mulaw!, rng) >= 0.5 });
           applied.push(`telephone(${Math.round(low)}-${Math.round(high)})`);
           break;
@@ -232,8 +272,10 @@ export function makeAugmenter(spec: string, rng: RandomSource, opts: AugmenterOp
     features: (x) => {
       if (!sa || rng.next() >= draw(sa.params.p!, rng)) return { rows: x.rows, frames: x.frames, data: Float32Array.from(x.data) };
       return specAugment(x, rng, {
-        timeMasks: Math.round(draw(sa.params.time!, rng)), maxTimeWidth: Math.round(draw(sa.params.maxt!, rng)),
-        freqMasks: Math.round(draw(sa.params.freq!, rng)), maxFreqWidth: Math.round(draw(sa.params.maxf!, rng)),
+        timeMasks: Math.round(draw(sa.params.time!, rng)),
+        maxTimeWidth: Math.round(draw(sa.params.maxt!, rng)),
+        freqMasks: Math.round(draw(sa.params.freq!, rng)),
+        maxFreqWidth: Math.round(draw(sa.params.maxf!, rng)),
       });
     },
     batch: (x, B) => {

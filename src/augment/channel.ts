@@ -23,7 +23,7 @@ export function bandLimit(x: Float32Array, sr: number, opts: BandLimitOptions = 
   if (!(low >= 0 && high > low)) throw new Error(`telephone: need 0 ≤ low < high, got low=${low} high=${high}`);
   // Butterworth Q values for 4th order (two sections): 0.5412, 1.3066.
   const q4 = [0.5412, 1.3066];
-  const q8 = [0.5098, 0.6013, 0.9000, 2.5629];
+  const q8 = [0.5098, 0.6013, 0.9, 2.5629];
   const sections = [...(low > 0 ? q4.map((q) => highpass(low, sr, q)) : []), ...q8.map((q) => lowpass(high, sr, q))];
   const y = filterCascade(x, sections);
   if (opts.muLaw ?? true) {

@@ -30,8 +30,12 @@ function bandSpectrum(x: Float32Array, sr: number): { f: number; db: number }[] 
   const out: { f: number; db: number }[] = [];
   for (let lo = 60; lo * Math.pow(2, 1 / 6) < sr / 2; lo *= Math.pow(2, 1 / 6)) {
     const hi = lo * Math.pow(2, 1 / 6);
-    let s = 0, n = 0;
-    for (let k = Math.ceil((lo * nFft) / sr); k <= Math.floor((hi * nFft) / sr); k++) { s += psd[k]!; n++; }
+    let s = 0,
+      n = 0;
+    for (let k = Math.ceil((lo * nFft) / sr); k <= Math.floor((hi * nFft) / sr); k++) {
+      s += psd[k]!;
+      n++;
+    }
     if (n > 0) out.push({ f: Math.sqrt(lo * hi), db: 10 * Math.log10(s / n + 1e-20) });
   }
   return out;
@@ -39,7 +43,8 @@ function bandSpectrum(x: Float32Array, sr: number): { f: number; db: number }[] 
 
 /** Level in dB of 30 ms frames every 10 ms, each at its frame's centre. */
 function levelCurve(x: Float32Array, sr: number): { t: number; db: number }[] {
-  const hop = Math.round(0.01 * sr), win = Math.round(0.03 * sr);
+  const hop = Math.round(0.01 * sr),
+    win = Math.round(0.03 * sr);
   return Array.from(wholeFrameLevelsDb(x, sr, 0.03, 0.01), (db, f) => ({ t: (f * hop + win / 2) / sr, db }));
 }
 
@@ -73,33 +78,50 @@ export function augmentationCharts(clip: Float32Array, sr: number, babble: Float
     for (const r of refLevel) levels.push({ op: label, version: 'original', t: r.t, db: r.db });
     for (const r of levelCurve(y, sr)) levels.push({ op: label, version: 'augmented', t: r.t, db: r.db });
   }
-  const facet = (field: string, xTitle: string, yTitle: string, xLog: boolean, values: Row[], title: string): TopLevelSpec => ({
-    $schema: SCHEMA, title, data: { values },
-    facet: { field: 'op', type: 'nominal', title: null, sort: SHOWCASE.map(([l]) => l) }, columns: 3,
-    spec: {
-      width: 220, height: 120,
-      mark: { type: 'line', strokeWidth: 1.2 },
-      encoding: {
-        x: { field, type: 'quantitative', title: xTitle, scale: xLog ? { type: 'log', domain: [60, sr / 2] } : {} },
-        y: { field: 'db', type: 'quantitative', title: yTitle, scale: { zero: false } },
-        color: { field: 'version', type: 'nominal', title: null, scale: { domain: ['original', 'augmented'], range: ['#9e9e9e', '#d62728'] } },
+  const facet = (field: string, xTitle: string, yTitle: string, xLog: boolean, values: Row[], title: string): TopLevelSpec =>
+    ({
+      $schema: SCHEMA,
+      title,
+      data: { values },
+      facet: { field: 'op', type: 'nominal', title: null, sort: SHOWCASE.map(([l]) => l) },
+      columns: 3,
+      spec: {
+        width: 220,
+        height: 120,
+        mark: { type: 'line', strokeWidth: 1.2 },
+        encoding: {
+          x: { field, type: 'quantitative', title: xTitle, scale: xLog ? { type: 'log', domain: [60, sr / 2] } : {} },
+          y: { field: 'db', type: 'quantitative', title: yTitle, scale: { zero: false } },
+          color: {
+            field: 'version',
+            type: 'nominal',
+            title: null,
+            scale: { domain: ['original', 'augmented'], range: ['#9e9e9e', '#d62728'] },
+          },
+        },
       },
-    },
-    config: CONFIG,
-  } as TopLevelSpec);
+      config: CONFIG,
+    }) as TopLevelSpec;
 
   // SpecAugment on the clip's MFCC matrix (first 25 rows shown; Δ and ΔΔ are masked the same way).
   const feats = extractFeatures(clip);
   const masked = specAugment(feats, new Rng(seed), { timeMasks: 2, freqMasks: 2, maxTimeWidth: 40, maxFreqWidth: 5 });
   const cells: Row[] = [];
-  for (const [version, m] of [['original', feats], ['masked', masked]] as const) {
-    for (let r = 1; r < 25; r++) for (let t = 0; t < m.frames; t += 2) cells.push({ version, coeff: r, frame: t, frameEnd: t + 2, v: m.data[r * m.frames + t]! });
+  for (const [version, m] of [
+    ['original', feats],
+    ['masked', masked],
+  ] as const) {
+    for (let r = 1; r < 25; r++)
+      for (let t = 0; t < m.frames; t += 2) cells.push({ version, coeff: r, frame: t, frameEnd: t + 2, v: m.data[r * m.frames + t]! });
   }
   const heat: TopLevelSpec = {
-    $schema: SCHEMA, title: 'SpecAugment: two time and two coefficient masks (MFCC 1–24 shown)', data: { values: cells },
+    $schema: SCHEMA,
+    title: 'SpecAugment: two time and two coefficient masks (MFCC 1–24 shown)',
+    data: { values: cells },
     facet: { row: { field: 'version', type: 'nominal', title: null, sort: ['original', 'masked'] } },
     spec: {
-      width: 600, height: 120,
+      width: 600,
+      height: 120,
       mark: { type: 'rect' },
       encoding: {
         x: { field: 'frame', type: 'quantitative', title: 'frame (10 ms)' },
@@ -112,8 +134,16 @@ export function augmentationCharts(clip: Float32Array, sr: number, babble: Float
   } as TopLevelSpec;
 
   return [
-    { name: 'augment-spectra', title: 'Long-term spectrum before and after each augmentation', spec: facet('f', 'frequency (Hz)', 'dB', true, spectra, 'Long-term spectrum (1/6 octave), dB re the original\'s loudest band') },
-    { name: 'augment-levels', title: 'Level over time before and after each augmentation', spec: facet('t', 'time (s)', 'dBFS', false, levels, 'Level over time (30 ms windows)') },
+    {
+      name: 'augment-spectra',
+      title: 'Long-term spectrum before and after each augmentation',
+      spec: facet('f', 'frequency (Hz)', 'dB', true, spectra, "Long-term spectrum (1/6 octave), dB re the original's loudest band"),
+    },
+    {
+      name: 'augment-levels',
+      title: 'Level over time before and after each augmentation',
+      spec: facet('t', 'time (s)', 'dBFS', false, levels, 'Level over time (30 ms windows)'),
+    },
     { name: 'augment-specaugment', title: 'SpecAugment masks', spec: heat },
   ];
 }
@@ -122,8 +152,12 @@ export function augmentationCharts(clip: Float32Array, sr: number, babble: Float
  * F0 contour (Hz) and level over time of the source and of each emotion conversion of one clip.
  * @param seed a number, or the seed of each emotion's conversion (to chart exactly the clips written)
  */
-export function conversionCharts(clip: Float32Array, sr: number, seed: number | ((emotion: string) => number) = 1,
-  profiles: [string, EmotionProfile][] = Object.entries(EMOTION_PROFILES)): ChartSpec[] {
+export function conversionCharts(
+  clip: Float32Array,
+  sr: number,
+  seed: number | ((emotion: string) => number) = 1,
+  profiles: [string, EmotionProfile][] = Object.entries(EMOTION_PROFILES),
+): ChartSpec[] {
   const seedFor = typeof seed === 'number' ? () => seed : seed;
   const f0Rows: Row[] = [];
   const levelRows: Row[] = [];
@@ -135,23 +169,40 @@ export function conversionCharts(clip: Float32Array, sr: number, seed: number | 
     for (const r of levelCurve(y, sr)) levelRows.push({ version: name, t: r.t, db: r.db });
   }
   const order = versions.map(([n]) => n);
-  const chart = (values: Row[], field: string, yTitle: string, title: string, point: boolean): TopLevelSpec => ({
-    $schema: SCHEMA, title, data: { values },
-    facet: { row: { field: 'version', type: 'nominal', title: null, sort: order } },
-    spec: {
-      width: 520, height: 70,
-      mark: point ? { type: 'point', size: 6, filled: true } : { type: 'line', strokeWidth: 1 },
-      encoding: {
-        x: { field: 't', type: 'quantitative', title: 'time (s)' },
-        y: { field, type: 'quantitative', title: yTitle, scale: field === 'f0' ? { type: 'log', domain: [60, 500], clamp: true } : { zero: false } },
-        color: { field: 'version', type: 'nominal', legend: null, sort: order },
+  const chart = (values: Row[], field: string, yTitle: string, title: string, point: boolean): TopLevelSpec =>
+    ({
+      $schema: SCHEMA,
+      title,
+      data: { values },
+      facet: { row: { field: 'version', type: 'nominal', title: null, sort: order } },
+      spec: {
+        width: 520,
+        height: 70,
+        mark: point ? { type: 'point', size: 6, filled: true } : { type: 'line', strokeWidth: 1 },
+        encoding: {
+          x: { field: 't', type: 'quantitative', title: 'time (s)' },
+          y: {
+            field,
+            type: 'quantitative',
+            title: yTitle,
+            scale: field === 'f0' ? { type: 'log', domain: [60, 500], clamp: true } : { zero: false },
+          },
+          color: { field: 'version', type: 'nominal', legend: null, sort: order },
+        },
       },
-    },
-    config: CONFIG,
-  } as TopLevelSpec);
+      config: CONFIG,
+    }) as TopLevelSpec;
   return [
-    { name: 'convert-f0', title: 'F0 contour of one neutral clip and its conversions', spec: chart(f0Rows, 'f0', 'F0 (Hz)', 'F0 contour per emotion (YIN tracker)', true) },
-    { name: 'convert-levels', title: 'Level over time of one neutral clip and its conversions', spec: chart(levelRows, 'db', 'dBFS', 'Level over time (30 ms windows)', false) },
+    {
+      name: 'convert-f0',
+      title: 'F0 contour of one neutral clip and its conversions',
+      spec: chart(f0Rows, 'f0', 'F0 (Hz)', 'F0 contour per emotion (YIN tracker)', true),
+    },
+    {
+      name: 'convert-levels',
+      title: 'Level over time of one neutral clip and its conversions',
+      spec: chart(levelRows, 'db', 'dBFS', 'Level over time (30 ms windows)', false),
+    },
   ];
 }
 

@@ -5,7 +5,13 @@
  */
 
 /** Normalised biquad coefficients (a0 = 1). */
-export interface Biquad { b0: number; b1: number; b2: number; a1: number; a2: number }
+export interface Biquad {
+  b0: number;
+  b1: number;
+  b2: number;
+  a1: number;
+  a2: number;
+}
 
 function make(b0: number, b1: number, b2: number, a0: number, a1: number, a2: number): Biquad {
   return { b0: b0 / a0, b1: b1 / a0, b2: b2 / a0, a1: a1 / a0, a2: a2 / a0 };

@@ -11,17 +11,49 @@
  * await augmentDataset({ source: 'data/', outDir: 'data-aug/', spec: 'default', copies: 2 });
  * ```
  */
-export { convertEmotions, convertClip, drawProfile, profileTable, EMOTION_PROFILES, resolveProfiles, loadConversionProfiles,
-  type ConvertOptions, type ConvertResult, type ConvertedClip, type EmotionProfile, type DrawnProfile,
-  checkConversionProsody, measureForCheck, type ConversionCheck, NEUTRAL_RESYNTHESIS, resynthesiseNeutral,
-  type ResynthesiseNeutralOptions } from './convert/index.js';
+export {
+  convertEmotions,
+  convertClip,
+  drawProfile,
+  profileTable,
+  EMOTION_PROFILES,
+  resolveProfiles,
+  loadConversionProfiles,
+  type ConvertOptions,
+  type ConvertResult,
+  type ConvertedClip,
+  type EmotionProfile,
+  type DrawnProfile,
+  checkConversionProsody,
+  measureForCheck,
+  type ConversionCheck,
+  NEUTRAL_RESYNTHESIS,
+  resynthesiseNeutral,
+  type ResynthesiseNeutralOptions,
+} from './convert/index.js';
 export { psola, pitchMarks, type PsolaOptions, type PitchMark } from './psola.js';
 export { colouredNoise, babbleNoise, mixAtSnr, NOISE_TYPES, type NoiseColor, type NoiseType } from './noise.js';
 export { syntheticRir, applyRir, estimateRt60, type RirOptions } from './reverb.js';
 export { bandLimit, applyGain, type BandLimitOptions } from './channel.js';
-export { specAugment, planMixup, applyMixup, type SpecAugmentOptions, type MaskRecord, type MixupPlan, type FeatureBlock } from './specaugment.js';
+export {
+  specAugment,
+  planMixup,
+  applyMixup,
+  type SpecAugmentOptions,
+  type MaskRecord,
+  type MixupPlan,
+  type FeatureBlock,
+} from './specaugment.js';
 export type { RandomSource } from './random.js';
-export { makeAugmenter, parseAugmentSpec, AUGMENT_OPS, DEFAULT_AUGMENT_SPEC, type Augmenter, type AugmenterOptions, type AugmentOp } from './augmenter.js';
+export {
+  makeAugmenter,
+  parseAugmentSpec,
+  AUGMENT_OPS,
+  DEFAULT_AUGMENT_SPEC,
+  type Augmenter,
+  type AugmenterOptions,
+  type AugmentOp,
+} from './augmenter.js';
 export { OnlineAugmentation, type BatchInput, type TrainingBatch } from './online.js';
 export { augmentDataset, writeAugmentationCharts, type AugmentDatasetOptions, type AugmentDatasetResult } from './offline.js';
 export { augmentationCharts, conversionCharts, writeCharts } from './charts.js';

@@ -37,7 +37,12 @@ export interface AugmentDatasetOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
-export interface AugmentDatasetResult { outDir: string; written: number; manifest: string; skipped: { file: string; reason: string }[] }
+export interface AugmentDatasetResult {
+  outDir: string;
+  written: number;
+  manifest: string;
+  skipped: { file: string; reason: string }[];
+}
 
 /** Writes augmented copies of every clip of a dataset; see {@link AugmentDatasetOptions}. */
 export async function augmentDataset(opts: AugmentDatasetOptions): Promise<AugmentDatasetResult> {
@@ -52,14 +57,21 @@ async function augmentDatasetLocked(opts: AugmentDatasetOptions): Promise<Augmen
   if (!Number.isInteger(copies) || copies < 1) throw new ParamError('copies', `must be a positive integer, got ${opts.copies}`);
   const seed = opts.seed ?? 1;
   const probe = renameParams({ augment: 'spec' }, () => makeAugmenter(spec, new Rng(0), { babbleSources: [new Float32Array([1])] }));
-  if (!probe.hasWave) throw new ParamError('spec', `'${spec}' has no waveform operation (specaugment and mixup act on features during training: the augment hyper-parameter of train)`);
+  if (!probe.hasWave)
+    throw new ParamError(
+      'spec',
+      `'${spec}' has no waveform operation (specaugment and mixup act on features during training: the augment hyper-parameter of train)`,
+    );
   const ds = renameParams({ data: 'source' }, () => scanDataset(opts.source));
   if (ds.items.length === 0) throw new ParamError('source', `no labelled clips found in ${opts.source}`);
   for (const label of new Set(ds.items.map((it) => it.label))) assertSafeLabel(label, 'source', ds.source);
   const outDir = path.resolve(opts.outDir);
   const sourceDir = ds.layout === 'manifest' ? path.dirname(ds.source) : ds.source;
   if (!opts.force && existsSync(outDir) && realpathSync(outDir) === realpathSync(sourceDir)) {
-    throw new ParamError('outDir', `${opts.outDir} is the dataset's own folder; writing there would overwrite its manifest.csv (use another folder, or force)`);
+    throw new ParamError(
+      'outDir',
+      `${opts.outDir} is the dataset's own folder; writing there would overwrite its manifest.csv (use another folder, or force)`,
+    );
   }
   // Manifest `source` column: relative to the dataset's folder (portable across machines).
   const sourceRoot = ds.layout === 'manifest' && ds.source.toLowerCase().endsWith('.csv') ? path.dirname(ds.source) : ds.source;
@@ -70,13 +82,18 @@ async function augmentDatasetLocked(opts: AugmentDatasetOptions): Promise<Augmen
   const babble: Float32Array[] = [];
   for (let i = 0; i < nBabble; i++) {
     const it = ds.items[Math.floor((i * ds.items.length) / nBabble)]!;
-    try { babble.push((await loadAudio(it.path, { sr: 16000 })).samples); } catch { /* unreadable clips are reported below */ }
+    try {
+      babble.push((await loadAudio(it.path, { sr: 16000 })).samples);
+    } catch {
+      /* unreadable clips are reported below */
+    }
   }
 
   const rows: (string | number)[][] = [['path', 'label', 'speaker', 'source', 'copy', 'seed', 'applied']];
   const skipped: { file: string; reason: string }[] = [];
   const used = new Set<string>();
-  let written = 0, done = 0;
+  let written = 0,
+    done = 0;
   const total = ds.items.length * copies;
   for (const it of ds.items) {
     let x: Float32Array;
@@ -87,7 +104,10 @@ async function augmentDatasetLocked(opts: AugmentDatasetOptions): Promise<Augmen
       done += copies;
       continue;
     }
-    let id = path.basename(it.path).replace(/\.[^.]+$/, '').replace(/[^A-Za-z0-9._-]/g, '_');
+    let id = path
+      .basename(it.path)
+      .replace(/\.[^.]+$/, '')
+      .replace(/[^A-Za-z0-9._-]/g, '_');
     for (let k = 1; used.has(`${it.label}/${id}`); k++) id = `${id}_${k}`;
     used.add(`${it.label}/${id}`);
     mkdirSync(path.join(outDir, it.label), { recursive: true });

@@ -23,7 +23,6 @@ export type { ClipAudioSource } from '../data/split.js';
 /** Clips babble noise is built from (spread evenly over the training set). */
 const BABBLE_CLIPS = 16;
 
-
 /** What an augmentation spec asks of the trainer. */
 export function augmentLevels(spec: string): { wave: boolean; features: boolean; mixup: boolean } {
   if (spec.trim() === '') return { wave: false, features: false, mixup: false };
@@ -45,10 +44,17 @@ export class OnlineAugmentation {
    * @param seed the run's seed
    * @param audio the training clips' audio; required when the spec has waveform operations
    */
-  constructor(readonly spec: string, readonly seed: number, private readonly audio?: ClipAudioSource) {
+  constructor(
+    readonly spec: string,
+    readonly seed: number,
+    private readonly audio?: ClipAudioSource,
+  ) {
     this.levels = augmentLevels(spec);
     if (this.levels.wave && !audio) {
-      throw new ParamError('augment', `'${spec}': waveform operations need the training clips' audio (only features were given); use specaugment/mixup, or train from audio files`);
+      throw new ParamError(
+        'augment',
+        `'${spec}': waveform operations need the training clips' audio (only features were given); use specaugment/mixup, or train from audio files`,
+      );
     }
   }
 

@@ -45,8 +45,11 @@ function f0At(track: PitchTrack, n: number, sr: number): number {
 function voicedRuns(track: PitchTrack, sr: number, n: number): [number, number][] {
   const hop = track.hopSec * sr;
   const runs: [number, number][] = [];
-  for (let i = 0; i < track.voiced.length; ) {
-    if (!track.voiced[i]) { i++; continue; }
+  for (let i = 0; i < track.voiced.length;) {
+    if (!track.voiced[i]) {
+      i++;
+      continue;
+    }
     let j = i;
     while (j < track.voiced.length && track.voiced[j]) j++;
     const start = Math.max(0, Math.round(i * hop - hop / 2));
@@ -84,7 +87,8 @@ export function pitchMarks(x: Float32Array, sr: number, track: PitchTrack): Pitc
     if (last?.voiced && start < last.pos + 1.5 * T) {
       // A voicing gap shorter than a period (a tracker dropout): continue the previous run's epoch
       // chain, or the two runs' marks could end up a fraction of a period apart.
-      const lo = Math.round(last.pos + 0.8 * T), hi = Math.min(x.length - 1, Math.round(last.pos + 1.2 * T));
+      const lo = Math.round(last.pos + 0.8 * T),
+        hi = Math.min(x.length - 1, Math.round(last.pos + 1.2 * T));
       best = lo <= hi ? mostSimilar(x, last.pos, Math.round(T), lo, hi) : Math.round(last.pos + T);
     } else {
       // First epoch: the largest peak in the first period of the run (at least half a period after
@@ -102,7 +106,10 @@ export function pitchMarks(x: Float32Array, sr: number, track: PitchTrack): Pitc
       const expect = pos + T;
       const lo = Math.max(pos + 1, Math.round(expect - 0.2 * T));
       const hi = Math.min(x.length - 1, Math.round(expect + 0.2 * T));
-      if (lo > hi || expect >= end) { pos = Math.round(expect); break; }
+      if (lo > hi || expect >= end) {
+        pos = Math.round(expect);
+        break;
+      }
       pos = mostSimilar(x, pos, Math.round(T), lo, hi);
     }
     cursor = Math.max(cursor, pos + step / 2);
@@ -126,18 +133,27 @@ export function pitchMarks(x: Float32Array, sr: number, track: PitchTrack): Pitc
  */
 function mostSimilar(x: Float32Array, ref: number, T: number, lo: number, hi: number): number {
   const h = T >> 1;
-  let best = Math.round((lo + hi) / 2), bestScore = -Infinity;
+  let best = Math.round((lo + hi) / 2),
+    bestScore = -Infinity;
   let eRef = 0;
-  for (let j = -h; j < h; j++) { const v = x[ref + j] ?? 0; eRef += v * v; }
+  for (let j = -h; j < h; j++) {
+    const v = x[ref + j] ?? 0;
+    eRef += v * v;
+  }
   for (let c = lo; c <= hi; c++) {
-    let xy = 0, e = 0;
+    let xy = 0,
+      e = 0;
     for (let j = -h; j < h; j++) {
-      const a = x[ref + j] ?? 0, b = x[c + j] ?? 0;
+      const a = x[ref + j] ?? 0,
+        b = x[c + j] ?? 0;
       xy += a * b;
       e += b * b;
     }
     const score = xy / Math.sqrt(eRef * e + 1e-20);
-    if (score > bestScore) { bestScore = score; best = c; }
+    if (score > bestScore) {
+      bestScore = score;
+      best = c;
+    }
   }
   return best;
 }

@@ -8,7 +8,11 @@ import { type RandomSource } from './random.js';
  * A feature block in the librosa layout used by src/features (`FeatureMatrix`): rows = features,
  * row-major `data[row * frames + frame]`.
  */
-export interface FeatureBlock { rows: number; frames: number; data: Float32Array }
+export interface FeatureBlock {
+  rows: number;
+  frames: number;
+  data: Float32Array;
+}
 
 export interface SpecAugmentOptions {
   /** Number of time masks (default 2). */
@@ -28,15 +32,16 @@ export interface SpecAugmentOptions {
 }
 
 /** Where masks were put (for tests and the chart). */
-export interface MaskRecord { time: [number, number][]; freq: [number, number][] }
+export interface MaskRecord {
+  time: [number, number][];
+  freq: [number, number][];
+}
 
 /**
  * Returns a copy with masked regions set to each row's mean over the clip (0 after z-scoring, and a
  * neutral value before it, unlike a literal 0 in un-normalised cepstra).
  */
-export function specAugment(
-  x: FeatureBlock, rng: RandomSource, opts: SpecAugmentOptions = {}, record?: MaskRecord,
-): FeatureBlock {
+export function specAugment(x: FeatureBlock, rng: RandomSource, opts: SpecAugmentOptions = {}, record?: MaskRecord): FeatureBlock {
   const { rows, frames } = x;
   const data = Float32Array.from(x.data);
   const mean = new Float32Array(rows);
@@ -67,7 +72,10 @@ export function specAugment(
 }
 
 /** A mixup draw for one batch: the partner of each example and the weight of the original. */
-export interface MixupPlan { lambda: number; partner: Int32Array }
+export interface MixupPlan {
+  lambda: number;
+  partner: Int32Array;
+}
 
 /**
  * Plans mixup for a batch of B examples: λ ~ Beta(α, α) (folded to ≥ 0.5 so the original dominates)

@@ -93,7 +93,8 @@ export function meanPower(x: Float32Array): number {
  */
 export function alphaRatioDb(x: Float32Array, sr: number, nFft = 1024): number {
   const psd = powerSpectrum(x, nFft);
-  let lo = 0, hi = 0;
+  let lo = 0,
+    hi = 0;
   for (let k = 0; k < psd.length; k++) {
     const f = (k * sr) / nFft;
     if (f >= 50 && f < 1000) lo += psd[k]!;

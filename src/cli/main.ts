@@ -48,10 +48,12 @@ program
   .option('--max-duration <sec>', 'longest audio file any command reads, in seconds (default 1800; longer files are reported as errors)')
   .hook('preAction', (cmd, actionCommand) => {
     // The running command's path ('cv', 'experiment gap'): some name a library parameter their own way.
-    for (let c: Command | null = actionCommand; c && c !== program; c = c.parent) commandPath = commandPath ? `${c.name()} ${commandPath}` : c.name();
+    for (let c: Command | null = actionCommand; c && c !== program; c = c.parent)
+      commandPath = commandPath ? `${c.name()} ${commandPath}` : c.name();
     const v = cmd.opts<{ maxDuration?: string }>().maxDuration;
     if (v === undefined) return;
-    if (!(Number(v) > 0 && Number.isFinite(Number(v)))) throw new Error(`--max-duration: expected a positive number of seconds, got '${v}'`);
+    if (!(Number(v) > 0 && Number.isFinite(Number(v))))
+      throw new Error(`--max-duration: expected a positive number of seconds, got '${v}'`);
     // An environment variable, so feature worker threads inherit it.
     process.env.AFFEXION_MAX_DURATION = String(Number(v));
   });

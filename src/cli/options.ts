@@ -14,12 +14,32 @@ import { ParamError, renameParams } from '../engine/errors.js';
 
 /** The command-line flag (or argument name) of each hyper-parameter. */
 const HYPER_FLAGS: Record<keyof Hyperparameters, string> = {
-  epochs: '--epochs', batch_size: '--batch-size', lr: '--lr', step_size: '--step-size', gamma: '--gamma',
-  weight_decay: '--weight-decay', seed: '--seed', max_len: '--max-len', conv_channels: '--channels',
-  kernel_sizes: '--kernel-sizes', lstm_hidden: '--hidden', lstm_layers: '--lstm-layers', fc_hidden: '--fc-hidden',
-  dropout_conv: '--dropout-conv', dropout_fc: '--dropout-fc', mask_padding: '--mask-padding', normalization: '--normalization',
-  augment: '--augment', swa: '--swa', ensemble: '--ensemble', speaker_reference: '--speaker-reference',
-  trim_silence: '--trim-silence', prosodic_rows: '--prosodic-rows', window: '--window', window_hop: '--window-hop', neutral_class: '--neutral-class',
+  epochs: '--epochs',
+  batch_size: '--batch-size',
+  lr: '--lr',
+  step_size: '--step-size',
+  gamma: '--gamma',
+  weight_decay: '--weight-decay',
+  seed: '--seed',
+  max_len: '--max-len',
+  conv_channels: '--channels',
+  kernel_sizes: '--kernel-sizes',
+  lstm_hidden: '--hidden',
+  lstm_layers: '--lstm-layers',
+  fc_hidden: '--fc-hidden',
+  dropout_conv: '--dropout-conv',
+  dropout_fc: '--dropout-fc',
+  mask_padding: '--mask-padding',
+  normalization: '--normalization',
+  augment: '--augment',
+  swa: '--swa',
+  ensemble: '--ensemble',
+  speaker_reference: '--speaker-reference',
+  trim_silence: '--trim-silence',
+  prosodic_rows: '--prosodic-rows',
+  window: '--window',
+  window_hop: '--window-hop',
+  neutral_class: '--neutral-class',
   functional_fusion: '--functional-fusion',
 };
 
@@ -29,19 +49,72 @@ const HYPER_FLAGS: Record<keyof Hyperparameters, string> = {
  */
 export const PARAM_FLAGS: Readonly<Record<string, string>> = Object.freeze({
   ...HYPER_FLAGS,
-  sr: '--sr', nMfcc: '--n-mfcc', nFft: '--n-fft', hopLength: '--hop-length', nMels: '--n-mels',
-  fmin: '--fmin', fmax: '--fmax', deltaWidth: '--delta-width', loudness: '--loudness',
-  data: 'DATA', source: 'DATA', out: '--out', outDir: '--out', val: '--val', eval: '--eval', real: '--real',
-  synthetic: '--synthetic', neutral: '--neutral', converted: '--converted', reference: '--reference',
-  neutralResynthesis: '--neutral-resynthesis', referenceResynthesis: '--reference-resynthesis', syntheticMix: '--synthetic-mix', operatingPoint: '--operating-point',
-  labelMap: '--label-map', labelColumn: '--label-column', speakerColumn: '--speaker-column',
-  folds: '--folds', groupBy: '--group-by', resume: '--resume', recipe: '--recipe', recipes: '--recipes', seeds: '--seeds',
-  augmentCopies: '--augment-copies', augmentSpec: '--augment', model: 'MODEL', window: '--window', hop: '--hop', host: '--host', token: '--token', port: '--port',
-  classes: '--classes', perClass: '--per-class', provider: '--provider', voices: '--voices', lengths: '--lengths', textMode: '--text',
-  profilesFile: '--profiles', sentencesFile: '--sentences', concurrency: '--concurrency', generateSentences: '--generate-sentences',
-  emotions: '--emotions', perClip: '--per-clip', copies: '--copies', spec: '--spec',
-  batch: '--batch', frames: '--frames', steps: '--steps', inferBatch: '--infer-batch',
-  vary: '--vary', design: '--design', queue: '--queue', chunk: '--chunk', onnx: '--onnx', threads: '--threads', workers: '--workers',
+  sr: '--sr',
+  nMfcc: '--n-mfcc',
+  nFft: '--n-fft',
+  hopLength: '--hop-length',
+  nMels: '--n-mels',
+  fmin: '--fmin',
+  fmax: '--fmax',
+  deltaWidth: '--delta-width',
+  loudness: '--loudness',
+  data: 'DATA',
+  source: 'DATA',
+  out: '--out',
+  outDir: '--out',
+  val: '--val',
+  eval: '--eval',
+  real: '--real',
+  synthetic: '--synthetic',
+  neutral: '--neutral',
+  converted: '--converted',
+  reference: '--reference',
+  neutralResynthesis: '--neutral-resynthesis',
+  referenceResynthesis: '--reference-resynthesis',
+  syntheticMix: '--synthetic-mix',
+  operatingPoint: '--operating-point',
+  labelMap: '--label-map',
+  labelColumn: '--label-column',
+  speakerColumn: '--speaker-column',
+  folds: '--folds',
+  groupBy: '--group-by',
+  resume: '--resume',
+  recipe: '--recipe',
+  recipes: '--recipes',
+  seeds: '--seeds',
+  augmentCopies: '--augment-copies',
+  augmentSpec: '--augment',
+  model: 'MODEL',
+  window: '--window',
+  hop: '--hop',
+  host: '--host',
+  token: '--token',
+  port: '--port',
+  classes: '--classes',
+  perClass: '--per-class',
+  provider: '--provider',
+  voices: '--voices',
+  lengths: '--lengths',
+  textMode: '--text',
+  profilesFile: '--profiles',
+  sentencesFile: '--sentences',
+  concurrency: '--concurrency',
+  generateSentences: '--generate-sentences',
+  emotions: '--emotions',
+  perClip: '--per-clip',
+  copies: '--copies',
+  spec: '--spec',
+  batch: '--batch',
+  frames: '--frames',
+  steps: '--steps',
+  inferBatch: '--infer-batch',
+  vary: '--vary',
+  design: '--design',
+  queue: '--queue',
+  chunk: '--chunk',
+  onnx: '--onnx',
+  threads: '--threads',
+  workers: '--workers',
 });
 
 /** Where a command names a parameter otherwise than PARAM_FLAGS does (key: the command path). */
@@ -114,29 +187,76 @@ export function addHyperOptions(cmd: Command, defaults: Partial<Hyperparameters>
     .option(`${F.dropout_conv} <p>`, 'dropout after the convolutions', numArg(F.dropout_conv), d.dropout_conv)
     .option(`${F.dropout_fc} <p>`, 'dropout after the dense layer', numArg(F.dropout_fc), d.dropout_fc)
     .option(F.mask_padding, 'ignore padded frames (not in the paper)', d.mask_padding)
-    .addOption(new Option(`${F.normalization} <mode>`, 'z-score with training-set statistics or per utterance')
-      .choices(['global', 'utterance']).default(d.normalization))
-    .option(`${F.augment} <spec>`, 'online augmentation of the training side, drawn afresh every epoch, e.g. "default" or ' +
-      '"noise:snr=5..20,reverb,gain,specaugment,mixup" (see docs/augmentation.md); validation/test sides are never augmented', d.augment)
-    .option(`${F.swa} <k>`, 'weight averaging: the model is the mean of the weights after each of the last k epochs (BatchNorm statistics recomputed); 0 = off',
-      intArg(F.swa), d.swa)
-    .option(`${F.ensemble} <n>`, 'train n networks with seeds seed, seed+1, … and average their class probabilities; 1 = one network',
-      intArg(F.ensemble), d.ensemble)
-    .option(`${F.speaker_reference} <labels>`, 'speaker reference normalisation: z-score every clip with the statistics of its speaker\'s clips ' +
-      'with these labels, e.g. "neutral,calm" (they are neither trained on nor scored; see docs/training.md); "" = off', d.speaker_reference)
-    .option(F.trim_silence, 'remove leading/trailing silence before features, in training and inference (the clip\'s length then says nothing)', d.trim_silence)
+    .addOption(
+      new Option(`${F.normalization} <mode>`, 'z-score with training-set statistics or per utterance')
+        .choices(['global', 'utterance'])
+        .default(d.normalization),
+    )
+    .option(
+      `${F.augment} <spec>`,
+      'online augmentation of the training side, drawn afresh every epoch, e.g. "default" or ' +
+        '"noise:snr=5..20,reverb,gain,specaugment,mixup" (see docs/augmentation.md); validation/test sides are never augmented',
+      d.augment,
+    )
+    .option(
+      `${F.swa} <k>`,
+      'weight averaging: the model is the mean of the weights after each of the last k epochs (BatchNorm statistics recomputed); 0 = off',
+      intArg(F.swa),
+      d.swa,
+    )
+    .option(
+      `${F.ensemble} <n>`,
+      'train n networks with seeds seed, seed+1, … and average their class probabilities; 1 = one network',
+      intArg(F.ensemble),
+      d.ensemble,
+    )
+    .option(
+      `${F.speaker_reference} <labels>`,
+      "speaker reference normalisation: z-score every clip with the statistics of its speaker's clips " +
+        'with these labels, e.g. "neutral,calm" (they are neither trained on nor scored; see docs/training.md); "" = off',
+      d.speaker_reference,
+    )
+    .option(
+      F.trim_silence,
+      "remove leading/trailing silence before features, in training and inference (the clip's length then says nothing)",
+      d.trim_silence,
+    )
     .option('--no-trim-silence', 'keep the silence around clips (the paper)')
-    .option(F.prosodic_rows, 'append six prosodic rows (F0 in semitones, voicing, energy and their deltas) to the MFCC rows the network reads', d.prosodic_rows)
+    .option(
+      F.prosodic_rows,
+      'append six prosodic rows (F0 in semitones, voicing, energy and their deltas) to the MFCC rows the network reads',
+      d.prosodic_rows,
+    )
     .option('--no-prosodic-rows', 'MFCC rows only (the paper)')
-    .option(`${F.window} <s>`, 'window training: one window of this many seconds per clip and epoch at a random position; clips are scored ' +
-      'by the mean of their windows (0 = whole clips, the paper; MAX_LEN becomes the window)', numArg(F.window), d.window)
-    .option(`${F.window_hop} <s>`, 'hop between the scored windows of a clip, seconds (0 = a third of --window)', numArg(F.window_hop), d.window_hop)
-    .option(F.neutral_class, 'a class "neutral" (no signal): half of each speaker\'s neutral/calm reference clips are trained on and scored as it, ' +
-      'the other half stay references (needs neutral in --speaker-reference)', d.neutral_class)
+    .option(
+      `${F.window} <s>`,
+      'window training: one window of this many seconds per clip and epoch at a random position; clips are scored ' +
+        'by the mean of their windows (0 = whole clips, the paper; MAX_LEN becomes the window)',
+      numArg(F.window),
+      d.window,
+    )
+    .option(
+      `${F.window_hop} <s>`,
+      'hop between the scored windows of a clip, seconds (0 = a third of --window)',
+      numArg(F.window_hop),
+      d.window_hop,
+    )
+    .option(
+      F.neutral_class,
+      'a class "neutral" (no signal): half of each speaker\'s neutral/calm reference clips are trained on and scored as it, ' +
+        'the other half stay references (needs neutral in --speaker-reference)',
+      d.neutral_class,
+    )
     .option('--no-neutral-class', 'no neutral class: every neutral/calm clip is a speaker reference')
-    .addOption(new Option(`${F.functional_fusion} <mode>`, 'functional head: a logistic regression on speaker-relative prosodic/voice-quality ' +
-      'functionals, fused with the network — product (of the probabilities) or gate (the head decides neutral vs signal); none = the network alone')
-      .choices(['none', 'product', 'gate']).default(d.functional_fusion));
+    .addOption(
+      new Option(
+        `${F.functional_fusion} <mode>`,
+        'functional head: a logistic regression on speaker-relative prosodic/voice-quality ' +
+          'functionals, fused with the network — product (of the probabilities) or gate (the head decides neutral vs signal); none = the network alone',
+      )
+        .choices(['none', 'product', 'gate'])
+        .default(d.functional_fusion),
+    );
 }
 
 /**
@@ -145,7 +265,8 @@ export function addHyperOptions(cmd: Command, defaults: Partial<Hyperparameters>
  * out --loudness (commands that print raw features, without the loudness step).
  */
 export function addFeatureOptions(cmd: Command, o: { mel?: boolean; loudness?: boolean } = {}): Command {
-  const d = DEFAULT_FEATURE_PARAMS, F = PARAM_FLAGS;
+  const d = DEFAULT_FEATURE_PARAMS,
+    F = PARAM_FLAGS;
   cmd
     .option(`${F.sr} <hz>`, 'sample rate features are computed at', intArg(F.sr!), d.sr)
     .option(`${F.nMfcc} <n>`, 'MFCCs (features = 3 × n: MFCC, delta, delta-delta)', intArg(F.nMfcc!), d.nMfcc)
@@ -159,8 +280,11 @@ export function addFeatureOptions(cmd: Command, o: { mel?: boolean; loudness?: b
       .option(`${F.deltaWidth} <n>`, 'Savitzky–Golay window of the deltas (odd)', intArg(F.deltaWidth!), d.deltaWidth);
   }
   if (o.loudness !== false) {
-    cmd.addOption(new Option(`${F.loudness} <mode>`, 'loudness step before features: peak-normalise each clip, or none (as recorded)')
-      .choices([...LOUDNESS_MODES]).default(DEFAULT_LOUDNESS));
+    cmd.addOption(
+      new Option(`${F.loudness} <mode>`, 'loudness step before features: peak-normalise each clip, or none (as recorded)')
+        .choices([...LOUDNESS_MODES])
+        .default(DEFAULT_LOUDNESS),
+    );
   }
   return cmd;
 }
@@ -174,10 +298,15 @@ export function addCacheOptions(cmd: Command): Command {
 
 /** Adds --label-map, --reference and the cache options: the DataSource side of train / cv / evaluate. */
 export function addDataOptions(cmd: Command): Command {
-  return addCacheOptions(cmd
-    .option('--label-map <map>', 'rename or drop labels, e.g. fearful=panic,happy=excitement,calm=')
-    .option('--reference <data>', 'more speaker reference clips (with --speaker-reference, or a model trained with it): a dataset whose ' +
-      'clips labelled with the reference labels are the neutral speech of speakers in DATA, e.g. the folder a converted set was made from'));
+  return addCacheOptions(
+    cmd
+      .option('--label-map <map>', 'rename or drop labels, e.g. fearful=panic,happy=excitement,calm=')
+      .option(
+        '--reference <data>',
+        'more speaker reference clips (with --speaker-reference, or a model trained with it): a dataset whose ' +
+          'clips labelled with the reference labels are the neutral speech of speakers in DATA, e.g. the folder a converted set was made from',
+      ),
+  );
 }
 
 /** Adds --label-column / --speaker-column (manifests of corpora that name their columns otherwise). */
@@ -192,25 +321,68 @@ export function addManifestColumnOptions(cmd: Command): Command {
  * the scanned dataset (the library's scanDataset options labelColumn / speakerColumn). `param` is the
  * library parameter it is given as (its errors then name that parameter's flag).
  */
-export function dataSource(data: string, o: { labelMap?: string; labelColumn?: string; speakerColumn?: string }, param = 'data'): string | Dataset {
+export function dataSource(
+  data: string,
+  o: { labelMap?: string; labelColumn?: string; speakerColumn?: string },
+  param = 'data',
+): string | Dataset {
   if (o.labelColumn === undefined && o.speakerColumn === undefined) return data;
-  return renameParams({ data: param }, () => scanDataset(data, { labelMap: o.labelMap, labelColumn: o.labelColumn, speakerColumn: o.speakerColumn }));
+  return renameParams({ data: param }, () =>
+    scanDataset(data, { labelMap: o.labelMap, labelColumn: o.labelColumn, speakerColumn: o.speakerColumn }),
+  );
 }
 
 /** Parsed values of the options above. */
 export interface CommonOptionValues {
-  epochs: number; batchSize: number; lr: number; stepSize: number; gamma: number; weightDecay: number; seed: number;
-  maxLen: number; channels: number; kernelSizes: number[]; hidden: number; lstmLayers: number; fcHidden: number;
-  dropoutConv: number; dropoutFc: number; maskPadding: boolean; normalization: 'global' | 'utterance'; augment: string; swa: number; ensemble: number; speakerReference: string;
-  trimSilence: boolean; prosodicRows: boolean; window: number; windowHop: number; neutralClass: boolean; functionalFusion: 'none' | 'product' | 'gate';
-  sr: number; nMfcc: number; nFft: number; hopLength: number; nMels: number; loudness: LoudnessMode;
-  labelMap?: string; reference?: string; cache: string | boolean; labelColumn?: string; speakerColumn?: string;
+  epochs: number;
+  batchSize: number;
+  lr: number;
+  stepSize: number;
+  gamma: number;
+  weightDecay: number;
+  seed: number;
+  maxLen: number;
+  channels: number;
+  kernelSizes: number[];
+  hidden: number;
+  lstmLayers: number;
+  fcHidden: number;
+  dropoutConv: number;
+  dropoutFc: number;
+  maskPadding: boolean;
+  normalization: 'global' | 'utterance';
+  augment: string;
+  swa: number;
+  ensemble: number;
+  speakerReference: string;
+  trimSilence: boolean;
+  prosodicRows: boolean;
+  window: number;
+  windowHop: number;
+  neutralClass: boolean;
+  functionalFusion: 'none' | 'product' | 'gate';
+  sr: number;
+  nMfcc: number;
+  nFft: number;
+  hopLength: number;
+  nMels: number;
+  loudness: LoudnessMode;
+  labelMap?: string;
+  reference?: string;
+  cache: string | boolean;
+  labelColumn?: string;
+  speakerColumn?: string;
   /** addFeatureOptions({ mel: true }) only. */
-  fmin?: number; fmax?: number; deltaWidth?: number;
+  fmin?: number;
+  fmax?: number;
+  deltaWidth?: number;
 }
 
 /** Parsed option attribute of each hyper-parameter (commander's camelCase of its flag). */
-const HYPER_ATTRIBUTE = Object.fromEntries(Object.entries(HYPER_FLAGS).map(([k, flag]) => [k, attributeOf(flag)])) as Record<keyof Hyperparameters, keyof CommonOptionValues>;
+const HYPER_ATTRIBUTE = Object.fromEntries(Object.entries(HYPER_FLAGS).map(([k, flag]) => [k, attributeOf(flag)])) as Record<
+  keyof Hyperparameters,
+  keyof CommonOptionValues
+>;
 
 /** Hyper-parameters from parsed options. */
 export function hyperFrom(o: CommonOptionValues): Partial<Hyperparameters> {
@@ -233,7 +405,9 @@ export function explicitLoudness(o: CommonOptionValues, cmd: Command): LoudnessM
 }
 
 /** Feature parameters from parsed options. */
-export function featuresFrom(o: Pick<CommonOptionValues, 'sr' | 'nMfcc' | 'nFft' | 'hopLength' | 'nMels' | 'fmin' | 'fmax' | 'deltaWidth'>): Partial<FeatureParams> {
+export function featuresFrom(
+  o: Pick<CommonOptionValues, 'sr' | 'nMfcc' | 'nFft' | 'hopLength' | 'nMels' | 'fmin' | 'fmax' | 'deltaWidth'>,
+): Partial<FeatureParams> {
   const p: Partial<FeatureParams> = { sr: o.sr, nMfcc: o.nMfcc, nFft: o.nFft, hopLength: o.hopLength, nMels: o.nMels };
   // The --fmin / --fmax / --delta-width of addFeatureOptions({ mel: true }), only when registered (cache keys stay as they were).
   if (o.fmin !== undefined) p.fmin = o.fmin;
@@ -259,7 +433,10 @@ export function wasInterrupted(): boolean {
   return interrupted;
 }
 
-export function interruptSignal(log: (msg: string) => void = (m) => process.stderr.write(`${m}\n`)): { signal: AbortSignal; dispose(): void } {
+export function interruptSignal(log: (msg: string) => void = (m) => process.stderr.write(`${m}\n`)): {
+  signal: AbortSignal;
+  dispose(): void;
+} {
   const ac = new AbortController();
   const onSigint = (): void => {
     interrupted = true;

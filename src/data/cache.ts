@@ -28,8 +28,12 @@ export function defaultCacheDir(): string {
 
 /** Stable hash of the settings that change the features (key order independent). */
 export function settingsHash(settings: Record<string, unknown>): string {
-  const sorted = Object.keys(settings).sort().map((k) => [k, settings[k]]);
-  return createHash('sha256').update(JSON.stringify([FORMAT_VERSION, sorted])).digest('hex');
+  const sorted = Object.keys(settings)
+    .sort()
+    .map((k) => [k, settings[k]]);
+  return createHash('sha256')
+    .update(JSON.stringify([FORMAT_VERSION, sorted]))
+    .digest('hex');
 }
 
 /** Serialises a matrix: 16-byte header (magic, version, rows, frames) then float32 LE data. */
@@ -65,7 +69,11 @@ export function writeFileAtomic(file: string, bytes: Buffer | string | Uint8Arra
     renameSync(tmp, file);
   } catch (err) {
     // A full disk or a missing permission leaves no half-written file behind, and says which file.
-    try { rmSync(tmp, { force: true }); } catch { /* the folder itself is unusable: nothing was written */ }
+    try {
+      rmSync(tmp, { force: true });
+    } catch {
+      /* the folder itself is unusable: nothing was written */
+    }
     throw describeFsError(err, `cannot write ${file}`);
   }
 }

@@ -39,7 +39,10 @@ export interface DatasetItem {
 }
 
 /** A file the scan did not use, with the reason. */
-export interface SkippedFile { file: string; reason: string }
+export interface SkippedFile {
+  file: string;
+  reason: string;
+}
 
 /** Result of scanning a dataset. */
 export interface Dataset {
@@ -131,21 +134,29 @@ export function scanDataset(source: string, opts: ScanOptions = {}): Dataset {
       continue;
     }
     items.push({
-      path: r.path, label, originalLabel: original,
-      speaker: r.speaker ?? inferSpeaker(r.path), group: r.group ?? inferGroup(r.path),
+      path: r.path,
+      label,
+      originalLabel: original,
+      speaker: r.speaker ?? inferSpeaker(r.path),
+      group: r.group ?? inferGroup(r.path),
     });
   }
   const counts: Record<string, number> = {};
   for (const it of items) counts[it.label] = (counts[it.label] ?? 0) + 1;
   const classes = Object.keys(counts).sort();
   // A class folder with no usable audio (after mapping, a label nothing maps onto stays out).
-  const emptyClasses = raw.declaredClasses
-    .map((c) => applyLabelMap(c, labelMap))
-    .filter((c): c is string => c !== null && !(c in counts));
+  const emptyClasses = raw.declaredClasses.map((c) => applyLabelMap(c, labelMap)).filter((c): c is string => c !== null && !(c in counts));
   if (labelMap) warnings.push(...labelMapWarnings(labelMap, seenLabels, source));
   return {
-    source: manifest ?? abs, layout: manifest ? 'manifest' : 'folders', items, classes, counts,
-    emptyClasses: [...new Set(emptyClasses)].sort(), dropped, skipped: raw.skipped, warnings,
+    source: manifest ?? abs,
+    layout: manifest ? 'manifest' : 'folders',
+    items,
+    classes,
+    counts,
+    emptyClasses: [...new Set(emptyClasses)].sort(),
+    dropped,
+    skipped: raw.skipped,
+    warnings,
   };
 }
 
@@ -160,7 +171,11 @@ function deduplicate(raw: RawScan): string[] {
   const repeated: string[] = [];
   for (const r of raw.rows) {
     const seen = first.get(r.path);
-    if (!seen) { first.set(r.path, r); rows.push(r); continue; }
+    if (!seen) {
+      first.set(r.path, r);
+      rows.push(r);
+      continue;
+    }
     if (normalizeLabel(seen.label) !== normalizeLabel(r.label)) {
       throw new Error(`${r.where}: ${r.path} is labelled "${r.label}" here but "${seen.label}" at ${seen.where}; one clip needs one label`);
     }
@@ -192,14 +207,27 @@ function labelMapWarnings(map: LabelMap, seen: ReadonlySet<string>, source: stri
   const unknown = [...map.keys()].filter((k) => !seen.has(k));
   const out: string[] = [];
   for (const k of unknown) {
-    const near = [...seen].map((l) => [l, editDistance(k, l)] as const).filter(([, d]) => d <= Math.max(1, Math.floor(k.length / 3))).sort((x, y) => x[1] - y[1]);
+    const near = [...seen]
+      .map((l) => [l, editDistance(k, l)] as const)
+      .filter(([, d]) => d <= Math.max(1, Math.floor(k.length / 3)))
+      .sort((x, y) => x[1] - y[1]);
     if (near.length) out.push(`label map: "${k}" is not a label of ${source} (did you mean "${near[0]![0]}"?)`);
   }
   return out;
 }
 
-interface RawRow { path: string; label: string; speaker: string | null; group: string | null; where?: string }
-interface RawScan { rows: RawRow[]; skipped: SkippedFile[]; declaredClasses: string[] }
+interface RawRow {
+  path: string;
+  label: string;
+  speaker: string | null;
+  group: string | null;
+  where?: string;
+}
+interface RawScan {
+  rows: RawRow[];
+  skipped: SkippedFile[];
+  declaredClasses: string[];
+}
 
 function readClassFolders(root: string, param: string): RawScan {
   const rows: RawRow[] = [];
@@ -247,7 +275,10 @@ function readManifest(file: string, opts: ScanOptions): RawScan {
   try {
     records = parse(readFileSync(file, 'utf8'), {
       columns: (h: string[]) => h.map((c) => c.trim().toLowerCase()),
-      skip_empty_lines: true, trim: true, bom: true, relax_column_count: true,
+      skip_empty_lines: true,
+      trim: true,
+      bom: true,
+      relax_column_count: true,
     }) as Record<string, string>[];
   } catch (err) {
     throw new ParamError(opts.param ?? 'data', `cannot parse manifest ${file}: ${(err as Error).message}`);
@@ -256,13 +287,17 @@ function readManifest(file: string, opts: ScanOptions): RawScan {
   const chosen = (given: string | undefined, param: 'labelColumn' | 'speakerColumn'): string | null => {
     if (given === undefined) return null;
     const c = given.trim().toLowerCase();
-    if (!header.includes(c)) throw new ParamError(param, `manifest ${file} has no column "${given}" (found: ${header.join(', ') || 'none'})`);
+    if (!header.includes(c))
+      throw new ParamError(param, `manifest ${file} has no column "${given}" (found: ${header.join(', ') || 'none'})`);
     return c;
   };
   const pathCol = pickColumn(header, COLUMNS.path);
   const labelCol = chosen(opts.labelColumn, 'labelColumn') ?? pickColumn(header, COLUMNS.label);
   if (!pathCol || !labelCol) {
-    throw new ParamError(opts.param ?? 'data', `manifest ${file} needs "path" and "label" columns (found: ${header.join(', ') || 'none'}; a label column of another name can be chosen)`);
+    throw new ParamError(
+      opts.param ?? 'data',
+      `manifest ${file} needs "path" and "label" columns (found: ${header.join(', ') || 'none'}; a label column of another name can be chosen)`,
+    );
   }
   const speakerCol = chosen(opts.speakerColumn, 'speakerColumn') ?? pickColumn(header, COLUMNS.speaker);
   const groupCol = pickColumn(header, COLUMNS.group);
@@ -273,15 +308,28 @@ function readManifest(file: string, opts: ScanOptions): RawScan {
   records.forEach((rec, i) => {
     const rel = rec[pathCol] ?? '';
     const where = `${file}:${i + 2}`;
-    if (rel === '') { skipped.push({ file: where, reason: 'empty path' }); return; }
+    if (rel === '') {
+      skipped.push({ file: where, reason: 'empty path' });
+      return;
+    }
     const p = path.resolve(dir, rel);
     const label = rec[labelCol] ?? '';
-    if (label === '') { skipped.push({ file: p, reason: `no label (${where})` }); return; }
+    if (label === '') {
+      skipped.push({ file: p, reason: `no label (${where})` });
+      return;
+    }
     declared.add(normalizeLabel(label));
-    if (!existsSync(p)) { skipped.push({ file: p, reason: `file not found (${where})` }); return; }
-    if (!isAudio(p)) { skipped.push({ file: p, reason: `not an audio file (${where})` }); return; }
+    if (!existsSync(p)) {
+      skipped.push({ file: p, reason: `file not found (${where})` });
+      return;
+    }
+    if (!isAudio(p)) {
+      skipped.push({ file: p, reason: `not an audio file (${where})` });
+      return;
+    }
     rows.push({
-      path: p, label,
+      path: p,
+      label,
       speaker: speakerCol && rec[speakerCol] ? rec[speakerCol] : null,
       group: groupCol && rec[groupCol] ? rec[groupCol] : null,
       where: `${file}:${i + 2}`,
@@ -294,7 +342,8 @@ function readManifest(file: string, opts: ScanOptions): RawScan {
 export function describeDataset(ds: Dataset, maxSkipped = 10): string {
   const lines = [`${ds.source} (${ds.layout}): ${ds.items.length} clips in ${ds.classes.length} classes`];
   const total = ds.items.length || 1;
-  for (const c of ds.classes) lines.push(`  ${c.padEnd(16)} ${String(ds.counts[c]).padStart(6)}  ${(100 * ds.counts[c] / total).toFixed(1)} %`);
+  for (const c of ds.classes)
+    lines.push(`  ${c.padEnd(16)} ${String(ds.counts[c]).padStart(6)}  ${((100 * ds.counts[c]) / total).toFixed(1)} %`);
   for (const c of ds.emptyClasses) lines.push(`  ${c.padEnd(16)}      0  (empty class)`);
   for (const w of ds.warnings ?? []) lines.push(`  warning: ${w}`);
   const dropped = Object.entries(ds.dropped);
@@ -322,11 +371,23 @@ export function subsetDataset(ds: Dataset, indices: readonly number[]): Dataset 
 export function mergeDatasets(parts: readonly Dataset[], source: string): Dataset {
   const seen = new Set<string>();
   const items: DatasetItem[] = [];
-  for (const d of parts) for (const it of d.items) if (!seen.has(it.path)) { seen.add(it.path); items.push(it); }
+  for (const d of parts)
+    for (const it of d.items)
+      if (!seen.has(it.path)) {
+        seen.add(it.path);
+        items.push(it);
+      }
   const counts: Record<string, number> = {};
   for (const it of items) counts[it.label] = (counts[it.label] ?? 0) + 1;
   return {
-    source, layout: 'manifest', items, classes: Object.keys(counts).sort(), counts, emptyClasses: [],
-    dropped: Object.assign({}, ...parts.map((d) => d.dropped)), skipped: parts.flatMap((d) => d.skipped), warnings: parts.flatMap((d) => d.warnings),
+    source,
+    layout: 'manifest',
+    items,
+    classes: Object.keys(counts).sort(),
+    counts,
+    emptyClasses: [],
+    dropped: Object.assign({}, ...parts.map((d) => d.dropped)),
+    skipped: parts.flatMap((d) => d.skipped),
+    warnings: parts.flatMap((d) => d.warnings),
   };
 }

@@ -5,7 +5,13 @@
 import { readFileSync } from 'node:fs';
 import { loadAudio } from '../audio/load.js';
 import { speechSamples } from '../audio/speech.js';
-import { DEFAULT_FEATURE_PARAMS, extractFeatures, resolveFeatureParams, type FeatureMatrix, type FeatureParams } from '../features/index.js';
+import {
+  DEFAULT_FEATURE_PARAMS,
+  extractFeatures,
+  resolveFeatureParams,
+  type FeatureMatrix,
+  type FeatureParams,
+} from '../features/index.js';
 import { PROSODIC_ROWS, prosodicFeatures, stackFeatureRows } from '../features/prosodic.js';
 import { FeatureCache, settingsHash } from './cache.js';
 import { normalizePeak } from './loudness.js';
@@ -40,9 +46,12 @@ export function featureRowCount(nMfcc: number, prosodicRows = false): number {
 }
 
 /** Full feature settings from partial ones (defaults: the paper's parameters, peak loudness). */
-export function resolveFeatureSettings(s: { params?: Partial<FeatureParams>; loudness?: LoudnessMode; trimSilence?: boolean; prosodicRows?: boolean } = {}): FeatureSettings {
+export function resolveFeatureSettings(
+  s: { params?: Partial<FeatureParams>; loudness?: LoudnessMode; trimSilence?: boolean; prosodicRows?: boolean } = {},
+): FeatureSettings {
   const loudness = s.loudness ?? DEFAULT_LOUDNESS;
-  if (!LOUDNESS_MODES.includes(loudness)) throw new ParamError('loudness', `expected one of ${LOUDNESS_MODES.join(', ')}, got "${loudness}"`);
+  if (!LOUDNESS_MODES.includes(loudness))
+    throw new ParamError('loudness', `expected one of ${LOUDNESS_MODES.join(', ')}, got "${loudness}"`);
   const params = { ...DEFAULT_FEATURE_PARAMS, ...(s.params ?? {}) };
   resolveFeatureParams(params); // once, up front: a bad value is one clear error, not one per clip
   // Only present when on: settings (and cache keys) of untrimmed runs stay as they were.
@@ -63,8 +72,15 @@ export { NoSpeechError, speechSamples } from '../audio/speech.js';
 
 /** Features of one file through the cache. Throws the decoder's error (which names the file). */
 export async function fileFeatures(file: string, settings: FeatureSettings, cache: FeatureCache): Promise<FeatureMatrix> {
-  const key = FeatureCache.key(readFileSync(file), settingsHash({ ...settings.params, loudness: settings.loudness, ...(settings.trimSilence ? { trim: 1 } : {}),
-    ...(settings.prosodicRows ? { prosodic: 1 } : {}) }));
+  const key = FeatureCache.key(
+    readFileSync(file),
+    settingsHash({
+      ...settings.params,
+      loudness: settings.loudness,
+      ...(settings.trimSilence ? { trim: 1 } : {}),
+      ...(settings.prosodicRows ? { prosodic: 1 } : {}),
+    }),
+  );
   return cache.getOrCompute(key, async () => {
     const audio = await loadAudio(file, { sr: settings.params.sr });
     return featuresFromSamples(speechSamples(audio.samples, settings, file), settings);
@@ -81,8 +97,12 @@ export interface DatasetFeatures {
  * Features for many files, in order. A file that fails to decode or gives no frames is `null` and
  * listed in `skipped`. `onProgress(done, total)` is called after each file.
  */
-export async function datasetFeatures(files: readonly string[], settings: FeatureSettings, cache: FeatureCache,
-  onProgress?: (done: number, total: number) => void): Promise<DatasetFeatures> {
+export async function datasetFeatures(
+  files: readonly string[],
+  settings: FeatureSettings,
+  cache: FeatureCache,
+  onProgress?: (done: number, total: number) => void,
+): Promise<DatasetFeatures> {
   const features: (FeatureMatrix | null)[] = [];
   const skipped: SkippedFile[] = [];
   for (let i = 0; i < files.length; i++) {

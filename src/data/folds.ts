@@ -49,8 +49,13 @@ export function stratifiedKFold(labels: readonly number[], k: number, seed: numb
  * order), each to the fold where it brings the per-class counts closest to their ideal share
  * (squared error), preferring smaller folds on ties. Throws when there are fewer groups than folds.
  */
-export function stratifiedGroupKFold(labels: readonly number[], groups: readonly string[], k: number, seed: number,
-  groupName = 'groups'): Folds {
+export function stratifiedGroupKFold(
+  labels: readonly number[],
+  groups: readonly string[],
+  k: number,
+  seed: number,
+  groupName = 'groups',
+): Folds {
   checkK(labels.length, k);
   if (groups.length !== labels.length) throw new Error('stratifiedGroupKFold: labels and groups differ in length');
   const nClasses = Math.max(...labels) + 1;
@@ -61,7 +66,10 @@ export function stratifiedGroupKFold(labels: readonly number[], groups: readonly
     members.set(g, list);
   });
   if (members.size < k) {
-    throw new ParamError('folds', `${k}: only ${members.size} distinct ${groupName}, fewer than the number of folds (use fewer folds or no grouping)`);
+    throw new ParamError(
+      'folds',
+      `${k}: only ${members.size} distinct ${groupName}, fewer than the number of folds (use fewer folds or no grouping)`,
+    );
   }
   const rng = new Rng(seed);
   const order = rng.shuffle([...members.keys()].sort()) as string[];
@@ -131,8 +139,11 @@ export function groupsFor(ds: Dataset, items: readonly number[], groupBy: Exclud
   const field = groupBy === 'speaker' ? 'speaker' : 'group';
   const missing = items.filter((i) => ds.items[i]![field] === null);
   if (missing.length) {
-    throw new ParamError('groupBy', `${groupBy}: ${missing.length} clip(s) have no ${groupBy === 'speaker' ? 'speaker' : 'sentence/group'} ` +
-      `(e.g. ${ds.items[missing[0]!]!.path}); add a "${field}" column to the manifest or group by none`);
+    throw new ParamError(
+      'groupBy',
+      `${groupBy}: ${missing.length} clip(s) have no ${groupBy === 'speaker' ? 'speaker' : 'sentence/group'} ` +
+        `(e.g. ${ds.items[missing[0]!]!.path}); add a "${field}" column to the manifest or group by none`,
+    );
   }
   return items.map((i) => ds.items[i]![field] as string);
 }
@@ -140,13 +151,18 @@ export function groupsFor(ds: Dataset, items: readonly number[], groupBy: Exclud
 /** Warnings for a plain k-fold that puts one speaker / sentence on both sides of a fold. */
 export function leakWarnings(ds: Dataset, items: readonly number[], folds: Folds): string[] {
   const warnings: string[] = [];
-  for (const [field, name, flag] of [['speaker', 'speaker', 'speaker'], ['group', 'sentence/group', 'text']] as const) {
+  for (const [field, name, flag] of [
+    ['speaker', 'speaker', 'speaker'],
+    ['group', 'sentence/group', 'text'],
+  ] as const) {
     const groups = items.map((i) => ds.items[i]![field]);
     if (groups.every((g) => g === null)) continue;
     const leaked = new Set(foldLeaks(folds, groups).flat());
     if (leaked.size) {
-      warnings.push(`plain k-fold: ${leaked.size} ${name}${leaked.size > 1 ? 's' : ''} (e.g. ${[...leaked].slice(0, 3).join(', ')}) ` +
-        `appear on both the training and validation side of a fold, so the figures are optimistic; use --group-by ${flag}`);
+      warnings.push(
+        `plain k-fold: ${leaked.size} ${name}${leaked.size > 1 ? 's' : ''} (e.g. ${[...leaked].slice(0, 3).join(', ')}) ` +
+          `appear on both the training and validation side of a fold, so the figures are optimistic; use --group-by ${flag}`,
+      );
     }
   }
   return warnings;
@@ -163,8 +179,13 @@ export interface FoldPlan {
  * `labels`: grouped by speaker / sentence or plain stratified, seeded; warnings for a plain k-fold that
  * leaks a speaker or sentence and for folds without a validation clip of some class.
  */
-export function foldPlan(ds: Dataset, items: readonly number[], labels: readonly number[], classes: readonly string[],
-  o: { k: number; groupBy: GroupBy; seed: number }): FoldPlan {
+export function foldPlan(
+  ds: Dataset,
+  items: readonly number[],
+  labels: readonly number[],
+  classes: readonly string[],
+  o: { k: number; groupBy: GroupBy; seed: number },
+): FoldPlan {
   const groups = o.groupBy === 'none' ? null : groupsFor(ds, items, o.groupBy);
   const folds = groups
     ? stratifiedGroupKFold(labels, groups, o.k, o.seed, o.groupBy === 'speaker' ? 'speakers' : 'sentences/groups')
@@ -173,7 +194,8 @@ export function foldPlan(ds: Dataset, items: readonly number[], labels: readonly
   for (const [f, val] of folds.entries()) {
     const present = new Set(val.map((i) => labels[i]));
     const absent = classes.filter((_, c) => !present.has(c));
-    if (absent.length) warnings.push(`fold ${f + 1} has no validation clip of ${absent.join(', ')} (too few clips or groups for ${o.k} folds)`);
+    if (absent.length)
+      warnings.push(`fold ${f + 1} has no validation clip of ${absent.join(', ')} (too few clips or groups for ${o.k} folds)`);
   }
   return { folds: folds.map((val) => ({ val, train: trainIndices(labels.length, val) })), warnings };
 }

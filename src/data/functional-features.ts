@@ -19,8 +19,15 @@ export const FUNCTIONALS_VERSION = 3;
 
 /** Functionals of one audio file (trimmed as the settings say), cached. Throws the decoder's / NoSpeechError's message, naming the file. */
 export async function fileFunctionals(file: string, settings: FeatureSettings, cache: FeatureCache): Promise<number[]> {
-  const key = FeatureCache.key(readFileSync(file), settingsHash({ functionals: FUNCTIONALS_VERSION, sr: settings.params.sr, loudness: settings.loudness,
-    ...(settings.trimSilence ? { trim: 1 } : {}) }));
+  const key = FeatureCache.key(
+    readFileSync(file),
+    settingsHash({
+      functionals: FUNCTIONALS_VERSION,
+      sr: settings.params.sr,
+      loudness: settings.loudness,
+      ...(settings.trimSilence ? { trim: 1 } : {}),
+    }),
+  );
   const m = await cache.getOrCompute(key, async () => {
     const audio = await loadAudio(file, { sr: settings.params.sr });
     const v = samplesFunctionals(speechSamples(audio.samples, settings, file), settings);

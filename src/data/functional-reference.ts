@@ -25,7 +25,11 @@ function finiteMean(v: readonly number[]): number {
  * @param speakers clip i's speaker
  * @param isReference whether clip i is a neutral reference clip
  */
-export function fitFunctionalReference(vectors: readonly number[][], speakers: readonly string[], isReference: readonly boolean[]): FunctionalReference {
+export function fitFunctionalReference(
+  vectors: readonly number[][],
+  speakers: readonly string[],
+  isReference: readonly boolean[],
+): FunctionalReference {
   const dims = vectors[0]?.length ?? 0;
   const groups = new Map<string, number[][]>();
   vectors.forEach((v, i) => {
@@ -35,12 +39,21 @@ export function fitFunctionalReference(vectors: readonly number[][], speakers: r
     groups.set(speakers[i]!, g);
   });
   const means = new Map<string, number[]>();
-  for (const [spk, g] of groups) means.set(spk, Array.from({ length: dims }, (_, d) => finiteMean(g.map((v) => v[d]!))));
+  for (const [spk, g] of groups)
+    means.set(
+      spk,
+      Array.from({ length: dims }, (_, d) => finiteMean(g.map((v) => v[d]!))),
+    );
   const std = Array.from({ length: dims }, (_, d) => {
-    let ss = 0, n = 0;
+    let ss = 0,
+      n = 0;
     for (const [spk, g] of groups) {
       const m = means.get(spk)![d]!;
-      for (const v of g) if (Number.isFinite(v[d]!) && Number.isFinite(m)) { ss += (v[d]! - m) ** 2; n++; }
+      for (const v of g)
+        if (Number.isFinite(v[d]!) && Number.isFinite(m)) {
+          ss += (v[d]! - m) ** 2;
+          n++;
+        }
     }
     return n > 1 ? Math.sqrt(ss / n) : NaN;
   });

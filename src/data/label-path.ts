@@ -24,5 +24,9 @@ export function unsafeLabelReason(label: string): string | null {
  */
 export function assertSafeLabel(label: string, param: string, origin?: string): void {
   const reason = unsafeLabelReason(label);
-  if (reason) throw new ParamError(param, `${origin ? `${origin}: ` : ''}label ${JSON.stringify(label)} ${reason}; a label becomes a folder name, so it must be one plain name`);
+  if (reason)
+    throw new ParamError(
+      param,
+      `${origin ? `${origin}: ` : ''}label ${JSON.stringify(label)} ${reason}; a label becomes a folder name, so it must be one plain name`,
+    );
 }

@@ -34,7 +34,12 @@ export function assertNoRealClips(clips: readonly { file: string }[], real: Data
  * ids in the manifest's speaker column): its clips would carry real evaluation voices into training.
  */
 export function assertDisjointSpeakers(training: Dataset, real: Dataset, param = 'converted'): void {
-  const realSpeakers = new Set(real.items.map((it) => it.speaker).filter((s): s is string => !!s).map(canonicalSpeaker));
+  const realSpeakers = new Set(
+    real.items
+      .map((it) => it.speaker)
+      .filter((s): s is string => !!s)
+      .map(canonicalSpeaker),
+  );
   for (const it of training.items) {
     if (it.speaker && realSpeakers.has(canonicalSpeaker(it.speaker))) {
       throw new ParamError(param, `${it.path} was converted from speaker ${it.speaker}, who is in the real evaluation set`);

@@ -8,9 +8,7 @@ import type { FeatureMatrix } from '../features/index.js';
  * 'global': per-channel mean/std from the training set (stored with the model);
  * 'utterance': each clip is standardised with its own per-channel statistics.
  */
-export type Normalization =
-  | { mode: 'global'; mean: number[]; std: number[] }
-  | { mode: 'utterance' };
+export type Normalization = { mode: 'global'; mean: number[]; std: number[] } | { mode: 'utterance' };
 
 /** Floor for standard deviations so constant channels do not divide by zero. */
 const STD_FLOOR = 1e-8;

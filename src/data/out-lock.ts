@@ -13,7 +13,12 @@ import { ParamError } from '../engine/errors.js';
 
 export const LOCK_FILE = '.affexion.lock';
 
-interface LockRecord { pid: number; host: string; started: string; command: string }
+interface LockRecord {
+  pid: number;
+  host: string;
+  started: string;
+  command: string;
+}
 
 /** Folders this process holds (released on exit even when `finally` blocks do not run). */
 const held = new Set<string>();
@@ -23,10 +28,17 @@ let exitHookInstalled = false;
 export function describeFsError(err: unknown, what: string): Error {
   const code = (err as NodeJS.ErrnoException).code;
   const why: Record<string, string> = {
-    ENOSPC: 'no space left on the device', EDQUOT: 'disk quota exceeded', EACCES: 'permission denied', EPERM: 'not permitted',
-    EROFS: 'read-only file system', ENOTDIR: 'a part of the path is a file, not a folder', EEXIST: 'exists and is not a folder',
+    ENOSPC: 'no space left on the device',
+    EDQUOT: 'disk quota exceeded',
+    EACCES: 'permission denied',
+    EPERM: 'not permitted',
+    EROFS: 'read-only file system',
+    ENOTDIR: 'a part of the path is a file, not a folder',
+    EEXIST: 'exists and is not a folder',
   };
-  const e = new Error(`${what}: ${code && why[code] ? `${why[code]} (${code})` : (err as Error).message}`, { cause: err }) as NodeJS.ErrnoException;
+  const e = new Error(`${what}: ${code && why[code] ? `${why[code]} (${code})` : (err as Error).message}`, {
+    cause: err,
+  }) as NodeJS.ErrnoException;
   if (code) e.code = code;
   return e;
 }
@@ -76,25 +88,40 @@ function readLock(file: string): LockRecord | null {
 export function lockOutputDir(dir: string, opts: { command?: string } = {}): () => void {
   const abs = ensureOutputDir(dir);
   const file = path.join(abs, LOCK_FILE);
-  const record: LockRecord = { pid: process.pid, host: os.hostname(), started: new Date().toISOString(), command: opts.command ?? process.argv.slice(2).join(' ') };
+  const record: LockRecord = {
+    pid: process.pid,
+    host: os.hostname(),
+    started: new Date().toISOString(),
+    command: opts.command ?? process.argv.slice(2).join(' '),
+  };
   for (let attempt = 0; ; attempt++) {
     let fd: number;
     try {
       fd = openSync(file, 'wx');
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw new ParamError('out', describeFsError(err, `${dir}: cannot create ${LOCK_FILE}`).message, { cause: err });
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST')
+        throw new ParamError('out', describeFsError(err, `${dir}: cannot create ${LOCK_FILE}`).message, { cause: err });
       const owner = readLock(file);
       let age = Infinity;
-      try { age = Date.now() - statSync(file).mtimeMs; } catch { /* removed meanwhile: retry */ }
+      try {
+        age = Date.now() - statSync(file).mtimeMs;
+      } catch {
+        /* removed meanwhile: retry */
+      }
       // Stale: the owner is gone (same host), or the file is unreadable and not being written right now.
       const stale = owner ? owner.host === os.hostname() && !alive(owner.pid) : age > 10_000;
       if (stale && attempt < 3) {
         rmSync(file, { force: true });
         continue;
       }
-      const who = owner ? `pid ${owner.pid} on ${owner.host}, since ${owner.started}${owner.command ? `: affexion ${owner.command}` : ''}` : 'an unreadable lock';
-      throw new ParamError('out', `${dir}: another Affexion run is writing there (${who}); wait for it to finish, ` +
-        `choose another folder, or delete ${file} if that run is gone`);
+      const who = owner
+        ? `pid ${owner.pid} on ${owner.host}, since ${owner.started}${owner.command ? `: affexion ${owner.command}` : ''}`
+        : 'an unreadable lock';
+      throw new ParamError(
+        'out',
+        `${dir}: another Affexion run is writing there (${who}); wait for it to finish, ` +
+          `choose another folder, or delete ${file} if that run is gone`,
+      );
     }
     try {
       writeSync(fd, JSON.stringify(record));
@@ -107,7 +134,9 @@ export function lockOutputDir(dir: string, opts: { command?: string } = {}): () 
   if (!exitHookInstalled) {
     exitHookInstalled = true;
     // Ctrl-C and process.exit() skip `finally` blocks; the lock must still go.
-    process.on('exit', () => { for (const d of held) rmSync(path.join(d, LOCK_FILE), { force: true }); });
+    process.on('exit', () => {
+      for (const d of held) rmSync(path.join(d, LOCK_FILE), { force: true });
+    });
   }
   return once(() => release(abs));
 }
@@ -119,7 +148,12 @@ function release(abs: string): void {
 
 function once(f: () => void): () => void {
   let done = false;
-  return () => { if (!done) { done = true; f(); } };
+  return () => {
+    if (!done) {
+      done = true;
+      f();
+    }
+  };
 }
 
 /** Runs `work` holding the lock of output folder `dir`. */
@@ -131,7 +165,13 @@ export async function withOutputLock<T>(dir: string, work: () => Promise<T>, opt
   } catch (err) {
     release();
     // A run that failed before writing anything leaves no empty folder behind.
-    if (!existed) { try { rmdirSync(dir); } catch { /* not empty: keep what was written */ } }
+    if (!existed) {
+      try {
+        rmdirSync(dir);
+      } catch {
+        /* not empty: keep what was written */
+      }
+    }
     throw err;
   } finally {
     release();

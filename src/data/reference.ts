@@ -45,7 +45,11 @@ export function parseReferenceLabels(spec: string, param = 'speaker_reference'):
  * mean and population std as the model's global z-score ({@link fitNormalization}), over the first
  * `maxLen` frames of each clip — the frames the model sees.
  */
-export function speakerReferences(mats: readonly FeatureMatrix[], speakers: readonly string[], maxLen = Infinity): Map<string, SpeakerReference> {
+export function speakerReferences(
+  mats: readonly FeatureMatrix[],
+  speakers: readonly string[],
+  maxLen = Infinity,
+): Map<string, SpeakerReference> {
   const groups = new Map<string, FeatureMatrix[]>();
   mats.forEach((m, i) => {
     const g = groups.get(speakers[i]!);
@@ -77,18 +81,29 @@ export function applySpeakerReference(m: FeatureMatrix, ref: SpeakerReference): 
  * The reference statistics each of `speakers` needs; throws a ParamError about `param` (the data's
  * parameter, default `data`) naming the speakers that have no reference clip (or clips without a speaker id).
  */
-export function requireReferences<T>(refs: ReadonlyMap<string, T>, speakers: readonly (string | null)[],
-  files: readonly string[], labels: readonly string[], param = 'data'): T[] {
+export function requireReferences<T>(
+  refs: ReadonlyMap<string, T>,
+  speakers: readonly (string | null)[],
+  files: readonly string[],
+  labels: readonly string[],
+  param = 'data',
+): T[] {
   const noSpeaker = speakers.findIndex((s) => s === null);
   if (noSpeaker >= 0) {
-    throw new ParamError(param, `${files[noSpeaker]} has no speaker id; speaker reference normalisation needs one per clip ` +
-      `(a "speaker" column in the manifest, or RAVDESS file names)`);
+    throw new ParamError(
+      param,
+      `${files[noSpeaker]} has no speaker id; speaker reference normalisation needs one per clip ` +
+        `(a "speaker" column in the manifest, or RAVDESS file names)`,
+    );
   }
   const missing = [...new Set(speakers.filter((s) => !refs.has(s!)))] as string[];
   if (missing.length) {
-    throw new ParamError(param, `no reference clip (label ${labels.join(' or ')}) for speaker${missing.length > 1 ? 's' : ''} ` +
-      `${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ` and ${missing.length - 5} more` : ''}; keep each speaker's ` +
-      `${labels.join('/')} clips in the data (do not map them away) or give them as extra reference data`);
+    throw new ParamError(
+      param,
+      `no reference clip (label ${labels.join(' or ')}) for speaker${missing.length > 1 ? 's' : ''} ` +
+        `${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ` and ${missing.length - 5} more` : ''}; keep each speaker's ` +
+        `${labels.join('/')} clips in the data (do not map them away) or give them as extra reference data`,
+    );
   }
   return speakers.map((s) => refs.get(s!)!);
 }
@@ -100,8 +115,10 @@ export function requireReferences<T>(refs: ReadonlyMap<string, T>, speakers: rea
  * training, evaluation and every re-run split alike. Clips without a speaker each form their own group.
  * A clip whose `referenceRole` is set keeps that role and is left out of the halving.
  */
-export function referenceHalf(items: readonly { path: string; label: string; speaker: string | null; referenceRole?: 'reference' | 'class' }[],
-  labels: readonly string[]): Set<string> {
+export function referenceHalf(
+  items: readonly { path: string; label: string; speaker: string | null; referenceRole?: 'reference' | 'class' }[],
+  labels: readonly string[],
+): Set<string> {
   const set = new Set(labels);
   const bySpeaker = new Map<string, string[]>();
   const out = new Set<string>();
@@ -116,7 +133,10 @@ export function referenceHalf(items: readonly { path: string; label: string; spe
     if (g) g.push(it.path);
     else bySpeaker.set(key, [it.path]);
   }
-  for (const paths of bySpeaker.values()) [...new Set(paths)].sort().forEach((p, i) => { if (i % 2 === 0) out.add(p); });
+  for (const paths of bySpeaker.values())
+    [...new Set(paths)].sort().forEach((p, i) => {
+      if (i % 2 === 0) out.add(p);
+    });
   return out;
 }
 
@@ -139,8 +159,15 @@ export function referenceItems(datasets: readonly Dataset[], labels: readonly st
  * Features of clips normalised with their speakers' references, from reference clips given as features
  * (`refSpeakers[j]` is reference clip j's speaker). Throws (ParamError `data`) when a speaker has none.
  */
-export function normalizeBySpeakerReference(mats: readonly FeatureMatrix[], speakers: readonly (string | null)[], files: readonly string[],
-  refMats: readonly FeatureMatrix[], refSpeakers: readonly string[], labels: readonly string[], maxLen: number): FeatureMatrix[] {
+export function normalizeBySpeakerReference(
+  mats: readonly FeatureMatrix[],
+  speakers: readonly (string | null)[],
+  files: readonly string[],
+  refMats: readonly FeatureMatrix[],
+  refSpeakers: readonly string[],
+  labels: readonly string[],
+  maxLen: number,
+): FeatureMatrix[] {
   const refs = requireReferences(speakerReferences(refMats, refSpeakers, maxLen), speakers, files, labels);
   return mats.map((m, i) => applySpeakerReference(m, refs[i]!));
 }
@@ -150,7 +177,16 @@ export function normalizeBySpeakerReference(mats: readonly FeatureMatrix[], spea
  * at least one reference clip in `ds` or `extra` (the same errors as {@link requireReferences}).
  */
 export function assertSpeakerReferences(ds: Dataset, extra: readonly Dataset[], labels: readonly string[]): void {
-  const withReference = new Map(referenceItems([ds, ...extra], labels).filter((r) => r.speaker !== null).map((r) => [r.speaker!, true]));
+  const withReference = new Map(
+    referenceItems([ds, ...extra], labels)
+      .filter((r) => r.speaker !== null)
+      .map((r) => [r.speaker!, true]),
+  );
   const items = ds.items.filter((it) => !labels.includes(it.label));
-  requireReferences(withReference, items.map((it) => it.speaker), items.map((it) => it.path), labels);
+  requireReferences(
+    withReference,
+    items.map((it) => it.speaker),
+    items.map((it) => it.path),
+    labels,
+  );
 }

@@ -19,7 +19,15 @@ import type { FeatureCache } from './cache.js';
 import { describeDataset, scanDataset, type Dataset, type SkippedFile } from './dataset.js';
 import type { LabelMap } from './label-map.js';
 import { datasetFeatures, featuresFromSamples, speechSamples, type FeatureSettings } from './features.js';
-import { applySpeakerReference, parseReferenceLabels, referenceHalf, referenceItems, requireReferences, speakerReferences, type SpeakerReference } from './reference.js';
+import {
+  applySpeakerReference,
+  parseReferenceLabels,
+  referenceHalf,
+  referenceItems,
+  requireReferences,
+  speakerReferences,
+  type SpeakerReference,
+} from './reference.js';
 import { ParamError } from '../engine/errors.js';
 
 /**
@@ -46,10 +54,16 @@ export interface LabelledFeatures {
 /** Throws a clear error (ParamError `data`) when a dataset cannot be trained on (empty, empty classes, one class). */
 export function checkTrainable(ds: Dataset): void {
   if (ds.items.length === 0) {
-    throw new ParamError('data', `no usable clips in ${ds.source}${ds.skipped.length ? ` (${ds.skipped.length} skipped, e.g. ${ds.skipped[0].file}: ${ds.skipped[0].reason})` : ''}`);
+    throw new ParamError(
+      'data',
+      `no usable clips in ${ds.source}${ds.skipped.length ? ` (${ds.skipped.length} skipped, e.g. ${ds.skipped[0].file}: ${ds.skipped[0].reason})` : ''}`,
+    );
   }
   if (ds.emptyClasses.length) {
-    throw new ParamError('data', `class${ds.emptyClasses.length > 1 ? 'es' : ''} ${ds.emptyClasses.map((c) => `"${c}"`).join(', ')} ha${ds.emptyClasses.length > 1 ? 've' : 's'} no clips in ${ds.source} (remove the folder or add audio)`);
+    throw new ParamError(
+      'data',
+      `class${ds.emptyClasses.length > 1 ? 'es' : ''} ${ds.emptyClasses.map((c) => `"${c}"`).join(', ')} ha${ds.emptyClasses.length > 1 ? 've' : 's'} no clips in ${ds.source} (remove the folder or add audio)`,
+    );
   }
   if (ds.classes.length < 2) {
     throw new ParamError('data', `only one class ("${ds.classes[0]}") in ${ds.source}; a classifier needs at least two`);
@@ -63,13 +77,22 @@ export function checkTrainable(ds: Dataset): void {
 export function trainingClasses(ds: Dataset, speakerReference: string | readonly string[], neutralClass = false): string[] {
   const ref = new Set(typeof speakerReference === 'string' ? parseReferenceLabels(speakerReference) : speakerReference);
   if (neutralClass && !ref.has(NEUTRAL_CLASS)) {
-    throw new ParamError('neutral_class', `the class "${NEUTRAL_CLASS}" is made of each speaker's reference-labelled clips; add ${NEUTRAL_CLASS} to the speaker reference labels (now "${[...ref].join(',')}")`);
+    throw new ParamError(
+      'neutral_class',
+      `the class "${NEUTRAL_CLASS}" is made of each speaker's reference-labelled clips; add ${NEUTRAL_CLASS} to the speaker reference labels (now "${[...ref].join(',')}")`,
+    );
   }
   // With a neutral class, half of each speaker's reference-labelled clips are that class (src/data/reference.ts referenceHalf).
-  const classes = [...ds.classes.filter((c) => !ref.has(c)), ...(neutralClass && ds.items.some((it) => ref.has(it.label)) ? [NEUTRAL_CLASS] : [])].sort();
+  const classes = [
+    ...ds.classes.filter((c) => !ref.has(c)),
+    ...(neutralClass && ds.items.some((it) => ref.has(it.label)) ? [NEUTRAL_CLASS] : []),
+  ].sort();
   if (classes.length < 2) {
-    throw new ParamError('data', `${classes.length ? `only one class ("${classes[0]}")` : 'no class'} besides the speaker reference labels ` +
-      `(${[...ref].join(', ')}) in ${ds.source}; a classifier needs at least two`);
+    throw new ParamError(
+      'data',
+      `${classes.length ? `only one class ("${classes[0]}")` : 'no class'} besides the speaker reference labels ` +
+        `(${[...ref].join(', ')}) in ${ds.source}; a classifier needs at least two`,
+    );
   }
   return classes;
 }
@@ -124,8 +147,12 @@ export interface SplitOptions {
  * `source.labelMap` when it is a path), described through `events.log`, checked trainable, its classes
  * as {@link trainingClasses} makes them. What train and cv both start with.
  */
-export function trainingDataset(source: Pick<DataSource, 'data' | 'labelMap'>, speakerReference: string | readonly string[],
-  neutralClass: boolean, events: ProgressEvents = {}): { ds: Dataset; classes: string[] } {
+export function trainingDataset(
+  source: Pick<DataSource, 'data' | 'labelMap'>,
+  speakerReference: string | readonly string[],
+  neutralClass: boolean,
+  events: ProgressEvents = {},
+): { ds: Dataset; classes: string[] } {
   const ds = typeof source.data === 'string' ? scanDataset(source.data, { labelMap: source.labelMap }) : source.data;
   events.log?.(describeDataset(ds));
   checkTrainable(ds);
@@ -163,12 +190,22 @@ export function referenceDatasets(ref: ReferenceData): Dataset[] {
  */
 export async function loadSplit(ds: Dataset, opts: SplitOptions): Promise<LoadedSplit> {
   const { classes, settings, cache, events, stage: stageName = 'features' } = opts;
-  const refLabelList = opts.reference ? (typeof opts.reference.labels === 'string' ? parseReferenceLabels(opts.reference.labels) : [...opts.reference.labels]) : [];
-  const reference = refLabelList.length ? { labels: refLabelList, extra: opts.reference!.extra ?? [], maxLen: opts.reference!.maxLen } : null;
+  const refLabelList = opts.reference
+    ? typeof opts.reference.labels === 'string'
+      ? parseReferenceLabels(opts.reference.labels)
+      : [...opts.reference.labels]
+    : [];
+  const reference = refLabelList.length
+    ? { labels: refLabelList, extra: opts.reference!.extra ?? [], maxLen: opts.reference!.maxLen }
+    : null;
   const classIndex = new Map(classes.map((c, i) => [c, i]));
   const refLabels = new Set(reference?.labels ?? []);
   const clash = classes.filter((c) => refLabels.has(c));
-  if (clash.length > 1) throw new ParamError('speaker_reference', `${clash.join(', ')} are also classes; only one class (${NEUTRAL_CLASS}) may be made of reference-labelled clips`);
+  if (clash.length > 1)
+    throw new ParamError(
+      'speaker_reference',
+      `${clash.join(', ')} are also classes; only one class (${NEUTRAL_CLASS}) may be made of reference-labelled clips`,
+    );
   // A class that is also a reference label (the neutral class): per speaker, half of the reference-labelled
   // clips are references, the other half are that class — never the same clip in both.
   const splitClass = clash[0];
@@ -188,9 +225,21 @@ export async function loadSplit(ds: Dataset, opts: SplitOptions): Promise<Loaded
     else unknownLabels[it.label] = (unknownLabels[it.label] ?? 0) + 1;
   });
   events?.stage?.(stageName, 0, wanted.length);
-  const { features, skipped } = await datasetFeatures(wanted.map((i) => ds.items[i].path), settings, cache,
-    (done, total) => events?.stage?.(stageName, done, total));
-  const kept: LoadedSplit = { features: [], targets: new Int32Array(0), itemIndex: [], unknownLabels, referenceLabels, referenceFiles: [], skipped: [...ds.skipped, ...skipped] };
+  const { features, skipped } = await datasetFeatures(
+    wanted.map((i) => ds.items[i].path),
+    settings,
+    cache,
+    (done, total) => events?.stage?.(stageName, done, total),
+  );
+  const kept: LoadedSplit = {
+    features: [],
+    targets: new Int32Array(0),
+    itemIndex: [],
+    unknownLabels,
+    referenceLabels,
+    referenceFiles: [],
+    skipped: [...ds.skipped, ...skipped],
+  };
   const targets: number[] = [];
   features.forEach((m, j) => {
     if (!m) return;
@@ -222,15 +271,26 @@ export async function loadSplit(ds: Dataset, opts: SplitOptions): Promise<Loaded
 }
 
 /** The reference statistics of each kept clip's speaker; errors name the data and what is missing. */
-async function clipReferences(ds: Dataset, itemIndex: readonly number[], settings: FeatureSettings, cache: FeatureCache,
-  reference: { labels: readonly string[]; extra: readonly Dataset[]; maxLen: number; only: Set<string> | null }, param: string,
-  events?: ProgressEvents): Promise<{ refs: SpeakerReference[]; files: string[]; population: SpeakerReference | null }> {
+async function clipReferences(
+  ds: Dataset,
+  itemIndex: readonly number[],
+  settings: FeatureSettings,
+  cache: FeatureCache,
+  reference: { labels: readonly string[]; extra: readonly Dataset[]; maxLen: number; only: Set<string> | null },
+  param: string,
+  events?: ProgressEvents,
+): Promise<{ refs: SpeakerReference[]; files: string[]; population: SpeakerReference | null }> {
   // `only`: the dataset's own reference half (the other half is a class); extra datasets are all references.
   const own = referenceItems([ds], reference.labels).filter((it) => !reference.only || reference.only.has(it.path));
   const seen = new Set(own.map((it) => it.path));
   const items = [...own, ...referenceItems(reference.extra ?? [], reference.labels).filter((it) => !seen.has(it.path))];
   const stage = 'features (speaker references)';
-  const { features, skipped } = await datasetFeatures(items.map((it) => it.path), settings, cache, (d, t) => events?.stage?.(stage, d, t));
+  const { features, skipped } = await datasetFeatures(
+    items.map((it) => it.path),
+    settings,
+    cache,
+    (d, t) => events?.stage?.(stage, d, t),
+  );
   for (const s of skipped) events?.log?.(`skipped reference clip ${s.file}: ${s.reason}`);
   const mats: FeatureMatrix[] = [];
   const speakers: string[] = [];
@@ -239,13 +299,26 @@ async function clipReferences(ds: Dataset, itemIndex: readonly number[], setting
     if (!m) return;
     files.push(items[i]!.path);
     const spk = items[i]!.speaker;
-    if (spk === null) throw new ParamError(param, `reference clip ${items[i]!.path} has no speaker id (add a "speaker" column to its manifest)`);
+    if (spk === null)
+      throw new ParamError(param, `reference clip ${items[i]!.path} has no speaker id (add a "speaker" column to its manifest)`);
     mats.push(m);
     speakers.push(spk);
   });
   const refs = speakerReferences(mats, speakers, reference.maxLen);
-  const clipRefs = requireReferences(refs, itemIndex.map((i) => ds.items[i].speaker), itemIndex.map((i) => ds.items[i].path), reference.labels, param);
-  const population = mats.length ? speakerReferences(mats, mats.map(() => 'all'), reference.maxLen).get('all')! : null;
+  const clipRefs = requireReferences(
+    refs,
+    itemIndex.map((i) => ds.items[i].speaker),
+    itemIndex.map((i) => ds.items[i].path),
+    reference.labels,
+    param,
+  );
+  const population = mats.length
+    ? speakerReferences(
+        mats,
+        mats.map(() => 'all'),
+        reference.maxLen,
+      ).get('all')!
+    : null;
   return { refs: clipRefs, files, population };
 }
 
@@ -275,5 +348,9 @@ export function subsetAudio(audio: ClipAudioSource | undefined, idx: readonly nu
 
 /** Features, targets and audio source of a subset of a split (e.g. one side of a fold). */
 export function subsetSplit(split: LabelledFeatures, idx: readonly number[]): LabelledFeatures {
-  return { features: idx.map((i) => split.features[i]!), targets: Int32Array.from(idx, (i) => split.targets[i]!), audio: subsetAudio(split.audio, idx) };
+  return {
+    features: idx.map((i) => split.features[i]!),
+    targets: Int32Array.from(idx, (i) => split.targets[i]!),
+    audio: subsetAudio(split.audio, idx),
+  };
 }

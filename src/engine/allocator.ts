@@ -35,7 +35,8 @@ export function tuneAllocator(): boolean {
   if (env === 'off') return (applied = false);
   try {
     const native = loadNative();
-    applied = typeof native.tuneAllocator === 'function' && native.tuneAllocator(ALLOCATOR_MMAP_THRESHOLD, ALLOCATOR_TRIM_THRESHOLD) === true;
+    applied =
+      typeof native.tuneAllocator === 'function' && native.tuneAllocator(ALLOCATOR_MMAP_THRESHOLD, ALLOCATOR_TRIM_THRESHOLD) === true;
   } catch {
     applied = false; // no native core: the JS backend runs with the defaults
   }

@@ -29,7 +29,8 @@ export class ParamError extends Error {
  */
 export function renameParams<T>(names: Record<string, string>, work: () => T): T {
   const rename = (err: unknown): never => {
-    if (err instanceof ParamError && Object.hasOwn(names, err.param)) throw new ParamError(names[err.param]!, err.detail, { cause: err.cause });
+    if (err instanceof ParamError && Object.hasOwn(names, err.param))
+      throw new ParamError(names[err.param]!, err.detail, { cause: err.cause });
     throw err;
   };
   try {

@@ -17,8 +17,18 @@ function validLength(lengths: Int32Array | null, b: number, T: number): number {
   return n;
 }
 
-function gemm(transA: boolean, transB: boolean, M: number, N: number, K: number, alpha: number,
-  A: Float32Array, B: Float32Array, beta: number, C: Float32Array): void {
+function gemm(
+  transA: boolean,
+  transB: boolean,
+  M: number,
+  N: number,
+  K: number,
+  alpha: number,
+  A: Float32Array,
+  B: Float32Array,
+  beta: number,
+  C: Float32Array,
+): void {
   const acc = new Float64Array(N);
   for (let i = 0; i < M; i++) {
     acc.fill(0);
@@ -40,8 +50,20 @@ function gemm(transA: boolean, transB: boolean, M: number, N: number, K: number,
   }
 }
 
-function conv1dForward(x: Float32Array, B: number, T: number, F: number, w: Float32Array, bias: Float32Array,
-  C: number, k: number, relu: boolean, y: Float32Array, yStride: number, yOffset: number): void {
+function conv1dForward(
+  x: Float32Array,
+  B: number,
+  T: number,
+  F: number,
+  w: Float32Array,
+  bias: Float32Array,
+  C: number,
+  k: number,
+  relu: boolean,
+  y: Float32Array,
+  yStride: number,
+  yOffset: number,
+): void {
   const pad = k >> 1;
   const acc = new Float64Array(C);
   for (let b = 0; b < B; b++) {
@@ -65,9 +87,23 @@ function conv1dForward(x: Float32Array, B: number, T: number, F: number, w: Floa
   }
 }
 
-function conv1dBackward(x: Float32Array, B: number, T: number, F: number, w: Float32Array, C: number, k: number,
-  relu: boolean, y: Float32Array | null, dy: Float32Array, yStride: number, yOffset: number,
-  dw: Float32Array, db: Float32Array, dx: Float32Array | null): void {
+function conv1dBackward(
+  x: Float32Array,
+  B: number,
+  T: number,
+  F: number,
+  w: Float32Array,
+  C: number,
+  k: number,
+  relu: boolean,
+  y: Float32Array | null,
+  dy: Float32Array,
+  yStride: number,
+  yOffset: number,
+  dw: Float32Array,
+  db: Float32Array,
+  dx: Float32Array | null,
+): void {
   if (relu && !y) throw new Error('conv1dBackward: y is required when relu is true');
   const pad = k >> 1;
   const g = new Float64Array(C); // gradient w.r.t. the pre-activation at (b, t)
@@ -113,9 +149,18 @@ function cacheViews(cache: Float32Array, B: number, T: number, H: number, d: num
   };
 }
 
-function lstmForward(x: Float32Array, B: number, T: number, I: number, H: number,
-  fwd: LstmDirection, rev: LstmDirection, lengths: Int32Array | null,
-  out: Float32Array, cache: Float32Array): void {
+function lstmForward(
+  x: Float32Array,
+  B: number,
+  T: number,
+  I: number,
+  H: number,
+  fwd: LstmDirection,
+  rev: LstmDirection,
+  lengths: Int32Array | null,
+  out: Float32Array,
+  cache: Float32Array,
+): void {
   const G = 4 * H;
   out.fill(0, 0, B * T * 2 * H);
   const pre = new Float64Array(G);
@@ -149,7 +194,10 @@ function lstmForward(x: Float32Array, B: number, T: number, I: number, H: number
           const og = sigmoid(pre[3 * H + j]!);
           const c = fg * cPrev[j]! + ig * gg;
           const h = og * Math.tanh(c);
-          gates[gr + j] = ig; gates[gr + H + j] = fg; gates[gr + 2 * H + j] = gg; gates[gr + 3 * H + j] = og;
+          gates[gr + j] = ig;
+          gates[gr + H + j] = fg;
+          gates[gr + 2 * H + j] = gg;
+          gates[gr + 3 * H + j] = og;
           cells[cr + j] = c;
           out[orow + j] = h;
           cPrev[j] = c;
@@ -160,15 +208,27 @@ function lstmForward(x: Float32Array, B: number, T: number, I: number, H: number
   }
 }
 
-function lstmBackward(x: Float32Array, B: number, T: number, I: number, H: number,
-  fwd: LstmDirection, rev: LstmDirection, lengths: Int32Array | null,
-  out: Float32Array, cache: Float32Array, dOut: Float32Array,
-  dx: Float32Array, dFwd: LstmDirection, dRev: LstmDirection): void {
+function lstmBackward(
+  x: Float32Array,
+  B: number,
+  T: number,
+  I: number,
+  H: number,
+  fwd: LstmDirection,
+  rev: LstmDirection,
+  lengths: Int32Array | null,
+  out: Float32Array,
+  cache: Float32Array,
+  dOut: Float32Array,
+  dx: Float32Array,
+  dFwd: LstmDirection,
+  dRev: LstmDirection,
+): void {
   const G = 4 * H;
   dx.fill(0, 0, B * T * I);
-  const dh = new Float64Array(H);      // gradient flowing into h_t from later steps
-  const dc = new Float64Array(H);      // gradient flowing into c_t from later steps
-  const da = new Float64Array(G);      // gradient w.r.t. the gate pre-activations at this step
+  const dh = new Float64Array(H); // gradient flowing into h_t from later steps
+  const dc = new Float64Array(H); // gradient flowing into c_t from later steps
+  const da = new Float64Array(G); // gradient w.r.t. the gate pre-activations at this step
   for (let d = 0; d < 2; d++) {
     const p = d === 0 ? fwd : rev;
     const gp = d === 0 ? dFwd : dRev;
@@ -180,13 +240,16 @@ function lstmBackward(x: Float32Array, B: number, T: number, I: number, H: numbe
       // Walk the direction's own processing order backwards.
       for (let s = len - 1; s >= 0; s--) {
         const t = d === 0 ? s : len - 1 - s;
-        const tPrev = d === 0 ? t - 1 : t + 1;   // the step that fed h_{prev}, c_{prev}
+        const tPrev = d === 0 ? t - 1 : t + 1; // the step that fed h_{prev}, c_{prev}
         const hasPrev = s > 0;
         const gr = (b * T + t) * G;
         const cr = (b * T + t) * H;
         const orow = (b * T + t) * 2 * H + d * H;
         for (let j = 0; j < H; j++) {
-          const ig = gates[gr + j]!, fg = gates[gr + H + j]!, gg = gates[gr + 2 * H + j]!, og = gates[gr + 3 * H + j]!;
+          const ig = gates[gr + j]!,
+            fg = gates[gr + H + j]!,
+            gg = gates[gr + 2 * H + j]!,
+            og = gates[gr + 3 * H + j]!;
           const c = cells[cr + j]!;
           const cp = hasPrev ? cells[(b * T + tPrev) * H + j]! : 0;
           const tc = Math.tanh(c);
@@ -219,8 +282,17 @@ function lstmBackward(x: Float32Array, B: number, T: number, I: number, H: numbe
   }
 }
 
-function attentionForward(q: Float32Array, k: Float32Array, v: Float32Array, B: number, T: number, D: number,
-  lengths: Int32Array | null, probs: Float32Array, z: Float32Array): void {
+function attentionForward(
+  q: Float32Array,
+  k: Float32Array,
+  v: Float32Array,
+  B: number,
+  T: number,
+  D: number,
+  lengths: Int32Array | null,
+  probs: Float32Array,
+  z: Float32Array,
+): void {
   const scale = 1 / Math.sqrt(D);
   const row = new Float64Array(T);
   for (let b = 0; b < B; b++) {
@@ -235,7 +307,10 @@ function attentionForward(q: Float32Array, k: Float32Array, v: Float32Array, B: 
         if (row[j]! > mx) mx = row[j]!;
       }
       let sum = 0;
-      for (let j = 0; j < len; j++) { row[j] = Math.exp(row[j]! - mx); sum += row[j]!; }
+      for (let j = 0; j < len; j++) {
+        row[j] = Math.exp(row[j]! - mx);
+        sum += row[j]!;
+      }
       const pr = (b * T + i) * T;
       for (let j = 0; j < T; j++) probs[pr + j] = j < len ? row[j]! / sum : 0;
       for (let e = 0; e < D; e++) {
@@ -247,9 +322,20 @@ function attentionForward(q: Float32Array, k: Float32Array, v: Float32Array, B: 
   }
 }
 
-function attentionBackward(q: Float32Array, k: Float32Array, v: Float32Array, B: number, T: number, D: number,
-  lengths: Int32Array | null, probs: Float32Array, dz: Float32Array,
-  dq: Float32Array, dk: Float32Array, dv: Float32Array): void {
+function attentionBackward(
+  q: Float32Array,
+  k: Float32Array,
+  v: Float32Array,
+  B: number,
+  T: number,
+  D: number,
+  lengths: Int32Array | null,
+  probs: Float32Array,
+  dz: Float32Array,
+  dq: Float32Array,
+  dk: Float32Array,
+  dv: Float32Array,
+): void {
   const scale = 1 / Math.sqrt(D);
   const dS = new Float64Array(T);
   dq.fill(0, 0, B * T * D);

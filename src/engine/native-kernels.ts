@@ -65,26 +65,44 @@ function createNativeKernels(addon: NativeAddon): NativeKernels {
     },
 
     gemm(transA, transB, M, N, K, alpha, A, B, beta, C) {
-      dim('M', M); dim('N', N); dim('K', K);
-      need('A', A, M * K); need('B', B, K * N); need('C', C, M * N);
+      dim('M', M);
+      dim('N', N);
+      dim('K', K);
+      need('A', A, M * K);
+      need('B', B, K * N);
+      need('C', C, M * N);
       addon.gemm(transA, transB, M, N, K, alpha, A, B, beta, C);
     },
 
     conv1dForward(x, B, T, F, w, bias, C, k, relu, y, yStride, yOffset) {
-      dim('B', B); dim('T', T, 1); dim('F', F, 1); dim('C', C, 1); dim('k', k, 1);
+      dim('B', B);
+      dim('T', T, 1);
+      dim('F', F, 1);
+      dim('C', C, 1);
+      dim('k', k, 1);
       if (k % 2 === 0) throw new RangeError(`conv1d: kernel size k = ${k} must be odd ('same' padding)`);
       if (yOffset + C > yStride) throw new RangeError(`conv1d: yOffset ${yOffset} + C ${C} exceeds yStride ${yStride}`);
-      need('x', x, B * T * F); need('w', w, C * F * k); need('bias', bias, C); need('y', y, B * T * yStride);
+      need('x', x, B * T * F);
+      need('w', w, C * F * k);
+      need('bias', bias, C);
+      need('y', y, B * T * yStride);
       addon.conv1dForward(x, B, T, F, w, bias, C, k, relu, y, yStride, yOffset);
     },
 
     conv1dBackward(x, B, T, F, w, C, k, relu, y, dy, yStride, yOffset, dw, db, dx) {
-      dim('B', B); dim('T', T, 1); dim('F', F, 1); dim('C', C, 1); dim('k', k, 1);
+      dim('B', B);
+      dim('T', T, 1);
+      dim('F', F, 1);
+      dim('C', C, 1);
+      dim('k', k, 1);
       if (k % 2 === 0) throw new RangeError(`conv1d: kernel size k = ${k} must be odd ('same' padding)`);
       if (yOffset + C > yStride) throw new RangeError(`conv1d: yOffset ${yOffset} + C ${C} exceeds yStride ${yStride}`);
-      need('x', x, B * T * F); need('w', w, C * F * k); need('dy', dy, B * T * yStride);
+      need('x', x, B * T * F);
+      need('w', w, C * F * k);
+      need('dy', dy, B * T * yStride);
       if (relu) need('y (needed for the ReLU mask)', y, B * T * yStride);
-      need('dw', dw, C * F * k); need('db', db, C);
+      need('dw', dw, C * F * k);
+      need('db', db, C);
       if (dx !== null) need('dx', dx, B * T * F);
       addon.conv1dBackward(x, B, T, F, w, C, k, relu, y, dy, yStride, yOffset, dw, db, dx);
     },
@@ -94,33 +112,63 @@ function createNativeKernels(addon: NativeAddon): NativeKernels {
     },
 
     lstmForward(x, B, T, I, H, fwd, rev, lengths, out, cache) {
-      dim('B', B); dim('T', T, 1); dim('I', I, 1); dim('H', H, 1);
-      need('x', x, B * T * I); needDirection('fwd', fwd, I, H); needDirection('rev', rev, I, H);
-      needLengths(lengths, B, T); need('out', out, B * T * 2 * H); need('cache', cache, 10 * B * T * H);
+      dim('B', B);
+      dim('T', T, 1);
+      dim('I', I, 1);
+      dim('H', H, 1);
+      need('x', x, B * T * I);
+      needDirection('fwd', fwd, I, H);
+      needDirection('rev', rev, I, H);
+      needLengths(lengths, B, T);
+      need('out', out, B * T * 2 * H);
+      need('cache', cache, 10 * B * T * H);
       addon.lstmForward(x, B, T, I, H, fwd, rev, lengths, out, cache);
     },
 
     lstmBackward(x, B, T, I, H, fwd, rev, lengths, out, cache, dOut, dx, dFwd, dRev) {
-      dim('B', B); dim('T', T, 1); dim('I', I, 1); dim('H', H, 1);
-      need('x', x, B * T * I); needDirection('fwd', fwd, I, H); needDirection('rev', rev, I, H);
-      needLengths(lengths, B, T); need('out', out, B * T * 2 * H); need('cache', cache, 10 * B * T * H);
-      need('dOut', dOut, B * T * 2 * H); need('dx', dx, B * T * I);
-      needDirection('dFwd', dFwd, I, H); needDirection('dRev', dRev, I, H);
+      dim('B', B);
+      dim('T', T, 1);
+      dim('I', I, 1);
+      dim('H', H, 1);
+      need('x', x, B * T * I);
+      needDirection('fwd', fwd, I, H);
+      needDirection('rev', rev, I, H);
+      needLengths(lengths, B, T);
+      need('out', out, B * T * 2 * H);
+      need('cache', cache, 10 * B * T * H);
+      need('dOut', dOut, B * T * 2 * H);
+      need('dx', dx, B * T * I);
+      needDirection('dFwd', dFwd, I, H);
+      needDirection('dRev', dRev, I, H);
       addon.lstmBackward(x, B, T, I, H, fwd, rev, lengths, out, cache, dOut, dx, dFwd, dRev);
     },
 
     attentionForward(q, k, v, B, T, D, lengths, probs, z) {
-      dim('B', B); dim('T', T, 1); dim('D', D, 1);
-      need('q', q, B * T * D); need('k', k, B * T * D); need('v', v, B * T * D);
-      needLengths(lengths, B, T); need('probs', probs, B * T * T); need('z', z, B * T * D);
+      dim('B', B);
+      dim('T', T, 1);
+      dim('D', D, 1);
+      need('q', q, B * T * D);
+      need('k', k, B * T * D);
+      need('v', v, B * T * D);
+      needLengths(lengths, B, T);
+      need('probs', probs, B * T * T);
+      need('z', z, B * T * D);
       addon.attentionForward(q, k, v, B, T, D, lengths, probs, z);
     },
 
     attentionBackward(q, k, v, B, T, D, lengths, probs, dz, dq, dk, dv) {
-      dim('B', B); dim('T', T, 1); dim('D', D, 1);
-      need('q', q, B * T * D); need('k', k, B * T * D); need('v', v, B * T * D);
-      needLengths(lengths, B, T); need('probs', probs, B * T * T); need('dz', dz, B * T * D);
-      need('dq', dq, B * T * D); need('dk', dk, B * T * D); need('dv', dv, B * T * D);
+      dim('B', B);
+      dim('T', T, 1);
+      dim('D', D, 1);
+      need('q', q, B * T * D);
+      need('k', k, B * T * D);
+      need('v', v, B * T * D);
+      needLengths(lengths, B, T);
+      need('probs', probs, B * T * T);
+      need('dz', dz, B * T * D);
+      need('dq', dq, B * T * D);
+      need('dk', dk, B * T * D);
+      need('dv', dv, B * T * D);
       addon.attentionBackward(q, k, v, B, T, D, lengths, probs, dz, dq, dk, dv);
     },
   };

@@ -21,8 +21,10 @@ let cached: NativeAddon | undefined;
 export function loadNative(): NativeAddon {
   if (cached) return cached;
   if (!existsSync(addonPath)) {
-    throw new Error(`affexion: the native compute core is not built (${addonPath} is missing). ` +
-      'Run `npm run build:native` (needs g++, make, python3 and Node.js headers).');
+    throw new Error(
+      `affexion: the native compute core is not built (${addonPath} is missing). ` +
+        'Run `npm run build:native` (needs g++, make, python3 and Node.js headers).',
+    );
   }
   const require = createRequire(import.meta.url);
   cached = require(addonPath) as NativeAddon;

@@ -58,15 +58,25 @@ export class Rng {
    * locals (several times faster for the millions of draws of a dropout mask).
    */
   fillUint32(out: Uint32Array): Uint32Array {
-    let s0 = this.s[0]!, s1 = this.s[1]!, s2 = this.s[2]!, s3 = this.s[3]!;
+    let s0 = this.s[0]!,
+      s1 = this.s[1]!,
+      s2 = this.s[2]!,
+      s3 = this.s[3]!;
     for (let i = 0; i < out.length; i++) {
       const x = Math.imul(s1, 5);
       out[i] = Math.imul((x << 7) | (x >>> 25), 9);
       const t = s1 << 9;
-      s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3; s2 ^= t;
+      s2 ^= s0;
+      s3 ^= s1;
+      s1 ^= s2;
+      s0 ^= s3;
+      s2 ^= t;
       s3 = (s3 << 11) | (s3 >>> 21);
     }
-    this.s[0] = s0; this.s[1] = s1; this.s[2] = s2; this.s[3] = s3;
+    this.s[0] = s0;
+    this.s[1] = s1;
+    this.s[2] = s2;
+    this.s[3] = s3;
     return out;
   }
 

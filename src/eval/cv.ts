@@ -14,7 +14,17 @@ import type { EpochRecord } from '../train/fit.js';
 import { applyTemperature, expectedCalibrationError, fitNeutralBias, fitTemperature } from '../model/calibration.js';
 import { resolveRunSettings, windowHopFrames, type CrossValidationRunSettings, type Hyperparameters } from '../model/hyperparameters.js';
 import { holdsCheckpointOfOtherRun, trainModelToDir } from '../train/train.js';
-import { dataFingerprint, loadSplit, referenceDatasets, referenceFingerprint, subsetSplit, trainingDataset, type LoadedSplit, type ReferenceData, type DataSource } from '../data/split.js';
+import {
+  dataFingerprint,
+  loadSplit,
+  referenceDatasets,
+  referenceFingerprint,
+  subsetSplit,
+  trainingDataset,
+  type LoadedSplit,
+  type ReferenceData,
+  type DataSource,
+} from '../data/split.js';
 import { clearModelDir, holdsModel, meanProbabilities, scoreMembers } from '../model/model-dir.js';
 import { withOutputLock } from '../data/out-lock.js';
 import { foldPlan, GROUP_BY, type GroupBy } from '../data/folds.js';
@@ -81,12 +91,17 @@ export interface CvResult {
    * speaker) and the expected calibration error before/after (src/model/calibration.ts).
    */
   calibration?: {
-    temperature: number; ece_before: number; ece_after: number; n: number;
+    temperature: number;
+    ece_before: number;
+    ece_after: number;
+    n: number;
     /**
      * With a class neutral: the operating point (applyNeutralBias) with the best balanced accuracy on the same
      * out-of-fold predictions after the temperature, and that balanced accuracy before / after it.
      */
-    neutral_bias?: number; balanced_accuracy_before?: number; balanced_accuracy_after?: number;
+    neutral_bias?: number;
+    balanced_accuracy_before?: number;
+    balanced_accuracy_after?: number;
   };
   warnings: string[];
   out: string;
@@ -102,18 +117,32 @@ export async function crossValidate(opts: CvOptions): Promise<CvResult> {
   return withOutputLock(opts.out, () => crossValidateLocked(opts, k, groupBy, hyper, settings), { command: opts.command?.join(' ') });
 }
 
-async function crossValidateLocked(opts: CvOptions, k: number, groupBy: GroupBy, hyper: Hyperparameters, settings: FeatureSettings): Promise<CvResult> {
+async function crossValidateLocked(
+  opts: CvOptions,
+  k: number,
+  groupBy: GroupBy,
+  hyper: Hyperparameters,
+  settings: FeatureSettings,
+): Promise<CvResult> {
   const events = opts.events ?? {};
   const out = path.resolve(opts.out);
   const { ds, classes } = trainingDataset(opts, hyper.speaker_reference, hyper.neutral_class, events);
-  if (ds.items.length < k) throw new ParamError('folds', `${k}: the dataset has only ${ds.items.length} clips, fewer than the number of folds`);
+  if (ds.items.length < k)
+    throw new ParamError('folds', `${k}: the dataset has only ${ds.items.length} clips, fewer than the number of folds`);
   const cache = new FeatureCache(opts.cacheDir === undefined ? defaultCacheDir() : opts.cacheDir);
   const extra = referenceDatasets(opts.reference);
   const evalExtra = opts.evalReference === undefined ? extra : referenceDatasets(opts.evalReference);
-  if ((extra.length || evalExtra.length) && !hyper.speaker_reference) throw new ParamError('reference', 'only used with speaker_reference (which labels are the reference clips)');
+  if ((extra.length || evalExtra.length) && !hyper.speaker_reference)
+    throw new ParamError('reference', 'only used with speaker_reference (which labels are the reference clips)');
   // Reference statistics come from each speaker's own neutral clips, never from labelled clips, so they
   // do not leak a validation clip's label into training.
-  const all = await loadSplit(ds, { classes, settings, cache, events, reference: { labels: hyper.speaker_reference, extra, maxLen: hyper.max_len } });
+  const all = await loadSplit(ds, {
+    classes,
+    settings,
+    cache,
+    events,
+    reference: { labels: hyper.speaker_reference, extra, maxLen: hyper.max_len },
+  });
   const dataPrint = dataFingerprint(ds, all.itemIndex);
   const labels = Array.from(all.targets);
   const plan = foldPlan(ds, all.itemIndex, labels, classes, { k, groupBy, seed: hyper.seed });
@@ -126,16 +155,30 @@ async function crossValidateLocked(opts: CvOptions, k: number, groupBy: GroupBy,
     const evalData = opts.eval;
     evalDs = typeof evalData === 'string' ? scanDataset(evalData, { labelMap: opts.labelMap, param: 'eval' }) : evalData;
     events.log?.(describeDataset(evalDs));
-    evalSplit = await loadSplit(evalDs, { classes, settings, cache, events, stage: 'features (extra evaluation set)', param: 'eval',
-      reference: { labels: hyper.speaker_reference, extra: evalExtra, maxLen: hyper.max_len } });
-    if (evalSplit.targets.length === 0) throw new ParamError('eval', `none of its clips has one of the training classes (${classes.join(', ')}); use a label map`);
+    evalSplit = await loadSplit(evalDs, {
+      classes,
+      settings,
+      cache,
+      events,
+      stage: 'features (extra evaluation set)',
+      param: 'eval',
+      reference: { labels: hyper.speaker_reference, extra: evalExtra, maxLen: hyper.max_len },
+    });
+    if (evalSplit.targets.length === 0)
+      throw new ParamError('eval', `none of its clips has one of the training classes (${classes.join(', ')}); use a label map`);
     const unknown = Object.entries(evalSplit.unknownLabels);
-    if (unknown.length) events.log?.(`extra evaluation set: left out (label not among the classes): ${unknown.map(([l, n]) => `${l} ${n}`).join(', ')}`);
+    if (unknown.length)
+      events.log?.(`extra evaluation set: left out (label not among the classes): ${unknown.map(([l, n]) => `${l} ${n}`).join(', ')}`);
   }
 
   mkdirSync(out, { recursive: true });
   const baseSig = {
-    hyper, classes, features: settings, data: dataPrint, k, groupBy,
+    hyper,
+    classes,
+    features: settings,
+    data: dataPrint,
+    k,
+    groupBy,
     eval: evalSplit && evalDs ? dataFingerprint(evalDs, evalSplit.itemIndex) : null,
     ...(hyper.speaker_reference ? { reference: referenceFingerprint([...all.referenceFiles, ...(evalSplit?.referenceFiles ?? [])]) } : {}),
   };
@@ -149,13 +192,21 @@ async function crossValidateLocked(opts: CvOptions, k: number, groupBy: GroupBy,
     if (opts.onlyFolds && !opts.onlyFolds.includes(fold)) continue;
     const dir = path.join(out, `fold-${String(fold).padStart(2, '0')}`);
     const fe = opts.foldEvents?.(fold, k) ?? events;
-    const signature = { ...baseSig, hyper: { ...hyper, epochs: undefined }, fold, val: createHash('sha256').update(val.join(',')).digest('hex').slice(0, 16) };
+    const signature = {
+      ...baseSig,
+      hyper: { ...hyper, epochs: undefined },
+      fold,
+      val: createHash('sha256').update(val.join(',')).digest('hex').slice(0, 16),
+    };
     const resultFile = path.join(dir, 'result.json');
     const reused = readFoldResult(resultFile, { ...signature, epochs: hyper.epochs });
     if (!reused && !opts.force && (existsSync(resultFile) || holdsCheckpointOfOtherRun(dir, signature, hyper))) {
       // Same settings resume or reuse a fold; other settings would silently replace an earlier run's models.
-      throw new ParamError('out', `${opts.out}: ${path.basename(dir)} holds a fold of a cross-validation with other settings (data, folds, ` +
-        'hyper-parameters or features); use another folder, or force to overwrite it');
+      throw new ParamError(
+        'out',
+        `${opts.out}: ${path.basename(dir)} holds a fold of a cross-validation with other settings (data, folds, ` +
+          'hyper-parameters or features); use another folder, or force to overwrite it',
+      );
     }
     if (!reused && opts.force && holdsModel(dir)) clearModelDir(dir);
     const valSet = subsetSplit(all, val);
@@ -168,14 +219,26 @@ async function crossValidateLocked(opts: CvOptions, k: number, groupBy: GroupBy,
       fe.log?.(`${tag}training on ${trainIdx.length} clips, validating on ${val.length}`);
       // With --ensemble N each fold trains N networks (members) and is scored by their mean probabilities.
       const members = await trainModelToDir({
-        out: dir, train: subsetSplit(all, trainIdx), val: valSet, classes, hyper, settings, signature, resume: 'auto',
-        events: fe, signal: opts.signal,
+        out: dir,
+        train: subsetSplit(all, trainIdx),
+        val: valSet,
+        classes,
+        hyper,
+        settings,
+        signature,
+        resume: 'auto',
+        events: fe,
+        signal: opts.signal,
       });
       const probs = await meanProbabilities(members, valSet.features, hyper.max_len, hyper.batch_size, windowHopFrames(hyper));
       const pred = Array.from(argmaxRows(probs, val.length, classes.length));
       outcome = {
-        fold, n_train: trainIdx.length, n_val: val.length,
-        metrics: classificationMetrics(valSet.targets, pred, classes), history: members[0]!.history, val_pred: pred,
+        fold,
+        n_train: trainIdx.length,
+        n_val: val.length,
+        metrics: classificationMetrics(valSet.targets, pred, classes),
+        history: members[0]!.history,
+        val_pred: pred,
         val_probs: Array.from(probs, (v) => Math.round(v * 1e6) / 1e6),
       };
       if (evalSplit) outcome.eval = await scoreMembers(members, hyper, evalSplit, classes);
@@ -190,14 +253,24 @@ async function crossValidateLocked(opts: CvOptions, k: number, groupBy: GroupBy,
     delete outcome.val_probs;
     outcomes.push(outcome);
     const m = outcome.metrics;
-    fe.log?.(`${tag}accuracy ${(100 * m.accuracy).toFixed(1)} % · UA ${(100 * m.balanced_accuracy).toFixed(1)} % · macro F1 ${(100 * m.macro_f1).toFixed(1)} %` +
-      (outcome.eval ? ` · on --eval: accuracy ${(100 * outcome.eval.accuracy).toFixed(1)} %, macro F1 ${(100 * outcome.eval.macro_f1).toFixed(1)} %` : ''));
+    fe.log?.(
+      `${tag}accuracy ${(100 * m.accuracy).toFixed(1)} % · UA ${(100 * m.balanced_accuracy).toFixed(1)} % · macro F1 ${(100 * m.macro_f1).toFixed(1)} %` +
+        (outcome.eval
+          ? ` · on --eval: accuracy ${(100 * outcome.eval.accuracy).toFixed(1)} %, macro F1 ${(100 * outcome.eval.macro_f1).toFixed(1)} %`
+          : ''),
+    );
   }
 
   const result: CvResult = {
-    k, groupBy, classes, folds: outcomes, summary: summarize(outcomes.map((o) => o.metrics)),
+    k,
+    groupBy,
+    classes,
+    folds: outcomes,
+    summary: summarize(outcomes.map((o) => o.metrics)),
     evalSummary: evalSplit ? summarize(outcomes.map((o) => o.eval as ClassificationMetrics)) : undefined,
-    pooled: classificationMetrics(pooledTrue, pooledPred, classes), warnings, out,
+    pooled: classificationMetrics(pooledTrue, pooledPred, classes),
+    warnings,
+    out,
   };
   if (opts.onlyFolds) return result; // a part of a cross-validation: its folds' result.json files are the output
   if (calibratable && pooledTrue.length) {
@@ -205,8 +278,10 @@ async function crossValidateLocked(opts: CvOptions, k: number, groupBy: GroupBy,
     const T = fitTemperature(P, pooledTrue, classes.length);
     const PT = applyTemperature(P, classes.length, T);
     result.calibration = {
-      temperature: T, ece_before: expectedCalibrationError(P, pooledTrue, classes.length),
-      ece_after: expectedCalibrationError(PT, pooledTrue, classes.length), n: pooledTrue.length,
+      temperature: T,
+      ece_before: expectedCalibrationError(P, pooledTrue, classes.length),
+      ece_after: expectedCalibrationError(PT, pooledTrue, classes.length),
+      n: pooledTrue.length,
     };
     if (classes.includes('neutral')) {
       const nb = fitNeutralBias(PT, pooledTrue, classes.length, classes.indexOf('neutral'));

@@ -39,7 +39,11 @@ export interface EvaluateOptions extends Pick<RunSettings, 'cacheDir' | 'events'
 }
 
 /** Scores `split` (already loaded with the model's classes and feature settings). */
-export async function evaluateSplit(model: TrainedModel, split: LoadedSplit, batchSize = model.hyper.batch_size): Promise<{ metrics: ClassificationMetrics; probs: Float32Array }> {
+export async function evaluateSplit(
+  model: TrainedModel,
+  split: LoadedSplit,
+  batchSize = model.hyper.batch_size,
+): Promise<{ metrics: ClassificationMetrics; probs: Float32Array }> {
   const K = model.classes.length;
   const probs = await modelProbabilities(model, split.features, batchSize);
   const metrics = classificationMetrics(split.targets, argmaxRows(probs, split.targets.length, K), model.classes);
@@ -53,38 +57,65 @@ export async function evaluate(opts: EvaluateOptions): Promise<EvaluationResult>
   opts.events?.log?.(describeDataset(ds));
   const cache = new FeatureCache(opts.cacheDir === undefined ? defaultCacheDir() : opts.cacheDir);
   const extra = referenceDatasets(opts.reference);
-  if (extra.length && !model.hyper.speaker_reference) throw new ParamError('reference', `the model in ${model.dir} was trained without speaker reference normalisation`);
-  const split = await loadSplit(ds, { classes: model.classes, settings: model.featureSettings, cache, events: opts.events, stage: 'features (evaluation)',
-    reference: { labels: model.hyper.speaker_reference, extra, maxLen: model.hyper.max_len } });
+  if (extra.length && !model.hyper.speaker_reference)
+    throw new ParamError('reference', `the model in ${model.dir} was trained without speaker reference normalisation`);
+  const split = await loadSplit(ds, {
+    classes: model.classes,
+    settings: model.featureSettings,
+    cache,
+    events: opts.events,
+    stage: 'features (evaluation)',
+    reference: { labels: model.hyper.speaker_reference, extra, maxLen: model.hyper.max_len },
+  });
   const refs = Object.entries(split.referenceLabels);
   if (refs.length) opts.events?.log?.(`speaker references (not scored): ${refs.map(([l, n]) => `${l} ${n}`).join(', ')}`);
   if (split.targets.length === 0) {
     const labels = Object.keys(split.unknownLabels);
-    throw new ParamError('data', `none of the clips in ${ds.source} has a label the model knows ` +
-      `(model: ${model.classes.join(', ')}; data: ${labels.join(', ') || 'no usable clips'}); map labels with a label map, e.g. ${labels[0] ?? 'old'}=${model.classes[0]}`);
+    throw new ParamError(
+      'data',
+      `none of the clips in ${ds.source} has a label the model knows ` +
+        `(model: ${model.classes.join(', ')}; data: ${labels.join(', ') || 'no usable clips'}); map labels with a label map, e.g. ${labels[0] ?? 'old'}=${model.classes[0]}`,
+    );
   }
   let { metrics, probs } = await evaluateSplit(model, split, opts.batchSize);
   if (model.functionalHead) {
     // The head sees each clip beside its speaker's reference clips, the files that normalised the network's input.
     const speakerOf = new Map([ds, ...extra].flatMap((d) => d.items.map((it) => [it.path, it.speaker] as const)));
-    probs = await fuseWithHead(model, probs, split.itemIndex.map((i) => ({ path: ds.items[i].path, speaker: ds.items[i].speaker })),
-      split.referenceFiles.map((p) => ({ path: p, speaker: speakerOf.get(p) ?? null })), cache, { events: opts.events });
+    probs = await fuseWithHead(
+      model,
+      probs,
+      split.itemIndex.map((i) => ({ path: ds.items[i].path, speaker: ds.items[i].speaker })),
+      split.referenceFiles.map((p) => ({ path: p, speaker: speakerOf.get(p) ?? null })),
+      cache,
+      { events: opts.events },
+    );
     metrics = classificationMetrics(split.targets, argmaxRows(probs, split.targets.length, model.classes.length), model.classes);
   }
   const missing = model.classes.filter((_, k) => metrics.per_class[k].support === 0);
-  if (missing.length) opts.events?.log?.(`note: no clips of class ${missing.join(', ')} in ${ds.source}; those classes are left out of the macro averages`);
+  if (missing.length)
+    opts.events?.log?.(`note: no clips of class ${missing.join(', ')} in ${ds.source}; those classes are left out of the macro averages`);
   const unknown = Object.entries(split.unknownLabels);
   if (unknown.length) opts.events?.log?.(`left out (label not known to the model): ${unknown.map(([l, n]) => `${l} ${n}`).join(', ')}`);
   const result: EvaluationResult = {
-    ...metrics, unknown_labels: split.unknownLabels, reference_labels: split.referenceLabels, missing_classes: missing, skipped: split.skipped,
-    model: model.dir, data: ds.source,
+    ...metrics,
+    unknown_labels: split.unknownLabels,
+    reference_labels: split.referenceLabels,
+    missing_classes: missing,
+    skipped: split.skipped,
+    model: model.dir,
+    data: ds.source,
   };
   if (opts.predictions) {
     const K = model.classes.length;
     result.predictions = split.itemIndex.map((item, i) => {
       const p = Array.from(probs.subarray(i * K, (i + 1) * K));
       const best = p.indexOf(Math.max(...p));
-      return { file: path.relative(process.cwd(), ds.items[item].path), label: ds.items[item].label, predicted: model.classes[best], probs: p };
+      return {
+        file: path.relative(process.cwd(), ds.items[item].path),
+        label: ds.items[item].label,
+        predicted: model.classes[best],
+        probs: p,
+      };
     });
   }
   return result;
@@ -99,7 +130,9 @@ export function formatEvaluation(r: ClassificationMetrics & { unknown_labels?: R
   ];
   for (const c of r.per_class) {
     if (c.support === 0) continue; // listed below: 0 % rows would read as failure
-    lines.push(`${c.label.padEnd(16)} ${pct(c.precision).padStart(9)} ${pct(c.recall).padStart(9)} ${pct(c.f1).padStart(9)} ${String(c.support).padStart(8)}`);
+    lines.push(
+      `${c.label.padEnd(16)} ${pct(c.precision).padStart(9)} ${pct(c.recall).padStart(9)} ${pct(c.f1).padStart(9)} ${String(c.support).padStart(8)}`,
+    );
   }
   const absent = r.per_class.filter((c) => c.support === 0).map((c) => c.label);
   if (absent.length) lines.push(`(no clips of ${absent.join(', ')} in this set)`);

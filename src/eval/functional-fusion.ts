@@ -11,10 +11,17 @@ import type { TrainedModel } from '../model/model-dir.js';
 import type { ProgressEvents } from '../report/progress.js';
 
 /** A clip (or reference clip) and its speaker (null: no speaker, so no reference). */
-export interface SpeakerClip { path: string; speaker: string | null }
+export interface SpeakerClip {
+  path: string;
+  speaker: string | null;
+}
 
 /** Each speaker's mean functionals over its reference clips (clips without speech are left out). */
-export async function speakerFunctionalMeans(m: TrainedModel, refs: readonly SpeakerClip[], cache: FeatureCache): Promise<Map<string, number[]>> {
+export async function speakerFunctionalMeans(
+  m: TrainedModel,
+  refs: readonly SpeakerClip[],
+  cache: FeatureCache,
+): Promise<Map<string, number[]>> {
   const groups = new Map<string, number[][]>();
   for (const r of refs) {
     if (r.speaker === null) continue;
@@ -33,8 +40,13 @@ export async function speakerFunctionalMeans(m: TrainedModel, refs: readonly Spe
  * The head's probabilities (N, K) of clips, each relative to its speaker's references (`useReferences`
  * false: the population mean for every clip, the no-reference fallback).
  */
-export async function clipHeadProbabilities(m: TrainedModel & { functionalHead: FunctionalHead }, clips: readonly SpeakerClip[],
-  refs: readonly SpeakerClip[], cache: FeatureCache, opts: { useReferences?: boolean; events?: ProgressEvents } = {}): Promise<Float32Array> {
+export async function clipHeadProbabilities(
+  m: TrainedModel & { functionalHead: FunctionalHead },
+  clips: readonly SpeakerClip[],
+  refs: readonly SpeakerClip[],
+  cache: FeatureCache,
+  opts: { useReferences?: boolean; events?: ProgressEvents } = {},
+): Promise<Float32Array> {
   const means = opts.useReferences === false ? new Map<string, number[]>() : await speakerFunctionalMeans(m, refs, cache);
   const vectors: number[][] = [];
   const stage = 'functionals (evaluation)';
@@ -43,14 +55,30 @@ export async function clipHeadProbabilities(m: TrainedModel & { functionalHead: 
     vectors.push(await fileFunctionals(c.path, m.featureSettings, cache));
     opts.events?.stage?.(stage, i + 1, clips.length);
   }
-  return headProbabilities(m.functionalHead, vectors, clips.map((c) => (c.speaker !== null ? means.get(c.speaker) ?? null : null)));
+  return headProbabilities(
+    m.functionalHead,
+    vectors,
+    clips.map((c) => (c.speaker !== null ? (means.get(c.speaker) ?? null) : null)),
+  );
 }
 
 /** The network's probabilities fused with the model's head (unchanged when the model has none, or with mode 'none'). */
-export async function fuseWithHead(m: TrainedModel, net: Float32Array, clips: readonly SpeakerClip[], refs: readonly SpeakerClip[], cache: FeatureCache,
-  opts: { useReferences?: boolean; mode?: FusionMode; events?: ProgressEvents } = {}): Promise<Float32Array> {
+export async function fuseWithHead(
+  m: TrainedModel,
+  net: Float32Array,
+  clips: readonly SpeakerClip[],
+  refs: readonly SpeakerClip[],
+  cache: FeatureCache,
+  opts: { useReferences?: boolean; mode?: FusionMode; events?: ProgressEvents } = {},
+): Promise<Float32Array> {
   const head = m.functionalHead;
   const mode = opts.mode ?? head?.fusion ?? 'none';
   if (!head || mode === 'none') return net;
-  return fuseProbabilities(net, await clipHeadProbabilities({ ...m, functionalHead: head }, clips, refs, cache, opts), m.classes, mode, head.priors);
+  return fuseProbabilities(
+    net,
+    await clipHeadProbabilities({ ...m, functionalHead: head }, clips, refs, cache, opts),
+    m.classes,
+    mode,
+    head.priors,
+  );
 }

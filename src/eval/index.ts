@@ -10,11 +10,34 @@
  * const [p] = await predictFiles('runs/model', ['call.wav']);     // { label, probs, timeline? }
  * ```
  */
-export { classificationMetrics, argmaxRows, meanStd, type ClassificationMetrics, type ClassMetrics as ClassFigures } from '../report/metrics.js';
+export {
+  classificationMetrics,
+  argmaxRows,
+  meanStd,
+  type ClassificationMetrics,
+  type ClassMetrics as ClassFigures,
+} from '../report/metrics.js';
 export { stratifiedKFold, stratifiedGroupKFold, foldLeaks, trainIndices, type Folds } from '../data/folds.js';
 export { evaluate, evaluateSplit, formatEvaluation, type EvaluateOptions, type EvaluationResult } from './evaluate.js';
 export {
-  crossValidate, summarize, formatSummary, CV_METRICS, GROUP_BY,
-  type CvOptions, type CvResult, type CvSummary, type FoldOutcome, type GroupBy,
+  crossValidate,
+  summarize,
+  formatSummary,
+  CV_METRICS,
+  GROUP_BY,
+  type CvOptions,
+  type CvResult,
+  type CvSummary,
+  type FoldOutcome,
+  type GroupBy,
 } from './cv.js';
-export { predictFiles, formatPredictions, windowStarts, windowProbabilities, referenceFromSamples, type FilePrediction, type TimelineWindow, type PredictOptions as PredictFilesOptions } from './predict.js';
+export {
+  predictFiles,
+  formatPredictions,
+  windowStarts,
+  windowProbabilities,
+  referenceFromSamples,
+  type FilePrediction,
+  type TimelineWindow,
+  type PredictOptions as PredictFilesOptions,
+} from './predict.js';

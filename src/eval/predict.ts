@@ -15,7 +15,12 @@ import { samplesFunctionals } from '../data/functional-features.js';
 import { finiteMeans, fuseProbabilities, headProbabilities } from '../model/functional-head.js';
 
 /** One window of a timeline. */
-export interface TimelineWindow { start: number; end: number; label: string; probs: Record<string, number> }
+export interface TimelineWindow {
+  start: number;
+  end: number;
+  label: string;
+  probs: Record<string, number>;
+}
 
 /** Prediction for one file. */
 export interface FilePrediction {
@@ -72,7 +77,12 @@ export async function headReferenceFromFiles(m: TrainedModel, files: readonly st
   const vs: number[][] = [];
   for (const f of files) {
     try {
-      vs.push(samplesFunctionals(speechSamples((await loadAudio(f, { sr: m.featureSettings.params.sr })).samples, m.featureSettings, f), m.featureSettings));
+      vs.push(
+        samplesFunctionals(
+          speechSamples((await loadAudio(f, { sr: m.featureSettings.params.sr })).samples, m.featureSettings, f),
+          m.featureSettings,
+        ),
+      );
     } catch {
       // a reference clip without speech: the network's reference skips nothing, but it adds no functionals either
     }
@@ -101,11 +111,18 @@ export async function referenceFromFiles(m: TrainedModel, files: readonly string
  * models trained with speaker reference normalisation. Shared by file prediction and the live monitor
  * (which passes `features` memoised per clip: its session reference is rebuilt as speech accumulates).
  */
-export function referenceFromSamples(m: TrainedModel, clips: readonly Float32Array[],
-  features: (clip: Float32Array) => FeatureMatrix = (c) => featuresFromSamples(c, m.featureSettings)): SpeakerReference {
+export function referenceFromSamples(
+  m: TrainedModel,
+  clips: readonly Float32Array[],
+  features: (clip: Float32Array) => FeatureMatrix = (c) => featuresFromSamples(c, m.featureSettings),
+): SpeakerReference {
   if (clips.length === 0) throw new Error('reference: no clips');
   const mats = clips.map(features);
-  return speakerReferences(mats, mats.map(() => 'speaker'), m.hyper.max_len).get('speaker')!;
+  return speakerReferences(
+    mats,
+    mats.map(() => 'speaker'),
+    m.hyper.max_len,
+  ).get('speaker')!;
 }
 
 /**
@@ -119,9 +136,14 @@ export function referenceFromSamples(m: TrainedModel, clips: readonly Float32Arr
  * two network windows one frame apart — twice the work for the same answer. That frame is dropped, as
  * the exported ONNX path's truncation to max_len does.
  */
-export async function windowProbabilities(m: TrainedModel, windows: readonly Float32Array[],
-  ref: SpeakerReference | null | readonly (SpeakerReference | null)[], batchSize = m.hyper.batch_size): Promise<Float32Array> {
-  if (Array.isArray(ref) && ref.length !== windows.length) throw new RangeError(`windowProbabilities: ${ref.length} references for ${windows.length} windows`);
+export async function windowProbabilities(
+  m: TrainedModel,
+  windows: readonly Float32Array[],
+  ref: SpeakerReference | null | readonly (SpeakerReference | null)[],
+  batchSize = m.hyper.batch_size,
+): Promise<Float32Array> {
+  if (Array.isArray(ref) && ref.length !== windows.length)
+    throw new RangeError(`windowProbabilities: ${ref.length} references for ${windows.length} windows`);
   const W = m.hyper.max_len;
   const windowModel = windowHopFrames(m.hyper) > 0;
   const mats: FeatureMatrix[] = windows.map((w, i) => {
@@ -153,7 +175,11 @@ function argmaxLabel(classes: readonly string[], rec: Record<string, number>): s
  * Predicts every file. A file that cannot be read gets `error` (the decoder's message, naming the
  * file) and the others still run.
  */
-export async function predictFiles(model: string | TrainedModel, files: readonly string[], opts: PredictOptions = {}): Promise<FilePrediction[]> {
+export async function predictFiles(
+  model: string | TrainedModel,
+  files: readonly string[],
+  opts: PredictOptions = {},
+): Promise<FilePrediction[]> {
   const m = typeof model === 'string' ? loadTrainedModel(model) : model;
   const sr = m.featureSettings.params.sr;
   const trained = modelWindowSettings(m.hyper);
@@ -168,7 +194,8 @@ export async function predictFiles(model: string | TrainedModel, files: readonly
   const hop = Math.max(1, Math.round(hopSec * sr));
   const batchSize = opts.batchSize ?? m.hyper.batch_size;
   const refFiles = opts.reference ?? [];
-  if (!m.hyper.speaker_reference && refFiles.length) throw new ParamError('reference', `the model in ${m.dir} was trained without speaker reference normalisation`);
+  if (!m.hyper.speaker_reference && refFiles.length)
+    throw new ParamError('reference', `the model in ${m.dir} was trained without speaker reference normalisation`);
   const ref = refFiles.length ? await referenceFromFiles(m, refFiles) : null;
   // One entry per file, in the order given.
   const out: FilePrediction[] = new Array(files.length);
@@ -195,11 +222,19 @@ export async function predictFiles(model: string | TrainedModel, files: readonly
   let refKind: FilePrediction['reference'] = m.hyper.speaker_reference ? 'speaker' : undefined;
   if (m.hyper.speaker_reference && !ref && loaded.length) {
     refKind = m.populationReference ? 'population' : 'session';
-    fallbackRef = m.populationReference ?? referenceFromSamples(m, loaded.map((l) => l.speech));
-    opts.onWarning?.(`no --reference clips: the model in ${m.dir} was trained to compare speech with the speaker's neutral speech; ` +
-      (refKind === 'population' ? 'falling back to population normalisation (the neutral speech of all its training speakers)'
-        : `falling back to session normalisation (the statistics of the ${loaded.length} file(s) predicted together)`) +
-      ', which is less accurate — give a few clips of the speaker\'s calm speech as reference files (predict --reference FILE)');
+    fallbackRef =
+      m.populationReference ??
+      referenceFromSamples(
+        m,
+        loaded.map((l) => l.speech),
+      );
+    opts.onWarning?.(
+      `no --reference clips: the model in ${m.dir} was trained to compare speech with the speaker's neutral speech; ` +
+        (refKind === 'population'
+          ? 'falling back to population normalisation (the neutral speech of all its training speakers)'
+          : `falling back to session normalisation (the statistics of the ${loaded.length} file(s) predicted together)`) +
+        ", which is less accurate — give a few clips of the speaker's calm speech as reference files (predict --reference FILE)",
+    );
   }
   const useRef = ref ?? fallbackRef;
   // The head's reference: the mean functionals of the --reference clips; without them the training population's.
@@ -218,14 +253,24 @@ export async function predictFiles(model: string | TrainedModel, files: readonly
         const W = m.hyper.max_len;
         const starts = frameWindowStarts(mat.frames, W, windowHopFrames(m.hyper));
         short = mat.frames < W;
-        probs = await modelProbabilities(m, starts.map((s) => cropFrames(mat, s, W)), batchSize);
+        probs = await modelProbabilities(
+          m,
+          starts.map((s) => cropFrames(mat, s, W)),
+          batchSize,
+        );
         const hopLen = m.featureSettings.params.hopLength;
-        const offset = speech.byteOffset >= samples.byteOffset && speech.buffer === samples.buffer ? (speech.byteOffset - samples.byteOffset) / 4 : 0;
+        const offset =
+          speech.byteOffset >= samples.byteOffset && speech.buffer === samples.buffer ? (speech.byteOffset - samples.byteOffset) / 4 : 0;
         spans = starts.map((s) => [offset + s * hopLen, offset + Math.min(speech.length, (s + W) * hopLen)]);
       } else {
         const starts = windowStarts(speech.length, win, hop);
         short = trained !== undefined && speech.length < win;
-        probs = await windowProbabilities(m, starts.map((s) => speech.subarray(s, Math.min(s + win, speech.length))), useRef, batchSize);
+        probs = await windowProbabilities(
+          m,
+          starts.map((s) => speech.subarray(s, Math.min(s + win, speech.length))),
+          useRef,
+          batchSize,
+        );
         spans = starts.map((s) => [s, Math.min(s + win, speech.length)]);
       }
       let overall = new Array<number>(K).fill(0);
@@ -257,14 +302,18 @@ export async function predictFiles(model: string | TrainedModel, files: readonly
 /** Human-readable lines for predictions. */
 export function formatPredictions(ps: readonly FilePrediction[]): string {
   const lines: string[] = [];
-  const fmtProbs = (r: Record<string, number>): string => Object.entries(r).map(([c, v]) => `${c} ${v.toFixed(3)}`).join('  ');
+  const fmtProbs = (r: Record<string, number>): string =>
+    Object.entries(r)
+      .map(([c, v]) => `${c} ${v.toFixed(3)}`)
+      .join('  ');
   for (const p of ps) {
     if (p.error) {
       lines.push(`${p.file}: error: ${p.error}`);
       continue;
     }
     lines.push(`${p.file}: ${p.label}  (${fmtProbs(p.probs)})${p.timeline ? `  overall of ${p.timeline.length} windows` : ''}`);
-    for (const w of p.timeline ?? []) lines.push(`  ${w.start.toFixed(2).padStart(8)}–${w.end.toFixed(2).padEnd(8)} s  ${w.label.padEnd(12)} (${fmtProbs(w.probs)})`);
+    for (const w of p.timeline ?? [])
+      lines.push(`  ${w.start.toFixed(2).padStart(8)}–${w.end.toFixed(2).padEnd(8)} s  ${w.label.padEnd(12)} (${fmtProbs(w.probs)})`);
   }
   return lines.join('\n');
 }

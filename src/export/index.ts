@@ -13,7 +13,15 @@
  * const probs = await run({ x, B: 1, T: meta.max_len, F: 75 }, null);
  * ```
  */
-export { buildOnnx, writeOnnx, exportSourceOf, ONNX_FORMAT, ONNX_FORMAT_VERSION, type OnnxMetadata, type ExportSource } from './onnx-export.js';
+export {
+  buildOnnx,
+  writeOnnx,
+  exportSourceOf,
+  ONNX_FORMAT,
+  ONNX_FORMAT_VERSION,
+  type OnnxMetadata,
+  type ExportSource,
+} from './onnx-export.js';
 export { checkOnnxModel, readOnnxModel } from './onnx-check.js';
 export { reorderGates, PT_TO_ONNX_GATES } from './onnx-network.js';
 export { ortRunner, type OrtRun, type OrtBatch } from './ort-run.js';

@@ -79,21 +79,33 @@ export function exportSourceOf(m: TrainedModel): ExportSource {
   const norm = m.members[0]!.normalization;
   for (const mem of m.members.slice(1)) {
     if (!same(mem.normalization, norm)) {
-      throw new Error(`${m.dir}: ensemble members ${path.relative(m.dir, m.members[0]!.dir) || '.'} and ${path.relative(m.dir, mem.dir)} ` +
-        'were trained with different input statistics; one ONNX graph takes one normalised input — export the members one by one');
+      throw new Error(
+        `${m.dir}: ensemble members ${path.relative(m.dir, m.members[0]!.dir) || '.'} and ${path.relative(m.dir, mem.dir)} ` +
+          'were trained with different input statistics; one ONNX graph takes one normalised input — export the members one by one',
+      );
     }
-    if (!same(mem.net.config.n_features, m.members[0]!.net.config.n_features)) throw new Error(`${m.dir}: ensemble members take different feature sizes`);
+    if (!same(mem.net.config.n_features, m.members[0]!.net.config.n_features))
+      throw new Error(`${m.dir}: ensemble members take different feature sizes`);
   }
   const h = m.hyper as unknown as Record<string, unknown>;
   return {
     nets: m.members.map((x) => x.net),
     what: m.dir,
     meta: {
-      labels: m.classes, feature_params: { ...m.featureSettings.params }, loudness: m.featureSettings.loudness, normalization: norm,
-      max_len: m.hyper.max_len, mask_padding: m.members[0]!.net.config.mask_padding, speaker_reference: m.hyper.speaker_reference ?? '',
-      window: h.window ?? null, window_hop: h.window_hop ?? null, trim_silence: h.trim_silence ?? null,
+      labels: m.classes,
+      feature_params: { ...m.featureSettings.params },
+      loudness: m.featureSettings.loudness,
+      normalization: norm,
+      max_len: m.hyper.max_len,
+      mask_padding: m.members[0]!.net.config.mask_padding,
+      speaker_reference: m.hyper.speaker_reference ?? '',
+      window: h.window ?? null,
+      window_hop: h.window_hop ?? null,
+      trim_silence: h.trim_silence ?? null,
       ...(m.hyper.prosodic_rows ? { prosodic_rows: true } : {}),
-      ...(m.temperature !== undefined || m.neutralBias ? { calibration: { temperature: m.temperature ?? 1, neutral_bias: m.neutralBias ?? 0 } } : {}),
+      ...(m.temperature !== undefined || m.neutralBias
+        ? { calibration: { temperature: m.temperature ?? 1, neutral_bias: m.neutralBias ?? 0 } }
+        : {}),
       ...(m.functionalHead ? { functional_head: m.functionalHead } : {}),
     },
   };
@@ -107,7 +119,9 @@ function addCalibration(g: GraphBuilder, p: string, c: NonNullable<OnnxMetadata[
   const logp = g.op1('Log', [g.op1('Max', [p, g.float('calibration.floor', [1e-12], [1])], 'calibration.p')], 'calibration.logp');
   const scaled = g.op1('Div', [logp, g.float('calibration.temperature', [c.temperature], [1])], 'calibration.scaled');
   const shift = labels.map((l) => (l === 'neutral' ? c.neutral_bias : 0));
-  return g.op1('Softmax', [g.op1('Add', [scaled, g.float('calibration.bias', shift, [labels.length])], 'calibration.z')], 'probs', { axis: -1 });
+  return g.op1('Softmax', [g.op1('Add', [scaled, g.float('calibration.bias', shift, [labels.length])], 'calibration.z')], 'probs', {
+    axis: -1,
+  });
 }
 
 /** The ONNX file's bytes for networks sharing one input (one network: plain; several: their mean). */
@@ -115,7 +129,8 @@ export function buildOnnx(src: ExportSource, producerVersion = '0'): Uint8Array 
   const { nets, what } = src;
   if (nets.length === 0) throw new Error(`${what}: no networks to export`);
   const first = nets[0]!.config;
-  const F = first.n_features, K = first.n_classes;
+  const F = first.n_features,
+    K = first.n_classes;
   for (const n of nets) {
     if (n.config.n_features !== F || n.config.n_classes !== K) throw new Error(`${what}: ensemble members differ in features or classes`);
   }
@@ -141,18 +156,31 @@ export function buildOnnx(src: ExportSource, producerVersion = '0'): Uint8Array 
     const p = g.op1('Mean', probs, probsHint);
     if (cal) addCalibration(g, p, cal, src.meta.labels);
     const ax = g.int64('member_axis', [1]);
-    g.op1('Concat', logits.map((l, i) => g.op1('Unsqueeze', [l, ax], `m${i + 1}.logits_1`)), 'member_logits', { axis: 1 });
+    g.op1(
+      'Concat',
+      logits.map((l, i) => g.op1('Unsqueeze', [l, ax], `m${i + 1}.logits_1`)),
+      'member_logits',
+      { axis: 1 },
+    );
     outputs.push(valueInfo('probs', FLOAT, ['batch', K]), valueInfo('member_logits', FLOAT, ['batch', nets.length, K]));
   }
   const meta: OnnxMetadata = {
-    affexion_format: `${ONNX_FORMAT}/${ONNX_FORMAT_VERSION}`, ...src.meta, members: nets.length,
+    affexion_format: `${ONNX_FORMAT}/${ONNX_FORMAT_VERSION}`,
+    ...src.meta,
+    members: nets.length,
     architecture: { ...first } as unknown as Record<string, unknown>,
   };
   const props = Object.fromEntries(Object.entries(meta).map(([k, v]) => [k, k === 'affexion_format' ? String(v) : JSON.stringify(v)]));
-  return encodeModel(g, {
-    inputs: [valueInfo(x, FLOAT, ['batch', 'frames', F]), valueInfo(lengths, INT64, ['lengths'])],
-    outputs,
-  }, props, nets.length > 1 ? 'affexion_ensemble' : 'affexion', producerVersion);
+  return encodeModel(
+    g,
+    {
+      inputs: [valueInfo(x, FLOAT, ['batch', 'frames', F]), valueInfo(lengths, INT64, ['lengths'])],
+      outputs,
+    },
+    props,
+    nets.length > 1 ? 'affexion_ensemble' : 'affexion',
+    producerVersion,
+  );
 }
 
 /** Writes the ONNX file of a trained model to `out`; returns its size in bytes. */

@@ -15,7 +15,10 @@ export const IR_VERSION = 8;
 export const OPSET = 17;
 
 const DT = onnx.TensorProto.DataType;
-export const FLOAT = DT.FLOAT, INT64 = DT.INT64, INT32 = DT.INT32, BOOL = DT.BOOL;
+export const FLOAT = DT.FLOAT,
+  INT64 = DT.INT64,
+  INT32 = DT.INT32,
+  BOOL = DT.BOOL;
 
 /** An attribute: an integer, integers, a string, or a float / floats / tensor wrapped to say so. */
 export type Attr = number | number[] | string | { f: number } | { floats: number[] } | { tensor: onnxProto.onnx.ITensorProto };
@@ -39,7 +42,8 @@ export class GraphBuilder {
   float(hint: string, data: ArrayLike<number>, dims: number[]): string {
     const name = this.name(hint);
     const f = Float32Array.from(data as ArrayLike<number>);
-    if (f.length !== dims.reduce((a, b) => a * b, 1)) throw new Error(`onnx export: initializer ${name} has ${f.length} values for dims [${dims}]`);
+    if (f.length !== dims.reduce((a, b) => a * b, 1))
+      throw new Error(`onnx export: initializer ${name} has ${f.length} values for dims [${dims}]`);
     this.initializers.push({ name, dataType: FLOAT, dims, rawData: new Uint8Array(f.buffer, f.byteOffset, f.byteLength) });
     return name;
   }
@@ -86,8 +90,13 @@ export function valueInfo(name: string, elemType: number, dims: (number | string
 }
 
 /** Serialises a model: the graph, opset, producer and string metadata. */
-export function encodeModel(g: GraphBuilder, io: { inputs: onnxProto.onnx.IValueInfoProto[]; outputs: onnxProto.onnx.IValueInfoProto[] },
-  meta: Record<string, string>, graphName: string, producerVersion: string): Uint8Array {
+export function encodeModel(
+  g: GraphBuilder,
+  io: { inputs: onnxProto.onnx.IValueInfoProto[]; outputs: onnxProto.onnx.IValueInfoProto[] },
+  meta: Record<string, string>,
+  graphName: string,
+  producerVersion: string,
+): Uint8Array {
   const model: onnxProto.onnx.IModelProto = {
     irVersion: IR_VERSION,
     opsetImport: [{ domain: '', version: OPSET }],

@@ -35,7 +35,14 @@ export function dctMatrix(nOut: number, nIn: number): Float64Array {
  * MFCCs from a time-major log-mel (frames × nMels) into `out` row-major (nMfcc × frames), i.e. librosa's
  * layout, with rows written at `out[k * frames + t]`.
  */
-export function logMelToMfcc(logMel: Float32Array, frames: number, nMels: number, dct: Float64Array, nMfcc: number, out: Float32Array): void {
+export function logMelToMfcc(
+  logMel: Float32Array,
+  frames: number,
+  nMels: number,
+  dct: Float64Array,
+  nMfcc: number,
+  out: Float32Array,
+): void {
   for (let t = 0; t < frames; t++) {
     const base = t * nMels;
     for (let k = 0; k < nMfcc; k++) {

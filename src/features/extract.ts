@@ -63,11 +63,20 @@ const TOP_DB = 80;
 export type FeatureBackend = 'auto' | 'js';
 
 /** Runs the pipeline and keeps every stage (costs a copy of the power spectrogram). */
-export function extractFeatureStages(samples: Float32Array, params: Partial<FeatureParams> = {}, opts: { backend?: FeatureBackend } = {}): FeatureStages {
+export function extractFeatureStages(
+  samples: Float32Array,
+  params: Partial<FeatureParams> = {},
+  opts: { backend?: FeatureBackend } = {},
+): FeatureStages {
   return run(samples, params, opts.backend ?? 'auto', true) as FeatureStages;
 }
 
-function run(samples: Float32Array, params: Partial<FeatureParams>, backend: FeatureBackend, keepStages: boolean): FeatureStages | FeatureMatrix {
+function run(
+  samples: Float32Array,
+  params: Partial<FeatureParams>,
+  backend: FeatureBackend,
+  keepStages: boolean,
+): FeatureStages | FeatureMatrix {
   const p = resolveFeatureParams(params);
   checkSignal(samples);
   const n = p.nMfcc;
@@ -98,6 +107,10 @@ function run(samples: Float32Array, params: Partial<FeatureParams>, backend: Fea
  * `np.vstack([mfcc, delta(mfcc), delta(mfcc, order=2)])`. frames = 1 + ⌊len / hopLength⌋.
  * A silent signal is valid (log-mel −100 dB everywhere); an empty or non-finite one throws RangeError.
  */
-export function extractFeatures(samples: Float32Array, params: Partial<FeatureParams> = {}, opts: { backend?: FeatureBackend } = {}): FeatureMatrix {
+export function extractFeatures(
+  samples: Float32Array,
+  params: Partial<FeatureParams> = {},
+  opts: { backend?: FeatureBackend } = {},
+): FeatureMatrix {
   return run(samples, params, opts.backend ?? 'auto', false) as FeatureMatrix;
 }

@@ -49,15 +49,43 @@ export interface Functionals {
 }
 
 /** The functionals' names, in a fixed order (feature vectors, tables, JSON). */
-export const FUNCTIONAL_NAMES: readonly (keyof Functionals)[] = ['f0MeanSt', 'f0SdSt', 'f0RangeSt', 'loudnessMean', 'loudnessCv',
-  'slope0to500', 'slope500to1500', 'alphaRatioDb', 'hammarbergDb', 'jitter', 'shimmerDb', 'hnrDb', 'voicedSegmentsPerSec',
-  'voicedSegmentSec', 'unvoicedSegmentSec', 'pauseRatio'];
+export const FUNCTIONAL_NAMES: readonly (keyof Functionals)[] = [
+  'f0MeanSt',
+  'f0SdSt',
+  'f0RangeSt',
+  'loudnessMean',
+  'loudnessCv',
+  'slope0to500',
+  'slope500to1500',
+  'alphaRatioDb',
+  'hammarbergDb',
+  'jitter',
+  'shimmerDb',
+  'hnrDb',
+  'voicedSegmentsPerSec',
+  'voicedSegmentSec',
+  'unvoicedSegmentSec',
+  'pauseRatio',
+];
 
 /** Units of each functional, for docs and reports. */
 export const FUNCTIONAL_UNITS: Readonly<Record<keyof Functionals, string>> = {
-  f0MeanSt: 'st re 27.5 Hz', f0SdSt: 'st', f0RangeSt: 'st (20–80 %)', loudnessMean: 'Σ mel power^0.3', loudnessCv: 'sd/mean',
-  slope0to500: 'dB/Hz', slope500to1500: 'dB/Hz', alphaRatioDb: 'dB', hammarbergDb: 'dB', jitter: 'fraction',
-  shimmerDb: 'dB', hnrDb: 'dB', voicedSegmentsPerSec: '1/s', voicedSegmentSec: 's', unvoicedSegmentSec: 's', pauseRatio: 'fraction',
+  f0MeanSt: 'st re 27.5 Hz',
+  f0SdSt: 'st',
+  f0RangeSt: 'st (20–80 %)',
+  loudnessMean: 'Σ mel power^0.3',
+  loudnessCv: 'sd/mean',
+  slope0to500: 'dB/Hz',
+  slope500to1500: 'dB/Hz',
+  alphaRatioDb: 'dB',
+  hammarbergDb: 'dB',
+  jitter: 'fraction',
+  shimmerDb: 'dB',
+  hnrDb: 'dB',
+  voicedSegmentsPerSec: '1/s',
+  voicedSegmentSec: 's',
+  unvoicedSegmentSec: 's',
+  pauseRatio: 'fraction',
 };
 
 const FRAME_SEC = 0.025;
@@ -76,7 +104,8 @@ function sd(v: readonly number[]): number {
 
 /** Power spectra (Hamming window, N_FFT bins up to Nyquist) of 25 ms frames every 10 ms. */
 export function framePowerSpectra(x: Float32Array, sr: number): Float64Array[] {
-  const win = Math.round(FRAME_SEC * sr), hop = Math.round(HOP_SEC * sr);
+  const win = Math.round(FRAME_SEC * sr),
+    hop = Math.round(HOP_SEC * sr);
   const nFft = Math.max(N_FFT, 1 << Math.ceil(Math.log2(win)));
   const w = Float64Array.from({ length: win }, (_, i) => 0.54 - 0.46 * Math.cos((2 * Math.PI * i) / (win - 1)));
   const out: Float64Array[] = [];
@@ -94,7 +123,12 @@ export function framePowerSpectra(x: Float32Array, sr: number): Float64Array[] {
 }
 
 /** Spectral-shape functionals of a set of frames' power spectra (bin k at k·sr/nFft Hz). */
-export interface SpectralShape { slope0to500: number; slope500to1500: number; alphaRatioDb: number; hammarbergDb: number }
+export interface SpectralShape {
+  slope0to500: number;
+  slope500to1500: number;
+  alphaRatioDb: number;
+  hammarbergDb: number;
+}
 
 /**
  * Slopes, alpha ratio and Hammarberg index averaged over the given frames (each measured per frame,
@@ -108,32 +142,56 @@ export function spectralShape(spectra: readonly Float64Array[], sr: number, use:
     const nFft = 2 * (p.length - 1);
     const hz = sr / nFft;
     const bin = (f: number): number => Math.min(p.length - 1, Math.round(f / hz));
-    const band = (lo: number, hi: number): number => { let e = 0; for (let k = bin(lo); k <= bin(hi); k++) e += p[k]!; return e; };
-    const peak = (lo: number, hi: number): number => { let m = 0; for (let k = bin(lo); k <= bin(hi); k++) m = Math.max(m, p[k]!); return m; };
-    const low = band(50, 1000), high = band(1000, 5000);
+    const band = (lo: number, hi: number): number => {
+      let e = 0;
+      for (let k = bin(lo); k <= bin(hi); k++) e += p[k]!;
+      return e;
+    };
+    const peak = (lo: number, hi: number): number => {
+      let m = 0;
+      for (let k = bin(lo); k <= bin(hi); k++) m = Math.max(m, p[k]!);
+      return m;
+    };
+    const low = band(50, 1000),
+      high = band(1000, 5000);
     if (!(low > 0) || !(high > 0)) continue; // digital silence
     acc.alphaRatioDb.push(10 * Math.log10(high / low));
     acc.hammarbergDb.push(10 * Math.log10(peak(0, 2000) / peak(2000, 5000)));
     // Least-squares slope of 10·log10(power) against frequency (Hz) over the band's bins.
     const slope = (lo: number, hi: number): number => {
-      let n = 0, sx = 0, sy = 0, sxx = 0, sxy = 0;
+      let n = 0,
+        sx = 0,
+        sy = 0,
+        sxx = 0,
+        sxy = 0;
       // From bin 1: the DC bin is real-valued (half the degrees of freedom), so its log power is biased low.
       for (let k = Math.max(1, bin(lo)); k <= bin(hi); k++) {
-        const f = k * hz, y = 10 * Math.log10(p[k]! + 1e-20);
-        n++; sx += f; sy += y; sxx += f * f; sxy += f * y;
+        const f = k * hz,
+          y = 10 * Math.log10(p[k]! + 1e-20);
+        n++;
+        sx += f;
+        sy += y;
+        sxx += f * f;
+        sxy += f * y;
       }
       return (n * sxy - sx * sy) / (n * sxx - sx * sx);
     };
     acc.slope0to500.push(slope(0, 500));
     acc.slope500to1500.push(slope(500, 1500));
   }
-  return { slope0to500: mean(acc.slope0to500), slope500to1500: mean(acc.slope500to1500), alphaRatioDb: mean(acc.alphaRatioDb), hammarbergDb: mean(acc.hammarbergDb) };
+  return {
+    slope0to500: mean(acc.slope0to500),
+    slope500to1500: mean(acc.slope500to1500),
+    alphaRatioDb: mean(acc.alphaRatioDb),
+    hammarbergDb: mean(acc.hammarbergDb),
+  };
 }
 
 /** Mel filterbank energies → loudness per frame: Σ (band power)^0.3 over 26 triangular mel bands, 20 Hz–8 kHz. */
 function loudness(spectra: readonly Float64Array[], sr: number): number[] {
   if (spectra.length === 0) return [];
-  const nBins = spectra[0]!.length, hz = sr / (2 * (nBins - 1));
+  const nBins = spectra[0]!.length,
+    hz = sr / (2 * (nBins - 1));
   const mel = (f: number): number => 2595 * Math.log10(1 + f / 700);
   const inv = (m: number): number => 700 * (10 ** (m / 2595) - 1);
   const edges = Array.from({ length: 28 }, (_, i) => inv(mel(20) + ((mel(Math.min(8000, sr / 2)) - mel(20)) * i) / 27));
@@ -171,15 +229,27 @@ export function extractCycles(x: Float32Array, sr: number, track: PitchTrack): C
   const out: Cycles = { periods: [], amplitudes: [] };
   const hop = track.hopSec * sr;
   const ncc = (a: number, b: number, n: number): number => {
-    let xy = 0, xx = 0, yy = 0;
-    for (let j = 0; j < n; j++) { const u = x[a + j]!, v = x[b + j]!; xy += u * v; xx += u * u; yy += v * v; }
+    let xy = 0,
+      xx = 0,
+      yy = 0;
+    for (let j = 0; j < n; j++) {
+      const u = x[a + j]!,
+        v = x[b + j]!;
+      xy += u * v;
+      xx += u * u;
+      yy += v * v;
+    }
     return xy / Math.sqrt(xx * yy + 1e-30);
   };
-  for (let i = 0; i < track.voiced.length; ) {
-    if (!track.voiced[i]) { i++; continue; }
+  for (let i = 0; i < track.voiced.length;) {
+    if (!track.voiced[i]) {
+      i++;
+      continue;
+    }
     let j = i;
     while (j < track.voiced.length && track.voiced[j]) j++;
-    const start = Math.round(i * hop), end = Math.min(x.length, Math.round((j - 1) * hop + hop));
+    const start = Math.round(i * hop),
+      end = Math.min(x.length, Math.round((j - 1) * hop + hop));
     // Start just before the first cycle's peak, so each one-period window holds one pulse (an epoch
     // in the middle of the window would mix two cycles and halve the measured jitter).
     let p: number;
@@ -189,7 +259,8 @@ export function extractCycles(x: Float32Array, sr: number, track: PitchTrack): C
       for (let k = start; k < Math.min(x.length, start + Math.round(T)); k++) if (Math.abs(x[k]!) > Math.abs(x[peak]!)) peak = k;
       p = Math.max(0, peak - Math.round(0.1 * T));
     }
-    const periods: number[] = [], amps: number[] = [];
+    const periods: number[] = [],
+      amps: number[] = [];
     while (true) {
       // The search is centred on the tracker's period at this point (not the last cycle's), so a slip
       // at the run's edge cannot lock the walk onto twice the period.
@@ -198,15 +269,23 @@ export function extractCycles(x: Float32Array, sr: number, track: PitchTrack): C
       for (let k = Math.max(i, f - 2); k <= Math.min(j - 1, f + 2); k++) near.push(track.f0[k]!);
       const T = sr / near.sort((a, b) => a - b)[near.length >> 1]!;
       const n = Math.round(T);
-      const lo = Math.max(2, Math.floor(0.8 * T)), hi = Math.ceil(1.2 * T);
+      const lo = Math.max(2, Math.floor(0.8 * T)),
+        hi = Math.ceil(1.2 * T);
       const q = Math.round(p);
       if (q + hi + n + 1 >= end || q + hi + n + 1 >= x.length) break;
-      let best = lo, bestR = -Infinity;
+      let best = lo,
+        bestR = -Infinity;
       const r = new Float64Array(hi + 2);
       for (let L = lo - 1; L <= hi + 1; L++) r[L] = ncc(q, q + L, n);
-      for (let L = lo; L <= hi; L++) if (r[L]! > bestR) { bestR = r[L]!; best = L; }
+      for (let L = lo; L <= hi; L++)
+        if (r[L]! > bestR) {
+          bestR = r[L]!;
+          best = L;
+        }
       if (bestR < 0.5) break;
-      const a = r[best - 1]!, b = r[best]!, c = r[best + 1]!;
+      const a = r[best - 1]!,
+        b = r[best]!,
+        c = r[best + 1]!;
       const den = a - 2 * b + c;
       const L = den < 0 ? best + (0.5 * (a - c)) / den : best;
       // Peak amplitude, refined by a parabola through the largest sample and its neighbours.
@@ -214,12 +293,15 @@ export function extractCycles(x: Float32Array, sr: number, track: PitchTrack): C
       for (let k = q; k < q + Math.round(L); k++) if (Math.abs(x[k]!) > Math.abs(x[at]!)) at = k;
       const [u, v, w] = [Math.abs(x[at - 1] ?? 0), Math.abs(x[at]!), Math.abs(x[at + 1] ?? 0)];
       const curve = u - 2 * v + w;
-      const amp = curve < 0 ? v - ((u - w) ** 2) / (8 * curve) : v;
+      const amp = curve < 0 ? v - (u - w) ** 2 / (8 * curve) : v;
       periods.push(L);
       amps.push(amp);
       p += L;
     }
-    if (periods.length >= 2) { out.periods.push(periods); out.amplitudes.push(amps); }
+    if (periods.length >= 2) {
+      out.periods.push(periods);
+      out.amplitudes.push(amps);
+    }
     i = j;
   }
   return out;
@@ -227,13 +309,20 @@ export function extractCycles(x: Float32Array, sr: number, track: PitchTrack): C
 
 /** Local jitter (fraction) from cycles: Praat's / eGeMAPS's definition, over pairs within runs. */
 export function jitterLocal(c: Cycles): number {
-  let diff = 0, pairs = 0, sum = 0, n = 0;
+  let diff = 0,
+    pairs = 0,
+    sum = 0,
+    n = 0;
   for (const run of c.periods) {
-    for (let k = 0; k < run.length; k++) { sum += run[k]!; n++; }
+    for (let k = 0; k < run.length; k++) {
+      sum += run[k]!;
+      n++;
+    }
     for (let k = 0; k + 1 < run.length; k++) {
       // Praat skips pairs whose ratio exceeds 1.3 (a missed or extra cycle, not jitter).
       if (Math.max(run[k]!, run[k + 1]!) / Math.min(run[k]!, run[k + 1]!) > 1.3) continue;
-      diff += Math.abs(run[k]! - run[k + 1]!); pairs++;
+      diff += Math.abs(run[k]! - run[k + 1]!);
+      pairs++;
     }
   }
   return pairs ? diff / pairs / (sum / n) : NaN;
@@ -241,11 +330,13 @@ export function jitterLocal(c: Cycles): number {
 
 /** Local shimmer in dB from cycles' peak amplitudes. */
 export function shimmerLocalDb(c: Cycles): number {
-  let s = 0, pairs = 0;
+  let s = 0,
+    pairs = 0;
   for (const run of c.amplitudes) {
     for (let k = 0; k + 1 < run.length; k++) {
       if (!(run[k]! > 0 && run[k + 1]! > 0)) continue;
-      s += Math.abs(20 * Math.log10(run[k + 1]! / run[k]!)); pairs++;
+      s += Math.abs(20 * Math.log10(run[k + 1]! / run[k]!));
+      pairs++;
     }
   }
   return pairs ? s / pairs : NaN;
@@ -258,25 +349,35 @@ export function shimmerLocalDb(c: Cycles): number {
  * (Boersma 1993; openSMILE's HNRdBACF uses the autocorrelation the same way). Mean over voiced frames.
  */
 export function hnrDb(x: Float32Array, sr: number, track: PitchTrack): number {
-  const W = Math.round(0.04 * sr), hop = track.hopSec * sr;
+  const W = Math.round(0.04 * sr),
+    hop = track.hopSec * sr;
   const vals: number[] = [];
   for (let i = 0; i < track.voiced.length; i++) {
     if (!track.voiced[i]) continue;
     const T = sr / track.f0[i]!;
     const a = Math.round(i * hop - W / 2);
     if (a < 0 || a + W + Math.ceil(1.1 * T) + 2 >= x.length) continue;
-    const lo = Math.floor(0.9 * T), hi = Math.ceil(1.1 * T);
+    const lo = Math.floor(0.9 * T),
+      hi = Math.ceil(1.1 * T);
     const rs = new Float64Array(hi + 2);
     for (let L = lo - 1; L <= hi + 1; L++) {
-      let xy = 0, xx = 0, yy = 0;
-      for (let j = 0; j < W; j++) { const u = x[a + j]!, v = x[a + L + j]!; xy += u * v; xx += u * u; yy += v * v; }
+      let xy = 0,
+        xx = 0,
+        yy = 0;
+      for (let j = 0; j < W; j++) {
+        const u = x[a + j]!,
+          v = x[a + L + j]!;
+        xy += u * v;
+        xx += u * u;
+        yy += v * v;
+      }
       rs[L] = xy / Math.sqrt(xx * yy + 1e-30);
     }
     let best = lo;
     for (let L = lo; L <= hi; L++) if (rs[L]! > rs[best]!) best = L;
     // The period is rarely a whole number of samples: the parabola's peak is the correlation at the true lag.
     const curve = rs[best - 1]! - 2 * rs[best]! + rs[best + 1]!;
-    const peakR = curve < 0 ? rs[best]! - ((rs[best - 1]! - rs[best + 1]!) ** 2) / (8 * curve) : rs[best]!;
+    const peakR = curve < 0 ? rs[best]! - (rs[best - 1]! - rs[best + 1]!) ** 2 / (8 * curve) : rs[best]!;
     const r = Math.min(peakR, 0.999999);
     if (r > 0) vals.push(10 * Math.log10(r / (1 - r)));
   }
@@ -300,22 +401,33 @@ export function clipFunctionals(samples: Float32Array, sr: number, track?: Pitch
   const spectra = framePowerSpectra(samples, sr);
   // Spectral frame i starts at i·hop, centred at i·hop + 12.5 ms; nearest tracker frame decides voicing.
   const voicedAt = (i: number): boolean => !!tr.voiced[Math.round((i * HOP_SEC + FRAME_SEC / 2) / tr.hopSec)];
-  const shape = enough ? spectralShape(spectra, sr, voicedAt) : { slope0to500: NaN, slope500to1500: NaN, alphaRatioDb: NaN, hammarbergDb: NaN };
+  const shape = enough
+    ? spectralShape(spectra, sr, voicedAt)
+    : { slope0to500: NaN, slope500to1500: NaN, alphaRatioDb: NaN, hammarbergDb: NaN };
   const loud = loudness(spectra, sr);
   const loudMean = mean(loud);
 
   // Speech span and pauses (as measureProsody): frames ≥ 30 dB below the 95th-percentile frame are silent.
   const levels = spectra.map((p) => 10 * Math.log10(p.reduce((a, b) => a + b, 0) + 1e-20));
   const thr = percentile(Float64Array.from(levels).sort(), 0.95) - 30;
-  let first = -1, last = -1;
-  levels.forEach((l, i) => { if (l >= thr) { if (first < 0) first = i; last = i; } });
+  let first = -1,
+    last = -1;
+  levels.forEach((l, i) => {
+    if (l >= thr) {
+      if (first < 0) first = i;
+      last = i;
+    }
+  });
   const pauseRatio = first < 0 ? NaN : levels.slice(first, last + 1).filter((l) => l < thr).length / (last - first + 1);
   const spanSec = first < 0 ? NaN : (last - first + 1) * HOP_SEC;
 
   // Voiced segments and the unvoiced stretches between them.
   const runs: [number, number][] = [];
-  for (let i = 0; i < tr.voiced.length; ) {
-    if (!tr.voiced[i]) { i++; continue; }
+  for (let i = 0; i < tr.voiced.length;) {
+    if (!tr.voiced[i]) {
+      i++;
+      continue;
+    }
     let j = i;
     while (j < tr.voiced.length && tr.voiced[j]) j++;
     runs.push([i, j]);

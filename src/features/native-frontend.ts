@@ -10,9 +10,23 @@ import type { MelFilterbank } from './mel.js';
 
 interface SpectralAddon {
   stftPower(y: Float32Array, nFft: number, hop: number, out: Float32Array): number;
-  mfccFrontEnd(y: Float32Array, nFft: number, hop: number, binOffsets: Int32Array, binBand: Int32Array, binWeight: Float32Array,
-    nMels: number, dct: Float64Array, nMfcc: number, amin: number, topDb: number, outPower: Float32Array | null,
-    outMel: Float32Array, outLogMel: Float32Array, outMfcc: Float32Array): number;
+  mfccFrontEnd(
+    y: Float32Array,
+    nFft: number,
+    hop: number,
+    binOffsets: Int32Array,
+    binBand: Int32Array,
+    binWeight: Float32Array,
+    nMels: number,
+    dct: Float64Array,
+    nMfcc: number,
+    amin: number,
+    topDb: number,
+    outPower: Float32Array | null,
+    outMel: Float32Array,
+    outLogMel: Float32Array,
+    outMfcc: Float32Array,
+  ): number;
 }
 
 let addon: SpectralAddon | null | undefined;
@@ -33,7 +47,11 @@ export function nativeFrontEndAvailable(nFft: number): boolean {
 }
 
 /** The filterbank indexed by FFT bin (CSR), the layout the native code accumulates in. */
-interface BinIndexedMel { offsets: Int32Array; band: Int32Array; weight: Float32Array }
+interface BinIndexedMel {
+  offsets: Int32Array;
+  band: Int32Array;
+  weight: Float32Array;
+}
 const byBin = new WeakMap<MelFilterbank, BinIndexedMel>();
 
 function binIndexed(fb: MelFilterbank): BinIndexedMel {
@@ -70,14 +88,29 @@ function scratch(i: number, n: number): Float32Array {
  * Output of the native front end: mfcc is nMfcc × frames (librosa layout), the rest time-major. Without
  * `keepPower`, melPower and logMel are views of scratch buffers, valid until the next call.
  */
-export interface NativeFrontEnd { frames: number; power: Float32Array | null; melPower: Float32Array; logMel: Float32Array }
+export interface NativeFrontEnd {
+  frames: number;
+  power: Float32Array | null;
+  melPower: Float32Array;
+  logMel: Float32Array;
+}
 
 /**
  * Runs STFT → mel → power_to_db (amin, topDb) → DCT natively, writing the MFCCs into `mfccOut`
  * (nMfcc × frames). Returns null when the native front end is unavailable for nFft.
  */
-export function nativeMfccFrontEnd(y: Float32Array, nFft: number, hopLength: number, fb: MelFilterbank, dct: Float64Array, nMfcc: number,
-  amin: number, topDb: number | null, keepPower: boolean, mfccOut: (frames: number) => Float32Array): NativeFrontEnd | null {
+export function nativeMfccFrontEnd(
+  y: Float32Array,
+  nFft: number,
+  hopLength: number,
+  fb: MelFilterbank,
+  dct: Float64Array,
+  nMfcc: number,
+  amin: number,
+  topDb: number | null,
+  keepPower: boolean,
+  mfccOut: (frames: number) => Float32Array,
+): NativeFrontEnd | null {
   if (!nativeFrontEndAvailable(nFft)) return null;
   const frames = frameCount(y.length, nFft, hopLength);
   const nMels = fb.bands.length;
@@ -86,6 +119,22 @@ export function nativeMfccFrontEnd(y: Float32Array, nFft: number, hopLength: num
   // Without stages the mel buffers are only scratch: reuse them rather than feed the GC ~1 MB a clip.
   const melPower = keepPower ? new Float32Array(frames * nMels) : scratch(0, frames * nMels);
   const logMel = keepPower ? new Float32Array(frames * nMels) : scratch(1, frames * nMels);
-  load()!.mfccFrontEnd(y, nFft, hopLength, idx.offsets, idx.band, idx.weight, nMels, dct, nMfcc, amin, topDb ?? NaN, power, melPower, logMel, mfccOut(frames));
+  load()!.mfccFrontEnd(
+    y,
+    nFft,
+    hopLength,
+    idx.offsets,
+    idx.band,
+    idx.weight,
+    nMels,
+    dct,
+    nMfcc,
+    amin,
+    topDb ?? NaN,
+    power,
+    melPower,
+    logMel,
+    mfccOut(frames),
+  );
   return { frames, power, melPower, logMel };
 }

@@ -5,7 +5,8 @@
 /** Encodes a C-order float32 array of `shape` as a .npy file (numpy.load reads it back). */
 export function encodeNpyFloat32(data: Float32Array, shape: number[]): Buffer {
   const count = shape.reduce((a, b) => a * b, 1);
-  if (count !== data.length) throw new RangeError(`encodeNpyFloat32: shape (${shape.join(', ')}) holds ${count} values, data has ${data.length}`);
+  if (count !== data.length)
+    throw new RangeError(`encodeNpyFloat32: shape (${shape.join(', ')}) holds ${count} values, data has ${data.length}`);
   const shapeStr = shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(', ')})`;
   let header = `{'descr': '<f4', 'fortran_order': False, 'shape': ${shapeStr}, }`;
   // magic (6) + version (2) + header length (2) + header + '\n', padded with spaces to 64 bytes.

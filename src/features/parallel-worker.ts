@@ -3,7 +3,11 @@ import { parentPort } from 'node:worker_threads';
 import { extractFeaturesFromFile } from './index.js';
 import type { FeatureParams } from './params.js';
 
-interface Job { id: number; file: string; params: Partial<FeatureParams> }
+interface Job {
+  id: number;
+  file: string;
+  params: Partial<FeatureParams>;
+}
 
 parentPort!.on('message', (job: Job) => {
   extractFeaturesFromFile(job.file, job.params).then(

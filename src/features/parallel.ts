@@ -9,7 +9,8 @@ import type { FeatureMatrix } from './extract.js';
 import type { FeatureParams } from './params.js';
 
 /** One file's outcome: features, or the reason it could not be read (the message names the file). */
-export type FileFeatures = { file: string; features: FeatureMatrix; error?: undefined } | { file: string; features?: undefined; error: string };
+export type FileFeatures =
+  { file: string; features: FeatureMatrix; error?: undefined } | { file: string; features?: undefined; error: string };
 
 /** Below this many files the workers' start-up (loading the modules) costs more than it saves. */
 const MIN_FILES_FOR_WORKERS = 4;
@@ -24,8 +25,11 @@ function workerUrl(): URL {
  * `opts.onResult` as each result becomes available in input order (so output can stream), and returns
  * all results in input order.
  */
-export async function extractFeaturesFromFiles(files: readonly string[], params: Partial<FeatureParams> = {},
-  opts: { workers?: number; onResult?: (r: FileFeatures, index: number) => void | Promise<void> } = {}): Promise<FileFeatures[]> {
+export async function extractFeaturesFromFiles(
+  files: readonly string[],
+  params: Partial<FeatureParams> = {},
+  opts: { workers?: number; onResult?: (r: FileFeatures, index: number) => void | Promise<void> } = {},
+): Promise<FileFeatures[]> {
   const workers = Math.max(1, Math.min(opts.workers ?? availableParallelism(), files.length));
   const results: (FileFeatures | undefined)[] = new Array(files.length);
   let emitted = 0;
@@ -50,25 +54,31 @@ export async function extractFeaturesFromFiles(files: readonly string[], params:
   let next = 0;
   let emitting = Promise.resolve();
   try {
-    await Promise.all(pool.map((w) => new Promise<void>((resolve, reject) => {
-      const feed = () => {
-        if (next >= files.length) return resolve();
-        const id = next++;
-        w.postMessage({ id, file: files[id], params });
-      };
-      w.on('message', (m: { id: number; rows?: number; frames?: number; data?: Float32Array; error?: string }) => {
-        results[m.id] = m.error !== undefined
-          ? { file: files[m.id], error: m.error }
-          : { file: files[m.id], features: { rows: m.rows!, frames: m.frames!, data: m.data! } };
-        emitting = emitting.then(emit);
-        feed();
-      });
-      w.on('error', reject);
-      w.on('exit', (code) => {
-        if (next < files.length || code !== 0) reject(new Error(`feature worker stopped early (exit code ${code})`));
-      });
-      feed();
-    })));
+    await Promise.all(
+      pool.map(
+        (w) =>
+          new Promise<void>((resolve, reject) => {
+            const feed = () => {
+              if (next >= files.length) return resolve();
+              const id = next++;
+              w.postMessage({ id, file: files[id], params });
+            };
+            w.on('message', (m: { id: number; rows?: number; frames?: number; data?: Float32Array; error?: string }) => {
+              results[m.id] =
+                m.error !== undefined
+                  ? { file: files[m.id], error: m.error }
+                  : { file: files[m.id], features: { rows: m.rows!, frames: m.frames!, data: m.data! } };
+              emitting = emitting.then(emit);
+              feed();
+            });
+            w.on('error', reject);
+            w.on('exit', (code) => {
+              if (next < files.length || code !== 0) reject(new Error(`feature worker stopped early (exit code ${code})`));
+            });
+            feed();
+          }),
+      ),
+    );
     await emitting;
   } finally {
     await Promise.all(pool.map((w) => w.terminate()));

@@ -46,7 +46,14 @@ export interface PitchOptions {
 export function lagProducts(seg: Float64Array, W: number, tauMax: number, r: Float64Array): void {
   let tau = 1;
   for (; tau + 7 <= tauMax; tau += 8) {
-    let r0 = 0, r1 = 0, r2 = 0, r3 = 0, r4 = 0, r5 = 0, r6 = 0, r7 = 0;
+    let r0 = 0,
+      r1 = 0,
+      r2 = 0,
+      r3 = 0,
+      r4 = 0,
+      r5 = 0,
+      r6 = 0,
+      r7 = 0;
     for (let j = 0; j < W; j++) {
       const a = seg[j]!;
       const k = j + tau;
@@ -167,7 +174,9 @@ export function trackPitch(samples: Float32Array, sr: number, opts: PitchOptions
     // Parabolic interpolation of the minimum for sub-sample period resolution.
     let period = best;
     if (best > tauMin && best < tauMax) {
-      const a = d[best - 1]!, b = d[best]!, c = d[best + 1]!;
+      const a = d[best - 1]!,
+        b = d[best]!,
+        c = d[best + 1]!;
       const den = a - 2 * b + c;
       if (den > 0) period = best + (0.5 * (a - c)) / den;
     }
@@ -180,11 +189,18 @@ export function trackPitch(samples: Float32Array, sr: number, opts: PitchOptions
 
   // Drop voiced runs shorter than 30 ms: isolated detections are noise or octave slips.
   const minRun = Math.max(2, Math.round(0.03 / hopSec));
-  for (let i = 0; i < nFrames; ) {
-    if (!voiced[i]) { i++; continue; }
+  for (let i = 0; i < nFrames;) {
+    if (!voiced[i]) {
+      i++;
+      continue;
+    }
     let j = i;
     while (j < nFrames && voiced[j]) j++;
-    if (j - i < minRun) for (let k = i; k < j; k++) { voiced[k] = 0; f0[k] = 0; }
+    if (j - i < minRun)
+      for (let k = i; k < j; k++) {
+        voiced[k] = 0;
+        f0[k] = 0;
+      }
     i = j;
   }
   return { f0, voiced, hopSec };

@@ -49,7 +49,8 @@ export function prosodicFeatures(samples: Float32Array, sr: number, opts: Prosod
   const width = opts.deltaWidth ?? 9;
   if (!(samples instanceof Float32Array) || samples.length === 0) throw new RangeError('prosodicFeatures: the signal is empty (0 samples)');
   if (!Number.isInteger(hop) || hop < 1) throw new RangeError(`prosodicFeatures: hopLength must be a positive integer, got ${hop}`);
-  if (!Number.isInteger(width) || width < 3 || width % 2 === 0) throw new RangeError(`prosodicFeatures: deltaWidth must be odd and ≥ 3, got ${width}`);
+  if (!Number.isInteger(width) || width < 3 || width % 2 === 0)
+    throw new RangeError(`prosodicFeatures: deltaWidth must be odd and ≥ 3, got ${width}`);
   const frames = frameCount(samples.length, nFft, hop);
   const track = trackPitch(samples, sr, { hopSec: hop / sr, fmin: opts.fmin, fmax: opts.fmax });
   const data = new Float32Array(6 * frames);
@@ -89,7 +90,8 @@ export function prosodicFeatures(samples: Float32Array, sr: number, opts: Prosod
   for (let i = 0; i < samples.length; i++) cum[i + 1] = cum[i]! + samples[i]! * samples[i]!;
   for (let t = 0; t < frames; t++) {
     const c = t * hop;
-    const a = Math.max(0, Math.min(samples.length, c - half)), b = Math.max(0, Math.min(samples.length, c + half));
+    const a = Math.max(0, Math.min(samples.length, c - half)),
+      b = Math.max(0, Math.min(samples.length, c + half));
     energy[t] = 10 * Math.log10((cum[b]! - cum[a]!) / (2 * half) + 1e-10);
   }
 
@@ -108,6 +110,9 @@ export function stackFeatureRows(blocks: readonly FeatureMatrix[]): FeatureMatri
   const rows = blocks.reduce((a, b) => a + b.rows, 0);
   const data = new Float32Array(rows * frames);
   let off = 0;
-  for (const b of blocks) { data.set(b.data.subarray(0, b.rows * frames), off); off += b.rows * frames; }
+  for (const b of blocks) {
+    data.set(b.data.subarray(0, b.rows * frames), off);
+    off += b.rows * frames;
+  }
   return { rows, frames, data };
 }

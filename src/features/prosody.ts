@@ -41,8 +41,13 @@ export function measureProsody(samples: Float32Array, sr: number, pitchOpts: Pit
   if (nF > 0) {
     const loud = percentile(Float64Array.from(levels).sort(), 0.95);
     const thr = loud - 30;
-    let first = -1, last = -1;
-    for (let f = 0; f < nF; f++) if (levels[f]! >= thr) { if (first < 0) first = f; last = f; }
+    let first = -1,
+      last = -1;
+    for (let f = 0; f < nF; f++)
+      if (levels[f]! >= thr) {
+        if (first < 0) first = f;
+        last = f;
+      }
     if (first >= 0) {
       let silent = 0;
       for (let f = first; f <= last; f++) if (levels[f]! < thr) silent++;
@@ -54,7 +59,9 @@ export function measureProsody(samples: Float32Array, sr: number, pitchOpts: Pit
   const vals: number[] = [];
   for (let i = 0; i < track.f0.length; i++) if (track.voiced[i]) vals.push(track.f0[i]!);
   const voicedRatio = track.f0.length ? vals.length / track.f0.length : 0;
-  let f0MeanHz = NaN, f0MedianHz = NaN, f0RangeSt = NaN;
+  let f0MeanHz = NaN,
+    f0MedianHz = NaN,
+    f0RangeSt = NaN;
   if (vals.length >= 10) {
     const sorted = Float64Array.from(vals).sort();
     f0MeanHz = vals.reduce((a, b) => a + b, 0) / vals.length;

@@ -92,8 +92,8 @@ export function forwardFlopsPerClip(c: AffexionConfig, T: number): number {
     inSize = 2 * c.lstm_hidden;
   }
   const D = 2 * c.lstm_hidden;
-  f += 3 * 2 * T * D * D;                 // Q, K, V projections
-  f += 2 * 2 * T * T * D;                 // Q Kᵀ and P V
+  f += 3 * 2 * T * D * D; // Q, K, V projections
+  f += 2 * 2 * T * T * D; // Q Kᵀ and P V
   f += 2 * D * c.fc_hidden + 2 * c.fc_hidden * c.n_classes;
   return f;
 }
@@ -125,13 +125,21 @@ let peakOnce: PeakMeasurement | null | undefined;
 export function measurePeak(seconds = 0.3): PeakMeasurement | null {
   if (peakOnce !== undefined) return peakOnce;
   let addon;
-  try { addon = loadNative(); } catch { return (peakOnce = null); }
+  try {
+    addon = loadNative();
+  } catch {
+    return (peakOnce = null);
+  }
   const load = loadavg()[0]!;
   const gflops = addon.peakGflops(seconds) as number;
   const threads = addon.threads() as number;
   return (peakOnce = {
-    gflops: Math.round(gflops * 10) / 10, threads, per_core_gflops: Math.round((gflops / threads) * 10) / 10,
-    load_avg: Math.round(load * 100) / 100, under_load: load > 0.5, cpu_model: cpus()[0]?.model ?? 'unknown',
+    gflops: Math.round(gflops * 10) / 10,
+    threads,
+    per_core_gflops: Math.round((gflops / threads) * 10) / 10,
+    load_avg: Math.round(load * 100) / 100,
+    under_load: load > 0.5,
+    cpu_model: cpus()[0]?.model ?? 'unknown',
   });
 }
 
@@ -152,12 +160,16 @@ function checkCount(param: string, v: number, min: number): void {
 
 /** Median wall and CPU time of `runs` eval-mode forwards after one warm-up. */
 function timeInference(net: AffexionNet, x: Float32Array, B: number, T: number, runs: number): { ms: number; cpuMs: number } {
-  const ms: number[] = [], cpu: number[] = [];
+  const ms: number[] = [],
+    cpu: number[] = [];
   for (let r = 0; r <= runs; r++) {
     const c0 = cpuMs();
     const t0 = performance.now();
     net.forward(x, B, T, { train: false, lengths: null });
-    if (r > 0) { ms.push(performance.now() - t0); cpu.push(cpuMs() - c0); }
+    if (r > 0) {
+      ms.push(performance.now() - t0);
+      cpu.push(cpuMs() - c0);
+    }
   }
   return { ms: median(ms), cpuMs: median(cpu) };
 }
@@ -166,8 +178,13 @@ function timeInference(net: AffexionNet, x: Float32Array, B: number, T: number, 
  * Batch-1 latency of one window (eval-mode forward of a single clip of `frames` frames) for an
  * architecture: what the live monitor pays per stream and network every half second.
  */
-export function runWindowBenchmark(opts: { config: AffexionConfig; frames: number; runs?: number; kernels?: Kernels; seed?: number }):
-  { frames: number; infer_ms_batch1: number; infer_cpu_ms_batch1: number; forward_gflop: number; backend: string } {
+export function runWindowBenchmark(opts: { config: AffexionConfig; frames: number; runs?: number; kernels?: Kernels; seed?: number }): {
+  frames: number;
+  infer_ms_batch1: number;
+  infer_cpu_ms_batch1: number;
+  forward_gflop: number;
+  backend: string;
+} {
   checkCount('--window-frames', opts.frames, 1);
   const kernels = opts.kernels ?? getKernels();
   const net = new AffexionNet({ ...opts.config, mask_padding: false }, { seed: opts.seed ?? 1, kernels });
@@ -177,16 +194,27 @@ export function runWindowBenchmark(opts: { config: AffexionConfig; frames: numbe
   checkCount('runs', runs, 1);
   const t = timeInference(net, x, 1, opts.frames, runs);
   const r = (v: number) => Math.round(v * 1000) / 1000;
-  return { frames: opts.frames, infer_ms_batch1: r(t.ms), infer_cpu_ms_batch1: r(t.cpuMs),
-    forward_gflop: r(forwardFlopsPerClip(net.config, opts.frames) / 1e9), backend: kernels.name };
+  return {
+    frames: opts.frames,
+    infer_ms_batch1: r(t.ms),
+    infer_cpu_ms_batch1: r(t.cpuMs),
+    forward_gflop: r(forwardFlopsPerClip(net.config, opts.frames) / 1e9),
+    backend: kernels.name,
+  };
 }
 
 /** Runs the benchmark. Synchronous; takes roughly (steps + 1) training steps + (inferRuns + 1) inferences. */
 export function runTrainBenchmark(opts: TrainBenchOptions = {}): TrainBenchResult {
-  const B = opts.batch ?? 8, T = opts.frames ?? 1000, steps = opts.steps ?? 3;
-  const inferB = opts.inferBatch ?? B, inferRuns = opts.inferRuns ?? 3;
-  checkCount('batch', B, 1); checkCount('frames', T, 1); checkCount('steps', steps, 1);
-  checkCount('inferBatch', inferB, 1); checkCount('inferRuns', inferRuns, 1);
+  const B = opts.batch ?? 8,
+    T = opts.frames ?? 1000,
+    steps = opts.steps ?? 3;
+  const inferB = opts.inferBatch ?? B,
+    inferRuns = opts.inferRuns ?? 3;
+  checkCount('batch', B, 1);
+  checkCount('frames', T, 1);
+  checkCount('steps', steps, 1);
+  checkCount('inferBatch', inferB, 1);
+  checkCount('inferRuns', inferRuns, 1);
   const cfg = { ...(opts.config ?? PAPER_CONFIG), mask_padding: opts.masked ?? false };
   const kernels = opts.kernels ?? getKernels();
   const seed = opts.seed ?? 1;
@@ -199,7 +227,8 @@ export function runTrainBenchmark(opts: TrainBenchOptions = {}): TrainBenchResul
   const targets = Int32Array.from({ length: B }, () => rng.int(cfg.n_classes));
   const lengths = cfg.mask_padding ? Int32Array.from({ length: B }, () => T - rng.int(Math.ceil(T / 2))) : null;
 
-  const stepMs: number[] = [], stepCpu: number[] = [];
+  const stepMs: number[] = [],
+    stepCpu: number[] = [];
   const losses: number[] = [];
   for (let s = 0; s <= steps; s++) {
     const c0 = cpuMs();
@@ -212,7 +241,10 @@ export function runTrainBenchmark(opts: TrainBenchOptions = {}): TrainBenchResul
     const dt = performance.now() - t0;
     const dc = cpuMs() - c0;
     losses.push(loss);
-    if (s > 0) { stepMs.push(dt); stepCpu.push(dc); } // step 0 warms up caches, page faults and JIT
+    if (s > 0) {
+      stepMs.push(dt);
+      stepCpu.push(dc);
+    } // step 0 warms up caches, page faults and JIT
   }
 
   const xi = inferB === B ? x : Float32Array.from({ length: inferB * T * F }, () => rng.normal());
@@ -225,7 +257,8 @@ export function runTrainBenchmark(opts: TrainBenchOptions = {}): TrainBenchResul
   const peak = peakM?.gflops ?? null;
   const medStep = median(stepMs);
   const medInfer = infer.ms / inferB;
-  const trainFlop = trainFlopsPerClip(cfg, T), fwdFlop = forwardFlopsPerClip(cfg, T);
+  const trainFlop = trainFlopsPerClip(cfg, T),
+    fwdFlop = forwardFlopsPerClip(cfg, T);
   const gflops = (trainFlop * B) / (medStep * 1e6);
   const round = (v: number, d = 2) => Math.round(v * 10 ** d) / 10 ** d;
   return {

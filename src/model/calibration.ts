@@ -15,7 +15,7 @@ export function applyTemperature(probs: Float32Array, K: number, T: number): Flo
     let mx = -Infinity;
     for (let k = 0; k < K; k++) mx = Math.max(mx, Math.log(Math.max(probs[i * K + k]!, 1e-12)) / T);
     let z = 0;
-    for (let k = 0; k < K; k++) z += (out[i * K + k] = Math.exp(Math.log(Math.max(probs[i * K + k]!, 1e-12)) / T - mx));
+    for (let k = 0; k < K; k++) z += out[i * K + k] = Math.exp(Math.log(Math.max(probs[i * K + k]!, 1e-12)) / T - mx);
     for (let k = 0; k < K; k++) out[i * K + k]! /= z;
   }
   return out;
@@ -31,9 +31,11 @@ function nll(probs: Float32Array, targets: ArrayLike<number>, K: number, T: numb
 /** The temperature in [0.25, 8] with the lowest NLL on (probs, targets): golden-section search on log T. */
 export function fitTemperature(probs: Float32Array, targets: ArrayLike<number>, K: number): number {
   if (targets.length === 0) throw new Error('fitTemperature: no clips');
-  let a = Math.log(0.25), b = Math.log(8);
+  let a = Math.log(0.25),
+    b = Math.log(8);
   const g = (Math.sqrt(5) - 1) / 2;
-  let c = b - g * (b - a), d = a + g * (b - a);
+  let c = b - g * (b - a),
+    d = a + g * (b - a);
   for (let it = 0; it < 40; it++) {
     if (nll(probs, targets, K, Math.exp(c)) < nll(probs, targets, K, Math.exp(d))) b = d;
     else a = c;
@@ -47,7 +49,9 @@ export function fitTemperature(probs: Float32Array, targets: ArrayLike<number>, 
 export function expectedCalibrationError(probs: Float32Array, targets: ArrayLike<number>, K: number, bins = 10): number {
   const N = targets.length;
   if (N === 0) return NaN;
-  const acc = new Float64Array(bins), conf = new Float64Array(bins), n = new Float64Array(bins);
+  const acc = new Float64Array(bins),
+    conf = new Float64Array(bins),
+    n = new Float64Array(bins);
   for (let i = 0; i < N; i++) {
     let best = 0;
     for (let k = 1; k < K; k++) if (probs[i * K + k]! > probs[i * K + best]!) best = k;
@@ -73,7 +77,7 @@ export function applyNeutralBias(probs: Float32Array, K: number, neutralIndex: n
   const out = new Float32Array(probs.length);
   for (let i = 0; i < probs.length / K; i++) {
     let z = 0;
-    for (let k = 0; k < K; k++) z += (out[i * K + k] = probs[i * K + k]! * (k === neutralIndex ? f : 1));
+    for (let k = 0; k < K; k++) z += out[i * K + k] = probs[i * K + k]! * (k === neutralIndex ? f : 1);
     for (let k = 0; k < K; k++) out[i * K + k]! /= z;
   }
   return out;
@@ -90,15 +94,24 @@ function balancedAccuracy(probs: Float32Array, targets: ArrayLike<number>, K: nu
  * every class's recall counts alike, so calm clips called a signal and signals called neutral weigh
  * the same. Ties go to the bias nearest 0. Returns the bias and the balanced accuracy before / after.
  */
-export function fitNeutralBias(probs: Float32Array, targets: ArrayLike<number>, K: number, neutralIndex: number): { bias: number; before: number; after: number } {
+export function fitNeutralBias(
+  probs: Float32Array,
+  targets: ArrayLike<number>,
+  K: number,
+  neutralIndex: number,
+): { bias: number; before: number; after: number } {
   if (targets.length === 0) throw new Error('fitNeutralBias: no clips');
   if (!(neutralIndex >= 0 && neutralIndex < K)) throw new Error(`fitNeutralBias: neutral index ${neutralIndex} outside 0..${K - 1}`);
   const before = balancedAccuracy(probs, targets, K);
-  let bias = 0, after = before;
+  let bias = 0,
+    after = before;
   for (let s = 1; s <= 60; s++) {
     for (const b of [s * 0.05, -s * 0.05]) {
       const ba = balancedAccuracy(applyNeutralBias(probs, K, neutralIndex, b), targets, K);
-      if (ba > after + 1e-12) { after = ba; bias = b; }
+      if (ba > after + 1e-12) {
+        after = ba;
+        bias = b;
+      }
     }
   }
   return { bias: Math.round(bias * 100) / 100, before, after };

@@ -51,8 +51,12 @@ export function checkpointPath(dir: string): string {
  * What a run saves after every epoch, in this order: the model (config.json + weights), the checkpoint,
  * metrics.jsonl — each file atomic, so an interrupted run leaves the last complete epoch.
  */
-export function saveEpoch(dir: string, state: TrainingState, signature: RunSignature,
-  run: { classes: string[]; featureSettings: FeatureSettings; hyper: Hyperparameters; populationReference?: SpeakerReference | null }): void {
+export function saveEpoch(
+  dir: string,
+  state: TrainingState,
+  signature: RunSignature,
+  run: { classes: string[]; featureSettings: FeatureSettings; hyper: Hyperparameters; populationReference?: SpeakerReference | null },
+): void {
   saveTrainedModel(dir, { ...run, net: state.net, normalization: state.normalization, history: state.history });
   saveCheckpoint(dir, state, signature);
   writeMetricsJsonl(dir, state.history);
@@ -65,7 +69,9 @@ export function saveCheckpoint(dir: string, state: TrainingState, signature: Run
   const optimizer = packState(state.optimizer.state(), 'optim', tensors);
   const swa = state.swa ? packState(state.swa, 'swa', tensors) : null;
   const metadata: Record<string, string> = {
-    format: FORMAT, version: String(VERSION), epoch: String(state.epoch),
+    format: FORMAT,
+    version: String(VERSION),
+    epoch: String(state.epoch),
     rng: JSON.stringify(state.rng.state()),
     scheduler: JSON.stringify({ lastEpoch: state.scheduler.lastEpoch, lr: state.optimizer.lr }),
     optimizer: JSON.stringify(optimizer),
@@ -95,18 +101,26 @@ export function loadCheckpoint(dir: string): LoadedCheckpoint {
   const { tensors, metadata } = parseSafetensors(new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength), file);
   if (metadata.format !== FORMAT) throw new Error(`${file}: not an Affexion checkpoint`);
   if (Number(metadata.version) !== VERSION) {
-    throw new Error(`${file}: checkpoint format version ${metadata.version}, this Affexion reads version ${VERSION} (retrain without --resume)`);
+    throw new Error(
+      `${file}: checkpoint format version ${metadata.version}, this Affexion reads version ${VERSION} (retrain without --resume)`,
+    );
   }
   // Checkpoints written before weight averaging existed have no "swa" entry.
-  const json = jsonMetadata(metadata, ['rng', 'scheduler', 'optimizer', ...(metadata.swa ? ['swa'] : []), 'signature', 'history', 'normalization'],
-    file, 'checkpoint metadata');
+  const json = jsonMetadata(
+    metadata,
+    ['rng', 'scheduler', 'optimizer', ...(metadata.swa ? ['swa'] : []), 'signature', 'history', 'normalization'],
+    file,
+    'checkpoint metadata',
+  );
   const epoch = Number(metadata.epoch);
   const rngState = json.rng as RngState;
   const sched = json.scheduler as { lastEpoch: number; lr: number };
   const optimizer = unpackState(json.optimizer, tensors);
-  const swa = metadata.swa ? unpackState(json.swa, tensors) as SwaState | null : null;
+  const swa = metadata.swa ? (unpackState(json.swa, tensors) as SwaState | null) : null;
   return {
-    epoch, signature: json.signature as RunSignature, history: json.history as EpochRecord[],
+    epoch,
+    signature: json.signature as RunSignature,
+    history: json.history as EpochRecord[],
     normalization: json.normalization as Normalization,
     applyTo(state: TrainingState): void {
       const sd = new Map<string, Float32Array>();

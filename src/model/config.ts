@@ -30,8 +30,16 @@ export interface AffexionConfig {
 
 /** The paper's network: 75 features, 3 × 64 conv channels (k 3/5/7), 2 × BiLSTM 128, dense 128, 4 classes. */
 export const PAPER_CONFIG: Readonly<AffexionConfig> = Object.freeze({
-  n_features: 75, conv_channels: 64, kernel_sizes: [3, 5, 7], lstm_hidden: 128, lstm_layers: 2,
-  fc_hidden: 128, n_classes: 4, dropout_conv: 0.2, dropout_fc: 0.3, mask_padding: false,
+  n_features: 75,
+  conv_channels: 64,
+  kernel_sizes: [3, 5, 7],
+  lstm_hidden: 128,
+  lstm_layers: 2,
+  fc_hidden: 128,
+  n_classes: 4,
+  dropout_conv: 0.2,
+  dropout_fc: 0.3,
+  mask_padding: false,
 });
 
 /**
@@ -39,8 +47,14 @@ export const PAPER_CONFIG: Readonly<AffexionConfig> = Object.freeze({
  * that a corrupt or hostile config.json fails here, in milliseconds, instead of allocating gigabytes.
  */
 export const CONFIG_LIMITS = Object.freeze({
-  n_features: 4096, conv_channels: 4096, kernel_size: 255, kernel_count: 16, lstm_hidden: 4096, lstm_layers: 32,
-  fc_hidden: 16384, n_classes: 10000,
+  n_features: 4096,
+  conv_channels: 4096,
+  kernel_size: 255,
+  kernel_count: 16,
+  lstm_hidden: 4096,
+  lstm_layers: 32,
+  fc_hidden: 16384,
+  n_classes: 10000,
 });
 
 const L = CONFIG_LIMITS;
@@ -52,9 +66,17 @@ const probability = z.number().min(0, 'must be in [0, 1]').max(1, 'must be in [0
 const ARCHITECTURE_SCHEMA = z.strictObject({
   n_features: size(L.n_features).default(PAPER_CONFIG.n_features),
   conv_channels: size(L.conv_channels).default(PAPER_CONFIG.conv_channels),
-  kernel_sizes: z.array(z.number().int('must be integers').min(1, 'must be positive').max(L.kernel_size, `must be at most ${L.kernel_size}`)
-    .refine((k) => k % 2 === 1, 'must be odd (the reference pads k // 2 on each side, so even sizes change the length)'))
-    .min(1, 'must list at least one size').max(L.kernel_count, `must list at most ${L.kernel_count} sizes`)
+  kernel_sizes: z
+    .array(
+      z
+        .number()
+        .int('must be integers')
+        .min(1, 'must be positive')
+        .max(L.kernel_size, `must be at most ${L.kernel_size}`)
+        .refine((k) => k % 2 === 1, 'must be odd (the reference pads k // 2 on each side, so even sizes change the length)'),
+    )
+    .min(1, 'must list at least one size')
+    .max(L.kernel_count, `must list at most ${L.kernel_count} sizes`)
     .refine((ks) => new Set(ks).size === ks.length, 'must not repeat a size (parameters are named conv<k>)')
     .default([...PAPER_CONFIG.kernel_sizes]),
   lstm_hidden: size(L.lstm_hidden).default(PAPER_CONFIG.lstm_hidden),
@@ -68,14 +90,16 @@ const ARCHITECTURE_SCHEMA = z.strictObject({
 
 /** One line per problem: `'field' must …, got value` (zod finds them all at once). */
 export function describeZodIssues(error: z.ZodError, raw: unknown, prefix = ''): string {
-  return error.issues.map((issue) => {
-    if (issue.code === 'unrecognized_keys') return `unknown key(s) ${issue.keys.map((k) => `'${prefix}${k}'`).join(', ')}`;
-    let v: unknown = raw;
-    for (const k of issue.path) v = v && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[k as PropertyKey] : undefined;
-    const field = issue.path.map(String).join('.');
-    const got = JSON.stringify(v);
-    return `'${prefix}${field}' ${issue.message}${got === undefined ? '' : `, got ${got.length > 60 ? `${got.slice(0, 60)}…` : got}`}`;
-  }).join('; ');
+  return error.issues
+    .map((issue) => {
+      if (issue.code === 'unrecognized_keys') return `unknown key(s) ${issue.keys.map((k) => `'${prefix}${k}'`).join(', ')}`;
+      let v: unknown = raw;
+      for (const k of issue.path) v = v && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[k as PropertyKey] : undefined;
+      const field = issue.path.map(String).join('.');
+      const got = JSON.stringify(v);
+      return `'${prefix}${field}' ${issue.message}${got === undefined ? '' : `, got ${got.length > 60 ? `${got.slice(0, 60)}…` : got}`}`;
+    })
+    .join('; ');
 }
 
 /**

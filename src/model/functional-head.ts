@@ -57,8 +57,13 @@ export interface FunctionalHead {
 /** Mean of the finite values per dimension (NaN where a dimension has none). */
 export function finiteMeans(vectors: readonly (readonly number[])[], dims = FUNCTIONAL_NAMES.length): number[] {
   return Array.from({ length: dims }, (_, d) => {
-    let s = 0, n = 0;
-    for (const v of vectors) if (Number.isFinite(v[d])) { s += v[d]!; n++; }
+    let s = 0,
+      n = 0;
+    for (const v of vectors)
+      if (Number.isFinite(v[d])) {
+        s += v[d]!;
+        n++;
+      }
     return n ? s / n : NaN;
   });
 }
@@ -78,7 +83,7 @@ function softmaxInPlace(l: Float64Array): void {
   let m = -Infinity;
   for (const v of l) m = Math.max(m, v);
   let s = 0;
-  for (let k = 0; k < l.length; k++) s += (l[k] = Math.exp(l[k]! - m));
+  for (let k = 0; k < l.length; k++) s += l[k] = Math.exp(l[k]! - m);
   for (let k = 0; k < l.length; k++) l[k]! /= s;
 }
 
@@ -87,9 +92,16 @@ function softmaxInPlace(l: Float64Array): void {
  * weights (not the biases). Fixed settings, the ones of bench/functionals-transfer.ts (nothing tuned
  * on the dev corpora): l2 0.01, 800 steps of 0.5.
  */
-export function fitSoftmaxRegression(X: readonly (readonly number[])[], y: ArrayLike<number>, K: number, l2 = 1e-2, iters = 800, lr = 0.5):
-  { mu: number[]; sd: number[]; weights: number[][] } {
-  const n = X.length, D = X[0]?.length ?? 0;
+export function fitSoftmaxRegression(
+  X: readonly (readonly number[])[],
+  y: ArrayLike<number>,
+  K: number,
+  l2 = 1e-2,
+  iters = 800,
+  lr = 0.5,
+): { mu: number[]; sd: number[]; weights: number[][] } {
+  const n = X.length,
+    D = X[0]?.length ?? 0;
   if (n === 0) throw new Error('fitSoftmaxRegression: no clips');
   const mu = Array.from({ length: D }, (_, d) => X.reduce((a, x) => a + x[d]!, 0) / n);
   const sd = Array.from({ length: D }, (_, d) => Math.sqrt(X.reduce((a, x) => a + (x[d]! - mu[d]!) ** 2, 0) / n) || 1);
@@ -100,7 +112,11 @@ export function fitSoftmaxRegression(X: readonly (readonly number[])[], y: Array
     const G = Array.from({ length: K }, () => new Float64Array(D + 1));
     for (let i = 0; i < n; i++) {
       const z = Z[i]!;
-      for (let k = 0; k < K; k++) { let s = W[k]![D]!; for (let d = 0; d < D; d++) s += z[d]! * W[k]![d]!; p[k] = s; }
+      for (let k = 0; k < K; k++) {
+        let s = W[k]![D]!;
+        for (let d = 0; d < D; d++) s += z[d]! * W[k]![d]!;
+        p[k] = s;
+      }
       softmaxInPlace(p);
       for (let k = 0; k < K; k++) {
         const g = p[k]! - (k === y[i] ? 1 : 0);
@@ -128,24 +144,39 @@ export interface FunctionalHeadData {
 export function fitFunctionalHead(o: FunctionalHeadData): FunctionalHead {
   const K = o.classes.length;
   if (o.fusion === 'gate' && !o.classes.includes('neutral')) {
-    throw new ParamError('functional_fusion', `gate needs a class "neutral" (the head decides neutral vs signal); the classes are ${o.classes.join(', ')} — use product, or train with the neutral class`);
+    throw new ParamError(
+      'functional_fusion',
+      `gate needs a class "neutral" (the head decides neutral vs signal); the classes are ${o.classes.join(', ')} — use product, or train with the neutral class`,
+    );
   }
   for (let k = 0; k < K; k++) {
-    if (!Array.from(o.targets).includes(k)) throw new ParamError('functional_fusion', `no clip of class "${o.classes[k]}" to fit the functional head on`);
+    if (!Array.from(o.targets).includes(k))
+      throw new ParamError('functional_fusion', `no clip of class "${o.classes[k]}" to fit the functional head on`);
   }
   const bySpeaker = new Map<string, number[][]>();
-  o.refVectors.forEach((v, i) => { const g = bySpeaker.get(o.refSpeakers[i]!) ?? []; g.push([...v]); bySpeaker.set(o.refSpeakers[i]!, g); });
+  o.refVectors.forEach((v, i) => {
+    const g = bySpeaker.get(o.refSpeakers[i]!) ?? [];
+    g.push([...v]);
+    bySpeaker.set(o.refSpeakers[i]!, g);
+  });
   const means = new Map([...bySpeaker].map(([s, g]) => [s, finiteMeans(g)]));
   const D = FUNCTIONAL_NAMES.length;
   // Pooled within-speaker sd of the references (the scale of "how far from this speaker's calm voice").
   const std = Array.from({ length: D }, (_, d) => {
-    let ss = 0, n = 0;
-    for (const [s, g] of bySpeaker) for (const v of g) if (Number.isFinite(v[d]) && Number.isFinite(means.get(s)![d])) { ss += (v[d]! - means.get(s)![d]!) ** 2; n++; }
+    let ss = 0,
+      n = 0;
+    for (const [s, g] of bySpeaker)
+      for (const v of g)
+        if (Number.isFinite(v[d]) && Number.isFinite(means.get(s)![d])) {
+          ss += (v[d]! - means.get(s)![d]!) ** 2;
+          n++;
+        }
     return n > 1 ? Math.sqrt(ss / n) : NaN;
   });
   const rel = o.vectors.map((v, i) => {
     const m = means.get(o.speakers[i]!);
-    if (!m) throw new ParamError('functional_fusion', `speaker ${o.speakers[i]}: no reference clips to make the functionals speaker-relative`);
+    if (!m)
+      throw new ParamError('functional_fusion', `speaker ${o.speakers[i]}: no reference clips to make the functionals speaker-relative`);
     return relativeVector(v, m, std);
   });
   const fit = fitSoftmaxRegression(rel, o.targets, K);
@@ -153,8 +184,14 @@ export function fitFunctionalHead(o: FunctionalHeadData): FunctionalHead {
   for (const t of Array.from(o.targets)) counts[t]!++;
   return {
     priors: counts.map((c) => c / o.targets.length),
-    format: FORMAT, format_version: 1, classes: [...o.classes], names: [...FUNCTIONAL_NAMES], fusion: o.fusion,
-    reference_std: std, population_mean: finiteMeans(o.refVectors), ...fit,
+    format: FORMAT,
+    format_version: 1,
+    classes: [...o.classes],
+    names: [...FUNCTIONAL_NAMES],
+    fusion: o.fusion,
+    reference_std: std,
+    population_mean: finiteMeans(o.refVectors),
+    ...fit,
     fitted_on: { clips: o.vectors.length, reference_clips: o.refVectors.length, speakers: bySpeaker.size },
   };
 }
@@ -163,8 +200,13 @@ export function fitFunctionalHead(o: FunctionalHeadData): FunctionalHead {
  * The head's class probabilities (N, K) of raw functional vectors, each relative to its speaker's
  * reference mean (`refMeans[i]`; null = the population mean, the no-reference fallback).
  */
-export function headProbabilities(head: FunctionalHead, vectors: readonly (readonly number[])[], refMeans: readonly (readonly number[] | null)[]): Float32Array {
-  const K = head.classes.length, D = head.names.length;
+export function headProbabilities(
+  head: FunctionalHead,
+  vectors: readonly (readonly number[])[],
+  refMeans: readonly (readonly number[] | null)[],
+): Float32Array {
+  const K = head.classes.length,
+    D = head.names.length;
   const out = new Float32Array(vectors.length * K);
   const l = new Float64Array(K);
   vectors.forEach((v, i) => {
@@ -185,17 +227,24 @@ export function headProbabilities(head: FunctionalHead, vectors: readonly (reado
  * Fuses the network's (N, K) probabilities with the head's (see the module comment); `priors` = the
  * training class shares both learned (product divides by them once; absent = equal).
  */
-export function fuseProbabilities(net: Float32Array, head: Float32Array, classes: readonly string[], mode: FusionMode, priors?: readonly number[]): Float32Array {
+export function fuseProbabilities(
+  net: Float32Array,
+  head: Float32Array,
+  classes: readonly string[],
+  mode: FusionMode,
+  priors?: readonly number[],
+): Float32Array {
   if (mode === 'none') return net;
   if (net.length !== head.length) throw new Error(`fuseProbabilities: ${net.length} network probabilities vs ${head.length} of the head`);
-  const K = classes.length, out = new Float32Array(net.length);
+  const K = classes.length,
+    out = new Float32Array(net.length);
   const nk = classes.indexOf('neutral');
   if (mode === 'gate' && nk < 0) throw new ParamError('functional_fusion', 'gate needs a class "neutral"');
   for (let i = 0; i < net.length / K; i++) {
     const o = i * K;
     if (mode === 'product') {
       let s = 0;
-      for (let k = 0; k < K; k++) s += (out[o + k] = (Math.max(net[o + k]!, 1e-12) * Math.max(head[o + k]!, 1e-12)) / (priors?.[k] ?? 1));
+      for (let k = 0; k < K; k++) s += out[o + k] = (Math.max(net[o + k]!, 1e-12) * Math.max(head[o + k]!, 1e-12)) / (priors?.[k] ?? 1);
       for (let k = 0; k < K; k++) out[o + k]! /= s;
     } else {
       let signal = 0;
@@ -214,15 +263,26 @@ export function fuseProbabilities(net: Float32Array, head: Float32Array, classes
  */
 export function checkFunctionalHead(json: unknown, classes: readonly string[], where: string): FunctionalHead {
   const h = json as FunctionalHead;
-  const D = FUNCTIONAL_NAMES.length, K = classes.length;
-  const nums = (a: unknown, n: number): boolean => Array.isArray(a) && a.length === n && a.every((x) => typeof x === 'number' || x === null);
-  const problem = h?.format !== FORMAT ? `not a functional head (format "${FORMAT}")`
-    : JSON.stringify(h.classes) !== JSON.stringify(classes) ? `classes ${h.classes} differ from the model's ${classes.join(',')}`
-      : JSON.stringify(h.names) !== JSON.stringify(FUNCTIONAL_NAMES) ? 'made with other functionals (names differ)'
-        : h.fusion !== 'product' && h.fusion !== 'gate' ? `fusion must be product or gate, got ${JSON.stringify(h.fusion)}`
-          : !nums(h.mu, D) || !nums(h.sd, D) || !nums(h.reference_std, D) || !nums(h.population_mean, D) ? `mu, sd, reference_std and population_mean must hold ${D} numbers`
-            : !Array.isArray(h.weights) || h.weights.length !== K || h.weights.some((w) => !nums(w, D + 1)) ? `weights must be ${K} rows of ${D + 1} numbers`
-              : h.priors !== undefined && (!nums(h.priors, K) || h.priors.some((p) => !(p > 0 && p <= 1))) ? `priors must be ${K} shares in (0, 1]` : '';
+  const D = FUNCTIONAL_NAMES.length,
+    K = classes.length;
+  const nums = (a: unknown, n: number): boolean =>
+    Array.isArray(a) && a.length === n && a.every((x) => typeof x === 'number' || x === null);
+  const problem =
+    h?.format !== FORMAT
+      ? `not a functional head (format "${FORMAT}")`
+      : JSON.stringify(h.classes) !== JSON.stringify(classes)
+        ? `classes ${h.classes} differ from the model's ${classes.join(',')}`
+        : JSON.stringify(h.names) !== JSON.stringify(FUNCTIONAL_NAMES)
+          ? 'made with other functionals (names differ)'
+          : h.fusion !== 'product' && h.fusion !== 'gate'
+            ? `fusion must be product or gate, got ${JSON.stringify(h.fusion)}`
+            : !nums(h.mu, D) || !nums(h.sd, D) || !nums(h.reference_std, D) || !nums(h.population_mean, D)
+              ? `mu, sd, reference_std and population_mean must hold ${D} numbers`
+              : !Array.isArray(h.weights) || h.weights.length !== K || h.weights.some((w) => !nums(w, D + 1))
+                ? `weights must be ${K} rows of ${D + 1} numbers`
+                : h.priors !== undefined && (!nums(h.priors, K) || h.priors.some((p) => !(p > 0 && p <= 1)))
+                  ? `priors must be ${K} shares in (0, 1]`
+                  : '';
   if (problem) throw new Error(`${where}: ${problem}`);
   const fix = (a: readonly (number | null)[]): number[] => a.map((x) => (x === null ? NaN : x));
   return { ...h, reference_std: fix(h.reference_std), population_mean: fix(h.population_mean), mu: fix(h.mu), sd: fix(h.sd) };

@@ -122,10 +122,33 @@ export interface Hyperparameters {
 
 /** The paper's settings: Adam 1e-3, StepLR(10, 0.5), batch 32, 15 epochs, MAX_LEN 1000, 64 ch, 128 hidden. */
 export const PAPER_HYPERPARAMETERS: Readonly<Hyperparameters> = Object.freeze({
-  epochs: 15, batch_size: 32, lr: 1e-3, step_size: 10, gamma: 0.5, weight_decay: 0, seed: 0, max_len: 1000,
-  conv_channels: 64, kernel_sizes: [3, 5, 7], lstm_hidden: 128, lstm_layers: 2, fc_hidden: 128,
-  dropout_conv: 0.2, dropout_fc: 0.3, mask_padding: false, normalization: 'global' as const, augment: '', swa: 0, ensemble: 1,
-  speaker_reference: '', trim_silence: false, prosodic_rows: false, window: 0, window_hop: 0, neutral_class: false, functional_fusion: 'none' as const,
+  epochs: 15,
+  batch_size: 32,
+  lr: 1e-3,
+  step_size: 10,
+  gamma: 0.5,
+  weight_decay: 0,
+  seed: 0,
+  max_len: 1000,
+  conv_channels: 64,
+  kernel_sizes: [3, 5, 7],
+  lstm_hidden: 128,
+  lstm_layers: 2,
+  fc_hidden: 128,
+  dropout_conv: 0.2,
+  dropout_fc: 0.3,
+  mask_padding: false,
+  normalization: 'global' as const,
+  augment: '',
+  swa: 0,
+  ensemble: 1,
+  speaker_reference: '',
+  trim_silence: false,
+  prosodic_rows: false,
+  window: 0,
+  window_hop: 0,
+  neutral_class: false,
+  functional_fusion: 'none' as const,
 });
 
 /**
@@ -133,24 +156,41 @@ export const PAPER_HYPERPARAMETERS: Readonly<Hyperparameters> = Object.freeze({
  * minutes at the default 10 ms hop (every clip is padded to it, so a batch already takes ~0.3 GB of
  * input); longer recordings go through predict --window.
  */
-export const HYPERPARAMETER_LIMITS = Object.freeze({ window_seconds: 60, max_len: 30000, batch_size: 4096, epochs: 100000, step_size: 100000, swa: 100000, ensemble: 100 });
+export const HYPERPARAMETER_LIMITS = Object.freeze({
+  window_seconds: 60,
+  max_len: 30000,
+  batch_size: 4096,
+  epochs: 100000,
+  step_size: 100000,
+  swa: 100000,
+  ensemble: 100,
+});
 
 /**
  * Merges overrides over the paper's defaults and validates every value. Errors are ParamErrors naming
  * the hyper-parameter; `name` renames it (a model's config.json passes its field path).
  */
-export function resolveHyperparameters(over: Partial<Hyperparameters> = {},
-  name: (k: keyof Hyperparameters) => string = (k) => k): Hyperparameters {
+export function resolveHyperparameters(
+  over: Partial<Hyperparameters> = {},
+  name: (k: keyof Hyperparameters) => string = (k) => k,
+): Hyperparameters {
   const h: Hyperparameters = { ...PAPER_HYPERPARAMETERS, kernel_sizes: [...PAPER_HYPERPARAMETERS.kernel_sizes] };
   for (const [k, v] of Object.entries(over)) if (v !== undefined) (h as unknown as Record<string, unknown>)[k] = v;
   const posInt = (k: keyof Hyperparameters, allowZero = false): void => {
     const v = h[k] as number;
-    if (!Number.isInteger(v) || v < (allowZero ? 0 : 1)) throw new ParamError(name(k), `expected a ${allowZero ? 'non-negative' : 'positive'} integer, got ${v}`);
+    if (!Number.isInteger(v) || v < (allowZero ? 0 : 1))
+      throw new ParamError(name(k), `expected a ${allowZero ? 'non-negative' : 'positive'} integer, got ${v}`);
     const max = (HYPERPARAMETER_LIMITS as Record<string, number>)[k] ?? (CONFIG_LIMITS as Record<string, number>)[k];
     if (max !== undefined && v > max) throw new ParamError(name(k), `expected at most ${max}, got ${v}`);
   };
-  posInt('epochs'); posInt('batch_size'); posInt('step_size'); posInt('max_len'); posInt('conv_channels');
-  posInt('lstm_hidden'); posInt('lstm_layers'); posInt('fc_hidden');
+  posInt('epochs');
+  posInt('batch_size');
+  posInt('step_size');
+  posInt('max_len');
+  posInt('conv_channels');
+  posInt('lstm_hidden');
+  posInt('lstm_layers');
+  posInt('fc_hidden');
   if (!Number.isInteger(h.seed)) throw new ParamError(name('seed'), `expected an integer, got ${h.seed}`);
   if (!(h.lr > 0 && Number.isFinite(h.lr))) throw new ParamError(name('lr'), `expected a positive number, got ${h.lr}`);
   if (!(h.gamma > 0 && h.gamma <= 1)) throw new ParamError(name('gamma'), `expected a number in (0, 1], got ${h.gamma}`);
@@ -158,7 +198,11 @@ export function resolveHyperparameters(over: Partial<Hyperparameters> = {},
   for (const k of ['dropout_conv', 'dropout_fc'] as const) {
     if (!(h[k] >= 0 && h[k] < 1)) throw new ParamError(name(k), `expected a number in [0, 1), got ${h[k]}`);
   }
-  if (!Array.isArray(h.kernel_sizes) || h.kernel_sizes.length === 0 || h.kernel_sizes.some((k) => !Number.isInteger(k) || k < 1 || k % 2 === 0)) {
+  if (
+    !Array.isArray(h.kernel_sizes) ||
+    h.kernel_sizes.length === 0 ||
+    h.kernel_sizes.some((k) => !Number.isInteger(k) || k < 1 || k % 2 === 0)
+  ) {
     throw new ParamError(name('kernel_sizes'), `expected odd positive integers like 3,5,7, got ${h.kernel_sizes}`);
   }
   if (h.normalization !== 'global' && h.normalization !== 'utterance') {
@@ -170,25 +214,39 @@ export function resolveHyperparameters(over: Partial<Hyperparameters> = {},
   if (typeof h.augment !== 'string') throw new ParamError(name('augment'), `expected a spec string, got ${h.augment}`);
   h.augment = h.augment.trim();
   validateAugmentSpec(h.augment, name('augment')); // names the bad part
-  if (typeof h.speaker_reference !== 'string') throw new ParamError(name('speaker_reference'), `expected labels like neutral,calm, got ${h.speaker_reference}`);
+  if (typeof h.speaker_reference !== 'string')
+    throw new ParamError(name('speaker_reference'), `expected labels like neutral,calm, got ${h.speaker_reference}`);
   h.speaker_reference = parseReferenceLabels(h.speaker_reference, name('speaker_reference')).join(',');
   if (typeof h.trim_silence !== 'boolean') throw new ParamError(name('trim_silence'), `expected true or false, got ${h.trim_silence}`);
   if (typeof h.prosodic_rows !== 'boolean') throw new ParamError(name('prosodic_rows'), `expected true or false, got ${h.prosodic_rows}`);
   const maxWin = HYPERPARAMETER_LIMITS.window_seconds;
-  if (typeof h.window !== 'number' || !(h.window >= 0 && h.window <= maxWin)) throw new ParamError(name('window'), `expected seconds in [0, ${maxWin}] (0 = whole clips), got ${h.window}`);
-  if (typeof h.window_hop !== 'number' || !(h.window_hop >= 0 && h.window_hop <= maxWin)) throw new ParamError(name('window_hop'), `expected seconds in [0, ${maxWin}], got ${h.window_hop}`);
+  if (typeof h.window !== 'number' || !(h.window >= 0 && h.window <= maxWin))
+    throw new ParamError(name('window'), `expected seconds in [0, ${maxWin}] (0 = whole clips), got ${h.window}`);
+  if (typeof h.window_hop !== 'number' || !(h.window_hop >= 0 && h.window_hop <= maxWin))
+    throw new ParamError(name('window_hop'), `expected seconds in [0, ${maxWin}], got ${h.window_hop}`);
   if (h.window > 0 && h.window_hop === 0) h.window_hop = h.window / 3;
-  if (h.window > 0 && h.window_hop > h.window) throw new ParamError(name('window_hop'), `expected at most the window (${h.window} s), got ${h.window_hop}`);
+  if (h.window > 0 && h.window_hop > h.window)
+    throw new ParamError(name('window_hop'), `expected at most the window (${h.window} s), got ${h.window_hop}`);
   if (typeof h.neutral_class !== 'boolean') throw new ParamError(name('neutral_class'), `expected true or false, got ${h.neutral_class}`);
   if (h.neutral_class && !parseReferenceLabels(h.speaker_reference).includes('neutral')) {
-    throw new ParamError(name('neutral_class'), `the neutral class is made of half of each speaker's neutral reference clips; add neutral to the speaker reference labels (${name('speaker_reference')}, now "${h.speaker_reference}")`);
+    throw new ParamError(
+      name('neutral_class'),
+      `the neutral class is made of half of each speaker's neutral reference clips; add neutral to the speaker reference labels (${name('speaker_reference')}, now "${h.speaker_reference}")`,
+    );
   }
-  if (!FUSION_MODES.includes(h.functional_fusion)) throw new ParamError(name('functional_fusion'), `expected one of ${FUSION_MODES.join(', ')}, got ${h.functional_fusion}`);
+  if (!FUSION_MODES.includes(h.functional_fusion))
+    throw new ParamError(name('functional_fusion'), `expected one of ${FUSION_MODES.join(', ')}, got ${h.functional_fusion}`);
   if (h.functional_fusion !== 'none' && !h.speaker_reference) {
-    throw new ParamError(name('functional_fusion'), `the functional head compares each clip with its speaker's neutral speech; set the speaker reference labels (${name('speaker_reference')})`);
+    throw new ParamError(
+      name('functional_fusion'),
+      `the functional head compares each clip with its speaker's neutral speech; set the speaker reference labels (${name('speaker_reference')})`,
+    );
   }
   if (h.functional_fusion === 'gate' && !h.neutral_class) {
-    throw new ParamError(name('functional_fusion'), `gate lets the head decide neutral vs signal and needs the neutral class (${name('neutral_class')}); use product without it`);
+    throw new ParamError(
+      name('functional_fusion'),
+      `gate lets the head decide neutral vs signal and needs the neutral class (${name('neutral_class')}); use product without it`,
+    );
   }
   // Whole clips: no scored windows (a recipe's hop under a user's --window 0 means nothing).
   if (h.window === 0) h.window_hop = 0;
@@ -205,17 +263,27 @@ export function resolveHyperparameters(over: Partial<Hyperparameters> = {},
  * hyper.max_len; // 200: two seconds of 100 frames/s
  * ```
  */
-export function resolveRunSettings(run: Pick<RunSettings, 'hyper' | 'features' | 'loudness'>): { hyper: Hyperparameters; settings: FeatureSettings } {
+export function resolveRunSettings(run: Pick<RunSettings, 'hyper' | 'features' | 'loudness'>): {
+  hyper: Hyperparameters;
+  settings: FeatureSettings;
+} {
   // Hyper-parameters first: the feature settings take trim_silence from them.
   const hyper = resolveHyperparameters(run.hyper);
-  const settings = resolveFeatureSettings({ params: run.features, loudness: run.loudness, trimSilence: hyper.trim_silence, prosodicRows: hyper.prosodic_rows });
+  const settings = resolveFeatureSettings({
+    params: run.features,
+    loudness: run.loudness,
+    trimSilence: hyper.trim_silence,
+    prosodicRows: hyper.prosodic_rows,
+  });
   // With a window, MAX_LEN is the window's frame count (the network never sees more than a window).
   const frameRate = settings.params.sr / settings.params.hopLength;
   return { hyper: hyper.window > 0 ? { ...hyper, max_len: Math.max(1, Math.round(hyper.window * frameRate)) } : hyper, settings };
 }
 
 /** The window a model was trained for (hyper `window`/`window_hop`, seconds), or undefined for whole-clip models. */
-export function modelWindowSettings(h: Pick<Hyperparameters, 'window' | 'window_hop'>): { seconds: number; hopSeconds: number } | undefined {
+export function modelWindowSettings(
+  h: Pick<Hyperparameters, 'window' | 'window_hop'>,
+): { seconds: number; hopSeconds: number } | undefined {
   if (!(h.window > 0)) return undefined;
   return { seconds: h.window, hopSeconds: h.window_hop > 0 ? h.window_hop : h.window / 3 };
 }

@@ -63,9 +63,10 @@ export function stateDictTensors(net: AffexionNet): Map<string, TensorToWrite> {
   const out = new Map<string, TensorToWrite>();
   for (const [name, value] of net.stateDict()) {
     const shape = shapes.get(name)!;
-    out.set(name, INTEGER_BUFFERS.has(name)
-      ? { shape, data: BigInt64Array.from(value, (v) => BigInt(Math.round(v))) }
-      : { shape, data: value });
+    out.set(
+      name,
+      INTEGER_BUFFERS.has(name) ? { shape, data: BigInt64Array.from(value, (v) => BigInt(Math.round(v))) } : { shape, data: value },
+    );
   }
   return out;
 }
@@ -114,7 +115,10 @@ export function loadWeightsInto(net: AffexionNet, file: string): void {
   const nonFinite: string[] = [];
   for (const [name, t] of tensors) {
     const want = shapes.get(name);
-    if (!want) { problems.push(`unexpected tensor '${name}' [${t.shape}]`); continue; }
+    if (!want) {
+      problems.push(`unexpected tensor '${name}' [${t.shape}]`);
+      continue;
+    }
     if (want.length !== t.shape.length || want.some((d, i) => d !== t.shape[i])) {
       problems.push(`'${name}' is [${t.shape}], the architecture needs [${want}]`);
       continue;
@@ -149,7 +153,8 @@ export function readModelConfig(dir: string): ModelConfigJson {
   } catch (e) {
     throw new Error(`${file}: not valid JSON (${(e as Error).message})`);
   }
-  if (raw.format !== MODEL_FORMAT) throw new Error(`${file}: not an Affexion model config (format is ${JSON.stringify(raw.format)}, expected "${MODEL_FORMAT}")`);
+  if (raw.format !== MODEL_FORMAT)
+    throw new Error(`${file}: not an Affexion model config (format is ${JSON.stringify(raw.format)}, expected "${MODEL_FORMAT}")`);
   const v = raw.format_version;
   if (!Number.isInteger(v) || (v as number) < 1) throw new Error(`${file}: format_version must be a positive integer`);
   if ((v as number) > MODEL_FORMAT_VERSION) {
@@ -160,7 +165,8 @@ export function readModelConfig(dir: string): ModelConfigJson {
   if (!Array.isArray(labels) || labels.some((l) => typeof l !== 'string') || labels.length !== architecture.n_classes) {
     throw new Error(`${file}: 'labels' must list ${architecture.n_classes} class names (one per output)`);
   }
-  if (new Set(labels).size !== labels.length || labels.some((l) => l === '')) throw new Error(`${file}: 'labels' must be distinct, non-empty names`);
+  if (new Set(labels).size !== labels.length || labels.some((l) => l === ''))
+    throw new Error(`${file}: 'labels' must be distinct, non-empty names`);
   const norm = (raw.normalization ?? null) as Normalization | null;
   if (norm && norm.mode === 'global' && (norm.mean?.length !== architecture.n_features || norm.std?.length !== architecture.n_features)) {
     throw new Error(`${file}: normalization statistics must have ${architecture.n_features} values (one per feature)`);
@@ -175,7 +181,10 @@ export function readModelConfig(dir: string): ModelConfigJson {
     }
   }
   return {
-    format: MODEL_FORMAT, format_version: v as number, architecture, labels: labels as string[],
+    format: MODEL_FORMAT,
+    format_version: v as number,
+    architecture,
+    labels: labels as string[],
     feature_params: featureParams,
     normalization: norm,
     training: (raw.training ?? {}) as Record<string, unknown>,
@@ -188,12 +197,17 @@ export function readModelConfig(dir: string): ModelConfigJson {
  */
 function checkNormalizationValues(norm: Normalization, file: string): void {
   if (norm.mode === 'utterance') return;
-  if (norm.mode !== 'global') throw new Error(`${file}: 'normalization.mode' must be "global" or "utterance", got ${JSON.stringify((norm as { mode: unknown }).mode)}`);
+  if (norm.mode !== 'global')
+    throw new Error(
+      `${file}: 'normalization.mode' must be "global" or "utterance", got ${JSON.stringify((norm as { mode: unknown }).mode)}`,
+    );
   norm.mean.forEach((m, i) => {
-    if (typeof m !== 'number' || !Number.isFinite(m)) throw new Error(`${file}: 'normalization.mean[${i}]' must be a finite number, got ${JSON.stringify(m)}`);
+    if (typeof m !== 'number' || !Number.isFinite(m))
+      throw new Error(`${file}: 'normalization.mean[${i}]' must be a finite number, got ${JSON.stringify(m)}`);
   });
   norm.std.forEach((s, i) => {
-    if (typeof s !== 'number' || !Number.isFinite(s) || s <= 0) throw new Error(`${file}: 'normalization.std[${i}]' must be a finite number > 0, got ${JSON.stringify(s)}`);
+    if (typeof s !== 'number' || !Number.isFinite(s) || s <= 0)
+      throw new Error(`${file}: 'normalization.std[${i}]' must be a finite number > 0, got ${JSON.stringify(s)}`);
   });
 }
 
@@ -205,8 +219,14 @@ export function loadModelDir(dir: string, opts: { kernels?: Kernels } = {}): Loa
   const net = new AffexionNet(cfg.architecture, { kernels: opts.kernels });
   loadWeightsInto(net, weights);
   return {
-    net, config: net.config, labels: cfg.labels, featureParams: cfg.feature_params, normalization: cfg.normalization,
-    training: cfg.training, formatVersion: cfg.format_version, dir,
+    net,
+    config: net.config,
+    labels: cfg.labels,
+    featureParams: cfg.feature_params,
+    normalization: cfg.normalization,
+    training: cfg.training,
+    formatVersion: cfg.format_version,
+    dir,
   };
 }
 
@@ -214,12 +234,21 @@ export function loadModelDir(dir: string, opts: { kernels?: Kernels } = {}): Loa
  * Build a model directory from PyTorch weights (a state_dict saved as safetensors) and the reference's
  * constructor arguments. Labels default to class_0 … class_{n−1}.
  */
-export function importTorchModel(weightsFile: string, arch: AffexionConfig, outDir: string,
-  opts: { labels?: string[]; kernels?: Kernels; training?: Record<string, unknown> } = {}): AffexionNet {
+export function importTorchModel(
+  weightsFile: string,
+  arch: AffexionConfig,
+  outDir: string,
+  opts: { labels?: string[]; kernels?: Kernels; training?: Record<string, unknown> } = {},
+): AffexionNet {
   const net = new AffexionNet(arch, { kernels: opts.kernels });
   loadWeightsInto(net, weightsFile);
   const labels = opts.labels ?? Array.from({ length: arch.n_classes }, (_, i) => `class_${i}`);
-  saveModelDir(outDir, { net, labels, featureParams: null, normalization: null,
-    training: { imported_from: path.resolve(weightsFile), ...opts.training } });
+  saveModelDir(outDir, {
+    net,
+    labels,
+    featureParams: null,
+    normalization: null,
+    training: { imported_from: path.resolve(weightsFile), ...opts.training },
+  });
   return net;
 }

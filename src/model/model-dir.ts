@@ -79,7 +79,14 @@ export interface TrainedModel {
 }
 
 /** What ensemble.json holds. */
-interface EnsembleManifest { format: typeof ENSEMBLE_FORMAT; format_version: 1; members: string[]; combine: 'mean-probability'; temperature?: number; neutral_bias?: number }
+interface EnsembleManifest {
+  format: typeof ENSEMBLE_FORMAT;
+  format_version: 1;
+  members: string[];
+  combine: 'mean-probability';
+  temperature?: number;
+  neutral_bias?: number;
+}
 
 /** Member folder of an ensemble (1-based k). */
 export function ensembleMemberDir(dir: string, k: number): string {
@@ -109,7 +116,10 @@ export function holdsModel(dir: string): boolean {
 /** Writes ensemble.json listing the members (call when every member is trained). */
 export function saveEnsembleManifest(dir: string, memberDirs: readonly string[]): void {
   const m: EnsembleManifest = {
-    format: ENSEMBLE_FORMAT, format_version: 1, members: memberDirs.map((d) => path.relative(dir, d)), combine: 'mean-probability',
+    format: ENSEMBLE_FORMAT,
+    format_version: 1,
+    members: memberDirs.map((d) => path.relative(dir, d)),
+    combine: 'mean-probability',
   };
   writeFileAtomic(path.join(dir, ENSEMBLE_FILE), JSON.stringify(m, null, 2) + '\n');
 }
@@ -117,9 +127,15 @@ export function saveEnsembleManifest(dir: string, memberDirs: readonly string[])
 /**
  * Class probabilities (N, K) of a model: the mean of its members' softmax outputs (one member: its own).
  */
-export async function modelProbabilities(model: TrainedModel, features: readonly FeatureMatrix[],
-  batchSize = model.hyper.batch_size): Promise<Float32Array> {
-  return applyCalibration(model, await meanProbabilities(model.members, features, model.hyper.max_len, batchSize, windowHopFrames(model.hyper)));
+export async function modelProbabilities(
+  model: TrainedModel,
+  features: readonly FeatureMatrix[],
+  batchSize = model.hyper.batch_size,
+): Promise<Float32Array> {
+  return applyCalibration(
+    model,
+    await meanProbabilities(model.members, features, model.hyper.max_len, batchSize, windowHopFrames(model.hyper)),
+  );
 }
 
 /** The model's stored calibration applied to its members' mean probabilities (N, K): the temperature, then the neutral bias. */
@@ -140,8 +156,10 @@ export interface Calibration {
  * ensemble); every later load applies it. `fittedOn` says to what data, for the record.
  */
 export function saveCalibration(dir: string, c: Calibration, fittedOn: string): void {
-  if (!(c.temperature > 0 && Number.isFinite(c.temperature))) throw new Error(`temperature: expected a positive number, got ${c.temperature}`);
-  if (c.neutralBias !== undefined && !Number.isFinite(c.neutralBias)) throw new Error(`neutralBias: expected a finite number, got ${c.neutralBias}`);
+  if (!(c.temperature > 0 && Number.isFinite(c.temperature)))
+    throw new Error(`temperature: expected a positive number, got ${c.temperature}`);
+  if (c.neutralBias !== undefined && !Number.isFinite(c.neutralBias))
+    throw new Error(`neutralBias: expected a finite number, got ${c.neutralBias}`);
   const abs = path.resolve(dir);
   const file = isEnsembleDir(abs) ? path.join(abs, ENSEMBLE_FILE) : path.join(abs, CONFIG_FILE);
   const raw = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown> & { training?: Record<string, unknown>; labels?: string[] };
@@ -150,7 +168,10 @@ export function saveCalibration(dir: string, c: Calibration, fittedOn: string): 
     delete raw.neutral_bias;
     Object.assign(raw, { temperature: c.temperature, ...bias });
   } else {
-    raw.training = { ...(raw.training ?? {}), calibration: { method: 'temperature', temperature: c.temperature, ...bias, fitted_on: fittedOn } };
+    raw.training = {
+      ...(raw.training ?? {}),
+      calibration: { method: 'temperature', temperature: c.temperature, ...bias, fitted_on: fittedOn },
+    };
   }
   writeFileAtomic(file, JSON.stringify(raw, null, 2) + '\n');
 }
@@ -158,15 +179,18 @@ export function saveCalibration(dir: string, c: Calibration, fittedOn: string): 
 /** A stored population reference, checked against the feature rows (errors name the file). */
 function populationReference(v: SpeakerReference | undefined, rows: number, file: string): { populationReference?: SpeakerReference } {
   if (v === undefined) return {};
-  const ok = (a: unknown): a is number[] => Array.isArray(a) && a.length === rows && a.every((x) => typeof x === 'number' && Number.isFinite(x));
-  if (!ok(v.mean) || !ok(v.std) || v.std.some((x) => !(x > 0))) throw new Error(`${file}: training.population_reference must hold ${rows} means and positive stds`);
+  const ok = (a: unknown): a is number[] =>
+    Array.isArray(a) && a.length === rows && a.every((x) => typeof x === 'number' && Number.isFinite(x));
+  if (!ok(v.mean) || !ok(v.std) || v.std.some((x) => !(x > 0)))
+    throw new Error(`${file}: training.population_reference must hold ${rows} means and positive stds`);
   return { populationReference: { mean: v.mean, std: v.std, clips: Number(v.clips) || 0, frames: Number(v.frames) || 0 } };
 }
 
 /** A stored neutral bias, checked: a finite number, and only for a model with a class neutral (errors name the file). */
 function readNeutralBias(v: unknown, classes: readonly string[], file: string): { neutralBias?: number } {
   if (v === undefined || v === 0) return {};
-  if (typeof v !== 'number' || !Number.isFinite(v) || Math.abs(v) > 20) throw new Error(`${file}: neutral_bias must be a number in [−20, 20], got ${JSON.stringify(v)}`);
+  if (typeof v !== 'number' || !Number.isFinite(v) || Math.abs(v) > 20)
+    throw new Error(`${file}: neutral_bias must be a number in [−20, 20], got ${JSON.stringify(v)}`);
   if (!classes.includes('neutral')) throw new Error(`${file}: neutral_bias is set but the model has no class neutral`);
   return { neutralBias: v };
 }
@@ -174,13 +198,19 @@ function readNeutralBias(v: unknown, classes: readonly string[], file: string): 
 /** A stored temperature, checked (errors name the file). */
 function readTemperature(v: unknown, file: string): number | undefined {
   if (v === undefined) return undefined;
-  if (typeof v !== 'number' || !(v > 0) || !Number.isFinite(v)) throw new Error(`${file}: temperature must be a positive number, got ${JSON.stringify(v)}`);
+  if (typeof v !== 'number' || !(v > 0) || !Number.isFinite(v))
+    throw new Error(`${file}: temperature must be a positive number, got ${JSON.stringify(v)}`);
   return v;
 }
 
 /** Mean of the class probabilities of several networks (each with its own input statistics). */
-export async function meanProbabilities(members: readonly { net: AffexionNet; normalization: Normalization }[],
-  features: readonly FeatureMatrix[], maxLen: number, batchSize: number, hopFrames = 0): Promise<Float32Array> {
+export async function meanProbabilities(
+  members: readonly { net: AffexionNet; normalization: Normalization }[],
+  features: readonly FeatureMatrix[],
+  maxLen: number,
+  batchSize: number,
+  hopFrames = 0,
+): Promise<Float32Array> {
   let sum: Float32Array | null = null;
   for (const m of members) {
     const p = await clipProbabilities(m.net, features, m.normalization, maxLen, batchSize, hopFrames);
@@ -193,23 +223,51 @@ export async function meanProbabilities(members: readonly { net: AffexionNet; no
 }
 
 /** Metrics of a network, or of the mean of several (an ensemble), on labelled features. */
-export async function scoreMembers(members: readonly { net: AffexionNet; normalization: Normalization }[], hyper: Hyperparameters,
-  split: LabelledFeatures, classes: readonly string[]): Promise<ClassificationMetrics> {
+export async function scoreMembers(
+  members: readonly { net: AffexionNet; normalization: Normalization }[],
+  hyper: Hyperparameters,
+  split: LabelledFeatures,
+  classes: readonly string[],
+): Promise<ClassificationMetrics> {
   const probs = await meanProbabilities(members, split.features, hyper.max_len, hyper.batch_size, windowHopFrames(hyper));
   return classificationMetrics(split.targets, argmaxRows(probs, split.targets.length, classes.length), classes);
 }
 
 /** Saves the current weights and everything needed to use them (atomic per file). */
-export function saveTrainedModel(dir: string, m: { net: AffexionNet; classes: string[]; featureSettings: FeatureSettings;
-  normalization: Normalization; hyper: Hyperparameters; history: readonly EpochRecord[]; populationReference?: SpeakerReference | null }): void {
+export function saveTrainedModel(
+  dir: string,
+  m: {
+    net: AffexionNet;
+    classes: string[];
+    featureSettings: FeatureSettings;
+    normalization: Normalization;
+    hyper: Hyperparameters;
+    history: readonly EpochRecord[];
+    populationReference?: SpeakerReference | null;
+  },
+): void {
   const last = m.history[m.history.length - 1];
   saveModelDir(dir, {
-    net: m.net, labels: m.classes, featureParams: m.featureSettings.params, normalization: m.normalization,
+    net: m.net,
+    labels: m.classes,
+    featureParams: m.featureSettings.params,
+    normalization: m.normalization,
     training: {
-      loudness: m.featureSettings.loudness, hyperparameters: m.hyper, epochs_trained: m.history.length,
-      last_epoch: last ?? null, saved: new Date().toISOString(),
-      ...(m.populationReference ? { population_reference: { mean: m.populationReference.mean, std: m.populationReference.std,
-        clips: m.populationReference.clips, frames: m.populationReference.frames } } : {}),
+      loudness: m.featureSettings.loudness,
+      hyperparameters: m.hyper,
+      epochs_trained: m.history.length,
+      last_epoch: last ?? null,
+      saved: new Date().toISOString(),
+      ...(m.populationReference
+        ? {
+            population_reference: {
+              mean: m.populationReference.mean,
+              std: m.populationReference.std,
+              clips: m.populationReference.clips,
+              frames: m.populationReference.frames,
+            },
+          }
+        : {}),
     },
   });
 }
@@ -247,8 +305,15 @@ export function ensembleMemberDirs(dir: string): string[] {
   } catch (err) {
     throw new Error(`${manifest}: not valid JSON (${(err as Error).message})`);
   }
-  if (m?.format !== ENSEMBLE_FORMAT || !Array.isArray(m.members) || m.members.length === 0 || m.members.some((d) => typeof d !== 'string')) {
-    throw new Error(`${manifest}: not an Affexion ensemble manifest (expected format "${ENSEMBLE_FORMAT}" and a non-empty list of member folders)`);
+  if (
+    m?.format !== ENSEMBLE_FORMAT ||
+    !Array.isArray(m.members) ||
+    m.members.length === 0 ||
+    m.members.some((d) => typeof d !== 'string')
+  ) {
+    throw new Error(
+      `${manifest}: not an Affexion ensemble manifest (expected format "${ENSEMBLE_FORMAT}" and a non-empty list of member folders)`,
+    );
   }
   return m.members.map((rel) => {
     const d = path.resolve(abs, rel);
@@ -262,16 +327,28 @@ function loadEnsemble(abs: string, manifest: string): TrainedModel {
   const first = members[0]!;
   for (const o of members.slice(1)) {
     const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
-    const what = !same(o.classes, first.classes) ? `classes ${o.classes.join(',')} vs ${first.classes.join(',')}`
-      : !same(o.featureSettings, first.featureSettings) ? 'feature settings'
-        : o.hyper.max_len !== first.hyper.max_len ? `MAX_LEN ${o.hyper.max_len} vs ${first.hyper.max_len}` : '';
-    if (what) throw new Error(`${manifest}: members ${path.relative(abs, first.dir)} and ${path.relative(abs, o.dir)} differ in ${what}; an ensemble needs the same inputs and classes`);
+    const what = !same(o.classes, first.classes)
+      ? `classes ${o.classes.join(',')} vs ${first.classes.join(',')}`
+      : !same(o.featureSettings, first.featureSettings)
+        ? 'feature settings'
+        : o.hyper.max_len !== first.hyper.max_len
+          ? `MAX_LEN ${o.hyper.max_len} vs ${first.hyper.max_len}`
+          : '';
+    if (what)
+      throw new Error(
+        `${manifest}: members ${path.relative(abs, first.dir)} and ${path.relative(abs, o.dir)} differ in ${what}; an ensemble needs the same inputs and classes`,
+      );
   }
   const em = JSON.parse(readFileSync(manifest, 'utf8')) as EnsembleManifest;
   const t = readTemperature(em.temperature, manifest);
   return {
-    dir: abs, members: members.flatMap((x) => x.members), classes: first.classes, featureSettings: first.featureSettings,
-    hyper: { ...first.hyper, ensemble: members.length }, epochs: first.epochs, ...(t !== undefined ? { temperature: t } : {}),
+    dir: abs,
+    members: members.flatMap((x) => x.members),
+    classes: first.classes,
+    featureSettings: first.featureSettings,
+    hyper: { ...first.hyper, ensemble: members.length },
+    epochs: first.epochs,
+    ...(t !== undefined ? { temperature: t } : {}),
     ...readNeutralBias(em.neutral_bias, first.classes, manifest),
     ...(first.populationReference ? { populationReference: first.populationReference } : {}),
   };
@@ -280,10 +357,17 @@ function loadEnsemble(abs: string, manifest: string): TrainedModel {
 function loadSingle(abs: string): TrainedModel {
   const m = loadModelDir(abs);
   if (!m.featureParams) {
-    throw new Error(`${abs}: this model takes raw feature matrices (no feature parameters stored); use predict --features, or train one with affexion train`);
+    throw new Error(
+      `${abs}: this model takes raw feature matrices (no feature parameters stored); use predict --features, or train one with affexion train`,
+    );
   }
-  const t = m.training as { loudness?: LoudnessMode; hyperparameters?: Partial<Hyperparameters>; epochs_trained?: number; calibration?: { temperature?: unknown; neutral_bias?: unknown };
-    population_reference?: SpeakerReference };
+  const t = m.training as {
+    loudness?: LoudnessMode;
+    hyperparameters?: Partial<Hyperparameters>;
+    epochs_trained?: number;
+    calibration?: { temperature?: unknown; neutral_bias?: unknown };
+    population_reference?: SpeakerReference;
+  };
   if (t.loudness !== undefined && !LOUDNESS_MODES.includes(t.loudness)) {
     throw new Error(`${abs}/${CONFIG_FILE}: unknown loudness step "${t.loudness}" (made by another Affexion version?)`);
   }
@@ -298,14 +382,25 @@ function loadSingle(abs: string): TrainedModel {
   const n = m.config.n_features;
   const rows = featureRowCount(m.featureParams.nMfcc, hyper.prosodic_rows);
   if (rows !== n) {
-    throw new Error(`${abs}/${CONFIG_FILE}: ${m.featureParams.nMfcc} MFCCs${hyper.prosodic_rows ? ' and the prosodic rows' : ''} give ${rows} features, the network takes ${n}`);
+    throw new Error(
+      `${abs}/${CONFIG_FILE}: ${m.featureParams.nMfcc} MFCCs${hyper.prosodic_rows ? ' and the prosodic rows' : ''} give ${rows} features, the network takes ${n}`,
+    );
   }
   const temperature = readTemperature(t.calibration?.temperature, `${abs}/${CONFIG_FILE}`);
   return {
-    dir: abs, members: [{ dir: abs, net: m.net, normalization }], classes: m.labels, hyper, epochs: t.epochs_trained ?? 0,
+    dir: abs,
+    members: [{ dir: abs, net: m.net, normalization }],
+    classes: m.labels,
+    hyper,
+    epochs: t.epochs_trained ?? 0,
     ...(temperature !== undefined ? { temperature } : {}),
     ...readNeutralBias(t.calibration?.neutral_bias, m.labels, `${abs}/${CONFIG_FILE}`),
-    ...(populationReference(t.population_reference, n / 1, `${abs}/${CONFIG_FILE}`)),
-    featureSettings: resolveFeatureSettings({ params: m.featureParams, loudness: t.loudness ?? 'none', trimSilence: hyper.trim_silence, prosodicRows: hyper.prosodic_rows }),
+    ...populationReference(t.population_reference, n / 1, `${abs}/${CONFIG_FILE}`),
+    featureSettings: resolveFeatureSettings({
+      params: m.featureParams,
+      loudness: t.loudness ?? 'none',
+      trimSilence: hyper.trim_silence,
+      prosodicRows: hyper.prosodic_rows,
+    }),
   };
 }

@@ -78,8 +78,14 @@ export class AffexionNet {
     this.dropFc = new Dropout(c.dropout_fc);
     this.fc2 = new Linear('fc2', c.fc_hidden, c.n_classes, init, this.kernels);
     // state_dict order of the reference module
-    this.params = [...this.conv.params(), ...this.bn.params(), ...this.lstm.params(), ...this.attn.params(),
-      ...this.fc1.params(), ...this.fc2.params()];
+    this.params = [
+      ...this.conv.params(),
+      ...this.bn.params(),
+      ...this.lstm.params(),
+      ...this.attn.params(),
+      ...this.fc1.params(),
+      ...this.fc2.params(),
+    ];
     this.rng = new Rng(((opts.seed ?? 0) ^ 0x5eed) >>> 0);
   }
 
@@ -118,8 +124,11 @@ export class AffexionNet {
   backward(dLogits: Float32Array): void {
     const last = this.last;
     if (!last || !last.train) throw new Error('backward: needs a preceding train-mode forward()');
-    const c = this.config, { B, T } = last, D = 2 * c.lstm_hidden;
-    if (dLogits.length !== B * c.n_classes) throw new RangeError(`backward: dLogits has ${dLogits.length} values, expected ${B * c.n_classes}`);
+    const c = this.config,
+      { B, T } = last,
+      D = 2 * c.lstm_hidden;
+    if (dLogits.length !== B * c.n_classes)
+      throw new RangeError(`backward: dLogits has ${dLogits.length} values, expected ${B * c.n_classes}`);
     const dr = (this.buf.dr = ensure(this.buf.dr, B * c.fc_hidden));
     this.fc2.backward(dLogits, dr);
     this.dropFc.backward(dr);
@@ -144,12 +153,17 @@ export class AffexionNet {
    */
   recomputeBatchNormStats(batches: Iterable<{ x: Float32Array; B: number; T: number }>): void {
     const C = this.conv.outChannels;
-    const sum = new Float64Array(C), sq = new Float64Array(C);
+    const sum = new Float64Array(C),
+      sq = new Float64Array(C);
     let n = 0;
     for (const b of batches) {
       const h = this.conv.forward(b.x, b.B, b.T);
       for (let o = 0; o < b.B * b.T * C; o += C) {
-        for (let c = 0; c < C; c++) { const v = h[o + c]!; sum[c]! += v; sq[c]! += v * v; }
+        for (let c = 0; c < C; c++) {
+          const v = h[o + c]!;
+          sum[c]! += v;
+          sq[c]! += v * v;
+        }
       }
       n += b.B * b.T;
     }
@@ -221,12 +235,19 @@ export class AffexionNet {
     const problems: string[] = [];
     for (const [name, dst] of own) {
       const src = sd.get(name);
-      if (!src) { if (name !== 'bn.num_batches_tracked') problems.push(`missing '${name}' [${shapes.get(name)}]`); continue; }
-      if (src.length !== dst.length) problems.push(`'${name}' has ${src.length} values, the architecture needs [${shapes.get(name)}] = ${dst.length}`);
+      if (!src) {
+        if (name !== 'bn.num_batches_tracked') problems.push(`missing '${name}' [${shapes.get(name)}]`);
+        continue;
+      }
+      if (src.length !== dst.length)
+        problems.push(`'${name}' has ${src.length} values, the architecture needs [${shapes.get(name)}] = ${dst.length}`);
     }
     for (const name of sd.keys()) if (!own.has(name)) problems.push(`unexpected '${name}'`);
     if (problems.length) throw new Error(`${source} does not fit this architecture: ${problems.join('; ')}`);
-    for (const [name, dst] of own) { const src = sd.get(name); if (src) dst.set(src); }
+    for (const [name, dst] of own) {
+      const src = sd.get(name);
+      if (src) dst.set(src);
+    }
   }
 }
 

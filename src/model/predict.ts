@@ -23,11 +23,18 @@ export interface RawPrediction {
  * frames for any model — PyTorch's semantics: the reference's forward(x, lengths) masks whenever
  * lengths are passed, whether or not the model was trained with mask_padding.
  */
-export function predictRaw(model: string | LoadedModel, x: Float32Array, B: number, T: number,
-  lengths?: Int32Array | null, opts: { batchSize?: number; kernels?: Kernels } = {}): RawPrediction {
+export function predictRaw(
+  model: string | LoadedModel,
+  x: Float32Array,
+  B: number,
+  T: number,
+  lengths?: Int32Array | null,
+  opts: { batchSize?: number; kernels?: Kernels } = {},
+): RawPrediction {
   const m = typeof model === 'string' ? loadModelDir(model, { kernels: opts.kernels }) : model;
   const { net, config } = m;
-  const F = config.n_features, K = config.n_classes;
+  const F = config.n_features,
+    K = config.n_classes;
   if (x.length !== B * T * F) {
     throw new RangeError(`predictRaw: input has ${x.length} values, expected (B, T, F) = (${B}, ${T}, ${F}) → ${B * T * F}`);
   }
@@ -47,8 +54,14 @@ export function predictRaw(model: string | LoadedModel, x: Float32Array, B: numb
 export const yieldToEventLoop = (): Promise<void> => new Promise((r) => setImmediate(r));
 
 /** Class probabilities (N, K) in eval mode, in batches. */
-export async function predictProbabilities(net: AffexionNet, features: readonly FeatureMatrix[], norm: Normalization,
-  maxLen: number, batchSize: number, onBatch?: (done: number) => void): Promise<Float32Array> {
+export async function predictProbabilities(
+  net: AffexionNet,
+  features: readonly FeatureMatrix[],
+  norm: Normalization,
+  maxLen: number,
+  batchSize: number,
+  onBatch?: (done: number) => void,
+): Promise<Float32Array> {
   const K = net.config.n_classes;
   const out = new Float32Array(features.length * K);
   for (let s = 0; s < features.length; s += batchSize) {
@@ -58,8 +71,10 @@ export async function predictProbabilities(net: AffexionNet, features: readonly 
     // NaN/Inf activations would turn into the same (or NaN) probabilities for every clip: say so instead.
     const bad = logits.findIndex((v) => !Number.isFinite(v));
     if (bad >= 0) {
-      throw new Error(`the network produced a non-finite output (${logits[bad]}) for clip ${s + Math.floor(bad / K) + 1}; ` +
-        'its weights or input statistics hold values it cannot use (a diverged or damaged model?)');
+      throw new Error(
+        `the network produced a non-finite output (${logits[bad]}) for clip ${s + Math.floor(bad / K) + 1}; ` +
+          'its weights or input statistics hold values it cannot use (a diverged or damaged model?)',
+      );
     }
     for (let b = 0; b < B; b++) {
       let mx = -Infinity;
@@ -79,8 +94,14 @@ export async function predictProbabilities(net: AffexionNet, features: readonly 
  * as the mean of its windows of `maxLen` frames every `hopFrames` frames; otherwise as
  * {@link predictProbabilities} (the first `maxLen` frames).
  */
-export async function clipProbabilities(net: AffexionNet, features: readonly FeatureMatrix[], norm: Normalization,
-  maxLen: number, batchSize: number, hopFrames = 0): Promise<Float32Array> {
+export async function clipProbabilities(
+  net: AffexionNet,
+  features: readonly FeatureMatrix[],
+  norm: Normalization,
+  maxLen: number,
+  batchSize: number,
+  hopFrames = 0,
+): Promise<Float32Array> {
   if (!(hopFrames > 0)) return predictProbabilities(net, features, norm, maxLen, batchSize);
   const { windows, owner } = clipWindows(features, maxLen, hopFrames);
   const probs = await predictProbabilities(net, windows, norm, maxLen, batchSize);

@@ -32,7 +32,9 @@ export function numel(shape: readonly number[]): number {
 
 /** Parse a safetensors byte buffer; `source` names the file in errors. */
 export function parseSafetensors(buf: Uint8Array, source = '<buffer>'): SafetensorsFile {
-  const fail = (msg: string): never => { throw new Error(`${source}: not a valid safetensors file: ${msg}`); };
+  const fail = (msg: string): never => {
+    throw new Error(`${source}: not a valid safetensors file: ${msg}`);
+  };
   if (buf.length < 8) fail('shorter than the 8-byte header length');
   const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   const n = Number(dv.getBigUint64(0, true));
@@ -48,7 +50,10 @@ export function parseSafetensors(buf: Uint8Array, source = '<buffer>'): Safetens
   const tensors = new Map<string, SafeTensor>();
   let metadata: Record<string, string> = {};
   for (const [name, raw] of Object.entries(header)) {
-    if (name === '__metadata__') { metadata = (raw ?? {}) as Record<string, string>; continue; }
+    if (name === '__metadata__') {
+      metadata = (raw ?? {}) as Record<string, string>;
+      continue;
+    }
     const info = raw as { dtype?: string; shape?: number[]; data_offsets?: [number, number] };
     const dtype = info.dtype as SafetensorsDtype;
     if (!(dtype in BYTES)) fail(`tensor '${name}' has dtype ${info.dtype}; supported: ${Object.keys(BYTES).join(', ')}`);
@@ -61,8 +66,14 @@ export function parseSafetensors(buf: Uint8Array, source = '<buffer>'): Safetens
     // Copy into an aligned buffer: the data section need not be aligned for the typed array.
     const slice = buf.slice(dataStart + a, dataStart + b);
     const ab = slice.buffer;
-    const data = dtype === 'F32' ? new Float32Array(ab) : dtype === 'F64' ? new Float64Array(ab)
-      : dtype === 'I64' ? new BigInt64Array(ab) : new Int32Array(ab);
+    const data =
+      dtype === 'F32'
+        ? new Float32Array(ab)
+        : dtype === 'F64'
+          ? new Float64Array(ab)
+          : dtype === 'I64'
+            ? new BigInt64Array(ab)
+            : new Int32Array(ab);
     tensors.set(name, { dtype, shape: info.shape!.slice(), data });
   }
   return { tensors, metadata };
@@ -96,8 +107,12 @@ function dtypeOf(data: TensorToWrite['data']): SafetensorsDtype {
  * Metadata entries `keys` of a safetensors file parsed as JSON (for writers that store objects there,
  * e.g. checkpoints); a missing or unparsable entry is an error naming the file and the key.
  */
-export function jsonMetadata(metadata: Record<string, string>, keys: readonly string[], source: string,
-  what = 'metadata'): Record<string, unknown> {
+export function jsonMetadata(
+  metadata: Record<string, string>,
+  keys: readonly string[],
+  source: string,
+  what = 'metadata',
+): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const key of keys) {
     try {
@@ -110,13 +125,16 @@ export function jsonMetadata(metadata: Record<string, string>, keys: readonly st
 }
 
 /** Serialise tensors (in insertion order) to safetensors bytes. */
-export function encodeSafetensors(tensors: Map<string, TensorToWrite> | Record<string, TensorToWrite>,
-  metadata?: Record<string, string>): Uint8Array {
+export function encodeSafetensors(
+  tensors: Map<string, TensorToWrite> | Record<string, TensorToWrite>,
+  metadata?: Record<string, string>,
+): Uint8Array {
   const entries = tensors instanceof Map ? [...tensors.entries()] : Object.entries(tensors);
   const header: Record<string, unknown> = {};
   let offset = 0;
   for (const [name, t] of entries) {
-    if (numel(t.shape) !== t.data.length) throw new Error(`safetensors: tensor '${name}' has shape [${t.shape}] but ${t.data.length} values`);
+    if (numel(t.shape) !== t.data.length)
+      throw new Error(`safetensors: tensor '${name}' has shape [${t.shape}] but ${t.data.length} values`);
     const dtype = dtypeOf(t.data);
     header[name] = { dtype, shape: t.shape, data_offsets: [offset, offset + t.data.byteLength] };
     offset += t.data.byteLength;
@@ -138,8 +156,11 @@ export function encodeSafetensors(tensors: Map<string, TensorToWrite> | Record<s
 }
 
 /** Write tensors to a .safetensors file. */
-export function writeSafetensors(file: string, tensors: Map<string, TensorToWrite> | Record<string, TensorToWrite>,
-  metadata?: Record<string, string>): void {
+export function writeSafetensors(
+  file: string,
+  tensors: Map<string, TensorToWrite> | Record<string, TensorToWrite>,
+  metadata?: Record<string, string>,
+): void {
   writeFileSync(file, encodeSafetensors(tensors, metadata));
 }
 

@@ -34,7 +34,10 @@ export function packState(value: unknown, prefix: string, tensors: Map<string, T
 }
 
 /** Inverse of {@link packState}: tensors come back as copies of their original typed array kind. */
-export function unpackState(packed: unknown, tensors: Map<string, { data: Float32Array | Float64Array | BigInt64Array | Int32Array }>): unknown {
+export function unpackState(
+  packed: unknown,
+  tensors: Map<string, { data: Float32Array | Float64Array | BigInt64Array | Int32Array }>,
+): unknown {
   if (Array.isArray(packed)) return packed.map((v) => unpackState(v, tensors));
   if (packed !== null && typeof packed === 'object') {
     const o = packed as Record<string, unknown>;

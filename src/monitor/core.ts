@@ -87,7 +87,10 @@ export function headPoint(k: number, every: number): number {
   return Math.floor(k / every) * every - every;
 }
 
-export interface Threshold { enter: number; leave: number }
+export interface Threshold {
+  enter: number;
+  leave: number;
+}
 
 export interface MonitorOptions<R = unknown> {
   model: MonitorModel<R>;
@@ -140,7 +143,8 @@ export interface MonitorOptions<R = unknown> {
 export interface WindowEvent {
   type: 'window';
   /** Window span in stream seconds. */
-  t0: number; t1: number;
+  t0: number;
+  t1: number;
   speech: boolean;
   /** Share of the window's 10 ms frames that are speech. */
   speechShare: number;
@@ -169,12 +173,36 @@ export interface WindowEvent {
   /** When the head was fused: the stream second its context ends at (the refresh point, see {@link headPoint}). */
   headT?: number;
 }
-export interface UtteranceEvent { type: 'utterance'; t0: number; t1: number }
-export interface SpeechEvent { type: 'speech'; t: number; speech: boolean }
-export interface AlertEvent { type: 'alert'; label: string; t: number; level: number; state: 'enter' | 'leave' }
+export interface UtteranceEvent {
+  type: 'utterance';
+  t0: number;
+  t1: number;
+}
+export interface SpeechEvent {
+  type: 'speech';
+  t: number;
+  speech: boolean;
+}
+export interface AlertEvent {
+  type: 'alert';
+  label: string;
+  t: number;
+  level: number;
+  state: 'enter' | 'leave';
+}
 /** `skipped`: no reference enrolled; windows are normalised with the session's own speech (`fallback`). */
-export interface EnrolledEvent { type: 'enrolled'; t: number; speechSeconds: number; skipped: boolean; fallback?: 'session speech' }
-export interface EnrollingEvent { type: 'enrolling'; t: number; needSeconds: number }
+export interface EnrolledEvent {
+  type: 'enrolled';
+  t: number;
+  speechSeconds: number;
+  skipped: boolean;
+  fallback?: 'session speech';
+}
+export interface EnrollingEvent {
+  type: 'enrolling';
+  t: number;
+  needSeconds: number;
+}
 export interface SummaryEvent {
   type: 'summary';
   duration: number;
@@ -187,7 +215,8 @@ export interface SummaryEvent {
   /** Seconds (of hop) each smoothed label was shown. */
   labelSeconds: Record<string, number>;
   alerts: number;
-  lagP50: number; lagP95: number;
+  lagP50: number;
+  lagP95: number;
 }
 export type MonitorEvent = WindowEvent | UtteranceEvent | SpeechEvent | AlertEvent | EnrolledEvent | EnrollingEvent | SummaryEvent;
 
@@ -229,7 +258,12 @@ function quantile(xs: number[], q: number): number {
 }
 
 interface DueWindow {
-  t0: number; t1: number; samples: Float32Array; share: number; arrived: number; ref?: 'speaker' | 'session' | 'window';
+  t0: number;
+  t1: number;
+  samples: Float32Array;
+  share: number;
+  arrived: number;
+  ref?: 'speaker' | 'session' | 'window';
   /** Index of the window in the stream (0: the one ending at `window`). */
   index: number;
   /** Models with a head: the refresh point it is fused with ({@link headPoint}; held here, so a window that waits long still has it) … */
@@ -239,7 +273,12 @@ interface DueWindow {
 }
 
 /** The head's opinion at one refresh point: its trailing audio, and once asked for, the opinion and the reference it was asked with. */
-interface HeadPointState { index: number; context: Float32Array; ref?: unknown; opinion?: Promise<unknown> }
+interface HeadPointState {
+  index: number;
+  context: Float32Array;
+  ref?: unknown;
+  opinion?: Promise<unknown>;
+}
 
 export function createMonitor<R>(opts: MonitorOptions<R>): Monitor {
   const { model } = opts;
@@ -258,7 +297,8 @@ export function createMonitor<R>(opts: MonitorOptions<R>): Monitor {
   }
   const headEvery = Math.max(1, Math.round((opts.headHop ?? Math.max(DEFAULT_HEAD_HOP_SECONDS, hopSec)) / hopSec));
   const smoothN = opts.smoothing ?? 3;
-  if (!(Number.isInteger(smoothN) && smoothN >= 1)) throw new Error(`smoothing: expected a whole number of windows ≥ 1, got ${opts.smoothing}`);
+  if (!(Number.isInteger(smoothN) && smoothN >= 1))
+    throw new Error(`smoothing: expected a whole number of windows ≥ 1, got ${opts.smoothing}`);
   const margin = opts.labelMargin ?? 0.1;
   const cooldown = opts.cooldown ?? 10;
   const minShare = opts.minSpeechShare ?? 0.25;
@@ -276,7 +316,9 @@ export function createMonitor<R>(opts: MonitorOptions<R>): Monitor {
   let resampler: StreamResampler | null = null;
   // Audio at the model's rate: buf holds samples [bufStart, bufStart + bufLen).
   let buf = new Float32Array(Math.max(win * 2, sr * 4));
-  let bufLen = 0, bufStart = 0, total = 0;
+  let bufLen = 0,
+    bufStart = 0,
+    total = 0;
   let nextEnd = win;
 
   let reference: R | null = opts.reference ?? null;
@@ -307,7 +349,10 @@ export function createMonitor<R>(opts: MonitorOptions<R>): Monitor {
 
   const pending: DueWindow[] = [];
   let busy: Promise<void> | null = null;
-  let dropped = 0, windows = 0, classified = 0, alerts = 0;
+  let dropped = 0,
+    windows = 0,
+    classified = 0,
+    alerts = 0;
   const lags: number[] = [];
   const meanSum = new Float64Array(K);
   const labelSeconds: Record<string, number> = {};
@@ -315,11 +360,17 @@ export function createMonitor<R>(opts: MonitorOptions<R>): Monitor {
   let smoothedLabel: string | null = null;
   const active = new Map<string, boolean>();
   const lastAlertEnd = new Map<string, number>();
-  let uttStart: number | null = null, speechFrames = 0, lastSpeechEvent = false;
+  let uttStart: number | null = null,
+    speechFrames = 0,
+    lastSpeechEvent = false;
   let ended = false;
 
   const rec = (p: ArrayLike<number>, off = 0): Record<string, number> => Object.fromEntries(model.classes.map((c, k) => [c, p[off + k]!]));
-  const argmax = (p: ArrayLike<number>): number => { let b = 0; for (let k = 1; k < K; k++) if (p[k]! > p[b]!) b = k; return b; };
+  const argmax = (p: ArrayLike<number>): number => {
+    let b = 0;
+    for (let k = 1; k < K; k++) if (p[k]! > p[b]!) b = k;
+    return b;
+  };
 
   function append(x: Float32Array): void {
     const keep = Math.max(win, ctxLen) + hop + sr; // the newest window (or head context: sliced when its refresh point falls due), the next one's overlap, and 1 s for enrolment look-back
@@ -390,7 +441,10 @@ export function createMonitor<R>(opts: MonitorOptions<R>): Monitor {
   function joinChunks(chunks: readonly Float32Array[]): Float32Array {
     const all = new Float32Array(chunks.reduce((n, c) => n + c.length, 0));
     let o = 0;
-    for (const c of chunks) { all.set(c, o); o += c.length; }
+    for (const c of chunks) {
+      all.set(c, o);
+      o += c.length;
+    }
     return all;
   }
 
@@ -414,9 +468,15 @@ export function createMonitor<R>(opts: MonitorOptions<R>): Monitor {
 
   /** The reference a window is scored with, and what it is (see WindowEvent.reference). */
   function referenceFor(w: DueWindow): R | null {
-    if (reference !== null) { w.ref = model.makeReference ? 'speaker' : undefined; return reference; }
+    if (reference !== null) {
+      w.ref = model.makeReference ? 'speaker' : undefined;
+      return reference;
+    }
     if (!fallback || !makeFallback) return null;
-    if (sessLen < sr) { w.ref = 'window'; return makeFallback([w.samples]); }
+    if (sessLen < sr) {
+      w.ref = 'window';
+      return makeFallback([w.samples]);
+    }
     if (sessRef === null) rebuildFallback();
     w.ref = 'session';
     return sessRef;
@@ -425,7 +485,11 @@ export function createMonitor<R>(opts: MonitorOptions<R>): Monitor {
   function rebuildFallback(): void {
     sessRef = makeFallback!(sessionClips());
     sessRefLen = sessLen;
-    if (sessLen >= fallbackCap) { sessClips = []; sessChunks = []; sessTailLen = 0; }
+    if (sessLen >= fallbackCap) {
+      sessClips = [];
+      sessChunks = [];
+      sessTailLen = 0;
+    }
   }
 
   /**
@@ -457,7 +521,9 @@ export function createMonitor<R>(opts: MonitorOptions<R>): Monitor {
       lags.push(lag);
       if (lags.length > 10_000) lags.splice(0, 5_000);
     }
-    let p: Record<string, number> | null = null, label: string | null = null, sm: Record<string, number> | null = null;
+    let p: Record<string, number> | null = null,
+      label: string | null = null,
+      sm: Record<string, number> | null = null;
     if (probs) {
       classified++;
       for (let k = 0; k < K; k++) meanSum[k] += probs[k]!;
@@ -485,8 +551,18 @@ export function createMonitor<R>(opts: MonitorOptions<R>): Monitor {
       }
     }
     emit({
-      type: 'window', t0: w.t0, t1: w.t1, speech: w.share >= minShare, speechShare: w.share, probs: p, label,
-      smoothed: sm, smoothedLabel: probs ? smoothedLabel : null, lag, dropped, ...extra,
+      type: 'window',
+      t0: w.t0,
+      t1: w.t1,
+      speech: w.share >= minShare,
+      speechShare: w.share,
+      probs: p,
+      label,
+      smoothed: sm,
+      smoothedLabel: probs ? smoothedLabel : null,
+      lag,
+      dropped,
+      ...extra,
     });
   }
 
@@ -518,7 +594,10 @@ export function createMonitor<R>(opts: MonitorOptions<R>): Monitor {
         if (head) {
           const opinion = w.headFrom ? await headOpinion(w.headFrom) : null;
           fused = opinion !== null;
-          if (opinion !== null) { probs = head.fuse(probs, opinion); headT = (win + w.headFrom!.index * hop) / sr; }
+          if (opinion !== null) {
+            probs = head.fuse(probs, opinion);
+            headT = (win + w.headFrom!.index * hop) / sr;
+          }
         }
       } catch (err) {
         pending.length = 0;
@@ -526,7 +605,11 @@ export function createMonitor<R>(opts: MonitorOptions<R>): Monitor {
         else failure ??= err;
         return;
       }
-      windowEvent(w, probs, { ...(w.ref ? { reference: w.ref } : {}), ...(fused !== undefined ? { head: fused } : {}), ...(headT !== undefined ? { headT } : {}) });
+      windowEvent(w, probs, {
+        ...(w.ref ? { reference: w.ref } : {}),
+        ...(fused !== undefined ? { head: fused } : {}),
+        ...(headT !== undefined ? { headT } : {}),
+      });
       try {
         // A refresh point's opinion is asked for right after its own window's event: ready before the window that needs it.
         if (w.headOwn) void headOpinion(w.headOwn).catch(() => {});
@@ -542,13 +625,17 @@ export function createMonitor<R>(opts: MonitorOptions<R>): Monitor {
 
   function schedule(): void {
     if (!busy && pending.length) {
-      busy = pump().finally(() => { busy = null; schedule(); });
+      busy = pump().finally(() => {
+        busy = null;
+        schedule();
+      });
     }
   }
 
   function dueWindows(): void {
     while (total >= nextEnd) {
-      const e = nextEnd, s = e - win;
+      const e = nextEnd,
+        s = e - win;
       nextEnd += hop;
       const index = windows++;
       if (head && index % headEvery === 0) {
@@ -556,7 +643,8 @@ export function createMonitor<R>(opts: MonitorOptions<R>): Monitor {
         headPoints.set(index, { index, context: slice(e - ctxLen, e) });
         headPoints.delete(index - 2 * headEvery);
       }
-      const fa = Math.floor(s / gate.hop), fb = Math.floor(e / gate.hop);
+      const fa = Math.floor(s / gate.hop),
+        fb = Math.floor(e / gate.hop);
       const share = gate.speechShare(fa, fb);
       const recentShare = gate.speechShare(Math.floor((e - hop) / gate.hop), fb);
       const w: DueWindow = { t0: s / sr, t1: e / sr, samples: new Float32Array(0), share, arrived: now(), index };
@@ -592,7 +680,8 @@ export function createMonitor<R>(opts: MonitorOptions<R>): Monitor {
     push(samples: Float32Array, sampleRate: number): void {
       if (ended) throw new Error('monitor: push after end');
       if (!resampler) resampler = new StreamResampler(sampleRate, sr, model.resample);
-      else if (resampler.fromRate !== sampleRate) throw new Error(`monitor: sample rate changed from ${resampler.fromRate} to ${sampleRate} Hz within a session`);
+      else if (resampler.fromRate !== sampleRate)
+        throw new Error(`monitor: sample rate changed from ${resampler.fromRate} to ${sampleRate} Hz within a session`);
       for (let i = 0; i < samples.length; i++) {
         const v = samples[i]!;
         if (!Number.isFinite(v) || v < -4 || v > 4) throw new Error(`monitor: sample ${i} is ${v}; expected finite samples in [-1, 1]`);
@@ -612,7 +701,10 @@ export function createMonitor<R>(opts: MonitorOptions<R>): Monitor {
         ended = true;
         if (resampler) {
           const rest = resampler.flush();
-          if (rest.length) { append(rest); gate.push(rest); }
+          if (rest.length) {
+            append(rest);
+            gate.push(rest);
+          }
         }
         gate.finish();
         onDecided();
@@ -622,9 +714,17 @@ export function createMonitor<R>(opts: MonitorOptions<R>): Monitor {
       if (failure) throw failure;
       endUtterance(total / sr);
       const summary: SummaryEvent = {
-        type: 'summary', duration: total / sr, speechSeconds: (speechFrames * gate.hop) / sr, windows, classified, dropped,
-        meanProbs: rec(Array.from(meanSum, (v) => (classified ? v / classified : 0))), labelSeconds, alerts,
-        lagP50: quantile(lags, 0.5), lagP95: quantile(lags, 0.95),
+        type: 'summary',
+        duration: total / sr,
+        speechSeconds: (speechFrames * gate.hop) / sr,
+        windows,
+        classified,
+        dropped,
+        meanProbs: rec(Array.from(meanSum, (v) => (classified ? v / classified : 0))),
+        labelSeconds,
+        alerts,
+        lagP50: quantile(lags, 0.5),
+        lagP95: quantile(lags, 0.95),
       };
       emit(summary);
       return summary;
@@ -642,7 +742,13 @@ export function createMonitor<R>(opts: MonitorOptions<R>): Monitor {
       sessRef = null;
       sessRefLen = 0;
       enrolChunks = [];
-      emit({ type: 'enrolled', t: total / sr, speechSeconds: 0, skipped: true, ...(fallback ? { fallback: 'session speech' as const } : {}) });
+      emit({
+        type: 'enrolled',
+        t: total / sr,
+        speechSeconds: 0,
+        skipped: true,
+        ...(fallback ? { fallback: 'session speech' as const } : {}),
+      });
     },
     redoEnrolment(): void {
       if (enrolTarget === 0) return;
@@ -663,14 +769,27 @@ export function createMonitor<R>(opts: MonitorOptions<R>): Monitor {
     },
     setThreshold(label: string, t: Threshold | null): void {
       if (!model.classes.includes(label)) throw new Error(`thresholds: unknown class "${label}"`);
-      if (t === null) { delete thresholds[label]; return; }
+      if (t === null) {
+        delete thresholds[label];
+        return;
+      }
       checkThreshold(label, t);
       thresholds[label] = { enter: t.enter, leave: t.leave };
     },
-    get thresholds() { return thresholds; },
-    get seconds() { return total / sr; },
-    get dropped() { return dropped; },
-    get enrolling() { return enrolling; },
-    get retained() { return { audioSamples: buf.length, gateFrames: gate.retainedFrames, fallbackSamples: sessClips.length * clipLen + sessTailLen }; },
+    get thresholds() {
+      return thresholds;
+    },
+    get seconds() {
+      return total / sr;
+    },
+    get dropped() {
+      return dropped;
+    },
+    get enrolling() {
+      return enrolling;
+    },
+    get retained() {
+      return { audioSamples: buf.length, gateFrames: gate.retainedFrames, fallbackSamples: sessClips.length * clipLen + sessTailLen };
+    },
   };
 }

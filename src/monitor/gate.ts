@@ -41,7 +41,10 @@ export class SpeechGate {
   private nextDecide = 0;
   private threshold = Infinity;
 
-  constructor(readonly sampleRate: number, opts: GateOptions = {}) {
+  constructor(
+    readonly sampleRate: number,
+    opts: GateOptions = {},
+  ) {
     this.o = { ...DEFAULT_SPEECH_DETECT, ...opts };
     this.hop = Math.max(1, Math.round(this.o.hopSec * sampleRate));
     this.frame = Math.max(1, Math.round(this.o.frameSec * sampleRate));
@@ -52,10 +55,14 @@ export class SpeechGate {
   }
 
   /** What the gate holds (frames of levels, decisions kept): bounded however long the stream. */
-  get retainedFrames(): number { return Math.max(this.levels.length, this.decided.size, this.core.length); }
+  get retainedFrames(): number {
+    return Math.max(this.levels.length, this.decided.size, this.core.length);
+  }
 
   /** Frames with a level so far. */
-  get frames(): number { return this.base + this.levels.length; }
+  get frames(): number {
+    return this.base + this.levels.length;
+  }
 
   /** Feeds samples (at `sampleRate`); decides every frame whose look-ahead is complete. */
   push(x: Float32Array): void {
@@ -99,7 +106,8 @@ export class SpeechGate {
    */
   speechShare(a: number, b: number): number {
     if (b <= a) return 0;
-    let n = 0, s = 0;
+    let n = 0,
+      s = 0;
     for (let f = Math.max(a, this.base); f < Math.min(b, this.frames); f++) {
       n++;
       s += this.isSpeech(f) ? 1 : 0;
@@ -122,7 +130,8 @@ export class SpeechGate {
    */
   private modulated(f: number, final: boolean): boolean | null {
     if (!final && f + this.radius >= this.frames) return null;
-    let mn = this.levels[f - this.base]!, mx = mn;
+    let mn = this.levels[f - this.base]!,
+      mx = mn;
     for (const dir of [-1, 1]) {
       let gap = 0;
       for (let g = f + dir; Math.abs(g - f) <= this.radius && g >= this.base && g < this.frames; g += dir) {
@@ -152,9 +161,18 @@ export class SpeechGate {
     while (this.nextDecide < this.frames && (final || this.nextDecide + ahead < coreKnown)) {
       const f = this.nextDecide;
       const isCore = (g: number): boolean => g >= this.coreBase && g < coreKnown && this.core[g - this.coreBase] === 1;
-      let before = -Infinity, after = Infinity;
-      for (let g = f; g >= Math.max(this.coreBase, f - this.hangFrames - this.padFrames); g--) if (isCore(g)) { before = g; break; }
-      for (let g = f; g <= Math.min(coreKnown - 1, f + ahead); g++) if (isCore(g)) { after = g; break; }
+      let before = -Infinity,
+        after = Infinity;
+      for (let g = f; g >= Math.max(this.coreBase, f - this.hangFrames - this.padFrames); g--)
+        if (isCore(g)) {
+          before = g;
+          break;
+        }
+      for (let g = f; g <= Math.min(coreKnown - 1, f + ahead); g++)
+        if (isCore(g)) {
+          after = g;
+          break;
+        }
       const sp = f - before <= this.padFrames || after - f <= this.padFrames || after - before <= this.hangFrames;
       this.decided.set(f, sp);
       this.decidedQueue.push({ frame: f, speech: sp });

@@ -9,8 +9,22 @@
  * const summary = await replayFile(model, 'call.wav', { onEvent: (e) => console.log(e.type) });
  * ```
  */
-export { createMonitor, defaultThresholds, type Monitor, type MonitorModel, type MonitorOptions, type MonitorEvent, type WindowEvent,
-  type UtteranceEvent, type SpeechEvent, type AlertEvent, type EnrolledEvent, type EnrollingEvent, type SummaryEvent, type Threshold } from './core.js';
+export {
+  createMonitor,
+  defaultThresholds,
+  type Monitor,
+  type MonitorModel,
+  type MonitorOptions,
+  type MonitorEvent,
+  type WindowEvent,
+  type UtteranceEvent,
+  type SpeechEvent,
+  type AlertEvent,
+  type EnrolledEvent,
+  type EnrollingEvent,
+  type SummaryEvent,
+  type Threshold,
+} from './core.js';
 export { StreamResampler } from './stream-resampler.js';
 export { SpeechGate, type GateOptions } from './gate.js';
 export { monitorModel, loadMonitorModel, sessionReference } from './model.js';

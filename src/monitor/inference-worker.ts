@@ -9,7 +9,8 @@ import { windowProbabilities } from '../eval/predict.js';
 import { loadTrainedModel } from '../model/model-dir.js';
 import { contextFunctionals } from './head.js';
 
-export type PoolRequest = { id: number; windows: Float32Array[]; ref: SpeakerReference | null | (SpeakerReference | null)[]; members: [number, number] }
+export type PoolRequest =
+  | { id: number; windows: Float32Array[]; ref: SpeakerReference | null | (SpeakerReference | null)[]; members: [number, number] }
   /** The functional head's input: functionals of a refresh point's trailing audio (src/monitor/head.ts contextFunctionals). */
   | { id: number; context: Float32Array };
 export type PoolReply = { id: number; probs: Float32Array } | { id: number; functionals: number[] | null } | { id: number; error: string };
@@ -21,7 +22,12 @@ function sub(a: number, b: number): typeof m {
   const key = `${a}:${b}`;
   let s = subs.get(key);
   // A part of the members is left uncalibrated: the pool calibrates the mean of all parts (as modelProbabilities does).
-  if (!s) subs.set(key, (s = a === 0 && b === m.members.length ? m : { ...m, members: m.members.slice(a, b), temperature: undefined, neutralBias: undefined }));
+  if (!s)
+    subs.set(
+      key,
+      (s =
+        a === 0 && b === m.members.length ? m : { ...m, members: m.members.slice(a, b), temperature: undefined, neutralBias: undefined }),
+    );
   return s;
 }
 

@@ -24,7 +24,12 @@ import { functionalMonitorHead, localHeadFunctionals } from './head.js';
 
 export { contextFunctionals, HEAD_CONTEXT_SECONDS, HEAD_MIN_SPEECH_SECONDS } from './head.js';
 
-interface Request { windows: Float32Array[]; ref: SpeakerReference | null; resolve: (p: Float32Array) => void; reject: (e: unknown) => void }
+interface Request {
+  windows: Float32Array[];
+  ref: SpeakerReference | null;
+  resolve: (p: Float32Array) => void;
+  reject: (e: unknown) => void;
+}
 
 /** Windows per forward pass by default: 16 streams' due windows at once (attention memory is B·T², small at T = 150). */
 export const DEFAULT_MONITOR_BATCH = 32;
@@ -53,7 +58,11 @@ export function modelWindow(m: TrainedModel): { seconds: number; hopSeconds: num
  * monitor decides this — point it at the recogniser's library fallback (utterance/session normalisation)
  * when that exists, and the monitor follows.
  */
-export function sessionReference(m: TrainedModel, speech: readonly Float32Array[], features?: (clip: Float32Array) => FeatureMatrix): SpeakerReference {
+export function sessionReference(
+  m: TrainedModel,
+  speech: readonly Float32Array[],
+  features?: (clip: Float32Array) => FeatureMatrix,
+): SpeakerReference {
   return referenceFromSamples(m, speech, features);
 }
 
@@ -80,7 +89,12 @@ export function monitorHead(m: TrainedModel, pool?: InferencePool): MonitorHead 
   const head = m.functionalHead;
   if (!head) return undefined;
   const local = localHeadFunctionals(m.featureSettings);
-  return functionalMonitorHead(head, m.classes, m.featureSettings.params.sr, pool ? { ...local, context: (c) => pool.functionals(c) } : local);
+  return functionalMonitorHead(
+    head,
+    m.classes,
+    m.featureSettings.params.sr,
+    pool ? { ...local, context: (c) => pool.functionals(c) } : local,
+  );
 }
 
 /**
@@ -88,7 +102,10 @@ export function monitorHead(m: TrainedModel, pool?: InferencePool): MonitorHead 
  * windows (any sessions, any references) share one forward pass (1: one window at a time). With `pool`,
  * the batches are scored by its worker threads instead of this thread (src/monitor/pool.ts).
  */
-export function monitorModel(m: TrainedModel, opts: { maxBatch?: number; pool?: InferencePool } = {}): MonitorModel<SpeakerReference> & { warmUp(): Promise<void> } {
+export function monitorModel(
+  m: TrainedModel,
+  opts: { maxBatch?: number; pool?: InferencePool } = {},
+): MonitorModel<SpeakerReference> & { warmUp(): Promise<void> } {
   const maxBatch = opts.maxBatch ?? DEFAULT_MONITOR_BATCH;
   if (!(Number.isInteger(maxBatch) && maxBatch >= 1)) throw new Error(`maxBatch: expected a whole number ≥ 1, got ${opts.maxBatch}`);
   const queue: Request[] = [];
@@ -145,17 +162,20 @@ export function monitorModel(m: TrainedModel, opts: { maxBatch?: number; pool?: 
     /** Scores a few windows of faint noise so the first live window does not pay for first-call set-up. */
     async warmUp() {
       let seed = 1;
-      const w = new Float32Array(2 * sr).map(() => { seed = (seed * 16807) % 2147483647; return 1e-3 * (seed / 2147483647 - 0.5); });
+      const w = new Float32Array(2 * sr).map(() => {
+        seed = (seed * 16807) % 2147483647;
+        return 1e-3 * (seed / 2147483647 - 0.5);
+      });
       const ref = m.hyper.speaker_reference ? sessionReference(m, [w]) : null;
       for (let i = 0; i < 3; i++) await (opts.pool ? opts.pool.classify([w], ref) : windowProbabilities(m, [w], ref, 1));
     },
     ...(m.functionalHead ? { head: monitorHead(m, opts.pool) } : {}),
     ...(m.hyper.speaker_reference
       ? {
-        makeReference: (clips: Float32Array[]) => referenceFromSamples(m, clips),
-        fallbackReference: (clips: Float32Array[]) => sessionReference(m, clips, features),
-        referenceClipSamples: m.hyper.max_len * m.featureSettings.params.hopLength,
-      }
+          makeReference: (clips: Float32Array[]) => referenceFromSamples(m, clips),
+          fallbackReference: (clips: Float32Array[]) => sessionReference(m, clips, features),
+          referenceClipSamples: m.hyper.max_len * m.featureSettings.params.hopLength,
+        }
       : {}),
   };
 }

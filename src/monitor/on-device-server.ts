@@ -34,7 +34,12 @@ export interface OnDeviceServerOptions {
 }
 
 /** What clients tried to send that an on-device server never takes. */
-export interface OnDeviceStats { requests: number; withBody: number; bodyBytes: number; upgrades: number }
+export interface OnDeviceStats {
+  requests: number;
+  withBody: number;
+  bodyBytes: number;
+  upgrades: number;
+}
 
 export interface OnDeviceServer {
   url: string;
@@ -50,11 +55,15 @@ export function defaultOnDeviceAssetsDir(): string {
 
 const sameToken = (a: string | undefined, b: string): boolean => {
   if (typeof a !== 'string') return false;
-  const x = Buffer.from(a), y = Buffer.from(b);
+  const x = Buffer.from(a),
+    y = Buffer.from(b);
   return x.length === y.length && timingSafeEqual(x, y);
 };
 
-export async function startOnDeviceServer(onnx: { bytes: Uint8Array; meta: OnnxMetadata }, opts: OnDeviceServerOptions = {}): Promise<OnDeviceServer> {
+export async function startOnDeviceServer(
+  onnx: { bytes: Uint8Array; meta: OnnxMetadata },
+  opts: OnDeviceServerOptions = {},
+): Promise<OnDeviceServer> {
   const host = opts.host ?? '127.0.0.1';
   const token = opts.token;
   if (!isLoopback(host) && !token) throw new ParamError('host', `${host}: a non-loopback address needs a token (the page checks it)`);
@@ -71,12 +80,18 @@ export async function startOnDeviceServer(onnx: { bytes: Uint8Array; meta: OnnxM
   const stats: OnDeviceStats = { requests: 0, withBody: 0, bodyBytes: 0, upgrades: 0 };
   const app = Fastify({ logger: false, bodyLimit: 1 });
   // No WebSocket here: an upgrade request is counted and its connection closed.
-  app.server.on('upgrade', (_req, socket: { destroy(): void }) => { stats.upgrades++; socket.destroy(); });
+  app.server.on('upgrade', (_req, socket: { destroy(): void }) => {
+    stats.upgrades++;
+    socket.destroy();
+  });
 
   app.addHook('onRequest', async (req, reply) => {
     stats.requests++;
     const len = Number(req.headers['content-length'] ?? 0);
-    if (len > 0 || req.headers['transfer-encoding']) { stats.withBody++; stats.bodyBytes += len; }
+    if (len > 0 || req.headers['transfer-encoding']) {
+      stats.withBody++;
+      stats.bodyBytes += len;
+    }
     if (req.headers.upgrade) stats.upgrades++;
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       reply.code(405).type('text/plain').send('affexion on-device monitor: this server takes nothing from the page');
@@ -95,8 +110,11 @@ export async function startOnDeviceServer(onnx: { bytes: Uint8Array; meta: OnnxM
   app.addHook('onSend', async (_req, reply, payload) => {
     reply.header('x-content-type-options', 'nosniff');
     // connect-src 'self': the page may fetch this server's files only, and it only ever GETs.
-    reply.header('content-security-policy', "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; worker-src 'self' blob:; " +
-      "connect-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'");
+    reply.header(
+      'content-security-policy',
+      "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; worker-src 'self' blob:; " +
+        "connect-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'",
+    );
     reply.header('cross-origin-opener-policy', 'same-origin');
     reply.header('cross-origin-embedder-policy', 'require-corp');
     reply.header('cross-origin-resource-policy', 'same-origin');
@@ -108,9 +126,15 @@ export async function startOnDeviceServer(onnx: { bytes: Uint8Array; meta: OnnxM
   const win = onnxWindow(meta);
   const o = opts.monitor ?? {};
   app.get('/api/info', async () => ({
-    model: opts.modelName ?? 'model.onnx', classes: meta.labels, reference: Boolean(meta.speaker_reference), onDevice: true,
-    window: o.window ?? win?.seconds ?? 2, hop: o.hop ?? win?.hopSeconds ?? 0.5,
-    enrolSeconds: meta.speaker_reference ? (o.enrolSeconds ?? 8) : 0, sessions: 0, maxSessions: 1,
+    model: opts.modelName ?? 'model.onnx',
+    classes: meta.labels,
+    reference: Boolean(meta.speaker_reference),
+    onDevice: true,
+    window: o.window ?? win?.seconds ?? 2,
+    hop: o.hop ?? win?.hopSeconds ?? 0.5,
+    enrolSeconds: meta.speaker_reference ? (o.enrolSeconds ?? 8) : 0,
+    sessions: 0,
+    maxSessions: 1,
   }));
   app.get('/api/on-device', async () => ({ meta, model: 'model.onnx', monitor: o, threads }));
   app.get('/model.onnx', async (_req, reply) => reply.type('application/octet-stream').send(Buffer.from(onnx.bytes)));

@@ -25,8 +25,12 @@ import { functionalMonitorHead, localHeadFunctionals, type HeadFunctionals } fro
 
 /** The feature settings an exported model was trained with (silence trimming: what the head's functionals are computed on, as on the server). */
 export function onnxFeatureSettings(meta: OnnxMetadata): FeatureSettings {
-  return { params: meta.feature_params as unknown as FeatureParams, loudness: meta.loudness as LoudnessMode, ...(meta.trim_silence === true ? { trimSilence: true } : {}),
-    ...(meta.prosodic_rows === true ? { prosodicRows: true } : {}) };
+  return {
+    params: meta.feature_params as unknown as FeatureParams,
+    loudness: meta.loudness as LoudnessMode,
+    ...(meta.trim_silence === true ? { trimSilence: true } : {}),
+    ...(meta.prosodic_rows === true ? { prosodicRows: true } : {}),
+  };
 }
 
 /**
@@ -34,7 +38,11 @@ export function onnxFeatureSettings(meta: OnnxMetadata): FeatureSettings {
  * model's z-score, padded/truncated to max_len; `lengths` only for models trained with masking (as
  * `predictProbabilities` does).
  */
-export function onnxWindowBatch(meta: OnnxMetadata, windows: readonly Float32Array[], ref: SpeakerReference | null): { batch: ModelBatch; lengths: Int32Array | null } {
+export function onnxWindowBatch(
+  meta: OnnxMetadata,
+  windows: readonly Float32Array[],
+  ref: SpeakerReference | null,
+): { batch: ModelBatch; lengths: Int32Array | null } {
   const settings = onnxFeatureSettings(meta);
   const mats = windows.map((w) => {
     const m = featuresFromSamples(w, settings);
@@ -49,7 +57,11 @@ export function onnxReference(meta: OnnxMetadata, clips: readonly Float32Array[]
   if (clips.length === 0) throw new Error('reference: no clips');
   const settings = onnxFeatureSettings(meta);
   const mats = clips.map((c) => featuresFromSamples(c, settings));
-  return speakerReferences(mats, mats.map(() => 'speaker'), meta.max_len).get('speaker')!;
+  return speakerReferences(
+    mats,
+    mats.map(() => 'speaker'),
+    meta.max_len,
+  ).get('speaker')!;
 }
 
 /** The window the model's recipe used, from the metadata (`window` seconds or {seconds, hop_seconds}; `window_hop`). */
@@ -66,9 +78,11 @@ export function onnxWindow(meta: OnnxMetadata): { seconds: number; hopSeconds: n
  * here with the same feature code. With a functional head in the metadata, the head's functionals come
  * from `headFunctionals` (in the page: the worker; default: computed in this thread).
  */
-export function onnxMonitorModel(meta: OnnxMetadata,
+export function onnxMonitorModel(
+  meta: OnnxMetadata,
   classifyWindows: (windows: Float32Array[], ref: SpeakerReference | null) => Promise<Float32Array>,
-  headFunctionals?: HeadFunctionals): MonitorModel<SpeakerReference> {
+  headFunctionals?: HeadFunctionals,
+): MonitorModel<SpeakerReference> {
   const params = meta.feature_params as unknown as FeatureParams;
   // Checked again here: the page gets the metadata as JSON, where the head's NaNs are null.
   const head = meta.functional_head ? checkFunctionalHead(meta.functional_head, meta.labels, 'metadata functional_head') : undefined;
@@ -80,13 +94,19 @@ export function onnxMonitorModel(meta: OnnxMetadata,
     ...(meta.speaker_reference
       ? { makeReference: (clips: Float32Array[]) => onnxReference(meta, clips), referenceClipSamples: meta.max_len * params.hopLength }
       : {}),
-    ...(head ? { head: functionalMonitorHead(head, meta.labels, params.sr, headFunctionals ?? localHeadFunctionals(onnxFeatureSettings(meta))) } : {}),
+    ...(head
+      ? { head: functionalMonitorHead(head, meta.labels, params.sr, headFunctionals ?? localHeadFunctionals(onnxFeatureSettings(meta))) }
+      : {}),
   };
 }
 
 /** Window probabilities with a runner in this thread (Node tests, the worker itself). */
-export async function onnxWindowProbabilities(meta: OnnxMetadata, run: OrtRun, windows: readonly Float32Array[],
-  ref: SpeakerReference | null): Promise<Float32Array> {
+export async function onnxWindowProbabilities(
+  meta: OnnxMetadata,
+  run: OrtRun,
+  windows: readonly Float32Array[],
+  ref: SpeakerReference | null,
+): Promise<Float32Array> {
   const { batch, lengths } = onnxWindowBatch(meta, windows, ref);
   return run(batch, lengths);
 }

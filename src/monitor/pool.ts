@@ -25,7 +25,11 @@ export interface InferencePool {
   close(): Promise<void>;
 }
 
-interface Slot { worker: Worker; busy: number; waiting: Map<number, { resolve: (p: Float32Array | number[] | null) => void; reject: (e: Error) => void }> }
+interface Slot {
+  worker: Worker;
+  busy: number;
+  waiting: Map<number, { resolve: (p: Float32Array | number[] | null) => void; reject: (e: Error) => void }>;
+}
 
 /** Member ranges [a, b) splitting `members` as evenly as possible over at most `n` workers. */
 export function memberRanges(members: number, n: number): [number, number][] {
@@ -50,33 +54,48 @@ export async function createInferencePool(m: TrainedModel, workers: number): Pro
     }
   }
   if (!(Number.isInteger(workers) && workers >= 1)) throw new ParamError('workers', `expected a whole number ≥ 1, got ${workers}`);
-  slots = await Promise.all([...Array(workers).keys()].map(() => new Promise<Slot>((resolve, reject) => {
-    const worker = startModuleWorker('inference-worker', { dir: m.dir });
-    const slot: Slot = { worker, busy: 0, waiting: new Map() };
-    worker.on('message', (msg: PoolReply | { ready: true }) => {
-      if ('ready' in msg) { resolve(slot); return; }
-      const w = slot.waiting.get(msg.id);
-      if (!w) return;
-      slot.waiting.delete(msg.id);
-      slot.busy--;
-      if ('error' in msg) w.reject(new Error(msg.error));
-      else w.resolve('probs' in msg ? msg.probs : msg.functionals);
-      dispatchBackground();
-    });
-    const fail = (err: Error): void => {
-      reject(err);
-      for (const w of slot.waiting.values()) w.reject(new Error(`inference worker failed: ${err.message}`));
-      slot.waiting.clear();
-      for (const job of background.splice(0)) job.reject(new Error(`inference worker failed: ${err.message}`));
-    };
-    worker.once('error', fail);
-    worker.once('exit', (code) => { if (code !== 0) fail(new Error(`inference worker exited with ${code}`)); });
-  })));
+  slots = await Promise.all(
+    [...Array(workers).keys()].map(
+      () =>
+        new Promise<Slot>((resolve, reject) => {
+          const worker = startModuleWorker('inference-worker', { dir: m.dir });
+          const slot: Slot = { worker, busy: 0, waiting: new Map() };
+          worker.on('message', (msg: PoolReply | { ready: true }) => {
+            if ('ready' in msg) {
+              resolve(slot);
+              return;
+            }
+            const w = slot.waiting.get(msg.id);
+            if (!w) return;
+            slot.waiting.delete(msg.id);
+            slot.busy--;
+            if ('error' in msg) w.reject(new Error(msg.error));
+            else w.resolve('probs' in msg ? msg.probs : msg.functionals);
+            dispatchBackground();
+          });
+          const fail = (err: Error): void => {
+            reject(err);
+            for (const w of slot.waiting.values()) w.reject(new Error(`inference worker failed: ${err.message}`));
+            slot.waiting.clear();
+            for (const job of background.splice(0)) job.reject(new Error(`inference worker failed: ${err.message}`));
+          };
+          worker.once('error', fail);
+          worker.once('exit', (code) => {
+            if (code !== 0) fail(new Error(`inference worker exited with ${code}`));
+          });
+        }),
+    ),
+  );
   const K = m.classes.length;
   const M = m.members.length;
   const ranges = memberRanges(M, workers);
 
-  function ask(slot: Slot, windows: Float32Array[], ref: SpeakerReference | null | (SpeakerReference | null)[], members: [number, number]): Promise<Float32Array> {
+  function ask(
+    slot: Slot,
+    windows: Float32Array[],
+    ref: SpeakerReference | null | (SpeakerReference | null)[],
+    members: [number, number],
+  ): Promise<Float32Array> {
     const id = nextId++;
     slot.busy++;
     return new Promise((resolve, reject) => {
@@ -96,7 +115,10 @@ export async function createInferencePool(m: TrainedModel, workers: number): Pro
       const parts = await Promise.all(ranges.map((r, i) => ask(slots[i]!, windows, ref, r)));
       // Mean over all members from the parts' means, weighted by their member counts.
       const out = new Float32Array(windows.length * K);
-      parts.forEach((p, i) => { const w = ranges[i]![1] - ranges[i]![0]; for (let j = 0; j < out.length; j++) out[j] += p[j]! * w; });
+      parts.forEach((p, i) => {
+        const w = ranges[i]![1] - ranges[i]![0];
+        for (let j = 0; j < out.length; j++) out[j] += p[j]! * w;
+      });
       for (let j = 0; j < out.length; j++) out[j] /= M;
       return applyCalibration(m, out);
     },

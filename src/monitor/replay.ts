@@ -26,7 +26,8 @@ export interface ReplayOptions extends Omit<MonitorOptions<SpeakerReference>, 'm
 
 /** Reference statistics from calm clips given as files (ParamErrors about `reference` name the file). */
 export async function referenceFromFiles(m: TrainedModel, files: readonly string[]): Promise<SpeakerReference> {
-  if (!m.hyper.speaker_reference) throw new ParamError('reference', `the model in ${m.dir} was trained without speaker reference normalisation`);
+  if (!m.hyper.speaker_reference)
+    throw new ParamError('reference', `the model in ${m.dir} was trained without speaker reference normalisation`);
   return referenceFromFilesOf(m, files);
 }
 
@@ -37,7 +38,12 @@ export async function replayFile(m: TrainedModel, file: string, opts: ReplayOpti
   // The head's reference from the same files (without them: the training population's, as predict).
   const headReference = m.functionalHead && opts.reference?.length ? await headReferenceFromFiles(m, opts.reference) : null;
   const mon = createMonitor({
-    ...opts, model: monitorModel(m), reference, ...(m.functionalHead ? { headReference } : {}), maxPending: opts.realtime ? (opts.maxPending ?? 1) : Infinity, onEvent: opts.onEvent,
+    ...opts,
+    model: monitorModel(m),
+    reference,
+    ...(m.functionalHead ? { headReference } : {}),
+    maxPending: opts.realtime ? (opts.maxPending ?? 1) : Infinity,
+    onEvent: opts.onEvent,
   });
   if (opts.skipEnrolment) mon.skipEnrolment();
   const chunk = Math.max(1, Math.round((opts.chunkSeconds ?? 0.1) * audio.sampleRate));

@@ -8,7 +8,12 @@ import { parentPort } from 'node:worker_threads';
 import type { MonitorEvent } from './core.js';
 import { writeSessionReport } from './session-report.js';
 
-export interface ReportRequest { id: number; dir: string; events: MonitorEvent[]; meta: Parameters<typeof writeSessionReport>[2] }
+export interface ReportRequest {
+  id: number;
+  dir: string;
+  events: MonitorEvent[];
+  meta: Parameters<typeof writeSessionReport>[2];
+}
 export type ReportReply = { id: number; html: string } | { id: number; error: string };
 
 let chain: Promise<void> = Promise.resolve();

@@ -71,7 +71,8 @@ export function defaultAssetsDir(): string {
 
 function sameToken(a: string | undefined, b: string): boolean {
   if (typeof a !== 'string') return false;
-  const x = Buffer.from(a), y = Buffer.from(b);
+  const x = Buffer.from(a),
+    y = Buffer.from(b);
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
@@ -83,13 +84,15 @@ function cookieToken(req: FastifyRequest): string | undefined {
 export async function startMonitorServer(model: TrainedModel, opts: MonitorServerOptions = {}): Promise<MonitorServer> {
   const host = opts.host ?? '127.0.0.1';
   const token = opts.token;
-  if (!isLoopback(host) && !token) throw new ParamError('host', `${host}: a non-loopback address needs a token (the page and the WebSocket check it)`);
+  if (!isLoopback(host) && !token)
+    throw new ParamError('host', `${host}: a non-loopback address needs a token (the page and the WebSocket check it)`);
   if (token !== undefined && token.length < 8) throw new ParamError('token', 'use at least 8 characters');
   const port = opts.port ?? 8080;
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ParamError('port', `expected 0–65535, got ${opts.port}`);
   const maxSessions = opts.maxSessions ?? 16;
   const assets = opts.assetsDir ?? defaultAssetsDir();
-  if (!existsSync(path.join(assets, 'index.html'))) throw new Error(`monitor page not built (${assets}/index.html missing); run npm run build`);
+  if (!existsSync(path.join(assets, 'index.html')))
+    throw new Error(`monitor page not built (${assets}/index.html missing); run npm run build`);
   const recordDir = path.resolve(opts.record ?? mkdtempSync(path.join(os.tmpdir(), 'affexion-monitor-')));
   const limits: SessionLimits = { ...DEFAULT_LIMITS, ...opts.limits };
   const workers = opts.workers ?? defaultWorkers();
@@ -115,7 +118,10 @@ export async function startMonitorServer(model: TrainedModel, opts: MonitorServe
   });
   app.addHook('onSend', async (_req, reply, payload) => {
     reply.header('x-content-type-options', 'nosniff');
-    reply.header('content-security-policy', "default-src 'self'; connect-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'");
+    reply.header(
+      'content-security-policy',
+      "default-src 'self'; connect-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'",
+    );
     reply.header('referrer-policy', 'no-referrer');
     return payload;
   });
@@ -124,37 +130,58 @@ export async function startMonitorServer(model: TrainedModel, opts: MonitorServe
   await app.register(fastifyStatic, { root: recordDir, prefix: '/sessions/', decorateReply: false, index: false });
 
   app.get('/api/info', async () => ({
-    model: path.basename(model.dir), classes: model.classes, reference: Boolean(shared.makeReference),
-    window: opts.monitor?.window ?? shared.window?.seconds ?? 2, hop: opts.monitor?.hop ?? shared.window?.hopSeconds ?? 0.5,
-    enrolSeconds: shared.makeReference ? (opts.monitor?.enrolSeconds ?? 8) : 0, sessions: live.size, maxSessions,
+    model: path.basename(model.dir),
+    classes: model.classes,
+    reference: Boolean(shared.makeReference),
+    window: opts.monitor?.window ?? shared.window?.seconds ?? 2,
+    hop: opts.monitor?.hop ?? shared.window?.hopSeconds ?? 0.5,
+    enrolSeconds: shared.makeReference ? (opts.monitor?.enrolSeconds ?? 8) : 0,
+    sessions: live.size,
+    maxSessions,
   }));
 
   app.register(async (scope) => {
-    scope.get('/ws', {
-      websocket: true,
-      preValidation: async (req, reply) => {
-        const origin = req.headers.origin;
-        const expected = `http://${req.headers.host}`;
-        if (origin !== expected) {
-          reply.code(403).send(`origin ${origin ?? '(none)'} not allowed; expected ${expected}`);
-        }
+    scope.get(
+      '/ws',
+      {
+        websocket: true,
+        preValidation: async (req, reply) => {
+          const origin = req.headers.origin;
+          const expected = `http://${req.headers.host}`;
+          if (origin !== expected) {
+            reply.code(403).send(`origin ${origin ?? '(none)'} not allowed; expected ${expected}`);
+          }
+        },
       },
-    }, (socket) => {
-      if (live.size >= maxSessions) {
-        socket.send(JSON.stringify({ type: 'error', message: `server busy: ${maxSessions} sessions already` }));
-        socket.close(1013, `server busy: ${maxSessions} sessions`);
-        return;
-      }
-      const id = `${new Date().toISOString().replace(/[:.]/g, '-')}-${randomBytes(3).toString('hex')}`;
-      const s = new LiveSession(socket, {
-        id, model: shared, modelDir: model.dir, monitor: opts.monitor ?? {}, limits, recordDir,
-        recordAudio: opts.recordAudio, onClose: (sid) => live.delete(sid),
-      });
-      live.set(id, s);
-      socket.on('message', (data: Buffer, isBinary: boolean) => { void s.message(data, isBinary); });
-      socket.on('close', () => { void s.abandoned(); });
-      socket.on('error', () => { void s.abandoned(); });
-    });
+      (socket) => {
+        if (live.size >= maxSessions) {
+          socket.send(JSON.stringify({ type: 'error', message: `server busy: ${maxSessions} sessions already` }));
+          socket.close(1013, `server busy: ${maxSessions} sessions`);
+          return;
+        }
+        const id = `${new Date().toISOString().replace(/[:.]/g, '-')}-${randomBytes(3).toString('hex')}`;
+        const s = new LiveSession(socket, {
+          id,
+          model: shared,
+          modelDir: model.dir,
+          monitor: opts.monitor ?? {},
+          limits,
+          recordDir,
+          recordAudio: opts.recordAudio,
+          onClose: (sid) => live.delete(sid),
+        });
+        live.set(id, s);
+        socket.on('message', (data: Buffer, isBinary: boolean) => {
+          void s.message(data, isBinary);
+        });
+        socket.on('close', () => {
+          void s.abandoned();
+        });
+        socket.on('error', () => {
+          void s.abandoned();
+        });
+      },
+    );
   });
 
   const address = await app.listen({ host, port });

@@ -8,7 +8,10 @@ import type { Worker } from 'node:worker_threads';
 import { startModuleWorker } from './thread.js';
 import type { ReportReply, ReportRequest } from './report-worker.js';
 
-export function sessionReport(events: readonly MonitorEvent[], meta: { title?: string; model?: string; config?: Record<string, unknown> } = {}): RunReport {
+export function sessionReport(
+  events: readonly MonitorEvent[],
+  meta: { title?: string; model?: string; config?: Record<string, unknown> } = {},
+): RunReport {
   const points: { t: number; series: string; value: number }[] = [];
   const spans: { t0: number; t1: number }[] = [];
   const alerts: string[] = [];
@@ -16,12 +19,13 @@ export function sessionReport(events: readonly MonitorEvent[], meta: { title?: s
   for (const e of events) {
     if (e.type === 'window' && e.smoothed) for (const [c, v] of Object.entries(e.smoothed)) points.push({ t: e.t1, series: c, value: v });
     else if (e.type === 'utterance') spans.push({ t0: e.t0, t1: e.t1 });
-    else if (e.type === 'alert') alerts.push(`${e.t.toFixed(1)} s: ${e.label} ${e.state === 'enter' ? 'alert' : 'ended'} (smoothed ${e.level.toFixed(2)})`);
+    else if (e.type === 'alert')
+      alerts.push(`${e.t.toFixed(1)} s: ${e.label} ${e.state === 'enter' ? 'alert' : 'ended'} (smoothed ${e.level.toFixed(2)})`);
     else if (e.type === 'summary') summary = e;
   }
   const notes: string[] = [
     'Research tool, not a diagnostic device. The window length bounds the reaction time: a change of state shows ' +
-    'only once enough of the window holds it.',
+      'only once enough of the window holds it.',
   ];
   if (alerts.length) notes.push(`Alerts: ${alerts.join('; ')}.`);
   else notes.push('No alerts.');
@@ -29,25 +33,42 @@ export function sessionReport(events: readonly MonitorEvent[], meta: { title?: s
     title: meta.title ?? 'Affexion live monitor session',
     kind: 'monitor',
     config: {
-      ...(meta.model ? { model: meta.model } : {}), ...meta.config,
-      ...(summary ? {
-        duration_s: +summary.duration.toFixed(2), speech_s: +summary.speechSeconds.toFixed(2), windows: summary.windows,
-        classified: summary.classified, dropped: summary.dropped, alerts: summary.alerts,
-        lag_p50_ms: Math.round(summary.lagP50 * 1000), lag_p95_ms: Math.round(summary.lagP95 * 1000),
-      } : {}),
+      ...(meta.model ? { model: meta.model } : {}),
+      ...meta.config,
+      ...(summary
+        ? {
+            duration_s: +summary.duration.toFixed(2),
+            speech_s: +summary.speechSeconds.toFixed(2),
+            windows: summary.windows,
+            classified: summary.classified,
+            dropped: summary.dropped,
+            alerts: summary.alerts,
+            lag_p50_ms: Math.round(summary.lagP50 * 1000),
+            lag_p95_ms: Math.round(summary.lagP95 * 1000),
+          }
+        : {}),
     },
-    ...(summary && summary.classified ? {
-      comparisons: [{
-        title: 'Mean probability over speech windows', columns: Object.keys(summary.meanProbs),
-        rows: [{ label: 'session', values: Object.values(summary.meanProbs) }],
-      }],
-    } : {}),
+    ...(summary && summary.classified
+      ? {
+          comparisons: [
+            {
+              title: 'Mean probability over speech windows',
+              columns: Object.keys(summary.meanProbs),
+              rows: [{ label: 'session', values: Object.values(summary.meanProbs) }],
+            },
+          ],
+        }
+      : {}),
     timelines: points.length ? [{ title: 'Smoothed probabilities', points, spans, yTitle: 'Probability' }] : [],
     notes,
   };
 }
 
-export function writeSessionReport(dir: string, events: readonly MonitorEvent[], meta: Parameters<typeof sessionReport>[1] = {}): Promise<WrittenReport> {
+export function writeSessionReport(
+  dir: string,
+  events: readonly MonitorEvent[],
+  meta: Parameters<typeof sessionReport>[1] = {},
+): Promise<WrittenReport> {
   return writeReport(dir, sessionReport(events, meta));
 }
 
@@ -87,7 +108,11 @@ function worker(): Worker {
   return w;
 }
 
-export function writeSessionReportOffThread(dir: string, events: readonly MonitorEvent[], meta: Parameters<typeof sessionReport>[1] = {}): Promise<string> {
+export function writeSessionReportOffThread(
+  dir: string,
+  events: readonly MonitorEvent[],
+  meta: Parameters<typeof sessionReport>[1] = {},
+): Promise<string> {
   return new Promise((resolve, reject) => {
     const w = worker();
     const id = nextId++;

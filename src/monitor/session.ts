@@ -31,12 +31,16 @@ export const MIN_FRAME_SEC = 0.005;
 export const MAX_FRAME_SEC = 0.25;
 export const MAX_FRAME_BYTES = Math.ceil(192000 * MAX_FRAME_SEC) * 4;
 
-const Start = z.object({ type: z.literal('start'), sampleRate: z.number().int().min(8000).max(192000), enrol: z.boolean().optional() }).strict();
+const Start = z
+  .object({ type: z.literal('start'), sampleRate: z.number().int().min(8000).max(192000), enrol: z.boolean().optional() })
+  .strict();
 const Control = z.discriminatedUnion('type', [
   z.object({ type: z.literal('skip-enrolment') }).strict(),
   z.object({ type: z.literal('redo-enrolment') }).strict(),
   z.object({ type: z.literal('stop') }).strict(),
-  z.object({ type: z.literal('threshold'), label: z.string().max(64), enter: z.number().min(0).max(1), leave: z.number().min(0).max(1) }).strict(),
+  z
+    .object({ type: z.literal('threshold'), label: z.string().max(64), enter: z.number().min(0).max(1), leave: z.number().min(0).max(1) })
+    .strict(),
 ]);
 
 /** What a session needs from the WebSocket (the `ws` API, narrowed so tests can fake it). */
@@ -71,7 +75,10 @@ export class LiveSession {
   private idle: ReturnType<typeof setTimeout> | null = null;
   private readonly dir: string | null;
 
-  constructor(private readonly sock: SessionSocket, private readonly cfg: SessionConfig) {
+  constructor(
+    private readonly sock: SessionSocket,
+    private readonly cfg: SessionConfig,
+  ) {
     this.dir = cfg.recordDir ? path.join(cfg.recordDir, cfg.id) : null;
     this.touch();
   }
@@ -127,7 +134,9 @@ export class LiveSession {
     const n = data.length / 4;
     const sec = n / this.rate;
     if (sec < MIN_FRAME_SEC || sec > MAX_FRAME_SEC) {
-      throw new Error(`frame of ${n} samples (${(sec * 1000).toFixed(1)} ms at ${this.rate} Hz); expected ${MIN_FRAME_SEC * 1000}–${MAX_FRAME_SEC * 1000} ms`);
+      throw new Error(
+        `frame of ${n} samples (${(sec * 1000).toFixed(1)} ms at ${this.rate} Hz); expected ${MIN_FRAME_SEC * 1000}–${MAX_FRAME_SEC * 1000} ms`,
+      );
     }
     const x = new Float32Array(n);
     for (let i = 0; i < n; i++) {
@@ -139,7 +148,8 @@ export class LiveSession {
     const audioSec = this.samplesIn / this.rate;
     if (audioSec > this.cfg.limits.maxSessionSeconds) throw new Error(`session longer than ${this.cfg.limits.maxSessionSeconds} s`);
     const wallSec = (performance.now() - this.startedAt) / 1000;
-    if (audioSec - wallSec > this.cfg.limits.maxAheadSeconds) throw new Error(`flood: ${audioSec.toFixed(1)} s of audio in ${wallSec.toFixed(1)} s; send in real time`);
+    if (audioSec - wallSec > this.cfg.limits.maxAheadSeconds)
+      throw new Error(`flood: ${audioSec.toFixed(1)} s of audio in ${wallSec.toFixed(1)} s; send in real time`);
     this.audio_out?.write(Buffer.from(x.buffer));
     this.mon.push(x, this.rate);
   }
@@ -178,13 +188,21 @@ export class LiveSession {
       if (this.cfg.recordAudio) this.audio_out = createWriteStream(path.join(this.dir, 'audio.f32'));
     }
     this.mon = createMonitor({
-      ...this.cfg.monitor, model: this.cfg.model, onEvent: this.onEvent, onError: (err) => this.fail(`classifier failed: ${(err as Error).message}`),
+      ...this.cfg.monitor,
+      model: this.cfg.model,
+      onEvent: this.onEvent,
+      onError: (err) => this.fail(`classifier failed: ${(err as Error).message}`),
     });
     const o = this.cfg.monitor;
     this.send({
-      type: 'hello', session: this.cfg.id, classes: this.cfg.model.classes, sampleRate: rate,
-      window: o.window ?? this.cfg.model.window?.seconds ?? 2, hop: o.hop ?? this.cfg.model.window?.hopSeconds ?? 0.5,
-      enrolSeconds: this.cfg.model.makeReference ? (o.enrolSeconds ?? 8) : 0, thresholds: this.mon.thresholds,
+      type: 'hello',
+      session: this.cfg.id,
+      classes: this.cfg.model.classes,
+      sampleRate: rate,
+      window: o.window ?? this.cfg.model.window?.seconds ?? 2,
+      hop: o.hop ?? this.cfg.model.window?.hopSeconds ?? 0.5,
+      enrolSeconds: this.cfg.model.makeReference ? (o.enrolSeconds ?? 8) : 0,
+      thresholds: this.mon.thresholds,
       limits: { maxSessionSeconds: this.cfg.limits.maxSessionSeconds, minFrameMs: MIN_FRAME_SEC * 1000, maxFrameMs: MAX_FRAME_SEC * 1000 },
     });
     if (!enrol) this.mon.skipEnrolment();
@@ -217,7 +235,10 @@ export class LiveSession {
         rmSync(raw);
       }
       try {
-        const html = await writeSessionReportOffThread(this.dir, this.events, { model: this.cfg.modelDir, config: { session: this.cfg.id } });
+        const html = await writeSessionReportOffThread(this.dir, this.events, {
+          model: this.cfg.modelDir,
+          config: { session: this.cfg.id },
+        });
         this.send({ type: 'report', session: this.cfg.id, url: `sessions/${this.cfg.id}/report.html`, file: html });
       } catch (err) {
         this.send({ type: 'error', message: `report: ${(err as Error).message}` });
@@ -237,7 +258,8 @@ export class LiveSession {
     if (mon) await mon.end().catch(() => undefined);
     this.events_out?.end();
     this.audio_out?.end();
-    if (this.dir && this.events.length) await writeSessionReportOffThread(this.dir, this.events, { model: this.cfg.modelDir }).catch(() => undefined);
+    if (this.dir && this.events.length)
+      await writeSessionReportOffThread(this.dir, this.events, { model: this.cfg.modelDir }).catch(() => undefined);
     this.cfg.onClose(this.cfg.id);
   }
 }

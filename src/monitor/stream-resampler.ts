@@ -23,9 +23,15 @@ export class StreamResampler {
   /** Next output sample to produce. */
   private nextOut = 0;
 
-  constructor(readonly fromRate: number, readonly toRate: number,
-    private readonly blockResample?: (x: Float32Array, fromRate: number, toRate: number) => Float32Array) {
-    for (const [name, v] of [['fromRate', fromRate], ['toRate', toRate]] as const) {
+  constructor(
+    readonly fromRate: number,
+    readonly toRate: number,
+    private readonly blockResample?: (x: Float32Array, fromRate: number, toRate: number) => Float32Array,
+  ) {
+    for (const [name, v] of [
+      ['fromRate', fromRate],
+      ['toRate', toRate],
+    ] as const) {
       if (!Number.isInteger(v) || v <= 0) throw new RangeError(`resample: ${name} must be a positive integer (Hz), got ${v}`);
     }
     this.plan = fromRate === toRate ? null : planResample(fromRate, toRate);

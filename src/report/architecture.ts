@@ -47,22 +47,52 @@ export interface ArchitectureSummary {
 
 /** Layers, shapes and parameter counts of an Affexion network (eval mode: dropout shown as a no-op). */
 export function describeArchitecture(s: ArchitectureSizes): ArchitectureSummary {
-  const F = s.n_features, C = s.conv_channels, H = s.lstm_hidden, D = 2 * H, K = s.n_classes;
+  const F = s.n_features,
+    C = s.conv_channels,
+    H = s.lstm_hidden,
+    D = 2 * H,
+    K = s.n_classes;
   const T = s.max_len ? String(s.max_len) : 'T';
   const Cc = C * s.kernel_sizes.length;
   const layers: ArchitectureLayer[] = [
     { name: 'Input', detail: `${F} features per frame (MFCC, Δ, ΔΔ), z-scored`, shape: `B × ${T} × ${F}`, params: 0 },
-    ...s.kernel_sizes.map((k) => ({ name: `Conv1d k=${k}`, detail: `${F} → ${C}, pad ${k >> 1}, ReLU`, shape: `B × ${C} × ${T}`, params: C * F * k + C, group: 'conv' })),
-    { name: 'Concat + BatchNorm', detail: `${s.kernel_sizes.length} × ${C} channels, dropout in training`, shape: `B × ${Cc} × ${T}`, params: 2 * Cc },
+    ...s.kernel_sizes.map((k) => ({
+      name: `Conv1d k=${k}`,
+      detail: `${F} → ${C}, pad ${k >> 1}, ReLU`,
+      shape: `B × ${C} × ${T}`,
+      params: C * F * k + C,
+      group: 'conv',
+    })),
+    {
+      name: 'Concat + BatchNorm',
+      detail: `${s.kernel_sizes.length} × ${C} channels, dropout in training`,
+      shape: `B × ${Cc} × ${T}`,
+      params: 2 * Cc,
+    },
   ];
   for (let l = 0; l < s.lstm_layers; l++) {
     const inSize = l === 0 ? Cc : D;
-    layers.push({ name: `BiLSTM ${l + 1}`, detail: `${inSize} → 2 × ${H}`, shape: `B × ${T} × ${D}`, params: 2 * (4 * H * inSize + 4 * H * H + 8 * H) });
+    layers.push({
+      name: `BiLSTM ${l + 1}`,
+      detail: `${inSize} → 2 × ${H}`,
+      shape: `B × ${T} × ${D}`,
+      params: 2 * (4 * H * inSize + 4 * H * H + 8 * H),
+    });
   }
   layers.push(
-    { name: 'Self-attention', detail: `Q, K, V = Linear(${D} → ${D}); softmax(QKᵀ/√${D}) V`, shape: `B × ${T} × ${D}`, params: 3 * (D * D + D) },
+    {
+      name: 'Self-attention',
+      detail: `Q, K, V = Linear(${D} → ${D}); softmax(QKᵀ/√${D}) V`,
+      shape: `B × ${T} × ${D}`,
+      params: 3 * (D * D + D),
+    },
     { name: 'Mean over time', detail: 'masked by clip length when given', shape: `B × ${D}`, params: 0 },
-    { name: 'Dense + ReLU', detail: `${D} → ${s.fc_hidden}, dropout in training`, shape: `B × ${s.fc_hidden}`, params: D * s.fc_hidden + s.fc_hidden },
+    {
+      name: 'Dense + ReLU',
+      detail: `${D} → ${s.fc_hidden}, dropout in training`,
+      shape: `B × ${s.fc_hidden}`,
+      params: D * s.fc_hidden + s.fc_hidden,
+    },
     { name: 'Output', detail: s.labels?.length ? s.labels.join(', ') : `${K} classes`, shape: `B × ${K}`, params: s.fc_hidden * K + K },
   );
   return { sizes: s, layers, params: layers.reduce((a, x) => a + x.params, 0) };
@@ -79,12 +109,25 @@ export function architectureFromConfig(config: Record<string, unknown> | undefin
   if (!config) return null;
   const f = config.features as { nMfcc?: unknown } | undefined;
   const classes = config.classes;
-  const nMfcc = num(f?.nMfcc), C = num(config.conv_channels), H = num(config.lstm_hidden), L = num(config.lstm_layers), D = num(config.fc_hidden);
+  const nMfcc = num(f?.nMfcc),
+    C = num(config.conv_channels),
+    H = num(config.lstm_hidden),
+    L = num(config.lstm_layers),
+    D = num(config.fc_hidden);
   const ks = config.kernel_sizes;
-  if (!nMfcc || !C || !H || !L || !D || !Array.isArray(classes) || !Array.isArray(ks) || !ks.every((k) => typeof k === 'number')) return null;
+  if (!nMfcc || !C || !H || !L || !D || !Array.isArray(classes) || !Array.isArray(ks) || !ks.every((k) => typeof k === 'number'))
+    return null;
   return {
-    n_features: num(config.n_features) ?? 3 * nMfcc, conv_channels: C, kernel_sizes: ks as number[], lstm_hidden: H, lstm_layers: L, fc_hidden: D,
-    n_classes: classes.length, labels: classes.map(String), max_len: num(config.max_len), members: num(config.ensemble),
+    n_features: num(config.n_features) ?? 3 * nMfcc,
+    conv_channels: C,
+    kernel_sizes: ks as number[],
+    lstm_hidden: H,
+    lstm_layers: L,
+    fc_hidden: D,
+    n_classes: classes.length,
+    labels: classes.map(String),
+    max_len: num(config.max_len),
+    members: num(config.ensemble),
   };
 }
 
@@ -92,7 +135,10 @@ const fmtParams = (n: number): string => (n >= 1e6 ? `${(n / 1e6).toFixed(2)} M`
 
 /** Figure 1 as a standalone SVG document (boxes top to bottom, parallel convolutions side by side). */
 export function architectureSvg(a: ArchitectureSummary): string {
-  const W = 640, boxH = 46, gap = 22, pad = 16;
+  const W = 640,
+    boxH = 46,
+    gap = 22,
+    pad = 16;
   const rows: ArchitectureLayer[][] = [];
   for (const l of a.layers) {
     const last = rows[rows.length - 1];
@@ -113,7 +159,9 @@ export function architectureSvg(a: ArchitectureSummary): string {
   };
   let y = pad + 30;
   rows.forEach((row, r) => {
-    const n = row.length, bw = (W - 2 * pad - (n - 1) * 10) / n, h = rowH(row);
+    const n = row.length,
+      bw = (W - 2 * pad - (n - 1) * 10) / n,
+      h = rowH(row);
     row.forEach((l, i) => {
       const x = pad + i * (bw + 10);
       const fill = l.params === 0 ? '#f4f4f6' : l.name.startsWith('BiLSTM') ? '#e3edf7' : l.name.startsWith('Conv') ? '#fdeedd' : '#e8f4e8';
@@ -123,20 +171,30 @@ export function architectureSvg(a: ArchitectureSummary): string {
       if (n > 1) {
         // Narrow boxes side by side: name, then shape and parameters, then the detail, one per line.
         out.push(`<text x="${(x + 8).toFixed(1)}" y="${y + 35}" font-size="11" fill="#333">${sizeText}</text>`);
-        out.push(`<text x="${(x + 8).toFixed(1)}" y="${y + 51}" font-size="11" fill="#555">${escapeHtml(l.detail.replace(/, pad \d+/, ''))}</text>`);
+        out.push(
+          `<text x="${(x + 8).toFixed(1)}" y="${y + 51}" font-size="11" fill="#555">${escapeHtml(l.detail.replace(/, pad \d+/, ''))}</text>`,
+        );
       } else {
         out.push(`<text x="${(x + bw - 8).toFixed(1)}" y="${y + 18}" font-size="11" text-anchor="end" fill="#333">${sizeText}</text>`);
-        out.push(`<text x="${(x + 8).toFixed(1)}" y="${y + 36}" font-size="11" fill="#555">${escapeHtml(l.detail.length > 90 ? `${l.detail.slice(0, 89)}…` : l.detail)}</text>`);
+        out.push(
+          `<text x="${(x + 8).toFixed(1)}" y="${y + 36}" font-size="11" fill="#555">${escapeHtml(l.detail.length > 90 ? `${l.detail.slice(0, 89)}…` : l.detail)}</text>`,
+        );
       }
     });
     if (r < rows.length - 1) {
-      const from = centres(n), to = centres(rows[r + 1]!.length);
+      const from = centres(n),
+        to = centres(rows[r + 1]!.length);
       const pairs = from.length > 1 ? from.map((x) => [x, to[0]!]) : to.map((x) => [from[0]!, x]);
-      for (const [x0, x1] of pairs) out.push(`<line x1="${x0!.toFixed(1)}" y1="${y + h}" x2="${x1!.toFixed(1)}" y2="${y + h + gap - 2}" stroke="#555" marker-end="url(#arrow)"/>`);
+      for (const [x0, x1] of pairs)
+        out.push(
+          `<line x1="${x0!.toFixed(1)}" y1="${y + h}" x2="${x1!.toFixed(1)}" y2="${y + h + gap - 2}" stroke="#555" marker-end="url(#arrow)"/>`,
+        );
     }
     y += h + gap;
   });
-  out.push(`<text x="${W / 2}" y="${y + 4}" text-anchor="middle" font-size="11" fill="#555">B = clips per batch, T = frames; numbers after · are trainable parameters (one network)</text>`);
+  out.push(
+    `<text x="${W / 2}" y="${y + 4}" text-anchor="middle" font-size="11" fill="#555">B = clips per batch, T = frames; numbers after · are trainable parameters (one network)</text>`,
+  );
   out.push('</svg>');
   return out.join('\n') + '\n';
 }

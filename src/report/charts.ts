@@ -3,7 +3,15 @@
  * so the specs and their data can be unit-tested without rendering. render.ts turns them into SVG/PNG.
  */
 import type { TopLevelSpec } from 'vega-lite';
-import type { ConfusionMatrix, CvReport, DatasetSummary, ComparisonTable, HistoryRecord, EvaluationMetrics, TimelineChart } from './types.js';
+import type {
+  ConfusionMatrix,
+  CvReport,
+  DatasetSummary,
+  ComparisonTable,
+  HistoryRecord,
+  EvaluationMetrics,
+  TimelineChart,
+} from './types.js';
 import { isRate, metricLabel, slugify } from './stats.js';
 import { CV_METRICS, meanStd } from './metrics.js';
 
@@ -36,7 +44,10 @@ function finite(v: unknown): v is number {
 function historyChart(history: readonly HistoryRecord[], kind: 'loss' | 'acc'): ChartSpec | null {
   const rows: Row[] = [];
   for (const r of history) {
-    for (const [side, series] of [['train', 'train'], ['val', 'validation']] as const) {
+    for (const [side, series] of [
+      ['train', 'train'],
+      ['val', 'validation'],
+    ] as const) {
       const v = r[`${side}_${kind}`];
       if (finite(v) && finite(r.epoch)) rows.push({ epoch: r.epoch, series, value: v });
     }
@@ -128,13 +139,17 @@ function groupedBars(o: GroupedBarsOptions): ChartSpec {
   const width = Math.max(260, o.x.order.length * groupWidth);
   const yScale = o.y.percent ? { domain: [0, 1] } : { zero: true };
   const yAxis = o.y.percent ? { format: '%' } : {};
-  const color = { field: o.series.field, type: 'nominal' as const, title: o.series.title, sort: o.series.order, scale: { domain: o.series.order } };
+  const color = {
+    field: o.series.field,
+    type: 'nominal' as const,
+    title: o.series.title,
+    sort: o.series.order,
+    scale: { domain: o.series.order },
+  };
   const x = { field: o.x.field, type: 'nominal' as const, title: o.x.title, sort: o.x.order, axis: { labelAngle: 0, labelLimit: 140 } };
   const xOffset = { field: o.series.field, type: 'nominal' as const, sort: o.series.order, scale: { domain: o.series.order } };
   const y = { field: o.y.field, type: 'quantitative' as const, title: o.y.title, scale: yScale, axis: yAxis };
-  const layers: object[] = [
-    { data: { values: o.rows }, mark: { type: 'bar', tooltip: true }, encoding: { x, xOffset, y, color } },
-  ];
+  const layers: object[] = [{ data: { values: o.rows }, mark: { type: 'bar', tooltip: true }, encoding: { x, xOffset, y, color } }];
   if (o.labels) {
     layers.push({
       data: { values: o.rows },
@@ -224,7 +239,10 @@ export function cvHistoryChart(cv: CvReport | undefined): ChartSpec | null {
     }
   }
   if (rows.length === 0) return null;
-  const title = key === 'val_acc' ? 'Cross-validation: validation accuracy per epoch, each fold' : 'Cross-validation: training accuracy per epoch, each fold';
+  const title =
+    key === 'val_acc'
+      ? 'Cross-validation: validation accuracy per epoch, each fold'
+      : 'Cross-validation: training accuracy per epoch, each fold';
   return {
     name: 'cv-history',
     title,
@@ -261,7 +279,13 @@ export function confusionChart(evalName: string, cm: ConfusionMatrix): ChartSpec
     });
   });
   const step = Math.max(36, Math.min(64, Math.floor(420 / Math.max(1, cm.labels.length))));
-  const x = { field: 'predicted', type: 'nominal' as const, title: 'Predicted class', sort: cm.labels, axis: { labelAngle: -30, orient: 'top' as const } };
+  const x = {
+    field: 'predicted',
+    type: 'nominal' as const,
+    title: 'Predicted class',
+    sort: cm.labels,
+    axis: { labelAngle: -30, orient: 'top' as const },
+  };
   const y = { field: 'true', type: 'nominal' as const, title: 'True class', sort: cm.labels };
   const title = `Confusion matrix: ${evalName}`;
   return {
@@ -278,7 +302,13 @@ export function confusionChart(evalName: string, cm: ConfusionMatrix): ChartSpec
         {
           mark: { type: 'rect', tooltip: true },
           encoding: {
-            color: { field: 'share', type: 'quantitative', title: 'Share of row', scale: { scheme: 'blues', domain: [0, 1] }, legend: { format: '%' } },
+            color: {
+              field: 'share',
+              type: 'quantitative',
+              title: 'Share of row',
+              scale: { scheme: 'blues', domain: [0, 1] },
+              legend: { format: '%' },
+            },
           },
         },
         {
@@ -388,7 +418,11 @@ export function timelineChart(tl: TimelineChart): ChartSpec | null {
   const spans: Row[] = (tl.spans ?? []).filter((s) => finite(s.t0) && finite(s.t1)).map((s) => ({ t0: s.t0, t1: s.t1 }));
   const layers: object[] = [];
   if (spans.length) {
-    layers.push({ data: { values: spans }, mark: { type: 'rect', color: '#e8e8e8' }, encoding: { x: { field: 't0', type: 'quantitative' }, x2: { field: 't1' } } });
+    layers.push({
+      data: { values: spans },
+      mark: { type: 'rect', color: '#e8e8e8' },
+      encoding: { x: { field: 't0', type: 'quantitative' }, x2: { field: 't1' } },
+    });
   }
   layers.push({
     data: { values: rows },

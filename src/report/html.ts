@@ -106,7 +106,10 @@ function historyTable(history: readonly HistoryRecord[]): string {
   for (const r of history) for (const [k, v] of Object.entries(r)) if (typeof v === 'number') keys.add(k);
   const cols = [...preferred.filter((k) => keys.has(k)), ...[...keys].filter((k) => !preferred.includes(k))];
   const rows = history.map((r) => cols.map((k) => formatValue(k, r[k])));
-  return `<details><summary>Per-epoch figures (${history.length} epochs)</summary>${table(cols.map((k) => escapeHtml(k === 'epoch' ? 'Epoch' : metricLabel(k))), rows)}</details>`;
+  return `<details><summary>Per-epoch figures (${history.length} epochs)</summary>${table(
+    cols.map((k) => escapeHtml(k === 'epoch' ? 'Epoch' : metricLabel(k))),
+    rows,
+  )}</details>`;
 }
 
 /** Per-fold table with a mean ± std row, for the validation side or the extra evaluation set. */
@@ -146,15 +149,21 @@ function evaluationsSummary(evaluations: Record<string, EvaluationMetrics>): str
 function perClassTable(m: EvaluationMetrics): string {
   // Classes with no clips in this set would show 0 % everywhere, which reads as failure: listed apart.
   const absent = (m.per_class ?? []).filter((c) => c.support === 0).map((c) => c.label);
-  const rows = (m.per_class ?? []).filter((c) => c.support !== 0).map((c) => [
-    escapeHtml(c.label),
-    formatValue('precision', c.precision),
-    formatValue('recall', c.recall),
-    formatValue('f1', c.f1),
-    formatValue('n', c.support),
-  ]);
-  return table(['Class', 'Precision', 'Recall', 'F1', 'Support'], rows, 'narrow') +
-    (absent.length ? `<p class="note">No clips of ${absent.map(escapeHtml).join(', ')} in this set (not shown; they count only as predictions).</p>` : '');
+  const rows = (m.per_class ?? [])
+    .filter((c) => c.support !== 0)
+    .map((c) => [
+      escapeHtml(c.label),
+      formatValue('precision', c.precision),
+      formatValue('recall', c.recall),
+      formatValue('f1', c.f1),
+      formatValue('n', c.support),
+    ]);
+  return (
+    table(['Class', 'Precision', 'Recall', 'F1', 'Support'], rows, 'narrow') +
+    (absent.length
+      ? `<p class="note">No clips of ${absent.map(escapeHtml).join(', ')} in this set (not shown; they count only as predictions).</p>`
+      : '')
+  );
 }
 
 function unknownLabelsNote(m: EvaluationMetrics): string {
@@ -224,11 +233,13 @@ export function buildHtml(data: RunReport, created: string, charts: Map<string, 
     let body = '';
     for (const w of cv.warnings ?? []) body += `<p class="warn">${escapeHtml(w)}</p>`;
     const k = cv.k ?? cv.folds.length;
-    body += `<p class="meta">${k}-fold cross-validation${cv.groupBy ? `, grouped by ${escapeHtml(cv.groupBy)}` : ''}; ` +
+    body +=
+      `<p class="meta">${k}-fold cross-validation${cv.groupBy ? `, grouped by ${escapeHtml(cv.groupBy)}` : ''}; ` +
       `std is the sample standard deviation across folds (n − 1).</p>`;
     body += chartBlock('cv') + cvTable(cv, 'metrics');
     if (cv.folds.some((f) => f.eval && Object.keys(f.eval).length > 0)) {
-      body += `<h3>Each fold's model on ${escapeHtml(cv.evalName ?? 'the evaluation set')}</h3>` + chartBlock('cv-eval') + cvTable(cv, 'eval');
+      body +=
+        `<h3>Each fold's model on ${escapeHtml(cv.evalName ?? 'the evaluation set')}</h3>` + chartBlock('cv-eval') + cvTable(cv, 'eval');
     }
     sections.push({ id: 'cv', heading: 'Cross-validation', body });
   }
@@ -256,8 +267,10 @@ export function buildHtml(data: RunReport, created: string, charts: Map<string, 
   if (arch) {
     const a = describeArchitecture(arch);
     sections.push({
-      id: 'architecture', heading: 'Network (Figure 1)',
-      body: `<figure class="architecture">${inlineSvg(architectureSvg(a), 'fig1')}<figcaption>Figure 1 — the network as configured: ` +
+      id: 'architecture',
+      heading: 'Network (Figure 1)',
+      body:
+        `<figure class="architecture">${inlineSvg(architectureSvg(a), 'fig1')}<figcaption>Figure 1 — the network as configured: ` +
         `${a.layers.length} layers, ${a.params.toLocaleString('en-US')} trainable parameters${(arch.members ?? 1) > 1 ? ` per network, ${arch.members} networks averaged` : ''}.</figcaption></figure>`,
     });
   }

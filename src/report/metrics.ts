@@ -29,7 +29,11 @@ export type ClassificationMetrics = {
  * Metrics of predictions against true class indices into `labels`. Throws when the arrays differ in
  * length or hold an index outside the labels.
  */
-export function classificationMetrics(yTrue: ArrayLike<number>, yPred: ArrayLike<number>, labels: readonly string[]): ClassificationMetrics {
+export function classificationMetrics(
+  yTrue: ArrayLike<number>,
+  yPred: ArrayLike<number>,
+  labels: readonly string[],
+): ClassificationMetrics {
   const K = labels.length;
   if (yTrue.length !== yPred.length) throw new Error(`metrics: ${yTrue.length} true labels but ${yPred.length} predictions`);
   const matrix = Array.from({ length: K }, () => new Array<number>(K).fill(0));

@@ -5,10 +5,20 @@
  */
 import { escapeHtml } from './html.js';
 
-export interface CardTable { head: string[]; rows: (string | number)[][]; caption?: string }
+export interface CardTable {
+  head: string[];
+  rows: (string | number)[][];
+  caption?: string;
+}
 export type CardBlock = { p: string } | { list: string[] } | { table: CardTable } | { figure: string; alt: string };
-export interface CardSection { heading: string; blocks: CardBlock[] }
-export interface ModelCard { title: string; sections: CardSection[] }
+export interface CardSection {
+  heading: string;
+  blocks: CardBlock[];
+}
+export interface ModelCard {
+  title: string;
+  sections: CardSection[];
+}
 
 const cell = (v: string | number): string => String(v).replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
@@ -23,7 +33,12 @@ export function modelCardMarkdown(card: ModelCard): string {
       else if ('figure' in b) out.push(`![${b.alt}](${b.figure})`, '');
       else {
         const t = b.table;
-        out.push(`| ${t.head.map(cell).join(' | ')} |`, `|${t.head.map((_, i) => (i ? '---:' : '---')).join('|')}|`, ...t.rows.map((r) => `| ${r.map(cell).join(' | ')} |`), '');
+        out.push(
+          `| ${t.head.map(cell).join(' | ')} |`,
+          `|${t.head.map((_, i) => (i ? '---:' : '---')).join('|')}|`,
+          ...t.rows.map((r) => `| ${r.map(cell).join(' | ')} |`),
+          '',
+        );
         if (t.caption) out.push(`*${t.caption}*`, '');
       }
     }
@@ -41,12 +56,21 @@ export function modelCardHtml(card: ModelCard, figures: Record<string, string> =
       else if ('list' in b) parts.push(`<ul>${b.list.map((x) => `<li>${escapeHtml(x)}</li>`).join('')}</ul>`);
       else if ('figure' in b) {
         const svg = figures[b.figure];
-        if (svg) parts.push(`<figure class="architecture">${svg.replace(/^<\?xml[^>]*>\s*/, '').replace(/id="arrow"/g, 'id="card-arrow"').replace(/url\(#arrow\)/g, 'url(#card-arrow)')}</figure>`);
+        if (svg)
+          parts.push(
+            `<figure class="architecture">${svg
+              .replace(/^<\?xml[^>]*>\s*/, '')
+              .replace(/id="arrow"/g, 'id="card-arrow"')
+              .replace(/url\(#arrow\)/g, 'url(#card-arrow)')}</figure>`,
+          );
       } else {
         const t = b.table;
-        parts.push(`<table><thead><tr>${t.head.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr></thead><tbody>` +
-          t.rows.map((r) => `<tr>${r.map((c) => `<td>${escapeHtml(String(c))}</td>`).join('')}</tr>`).join('') + '</tbody></table>' +
-          (t.caption ? `<p class="meta">${escapeHtml(t.caption)}</p>` : ''));
+        parts.push(
+          `<table><thead><tr>${t.head.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr></thead><tbody>` +
+            t.rows.map((r) => `<tr>${r.map((c) => `<td>${escapeHtml(String(c))}</td>`).join('')}</tr>`).join('') +
+            '</tbody></table>' +
+            (t.caption ? `<p class="meta">${escapeHtml(t.caption)}</p>` : ''),
+        );
       }
     }
   }

@@ -5,7 +5,11 @@
 import cliProgress from 'cli-progress';
 
 /** Figures shown while an epoch runs. */
-export interface BatchStats { loss: number; acc: number; lr: number }
+export interface BatchStats {
+  loss: number;
+  acc: number;
+  lr: number;
+}
 
 /** Hooks a run calls as it goes; every one optional. */
 export interface ProgressEvents {
@@ -68,9 +72,15 @@ export function consoleProgress(opts: { prefix?: string; stream?: NodeJS.WriteSt
       if (!bar || stageName !== name) {
         stop();
         stageName = name;
-        bar = new cliProgress.SingleBar({
-          stream, format: `${pre}${name} |{bar}| {value}/{total} | ETA {eta_formatted}`, hideCursor: true, etaBuffer: 50,
-        }, cliProgress.Presets.shades_classic);
+        bar = new cliProgress.SingleBar(
+          {
+            stream,
+            format: `${pre}${name} |{bar}| {value}/{total} | ETA {eta_formatted}`,
+            hideCursor: true,
+            etaBuffer: 50,
+          },
+          cliProgress.Presets.shades_classic,
+        );
         bar.start(total, done);
       } else bar.update(done);
       if (done === total) stop();
@@ -79,10 +89,15 @@ export function consoleProgress(opts: { prefix?: string; stream?: NodeJS.WriteSt
       if (!tty) return;
       stop();
       stageName = '';
-      bar = new cliProgress.SingleBar({
-        stream, hideCursor: true, etaBuffer: 20,
-        format: `${pre}epoch ${epoch}/${epochs} |{bar}| {value}/{total} batches | loss {loss} | acc {acc} | lr {lr} | ETA {eta_formatted}`,
-      }, cliProgress.Presets.shades_classic);
+      bar = new cliProgress.SingleBar(
+        {
+          stream,
+          hideCursor: true,
+          etaBuffer: 20,
+          format: `${pre}epoch ${epoch}/${epochs} |{bar}| {value}/{total} batches | loss {loss} | acc {acc} | lr {lr} | ETA {eta_formatted}`,
+        },
+        cliProgress.Presets.shades_classic,
+      );
       bar.start(batches, 0, { loss: '–', acc: '–', lr: '–' });
     },
     batch(_epoch, b, _batches, s) {

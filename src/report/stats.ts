@@ -23,8 +23,19 @@ export const METRIC_LABELS: Readonly<Record<string, string>> = {
 
 /** Keys whose values are fractions in [0, 1] and are shown as percentages. */
 const RATE_KEYS = new Set([
-  'accuracy', 'balanced_accuracy', 'macro_precision', 'macro_recall', 'macro_f1',
-  'precision', 'recall', 'f1', 'train_acc', 'val_acc', 'weighted_f1', 'weighted_precision', 'weighted_recall',
+  'accuracy',
+  'balanced_accuracy',
+  'macro_precision',
+  'macro_recall',
+  'macro_f1',
+  'precision',
+  'recall',
+  'f1',
+  'train_acc',
+  'val_acc',
+  'weighted_f1',
+  'weighted_precision',
+  'weighted_recall',
 ]);
 
 /** Reader-facing name of a metric key; "val_macro_f1" becomes "Validation macro F1". */

@@ -63,7 +63,8 @@ export function validateReport(data: RunReport): void {
   for (const [name, m] of Object.entries(data.evaluations ?? {})) {
     if (m === null || typeof m !== 'object') throw new Error(`report: evaluations["${name}"] must be an object`);
     if (m.confusion) validateConfusion(name, m.confusion);
-    if (m.per_class !== undefined && !Array.isArray(m.per_class)) throw new Error(`report: evaluations["${name}"].per_class must be an array`);
+    if (m.per_class !== undefined && !Array.isArray(m.per_class))
+      throw new Error(`report: evaluations["${name}"].per_class must be an array`);
   }
   if (data.comparisons !== undefined && !Array.isArray(data.comparisons)) throw new Error('report: comparisons must be an array');
   if (data.datasets !== undefined && !Array.isArray(data.datasets)) throw new Error('report: datasets must be an array');
@@ -71,12 +72,15 @@ export function validateReport(data: RunReport): void {
     if (!Array.isArray(t?.columns) || !Array.isArray(t?.rows)) throw new Error(`report: comparisons[${i}] needs columns and rows arrays`);
     t.rows.forEach((r, j) => {
       if (!Array.isArray(r.values) || r.values.length !== t.columns.length) {
-        throw new Error(`report: comparisons[${i}] ("${t.title}") row ${j} ("${r.label}") has ${r.values?.length ?? 0} values for ${t.columns.length} columns`);
+        throw new Error(
+          `report: comparisons[${i}] ("${t.title}") row ${j} ("${r.label}") has ${r.values?.length ?? 0} values for ${t.columns.length} columns`,
+        );
       }
     });
   });
   data.datasets?.forEach((d, i) => {
-    if (d?.counts === null || typeof d?.counts !== 'object') throw new Error(`report: datasets[${i}].counts must be an object (class → clips)`);
+    if (d?.counts === null || typeof d?.counts !== 'object')
+      throw new Error(`report: datasets[${i}].counts must be an object (class → clips)`);
   });
 }
 

@@ -40,8 +40,18 @@ export function datasheetMarkdown(records: readonly ClipRecord[], info: Datashee
   const profileRows = info.classes.map((c) => {
     const p = info.profiles[c]!;
     const rg = (x: readonly [number, number]): string => `${x[0]}…${x[1]}`;
-    return [c, rg(p.pitchShiftSt), rg(p.pitchRange), rg(p.rate), rg(p.loudnessDb), rg(p.phrasePauseSec), p.fillerRate, p.finalRise,
-      p.tremorDepthSt[1] > 0 ? `${rg(p.tremorDepthSt)} st @ ${rg(p.tremorHz)} Hz` : '—', rg(p.effort)];
+    return [
+      c,
+      rg(p.pitchShiftSt),
+      rg(p.pitchRange),
+      rg(p.rate),
+      rg(p.loudnessDb),
+      rg(p.phrasePauseSec),
+      p.fillerRate,
+      p.finalRise,
+      p.tremorDepthSt[1] > 0 ? `${rg(p.tremorDepthSt)} st @ ${rg(p.tremorHz)} Hz` : '—',
+      rg(p.effort),
+    ];
   });
   return `# Datasheet: synthetic emotional speech (affexion synth)
 
@@ -60,30 +70,51 @@ listed in \`manifest.csv\` (voice, sex, sentence ids, text, rendering prosody, m
 
 Clips per class and voice:
 
-${table(['class', ...voiceIds, 'total'], info.classes.map((c) => [c, ...voiceIds.map((v) => byClass(c).filter((r) => r.voice === v).length), byClass(c).length]))}
+${table(
+  ['class', ...voiceIds, 'total'],
+  info.classes.map((c) => [c, ...voiceIds.map((v) => byClass(c).filter((r) => r.voice === v).length), byClass(c).length]),
+)}
 
 Clips per class and length (short = 3–4 s, long = 10–12 s):
 
-${table(['class', ...lens], info.classes.map((c) => [c, ...lens.map((l) => byClass(c).filter((r) => r.length === l).length)]))}
+${table(
+  ['class', ...lens],
+  info.classes.map((c) => [c, ...lens.map((l) => byClass(c).filter((r) => r.length === l).length)]),
+)}
 
 Voices:
 
-${table(['voice', 'sex', 'description'], info.voices.map((v) => [v.id, v.sex, v.description]))}
+${table(
+  ['voice', 'sex', 'description'],
+  info.voices.map((v) => [v.id, v.sex, v.description]),
+)}
 
 Measured per-class statistics (mean ± sd over clips; F0 by YIN over voiced frames, range = 5th–95th
 percentile in semitones; RMS over the whole clip in dBFS; pause ratio = silent share of the speech span):
 
-${table(['class', 'clips', 'duration s', 'RMS dBFS', 'F0 mean Hz', 'F0 range st', 'pause ratio'], info.classes.map((c) => {
+${table(
+  ['class', 'clips', 'duration s', 'RMS dBFS', 'F0 mean Hz', 'F0 range st', 'pause ratio'],
+  info.classes.map((c) => {
     const rs = byClass(c);
-    return [c, rs.length, stats(rs.map((r) => r.duration_s)), stats(rs.map((r) => r.rms_db)), stats(rs.map((r) => r.f0_mean_hz)),
-      stats(rs.map((r) => r.f0_range_st)), stats(rs.map((r) => r.pause_ratio))];
-  }))}
+    return [
+      c,
+      rs.length,
+      stats(rs.map((r) => r.duration_s)),
+      stats(rs.map((r) => r.rms_db)),
+      stats(rs.map((r) => r.f0_mean_hz)),
+      stats(rs.map((r) => r.f0_range_st)),
+      stats(rs.map((r) => r.pause_ratio)),
+    ];
+  }),
+)}
 
 ## Collection process
-Text: ${info.textMode === 'shared' ? 'every class draws from one shared pool of sentences, so wording carries no label' : 'sentences written for each class (built-in bank or the user\'s file), dealt from a shuffled deck per class'}.
-Long clips join several sentences. ${info.provider === 'openai'
-    ? `Audio: ${info.model ?? 'gpt-4o-audio-preview'} with the prompt "You are a professional voice actor, for a given sentence, please speak it with extreme '<Emotion>' feeling."`
-    : 'Audio: the engine speaks phrase by phrase; the profile sets pitch level and range, rate, pauses, fillers, question endings, and tremor (added afterwards as vibrato + tremolo).'}
+Text: ${info.textMode === 'shared' ? 'every class draws from one shared pool of sentences, so wording carries no label' : "sentences written for each class (built-in bank or the user's file), dealt from a shuffled deck per class"}.
+Long clips join several sentences. ${
+    info.provider === 'openai'
+      ? `Audio: ${info.model ?? 'gpt-4o-audio-preview'} with the prompt "You are a professional voice actor, for a given sentence, please speak it with extreme '<Emotion>' feeling."`
+      : 'Audio: the engine speaks phrase by phrase; the profile sets pitch level and range, rate, pauses, fillers, question endings, and tremor (added afterwards as vibrato + tremolo).'
+  }
 Voices rotate clip by clip within each class, so each voice speaks each class equally often (exactly so when
 the clips per class are a multiple of voices × lengths); lengths alternate, shifted each round of voices.
 

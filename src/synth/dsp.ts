@@ -21,7 +21,10 @@ export function applyTremor(x: Float32Array, sr: number, rateHz: number, depthSt
     const i = Math.floor(pos);
     const f = pos - i;
     // Cubic (Catmull-Rom) interpolation between the four neighbours.
-    const xm1 = at(i - 1), x0 = at(i), x1 = at(i + 1), x2 = at(i + 2);
+    const xm1 = at(i - 1),
+      x0 = at(i),
+      x1 = at(i + 1),
+      x2 = at(i + 2);
     const v = x0 + 0.5 * f * (x1 - xm1 + f * (2 * xm1 - 5 * x0 + 4 * x1 - x2 + f * (3 * (x0 - x1) + x2 - xm1)));
     out[n] = v * (1 + ampDepth * Math.sin(w * n + phase + 0.7));
   }
@@ -37,11 +40,18 @@ export function applyEffort(x: Float32Array, effort: number): Float32Array {
   if (effort > 0) {
     const g = 0.7 * effort;
     let prev = 0;
-    for (let i = 0; i < x.length; i++) { const v = x[i]!; x[i] = v + g * (v - prev); prev = v; }
+    for (let i = 0; i < x.length; i++) {
+      const v = x[i]!;
+      x[i] = v + g * (v - prev);
+      prev = v;
+    }
   } else if (effort < 0) {
     const a = 0.8 * -effort;
     let y = 0;
-    for (let i = 0; i < x.length; i++) { y = (1 - a) * x[i]! + a * y; x[i] = y; }
+    for (let i = 0; i < x.length; i++) {
+      y = (1 - a) * x[i]! + a * y;
+      x[i] = y;
+    }
   }
   return x;
 }
@@ -71,8 +81,9 @@ export function finalRise(x: Float32Array, sr: number, st: number, glideSec = 0.
   const rEnd = Math.pow(2, st / 12);
   const glide: number[] = [];
   const span = end - start;
-  for (let p = start; p < end - 1; ) {
-    const i = Math.floor(p), f = p - i;
+  for (let p = start; p < end - 1;) {
+    const i = Math.floor(p),
+      f = p - i;
     glide.push(x[i]! + f * (x[i + 1]! - x[i]!));
     p += 1 + (rEnd - 1) * ((p - start) / span);
   }
@@ -103,7 +114,10 @@ export function activeLevelDb(x: Float32Array, sr: number): number {
 export function setLevel(x: Float32Array, sr: number, targetDb: number): Float32Array {
   const gain = Math.pow(10, (targetDb - activeLevelDb(x, sr)) / 20);
   let peak = 0;
-  for (let i = 0; i < x.length; i++) { x[i]! *= gain; peak = Math.max(peak, Math.abs(x[i]!)); }
+  for (let i = 0; i < x.length; i++) {
+    x[i]! *= gain;
+    peak = Math.max(peak, Math.abs(x[i]!));
+  }
   // A loud target on a peaky voice could clip: scale down instead (clipping would add a class cue).
   if (peak > 0.99) for (let i = 0; i < x.length; i++) x[i]! *= 0.99 / peak;
   return x;
@@ -128,11 +142,15 @@ export function trimAtQuietPoint(x: Float32Array, sr: number, minSec: number, ma
   const maxN = Math.round(maxSec * sr);
   if (x.length <= maxN) return x;
   const hop = Math.round(0.01 * sr);
-  let bestEnd = maxN, bestE = Infinity;
+  let bestEnd = maxN,
+    bestE = Infinity;
   for (let end = Math.round(minSec * sr); end + hop <= maxN; end += hop) {
     let e = 0;
     for (let j = end - hop; j < end; j++) e += x[j]! * x[j]!;
-    if (e < bestE) { bestE = e; bestEnd = end; }
+    if (e < bestE) {
+      bestE = e;
+      bestEnd = end;
+    }
   }
   const out = x.slice(0, bestEnd);
   const n = Math.min(out.length, Math.round(0.02 * sr));
@@ -144,6 +162,9 @@ export function trimAtQuietPoint(x: Float32Array, sr: number, minSec: number, ma
 export function concat(pieces: Float32Array[]): Float32Array {
   const out = new Float32Array(pieces.reduce((a, p) => a + p.length, 0));
   let o = 0;
-  for (const p of pieces) { out.set(p, o); o += p.length; }
+  for (const p of pieces) {
+    out.set(p, o);
+    o += p.length;
+  }
   return out;
 }

@@ -127,7 +127,8 @@ async function synthesizeLocked(opts: SynthOptions): Promise<SynthResult> {
   const t0 = Date.now();
   if (!opts.out) throw new ParamError('out', 'an output folder is required');
   const provider = opts.provider ?? 'mixed';
-  if (!['espeak', 'flite', 'mixed', 'openai'].includes(provider)) throw new ParamError('provider', `expected espeak, flite, mixed or openai, got "${provider}"`);
+  if (!['espeak', 'flite', 'mixed', 'openai'].includes(provider))
+    throw new ParamError('provider', `expected espeak, flite, mixed or openai, got "${provider}"`);
   const perClass = intOption('perClass', opts.perClass, 70, 1);
   const seed = intOption('seed', opts.seed, 1, 0);
   const classes = opts.classes?.length ? opts.classes.map((c) => c.trim()) : [...DEFAULT_CLASSES];
@@ -141,8 +142,12 @@ async function synthesizeLocked(opts: SynthOptions): Promise<SynthResult> {
   const profiles = resolveProfiles(classes, fromFile);
   const voices = resolveVoices(provider, opts.voices);
   const userSentences = opts.sentencesFile ? loadSentenceFile(opts.sentencesFile) : undefined;
-  const concurrency = intOption('concurrency', opts.concurrency,
-    provider === 'openai' ? 4 : Math.max(1, (os.availableParallelism?.() ?? os.cpus().length)), 1);
+  const concurrency = intOption(
+    'concurrency',
+    opts.concurrency,
+    provider === 'openai' ? 4 : Math.max(1, os.availableParallelism?.() ?? os.cpus().length),
+    1,
+  );
   const log = opts.log ?? ((): void => {});
 
   const outDir = path.resolve(opts.out);
@@ -156,7 +161,11 @@ async function synthesizeLocked(opts: SynthOptions): Promise<SynthResult> {
     if (!client) throw new ParamError('generateSentences', 'needs the openai provider');
     const cache = path.join(outDir, 'generated-sentences.csv');
     let perLabel: Record<string, Sentence[]> = {};
-    try { perLabel = loadSentenceFile(cache).perLabel; } catch { perLabel = {}; }
+    try {
+      perLabel = loadSentenceFile(cache).perLabel;
+    } catch {
+      perLabel = {};
+    }
     for (const c of classes) {
       if (perLabel[c]?.length) continue;
       const lines = await openaiGenerateSentences(client, c, gen, opts.openai);
@@ -167,15 +176,28 @@ async function synthesizeLocked(opts: SynthOptions): Promise<SynthResult> {
     sentences = { perLabel: { ...(userSentences?.perLabel ?? {}), ...perLabel }, all: userSentences?.all ?? [] };
   }
 
-  const jobs = planClips({ classes, perClass, voices, lengths, seed, profiles, textMode, userSentences: sentences, levelJitterDb: opts.levelJitterDb });
+  const jobs = planClips({
+    classes,
+    perClass,
+    voices,
+    lengths,
+    seed,
+    profiles,
+    textMode,
+    userSentences: sentences,
+    levelJitterDb: opts.levelJitterDb,
+  });
   const records = new Map<string, ClipRecord>();
   const pending: ClipJob[] = [];
   for (const j of jobs) {
     const rec = existingClip(outDir, j);
-    if (rec) records.set(j.id, rec); else pending.push(j);
+    if (rec) records.set(j.id, rec);
+    else pending.push(j);
   }
   const kept = records.size;
-  log(`synth: ${jobs.length} clips planned (${classes.length} classes × ${perClass}, ${voices.length} voices, provider ${provider}); ${kept} already present, ${pending.length} to generate`);
+  log(
+    `synth: ${jobs.length} clips planned (${classes.length} classes × ${perClass}, ${voices.length} voices, provider ${provider}); ${kept} already present, ${pending.length} to generate`,
+  );
   let done = kept;
   const onDone = (rec: ClipRecord): void => {
     records.set(path.basename(rec.path, '.wav'), rec);
@@ -183,8 +205,10 @@ async function synthesizeLocked(opts: SynthOptions): Promise<SynthResult> {
   };
 
   if (provider === 'openai') {
-    log(`synth: estimated OpenAI cost for ${pending.length} clips: about $${estimateOpenAICostUsd(pending, opts.openai).toFixed(2)} ` +
-      `(${opts.openai?.model ?? 'gpt-4o-audio-preview'}, $${(opts.openai?.pricePerMinuteUsd ?? 0.1).toFixed(3)}/min of audio)`);
+    log(
+      `synth: estimated OpenAI cost for ${pending.length} clips: about $${estimateOpenAICostUsd(pending, opts.openai).toFixed(2)} ` +
+        `(${opts.openai?.model ?? 'gpt-4o-audio-preview'}, $${(opts.openai?.pricePerMinuteUsd ?? 0.1).toFixed(3)}/min of audio)`,
+    );
     let next = 0;
     let failed = false; // after one clip fails for good, the other workers stop asking (requests cost money)
     const worker = async (): Promise<void> => {
@@ -215,9 +239,20 @@ async function synthesizeLocked(opts: SynthOptions): Promise<SynthResult> {
   const manifestPath = path.join(outDir, 'manifest.csv');
   writeFileSync(manifestPath, manifestCsv(ordered));
   const datasheetPath = path.join(outDir, 'datasheet.md');
-  writeFileSync(datasheetPath, datasheetMarkdown(ordered, {
-    provider, seed, classes, perClass, lengths, textMode, profiles, version: pkgVersion(),
-    voices: voices.map((v) => ({ id: v.id, sex: v.sex, description: v.description })), model: opts.openai?.model,
-  }));
+  writeFileSync(
+    datasheetPath,
+    datasheetMarkdown(ordered, {
+      provider,
+      seed,
+      classes,
+      perClass,
+      lengths,
+      textMode,
+      profiles,
+      version: pkgVersion(),
+      voices: voices.map((v) => ({ id: v.id, sex: v.sex, description: v.description })),
+      model: opts.openai?.model,
+    }),
+  );
   return { outDir, records: ordered, generated: pending.length, kept, manifestPath, datasheetPath, seconds: (Date.now() - t0) / 1000 };
 }

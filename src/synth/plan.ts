@@ -17,7 +17,10 @@ export const LENGTHS = { short: [3, 4], long: [10, 12] } as const;
 export type LengthKind = keyof typeof LENGTHS;
 
 /** A sentence with a stable id (bank label + number, or "user-N"). */
-export interface Sentence { id: string; text: string }
+export interface Sentence {
+  id: string;
+  text: string;
+}
 
 /** Everything needed to render one clip. */
 export interface ClipJob {
@@ -44,20 +47,31 @@ export interface ClipJob {
 /** FNV-1a 32-bit hash: stable per-clip seeds from strings. */
 export function hash32(s: string): number {
   let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) { h ^= s.charCodeAt(i); h = Math.imul(h, 0x01000193) >>> 0; }
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
   return h >>> 0;
 }
 
 /** Splits one CSV line into fields (RFC 4180 quoting: "a, b" and "" inside quotes). */
 function splitCsvLine(line: string): string[] {
   const out: string[] = [];
-  let cur = '', quoted = false;
+  let cur = '',
+    quoted = false;
   for (let i = 0; i < line.length; i++) {
     const ch = line[i]!;
     if (quoted) {
-      if (ch === '"' && line[i + 1] === '"') { cur += '"'; i++; } else if (ch === '"') quoted = false; else cur += ch;
+      if (ch === '"' && line[i + 1] === '"') {
+        cur += '"';
+        i++;
+      } else if (ch === '"') quoted = false;
+      else cur += ch;
     } else if (ch === '"') quoted = true;
-    else if (ch === ',') { out.push(cur); cur = ''; } else cur += ch;
+    else if (ch === ',') {
+      out.push(cur);
+      cur = '';
+    } else cur += ch;
   }
   out.push(cur);
   return out;
@@ -70,18 +84,26 @@ function splitCsvLine(line: string): string[] {
  */
 export function loadSentenceFile(file: string): { perLabel: Record<string, Sentence[]>; all: Sentence[] } {
   let raw: string;
-  try { raw = readFileSync(file, 'utf8'); } catch (e) { throw new ParamError('sentencesFile', `${file}: cannot read (${(e as Error).message})`); }
-  const lines = raw.split(/\r?\n/).map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+  try {
+    raw = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new ParamError('sentencesFile', `${file}: cannot read (${(e as Error).message})`);
+  }
+  const lines = raw
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('#'));
   const perLabel: Record<string, Sentence[]> = {};
   const all: Sentence[] = [];
   if (file.toLowerCase().endsWith('.csv')) {
     const header = (lines.shift() ?? '').split(',').map((h) => h.trim().toLowerCase());
-    const li = header.indexOf('label'), ti = header.indexOf('text');
+    const li = header.indexOf('label'),
+      ti = header.indexOf('text');
     if (li < 0 || ti < 0) throw new ParamError('sentencesFile', `${file}: CSV needs a header with "label" and "text" columns`);
     lines.forEach((line, n) => {
       const cells = splitCsvLine(line);
       // An unquoted text may contain commas: when text is the last column, it takes the rest of the line.
-      const text = (ti === header.length - 1 ? cells.slice(ti).join(',') : cells[ti] ?? '').trim();
+      const text = (ti === header.length - 1 ? cells.slice(ti).join(',') : (cells[ti] ?? '')).trim();
       const label = (cells[li] ?? '').trim();
       if (!label || !text) throw new ParamError('sentencesFile', `${file}: line ${n + 2} needs a label and a text`);
       (perLabel[label] ??= []).push({ id: `user-${label}-${String(perLabel[label]!.length + 1).padStart(3, '0')}`, text });
@@ -153,8 +175,19 @@ export function planClips(o: PlanOptions): ClipJob[] {
       const sentences = Array.from({ length: need }, deal);
       const id = `${label}_${String(i + 1).padStart(4, '0')}`;
       jobs.push({
-        id, label, index: i, voice, length, minSec, maxSec, targetSec, sentences, prosody,
-        fillers: o.profiles[label]!.fillers, seed, relPath: `${label}/${id}.wav`,
+        id,
+        label,
+        index: i,
+        voice,
+        length,
+        minSec,
+        maxSec,
+        targetSec,
+        sentences,
+        prosody,
+        fillers: o.profiles[label]!.fillers,
+        seed,
+        relPath: `${label}/${id}.wav`,
       });
     }
   }

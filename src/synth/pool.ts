@@ -20,8 +20,12 @@ type Reply = { ok: true; id: string; record: ClipRecord } | { ok: false; id: str
 const MAX_ATTEMPTS = 4;
 
 /** Renders `jobs` with `concurrency` worker processes; calls `onDone` per finished clip. Rejects on the first failure. */
-export async function renderOfflineJobs(jobs: ClipJob[], outDir: string, concurrency: number,
-  onDone: (rec: ClipRecord) => void): Promise<void> {
+export async function renderOfflineJobs(
+  jobs: ClipJob[],
+  outDir: string,
+  concurrency: number,
+  onDone: (rec: ClipRecord) => void,
+): Promise<void> {
   if (!jobs.length) return;
   const needsIsolation = jobs.some((j) => j.voice.engine === 'flite');
   if ((concurrency <= 1 || jobs.length === 1) && !needsIsolation) {
@@ -36,7 +40,12 @@ export async function renderOfflineJobs(jobs: ClipJob[], outDir: string, concurr
     await new Promise<void>((resolve, reject) => {
       let finished = 0;
       let failed = false;
-      const fail = (e: Error): void => { if (!failed) { failed = true; reject(e); } };
+      const fail = (e: Error): void => {
+        if (!failed) {
+          failed = true;
+          reject(e);
+        }
+      };
       const start = (): void => {
         const worker = spawnWorker(outDir);
         workers.push(worker);
@@ -50,10 +59,14 @@ export async function renderOfflineJobs(jobs: ClipJob[], outDir: string, concurr
         };
         worker.on('message', (m: Reply) => {
           if (failed) return;
-          if (!m.ok) { fail(new Error(`synth: clip ${m.id} failed: ${m.error}`)); return; }
+          if (!m.ok) {
+            fail(new Error(`synth: clip ${m.id} failed: ${m.error}`));
+            return;
+          }
           current = null;
           onDone(m.record);
-          if (++finished === jobs.length) resolve(); else feed();
+          if (++finished === jobs.length) resolve();
+          else feed();
         });
         worker.on('error', (e) => fail(e));
         // A worker that dies mid-clip (an engine crash): render that clip again in a fresh worker, a few
@@ -66,21 +79,36 @@ export async function renderOfflineJobs(jobs: ClipJob[], outDir: string, concurr
             start();
             return;
           }
-          fail(new Error(current
-            ? `synth: clip ${current.id}: the worker process died ${MAX_ATTEMPTS} times rendering it (${why})`
-            : `synth: a worker process exited (${why}) before the run finished`));
+          fail(
+            new Error(
+              current
+                ? `synth: clip ${current.id}: the worker process died ${MAX_ATTEMPTS} times rendering it (${why})`
+                : `synth: a worker process exited (${why}) before the run finished`,
+            ),
+          );
         });
         feed();
       };
       for (let w = 0; w < n; w++) start();
     });
     // Graceful end: closing the IPC channel lets each worker exit on its own (killed if it lingers).
-    await Promise.all(workers.map((w) => new Promise<void>((resolve) => {
-      if (w.exitCode !== null || w.signalCode !== null) { resolve(); return; }
-      const timer = setTimeout(() => w.kill(), 5000);
-      w.once('exit', () => { clearTimeout(timer); resolve(); });
-      w.disconnect();
-    })));
+    await Promise.all(
+      workers.map(
+        (w) =>
+          new Promise<void>((resolve) => {
+            if (w.exitCode !== null || w.signalCode !== null) {
+              resolve();
+              return;
+            }
+            const timer = setTimeout(() => w.kill(), 5000);
+            w.once('exit', () => {
+              clearTimeout(timer);
+              resolve();
+            });
+            w.disconnect();
+          }),
+      ),
+    );
   } catch (e) {
     for (const w of workers) w.kill();
     throw e;

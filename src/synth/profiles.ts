@@ -9,7 +9,9 @@ import { ParamError } from '../engine/errors.js';
 import { readJsonFile } from '../engine/json-file.js';
 
 const range = (lo: number, hi: number) =>
-  z.tuple([z.number().min(lo).max(hi), z.number().min(lo).max(hi)]).refine(([a, b]) => a <= b, { message: 'range must be [min, max] with min ≤ max' });
+  z
+    .tuple([z.number().min(lo).max(hi), z.number().min(lo).max(hi)])
+    .refine(([a, b]) => a <= b, { message: 'range must be [min, max] with min ≤ max' });
 
 /** Schema of one profile (all ranges are [min, max]). */
 export const ProfileSchema = z.object({
@@ -55,33 +57,83 @@ export const ProfileFileSchema = z.record(z.string().regex(/^[A-Za-z0-9_-]+$/, '
 export const BUILTIN_PROFILES: Readonly<Record<string, ProsodyProfile>> = {
   boredom: {
     description: 'Low, flat, slow and quiet; long pauses, an occasional sigh-like filler.',
-    pitchShiftSt: [-4, -2], pitchRange: [0.25, 0.45], rate: [0.72, 0.85], loudnessDb: [-2, -1], effort: [-0.6, -0.3],
-    phrasePauseSec: [0.3, 0.55], sentencePauseSec: [0.6, 0.9], fillerRate: 0.08, fillers: ['hmm', 'meh', 'well'],
-    finalRise: 0, tremorDepthSt: [0, 0], tremorHz: [0, 0], tremoloDepth: [0, 0],
+    pitchShiftSt: [-4, -2],
+    pitchRange: [0.25, 0.45],
+    rate: [0.72, 0.85],
+    loudnessDb: [-2, -1],
+    effort: [-0.6, -0.3],
+    phrasePauseSec: [0.3, 0.55],
+    sentencePauseSec: [0.6, 0.9],
+    fillerRate: 0.08,
+    fillers: ['hmm', 'meh', 'well'],
+    finalRise: 0,
+    tremorDepthSt: [0, 0],
+    tremorHz: [0, 0],
+    tremoloDepth: [0, 0],
   },
   panic: {
     description: 'High, wide, fast and loud; short pauses, tremor in pitch and amplitude.',
-    pitchShiftSt: [5, 8], pitchRange: [1.5, 2.0], rate: [1.25, 1.45], loudnessDb: [1, 2.5], effort: [0.5, 0.9],
-    phrasePauseSec: [0.03, 0.1], sentencePauseSec: [0.1, 0.25], fillerRate: 0.1, fillers: ['oh no', 'oh god', 'please'],
-    finalRise: 0, tremorDepthSt: [0.6, 1.0], tremorHz: [6, 9], tremoloDepth: [0.15, 0.3],
+    pitchShiftSt: [5, 8],
+    pitchRange: [1.5, 2.0],
+    rate: [1.25, 1.45],
+    loudnessDb: [1, 2.5],
+    effort: [0.5, 0.9],
+    phrasePauseSec: [0.03, 0.1],
+    sentencePauseSec: [0.1, 0.25],
+    fillerRate: 0.1,
+    fillers: ['oh no', 'oh god', 'please'],
+    finalRise: 0,
+    tremorDepthSt: [0.6, 1.0],
+    tremorHz: [6, 9],
+    tremoloDepth: [0.15, 0.3],
   },
   excitement: {
     description: 'High, very wide pitch range, fast and loud; short pauses; no tremor.',
-    pitchShiftSt: [3, 6], pitchRange: [1.7, 2.3], rate: [1.1, 1.25], loudnessDb: [1, 2], effort: [0.3, 0.7],
-    phrasePauseSec: [0.08, 0.18], sentencePauseSec: [0.2, 0.4], fillerRate: 0.1, fillers: ['wow', 'oh', 'yes'],
-    finalRise: 0, tremorDepthSt: [0, 0], tremorHz: [0, 0], tremoloDepth: [0, 0],
+    pitchShiftSt: [3, 6],
+    pitchRange: [1.7, 2.3],
+    rate: [1.1, 1.25],
+    loudnessDb: [1, 2],
+    effort: [0.3, 0.7],
+    phrasePauseSec: [0.08, 0.18],
+    sentencePauseSec: [0.2, 0.4],
+    fillerRate: 0.1,
+    fillers: ['wow', 'oh', 'yes'],
+    finalRise: 0,
+    tremorDepthSt: [0, 0],
+    tremorHz: [0, 0],
+    tremoloDepth: [0, 0],
   },
   uncertainty: {
     description: 'Near-neutral pitch, slowish; many hesitation fillers and long pauses; rising (question) endings.',
-    pitchShiftSt: [-0.5, 1], pitchRange: [0.9, 1.2], rate: [0.8, 0.92], loudnessDb: [-1.5, -0.5], effort: [-0.3, 0],
-    phrasePauseSec: [0.45, 0.8], sentencePauseSec: [0.7, 1.1], fillerRate: 0.6, fillers: ['um', 'uh', 'hmm', 'well', 'I mean', 'you know'],
-    finalRise: 0.8, tremorDepthSt: [0, 0], tremorHz: [0, 0], tremoloDepth: [0, 0],
+    pitchShiftSt: [-0.5, 1],
+    pitchRange: [0.9, 1.2],
+    rate: [0.8, 0.92],
+    loudnessDb: [-1.5, -0.5],
+    effort: [-0.3, 0],
+    phrasePauseSec: [0.45, 0.8],
+    sentencePauseSec: [0.7, 1.1],
+    fillerRate: 0.6,
+    fillers: ['um', 'uh', 'hmm', 'well', 'I mean', 'you know'],
+    finalRise: 0.8,
+    tremorDepthSt: [0, 0],
+    tremorHz: [0, 0],
+    tremoloDepth: [0, 0],
   },
   neutral: {
     description: 'The voice as it is: neutral level, range and rate, ordinary pauses.',
-    pitchShiftSt: [-0.5, 0.5], pitchRange: [0.9, 1.1], rate: [0.95, 1.05], loudnessDb: [-0.5, 0.5], effort: [0, 0],
-    phrasePauseSec: [0.15, 0.3], sentencePauseSec: [0.35, 0.6], fillerRate: 0, fillers: [],
-    finalRise: 0, tremorDepthSt: [0, 0], tremorHz: [0, 0], tremoloDepth: [0, 0],
+    pitchShiftSt: [-0.5, 0.5],
+    pitchRange: [0.9, 1.1],
+    rate: [0.95, 1.05],
+    loudnessDb: [-0.5, 0.5],
+    effort: [0, 0],
+    phrasePauseSec: [0.15, 0.3],
+    sentencePauseSec: [0.35, 0.6],
+    fillerRate: 0,
+    fillers: [],
+    finalRise: 0,
+    tremorDepthSt: [0, 0],
+    tremorHz: [0, 0],
+    tremoloDepth: [0, 0],
   },
 };
 
@@ -98,8 +150,11 @@ export function resolveProfiles(classes: readonly string[], fromFile: Record<str
   for (const c of classes) {
     const p = fromFile[c] ?? BUILTIN_PROFILES[c];
     if (!p) {
-      throw new ParamError('classes', `no prosody profile for "${c}"; built-in: ${Object.keys(BUILTIN_PROFILES).join(', ')}. ` +
-        'Give one in a profile file (JSON, see docs/synth.md).');
+      throw new ParamError(
+        'classes',
+        `no prosody profile for "${c}"; built-in: ${Object.keys(BUILTIN_PROFILES).join(', ')}. ` +
+          'Give one in a profile file (JSON, see docs/synth.md).',
+      );
     }
     out[c] = p;
   }

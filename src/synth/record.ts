@@ -44,10 +44,33 @@ export interface ClipRecord {
 
 /** Column order of manifest.csv. */
 export const MANIFEST_COLUMNS: readonly (keyof ClipRecord)[] = [
-  'path', 'label', 'voice', 'sex', 'sentence_id', 'text', 'provider', 'length',
-  'pitch_shift_st', 'pitch_range', 'rate', 'level_db', 'phrase_pause_s', 'sentence_pause_s', 'filler_rate',
-  'final_rise', 'tremor_depth_st', 'tremor_hz', 'tremolo_depth', 'effort', 'duration_s', 'seed',
-  'rms_db', 'f0_mean_hz', 'f0_median_hz', 'f0_range_st', 'pause_ratio',
+  'path',
+  'label',
+  'voice',
+  'sex',
+  'sentence_id',
+  'text',
+  'provider',
+  'length',
+  'pitch_shift_st',
+  'pitch_range',
+  'rate',
+  'level_db',
+  'phrase_pause_s',
+  'sentence_pause_s',
+  'filler_rate',
+  'final_rise',
+  'tremor_depth_st',
+  'tremor_hz',
+  'tremolo_depth',
+  'effort',
+  'duration_s',
+  'seed',
+  'rms_db',
+  'f0_mean_hz',
+  'f0_median_hz',
+  'f0_range_st',
+  'pause_ratio',
 ];
 
 const metaPath = (outDir: string, job: ClipJob): string => path.join(outDir, '.synth', `${job.id}.json`);
@@ -62,13 +85,33 @@ export function saveClip(outDir: string, job: ClipJob, clip: RenderedClip): Clip
   const st = measureProsody(clip.samples, OUT_RATE);
   const p = job.prosody;
   const rec: ClipRecord = {
-    path: job.relPath, label: job.label, voice: job.voice.id, sex: job.voice.sex, provider: job.voice.engine,
-    length: job.length, sentence_id: clip.sentenceIds.join(';'), text: clip.text,
-    pitch_shift_st: p.pitchShiftSt, pitch_range: p.pitchRange, rate: p.rate, level_db: p.levelDb,
-    phrase_pause_s: p.phrasePauseSec, sentence_pause_s: p.sentencePauseSec, filler_rate: p.fillerRate,
-    final_rise: p.finalRise, tremor_depth_st: p.tremorDepthSt, tremor_hz: p.tremorHz, tremolo_depth: p.tremoloDepth, effort: p.effort,
-    duration_s: r(st.durationSec, 3), seed: job.seed, rms_db: r(st.rmsDb, 2), f0_mean_hz: r(st.f0MeanHz, 1),
-    f0_median_hz: r(st.f0MedianHz, 1), f0_range_st: r(st.f0RangeSt, 2), pause_ratio: r(st.pauseRatio, 3),
+    path: job.relPath,
+    label: job.label,
+    voice: job.voice.id,
+    sex: job.voice.sex,
+    provider: job.voice.engine,
+    length: job.length,
+    sentence_id: clip.sentenceIds.join(';'),
+    text: clip.text,
+    pitch_shift_st: p.pitchShiftSt,
+    pitch_range: p.pitchRange,
+    rate: p.rate,
+    level_db: p.levelDb,
+    phrase_pause_s: p.phrasePauseSec,
+    sentence_pause_s: p.sentencePauseSec,
+    filler_rate: p.fillerRate,
+    final_rise: p.finalRise,
+    tremor_depth_st: p.tremorDepthSt,
+    tremor_hz: p.tremorHz,
+    tremolo_depth: p.tremoloDepth,
+    effort: p.effort,
+    duration_s: r(st.durationSec, 3),
+    seed: job.seed,
+    rms_db: r(st.rmsDb, 2),
+    f0_mean_hz: r(st.f0MeanHz, 1),
+    f0_median_hz: r(st.f0MedianHz, 1),
+    f0_range_st: r(st.f0RangeSt, 2),
+    pause_ratio: r(st.pauseRatio, 3),
   };
   const mp = metaPath(outDir, job);
   mkdirSync(path.dirname(mp), { recursive: true });
@@ -91,8 +134,11 @@ export function existingClip(outDir: string, job: ClipJob): ClipRecord | null {
     return null; // a damaged record: render the clip again
   }
   if (rec.seed !== job.seed || rec.voice !== job.voice.id || rec.provider !== job.voice.engine || rec.length !== job.length) {
-    throw new ParamError('out', `${outDir}: ${job.relPath} was made with other settings (voice ${rec.voice}, seed ${rec.seed}; ` +
-      `this run: voice ${job.voice.id}, seed ${job.seed}). Use a new output folder, or the options of the first run to resume it.`);
+    throw new ParamError(
+      'out',
+      `${outDir}: ${job.relPath} was made with other settings (voice ${rec.voice}, seed ${rec.seed}; ` +
+        `this run: voice ${job.voice.id}, seed ${job.seed}). Use a new output folder, or the options of the first run to resume it.`,
+    );
   }
   return rec;
 }

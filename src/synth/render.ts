@@ -23,7 +23,11 @@ export interface RenderedClip {
 }
 
 /** How an utterance is spoken: the clip's pitch level, pitch range and rate. */
-interface PhraseProsody { pitchShiftSt: number; pitchRange: number; rate: number }
+interface PhraseProsody {
+  pitchShiftSt: number;
+  pitchRange: number;
+  rate: number;
+}
 
 /**
  * eSpeak's SSML pitch change comes out at about half the requested size (measured with trackPitch over
@@ -46,16 +50,29 @@ const FLITE_QUESTION_RISE_ST = 5;
 export async function synthSentence(parts: SpeechPart[], voice: VoiceSpec, p: PhraseProsody, seed = 0): Promise<Float32Array> {
   const scale = voice.tractScale ?? 1;
   if (voice.engine === 'espeak') {
-    const audio = await espeakSynthesize({ text: parts, voice: voice.engineVoice, pitchShiftSt: p.pitchShiftSt * ESPEAK_PITCH_GAIN, pitchRange: p.pitchRange, rate: p.rate, seed });
+    const audio = await espeakSynthesize({
+      text: parts,
+      voice: voice.engineVoice,
+      pitchShiftSt: p.pitchShiftSt * ESPEAK_PITCH_GAIN,
+      pitchRange: p.pitchRange,
+      rate: p.rate,
+      seed,
+    });
     return toOutRate(audio.samples, audio.sampleRate * scale);
   }
   if (voice.engine !== 'flite') throw new Error(`synthSentence: voice ${voice.id} uses engine ${voice.engine}, which is not offline`);
   const f = Math.pow(2, p.pitchShiftSt / 12) / scale; // tract scaling raises pitch by `scale` afterwards
   const pieces: Float32Array[] = [];
   for (const part of parts) {
-    if ('pauseSec' in part) { pieces.push(silence(part.pauseSec)); continue; }
+    if ('pauseSec' in part) {
+      pieces.push(silence(part.pauseSec));
+      continue;
+    }
     const audio = await fliteSynthesize({
-      text: part.text, voice: voice.engineVoice, f0MeanHz: voice.baseF0Hz * f, f0StdHz: voice.baseF0StdHz * p.pitchRange * f,
+      text: part.text,
+      voice: voice.engineVoice,
+      f0MeanHz: voice.baseF0Hz * f,
+      f0StdHz: voice.baseF0StdHz * p.pitchRange * f,
       rate: (p.rate * (part.rateFactor ?? 1)) / scale, // tract scaling also shortens the audio by `scale`
     });
     let y = toOutRate(audio.samples, audio.sampleRate * scale);
@@ -76,7 +93,10 @@ export function toOutRate(x: Float32Array, rate: number): Float32Array {
 
 /** Splits a sentence into phrases at commas, semicolons, colons and dashes (punctuation kept). */
 export function splitPhrases(sentence: string): string[] {
-  return sentence.split(/(?<=[,;:])\s+|\s+-\s+/).map((s) => s.trim()).filter(Boolean);
+  return sentence
+    .split(/(?<=[,;:])\s+|\s+-\s+/)
+    .map((s) => s.trim())
+    .filter(Boolean);
 }
 
 const silence = (sec: number): Float32Array => new Float32Array(Math.max(0, Math.round(sec * OUT_RATE)));

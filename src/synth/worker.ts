@@ -8,7 +8,8 @@ import { renderOffline } from './render.js';
 import { saveClip } from './record.js';
 
 const outDir = process.argv[2];
-if (!outDir || !process.send) throw new Error('synth worker: start it through renderOfflineJobs (needs an IPC channel and the output folder)');
+if (!outDir || !process.send)
+  throw new Error('synth worker: start it through renderOfflineJobs (needs an IPC channel and the output folder)');
 const send = process.send.bind(process);
 
 // The pool closes the IPC channel when the run is done; with nothing left to do the process then exits.

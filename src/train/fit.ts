@@ -19,7 +19,6 @@ import { OnlineAugmentation } from '../augment/online.js';
 import type { LabelledFeatures } from '../data/split.js';
 export type { LabelledFeatures } from '../data/split.js';
 
-
 /** One line of metrics.jsonl (one definition, in the report types). */
 export type { EpochRecord } from '../report/types.js';
 
@@ -30,7 +29,9 @@ export type { TrainingState } from '../model/checkpoint.js';
 /** Thrown when a run is stopped (SIGINT / AbortSignal) between batches; the last checkpoint stands. */
 export class TrainingInterrupted extends Error {
   constructor(readonly epochsDone: number) {
-    super(`training interrupted during epoch ${epochsDone + 1}; the model and checkpoint after epoch ${epochsDone} are intact (train: continue with --resume; cv, reproduce, demo: run the same command again)`);
+    super(
+      `training interrupted during epoch ${epochsDone + 1}; the model and checkpoint after epoch ${epochsDone} are intact (train: continue with --resume; cv, reproduce, demo: run the same command again)`,
+    );
     this.name = 'TrainingInterrupted';
   }
 }
@@ -38,9 +39,16 @@ export class TrainingInterrupted extends Error {
 /** The network's architecture for the given hyper-parameters and data. */
 export function architecture(h: Hyperparameters, nFeatures: number, nClasses: number): AffexionConfig {
   return {
-    n_features: nFeatures, conv_channels: h.conv_channels, kernel_sizes: [...h.kernel_sizes], lstm_hidden: h.lstm_hidden,
-    lstm_layers: h.lstm_layers, fc_hidden: h.fc_hidden, n_classes: nClasses, dropout_conv: h.dropout_conv,
-    dropout_fc: h.dropout_fc, mask_padding: h.mask_padding,
+    n_features: nFeatures,
+    conv_channels: h.conv_channels,
+    kernel_sizes: [...h.kernel_sizes],
+    lstm_hidden: h.lstm_hidden,
+    lstm_layers: h.lstm_layers,
+    fc_hidden: h.fc_hidden,
+    n_classes: nClasses,
+    dropout_conv: h.dropout_conv,
+    dropout_fc: h.dropout_fc,
+    mask_padding: h.mask_padding,
   };
 }
 
@@ -52,8 +60,8 @@ export function initialState(h: Hyperparameters, train: LabelledFeatures, nClass
   const scheduler = new StepLR(optimizer, h.step_size, h.gamma);
   // A separate stream from the weight initialisation, so shuffling/dropout do not depend on model size.
   const rng = new Rng(h.seed ^ 0x5eed);
-  const normalization: Normalization = h.normalization === 'global'
-    ? fitNormalization(train.features, h.window > 0 ? Infinity : h.max_len) : { mode: 'utterance' };
+  const normalization: Normalization =
+    h.normalization === 'global' ? fitNormalization(train.features, h.window > 0 ? Infinity : h.max_len) : { mode: 'utterance' };
   return { net, optimizer, scheduler, rng, epoch: 0, history: [], normalization, swa: null };
 }
 
@@ -93,10 +101,18 @@ export const DIVERGED_LOSS = 1000;
 
 /** Thrown when training diverges; the model folder keeps the last complete (good) epoch. */
 export class TrainingDiverged extends Error {
-  constructor(readonly epoch: number, readonly lastGoodEpoch: number, detail: string) {
-    super(`training diverged at epoch ${epoch} (${detail}); nothing of that epoch was saved — ` +
-      (lastGoodEpoch > 0 ? `the model folder keeps epoch ${lastGoodEpoch}, the last good checkpoint` : 'no epoch had finished, so no model was saved') +
-      '; try a lower --lr (or --gamma / --step-size to decay it sooner)');
+  constructor(
+    readonly epoch: number,
+    readonly lastGoodEpoch: number,
+    detail: string,
+  ) {
+    super(
+      `training diverged at epoch ${epoch} (${detail}); nothing of that epoch was saved — ` +
+        (lastGoodEpoch > 0
+          ? `the model folder keeps epoch ${lastGoodEpoch}, the last good checkpoint`
+          : 'no epoch had finished, so no model was saved') +
+        '; try a lower --lr (or --gamma / --step-size to decay it sooner)',
+    );
     this.name = 'TrainingDiverged';
   }
 }
@@ -120,7 +136,8 @@ export async function runEpochs(state: TrainingState, o: RunEpochsOptions): Prom
     const epoch = state.epoch + 1;
     const started = Date.now();
     const lr = state.optimizer.lr;
-    const epochFeatures = (await augment.epochFeatures(epoch, N, (d, t) => o.events?.stage?.(`augmenting (epoch ${epoch})`, d, t))) ?? train.features;
+    const epochFeatures =
+      (await augment.epochFeatures(epoch, N, (d, t) => o.events?.stage?.(`augmenting (epoch ${epoch})`, d, t))) ?? train.features;
     if (o.signal?.aborted) throw new TrainingInterrupted(state.epoch);
     o.events?.epochStart?.(epoch, h.epochs, batches);
     const order = state.rng.shuffle(Int32Array.from({ length: N }, (_, i) => i)) as Int32Array;
@@ -159,9 +176,14 @@ export async function runEpochs(state: TrainingState, o: RunEpochsOptions): Prom
         // The final model is the average; BatchNorm statistics are recomputed for it on the training
         // clips (validation below sees it).
         const norm = state.normalization;
-        loadAverage(state.net, state.swa, (function* batches() {
-          for (let s = 0; s < train.features.length; s += h.batch_size) yield toModelBatch(train.features.slice(s, s + h.batch_size), norm, h.max_len);
-        })());
+        loadAverage(
+          state.net,
+          state.swa,
+          (function* batches() {
+            for (let s = 0; s < train.features.length; s += h.batch_size)
+              yield toModelBatch(train.features.slice(s, s + h.batch_size), norm, h.max_len);
+          })(),
+        );
       }
     }
     if (o.val && o.val.targets.length > 0) {

@@ -28,8 +28,13 @@ export interface FitHeadOptions {
 /** The head of a training split (functionals through the feature cache; a clip without measurable speech is left out, as the network's loader does). */
 export async function fitHeadOnSplit(o: FitHeadOptions): Promise<FunctionalHead> {
   const speakerOf = new Map<string, string>();
-  for (const d of [o.ds, ...o.extra]) for (const it of d.items) if (it.speaker !== null && !speakerOf.has(it.path)) speakerOf.set(it.path, it.speaker);
-  const clips = o.split.itemIndex.map((i, j) => ({ path: o.ds.items[i]!.path, speaker: o.ds.items[i]!.speaker ?? `clip:${o.ds.items[i]!.path}`, target: o.split.targets[j]! }));
+  for (const d of [o.ds, ...o.extra])
+    for (const it of d.items) if (it.speaker !== null && !speakerOf.has(it.path)) speakerOf.set(it.path, it.speaker);
+  const clips = o.split.itemIndex.map((i, j) => ({
+    path: o.ds.items[i]!.path,
+    speaker: o.ds.items[i]!.speaker ?? `clip:${o.ds.items[i]!.path}`,
+    target: o.split.targets[j]!,
+  }));
   const refs = o.split.referenceFiles.map((p) => ({ path: p, speaker: speakerOf.get(p) ?? `clip:${p}` }));
   const total = clips.length + refs.length;
   const stage = 'functionals (training)';
@@ -43,15 +48,25 @@ export async function fitHeadOnSplit(o: FitHeadOptions): Promise<FunctionalHead>
       o.events?.stage?.(stage, ++done, total);
     }
   };
-  const vectors: number[][] = [], targets: number[] = [], speakers: string[] = [];
+  const vectors: number[][] = [],
+    targets: number[] = [],
+    speakers: string[] = [];
   for (const c of clips) {
     const v = await vec(c.path);
-    if (v) { vectors.push(v); targets.push(c.target); speakers.push(c.speaker); }
+    if (v) {
+      vectors.push(v);
+      targets.push(c.target);
+      speakers.push(c.speaker);
+    }
   }
-  const refVectors: number[][] = [], refSpeakers: string[] = [];
+  const refVectors: number[][] = [],
+    refSpeakers: string[] = [];
   for (const r of refs) {
     const v = await vec(r.path);
-    if (v) { refVectors.push(v); refSpeakers.push(r.speaker); }
+    if (v) {
+      refVectors.push(v);
+      refSpeakers.push(r.speaker);
+    }
   }
   return fitFunctionalHead({ classes: o.classes, vectors, targets, speakers, refVectors, refSpeakers, fusion: o.fusion });
 }

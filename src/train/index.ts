@@ -9,10 +9,23 @@
  * console.log(r.modelDir, r.history.at(-1));                       // per-epoch loss / accuracy
  * ```
  */
-export { train, trainToDir, trainModelToDir, writeMetricsJsonl, METRICS_FILE, type TrainOptions, type TrainResult, type TrainToDirOptions } from './train.js';
 export {
-  runEpochs, initialState, architecture, TrainingInterrupted,
-  type TrainingState, type EpochRecord as TrainEpochRecord,
+  train,
+  trainToDir,
+  trainModelToDir,
+  writeMetricsJsonl,
+  METRICS_FILE,
+  type TrainOptions,
+  type TrainResult,
+  type TrainToDirOptions,
+} from './train.js';
+export {
+  runEpochs,
+  initialState,
+  architecture,
+  TrainingInterrupted,
+  type TrainingState,
+  type EpochRecord as TrainEpochRecord,
 } from './fit.js';
 export { saveCheckpoint, loadCheckpoint } from '../model/checkpoint.js';
 export { CHECKPOINT_FILE } from '../model/model-dir.js';

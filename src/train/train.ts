@@ -9,7 +9,16 @@ import path from 'node:path';
 import { FeatureCache, defaultCacheDir } from '../data/cache.js';
 import { describeDataset, scanDataset, type Dataset, type SkippedFile } from '../data/dataset.js';
 import type { FeatureSettings } from '../data/features.js';
-import { dataFingerprint, loadSplit, referenceDatasets, referenceFingerprint, trainingDataset, type LabelledFeatures, type LoadedSplit, type DataSource } from '../data/split.js';
+import {
+  dataFingerprint,
+  loadSplit,
+  referenceDatasets,
+  referenceFingerprint,
+  trainingDataset,
+  type LabelledFeatures,
+  type LoadedSplit,
+  type DataSource,
+} from '../data/split.js';
 import { classificationMetrics, argmaxRows, type ClassificationMetrics } from '../report/metrics.js';
 import { initialState, runEpochs, type EpochRecord, type TrainingState } from './fit.js';
 import { checkpointDiffers, checkpointPath, loadCheckpoint, saveEpoch, signatureMismatch, type RunSignature } from '../model/checkpoint.js';
@@ -89,7 +98,8 @@ export async function trainToDir(o: TrainToDirOptions): Promise<TrainingState> {
   if (o.resume === 'require' || (o.resume === 'auto' && existsSync(checkpointPath(out)))) {
     const ck = loadCheckpoint(out);
     const diff = signatureMismatch(ck.signature, current);
-    if (diff && o.resume === 'require') throw new ParamError('resume', `the checkpoint in ${out} was made with different settings or data (${diff})`);
+    if (diff && o.resume === 'require')
+      throw new ParamError('resume', `the checkpoint in ${out} was made with different settings or data (${diff})`);
     if (diff) events?.log?.(`${out}: checkpoint made with other settings (${diff}); starting afresh`);
     else {
       ck.applyTo(state);
@@ -97,9 +107,18 @@ export async function trainToDir(o: TrainToDirOptions): Promise<TrainingState> {
       if (state.epoch >= hyper.epochs) events?.log?.(`already trained ${state.epoch} epoch(s); raise --epochs to train longer`);
     }
   }
-  const run = { classes, featureSettings: settings, hyper, populationReference: (o.train as { populationReference?: SpeakerReference | null }).populationReference };
+  const run = {
+    classes,
+    featureSettings: settings,
+    hyper,
+    populationReference: (o.train as { populationReference?: SpeakerReference | null }).populationReference,
+  };
   return runEpochs(state, {
-    hyper, train: o.train, val: o.val, events, signal: o.signal,
+    hyper,
+    train: o.train,
+    val: o.val,
+    events,
+    signal: o.signal,
     onEpoch: (st) => saveEpoch(out, st, current, run),
     valMetrics: (probs, val) => {
       const m = classificationMetrics(val.targets, argmaxRows(probs, val.targets.length, classes.length), classes);
@@ -134,11 +153,18 @@ export async function trainModelToDir(o: TrainToDirOptions): Promise<TrainingSta
     const out = ensembleMemberDir(o.out, k);
     const started = existsSync(checkpointPath(out));
     o.events?.log?.(`ensemble member ${k}/${n} (seed ${hyper.seed})`);
-    states.push(done(await trainToDir({
-      ...o, out, hyper, signature,
-      // A member not started yet starts afresh even under --resume; a started one must match.
-      resume: o.resume === 'require' ? (started ? 'require' : 'never') : o.resume,
-    })));
+    states.push(
+      done(
+        await trainToDir({
+          ...o,
+          out,
+          hyper,
+          signature,
+          // A member not started yet starts afresh even under --resume; a started one must match.
+          resume: o.resume === 'require' ? (started ? 'require' : 'never') : o.resume,
+        }),
+      ),
+    );
     dirs.push(out);
   }
   saveEnsembleManifest(o.out, dirs);
@@ -186,13 +212,18 @@ async function trainLocked(opts: TrainOptions, hyper: Hyperparameters, settings:
   const { ds, classes } = trainingDataset(opts, hyper.speaker_reference, hyper.neutral_class, events);
   const cache = new FeatureCache(opts.cacheDir === undefined ? defaultCacheDir() : opts.cacheDir);
   const extra = referenceDatasets(opts.reference);
-  if (extra.length && !hyper.speaker_reference) throw new ParamError('reference', 'only used with speaker_reference (which labels are the reference clips)');
+  if (extra.length && !hyper.speaker_reference)
+    throw new ParamError('reference', 'only used with speaker_reference (which labels are the reference clips)');
   const reference = { labels: hyper.speaker_reference, extra, maxLen: hyper.max_len };
   const trainSplit = await loadSplit(ds, { classes, settings, cache, events, stage: 'features (training)', reference });
   reportSkipped(events, trainSplit.skipped, ds.skipped.length);
   const after = subsetCounts(trainSplit, classes);
   const missing = classes.filter((c) => after[c] === 0);
-  if (missing.length) throw new ParamError('data', `no clip of class ${missing.map((c) => `"${c}"`).join(', ')} could be decoded (see the skipped files above)`);
+  if (missing.length)
+    throw new ParamError(
+      'data',
+      `no clip of class ${missing.map((c) => `"${c}"`).join(', ')} could be decoded (see the skipped files above)`,
+    );
 
   let valSplit: LoadedSplit | null = null;
   if (opts.val) {
@@ -202,14 +233,21 @@ async function trainLocked(opts: TrainOptions, hyper: Hyperparameters, settings:
     valSplit = await loadSplit(vds, { classes, settings, cache, events, stage: 'features (validation)', reference, param: 'val' });
     reportSkipped(events, valSplit.skipped, vds.skipped.length);
     const unknown = Object.entries(valSplit.unknownLabels);
-    if (unknown.length) events.log?.(`validation: ${unknown.map(([l, n]) => `${n} clip(s) labelled "${l}"`).join(', ')} not among the training classes; left out of validation`);
-    if (valSplit.targets.length === 0) throw new ParamError('val', `none of its clips has one of the training classes (${classes.join(', ')})`);
+    if (unknown.length)
+      events.log?.(
+        `validation: ${unknown.map(([l, n]) => `${n} clip(s) labelled "${l}"`).join(', ')} not among the training classes; left out of validation`,
+      );
+    if (valSplit.targets.length === 0)
+      throw new ParamError('val', `none of its clips has one of the training classes (${classes.join(', ')})`);
   }
 
   const signature: RunSignature = {
     // The functional head is fitted after the network and changes none of its training: a network
     // trained without it is resumed (not retrained) when only functional_fusion changes.
-    hyper: { ...hyper, epochs: undefined, functional_fusion: undefined }, classes, features: settings, data: dataFingerprint(ds, trainSplit.itemIndex),
+    hyper: { ...hyper, epochs: undefined, functional_fusion: undefined },
+    classes,
+    features: settings,
+    data: dataFingerprint(ds, trainSplit.itemIndex),
     ...(hyper.speaker_reference ? { reference: referenceFingerprint(trainSplit.referenceFiles) } : {}),
   };
   if (!opts.resume) {
@@ -217,20 +255,36 @@ async function trainLocked(opts: TrainOptions, hyper: Hyperparameters, settings:
     mkdirSync(out, { recursive: true });
   }
   const members = await trainModelToDir({
-    out, train: trainSplit, val: valSplit, classes, hyper, settings, signature,
+    out,
+    train: trainSplit,
+    val: valSplit,
+    classes,
+    hyper,
+    settings,
+    signature,
     resume: opts.resume === 'auto' ? 'auto' : opts.resume ? 'require' : 'never',
-    events, signal: opts.signal,
+    events,
+    signal: opts.signal,
   });
   const state = members[0]!;
   if (hyper.functional_fusion !== 'none') {
     const head = await fitHeadOnSplit({ ds, extra, split: trainSplit, classes, settings, cache, fusion: hyper.functional_fusion, events });
     saveFunctionalHead(out, head);
-    events.log?.(`functional head (${hyper.functional_fusion}) fitted on ${head.fitted_on.clips} clips, ${head.fitted_on.reference_clips} reference clips of ${head.fitted_on.speakers} speakers`);
+    events.log?.(
+      `functional head (${hyper.functional_fusion}) fitted on ${head.fitted_on.clips} clips, ${head.fitted_on.reference_clips} reference clips of ${head.fitted_on.speakers} speakers`,
+    );
   } else removeFunctionalHead(out);
 
   const result: TrainResult = {
-    modelDir: out, classes, history: state.history, dataset: ds, skipped: [...trainSplit.skipped, ...(valSplit?.skipped ?? [])],
-    state, members, featureSettings: settings, hyper,
+    modelDir: out,
+    classes,
+    history: state.history,
+    dataset: ds,
+    skipped: [...trainSplit.skipped, ...(valSplit?.skipped ?? [])],
+    state,
+    members,
+    featureSettings: settings,
+    hyper,
   };
   if (valSplit) {
     const probs = await meanProbabilities(members, valSplit.features, hyper.max_len, hyper.batch_size, windowHopFrames(hyper));

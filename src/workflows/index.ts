@@ -11,7 +11,14 @@
  */
 export { reproduce, comparisonTable, formatComparison, PAPER_FIGURES, type ReproduceOptions, type ReproduceResult } from './reproduce.js';
 export {
-  runDemo, splitSentences, DEMO_HYPERPARAMETERS, DEMO_CONVERT_LIMIT, HELD_OUT_VOICES, RAVDESS_LABEL_MAP, type DemoOptions, type DemoResult,
+  runDemo,
+  splitSentences,
+  DEMO_HYPERPARAMETERS,
+  DEMO_CONVERT_LIMIT,
+  HELD_OUT_VOICES,
+  RAVDESS_LABEL_MAP,
+  type DemoOptions,
+  type DemoResult,
 } from './demo.js';
 export { RECIPE_SETTINGS, DEFAULT_RECIPE, TRAINING_RECIPES, type TrainingRecipe, type RecipeSettings } from './recipe.js';
 export * from './experiment/index.js';

@@ -42,15 +42,30 @@ export interface RecipeSettings {
  * length (converted clips differ in length by class, real ones by corpus). 1.5 s holds a few syllables,
  * and is no longer than the shortest real dev clips (TESS, ~1.5–2 s); 0.5 s hop.
  */
-export const WINDOW_HYPER: Partial<Hyperparameters> = Object.freeze({ trim_silence: true, window: 1.5, window_hop: 0.5, mask_padding: true });
+export const WINDOW_HYPER: Partial<Hyperparameters> = Object.freeze({
+  trim_silence: true,
+  window: 1.5,
+  window_hop: 0.5,
+  mask_padding: true,
+});
 
 export const RECIPE_SETTINGS: Readonly<Record<TrainingRecipe, RecipeSettings>> = Object.freeze({
   converted: {
-    data: 'converted neutral speech', loudness: 'peak',
-    hyper: { max_len: 400, ensemble: 5, speaker_reference: 'neutral,calm', neutral_class: true, functional_fusion: 'product', prosodic_rows: true, ...WINDOW_HYPER },
+    data: 'converted neutral speech',
+    loudness: 'peak',
+    hyper: {
+      max_len: 400,
+      ensemble: 5,
+      speaker_reference: 'neutral,calm',
+      neutral_class: true,
+      functional_fusion: 'product',
+      prosodic_rows: true,
+      ...WINDOW_HYPER,
+    },
     // Off: it moved the neutral boundary (ravdess-dev gained, tess-dev's calm false alarms rose), not the discrimination (seventh round).
     neutralResynthesis: false,
-    describe: 'real neutral speech converted into each emotion, peak loudness, silence trimmed, MFCC + prosodic rows (F0, voicing, energy), ' +
+    describe:
+      'real neutral speech converted into each emotion, peak loudness, silence trimmed, MFCC + prosodic rows (F0, voicing, energy), ' +
       '1.5 s windows at random positions ' +
       '(clips scored by the mean of their windows every 0.5 s, padding masked), all epochs, ensemble of 5 networks, ' +
       'each clip normalised with its speaker\'s neutral/calm speech, and a class "neutral" (half of each speaker\'s unconverted neutral/calm ' +
@@ -58,7 +73,9 @@ export const RECIPE_SETTINGS: Readonly<Record<TrainingRecipe, RecipeSettings>> =
       'voice-quality functionals, product of the probabilities) (docs/experiment.md)',
   },
   paper: {
-    data: 'synthetic speech', loudness: 'none', hyper: { max_len: 1000, trim_silence: false, window: 0, neutral_class: false },
+    data: 'synthetic speech',
+    loudness: 'none',
+    hyper: { max_len: 1000, trim_silence: false, window: 0, neutral_class: false },
     neutralResynthesis: false,
     describe: "the paper's recipe: synthetic speech, no loudness step, MAX_LEN 1000",
   },

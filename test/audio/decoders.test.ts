@@ -15,7 +15,10 @@ const FIXTURES = path.join(path.dirname(new URL(import.meta.url).pathname), 'fix
 
 /** The fixtures' mono mix (channel mean) at rate `sr`. */
 function tone(sr: number, n: number): Float32Array {
-  return Float32Array.from({ length: n }, (_, i) => (0.5 * Math.sin((2 * Math.PI * 440 * i) / sr) + 0.3 * Math.sin((2 * Math.PI * 660 * i) / sr)) / 2);
+  return Float32Array.from(
+    { length: n },
+    (_, i) => (0.5 * Math.sin((2 * Math.PI * 440 * i) / sr) + 0.3 * Math.sin((2 * Math.PI * 660 * i) / sr)) / 2,
+  );
 }
 
 /** SNR in dB of `x` against `ref`, over the middle of the clip (codecs fade the edges), at lag 0. */
@@ -57,7 +60,10 @@ for (const c of cases) {
     for (const frac of [0.5, 0.03]) {
       const f = path.join(dir, `cut-${frac}-${c.file}`);
       writeFileSync(f, bytes.subarray(0, Math.floor(bytes.length * frac)));
-      await assert.rejects(loadAudio(f), (err: unknown) => err instanceof AudioError && err.file === f && /truncated|no audio samples/.test(err.reason));
+      await assert.rejects(
+        loadAudio(f),
+        (err: unknown) => err instanceof AudioError && err.file === f && /truncated|no audio samples/.test(err.reason),
+      );
     }
   });
 }

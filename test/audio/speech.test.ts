@@ -10,16 +10,25 @@ const SR = 16000;
 function burst(sec: number, peak: number): Float32Array {
   const x = new Float32Array(Math.round(sec * SR));
   for (let i = 0; i < x.length; i++) {
-    const env = 0.1 + 0.9 * Math.sin(Math.PI * ((4 * i) / SR % 1)) ** 2;
-    x[i] = peak * env * (0.6 * Math.sin(2 * Math.PI * 150 * i / SR) + 0.4 * Math.sin(2 * Math.PI * 450 * i / SR));
+    const env = 0.1 + 0.9 * Math.sin(Math.PI * (((4 * i) / SR) % 1)) ** 2;
+    x[i] = peak * env * (0.6 * Math.sin((2 * Math.PI * 150 * i) / SR) + 0.4 * Math.sin((2 * Math.PI * 450 * i) / SR));
   }
   return x;
 }
 function noise(sec: number, rmsDb: number, seed: number): Float32Array {
-  const rng = new Rng(seed), a = 10 ** (rmsDb / 20);
+  const rng = new Rng(seed),
+    a = 10 ** (rmsDb / 20);
   return Float32Array.from({ length: Math.round(sec * SR) }, () => a * rng.normal());
 }
-const cat = (...xs: Float32Array[]) => { const o = new Float32Array(xs.reduce((n, x) => n + x.length, 0)); let k = 0; for (const x of xs) { o.set(x, k); k += x.length; } return o; };
+const cat = (...xs: Float32Array[]) => {
+  const o = new Float32Array(xs.reduce((n, x) => n + x.length, 0));
+  let k = 0;
+  for (const x of xs) {
+    o.set(x, k);
+    k += x.length;
+  }
+  return o;
+};
 
 test('trimSilence keeps the speech and a short pad, drops faint noise around it', () => {
   const x = cat(noise(1, -70, 1), burst(1.2, 0.5), noise(0.15, -70, 2), burst(0.5, 0.3), noise(2, -60, 3));
@@ -63,7 +72,10 @@ test('real clips: every dev clip has speech; appended faint noise is not taken f
       // Appended faint noise is not speech: the span still covers the speech and stops within 0.3 s
       // of the recording's end (a noisier floor may let the recording's own background in).
       const t2 = trimSilence(cat(samples, noise(2, -60, 7)), SR)!;
-      assert.ok(t2.start <= t.start && t2.end >= t.end && t2.end <= samples.length + 0.3 * SR, `${file}: [${t.start}, ${t.end}] vs [${t2.start}, ${t2.end}] of ${samples.length}`);
+      assert.ok(
+        t2.start <= t.start && t2.end >= t.end && t2.end <= samples.length + 0.3 * SR,
+        `${file}: [${t.start}, ${t.end}] vs [${t2.start}, ${t2.end}] of ${samples.length}`,
+      );
     }
   }
 });

@@ -10,7 +10,14 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadAudio, AudioError, encodeWav16 } from '../../src/audio/index.js';
 
-interface WavSpec { tag: 1 | 3; bits: number; channels: number; rate: number; extensible?: boolean; extraChunk?: boolean }
+interface WavSpec {
+  tag: 1 | 3;
+  bits: number;
+  channels: number;
+  rate: number;
+  extensible?: boolean;
+  extraChunk?: boolean;
+}
 
 /** Integer codes per channel → bytes, and the float values soundfile reads for them. */
 function makeWav(spec: WavSpec, frames: number): { bytes: Buffer; expected: Float32Array[] } {
@@ -156,7 +163,12 @@ test('bad files raise AudioError naming the file and the reason', async () => {
 });
 
 test('streamed WAVs (data size 0xFFFFFFFF) are read to the end of the file', async () => {
-  const b = Buffer.from(encodeWav16(Float32Array.from({ length: 300 }, (_, i) => Math.sin(i) * 0.5), 16000));
+  const b = Buffer.from(
+    encodeWav16(
+      Float32Array.from({ length: 300 }, (_, i) => Math.sin(i) * 0.5),
+      16000,
+    ),
+  );
   b.writeUInt32LE(0xffffffff, 40);
   const file = path.join(dir, 'streamed.wav');
   writeFileSync(file, b);
@@ -186,7 +198,10 @@ test('absurd sample rates and durations are bounded: a clear error naming the fi
   const oneHz = put('one-hz.wav', makeWav({ tag: 1, bits: 16, channels: 1, rate: 1 }, 32000).bytes);
   await rejects(oneHz, /^32000 s long .* over the limit of 1800 s/);
   // Short enough, but a 16000-fold resample.
-  await rejects(put('ten-hz.wav', makeWav({ tag: 1, bits: 16, channels: 1, rate: 10 }, 100).bytes), /^sample rate 10 Hz cannot be resampled to 16000 Hz/);
+  await rejects(
+    put('ten-hz.wav', makeWav({ tag: 1, bits: 16, channels: 1, rate: 10 }, 100).bytes),
+    /^sample rate 10 Hz cannot be resampled to 16000 Hz/,
+  );
   assert.ok(Date.now() - t0 < 5000, `took ${Date.now() - t0} ms`);
   // The limit per call, and for the process (what the CLI's --max-duration sets).
   const twoSec = put('two-sec.wav', makeWav({ tag: 1, bits: 16, channels: 1, rate: 8000 }, 16000).bytes);

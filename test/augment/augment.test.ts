@@ -17,20 +17,33 @@ const db = (x: number): number => 10 * Math.log10(x);
 function slopePerDecade(x: Float32Array, f1: number, f2: number): number {
   const nFft = 4096;
   const psd = powerSpectrum(x, nFft);
-  const xs: number[] = [], ys: number[] = [];
+  const xs: number[] = [],
+    ys: number[] = [];
   for (let k = 1; k < psd.length; k++) {
     const f = (k * SR) / nFft;
-    if (f >= f1 && f <= f2) { xs.push(Math.log10(f)); ys.push(db(psd[k]!)); }
+    if (f >= f1 && f <= f2) {
+      xs.push(Math.log10(f));
+      ys.push(db(psd[k]!));
+    }
   }
-  const mx = xs.reduce((a, b) => a + b, 0) / xs.length, my = ys.reduce((a, b) => a + b, 0) / ys.length;
-  let num = 0, den = 0;
-  for (let i = 0; i < xs.length; i++) { num += (xs[i]! - mx) * (ys[i]! - my); den += (xs[i]! - mx) ** 2; }
+  const mx = xs.reduce((a, b) => a + b, 0) / xs.length,
+    my = ys.reduce((a, b) => a + b, 0) / ys.length;
+  let num = 0,
+    den = 0;
+  for (let i = 0; i < xs.length; i++) {
+    num += (xs[i]! - mx) * (ys[i]! - my);
+    den += (xs[i]! - mx) ** 2;
+  }
   return num / den;
 }
 
 test('noise colours have the right spectral slope (white 0, pink −10, brown −20 dB/decade)', () => {
   const rng = new Rng(1);
-  for (const [color, slope] of [['white', 0], ['pink', -10], ['brown', -20]] as const) {
+  for (const [color, slope] of [
+    ['white', 0],
+    ['pink', -10],
+    ['brown', -20],
+  ] as const) {
     const n = colouredNoise(SR * 4, color, rng);
     assert.ok(Math.abs(meanPower(n) - 1) < 1e-3, `${color} not unit power`);
     const got = slopePerDecade(n, 100, 6000);
@@ -75,10 +88,18 @@ test('telephone filter keeps 300–3400 Hz and removes the rest (spectrum)', () 
   const white = colouredNoise(SR * 4, 'white', new Rng(5));
   const y = bandLimit(white, SR, { muLaw: false });
   const nFft = 1024;
-  const pin = powerSpectrum(white, nFft), pout = powerSpectrum(y, nFft);
+  const pin = powerSpectrum(white, nFft),
+    pout = powerSpectrum(y, nFft);
   const band = (f1: number, f2: number): number => {
-    let a = 0, b = 0;
-    for (let k = 0; k < pin.length; k++) { const f = (k * SR) / nFft; if (f >= f1 && f <= f2) { a += pout[k]!; b += pin[k]!; } }
+    let a = 0,
+      b = 0;
+    for (let k = 0; k < pin.length; k++) {
+      const f = (k * SR) / nFft;
+      if (f >= f1 && f <= f2) {
+        a += pout[k]!;
+        b += pin[k]!;
+      }
+    }
     return db(a / b);
   };
   assert.ok(Math.abs(band(600, 3000)) < 1, `passband ${band(600, 3000).toFixed(2)} dB`);
@@ -117,42 +138,56 @@ test('online noise via the spec hits the drawn SNR range', () => {
 });
 
 test('SpecAugment masks are present, set to the row mean, and shared across MFCC/Δ/ΔΔ bands', () => {
-  const rows = 75, frames = 300;
+  const rows = 75,
+    frames = 300;
   const data = new Float32Array(rows * frames).map((_, i) => Math.sin(i * 0.37) + (Math.floor(i / frames) % 7));
   const rec: MaskRecord = { time: [], freq: [] };
   const y = specAugment({ rows, frames, data }, new Rng(8), { timeMasks: 2, freqMasks: 2, maxTimeWidth: 30, maxFreqWidth: 5 }, rec);
   assert.equal(rec.time.length, 2);
   assert.equal(rec.freq.length, 2);
-  const rowMean = (r: number): number => { let s = 0; for (let t = 0; t < frames; t++) s += data[r * frames + t]!; return s / frames; };
+  const rowMean = (r: number): number => {
+    let s = 0;
+    for (let t = 0; t < frames; t++) s += data[r * frames + t]!;
+    return s / frames;
+  };
   let masked = 0;
-  for (const [t0, w] of rec.time) for (let t = t0; t < t0 + w; t++) {
-    for (const r of [0, 40]) assert.ok(Math.abs(y.data[r * frames + t]! - rowMean(r)) < 1e-5);
-    masked += w > 0 ? 1 : 0;
-  }
-  for (const [f0, w] of rec.freq) for (let f = f0; f < f0 + w; f++) for (const g of [0, 25, 50]) {
-    assert.ok(Math.abs(y.data[(g + f) * frames + 123]! - rowMean(g + f)) < 1e-5, `band ${g} coeff ${f} not masked`);
-  }
+  for (const [t0, w] of rec.time)
+    for (let t = t0; t < t0 + w; t++) {
+      for (const r of [0, 40]) assert.ok(Math.abs(y.data[r * frames + t]! - rowMean(r)) < 1e-5);
+      masked += w > 0 ? 1 : 0;
+    }
+  for (const [f0, w] of rec.freq)
+    for (let f = f0; f < f0 + w; f++)
+      for (const g of [0, 25, 50]) {
+        assert.ok(Math.abs(y.data[(g + f) * frames + 123]! - rowMean(g + f)) < 1e-5, `band ${g} coeff ${f} not masked`);
+      }
   assert.ok(rec.time.some(([, w]) => w > 0) || rec.freq.some(([, w]) => w > 0), 'no mask drawn');
   // Unmasked cells are untouched.
   const maskedT = new Set(rec.time.flatMap(([t0, w]) => Array.from({ length: w }, (_, i) => t0 + i)));
   const maskedF = new Set(rec.freq.flatMap(([f0, w]) => Array.from({ length: w }, (_, i) => f0 + i)));
   const row = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10].find((r) => !maskedF.has(r))!;
   let kept = 0;
-  for (let t = 0; t < frames; t++) if (!maskedT.has(t)) { assert.equal(y.data[row * frames + t], data[row * frames + t]); kept++; }
+  for (let t = 0; t < frames; t++)
+    if (!maskedT.has(t)) {
+      assert.equal(y.data[row * frames + t], data[row * frames + t]);
+      kept++;
+    }
   assert.ok(kept > 0 && masked > 0 === rec.time.some(([, w]) => w > 0));
 });
 
 test('mixup: λ ≥ 0.5, partners form a permutation, output is the convex mix', () => {
-  const B = 6, stride = 4;
+  const B = 6,
+    stride = 4;
   const x = Float32Array.from({ length: B * stride }, (_, i) => i);
   const plan = planMixup(B, 0.4, new Rng(9));
   assert.ok(plan.lambda >= 0.5 && plan.lambda <= 1);
   assert.deepEqual([...plan.partner].sort(), [0, 1, 2, 3, 4, 5]);
   const y = applyMixup(x, B, stride, plan);
-  for (let i = 0; i < B; i++) for (let j = 0; j < stride; j++) {
-    const want = plan.lambda * x[i * stride + j]! + (1 - plan.lambda) * x[plan.partner[i]! * stride + j]!;
-    assert.ok(Math.abs(y[i * stride + j]! - want) < 1e-4);
-  }
+  for (let i = 0; i < B; i++)
+    for (let j = 0; j < stride; j++) {
+      const want = plan.lambda * x[i * stride + j]! + (1 - plan.lambda) * x[plan.partner[i]! * stride + j]!;
+      assert.ok(Math.abs(y[i * stride + j]! - want) < 1e-4);
+    }
   assert.throws(() => planMixup(4, 0, new Rng(1)), /alpha must be > 0/);
 });
 
@@ -169,7 +204,10 @@ test('seeded determinism: same seed → identical augmentation, different seed �
 
 test('spec parsing: defaults, overrides and clear errors', () => {
   const ops = parseAugmentSpec('noise:snr=0..10,reverb:p=0.5,specaugment');
-  assert.deepEqual(ops.map((o) => o.name), ['noise', 'reverb', 'specaugment']);
+  assert.deepEqual(
+    ops.map((o) => o.name),
+    ['noise', 'reverb', 'specaugment'],
+  );
   assert.deepEqual(ops[0]!.params.snr, { kind: 'range', lo: 0, hi: 10 });
   assert.deepEqual(ops[1]!.params.p, { kind: 'num', v: 0.5 });
   assert.deepEqual(ops[1]!.params.rt60, { kind: 'range', lo: 0.2, hi: 0.8 });
@@ -187,11 +225,15 @@ test('spec parsing: defaults, overrides and clear errors', () => {
 test('augmentation charts: one panel per operation, original and augmented series', async () => {
   const { augmentationCharts } = await import('../../src/augment/charts.js');
   const charts = augmentationCharts(speech.subarray(0, SR), SR, [speech.subarray(SR)], 1);
-  assert.deepEqual(charts.map((c) => c.name), ['augment-spectra', 'augment-levels', 'augment-specaugment']);
+  assert.deepEqual(
+    charts.map((c) => c.name),
+    ['augment-spectra', 'augment-levels', 'augment-specaugment'],
+  );
   const rows = (charts[0]!.spec as { data: { values: { op: string; version: string; f: number; db: number }[] } }).data.values;
   assert.equal(new Set(rows.map((r) => r.op)).size, 9);
   // The telephone panel's augmented spectrum is far below the original under 150 Hz.
-  const low = (version: string): number => rows.filter((r) => r.op.startsWith('telephone') && r.version === version && r.f < 150).reduce((a, r) => a + r.db, 0);
+  const low = (version: string): number =>
+    rows.filter((r) => r.op.startsWith('telephone') && r.version === version && r.f < 150).reduce((a, r) => a + r.db, 0);
   assert.ok(low('augmented') < low('original') - 20);
 });
 
@@ -201,6 +243,9 @@ test('edge cases: empty, tiny and silent clips pass through every operation with
     const y = makeAugmenter(spec, new Rng(12), { babbleSources: [new Float32Array(10), speech] }).wave(x, SR);
     assert.ok(y.every(Number.isFinite), `non-finite output for a ${x.length}-sample clip`);
     // speed draws a factor in 0.9..1.1, so the length ends up in [n / 1.1, n / 0.9].
-    assert.ok(y.length >= Math.floor(x.length / 1.1) - 1 && y.length <= Math.ceil(x.length / 0.9) + 1, `length ${y.length} from ${x.length}`);
+    assert.ok(
+      y.length >= Math.floor(x.length / 1.1) - 1 && y.length <= Math.ceil(x.length / 0.9) + 1,
+      `length ${y.length} from ${x.length}`,
+    );
   }
 });

@@ -40,20 +40,45 @@ test('profile file errors name profilesFile, the label and the field', async () 
   ];
   for (const [content, re] of cases) {
     await withFile(content, (file) => {
-      assert.throws(() => loadConversionProfiles(file), (e: unknown) => e instanceof ParamError && e.param === 'profilesFile' && re.test(e.message),
-        `${JSON.stringify(content)} → ${re}`);
+      assert.throws(
+        () => loadConversionProfiles(file),
+        (e: unknown) => e instanceof ParamError && e.param === 'profilesFile' && re.test(e.message),
+        `${JSON.stringify(content)} → ${re}`,
+      );
     });
   }
 });
 
 test('convertEmotions converts with the table it is given: the changed profile is used and written to the datasheet', async () => {
-  await withFile({ panic: { base: 'panic', description: 'panic with a fixed tremor', tremorHz: [6, 6], tremorDepth: [0.03, 0.03], jitter: [0.001, 0.001] } }, async (file, dir) => {
-    const profiles = loadConversionProfiles(file);
-    const r = await convertEmotions({ source: NEUTRAL_POOL, outDir: path.join(dir, 'out'), emotions: ['panic'], limit: 1, seed: 3, charts: false, profiles });
-    assert.deepEqual(r.counts, { panic: 1 });
-    const [header, row] = readFileSync(r.manifest, 'utf8').trim().split('\n').map((l) => l.split(','));
-    assert.equal(Number(row![header!.indexOf('tremorDepth')]), 0.03);
-    assert.equal(Number(row![header!.indexOf('jitter')]), 0.001);
-    assert.match(readFileSync(r.datasheet, 'utf8'), /panic with a fixed tremor/);
-  });
+  await withFile(
+    {
+      panic: {
+        base: 'panic',
+        description: 'panic with a fixed tremor',
+        tremorHz: [6, 6],
+        tremorDepth: [0.03, 0.03],
+        jitter: [0.001, 0.001],
+      },
+    },
+    async (file, dir) => {
+      const profiles = loadConversionProfiles(file);
+      const r = await convertEmotions({
+        source: NEUTRAL_POOL,
+        outDir: path.join(dir, 'out'),
+        emotions: ['panic'],
+        limit: 1,
+        seed: 3,
+        charts: false,
+        profiles,
+      });
+      assert.deepEqual(r.counts, { panic: 1 });
+      const [header, row] = readFileSync(r.manifest, 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => l.split(','));
+      assert.equal(Number(row![header!.indexOf('tremorDepth')]), 0.03);
+      assert.equal(Number(row![header!.indexOf('jitter')]), 0.001);
+      assert.match(readFileSync(r.datasheet, 'utf8'), /panic with a fixed tremor/);
+    },
+  );
 });

@@ -58,7 +58,10 @@ test('tempo follows the drawn duration ratio within 2 % (clips without inserted 
 });
 
 /** Expected output length: tempo, the lengthened 0.2 s before each pause and the end, the pauses and their fillers. */
-function expectedLength(d: { duration: number; lengthen: number; pauses: number; pauseSec: number[]; fillers: boolean[] }, n: number): [number, number] {
+function expectedLength(
+  d: { duration: number; lengthen: number; pauses: number; pauseSec: number[]; fillers: boolean[] },
+  n: number,
+): [number, number] {
   const fillers = d.pauseSec.reduce((a, p, i) => a + (d.fillers[i] ? fillerSec(p) + FILLER_GAP_SEC : 0), 0);
   const base = n * d.duration + (d.pauseSec.reduce((a, b) => a + b, 0) + fillers) * SR;
   // Lengthened stretches can overlap or be cut by the clip start, so their share is at most this.
@@ -85,17 +88,21 @@ test('uncertainty inserts pauses (length adds up) and ends in a rise or level', 
   // End-of-utterance F0 relative to the median, before and after: the rise lifts it.
   const endRelative = (y: Float32Array): number => {
     const tr = trackPitch(y, SR);
-    const last = [...tr.voiced.keys()].filter((i) => tr.voiced[i]).slice(-5).map((i) => tr.f0[i]!);
+    const last = [...tr.voiced.keys()]
+      .filter((i) => tr.voiced[i])
+      .slice(-5)
+      .map((i) => tr.f0[i]!);
     return last.reduce((a, b) => a + b, 0) / last.length / medianVoiced(tr.f0);
   };
-  const before = endRelative(x), after = endRelative(c.samples);
+  const before = endRelative(x),
+    after = endRelative(c.samples);
   assert.ok(after > 0.97 * before, `end F0 / median: ${after.toFixed(3)} after vs ${before.toFixed(3)} before`);
   const rising = convertClip(x, SR, { ...EMOTION_PROFILES.uncertainty!, finalRise: [1.35, 1.35] }, new Rng(11));
   const rose = endRelative(rising.samples);
   assert.ok(rose > 1.15 * before, `end F0 / median with a 1.35 rise: ${rose.toFixed(3)} vs ${before.toFixed(3)} before`);
 });
 
-test('fillers are sustained voicing from the speaker\'s own vowel, at a level pitch', () => {
+test("fillers are sustained voicing from the speaker's own vowel, at a level pitch", () => {
   const p = { ...EMOTION_PROFILES.uncertainty!, pauses: [1, 1] as const, pauseSec: [0.6, 0.6] as const };
   const filled = convertClip(x, SR, { ...p, fillerProb: 1 }, new Rng(5));
   // A filled pause is the silence, the filler, then a short gap: the silent twin gets a pause that long.
@@ -104,12 +111,19 @@ test('fillers are sustained voicing from the speaker\'s own vowel, at a level pi
   // Same draws, so the clips differ only in level (loudness shaping sees the filler) except where the
   // filler is: frames ≥ 10 dB louder than the same frame of the silent pause.
   assert.ok(Math.abs(filled.samples.length - silent.samples.length) < 0.01 * SR, `${filled.samples.length} vs ${silent.samples.length}`);
-  const frameEnergy = (y: Float32Array, i: number): number => { let e = 0; for (let j = i * 160; j < Math.min(y.length, i * 160 + 400); j++) e += y[j]! ** 2; return e; };
+  const frameEnergy = (y: Float32Array, i: number): number => {
+    let e = 0;
+    for (let j = i * 160; j < Math.min(y.length, i * 160 + 400); j++) e += y[j]! ** 2;
+    return e;
+  };
   const nFrames = Math.floor(Math.min(filled.samples.length, silent.samples.length) / 160);
   const loudest = Math.max(...Array.from({ length: nFrames }, (_, i) => frameEnergy(filled.samples, i)));
-  const fillerFrames = new Set([...Array(nFrames).keys()].filter((i) => frameEnergy(filled.samples, i) > 10 * frameEnergy(silent.samples, i) + 1e-3 * loudest));
+  const fillerFrames = new Set(
+    [...Array(nFrames).keys()].filter((i) => frameEnergy(filled.samples, i) > 10 * frameEnergy(silent.samples, i) + 1e-3 * loudest),
+  );
   const inFiller = (i: number): boolean => fillerFrames.has(i);
-  const tf = trackPitch(filled.samples, SR), ts = trackPitch(silent.samples, SR);
+  const tf = trackPitch(filled.samples, SR),
+    ts = trackPitch(silent.samples, SR);
   const f0s = [...tf.voiced.keys()].filter((i) => inFiller(i) && tf.voiced[i]).map((i) => tf.f0[i]!);
   const silentVoiced = [...ts.voiced.keys()].filter((i) => inFiller(i) && ts.voiced[i]).length;
   // The filler lasts fillerSec(0.6) = 0.48 s with 40 ms fades: most of it must be voiced (the pause alone is not).
@@ -118,11 +132,14 @@ test('fillers are sustained voicing from the speaker\'s own vowel, at a level pi
   // which lies below the speaker's median.
   const med = [...f0s].sort((p2, q) => p2 - q)[f0s.length >> 1]!;
   const within = f0s.filter((f) => Math.abs(12 * Math.log2(f / med)) <= 2).length / f0s.length;
-  assert.ok(med < medianVoiced(ts.f0), `filler F0 ${med.toFixed(0)} Hz not below the speaker's median ${medianVoiced(ts.f0).toFixed(0)} Hz`);
+  assert.ok(
+    med < medianVoiced(ts.f0),
+    `filler F0 ${med.toFixed(0)} Hz not below the speaker's median ${medianVoiced(ts.f0).toFixed(0)} Hz`,
+  );
   assert.ok(within > 0.75, `only ${(100 * within).toFixed(0)} % of the filler's frames within ±2 st of its median`);
 });
 
-test('no clicks: no sample jump far above the clip\'s own largest jumps', () => {
+test("no clicks: no sample jump far above the clip's own largest jumps", () => {
   // On the neutral pool, max jump / 99.9th-percentile jump is ≤ 2.5 in the sources and ≤ 3 in outputs.
   for (const [name, c] of Object.entries(converted)) {
     const r = maxJump(c.samples) / jumpQuantile(c.samples, 0.999);
@@ -152,7 +169,15 @@ test('unknown emotions are rejected with the list of known ones', () => {
 test('convertEmotions writes class folders, manifest and datasheet; same seed → identical bytes', async () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'affexion-convert-'));
   try {
-    const run = (out: string, seed: number) => convertEmotions({ source: NEUTRAL_POOL, outDir: path.join(dir, out), emotions: ['panic', 'uncertainty'], limit: 2, seed, charts: out === 'a' });
+    const run = (out: string, seed: number) =>
+      convertEmotions({
+        source: NEUTRAL_POOL,
+        outDir: path.join(dir, out),
+        emotions: ['panic', 'uncertainty'],
+        limit: 2,
+        seed,
+        charts: out === 'a',
+      });
     const a = await run('a', 5);
     await run('b', 5);
     await run('c', 6);
@@ -173,7 +198,11 @@ test('convertEmotions writes class folders, manifest and datasheet; same seed �
     assert.match(sheet, /\| \(source\) \| 2 \|/);
     assert.match(sheet, /!\[convert-f0\]\(charts\/convert-f0\.svg\)/);
     assert.match(readFileSync(path.join(dir, 'a', 'charts', 'convert-f0.svg'), 'utf8'), /^<svg/);
-    assert.ok(readFileSync(path.join(dir, 'a', 'charts', 'convert-f0.png')).subarray(1, 4).toString() === 'PNG');
+    assert.ok(
+      readFileSync(path.join(dir, 'a', 'charts', 'convert-f0.png'))
+        .subarray(1, 4)
+        .toString() === 'PNG',
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -200,7 +229,10 @@ test('convertEmotions skips unusable sources once each, with the reason, and con
 test('breathiness adds aperiodic energy above 2 kHz during speech only', () => {
   // A purely harmonic vowel between silences: any extra 4–8 kHz energy is the added aspiration.
   const v = new Float32Array(SR * 2);
-  v.set(syntheticVowel(1.0, () => 120), SR / 2);
+  v.set(
+    syntheticVowel(1.0, () => 120),
+    SR / 2,
+  );
   const base = { ...EMOTION_PROFILES.boredom!, pauses: [0, 0] as const };
   const hf = (y: Float32Array, from: number, to: number): number => {
     const psd = powerSpectrum(y.subarray(from, to), 1024);
@@ -221,24 +253,45 @@ test('breathiness adds aperiodic energy above 2 kHz during speech only', () => {
 
 /** A profile that changes nothing: the base for isolating one parameter. */
 const IDENTITY = {
-  ...EMOTION_PROFILES.boredom!, f0Shift: [1, 1], f0Range: [1, 1], duration: [1, 1], tremorHz: [0, 0], tremorDepth: [0, 0],
-  jitter: [0, 0], tiltDb: [0, 0], breathiness: [0, 0], gainDb: [0, 0], formant: [1, 1], dynamics: [0, 0],
-  declinationDb: [0, 0], finalRise: [1, 1], pauses: [0, 0], creak: [0, 0], finalBreath: [0, 0], h1Db: [0, 0], lengthen: [1, 1],
+  ...EMOTION_PROFILES.boredom!,
+  f0Shift: [1, 1],
+  f0Range: [1, 1],
+  duration: [1, 1],
+  tremorHz: [0, 0],
+  tremorDepth: [0, 0],
+  jitter: [0, 0],
+  tiltDb: [0, 0],
+  breathiness: [0, 0],
+  gainDb: [0, 0],
+  formant: [1, 1],
+  dynamics: [0, 0],
+  declinationDb: [0, 0],
+  finalRise: [1, 1],
+  pauses: [0, 0],
+  creak: [0, 0],
+  finalBreath: [0, 0],
+  h1Db: [0, 0],
+  lengthen: [1, 1],
 } as const;
 
 /** Power-weighted mean frequency (Hz) of the long-term spectrum between 200 Hz and 3 kHz. */
 function envelopeCentroid(y: Float32Array): number {
   const nFft = 1024;
   const psd = powerSpectrum(y, nFft);
-  let num = 0, den = 0;
-  for (let k = Math.round((200 * nFft) / SR); k <= Math.round((3000 * nFft) / SR); k++) { num += k * psd[k]!; den += psd[k]!; }
+  let num = 0,
+    den = 0;
+  for (let k = Math.round((200 * nFft) / SR); k <= Math.round((3000 * nFft) / SR); k++) {
+    num += k * psd[k]!;
+    den += psd[k]!;
+  }
   return (num / den) * (SR / nFft);
 }
 
 test('formant scaling moves the spectral envelope by the ratio, with F0 and duration unchanged (within 2 %)', () => {
   // A vowel with a gliding F0, so its harmonics sample the whole envelope.
   const v = syntheticVowel(1.5, (t) => 100 + 30 * t);
-  const c0 = envelopeCentroid(v), f0 = medianVoiced(trackPitch(v, SR).f0);
+  const c0 = envelopeCentroid(v),
+    f0 = medianVoiced(trackPitch(v, SR).f0);
   for (const a of [1.1, 0.92]) {
     const c = convertClip(v, SR, { ...IDENTITY, formant: [a, a] }, new Rng(4));
     assert.ok(Math.abs(c.drawn.formant - a) < 1 / SR + 1e-12, `drawn ${c.drawn.formant}`);
@@ -266,11 +319,17 @@ test('excitement is smiled (raised formants) and panic has a narrow F0 range, as
 test('boredom and uncertainty move real neutral clips of four speakers in the directions of the literature', () => {
   // Directions (docs/augmentation.md, "Boredom and uncertainty"): boredom lower, flatter F0, softer,
   // slower, more pauses, laxer (lower alpha ratio); uncertainty slower, with pauses, end rising or level.
-  const clips = ['Actor_13/03-01-01-01-01-01-13', 'Actor_14/03-01-01-01-02-01-14', 'Actor_17/03-01-02-01-01-01-17',
-    'Actor_20/03-01-01-01-02-02-20'];
+  const clips = [
+    'Actor_13/03-01-01-01-01-01-13',
+    'Actor_14/03-01-01-01-02-01-14',
+    'Actor_17/03-01-02-01-01-01-17',
+    'Actor_20/03-01-01-01-02-02-20',
+  ];
   for (const [k, id] of clips.entries()) {
     const y = readWav16(`${NEUTRAL_POOL}/ravdess/${id}.wav`);
-    const s = measureProsody(y, SR), range = f0Range2080(y), alpha = alphaRatioDb(y, SR);
+    const s = measureProsody(y, SR),
+      range = f0Range2080(y),
+      alpha = alphaRatioDb(y, SR);
     const b = convertClip(y, SR, EMOTION_PROFILES.boredom!, new Rng(100 + k), id);
     const bp = measureProsody(b.samples, SR);
     const msg = (what: string, got: number, was: number): string => `${id} ${what}: ${got.toFixed(2)} vs source ${was.toFixed(2)}`;
@@ -286,7 +345,10 @@ test('boredom and uncertainty move real neutral clips of four speakers in the di
     assert.ok(up.pauseRatio > s.pauseRatio + 0.05, msg('uncertainty pause ratio', up.pauseRatio, s.pauseRatio));
     const end = (z: Float32Array): number => {
       const tr = trackPitch(z, SR);
-      const last = [...tr.voiced.keys()].filter((i) => tr.voiced[i]).slice(-5).map((i) => tr.f0[i]!);
+      const last = [...tr.voiced.keys()]
+        .filter((i) => tr.voiced[i])
+        .slice(-5)
+        .map((i) => tr.f0[i]!);
       return last.reduce((a2, v) => a2 + v, 0) / last.length / medianVoiced(tr.f0);
     };
     assert.ok(end(u.samples) > 0.97 * end(y), msg('uncertainty end F0 / median', end(u.samples), end(y)));

@@ -18,13 +18,24 @@ export function syntheticVowel(durSec: number, f0: (t: number) => number, sr = S
   };
   const [a1, a2] = res(700, 100);
   const [b1, b2] = res(1200, 120);
-  let ph = 0, y1 = 0, y2 = 0, z1 = 0, z2 = 0;
+  let ph = 0,
+    y1 = 0,
+    y2 = 0,
+    z1 = 0,
+    z2 = 0;
   for (let i = 0; i < n; i++) {
     ph += f0(i / sr) / sr;
     let e = 0;
-    if (ph >= 1) { ph -= 1; e = 1; }
-    const y = e + a1 * y1 + a2 * y2; y2 = y1; y1 = y;
-    const z = y + b1 * z1 + b2 * z2; z2 = z1; z1 = z;
+    if (ph >= 1) {
+      ph -= 1;
+      e = 1;
+    }
+    const y = e + a1 * y1 + a2 * y2;
+    y2 = y1;
+    y1 = y;
+    const z = y + b1 * z1 + b2 * z2;
+    z2 = z1;
+    z1 = z;
     x[i] = z * 0.02;
   }
   return x;
@@ -32,7 +43,9 @@ export function syntheticVowel(durSec: number, f0: (t: number) => number, sr = S
 
 /** Median of the non-zero values. */
 export function medianVoiced(f0: Float32Array): number {
-  const v = Array.from(f0).filter((q) => q > 0).sort((p, q) => p - q);
+  const v = Array.from(f0)
+    .filter((q) => q > 0)
+    .sort((p, q) => p - q);
   return v.length ? v[v.length >> 1]! : NaN;
 }
 

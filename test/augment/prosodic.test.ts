@@ -18,10 +18,14 @@ test('frames align with the MFCC matrix for any length', () => {
 test('F0 row is semitones re 100 Hz (absolute) or re the median (relative); voicing marks speech', () => {
   // 0.3 s silence, 0.6 s vowel at 150 Hz, 0.3 s silence.
   const x = new Float32Array(Math.round(1.2 * SR));
-  x.set(syntheticVowel(0.6, () => 150), Math.round(0.3 * SR));
+  x.set(
+    syntheticVowel(0.6, () => 150),
+    Math.round(0.3 * SR),
+  );
   const p = prosodicFeatures(x, SR);
-  const f0 = row(p, 0), v = row(p, 1);
-  const mid = Math.round(0.6 * SR / 160);
+  const f0 = row(p, 0),
+    v = row(p, 1);
+  const mid = Math.round((0.6 * SR) / 160);
   assert.ok(Math.abs(f0[mid]! - 12 * Math.log2(1.5)) < 0.15, `f0 ${f0[mid]}`);
   assert.equal(v[mid], 1);
   assert.equal(v[5], 0);

@@ -15,7 +15,13 @@ test('pitch marks are one per period in voiced speech', () => {
   assert.ok(marks.length > 50, `only ${marks.length} voiced marks in 0.5 s at 125 Hz`);
 });
 
-for (const [ratio, stretch] of [[1.25, 1], [0.8, 1], [1, 1.3], [1, 0.7], [1.4, 0.8]] as const) {
+for (const [ratio, stretch] of [
+  [1.25, 1],
+  [0.8, 1],
+  [1, 1.3],
+  [1, 0.7],
+  [1.4, 0.8],
+] as const) {
   test(`synthetic vowel: pitch ×${ratio}, duration ×${stretch} within 2 %`, (t) => {
     const y = psola(vowel, SR, { pitchRatio: ratio, stretch });
     const got = medianVoiced(trackPitch(y, SR).f0) / medianVoiced(trackPitch(vowel, SR).f0);
@@ -28,10 +34,16 @@ for (const [ratio, stretch] of [[1.25, 1], [0.8, 1], [1, 1.3], [1, 0.7], [1.4, 0
 test('real clip: pitch and duration ratios within 2 %, no clicks', (t) => {
   const x = readWav16(REAL_CLIP);
   const f0In = medianVoiced(trackPitch(x, SR).f0);
-  for (const [ratio, stretch] of [[1.25, 1], [0.8, 1.2], [1.15, 0.85]] as const) {
+  for (const [ratio, stretch] of [
+    [1.25, 1],
+    [0.8, 1.2],
+    [1.15, 0.85],
+  ] as const) {
     const y = psola(x, SR, { pitchRatio: ratio, stretch });
     const got = medianVoiced(trackPitch(y, SR).f0) / f0In;
-    t.diagnostic(`requested pitch ×${ratio}, duration ×${stretch}: measured pitch ×${got.toFixed(4)}, duration ×${(y.length / x.length).toFixed(4)}, max jump ${(maxJump(y) / maxJump(x)).toFixed(2)}× the input's`);
+    t.diagnostic(
+      `requested pitch ×${ratio}, duration ×${stretch}: measured pitch ×${got.toFixed(4)}, duration ×${(y.length / x.length).toFixed(4)}, max jump ${(maxJump(y) / maxJump(x)).toFixed(2)}× the input's`,
+    );
     assert.ok(Math.abs(got / ratio - 1) < 0.02, `pitch ratio ${got.toFixed(4)} vs ${ratio}`);
     assert.ok(Math.abs(y.length / x.length / stretch - 1) < 0.02, `duration ratio ${y.length / x.length}`);
     // A click is a jump far above anything in the original speech.
@@ -51,8 +63,12 @@ test('pitch contour function: the ratio follows input time', () => {
 
 test('identity settings give back the signal (up to windowing at the edges)', () => {
   const y = psola(vowel, SR, { pitchRatio: 1, stretch: 1 });
-  let err = 0, ref = 0;
-  for (let i = 400; i < vowel.length - 400; i++) { err += (y[i]! - vowel[i]!) ** 2; ref += vowel[i]! ** 2; }
+  let err = 0,
+    ref = 0;
+  for (let i = 400; i < vowel.length - 400; i++) {
+    err += (y[i]! - vowel[i]!) ** 2;
+    ref += vowel[i]! ** 2;
+  }
   assert.ok(err / ref < 0.01, `relative error ${err / ref}`);
   assert.ok(jumpQuantile(y, 0.999) < 1.5 * jumpQuantile(vowel, 0.999));
 });

@@ -11,8 +11,12 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '.
 const env = { ...process.env, AFFEXION_THREADS: '1' };
 
 function bench(script: string, args: string[], extraEnv: Record<string, string> = {}): Record<string, any>[] {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(root, 'bench', script), ...args],
-    { cwd: root, encoding: 'utf8', env: { ...env, ...extraEnv }, timeout: 240_000 });
+  const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(root, 'bench', script), ...args], {
+    cwd: root,
+    encoding: 'utf8',
+    env: { ...env, ...extraEnv },
+    timeout: 240_000,
+  });
   assert.equal(r.status, 0, `${script} failed: ${r.stderr}`);
   const text = r.stdout.trim();
   return text.startsWith('{\n') ? [JSON.parse(text)] : text.split('\n').map((l) => JSON.parse(l));
@@ -39,8 +43,24 @@ function checkTorchAnchor(line: Record<string, any>, names: string[]): void {
 }
 
 test('bench:engine prints the peak with its load, and PyTorch anchors (1 and 2 threads) or anchor_missing', () => {
-  const lines = bench('engine.ts', ['--batch', '2', '--frames', '16', '--steps', '1', '--infer-runs', '1', '--window-frames', '16', '--window-runs', '1']);
-  assert.deepEqual(lines.map((l) => l.bench), ['peak', 'train', 'window', 'window']);
+  const lines = bench('engine.ts', [
+    '--batch',
+    '2',
+    '--frames',
+    '16',
+    '--steps',
+    '1',
+    '--infer-runs',
+    '1',
+    '--window-frames',
+    '16',
+    '--window-runs',
+    '1',
+  ]);
+  assert.deepEqual(
+    lines.map((l) => l.bench),
+    ['peak', 'train', 'window', 'window'],
+  );
   positive(lines[0]!.gflops, 'peak gflops');
   assert.equal(typeof lines[0]!.under_load, 'boolean');
   assert.equal(typeof lines[0]!.load_avg, 'number');
@@ -57,8 +77,19 @@ test('bench:engine prints the peak with its load, and PyTorch anchors (1 and 2 t
 });
 
 test('bench:engine without PyTorch says anchor_missing instead of printing a figure', () => {
-  const lines = bench('engine.ts', ['--batch', '1', '--frames', '8', '--steps', '1', '--infer-runs', '1', '--skip-window',
-    '--python', path.join(root, 'no-such-python')]);
+  const lines = bench('engine.ts', [
+    '--batch',
+    '1',
+    '--frames',
+    '8',
+    '--steps',
+    '1',
+    '--infer-runs',
+    '1',
+    '--skip-window',
+    '--python',
+    path.join(root, 'no-such-python'),
+  ]);
   assert.match(lines[1]!.anchor_missing, /no-such-python/);
   assert.ok(!Object.keys(lines[1]!).some((k) => k.startsWith('torch')));
 });
@@ -79,12 +110,15 @@ test('bench:features prints librosa and soxr anchors measured in the same run (o
     assert.ok(r.snr_vs_soxr_db! > 70, `${k}: SNR vs soxr ${r.snr_vs_soxr_db} dB`);
     // "Equal quality" spelt out: both resamplers' ripple, attenuation and −6 dB point, and the verdict.
     const q = (r as unknown as Record<string, any>).quality;
-    for (const side of ['ours', 'soxr_hq']) for (const f of ['stopband_attenuation_db', 'minus6db_hz']) positive(q[side][f], `${k}.quality.${side}.${f}`);
+    for (const side of ['ours', 'soxr_hq'])
+      for (const f of ['stopband_attenuation_db', 'minus6db_hz']) positive(q[side][f], `${k}.quality.${side}.${f}`);
     assert.equal(typeof q.equal_quality, 'boolean');
     positive((r as unknown as Record<string, any>).output_diff_vs_soxr.rms_diff, `${k}.output_diff_vs_soxr.rms_diff`);
     // The anchor at its best: run with and without the warm-malloc settings, the faster kept and named.
     const rate = k.split('_')[0]!;
-    const byConfig = Object.fromEntries(Object.entries<Record<string, any>>(a.configs).map(([c, v]) => [c, v.resample[rate].cpu_ms as number]));
+    const byConfig = Object.fromEntries(
+      Object.entries<Record<string, any>>(a.configs).map(([c, v]) => [c, v.resample[rate].cpu_ms as number]),
+    );
     assert.deepEqual(Object.keys(byConfig).sort(), ['default', 'warm_malloc']);
     assert.equal((r as unknown as Record<string, any>).soxr_config, Object.entries(byConfig).sort((x, y) => x[1] - y[1])[0]![0]);
     assert.equal(r.soxr_cpu_ms, Math.min(...Object.values(byConfig)));

@@ -12,13 +12,20 @@ function withFile(content: unknown, fn: (file: string, dir: string) => void): vo
   const dir = mkdtempSync(path.join(tmpdir(), 'affexion-cli-profiles-'));
   const file = path.join(dir, 'profiles.json');
   writeFileSync(file, JSON.stringify(content));
-  try { fn(file, dir); } finally { rmSync(dir, { recursive: true, force: true }); }
+  try {
+    fn(file, dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 test('affexion convert --profiles: a bad file is an error naming --profiles', () => {
   withFile({ panic: { base: 'nope' } }, (file, dir) => {
-    const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(root, 'src/cli/main.ts'), 'convert', NEUTRAL_POOL, '--out', path.join(dir, 'o'), '--profiles', file],
-      { encoding: 'utf8', cwd: root });
+    const r = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', path.join(root, 'src/cli/main.ts'), 'convert', NEUTRAL_POOL, '--out', path.join(dir, 'o'), '--profiles', file],
+      { encoding: 'utf8', cwd: root },
+    );
     assert.notEqual(r.status, 0);
     assert.match(r.stderr, /--profiles: .*panic\.base: unknown profile 'nope'/);
   });

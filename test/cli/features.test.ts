@@ -15,7 +15,11 @@ import { GOLDEN_DIR, loadGolden } from '../features/golden.js';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
 function affexion(...args: string[]) {
-  return spawnSync(process.execPath, ['--import', 'tsx', path.join(root, 'src/cli/main.ts'), ...args], { cwd: root, encoding: 'utf8', maxBuffer: 64 << 20 });
+  return spawnSync(process.execPath, ['--import', 'tsx', path.join(root, 'src/cli/main.ts'), ...args], {
+    cwd: root,
+    encoding: 'utf8',
+    maxBuffer: 64 << 20,
+  });
 }
 
 test('features --format json: one object per file per line, librosa layout and values', () => {
@@ -23,7 +27,10 @@ test('features --format json: one object per file per line, librosa layout and v
   const noise = path.join(GOLDEN_DIR, 'noise_16k.wav');
   const r = affexion('features', sine, noise, '--format', 'json');
   assert.equal(r.status, 0, r.stderr);
-  const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { file: string; sr: number; shape: [number, number]; features: number[][] });
+  const lines = r.stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { file: string; sr: number; shape: [number, number]; features: number[][] });
   assert.equal(lines.length, 2);
   for (const [i, name] of ['sine440_16k', 'noise_16k'].entries()) {
     const want = loadGolden(name).variants.find((v) => v.params.hop_length === 160)!.features;
@@ -32,7 +39,8 @@ test('features --format json: one object per file per line, librosa layout and v
     assert.deepEqual(got.shape, want.shape);
     assert.equal(got.features.length, want.shape[0]);
     for (let row = 0; row < want.shape[0]; row++) {
-      for (let t = 0; t < want.shape[1]; t++) assert.ok(Math.abs(got.features[row][t] - want.data[row][t]) <= 1e-3, `${name} [${row}][${t}]`);
+      for (let t = 0; t < want.shape[1]; t++)
+        assert.ok(Math.abs(got.features[row][t] - want.data[row][t]) <= 1e-3, `${name} [${row}][${t}]`);
     }
   }
 });
@@ -70,8 +78,12 @@ test('features: option errors name the option (in-process)', async () => {
   // The flags come from cli/options.ts; the range checks are the library's, named by flag.
   await assert.rejects(run('x.wav', '--hop-length', '0'), (e: unknown) => /^--hop-length: /.test(cliMessage(e, 'features')));
   await assert.rejects(run('x.wav', '--fmin', '-1'), (e: unknown) => /^--fmin: must be ≥ 0, got -1/.test(cliMessage(e, 'features')));
-  await assert.rejects(run('x.wav', '--delta-width', '4'), (e: unknown) => /^--delta-width: must be an odd integer/.test(cliMessage(e, 'features')));
+  await assert.rejects(run('x.wav', '--delta-width', '4'), (e: unknown) =>
+    /^--delta-width: must be an odd integer/.test(cliMessage(e, 'features')),
+  );
   await assert.rejects(run('x.wav', '--format', 'npy'), /--format npy needs --out/);
   await assert.rejects(run('x.wav', '--format', 'csv'), /--format: expected json or npy, got 'csv'/);
-  await assert.rejects(run('x.wav', '--n-mfcc', '200'), (e: unknown) => /^--n-mfcc: 200 must not exceed nMels/.test(cliMessage(e, 'features')));
+  await assert.rejects(run('x.wav', '--n-mfcc', '200'), (e: unknown) =>
+    /^--n-mfcc: 200 must not exceed nMels/.test(cliMessage(e, 'features')),
+  );
 });

@@ -18,12 +18,20 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '.
 // A tiny two-member ensemble trained on tones (what is tested is the command, not the model).
 const data = makeToneDataset({ classes: ['boredom', 'panic', 'excitement'], perClass: 6, seed: 9 });
 const ensDir = tmpDir('affexion-onnx-ens-');
-const trained = train({ data, out: ensDir, hyper: { ...TINY_HYPER, ensemble: 2, max_len: 120 }, features: TINY_FEATURES, cacheDir: null, report: false });
+const trained = train({
+  data,
+  out: ensDir,
+  hyper: { ...TINY_HYPER, ensemble: 2, max_len: 120 },
+  features: TINY_FEATURES,
+  cacheDir: null,
+  report: false,
+});
 
 test('affexion model export MODEL --onnx OUT writes a file the checker accepts; a missing model dir is named; monitor --on-device refuses a foreign ONNX file', async () => {
   await trained;
   const out = path.join(tmpDir('affexion-onnx-cli-'), 'm.onnx');
-  const cli = (...a: string[]) => spawnSync(process.execPath, ['--import', 'tsx', path.join(root, 'src/cli/main.ts'), ...a], { cwd: root, encoding: 'utf8' });
+  const cli = (...a: string[]) =>
+    spawnSync(process.execPath, ['--import', 'tsx', path.join(root, 'src/cli/main.ts'), ...a], { cwd: root, encoding: 'utf8' });
   const r = cli('model', 'export', ensDir, '--onnx', out, '--json');
   assert.equal(r.status, 0, r.stderr);
   const info = JSON.parse(r.stdout);
@@ -38,7 +46,10 @@ test('affexion model export MODEL --onnx OUT writes a file the checker accepts; 
   const g = new GraphBuilder();
   g.op1('Identity', ['x'], 'y');
   const foreign = path.join(path.dirname(out), 'foreign.onnx');
-  writeFileSync(foreign, encodeModel(g, { inputs: [valueInfo('x', FLOAT, ['n', 3])], outputs: [valueInfo('y_1', FLOAT, ['n', 3])] }, {}, 'other', '1'));
+  writeFileSync(
+    foreign,
+    encodeModel(g, { inputs: [valueInfo('x', FLOAT, ['n', 3])], outputs: [valueInfo('y_1', FLOAT, ['n', 3])] }, {}, 'other', '1'),
+  );
   const od = cli('monitor', foreign, '--on-device', '--port', '0');
   assert.notEqual(od.status, 0);
   assert.match(od.stderr, /foreign\.onnx: not exported by affexion model export .*expected inputs features/);

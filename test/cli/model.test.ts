@@ -15,7 +15,8 @@ function cli(...args: string[]): { status: number | null; stdout: string; stderr
 }
 
 test('CLI: model import + predict --features --json match the PyTorch golden', () => {
-  { // small-masked: the case that needs every option (each CLI start costs ~2 s of tsx compilation)
+  {
+    // small-masked: the case that needs every option (each CLI start costs ~2 s of tsx compilation)
     const name = 'small-masked';
     const g = loadGolden(name);
     const out = path.join(tmp(), 'm');
@@ -25,11 +26,18 @@ test('CLI: model import + predict --features --json match the PyTorch golden', (
     // --lengths-tensor below applies the lengths as the reference's forward(x, lengths) does.
     const imp = cli('model', 'import', '--torch-weights', path.join(g.dir, 'weights.safetensors'), '--arch', arch, '--out', out);
     assert.equal(imp.status, 0, imp.stderr);
-    const pr = cli('predict', out, '--features', path.join(g.dir, 'case.safetensors'), '--json',
-      ...(g.lengths ? ['--lengths-tensor', 'lengths'] : []));
+    const pr = cli(
+      'predict',
+      out,
+      '--features',
+      path.join(g.dir, 'case.safetensors'),
+      '--json',
+      ...(g.lengths ? ['--lengths-tensor', 'lengths'] : []),
+    );
     assert.equal(pr.status, 0, pr.stderr);
     const res = JSON.parse(pr.stdout) as { logits: number[][]; probs: number[][] };
-    const logits = g.t('logits_eval'), probs = g.t('probs_eval');
+    const logits = g.t('logits_eval'),
+      probs = g.t('probs_eval');
     assert.equal(res.logits.length, g.B);
     res.logits.flat().forEach((v, i) => assert.ok(Math.abs(v - logits[i]!) < 1e-4, `${name} logit ${i}`));
     res.probs.flat().forEach((v, i) => assert.ok(Math.abs(v - probs[i]!) < 1e-4, `${name} prob ${i}`));

@@ -15,15 +15,49 @@ const cli = (...args: string[]) => spawnSync(process.execPath, cliArgs(...args),
 test('Ctrl-C during train: the run stops after the current batch and exits 130, lock released', async () => {
   const data = makeToneDataset({ perClass: 6, seed: 4 });
   const out = tmpDir();
-  const child = spawn(process.execPath, cliArgs('train', data, '--out', out, '--epochs', '500', '--max-len', '24', '--channels', '4',
-    '--kernel-sizes', '3', '--hidden', '4', '--lstm-layers', '1', '--fc-hidden', '8', '--n-mfcc', '8', '--n-fft', '256', '--n-mels', '24',
-    '--batch-size', '4', '--no-cache', '--no-report'), { cwd: root });
+  const child = spawn(
+    process.execPath,
+    cliArgs(
+      'train',
+      data,
+      '--out',
+      out,
+      '--epochs',
+      '500',
+      '--max-len',
+      '24',
+      '--channels',
+      '4',
+      '--kernel-sizes',
+      '3',
+      '--hidden',
+      '4',
+      '--lstm-layers',
+      '1',
+      '--fc-hidden',
+      '8',
+      '--n-mfcc',
+      '8',
+      '--n-fft',
+      '256',
+      '--n-mels',
+      '24',
+      '--batch-size',
+      '4',
+      '--no-cache',
+      '--no-report',
+    ),
+    { cwd: root },
+  );
   let stderr = '';
   const sent = new Promise<void>((resolve) => {
     child.stderr.on('data', (d: Buffer) => {
       stderr += d.toString();
       // Once an epoch has finished there is a checkpoint to keep.
-      if (/epoch\s+2\b|epoch 2\//.test(stderr) && !child.killed) { child.kill('SIGINT'); resolve(); }
+      if (/epoch\s+2\b|epoch 2\//.test(stderr) && !child.killed) {
+        child.kill('SIGINT');
+        resolve();
+      }
     });
   });
   const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
@@ -37,7 +71,11 @@ test('Ctrl-C during train: the run stops after the current batch and exits 130, 
 test('--max-duration raises or lowers the audio length limit for any command', () => {
   const dir = tmpDir();
   const f = path.join(dir, 'two-seconds.wav');
-  writeWav16(f, new Float32Array(32000).map((_, i) => 0.1 * Math.sin(i / 10)), 16000);
+  writeWav16(
+    f,
+    new Float32Array(32000).map((_, i) => 0.1 * Math.sin(i / 10)),
+    16000,
+  );
   const short = cli('--max-duration', '1', 'features', f);
   assert.notEqual(short.status, 0);
   assert.match(short.stderr, /two-seconds\.wav: 2 s long .* over the limit of 1 s/);

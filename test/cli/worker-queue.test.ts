@@ -23,13 +23,23 @@ const cacheDir = tmpDir('affexion-cache-');
 const data = makeToneDataset({ perClass: 6, seed: 31, speakers: true });
 const real = makeToneDataset({ perClass: 3, seed: 32 });
 const base = {
-  data, real: [real], folds: 2, groupBy: 'speaker' as const, seeds: 2, vary: ['epochs=2,3'], hyper: { ...TINY_HYPER, epochs: 2 },
-  features: TINY_FEATURES, cacheDir, report: false,
+  data,
+  real: [real],
+  folds: 2,
+  groupBy: 'speaker' as const,
+  seeds: 2,
+  vary: ['epochs=2,3'],
+  hyper: { ...TINY_HYPER, epochs: 2 },
+  features: TINY_FEATURES,
+  cacheDir,
+  report: false,
 };
 
 let redis: TestRedis;
 const workers: ChildProcess[] = [];
-before(async () => { redis = await startRedis(); });
+before(async () => {
+  redis = await startRedis();
+});
 after(async () => {
   for (const w of workers) if (w.exitCode === null && w.signalCode === null) w.kill('SIGKILL');
   await redis?.stop();
@@ -37,8 +47,11 @@ after(async () => {
 
 /** `affexion worker` in a child process; `lines` collects its log. */
 function startWorkerProcess(url: string): { proc: ChildProcess; lines: string[]; waitFor(re: RegExp): Promise<RegExpMatchArray> } {
-  const proc = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src/cli/main.ts'), 'worker', '--queue', url, '--lock-ms', '3000', '--cache', cacheDir],
-    { cwd: root, env: { ...process.env, AFFEXION_THREADS: '1' }, stdio: ['ignore', 'ignore', 'pipe'] });
+  const proc = spawn(
+    process.execPath,
+    ['--import', 'tsx', path.join(root, 'src/cli/main.ts'), 'worker', '--queue', url, '--lock-ms', '3000', '--cache', cacheDir],
+    { cwd: root, env: { ...process.env, AFFEXION_THREADS: '1' }, stdio: ['ignore', 'ignore', 'pipe'] },
+  );
   workers.push(proc);
   const lines: string[] = [];
   const waiters: { re: RegExp; resolve(m: RegExpMatchArray): void }[] = [];
@@ -51,12 +64,16 @@ function startWorkerProcess(url: string): { proc: ChildProcess; lines: string[];
       lines.push(line);
       for (const w of [...waiters]) {
         const m = line.match(w.re);
-        if (m) { waiters.splice(waiters.indexOf(w), 1); w.resolve(m); }
+        if (m) {
+          waiters.splice(waiters.indexOf(w), 1);
+          w.resolve(m);
+        }
       }
     }
   });
   return {
-    proc, lines,
+    proc,
+    lines,
     waitFor: (re) => {
       const m = lines.map((l) => l.match(re)).find((x) => x);
       return m ? Promise.resolve(m) : new Promise((resolve) => waiters.push({ re, resolve }));
@@ -84,7 +101,10 @@ test('queue: two workers, one killed mid-job; the stalled job runs on the other 
   assert.equal(r.failed, 0);
   // Killed mid-job: worker A never finished it; worker B did (after BullMQ's stalled-job check).
   assert.ok(!a.lines.some((l) => l.includes(`job ${killedJob}: done`)), a.lines.join('\n'));
-  assert.ok(b.lines.some((l) => l.includes(`job ${killedJob}: done`)), b.lines.join('\n'));
+  assert.ok(
+    b.lines.some((l) => l.includes(`job ${killedJob}: done`)),
+    b.lines.join('\n'),
+  );
   assert.deepEqual(withoutTimes(path.join(out, 'results.json')), withoutTimes(path.join(local, 'results.json')));
   assert.equal(readFileSync(path.join(out, 'table.md'), 'utf8'), readFileSync(path.join(local, 'table.md'), 'utf8'));
 });
@@ -97,13 +117,27 @@ test('queue: a newer job format and a different copy of the data are refused, na
   await events.waitUntilReady();
   try {
     const job: FoldJob = {
-      v: JOB_FORMAT_VERSION, kind: 'fold', key: 'test', fold: 1, folds: 2, groupBy: 'none', data: dataRef(data, undefined, 'DATA'), real: [],
-      hyper: resolveHyperparameters({ ...TINY_HYPER, epochs: 1 }), features: resolveFeatureSettings({ params: TINY_FEATURES }),
+      v: JOB_FORMAT_VERSION,
+      kind: 'fold',
+      key: 'test',
+      fold: 1,
+      folds: 2,
+      groupBy: 'none',
+      data: dataRef(data, undefined, 'DATA'),
+      real: [],
+      hyper: resolveHyperparameters({ ...TINY_HYPER, epochs: 1 }),
+      features: resolveFeatureSettings({ params: TINY_FEATURES }),
     };
     const newer = await queue.add('fold', { ...job, v: JOB_FORMAT_VERSION + 1 });
-    await assert.rejects(newer.waitUntilFinished(events), new RegExp(`job format version ${JOB_FORMAT_VERSION + 1} is newer than this worker supports \\(version ${JOB_FORMAT_VERSION}\\)`));
+    await assert.rejects(
+      newer.waitUntilFinished(events),
+      new RegExp(`job format version ${JOB_FORMAT_VERSION + 1} is newer than this worker supports \\(version ${JOB_FORMAT_VERSION}\\)`),
+    );
     const other = await queue.add('fold', { ...job, data: { ...job.data, hash: '0123456789abcdef' } });
-    await assert.rejects(other.waitUntilFinished(events), /data: .*: this worker's copy differs from the one the job was made with \(content hash \w+, job expects 0123456789abcdef\)/);
+    await assert.rejects(
+      other.waitUntilFinished(events),
+      /data: .*: this worker's copy differs from the one the job was made with \(content hash \w+, job expects 0123456789abcdef\)/,
+    );
   } finally {
     await events.close();
     await queue.close();
@@ -112,7 +146,10 @@ test('queue: a newer job format and a different copy of the data are refused, na
 
 test('queue: no Redis at the address is one clear error, before anything runs', async () => {
   const port = await freePort();
-  await assert.rejects(sweep({ ...base, out: tmpDir(), queue: `redis://127.0.0.1:${port}` }), new RegExp(`queue: redis://127.0.0.1:${port}: cannot reach Redis \\(connect ECONNREFUSED .*start redis-server`));
+  await assert.rejects(
+    sweep({ ...base, out: tmpDir(), queue: `redis://127.0.0.1:${port}` }),
+    new RegExp(`queue: redis://127.0.0.1:${port}: cannot reach Redis \\(connect ECONNREFUSED .*start redis-server`),
+  );
   await assert.rejects(sweep({ ...base, out: tmpDir(), queue: 'http://x' }), /queue: http:\/\/x: expected redis:\/\/HOST:PORT/);
 });
 
@@ -122,11 +159,15 @@ test('sweep: a failing job is reported with its error and the sweep goes on', as
   const inner = localRunner(out, { cacheDir });
   let first = true;
   const r = await sweep({
-    ...base, out, runner: {
-      run: (jobs, cb) => inner.run(jobs, {
-        ...cb, started: cb.started,
-        done: (id, res) => (first ? (first = false, cb.failed(id, 'disk full (simulated)')) : cb.done(id, res)),
-      }),
+    ...base,
+    out,
+    runner: {
+      run: (jobs, cb) =>
+        inner.run(jobs, {
+          ...cb,
+          started: cb.started,
+          done: (id, res) => (first ? ((first = false), cb.failed(id, 'disk full (simulated)')) : cb.done(id, res)),
+        }),
       close: async () => {},
     },
   });
@@ -152,7 +193,10 @@ test('queue: Redis restarting mid-sweep: workers and the sweep reconnect and the
   assert.equal(r.records.length, 2);
   assert.equal(r2.failed, 0);
   assert.equal(r2.records.length, 2);
-  assert.ok(r2.records.every((x) => x.status === 'done'), w.lines.join('\n'));
+  assert.ok(
+    r2.records.every((x) => x.status === 'done'),
+    w.lines.join('\n'),
+  );
 });
 
 test('queue: cv --queue and predict --queue give what the local cv / predict give (predictions in input order)', async () => {
@@ -164,14 +208,26 @@ test('queue: cv --queue and predict --queue give what the local cv / predict giv
   const { train } = await import('../../src/train/train.js');
   const w = await startWorker({ queue: redis.url, cacheDir, workDir: tmpDir() });
   try {
-    const cvOpts = { data, folds: 2, groupBy: 'speaker' as const, eval: real, hyper: { ...TINY_HYPER, epochs: 1 }, features: TINY_FEATURES, cacheDir, report: false };
+    const cvOpts = {
+      data,
+      folds: 2,
+      groupBy: 'speaker' as const,
+      eval: real,
+      hyper: { ...TINY_HYPER, epochs: 1 },
+      features: TINY_FEATURES,
+      cacheDir,
+      report: false,
+    };
     const local = await crossValidate({ ...cvOpts, out: tmpDir() });
     const queued = await crossValidateOnQueue({ ...cvOpts, out: tmpDir(), queue: redis.url });
     assert.ok(queued.folds.every((f) => f.reused)); // the local pass only gathered the workers' folds
     assert.deepEqual(queued.summary, local.summary);
     assert.deepEqual(queued.evalSummary, local.evalSummary);
     assert.deepEqual(queued.pooled, local.pooled);
-    assert.deepEqual(queued.folds.map((f) => f.metrics), local.folds.map((f) => f.metrics));
+    assert.deepEqual(
+      queued.folds.map((f) => f.metrics),
+      local.folds.map((f) => f.metrics),
+    );
 
     const model = tmpDir();
     await train({ data, out: model, hyper: { ...TINY_HYPER, epochs: 1 }, features: TINY_FEATURES, cacheDir, report: false });
@@ -180,7 +236,10 @@ test('queue: cv --queue and predict --queue give what the local cv / predict giv
     const streamed: number[] = [];
     const viaQueue = await predictOnQueue({ queue: redis.url, model, files, chunk: 2, onResult: (_, i) => streamed.push(i) });
     assert.deepEqual(viaQueue, await predictFiles(model, files));
-    assert.deepEqual(streamed, files.map((_, i) => i));
+    assert.deepEqual(
+      streamed,
+      files.map((_, i) => i),
+    );
   } finally {
     await w.close();
   }

@@ -22,13 +22,21 @@ test('cache: round trip, hit/miss counting, key depends on content and settings 
   const k1 = FeatureCache.key(Buffer.from('audio-a'), s1);
   assert.notEqual(k1, FeatureCache.key(Buffer.from('audio-b'), s1));
   let computed = 0;
-  const compute = () => { computed++; return m; };
+  const compute = () => {
+    computed++;
+    return m;
+  };
   const a = await cache.getOrCompute(k1, compute);
   const b = await cache.getOrCompute(k1, compute);
   assert.equal(computed, 1);
   assert.equal(cache.hits, 1);
   assert.deepEqual(b, a);
-  assert.deepEqual(await new FeatureCache(dir).getOrCompute(k1, () => { throw new Error('should hit'); }), m);
+  assert.deepEqual(
+    await new FeatureCache(dir).getOrCompute(k1, () => {
+      throw new Error('should hit');
+    }),
+    m,
+  );
   // No temp files left behind.
   const files = readdirSync(path.join(dir, k1.slice(0, 2)));
   assert.deepEqual(files, [`${k1}.afxf`]);
@@ -46,7 +54,10 @@ test('cache: a truncated or foreign entry is recomputed, not trusted', async () 
   assert.equal(decodeFeatureMatrix(Buffer.from('not a cache entry at all')), null);
   assert.deepEqual(decodeFeatureMatrix(encodeFeatureMatrix(m)), m);
   let computed = 0;
-  await cache.getOrCompute(key, () => { computed++; return m; });
+  await cache.getOrCompute(key, () => {
+    computed++;
+    return m;
+  });
   assert.equal(computed, 1);
   assert.equal(new FeatureCache(null).get(key), null, 'a disabled cache never reads');
 });

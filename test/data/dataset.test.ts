@@ -53,8 +53,10 @@ test('manifest: column aliases, relative paths, label map, missing files reporte
   touch(path.join(root, 'clips', '1.wav'));
   touch(path.join(root, 'clips', '2.wav'));
   touch(path.join(root, 'clips', '3.wav'));
-  writeFileSync(path.join(root, 'labels.csv'),
-    'path,label,voice,sentence\nclips/1.wav,Fearful,v1,s1\nclips/2.wav,happy,v2,s1\nclips/3.wav,calm,v1,s2\nclips/missing.wav,happy,v3,s3\nclips/2.wav,,v2,s1\n');
+  writeFileSync(
+    path.join(root, 'labels.csv'),
+    'path,label,voice,sentence\nclips/1.wav,Fearful,v1,s1\nclips/2.wav,happy,v2,s1\nclips/3.wav,calm,v1,s2\nclips/missing.wav,happy,v3,s3\nclips/2.wav,,v2,s1\n',
+  );
   const ds = scanDataset(root, { labelMap: 'fearful=panic,happy=excitement,calm=' });
   assert.equal(ds.layout, 'manifest');
   assert.deepEqual(ds.classes, ['excitement', 'panic']);
@@ -71,7 +73,10 @@ test('bad datasets give clear errors naming the path or option', () => {
   assert.throws(() => scanDataset('/nonexistent/affexion'), /data: \/nonexistent\/affexion does not exist/);
   const root = tmp();
   writeFileSync(path.join(root, 'm.csv'), 'file_name,emotion\nx.wav,a\n');
-  assert.throws(() => scanDataset(path.join(root, 'm.csv')), /needs "path" and "label" columns \(found: file_name, emotion; a label column of another name can be chosen\)/);
+  assert.throws(
+    () => scanDataset(path.join(root, 'm.csv')),
+    /needs "path" and "label" columns \(found: file_name, emotion; a label column of another name can be chosen\)/,
+  );
   const flat = tmp();
   touch(path.join(flat, 'a.wav'));
   assert.throws(() => scanDataset(flat), /no class sub-folders/);
@@ -85,15 +90,13 @@ test('RAVDESS names: speaker = actor (last field), group = statement', () => {
 
 const RAVDESS_DEV = path.join(SHARED_DIR, 'data', 'ravdess-dev');
 test('the real RAVDESS dev manifest scans with the paper label map', { skip: !existsSync(RAVDESS_DEV) && 'shared/ not present' }, () => {
-  const ds = scanDataset(RAVDESS_DEV,
-    { labelMap: 'fearful=panic,happy=excitement,calm=,neutral=' });
+  const ds = scanDataset(RAVDESS_DEV, { labelMap: 'fearful=panic,happy=excitement,calm=,neutral=' });
   assert.deepEqual(ds.counts, { excitement: 96, panic: 96 });
   assert.deepEqual(ds.dropped, { calm: 96, neutral: 48 });
   assert.equal(ds.skipped.length, 0);
   assert.equal(new Set(ds.items.map((i) => i.speaker)).size, 12);
   assert.equal(new Set(ds.items.map((i) => i.group)).size, 2);
 });
-
 
 test('manifest: repeated rows deduplicated with a warning; one path with two labels is an error naming both lines', () => {
   const dir = tmp();
@@ -114,11 +117,24 @@ test('label map entries matching no label: "did you mean"; --label-column / --sp
   touch(path.join(dir, 'a.wav'));
   touch(path.join(dir, 'b.wav'));
   writeFileSync(path.join(dir, 'meta.csv'), 'path,label,emotion_code,actor,narrator\na.wav,x,fearful,1,n1\nb.wav,y,happy,2,n2\n');
-  const ds = scanDataset(path.join(dir, 'meta.csv'), { labelColumn: 'Emotion_Code', speakerColumn: 'narrator', labelMap: 'fearfull=panic,happy=excitement,calm=' });
-  assert.deepEqual(ds.items.map((i) => [i.label, i.speaker]), [['fearful', 'n1'], ['excitement', 'n2']]);
+  const ds = scanDataset(path.join(dir, 'meta.csv'), {
+    labelColumn: 'Emotion_Code',
+    speakerColumn: 'narrator',
+    labelMap: 'fearfull=panic,happy=excitement,calm=',
+  });
+  assert.deepEqual(
+    ds.items.map((i) => [i.label, i.speaker]),
+    [
+      ['fearful', 'n1'],
+      ['excitement', 'n2'],
+    ],
+  );
   assert.deepEqual(ds.warnings, [`label map: "fearfull" is not a label of ${path.join(dir, 'meta.csv')} (did you mean "fearful"?)`]);
   // Shared maps mention labels another dataset has (calm=): no warning without a near label.
   assert.deepEqual(scanDataset(path.join(dir, 'meta.csv'), { labelMap: 'sad=,angry=' }).warnings, []);
-  assert.throws(() => scanDataset(path.join(dir, 'meta.csv'), { labelColumn: 'mood' }), /labelColumn: manifest .*meta\.csv has no column "mood" \(found: path, label, emotion_code, actor, narrator\)/);
+  assert.throws(
+    () => scanDataset(path.join(dir, 'meta.csv'), { labelColumn: 'mood' }),
+    /labelColumn: manifest .*meta\.csv has no column "mood" \(found: path, label, emotion_code, actor, narrator\)/,
+  );
   assert.throws(() => scanDataset(dir, { speakerColumn: 'narrator' }), /speakerColumn: .* is a folder per class/);
 });

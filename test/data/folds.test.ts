@@ -4,7 +4,11 @@ import { stratifiedKFold, stratifiedGroupKFold, foldLeaks, trainIndices } from '
 
 function checkPartition(folds: number[][], n: number): void {
   const all = folds.flat().sort((a, b) => a - b);
-  assert.deepEqual(all, Array.from({ length: n }, (_, i) => i), 'every clip in exactly one validation fold');
+  assert.deepEqual(
+    all,
+    Array.from({ length: n }, (_, i) => i),
+    'every clip in exactly one validation fold',
+  );
 }
 
 test('stratified k-fold: partition, per-class balance within one, seeded', () => {
@@ -26,7 +30,12 @@ test('grouped k-fold: no group on both sides, classes spread, every fold non-emp
   // 10 speakers × 2 classes × 3 clips
   const labels: number[] = [];
   const groups: string[] = [];
-  for (let s = 0; s < 10; s++) for (let c = 0; c < 2; c++) for (let r = 0; r < 3; r++) { labels.push(c); groups.push(`spk${s}`); }
+  for (let s = 0; s < 10; s++)
+    for (let c = 0; c < 2; c++)
+      for (let r = 0; r < 3; r++) {
+        labels.push(c);
+        groups.push(`spk${s}`);
+      }
   const folds = stratifiedGroupKFold(labels, groups, 5, 3);
   checkPartition(folds, labels.length);
   assert.ok(folds.every((f) => f.length > 0));
@@ -39,7 +48,16 @@ test('plain k-fold over speakers leaks; foldLeaks names them', () => {
   const groups = ['a', 'a', 'a', 'b', 'b', 'b'];
   const leaks = foldLeaks(stratifiedKFold(labels, 2, 0), groups);
   assert.ok(leaks.some((l) => l.length > 0));
-  assert.deepEqual(foldLeaks([[0, 1, 2], [3, 4, 5]], groups), [[], []]);
+  assert.deepEqual(
+    foldLeaks(
+      [
+        [0, 1, 2],
+        [3, 4, 5],
+      ],
+      groups,
+    ),
+    [[], []],
+  );
 });
 
 test('too few clips or groups for the folds: clear errors', () => {

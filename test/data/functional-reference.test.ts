@@ -4,7 +4,14 @@ import { fitFunctionalReference, relativeToSpeaker } from '../../src/data/functi
 
 test('functionals relative to the speaker: own reference mean, pooled reference spread', () => {
   // Speaker a's references around (10, 1), b's around (20, NaN); pooled deviation is 1 in dim 0.
-  const vectors = [[9, 1], [11, 1], [19, NaN], [21, NaN], [13, 5], [20, 3]];
+  const vectors = [
+    [9, 1],
+    [11, 1],
+    [19, NaN],
+    [21, NaN],
+    [13, 5],
+    [20, 3],
+  ];
   const speakers = ['a', 'a', 'b', 'b', 'a', 'b'];
   const ref = fitFunctionalReference(vectors, speakers, [true, true, true, true, false, false]);
   assert.deepEqual(ref.means.get('a'), [10, 1]);

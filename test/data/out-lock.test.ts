@@ -14,19 +14,33 @@ test('a folder is locked by one run; a live owner is named, a dead one is taken 
   const dir = path.join(tmpDir('affexion-lock-'), 'out');
   const release = lockOutputDir(dir);
   assert.ok(existsSync(path.join(dir, LOCK_FILE)));
-  assert.throws(() => lockOutputDir(dir), new RegExp(`out: .*out: another Affexion run is writing there \\(pid ${process.pid} on ${os.hostname()}`));
+  assert.throws(
+    () => lockOutputDir(dir),
+    new RegExp(`out: .*out: another Affexion run is writing there \\(pid ${process.pid} on ${os.hostname()}`),
+  );
   release();
   assert.equal(existsSync(path.join(dir, LOCK_FILE)), false);
   // Another live process on this host (our parent) holds it.
-  writeFileSync(path.join(dir, LOCK_FILE), JSON.stringify({ pid: process.ppid, host: os.hostname(), started: 'earlier', command: 'train x' }));
+  writeFileSync(
+    path.join(dir, LOCK_FILE),
+    JSON.stringify({ pid: process.ppid, host: os.hostname(), started: 'earlier', command: 'train x' }),
+  );
   assert.throws(() => lockOutputDir(dir), /pid \d+ .*since earlier: affexion train x/);
   // A process that has exited: its lock is stale (a crashed or killed run) and taken over.
   const gone = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
-  writeFileSync(path.join(dir, LOCK_FILE), JSON.stringify({ pid: Number(gone.stdout), host: os.hostname(), started: 'earlier', command: '' }));
+  writeFileSync(
+    path.join(dir, LOCK_FILE),
+    JSON.stringify({ pid: Number(gone.stdout), host: os.hostname(), started: 'earlier', command: '' }),
+  );
   lockOutputDir(dir)();
   // The lock goes even when the work fails; a folder the failed run created is not left behind empty.
   const fresh = path.join(path.dirname(dir), 'fresh');
-  await assert.rejects(withOutputLock(fresh, async () => { throw new Error('boom'); }), /boom/);
+  await assert.rejects(
+    withOutputLock(fresh, async () => {
+      throw new Error('boom');
+    }),
+    /boom/,
+  );
   assert.equal(existsSync(fresh), false);
 });
 
@@ -35,7 +49,10 @@ test('--out pointing at a file, and writes into a non-folder: friendly errors, n
   const file = path.join(base, 'model.txt');
   writeFileSync(file, 'not a folder');
   assert.throws(() => lockOutputDir(file), /out: .*model\.txt is a file, not a folder/);
-  assert.throws(() => writeFileAtomic(path.join(file, 'config.json'), '{}'), /cannot write .*config\.json: .*(a part of the path is a file|exists and is not a folder)/);
+  assert.throws(
+    () => writeFileAtomic(path.join(file, 'config.json'), '{}'),
+    /cannot write .*config\.json: .*(a part of the path is a file|exists and is not a folder)/,
+  );
   mkdirSync(path.join(base, 'm'));
   writeFileAtomic(path.join(base, 'm', 'a.json'), '{}');
   assert.deepEqual(readdirSync(path.join(base, 'm')), ['a.json']);

@@ -45,9 +45,15 @@ test('featuresFromSamples with prosodicRows: the MFCC rows unchanged, then the s
   assert.deepEqual(both.data.subarray(plain.rows * plain.frames), pros.data);
   // The F0 row rises with the glide: 150 Hz ≈ 7 st, 250 Hz ≈ 15.9 st re 100 Hz.
   const f0 = pros.data.subarray(0, pros.frames);
-  const mid = (a: number, b: number): number => { const v = Array.from(f0.subarray(a, b)).sort((p, q) => p - q); return v[v.length >> 1]!; };
+  const mid = (a: number, b: number): number => {
+    const v = Array.from(f0.subarray(a, b)).sort((p, q) => p - q);
+    return v[v.length >> 1]!;
+  };
   assert.ok(mid(5, 20) > 5 && mid(5, 20) < 11, `early F0 ${mid(5, 20)} st`);
-  assert.ok(mid(pros.frames - 20, pros.frames - 5) > 13 && mid(pros.frames - 20, pros.frames - 5) < 18, `late F0 ${mid(pros.frames - 20, pros.frames - 5)} st`);
+  assert.ok(
+    mid(pros.frames - 20, pros.frames - 5) > 13 && mid(pros.frames - 20, pros.frames - 5) < 18,
+    `late F0 ${mid(pros.frames - 20, pros.frames - 5)} st`,
+  );
 });
 
 test('the feature cache keeps MFCC-only and MFCC + prosodic features of one file apart', async () => {
@@ -66,13 +72,22 @@ test('the feature cache keeps MFCC-only and MFCC + prosodic features of one file
 
 test('prosodic_rows is checked as a hyper-parameter (true or false)', () => {
   assert.equal(resolveHyperparameters({}).prosodic_rows, false);
-  assert.throws(() => resolveHyperparameters({ prosodic_rows: 'yes' as unknown as boolean }), /prosodic_rows: expected true or false, got yes/);
+  assert.throws(
+    () => resolveHyperparameters({ prosodic_rows: 'yes' as unknown as boolean }),
+    /prosodic_rows: expected true or false, got yes/,
+  );
 });
 
 test('a model trained with prosodic_rows: MFCC + prosodic input end to end — folder round trip, predictions, ONNX export read back by the on-device settings', async () => {
   const out = tmpDir('affexion-prosodic-model-');
-  await train({ data: makeToneDataset({ classes: ['boredom', 'panic'], perClass: 4, seconds: 0.6, seed: 5 }), out,
-    hyper: { ...TINY_HYPER, epochs: 1, max_len: 60, prosodic_rows: true }, features: TINY_FEATURES, cacheDir: null, report: false });
+  await train({
+    data: makeToneDataset({ classes: ['boredom', 'panic'], perClass: 4, seconds: 0.6, seed: 5 }),
+    out,
+    hyper: { ...TINY_HYPER, epochs: 1, max_len: 60, prosodic_rows: true },
+    features: TINY_FEATURES,
+    cacheDir: null,
+    report: false,
+  });
   const m = loadTrainedModel(out);
   assert.equal(m.hyper.prosodic_rows, true);
   assert.equal(m.featureSettings.prosodicRows, true);
@@ -88,7 +103,9 @@ test('a model trained with prosodic_rows: MFCC + prosodic input end to end — f
   const { x, B, T, F } = toModelBatch(again, m.members[0]!.normalization, m.hyper.max_len);
   assert.equal(F, 3 * TINY_FEATURES.nMfcc + 6);
   const s = await ort.InferenceSession.create(buildOnnx(src));
-  const probs = (await s.run({ features: new ort.Tensor('float32', x, [B, T, F]), lengths: new ort.Tensor('int64', new BigInt64Array(0), [0]) })).probs!.data as Float32Array;
+  const probs = (
+    await s.run({ features: new ort.Tensor('float32', x, [B, T, F]), lengths: new ort.Tensor('int64', new BigInt64Array(0), [0]) })
+  ).probs!.data as Float32Array;
   await s.release();
   for (let i = 0; i < want.length; i++) assert.ok(Math.abs(probs[i]! - want[i]!) <= 1e-5, `p[${i}] ${probs[i]} vs ${want[i]}`);
 });

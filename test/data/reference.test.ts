@@ -18,8 +18,11 @@ import { crossValidate } from '../../src/eval/cv.js';
 import { loadTrainedModel, modelProbabilities } from '../../src/model/model-dir.js';
 import { makeToneDataset, TINY_FEATURES, TINY_HYPER, tmpDir } from '../train/fixtures.js';
 
-const mat = (rows: number, frames: number, f: (r: number, t: number) => number): FeatureMatrix =>
-  ({ rows, frames, data: Float32Array.from({ length: rows * frames }, (_, k) => f(Math.floor(k / frames), k % frames)) });
+const mat = (rows: number, frames: number, f: (r: number, t: number) => number): FeatureMatrix => ({
+  rows,
+  frames,
+  data: Float32Array.from({ length: rows * frames }, (_, k) => f(Math.floor(k / frames), k % frames)),
+});
 
 test('parseReferenceLabels: comma list, lower-cased, de-duplicated; empty = off; an empty entry names the option', () => {
   assert.deepEqual(parseReferenceLabels(''), []);
@@ -50,7 +53,14 @@ test('speakerReferences: per-speaker, per-channel mean and population std over t
   assert.ok(Math.abs(z.data[3]! - (100 - mean(row0)) / std(row0)) < 1e-4);
   assert.ok(Math.abs(z.data[4 + 2]! - (20 - mean(row1)) / std(row1)) < 1e-5);
   assert.equal(a1.data[3], 100, 'the input is not modified');
-  assert.throws(() => applySpeakerReference(mat(3, 2, () => 0), a), /statistics for 2 feature rows, clip has 3/);
+  assert.throws(
+    () =>
+      applySpeakerReference(
+        mat(3, 2, () => 0),
+        a,
+      ),
+    /statistics for 2 feature rows, clip has 3/,
+  );
 });
 
 /** Tones of three speakers: classes a and b, plus each speaker's neutral clips (the references). */
@@ -59,7 +69,7 @@ function dataset(seed: number): string {
 }
 const hyper = { ...TINY_HYPER, epochs: 2, speaker_reference: 'neutral' };
 
-test('train → evaluate → predict: clips are z-scored with their own speaker\'s neutral clips, which are neither trained on nor scored', async () => {
+test("train → evaluate → predict: clips are z-scored with their own speaker's neutral clips, which are neither trained on nor scored", async () => {
   const data = dataset(11);
   const out = tmpDir();
   const r = await train({ data, out, hyper, features: TINY_FEATURES, cacheDir: null, report: false });
@@ -76,10 +86,17 @@ test('train → evaluate → predict: clips are z-scored with their own speaker\
   assert.deepEqual(ev.unknown_labels, {});
   const ds = scanDataset(test);
   const settings = resolveFeatureSettings({ params: TINY_FEATURES, loudness: 'peak' });
-  const { features } = await datasetFeatures(ds.items.map((it) => it.path), settings, new FeatureCache(null));
+  const { features } = await datasetFeatures(
+    ds.items.map((it) => it.path),
+    settings,
+    new FeatureCache(null),
+  );
   const stats = new Map<string, { mean: number[]; std: number[] }>();
   for (const spk of ['spk0', 'spk1', 'spk2']) {
-    const refs = ds.items.map((it, i) => [it, features[i]!] as const).filter(([it]) => it.label === 'neutral' && it.speaker === spk).map(([, m]) => m);
+    const refs = ds.items
+      .map((it, i) => [it, features[i]!] as const)
+      .filter(([it]) => it.label === 'neutral' && it.speaker === spk)
+      .map(([, m]) => m);
     assert.equal(refs.length, 2);
     const rows = refs[0]!.rows;
     const mean: number[] = [];
@@ -99,12 +116,17 @@ test('train → evaluate → predict: clips are z-scored with their own speaker\
   });
   const expected = await modelProbabilities(model, normalised);
   assert.equal(ev.predictions!.length, 12);
-  ev.predictions!.forEach((p, i) => p.probs.forEach((v, k) => assert.ok(Math.abs(v - expected[i * 2 + k]!) < 1e-5, `clip ${i} class ${k}: ${v} vs ${expected[i * 2 + k]}`)));
+  ev.predictions!.forEach((p, i) =>
+    p.probs.forEach((v, k) => assert.ok(Math.abs(v - expected[i * 2 + k]!) < 1e-5, `clip ${i} class ${k}: ${v} vs ${expected[i * 2 + k]}`)),
+  );
 
   // predict: the speaker's calm clips as --reference give the same probabilities as evaluate (one window: the whole clip).
   const spk0 = ds.items.filter((it) => it.speaker === 'spk0');
   const target = spk0.find((it) => it.label === 'panic')!;
-  const [pred] = await predictFiles(model, [target.path], { window: 10, reference: spk0.filter((it) => it.label === 'neutral').map((it) => it.path) });
+  const [pred] = await predictFiles(model, [target.path], {
+    window: 10,
+    reference: spk0.filter((it) => it.label === 'neutral').map((it) => it.path),
+  });
   const fromEval = ev.predictions!.find((p) => path.resolve(p.file) === target.path)!;
   assert.ok(Math.abs(pred!.probs.panic! - fromEval.probs[1]!) < 1e-5);
   // No reference: population normalisation (one file = the utterance's own statistics), with a warning naming the fallback.
@@ -118,7 +140,10 @@ test('train → evaluate → predict: clips are z-scored with their own speaker\
   // A model saved without a population reference (older versions): the session's statistics.
   const [session] = await predictFiles({ ...model, populationReference: undefined }, [target.path], { window: 10 });
   assert.equal(session!.reference, 'session');
-  await assert.rejects(predictFiles(model, [target.path], { reference: [path.join(path.dirname(target.path), 'missing.wav')] }), /reference: .*missing\.wav/);
+  await assert.rejects(
+    predictFiles(model, [target.path], { reference: [path.join(path.dirname(target.path), 'missing.wav')] }),
+    /reference: .*missing\.wav/,
+  );
 });
 
 test('missing references are named; --reference supplies them from another dataset; cv and other models refuse nonsense', async () => {
@@ -127,8 +152,10 @@ test('missing references are named; --reference supplies them from another datas
   await train({ data, out, hyper: { ...hyper, epochs: 1 }, features: TINY_FEATURES, cacheDir: null, report: false });
   const model = loadTrainedModel(out);
   // Test data whose neutral clips are mapped away: no reference for any speaker.
-  await assert.rejects(evaluate({ model, data: dataset(14), labelMap: 'neutral=', cacheDir: null }),
-    /data: no reference clip \(label neutral\) for speakers spk0, spk1, spk2; keep each speaker's neutral clips in the data .* or give them as extra reference data/);
+  await assert.rejects(
+    evaluate({ model, data: dataset(14), labelMap: 'neutral=', cacheDir: null }),
+    /data: no reference clip \(label neutral\) for speakers spk0, spk1, spk2; keep each speaker's neutral clips in the data .* or give them as extra reference data/,
+  );
   // The same clips with the references in a separate dataset.
   const refs = dataset(14);
   const ok = await evaluate({ model, data: refs, labelMap: 'neutral=', reference: refs, cacheDir: null });
@@ -140,22 +167,45 @@ test('missing references are named; --reference supplies them from another datas
   // --reference with a model trained without references; training with only the reference class left.
   const plain = tmpDir();
   await train({ data, out: plain, hyper: { ...TINY_HYPER, epochs: 1 }, features: TINY_FEATURES, cacheDir: null, report: false });
-  await assert.rejects(evaluate({ model: plain, data, reference: refs, cacheDir: null }), /reference: the model in .* was trained without speaker reference normalisation/);
-  await assert.rejects(train({ data, out: tmpDir(), hyper: { ...hyper, speaker_reference: 'neutral,boredom' }, features: TINY_FEATURES, cacheDir: null }),
-    /data: only one class \("panic"\) besides the speaker reference labels \(neutral, boredom\)/);
-  await assert.rejects(train({ data, out: tmpDir(), reference: refs, hyper: { ...TINY_HYPER, epochs: 1 }, features: TINY_FEATURES, cacheDir: null }),
-    /reference: only used with speaker_reference/);
+  await assert.rejects(
+    evaluate({ model: plain, data, reference: refs, cacheDir: null }),
+    /reference: the model in .* was trained without speaker reference normalisation/,
+  );
+  await assert.rejects(
+    train({ data, out: tmpDir(), hyper: { ...hyper, speaker_reference: 'neutral,boredom' }, features: TINY_FEATURES, cacheDir: null }),
+    /data: only one class \("panic"\) besides the speaker reference labels \(neutral, boredom\)/,
+  );
+  await assert.rejects(
+    train({ data, out: tmpDir(), reference: refs, hyper: { ...TINY_HYPER, epochs: 1 }, features: TINY_FEATURES, cacheDir: null }),
+    /reference: only used with speaker_reference/,
+  );
   // cv: folds by speaker, every clip normalised with its own speaker's references.
-  const cv = await crossValidate({ data, out: tmpDir(), folds: 3, groupBy: 'speaker', hyper: { ...hyper, epochs: 1 }, features: TINY_FEATURES, cacheDir: null, report: false });
+  const cv = await crossValidate({
+    data,
+    out: tmpDir(),
+    folds: 3,
+    groupBy: 'speaker',
+    hyper: { ...hyper, epochs: 1 },
+    features: TINY_FEATURES,
+    cacheDir: null,
+    report: false,
+  });
   assert.deepEqual(cv.classes, ['boredom', 'panic']);
-  assert.equal(cv.folds.reduce((s, f) => s + f.n_val, 0), 12);
+  assert.equal(
+    cv.folds.reduce((s, f) => s + f.n_val, 0),
+    12,
+  );
 });
 
-test('online augmentation re-extracts features with the clip\'s own speaker reference', async () => {
+test("online augmentation re-extracts features with the clip's own speaker reference", async () => {
   const ds = scanDataset(dataset(17));
   const settings = resolveFeatureSettings({ params: TINY_FEATURES, loudness: 'peak' });
-  const split = await loadSplit(ds, { classes: ['boredom', 'panic'], settings, cache: new FeatureCache(null),
-    reference: { labels: 'neutral', maxLen: 24 } });
+  const split = await loadSplit(ds, {
+    classes: ['boredom', 'panic'],
+    settings,
+    cache: new FeatureCache(null),
+    reference: { labels: 'neutral', maxLen: 24 },
+  });
   assert.equal(split.features.length, 12);
   assert.deepEqual(split.referenceLabels, { neutral: 6 });
   assert.equal(split.referenceFiles.length, 6);

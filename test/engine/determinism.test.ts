@@ -9,7 +9,8 @@ const script = fileURLToPath(new URL('./fixtures/kernel-digest.ts', import.meta.
 
 function digest(threads: number): string {
   const r = spawnSync(process.execPath, ['--import', 'tsx', script], {
-    env: { ...process.env, AFFEXION_THREADS: String(threads) }, encoding: 'utf8',
+    env: { ...process.env, AFFEXION_THREADS: String(threads) },
+    encoding: 'utf8',
   });
   assert.equal(r.status, 0, r.stderr);
   const [, n, hex] = r.stdout.trim().split(' ');

@@ -9,7 +9,8 @@ const indexTs = fileURLToPath(new URL('../../src/engine/index.ts', import.meta.u
 
 function run(env: Record<string, string>, code: string): { status: number | null; out: string; err: string } {
   const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], {
-    env: { ...process.env, ...env }, encoding: 'utf8',
+    env: { ...process.env, ...env },
+    encoding: 'utf8',
   });
   return { status: r.status, out: r.stdout.trim(), err: r.stderr };
 }

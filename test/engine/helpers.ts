@@ -27,11 +27,14 @@ export function assertClose(got: Float32Array, want: Float32Array, tol: number, 
   assert.equal(got.length, want.length, `${what}: length`);
   let scale = 1;
   for (const v of want) scale = Math.max(scale, Math.abs(v));
-  let worst = 0, at = -1;
+  let worst = 0,
+    at = -1;
   for (let i = 0; i < want.length; i++) {
     const d = Math.abs(got[i]! - want[i]!);
-    if (!(d <= worst)) { worst = d; at = i; }
+    if (!(d <= worst)) {
+      worst = d;
+      at = i;
+    }
   }
-  assert.ok(worst <= tol * scale,
-    `${what}: max |diff| ${worst} at ${at} (got ${got[at]}, want ${want[at]}) exceeds ${tol} × ${scale}`);
+  assert.ok(worst <= tol * scale, `${what}: max |diff| ${worst} at ${at} (got ${got[at]}, want ${want[at]}) exceeds ${tol} × ${scale}`);
 }

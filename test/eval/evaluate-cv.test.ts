@@ -20,9 +20,13 @@ test('evaluate: learns the tones; unknown labels counted apart; figures in the J
   assert.deepEqual(r.unknown_labels, { excitement: 5 });
   assert.deepEqual(r.confusion.labels, ['boredom', 'panic']);
   assert.ok(r.accuracy >= 0.8, `accuracy ${r.accuracy}`);
-  for (const k of ['accuracy', 'balanced_accuracy', 'macro_precision', 'macro_recall', 'macro_f1', 'n'] as const) assert.equal(typeof r[k], 'number');
+  for (const k of ['accuracy', 'balanced_accuracy', 'macro_precision', 'macro_recall', 'macro_f1', 'n'] as const)
+    assert.equal(typeof r[k], 'number');
   assert.equal(r.predictions?.length, 10);
-  assert.equal(r.confusion.matrix.flat().reduce((a, b) => a + b, 0), 10);
+  assert.equal(
+    r.confusion.matrix.flat().reduce((a, b) => a + b, 0),
+    10,
+  );
 });
 
 test('evaluate: a class missing from the data is reported; a label map brings labels in', async () => {
@@ -32,8 +36,10 @@ test('evaluate: a class missing from the data is reported; a label map brings la
   assert.deepEqual(r.missing_classes, ['boredom']);
   assert.equal(r.per_class[0].support, 0);
   const renamed = makeToneDataset({ classes: ['panic'], perClass: 2, seed: 6 });
-  await assert.rejects(evaluate({ model, data: renamed, cacheDir, labelMap: 'panic=fear' }),
-    /data: none of the clips .* has a label the model knows \(model: boredom, panic; data: fear\)/);
+  await assert.rejects(
+    evaluate({ model, data: renamed, cacheDir, labelMap: 'panic=fear' }),
+    /data: none of the clips .* has a label the model knows \(model: boredom, panic; data: fear\)/,
+  );
 });
 
 test('evaluate: a model directory from another (newer) format version is refused clearly', async () => {
@@ -50,7 +56,16 @@ test('evaluate: a model directory from another (newer) format version is refused
 test('cv: grouped folds by speaker, per-fold + mean ± std, finished folds reused on re-run', async () => {
   const out = tmpDir();
   const data = makeToneDataset({ perClass: 6, seed: 3 }); // speakers spk0..spk2
-  const opts = { data, out, folds: 3, groupBy: 'speaker' as const, features: TINY_FEATURES, cacheDir, report: false, hyper: { ...TINY_HYPER, epochs: 2 } };
+  const opts = {
+    data,
+    out,
+    folds: 3,
+    groupBy: 'speaker' as const,
+    features: TINY_FEATURES,
+    cacheDir,
+    report: false,
+    hyper: { ...TINY_HYPER, epochs: 2 },
+  };
   // File names spk<k>_<i>.wav carry no known layout: grouping needs a manifest column.
   await assert.rejects(crossValidate(opts), /groupBy: speaker: 12 clip\(s\) have no speaker/);
   const manifest = path.join(data, 'labels.csv');
@@ -80,21 +95,46 @@ test('cv: plain k-fold warns about speaker leaks; too few clips / one class are 
   const rows = ['path,label,speaker'];
   for (const c of ['boredom', 'panic']) for (let i = 0; i < 4; i++) rows.push(`${c}/spk${i % 3}_${i}.wav,${c},spk${i % 3}`);
   writeFileSync(path.join(data, 'labels.csv'), rows.join('\n'));
-  const r = await crossValidate({ data, out: tmpDir(), folds: 2, features: TINY_FEATURES, cacheDir, report: false, hyper: { ...TINY_HYPER, epochs: 1 } });
-  assert.ok(r.warnings.some((w) => /plain k-fold: \d speakers? .* use --group-by speaker/.test(w)), r.warnings.join('\n'));
-  await assert.rejects(crossValidate({ data, out: tmpDir(), folds: 9, features: TINY_FEATURES, cacheDir, report: false }),
-    /folds: 9: the dataset has only 8 clips/);
+  const r = await crossValidate({
+    data,
+    out: tmpDir(),
+    folds: 2,
+    features: TINY_FEATURES,
+    cacheDir,
+    report: false,
+    hyper: { ...TINY_HYPER, epochs: 1 },
+  });
+  assert.ok(
+    r.warnings.some((w) => /plain k-fold: \d speakers? .* use --group-by speaker/.test(w)),
+    r.warnings.join('\n'),
+  );
+  await assert.rejects(
+    crossValidate({ data, out: tmpDir(), folds: 9, features: TINY_FEATURES, cacheDir, report: false }),
+    /folds: 9: the dataset has only 8 clips/,
+  );
   const one = makeToneDataset({ classes: ['panic'], perClass: 4 });
-  await assert.rejects(crossValidate({ data: one, out: tmpDir(), folds: 2, features: TINY_FEATURES, cacheDir, report: false }),
-    /only one class \("panic"\).*at least two/);
+  await assert.rejects(
+    crossValidate({ data: one, out: tmpDir(), folds: 2, features: TINY_FEATURES, cacheDir, report: false }),
+    /only one class \("panic"\).*at least two/,
+  );
 });
 
 test('evaluate: a raw-feature model directory (no feature parameters) is refused with a pointer to --features', async () => {
   const { AffexionNet } = await import('../../src/model/network.js');
   const { saveModelDir } = await import('../../src/model/io.js');
   const dir = tmpDir();
-  const net = new AffexionNet({ n_features: 6, conv_channels: 2, kernel_sizes: [3], lstm_hidden: 2, lstm_layers: 1, fc_hidden: 2,
-    n_classes: 2, dropout_conv: 0, dropout_fc: 0, mask_padding: false });
+  const net = new AffexionNet({
+    n_features: 6,
+    conv_channels: 2,
+    kernel_sizes: [3],
+    lstm_hidden: 2,
+    lstm_layers: 1,
+    fc_hidden: 2,
+    n_classes: 2,
+    dropout_conv: 0,
+    dropout_fc: 0,
+    mask_padding: false,
+  });
   saveModelDir(dir, { net, labels: ['a', 'b'], featureParams: null, normalization: null });
   await assert.rejects(evaluate({ model: dir, data: trainData, cacheDir }), /takes raw feature matrices .* use predict --features/);
 });
@@ -104,9 +144,20 @@ test('cv: a clip listed twice in the manifest is never on both sides of a fold',
   const manifest = path.join(data, 'labels.csv');
   const lines = readFileSync(manifest, 'utf8').trim().split('\n');
   writeFileSync(manifest, [...lines, ...lines.slice(1, 5)].join('\n') + '\n'); // 4 clips listed twice
-  const r = await crossValidate({ data, out: tmpDir(), folds: 3, features: TINY_FEATURES, cacheDir, report: false, hyper: { ...TINY_HYPER, epochs: 1 } });
+  const r = await crossValidate({
+    data,
+    out: tmpDir(),
+    folds: 3,
+    features: TINY_FEATURES,
+    cacheDir,
+    report: false,
+    hyper: { ...TINY_HYPER, epochs: 1 },
+  });
   assert.equal(r.pooled.n, 12);
-  assert.ok(r.folds.every((f) => f.n_train + f.n_val === 12), JSON.stringify(r.folds.map((f) => [f.n_train, f.n_val])));
+  assert.ok(
+    r.folds.every((f) => f.n_train + f.n_val === 12),
+    JSON.stringify(r.folds.map((f) => [f.n_train, f.n_val])),
+  );
 });
 
 test('cv --ensemble: an unfinished fold resumes with the same settings and is protected from other settings', async () => {
@@ -118,5 +169,8 @@ test('cv --ensemble: an unfinished fold resumes with the same settings and is pr
   const again = await crossValidate(opts);
   assert.equal(again.folds[0]!.reused, undefined);
   rmSync(path.join(out, 'fold-01', 'result.json'));
-  await assert.rejects(crossValidate({ ...opts, hyper: { ...opts.hyper, lr: 0.02 } }), /fold-01 holds a fold of a cross-validation with other settings/);
+  await assert.rejects(
+    crossValidate({ ...opts, hyper: { ...opts.hyper, lr: 0.02 } }),
+    /fold-01 holds a fold of a cross-validation with other settings/,
+  );
 });

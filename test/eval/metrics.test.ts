@@ -11,16 +11,25 @@ test('hand-computed 3-class case', () => {
   const t = [0, 0, 0, 0, 1, 1, 2, 2, 2, 2];
   const p = [0, 0, 1, 2, 1, 0, 2, 2, 2, 0];
   const m = classificationMetrics(t, p, labels);
-  assert.deepEqual(m.confusion.matrix, [[2, 1, 1], [1, 1, 0], [1, 0, 3]]);
+  assert.deepEqual(m.confusion.matrix, [
+    [2, 1, 1],
+    [1, 1, 0],
+    [1, 0, 3],
+  ]);
   close(m.accuracy, 6 / 10);
   // precision: a 2/4, b 1/2, c 3/4 ; recall: a 2/4, b 1/2, c 3/4
-  const pa = 0.5, pb = 0.5, pc = 0.75;
+  const pa = 0.5,
+    pb = 0.5,
+    pc = 0.75;
   close(m.macro_precision, (pa + pb + pc) / 3);
   close(m.macro_recall, (0.5 + 0.5 + 0.75) / 3);
   close(m.balanced_accuracy, m.macro_recall);
   close(m.per_class[2].f1, 0.75);
   close(m.macro_f1, (0.5 + 0.5 + 0.75) / 3);
-  assert.deepEqual(m.per_class.map((c) => c.support), [4, 2, 4]);
+  assert.deepEqual(
+    m.per_class.map((c) => c.support),
+    [4, 2, 4],
+  );
   assert.equal(m.n, 10);
 });
 
@@ -30,8 +39,8 @@ test('class with no predictions: precision 0 (no NaN), F1 0', () => {
   assert.equal(m.per_class[1].recall, 0);
   assert.equal(m.per_class[1].f1, 0);
   close(m.per_class[0].precision, 0.5);
-  close(m.per_class[0].f1, 2 * 0.5 * 1 / 1.5);
-  close(m.macro_f1, (2 / 3) / 2);
+  close(m.per_class[0].f1, (2 * 0.5 * 1) / 1.5);
+  close(m.macro_f1, 2 / 3 / 2);
   close(m.balanced_accuracy, 0.5);
   close(m.accuracy, 0.5);
 });

@@ -48,9 +48,18 @@ test('predictFiles: probabilities per file; a long file gets a timeline; unreada
 /** A mono float32 WAV holding exactly `x` (NaN and Inf included). */
 function floatWav(file: string, x: Float32Array, sr = 16000): void {
   const b = Buffer.alloc(44 + 4 * x.length);
-  b.write('RIFF', 0); b.writeUInt32LE(36 + 4 * x.length, 4); b.write('WAVEfmt ', 8);
-  b.writeUInt32LE(16, 16); b.writeUInt16LE(3, 20); b.writeUInt16LE(1, 22); b.writeUInt32LE(sr, 24);
-  b.writeUInt32LE(4 * sr, 28); b.writeUInt16LE(4, 32); b.writeUInt16LE(32, 34); b.write('data', 36); b.writeUInt32LE(4 * x.length, 40);
+  b.write('RIFF', 0);
+  b.writeUInt32LE(36 + 4 * x.length, 4);
+  b.write('WAVEfmt ', 8);
+  b.writeUInt32LE(16, 16);
+  b.writeUInt16LE(3, 20);
+  b.writeUInt16LE(1, 22);
+  b.writeUInt32LE(sr, 24);
+  b.writeUInt32LE(4 * sr, 28);
+  b.writeUInt16LE(4, 32);
+  b.writeUInt16LE(32, 34);
+  b.write('data', 36);
+  b.writeUInt32LE(4 * x.length, 40);
   x.forEach((v, i) => b.writeFloatLE(v, 44 + 4 * i));
   writeFileSync(file, b);
 }
@@ -64,7 +73,10 @@ test('predictFiles: a NaN/Inf float WAV is an error for that file only; non-fini
   const good = path.join(dir, 'good.wav');
   floatWav(good, tone);
   const files = [good];
-  for (const [name, v] of [['nan.wav', NaN], ['inf.wav', Infinity]] as const) {
+  for (const [name, v] of [
+    ['nan.wav', NaN],
+    ['inf.wav', Infinity],
+  ] as const) {
     const x = tone.slice();
     x[1234] = v;
     floatWav(path.join(dir, name), x);

@@ -33,11 +33,26 @@ const maxAbs = (a: ArrayLike<number>, b: ArrayLike<number>): number => {
   for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
   return m;
 };
-const lengthsTensor = (l: Int32Array | null): ort.Tensor => (l
-  ? new ort.Tensor('int64', BigInt64Array.from(l, (v) => BigInt(v)), [l.length])
-  : new ort.Tensor('int64', new BigInt64Array(0), [0]));
-const noMeta = (labels: string[]) => ({ labels, feature_params: { nMfcc: 25 }, loudness: 'none', normalization: { mode: 'utterance' as const },
-  max_len: 1000, mask_padding: false, speaker_reference: '', window: null, window_hop: null, trim_silence: null });
+const lengthsTensor = (l: Int32Array | null): ort.Tensor =>
+  l
+    ? new ort.Tensor(
+        'int64',
+        BigInt64Array.from(l, (v) => BigInt(v)),
+        [l.length],
+      )
+    : new ort.Tensor('int64', new BigInt64Array(0), [0]);
+const noMeta = (labels: string[]) => ({
+  labels,
+  feature_params: { nMfcc: 25 },
+  loudness: 'none',
+  normalization: { mode: 'utterance' as const },
+  max_len: 1000,
+  mask_padding: false,
+  speaker_reference: '',
+  window: null,
+  window_hop: null,
+  trim_silence: null,
+});
 
 for (const name of ['small', 'small-masked', 'paper-size']) {
   test(`golden ${name}: onnxruntime-web logits equal the native engine's and PyTorch's within 1e-4`, async () => {
@@ -46,7 +61,10 @@ for (const name of ['small', 'small-masked', 'paper-size']) {
     net.loadStateDict(c.weights);
     const labels = Array.from({ length: c.config.n_classes }, (_, i) => `c${i}`);
     const s = await ort.InferenceSession.create(buildOnnx({ nets: [net], what: name, meta: noMeta(labels) }));
-    const out = await s.run({ features: new ort.Tensor('float32', c.input, [c.B, c.T, c.config.n_features]), lengths: lengthsTensor(c.lengths) });
+    const out = await s.run({
+      features: new ort.Tensor('float32', c.input, [c.B, c.T, c.config.n_features]),
+      lengths: lengthsTensor(c.lengths),
+    });
     const native = net.forward(c.input, c.B, c.T, { train: false, lengths: c.lengths, applyLengths: true });
     const got = out.logits!.data as Float32Array;
     assert.ok(maxAbs(got, native) <= 1e-4, `vs native ${maxAbs(got, native)}`);
@@ -69,24 +87,41 @@ test('a layer without an ONNX mapping fails the export, naming the layer', () =>
   sd.set('gru.weight_ih_l0', new Float32Array(4));
   const fake = Object.create(net) as AffexionNet;
   fake.stateDict = () => sd;
-  assert.throws(() => buildOnnx({ nets: [fake], what: 'models/x', meta: noMeta(['a', 'b', 'c', 'd'].slice(0, c.config.n_classes)) }),
-    /models\/x: layer 'gru' \(parameter gru.weight_ih_l0\) has no ONNX mapping/);
+  assert.throws(
+    () => buildOnnx({ nets: [fake], what: 'models/x', meta: noMeta(['a', 'b', 'c', 'd'].slice(0, c.config.n_classes)) }),
+    /models\/x: layer 'gru' \(parameter gru.weight_ih_l0\) has no ONNX mapping/,
+  );
 });
 
 // A tiny model (2 members) trained on tones; real speech clips go through it (what matters is parity).
 const data = makeToneDataset({ classes: ['boredom', 'panic', 'excitement'], perClass: 6, seed: 9 });
 const ensDir = tmpDir('affexion-onnx-ens-');
-const trained = train({ data, out: ensDir, hyper: { ...TINY_HYPER, ensemble: 2, max_len: 120 }, features: TINY_FEATURES, cacheDir: null, report: false });
+const trained = train({
+  data,
+  out: ensDir,
+  hyper: { ...TINY_HYPER, ensemble: 2, max_len: 120 },
+  features: TINY_FEATURES,
+  cacheDir: null,
+  report: false,
+});
 
 async function devClips(n: number): Promise<Float32Array[]> {
-  const rows = readFileSync(path.join(RAVDESS, 'labels.csv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split(','));
+  const rows = readFileSync(path.join(RAVDESS, 'labels.csv'), 'utf8')
+    .trim()
+    .split('\n')
+    .slice(1)
+    .map((l) => l.split(','));
   const out: Float32Array[] = [];
-  for (const r of rows.filter((_, i) => i % 7 === 0).slice(0, n)) out.push((await loadAudio(path.join(RAVDESS, r[0]!), { sr: 16000 })).samples);
+  for (const r of rows.filter((_, i) => i % 7 === 0).slice(0, n))
+    out.push((await loadAudio(path.join(RAVDESS, r[0]!), { sr: 16000 })).samples);
   return out;
 }
 
 test('ensemble and single network on real dev clips: ONNX member logits and probabilities equal the native engine within 1e-4', async (t) => {
-  if (!haveDevCorpus()) { t.skip('no dev corpus'); return; }
+  if (!haveDevCorpus()) {
+    t.skip('no dev corpus');
+    return;
+  }
   await trained;
   const m = loadTrainedModel(ensDir);
   assert.equal(m.members.length, 2);
@@ -130,8 +165,14 @@ test('a calibrated model exports its calibration: ONNX probs equal modelProbabil
   cpSync(ensDir, ens, { recursive: true });
   saveCalibration(ens, { temperature: 0.4 }, 'test');
   const withNeutral = tmpDir('affexion-onnx-neutral-');
-  await train({ data: makeToneDataset({ classes: ['panic', 'neutral', 'excitement'], perClass: 4, seed: 3 }), out: withNeutral,
-    hyper: { ...TINY_HYPER, epochs: 1, max_len: 120 }, features: TINY_FEATURES, cacheDir: null, report: false });
+  await train({
+    data: makeToneDataset({ classes: ['panic', 'neutral', 'excitement'], perClass: 4, seed: 3 }),
+    out: withNeutral,
+    hyper: { ...TINY_HYPER, epochs: 1, max_len: 120 },
+    features: TINY_FEATURES,
+    cacheDir: null,
+    report: false,
+  });
   saveCalibration(withNeutral, { temperature: 1.8, neutralBias: 1.2 }, 'test');
   for (const dir of [ens, withNeutral]) {
     const m = loadTrainedModel(dir);
@@ -141,7 +182,10 @@ test('a calibrated model exports its calibration: ONNX probs equal modelProbabil
     const want = await modelProbabilities(m, feats);
     const plain = await modelProbabilities({ ...m, temperature: undefined, neutralBias: undefined }, feats);
     assert.ok(maxAbs(want, plain) > 1e-3, 'the calibration changes the probabilities');
-    assert.ok(maxAbs(out.probs!.data as Float32Array, want) <= 1e-5, `${path.basename(dir)}: probs ${maxAbs(out.probs!.data as Float32Array, want)}`);
+    assert.ok(
+      maxAbs(out.probs!.data as Float32Array, want) <= 1e-5,
+      `${path.basename(dir)}: probs ${maxAbs(out.probs!.data as Float32Array, want)}`,
+    );
     await s.release();
   }
 });
@@ -151,15 +195,28 @@ test('an ensemble whose members were normalised differently is refused (one grap
   const m = loadTrainedModel(ensDir);
   const n0 = m.members[0]!.normalization;
   assert.equal(n0.mode, 'global');
-  m.members[1]!.normalization = { mode: 'global', mean: n0.mode === 'global' ? n0.mean.map((v) => v + 1) : [], std: n0.mode === 'global' ? n0.std : [] };
+  m.members[1]!.normalization = {
+    mode: 'global',
+    mean: n0.mode === 'global' ? n0.mean.map((v) => v + 1) : [],
+    std: n0.mode === 'global' ? n0.std : [],
+  };
   assert.throws(() => exportSourceOf(m), /different input statistics.*export the members one by one/);
 });
 
 test('ONNX files from elsewhere: no metadata, wrong inputs, or not ONNX at all â†’ errors naming the file and what is expected', () => {
   const g = new GraphBuilder();
   g.op1('Identity', ['x'], 'y');
-  const foreign = encodeModel(g, { inputs: [valueInfo('x', FLOAT, ['n', 3])], outputs: [valueInfo('y_1', FLOAT, ['n', 3])] }, {}, 'other', '1');
-  assert.throws(() => checkOnnxModel(foreign, 'other.onnx'), /other\.onnx: not exported by affexion model export .*expected inputs features float .*it has inputs x float \[n, 3\]/);
+  const foreign = encodeModel(
+    g,
+    { inputs: [valueInfo('x', FLOAT, ['n', 3])], outputs: [valueInfo('y_1', FLOAT, ['n', 3])] },
+    {},
+    'other',
+    '1',
+  );
+  assert.throws(
+    () => checkOnnxModel(foreign, 'other.onnx'),
+    /other\.onnx: not exported by affexion model export .*expected inputs features float .*it has inputs x float \[n, 3\]/,
+  );
   assert.throws(() => checkOnnxModel(new TextEncoder().encode('hello, not protobuf at all'), 'x.onnx'), /x\.onnx: not an ONNX model/);
   const c = loadGolden('small');
   const net = new AffexionNet(c.config);
@@ -168,14 +225,31 @@ test('ONNX files from elsewhere: no metadata, wrong inputs, or not ONNX at all â
   assert.equal(checkOnnxModel(ok, 'ok.onnx').labels.length, labels.length);
   assert.equal(checkOnnxModel(ok, 'ok.onnx').functional_head, undefined, 'no head: none in the metadata');
   // A functional head in the metadata is checked as functional-head.json is: a broken one names the file and the key.
-  const badHead = buildOnnx({ nets: [net], what: 'g', meta: { ...noMeta(labels), feature_params: { nMfcc: c.config.n_features / 3 },
-    functional_head: { format: 'x' } as never } });
+  const badHead = buildOnnx({
+    nets: [net],
+    what: 'g',
+    meta: { ...noMeta(labels), feature_params: { nMfcc: c.config.n_features / 3 }, functional_head: { format: 'x' } as never },
+  });
   assert.throws(() => checkOnnxModel(badHead, 'head.onnx'), /head\.onnx: metadata functional_head: not a functional head/);
   // Our metadata on a graph with other outputs: the output is named in the error.
   const g2 = new GraphBuilder();
   g2.op1('Identity', ['features'], 'out');
-  const meta = { affexion_format: 'affexion-onnx/1', labels: '["a","b"]', feature_params: '{"nMfcc":8}', normalization: '{"mode":"utterance"}', max_len: '100' };
-  const wrong = encodeModel(g2, { inputs: [valueInfo('features', FLOAT, ['b', 't', 24])], outputs: [valueInfo('out', FLOAT, ['b', 't', 24])] }, meta, 'w', '1');
-  assert.throws(() => checkOnnxModel(wrong, 'w.onnx'), /w\.onnx: input lengths must be int64 \(batch\); .*output probs must be float \(batch, 2\)/);
+  const meta = {
+    affexion_format: 'affexion-onnx/1',
+    labels: '["a","b"]',
+    feature_params: '{"nMfcc":8}',
+    normalization: '{"mode":"utterance"}',
+    max_len: '100',
+  };
+  const wrong = encodeModel(
+    g2,
+    { inputs: [valueInfo('features', FLOAT, ['b', 't', 24])], outputs: [valueInfo('out', FLOAT, ['b', 't', 24])] },
+    meta,
+    'w',
+    '1',
+  );
+  assert.throws(
+    () => checkOnnxModel(wrong, 'w.onnx'),
+    /w\.onnx: input lengths must be int64 \(batch\); .*output probs must be float \(batch, 2\)/,
+  );
 });
-

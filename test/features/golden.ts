@@ -26,7 +26,10 @@ export interface Golden {
 /** Every golden case (NAME.librosa_ref.json + NAME.wav), sorted by name. */
 export function goldenNames(): string[] {
   if (!existsSync(GOLDEN_DIR)) return [];
-  return readdirSync(GOLDEN_DIR).filter((f) => f.endsWith('.librosa_ref.json')).map((f) => f.replace('.librosa_ref.json', '')).sort();
+  return readdirSync(GOLDEN_DIR)
+    .filter((f) => f.endsWith('.librosa_ref.json'))
+    .map((f) => f.replace('.librosa_ref.json', ''))
+    .sort();
 }
 
 export function loadGolden(name: string): Golden {

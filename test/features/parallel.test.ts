@@ -14,7 +14,11 @@ test('worker threads: same features as in-process, input order, errors per file'
   files.splice(2, 0, files[0]); // a repeated file too
   const seen: number[] = [];
   const results = await extractFeaturesFromFiles(files, { hopLength: 512 }, { workers: 2, onResult: (_, i) => void seen.push(i) });
-  assert.deepEqual(seen, files.map((_, i) => i), 'onResult is called in input order');
+  assert.deepEqual(
+    seen,
+    files.map((_, i) => i),
+    'onResult is called in input order',
+  );
   assert.equal(results.length, files.length);
   for (const [i, r] of results.entries()) {
     assert.equal(r.file, files[i]);

@@ -11,7 +11,10 @@ import { extractFeatures, extractFeatureStages, nativeFrontEndAvailable, DEFAULT
 const close = (a: number, b: number, tol: number, what: string) => assert.ok(Math.abs(a - b) <= tol, `${what}: ${a} vs ${b}`);
 
 test('Savitzky–Golay weights equal scipy.signal.savgol_coeffs(9, p, deriv=p, use="dot")', () => {
-  const d2 = [0.0606060606060606, 0.015151515151515171, -0.017316017316017302, -0.03679653679653677, -0.04329004329004327, -0.03679653679653677, -0.017316017316017288, 0.015151515151515162, 0.06060606060606061];
+  const d2 = [
+    0.0606060606060606, 0.015151515151515171, -0.017316017316017302, -0.03679653679653677, -0.04329004329004327, -0.03679653679653677,
+    -0.017316017316017288, 0.015151515151515162, 0.06060606060606061,
+  ];
   const w2 = savgolWeights(9, 2, 2, 4);
   d2.forEach((c, i) => close(w2[i], c, 1e-12, `order 2 weight ${i}`));
   const w1 = savgolWeights(9, 1, 1, 4);
@@ -21,7 +24,10 @@ test('Savitzky–Golay weights equal scipy.signal.savgol_coeffs(9, p, deriv=p, u
 test("deltas equal scipy.signal.savgol_filter(x, 9, p, deriv=p, mode='interp'), edges included", () => {
   const x = Float32Array.from([3, -1, 4, 1, -5, 9, 2, -6, 5, 3, 5, -8]);
   const want1 = [-0.05, -0.05, -0.05, -0.05, -0.05, 0.2, 0.25, -0.25, -0.25, -0.25, -0.25, -0.25];
-  const want2 = [0.12337662337662325, 0.12337662337662325, 0.12337662337662325, 0.12337662337662325, 0.1233766233766237, 0.06493506493506503, 0.4090909090909092, -0.6298701298701295, -0.6298701298701308, -0.6298701298701308, -0.6298701298701308, -0.6298701298701308];
+  const want2 = [
+    0.12337662337662325, 0.12337662337662325, 0.12337662337662325, 0.12337662337662325, 0.1233766233766237, 0.06493506493506503,
+    0.4090909090909092, -0.6298701298701295, -0.6298701298701308, -0.6298701298701308, -0.6298701298701308, -0.6298701298701308,
+  ];
   const out = new Float32Array(12);
   deltaRows(x, 1, 12, 9, 1, out);
   want1.forEach((w, i) => close(out[i], w, 1e-6, `delta frame ${i}`));
@@ -76,8 +82,11 @@ test('window and framing follow librosa (periodic Hann, 1 + len // hop frames)',
   assert.equal(frameCount(160, 2048, 160), 2);
 });
 
-test('defaults are the paper\'s: 75 rows, 1000 frames for 10 s at 16 kHz', () => {
-  assert.deepEqual({ ...DEFAULT_FEATURE_PARAMS }, { sr: 16000, nMfcc: 25, nFft: 2048, hopLength: 160, nMels: 128, fmin: 0, fmax: null, deltaWidth: 9 });
+test("defaults are the paper's: 75 rows, 1000 frames for 10 s at 16 kHz", () => {
+  assert.deepEqual(
+    { ...DEFAULT_FEATURE_PARAMS },
+    { sr: 16000, nMfcc: 25, nFft: 2048, hopLength: 160, nMels: 128, fmin: 0, fmax: null, deltaWidth: 9 },
+  );
   const y = new Float32Array(16000 * 10 - 1).map((_, i) => Math.sin(i / 7) * 0.1);
   const F = extractFeatures(y);
   assert.deepEqual([F.rows, F.frames], [75, 1000]);
@@ -117,23 +126,34 @@ test('every parameter changes the output shape as librosa would', () => {
   assert.ok(F.data.every(Number.isFinite));
 });
 
-test('native front end equals the JS reference (power, mel, log-mel, features) across sizes', { skip: !nativeFrontEndAvailable(2048) && 'native addon not built' }, () => {
-  let seed = 12345;
-  const rand = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32) * 2 - 1;
-  for (const [nFft, hop, len, nMels, nMfcc] of [[2048, 160, 20011, 128, 25], [512, 128, 7000, 40, 13], [4096, 1000, 30000, 64, 20], [8, 3, 41, 4, 3], [1024, 256, 100, 128, 25]]) {
-    const y = Float32Array.from({ length: len }, (_, i) => 0.3 * Math.sin(i / 9) + 0.05 * rand());
-    const p = { nFft, hopLength: hop, nMels, nMfcc };
-    const a = extractFeatureStages(y, p, { backend: 'auto' });
-    const b = extractFeatureStages(y, p, { backend: 'js' });
-    const label = `nFft ${nFft} hop ${hop}`;
-    assert.equal(a.frames, b.frames, label);
-    const rel = (x: Float32Array, r: Float32Array, what: string, tol: number) => {
-      assert.equal(x.length, r.length, `${label} ${what} length`);
-      for (let i = 0; i < x.length; i++) if (!(Math.abs(x[i] - r[i]) <= tol * Math.abs(r[i]) + 1e-30)) assert.fail(`${label} ${what}[${i}]: ${x[i]} vs ${r[i]}`);
-    };
-    rel(a.power, b.power, 'power', 1e-6);
-    rel(a.melPower, b.melPower, 'mel power', 1e-6);
-    for (let i = 0; i < a.logMel.length; i++) close(a.logMel[i], b.logMel[i], 1e-4, `${label} log-mel ${i}`);
-    for (let i = 0; i < a.features.data.length; i++) close(a.features.data[i], b.features.data[i], 1e-4, `${label} features ${i}`);
-  }
-});
+test(
+  'native front end equals the JS reference (power, mel, log-mel, features) across sizes',
+  { skip: !nativeFrontEndAvailable(2048) && 'native addon not built' },
+  () => {
+    let seed = 12345;
+    const rand = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32) * 2 - 1;
+    for (const [nFft, hop, len, nMels, nMfcc] of [
+      [2048, 160, 20011, 128, 25],
+      [512, 128, 7000, 40, 13],
+      [4096, 1000, 30000, 64, 20],
+      [8, 3, 41, 4, 3],
+      [1024, 256, 100, 128, 25],
+    ]) {
+      const y = Float32Array.from({ length: len }, (_, i) => 0.3 * Math.sin(i / 9) + 0.05 * rand());
+      const p = { nFft, hopLength: hop, nMels, nMfcc };
+      const a = extractFeatureStages(y, p, { backend: 'auto' });
+      const b = extractFeatureStages(y, p, { backend: 'js' });
+      const label = `nFft ${nFft} hop ${hop}`;
+      assert.equal(a.frames, b.frames, label);
+      const rel = (x: Float32Array, r: Float32Array, what: string, tol: number) => {
+        assert.equal(x.length, r.length, `${label} ${what} length`);
+        for (let i = 0; i < x.length; i++)
+          if (!(Math.abs(x[i] - r[i]) <= tol * Math.abs(r[i]) + 1e-30)) assert.fail(`${label} ${what}[${i}]: ${x[i]} vs ${r[i]}`);
+      };
+      rel(a.power, b.power, 'power', 1e-6);
+      rel(a.melPower, b.melPower, 'mel power', 1e-6);
+      for (let i = 0; i < a.logMel.length; i++) close(a.logMel[i], b.logMel[i], 1e-4, `${label} log-mel ${i}`);
+      for (let i = 0; i < a.features.data.length; i++) close(a.features.data[i], b.features.data[i], 1e-4, `${label} features ${i}`);
+    }
+  },
+);

@@ -31,7 +31,10 @@ function voicedValues(f0: Float32Array, voiced: Uint8Array, from = 0, to = f0.le
 
 test('steady harmonic tones: F0 within 1% at several pitches', () => {
   for (const hz of [80, 120, 200, 310, 450]) {
-    const tr = trackPitch(harmonicTone(() => hz, 0.6), SR);
+    const tr = trackPitch(
+      harmonicTone(() => hz, 0.6),
+      SR,
+    );
     const inner = voicedValues(tr.f0, tr.voiced, 5, tr.f0.length - 5);
     assert.ok(inner.length >= tr.f0.length - 12, `${hz} Hz: most frames voiced (${inner.length}/${tr.f0.length})`);
     for (const v of inner) assert.ok(Math.abs(v - hz) / hz < 0.01, `${hz} Hz tone tracked as ${v}`);
@@ -107,7 +110,13 @@ test('measureProsody: level, F0 range and pauses on constructed signals', () => 
 
 test('lagProducts: every lag bit-identical to the plain one-lag-at-a-time sum, remainders included', () => {
   const rng = new Rng(3);
-  for (const [W, tauMax] of [[400, 267], [16, 8], [10, 7], [5, 1], [33, 12]] as const) {
+  for (const [W, tauMax] of [
+    [400, 267],
+    [16, 8],
+    [10, 7],
+    [5, 1],
+    [33, 12],
+  ] as const) {
     const seg = Float64Array.from({ length: W + tauMax }, () => rng.normal() * 0.3);
     const got = new Float64Array(tauMax + 1);
     lagProducts(seg, W, tauMax, got);
@@ -123,7 +132,15 @@ test('native lag products (native/src/pitch.cc): bit-identical to lagProducts, a
   const native = nativeLagProducts();
   if (!native) return t.skip('native addon not built');
   const rng = new Rng(5);
-  for (const [W, tauMax] of [[400, 267], [16, 8], [10, 7], [5, 1], [33, 12], [400, 16], [400, 31]] as const) {
+  for (const [W, tauMax] of [
+    [400, 267],
+    [16, 8],
+    [10, 7],
+    [5, 1],
+    [33, 12],
+    [400, 16],
+    [400, 31],
+  ] as const) {
     // Wide dynamic range so that any reassociation or fused multiply-add would change low bits.
     const seg = Float64Array.from({ length: W + tauMax }, () => rng.normal() * Math.exp(4 * rng.normal()));
     const want = new Float64Array(tauMax + 1);
@@ -137,8 +154,15 @@ test('native lag products (native/src/pitch.cc): bit-identical to lagProducts, a
   // The whole tracker: the JS path (as in the browser) and the native path give identical tracks.
   const signal = `Float32Array.from({ length: ${SR * 2} }, (_, i) => 0.3 * Math.sin((2 * Math.PI * (140 + 40 * Math.sin(i / ${SR})) * i) / ${SR}) + 0.01 * Math.sin(i * 12.9898) * Math.sin(i * 78.233))`;
   const x = eval(signal) as Float32Array;
-  const js = spawnSync(process.execPath, ['--import', 'tsx', '-e',
-    `import(${JSON.stringify(path.resolve('src/features/pitch.ts'))}).then((p) => console.log(JSON.stringify([...p.trackPitch(${signal}, ${SR}).f0])))`],
-  { env: { ...process.env, AFFEXION_BACKEND: 'js' }, encoding: 'utf8', maxBuffer: 1 << 26 });
+  const js = spawnSync(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      '-e',
+      `import(${JSON.stringify(path.resolve('src/features/pitch.ts'))}).then((p) => console.log(JSON.stringify([...p.trackPitch(${signal}, ${SR}).f0])))`,
+    ],
+    { env: { ...process.env, AFFEXION_BACKEND: 'js' }, encoding: 'utf8', maxBuffer: 1 << 26 },
+  );
   assert.deepEqual(JSON.parse(js.stdout) as number[], [...trackPitch(x, SR).f0]);
 });

@@ -13,8 +13,17 @@ test('paper-size FLOPs per clip at T = 1000: ≈ 3.0 GFLOP forward, ≈ 8.9 GFLO
 test('a tiny benchmark run reports every field, finite, and no stored anchor figure', () => {
   const r = runTrainBenchmark({ batch: 2, frames: 24, steps: 2, inferRuns: 1 });
   assert.match(r.backend, /^native:/);
-  for (const key of ['median_step_ms', 'median_step_cpu_ms', 'infer_ms_per_clip', 'infer_ms_batch1', 'infer_cpu_ms_batch1',
-    'peak_rss_mb', 'gflops', 'loss_first', 'loss_last'] as const) {
+  for (const key of [
+    'median_step_ms',
+    'median_step_cpu_ms',
+    'infer_ms_per_clip',
+    'infer_ms_batch1',
+    'infer_cpu_ms_batch1',
+    'peak_rss_mb',
+    'gflops',
+    'loss_first',
+    'loss_last',
+  ] as const) {
     assert.ok(Number.isFinite(r[key]) && r[key] > 0, `${key} = ${r[key]}`);
   }
   assert.equal(r.step_ms.length, 2);

@@ -1,6 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { applyNeutralBias, applyTemperature, expectedCalibrationError, fitNeutralBias, fitTemperature } from '../../src/model/calibration.js';
+import {
+  applyNeutralBias,
+  applyTemperature,
+  expectedCalibrationError,
+  fitNeutralBias,
+  fitTemperature,
+} from '../../src/model/calibration.js';
 import { loadTrainedModel, modelProbabilities, saveCalibration } from '../../src/model/model-dir.js';
 import { Rng } from '../../src/engine/rng.js';
 import { train } from '../../src/train/train.js';
@@ -9,7 +15,8 @@ import { makeToneDataset, TINY_FEATURES, TINY_HYPER, tmpDir } from '../train/fix
 test('temperature scaling: recovers the temperature that made over-confident probabilities; ECE falls; classes never change', () => {
   // Calibrated 3-class probabilities, then sharpened with T = 1/3 (over-confident).
   const rng = new Rng(2);
-  const K = 3, N = 3000;
+  const K = 3,
+    N = 3000;
   const probs = new Float32Array(N * K);
   const targets: number[] = [];
   for (let i = 0; i < N; i++) {
@@ -44,13 +51,19 @@ test('a stored temperature is applied on every load; a bad one is refused naming
   const m2 = loadTrainedModel(out);
   assert.equal(m2.temperature, 2);
   const p2 = await modelProbabilities(m2, x);
-  assert.deepEqual(Array.from(p2).map((v) => v.toFixed(5)), Array.from(applyTemperature(p1, 2, 2)).map((v) => v.toFixed(5)));
+  assert.deepEqual(
+    Array.from(p2).map((v) => v.toFixed(5)),
+    Array.from(applyTemperature(p1, 2, 2)).map((v) => v.toFixed(5)),
+  );
   assert.throws(() => saveCalibration(out, { temperature: -1 }, 'test'), /temperature: expected a positive number/);
 });
 
 test('neutral operating point: the bias that best balances the recalls is found; signals keep their order', () => {
   // 3 classes, neutral = 1. Neutral clips carry p(neutral) ≈ 0.3 (the model under-calls neutral), signals p(neutral) ≈ 0.1.
-  const K = 3, rng = new Rng(5), probs: number[] = [], targets: number[] = [];
+  const K = 3,
+    rng = new Rng(5),
+    probs: number[] = [],
+    targets: number[] = [];
   for (let i = 0; i < 600; i++) {
     const t = i % 3;
     const pn = t === 1 ? 0.2 + 0.2 * rng.next() : 0.05 + 0.1 * rng.next();
@@ -86,10 +99,20 @@ test('a stored neutral bias is applied after the temperature on every load; refu
   assert.equal(m2.neutralBias, 1.5);
   const n = m2.classes.indexOf('neutral');
   const want = applyNeutralBias(applyTemperature(p1, 2, 2), 2, n, 1.5);
-  assert.deepEqual(Array.from(await modelProbabilities(m2, x)).map((v) => v.toFixed(5)), Array.from(want).map((v) => v.toFixed(5)));
+  assert.deepEqual(
+    Array.from(await modelProbabilities(m2, x)).map((v) => v.toFixed(5)),
+    Array.from(want).map((v) => v.toFixed(5)),
+  );
   assert.throws(() => saveCalibration(out, { temperature: 1, neutralBias: NaN }, 'test'), /neutralBias: expected a finite number/);
   const other = tmpDir();
-  await train({ data: makeToneDataset({ perClass: 4, seed: 8 }), out: other, features: TINY_FEATURES, cacheDir: null, report: false, hyper: { ...TINY_HYPER, epochs: 1 } });
+  await train({
+    data: makeToneDataset({ perClass: 4, seed: 8 }),
+    out: other,
+    features: TINY_FEATURES,
+    cacheDir: null,
+    report: false,
+    hyper: { ...TINY_HYPER, epochs: 1 },
+  });
   saveCalibration(other, { temperature: 1, neutralBias: 1 }, 'test');
   assert.throws(() => loadTrainedModel(other), /neutral_bias is set but the model has no class neutral/);
 });

@@ -42,7 +42,10 @@ function checkCase(g: GoldenCase, kernels: Kernels): void {
   net.zeroGrad();
   net.backward(dLogits);
   const params = net.parameters();
-  assert.equal(params.length, [...g.weights.keys()].filter((k) => !k.startsWith('bn.running') && !k.endsWith('num_batches_tracked')).length);
+  assert.equal(
+    params.length,
+    [...g.weights.keys()].filter((k) => !k.startsWith('bn.running') && !k.endsWith('num_batches_tracked')).length,
+  );
   for (const p of params) {
     const ref = g.t(`grad.${p.name}`);
     // key.bias's exact gradient is 0 (softmax ignores a per-query constant), so floor its scale.
@@ -73,7 +76,8 @@ const backends = native ? [jsKernels, native] : [jsKernels];
 
 for (const name of ['small', 'small-masked']) {
   for (const k of backends) {
-    test(`golden ${name} [${k.name}]: eval logits/probs, train loss, all gradients, BN stats, Adam step`, () => checkCase(loadGolden(name), k));
+    test(`golden ${name} [${k.name}]: eval logits/probs, train loss, all gradients, BN stats, Adam step`, () =>
+      checkCase(loadGolden(name), k));
   }
 }
 
@@ -98,7 +102,10 @@ for (const name of ['small', 'small-masked', 'paper-size']) {
     const opt = { lr: g.raw.optimizer.lr };
     const sched = new StepLR(opt, s.step_size, s.gamma);
     const lrs: number[] = [];
-    for (let e = 0; e < 25; e++) { lrs.push(opt.lr); sched.step(); }
+    for (let e = 0; e < 25; e++) {
+      lrs.push(opt.lr);
+      sched.step();
+    }
     assert.deepEqual(lrs, s.lr_per_epoch_first_25);
   });
 }

@@ -11,7 +11,10 @@ export interface GoldenCase {
   name: string;
   dir: string;
   config: AffexionConfig;
-  raw: { scheduler: { step_size: number; gamma: number; lr_per_epoch_first_25: number[] }; optimizer: { lr: number; betas: [number, number]; eps: number } };
+  raw: {
+    scheduler: { step_size: number; gamma: number; lr_per_epoch_first_25: number[] };
+    optimizer: { lr: number; betas: [number, number]; eps: number };
+  };
   weights: Map<string, Float32Array>;
   t: (name: string) => Float32Array;
   shape: (name: string) => number[];
@@ -30,14 +33,24 @@ export function loadGolden(name: string): GoldenCase {
   const w = readSafetensors(path.join(dir, 'weights.safetensors')).tensors;
   const weights = new Map([...w].map(([k, v]) => [k, toFloat32(v)]));
   const c = readSafetensors(path.join(dir, 'case.safetensors')).tensors;
-  const get = (n: string) => { const v = c.get(n); if (!v) throw new Error(`${dir}: case has no tensor '${n}'`); return v; };
+  const get = (n: string) => {
+    const v = c.get(n);
+    if (!v) throw new Error(`${dir}: case has no tensor '${n}'`);
+    return v;
+  };
   const inputT = get('input');
   return {
-    name, dir, config, raw, weights,
+    name,
+    dir,
+    config,
+    raw,
+    weights,
     t: (n) => toFloat32(get(n)),
     shape: (n) => get(n).shape,
     has: (n) => c.has(n),
-    input: toFloat32(inputT), B: inputT.shape[0]!, T: inputT.shape[1]!,
+    input: toFloat32(inputT),
+    B: inputT.shape[0]!,
+    T: inputT.shape[1]!,
     target: toInt32(get('target')),
     lengths: c.has('lengths') ? toInt32(get('lengths')) : null,
   };

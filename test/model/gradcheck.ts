@@ -25,8 +25,13 @@ export function dot64(a: Float32Array, b: Float32Array): number {
  * Compare `analytic` against central differences of `loss()` w.r.t. every element of `param` (or a
  * sample of `maxChecks` of them). `loss` must recompute from the current contents of `param`.
  */
-export function checkGradient(name: string, param: Float32Array, analytic: Float32Array, loss: () => number,
-  opts: { eps?: number; tol?: number; maxChecks?: number; rng?: Rng } = {}): number {
+export function checkGradient(
+  name: string,
+  param: Float32Array,
+  analytic: Float32Array,
+  loss: () => number,
+  opts: { eps?: number; tol?: number; maxChecks?: number; rng?: Rng } = {},
+): number {
   const eps = opts.eps ?? 1e-2;
   const tol = opts.tol ?? 2e-3;
   const n = param.length;
@@ -35,13 +40,18 @@ export function checkGradient(name: string, param: Float32Array, analytic: Float
   for (let i = 0; i < n; i++) maxAbs = Math.max(maxAbs, Math.abs(analytic[i]!));
   const idx: number[] = [];
   if (!opts.maxChecks || n <= opts.maxChecks) for (let i = 0; i < n; i++) idx.push(i);
-  else { const r = opts.rng ?? new Rng(99); for (let c = 0; c < opts.maxChecks; c++) idx.push(r.int(n)); }
+  else {
+    const r = opts.rng ?? new Rng(99);
+    for (let c = 0; c < opts.maxChecks; c++) idx.push(r.int(n));
+  }
   let worst = 0;
   for (const i of idx) {
     const orig = param[i]!;
-    param[i] = orig + eps; const up = Math.fround(orig + eps) - orig;
+    param[i] = orig + eps;
+    const up = Math.fround(orig + eps) - orig;
     const lp = loss();
-    param[i] = orig - eps; const dn = orig - Math.fround(orig - eps);
+    param[i] = orig - eps;
+    const dn = orig - Math.fround(orig - eps);
     const lm = loss();
     param[i] = orig;
     const num = (lp - lm) / (up + dn);
@@ -59,8 +69,13 @@ export function checkGradient(name: string, param: Float32Array, analytic: Float
  * an element-wise one, so it stays well above float32 rounding noise even for deep stacks; any error
  * e in g shows up, since the difference between the two sides is (e·g_true − |e|²… )/max|g| ≠ 0.
  */
-export function checkDirectional(name: string, param: Float32Array, analytic: Float32Array, loss: () => number,
-  opts: { eps?: number; tol?: number } = {}): number {
+export function checkDirectional(
+  name: string,
+  param: Float32Array,
+  analytic: Float32Array,
+  loss: () => number,
+  opts: { eps?: number; tol?: number } = {},
+): number {
   const eps = opts.eps ?? 1e-2;
   const tol = opts.tol ?? 2e-3;
   let maxAbs = 0;
@@ -71,12 +86,17 @@ export function checkDirectional(name: string, param: Float32Array, analytic: Fl
   const at = (s: number) => {
     // the step actually taken, after float32 rounding of the perturbed values
     let dot = 0;
-    for (let i = 0; i < param.length; i++) { param[i] = orig[i]! + s * d[i]!; dot += (param[i]! - orig[i]!) * analytic[i]!; }
+    for (let i = 0; i < param.length; i++) {
+      param[i] = orig[i]! + s * d[i]!;
+      dot += (param[i]! - orig[i]!) * analytic[i]!;
+    }
     return { l: loss(), dot };
   };
-  const up = at(eps), dn = at(-eps);
+  const up = at(eps),
+    dn = at(-eps);
   param.set(orig);
-  const numeric = up.l - dn.l, predicted = up.dot - dn.dot;
+  const numeric = up.l - dn.l,
+    predicted = up.dot - dn.dot;
   const err = Math.abs(numeric - predicted) / Math.abs(predicted);
   assert.ok(err <= tol, `${name}: directional finite difference ${numeric} vs analytic ${predicted} (rel. error ${err.toExponential(2)})`);
   return err;

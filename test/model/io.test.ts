@@ -12,8 +12,18 @@ import { readSafetensors, writeSafetensors } from '../../src/model/safetensors.j
 import { GOLDEN_DIR, loadGolden } from './golden.js';
 
 const tmp = () => mkdtempSync(path.join(tmpdir(), 'affx-model-'));
-const cfg = { n_features: 5, conv_channels: 3, kernel_sizes: [3, 5], lstm_hidden: 4, lstm_layers: 1, fc_hidden: 6,
-  n_classes: 3, dropout_conv: 0.1, dropout_fc: 0.2, mask_padding: true };
+const cfg = {
+  n_features: 5,
+  conv_channels: 3,
+  kernel_sizes: [3, 5],
+  lstm_hidden: 4,
+  lstm_layers: 1,
+  fc_hidden: 6,
+  n_classes: 3,
+  dropout_conv: 0.1,
+  dropout_fc: 0.2,
+  mask_padding: true,
+};
 
 test('saveModelDir → loadModelDir round-trips weights, buffers and metadata', () => {
   const net = new AffexionNet(cfg, { seed: 9, kernels: jsKernels });
@@ -21,8 +31,13 @@ test('saveModelDir → loadModelDir round-trips weights, buffers and metadata', 
   net.forward(x, 2, 7, { train: true }); // moves the BatchNorm running stats and counter
   const dir = tmp();
   const normalization = { mode: 'global' as const, mean: [0, 1, 2, 3, 4], std: [1, 1, 1, 1, 2] };
-  saveModelDir(dir, { net, labels: ['calm', 'panic', 'boredom'], featureParams: { sr: 16000, nMfcc: 25, nFft: 2048, hopLength: 160, nMels: 128 },
-    normalization, training: { epochs: 3 } });
+  saveModelDir(dir, {
+    net,
+    labels: ['calm', 'panic', 'boredom'],
+    featureParams: { sr: 16000, nMfcc: 25, nFft: 2048, hopLength: 160, nMels: 128 },
+    normalization,
+    training: { epochs: 3 },
+  });
   const m = loadModelDir(dir, { kernels: jsKernels });
   assert.deepEqual(m.labels, ['calm', 'panic', 'boredom']);
   assert.deepEqual(m.normalization, normalization);
@@ -42,13 +57,19 @@ test('loading says clearly what does not fit', () => {
   saveModelDir(dir, { net, labels: ['a', 'b', 'c'] });
   const conf = JSON.parse(readFileSync(path.join(dir, 'config.json'), 'utf8'));
   writeFileSync(path.join(dir, 'config.json'), JSON.stringify({ ...conf, architecture: { ...conf.architecture, lstm_hidden: 5 } }));
-  assert.throws(() => loadModelDir(dir, { kernels: jsKernels }), /weights\.safetensors does not fit the architecture.*'lstm\.weight_ih_l0' is \[16,6\], the architecture needs \[20,6\]/);
+  assert.throws(
+    () => loadModelDir(dir, { kernels: jsKernels }),
+    /weights\.safetensors does not fit the architecture.*'lstm\.weight_ih_l0' is \[16,6\], the architecture needs \[20,6\]/,
+  );
   writeFileSync(path.join(dir, 'config.json'), JSON.stringify({ ...conf, format_version: MODEL_FORMAT_VERSION + 1 }));
   assert.throws(() => loadModelDir(dir, { kernels: jsKernels }), /newer than this Affexion supports/);
   writeFileSync(path.join(dir, 'config.json'), JSON.stringify({ ...conf, labels: ['a'] }));
   assert.throws(() => loadModelDir(dir, { kernels: jsKernels }), /'labels' must list 3 class names/);
   assert.throws(() => loadModelDir(path.join(dir, 'nope'), { kernels: jsKernels }), /not a model directory: config\.json is missing/);
-  assert.throws(() => loadModelDir(path.join(GOLDEN_DIR, 'small'), { kernels: jsKernels }), /small\/config\.json: not an Affexion model config/);
+  assert.throws(
+    () => loadModelDir(path.join(GOLDEN_DIR, 'small'), { kernels: jsKernels }),
+    /small\/config\.json: not an Affexion model config/,
+  );
   const t = readSafetensors(path.join(dir, 'weights.safetensors')).tensors;
   t.delete('fc1.bias');
   writeSafetensors(path.join(dir, 'w2.safetensors'), t);

@@ -19,11 +19,19 @@ function close(a: ArrayLike<number>, b: ArrayLike<number>, tol: number, what: st
 }
 
 function lstmDir(rng: Rng, I: number, H: number): LstmDirection {
-  return { wih: randomArray(rng, 4 * H * I, 0.5), whh: randomArray(rng, 4 * H * H, 0.5),
-    bih: randomArray(rng, 4 * H, 0.5), bhh: randomArray(rng, 4 * H, 0.5) };
+  return {
+    wih: randomArray(rng, 4 * H * I, 0.5),
+    whh: randomArray(rng, 4 * H * H, 0.5),
+    bih: randomArray(rng, 4 * H, 0.5),
+    bhh: randomArray(rng, 4 * H, 0.5),
+  };
 }
-const zeroDir = (I: number, H: number): LstmDirection => ({ wih: new Float32Array(4 * H * I), whh: new Float32Array(4 * H * H),
-  bih: new Float32Array(4 * H), bhh: new Float32Array(4 * H) });
+const zeroDir = (I: number, H: number): LstmDirection => ({
+  wih: new Float32Array(4 * H * I),
+  whh: new Float32Array(4 * H * H),
+  bih: new Float32Array(4 * H),
+  bhh: new Float32Array(4 * H),
+});
 
 for (const K of await availableBackends()) suite(K);
 
@@ -32,18 +40,29 @@ function suite(K: Kernels): void {
 
   test(`${tag} gemm: all transpose combinations, alpha/beta, beta=0 ignores NaN`, () => {
     const rng = new Rng(1);
-    const M = 5, N = 7, K_ = 3;
-    const A = randomArray(rng, M * K_), Bm = randomArray(rng, K_ * N);
-    const At = new Float32Array(K_ * M), Bt = new Float32Array(N * K_);
+    const M = 5,
+      N = 7,
+      K_ = 3;
+    const A = randomArray(rng, M * K_),
+      Bm = randomArray(rng, K_ * N);
+    const At = new Float32Array(K_ * M),
+      Bt = new Float32Array(N * K_);
     for (let i = 0; i < M; i++) for (let p = 0; p < K_; p++) At[p * M + i] = A[i * K_ + p]!;
     for (let p = 0; p < K_; p++) for (let j = 0; j < N; j++) Bt[j * K_ + p] = Bm[p * N + j]!;
     const C0 = randomArray(rng, M * N);
     const want = new Float64Array(M * N);
-    for (let i = 0; i < M; i++) for (let j = 0; j < N; j++) {
-      let s = 0; for (let p = 0; p < K_; p++) s += A[i * K_ + p]! * Bm[p * N + j]!;
-      want[i * N + j] = 1.5 * s + 0.5 * C0[i * N + j]!;
-    }
-    for (const [ta, tb] of [[false, false], [true, false], [false, true], [true, true]] as const) {
+    for (let i = 0; i < M; i++)
+      for (let j = 0; j < N; j++) {
+        let s = 0;
+        for (let p = 0; p < K_; p++) s += A[i * K_ + p]! * Bm[p * N + j]!;
+        want[i * N + j] = 1.5 * s + 0.5 * C0[i * N + j]!;
+      }
+    for (const [ta, tb] of [
+      [false, false],
+      [true, false],
+      [false, true],
+      [true, true],
+    ] as const) {
       const C = C0.slice();
       K.gemm(ta, tb, M, N, K_, 1.5, ta ? At : A, tb ? Bt : Bm, 0.5, C);
       close(C, want, 1e-5, `gemm ta=${ta} tb=${tb}`);
@@ -65,39 +84,62 @@ function suite(K: Kernels): void {
 
   test(`${tag} conv1d backward matches finite differences (with and without ReLU)`, () => {
     const rng = new Rng(2);
-    const B = 2, T = 6, F = 3, C = 4;
-    for (const k of [1, 3, 5]) for (const relu of [false, true]) {
-      const x = randomArray(rng, B * T * F), w = randomArray(rng, C * F * k), bias = randomArray(rng, C, 0.3);
-      const stride = C + 2, off = 1;
-      const r = randomArray(rng, B * T * stride);
-      for (let i = 0; i < B * T; i++) { r[i * stride] = 0; r[i * stride + stride - 1] = 0; }
-      const y = new Float32Array(B * T * stride);
-      const loss = () => { K.conv1dForward(x, B, T, F, w, bias, C, k, relu, y, stride, off); return dot64(y, r); };
-      loss();
-      const dw = new Float32Array(w.length), db = new Float32Array(C), dx = new Float32Array(x.length).fill(1);
-      K.conv1dBackward(x, B, T, F, w, C, k, relu, y, r, stride, off, dw, db, dx);
-      for (let i = 0; i < dx.length; i++) dx[i]! -= 1; // dx accumulates: it started at 1
-      // A small step keeps finite differences from crossing ReLU kinks (pre-activations near 0).
-      const o = { eps: relu ? 1e-3 : 1e-2 };
-      checkGradient(`conv k${k} relu=${relu} w`, w, dw, loss, o);
-      checkGradient(`conv k${k} relu=${relu} b`, bias, db, loss, o);
-      checkGradient(`conv k${k} relu=${relu} x`, x, dx, loss, o);
-    }
+    const B = 2,
+      T = 6,
+      F = 3,
+      C = 4;
+    for (const k of [1, 3, 5])
+      for (const relu of [false, true]) {
+        const x = randomArray(rng, B * T * F),
+          w = randomArray(rng, C * F * k),
+          bias = randomArray(rng, C, 0.3);
+        const stride = C + 2,
+          off = 1;
+        const r = randomArray(rng, B * T * stride);
+        for (let i = 0; i < B * T; i++) {
+          r[i * stride] = 0;
+          r[i * stride + stride - 1] = 0;
+        }
+        const y = new Float32Array(B * T * stride);
+        const loss = () => {
+          K.conv1dForward(x, B, T, F, w, bias, C, k, relu, y, stride, off);
+          return dot64(y, r);
+        };
+        loss();
+        const dw = new Float32Array(w.length),
+          db = new Float32Array(C),
+          dx = new Float32Array(x.length).fill(1);
+        K.conv1dBackward(x, B, T, F, w, C, k, relu, y, r, stride, off, dw, db, dx);
+        for (let i = 0; i < dx.length; i++) dx[i]! -= 1; // dx accumulates: it started at 1
+        // A small step keeps finite differences from crossing ReLU kinks (pre-activations near 0).
+        const o = { eps: relu ? 1e-3 : 1e-2 };
+        checkGradient(`conv k${k} relu=${relu} w`, w, dw, loss, o);
+        checkGradient(`conv k${k} relu=${relu} b`, bias, db, loss, o);
+        checkGradient(`conv k${k} relu=${relu} x`, x, dx, loss, o);
+      }
   });
 
   test(`${tag} LSTM forward: one step by hand, zero padding, packed = truncated, reverse = reversed forward`, () => {
     // Single step, H = 1, I = 1: gates = w·x + b (h0 = 0), c = σ(i)·tanh(g), h = σ(o)·tanh(c).
     const sig = (v: number) => 1 / (1 + Math.exp(-v));
-    const p: LstmDirection = { wih: new Float32Array([0.5, -0.25, 1, 2]), whh: new Float32Array(4),
-      bih: new Float32Array([0.1, 0, 0, 0]), bhh: new Float32Array([0, 0, -0.3, 0]) };
+    const p: LstmDirection = {
+      wih: new Float32Array([0.5, -0.25, 1, 2]),
+      whh: new Float32Array(4),
+      bih: new Float32Array([0.1, 0, 0, 0]),
+      bhh: new Float32Array([0, 0, -0.3, 0]),
+    };
     const out1 = new Float32Array(2);
     K.lstmForward(new Float32Array([0.8]), 1, 1, 1, 1, p, p, null, out1, new Float32Array(K.lstmCacheSize(1, 1, 1)));
     const want = sig(2 * 0.8) * Math.tanh(sig(0.5 * 0.8 + 0.1) * Math.tanh(0.8 - 0.3));
     close(out1, [want, want], 1e-6, 'one step');
 
     const rng = new Rng(3);
-    const B = 3, T = 7, I = 4, H = 3;
-    const fwd = lstmDir(rng, I, H), rev = lstmDir(rng, I, H);
+    const B = 3,
+      T = 7,
+      I = 4,
+      H = 3;
+    const fwd = lstmDir(rng, I, H),
+      rev = lstmDir(rng, I, H);
     const x = randomArray(rng, B * T * I);
     const lengths = new Int32Array([7, 4, 1]);
     const out = new Float32Array(B * T * 2 * H).fill(9);
@@ -115,25 +157,34 @@ function suite(K: Kernels): void {
       for (let t = 0; t < L; t++) xr.set(xb.subarray((L - 1 - t) * I, (L - t) * I), t * I);
       const orr = new Float32Array(L * 2 * H);
       K.lstmForward(xr, 1, L, I, H, rev, fwd, null, orr, new Float32Array(K.lstmCacheSize(1, L, H)));
-      for (let t = 0; t < L; t++) for (let j = 0; j < H; j++) {
-        assert.ok(Math.abs(ob[t * 2 * H + H + j]! - orr[(L - 1 - t) * 2 * H + j]!) < 1e-6, `reverse clip ${b} t ${t}`);
-      }
+      for (let t = 0; t < L; t++)
+        for (let j = 0; j < H; j++) {
+          assert.ok(Math.abs(ob[t * 2 * H + H + j]! - orr[(L - 1 - t) * 2 * H + j]!) < 1e-6, `reverse clip ${b} t ${t}`);
+        }
     }
   });
 
   test(`${tag} LSTM backward matches finite differences (full and packed)`, () => {
     const rng = new Rng(4);
-    const B = 2, T = 5, I = 3, H = 2;
+    const B = 2,
+      T = 5,
+      I = 3,
+      H = 2;
     for (const lengths of [null, new Int32Array([5, 3])]) {
-      const fwd = lstmDir(rng, I, H), rev = lstmDir(rng, I, H);
+      const fwd = lstmDir(rng, I, H),
+        rev = lstmDir(rng, I, H);
       const x = randomArray(rng, B * T * I);
       const r = randomArray(rng, B * T * 2 * H);
       const out = new Float32Array(B * T * 2 * H);
       const cache = new Float32Array(K.lstmCacheSize(B, T, H));
-      const loss = () => { K.lstmForward(x, B, T, I, H, fwd, rev, lengths, out, cache); return dot64(out, r); };
+      const loss = () => {
+        K.lstmForward(x, B, T, I, H, fwd, rev, lengths, out, cache);
+        return dot64(out, r);
+      };
       loss();
       const dx = new Float32Array(x.length).fill(5);
-      const dF = zeroDir(I, H), dR = zeroDir(I, H);
+      const dF = zeroDir(I, H),
+        dR = zeroDir(I, H);
       K.lstmBackward(x, B, T, I, H, fwd, rev, lengths, out, cache, r, dx, dF, dR);
       const m = lengths ? 'packed' : 'full';
       checkGradient(`lstm ${m} x`, x, dx, loss);
@@ -147,9 +198,14 @@ function suite(K: Kernels): void {
 
   test(`${tag} attention: uniform weights when q = 0, masked keys = truncated keys`, () => {
     const rng = new Rng(5);
-    const B = 2, T = 4, D = 3;
-    const q0 = new Float32Array(B * T * D), k = randomArray(rng, B * T * D), v = randomArray(rng, B * T * D);
-    const probs = new Float32Array(B * T * T), z = new Float32Array(B * T * D);
+    const B = 2,
+      T = 4,
+      D = 3;
+    const q0 = new Float32Array(B * T * D),
+      k = randomArray(rng, B * T * D),
+      v = randomArray(rng, B * T * D);
+    const probs = new Float32Array(B * T * T),
+      z = new Float32Array(B * T * D);
     K.attentionForward(q0, k, v, B, T, D, new Int32Array([4, 2]), probs, z);
     for (let e = 0; e < D; e++) {
       const m0 = (v[e]! + v[D + e]! + v[2 * D + e]! + v[3 * D + e]!) / 4;
@@ -164,21 +220,32 @@ function suite(K: Kernels): void {
     const q = randomArray(rng, B * T * D);
     K.attentionForward(q, k, v, B, T, D, new Int32Array([4, 2]), probs, z);
     const sub = (a: Float32Array) => a.slice(T * D, T * D + 2 * D);
-    const p2 = new Float32Array(4), z2 = new Float32Array(2 * D);
+    const p2 = new Float32Array(4),
+      z2 = new Float32Array(2 * D);
     K.attentionForward(sub(q), sub(k), sub(v), 1, 2, D, null, p2, z2);
     close(z.subarray(T * D, T * D + 2 * D), z2, 1e-6, 'masked = truncated');
   });
 
   test(`${tag} attention backward matches finite differences (full and masked)`, () => {
     const rng = new Rng(6);
-    const B = 2, T = 5, D = 3;
+    const B = 2,
+      T = 5,
+      D = 3;
     for (const lengths of [null, new Int32Array([5, 2])]) {
-      const q = randomArray(rng, B * T * D), k = randomArray(rng, B * T * D), v = randomArray(rng, B * T * D);
+      const q = randomArray(rng, B * T * D),
+        k = randomArray(rng, B * T * D),
+        v = randomArray(rng, B * T * D);
       const r = randomArray(rng, B * T * D);
-      const probs = new Float32Array(B * T * T), z = new Float32Array(B * T * D);
-      const loss = () => { K.attentionForward(q, k, v, B, T, D, lengths, probs, z); return dot64(z, r); };
+      const probs = new Float32Array(B * T * T),
+        z = new Float32Array(B * T * D);
+      const loss = () => {
+        K.attentionForward(q, k, v, B, T, D, lengths, probs, z);
+        return dot64(z, r);
+      };
       loss();
-      const dq = new Float32Array(q.length).fill(3), dk = new Float32Array(q.length).fill(3), dv = new Float32Array(q.length).fill(3);
+      const dq = new Float32Array(q.length).fill(3),
+        dk = new Float32Array(q.length).fill(3),
+        dv = new Float32Array(q.length).fill(3);
       K.attentionBackward(q, k, v, B, T, D, lengths, probs, r, dq, dk, dv);
       const m = lengths ? 'masked' : 'full';
       checkGradient(`attn ${m} q`, q, dq, loss);

@@ -23,7 +23,8 @@ const K = jsKernels;
 test('Linear: gradients of weight, bias and input; accumulate mode adds', () => {
   const rng = new Rng(10);
   const lin = new Linear('l', 4, 3, rng, K);
-  const x = randomArray(rng, 5 * 4), r = randomArray(rng, 5 * 3);
+  const x = randomArray(rng, 5 * 4),
+    r = randomArray(rng, 5 * 3);
   const loss = () => dot64(lin.forward(x, 5), r);
   loss();
   const dx = new Float32Array(x.length);
@@ -40,12 +41,18 @@ test('Linear: gradients of weight, bias and input; accumulate mode adds', () => 
 test('MultiScaleConv: concatenated ReLU convolutions, gradients of every kernel size', () => {
   const rng = new Rng(11);
   const conv = new MultiScaleConv(3, 2, [1, 3, 5], rng, K);
-  const B = 2, T = 6, x = randomArray(rng, B * T * 3), r = randomArray(rng, B * T * 6);
+  const B = 2,
+    T = 6,
+    x = randomArray(rng, B * T * 3),
+    r = randomArray(rng, B * T * 6);
   const loss = () => dot64(conv.forward(x, B, T), r);
   loss();
   conv.backward(r);
   for (const p of conv.params()) checkGradient(p.name, p.value, p.grad, loss, { eps: 1e-3 });
-  assert.deepEqual(conv.params().map((p) => p.name), ['conv1.weight', 'conv1.bias', 'conv3.weight', 'conv3.bias', 'conv5.weight', 'conv5.bias']);
+  assert.deepEqual(
+    conv.params().map((p) => p.name),
+    ['conv1.weight', 'conv1.bias', 'conv3.weight', 'conv3.bias', 'conv5.weight', 'conv5.bias'],
+  );
 });
 
 test('BatchNorm1d train mode: gradients of input, gamma, beta', () => {
@@ -53,7 +60,9 @@ test('BatchNorm1d train mode: gradients of input, gamma, beta', () => {
   const bn = new BatchNorm1d('bn', 3);
   bn.weight.value.set([0.5, 1.5, -1]);
   bn.bias.value.set([0.1, -0.2, 0.3]);
-  const n = 7, x = randomArray(rng, n * 3, 2), r = randomArray(rng, n * 3);
+  const n = 7,
+    x = randomArray(rng, n * 3, 2),
+    r = randomArray(rng, n * 3);
   const loss = () => dot64(bn.forward(x, n, true), r);
   loss();
   const dx = new Float32Array(x.length);
@@ -69,7 +78,7 @@ test('BatchNorm1d: running stats use momentum 0.1 and the unbiased variance; eva
   const y = bn.forward(x, 4, true);
   assert.ok(Math.abs(y[0]! - (1 - 3) / Math.sqrt(3.5 + 1e-5)) < 1e-6, 'normalised with the biased variance');
   assert.ok(Math.abs(bn.runningMean[0]! - 0.3) < 1e-7);
-  assert.ok(Math.abs(bn.runningVar[0]! - (0.9 + 0.1 * 14 / 3)) < 1e-6);
+  assert.ok(Math.abs(bn.runningVar[0]! - (0.9 + (0.1 * 14) / 3)) < 1e-6);
   assert.equal(bn.numBatchesTracked[0], 1);
   const e = bn.forward(new Float32Array([0.3]), 1, false);
   assert.ok(Math.abs(e[0]!) < 1e-7, 'eval mode normalises with the running mean');
@@ -104,7 +113,10 @@ test('SelfAttention: gradients of Q/K/V parameters and input, full and masked', 
   for (const lengths of [null, new Int32Array([4, 2])]) {
     const rng = new Rng(13);
     const att = new SelfAttention(3, rng, K);
-    const B = 2, T = 4, x = randomArray(rng, B * T * 3), r = randomArray(rng, B * T * 3);
+    const B = 2,
+      T = 4,
+      x = randomArray(rng, B * T * 3),
+      r = randomArray(rng, B * T * 3);
     if (lengths) for (let t = 2; t < T; t++) for (let e = 0; e < 3; e++) r[(T + t) * 3 + e] = 0; // pooled-out queries
     const loss = () => dot64(att.forward(x, B, T, lengths), r);
     loss();
@@ -121,7 +133,10 @@ test('BiLSTM (2 layers): gradients of every parameter and the input, full and pa
   for (const lengths of [null, new Int32Array([5, 3])]) {
     const rng = new Rng(14);
     const lstm = new BiLSTM('lstm', 3, 2, 2, rng, K);
-    const B = 2, T = 5, x = randomArray(rng, B * T * 3), r = randomArray(rng, B * T * 4);
+    const B = 2,
+      T = 5,
+      x = randomArray(rng, B * T * 3),
+      r = randomArray(rng, B * T * 4);
     const loss = () => dot64(lstm.forward(x, B, T, lengths), r);
     loss();
     const dx = lstm.backward(r).slice();
@@ -137,7 +152,8 @@ test('softmaxCrossEntropy: value, gradient and PyTorch weighted mean', () => {
   const targets = new Int32Array([1, 2]);
   const w = new Float32Array([1, 2, 0.5]);
   const nll = (row: number[], y: number) => Math.log(row.reduce((s, v) => s + Math.exp(v), 0)) - row[y]!;
-  const l0 = nll([1, 2, 0.5], 1), l1 = nll([-1, 0, 3], 2);
+  const l0 = nll([1, 2, 0.5], 1),
+    l1 = nll([-1, 0, 3], 2);
   assert.ok(Math.abs(softmaxCrossEntropy(logits, targets, 3).loss - (l0 + l1) / 2) < 1e-6);
   const weighted = softmaxCrossEntropy(logits, targets, 3, w);
   assert.ok(Math.abs(weighted.loss - (2 * l0 + 0.5 * l1) / 2.5) < 1e-6, 'weighted mean divides by the sum of target weights');
@@ -146,13 +162,30 @@ test('softmaxCrossEntropy: value, gradient and PyTorch weighted mean', () => {
 });
 
 test('AffexionNet: whole-network gradients (masked, with dropout replayed from a fixed seed)', () => {
-  const cfg = { n_features: 4, conv_channels: 2, kernel_sizes: [1, 3], lstm_hidden: 2, lstm_layers: 2, fc_hidden: 3,
-    n_classes: 3, dropout_conv: 0.2, dropout_fc: 0.3, mask_padding: true };
+  const cfg = {
+    n_features: 4,
+    conv_channels: 2,
+    kernel_sizes: [1, 3],
+    lstm_hidden: 2,
+    lstm_layers: 2,
+    fc_hidden: 3,
+    n_classes: 3,
+    dropout_conv: 0.2,
+    dropout_fc: 0.3,
+    mask_padding: true,
+  };
   const net = new AffexionNet(cfg, { seed: 5, kernels: K });
   // Sharpen the attention (default init makes it nearly uniform), so Q/K gradients are not vanishingly small.
-  for (const [name, v] of net.stateDict()) if (/^(query|key)\.weight$/.test(name)) v.forEach((w, i) => { v[i] = 6 * w; });
+  for (const [name, v] of net.stateDict())
+    if (/^(query|key)\.weight$/.test(name))
+      v.forEach((w, i) => {
+        v[i] = 6 * w;
+      });
   const rng = new Rng(15);
-  const B = 3, T = 5, x = randomArray(rng, B * T * 4), lengths = new Int32Array([5, 4, 2]);
+  const B = 3,
+    T = 5,
+    x = randomArray(rng, B * T * 4),
+    lengths = new Int32Array([5, 4, 2]);
   const r = randomArray(rng, B * 3);
   const loss = () => dot64(net.forward(x, B, T, { train: true, lengths, rng: new Rng(77) }), r);
   loss();

@@ -17,23 +17,55 @@ import { train } from '../../src/train/train.js';
 import { evaluate } from '../../src/eval/evaluate.js';
 import { makeToneDataset, TINY_FEATURES, TINY_HYPER, tmpDir } from '../train/fixtures.js';
 
-test('Figure 1: parameter counts per layer add up to the network\'s own count (paper size and a small config)', () => {
-  for (const cfg of [PAPER_CONFIG, { ...PAPER_CONFIG, n_features: 24, conv_channels: 4, kernel_sizes: [3], lstm_hidden: 5, lstm_layers: 3, fc_hidden: 8, n_classes: 3 }]) {
+test("Figure 1: parameter counts per layer add up to the network's own count (paper size and a small config)", () => {
+  for (const cfg of [
+    PAPER_CONFIG,
+    { ...PAPER_CONFIG, n_features: 24, conv_channels: 4, kernel_sizes: [3], lstm_hidden: 5, lstm_layers: 3, fc_hidden: 8, n_classes: 3 },
+  ]) {
     const a = describeArchitecture({ ...cfg, kernel_sizes: [...cfg.kernel_sizes] });
     assert.equal(a.params, new AffexionNet(cfg).numParameters());
   }
-  const a = describeArchitecture({ ...PAPER_CONFIG, kernel_sizes: [3, 5, 7], max_len: 1000, labels: ['boredom', 'panic', 'excitement', 'uncertainty'] });
-  assert.deepEqual(a.layers.map((l) => l.shape), ['B × 1000 × 75', 'B × 64 × 1000', 'B × 64 × 1000', 'B × 64 × 1000', 'B × 192 × 1000',
-    'B × 1000 × 256', 'B × 1000 × 256', 'B × 1000 × 256', 'B × 256', 'B × 128', 'B × 4']);
+  const a = describeArchitecture({
+    ...PAPER_CONFIG,
+    kernel_sizes: [3, 5, 7],
+    max_len: 1000,
+    labels: ['boredom', 'panic', 'excitement', 'uncertainty'],
+  });
+  assert.deepEqual(
+    a.layers.map((l) => l.shape),
+    [
+      'B × 1000 × 75',
+      'B × 64 × 1000',
+      'B × 64 × 1000',
+      'B × 64 × 1000',
+      'B × 192 × 1000',
+      'B × 1000 × 256',
+      'B × 1000 × 256',
+      'B × 1000 × 256',
+      'B × 256',
+      'B × 128',
+      'B × 4',
+    ],
+  );
   const svg = architectureSvg(a);
   assert.equal(svg, architectureSvg(a), 'deterministic');
-  for (const name of ['Conv1d k=3', 'Conv1d k=7', 'BiLSTM 2', 'Self-attention', 'boredom, panic, excitement, uncertainty']) assert.ok(svg.includes(name), name);
+  for (const name of ['Conv1d k=3', 'Conv1d k=7', 'BiLSTM 2', 'Self-attention', 'boredom, panic, excitement, uncertainty'])
+    assert.ok(svg.includes(name), name);
   assert.ok(svg.includes(`${(a.params / 1e6).toFixed(2)} M parameters`));
   assert.ok(svgToPng(svg).length > 1000, 'the SVG parses and renders');
 });
 
 test('every report whose settings hold the architecture draws Figure 1; others do not', async () => {
-  const config = { conv_channels: 64, kernel_sizes: [3, 5, 7], lstm_hidden: 128, lstm_layers: 2, fc_hidden: 128, max_len: 1000, features: { nMfcc: 25 }, classes: ['a', 'b'] };
+  const config = {
+    conv_channels: 64,
+    kernel_sizes: [3, 5, 7],
+    lstm_hidden: 128,
+    lstm_layers: 2,
+    fc_hidden: 128,
+    max_len: 1000,
+    features: { nMfcc: 25 },
+    classes: ['a', 'b'],
+  };
   assert.equal(architectureFromConfig(config)?.n_features, 75);
   assert.equal(architectureFromConfig({ folds: 5 }), null);
   // A network that also reads the prosodic rows: the settings say how many rows it takes.
@@ -49,14 +81,20 @@ test('every report whose settings hold the architecture draws Figure 1; others d
 test('calibration: ECE and Brier by hand', () => {
   const classes = ['a', 'b'];
   // Two clips at confidence 0.9 (one right, one wrong) and two at 0.6 (both right).
-  const c = calibration([
-    { label: 'a', probs: [0.9, 0.1] }, { label: 'b', probs: [0.9, 0.1] }, { label: 'a', probs: [0.6, 0.4] }, { label: 'b', probs: [0.4, 0.6] },
-    { label: 'zzz', probs: [0.5, 0.5] },
-  ], classes)!;
+  const c = calibration(
+    [
+      { label: 'a', probs: [0.9, 0.1] },
+      { label: 'b', probs: [0.9, 0.1] },
+      { label: 'a', probs: [0.6, 0.4] },
+      { label: 'b', probs: [0.4, 0.6] },
+      { label: 'zzz', probs: [0.5, 0.5] },
+    ],
+    classes,
+  )!;
   assert.equal(c.n, 4);
   // bins: [0.9,1.0): n 2, conf 0.9, acc 0.5 → |0.4|·2/4; [0.6,0.7): n 2, conf 0.6, acc 1 → |0.4|·2/4
   assert.ok(Math.abs(c.ece - 0.4) < 1e-12, String(c.ece));
-  const brier = ((0.01 + 0.01) + (0.81 + 0.81) + (0.16 + 0.16) + (0.16 + 0.16)) / 4;
+  const brier = (0.01 + 0.01 + (0.81 + 0.81) + (0.16 + 0.16) + (0.16 + 0.16)) / 4;
   assert.ok(Math.abs(c.brier - brier) < 1e-12);
   assert.equal(calibration([], classes), null);
 });
@@ -65,15 +103,35 @@ test('affexion model card: model-card.md with use, data, per-corpus and per-clas
   const data = makeToneDataset({ classes: ['boredom', 'panic'], perClass: 6, seed: 12 });
   writeFileSync(path.join(data, 'datasheet.md'), '# Datasheet\n\nTones made for a test, one pitch per class.\n');
   const dir = tmpDir('affexion-card-');
-  await train({ data, out: dir, hyper: { ...TINY_HYPER, epochs: 2 }, features: TINY_FEATURES, cacheDir: null, report: true, command: ['affexion', 'train'] });
+  await train({
+    data,
+    out: dir,
+    hyper: { ...TINY_HYPER, epochs: 2 },
+    features: TINY_FEATURES,
+    cacheDir: null,
+    report: true,
+    command: ['affexion', 'train'],
+  });
   const ev = await evaluate({ model: dir, data, cacheDir: null, predictions: true });
   mkdirSync(path.join(dir, 'eval'), { recursive: true });
   writeFileSync(path.join(dir, 'eval', 'tones-dev.json'), JSON.stringify(ev));
   const w = await writeModelCard(dir, { data: [data] });
   const md = readFileSync(w.markdown, 'utf8');
-  for (const s of ['## Intended use', '## Out-of-scope uses', 'not a diagnostic device', '## Training data', 'Tones made for a test',
-    '## Evaluation (per real corpus and per class)', '| tones-dev |', 'Per class on tones-dev', '## Calibration', 'expected calibration error',
-    '## Known failure modes', '![Figure 1: the network](figure1.svg)']) assert.ok(md.includes(s), `model-card.md lacks "${s}"`);
+  for (const s of [
+    '## Intended use',
+    '## Out-of-scope uses',
+    'not a diagnostic device',
+    '## Training data',
+    'Tones made for a test',
+    '## Evaluation (per real corpus and per class)',
+    '| tones-dev |',
+    'Per class on tones-dev',
+    '## Calibration',
+    'expected calibration error',
+    '## Known failure modes',
+    '![Figure 1: the network](figure1.svg)',
+  ])
+    assert.ok(md.includes(s), `model-card.md lacks "${s}"`);
   for (const c of ['boredom', 'panic']) assert.match(md, new RegExp(`\\| ${c} \\| [0-9.]+ % \\|`));
   assert.ok(existsSync(w.figure));
   const html = readFileSync(w.report, 'utf8');

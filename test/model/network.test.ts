@@ -13,20 +13,29 @@ import { GOLDEN_DIR } from './golden.js';
 test('paper network: state_dict names, order and shapes equal the PyTorch reference', () => {
   const net = new AffexionNet({ ...PAPER_CONFIG, dropout_conv: 0, dropout_fc: 0 }, { kernels: jsKernels });
   const ref = readSafetensors(path.join(GOLDEN_DIR, 'paper-size', 'weights.safetensors')).tensors;
-  assert.deepEqual([...net.stateShapes()], [...ref].map(([k, t]) => [k, t.shape]));
+  assert.deepEqual(
+    [...net.stateShapes()],
+    [...ref].map(([k, t]) => [k, t.shape]),
+  );
   const nParams = net.numParameters();
-  const refParams = [...ref].filter(([k]) => !k.startsWith('bn.running') && !k.endsWith('tracked')).reduce((a, [, t]) => a + t.data.length, 0);
+  const refParams = [...ref]
+    .filter(([k]) => !k.startsWith('bn.running') && !k.endsWith('tracked'))
+    .reduce((a, [, t]) => a + t.data.length, 0);
   assert.equal(nParams, refParams);
 });
 
 test('initialisation: seeded, PyTorch default distributions', () => {
-  const a = new AffexionNet(PAPER_CONFIG, { seed: 1, kernels: jsKernels }), b = new AffexionNet(PAPER_CONFIG, { seed: 1, kernels: jsKernels });
+  const a = new AffexionNet(PAPER_CONFIG, { seed: 1, kernels: jsKernels }),
+    b = new AffexionNet(PAPER_CONFIG, { seed: 1, kernels: jsKernels });
   const c = new AffexionNet(PAPER_CONFIG, { seed: 2, kernels: jsKernels });
-  const sa = a.stateDict(), sb = b.stateDict(), sc = c.stateDict();
+  const sa = a.stateDict(),
+    sb = b.stateDict(),
+    sc = c.stateDict();
   for (const [k, v] of sa) assert.deepEqual(v, sb.get(k), `same seed, same ${k}`);
   assert.notDeepEqual(sa.get('fc1.weight'), sc.get('fc1.weight'));
   const bound = (k: string, fanIn: number) => {
-    const v = sa.get(k)!, m = v.reduce((x, y) => Math.max(x, Math.abs(y)), 0);
+    const v = sa.get(k)!,
+      m = v.reduce((x, y) => Math.max(x, Math.abs(y)), 0);
     const bnd = 1 / Math.sqrt(fanIn);
     assert.ok(m <= bnd && m > 0.95 * bnd, `${k}: max |w| ${m} vs bound ${bnd}`);
     const mean = v.reduce((x, y) => x + y, 0) / v.length;
@@ -54,8 +63,10 @@ test('bad inputs and mismatched state dicts give clear errors', () => {
   sd.delete('fc2.bias');
   sd.set('fc3.weight', new Float32Array(1));
   sd.set('fc1.weight', new Float32Array(5));
-  assert.throws(() => net.loadStateDict(sd, 'w.safetensors'),
-    /w\.safetensors does not fit.*'fc1\.weight' has 5 values.*missing 'fc2\.bias'.*unexpected 'fc3\.weight'/);
+  assert.throws(
+    () => net.loadStateDict(sd, 'w.safetensors'),
+    /w\.safetensors does not fit.*'fc1\.weight' has 5 values.*missing 'fc2\.bias'.*unexpected 'fc3\.weight'/,
+  );
   assert.throws(() => new AffexionNet({ ...cfg, kernel_sizes: [3, 4] }, { kernels: jsKernels }), /odd/);
   assert.throws(() => new AffexionNet({ ...cfg, dropout_fc: 1.5 }, { kernels: jsKernels }), /dropout_fc/);
 });
@@ -86,7 +97,9 @@ test('training is deterministic for a seed (init, dropout, Adam): two runs give 
     }
     return net.stateDict();
   };
-  const a = run(4), b = run(4), c = run(5);
+  const a = run(4),
+    b = run(4),
+    c = run(5);
   for (const [k, v] of a) assert.deepEqual(v, b.get(k), k);
   assert.notDeepEqual(a.get('fc2.weight'), c.get('fc2.weight'));
 });

@@ -4,10 +4,18 @@ import assert from 'node:assert/strict';
 import { Rng } from '../../src/engine/rng.js';
 
 test('same seed, same sequence; different seeds differ', () => {
-  const a = new Rng(42), b = new Rng(42), c = new Rng(43);
+  const a = new Rng(42),
+    b = new Rng(42),
+    c = new Rng(43);
   const sa = Array.from({ length: 50 }, () => a.next());
-  assert.deepEqual(sa, Array.from({ length: 50 }, () => b.next()));
-  assert.notDeepEqual(sa, Array.from({ length: 50 }, () => c.next()));
+  assert.deepEqual(
+    sa,
+    Array.from({ length: 50 }, () => b.next()),
+  );
+  assert.notDeepEqual(
+    sa,
+    Array.from({ length: 50 }, () => c.next()),
+  );
   assert.ok(sa.every((v) => v >= 0 && v < 1));
 });
 
@@ -24,14 +32,21 @@ test('state() snapshots resume exactly, through JSON, including the cached norma
 test('uniform mean/variance, normal mean/variance, unbiased int range', () => {
   const r = new Rng(1);
   const n = 100000;
-  let s = 0, s2 = 0, ns = 0, ns2 = 0;
+  let s = 0,
+    s2 = 0,
+    ns = 0,
+    ns2 = 0;
   const counts = new Array(7).fill(0);
   for (let i = 0; i < n; i++) {
-    const u = r.next(); s += u; s2 += u * u;
-    const z = r.normal(); ns += z; ns2 += z * z;
+    const u = r.next();
+    s += u;
+    s2 += u * u;
+    const z = r.normal();
+    ns += z;
+    ns2 += z * z;
     counts[r.int(7)]++;
   }
-  assert.ok(Math.abs(s / n - 0.5) < 0.005 && Math.abs(s2 / n - s * s / n / n - 1 / 12) < 0.002);
+  assert.ok(Math.abs(s / n - 0.5) < 0.005 && Math.abs(s2 / n - (s * s) / n / n - 1 / 12) < 0.002);
   assert.ok(Math.abs(ns / n) < 0.015 && Math.abs(ns2 / n - 1) < 0.02);
   for (const c of counts) assert.ok(Math.abs(c / n - 1 / 7) < 0.006);
   assert.throws(() => r.int(0), /n must be/);
@@ -39,7 +54,8 @@ test('uniform mean/variance, normal mean/variance, unbiased int range', () => {
 });
 
 test('fillUint32 gives exactly the nextUint32 sequence and leaves the same state', () => {
-  const a = new Rng(5), b = new Rng(5);
+  const a = new Rng(5),
+    b = new Rng(5);
   a.next();
   b.next();
   const bulk = a.fillUint32(new Uint32Array(1000));

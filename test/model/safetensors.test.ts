@@ -11,8 +11,15 @@ test('round trip of F32 / I64 / scalar tensors with metadata, 8-byte aligned dat
   const dir = mkdtempSync(path.join(tmpdir(), 'affx-st-'));
   const file = path.join(dir, 'a.safetensors');
   const a = new Float32Array([1.5, -2, 3e-8, 4, 5, 6]);
-  writeSafetensors(file, { a: { shape: [2, 3], data: a }, n: { shape: [], data: new BigInt64Array([7n]) },
-    i: { shape: [2], data: new BigInt64Array([-1n, 2n ** 40n]) } }, { note: 'x' });
+  writeSafetensors(
+    file,
+    {
+      a: { shape: [2, 3], data: a },
+      n: { shape: [], data: new BigInt64Array([7n]) },
+      i: { shape: [2], data: new BigInt64Array([-1n, 2n ** 40n]) },
+    },
+    { note: 'x' },
+  );
   const { tensors, metadata } = readSafetensors(file);
   assert.deepEqual(metadata, { note: 'x' });
   assert.deepEqual(tensors.get('a'), { dtype: 'F32', shape: [2, 3], data: a });
@@ -40,7 +47,10 @@ test('malformed files give errors naming the file and the problem', () => {
   assert.throws(() => parseSafetensors(good.slice(0, 5), 'tiny.st'), /tiny\.st: .*8-byte/);
   const bad = Buffer.from(good);
   const hlen = Number(bad.readBigUInt64LE(0));
-  const header = bad.subarray(8, 8 + hlen).toString().replace('F32', 'F16');
+  const header = bad
+    .subarray(8, 8 + hlen)
+    .toString()
+    .replace('F32', 'F16');
   bad.write(header, 8);
   const f = path.join(dir, 'f16.safetensors');
   writeFileSync(f, bad);

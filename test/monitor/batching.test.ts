@@ -23,8 +23,14 @@ function windowModel(): Promise<TrainedModel> {
   shared ??= (async () => {
     const data = makeToneDataset({ classes: ['boredom', 'panic', 'neutral'], perClass: 4, seconds: 0.6, seed: 21, speakers: true });
     const out = tmpDir('affexion-batching-');
-    await train({ data, out, hyper: { ...TINY_HYPER, epochs: 1, ensemble: 2, speaker_reference: 'neutral', window: 0.3, window_hop: 0.1, mask_padding: true },
-      features: TINY_FEATURES, cacheDir: null, report: false });
+    await train({
+      data,
+      out,
+      hyper: { ...TINY_HYPER, epochs: 1, ensemble: 2, speaker_reference: 'neutral', window: 0.3, window_hop: 0.1, mask_padding: true },
+      features: TINY_FEATURES,
+      cacheDir: null,
+      report: false,
+    });
     return loadTrainedModel(out);
   })();
   return shared;
@@ -40,18 +46,21 @@ const close = (a: Float32Array, b: Float32Array, tol: number, what: string): voi
   a.forEach((v, i) => assert.ok(Math.abs(v - b[i]!) <= tol, `${what}[${i}]: ${v} vs ${b[i]}`));
 };
 
-test('windowProbabilities: a window of the model\'s own length is one network window (its first max_len frames)', async () => {
+test("windowProbabilities: a window of the model's own length is one network window (its first max_len frames)", async () => {
   const m = await windowModel();
   assert.equal(m.hyper.max_len, 30);
   const w = noise(Math.round(0.3 * 16000), 3);
   const ref = referenceFromSamples(m, [noise(16000, 4)]);
   const mat = featuresFromSamples(w, m.featureSettings);
-  assert.equal(mat.frames, 31, 'centred framing: one frame more than the window\'s 30');
+  assert.equal(mat.frames, 31, "centred framing: one frame more than the window's 30");
   const one = await modelProbabilities(m, [applySpeakerReference(cropFrames(mat, 0, 30), ref)], 1);
   close(await windowProbabilities(m, [w], ref, 1), one, 1e-7, 'one window');
   // Not the mean of the two windows one frame apart (what the 31st frame used to cost).
   const two = await modelProbabilities(m, [applySpeakerReference(mat, ref)], 1);
-  assert.ok(two.some((v, i) => Math.abs(v - one[i]!) > 1e-7), 'the test cannot tell one window from two');
+  assert.ok(
+    two.some((v, i) => Math.abs(v - one[i]!) > 1e-7),
+    'the test cannot tell one window from two',
+  );
 });
 
 test('windowProbabilities: one reference per window equals each window scored alone with its reference', async () => {
@@ -60,7 +69,8 @@ test('windowProbabilities: one reference per window equals each window scored al
   const refs: (SpeakerReference | null)[] = windows.map((_, k) => (k === 2 ? null : referenceFromSamples(m, [noise(12000, 20 + k)])));
   const batched = await windowProbabilities(m, windows, refs, windows.length);
   const K = m.classes.length;
-  for (let k = 0; k < windows.length; k++) close(batched.subarray(k * K, (k + 1) * K), await windowProbabilities(m, [windows[k]!], refs[k]!, 1), 1e-5, `window ${k}`);
+  for (let k = 0; k < windows.length; k++)
+    close(batched.subarray(k * K, (k + 1) * K), await windowProbabilities(m, [windows[k]!], refs[k]!, 1), 1e-5, `window ${k}`);
   await assert.rejects(windowProbabilities(m, windows, refs.slice(1)), /4 references for 5 windows/);
 });
 
@@ -77,7 +87,10 @@ test('monitorModel: windows that queue during a pass are scored in one batch, eq
     async close() {},
   };
   const mm = monitorModel(m, { pool });
-  const sessions = [0, 1, 2, 3, 4, 5].map((k) => ({ w: noise(Math.round(0.3 * 16000), 30 + k), ref: referenceFromSamples(m, [noise(12000, 40 + k)]) }));
+  const sessions = [0, 1, 2, 3, 4, 5].map((k) => ({
+    w: noise(Math.round(0.3 * 16000), 30 + k),
+    ref: referenceFromSamples(m, [noise(12000, 40 + k)]),
+  }));
   const got = await Promise.all(sessions.map((s) => mm.classify([s.w], s.ref)));
   // The first window starts a pass at once; the five that arrived meanwhile share the next one.
   assert.deepEqual(passes, [1, 5]);
@@ -87,11 +100,25 @@ test('monitorModel: windows that queue during a pass are scored in one batch, eq
   passes.length = 0;
   const small = monitorModel(m, { pool, maxBatch: 2 });
   const bad: SpeakerReference = { mean: [1], std: [1], clips: 1, frames: 1 };
-  const results = await Promise.allSettled([...sessions.slice(0, 3).map((s) => small.classify([s.w], s.ref)), small.classify([sessions[3]!.w], bad),
-    small.classify([sessions[4]!.w], sessions[4]!.ref)]);
-  assert.deepEqual(results.map((r) => r.status), ['fulfilled', 'fulfilled', 'fulfilled', 'rejected', 'fulfilled']);
+  const results = await Promise.allSettled([
+    ...sessions.slice(0, 3).map((s) => small.classify([s.w], s.ref)),
+    small.classify([sessions[3]!.w], bad),
+    small.classify([sessions[4]!.w], sessions[4]!.ref),
+  ]);
+  assert.deepEqual(
+    results.map((r) => r.status),
+    ['fulfilled', 'fulfilled', 'fulfilled', 'rejected', 'fulfilled'],
+  );
   assert.match(String((results[3] as PromiseRejectedResult).reason), /speaker reference: statistics for 1 feature rows/);
-  assert.ok(passes.every((n) => n <= 2), `passes ${passes}`);
-  close((results[4] as PromiseFulfilledResult<Float32Array>).value, await windowProbabilities(m, [sessions[4]!.w], sessions[4]!.ref, 1), 1e-5, 'after the failure');
+  assert.ok(
+    passes.every((n) => n <= 2),
+    `passes ${passes}`,
+  );
+  close(
+    (results[4] as PromiseFulfilledResult<Float32Array>).value,
+    await windowProbabilities(m, [sessions[4]!.w], sessions[4]!.ref, 1),
+    1e-5,
+    'after the failure',
+  );
   assert.throws(() => monitorModel(m, { maxBatch: 0 }), /maxBatch/);
 });

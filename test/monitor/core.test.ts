@@ -3,13 +3,23 @@ import assert from 'node:assert/strict';
 import { resample } from '../../src/audio/resample.js';
 import { StreamResampler } from '../../src/monitor/stream-resampler.js';
 import { SpeechGate } from '../../src/monitor/gate.js';
-import { createMonitor, DEFAULT_HEAD_HOP_SECONDS, headPoint, type MonitorEvent, type MonitorModel, type WindowEvent } from '../../src/monitor/core.js';
+import {
+  createMonitor,
+  DEFAULT_HEAD_HOP_SECONDS,
+  headPoint,
+  type MonitorEvent,
+  type MonitorModel,
+  type WindowEvent,
+} from '../../src/monitor/core.js';
 import { Rng } from '../../src/engine/rng.js';
 
 function noiseBursts(sr: number, seconds: number, seed = 1): { x: Float32Array; bursts: [number, number][] } {
   const rng = new Rng(seed);
   const x = new Float32Array(Math.round(sr * seconds));
-  const bursts: [number, number][] = [[1, 3], [4.5, 6]];
+  const bursts: [number, number][] = [
+    [1, 3],
+    [4.5, 6],
+  ];
   for (let i = 0; i < x.length; i++) {
     const t = i / sr;
     const on = bursts.some(([a, b]) => t >= a && t < b);
@@ -19,19 +29,30 @@ function noiseBursts(sr: number, seconds: number, seed = 1): { x: Float32Array; 
   return { x, bursts };
 }
 
-test('StreamResampler: any chunking gives the whole-signal resampler\'s output', () => {
+test("StreamResampler: any chunking gives the whole-signal resampler's output", () => {
   const rng = new Rng(2);
   const x = new Float32Array(44100 * 0.7).map(() => 0.5 * rng.normal());
-  for (const [from, to] of [[44100, 16000], [48000, 16000], [8000, 16000]] as const) {
+  for (const [from, to] of [
+    [44100, 16000],
+    [48000, 16000],
+    [8000, 16000],
+  ] as const) {
     const ref = resample(x.subarray(0, Math.round(from * 0.7)), from, to, { backend: 'js' });
     const src = x.subarray(0, Math.round(from * 0.7));
     const r = new StreamResampler(from, to);
     const parts: Float32Array[] = [];
-    for (let s = 0, k = 0; s < src.length; k++) { const n = [1, 441, 2205, 17][k % 4]!; parts.push(r.push(src.subarray(s, s + n))); s += n; }
+    for (let s = 0, k = 0; s < src.length; k++) {
+      const n = [1, 441, 2205, 17][k % 4]!;
+      parts.push(r.push(src.subarray(s, s + n)));
+      s += n;
+    }
     parts.push(r.flush());
     const got = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
     let o = 0;
-    for (const p of parts) { got.set(p, o); o += p.length; }
+    for (const p of parts) {
+      got.set(p, o);
+      o += p.length;
+    }
     assert.equal(got.length, ref.length, `${from}→${to} length`);
     let worst = 0;
     for (let i = 0; i < ref.length; i++) worst = Math.max(worst, Math.abs(got[i]! - ref[i]!));
@@ -39,12 +60,20 @@ test('StreamResampler: any chunking gives the whole-signal resampler\'s output',
   }
   assert.deepEqual(new StreamResampler(16000, 16000).push(new Float32Array([1, 2])), new Float32Array([1, 2]));
   // Block mode over the native whole-signal resampler: the same output as resampling the whole signal natively.
-  for (const [from, to] of [[44100, 16000], [48000, 16000], [22050, 16000]] as const) {
+  for (const [from, to] of [
+    [44100, 16000],
+    [48000, 16000],
+    [22050, 16000],
+  ] as const) {
     const src = x.subarray(0, Math.round(from * 0.7));
     const ref = resample(src, from, to);
     const r = new StreamResampler(from, to, (a, f, t) => resample(a, f, t));
     const parts: Float32Array[] = [];
-    for (let s = 0, k = 0; s < src.length; k++) { const n = [7, 2400, 441, 1300][k % 4]!; parts.push(r.push(src.subarray(s, s + n))); s += n; }
+    for (let s = 0, k = 0; s < src.length; k++) {
+      const n = [7, 2400, 441, 1300][k % 4]!;
+      parts.push(r.push(src.subarray(s, s + n)));
+      s += n;
+    }
     parts.push(r.flush());
     const got = Float32Array.from(parts.flatMap((p) => Array.from(p)));
     assert.equal(got.length, ref.length, `block ${from}→${to} length`);
@@ -76,7 +105,9 @@ test('SpeechGate: speech frames inside the bursts, none in the pauses, decisions
 /** A fake model: probability of class "loud" grows with the window's RMS. */
 function fakeModel(delayMs = 0): MonitorModel<{ gain: number }> & { calls: number } {
   const m = {
-    classes: ['quiet', 'loud'], sampleRate: 16000, calls: 0,
+    classes: ['quiet', 'loud'],
+    sampleRate: 16000,
+    calls: 0,
     async classify(ws: Float32Array[], ref: { gain: number } | null) {
       m.calls++;
       if (delayMs) await new Promise((r) => setTimeout(r, delayMs));
@@ -85,7 +116,8 @@ function fakeModel(delayMs = 0): MonitorModel<{ gain: number }> & { calls: numbe
         let ss = 0;
         for (const v of w) ss += v * v;
         const p = Math.min(1, Math.sqrt(ss / w.length) * 5 * (ref?.gain ?? 1));
-        out[2 * i] = 1 - p; out[2 * i + 1] = p;
+        out[2 * i] = 1 - p;
+        out[2 * i + 1] = p;
       });
       return out;
     },
@@ -99,14 +131,30 @@ test('createMonitor: windows every hop, labels only with speech, enrolment, smoo
   const { x } = noiseBursts(sr, 7.5);
   const events: MonitorEvent[] = [];
   const mon = createMonitor({
-    model: fakeModel(), window: 1, hop: 0.25, enrolSeconds: 0.5, maxPending: Infinity, cooldown: 0,
-    thresholds: { loud: { enter: 0.5, leave: 0.3 } }, onEvent: (e) => events.push(e),
+    model: fakeModel(),
+    window: 1,
+    hop: 0.25,
+    enrolSeconds: 0.5,
+    maxPending: Infinity,
+    cooldown: 0,
+    thresholds: { loud: { enter: 0.5, leave: 0.3 } },
+    onEvent: (e) => events.push(e),
   });
-  for (let s = 0; s < x.length; s += 480) { mon.push(x.subarray(s, s + 480), sr); await mon.drain(); }
+  for (let s = 0; s < x.length; s += 480) {
+    mon.push(x.subarray(s, s + 480), sr);
+    await mon.drain();
+  }
   const summary = await mon.end();
   const wins = events.filter((e) => e.type === 'window');
   assert.equal(wins.length, Math.floor((7.5 - 1) / 0.25) + 1);
-  assert.deepEqual(wins.slice(0, 3).map((w) => [w.t0, w.t1]), [[0, 1], [0.25, 1.25], [0.5, 1.5]]);
+  assert.deepEqual(
+    wins.slice(0, 3).map((w) => [w.t0, w.t1]),
+    [
+      [0, 1],
+      [0.25, 1.25],
+      [0.5, 1.5],
+    ],
+  );
   const enrolled = events.find((e) => e.type === 'enrolled');
   assert.ok(enrolled && !enrolled.skipped && enrolled.speechSeconds >= 0.5 && enrolled.t > 1 && enrolled.t < 2, JSON.stringify(enrolled));
   for (const w of wins) {
@@ -124,7 +172,10 @@ test('createMonitor: windows every hop, labels only with speech, enrolment, smoo
   assert.ok(alerts.some((a) => a.state === 'enter' && a.label === 'loud'));
   // Hysteresis: alternating enter/leave per label.
   let on = false;
-  for (const a of alerts) { assert.equal(a.state, on ? 'leave' : 'enter'); on = !on; }
+  for (const a of alerts) {
+    assert.equal(a.state, on ? 'leave' : 'enter');
+    on = !on;
+  }
   assert.equal(summary.dropped, 0);
   assert.equal(events[events.length - 1]!.type, 'summary');
 });
@@ -149,11 +200,17 @@ test('createMonitor: bad input is refused with a clear message', () => {
   mon.push(new Float32Array(160), 16000);
   assert.throws(() => mon.push(new Float32Array(160), 44100), /sample rate changed/);
   assert.throws(() => createMonitor({ model: fakeModel(), window: -1, onEvent: () => undefined }), /window/);
-  assert.throws(() => createMonitor({ model: fakeModel(), thresholds: { nope: { enter: 0.5, leave: 0.2 } }, onEvent: () => undefined }), /unknown class "nope"/);
-  assert.throws(() => createMonitor({ model: fakeModel(), thresholds: { loud: { enter: 0.2, leave: 0.5 } }, onEvent: () => undefined }), /leave ≤ enter/);
+  assert.throws(
+    () => createMonitor({ model: fakeModel(), thresholds: { nope: { enter: 0.5, leave: 0.2 } }, onEvent: () => undefined }),
+    /unknown class "nope"/,
+  );
+  assert.throws(
+    () => createMonitor({ model: fakeModel(), thresholds: { loud: { enter: 0.2, leave: 0.5 } }, onEvent: () => undefined }),
+    /leave ≤ enter/,
+  );
 });
 
-test('createMonitor: skipped enrolment uses the session\'s own speech so far (no-reference fallback, bounded); redo enrols anew', async () => {
+test("createMonitor: skipped enrolment uses the session's own speech so far (no-reference fallback, bounded); redo enrols anew", async () => {
   const sr = 16000;
   const { x } = noiseBursts(sr, 7.5);
   const events: MonitorEvent[] = [];
@@ -161,18 +218,35 @@ test('createMonitor: skipped enrolment uses the session\'s own speech so far (no
   const fallbackSeconds: number[] = [];
   const model = fakeModel();
   const classify = model.classify;
-  model.classify = (ws, ref) => { refs.push(ref); return classify(ws, ref); };
+  model.classify = (ws, ref) => {
+    refs.push(ref);
+    return classify(ws, ref);
+  };
   const clipSets: Float32Array[][] = [];
-  const withFallback = { ...model, fallbackReference: (clips: Float32Array[]) => {
-    const n = clips.reduce((a, c) => a + c.length, 0);
-    fallbackSeconds.push(n / sr);
-    clipSets.push(clips);
-    return { gain: 1, fallbackSeconds: n / sr };
-  } };
-  const mon = createMonitor({ model: withFallback, window: 1, hop: 0.25, enrolSeconds: 0.5, fallbackSeconds: 1.5, maxPending: Infinity, onEvent: (e) => events.push(e) });
+  const withFallback = {
+    ...model,
+    fallbackReference: (clips: Float32Array[]) => {
+      const n = clips.reduce((a, c) => a + c.length, 0);
+      fallbackSeconds.push(n / sr);
+      clipSets.push(clips);
+      return { gain: 1, fallbackSeconds: n / sr };
+    },
+  };
+  const mon = createMonitor({
+    model: withFallback,
+    window: 1,
+    hop: 0.25,
+    enrolSeconds: 0.5,
+    fallbackSeconds: 1.5,
+    maxPending: Infinity,
+    onEvent: (e) => events.push(e),
+  });
   mon.skipEnrolment();
   assert.equal(mon.enrolling, false);
-  for (let s = 0; s < 3.5 * sr; s += 480) { mon.push(x.subarray(s, s + 480), sr); await mon.drain(); }
+  for (let s = 0; s < 3.5 * sr; s += 480) {
+    mon.push(x.subarray(s, s + 480), sr);
+    await mon.drain();
+  }
   // Never unnormalised: first the window itself (under a second of speech), then the session's speech so far.
   assert.ok(refs.length > 0 && refs.every((r) => r !== null), 'skipped: every window has a fallback reference');
   const wins = events.filter((e): e is WindowEvent => e.type === 'window' && e.probs !== null);
@@ -195,20 +269,39 @@ test('createMonitor: skipped enrolment uses the session\'s own speech so far (no
   mon.redoEnrolment();
   assert.equal(mon.enrolling, true);
   const n = refs.length;
-  for (let s = 3.5 * sr; s < x.length; s += 480) { mon.push(x.subarray(s, s + 480), sr); await mon.drain(); }
+  for (let s = 3.5 * sr; s < x.length; s += 480) {
+    mon.push(x.subarray(s, s + 480), sr);
+    await mon.drain();
+  }
   await mon.end();
   const enrolled = events.filter((e) => e.type === 'enrolled');
-  assert.deepEqual(enrolled.map((e) => e.skipped), [true, false]);
+  assert.deepEqual(
+    enrolled.map((e) => e.skipped),
+    [true, false],
+  );
   assert.ok(enrolled[1]!.t > 4.5, 'the new reference comes from the speech after the redo');
   const after = refs.slice(n) as { fallbackSeconds?: number }[];
-  assert.ok(after.length > 0 && after.every((r) => r !== null && r.fallbackSeconds === undefined), 'after the redo: the enrolled reference');
-  assert.ok(events.filter((e): e is WindowEvent => e.type === 'window' && e.t0 > enrolled[1]!.t && e.probs !== null).every((w) => w.reference === 'speaker'));
+  assert.ok(
+    after.length > 0 && after.every((r) => r !== null && r.fallbackSeconds === undefined),
+    'after the redo: the enrolled reference',
+  );
+  assert.ok(
+    events
+      .filter((e): e is WindowEvent => e.type === 'window' && e.t0 > enrolled[1]!.t && e.probs !== null)
+      .every((w) => w.reference === 'speaker'),
+  );
 });
 
 test('createMonitor: a failing classifier is reported (onError, or thrown from drain), not swallowed', async () => {
   const sr = 16000;
   const { x } = noiseBursts(sr, 3);
-  const broken: MonitorModel = { classes: ['a', 'b'], sampleRate: sr, classify: async () => { throw new Error('weights gone'); } };
+  const broken: MonitorModel = {
+    classes: ['a', 'b'],
+    sampleRate: sr,
+    classify: async () => {
+      throw new Error('weights gone');
+    },
+  };
   const seen: unknown[] = [];
   const a = createMonitor({ model: broken, window: 1, hop: 0.5, onEvent: () => undefined, onError: (e) => seen.push(e) });
   a.push(x, sr);
@@ -222,10 +315,19 @@ test('createMonitor: a failing classifier is reported (onError, or thrown from d
 test('createMonitor: memory stays bounded over a long session (audio buffer, gate history, fallback speech)', async () => {
   const sr = 16000;
   const { x } = noiseBursts(sr, 7.5);
-  const mon = createMonitor({ model: fakeModel(), window: 2, hop: 0.5, enrolSeconds: 0.5, fallbackSeconds: 5, maxPending: Infinity, onEvent: () => undefined });
+  const mon = createMonitor({
+    model: fakeModel(),
+    window: 2,
+    hop: 0.5,
+    enrolSeconds: 0.5,
+    fallbackSeconds: 5,
+    maxPending: Infinity,
+    onEvent: () => undefined,
+  });
   mon.skipEnrolment();
   const sizes: { audioSamples: number; gateFrames: number; fallbackSamples: number }[] = [];
-  for (let rep = 0; rep < 24; rep++) { // 3 minutes of bursts and pauses
+  for (let rep = 0; rep < 24; rep++) {
+    // 3 minutes of bursts and pauses
     for (let s = 0; s < x.length; s += 1600) mon.push(x.subarray(s, s + 1600), sr);
     await mon.drain();
     sizes.push(mon.retained);
@@ -236,7 +338,10 @@ test('createMonitor: memory stays bounded over a long session (audio buffer, gat
     assert.ok(z.gateFrames <= 2500, `gate frames held: ${z.gateFrames}`);
     assert.ok(z.fallbackSamples <= 5 * sr, `fallback speech held: ${z.fallbackSamples / sr} s`);
   }
-  assert.ok(sizes.slice(8).every((z) => z.audioSamples === sizes[8]!.audioSamples), 'the audio buffer does not grow after the first minute');
+  assert.ok(
+    sizes.slice(8).every((z) => z.audioSamples === sizes[8]!.audioSamples),
+    'the audio buffer does not grow after the first minute',
+  );
 });
 
 test('createMonitor: a head whose enrolment reference is a promise (the on-device worker) fuses with the settled value; a failed one is reported', async () => {
@@ -250,19 +355,37 @@ test('createMonitor: a head whose enrolment reference is a promise (the on-devic
       head: {
         contextSamples: sr,
         reference,
-        async score(_ctx, ref) { fusedWith.push(ref); return 0.5; },
+        async score(_ctx, ref) {
+          fusedWith.push(ref);
+          return 0.5;
+        },
         fuse: (probs, opinion) => Float32Array.from(probs, (p) => p * (opinion as number)),
       },
     };
     const events: MonitorEvent[] = [];
     // headHop = hop: the head refreshes at every window (each window fuses the previous window's opinion).
-    const mon = createMonitor({ model, window: 1, hop: 0.25, headHop: 0.25, enrolSeconds: 0.5, maxPending: Infinity, onEvent: (e) => events.push(e), onError: (e) => seen.push(e) });
-    for (let s = 0; s < x.length; s += 480) { mon.push(x.subarray(s, s + 480), sr); await mon.drain(); }
+    const mon = createMonitor({
+      model,
+      window: 1,
+      hop: 0.25,
+      headHop: 0.25,
+      enrolSeconds: 0.5,
+      maxPending: Infinity,
+      onEvent: (e) => events.push(e),
+      onError: (e) => seen.push(e),
+    });
+    for (let s = 0; s < x.length; s += 480) {
+      mon.push(x.subarray(s, s + 480), sr);
+      await mon.drain();
+    }
     return { windows: events.filter((e): e is WindowEvent => e.type === 'window' && e.probs !== null), fusedWith, seen };
   };
   const ok = await run(() => new Promise((r) => setTimeout(() => r([1, 2, 3]), 20)));
   assert.ok(ok.windows.length >= 8 && ok.windows.every((w) => w.head === true));
-  assert.ok(ok.fusedWith.length >= ok.windows.length && ok.fusedWith.every((r) => JSON.stringify(r) === '[1,2,3]'), 'every opinion asked with the settled reference');
+  assert.ok(
+    ok.fusedWith.length >= ok.windows.length && ok.fusedWith.every((r) => JSON.stringify(r) === '[1,2,3]'),
+    'every opinion asked with the settled reference',
+  );
   const failed = await run(() => Promise.reject(new Error('worker gone')));
   assert.match(String(failed.seen[0]), /worker gone/);
   assert.equal(failed.windows.length, 0);
@@ -292,27 +415,57 @@ function fakeHead(sr: number, contextSeconds = 2) {
 }
 
 test('headPoint: refresh points every `every` windows, each used for the period after the next one', () => {
-  assert.deepEqual([...Array(10).keys()].map((k) => headPoint(k, 4)), [-4, -4, -4, -4, 0, 0, 0, 0, 4, 4]);
-  assert.deepEqual([...Array(4).keys()].map((k) => headPoint(k, 1)), [-1, 0, 1, 2]);
+  assert.deepEqual(
+    [...Array(10).keys()].map((k) => headPoint(k, 4)),
+    [-4, -4, -4, -4, 0, 0, 0, 0, 4, 4],
+  );
+  assert.deepEqual(
+    [...Array(4).keys()].map((k) => headPoint(k, 1)),
+    [-1, 0, 1, 2],
+  );
 });
 
 test('createMonitor: the head refreshes every headHop of stream (not every window) and each window fuses the refresh point a period back', async () => {
   const sr = 16000;
   const { x } = noiseBursts(sr, 7.5);
-  for (const [headHop, every] of [[undefined, DEFAULT_HEAD_HOP_SECONDS / 0.25], [1, 4], [0.6, 2], [0.25, 1]] as const) {
+  for (const [headHop, every] of [
+    [undefined, DEFAULT_HEAD_HOP_SECONDS / 0.25],
+    [1, 4],
+    [0.6, 2],
+    [0.25, 1],
+  ] as const) {
     const h = fakeHead(sr);
     const events: MonitorEvent[] = [];
-    const mon = createMonitor({ model: { ...fakeModel(), head: h.head }, window: 1, hop: 0.25, headHop, enrolSeconds: 0, maxPending: Infinity, onEvent: (e) => events.push(e) });
-    for (let s = 0; s < x.length; s += 480) { mon.push(x.subarray(s, s + 480), sr); await mon.drain(); }
+    const mon = createMonitor({
+      model: { ...fakeModel(), head: h.head },
+      window: 1,
+      hop: 0.25,
+      headHop,
+      enrolSeconds: 0,
+      maxPending: Infinity,
+      onEvent: (e) => events.push(e),
+    });
+    for (let s = 0; s < x.length; s += 480) {
+      mon.push(x.subarray(s, s + 480), sr);
+      await mon.drain();
+    }
     await mon.end();
     const wins = events.filter((e): e is WindowEvent => e.type === 'window');
     const classified = wins.filter((w) => w.probs);
     assert.ok(classified.length >= 10, `${classified.length} classified`);
     for (const w of classified) {
-      const k = Math.round((w.t1 - 1) / 0.25), g = headPoint(k, every);
-      if (g < 0) { assert.equal(w.head, false, `window ${k}: no refresh point yet`); assert.equal(w.headT, undefined); continue; }
+      const k = Math.round((w.t1 - 1) / 0.25),
+        g = headPoint(k, every);
+      if (g < 0) {
+        assert.equal(w.head, false, `window ${k}: no refresh point yet`);
+        assert.equal(w.headT, undefined);
+        continue;
+      }
       assert.equal(w.head, true, `window ${k}`);
-      assert.ok(Math.abs(w.headT! - (1 + g * 0.25)) < 1e-9, `window ${k} (headHop ${headHop}): head of ${w.headT} s, expected the refresh point ${g}`);
+      assert.ok(
+        Math.abs(w.headT! - (1 + g * 0.25)) < 1e-9,
+        `window ${k} (headHop ${headHop}): head of ${w.headT} s, expected the refresh point ${g}`,
+      );
       // The opinion fused is the head's on the 2 s ending at the refresh point (the stream's own samples).
       const e = Math.round(w.headT! * sr);
       const ctx = x.subarray(Math.max(0, e - 2 * sr), e);
@@ -324,8 +477,15 @@ test('createMonitor: the head refreshes every headHop of stream (not every windo
     assert.ok(h.scored.length <= points, `headHop ${headHop}: ${h.scored.length} opinions for ${points} refresh points`);
     if (every > 1) assert.ok(h.scored.length < classified.length, 'fewer opinions than classified windows');
   }
-  assert.throws(() => createMonitor({ model: { ...fakeModel(), head: fakeHead(sr).head }, window: 1, hop: 0.25, headHop: 0.1, onEvent: () => undefined }), /headHop: expected hop \(0.25\) ≤ seconds ≤ 30/);
-  assert.throws(() => createMonitor({ model: { ...fakeModel(), head: fakeHead(sr).head }, headHop: Number.NaN, onEvent: () => undefined }), /headHop/);
+  assert.throws(
+    () =>
+      createMonitor({ model: { ...fakeModel(), head: fakeHead(sr).head }, window: 1, hop: 0.25, headHop: 0.1, onEvent: () => undefined }),
+    /headHop: expected hop \(0.25\) ≤ seconds ≤ 30/,
+  );
+  assert.throws(
+    () => createMonitor({ model: { ...fakeModel(), head: fakeHead(sr).head }, headHop: Number.NaN, onEvent: () => undefined }),
+    /headHop/,
+  );
 });
 
 test('createMonitor: live (a slow classifier, windows dropped) fuses every window it classifies with the same head opinion as replay', async () => {
@@ -334,17 +494,26 @@ test('createMonitor: live (a slow classifier, windows dropped) fuses every windo
   const run = async (live: boolean) => {
     const h = fakeHead(sr);
     const events: MonitorEvent[] = [];
-    const mon = createMonitor({ model: { ...fakeModel(live ? 60 : 0), head: h.head }, window: 1, hop: 0.25, headHop: 1, enrolSeconds: 0,
-      maxPending: live ? 1 : Infinity, onEvent: (e) => events.push(e) });
+    const mon = createMonitor({
+      model: { ...fakeModel(live ? 60 : 0), head: h.head },
+      window: 1,
+      hop: 0.25,
+      headHop: 1,
+      enrolSeconds: 0,
+      maxPending: live ? 1 : Infinity,
+      onEvent: (e) => events.push(e),
+    });
     for (let s = 0; s < x.length; s += 480) {
       mon.push(x.subarray(s, s + 480), sr);
-      if (live) await new Promise((r) => setTimeout(r, 5)); // faster than real time: the slow classifier falls behind
+      if (live)
+        await new Promise((r) => setTimeout(r, 5)); // faster than real time: the slow classifier falls behind
       else await mon.drain();
     }
     const summary = await mon.end();
     return { wins: events.filter((e): e is WindowEvent => e.type === 'window' && e.probs !== null), summary };
   };
-  const replay = await run(false), live = await run(true);
+  const replay = await run(false),
+    live = await run(true);
   assert.equal(replay.summary.dropped, 0);
   assert.ok(live.summary.dropped > 0, 'the live run dropped windows');
   assert.ok(live.wins.length >= 5 && live.wins.some((w) => w.head));

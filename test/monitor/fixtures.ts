@@ -21,18 +21,36 @@ export function tinyReferenceModel(): Promise<string> {
   model ??= (async () => {
     const data = makeToneDataset({ classes: ['boredom', 'panic', 'neutral'], perClass: 6, seed: 5, speakers: true });
     const out = tmpDir('affexion-monitor-model-');
-    await train({ data, out, hyper: { ...TINY_HYPER, epochs: 2, speaker_reference: 'neutral' }, features: TINY_FEATURES, cacheDir: null, report: false });
+    await train({
+      data,
+      out,
+      hyper: { ...TINY_HYPER, epochs: 2, speaker_reference: 'neutral' },
+      features: TINY_FEATURES,
+      cacheDir: null,
+      report: false,
+    });
     return out;
   })();
   return model;
 }
 
-export interface FixtureSpan { kind: 'silence' | 'calm' | 'fearful' | 'happy'; t0: number; t1: number }
+export interface FixtureSpan {
+  kind: 'silence' | 'calm' | 'fearful' | 'happy';
+  t0: number;
+  t1: number;
+}
 
 /** Clips of one RAVDESS actor by label, speech only (leading/trailing silence trimmed). */
 async function clips(label: string, n: number, actor = '01'): Promise<Float32Array[]> {
-  const rows = readFileSync(path.join(RAVDESS, 'labels.csv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split(','));
-  const files = rows.filter((r) => r[1] === label && r[2] === actor).slice(0, n).map((r) => path.join(RAVDESS, r[0]!));
+  const rows = readFileSync(path.join(RAVDESS, 'labels.csv'), 'utf8')
+    .trim()
+    .split('\n')
+    .slice(1)
+    .map((l) => l.split(','));
+  const files = rows
+    .filter((r) => r[1] === label && r[2] === actor)
+    .slice(0, n)
+    .map((r) => path.join(RAVDESS, r[0]!));
   const out: Float32Array[] = [];
   for (const f of files) {
     const { samples } = await loadAudio(f);
@@ -65,7 +83,12 @@ export async function writeFixture(file: string): Promise<{ spans: FixtureSpan[]
   const speech = (kind: FixtureSpan['kind'], xs: Float32Array[]): void => {
     const t0 = t;
     xs.forEach((x, i) => {
-      if (i) { const g = new Float32Array(Math.round(0.15 * sr)); for (let j = 0; j < g.length; j++) g[j] = 1e-4 * rng.normal(); parts.push(g); t += 0.15; }
+      if (i) {
+        const g = new Float32Array(Math.round(0.15 * sr));
+        for (let j = 0; j < g.length; j++) g[j] = 1e-4 * rng.normal();
+        parts.push(g);
+        t += 0.15;
+      }
       parts.push(x);
       t += x.length / sr;
     });
@@ -75,7 +98,11 @@ export async function writeFixture(file: string): Promise<{ spans: FixtureSpan[]
   const calm = await clips('calm', 8);
   let need = 9 * sr;
   const enrol: Float32Array[] = [];
-  for (const c of calm) { if (need <= 0) break; enrol.push(c); need -= c.length; }
+  for (const c of calm) {
+    if (need <= 0) break;
+    enrol.push(c);
+    need -= c.length;
+  }
   speech('calm', enrol);
   pause(2);
   speech('fearful', await clips('fearful', 2));
@@ -84,7 +111,10 @@ export async function writeFixture(file: string): Promise<{ spans: FixtureSpan[]
   pause(2.5);
   const all = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
   let o = 0;
-  for (const p of parts) { all.set(p, o); o += p.length; }
+  for (const p of parts) {
+    all.set(p, o);
+    o += p.length;
+  }
   writeWav16(file, all, sr);
   return { spans, seconds: all.length / sr };
 }
@@ -99,8 +129,21 @@ export function tinyHeadModel(): Promise<string> {
   headModel ??= (async () => {
     const data = makeToneDataset({ classes: ['boredom', 'neutral', 'panic'], perClass: 9, seconds: 0.5, speakers: true, seed: 8 });
     const out = tmpDir('affexion-monitor-head-model-');
-    await train({ data, out, features: TINY_FEATURES, cacheDir: null, report: false,
-      hyper: { ...TINY_HYPER, epochs: 1, speaker_reference: 'neutral', neutral_class: true, functional_fusion: 'gate', prosodic_rows: true } });
+    await train({
+      data,
+      out,
+      features: TINY_FEATURES,
+      cacheDir: null,
+      report: false,
+      hyper: {
+        ...TINY_HYPER,
+        epochs: 1,
+        speaker_reference: 'neutral',
+        neutral_class: true,
+        functional_fusion: 'gate',
+        prosodic_rows: true,
+      },
+    });
     return out;
   })();
   return headModel;
@@ -108,8 +151,15 @@ export function tinyHeadModel(): Promise<string> {
 
 /** Dev-corpus files of one actor by label (paths), in labels.csv order. */
 export function devFiles(label: string, n: number, actor = '01'): string[] {
-  const rows = readFileSync(path.join(RAVDESS, 'labels.csv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split(','));
-  return rows.filter((r) => r[1] === label && r[2] === actor).slice(0, n).map((r) => path.join(RAVDESS, r[0]!));
+  const rows = readFileSync(path.join(RAVDESS, 'labels.csv'), 'utf8')
+    .trim()
+    .split('\n')
+    .slice(1)
+    .map((l) => l.split(','));
+  return rows
+    .filter((r) => r[1] === label && r[2] === actor)
+    .slice(0, n)
+    .map((r) => path.join(RAVDESS, r[0]!));
 }
 
 /** Speech-only clips (leading/trailing silence trimmed) of one actor by label, at 16 kHz. */

@@ -79,7 +79,10 @@ test(
     assert.ok(opinion);
     assert.deepEqual(await bundled.score(context, ref), opinion);
     const fused = server.fuse(probs, opinion);
-    assert.ok(fused.some((p, k) => Math.abs(p - probs[k]!) > 1e-3), 'the head moves the probabilities');
+    assert.ok(
+      fused.some((p, k) => Math.abs(p - probs[k]!) > 1e-3),
+      'the head moves the probabilities',
+    );
     assert.deepEqual(bundled.fuse(probs, opinion), fused);
   },
 );

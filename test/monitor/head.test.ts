@@ -21,7 +21,9 @@ import { tmpDir } from '../train/fixtures.js';
 import { devClips, devFiles, haveDevCorpus, tinyHeadModel, tinyReferenceModel } from './fixtures.js';
 
 const skip = haveDevCorpus() ? false : 'dev corpus not available (shared/data/ravdess-dev)';
-const SR = 16000, WIN = 2, HOP = 0.5;
+const SR = 16000,
+  WIN = 2,
+  HOP = 0.5;
 
 /**
  * A 16 kHz file of two fearful clips of one actor (0.15 s apart, 0.3 s of faint noise before), cut so the
@@ -34,8 +36,12 @@ async function writeClip(): Promise<string> {
   const parts = [noise(0.3), a!, noise(0.15), b!];
   let x = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
   let o = 0;
-  for (const p of parts) { x.set(p, o); o += p.length; }
-  const win = WIN * SR, hop = HOP * SR;
+  for (const p of parts) {
+    x.set(p, o);
+    o += p.length;
+  }
+  const win = WIN * SR,
+    hop = HOP * SR;
   x = x.slice(0, Math.min(Math.floor((Math.min(x.length, HEAD_CONTEXT_SECONDS * SR) - win) / hop) * hop + win));
   const file = path.join(tmpDir('affexion-monitor-head-'), 'fearful.wav');
   writeWav16(file, x, SR);
@@ -54,7 +60,10 @@ const vec = (m: TrainedModel, r: Record<string, number>): Float32Array => Float3
 /** Functionals of a file's speech (its first `seconds`: all of it by default), as predict computes them. */
 async function fileFunctionals(m: TrainedModel, file: string, seconds = Infinity): Promise<number[]> {
   const { samples } = await loadAudio(file, { sr: SR });
-  return samplesFunctionals(speechSamples(samples.subarray(0, Math.min(samples.length, Math.round(seconds * SR))), m.featureSettings, file), m.featureSettings);
+  return samplesFunctionals(
+    speechSamples(samples.subarray(0, Math.min(samples.length, Math.round(seconds * SR))), m.featureSettings, file),
+    m.featureSettings,
+  );
 }
 
 /** Checks a replay of the head model against the network alone and predict's head on the whole file. */
@@ -73,15 +82,23 @@ async function checkFused(m: TrainedModel, file: string, headRef: number[] | nul
   for (const [i, w] of fused.entries()) {
     const a = alone[i]!;
     assert.equal(a.head, undefined, 'the network alone says nothing about a head');
-    if (!w.probs) { assert.equal(a.probs, null); continue; }
+    if (!w.probs) {
+      assert.equal(a.probs, null);
+      continue;
+    }
     if (w.head) assert.notDeepEqual(w.probs, a.probs, `window ${w.t1}: fused = the network's`);
     else assert.deepEqual(w.probs, a.probs, `window ${w.t1}: no head, yet not the network's`);
   }
   // The head's refresh points: the window k (ending at WIN + k·HOP) fuses the head's opinion at refresh point headPoint(k).
   const every = Math.round((opts.headHop ?? DEFAULT_HEAD_HOP_SECONDS) / HOP);
-  for (const w of withHead) assert.ok(Math.abs(w.headT! - (WIN + headPoint(Math.round((w.t1 - WIN) / HOP), every) * HOP)) < 1e-9, `window ${w.t1}: head of ${w.headT}`);
+  for (const w of withHead)
+    assert.ok(
+      Math.abs(w.headT! - (WIN + headPoint(Math.round((w.t1 - WIN) / HOP), every) * HOP)) < 1e-9,
+      `window ${w.t1}: head of ${w.headT}`,
+    );
   // The last fused window: its head's context is the file up to the refresh point (the file fits the context): predict's head on that audio.
-  const last = withHead.at(-1)!, lastNet = alone.find((a) => a.t1 === last.t1)!;
+  const last = withHead.at(-1)!,
+    lastNet = alone.find((a) => a.t1 === last.t1)!;
   const { samples } = await loadAudio(file, { sr: SR });
   assert.ok(samples.length <= HEAD_CONTEXT_SECONDS * SR);
   const hp = headProbabilities(head, [await fileFunctionals(m, file, last.headT!)], [headRef]);
@@ -95,22 +112,26 @@ async function checkFused(m: TrainedModel, file: string, headRef: number[] | nul
   }
 }
 
-test('a model with a head: windows fused with the head on the trailing speech, with the speaker reference of the given clips', { skip }, async () => {
-  const m = loadTrainedModel(await tinyHeadModel());
-  assert.ok(m.functionalHead);
-  const file = await writeClip();
-  const ref = devFiles('calm', 2);
-  const headRef = finiteMeans(await Promise.all(ref.map((f) => fileFunctionals(m, f))));
-  await checkFused(m, file, headRef, { reference: ref, headHop: HOP });
-  await checkFused(m, file, headRef, { reference: ref, headHop: 1 });
-});
+test(
+  'a model with a head: windows fused with the head on the trailing speech, with the speaker reference of the given clips',
+  { skip },
+  async () => {
+    const m = loadTrainedModel(await tinyHeadModel());
+    assert.ok(m.functionalHead);
+    const file = await writeClip();
+    const ref = devFiles('calm', 2);
+    const headRef = finiteMeans(await Promise.all(ref.map((f) => fileFunctionals(m, f))));
+    await checkFused(m, file, headRef, { reference: ref, headHop: HOP });
+    await checkFused(m, file, headRef, { reference: ref, headHop: 1 });
+  },
+);
 
 test('a model with a head, no reference clips: the head falls back to the training population', { skip }, async () => {
   const m = loadTrainedModel(await tinyHeadModel());
   await checkFused(m, await writeClip(), null, { skipEnrolment: true, headHop: HOP });
 });
 
-test('enrolment gives the head its reference: the enrolment speech\'s functionals', { skip }, async () => {
+test("enrolment gives the head its reference: the enrolment speech's functionals", { skip }, async () => {
   const m = loadTrainedModel(await tinyHeadModel());
   const h = monitorModel(m).head!;
   assert.equal(h.contextSamples, HEAD_CONTEXT_SECONDS * SR);
@@ -119,7 +140,7 @@ test('enrolment gives the head its reference: the enrolment speech\'s functional
   assert.deepEqual(h.reference([calm!]), want);
 });
 
-test('a model without a head: windows are the network\'s alone, events without a head field', { skip }, async () => {
+test("a model without a head: windows are the network's alone, events without a head field", { skip }, async () => {
   const m = loadTrainedModel(await tinyReferenceModel());
   assert.equal(m.functionalHead, undefined);
   assert.equal(monitorModel(m).head, undefined);
@@ -139,7 +160,7 @@ test('a model without a head: windows are the network\'s alone, events without a
   }
 });
 
-test('with an inference pool (the server), the head\'s functionals come from a worker: the same fusion', { skip }, async () => {
+test("with an inference pool (the server), the head's functionals come from a worker: the same fusion", { skip }, async () => {
   const m = loadTrainedModel(await tinyHeadModel());
   const { createInferencePool } = await import('../../src/monitor/pool.js');
   const pool = await createInferencePool(m, 1);
@@ -147,7 +168,8 @@ test('with an inference pool (the server), the head\'s functionals come from a w
     const { samples } = await loadAudio(await writeClip(), { sr: SR });
     const probs = Float32Array.from(m.classes.map((_, k) => (k + 1) / 6));
     const ref = await fileFunctionals(m, devFiles('calm', 1)[0]!);
-    const local = monitorModel(m).head!, pooled = monitorModel(m, { pool }).head!;
+    const local = monitorModel(m).head!,
+      pooled = monitorModel(m, { pool }).head!;
     const here = await local.score(samples, ref);
     const there = await pooled.score(samples, ref);
     assert.ok(here);

@@ -32,8 +32,13 @@ const CANDIDATES = [process.env.AFFEXION_CHROMIUM, '/usr/bin/chromium', '/usr/bi
 const executable = CANDIDATES.find((p) => existsSync(p));
 const MISSING = `Chromium not found (looked at ${CANDIDATES.join(', ')}); .ci/run installs it with \`apt-get install -y chromium\``;
 
-type Hooks = { __affexionOnDevice: { replay(x: number[], sr: number): Promise<MonitorEvent[]>; raw(x: number[], B: number, T: number, F: number, l: number[] | null): Promise<number[]>;
-  functionals(x: number[]): Promise<{ values: number[] | null; ms: number }> } };
+type Hooks = {
+  __affexionOnDevice: {
+    replay(x: number[], sr: number): Promise<MonitorEvent[]>;
+    raw(x: number[], B: number, T: number, F: number, l: number[] | null): Promise<number[]>;
+    functionals(x: number[]): Promise<{ values: number[] | null; ms: number }>;
+  };
+};
 type PageEvents = { __affexion: { events: MonitorEvent[] } };
 const wins = (ev: MonitorEvent[]) => ev.filter((e): e is WindowEvent => e.type === 'window');
 
@@ -54,20 +59,39 @@ async function watch(page: Page, host: string) {
   return seen;
 }
 
-test('on-device monitor in Chromium: golden parity in the worker, no audio to the server, windows equal the server-side replay',
-  { timeout: 240_000 }, async (t) => {
-    if (!executable) { if (process.env.CI === 'true') assert.fail(MISSING); t.skip(MISSING); return; }
-    if (!haveDevCorpus()) { t.skip('no dev corpus'); return; }
+test(
+  'on-device monitor in Chromium: golden parity in the worker, no audio to the server, windows equal the server-side replay',
+  { timeout: 240_000 },
+  async (t) => {
+    if (!executable) {
+      if (process.env.CI === 'true') assert.fail(MISSING);
+      t.skip(MISSING);
+      return;
+    }
+    if (!haveDevCorpus()) {
+      t.skip('no dev corpus');
+      return;
+    }
     const dir = tmpDir('affexion-ondevice-browser-');
     const fixture = path.join(dir, 'fixture.wav');
     await writeFixture(fixture);
     const assets = await buildOnDeviceWeb(path.join(dir, 'web'));
     const servers: OnDeviceServer[] = [];
     const browser: Browser = await pw.launch({
-      executablePath: executable, headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking', '--disable-component-update', '--no-first-run',
-        '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', `--use-file-for-fake-audio-capture=${fixture}%noloop`,
-        '--autoplay-policy=no-user-gesture-required'],
+      executablePath: executable,
+      headless: true,
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--no-first-run',
+        '--use-fake-ui-for-media-stream',
+        '--use-fake-device-for-media-stream',
+        `--use-file-for-fake-audio-capture=${fixture}%noloop`,
+        '--autoplay-policy=no-user-gesture-required',
+      ],
     });
     try {
       // 1. Golden cases: the page's worker runs the exported graph; logits vs PyTorch.
@@ -76,16 +100,32 @@ test('on-device monitor in Chromium: golden parity in the worker, no audio to th
         const net = new AffexionNet(c.config);
         net.loadStateDict(c.weights);
         const labels = Array.from({ length: c.config.n_classes }, (_, i) => `c${i}`);
-        const bytes = buildOnnx({ nets: [net], what: name, meta: { labels, feature_params: { nMfcc: c.config.n_features / 3, sr: 16000, hopLength: 160 },
-          loudness: 'none', normalization: { mode: 'utterance' }, max_len: c.T, mask_padding: c.config.mask_padding, speaker_reference: '',
-          window: null, window_hop: null, trim_silence: null } });
+        const bytes = buildOnnx({
+          nets: [net],
+          what: name,
+          meta: {
+            labels,
+            feature_params: { nMfcc: c.config.n_features / 3, sr: 16000, hopLength: 160 },
+            loudness: 'none',
+            normalization: { mode: 'utterance' },
+            max_len: c.T,
+            mask_padding: c.config.mask_padding,
+            speaker_reference: '',
+            window: null,
+            window_hop: null,
+            trim_silence: null,
+          },
+        });
         const server = await startOnDeviceServer({ bytes, meta: checkOnnxModel(bytes, name) }, { port: 0, assetsDir: assets });
         servers.push(server);
         const page = await browser.newPage();
         await page.goto(server.url);
         await page.waitForSelector('body[data-ready="yes"]', { timeout: 30_000 });
-        const got = await page.evaluate(([x, B, T, F, l]) => (window as unknown as Hooks).__affexionOnDevice.raw(x as number[], B as number, T as number, F as number, l as number[] | null),
-          [Array.from(c.input), c.B, c.T, c.config.n_features, c.lengths ? Array.from(c.lengths) : null] as const);
+        const got = await page.evaluate(
+          ([x, B, T, F, l]) =>
+            (window as unknown as Hooks).__affexionOnDevice.raw(x as number[], B as number, T as number, F as number, l as number[] | null),
+          [Array.from(c.input), c.B, c.T, c.config.n_features, c.lengths ? Array.from(c.lengths) : null] as const,
+        );
         const want = c.t('logits_eval');
         const worst = Math.max(...want.map((v, i) => Math.abs(v - got[i]!)));
         assert.ok(worst <= 1e-4, `${name}: max |Chromium − PyTorch| = ${worst}`);
@@ -104,21 +144,34 @@ test('on-device monitor in Chromium: golden parity in the worker, no audio to th
       page.on('pageerror', (e) => errors.push(e.message));
       await page.goto(`${server.url}?autostart=1`);
       await page.waitForSelector('body[data-enrolled="yes"]', { timeout: 60_000 });
-      await page.waitForFunction(() => (window as unknown as { __affexion: { events: { type: string; label?: string | null }[] } })
-        .__affexion.events.some((e) => e.type === 'window' && e.label), undefined, { timeout: 60_000, polling: 250 });
+      await page.waitForFunction(
+        () =>
+          (window as unknown as { __affexion: { events: { type: string; label?: string | null }[] } }).__affexion.events.some(
+            (e) => e.type === 'window' && e.label,
+          ),
+        undefined,
+        { timeout: 60_000, polling: 250 },
+      );
       const notice = await page.textContent('#notice');
       assert.match(notice ?? '', /never leaves this browser/);
 
       // 3. The fixture through the page's own core and worker vs the server-side replay (native engine).
       const audio = await loadAudio(fixture, { sr: null });
-      const inPage = await page.evaluate(([x, sr]) => (window as unknown as Hooks).__affexionOnDevice.replay(x as number[], sr as number),
-        [Array.from(audio.samples), audio.sampleRate] as const);
+      const inPage = await page.evaluate(([x, sr]) => (window as unknown as Hooks).__affexionOnDevice.replay(x as number[], sr as number), [
+        Array.from(audio.samples),
+        audio.sampleRate,
+      ] as const);
       const native: MonitorEvent[] = [];
       await replayFile(m, fixture, { onEvent: (e) => native.push(e) });
-      const a = wins(native), b = wins(inPage);
-      assert.ok(b.every((w) => !('head' in w)), 'a model without a head: no head field');
+      const a = wins(native),
+        b = wins(inPage);
+      assert.ok(
+        b.every((w) => !('head' in w)),
+        'a model without a head: no head field',
+      );
       assert.equal(b.length, a.length);
-      let worst = 0, classified = 0;
+      let worst = 0,
+        classified = 0;
       a.forEach((w, i) => {
         assert.equal(Boolean(b[i]!.probs), Boolean(w.probs), `window ${i} classified on one side only`);
         if (!w.probs) return;
@@ -142,7 +195,10 @@ test('on-device monitor in Chromium: golden parity in the worker, no audio to th
       const hm = loadTrainedModel(await tinyHeadModel());
       assert.ok(hm.functionalHead);
       const hBytes = buildOnnx(exportSourceOf(hm));
-      const hServer = await startOnDeviceServer({ bytes: hBytes, meta: checkOnnxModel(hBytes, 'tiny-head') }, { port: 0, assetsDir: assets });
+      const hServer = await startOnDeviceServer(
+        { bytes: hBytes, meta: checkOnnxModel(hBytes, 'tiny-head') },
+        { port: 0, assetsDir: assets },
+      );
       servers.push(hServer);
       const hPage = await browser.newPage();
       const hSeen = await watch(hPage, new URL(hServer.url).host);
@@ -150,27 +206,40 @@ test('on-device monitor in Chromium: golden parity in the worker, no audio to th
       // 5a. Live, with the fake microphone: after enrolment the windows are fused (the calm speech fills the 6 s context).
       await hPage.goto(`${hServer.url}?autostart=1`);
       await hPage.waitForSelector('body[data-enrolled="yes"]', { timeout: 60_000 });
-      await hPage.waitForFunction(() => (window as unknown as PageEvents).__affexion.events.some((e) => e.type === 'window' && e.head === true),
-        undefined, { timeout: 60_000, polling: 250 });
+      await hPage.waitForFunction(
+        () => (window as unknown as PageEvents).__affexion.events.some((e) => e.type === 'window' && e.head === true),
+        undefined,
+        { timeout: 60_000, polling: 250 },
+      );
       // 5b. The worker's functionals of the fixture's last 6 s of enrolment speech = Node's (the same code, bundled).
       const sr = hm.featureSettings.params.sr;
       const speech = (await loadAudio(fixture, { sr })).samples.slice(4 * sr, 4 * sr + HEAD_CONTEXT_SECONDS * sr);
       const fNode = contextFunctionals(hm.featureSettings, speech);
       const fPage = await hPage.evaluate((x) => (window as unknown as Hooks).__affexionOnDevice.functionals(x), Array.from(speech));
       assert.ok(fNode && fPage.values, 'functionals of 6 s of speech');
-      const fWorst = Math.max(...fNode.map((v, d) => (Number.isNaN(v) && Number.isNaN(fPage.values![d]!) ? 0 : Math.abs(v - fPage.values![d]!) / Math.max(1, Math.abs(v)))));
+      const fWorst = Math.max(
+        ...fNode.map((v, d) =>
+          Number.isNaN(v) && Number.isNaN(fPage.values![d]!) ? 0 : Math.abs(v - fPage.values![d]!) / Math.max(1, Math.abs(v)),
+        ),
+      );
       assert.ok(fWorst <= 1e-9, `functionals: max relative |Chromium worker − Node| = ${fWorst}`);
       // 5c. The fixture through the page's core vs the server-side replay: same head flags, fused probabilities within 1e-4.
-      const hPageEvents = await hPage.evaluate(([x, r]) => (window as unknown as Hooks).__affexionOnDevice.replay(x as number[], r as number),
-        [Array.from(audio.samples), audio.sampleRate] as const);
+      const hPageEvents = await hPage.evaluate(
+        ([x, r]) => (window as unknown as Hooks).__affexionOnDevice.replay(x as number[], r as number),
+        [Array.from(audio.samples), audio.sampleRate] as const,
+      );
       const hNative: MonitorEvent[] = [];
       await replayFile(hm, fixture, { onEvent: (e) => hNative.push(e) });
       const { functionalHead: _, ...netOnly } = hm;
       const hAlone: MonitorEvent[] = [];
       await replayFile(netOnly, fixture, { onEvent: (e) => hAlone.push(e) });
-      const ha = wins(hNative), hb = wins(hPageEvents), hn = wins(hAlone);
+      const ha = wins(hNative),
+        hb = wins(hPageEvents),
+        hn = wins(hAlone);
       assert.equal(hb.length, ha.length);
-      let hWorst = 0, moved = 0, fusedCount = 0;
+      let hWorst = 0,
+        moved = 0,
+        fusedCount = 0;
       ha.forEach((w, i) => {
         const v = hb[i]!;
         assert.equal(Boolean(v.probs), Boolean(w.probs), `head model, window ${i} classified on one side only`);
@@ -185,8 +254,10 @@ test('on-device monitor in Chromium: golden parity in the worker, no audio to th
       assert.ok(fusedCount >= 3, `${fusedCount} windows fused with the head in the page`);
       assert.ok(hWorst <= 1e-4, `head model: max |Δp| page vs server replay = ${hWorst}`);
       assert.ok(moved > 1e-2, `the head moved the page's windows from the network's alone by at most ${moved}`);
-      t.diagnostic(`head model in Chromium: ${fusedCount} fused windows, max |Δp| page vs server ${hWorst.toExponential(2)}, head moved p by up to ${moved.toFixed(3)}; ` +
-        `functionals max rel. diff ${fWorst}, worker ${fPage.ms.toFixed(1)} ms for a 6 s context`);
+      t.diagnostic(
+        `head model in Chromium: ${fusedCount} fused windows, max |Δp| page vs server ${hWorst.toExponential(2)}, head moved p by up to ${moved.toFixed(3)}; ` +
+          `functionals max rel. diff ${fWorst}, worker ${fPage.ms.toFixed(1)} ms for a 6 s context`,
+      );
       assert.deepEqual(errors, []);
       assert.deepEqual([hSeen.foreign, hSeen.sockets, hSeen.nonGet, hSeen.bodies], [[], [], [], 0]);
       assert.equal(hServer.stats.withBody + hServer.stats.upgrades, 0);
@@ -194,4 +265,5 @@ test('on-device monitor in Chromium: golden parity in the worker, no audio to th
       await browser.close();
       for (const s of servers) await s.close();
     }
-  });
+  },
+);

@@ -27,11 +27,17 @@ ort.env.logLevel = 'error';
 const wins = (ev: MonitorEvent[]) => ev.filter((e): e is WindowEvent => e.type === 'window');
 
 /** The fixture streamed through the core with the exported model, every window awaited (as the page's replay hook). */
-async function deviceReplay(meta: OnnxMetadata, run: ReturnType<typeof ortRunner>, fixture: string, skipEnrolment = false): Promise<MonitorEvent[]> {
+async function deviceReplay(
+  meta: OnnxMetadata,
+  run: ReturnType<typeof ortRunner>,
+  fixture: string,
+  skipEnrolment = false,
+): Promise<MonitorEvent[]> {
   const local: MonitorEvent[] = [];
   const mon = createMonitor({
     model: onnxMonitorModel(meta, (w, ref) => onnxWindowProbabilities(meta, run, w, ref)),
-    maxPending: Infinity, onEvent: (e) => local.push(e),
+    maxPending: Infinity,
+    onEvent: (e) => local.push(e),
   });
   if (skipEnrolment) mon.skipEnrolment(); // as the page's "skip enrolment" (LocalSocket: start with enrol false)
   const audio = await loadAudio(fixture, { sr: null });
@@ -46,9 +52,11 @@ async function deviceReplay(meta: OnnxMetadata, run: ReturnType<typeof ortRunner
 
 /** Largest |Δp| of the classified windows; the windows, their classification, `head` flags and the head's refresh points must agree. */
 function compareWindows(m: TrainedModel, server: MonitorEvent[], device: MonitorEvent[]): { worst: number; classified: number } {
-  const a = wins(server), b = wins(device);
+  const a = wins(server),
+    b = wins(device);
   assert.equal(b.length, a.length);
-  let classified = 0, worst = 0;
+  let classified = 0,
+    worst = 0;
   a.forEach((w, i) => {
     const v = b[i]!;
     assert.equal(v.t1, w.t1);
@@ -62,75 +70,97 @@ function compareWindows(m: TrainedModel, server: MonitorEvent[], device: Monitor
   return { worst, classified };
 }
 
-test('on-device model (ONNX + the page\'s feature code) = server-side replay: same windows, probabilities within 1e-4', { timeout: 120_000 }, async (t) => {
-  if (!haveDevCorpus()) { t.skip('no dev corpus'); return; }
-  const dir = tmpDir('affexion-ondevice-');
-  const fixture = path.join(dir, 'fixture.wav');
-  await writeFixture(fixture);
-  const m = loadTrainedModel(await tinyReferenceModel());
-  const bytes = buildOnnx(exportSourceOf(m));
-  const meta = checkOnnxModel(bytes, 'tiny.onnx');
-  const session = await ort.InferenceSession.create(bytes);
-  const run = ortRunner(ort, session);
+test(
+  "on-device model (ONNX + the page's feature code) = server-side replay: same windows, probabilities within 1e-4",
+  { timeout: 120_000 },
+  async (t) => {
+    if (!haveDevCorpus()) {
+      t.skip('no dev corpus');
+      return;
+    }
+    const dir = tmpDir('affexion-ondevice-');
+    const fixture = path.join(dir, 'fixture.wav');
+    await writeFixture(fixture);
+    const m = loadTrainedModel(await tinyReferenceModel());
+    const bytes = buildOnnx(exportSourceOf(m));
+    const meta = checkOnnxModel(bytes, 'tiny.onnx');
+    const session = await ort.InferenceSession.create(bytes);
+    const run = ortRunner(ort, session);
 
-  const native: MonitorEvent[] = [];
-  await replayFile(m, fixture, { onEvent: (e) => native.push(e) });
+    const native: MonitorEvent[] = [];
+    await replayFile(m, fixture, { onEvent: (e) => native.push(e) });
 
-  const local = await deviceReplay(meta, run, fixture);
-  assert.ok(local.some((e) => e.type === 'enrolled' && !e.skipped), 'enrolled on the device');
-  assert.equal(meta.functional_head, undefined, 'no head, none exported');
-  assert.ok(wins(local).every((w) => !('head' in w)), 'no head field without a head');
-  const { worst, classified } = compareWindows(m, native, local);
-  assert.ok(classified >= 5, `only ${classified} classified windows`);
-  assert.ok(worst <= 1e-4, `max |Δp| = ${worst}`);
-  await session.release();
-});
+    const local = await deviceReplay(meta, run, fixture);
+    assert.ok(
+      local.some((e) => e.type === 'enrolled' && !e.skipped),
+      'enrolled on the device',
+    );
+    assert.equal(meta.functional_head, undefined, 'no head, none exported');
+    assert.ok(
+      wins(local).every((w) => !('head' in w)),
+      'no head field without a head',
+    );
+    const { worst, classified } = compareWindows(m, native, local);
+    assert.ok(classified >= 5, `only ${classified} classified windows`);
+    assert.ok(worst <= 1e-4, `max |Δp| = ${worst}`);
+    await session.release();
+  },
+);
 
-test('on-device model with a functional head (in the ONNX metadata) = server-side replay: same head flags, fused probabilities within 1e-4', { timeout: 120_000 }, async (t) => {
-  if (!haveDevCorpus()) { t.skip('no dev corpus'); return; }
-  const dir = tmpDir('affexion-ondevice-head-');
-  const fixture = path.join(dir, 'fixture.wav');
-  await writeFixture(fixture);
-  const m = loadTrainedModel(await tinyHeadModel());
-  assert.ok(m.functionalHead);
-  const bytes = buildOnnx(exportSourceOf(m));
-  const meta = checkOnnxModel(bytes, 'tiny-head.onnx');
-  // The head travels in the file's metadata, NaN (JSON null) restored: the model folder's head exactly.
-  assert.deepEqual(meta.functional_head, m.functionalHead);
-  // Its functionals are computed with the model's own feature settings, silence trimming included (the default recipe trims).
-  assert.deepEqual(onnxFeatureSettings(meta), m.featureSettings);
-  assert.deepEqual(onnxFeatureSettings({ ...meta, trim_silence: true }), { ...m.featureSettings, trimSilence: true });
-  // As the page gets it (JSON over HTTP: NaN → null), the model still takes it.
-  const served = JSON.parse(JSON.stringify(meta)) as OnnxMetadata;
-  assert.ok(onnxMonitorModel(served, async () => new Float32Array(0)).head, 'a head from the served JSON');
-  const session = await ort.InferenceSession.create(bytes);
-  const run = ortRunner(ort, session);
+test(
+  'on-device model with a functional head (in the ONNX metadata) = server-side replay: same head flags, fused probabilities within 1e-4',
+  { timeout: 120_000 },
+  async (t) => {
+    if (!haveDevCorpus()) {
+      t.skip('no dev corpus');
+      return;
+    }
+    const dir = tmpDir('affexion-ondevice-head-');
+    const fixture = path.join(dir, 'fixture.wav');
+    await writeFixture(fixture);
+    const m = loadTrainedModel(await tinyHeadModel());
+    assert.ok(m.functionalHead);
+    const bytes = buildOnnx(exportSourceOf(m));
+    const meta = checkOnnxModel(bytes, 'tiny-head.onnx');
+    // The head travels in the file's metadata, NaN (JSON null) restored: the model folder's head exactly.
+    assert.deepEqual(meta.functional_head, m.functionalHead);
+    // Its functionals are computed with the model's own feature settings, silence trimming included (the default recipe trims).
+    assert.deepEqual(onnxFeatureSettings(meta), m.featureSettings);
+    assert.deepEqual(onnxFeatureSettings({ ...meta, trim_silence: true }), { ...m.featureSettings, trimSilence: true });
+    // As the page gets it (JSON over HTTP: NaN → null), the model still takes it.
+    const served = JSON.parse(JSON.stringify(meta)) as OnnxMetadata;
+    assert.ok(onnxMonitorModel(served, async () => new Float32Array(0)).head, 'a head from the served JSON');
+    const session = await ort.InferenceSession.create(bytes);
+    const run = ortRunner(ort, session);
 
-  const server: MonitorEvent[] = [];
-  await replayFile(m, fixture, { onEvent: (e) => server.push(e) });
-  const device = await deviceReplay(served, run, fixture);
-  const { worst, classified } = compareWindows(m, server, device);
-  assert.ok(classified >= 5, `only ${classified} classified windows`);
-  assert.ok(worst <= 1e-4, `max |Δp| = ${worst}`);
+    const server: MonitorEvent[] = [];
+    await replayFile(m, fixture, { onEvent: (e) => server.push(e) });
+    const device = await deviceReplay(served, run, fixture);
+    const { worst, classified } = compareWindows(m, server, device);
+    assert.ok(classified >= 5, `only ${classified} classified windows`);
+    assert.ok(worst <= 1e-4, `max |Δp| = ${worst}`);
 
-  // The head took part (after ≥ 2 s of speech in the context) and changed the windows: the network alone differs.
-  const { functional_head: _, ...netMeta } = served;
-  const alone = wins(await deviceReplay(netMeta, run, fixture));
-  const fused = wins(device);
-  assert.ok(fused.filter((w) => w.head).length >= 3, `head flags: ${fused.map((w) => w.head).join(' ')}`);
-  let moved = 0;
-  fused.forEach((w, i) => {
-    if (!w.head) return;
-    moved = Math.max(moved, ...m.classes.map((c) => Math.abs(w.probs![c]! - alone[i]!.probs![c]!)));
-  });
-  assert.ok(moved > 1e-2, `the head changed the fused windows by at most ${moved}`);
+    // The head took part (after ≥ 2 s of speech in the context) and changed the windows: the network alone differs.
+    const { functional_head: _, ...netMeta } = served;
+    const alone = wins(await deviceReplay(netMeta, run, fixture));
+    const fused = wins(device);
+    assert.ok(fused.filter((w) => w.head).length >= 3, `head flags: ${fused.map((w) => w.head).join(' ')}`);
+    let moved = 0;
+    fused.forEach((w, i) => {
+      if (!w.head) return;
+      moved = Math.max(moved, ...m.classes.map((c) => Math.abs(w.probs![c]! - alone[i]!.probs![c]!)));
+    });
+    assert.ok(moved > 1e-2, `the head changed the fused windows by at most ${moved}`);
 
-  // Enrolment skipped: the head falls back to the training population on both sides (the network to the session's speech).
-  const serverSkip: MonitorEvent[] = [];
-  await replayFile(m, fixture, { skipEnrolment: true, onEvent: (e) => serverSkip.push(e) });
-  const deviceSkip = await deviceReplay(served, run, fixture, true);
-  const skip = compareWindows(m, serverSkip, deviceSkip);
-  assert.ok(wins(deviceSkip).filter((w) => w.head).length >= 3 && skip.worst <= 1e-4, `enrolment skipped: max |Δp| = ${skip.worst}`);
-  t.diagnostic(`head model: ${classified} classified windows, ${fused.filter((w) => w.head).length} with the head; max |Δp| device vs server ${worst.toExponential(2)}; the head moved p by up to ${moved.toFixed(3)}`);
-  await session.release();
-});
+    // Enrolment skipped: the head falls back to the training population on both sides (the network to the session's speech).
+    const serverSkip: MonitorEvent[] = [];
+    await replayFile(m, fixture, { skipEnrolment: true, onEvent: (e) => serverSkip.push(e) });
+    const deviceSkip = await deviceReplay(served, run, fixture, true);
+    const skip = compareWindows(m, serverSkip, deviceSkip);
+    assert.ok(wins(deviceSkip).filter((w) => w.head).length >= 3 && skip.worst <= 1e-4, `enrolment skipped: max |Δp| = ${skip.worst}`);
+    t.diagnostic(
+      `head model: ${classified} classified windows, ${fused.filter((w) => w.head).length} with the head; max |Δp| device vs server ${worst.toExponential(2)}; the head moved p by up to ${moved.toFixed(3)}`,
+    );
+    await session.release();
+  },
+);

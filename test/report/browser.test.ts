@@ -14,9 +14,7 @@ import { PNG } from 'pngjs';
 import { writeReport } from '../../src/report/index.js';
 import { sampleReport } from './sample.js';
 
-const CANDIDATES = [process.env.AFFEXION_CHROMIUM, '/usr/bin/chromium', '/usr/bin/chromium-browser'].filter(
-  (p): p is string => !!p,
-);
+const CANDIDATES = [process.env.AFFEXION_CHROMIUM, '/usr/bin/chromium', '/usr/bin/chromium-browser'].filter((p): p is string => !!p);
 const chromium = CANDIDATES.find((p) => existsSync(p));
 const MISSING = `Chromium not found (looked at ${CANDIDATES.join(', ')}); .ci/run installs it with \`apt-get install -y chromium\`, or set AFFEXION_CHROMIUM`;
 
@@ -25,8 +23,16 @@ function runChromium(dir: string, args: string[]): string {
   const r = spawnSync(
     chromium!,
     [
-      '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', `--user-data-dir=${path.join(dir, 'profile')}`, ...args,
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      `--user-data-dir=${path.join(dir, 'profile')}`,
+      ...args,
     ],
     { encoding: 'utf8', timeout: 90_000, maxBuffer: 64 * 1024 * 1024 },
   );
@@ -50,7 +56,13 @@ out.textContent = JSON.stringify(figures);
 document.body.append(out);
 </script>`;
 
-interface ProbedFigure { name: string; width: number; height: number; marks: number; visible: number }
+interface ProbedFigure {
+  name: string;
+  width: number;
+  height: number;
+  marks: number;
+  visible: number;
+}
 
 test('report.html renders its charts in headless Chromium', { timeout: 240_000 }, async (t) => {
   if (!chromium) {

@@ -55,15 +55,24 @@ test('trainingCharts: train and validation series per quantity, missing values l
     { epoch: 1, train_loss: 1.2, val_loss: 1.4, train_acc: 0.4, lr: 1e-3 },
     { epoch: 2, train_loss: 0.9, train_acc: 0.6, val_acc: 0.5, lr: 5e-4 },
   ]);
-  assert.deepEqual(charts.map((c) => c.name), ['training-loss', 'training-accuracy', 'learning-rate']);
+  assert.deepEqual(
+    charts.map((c) => c.name),
+    ['training-loss', 'training-accuracy', 'learning-rate'],
+  );
   const [loss, acc, lr] = charts.map((c) => layerData(c)[0]);
   assert.deepEqual(loss, [
     { epoch: 1, series: 'train', value: 1.2 },
     { epoch: 1, series: 'validation', value: 1.4 },
     { epoch: 2, series: 'train', value: 0.9 },
   ]);
-  assert.deepEqual(acc.map((r) => `${r.epoch}${r.series}`), ['1train', '2train', '2validation']);
-  assert.deepEqual(lr, [{ epoch: 1, lr: 1e-3 }, { epoch: 2, lr: 5e-4 }]);
+  assert.deepEqual(
+    acc.map((r) => `${r.epoch}${r.series}`),
+    ['1train', '2train', '2validation'],
+  );
+  assert.deepEqual(lr, [
+    { epoch: 1, lr: 1e-3 },
+    { epoch: 2, lr: 5e-4 },
+  ]);
   const yAcc = (charts[1].spec as { encoding: { y: { scale: { domain: number[] } } } }).encoding.y;
   assert.deepEqual(yAcc.scale.domain, [0, 1]);
   assert.deepEqual(trainingCharts([]), []);
@@ -106,7 +115,14 @@ test('cvChart: one bar per fold and metric, dashed mean line per metric at the m
 test('cvHistoryChart: one learning curve per fold, validation accuracy preferred', () => {
   const c = cvHistoryChart({
     folds: [
-      { fold: 2, metrics: {}, history: [{ epoch: 1, train_acc: 0.5, val_acc: 0.4 }, { epoch: 2, train_acc: 0.6, val_acc: 0.45 }] },
+      {
+        fold: 2,
+        metrics: {},
+        history: [
+          { epoch: 1, train_acc: 0.5, val_acc: 0.4 },
+          { epoch: 2, train_acc: 0.6, val_acc: 0.45 },
+        ],
+      },
       { fold: 1, metrics: {}, history: [{ epoch: 1, train_acc: 0.55, val_acc: 0.42 }] },
       { fold: 3, metrics: {} },
     ],
@@ -133,7 +149,13 @@ test('metricLabel names train/val variants of known metrics', () => {
 });
 
 test('confusionChart: one cell per (true, predicted) with its count and row share, labels in model order', () => {
-  const c = confusionChart('real speech', { labels: ['b', 'a'], matrix: [[3, 1], [0, 0]] });
+  const c = confusionChart('real speech', {
+    labels: ['b', 'a'],
+    matrix: [
+      [3, 1],
+      [0, 0],
+    ],
+  });
   assert.equal(c.name, 'confusion-real-speech');
   const rows = layerData(c)[0];
   assert.deepEqual(rows, [
@@ -164,7 +186,14 @@ test('perClassF1Chart: grouped bars of F1 per class, one series per evaluation',
 });
 
 test('comparisonChart: numeric cells only; chart:false and all-text tables draw nothing', () => {
-  const t = { title: 'Ours vs paper', columns: ['Acc', 'F1'], rows: [{ label: 'paper', values: [0.75, 0.74] }, { label: 'ours', values: [0.7, 'n/a'] }] };
+  const t = {
+    title: 'Ours vs paper',
+    columns: ['Acc', 'F1'],
+    rows: [
+      { label: 'paper', values: [0.75, 0.74] },
+      { label: 'ours', values: [0.7, 'n/a'] },
+    ],
+  };
   const c = comparisonChart(t);
   assert.ok(c);
   assert.equal(c.name, 'comparison-ours-vs-paper');
@@ -178,7 +207,10 @@ test('comparisonChart: numeric cells only; chart:false and all-text tables draw 
 });
 
 test('datasetChart: clips per class per dataset', () => {
-  const c = datasetChart([{ name: 'a', counts: { x: 2, y: 3 } }, { name: 'b', counts: { y: 1 } }]);
+  const c = datasetChart([
+    { name: 'a', counts: { x: 2, y: 3 } },
+    { name: 'b', counts: { y: 1 } },
+  ]);
   assert.deepEqual(layerData(c!)[0], [
     { class: 'x', dataset: 'a', clips: 2 },
     { class: 'y', dataset: 'a', clips: 3 },
@@ -188,7 +220,8 @@ test('datasetChart: clips per class per dataset', () => {
 });
 
 test('inlineSvg prefixes ids and every reference to them, so inlined charts do not share clip paths', () => {
-  const svg = '<?xml version="1.0"?><svg><defs><clipPath id="clip1"><rect/></clipPath></defs><g clip-path="url(#clip1)"><use xlink:href="#clip1"/><use href="#clip1"/></g></svg>';
+  const svg =
+    '<?xml version="1.0"?><svg><defs><clipPath id="clip1"><rect/></clipPath></defs><g clip-path="url(#clip1)"><use xlink:href="#clip1"/><use href="#clip1"/></g></svg>';
   assert.equal(
     inlineSvg(svg, 'c3'),
     '<svg><defs><clipPath id="c3-clip1"><rect/></clipPath></defs><g clip-path="url(#c3-clip1)"><use xlink:href="#c3-clip1"/><use href="#c3-clip1"/></g></svg>',

@@ -22,10 +22,14 @@ export function sampleReport(): RunReport {
     eval: { accuracy: acc - 0.3, macro_f1: acc - 0.32 },
     n_train: 240,
     n_val: 40,
-    history: Array.from({ length: 10 }, (_, e) => ({ epoch: e + 1, train_acc: 0.3 + 0.06 * e, val_acc: 0.28 + (acc - 0.28) * (1 - Math.exp(-e / 3)) })),
+    history: Array.from({ length: 10 }, (_, e) => ({
+      epoch: e + 1,
+      train_acc: 0.3 + 0.06 * e,
+      val_acc: 0.28 + (acc - 0.28) * (1 - Math.exp(-e / 3)),
+    })),
   }));
   return {
-    title: 'Synthetic → real: the paper\'s experiment',
+    title: "Synthetic → real: the paper's experiment",
     kind: 'reproduce',
     created: '2026-11-22T03:00:00.000Z',
     command: ['affexion', 'reproduce', '--synthetic', 'data/synth', '--real', 'data/my clips', '--out', 'runs/r1'],
@@ -50,8 +54,22 @@ export function sampleReport(): RunReport {
         macro_precision: 0.78,
         macro_recall: 0.77,
         macro_f1: 0.765,
-        confusion: { labels, matrix: [[16, 2, 1, 1], [1, 17, 1, 1], [2, 2, 15, 1], [3, 1, 2, 14]] },
-        per_class: labels.map((label, i) => ({ label, precision: 0.8 - i * 0.03, recall: 0.8 - i * 0.02, f1: 0.8 - i * 0.025, support: 20 })),
+        confusion: {
+          labels,
+          matrix: [
+            [16, 2, 1, 1],
+            [1, 17, 1, 1],
+            [2, 2, 15, 1],
+            [3, 1, 2, 14],
+          ],
+        },
+        per_class: labels.map((label, i) => ({
+          label,
+          precision: 0.8 - i * 0.03,
+          recall: 0.8 - i * 0.02,
+          f1: 0.8 - i * 0.025,
+          support: 20,
+        })),
       },
       'real (RAVDESS dev)': {
         n: 52,
@@ -60,8 +78,22 @@ export function sampleReport(): RunReport {
         macro_precision: 0.494,
         macro_recall: 0.455,
         macro_f1: 0.436,
-        confusion: { labels, matrix: [[6, 3, 2, 1], [4, 7, 3, 2], [3, 4, 7, 2], [2, 1, 1, 4]] },
-        per_class: labels.map((label, i) => ({ label, precision: 0.5 - i * 0.04, recall: 0.45 + i * 0.01, f1: 0.47 - i * 0.03, support: [12, 16, 16, 8][i] })),
+        confusion: {
+          labels,
+          matrix: [
+            [6, 3, 2, 1],
+            [4, 7, 3, 2],
+            [3, 4, 7, 2],
+            [2, 1, 1, 4],
+          ],
+        },
+        per_class: labels.map((label, i) => ({
+          label,
+          precision: 0.5 - i * 0.04,
+          recall: 0.45 + i * 0.01,
+          f1: 0.47 - i * 0.03,
+          support: [12, 16, 16, 8][i],
+        })),
         unknown_labels: { neutral: 8, sad: 8 },
         missing_classes: [],
       },

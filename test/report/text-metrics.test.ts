@@ -7,7 +7,10 @@ import { advanceWidths } from './ttf.js';
 
 const FONT_DIR = '/usr/share/fonts/truetype/dejavu';
 
-for (const [file, bold] of [['DejaVuSans.ttf', false], ['DejaVuSans-Bold.ttf', true]] as const) {
+for (const [file, bold] of [
+  ['DejaVuSans.ttf', false],
+  ['DejaVuSans-Bold.ttf', true],
+] as const) {
   test(`width table matches ${file}`, (t) => {
     const path = `${FONT_DIR}/${file}`;
     if (!existsSync(path)) {
@@ -23,7 +26,10 @@ for (const [file, bold] of [['DejaVuSans.ttf', false], ['DejaVuSans-Bold.ttf', t
       const expected = font(ch);
       assert.ok(expected !== undefined, `${file} has ${ch}`);
       // The table stores 1/1000 em.
-      assert.ok(Math.abs(textWidth(ch, 1000, bold) - expected * 1000) <= 0.5, `${JSON.stringify(ch)}: ${textWidth(ch, 1000, bold)} vs ${expected * 1000}`);
+      assert.ok(
+        Math.abs(textWidth(ch, 1000, bold) - expected * 1000) <= 0.5,
+        `${JSON.stringify(ch)}: ${textWidth(ch, 1000, bold)} vs ${expected * 1000}`,
+      );
     }
   });
 }
@@ -35,7 +41,7 @@ test('textWidth adds advances and scales with font size; unknown scripts fall ba
   assert.equal(textWidth('语音', 10), 20);
 });
 
-test('charts are laid out with real text widths, not Vega\'s 0.8 em guess', async () => {
+test("charts are laid out with real text widths, not Vega's 0.8 em guess", async () => {
   const title = 'A rather long chart title that sets the width of the whole chart';
   const svg = await renderSvg({
     title: { text: title, fontSize: 14, fontWeight: 'bold', anchor: 'start' },

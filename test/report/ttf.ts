@@ -28,7 +28,10 @@ export function advanceWidths(file: string): (ch: string) => number | undefined 
     const platform = b.readUInt16BE(rec);
     const encoding = b.readUInt16BE(rec + 2);
     const off = cmap + b.readUInt32BE(rec + 4);
-    if (b.readUInt16BE(off) === 4 && (platform === 3 && encoding === 1 || platform === 0)) { sub = off; break; }
+    if (b.readUInt16BE(off) === 4 && ((platform === 3 && encoding === 1) || platform === 0)) {
+      sub = off;
+      break;
+    }
   }
   if (sub < 0) throw new Error(`${file}: no format-4 Unicode cmap`);
   const segX2 = b.readUInt16BE(sub + 6);

@@ -30,11 +30,26 @@ test('writeReport writes report.html and every chart as SVG and PNG', async (t) 
   assert.equal(out.html, path.join(runDir, 'report.html'));
 
   const expected = [
-    'datasets', 'training-loss', 'training-accuracy', 'learning-rate', 'cv-folds', 'cv-history', 'cv-folds-eval', 'per-class-f1',
-    'confusion-synthetic-held-out', 'confusion-real-ravdess-dev', 'comparison-ours-vs-the-paper',
+    'datasets',
+    'training-loss',
+    'training-accuracy',
+    'learning-rate',
+    'cv-folds',
+    'cv-history',
+    'cv-folds-eval',
+    'per-class-f1',
+    'confusion-synthetic-held-out',
+    'confusion-real-ravdess-dev',
+    'comparison-ours-vs-the-paper',
   ];
-  assert.deepEqual(out.charts, expected.flatMap((n) => [`${n}.svg`, `${n}.png`].map((f) => path.join(runDir, 'charts', f))));
-  assert.deepEqual((await readdir(path.join(runDir, 'charts'))).sort(), ['.report-charts.json', ...expected.flatMap((n) => [`${n}.png`, `${n}.svg`])].sort());
+  assert.deepEqual(
+    out.charts,
+    expected.flatMap((n) => [`${n}.svg`, `${n}.png`].map((f) => path.join(runDir, 'charts', f))),
+  );
+  assert.deepEqual(
+    (await readdir(path.join(runDir, 'charts'))).sort(),
+    ['.report-charts.json', ...expected.flatMap((n) => [`${n}.png`, `${n}.svg`])].sort(),
+  );
 
   for (const name of expected) {
     const svg = await readFile(path.join(runDir, 'charts', `${name}.svg`), 'utf8');
@@ -75,9 +90,26 @@ test('writeReport serves a bare evaluate run and an empty report', async (t) => 
   const dir = await tempDir(t);
   const evalOnly = await writeReport(path.join(dir, 'eval'), {
     kind: 'evaluate',
-    evaluations: { test: { n: 4, accuracy: 0.5, confusion: { labels: ['a', 'b', 'c'], matrix: [[1, 1, 0], [1, 1, 0], [0, 0, 0]] }, missing_classes: ['c'] } },
+    evaluations: {
+      test: {
+        n: 4,
+        accuracy: 0.5,
+        confusion: {
+          labels: ['a', 'b', 'c'],
+          matrix: [
+            [1, 1, 0],
+            [1, 1, 0],
+            [0, 0, 0],
+          ],
+        },
+        missing_classes: ['c'],
+      },
+    },
   });
-  assert.deepEqual(evalOnly.charts.map((f) => path.basename(f)), ['confusion-test.svg', 'confusion-test.png']);
+  assert.deepEqual(
+    evalOnly.charts.map((f) => path.basename(f)),
+    ['confusion-test.svg', 'confusion-test.png'],
+  );
   assert.match(await readFile(evalOnly.html, 'utf8'), /No clips of c in this data; that class is left out of the macro averages/);
   const empty = await writeReport(path.join(dir, 'empty'), {});
   assert.deepEqual(empty.charts, []);
@@ -87,12 +119,21 @@ test('writeReport serves a bare evaluate run and an empty report', async (t) => 
 
 test('a new report in the same folder removes the charts it no longer draws, and only those', async (t) => {
   const dir = await tempDir(t);
-  const cm = { labels: ['a', 'b'], matrix: [[1, 0], [0, 1]] };
+  const cm = {
+    labels: ['a', 'b'],
+    matrix: [
+      [1, 0],
+      [0, 1],
+    ],
+  };
   await writeReport(dir, { evaluations: { first: { confusion: cm }, second: { confusion: cm } } });
   await writeFile(path.join(dir, 'charts', 'mine.png'), 'not a report chart');
   await writeReport(dir, { evaluations: { second: { confusion: cm } } });
   assert.deepEqual((await readdir(path.join(dir, 'charts'))).sort(), [
-    '.report-charts.json', 'confusion-second.png', 'confusion-second.svg', 'mine.png',
+    '.report-charts.json',
+    'confusion-second.png',
+    'confusion-second.svg',
+    'mine.png',
   ]);
 });
 
@@ -122,7 +163,11 @@ test('writeReport rejects malformed data with a message naming the field', async
 });
 
 test('chart text is escaped by the SVG renderer', async () => {
-  const svg = await renderSvg(planCharts({ evaluations: { '<script>x</script>': { confusion: { labels: ['<i>'], matrix: [[2]] } } } }).get('evaluation:<script>x</script>')![0].spec);
+  const svg = await renderSvg(
+    planCharts({ evaluations: { '<script>x</script>': { confusion: { labels: ['<i>'], matrix: [[2]] } } } }).get(
+      'evaluation:<script>x</script>',
+    )![0].spec,
+  );
   assert.doesNotMatch(svg, /<script>|<i>/);
   assert.match(svg, /&lt;i&gt;/);
 });

@@ -9,7 +9,11 @@ function speechLike(sr: number, seconds: number): Float32Array {
   const x = new Float32Array(Math.round(sr * seconds));
   for (let i = 0; i < x.length; i++) {
     const t = i / sr;
-    x[i] = 0.3 * Math.sin(2 * Math.PI * 180 * t) + 0.2 * Math.sin(2 * Math.PI * 1230 * t) + 0.1 * Math.sin(2 * Math.PI * 3100 * t) + 0.02 * (rng.next() - 0.5);
+    x[i] =
+      0.3 * Math.sin(2 * Math.PI * 180 * t) +
+      0.2 * Math.sin(2 * Math.PI * 1230 * t) +
+      0.1 * Math.sin(2 * Math.PI * 3100 * t) +
+      0.02 * (rng.next() - 0.5);
   }
   return x;
 }
@@ -21,7 +25,8 @@ test('tremor modulates pitch by the requested depth at the requested rate', () =
   const y = applyTremor(x, sr, 5, 1.0, 0, 0); // ±1 semitone at 5 Hz
   const tr = trackPitch(y, sr);
   const v = Array.from(tr.f0.slice(20, -20)).filter((f) => f > 0);
-  const hi = Math.max(...v), lo = Math.min(...v);
+  const hi = Math.max(...v),
+    lo = Math.min(...v);
   assert.ok(Math.abs(12 * Math.log2(hi / 200) - 1) < 0.2, `upper deviation ${12 * Math.log2(hi / 200)} st`);
   assert.ok(Math.abs(12 * Math.log2(200 / lo) - 1) < 0.2, `lower deviation ${12 * Math.log2(200 / lo)} st`);
   // Zero depth is the identity.
@@ -49,8 +54,12 @@ test('effort tilts the spectrum: brighter above 0, duller below, identity at 0',
     for (let i = 0; i < n; i++) x[i] = 0.3 * Math.sin((2 * Math.PI * 200 * i) / sr) + 0.3 * Math.sin((2 * Math.PI * 3000 * i) / sr);
     applyEffort(x, effort);
     const amp = (f: number): number => {
-      let re = 0, im = 0;
-      for (let i = 0; i < n; i++) { re += x[i]! * Math.cos((2 * Math.PI * f * i) / sr); im += x[i]! * Math.sin((2 * Math.PI * f * i) / sr); }
+      let re = 0,
+        im = 0;
+      for (let i = 0; i < n; i++) {
+        re += x[i]! * Math.cos((2 * Math.PI * f * i) / sr);
+        im += x[i]! * Math.sin((2 * Math.PI * f * i) / sr);
+      }
       return Math.hypot(re, im);
     };
     return 20 * Math.log10(amp(3000) / amp(200));
@@ -67,7 +76,10 @@ test('finalRise glides the end of the speech up by the requested semitones and k
   const y = finalRise(x, sr, 5, 0.35);
   const tr = trackPitch(y, sr);
   const voiced = Array.from(tr.f0).map((f, i) => (tr.voiced[i] ? f : 0));
-  const lastVoiced = voiced.map((f, i) => (f > 0 ? i : -1)).filter((i) => i >= 0).pop()!;
+  const lastVoiced = voiced
+    .map((f, i) => (f > 0 ? i : -1))
+    .filter((i) => i >= 0)
+    .pop()!;
   const endSt = 12 * Math.log2(voiced[lastVoiced - 3]! / 150);
   assert.ok(endSt > 3.5 && endSt < 5.5, `end of glide at +${endSt.toFixed(2)} st`);
   assert.ok(Math.abs(voiced[40]! - 150) < 2, 'before the glide: unchanged');

@@ -13,7 +13,10 @@ import path from 'node:path';
 import { encodeWav16 } from '../../src/audio/wav-write.js';
 import { synthesize } from '../../src/synth/index.js';
 
-interface Seen { body: Record<string, unknown>; auth: string | undefined }
+interface Seen {
+  body: Record<string, unknown>;
+  auth: string | undefined;
+}
 let server: http.Server;
 let baseURL = '';
 const seen: Seen[] = [];
@@ -22,7 +25,8 @@ let script: ('429' | '500' | 'malformed' | '401')[] = [];
 
 /** 3.5 s of a 200 Hz harmonic tone with a gap, as 24 kHz 16-bit WAV (what the API returns). */
 function fakeSpeechWav(): Buffer {
-  const sr = 24000, n = Math.round(3.5 * sr);
+  const sr = 24000,
+    n = Math.round(3.5 * sr);
   const x = new Float32Array(n);
   for (let i = 0; i < n; i++) {
     const t = i / sr;
@@ -41,18 +45,46 @@ before(async () => {
       const body = JSON.parse(raw) as Record<string, unknown>;
       seen.push({ body, auth: req.headers.authorization });
       const step = script.shift();
-      const json = (status: number, obj: unknown): void => { res.writeHead(status, { 'content-type': 'application/json' }); res.end(JSON.stringify(obj)); };
+      const json = (status: number, obj: unknown): void => {
+        res.writeHead(status, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(obj));
+      };
       if (step === '429') return json(429, { error: { message: 'Rate limit reached', type: 'rate_limit_error' } });
       if (step === '500') return json(500, { error: { message: 'The server had an error', type: 'server_error' } });
       if (step === '401') return json(401, { error: { message: 'Incorrect API key provided', type: 'invalid_request_error' } });
-      if (step === 'malformed') return json(200, { id: 'x', object: 'chat.completion', choices: [{ index: 0, message: { role: 'assistant', content: 'I cannot' } }] });
+      if (step === 'malformed')
+        return json(200, {
+          id: 'x',
+          object: 'chat.completion',
+          choices: [{ index: 0, message: { role: 'assistant', content: 'I cannot' } }],
+        });
       if (!body.modalities) {
         const content = ['What a surprise this is!', 'I never expected this at all!', 'Look at that, amazing!'].join('\n');
-        return json(200, { id: 'chatcmpl-t', object: 'chat.completion', created: 0, model: body.model, choices: [{ index: 0, finish_reason: 'stop', message: { role: 'assistant', content, refusal: null } }] });
+        return json(200, {
+          id: 'chatcmpl-t',
+          object: 'chat.completion',
+          created: 0,
+          model: body.model,
+          choices: [{ index: 0, finish_reason: 'stop', message: { role: 'assistant', content, refusal: null } }],
+        });
       }
       json(200, {
-        id: 'chatcmpl-a', object: 'chat.completion', created: 0, model: body.model,
-        choices: [{ index: 0, finish_reason: 'stop', message: { role: 'assistant', content: null, refusal: null, audio: { id: 'audio_1', data: WAV_B64, expires_at: 0, transcript: 'text' } } }],
+        id: 'chatcmpl-a',
+        object: 'chat.completion',
+        created: 0,
+        model: body.model,
+        choices: [
+          {
+            index: 0,
+            finish_reason: 'stop',
+            message: {
+              role: 'assistant',
+              content: null,
+              refusal: null,
+              audio: { id: 'audio_1', data: WAV_B64, expires_at: 0, transcript: 'text' },
+            },
+          },
+        ],
         usage: { prompt_tokens: 30, completion_tokens: 70, total_tokens: 100 },
       });
     });
@@ -67,7 +99,11 @@ after(async () => {
 });
 
 const made: string[] = [];
-const tmp = (): string => { const d = mkdtempSync(path.join(os.tmpdir(), 'affexion-synth-openai-')); made.push(d); return d; };
+const tmp = (): string => {
+  const d = mkdtempSync(path.join(os.tmpdir(), 'affexion-synth-openai-'));
+  made.push(d);
+  return d;
+};
 
 test('retries 429, 500 and a malformed answer, sends the paper prompt, writes 16 kHz clips, resumes', async () => {
   const out = tmp();
@@ -75,12 +111,21 @@ test('retries 429, 500 and a malformed answer, sends the paper prompt, writes 16
   script = ['429', '500', 'malformed'];
   const logs: string[] = [];
   const r = await synthesize({
-    out, provider: 'openai', perClass: 1, lengths: ['short'], concurrency: 1, seed: 4,
-    openai: { apiKey: 'sk-test', baseURL, retryBaseMs: 1, model: 'gpt-4o-audio-preview' }, log: (m) => logs.push(m),
+    out,
+    provider: 'openai',
+    perClass: 1,
+    lengths: ['short'],
+    concurrency: 1,
+    seed: 4,
+    openai: { apiKey: 'sk-test', baseURL, retryBaseMs: 1, model: 'gpt-4o-audio-preview' },
+    log: (m) => logs.push(m),
   });
   assert.equal(r.generated, 4);
   assert.equal(seen.length, 7, '3 failed attempts + 4 answers');
-  assert.ok(logs.some((l) => /estimated OpenAI cost for 4 clips: about \$0\.\d\d/.test(l)), logs.join('\n'));
+  assert.ok(
+    logs.some((l) => /estimated OpenAI cost for 4 clips: about \$0\.\d\d/.test(l)),
+    logs.join('\n'),
+  );
   for (const s of seen) {
     assert.equal(s.auth, 'Bearer sk-test');
     assert.equal(s.body.model, 'gpt-4o-audio-preview');
@@ -101,7 +146,15 @@ test('retries 429, 500 and a malformed answer, sends the paper prompt, writes 16
   }
   // Resume: nothing is requested again.
   seen.length = 0;
-  const again = await synthesize({ out, provider: 'openai', perClass: 1, lengths: ['short'], concurrency: 1, seed: 4, openai: { apiKey: 'sk-test', baseURL, retryBaseMs: 1 } });
+  const again = await synthesize({
+    out,
+    provider: 'openai',
+    perClass: 1,
+    lengths: ['short'],
+    concurrency: 1,
+    seed: 4,
+    openai: { apiKey: 'sk-test', baseURL, retryBaseMs: 1 },
+  });
   assert.equal(again.kept, 4);
   assert.equal(seen.length, 0);
   rmSync(out, { recursive: true, force: true });
@@ -111,22 +164,46 @@ test('gives up after maxRetries, fails at once on 401, and needs a key', async (
   seen.length = 0;
   script = ['500', '500', '500'];
   await assert.rejects(
-    synthesize({ out: tmp(), provider: 'openai', classes: ['panic'], perClass: 1, lengths: ['short'], openai: { apiKey: 'k', baseURL, retryBaseMs: 1, maxRetries: 2 } }),
-    /OpenAI audio request \(voice nova\) failed after 3 attempt\(s\)/);
+    synthesize({
+      out: tmp(),
+      provider: 'openai',
+      classes: ['panic'],
+      perClass: 1,
+      lengths: ['short'],
+      openai: { apiKey: 'k', baseURL, retryBaseMs: 1, maxRetries: 2 },
+    }),
+    /OpenAI audio request \(voice nova\) failed after 3 attempt\(s\)/,
+  );
   assert.equal(seen.length, 3);
   // With 4 parallel requests, one 401 stops the run: the other workers ask for nothing more.
   seen.length = 0;
   script = ['401'];
   await assert.rejects(
-    synthesize({ out: tmp(), provider: 'openai', perClass: 5, lengths: ['short'], concurrency: 4, openai: { apiKey: 'bad', baseURL, retryBaseMs: 1 } }),
-    /401/);
+    synthesize({
+      out: tmp(),
+      provider: 'openai',
+      perClass: 5,
+      lengths: ['short'],
+      concurrency: 4,
+      openai: { apiKey: 'bad', baseURL, retryBaseMs: 1 },
+    }),
+    /401/,
+  );
   await new Promise((r) => setTimeout(r, 300));
   assert.ok(seen.length <= 4, `${seen.length} requests after the failure`);
   seen.length = 0;
   script = ['401'];
   await assert.rejects(
-    synthesize({ out: tmp(), provider: 'openai', classes: ['panic'], perClass: 1, lengths: ['short'], openai: { apiKey: 'bad', baseURL, retryBaseMs: 1 } }),
-    /failed after 1 attempt\(s\): 401/);
+    synthesize({
+      out: tmp(),
+      provider: 'openai',
+      classes: ['panic'],
+      perClass: 1,
+      lengths: ['short'],
+      openai: { apiKey: 'bad', baseURL, retryBaseMs: 1 },
+    }),
+    /failed after 1 attempt\(s\): 401/,
+  );
   assert.equal(seen.length, 1);
   const saved = process.env.OPENAI_API_KEY;
   delete process.env.OPENAI_API_KEY;
@@ -141,14 +218,24 @@ test('--generate-sentences asks a chat model once per class and caches the sente
   const out = tmp();
   seen.length = 0;
   script = [];
-  const r = await synthesize({ out, provider: 'openai', classes: ['excitement'], perClass: 2, lengths: ['short'], concurrency: 1,
-    openai: { apiKey: 'k', baseURL, retryBaseMs: 1, generateSentences: 3 } });
+  const r = await synthesize({
+    out,
+    provider: 'openai',
+    classes: ['excitement'],
+    perClass: 2,
+    lengths: ['short'],
+    concurrency: 1,
+    openai: { apiKey: 'k', baseURL, retryBaseMs: 1, generateSentences: 3 },
+  });
   const chat = seen.filter((s) => !s.body.modalities);
   assert.equal(chat.length, 1);
   assert.equal(chat[0]!.body.model, 'gpt-4o-mini');
   assert.ok(existsSync(path.join(out, 'generated-sentences.csv')));
   for (const rec of r.records) assert.match(rec.sentence_id, /^gen-excitement-00\d/);
   const spoken = seen.filter((s) => s.body.modalities).map((s) => (s.body.messages as { content: string }[])[1]!.content);
-  assert.ok(spoken.every((t) => /surprise|expected|amazing/.test(t)), spoken.join(' | '));
+  assert.ok(
+    spoken.every((t) => /surprise|expected|amazing/.test(t)),
+    spoken.join(' | '),
+  );
   rmSync(out, { recursive: true, force: true });
 });

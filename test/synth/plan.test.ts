@@ -12,8 +12,14 @@ import { Rng } from '../../src/engine/rng.js';
 
 const CLASSES = ['boredom', 'panic', 'excitement', 'uncertainty'];
 const made: string[] = [];
-const tmp = (): string => { const d = mkdtempSync(path.join(os.tmpdir(), 'affexion-synth-plan-')); made.push(d); return d; };
-after(() => { for (const d of made) rmSync(d, { recursive: true, force: true }); });
+const tmp = (): string => {
+  const d = mkdtempSync(path.join(os.tmpdir(), 'affexion-synth-plan-'));
+  made.push(d);
+  return d;
+};
+after(() => {
+  for (const d of made) rmSync(d, { recursive: true, force: true });
+});
 
 test('sentence bank: hundreds of distinct sentences, ≥ 50 per emotion, varied lengths, no RAVDESS statements', () => {
   const all = Object.values(SENTENCE_BANK).flat();
@@ -35,22 +41,44 @@ test('paper-size plan: every voice speaks every class and length equally often; 
     assert.equal(voices.filter((v) => v.sex === 'male').length, 2, provider);
   }
   const voices = resolveVoices('mixed');
-  const jobs = planClips({ classes: CLASSES, perClass: 70, voices, lengths: ['short', 'long'], seed: 3, profiles: resolveProfiles(CLASSES), textMode: 'emotion' });
+  const jobs = planClips({
+    classes: CLASSES,
+    perClass: 70,
+    voices,
+    lengths: ['short', 'long'],
+    seed: 3,
+    profiles: resolveProfiles(CLASSES),
+    textMode: 'emotion',
+  });
   assert.equal(jobs.length, 280);
-  for (const c of CLASSES) for (const v of voices) for (const l of ['short', 'long']) {
-    const n = jobs.filter((j) => j.label === c && j.voice.id === v.id && j.length === l).length;
-    assert.equal(n, 7, `${c}/${v.id}/${l}`);
-  }
+  for (const c of CLASSES)
+    for (const v of voices)
+      for (const l of ['short', 'long']) {
+        const n = jobs.filter((j) => j.label === c && j.voice.id === v.id && j.length === l).length;
+        assert.equal(n, 7, `${c}/${v.id}/${l}`);
+      }
   // Emotion text mode: a class only speaks its own sentences.
   for (const j of jobs) for (const s of j.sentences) assert.ok(s.id.startsWith(`${j.label}-`), `${j.id} got ${s.id}`);
   assert.equal(new Set(jobs.map((j) => j.id)).size, 280);
 });
 
 test('plans are deterministic in the seed and differ between seeds; shared text mode mixes the pools', () => {
-  const o = { classes: CLASSES, perClass: 6, voices: resolveVoices('espeak'), lengths: ['short', 'long'] as ('short' | 'long')[], profiles: resolveProfiles(CLASSES), textMode: 'emotion' as const };
-  const a = planClips({ ...o, seed: 1 }), b = planClips({ ...o, seed: 1 }), c = planClips({ ...o, seed: 2 });
+  const o = {
+    classes: CLASSES,
+    perClass: 6,
+    voices: resolveVoices('espeak'),
+    lengths: ['short', 'long'] as ('short' | 'long')[],
+    profiles: resolveProfiles(CLASSES),
+    textMode: 'emotion' as const,
+  };
+  const a = planClips({ ...o, seed: 1 }),
+    b = planClips({ ...o, seed: 1 }),
+    c = planClips({ ...o, seed: 2 });
   assert.deepEqual(a, b);
-  assert.notDeepEqual(a.map((j) => j.prosody), c.map((j) => j.prosody));
+  assert.notDeepEqual(
+    a.map((j) => j.prosody),
+    c.map((j) => j.prosody),
+  );
   const shared = planClips({ ...o, seed: 1, perClass: 40, textMode: 'shared' });
   const panicIds = new Set(shared.filter((j) => j.label === 'panic').flatMap((j) => j.sentences.map((s) => s.id.split('-')[0])));
   assert.ok(panicIds.size >= 3, `shared pool used by panic: ${[...panicIds]}`);
@@ -84,7 +112,15 @@ test('unknown classes need a profile file; the file is validated with clear erro
   writeFileSync(good, JSON.stringify({ joy: { ...BUILTIN_PROFILES.excitement, description: 'joy', sentences: ['What a lovely day!'] } }));
   const profiles = resolveProfiles(['joy', 'panic'], loadProfileFile(good));
   assert.equal(profiles.joy!.description, 'joy');
-  const jobs = planClips({ classes: ['joy'], perClass: 2, voices: resolveVoices('flite'), lengths: ['short'], seed: 1, profiles, textMode: 'emotion' });
+  const jobs = planClips({
+    classes: ['joy'],
+    perClass: 2,
+    voices: resolveVoices('flite'),
+    lengths: ['short'],
+    seed: 1,
+    profiles,
+    textMode: 'emotion',
+  });
   assert.equal(jobs[0]!.sentences[0]!.text, 'What a lovely day!');
   const bad = path.join(dir, 'bad.json');
   writeFileSync(bad, JSON.stringify({ joy: { ...BUILTIN_PROFILES.excitement, rate: [1.5, 1.2] } }));
@@ -108,7 +144,10 @@ test('sentence files: txt for all classes, csv per class, clear errors', () => {
   const dir = tmp();
   const txt = path.join(dir, 's.txt');
   writeFileSync(txt, '# mine\nFirst one.\n\nSecond, with a comma.\n');
-  assert.deepEqual(loadSentenceFile(txt).all.map((s) => s.text), ['First one.', 'Second, with a comma.']);
+  assert.deepEqual(
+    loadSentenceFile(txt).all.map((s) => s.text),
+    ['First one.', 'Second, with a comma.'],
+  );
   const csv = path.join(dir, 's.csv');
   writeFileSync(csv, 'label,text\npanic,Run now, fast!\nboredom,"So dull, he said ""again""."\n');
   const r = loadSentenceFile(csv);

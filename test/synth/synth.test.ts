@@ -12,13 +12,18 @@ import { synthesize, type SynthResult } from '../../src/synth/index.js';
 const tmp = (): string => mkdtempSync(path.join(os.tmpdir(), 'affexion-synth-'));
 
 function listFiles(dir: string, rel = ''): string[] {
-  return readdirSync(path.join(dir, rel)).sort().flatMap((n) => {
-    const r = path.join(rel, n);
-    return statSync(path.join(dir, r)).isDirectory() ? listFiles(dir, r) : [r];
-  });
+  return readdirSync(path.join(dir, rel))
+    .sort()
+    .flatMap((n) => {
+      const r = path.join(rel, n);
+      return statSync(path.join(dir, r)).isDirectory() ? listFiles(dir, r) : [r];
+    });
 }
 
-const median = (v: number[]): number => { const s = v.filter(Number.isFinite).sort((a, b) => a - b); return s[Math.floor(s.length / 2)]!; };
+const median = (v: number[]): number => {
+  const s = v.filter(Number.isFinite).sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+};
 
 // 4 classes × 5 clips (one per voice of the mixed set), short clips: ~20 engine renders.
 const OPTS = { perClass: 5, provider: 'mixed' as const, lengths: ['short' as const], seed: 11 };
@@ -49,7 +54,8 @@ test('writes 16 kHz mono 16-bit WAVs in <class>/<id>.wav, 3–4 s, with manifest
   assert.equal(manifest.length, 21);
   assert.ok(manifest[0]!.startsWith('path,label,voice,sex,sentence_id,text,provider'));
   const ds = readFileSync(first.datasheetPath, 'utf8');
-  for (const h of ['## Motivation', '## Composition', '## Collection process', '## Preprocessing', '## Uses', '## Limitations']) assert.ok(ds.includes(h), h);
+  for (const h of ['## Motivation', '## Composition', '## Collection process', '## Preprocessing', '## Uses', '## Limitations'])
+    assert.ok(ds.includes(h), h);
   // Every voice speaks every class once.
   for (const c of ['boredom', 'panic', 'excitement', 'uncertainty']) {
     assert.equal(new Set(first.records.filter((r) => r.label === c).map((r) => r.voice)).size, 5, c);
@@ -66,7 +72,10 @@ test('the profiles change the audio in the intended direction', () => {
   assert.ok(count((v) => get('excitement', v).f0_median_hz > get('boredom', v).f0_median_hz) === 5, 'excitement F0 above boredom');
   assert.ok(median(by('panic').map((r) => r.f0_median_hz)) > median(by('boredom').map((r) => r.f0_median_hz)) * 1.3);
   const range = (c: string): number => median(by(c).map((r) => r.f0_range_st));
-  assert.ok(range('boredom') < Math.min(range('panic'), range('excitement'), range('uncertainty')), `boredom range ${range('boredom')} narrowest`);
+  assert.ok(
+    range('boredom') < Math.min(range('panic'), range('excitement'), range('uncertainty')),
+    `boredom range ${range('boredom')} narrowest`,
+  );
   const pauses = (c: string): number => median(by(c).map((r) => r.pause_ratio));
   assert.ok(pauses('uncertainty') > Math.max(pauses('panic'), pauses('excitement')), `uncertainty pauses ${pauses('uncertainty')}`);
   // Uncertainty carries hesitation fillers in its text.
@@ -109,9 +118,13 @@ test('same seed gives byte-identical output, in-process or on worker processes; 
     const third = await synthesize({ ...OPTS, out: dirB, concurrency: 1 });
     assert.equal(third.generated, 2);
     assert.equal(third.kept, 18);
-    for (const f of files) assert.ok(readFileSync(path.join(dirA, f)).equals(readFileSync(path.join(dirB, f))), `${f} differs after resume`);
+    for (const f of files)
+      assert.ok(readFileSync(path.join(dirA, f)).equals(readFileSync(path.join(dirB, f))), `${f} differs after resume`);
     // Resuming with other settings into the same folder is refused (it would mix two sets).
-    await assert.rejects(synthesize({ ...OPTS, seed: 99, out: dirB, concurrency: 1 }), /out: .*: boredom\/boredom_0001\.wav was made with other settings/);
+    await assert.rejects(
+      synthesize({ ...OPTS, seed: 99, out: dirB, concurrency: 1 }),
+      /out: .*: boredom\/boredom_0001\.wav was made with other settings/,
+    );
   } finally {
     rmSync(dirB, { recursive: true, force: true });
   }
@@ -131,5 +144,6 @@ test('a different seed gives different clips; bad options fail naming the option
   await assert.rejects(synthesize({ out: never, provider: 'festival' as 'espeak' }), /provider: expected espeak, flite, mixed or openai/);
   await assert.rejects(synthesize({ out: never, lengths: ['medium' as 'short'] }), /lengths: expected short and\/or long/);
   await assert.rejects(synthesize({ out: never, classes: ['joy'] }), /no prosody profile for "joy"/);
-  for (const bad of ['../x', '..', '/abs', '']) await assert.rejects(synthesize({ out: never, classes: [bad] }), /classes: label .* (relative folder|path separator|is empty)/);
+  for (const bad of ['../x', '..', '/abs', ''])
+    await assert.rejects(synthesize({ out: never, classes: [bad] }), /classes: label .* (relative folder|path separator|is empty)/);
 });

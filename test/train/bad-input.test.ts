@@ -17,8 +17,10 @@ test('empty class folder: clear error, no model directory created', async () => 
 });
 
 test('one-class dataset and a dataset with no usable clips: clear errors', async () => {
-  await assert.rejects(train({ ...base, data: makeToneDataset({ classes: ['panic'], perClass: 2 }), out: tmpDir() }),
-    /only one class \("panic"\)/);
+  await assert.rejects(
+    train({ ...base, data: makeToneDataset({ classes: ['panic'], perClass: 2 }), out: tmpDir() }),
+    /only one class \("panic"\)/,
+  );
   const empty = tmpDir();
   mkdirSync(path.join(empty, 'a'));
   writeFileSync(path.join(empty, 'a', 'notes.txt'), 'x');

@@ -41,19 +41,25 @@ test('--ensemble 2 trains members with seeds seed and seed+1, exactly as two sin
   assert.equal(m.hyper.ensemble, 2);
   assert.deepEqual(m.classes, ['boredom', 'excitement', 'panic']);
   // Each member records its own seed.
-  assert.deepEqual(m.members.map((x) => loadTrainedModel(x.dir).hyper.seed), [7, 8]);
+  assert.deepEqual(
+    m.members.map((x) => loadTrainedModel(x.dir).hyper.seed),
+    [7, 8],
+  );
 });
 
-test('an ensemble predicts the mean of its members\' class probabilities (evaluate and predict)', async () => {
+test("an ensemble predicts the mean of its members' class probabilities (evaluate and predict)", async () => {
   await ensembleRun;
   const [one, two] = await Promise.all(singles);
   const probsOf = async (model: string) => (await evaluate({ model, data, cacheDir, predictions: true })).predictions!.map((p) => p.probs);
   const [pe, p1, p2] = await Promise.all([probsOf(ensembleDir), probsOf(one!), probsOf(two!)]);
-  let maxDiff = 0, spread = 0;
-  pe.forEach((row, i) => row.forEach((v, k) => {
-    maxDiff = Math.max(maxDiff, Math.abs(v - (p1[i]![k]! + p2[i]![k]!) / 2));
-    spread = Math.max(spread, Math.abs(p1[i]![k]! - p2[i]![k]!));
-  }));
+  let maxDiff = 0,
+    spread = 0;
+  pe.forEach((row, i) =>
+    row.forEach((v, k) => {
+      maxDiff = Math.max(maxDiff, Math.abs(v - (p1[i]![k]! + p2[i]![k]!) / 2));
+      spread = Math.max(spread, Math.abs(p1[i]![k]! - p2[i]![k]!));
+    }),
+  );
   assert.ok(maxDiff < 1e-6, `ensemble vs mean of members: ${maxDiff}`);
   assert.ok(spread > 1e-3, 'the members agree exactly, so the test would not see a wrong mean');
   const file = path.join(data, 'panic', readdirSync(path.join(data, 'panic'))[0]!);
@@ -74,7 +80,8 @@ test('an interrupted ensemble is refused until finished; --resume continues memb
   assert.throws(() => loadTrainedModel(out), /ensemble whose training has not finished.*--resume/);
   await assert.rejects(train({ ...base, out, hyper }), /out: .* already holds a model; continue it with resume/);
   await train({ ...base, out, hyper, resume: true });
-  for (const k of ['1', '2']) assert.deepEqual(weightBytes(path.join(out, 'members', k)), weightBytes(path.join(ensembleDir, 'members', k)), `member ${k}`);
+  for (const k of ['1', '2'])
+    assert.deepEqual(weightBytes(path.join(out, 'members', k)), weightBytes(path.join(ensembleDir, 'members', k)), `member ${k}`);
   // --resume with nothing to resume is an error.
   await assert.rejects(train({ ...base, out: tmpDir(), hyper, resume: true }), /resume: no checkpoint/);
 });
@@ -103,8 +110,14 @@ test('bad ensemble manifests are refused with the reason', async () => {
   assert.throws(() => loadTrainedModel(dir), /member missing has no config\.json/);
   // Members that take different classes cannot be averaged.
   const other = tmpDir();
-  await train({ data: makeToneDataset({ classes: ['boredom', 'panic'], perClass: 4 }), features: TINY_FEATURES, cacheDir, report: false,
-    out: other, hyper: { ...TINY_HYPER, epochs: 1 } });
+  await train({
+    data: makeToneDataset({ classes: ['boredom', 'panic'], perClass: 4 }),
+    features: TINY_FEATURES,
+    cacheDir,
+    report: false,
+    out: other,
+    hyper: { ...TINY_HYPER, epochs: 1 },
+  });
   write({ format: 'affexion-ensemble', members: [path.join(ensembleDir, 'members', '1'), other] });
   assert.throws(() => loadTrainedModel(dir), /differ in classes/);
 });
@@ -117,7 +130,15 @@ test('--ensemble must be a positive integer', () => {
 
 test('cv --ensemble 2 trains an ensemble per fold and scores it', async () => {
   const out = tmpDir();
-  const r = await crossValidate({ data, out, folds: 2, features: TINY_FEATURES, cacheDir, report: false, hyper: { ...TINY_HYPER, epochs: 1, ensemble: 2 } });
+  const r = await crossValidate({
+    data,
+    out,
+    folds: 2,
+    features: TINY_FEATURES,
+    cacheDir,
+    report: false,
+    hyper: { ...TINY_HYPER, epochs: 1, ensemble: 2 },
+  });
   assert.equal(r.folds.length, 2);
   for (const f of ['fold-01', 'fold-02']) {
     assert.equal(loadTrainedModel(path.join(out, f)).members.length, 2);

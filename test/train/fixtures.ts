@@ -11,7 +11,9 @@ import { Rng } from '../../src/engine/rng.js';
 export const CLASS_PITCH: Record<string, number> = { boredom: 150, panic: 600, excitement: 1200 };
 
 /** Writes DIR/<class>/<speaker>_<i>.wav clips; returns DIR. */
-export function makeToneDataset(opts: { classes?: string[]; perClass?: number; seconds?: number; seed?: number; dir?: string; speakers?: boolean } = {}): string {
+export function makeToneDataset(
+  opts: { classes?: string[]; perClass?: number; seconds?: number; seed?: number; dir?: string; speakers?: boolean } = {},
+): string {
   const classes = opts.classes ?? ['boredom', 'panic'];
   const perClass = opts.perClass ?? 6;
   const seconds = opts.seconds ?? 0.3;
@@ -38,8 +40,16 @@ export function makeToneDataset(opts: { classes?: string[]; perClass?: number; s
 
 /** A tiny network and short clips so a test trains in about a second. */
 export const TINY_HYPER = {
-  epochs: 3, batch_size: 4, max_len: 24, conv_channels: 4, kernel_sizes: [3], lstm_hidden: 4, lstm_layers: 1,
-  fc_hidden: 8, seed: 7, lr: 0.01,
+  epochs: 3,
+  batch_size: 4,
+  max_len: 24,
+  conv_channels: 4,
+  kernel_sizes: [3],
+  lstm_hidden: 4,
+  lstm_layers: 1,
+  fc_hidden: 8,
+  seed: 7,
+  lr: 0.01,
 };
 /** Cheap features: 8 MFCCs, small FFT. */
 export const TINY_FEATURES = { nMfcc: 8, nFft: 256, hopLength: 160, nMels: 24 };

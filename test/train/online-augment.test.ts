@@ -44,7 +44,10 @@ test('--augment: 2 epochs + resume to 3 is bit-identical to 3 straight (stateles
   await train({ ...base, out: resumed, hyper, resume: true });
   assert.deepEqual(weights(resumed), weights(straight));
   // Another spec is another run: resuming it is refused.
-  await assert.rejects(train({ ...base, out: resumed, hyper: { ...hyper, epochs: 4, augment: 'gain' }, resume: true }), /different settings or data \(hyper/);
+  await assert.rejects(
+    train({ ...base, out: resumed, hyper: { ...hyper, epochs: 4, augment: 'gain' }, resume: true }),
+    /different settings or data \(hyper/,
+  );
 });
 
 test('--augment: bad specs name the option and the bad part', () => {
@@ -58,12 +61,20 @@ test('--augment: bad specs name the option and the bad part', () => {
 function spySet(n: number, rows: number, frames: number, seed: number): { set: LabelledFeatures; loads: number[] } {
   const rng = new Rng(seed);
   const loads: number[] = [];
-  const features: FeatureMatrix[] = Array.from({ length: n }, () => ({ rows, frames, data: Float32Array.from({ length: rows * frames }, () => rng.normal()) }));
+  const features: FeatureMatrix[] = Array.from({ length: n }, () => ({
+    rows,
+    frames,
+    data: Float32Array.from({ length: rows * frames }, () => rng.normal()),
+  }));
   const set: LabelledFeatures = {
-    features, targets: Int32Array.from({ length: n }, (_, i) => i % 2),
+    features,
+    targets: Int32Array.from({ length: n }, (_, i) => i % 2),
     audio: {
       sr: 16000,
-      load: async (i) => { loads.push(i); return Float32Array.from({ length: 1600 }, (_, t) => Math.sin(t * (0.05 + 0.01 * i))); },
+      load: async (i) => {
+        loads.push(i);
+        return Float32Array.from({ length: 1600 }, (_, t) => Math.sin(t * (0.05 + 0.01 * i)));
+      },
       features: (s) => ({ rows, frames, data: Float32Array.from({ length: rows * frames }, (_, k) => s[k % s.length]!) }),
     },
   };
@@ -78,8 +89,15 @@ test('online augmentation touches the training side only: stored features unchan
   const hyper = resolveHyperparameters({ ...TINY_HYPER, max_len: 10, epochs: 2, augment: 'gain:p=1,specaugment,mixup' });
   const state = initialState(hyper, trainSet, 2);
   await runEpochs(state, { hyper, train: trainSet, val: valSet });
-  assert.deepEqual(trainSet.features.map((m) => m.data), before, 'stored training features are not modified');
-  assert.deepEqual(valSet.features.map((m) => m.data), valBefore);
+  assert.deepEqual(
+    trainSet.features.map((m) => m.data),
+    before,
+    'stored training features are not modified',
+  );
+  assert.deepEqual(
+    valSet.features.map((m) => m.data),
+    valBefore,
+  );
   assert.equal(valLoads.length, 0, 'validation audio is never read');
   // Every training clip is re-read every epoch (plus the babble sources, read once per run).
   for (let i = 0; i < 8; i++) assert.ok(loads.filter((j) => j === i).length >= 2, `clip ${i} augmented each epoch`);
@@ -93,14 +111,24 @@ test('online augmentation: per-epoch features differ between epochs and repeat f
   const e2 = await aug.epochFeatures(2, 4);
   const e1again = await new OnlineAugmentation('gain:p=1:db=-10..10', 5, set.audio).epochFeatures(1, 4);
   assert.ok(e1 && e2 && e1again);
-  assert.deepEqual(e1again.map((m) => m.data), e1.map((m) => m.data));
-  assert.notDeepEqual(e2.map((m) => m.data), e1.map((m) => m.data));
+  assert.deepEqual(
+    e1again.map((m) => m.data),
+    e1.map((m) => m.data),
+  );
+  assert.notDeepEqual(
+    e2.map((m) => m.data),
+    e1.map((m) => m.data),
+  );
   // Without waveform operations the stored features are used.
   assert.equal(await new OnlineAugmentation('specaugment', 5, set.audio).epochFeatures(1, 4), null);
 });
 
 test('online augmentation: mixup blends pairs of the model batch with λ ≥ 0.5; waveform ops without audio are refused', () => {
-  const features: FeatureMatrix[] = Array.from({ length: 4 }, (_, c) => ({ rows: 3, frames: 2, data: Float32Array.from({ length: 6 }, (_, i) => (c + 1) * (i - 2)) }));
+  const features: FeatureMatrix[] = Array.from({ length: 4 }, (_, c) => ({
+    rows: 3,
+    frames: 2,
+    data: Float32Array.from({ length: 6 }, (_, i) => (c + 1) * (i - 2)),
+  }));
   const input = { normalization: { mode: 'utterance' as const }, maxLen: 2, window: false };
   const clips = [0, 1, 2, 3];
   const plain = new OnlineAugmentation('', 1).batch(1, 0, clips, features, input);
@@ -121,9 +149,28 @@ test('online augmentation: mixup blends pairs of the model batch with λ ≥ 0.5
 
 test('cv --augment: every fold trains with it, deterministically', async () => {
   const out = tmpDir();
-  const r = await crossValidate({ data, out, folds: 2, hyper: { ...TINY_HYPER, epochs: 1, augment: 'gain:p=1,noise:p=1' }, features: TINY_FEATURES, cacheDir, report: false });
+  const r = await crossValidate({
+    data,
+    out,
+    folds: 2,
+    hyper: { ...TINY_HYPER, epochs: 1, augment: 'gain:p=1,noise:p=1' },
+    features: TINY_FEATURES,
+    cacheDir,
+    report: false,
+  });
   assert.equal(r.folds.length, 2);
   for (const f of r.folds) assert.ok(f.metrics.accuracy >= 0 && f.n_val > 0);
-  const again = await crossValidate({ data, out: tmpDir(), folds: 2, hyper: { ...TINY_HYPER, epochs: 1, augment: 'gain:p=1,noise:p=1' }, features: TINY_FEATURES, cacheDir, report: false });
-  assert.deepEqual(again.folds.map((f) => f.val_pred), r.folds.map((f) => f.val_pred));
+  const again = await crossValidate({
+    data,
+    out: tmpDir(),
+    folds: 2,
+    hyper: { ...TINY_HYPER, epochs: 1, augment: 'gain:p=1,noise:p=1' },
+    features: TINY_FEATURES,
+    cacheDir,
+    report: false,
+  });
+  assert.deepEqual(
+    again.folds.map((f) => f.val_pred),
+    r.folds.map((f) => f.val_pred),
+  );
 });

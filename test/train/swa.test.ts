@@ -13,8 +13,11 @@ const cacheDir = tmpDir('affexion-cache-');
 const base = { data, features: TINY_FEATURES, cacheDir, report: false } as const;
 
 function weights(dir: string): Map<string, Float32Array> {
-  return new Map([...readSafetensors(path.join(dir, 'weights.safetensors')).tensors]
-    .filter(([, t]) => t.data instanceof Float32Array).map(([k, t]) => [k, t.data as Float32Array]));
+  return new Map(
+    [...readSafetensors(path.join(dir, 'weights.safetensors')).tensors]
+      .filter(([, t]) => t.data instanceof Float32Array)
+      .map(([k, t]) => [k, t.data as Float32Array]),
+  );
 }
 
 test('--swa k: the model is the mean of the weights after each of the last k epochs', async () => {
@@ -43,7 +46,20 @@ test('--swa: resuming inside the averaging window is bit-identical to an uninter
   // Interrupt after epoch 3 (inside the window, with two epochs summed), then resume.
   const partial = tmpDir();
   const ac = new AbortController();
-  await assert.rejects(train({ ...base, out: partial, hyper, signal: ac.signal, events: { batch: (epoch) => { if (epoch === 4) ac.abort(); } } }), /interrupted during epoch 4/);
+  await assert.rejects(
+    train({
+      ...base,
+      out: partial,
+      hyper,
+      signal: ac.signal,
+      events: {
+        batch: (epoch) => {
+          if (epoch === 4) ac.abort();
+        },
+      },
+    }),
+    /interrupted during epoch 4/,
+  );
   await train({ ...base, out: partial, hyper, resume: true });
   assert.deepEqual(weights(partial), weights(straight));
 });
@@ -55,9 +71,21 @@ test('--swa: validated against --epochs; 0 is off', () => {
 });
 
 test('recomputeBatchNormStats: exact mean and unbiased variance of the BatchNorm inputs', () => {
-  const cfg = { n_features: 6, conv_channels: 3, kernel_sizes: [3], lstm_hidden: 4, lstm_layers: 1, fc_hidden: 4, n_classes: 2, dropout_conv: 0, dropout_fc: 0, mask_padding: false };
+  const cfg = {
+    n_features: 6,
+    conv_channels: 3,
+    kernel_sizes: [3],
+    lstm_hidden: 4,
+    lstm_layers: 1,
+    fc_hidden: 4,
+    n_classes: 2,
+    dropout_conv: 0,
+    dropout_fc: 0,
+    mask_padding: false,
+  };
   const rng = new Rng(3);
-  const B = 2, T = 7;
+  const B = 2,
+    T = 7;
   const x = Float32Array.from({ length: B * T * 6 }, () => rng.normal());
   const a = new AffexionNet(cfg, { seed: 5 });
   a.recomputeBatchNormStats([{ x, B, T }]);
@@ -65,7 +93,8 @@ test('recomputeBatchNormStats: exact mean and unbiased variance of the BatchNorm
   // running_mean = 0.1·μ, running_var = 0.9 + 0.1·σ²(unbiased) — with μ, σ² over the same inputs.
   const b = new AffexionNet(cfg, { seed: 5 });
   b.forward(x, B, T, { train: true, rng: new Rng(1) });
-  const sa = a.stateDict(), sb = b.stateDict();
+  const sa = a.stateDict(),
+    sb = b.stateDict();
   for (let c = 0; c < 3; c++) {
     assert.ok(Math.abs(sb.get('bn.running_mean')![c]! - 0.1 * sa.get('bn.running_mean')![c]!) < 1e-6);
     assert.ok(Math.abs(sb.get('bn.running_var')![c]! - (0.9 + 0.1 * sa.get('bn.running_var')![c]!)) < 1e-5);

@@ -16,7 +16,9 @@ const SR = 16000;
 
 /** A "syllabic" tone: `speech` seconds of a 4 Hz amplitude-modulated sine between silences (seconds). */
 function syllables(pitch: number, speech: number, before: number, after: number, rng: Rng): Float32Array {
-  const n0 = Math.round(before * SR), n1 = Math.round(speech * SR), n2 = Math.round(after * SR);
+  const n0 = Math.round(before * SR),
+    n1 = Math.round(speech * SR),
+    n2 = Math.round(after * SR);
   const x = new Float32Array(n0 + n1 + n2);
   for (let t = 0; t < n1; t++) {
     const env = 0.55 + 0.45 * Math.sin((2 * Math.PI * 4 * t) / SR);
@@ -31,9 +33,13 @@ function syllables(pitch: number, speech: number, before: number, after: number,
 function lengthConfoundedDataset(): string {
   const dir = tmpDir('affexion-win-');
   const rng = new Rng(5);
-  for (const [c, pitch, len] of [['boredom', 150, 1.2], ['panic', 600, 0.6]] as const) {
+  for (const [c, pitch, len] of [
+    ['boredom', 150, 1.2],
+    ['panic', 600, 0.6],
+  ] as const) {
     mkdirSync(path.join(dir, c), { recursive: true });
-    for (let i = 0; i < 6; i++) writeWav16(path.join(dir, c, `s${i}.wav`), syllables(pitch * (1 + 0.02 * i), len, 0.1 + 0.05 * i, 0.2, rng), SR);
+    for (let i = 0; i < 6; i++)
+      writeWav16(path.join(dir, c, `s${i}.wav`), syllables(pitch * (1 + 0.02 * i), len, 0.1 + 0.05 * i, 0.2, rng), SR);
   }
   // All silence: skipped with its reason, not trained on.
   writeWav16(path.join(dir, 'panic', 'silent.wav'), new Float32Array(SR / 2), SR);
@@ -78,7 +84,10 @@ test('window training: trims silence (silent clips skipped as "no speech"), stor
   const data = lengthConfoundedDataset();
   const out = tmpDir();
   const r = await train({ data, out, features: TINY_FEATURES, cacheDir: null, report: false, hyper: WIN });
-  assert.ok(r.skipped.some((s) => /no speech in .*silent\.wav/.test(s.reason)), JSON.stringify(r.skipped));
+  assert.ok(
+    r.skipped.some((s) => /no speech in .*silent\.wav/.test(s.reason)),
+    JSON.stringify(r.skipped),
+  );
   const config = JSON.parse(readFileSync(path.join(out, 'config.json'), 'utf8'));
   const hp = config.training.hyperparameters;
   assert.equal(hp.window, 0.5);

@@ -13,7 +13,17 @@ import { scanDataset } from '../../src/data/dataset.js';
 import { makeToneDataset, TINY_FEATURES, tmpDir } from '../train/fixtures.js';
 
 const CLASSES = ['boredom', 'panic', 'excitement', 'uncertainty'];
-const TINY = { epochs: 1, batch_size: 4, max_len: 24, conv_channels: 4, kernel_sizes: [3], lstm_hidden: 4, lstm_layers: 1, fc_hidden: 8, lr: 0.01 };
+const TINY = {
+  epochs: 1,
+  batch_size: 4,
+  max_len: 24,
+  conv_channels: 4,
+  kernel_sizes: [3],
+  lstm_hidden: 4,
+  lstm_layers: 1,
+  fc_hidden: 8,
+  lr: 0.01,
+};
 
 /** A class-folder dataset turned into a manifest with a speaker column (path,label,speaker). */
 function withManifest(dir: string, speakers: string[], relabel: Record<string, string> = {}): string {
@@ -27,8 +37,11 @@ function fixtures() {
   const synthetic = withManifest(makeToneDataset({ classes: CLASSES, perClass: 4, seed: 1 }), ['espeak-a', 'espeak-b', 'flite-c']);
   const converted = withManifest(makeToneDataset({ classes: CLASSES, perClass: 3, seed: 2 }), ['13', '14', '15']);
   // Real: RAVDESS-like labels; panic/excitement tones under their RAVDESS names, boredom tones as "neutral" (out of set).
-  const real = withManifest(makeToneDataset({ classes: ['panic', 'excitement', 'boredom'], perClass: 3, seed: 3 }), ['01', '02'],
-    { panic: 'fearful', excitement: 'happy', boredom: 'neutral' });
+  const real = withManifest(makeToneDataset({ classes: ['panic', 'excitement', 'boredom'], perClass: 3, seed: 3 }), ['01', '02'], {
+    panic: 'fearful',
+    excitement: 'happy',
+    boredom: 'neutral',
+  });
   // The neutral speech the converted set was made from: each converted speaker's reference.
   const neutral = withManifest(makeToneDataset({ classes: ['neutral'], perClass: 3, seed: 4 }), ['13', '14', '15']);
   return { synthetic, converted, real, neutral };
@@ -41,11 +54,24 @@ test('gap experiment: table rows in recipe order (paper first), figures in range
   const out = path.join(tmpDir(), 'run');
   const logs: string[] = [];
   const opts = {
-    out, synthetic: f.synthetic, converted: f.converted, neutral: f.neutral, real: f.real, recipes: RECIPES, hyper: TINY, features: TINY_FEATURES,
-    augmentCopies: 1, cacheDir: null, seed: 3, events: { log: (m: string) => logs.push(m) },
+    out,
+    synthetic: f.synthetic,
+    converted: f.converted,
+    neutral: f.neutral,
+    real: f.real,
+    recipes: RECIPES,
+    hyper: TINY,
+    features: TINY_FEATURES,
+    augmentCopies: 1,
+    cacheDir: null,
+    seed: 3,
+    events: { log: (m: string) => logs.push(m) },
   };
   const r = await runGapExperiment(opts);
-  assert.deepEqual(r.rows.map((x) => x.id), RECIPES);
+  assert.deepEqual(
+    r.rows.map((x) => x.id),
+    RECIPES,
+  );
   assert.equal(r.rows[0]!.loudness, 'none', "paper's recipe keeps levels as recorded");
   for (const row of r.rows) {
     for (const k of ['balanced_accuracy', 'macro_f1', 'recall_panic', 'recall_excitement', 'out_of_set_as_target'] as const) {
@@ -72,18 +98,24 @@ test('gap experiment: table rows in recipe order (paper first), figures in range
   const ref = r.results.find((x) => x.recipe.id === 'c-reference')!;
   assert.equal(ref.hyper.speaker_reference, 'neutral,calm');
   assert.equal(ref.n_train, 12);
-  assert.notDeepEqual(readFileSync(path.join(out, 'recipes', 'c-reference', 'seed-3', 'real-probs.json'), 'utf8'),
-    readFileSync(path.join(out, 'recipes', 'c-paper', 'seed-3', 'real-probs.json'), 'utf8'));
+  assert.notDeepEqual(
+    readFileSync(path.join(out, 'recipes', 'c-reference', 'seed-3', 'real-probs.json'), 'utf8'),
+    readFileSync(path.join(out, 'recipes', 'c-paper', 'seed-3', 'real-probs.json'), 'utf8'),
+  );
   // Without the converted speakers' neutral speech the reference row cannot run, and says why.
-  await assert.rejects(runGapExperiment({ ...opts, out: tmpDir(), recipes: ['c-reference'], neutral: f.real }),
-    /no reference clip \(label neutral or calm\) for speakers converted:13, converted:14, converted:15/);
+  await assert.rejects(
+    runGapExperiment({ ...opts, out: tmpDir(), recipes: ['c-reference'], neutral: f.real }),
+    /no reference clip \(label neutral or calm\) for speakers converted:13, converted:14, converted:15/,
+  );
   assert.ok(existsSync(r.report) && existsSync(path.join(out, 'table.md')));
   assert.match(readFileSync(path.join(out, 'table.md'), 'utf8'), /^\| recipe \| balanced acc\./);
 
   // No real clip in any training or early-stopping list.
   const realFiles = new Set(scanDataset(f.real).items.map((it) => it.path));
   for (const id of RECIPES) {
-    const lines = readFileSync(path.join(out, 'recipes', id, 'seed-3', 'training-clips.txt'), 'utf8').trim().split('\n');
+    const lines = readFileSync(path.join(out, 'recipes', id, 'seed-3', 'training-clips.txt'), 'utf8')
+      .trim()
+      .split('\n');
     assert.ok(lines.length >= 1);
     for (const l of lines) assert.ok(!realFiles.has(l.split('\t')[2]!), `${id}: real clip ${l} in training`);
     // Per-clip real-set probabilities: one row per real clip, each a distribution over the classes.
@@ -96,7 +128,10 @@ test('gap experiment: table rows in recipe order (paper first), figures in range
   logs.length = 0;
   const again = await runGapExperiment(opts);
   assert.equal(logs.filter((l) => l.includes('reused')).length, RECIPES.length);
-  assert.deepEqual(again.rows.map((x) => x.balanced_accuracy), r.rows.map((x) => x.balanced_accuracy));
+  assert.deepEqual(
+    again.rows.map((x) => x.balanced_accuracy),
+    r.rows.map((x) => x.balanced_accuracy),
+  );
 });
 
 test('gap experiment refuses real clips in training data: same file, same audio copied, real speakers converted', async () => {
@@ -105,15 +140,41 @@ test('gap experiment refuses real clips in training data: same file, same audio 
   // A copy of a real clip smuggled into the synthetic set.
   const smuggled = path.join(f.synthetic, 'panic', 'copied.wav');
   cpSync(real.items[0]!.path, smuggled);
-  writeFileSync(path.join(f.synthetic, 'labels.csv'), `${readFileSync(path.join(f.synthetic, 'labels.csv'), 'utf8')}panic/copied.wav,panic,espeak-a\n`);
-  await assert.rejects(runGapExperiment({ out: tmpDir(), synthetic: f.synthetic, converted: f.converted, real: f.real, recipes: ['paper'],
-    hyper: TINY, features: TINY_FEATURES, cacheDir: null }), /synthetic: .*copied\.wav has the same audio as real evaluation clip/);
-  assert.throws(() => assertNoRealClips([{ file: real.items[1]!.path, label: 'panic', speaker: 'x' }], real, 'recipe x'),
-    /recipe x: .* is a clip of the real evaluation set/);
+  writeFileSync(
+    path.join(f.synthetic, 'labels.csv'),
+    `${readFileSync(path.join(f.synthetic, 'labels.csv'), 'utf8')}panic/copied.wav,panic,espeak-a\n`,
+  );
+  await assert.rejects(
+    runGapExperiment({
+      out: tmpDir(),
+      synthetic: f.synthetic,
+      converted: f.converted,
+      real: f.real,
+      recipes: ['paper'],
+      hyper: TINY,
+      features: TINY_FEATURES,
+      cacheDir: null,
+    }),
+    /synthetic: .*copied\.wav has the same audio as real evaluation clip/,
+  );
+  assert.throws(
+    () => assertNoRealClips([{ file: real.items[1]!.path, label: 'panic', speaker: 'x' }], real, 'recipe x'),
+    /recipe x: .* is a clip of the real evaluation set/,
+  );
   // A converted set made from a real-set speaker.
   const conv = withManifest(makeToneDataset({ classes: CLASSES, perClass: 2, seed: 5 }), ['02']);
-  await assert.rejects(runGapExperiment({ out: tmpDir(), converted: conv, real: f.real, recipes: ['c-paper'], hyper: TINY,
-    features: TINY_FEATURES, cacheDir: null }), /converted: .* was converted from speaker 02, who is in the real evaluation set/);
+  await assert.rejects(
+    runGapExperiment({
+      out: tmpDir(),
+      converted: conv,
+      real: f.real,
+      recipes: ['c-paper'],
+      hyper: TINY,
+      features: TINY_FEATURES,
+      cacheDir: null,
+    }),
+    /converted: .* was converted from speaker 02, who is in the real evaluation set/,
+  );
 });
 
 test('recipe clips: augmented copies only of the training side, held-out speakers never trained on', () => {
@@ -123,8 +184,14 @@ test('recipe clips: augmented copies only of the training side, held-out speaker
   const r = recipeClips('synthetic+aug+converted', { synthetic, converted, augmentSpec: 'gain', augmentCopies: 2, seed: 1, holdOut: true });
   const valSpeakers = new Set(r.val.map((c) => c.speaker));
   assert.ok(valSpeakers.size >= 2, 'a speaker held out of each source');
-  assert.ok(r.train.every((c) => !valSpeakers.has(c.speaker)), 'no held-out speaker on the training side (copies included)');
-  assert.ok(r.val.every((c) => !c.augment), 'validation clips are originals');
+  assert.ok(
+    r.train.every((c) => !valSpeakers.has(c.speaker)),
+    'no held-out speaker on the training side (copies included)',
+  );
+  assert.ok(
+    r.val.every((c) => !c.augment),
+    'validation clips are originals',
+  );
   const originals = r.train.filter((c) => !c.augment && c.speaker.startsWith('v')).length;
   assert.equal(r.train.filter((c) => c.augment).length, 2 * originals, 'two copies of each synthetic training clip, none of converted');
 });
@@ -145,11 +212,14 @@ test('scoreReal: balanced accuracy over panic/excitement with 4-class prediction
 });
 
 test('default recipes: the paper first, every data recipe × front-end once; unknown ids name --recipes', async () => {
-  const { defaultRecipes, selectRecipes, frontEndFits, DATA_RECIPES, FRONT_ENDS } = await import('../../src/workflows/experiment/recipes.js');
+  const { defaultRecipes, selectRecipes, frontEndFits, DATA_RECIPES, FRONT_ENDS } =
+    await import('../../src/workflows/experiment/recipes.js');
   const all = defaultRecipes();
   assert.equal(all[0]!.id, 'paper');
-  assert.deepEqual({ data: all[0]!.data, fe: all[0]!.frontEnd, loudness: all[0]!.loudness, maxLen: all[0]!.hyper.max_len, patience: all[0]!.patience },
-    { data: 'synthetic', fe: 'paper', loudness: 'none', maxLen: 1000, patience: 0 });
+  assert.deepEqual(
+    { data: all[0]!.data, fe: all[0]!.frontEnd, loudness: all[0]!.loudness, maxLen: all[0]!.hyper.max_len, patience: all[0]!.patience },
+    { data: 'synthetic', fe: 'paper', loudness: 'none', maxLen: 1000, patience: 0 },
+  );
   // Speaker references exist for converted speakers only: the reference front-end is a converted row.
   const fitting = DATA_RECIPES.flatMap((d) => FRONT_ENDS.filter((fe) => frontEndFits(fe, d)).map((fe) => [d, fe] as const));
   assert.equal(fitting.length, DATA_RECIPES.length * (FRONT_ENDS.length - 1) + 1);
@@ -157,10 +227,17 @@ test('default recipes: the paper first, every data recipe × front-end once; unk
   assert.equal(new Set(all.map((r) => r.id)).size, all.length);
   for (const [d, fe] of fitting) assert.ok(all.some((r) => r.data === d && r.frontEnd === fe && r.id !== 'paper'));
   assert.ok(!all.some((r) => r.frontEnd === 'reference' && r.data !== 'converted'));
-  assert.deepEqual(selectRecipes(all, ['c-cmvn', 'paper']).map((r) => r.id), ['c-cmvn', 'paper']);
+  assert.deepEqual(
+    selectRecipes(all, ['c-cmvn', 'paper']).map((r) => r.id),
+    ['c-cmvn', 'paper'],
+  );
   assert.throws(() => selectRecipes(all, ['nope']), /recipes: unknown recipe "nope" \(known: paper, a-paper, .*a-paper-es, .*paper-peak/);
   const [es] = selectRecipes(all, ['c-paper-es']);
-  assert.deepEqual({ ...es, id: 'c-paper', label: '', patience: 0 }, { ...all.find((r) => r.id === 'c-paper')!, label: '' }, 'an ablation changes one ingredient');
+  assert.deepEqual(
+    { ...es, id: 'c-paper', label: '', patience: 0 },
+    { ...all.find((r) => r.id === 'c-paper')!, label: '' },
+    'an ablation changes one ingredient',
+  );
   assert.equal(es!.patience, 3);
   // The grid's converted row with speaker references is the default training recipe of reproduce and
   // demo, one ensemble member per seed (the table's seed-ensemble column is the recipe's ensemble),
@@ -171,17 +248,32 @@ test('default recipes: the paper first, every data recipe × front-end once; unk
   const c = all.find((r) => r.id === 'c-reference')!;
   assert.ok(RECIPE_SETTINGS.converted.hyper.ensemble! > 1);
   assert.equal(RECIPE_SETTINGS.converted.hyper.speaker_reference, 'neutral,calm');
-  assert.deepEqual({ loudness: c.loudness, hyper: resolveHyperparameters(c.hyper), patience: c.patience, data: c.data, fe: c.frontEnd },
-    { loudness: RECIPE_SETTINGS.converted.loudness, hyper: resolveHyperparameters({ ...RECIPE_SETTINGS.converted.hyper, ensemble: 1, neutral_class: false, functional_fusion: 'none' }), patience: 0, data: 'converted', fe: 'reference' });
+  assert.deepEqual(
+    { loudness: c.loudness, hyper: resolveHyperparameters(c.hyper), patience: c.patience, data: c.data, fe: c.frontEnd },
+    {
+      loudness: RECIPE_SETTINGS.converted.loudness,
+      hyper: resolveHyperparameters({ ...RECIPE_SETTINGS.converted.hyper, ensemble: 1, neutral_class: false, functional_fusion: 'none' }),
+      patience: 0,
+      data: 'converted',
+      fe: 'reference',
+    },
+  );
   // The other converted rows differ from it in the front-end only.
   assert.equal(resolveHyperparameters(all.find((r) => r.id === 'c-paper')!.hyper).speaker_reference, '');
 });
 
-test('gap experiment with several seeds: mean ± sd per recipe, and the ensemble scored from the mean of the seeds\' probabilities', async () => {
+test("gap experiment with several seeds: mean ± sd per recipe, and the ensemble scored from the mean of the seeds' probabilities", async () => {
   const f = fixtures();
   const out = path.join(tmpDir(), 'run');
   const opts = {
-    out, converted: f.converted, real: f.real, recipes: ['c-paper'], hyper: TINY, features: TINY_FEATURES, cacheDir: null, seeds: [4, 5, 6],
+    out,
+    converted: f.converted,
+    real: f.real,
+    recipes: ['c-paper'],
+    hyper: TINY,
+    features: TINY_FEATURES,
+    cacheDir: null,
+    seeds: [4, 5, 6],
   };
   const r = await runGapExperiment(opts);
   assert.equal(r.rows.length, 1);
@@ -194,30 +286,59 @@ test('gap experiment with several seeds: mean ± sd per recipe, and the ensemble
   const m = row.balanced_accuracy;
   assert.ok(Math.abs(row.balanced_accuracy_sd - Math.sqrt(per.reduce((a, b) => a + (b - m) ** 2, 0) / 2)) < 1e-12);
   // The ensemble, recomputed from the saved per-seed probabilities.
-  const files = [4, 5, 6].map((sd) => JSON.parse(readFileSync(path.join(out, 'recipes', 'c-paper', `seed-${sd}`, 'real-probs.json'), 'utf8')));
+  const files = [4, 5, 6].map((sd) =>
+    JSON.parse(readFileSync(path.join(out, 'recipes', 'c-paper', `seed-${sd}`, 'real-probs.json'), 'utf8')),
+  );
   const classes: string[] = files[0].classes;
-  const avg = Float32Array.from(files[0].clips.flatMap((_: unknown, j: number) => classes.map((__, k) => (files[0].clips[j].probs[k] + files[1].clips[j].probs[k] + files[2].clips[j].probs[k]) / 3)));
-  const e = scoreReal(avg, files[0].clips.map((c: { label: string }) => c.label), classes);
+  const avg = Float32Array.from(
+    files[0].clips.flatMap((_: unknown, j: number) =>
+      classes.map((__, k) => (files[0].clips[j].probs[k] + files[1].clips[j].probs[k] + files[2].clips[j].probs[k]) / 3),
+    ),
+  );
+  const e = scoreReal(
+    avg,
+    files[0].clips.map((c: { label: string }) => c.label),
+    classes,
+  );
   assert.equal(row.ensemble_balanced_accuracy, e.balanced_accuracy);
   assert.match(r.table, /± .* \(seeds 4, 5, 6: /);
   // Seeds train different weights.
-  assert.notDeepEqual(files[0].clips.map((c: { probs: number[] }) => c.probs), files[1].clips.map((c: { probs: number[] }) => c.probs));
+  assert.notDeepEqual(
+    files[0].clips.map((c: { probs: number[] }) => c.probs),
+    files[1].clips.map((c: { probs: number[] }) => c.probs),
+  );
   // Re-running reuses every seed and gives the same ensemble.
   const again = await runGapExperiment(opts);
   assert.equal(again.rows[0]!.ensemble_balanced_accuracy, row.ensemble_balanced_accuracy);
   await assert.rejects(runGapExperiment({ ...opts, seeds: [1, 1] }), /seeds: 1,1 repeats a seed/);
-  await assert.rejects(runGapExperiment({ ...opts, hyper: { ensemble: 3 } }), /ensemble: the experiment trains one network per recipe and seed/);
+  await assert.rejects(
+    runGapExperiment({ ...opts, hyper: { ensemble: 3 } }),
+    /ensemble: the experiment trains one network per recipe and seed/,
+  );
 });
 
 test('prepareSynthetic for a mix: every offline voice, one sentence pool, neutral readings as a class with the voice as speaker', async () => {
   const { prepareSynthetic, OFFLINE_VOICE_IDS } = await import('../../src/workflows/experiment/data.js');
   const out = path.join(tmpDir(), 'mix');
-  const ds = await prepareSynthetic({ out, perClass: OFFLINE_VOICE_IDS.length, seed: 3, allOfflineVoices: true, textMode: 'shared', classes: ['panic', 'neutral'] });
+  const ds = await prepareSynthetic({
+    out,
+    perClass: OFFLINE_VOICE_IDS.length,
+    seed: 3,
+    allOfflineVoices: true,
+    textMode: 'shared',
+    classes: ['panic', 'neutral'],
+  });
   assert.deepEqual(ds.classes, ['neutral', 'panic']);
   assert.equal(OFFLINE_VOICE_IDS.length, 10);
   for (const label of ds.classes) {
     // Voices rotate within a class: one clip of each voice per class, so each voice has a neutral reading (its reference).
-    assert.deepEqual(ds.items.filter((it) => it.label === label).map((it) => it.speaker).sort(), [...OFFLINE_VOICE_IDS].sort());
+    assert.deepEqual(
+      ds.items
+        .filter((it) => it.label === label)
+        .map((it) => it.speaker)
+        .sort(),
+      [...OFFLINE_VOICE_IDS].sort(),
+    );
   }
   assert.match(readFileSync(path.join(out, 'datasheet.md'), 'utf8'), /every class draws from one shared pool of sentences/);
 });

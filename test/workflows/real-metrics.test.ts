@@ -41,9 +41,21 @@ test('boundaryDiagnostics: moving the neutral boundary changes missed signals, n
 
 test('boundaryDiagnostics: null where the model has no neutral class or the corpus no calm clip', () => {
   const noNeutral = ['excitement', 'panic'];
-  const d = boundaryDiagnostics([{ label: 'panic', probs: [0.2, 0.8] }, { label: 'excitement', probs: [0.3, 0.7] }], noNeutral);
+  const d = boundaryDiagnostics(
+    [
+      { label: 'panic', probs: [0.2, 0.8] },
+      { label: 'excitement', probs: [0.3, 0.7] },
+    ],
+    noNeutral,
+  );
   assert.equal(d.pair_balanced_accuracy, 0.5);
   assert.equal(d.missed_signal, null);
   assert.equal(d.neutral_auc, null);
-  assert.equal(boundaryDiagnostics(CLIPS.filter((c) => c.label !== 'neutral'), CLASSES).neutral_auc, null);
+  assert.equal(
+    boundaryDiagnostics(
+      CLIPS.filter((c) => c.label !== 'neutral'),
+      CLASSES,
+    ).neutral_auc,
+    null,
+  );
 });

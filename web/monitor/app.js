@@ -12,10 +12,24 @@ const TIMELINE_SEC = 90;
 
 /** Everything the session produced, for export and for tests (window.__affexion). */
 // received[i]: seconds of audio sent when events[i] arrived (how far the speaker had got; tests compare it with t1).
-const state = { info: null, events: [], received: [], sentSeconds: 0, hello: null, ws: null, ctx: null, stream: null, node: null, running: false, requests: [] };
+const state = {
+  info: null,
+  events: [],
+  received: [],
+  sentSeconds: 0,
+  hello: null,
+  ws: null,
+  ctx: null,
+  stream: null,
+  node: null,
+  running: false,
+  requests: [],
+};
 window.__affexion = state;
 
-function setStatus(s) { $('status').textContent = s; }
+function setStatus(s) {
+  $('status').textContent = s;
+}
 function micError(msg) {
   $('mic-error').hidden = false;
   $('mic-error').textContent = msg;
@@ -28,7 +42,8 @@ async function loadInfo() {
   state.info = await r.json();
   const i = state.info;
   $('model-line').textContent = `Model ${i.model} · signals: ${i.classes.join(', ')} · window ${i.window} s every ${i.hop} s`;
-  $('reaction').textContent = `Reaction time: each result describes the last ${i.window} s of speech, updated every ${i.hop} s, ` +
+  $('reaction').textContent =
+    `Reaction time: each result describes the last ${i.window} s of speech, updated every ${i.hop} s, ` +
     `so a change shows after up to ${i.window} s (the window length bounds the reaction time), and the smoothing adds a little more.`;
   buildBars(i.classes);
   buildSliders(i.classes);
@@ -85,8 +100,10 @@ function showThresholds(t) {
     const th = t[input.dataset.label];
     const span = input.parentElement.querySelector('span');
     input.disabled = !th;
-    if (th) { input.value = String(th.enter); span.textContent = `enter ${th.enter.toFixed(2)} / leave ${th.leave.toFixed(2)}`; }
-    else span.textContent = 'no alerts';
+    if (th) {
+      input.value = String(th.enter);
+      span.textContent = `enter ${th.enter.toFixed(2)} / leave ${th.leave.toFixed(2)}`;
+    } else span.textContent = 'no alerts';
   }
 }
 
@@ -98,23 +115,27 @@ const speechSpans = []; // [t0, t1|null]
 function buildTimeline(classes) {
   series = [[], ...classes.map(() => [])];
   const opts = {
-    width: Math.min(960, document.body.clientWidth - 32), height: 220,
+    width: Math.min(960, document.body.clientWidth - 32),
+    height: 220,
     scales: { x: { time: false }, y: { range: [0, 1] } },
     axes: [{ label: 'seconds' }, { label: 'smoothed probability' }],
     series: [{ label: 't' }, ...classes.map((c, i) => ({ label: c, stroke: COLORS[i % COLORS.length], width: 2, spanGaps: false }))],
     hooks: {
-      drawClear: [(u) => {
-        // Speech shading under the lines.
-        const { ctx } = u;
-        ctx.save();
-        ctx.fillStyle = 'rgba(0,0,0,0.07)';
-        const now = state.lastT ?? 0;
-        for (const [a, b] of speechSpans) {
-          const x0 = u.valToPos(a, 'x', true), x1 = u.valToPos(b ?? now, 'x', true);
-          if (x1 > x0) ctx.fillRect(x0, u.bbox.top, x1 - x0, u.bbox.height);
-        }
-        ctx.restore();
-      }],
+      drawClear: [
+        (u) => {
+          // Speech shading under the lines.
+          const { ctx } = u;
+          ctx.save();
+          ctx.fillStyle = 'rgba(0,0,0,0.07)';
+          const now = state.lastT ?? 0;
+          for (const [a, b] of speechSpans) {
+            const x0 = u.valToPos(a, 'x', true),
+              x1 = u.valToPos(b ?? now, 'x', true);
+            if (x1 > x0) ctx.fillRect(x0, u.bbox.top, x1 - x0, u.bbox.height);
+          }
+          ctx.restore();
+        },
+      ],
     },
   };
   $('timeline').innerHTML = '';
@@ -131,7 +152,10 @@ function addTimelinePoint(e) {
 
 // ---- events ----------------------------------------------------------------------------------
 function onEvent(e) {
-  if (e.type !== 'hello') { state.events.push(e); state.received.push(state.sentSeconds); }
+  if (e.type !== 'hello') {
+    state.events.push(e);
+    state.received.push(state.sentSeconds);
+  }
   switch (e.type) {
     case 'hello':
       state.hello = e;
@@ -143,7 +167,9 @@ function onEvent(e) {
       }
       setStatus('listening');
       break;
-    case 'thresholds': showThresholds(e.thresholds); break;
+    case 'thresholds':
+      showThresholds(e.thresholds);
+      break;
     case 'enrolling':
       $('enrolment').hidden = false;
       $('enrol-status').textContent = 'waiting for speech…';
@@ -153,7 +179,9 @@ function onEvent(e) {
       break;
     case 'enrolled':
       $('enrol-status').textContent = e.skipped
-        ? (e.fallback ? 'skipped: your voice is compared with your own speech so far instead of a calm reference (less reliable)' : 'skipped: no reference')
+        ? e.fallback
+          ? 'skipped: your voice is compared with your own speech so far instead of a calm reference (less reliable)'
+          : 'skipped: no reference'
         : `enrolled (${e.speechSeconds.toFixed(1)} s of speech)`;
       $('enrol-progress').value = e.skipped ? 0 : $('enrol-progress').max;
       $('skip-enrol').hidden = true;
@@ -211,22 +239,32 @@ async function start() {
   let stream;
   try {
     // Browser voice processing off: it would change the very voice qualities the model listens to.
-    stream = await navigator.mediaDevices.getUserMedia({ audio: { echoCancellation: false, noiseSuppression: false, autoGainControl: false, channelCount: 1 } });
+    stream = await navigator.mediaDevices.getUserMedia({
+      audio: { echoCancellation: false, noiseSuppression: false, autoGainControl: false, channelCount: 1 },
+    });
   } catch (err) {
     const name = err && err.name;
-    micError(name === 'NotAllowedError' || name === 'SecurityError' ? 'Microphone permission denied: allow the microphone for this page and press Start again.'
-      : name === 'NotFoundError' || name === 'OverconstrainedError' ? 'No microphone found: connect one and press Start again.'
-        : `The microphone could not be opened (${name || err}).`);
+    micError(
+      name === 'NotAllowedError' || name === 'SecurityError'
+        ? 'Microphone permission denied: allow the microphone for this page and press Start again.'
+        : name === 'NotFoundError' || name === 'OverconstrainedError'
+          ? 'No microphone found: connect one and press Start again.'
+          : `The microphone could not be opened (${name || err}).`,
+    );
     return;
   }
   const ctx = new AudioContext(); // the device's rate; the server resamples with the training resampler
   await ctx.audioWorklet.addModule('capture-worklet.js');
   const src = ctx.createMediaStreamSource(stream);
-  const node = new AudioWorkletNode(ctx, 'affexion-capture', { processorOptions: { frameSamples: Math.round(ctx.sampleRate * FRAME_SEC) } });
+  const node = new AudioWorkletNode(ctx, 'affexion-capture', {
+    processorOptions: { frameSamples: Math.round(ctx.sampleRate * FRAME_SEC) },
+  });
   const sink = ctx.createGain();
   sink.gain.value = 0;
   src.connect(node).connect(sink).connect(ctx.destination);
-  const ws = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws${token ? `?token=${encodeURIComponent(token)}` : ''}`);
+  const ws = new WebSocket(
+    `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws${token ? `?token=${encodeURIComponent(token)}` : ''}`,
+  );
   ws.binaryType = 'arraybuffer';
   Object.assign(state, { ws, ctx, stream, node, running: true });
   ws.onopen = () => {
@@ -238,7 +276,10 @@ async function start() {
       const db = 10 * Math.log10(Math.max(ss / x.length, 1e-12));
       $('level').style.width = `${Math.max(0, Math.min(100, (db + 70) * (100 / 70))).toFixed(0)}%`;
       $('level-db').textContent = `${db.toFixed(0)} dB`;
-      if (ws.readyState === WebSocket.OPEN) { ws.send(x.buffer); state.sentSeconds += x.length / ctx.sampleRate; }
+      if (ws.readyState === WebSocket.OPEN) {
+        ws.send(x.buffer);
+        state.sentSeconds += x.length / ctx.sampleRate;
+      }
     };
   };
   ws.onmessage = (m) => onEvent(JSON.parse(m.data));
@@ -277,15 +318,42 @@ function download(name, type, text) {
   a.remove();
 }
 function exportJson() {
-  download('affexion-session.json', 'application/json', JSON.stringify({ info: state.info, hello: state.hello, events: state.events }, null, 1));
+  download(
+    'affexion-session.json',
+    'application/json',
+    JSON.stringify({ info: state.info, hello: state.hello, events: state.events }, null, 1),
+  );
 }
 function exportCsv() {
   const cls = state.info.classes;
-  const rows = [['t0', 't1', 'speech', 'label', 'smoothed_label', 'lag_s', 'skipped', ...cls.map((c) => `p_${c}`), ...cls.map((c) => `smoothed_${c}`)].join(',')];
+  const rows = [
+    [
+      't0',
+      't1',
+      'speech',
+      'label',
+      'smoothed_label',
+      'lag_s',
+      'skipped',
+      ...cls.map((c) => `p_${c}`),
+      ...cls.map((c) => `smoothed_${c}`),
+    ].join(','),
+  ];
   for (const e of state.events) {
     if (e.type !== 'window') continue;
-    rows.push([e.t0, e.t1, e.speech, e.label ?? '', e.smoothedLabel ?? '', e.lag.toFixed(4), Boolean(e.skipped),
-      ...cls.map((c) => (e.probs ? e.probs[c] : '')), ...cls.map((c) => (e.smoothed ? e.smoothed[c] : ''))].join(','));
+    rows.push(
+      [
+        e.t0,
+        e.t1,
+        e.speech,
+        e.label ?? '',
+        e.smoothedLabel ?? '',
+        e.lag.toFixed(4),
+        Boolean(e.skipped),
+        ...cls.map((c) => (e.probs ? e.probs[c] : '')),
+        ...cls.map((c) => (e.smoothed ? e.smoothed[c] : '')),
+      ].join(','),
+    );
   }
   download('affexion-session.csv', 'text/csv', rows.join('\n') + '\n');
 }
@@ -297,7 +365,9 @@ $('redo-enrol').addEventListener('click', () => send({ type: 'redo-enrolment' })
 $('export-json').addEventListener('click', exportJson);
 $('export-csv').addEventListener('click', exportCsv);
 
-loadInfo().then(() => {
-  document.body.dataset.ready = 'yes';
-  if (params.get('autostart') === '1') start();
-}).catch((err) => setStatus(`could not reach the server: ${err.message}`));
+loadInfo()
+  .then(() => {
+    document.body.dataset.ready = 'yes';
+    if (params.get('autostart') === '1') start();
+  })
+  .catch((err) => setStatus(`could not reach the server: ${err.message}`));

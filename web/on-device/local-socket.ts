@@ -31,9 +31,24 @@ class ModelWorker {
     this.worker = new Worker('worker.js', { type: 'module', name: 'affexion-model' });
     this.ready = new Promise((resolve, reject) => {
       this.worker.onmessage = (e: MessageEvent) => {
-        const m = e.data as { type: string; id?: number; probs?: Float32Array; values?: number[] | null; message?: string; ms?: number; threads?: number; crossOriginIsolated?: boolean };
-        if (m.type === 'ready') { resolve({ threads: m.threads!, crossOriginIsolated: m.crossOriginIsolated! }); return; }
-        if (m.type === 'error' && m.id === undefined) { reject(new Error(m.message)); return; }
+        const m = e.data as {
+          type: string;
+          id?: number;
+          probs?: Float32Array;
+          values?: number[] | null;
+          message?: string;
+          ms?: number;
+          threads?: number;
+          crossOriginIsolated?: boolean;
+        };
+        if (m.type === 'ready') {
+          resolve({ threads: m.threads!, crossOriginIsolated: m.crossOriginIsolated! });
+          return;
+        }
+        if (m.type === 'error' && m.id === undefined) {
+          reject(new Error(m.message));
+          return;
+        }
         const w = this.waiting.get(m.id!);
         if (!w) return;
         this.waiting.delete(m.id!);
@@ -97,7 +112,12 @@ async function timeRuns(runs: number, one: () => Promise<unknown>): Promise<{ p5
     ms.push(performance.now() - t0);
   }
   ms.sort((a, b) => a - b);
-  return { p50: ms[Math.floor(ms.length / 2)]!, p95: ms[Math.min(ms.length - 1, Math.floor(ms.length * 0.95))]!, min: ms[0]!, threads: document.body.dataset.onDevice ?? '' };
+  return {
+    p50: ms[Math.floor(ms.length / 2)]!,
+    p95: ms[Math.min(ms.length - 1, Math.floor(ms.length * 0.95))]!,
+    min: ms[0]!,
+    threads: document.body.dataset.onDevice ?? '',
+  };
 }
 
 /** What app.js uses of a WebSocket, served by the monitor core in this page. */
@@ -117,11 +137,14 @@ export class LocalSocket {
   private stopping = false;
 
   constructor(readonly url: string) {
-    onDevice().then(() => {
-      if (this.readyState !== LocalSocket.CONNECTING) return;
-      this.readyState = LocalSocket.OPEN;
-      this.onopen?.({});
-    }, (err: Error) => this.fail(`on-device model: ${err.message}`));
+    onDevice().then(
+      () => {
+        if (this.readyState !== LocalSocket.CONNECTING) return;
+        this.readyState = LocalSocket.OPEN;
+        this.onopen?.({});
+      },
+      (err: Error) => this.fail(`on-device model: ${err.message}`),
+    );
   }
 
   private emit(msg: object): void {
@@ -141,7 +164,14 @@ export class LocalSocket {
         this.mon.push(new Float32Array(data), this.rate);
         return;
       }
-      const msg = JSON.parse(data) as { type: string; sampleRate?: number; enrol?: boolean; label?: string; enter?: number; leave?: number };
+      const msg = JSON.parse(data) as {
+        type: string;
+        sampleRate?: number;
+        enrol?: boolean;
+        label?: string;
+        enter?: number;
+        leave?: number;
+      };
       if (msg.type === 'start') void this.begin(msg.sampleRate!, msg.enrol ?? true);
       else if (!this.mon) throw new Error('control message before start');
       else if (msg.type === 'skip-enrolment') this.mon.skipEnrolment();
@@ -159,11 +189,22 @@ export class LocalSocket {
     const { info, model } = await onDevice();
     this.rate = rate;
     const o = info.monitor;
-    this.mon = createMonitor({ ...o, model, onEvent: (e: MonitorEvent) => this.emit(e), onError: (err) => this.fail(`classifier failed: ${(err as Error).message}`) });
+    this.mon = createMonitor({
+      ...o,
+      model,
+      onEvent: (e: MonitorEvent) => this.emit(e),
+      onError: (err) => this.fail(`classifier failed: ${(err as Error).message}`),
+    });
     this.emit({
-      type: 'hello', session: 'on-device', classes: model.classes, sampleRate: rate, onDevice: true,
-      window: o.window ?? model.window?.seconds ?? 2, hop: o.hop ?? model.window?.hopSeconds ?? 0.5,
-      enrolSeconds: model.makeReference ? (o.enrolSeconds ?? 8) : 0, thresholds: this.mon.thresholds,
+      type: 'hello',
+      session: 'on-device',
+      classes: model.classes,
+      sampleRate: rate,
+      onDevice: true,
+      window: o.window ?? model.window?.seconds ?? 2,
+      hop: o.hop ?? model.window?.hopSeconds ?? 0.5,
+      enrolSeconds: model.makeReference ? (o.enrolSeconds ?? 8) : 0,
+      thresholds: this.mon.thresholds,
     });
     if (!enrol) this.mon.skipEnrolment();
   }
@@ -211,7 +252,9 @@ export const onDeviceHooks = {
   /** A bare graph run in the worker: logits (one network) or probabilities (ensemble) of x (B, T, F). */
   async raw(x: number[], B: number, T: number, F: number, lengths: number[] | null): Promise<number[]> {
     const { worker } = await onDevice();
-    return Array.from(await worker.request({ type: 'raw', x: Float32Array.from(x), B, T, F, lengths: lengths ? Int32Array.from(lengths) : null }));
+    return Array.from(
+      await worker.request({ type: 'raw', x: Float32Array.from(x), B, T, F, lengths: lengths ? Int32Array.from(lengths) : null }),
+    );
   },
   /**
    * Median and p95 ms of `runs` graph runs on one window (B = 1, T = max_len; its length fed when the model
@@ -219,20 +262,28 @@ export const onDeviceHooks = {
    */
   async timeGraph(runs = 20): Promise<{ p50: number; p95: number; min: number; threads: string }> {
     const { info, worker } = await onDevice();
-    const F = 3 * (info.meta.feature_params as { nMfcc: number }).nMfcc, T = info.meta.max_len;
+    const F = 3 * (info.meta.feature_params as { nMfcc: number }).nMfcc,
+      T = info.meta.max_len;
     const lengths = info.meta.mask_padding ? Int32Array.of(T) : null;
-    return timeRuns(runs, () => worker.request({ type: 'raw', x: new Float32Array(T * F).map((_, i) => Math.sin(i * 0.37)), B: 1, T, F, lengths }));
+    return timeRuns(runs, () =>
+      worker.request({ type: 'raw', x: new Float32Array(T * F).map((_, i) => Math.sin(i * 0.37)), B: 1, T, F, lengths }),
+    );
   },
   /**
    * Median and p95 ms of `runs` requests for the functional head's functionals of `context` (a window's trailing
    * audio at the model's rate) — the head's extra work per refresh point (every `headHop`), in the worker, request to reply — after the
    * same warm-up; `values` of the last run.
    */
-  async timeHead(context: number[], runs = 20): Promise<{ p50: number; p95: number; min: number; threads: string; values: number[] | null }> {
+  async timeHead(
+    context: number[],
+    runs = 20,
+  ): Promise<{ p50: number; p95: number; min: number; threads: string; values: number[] | null }> {
     const { worker } = await onDevice();
     const x = Float32Array.from(context);
     let values: number[] | null = null;
-    const t = await timeRuns(runs, async () => { values = await worker.headFunctionals.context(x); });
+    const t = await timeRuns(runs, async () => {
+      values = await worker.headFunctionals.context(x);
+    });
     return { ...t, values };
   },
 };

@@ -15,14 +15,18 @@ type InitMsg = { type: 'init'; modelUrl: string; meta: OnnxMetadata; threads: nu
 type ClassifyMsg = { type: 'classify'; id: number; windows: Float32Array[]; ref: SpeakerReference | null };
 type RawMsg = { type: 'raw'; id: number; x: Float32Array; B: number; T: number; F: number; lengths: Int32Array | null };
 /** The head's functionals: of a window's trailing context, or of the enrolment speech (its reference). */
-type FunctionalsMsg = { type: 'context-functionals'; id: number; context: Float32Array } | { type: 'reference-functionals'; id: number; clips: Float32Array[] };
+type FunctionalsMsg =
+  { type: 'context-functionals'; id: number; context: Float32Array } | { type: 'reference-functionals'; id: number; clips: Float32Array[] };
 
 let meta: OnnxMetadata | null = null;
 let run: OrtRun | null = null;
 /** Bare graph runs (tests, benchmark): the logits of a single network, else the probabilities. */
 let runRaw: OrtRun | null = null;
 
-const scope = self as unknown as { postMessage(m: unknown, transfer?: Transferable[]): void; onmessage: ((e: MessageEvent) => void) | null };
+const scope = self as unknown as {
+  postMessage(m: unknown, transfer?: Transferable[]): void;
+  onmessage: ((e: MessageEvent) => void) | null;
+};
 
 async function init(m: InitMsg): Promise<void> {
   const base = new URL('./ort/', self.location.href).href;
@@ -36,12 +40,18 @@ async function init(m: InitMsg): Promise<void> {
   // runs them side by side (inter-op) besides splitting each GEMM (intra-op).
   const parallel = m.threads > 1 && (m.meta.members ?? 1) > 1;
   const session = await ort.InferenceSession.create(bytes, {
-    executionProviders: ['wasm'], graphOptimizationLevel: 'all', ...(parallel ? { executionMode: 'parallel' as const } : {}),
+    executionProviders: ['wasm'],
+    graphOptimizationLevel: 'all',
+    ...(parallel ? { executionMode: 'parallel' as const } : {}),
   });
   meta = m.meta;
   run = ortRunner(ort, session);
   runRaw = ortRunner(ort, session, session.outputNames.includes('logits') ? 'logits' : 'probs');
-  scope.postMessage({ type: 'ready', threads: ort.env.wasm.numThreads, crossOriginIsolated: (self as unknown as { crossOriginIsolated?: boolean }).crossOriginIsolated ?? false });
+  scope.postMessage({
+    type: 'ready',
+    threads: ort.env.wasm.numThreads,
+    crossOriginIsolated: (self as unknown as { crossOriginIsolated?: boolean }).crossOriginIsolated ?? false,
+  });
 }
 
 scope.onmessage = (e: MessageEvent) => {
@@ -60,9 +70,10 @@ scope.onmessage = (e: MessageEvent) => {
       scope.postMessage({ type: 'functionals', id, values, ms: performance.now() - t0 });
       return;
     }
-    const out = m.type === 'classify'
-      ? await onnxWindowProbabilities(meta, run, m.windows, m.ref)
-      : await runRaw!({ x: m.x, B: m.B, T: m.T, F: m.F }, m.lengths);
+    const out =
+      m.type === 'classify'
+        ? await onnxWindowProbabilities(meta, run, m.windows, m.ref)
+        : await runRaw!({ x: m.x, B: m.B, T: m.T, F: m.F }, m.lengths);
     const probs = Float32Array.from(out); // its own buffer, so it can be transferred
     scope.postMessage({ type: 'probs', id, probs, ms: performance.now() - t0 }, [probs.buffer]);
   })().catch((err: Error) => scope.postMessage({ type: 'error', id, message: err.message ?? String(err) }));

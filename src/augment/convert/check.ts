@@ -90,8 +90,11 @@ const PHRASE_END_SEC = 0.3;
 /** Runs of `flag[i] === want` as [start, end) index pairs. */
 function runsOf(flag: ArrayLike<number | boolean>, want: boolean, from = 0, to = flag.length): [number, number][] {
   const out: [number, number][] = [];
-  for (let i = from; i < to; ) {
-    if (!!flag[i] !== want) { i++; continue; }
+  for (let i = from; i < to;) {
+    if (!!flag[i] !== want) {
+      i++;
+      continue;
+    }
     let j = i;
     while (j < to && !!flag[j] === want) j++;
     out.push([i, j]);
@@ -115,11 +118,22 @@ function maskTrack(track: PitchTrack, a: number, b: number): PitchTrack {
 export function measureForCheck(x: Float32Array, sr: number, track: PitchTrack = trackPitch(x, sr)): ConversionMeasures {
   const levels = wholeFrameLevelsDb(x, sr, FRAME_SEC, HOP_SEC);
   const thr = percentile(Float64Array.from(levels).sort(), 0.95) - SILENCE_DB;
-  let first = -1, last = -1;
-  levels.forEach((l, i) => { if (l >= thr) { if (first < 0) first = i; last = i; } });
+  let first = -1,
+    last = -1;
+  levels.forEach((l, i) => {
+    if (l >= thr) {
+      if (first < 0) first = i;
+      last = i;
+    }
+  });
   const active = Uint8Array.from(levels, (l) => (l >= thr ? 1 : 0));
-  let power = 0, nActive = 0;
-  for (let i = 0; i < levels.length; i++) if (active[i]) { power += 10 ** (levels[i]! / 10); nActive++; }
+  let power = 0,
+    nActive = 0;
+  for (let i = 0; i < levels.length; i++)
+    if (active[i]) {
+      power += 10 ** (levels[i]! / 10);
+      nActive++;
+    }
   const pauses = first < 0 ? [] : runsOf(active, false, first, last + 1).filter(([a, b]) => (b - a) * HOP_SEC >= PAUSE_MIN_SEC - 1e-9);
 
   const voicedF0: number[] = [];
@@ -133,7 +147,8 @@ export function measureForCheck(x: Float32Array, sr: number, track: PitchTrack =
   // frames within ±1 st of their median (one octave slip does not break it): a vowel sustained on one
   // pitch, as a filler is; counted once per joined run.
   let levelStretches = 0;
-  const minFrames = Math.round(FILLER_MIN_SEC / track.hopSec), bridge = Math.round(0.03 / track.hopSec);
+  const minFrames = Math.round(FILLER_MIN_SEC / track.hopSec),
+    bridge = Math.round(0.03 / track.hopSec);
   const joined: [number, number][] = [];
   for (const r of vRuns) {
     const prev = joined[joined.length - 1];
@@ -143,8 +158,8 @@ export function measureForCheck(x: Float32Array, sr: number, track: PitchTrack =
   // Only those next to a silent pause (within FILLER_NEAR_SEC): a filler is a hesitation, heard with the
   // delay it announces (Clark & Fox Tree 2002); a level vowel inside fluent speech is not one.
   const pauseTimes = pauses.map(([a, b]) => [a * HOP_SEC + FRAME_SEC / 2, b * HOP_SEC + FRAME_SEC / 2] as const);
-  const nearPause = (a: number, b: number): boolean => pauseTimes.some(([p0, p1]) =>
-    Math.abs(a * track.hopSec - p1) <= FILLER_NEAR_SEC || Math.abs(p0 - b * track.hopSec) <= FILLER_NEAR_SEC);
+  const nearPause = (a: number, b: number): boolean =>
+    pauseTimes.some(([p0, p1]) => Math.abs(a * track.hopSec - p1) <= FILLER_NEAR_SEC || Math.abs(p0 - b * track.hopSec) <= FILLER_NEAR_SEC);
   for (const [a, b] of joined) {
     if (!nearPause(a, b)) continue;
     for (let s = a; s + minFrames <= b; s++) {
@@ -152,7 +167,10 @@ export function measureForCheck(x: Float32Array, sr: number, track: PitchTrack =
       for (let i = s; i < s + minFrames; i++) if (track.voiced[i]) w.push(st(track.f0[i]!));
       if (w.length < 0.8 * minFrames) continue;
       const med = w.sort((p, q) => p - q)[w.length >> 1]!;
-      if (w.filter((v) => Math.abs(v - med) <= 1).length >= 0.9 * w.length) { levelStretches++; break; }
+      if (w.filter((v) => Math.abs(v - med) <= 1).length >= 0.9 * w.length) {
+        levelStretches++;
+        break;
+      }
     }
   }
 
@@ -167,14 +185,21 @@ export function measureForCheck(x: Float32Array, sr: number, track: PitchTrack =
     const pts: [number, number][] = [];
     for (let i = Math.max(nucleus[0], from); i < end; i++) pts.push([i * track.hopSec, st(track.f0[i]!)]);
     const slopes: number[] = [];
-    for (let p = 0; p < pts.length; p++) for (let q = p + 1; q < pts.length; q++) slopes.push((pts[q]![1] - pts[p]![1]) / (pts[q]![0] - pts[p]![0]));
-    if (pts.length >= 5) finalSlopeStPerSec = percentile(slopes.sort((a, b) => a - b), 0.5);
+    for (let p = 0; p < pts.length; p++)
+      for (let q = p + 1; q < pts.length; q++) slopes.push((pts[q]![1] - pts[p]![1]) / (pts[q]![0] - pts[p]![0]));
+    if (pts.length >= 5)
+      finalSlopeStPerSec = percentile(
+        slopes.sort((a, b) => a - b),
+        0.5,
+      );
   }
 
   // Phrase end: the last PHRASE_END_SEC of voicing (HNR and jitter of its voiced frames), and the share
   // of the loud frames from its start to the last loud frame (within END_LOUD_DB of the loud frames, so a
   // breath or release noise after the phrase does not count) that the tracker finds voiced.
-  let endHnr = NaN, endJitter = NaN, endVoicedShare = NaN;
+  let endHnr = NaN,
+    endJitter = NaN,
+    endVoicedShare = NaN;
   const lastVoiced = track.voiced.lastIndexOf(1);
   if (lastVoiced >= 0 && first >= 0) {
     const a = lastVoiced + 1 - Math.round(PHRASE_END_SEC / track.hopSec);
@@ -186,7 +211,8 @@ export function measureForCheck(x: Float32Array, sr: number, track: PitchTrack =
     const loudThr = thr + SILENCE_DB - END_LOUD_DB;
     let lastLoud = last;
     while (lastLoud > first && levels[lastLoud]! < loudThr) lastLoud--;
-    let sp = 0, vo = 0;
+    let sp = 0,
+      vo = 0;
     for (let f = first; f <= lastLoud; f++) {
       const k = toTrack(f);
       if (k < a || levels[f]! < loudThr) continue;
@@ -203,9 +229,15 @@ export function measureForCheck(x: Float32Array, sr: number, track: PitchTrack =
     speakingSec: first < 0 ? 0 : (last - first + 1 - pauses.reduce((s, [a, b]) => s + b - a, 0)) * HOP_SEC,
     pauseCount: pauses.length,
     pauseSec: pauses.reduce((s, [a, b]) => s + (b - a) * HOP_SEC, 0),
-    voicedRunSec: vRuns.length ? vRuns.reduce((s, [a, b]) => s + b - a, 0) * track.hopSec / vRuns.length : NaN,
+    voicedRunSec: vRuns.length ? (vRuns.reduce((s, [a, b]) => s + b - a, 0) * track.hopSec) / vRuns.length : NaN,
     levelStretches,
-    longRunSec: vRuns.length ? vRuns.map(([a, b]) => b - a).sort((p, q) => q - p).slice(0, 3).reduce((s2, v, _i, arr) => s2 + v / arr.length, 0) * track.hopSec : NaN,
+    longRunSec: vRuns.length
+      ? vRuns
+          .map(([a, b]) => b - a)
+          .sort((p, q) => q - p)
+          .slice(0, 3)
+          .reduce((s2, v, _i, arr) => s2 + v / arr.length, 0) * track.hopSec
+      : NaN,
     finalNucleusSec: nucleus ? (nucleus[1] - nucleus[0]) * track.hopSec : NaN,
     finalSlopeStPerSec,
     endHnrDb: endHnr,
@@ -270,7 +302,9 @@ export const CHECKED_DIRECTIONS: Readonly<Record<string, readonly Judge[]>> = {
       // Level: falls by less than 1 semitone over the final 0.3 s; and, from a falling source, clearly
       // less falling (a source already level or rising only has to stay so).
       detail: `final-nucleus F0 slope ${f(s.finalSlopeStPerSec, 1)} → ${f(c.finalSlopeStPerSec, 1)} st/s (need ≥ ${f(-1 / FINAL_SEC, 1)}, and ≥ source + 2 if the source falls)`,
-      pass: c.finalSlopeStPerSec >= -1 / FINAL_SEC && (s.finalSlopeStPerSec >= -1 / FINAL_SEC || c.finalSlopeStPerSec >= s.finalSlopeStPerSec + 2),
+      pass:
+        c.finalSlopeStPerSec >= -1 / FINAL_SEC &&
+        (s.finalSlopeStPerSec >= -1 / FINAL_SEC || c.finalSlopeStPerSec >= s.finalSlopeStPerSec + 2),
     }),
     morePauses,
     (s, c) => ({
@@ -292,8 +326,13 @@ export const CHECKED_DIRECTIONS: Readonly<Record<string, readonly Judge[]>> = {
  * @param label 'boredom' or 'uncertainty' (the labels with literature directions checked here)
  * @throws ParamError('label') for other labels
  */
-export function checkConversionProsody(source: Float32Array, converted: Float32Array, sr: number, label: string,
-  sourceMeasures?: ConversionMeasures): ConversionCheck {
+export function checkConversionProsody(
+  source: Float32Array,
+  converted: Float32Array,
+  sr: number,
+  label: string,
+  sourceMeasures?: ConversionMeasures,
+): ConversionCheck {
   const judges = CHECKED_DIRECTIONS[label];
   if (!judges) throw new ParamError('label', `no prosody check for '${label}' (checked: ${Object.keys(CHECKED_DIRECTIONS).join(', ')})`);
   const s = sourceMeasures ?? measureForCheck(source, sr);

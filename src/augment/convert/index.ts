@@ -19,10 +19,26 @@ import { checkConversionProsody, CHECKED_DIRECTIONS, measureForCheck, type Conve
 import { conversionCharts, writeCharts } from '../charts.js';
 import { ParamError, renameParams } from '../../engine/errors.js';
 
-export { EMOTION_PROFILES, NEUTRAL_RESYNTHESIS, resolveProfiles, loadConversionProfiles, ConversionProfileFileSchema, type EmotionProfile, type DrawnProfile, type Range } from './profiles.js';
+export {
+  EMOTION_PROFILES,
+  NEUTRAL_RESYNTHESIS,
+  resolveProfiles,
+  loadConversionProfiles,
+  ConversionProfileFileSchema,
+  type EmotionProfile,
+  type DrawnProfile,
+  type Range,
+} from './profiles.js';
 export { resynthesiseNeutral, type ResynthesiseNeutralOptions } from './neutral.js';
 export { convertClip, drawProfile, CONVERSION_METHOD_VERSION, type ConvertedClip } from './transform.js';
-export { checkConversionProsody, measureForCheck, CHECKED_DIRECTIONS, type ConversionCheck, type ConversionMeasures, type DirectionResult } from './check.js';
+export {
+  checkConversionProsody,
+  measureForCheck,
+  CHECKED_DIRECTIONS,
+  type ConversionCheck,
+  type ConversionMeasures,
+  type DirectionResult,
+} from './check.js';
 
 /** Options for {@link convertEmotions}. */
 export interface ConvertOptions {
@@ -78,7 +94,11 @@ export interface CheckSummary {
   file: string;
 }
 
-interface SourceClip { file: string; speaker: string; id: string }
+interface SourceClip {
+  file: string;
+  speaker: string;
+  id: string;
+}
 
 const AUDIO = /\.(wav|wave|flac|mp3|ogg|opus|oga)$/i;
 
@@ -112,7 +132,10 @@ function findSources(source: string): SourceClip[] {
   return [...items]
     .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
     .map(({ path: file, speaker }) => {
-      let id = path.basename(file).replace(/\.[^.]+$/, '').replace(/[^A-Za-z0-9._-]/g, '_');
+      let id = path
+        .basename(file)
+        .replace(/\.[^.]+$/, '')
+        .replace(/[^A-Za-z0-9._-]/g, '_');
       const n = seen.get(id) ?? 0;
       seen.set(id, n + 1);
       if (n > 0) id = `${id}_${n}`;
@@ -175,7 +198,9 @@ async function convertEmotionsLocked(opts: ConvertOptions): Promise<ConvertResul
   let sources = findSources(opts.source);
   if (opts.limit !== undefined) sources = takeAcrossSpeakers(sources, opts.limit);
   const outDir = path.resolve(opts.outDir);
-  const sourceRoot = statSync(path.resolve(opts.source)).isDirectory() ? path.resolve(opts.source) : path.dirname(path.resolve(opts.source));
+  const sourceRoot = statSync(path.resolve(opts.source)).isDirectory()
+    ? path.resolve(opts.source)
+    : path.dirname(path.resolve(opts.source));
   for (const [name] of profiles) mkdirSync(path.join(outDir, name), { recursive: true });
 
   const header = ['path', 'label', 'speaker', 'source', 'variant', 'seed', ...DRAWN_COLUMNS, 'pause_sec', 'fillers'];
@@ -225,9 +250,21 @@ async function convertEmotionsLocked(opts: ConvertOptions): Promise<ConvertResul
           checks.push({ path: rel, label: name, pass: r.pass, directions: r.directions });
         }
         const d = out.drawn;
-        rows.push([rel, name, src.speaker, path.relative(sourceRoot, src.file).split(path.sep).join('/'), v, clipSeed,
-          ...DRAWN_COLUMNS.map((k) => d[k]), d.pauseSec.map((p) => p.toFixed(3)).join(' '),
-          d.fillers.map((f) => (f ? 1 : 0)).join(' ')].map(csvField).join(','));
+        rows.push(
+          [
+            rel,
+            name,
+            src.speaker,
+            path.relative(sourceRoot, src.file).split(path.sep).join('/'),
+            v,
+            clipSeed,
+            ...DRAWN_COLUMNS.map((k) => d[k]),
+            d.pauseSec.map((p) => p.toFixed(3)).join(' '),
+            d.fillers.map((f) => (f ? 1 : 0)).join(' '),
+          ]
+            .map(csvField)
+            .join(','),
+        );
         counts[name]!++;
         opts.onProgress?.(++done, total);
       }
@@ -239,7 +276,10 @@ async function convertEmotionsLocked(opts: ConvertOptions): Promise<ConvertResul
   const first = sources.find((s) => !skipped.some((k) => k.file === s.file));
   if ((opts.charts ?? true) && first) {
     const clip = (await loadAudio(first.file, { sr: 16000 })).samples;
-    chartFiles = await writeCharts(path.join(outDir, 'charts'), conversionCharts(clip, 16000, (emotion) => deriveSeed(seed, `${first.id}|${emotion}|0`), profiles));
+    chartFiles = await writeCharts(
+      path.join(outDir, 'charts'),
+      conversionCharts(clip, 16000, (emotion) => deriveSeed(seed, `${first.id}|${emotion}|0`), profiles),
+    );
   }
   let check: CheckSummary | undefined;
   if (opts.check) {
@@ -256,21 +296,38 @@ async function convertEmotionsLocked(opts: ConvertOptions): Promise<ConvertResul
   }
   const datasheet = path.join(outDir, 'datasheet.md');
   const chartNote = chartFiles.length
-    ? ['## Charts', '', `F0 contour and level of \`${first!.id}\` and its conversions:`, '',
-      ...chartFiles.filter((f) => f.endsWith('.svg')).map((f) => `![${path.basename(f, '.svg')}](charts/${path.basename(f)})`), '']
+    ? [
+        '## Charts',
+        '',
+        `F0 contour and level of \`${first!.id}\` and its conversions:`,
+        '',
+        ...chartFiles.filter((f) => f.endsWith('.svg')).map((f) => `![${path.basename(f, '.svg')}](charts/${path.basename(f)})`),
+        '',
+      ]
     : [];
-  writeFileSync(datasheet, renderDatasheet(opts, profiles, stats, counts, skipped, seed, perClip) + checkNote(check) + chartNote.join('\n'));
+  writeFileSync(
+    datasheet,
+    renderDatasheet(opts, profiles, stats, counts, skipped, seed, perClip) + checkNote(check) + chartNote.join('\n'),
+  );
   return { outDir, counts, skipped, manifest, datasheet, ...(check ? { check } : {}) };
 }
 
 /** Datasheet section with the prosody check's pass rates (empty without `check`). */
 function checkNote(check: CheckSummary | undefined): string {
   if (!check) return '';
-  const lines = ['## Prosody check against the source clips', '',
+  const lines = [
+    '## Prosody check against the source clips',
+    '',
     'Each converted clip against the neutral clip it was made from (`checkConversionProsody`; directions and',
-    'sources in docs/augmentation.md, per-clip values in check.json). Clips passing, of those checked:', ''];
+    'sources in docs/augmentation.md, per-clip values in check.json). Clips passing, of those checked:',
+    '',
+  ];
   for (const [label, l] of Object.entries(check.labels)) {
-    lines.push(`- **${label}**: every direction ${l.pass}/${l.clips}; ${Object.entries(l.directions).map(([d, n]) => `${d} ${n}/${l.clips}`).join(', ')}`);
+    lines.push(
+      `- **${label}**: every direction ${l.pass}/${l.clips}; ${Object.entries(l.directions)
+        .map(([d, n]) => `${d} ${n}/${l.clips}`)
+        .join(', ')}`,
+    );
   }
   return lines.join('\n') + '\n\n';
 }
@@ -286,29 +343,70 @@ function meanSd(v: number[]): string {
 
 /** Markdown table of a profile's ranges (used by the datasheet and docs/augmentation.md). */
 export function profileTable(profiles: [string, EmotionProfile][]): string {
-  const keys: (keyof EmotionProfile)[] = ['f0Shift', 'f0Range', 'duration', 'tremorHz', 'tremorDepth', 'jitter', 'tiltDb',
-    'breathiness', 'gainDb', 'formant', 'dynamics', 'declinationDb', 'finalRise', 'finalSec', 'finalFlatten', 'pauses', 'pauseSec', 'fillerProb',
-    'creak', 'finalBreath', 'h1Db', 'lengthen'];
-  const fmt = (v: unknown): string => Array.isArray(v) ? (v[0] === v[1] ? String(v[0]) : `${v[0]}…${v[1]}`) : String(v);
+  const keys: (keyof EmotionProfile)[] = [
+    'f0Shift',
+    'f0Range',
+    'duration',
+    'tremorHz',
+    'tremorDepth',
+    'jitter',
+    'tiltDb',
+    'breathiness',
+    'gainDb',
+    'formant',
+    'dynamics',
+    'declinationDb',
+    'finalRise',
+    'finalSec',
+    'finalFlatten',
+    'pauses',
+    'pauseSec',
+    'fillerProb',
+    'creak',
+    'finalBreath',
+    'h1Db',
+    'lengthen',
+  ];
+  const fmt = (v: unknown): string => (Array.isArray(v) ? (v[0] === v[1] ? String(v[0]) : `${v[0]}…${v[1]}`) : String(v));
   const lines = [`| | ${profiles.map(([n]) => n).join(' | ')} |`, `|---|${profiles.map(() => '---').join('|')}|`];
   for (const k of keys) lines.push(`| ${k} | ${profiles.map(([, p]) => fmt(p[k])).join(' | ')} |`);
   lines.push(`| description | ${profiles.map(([, p]) => p.description).join(' | ')} |`);
   return lines.join('\n');
 }
 
-function renderDatasheet(opts: ConvertOptions, profiles: [string, EmotionProfile][], stats: Map<string, ClipStats[]>,
-  counts: Record<string, number>, skipped: { file: string; reason: string }[], seed: number, perClip: number): string {
-  const cols: [keyof ClipStats, string][] = [['durationSec', 'duration s'], ['rmsDb', 'RMS dBFS'], ['f0MedianHz', 'F0 median Hz'],
-    ['f0RangeSt', 'F0 range st (5–95 %)'], ['voicedRatio', 'voiced fraction'], ['pauseRatio', 'pause fraction'],
-    ['alphaRatioDb', 'alpha ratio dB (1–5 kHz vs < 1 kHz)']];
+function renderDatasheet(
+  opts: ConvertOptions,
+  profiles: [string, EmotionProfile][],
+  stats: Map<string, ClipStats[]>,
+  counts: Record<string, number>,
+  skipped: { file: string; reason: string }[],
+  seed: number,
+  perClip: number,
+): string {
+  const cols: [keyof ClipStats, string][] = [
+    ['durationSec', 'duration s'],
+    ['rmsDb', 'RMS dBFS'],
+    ['f0MedianHz', 'F0 median Hz'],
+    ['f0RangeSt', 'F0 range st (5–95 %)'],
+    ['voicedRatio', 'voiced fraction'],
+    ['pauseRatio', 'pause fraction'],
+    ['alphaRatioDb', 'alpha ratio dB (1–5 kHz vs < 1 kHz)'],
+  ];
   const lines = [
-    '# Converted emotional speech: datasheet', '',
+    '# Converted emotional speech: datasheet',
+    '',
     `Made by \`affexion convert\` from \`${opts.source}\` (real neutral speech), seed ${seed}, ${perClip} variant(s) per clip and emotion.`,
     'Method: TD-PSOLA pitch/tempo modification (pitch marks from the YIN tracker, waveform-matched epochs), F0 contour',
-    '(level, range, tremor, jitter, phrase-final movement), hesitation pauses and fillers, loudness contour, spectral tilt.', '',
-    '## Clips', '', ...Object.entries(counts).map(([k, v]) => `- ${k}: ${v}`), '',
-    '## Measured prosody per class (mean ± sd over clips)', '',
-    `| class | n | ${cols.map(([, l]) => l).join(' | ')} |`, `|---|---|${cols.map(() => '---').join('|')}|`,
+    '(level, range, tremor, jitter, phrase-final movement), hesitation pauses and fillers, loudness contour, spectral tilt.',
+    '',
+    '## Clips',
+    '',
+    ...Object.entries(counts).map(([k, v]) => `- ${k}: ${v}`),
+    '',
+    '## Measured prosody per class (mean ± sd over clips)',
+    '',
+    `| class | n | ${cols.map(([, l]) => l).join(' | ')} |`,
+    `|---|---|${cols.map(() => '---').join('|')}|`,
   ];
   for (const [name, list] of stats) {
     lines.push(`| ${name} | ${list.length} | ${cols.map(([k]) => meanSd(list.map((s) => s[k]))).join(' | ')} |`);

@@ -68,9 +68,15 @@ export async function resynthesiseNeutral(o: ResynthesiseNeutralOptions): Promis
   const toMake = o.pool.items.filter((it) => labels.has(it.label) && (o.references || !references.has(it.path)));
   const roleOf = (it: DatasetItem): 'reference' | 'class' => (references.has(it.path) ? 'reference' : 'class');
   // Flat, numbered names: unique whatever the pool's layout (roles are fixed, so path order no longer matters).
-  const target = (i: number, it: DatasetItem): string => path.join(out, `${String(i).padStart(4, '0')}_${path.basename(it.path, path.extname(it.path))}.wav`);
-  const stamp = JSON.stringify({ method: CONVERSION_METHOD_VERSION, profile: NEUTRAL_RESYNTHESIS, seed: o.seed, sources: toMake.map((it) => it.path),
-    references: Boolean(o.references) });
+  const target = (i: number, it: DatasetItem): string =>
+    path.join(out, `${String(i).padStart(4, '0')}_${path.basename(it.path, path.extname(it.path))}.wav`);
+  const stamp = JSON.stringify({
+    method: CONVERSION_METHOD_VERSION,
+    profile: NEUTRAL_RESYNTHESIS,
+    seed: o.seed,
+    sources: toMake.map((it) => it.path),
+    references: Boolean(o.references),
+  });
   const stampFile = path.join(out, STAMP);
   const skippedFile = path.join(out, 'skipped.json');
   let skipped: SkippedFile[];
@@ -79,13 +85,21 @@ export async function resynthesiseNeutral(o: ResynthesiseNeutralOptions): Promis
   } else {
     if (existsSync(out)) rmSync(out, { recursive: true, force: true });
     mkdirSync(out, { recursive: true });
-    o.events?.log?.(`resynthesising ${toMake.length} neutral clips (the neutral class${o.references ? ' and the references' : `; the other ${references.size} stay as recorded, as references`}) into ${out}`);
+    o.events?.log?.(
+      `resynthesising ${toMake.length} neutral clips (the neutral class${o.references ? ' and the references' : `; the other ${references.size} stay as recorded, as references`}) into ${out}`,
+    );
     skipped = [];
     for (const [i, it] of toMake.entries()) {
       o.events?.stage?.('resynthesising neutral', i, toMake.length);
       try {
         const audio = await loadAudio(it.path, { sr: SR });
-        const { samples } = convertClip(audio.samples, SR, NEUTRAL_RESYNTHESIS, new Rng(deriveSeed(o.seed, `${it.path}|neutral-resynthesis`)), it.path);
+        const { samples } = convertClip(
+          audio.samples,
+          SR,
+          NEUTRAL_RESYNTHESIS,
+          new Rng(deriveSeed(o.seed, `${it.path}|neutral-resynthesis`)),
+          it.path,
+        );
         writeWav16(target(i, it), samples, SR);
       } catch (e) {
         // Left out, not kept as recorded: one unprocessed neutral clip would bring the cue back.
@@ -102,11 +116,20 @@ export async function resynthesiseNeutral(o: ResynthesiseNeutralOptions): Promis
     if (!labels.has(it.label)) items.push(it);
     else if (references.has(it.path) && !o.references) items.push({ ...it, referenceRole: 'reference' });
   }
-  toMake.forEach((it, i) => { if (!failed.has(it.path)) items.push({ ...it, path: target(i, it), referenceRole: roleOf(it) }); });
+  toMake.forEach((it, i) => {
+    if (!failed.has(it.path)) items.push({ ...it, path: target(i, it), referenceRole: roleOf(it) });
+  });
   const counts: Record<string, number> = {};
   for (const it of items) counts[it.label] = (counts[it.label] ?? 0) + 1;
   return {
-    source: o.pool.source, layout: 'manifest', items, classes: Object.keys(counts).sort(), counts, emptyClasses: [],
-    dropped: o.pool.dropped, skipped: [...o.pool.skipped, ...skipped], warnings: o.pool.warnings,
+    source: o.pool.source,
+    layout: 'manifest',
+    items,
+    classes: Object.keys(counts).sort(),
+    counts,
+    emptyClasses: [],
+    dropped: o.pool.dropped,
+    skipped: [...o.pool.skipped, ...skipped],
+    warnings: o.pool.warnings,
   };
 }

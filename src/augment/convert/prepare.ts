@@ -42,20 +42,40 @@ export async function prepareConverted(o: PrepareConvertedOptions): Promise<Data
     ds = renameParams({ data: 'converted' }, () => scanDataset(o.given!));
   } else {
     // The method version and the profiles are part of the stamp: a set made by older code is remade.
-    const stamp = JSON.stringify({ neutral: path.resolve(o.neutral), seed: o.seed, limit: o.limit ?? null, perClip: o.perClip ?? 1,
-      method: CONVERSION_METHOD_VERSION, profiles: o.profiles ?? EMOTION_PROFILES });
+    const stamp = JSON.stringify({
+      neutral: path.resolve(o.neutral),
+      seed: o.seed,
+      limit: o.limit ?? null,
+      perClip: o.perClip ?? 1,
+      method: CONVERSION_METHOD_VERSION,
+      profiles: o.profiles ?? EMOTION_PROFILES,
+    });
     const stampFile = path.join(o.out, STAMP);
     const done = existsSync(path.join(o.out, 'manifest.csv')) && existsSync(stampFile) && readFileSync(stampFile, 'utf8') === stamp;
     if (!done) {
-      if (!existsSync(o.neutral)) throw new ParamError('neutral', `${o.neutral} does not exist (real neutral speech to convert into each emotion)`);
+      if (!existsSync(o.neutral))
+        throw new ParamError('neutral', `${o.neutral} does not exist (real neutral speech to convert into each emotion)`);
       const neutral = renameParams({ data: 'neutral' }, () => scanDataset(o.neutral));
       // The sources become training data (converted): none may be a real evaluation clip.
-      if (o.real) assertNoRealClips(neutral.items.map((it) => ({ file: it.path })), o.real, 'neutral');
+      if (o.real)
+        assertNoRealClips(
+          neutral.items.map((it) => ({ file: it.path })),
+          o.real,
+          'neutral',
+        );
       // A half-written or differently made set is ours to replace (it lives in the run folder).
       if (existsSync(o.out)) rmSync(o.out, { recursive: true, force: true });
-      o.events?.log?.(`converting ${Math.min(o.limit ?? Infinity, neutral.items.length)} neutral clips of ${o.neutral} into each emotion in ${o.out}`);
+      o.events?.log?.(
+        `converting ${Math.min(o.limit ?? Infinity, neutral.items.length)} neutral clips of ${o.neutral} into each emotion in ${o.out}`,
+      );
       await convertEmotions({
-        source: o.neutral, outDir: o.out, seed: o.seed, limit: o.limit, perClip: o.perClip, profiles: o.profiles, charts: false,
+        source: o.neutral,
+        outDir: o.out,
+        seed: o.seed,
+        limit: o.limit,
+        perClip: o.perClip,
+        profiles: o.profiles,
+        charts: false,
         onProgress: (d, total) => o.events?.stage?.('converting', d, total),
       });
       writeFileAtomic(stampFile, stamp);
@@ -63,7 +83,11 @@ export async function prepareConverted(o: PrepareConvertedOptions): Promise<Data
     ds = renameParams({ data: 'converted' }, () => scanDataset(o.out));
   }
   if (o.real) {
-    assertNoRealClips(ds.items.map((it) => ({ file: it.path })), o.real, 'converted');
+    assertNoRealClips(
+      ds.items.map((it) => ({ file: it.path })),
+      o.real,
+      'converted',
+    );
     assertDisjointSpeakers(ds, o.real);
   }
   return ds;

@@ -87,12 +87,28 @@ export interface EmotionProfile {
 export const EMOTION_PROFILES: Readonly<Record<string, EmotionProfile>> = Object.freeze({
   boredom: {
     description: 'low, flat, slow and soft with silent pauses; lax, breathy voice; falling end trailing off into creak',
-    f0Shift: [0.86, 0.94], f0Range: [0.45, 0.7], duration: [1.1, 1.25],
-    tremorHz: [0, 0], tremorDepth: [0, 0], jitter: [0.002, 0.005],
-    tiltDb: [-7, -3], breathiness: [0.03, 0.08], gainDb: [-6, -2], formant: [1, 1], dynamics: [-0.35, -0.15], declinationDb: [-5, -2],
-    finalRise: [0.88, 0.95], finalSec: [0.3, 0.5],
-    pauses: [1, 2], pauseSec: [0.25, 0.6], fillerProb: 0, finalFlatten: 0,
-    creak: [0.4, 1], finalBreath: [0.04, 0.12], h1Db: [2, 5], lengthen: [1.1, 1.3],
+    f0Shift: [0.86, 0.94],
+    f0Range: [0.45, 0.7],
+    duration: [1.1, 1.25],
+    tremorHz: [0, 0],
+    tremorDepth: [0, 0],
+    jitter: [0.002, 0.005],
+    tiltDb: [-7, -3],
+    breathiness: [0.03, 0.08],
+    gainDb: [-6, -2],
+    formant: [1, 1],
+    dynamics: [-0.35, -0.15],
+    declinationDb: [-5, -2],
+    finalRise: [0.88, 0.95],
+    finalSec: [0.3, 0.5],
+    pauses: [1, 2],
+    pauseSec: [0.25, 0.6],
+    fillerProb: 0,
+    finalFlatten: 0,
+    creak: [0.4, 1],
+    finalBreath: [0.04, 0.12],
+    h1Db: [2, 5],
+    lengthen: [1.1, 1.3],
   },
   // Method 5: panic's voice quality is excitement's (no tremor, the same jitter, tilt and H1). Acted fear and
   // joy differ little in voice quality on both dev corpora (|d| ≤ 0.3 on ravdess-dev, fear *more* periodic
@@ -100,30 +116,78 @@ export const EMOTION_PROFILES: Readonly<Record<string, EmotionProfile>> = Object
   // gains on both corpora on 8 of 8 seeds (docs/experiment.md, ninth round).
   panic: {
     description: 'high, fast and loud, but with a narrow F0 range; voice quality as excitement (no tremor: acted fear is not trembling)',
-    f0Shift: [1.3, 1.5], f0Range: [0.6, 0.9], duration: [0.78, 0.9],
-    tremorHz: [0, 0], tremorDepth: [0, 0], jitter: [0.002, 0.005],
-    tiltDb: [2, 5], breathiness: [0, 0], gainDb: [3, 7], formant: [1, 1], dynamics: [0.1, 0.3], declinationDb: [-1, 2],
-    finalRise: [1.0, 1.12], finalSec: [0.2, 0.35],
-    pauses: [0, 0], pauseSec: [0, 0], fillerProb: 0, finalFlatten: 0,
-    creak: [0, 0], finalBreath: [0, 0], h1Db: [-2, 0], lengthen: [1, 1],
+    f0Shift: [1.3, 1.5],
+    f0Range: [0.6, 0.9],
+    duration: [0.78, 0.9],
+    tremorHz: [0, 0],
+    tremorDepth: [0, 0],
+    jitter: [0.002, 0.005],
+    tiltDb: [2, 5],
+    breathiness: [0, 0],
+    gainDb: [3, 7],
+    formant: [1, 1],
+    dynamics: [0.1, 0.3],
+    declinationDb: [-1, 2],
+    finalRise: [1.0, 1.12],
+    finalSec: [0.2, 0.35],
+    pauses: [0, 0],
+    pauseSec: [0, 0],
+    fillerProb: 0,
+    finalFlatten: 0,
+    creak: [0, 0],
+    finalBreath: [0, 0],
+    h1Db: [-2, 0],
+    lengthen: [1, 1],
   },
   excitement: {
     description: 'high with a wide, lively range; fast, loud and bright; smiled (raised formants)',
-    f0Shift: [1.15, 1.32], f0Range: [1.4, 1.75], duration: [0.84, 0.95],
-    tremorHz: [0, 0], tremorDepth: [0, 0], jitter: [0.002, 0.005],
-    tiltDb: [2, 5], breathiness: [0, 0], gainDb: [2, 6], formant: [1.04, 1.1], dynamics: [0.25, 0.5], declinationDb: [-1, 1],
-    finalRise: [1.05, 1.2], finalSec: [0.25, 0.4],
-    pauses: [0, 0], pauseSec: [0, 0], fillerProb: 0, finalFlatten: 0,
-    creak: [0, 0], finalBreath: [0, 0], h1Db: [-2, 0], lengthen: [1, 1],
+    f0Shift: [1.15, 1.32],
+    f0Range: [1.4, 1.75],
+    duration: [0.84, 0.95],
+    tremorHz: [0, 0],
+    tremorDepth: [0, 0],
+    jitter: [0.002, 0.005],
+    tiltDb: [2, 5],
+    breathiness: [0, 0],
+    gainDb: [2, 6],
+    formant: [1.04, 1.1],
+    dynamics: [0.25, 0.5],
+    declinationDb: [-1, 1],
+    finalRise: [1.05, 1.2],
+    finalSec: [0.25, 0.4],
+    pauses: [0, 0],
+    pauseSec: [0, 0],
+    fillerProb: 0,
+    finalFlatten: 0,
+    creak: [0, 0],
+    finalBreath: [0, 0],
+    h1Db: [-2, 0],
+    lengthen: [1, 1],
   },
   uncertainty: {
     description: 'hesitant: pauses and level-pitched fillers (uh/um), lengthened syllables before them, slower; rising or level end',
-    f0Shift: [0.97, 1.05], f0Range: [0.85, 1.1], duration: [1.05, 1.18],
-    tremorHz: [0, 0], tremorDepth: [0, 0], jitter: [0.003, 0.006],
-    tiltDb: [-3, 0], breathiness: [0.01, 0.04], gainDb: [-3, 0], formant: [1, 1], dynamics: [-0.1, 0.05], declinationDb: [-3, 0],
-    finalRise: [1.0, 1.4], finalSec: [0.3, 0.45],
-    pauses: [1, 3], pauseSec: [0.3, 0.7], fillerProb: 0.7, finalFlatten: 1,
-    creak: [0, 0], finalBreath: [0, 0], h1Db: [0, 2], lengthen: [1.25, 1.6],
+    f0Shift: [0.97, 1.05],
+    f0Range: [0.85, 1.1],
+    duration: [1.05, 1.18],
+    tremorHz: [0, 0],
+    tremorDepth: [0, 0],
+    jitter: [0.003, 0.006],
+    tiltDb: [-3, 0],
+    breathiness: [0.01, 0.04],
+    gainDb: [-3, 0],
+    formant: [1, 1],
+    dynamics: [-0.1, 0.05],
+    declinationDb: [-3, 0],
+    finalRise: [1.0, 1.4],
+    finalSec: [0.3, 0.45],
+    pauses: [1, 3],
+    pauseSec: [0.3, 0.7],
+    fillerProb: 0.7,
+    finalFlatten: 1,
+    creak: [0, 0],
+    finalBreath: [0, 0],
+    h1Db: [0, 2],
+    lengthen: [1.25, 1.6],
   },
 });
 
@@ -137,30 +201,84 @@ export const EMOTION_PROFILES: Readonly<Record<string, EmotionProfile>> = Object
  * round). Not in {@link EMOTION_PROFILES}: it is not an emotion a user asks `convert` for.
  */
 export const NEUTRAL_RESYNTHESIS: Readonly<EmotionProfile> = Object.freeze<EmotionProfile>({
-  description: 'neutral delivery kept: the converter\'s processing with near-identity values (no emotion)',
-  f0Shift: [0.97, 1.03], f0Range: [0.9, 1.1], duration: [0.95, 1.05],
-  tremorHz: [0, 0], tremorDepth: [0, 0], jitter: [0.002, 0.004],
-  tiltDb: [-1, 1], breathiness: [0, 0], gainDb: [-1, 1], formant: [1, 1], dynamics: [-0.05, 0.05], declinationDb: [-1, 0.5],
-  finalRise: [0.97, 1.03], finalSec: [0.25, 0.4],
-  pauses: [0, 0], pauseSec: [0, 0], fillerProb: 0, finalFlatten: 0,
-  creak: [0, 0], finalBreath: [0, 0], h1Db: [-0.5, 0.5], lengthen: [1, 1],
+  description: "neutral delivery kept: the converter's processing with near-identity values (no emotion)",
+  f0Shift: [0.97, 1.03],
+  f0Range: [0.9, 1.1],
+  duration: [0.95, 1.05],
+  tremorHz: [0, 0],
+  tremorDepth: [0, 0],
+  jitter: [0.002, 0.004],
+  tiltDb: [-1, 1],
+  breathiness: [0, 0],
+  gainDb: [-1, 1],
+  formant: [1, 1],
+  dynamics: [-0.05, 0.05],
+  declinationDb: [-1, 0.5],
+  finalRise: [0.97, 1.03],
+  finalSec: [0.25, 0.4],
+  pauses: [0, 0],
+  pauseSec: [0, 0],
+  fillerProb: 0,
+  finalFlatten: 0,
+  creak: [0, 0],
+  finalBreath: [0, 0],
+  h1Db: [-0.5, 0.5],
+  lengthen: [1, 1],
 });
 
 /** The values drawn for one converted clip (also written to the manifest). */
 export interface DrawnProfile {
-  f0Shift: number; f0Range: number; duration: number; tremorHz: number; tremorDepth: number; jitter: number;
-  tiltDb: number; breathiness: number; gainDb: number; formant: number; dynamics: number; declinationDb: number; finalRise: number; finalSec: number;
-  pauses: number; pauseSec: number[]; fillers: boolean[];
-  creak: number; finalBreath: number; h1Db: number; lengthen: number;
+  f0Shift: number;
+  f0Range: number;
+  duration: number;
+  tremorHz: number;
+  tremorDepth: number;
+  jitter: number;
+  tiltDb: number;
+  breathiness: number;
+  gainDb: number;
+  formant: number;
+  dynamics: number;
+  declinationDb: number;
+  finalRise: number;
+  finalSec: number;
+  pauses: number;
+  pauseSec: number[];
+  fillers: boolean[];
+  creak: number;
+  finalBreath: number;
+  h1Db: number;
+  lengthen: number;
 }
 
 /** Keys of the numeric columns the manifest carries, in order. */
-export const DRAWN_COLUMNS = ['f0Shift', 'f0Range', 'duration', 'tremorHz', 'tremorDepth', 'jitter', 'tiltDb', 'breathiness',
-  'gainDb', 'formant', 'dynamics', 'declinationDb', 'finalRise', 'finalSec', 'pauses', 'creak', 'finalBreath', 'h1Db', 'lengthen'] as const;
+export const DRAWN_COLUMNS = [
+  'f0Shift',
+  'f0Range',
+  'duration',
+  'tremorHz',
+  'tremorDepth',
+  'jitter',
+  'tiltDb',
+  'breathiness',
+  'gainDb',
+  'formant',
+  'dynamics',
+  'declinationDb',
+  'finalRise',
+  'finalSec',
+  'pauses',
+  'creak',
+  'finalBreath',
+  'h1Db',
+  'lengthen',
+] as const;
 
 /** Looks up profiles by name in `table` (default the built-ins), with an error that lists the known ones. */
-export function resolveProfiles(names: readonly string[],
-  table: Readonly<Record<string, EmotionProfile>> = EMOTION_PROFILES): [string, EmotionProfile][] {
+export function resolveProfiles(
+  names: readonly string[],
+  table: Readonly<Record<string, EmotionProfile>> = EMOTION_PROFILES,
+): [string, EmotionProfile][] {
   if (names.length === 0) throw new ParamError('emotions', 'give at least one emotion');
   return names.map((raw) => {
     const name = raw.trim().toLowerCase();
@@ -173,21 +291,43 @@ export function resolveProfiles(names: readonly string[],
 // A profile file's ranges are bounded to what the converter does cleanly (PSOLA ratios, filter gains):
 // a typo like "duration": [0.8, 9] is an error naming the field, not a 9× stretched clip.
 const range = (lo: number, hi: number) =>
-  z.tuple([z.number().min(lo).max(hi), z.number().min(lo).max(hi)]).refine(([a, b]) => a <= b, { message: 'range must be [min, max] with min ≤ max' });
+  z
+    .tuple([z.number().min(lo).max(hi), z.number().min(lo).max(hi)])
+    .refine(([a, b]) => a <= b, { message: 'range must be [min, max] with min ≤ max' });
 
 const intRange = (lo: number, hi: number) =>
-  z.tuple([z.number().int().min(lo).max(hi), z.number().int().min(lo).max(hi)]).refine(([a, b]) => a <= b, { message: 'range must be [min, max] with min ≤ max' });
+  z
+    .tuple([z.number().int().min(lo).max(hi), z.number().int().min(lo).max(hi)])
+    .refine(([a, b]) => a <= b, { message: 'range must be [min, max] with min ≤ max' });
 
 /** Schema of one profile of a conversion profile file: every field of {@link EmotionProfile}, all optional when `base` is given. */
-const ProfileFields = z.object({
-  description: z.string(),
-  f0Shift: range(0.5, 2), f0Range: range(0, 3), duration: range(0.5, 2),
-  tremorHz: range(0, 15), tremorDepth: range(0, 0.2), jitter: range(0, 0.05),
-  tiltDb: range(-18, 18), breathiness: range(0, 1), gainDb: range(-20, 20), formant: range(0.8, 1.25),
-  dynamics: range(-0.9, 2), declinationDb: range(-20, 20), finalRise: range(0.5, 2), finalSec: range(0, 2),
-  pauses: intRange(0, 10), pauseSec: range(0, 3), fillerProb: z.number().min(0).max(1), finalFlatten: z.number().min(0).max(1),
-  creak: range(0, 1), finalBreath: range(0, 1), h1Db: range(-12, 12), lengthen: range(1, 3),
-}).strict();
+const ProfileFields = z
+  .object({
+    description: z.string(),
+    f0Shift: range(0.5, 2),
+    f0Range: range(0, 3),
+    duration: range(0.5, 2),
+    tremorHz: range(0, 15),
+    tremorDepth: range(0, 0.2),
+    jitter: range(0, 0.05),
+    tiltDb: range(-18, 18),
+    breathiness: range(0, 1),
+    gainDb: range(-20, 20),
+    formant: range(0.8, 1.25),
+    dynamics: range(-0.9, 2),
+    declinationDb: range(-20, 20),
+    finalRise: range(0.5, 2),
+    finalSec: range(0, 2),
+    pauses: intRange(0, 10),
+    pauseSec: range(0, 3),
+    fillerProb: z.number().min(0).max(1),
+    finalFlatten: z.number().min(0).max(1),
+    creak: range(0, 1),
+    finalBreath: range(0, 1),
+    h1Db: range(-12, 12),
+    lengthen: range(1, 3),
+  })
+  .strict();
 
 /**
  * A conversion profile file: `{ "<label>": { "base": "<built-in>", ...fields to change } }` or a complete
@@ -206,12 +346,20 @@ export function loadConversionProfiles(file: string): Record<string, EmotionProf
   const entries = readJsonFile(file, ConversionProfileFileSchema, 'profilesFile', 'conversion profile file');
   const table: Record<string, EmotionProfile> = { ...EMOTION_PROFILES };
   for (const [label, entry] of Object.entries(entries)) {
-    if (!LABEL.test(label)) throw new ParamError('profilesFile', `${file}: label '${label}': labels may use lower-case letters, digits, _ and - (a label becomes a folder name)`);
+    if (!LABEL.test(label))
+      throw new ParamError(
+        'profilesFile',
+        `${file}: label '${label}': labels may use lower-case letters, digits, _ and - (a label becomes a folder name)`,
+      );
     const { base, ...fields } = entry;
     let merged: unknown = fields;
     if (base !== undefined) {
       const from = EMOTION_PROFILES[base];
-      if (!from) throw new ParamError('profilesFile', `${file}: ${label}.base: unknown profile '${base}' (built-in: ${Object.keys(EMOTION_PROFILES).join(', ')})`);
+      if (!from)
+        throw new ParamError(
+          'profilesFile',
+          `${file}: ${label}.base: unknown profile '${base}' (built-in: ${Object.keys(EMOTION_PROFILES).join(', ')})`,
+        );
       merged = { ...from, ...fields };
     }
     const full = ProfileFields.safeParse(merged);

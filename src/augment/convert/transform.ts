@@ -37,11 +37,27 @@ export const CONVERSION_METHOD_VERSION = 5;
 export function drawProfile(p: EmotionProfile, rng: RandomSource): DrawnProfile {
   const u = (r: readonly [number, number]): number => uniform(rng, r[0], r[1]);
   const d: DrawnProfile = {
-    f0Shift: u(p.f0Shift), f0Range: u(p.f0Range), duration: u(p.duration), tremorHz: u(p.tremorHz),
-    tremorDepth: u(p.tremorDepth), jitter: u(p.jitter), tiltDb: u(p.tiltDb), breathiness: u(p.breathiness), gainDb: u(p.gainDb),
-    dynamics: u(p.dynamics), declinationDb: u(p.declinationDb), finalRise: u(p.finalRise), finalSec: u(p.finalSec),
-    pauses: Math.floor(uniform(rng, p.pauses[0], p.pauses[1] + 0.999)), pauseSec: [], fillers: [], formant: 1,
-    creak: 0, finalBreath: 0, h1Db: 0, lengthen: 1,
+    f0Shift: u(p.f0Shift),
+    f0Range: u(p.f0Range),
+    duration: u(p.duration),
+    tremorHz: u(p.tremorHz),
+    tremorDepth: u(p.tremorDepth),
+    jitter: u(p.jitter),
+    tiltDb: u(p.tiltDb),
+    breathiness: u(p.breathiness),
+    gainDb: u(p.gainDb),
+    dynamics: u(p.dynamics),
+    declinationDb: u(p.declinationDb),
+    finalRise: u(p.finalRise),
+    finalSec: u(p.finalSec),
+    pauses: Math.floor(uniform(rng, p.pauses[0], p.pauses[1] + 0.999)),
+    pauseSec: [],
+    fillers: [],
+    formant: 1,
+    creak: 0,
+    finalBreath: 0,
+    h1Db: 0,
+    lengthen: 1,
   };
   for (let i = 0; i < d.pauses; i++) {
     d.pauseSec.push(u(p.pauseSec));
@@ -58,7 +74,8 @@ export function drawProfile(p: EmotionProfile, rng: RandomSource): DrawnProfile 
 
 function voicedSpan(track: PitchTrack): { first: number; last: number; median: number } | null {
   const vals: number[] = [];
-  let first = -1, last = -1;
+  let first = -1,
+    last = -1;
   for (let i = 0; i < track.f0.length; i++) {
     if (!track.voiced[i]) continue;
     if (first < 0) first = i;
@@ -88,7 +105,8 @@ const CREAK_SEC = 0.2;
 
 /** Median source F0 of the voiced frames within 50 ms of `tSec` (else of the last voiced frame before it; else `fallback`). */
 function f0Near(track: PitchTrack, tSec: number, fallback: number): number {
-  const c = Math.round(tSec / track.hopSec), w = Math.round(0.05 / track.hopSec);
+  const c = Math.round(tSec / track.hopSec),
+    w = Math.round(0.05 / track.hopSec);
   const v: number[] = [];
   for (let i = Math.max(0, c - w); i <= Math.min(track.f0.length - 1, c + w); i++) if (track.voiced[i]) v.push(track.f0[i]!);
   if (v.length) return v.sort((a, b) => a - b)[v.length >> 1]!;
@@ -99,7 +117,7 @@ function f0Near(track: PitchTrack, tSec: number, fallback: number): number {
 /** Start and end (s) of the last voiced run of ≥ 100 ms, or null. */
 function finalNucleus(track: PitchTrack): { start: number; end: number } | null {
   const min = Math.round(0.1 / track.hopSec);
-  for (let j = track.voiced.length; j > 0; ) {
+  for (let j = track.voiced.length; j > 0;) {
     while (j > 0 && !track.voiced[j - 1]) j--;
     let i = j;
     while (i > 0 && track.voiced[i - 1]) i--;
@@ -117,8 +135,15 @@ const FLATTEN_RAMP_SEC = 0.05;
  * `flatten` > 0 the source's F0 after `flattenFrom` is pulled towards `anchorF0` (its F0 there) before
  * the rest applies, so a falling statement ending can become level or rising.
  */
-function pitchContour(d: DrawnProfile, median: number, lastVoicedSec: number, rng: RandomSource,
-  flatten = 0, anchorF0 = median, flattenFrom = lastVoicedSec - d.finalSec): (t: number, f0: number) => number {
+function pitchContour(
+  d: DrawnProfile,
+  median: number,
+  lastVoicedSec: number,
+  rng: RandomSource,
+  flatten = 0,
+  anchorF0 = median,
+  flattenFrom = lastVoicedSec - d.finalSec,
+): (t: number, f0: number) => number {
   const phase = 2 * Math.PI * rng.next();
   const riseStart = lastVoicedSec - d.finalSec;
   const creakStart = lastVoicedSec - Math.min(CREAK_SEC, d.finalSec);
@@ -149,13 +174,18 @@ function pitchContour(d: DrawnProfile, median: number, lastVoicedSec: number, rn
 
 /** RMS envelope in 10 ms frames (25 ms windows). */
 function envelope(x: Float32Array, sr: number): { env: Float64Array; hop: number } {
-  const hop = Math.round(0.01 * sr), win = Math.round(0.025 * sr);
+  const hop = Math.round(0.01 * sr),
+    win = Math.round(0.025 * sr);
   const n = Math.max(1, Math.ceil(x.length / hop));
   const env = new Float64Array(n);
   for (let f = 0; f < n; f++) {
     const c = f * hop;
-    let e = 0, cnt = 0;
-    for (let j = Math.max(0, c - (win >> 1)); j < Math.min(x.length, c + (win >> 1)); j++) { e += x[j]! * x[j]!; cnt++; }
+    let e = 0,
+      cnt = 0;
+    for (let j = Math.max(0, c - (win >> 1)); j < Math.min(x.length, c + (win >> 1)); j++) {
+      e += x[j]! * x[j]!;
+      cnt++;
+    }
     env[f] = Math.sqrt(e / Math.max(1, cnt));
   }
   return { env, hop };
@@ -166,10 +196,14 @@ function quietestStretch(x: Float32Array, len: number): number {
   if (x.length <= len) return 0;
   let e = 0;
   for (let i = 0; i < len; i++) e += x[i]! * x[i]!;
-  let best = e, at = 0;
+  let best = e,
+    at = 0;
   for (let i = len; i < x.length; i++) {
     e += x[i]! * x[i]! - x[i - len]! * x[i - len]!;
-    if (e < best) { best = e; at = i - len + 1; }
+    if (e < best) {
+      best = e;
+      at = i - len + 1;
+    }
   }
   return at;
 }
@@ -201,8 +235,11 @@ function boundaries(x: Float32Array, sr: number, track: PitchTrack): number[] {
   const { env, hop } = envelope(x, sr);
   const ref = Float64Array.from(env).sort()[Math.floor(0.9 * (env.length - 1))]! || 1;
   const runs: [number, number][] = [];
-  for (let i = 0; i < track.voiced.length; ) {
-    if (!track.voiced[i]) { i++; continue; }
+  for (let i = 0; i < track.voiced.length;) {
+    if (!track.voiced[i]) {
+      i++;
+      continue;
+    }
     let j = i;
     while (j < track.voiced.length && track.voiced[j]) j++;
     runs.push([i, j]);
@@ -223,7 +260,8 @@ function boundaries(x: Float32Array, sr: number, track: PitchTrack): number[] {
   runs.splice(0, runs.length, ...runs.filter(loudRun));
   const out: { pos: number; gap: number; a: number; b: number }[] = [];
   for (let r = 0; r + 1 < runs.length; r++) {
-    const a = toFrame(runs[r]![1]), b = toFrame(runs[r + 1]![0]);
+    const a = toFrame(runs[r]![1]),
+      b = toFrame(runs[r + 1]![0]);
     if ((b - a) * hop < 0.04 * sr) continue;
     const m = quietest(a, b);
     if (env[m]! < 0.1 * ref) out.push({ pos: m * hop, gap: b - a, a, b });
@@ -234,8 +272,11 @@ function boundaries(x: Float32Array, sr: number, track: PitchTrack): number[] {
   if (out.every((o) => isPause(o)) && runs.length > 0) {
     // No word gap that is not a pause yet (fluent clip, or its only quiet gaps are pauses already): the
     // quietest point in the middle half of the speech, away (≥ 50 ms) from the speaker's own pauses.
-    const a = toFrame(runs[0]![0]), b = toFrame(runs[runs.length - 1]![1]), margin = Math.round((0.05 * sr) / hop);
-    const lo = a + Math.floor((b - a) / 4), hi = a + Math.floor((3 * (b - a)) / 4);
+    const a = toFrame(runs[0]![0]),
+      b = toFrame(runs[runs.length - 1]![1]),
+      margin = Math.round((0.05 * sr) / hop);
+    const lo = a + Math.floor((b - a) / 4),
+      hi = a + Math.floor((3 * (b - a)) / 4);
     let m = -1;
     for (let f = lo; f < hi && f < env.length; f++) {
       if (out.some((o) => f >= o.a - margin && f < o.b + margin)) continue;
@@ -264,7 +305,11 @@ function makeFiller(x: Float32Array, sr: number, track: PitchTrack, lenSec: numb
   const startFrame = Math.max(0, Math.min(Math.floor((x.length - 1) / frameLen) - frames, best - (frames >> 1)));
   const start = Math.round(startFrame * frameLen);
   const nucleus = x.slice(start, start + Math.round(frames * frameLen));
-  const steady: PitchTrack = { f0: new Float32Array(frames).fill(track.f0[best]!), voiced: new Uint8Array(frames).fill(1), hopSec: track.hopSec };
+  const steady: PitchTrack = {
+    f0: new Float32Array(frames).fill(track.f0[best]!),
+    voiced: new Uint8Array(frames).fill(1),
+    hopSec: track.hopSec,
+  };
   // Sustained at a level pitch a little below the speaker's median: fillers are low and flat
   // (Shriberg & Lickley 1993), whereas the loudest vowel is often a pitch accent.
   const voicedF0 = [...track.f0].filter((f, i) => track.voiced[i]).sort((a, b) => a - b);
@@ -275,7 +320,8 @@ function makeFiller(x: Float32Array, sr: number, track: PitchTrack, lenSec: numb
   if (rng.next() < 0.5) {
     // "um": the second half nasalised (low-passed, closed mouth), cross-faded over 40 ms from the
     // filtered whole, so the filter's onset transient does not break the voicing in the middle.
-    const half = y.length >> 1, xf = Math.min(Math.round(0.02 * sr), half);
+    const half = y.length >> 1,
+      xf = Math.min(Math.round(0.02 * sr), half);
     const m = filterCascade(y, [lowpass(700, sr), lowpass(700, sr)]);
     y = Float32Array.from(y);
     for (let j = half - xf; j < y.length; j++) {
@@ -397,8 +443,14 @@ const FORMANT_EPS = 1e-3;
  * PSOLA with the drawn contour and tempo, plus the formant scaling (see the module comment). The
  * resampler works in whole Hz, so α is rounded to a multiple of 1/sr (and `d.formant` set to it).
  */
-function formantScaled(x: Float32Array, sr: number, track: PitchTrack, d: DrawnProfile,
-  contour: (t: number, f0: number) => number, stretch: (t: number) => number): Float32Array {
+function formantScaled(
+  x: Float32Array,
+  sr: number,
+  track: PitchTrack,
+  d: DrawnProfile,
+  contour: (t: number, f0: number) => number,
+  stretch: (t: number) => number,
+): Float32Array {
   const from = Math.round(sr * d.formant);
   const a = from / sr;
   if (Math.abs(a - 1) < FORMANT_EPS) {
@@ -422,21 +474,35 @@ export function fillerSec(pauseSec: number): number {
 export const FILLER_GAP_SEC = 0.06;
 
 /** Result of converting one clip. */
-export interface ConvertedClip { samples: Float32Array; drawn: DrawnProfile }
+export interface ConvertedClip {
+  samples: Float32Array;
+  drawn: DrawnProfile;
+}
 
 /**
  * Converts one neutral clip into one emotion.
  * @param sourceTrack `trackPitch(x, sr)` when the caller already has it (saves a pass per emotion)
  * @throws when the clip has too little voicing to carry an F0 contour (names `source`)
  */
-export function convertClip(x: Float32Array, sr: number, profile: EmotionProfile, rng: RandomSource, source = 'clip',
-  sourceTrack?: PitchTrack): ConvertedClip {
+export function convertClip(
+  x: Float32Array,
+  sr: number,
+  profile: EmotionProfile,
+  rng: RandomSource,
+  source = 'clip',
+  sourceTrack?: PitchTrack,
+): ConvertedClip {
   const d = drawProfile(profile, rng);
   const track = smoothTrack(sourceTrack ?? trackPitch(x, sr));
   const span = voicedSpan(track);
   if (!span) throw new Error(`${source}: too little voiced speech to convert (fewer than 5 voiced frames)`);
   // Where pauses will go (found again on the output below): the syllables before them are lengthened.
-  const planned = d.pauses > 0 && d.lengthen > 1 ? boundaries(x, sr, track).slice(0, d.pauses).map((p) => p / sr) : [];
+  const planned =
+    d.pauses > 0 && d.lengthen > 1
+      ? boundaries(x, sr, track)
+          .slice(0, d.pauses)
+          .map((p) => p / sr)
+      : [];
   let contour;
   if (profile.finalFlatten > 0) {
     // The final nucleus: the last voiced run of ≥ 100 ms (short blips after it are not a syllable, and
@@ -455,7 +521,9 @@ export function convertClip(x: Float32Array, sr: number, profile: EmotionProfile
     const quietLen = Math.round(0.12 * sr);
     const qs = quietestStretch(y, quietLen);
     const quiet = y.slice(qs, qs + quietLen);
-    const spots = boundaries(y, sr, yTrack).slice(0, d.pauses).sort((a, b) => b - a); // splice from the end
+    const spots = boundaries(y, sr, yTrack)
+      .slice(0, d.pauses)
+      .sort((a, b) => b - a); // splice from the end
     d.pauses = spots.length;
     for (let i = 0; i < spots.length; i++) {
       const silence = Math.round(d.pauseSec[i]! * sr);

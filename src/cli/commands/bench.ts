@@ -12,19 +12,24 @@ function int(name: string) {
 
 function human(r: TrainBenchResult): string {
   // No PyTorch figures here: `npm run bench:engine` measures PyTorch in the same run (docs/engine.md).
-  return [
-    `backend ${r.backend}, ${r.threads ?? 1} threads, batch ${r.batch}, ${r.frames} frames, load average ${r.load_avg}`,
-    `training step: median ${r.median_step_ms} ms, ${r.gflops} GFLOP/s` +
-      (r.peak_gflops ? ` = ${r.pct_of_peak}% of the measured ${r.peak_gflops} GFLOP/s peak` +
-        (r.peak_under_load ? ' (peak measured under load: too low)' : '') : ''),
-    `inference: ${r.infer_ms_per_clip} ms per clip at batch ${r.infer_batch}; one clip alone (batch 1): ${r.infer_ms_batch1} ms`,
-    `peak RSS ${r.peak_rss_mb} MB`,
-  ].join('\n') + '\n';
+  return (
+    [
+      `backend ${r.backend}, ${r.threads ?? 1} threads, batch ${r.batch}, ${r.frames} frames, load average ${r.load_avg}`,
+      `training step: median ${r.median_step_ms} ms, ${r.gflops} GFLOP/s` +
+        (r.peak_gflops
+          ? ` = ${r.pct_of_peak}% of the measured ${r.peak_gflops} GFLOP/s peak` +
+            (r.peak_under_load ? ' (peak measured under load: too low)' : '')
+          : ''),
+      `inference: ${r.infer_ms_per_clip} ms per clip at batch ${r.infer_batch}; one clip alone (batch 1): ${r.infer_ms_batch1} ms`,
+      `peak RSS ${r.peak_rss_mb} MB`,
+    ].join('\n') + '\n'
+  );
 }
 
 export function register(program: Command): void {
   const bench = program.command('bench').description('Benchmarks of the compute engine');
-  bench.command('train')
+  bench
+    .command('train')
     .description('Train the paper-size network on random data; report step time, inference time, GFLOP/s, memory')
     .option('--batch <n>', 'clips per training step', int('--batch'), 8)
     .option('--frames <n>', 'frames per clip (1000 = 10 s)', int('--frames'), 1000)

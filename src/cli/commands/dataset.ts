@@ -3,7 +3,8 @@ import type { Command } from 'commander';
 import { describeDataset, scanDataset } from '../../data/dataset.js';
 
 export function register(program: Command): void {
-  program.command('dataset')
+  program
+    .command('dataset')
     .description('Scan a dataset and report classes, counts, speakers and skipped files (nothing is decoded)')
     .argument('<data>', 'folder per class or CSV manifest')
     .option('--label-map <map>', 'rename or drop labels, e.g. fearful=panic,happy=excitement,calm=')
@@ -15,8 +16,20 @@ export function register(program: Command): void {
       if (o.json) {
         const speakers = [...new Set(ds.items.map((i) => i.speaker).filter(Boolean))];
         const groups = [...new Set(ds.items.map((i) => i.group).filter(Boolean))];
-        process.stdout.write(`${JSON.stringify({ source: ds.source, layout: ds.layout, classes: ds.classes, counts: ds.counts,
-          empty_classes: ds.emptyClasses, dropped: ds.dropped, speakers, groups, skipped: ds.skipped, warnings: ds.warnings })}\n`);
+        process.stdout.write(
+          `${JSON.stringify({
+            source: ds.source,
+            layout: ds.layout,
+            classes: ds.classes,
+            counts: ds.counts,
+            empty_classes: ds.emptyClasses,
+            dropped: ds.dropped,
+            speakers,
+            groups,
+            skipped: ds.skipped,
+            warnings: ds.warnings,
+          })}\n`,
+        );
         return;
       }
       process.stdout.write(`${describeDataset(ds, 50)}\n`);

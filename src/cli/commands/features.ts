@@ -10,7 +10,18 @@ import { addFeatureOptions, featuresFrom } from '../options.js';
 import { extractFeaturesFromFiles } from '../../features/parallel.js';
 import { encodeNpyFloat32 } from '../../features/npy.js';
 
-interface Options { sr: number; nMfcc: number; nFft: number; hopLength: number; nMels: number; fmin: number; fmax?: number; deltaWidth: number; format: string; out?: string }
+interface Options {
+  sr: number;
+  nMfcc: number;
+  nFft: number;
+  hopLength: number;
+  nMels: number;
+  fmin: number;
+  fmax?: number;
+  deltaWidth: number;
+  format: string;
+  out?: string;
+}
 
 /** One file's features as a JSON line in librosa's layout (row = coefficient). */
 export function featuresToJson(file: string, sr: number, f: FeatureMatrix): string {
@@ -27,7 +38,8 @@ export function featuresToJson(file: string, sr: number, f: FeatureMatrix): stri
 export function register(program: Command): void {
   // The feature flags come from the one table (options.ts; defaults DEFAULT_FEATURE_PARAMS); no
   // loudness step here: the features of the file as recorded, as librosa computes them.
-  const cmd = program.command('features')
+  const cmd = program
+    .command('features')
     .description('Print MFCC + delta + delta-delta features (librosa 0.10 maths) of audio files (WAV, FLAC, MP3, OGG)')
     .argument('<files...>', 'audio files');
   addFeatureOptions(cmd, { mel: true, loudness: false })

@@ -4,7 +4,13 @@ import { synthesize, DEFAULT_CLASSES } from '../../synth/index.js';
 import type { ProviderName } from '../../synth/voices.js';
 import type { LengthKind } from '../../synth/plan.js';
 
-const list = (s: string | undefined): string[] | undefined => (s ? s.split(',').map((x) => x.trim()).filter(Boolean) : undefined);
+const list = (s: string | undefined): string[] | undefined =>
+  s
+    ? s
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean)
+    : undefined;
 
 function int(name: string, v: string | undefined): number | undefined {
   if (v === undefined) return undefined;
@@ -14,7 +20,8 @@ function int(name: string, v: string | undefined): number | undefined {
 }
 
 export function register(program: Command): void {
-  program.command('synth')
+  program
+    .command('synth')
     .description('Generate a balanced synthetic emotional speech set: <out>/<class>/<id>.wav, manifest.csv, datasheet.md')
     .requiredOption('--out <dir>', 'output folder (existing clips are kept: runs are resumable)')
     .option('--per-class <n>', 'clips per class', '70')
@@ -47,7 +54,12 @@ export function register(program: Command): void {
         sentencesFile: o.sentences,
         profilesFile: o.profiles,
         textMode: o.text as 'emotion' | 'shared',
-        openai: { model: o.model, baseURL: o.baseUrl, pricePerMinuteUsd: price, generateSentences: int('--generate-sentences', o.generateSentences) },
+        openai: {
+          model: o.model,
+          baseURL: o.baseUrl,
+          pricePerMinuteUsd: price,
+          generateSentences: int('--generate-sentences', o.generateSentences),
+        },
         log: (m) => process.stderr.write(`${m}\n`),
         onProgress: (done, total) => {
           const now = Date.now();
@@ -58,7 +70,9 @@ export function register(program: Command): void {
           }
         },
       });
-      process.stdout.write(`${r.records.length} clips in ${r.outDir} (${r.generated} generated, ${r.kept} kept) in ${r.seconds.toFixed(1)} s\n` +
-        `manifest: ${r.manifestPath}\ndatasheet: ${r.datasheetPath}\n`);
+      process.stdout.write(
+        `${r.records.length} clips in ${r.outDir} (${r.generated} generated, ${r.kept} kept) in ${r.seconds.toFixed(1)} s\n` +
+          `manifest: ${r.manifestPath}\ndatasheet: ${r.datasheetPath}\n`,
+      );
     });
 }

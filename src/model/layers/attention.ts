@@ -24,7 +24,11 @@ export class SelfAttention {
   private T = 0;
   private lengths: Int32Array | null = null;
 
-  constructor(readonly dim: number, rng: Rng, private readonly kernels: Kernels) {
+  constructor(
+    readonly dim: number,
+    rng: Rng,
+    private readonly kernels: Kernels,
+  ) {
     this.query = new Linear('query', dim, dim, rng, kernels);
     this.key = new Linear('key', dim, dim, rng, kernels);
     this.value = new Linear('value', dim, dim, rng, kernels);
@@ -38,22 +42,28 @@ export class SelfAttention {
 
   /** x: (B, T, D) → Z (B, T, D). */
   forward(x: Float32Array, B: number, T: number, lengths: Int32Array | null): Float32Array {
-    const D = this.dim, n = B * T;
+    const D = this.dim,
+      n = B * T;
     this.q = this.query.forward(x, n, ensure(this.q, n * D));
     this.k = this.key.forward(x, n, ensure(this.k, n * D));
     this.v = this.value.forward(x, n, ensure(this.v, n * D));
     this.probs = ensure(this.probs, B * T * T);
     this.z = ensure(this.z, n * D);
     this.kernels.attentionForward(this.q, this.k, this.v, B, T, D, lengths, this.probs, this.z);
-    this.B = B; this.T = T; this.lengths = lengths;
+    this.B = B;
+    this.T = T;
+    this.lengths = lengths;
     return this.z;
   }
 
   /** dz: (B, T, D). Accumulates Q/K/V gradients; returns the input gradient (B, T, D). */
   backward(dz: Float32Array): Float32Array {
-    const { B, T, dim: D } = this, n = B * T;
+    const { B, T, dim: D } = this,
+      n = B * T;
     if (!this.probs) throw new Error('attention: backward() before forward()');
-    this.dq = ensure(this.dq, n * D); this.dk = ensure(this.dk, n * D); this.dv = ensure(this.dv, n * D);
+    this.dq = ensure(this.dq, n * D);
+    this.dk = ensure(this.dk, n * D);
+    this.dv = ensure(this.dv, n * D);
     this.kernels.attentionBackward(this.q!, this.k!, this.v!, B, T, D, this.lengths, this.probs, dz, this.dq, this.dk, this.dv);
     const dx = (this.dx = ensure(this.dx, n * D));
     this.query.backward(this.dq, dx, false);

@@ -15,12 +15,20 @@ export class MultiScaleConv {
   private T = 0;
 
   /** PyTorch's default init: weight and bias uniform in ±1/√(F·k). */
-  constructor(readonly inFeatures: number, readonly channels: number, readonly kernelSizes: number[], rng: Rng,
-    private readonly kernels: Kernels) {
+  constructor(
+    readonly inFeatures: number,
+    readonly channels: number,
+    readonly kernelSizes: number[],
+    rng: Rng,
+    private readonly kernels: Kernels,
+  ) {
     this.convs = kernelSizes.map((k) => {
       const bound = 1 / Math.sqrt(inFeatures * k);
-      return { k, weight: uniformParam(`conv${k}.weight`, [channels, inFeatures, k], bound, rng),
-        bias: uniformParam(`conv${k}.bias`, [channels], bound, rng) };
+      return {
+        k,
+        weight: uniformParam(`conv${k}.weight`, [channels, inFeatures, k], bound, rng),
+        bias: uniformParam(`conv${k}.bias`, [channels], bound, rng),
+      };
     });
     this.outChannels = channels * kernelSizes.length;
   }
@@ -34,8 +42,22 @@ export class MultiScaleConv {
   /** x: (B, T, F) → (B, T, nk·C) after ReLU. */
   forward(x: Float32Array, B: number, T: number): Float32Array {
     const y = (this.y = ensure(this.y, B * T * this.outChannels));
-    this.convs.forEach((c, i) => this.kernels.conv1dForward(x, B, T, this.inFeatures, c.weight.value, c.bias.value,
-      this.channels, c.k, true, y, this.outChannels, i * this.channels));
+    this.convs.forEach((c, i) =>
+      this.kernels.conv1dForward(
+        x,
+        B,
+        T,
+        this.inFeatures,
+        c.weight.value,
+        c.bias.value,
+        this.channels,
+        c.k,
+        true,
+        y,
+        this.outChannels,
+        i * this.channels,
+      ),
+    );
     this.x = x;
     this.B = B;
     this.T = T;
@@ -45,8 +67,25 @@ export class MultiScaleConv {
   /** dy: (B, T, nk·C) gradient after ReLU. Accumulates parameter gradients (the input needs none). */
   backward(dy: Float32Array): void {
     if (!this.x || !this.y) throw new Error('conv: backward() before forward()');
-    this.convs.forEach((c, i) => this.kernels.conv1dBackward(this.x!, this.B, this.T, this.inFeatures, c.weight.value,
-      this.channels, c.k, true, this.y!, dy, this.outChannels, i * this.channels, c.weight.grad, c.bias.grad, null));
+    this.convs.forEach((c, i) =>
+      this.kernels.conv1dBackward(
+        this.x!,
+        this.B,
+        this.T,
+        this.inFeatures,
+        c.weight.value,
+        this.channels,
+        c.k,
+        true,
+        this.y!,
+        dy,
+        this.outChannels,
+        i * this.channels,
+        c.weight.grad,
+        c.bias.grad,
+        null,
+      ),
+    );
   }
 
   params(): Param[] {

@@ -24,7 +24,8 @@ export class Dropout {
   forward(x: Float32Array, train: boolean, rng: Rng): Float32Array {
     this.active = train && this.p > 0;
     if (!this.active) return x;
-    const n = x.length, scale = 1 / (1 - this.p);
+    const n = x.length,
+      scale = 1 / (1 - this.p);
     const mask = (this.mask = ensure(this.mask, n));
     const y = (this.y = ensure(this.y, n));
     // u / 2³² < p  ⇔  u < p·2³²: the same decisions as rng.next() < p, drawn in bulk. Compared through

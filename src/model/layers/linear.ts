@@ -11,8 +11,13 @@ export class Linear {
   private y: Float32Array | undefined;
 
   /** PyTorch's default init: weight and bias uniform in ±1/√in. */
-  constructor(readonly name: string, readonly inFeatures: number, readonly outFeatures: number, rng: Rng,
-    private readonly kernels: Kernels) {
+  constructor(
+    readonly name: string,
+    readonly inFeatures: number,
+    readonly outFeatures: number,
+    rng: Rng,
+    private readonly kernels: Kernels,
+  ) {
     const bound = 1 / Math.sqrt(inFeatures);
     this.weight = uniformParam(`${name}.weight`, [outFeatures, inFeatures], bound, rng);
     this.bias = uniformParam(`${name}.bias`, [outFeatures], bound, rng);

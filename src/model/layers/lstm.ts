@@ -7,7 +7,12 @@ import type { Kernels, LstmDirection } from '../../engine/kernels.js';
 import type { Rng } from '../../engine/rng.js';
 import { ensure, uniformParam, type Param } from './param.js';
 
-interface DirParams { wih: Param; whh: Param; bih: Param; bhh: Param }
+interface DirParams {
+  wih: Param;
+  whh: Param;
+  bih: Param;
+  bhh: Param;
+}
 
 const values = (d: DirParams): LstmDirection => ({ wih: d.wih.value, whh: d.whh.value, bih: d.bih.value, bhh: d.bhh.value });
 const grads = (d: DirParams): LstmDirection => ({ wih: d.wih.grad, whh: d.whh.grad, bih: d.bih.grad, bhh: d.bhh.grad });
@@ -20,9 +25,16 @@ export class BiLSTM {
   private lengths: Int32Array | null = null;
 
   /** PyTorch's default init: every weight and bias uniform in ±1/√H. */
-  constructor(readonly name: string, readonly inputSize: number, readonly hidden: number, readonly numLayers: number,
-    rng: Rng, private readonly kernels: Kernels) {
-    const H = hidden, bound = 1 / Math.sqrt(H);
+  constructor(
+    readonly name: string,
+    readonly inputSize: number,
+    readonly hidden: number,
+    readonly numLayers: number,
+    rng: Rng,
+    private readonly kernels: Kernels,
+  ) {
+    const H = hidden,
+      bound = 1 / Math.sqrt(H);
     for (let l = 0; l < numLayers; l++) {
       const inSize = l === 0 ? inputSize : 2 * H;
       const dir = (suffix: string): DirParams => ({
@@ -64,11 +76,26 @@ export class BiLSTM {
     const { B, T, hidden: H } = this;
     let d = dOut;
     for (let l = this.layers.length - 1; l >= 0; l--) {
-      const layer = this.layers[l]!, a = this.acts[l]!;
+      const layer = this.layers[l]!,
+        a = this.acts[l]!;
       if (!a.out || !a.cache) throw new Error(`${this.name}: backward() before forward()`);
       a.dx = ensure(a.dx, B * T * layer.inSize);
-      this.kernels.lstmBackward(a.x, B, T, layer.inSize, H, values(layer.fwd), values(layer.rev), this.lengths,
-        a.out, a.cache, d, a.dx, grads(layer.fwd), grads(layer.rev));
+      this.kernels.lstmBackward(
+        a.x,
+        B,
+        T,
+        layer.inSize,
+        H,
+        values(layer.fwd),
+        values(layer.rev),
+        this.lengths,
+        a.out,
+        a.cache,
+        d,
+        a.dx,
+        grads(layer.fwd),
+        grads(layer.rev),
+      );
       d = a.dx;
     }
     return d;

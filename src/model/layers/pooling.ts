@@ -16,9 +16,23 @@ export class MeanPool {
     for (let b = 0; b < B; b++) {
       const len = lengths ? lengths[b]! : T;
       // out_b = (1/len) · Z_b[0:len]ᵀ · 1  (a GEMV on the engine)
-      this.kernels.gemm(true, false, D, 1, len, 1 / len, z.subarray(b * T * D, (b * T + len) * D), ones(len), 0, out.subarray(b * D, (b + 1) * D));
+      this.kernels.gemm(
+        true,
+        false,
+        D,
+        1,
+        len,
+        1 / len,
+        z.subarray(b * T * D, (b * T + len) * D),
+        ones(len),
+        0,
+        out.subarray(b * D, (b + 1) * D),
+      );
     }
-    this.B = B; this.T = T; this.D = D; this.lengths = lengths;
+    this.B = B;
+    this.T = T;
+    this.D = D;
+    this.lengths = lengths;
     return out;
   }
 

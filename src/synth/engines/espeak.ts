@@ -47,8 +47,7 @@ export interface EspeakRequest {
   seed?: number;
 }
 
-const escapeXml = (s: string): string =>
-  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+const escapeXml = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 const pct = (x: number): string => `${x >= 0 ? '+' : ''}${x.toFixed(1)}%`;
 
@@ -58,11 +57,14 @@ export function espeakSsml(req: EspeakRequest): string {
   const range = pct((req.pitchRange - 1) * 100);
   const rate = `${Math.round(req.rate * 100)}%`;
   const parts = typeof req.text === 'string' ? [{ text: req.text }] : req.text;
-  const body = parts.map((p) => {
-    if ('pauseSec' in p) return `<break time="${Math.round(p.pauseSec * 1000)}ms"/>`;
-    if (p.rateFactor && p.rateFactor !== 1) return `<prosody rate="${Math.round(req.rate * p.rateFactor * 100)}%">${escapeXml(p.text)}</prosody>`;
-    return escapeXml(p.text);
-  }).join(' ');
+  const body = parts
+    .map((p) => {
+      if ('pauseSec' in p) return `<break time="${Math.round(p.pauseSec * 1000)}ms"/>`;
+      if (p.rateFactor && p.rateFactor !== 1)
+        return `<prosody rate="${Math.round(req.rate * p.rateFactor * 100)}%">${escapeXml(p.text)}</prosody>`;
+      return escapeXml(p.text);
+    })
+    .join(' ');
   return `<speak><prosody pitch="${pitch}" range="${range}" rate="${rate}">${body}</prosody></speak>`;
 }
 
@@ -73,7 +75,9 @@ export async function espeakSynthesize(req: EspeakRequest): Promise<PcmAudio> {
   const mod = await factory({
     arguments: ['-m', '-v', req.voice, '-w', '/out.wav', espeakSsml(req)],
     print: () => {},
-    printErr: (s: string) => { if (!s.startsWith('program exited')) errors.push(s); },
+    printErr: (s: string) => {
+      if (!s.startsWith('program exited')) errors.push(s);
+    },
     // espeak seeds its random pitch/amplitude variation from the clock, so the same request would give
     // different audio on every call. The module's clock imports are replaced by a fixed, seed-derived
     // time: output is then a pure function of the request.

@@ -73,28 +73,39 @@ export async function withRetries<T>(what: string, o: OpenAIOptions, fn: () => P
 }
 
 /** Speaks `text` with `emotion` in OpenAI voice `voice`; returns the decoded audio. */
-export async function openaiSynthesize(client: OpenAI, text: string, emotion: string, voice: string,
-  o: OpenAIOptions = {}, jitter?: () => number): Promise<PcmAudio> {
+export async function openaiSynthesize(
+  client: OpenAI,
+  text: string,
+  emotion: string,
+  voice: string,
+  o: OpenAIOptions = {},
+  jitter?: () => number,
+): Promise<PcmAudio> {
   const model = o.model ?? 'gpt-4o-audio-preview';
-  return withRetries(`audio request (voice ${voice})`, o, async () => {
-    const res = await client.chat.completions.create({
-      model,
-      modalities: ['text', 'audio'],
-      audio: { voice: voice as 'alloy', format: 'wav' },
-      messages: [
-        { role: 'system', content: actorPrompt(emotion) },
-        { role: 'user', content: text },
-      ],
-    });
-    const data = res?.choices?.[0]?.message?.audio?.data;
-    if (typeof data !== 'string' || !data.length) throw new MalformedAnswer('answer has no choices[0].message.audio.data');
-    const bytes = Buffer.from(data, 'base64');
-    try {
-      return decodeWav16(bytes, `OpenAI audio (voice ${voice})`);
-    } catch (e) {
-      throw new MalformedAnswer((e as Error).message);
-    }
-  }, jitter);
+  return withRetries(
+    `audio request (voice ${voice})`,
+    o,
+    async () => {
+      const res = await client.chat.completions.create({
+        model,
+        modalities: ['text', 'audio'],
+        audio: { voice: voice as 'alloy', format: 'wav' },
+        messages: [
+          { role: 'system', content: actorPrompt(emotion) },
+          { role: 'user', content: text },
+        ],
+      });
+      const data = res?.choices?.[0]?.message?.audio?.data;
+      if (typeof data !== 'string' || !data.length) throw new MalformedAnswer('answer has no choices[0].message.audio.data');
+      const bytes = Buffer.from(data, 'base64');
+      try {
+        return decodeWav16(bytes, `OpenAI audio (voice ${voice})`);
+      } catch (e) {
+        throw new MalformedAnswer((e as Error).message);
+      }
+    },
+    jitter,
+  );
 }
 
 /** Asks a chat model for `n` new sentences typical of `emotion` (one per line, de-duplicated). */
@@ -103,16 +114,27 @@ export async function openaiGenerateSentences(client: OpenAI, emotion: string, n
   const out = await withRetries(`sentence generation (${emotion})`, o, async () => {
     const res = await client.chat.completions.create({
       model,
-      messages: [{
-        role: 'user',
-        content: `Write ${n} different English sentences that a person would say while feeling '${emotion}'. ` +
-          'Vary topics and lengths (5 to 25 words). One sentence per line, no numbering, no quotes.',
-      }],
+      messages: [
+        {
+          role: 'user',
+          content:
+            `Write ${n} different English sentences that a person would say while feeling '${emotion}'. ` +
+            'Vary topics and lengths (5 to 25 words). One sentence per line, no numbering, no quotes.',
+        },
+      ],
     });
     const content = res?.choices?.[0]?.message?.content;
     if (typeof content !== 'string') throw new MalformedAnswer('answer has no choices[0].message.content');
     return content;
   });
-  const lines = out.split(/\r?\n/).map((l) => l.replace(/^\s*(\d+[.)]|[-*•])\s*/, '').replace(/^"|"$/g, '').trim()).filter((l) => l.length > 3);
+  const lines = out
+    .split(/\r?\n/)
+    .map((l) =>
+      l
+        .replace(/^\s*(\d+[.)]|[-*•])\s*/, '')
+        .replace(/^"|"$/g, '')
+        .trim(),
+    )
+    .filter((l) => l.length > 3);
   return [...new Set(lines)].slice(0, n);
 }

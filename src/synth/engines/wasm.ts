@@ -2,8 +2,12 @@
  * Minimal typings for the WebAssembly global. The project compiles with `lib: ES2022` and no DOM lib,
  * where TypeScript declares no WebAssembly namespace; these few members are all the engines use.
  */
-export interface WasmModule { readonly __wasmModule: unique symbol }
-export interface WasmInstance { readonly exports: Record<string, unknown> }
+export interface WasmModule {
+  readonly __wasmModule: unique symbol;
+}
+export interface WasmInstance {
+  readonly exports: Record<string, unknown>;
+}
 export type WasmImports = Record<string, Record<string, unknown>>;
 
 interface WasmApi {

@@ -17,7 +17,10 @@ export function decodeWav16(buf: Uint8Array, what: string): PcmAudio {
     throw new Error(`${what}: not a RIFF/WAVE file`);
   }
   let pos = 12;
-  let channels = 0, sampleRate = 0, bits = 0, format = 0;
+  let channels = 0,
+    sampleRate = 0,
+    bits = 0,
+    format = 0;
   while (pos + 8 <= b.length) {
     const id = b.toString('ascii', pos, pos + 4);
     let size = b.readUInt32LE(pos + 4);

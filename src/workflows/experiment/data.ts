@@ -48,11 +48,20 @@ export const OFFLINE_VOICE_IDS: readonly string[] = VOICES.filter((v) => v.engin
 export async function prepareSynthetic(o: PrepareSyntheticOptions): Promise<Dataset> {
   if (o.given) return renameParams({ data: 'synthetic' }, () => scanDataset(o.given!));
   const classes = o.classes ?? DEFAULT_CLASSES;
-  o.events?.log?.(`generating the synthetic set (${o.perClass} clips per class of ${classes.join(', ')}, offline espeak + flite) in ${o.out}`);
+  o.events?.log?.(
+    `generating the synthetic set (${o.perClass} clips per class of ${classes.join(', ')}, offline espeak + flite) in ${o.out}`,
+  );
   await synthesize({
-    out: o.out, perClass: o.perClass, classes: [...classes], provider: 'mixed', seed: o.seed, lengths: ['short'],
-    ...(o.allOfflineVoices ? { voices: [...OFFLINE_VOICE_IDS] } : {}), ...(o.textMode ? { textMode: o.textMode } : {}),
-    concurrency: 1, onProgress: (done, total) => o.events?.stage?.('synthesising', done, total),
+    out: o.out,
+    perClass: o.perClass,
+    classes: [...classes],
+    provider: 'mixed',
+    seed: o.seed,
+    lengths: ['short'],
+    ...(o.allOfflineVoices ? { voices: [...OFFLINE_VOICE_IDS] } : {}),
+    ...(o.textMode ? { textMode: o.textMode } : {}),
+    concurrency: 1,
+    onProgress: (done, total) => o.events?.stage?.('synthesising', done, total),
   });
   return renameParams({ data: 'synthetic' }, () => scanDataset(o.out));
 }

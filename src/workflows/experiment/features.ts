@@ -68,8 +68,12 @@ export async function clipFeatures(clip: Clip, s: ClipFeatureSettings, cache: Fe
 }
 
 /** Features of many clips, in order; `onProgress(done, total)` after each. */
-export async function clipsFeatures(clips: readonly Clip[], s: ClipFeatureSettings, cache: FeatureCache,
-  onProgress?: (done: number, total: number) => void): Promise<FeatureMatrix[]> {
+export async function clipsFeatures(
+  clips: readonly Clip[],
+  s: ClipFeatureSettings,
+  cache: FeatureCache,
+  onProgress?: (done: number, total: number) => void,
+): Promise<FeatureMatrix[]> {
   const out: FeatureMatrix[] = [];
   for (let i = 0; i < clips.length; i++) {
     const m = await clipFeatures(clips[i]!, s, cache);

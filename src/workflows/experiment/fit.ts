@@ -22,8 +22,14 @@ export interface FitResult {
  * Trains up to `hyper.epochs` epochs. With `val` and `patience > 0`, keeps the weights of the epoch
  * with the lowest validation loss and stops after `patience` epochs without improvement.
  */
-export async function fitWithEarlyStopping(train: LabelledFeatures, val: LabelledFeatures | null, nClasses: number,
-  hyper: Hyperparameters, patience: number, events?: ProgressEvents): Promise<FitResult> {
+export async function fitWithEarlyStopping(
+  train: LabelledFeatures,
+  val: LabelledFeatures | null,
+  nClasses: number,
+  hyper: Hyperparameters,
+  patience: number,
+  events?: ProgressEvents,
+): Promise<FitResult> {
   const state = initialState(hyper, train, nClasses);
   const early = patience > 0 && val !== null && val.targets.length > 0;
   let best = { loss: Infinity, epoch: 0, weights: null as Map<string, Float32Array> | null };
@@ -84,8 +90,13 @@ export function scoreReal(probs: Float32Array, labels: readonly string[], classe
   const metrics = classificationMetrics(yTrue, yPred, classes);
   const present = metrics.per_class.filter((c) => c.support > 0);
   return {
-    balanced_accuracy: metrics.balanced_accuracy, macro_f1: metrics.macro_f1, accuracy: metrics.accuracy, n: metrics.n,
-    recall: Object.fromEntries(present.map((c) => [c.label, c.recall])), metrics, out_of_set: outOfSet,
+    balanced_accuracy: metrics.balanced_accuracy,
+    macro_f1: metrics.macro_f1,
+    accuracy: metrics.accuracy,
+    n: metrics.n,
+    recall: Object.fromEntries(present.map((c) => [c.label, c.recall])),
+    metrics,
+    out_of_set: outOfSet,
   };
 }
 
@@ -95,7 +106,12 @@ export async function predictReal(state: TrainingState, features: readonly Featu
 }
 
 /** Loss and accuracy of a held-out split (for the results file). */
-export async function splitScores(state: TrainingState, split: LabelledFeatures, hyper: Hyperparameters, K: number): Promise<{ loss: number; acc: number }> {
+export async function splitScores(
+  state: TrainingState,
+  split: LabelledFeatures,
+  hyper: Hyperparameters,
+  K: number,
+): Promise<{ loss: number; acc: number }> {
   const probs = await predictProbabilities(state.net, split.features, state.normalization, hyper.max_len, hyper.batch_size);
   return lossAndAccuracy(probs, split.targets, K);
 }

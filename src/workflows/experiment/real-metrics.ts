@@ -8,7 +8,10 @@ import { classificationMetrics } from '../../report/metrics.js';
 export const DEV_SIGNALS = ['panic', 'excitement'] as const;
 
 /** One scored clip: its true label and the model's probabilities (model class order). */
-export interface ScoredClip { label: string; probs: ArrayLike<number> }
+export interface ScoredClip {
+  label: string;
+  probs: ArrayLike<number>;
+}
 
 function argmax(p: ArrayLike<number>): number {
   let b = 0;
@@ -20,19 +23,34 @@ function argmax(p: ArrayLike<number>): number {
  * Mean recall of panic and excitement with the prediction among all the model's classes (chance 1/K),
  * the per-signal recalls, and the confusion over the model's classes (rows: true labels present).
  */
-export function signalScores(clips: readonly ScoredClip[], classes: readonly string[]): {
-  balanced_accuracy: number; recall: Record<string, number>; confusion: { labels: string[]; matrix: number[][] }; n: number;
+export function signalScores(
+  clips: readonly ScoredClip[],
+  classes: readonly string[],
+): {
+  balanced_accuracy: number;
+  recall: Record<string, number>;
+  confusion: { labels: string[]; matrix: number[][] };
+  n: number;
 } {
   const index = new Map(classes.map((c, i) => [c, i]));
   const scored = clips.filter((c) => index.has(c.label));
-  const m = classificationMetrics(scored.map((c) => index.get(c.label)!), scored.map((c) => argmax(c.probs)), classes);
+  const m = classificationMetrics(
+    scored.map((c) => index.get(c.label)!),
+    scored.map((c) => argmax(c.probs)),
+    classes,
+  );
   const recall: Record<string, number> = {};
   for (const s of DEV_SIGNALS) {
     const pc = m.per_class.find((x) => x.label === s);
     if (pc && pc.support > 0) recall[s] = pc.recall;
   }
   const rs = Object.values(recall);
-  return { balanced_accuracy: rs.length ? rs.reduce((a, b) => a + b, 0) / rs.length : NaN, recall, confusion: m.confusion, n: scored.length };
+  return {
+    balanced_accuracy: rs.length ? rs.reduce((a, b) => a + b, 0) / rs.length : NaN,
+    recall,
+    confusion: m.confusion,
+    n: scored.length,
+  };
 }
 
 /** Share of calm clips (true label `neutral`: held-out neutral/calm, never references) predicted as a signal. */
@@ -53,8 +71,13 @@ export function calmFalseAlarms(clips: readonly ScoredClip[], classes: readonly 
  *   the threshold — compare recipes on this, not on where their boundary happens to sit.
  * Null where the corpus or the model lacks what a figure needs.
  */
-export function boundaryDiagnostics(clips: readonly ScoredClip[], classes: readonly string[]): {
-  pair_balanced_accuracy: number | null; missed_signal: number | null; neutral_auc: number | null;
+export function boundaryDiagnostics(
+  clips: readonly ScoredClip[],
+  classes: readonly string[],
+): {
+  pair_balanced_accuracy: number | null;
+  missed_signal: number | null;
+  neutral_auc: number | null;
 } {
   const [p, e] = DEV_SIGNALS.map((s) => classes.indexOf(s));
   const kn = classes.indexOf('neutral');
@@ -63,7 +86,9 @@ export function boundaryDiagnostics(clips: readonly ScoredClip[], classes: reado
   if (p! >= 0 && e! >= 0) {
     const recalls = DEV_SIGNALS.map((s, i) => {
       const own = signal.filter((c) => c.label === s);
-      return own.length ? own.filter((c) => (i === 0 ? c.probs[p!]! > c.probs[e!]! : c.probs[e!]! >= c.probs[p!]!)).length / own.length : null;
+      return own.length
+        ? own.filter((c) => (i === 0 ? c.probs[p!]! > c.probs[e!]! : c.probs[e!]! >= c.probs[p!]!)).length / own.length
+        : null;
     }).filter((r): r is number => r !== null);
     pair = recalls.length ? recalls.reduce((a, b) => a + b, 0) / recalls.length : null;
   }
@@ -86,7 +111,9 @@ export function expectedCalibrationError(clips: readonly ScoredClip[], classes: 
   const index = new Map(classes.map((c, i) => [c, i]));
   const scored = clips.filter((c) => index.has(c.label));
   if (scored.length === 0) return NaN;
-  const acc = new Float64Array(bins), conf = new Float64Array(bins), n = new Float64Array(bins);
+  const acc = new Float64Array(bins),
+    conf = new Float64Array(bins),
+    n = new Float64Array(bins);
   for (const c of scored) {
     const k = argmax(c.probs);
     const p = c.probs[k]!;
@@ -105,14 +132,22 @@ export function expectedCalibrationError(clips: readonly ScoredClip[], classes: 
  * (pooled variance, equal priors), fitted on the training clips. If it beats chance on real speech,
  * length carries class information a network could use; it must sit near chance.
  */
-export function durationBaseline(train: readonly { label: string; seconds: number }[], classes: readonly string[]): (seconds: number) => Float32Array {
+export function durationBaseline(
+  train: readonly { label: string; seconds: number }[],
+  classes: readonly string[],
+): (seconds: number) => Float32Array {
   const stats = classes.map((c) => {
     const xs = train.filter((t) => t.label === c).map((t) => Math.log(Math.max(t.seconds, 1e-3)));
     const mu = xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
     return { mu, xs };
   });
-  let ss = 0, n = 0;
-  for (const s of stats) for (const x of s.xs) { ss += (x - s.mu) ** 2; n++; }
+  let ss = 0,
+    n = 0;
+  for (const s of stats)
+    for (const x of s.xs) {
+      ss += (x - s.mu) ** 2;
+      n++;
+    }
   const sd = Math.max(Math.sqrt(ss / Math.max(1, n - stats.length)), 1e-3);
   return (seconds) => {
     const x = Math.log(Math.max(seconds, 1e-3));
@@ -125,13 +160,29 @@ export function durationBaseline(train: readonly { label: string; seconds: numbe
 }
 
 /** Quartiles and count of durations per class (seconds), for the datasheet's "length per class". */
-export function lengthsPerClass(clips: readonly { label: string; seconds: number }[]): Record<string, { n: number; min: number; q1: number; median: number; q3: number; max: number }> {
+export function lengthsPerClass(
+  clips: readonly { label: string; seconds: number }[],
+): Record<string, { n: number; min: number; q1: number; median: number; q3: number; max: number }> {
   const by = new Map<string, number[]>();
   for (const c of clips) (by.get(c.label) ?? by.set(c.label, []).get(c.label)!).push(c.seconds);
   const q = (xs: number[], f: number): number => xs[Math.min(xs.length - 1, Math.round(f * (xs.length - 1)))]!;
   const round = (x: number): number => Math.round(x * 100) / 100;
-  return Object.fromEntries([...by].sort(([a], [b]) => a.localeCompare(b)).map(([label, xs]) => {
-    xs.sort((a, b) => a - b);
-    return [label, { n: xs.length, min: round(xs[0]!), q1: round(q(xs, 0.25)), median: round(q(xs, 0.5)), q3: round(q(xs, 0.75)), max: round(xs[xs.length - 1]!) }];
-  }));
+  return Object.fromEntries(
+    [...by]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([label, xs]) => {
+        xs.sort((a, b) => a - b);
+        return [
+          label,
+          {
+            n: xs.length,
+            min: round(xs[0]!),
+            q1: round(q(xs, 0.25)),
+            median: round(q(xs, 0.5)),
+            q3: round(q(xs, 0.75)),
+            max: round(xs[xs.length - 1]!),
+          },
+        ];
+      }),
+  );
 }

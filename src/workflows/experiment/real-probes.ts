@@ -14,7 +14,11 @@ import { fuseProbabilities, headProbabilities } from '../../model/functional-hea
 
 /** A clip to probe: its samples (at the model's rate), label, and its speaker's reference (null: the clip's own statistics). */
 export interface ProbeClip {
-  file: string; label: string; speaker: string; samples: Float32Array; ref: SpeakerReference | null;
+  file: string;
+  label: string;
+  speaker: string;
+  samples: Float32Array;
+  ref: SpeakerReference | null;
   /** The speaker's mean reference functionals, for a model with a functional head (null: the population's). */
   headRef?: number[] | null;
 }
@@ -34,7 +38,10 @@ function argmaxRow(p: Float32Array, i: number, K: number): number {
 }
 
 /** Predicted class index of each sample array (null where it holds no speech). */
-async function predictAll(m: TrainedModel, items: readonly { samples: Float32Array; ref: SpeakerReference | null; file: string; headRef?: number[] | null }[]): Promise<(number | null)[]> {
+async function predictAll(
+  m: TrainedModel,
+  items: readonly { samples: Float32Array; ref: SpeakerReference | null; file: string; headRef?: number[] | null }[],
+): Promise<(number | null)[]> {
   const mats: (FeatureMatrix | null)[] = items.map((it) => {
     try {
       return modelInput(m, it.samples, it.ref, it.file);
@@ -50,7 +57,17 @@ async function predictAll(m: TrainedModel, items: readonly { samples: Float32Arr
     // The head sees the same trimmed speech, whole (as predict and evaluate do).
     const kept = items.filter((_, i) => mats[i] !== null && mats[i]!.frames > 0);
     const vectors = kept.map((it) => samplesFunctionals(speechSamples(it.samples, m.featureSettings, it.file), m.featureSettings));
-    probs = fuseProbabilities(probs, headProbabilities(head, vectors, kept.map((it) => it.headRef ?? null)), m.classes, head.fusion, head.priors);
+    probs = fuseProbabilities(
+      probs,
+      headProbabilities(
+        head,
+        vectors,
+        kept.map((it) => it.headRef ?? null),
+      ),
+      m.classes,
+      head.fusion,
+      head.priors,
+    );
   }
   const K = m.classes.length;
   let j = 0;
@@ -74,18 +91,27 @@ export function lengthVariants(x: Float32Array, sr: number, seed: number): Recor
 }
 
 /** Result of {@link lengthProbe}: share of (clip, variant) pairs whose class changed, overall and per variant. */
-export interface LengthProbeResult { changed: number; n: number; per_variant: Record<string, number> }
+export interface LengthProbeResult {
+  changed: number;
+  n: number;
+  per_variant: Record<string, number>;
+}
 
 /** The length probe over `clips` (see the module comment). */
 export async function lengthProbe(m: TrainedModel, clips: readonly ProbeClip[], seed: number): Promise<LengthProbeResult> {
   const sr = m.featureSettings.params.sr;
   const base = await predictAll(m, clips);
   const per: Record<string, number> = {};
-  let changed = 0, n = 0;
+  let changed = 0,
+    n = 0;
   const variants = clips.map((c, i) => lengthVariants(c.samples, sr, seed + i));
   for (const name of Object.keys(variants[0] ?? {})) {
-    const preds = await predictAll(m, clips.map((c, i) => ({ samples: variants[i]![name]!, ref: c.ref, headRef: c.headRef, file: c.file })));
-    let ch = 0, cnt = 0;
+    const preds = await predictAll(
+      m,
+      clips.map((c, i) => ({ samples: variants[i]![name]!, ref: c.ref, headRef: c.headRef, file: c.file })),
+    );
+    let ch = 0,
+      cnt = 0;
     preds.forEach((p, i) => {
       if (base[i] === null) return;
       cnt++;
@@ -103,7 +129,10 @@ export async function lengthProbe(m: TrainedModel, clips: readonly ProbeClip[], 
  * of pairs whose two parts get the same class where the joined clip gets another (`changed`), and share
  * of joined clips predicted as their true label (`correct`, when the label is a model class).
  */
-export async function joinProbe(m: TrainedModel, clips: readonly ProbeClip[]): Promise<{ changed: number; correct: number | null; pairs: number }> {
+export async function joinProbe(
+  m: TrainedModel,
+  clips: readonly ProbeClip[],
+): Promise<{ changed: number; correct: number | null; pairs: number }> {
   const groups = new Map<string, ProbeClip[]>();
   for (const c of clips) {
     const key = `${c.label}\0${c.speaker}`;
@@ -118,10 +147,19 @@ export async function joinProbe(m: TrainedModel, clips: readonly ProbeClip[]): P
     o.set(b.samples, a.samples.length);
     return { samples: o, ref: a.ref, headRef: a.headRef, file: `${a.file}+${b.file}` };
   });
-  const pa = await predictAll(m, pairs.map(([a]) => a));
-  const pb = await predictAll(m, pairs.map(([, b]) => b));
+  const pa = await predictAll(
+    m,
+    pairs.map(([a]) => a),
+  );
+  const pb = await predictAll(
+    m,
+    pairs.map(([, b]) => b),
+  );
   const pj = await predictAll(m, joined);
-  let agree = 0, changed = 0, correct = 0, labelled = 0;
+  let agree = 0,
+    changed = 0,
+    correct = 0,
+    labelled = 0;
   pairs.forEach(([a], i) => {
     if (pa[i] !== null && pa[i] === pb[i]) {
       agree++;

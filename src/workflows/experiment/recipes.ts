@@ -61,11 +61,20 @@ export interface GapRecipe {
 /** Front-end → the hyper-parameters it implies. */
 export function frontEndHyper(fe: FrontEnd): Partial<Hyperparameters> {
   switch (fe) {
-    case 'paper': return { normalization: 'global', mask_padding: false, speaker_reference: '' };
-    case 'cmvn': return { normalization: 'utterance', mask_padding: false, speaker_reference: '' };
-    case 'masked': return { normalization: 'global', mask_padding: true, speaker_reference: '' };
-    case 'prosodic': return { normalization: 'utterance', mask_padding: true, speaker_reference: '' };
-    case 'reference': return { normalization: 'global', mask_padding: RECIPE_SETTINGS.converted.hyper.mask_padding ?? false, speaker_reference: REFERENCE_LABELS };
+    case 'paper':
+      return { normalization: 'global', mask_padding: false, speaker_reference: '' };
+    case 'cmvn':
+      return { normalization: 'utterance', mask_padding: false, speaker_reference: '' };
+    case 'masked':
+      return { normalization: 'global', mask_padding: true, speaker_reference: '' };
+    case 'prosodic':
+      return { normalization: 'utterance', mask_padding: true, speaker_reference: '' };
+    case 'reference':
+      return {
+        normalization: 'global',
+        mask_padding: RECIPE_SETTINGS.converted.hyper.mask_padding ?? false,
+        speaker_reference: REFERENCE_LABELS,
+      };
   }
 }
 
@@ -87,12 +96,21 @@ export const ES_PATIENCE = 3;
  */
 export function defaultRecipes(): GapRecipe[] {
   const paper = RECIPE_SETTINGS.paper;
-  const rows: GapRecipe[] = [{
-    id: 'paper', label: "paper's recipe: synthetic, z-scored MFCC, no loudness step, MAX_LEN 1000, 15 epochs",
-    data: 'synthetic', frontEnd: 'paper', loudness: paper.loudness, hyper: { ...paper.hyper }, patience: 0,
-  }];
+  const rows: GapRecipe[] = [
+    {
+      id: 'paper',
+      label: "paper's recipe: synthetic, z-scored MFCC, no loudness step, MAX_LEN 1000, 15 epochs",
+      data: 'synthetic',
+      frontEnd: 'paper',
+      loudness: paper.loudness,
+      hyper: { ...paper.hyper },
+      patience: 0,
+    },
+  ];
   const dataName: Record<DataRecipe, string> = {
-    synthetic: '(a) synthetic', 'synthetic+aug': '(b) synthetic + augmentation', converted: '(c) converted neutral-pool',
+    synthetic: '(a) synthetic',
+    'synthetic+aug': '(b) synthetic + augmentation',
+    converted: '(c) converted neutral-pool',
     'synthetic+aug+converted': '(d) = (b) + (c)',
   };
   const dataId: Record<DataRecipe, string> = { synthetic: 'a', 'synthetic+aug': 'b', converted: 'c', 'synthetic+aug+converted': 'd' };
@@ -101,11 +119,16 @@ export function defaultRecipes(): GapRecipe[] {
     for (const fe of FRONT_ENDS) {
       if (!frontEndFits(fe, data)) continue;
       rows.push({
-        id: `${dataId[data]}-${fe}`, label: `${dataName[data]}, ${fe} front-end`, data, frontEnd: fe, loudness: converted.loudness,
+        id: `${dataId[data]}-${fe}`,
+        label: `${dataName[data]}, ${fe} front-end`,
+        data,
+        frontEnd: fe,
+        loudness: converted.loudness,
         // One network per row and seed: the experiment's seed ensemble (--seeds s,…,s+N−1) is the recipe's
         // --ensemble N, measured member by member. No neutral class: the grid's data recipes hold only the
         // four signals (`experiment real-speech` measures the neutral class and the functional head).
-        hyper: { ...converted.hyper, ensemble: 1, neutral_class: false, functional_fusion: 'none', ...frontEndHyper(fe) }, patience: 0,
+        hyper: { ...converted.hyper, ensemble: 1, neutral_class: false, functional_fusion: 'none', ...frontEndHyper(fe) },
+        patience: 0,
       });
     }
   }
@@ -120,9 +143,14 @@ export function defaultRecipes(): GapRecipe[] {
  */
 export function ablationRecipes(): GapRecipe[] {
   const grid = defaultRecipes();
-  const es = grid.filter((r) => r.id !== 'paper').map((r): GapRecipe => ({
-    ...r, id: `${r.id}-es`, label: `${r.label}, early stopping on held-out training speakers`, patience: ES_PATIENCE,
-  }));
+  const es = grid
+    .filter((r) => r.id !== 'paper')
+    .map((r): GapRecipe => ({
+      ...r,
+      id: `${r.id}-es`,
+      label: `${r.label}, early stopping on held-out training speakers`,
+      patience: ES_PATIENCE,
+    }));
   const paper = grid[0]!;
   return [...es, { ...paper, id: 'paper-peak', label: "paper's recipe with peak loudness normalisation", loudness: 'peak' }];
 }

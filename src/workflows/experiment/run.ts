@@ -17,10 +17,24 @@ import { resolveHyperparameters, PAPER_HYPERPARAMETERS, type Hyperparameters, ty
 import type { EpochRecord, LabelledFeatures } from '../../train/fit.js';
 import { writeReport } from '../../report/index.js';
 import { loadAudio } from '../../audio/load.js';
-import { augmentSamples, clipsFeatures, featureKind, samplesFeatures, EXPERIMENT_FEATURE_PARAMS, type Clip, type ClipFeatureSettings } from './features.js';
 import {
-  assertNoRealClips, datasetClips, prepareConverted, prepareSynthetic, recipeClips,
-  EXPERIMENT_AUGMENT_SPEC, REAL_LABEL_MAP, REAL_TARGET_CLASSES,
+  augmentSamples,
+  clipsFeatures,
+  featureKind,
+  samplesFeatures,
+  EXPERIMENT_FEATURE_PARAMS,
+  type Clip,
+  type ClipFeatureSettings,
+} from './features.js';
+import {
+  assertNoRealClips,
+  datasetClips,
+  prepareConverted,
+  prepareSynthetic,
+  recipeClips,
+  EXPERIMENT_AUGMENT_SPEC,
+  REAL_LABEL_MAP,
+  REAL_TARGET_CLASSES,
 } from './data.js';
 import { defaultRecipes, frontEndHyper, selectRecipes, type GapRecipe } from './recipes.js';
 import { normalizeBySpeakerReference, parseReferenceLabels } from '../../data/reference.js';
@@ -112,7 +126,12 @@ function clipsFingerprint(clips: readonly Clip[]): string {
 }
 
 /** Labelled features; with `settings`, also the clips' audio for online augmentation (training side). */
-function labelled(features: FeatureMatrix[], clips: readonly Clip[], classes: readonly string[], settings?: ClipFeatureSettings): LabelledFeatures {
+function labelled(
+  features: FeatureMatrix[],
+  clips: readonly Clip[],
+  classes: readonly string[],
+  settings?: ClipFeatureSettings,
+): LabelledFeatures {
   const index = new Map(classes.map((c, i) => [c, i]));
   const sr = settings?.params.sr ?? 16000;
   const audio = settings && {
@@ -134,7 +153,8 @@ async function runGapExperimentLocked(o: GapExperimentOptions): Promise<GapExper
   const events = o.events ?? {};
   const out = path.resolve(o.out);
   const seeds = o.seeds ?? [o.seed ?? 1];
-  if (seeds.length === 0 || seeds.some((x) => !Number.isInteger(x))) throw new ParamError('seeds', `expected integers like 1,2,3, got ${seeds.join(',')}`);
+  if (seeds.length === 0 || seeds.some((x) => !Number.isInteger(x)))
+    throw new ParamError('seeds', `expected integers like 1,2,3, got ${seeds.join(',')}`);
   if (new Set(seeds).size !== seeds.length) throw new ParamError('seeds', `${seeds.join(',')} repeats a seed`);
   if (o.seed !== undefined && !Number.isInteger(o.seed)) throw new ParamError('seed', `expected an integer, got ${o.seed}`);
   if ((o.hyper?.ensemble ?? 1) !== 1) {
@@ -144,9 +164,11 @@ async function runGapExperimentLocked(o: GapExperimentOptions): Promise<GapExper
   // Data generation (synthetic set, conversion) uses one seed, so every training seed sees the same data.
   const seed = o.seeds ? seeds[0]! : (o.seed ?? 1);
   const modelSize: ModelSize = o.model ?? (o.quick ? 'tiny' : 'paper');
-  if (!(modelSize in MODEL_SIZES)) throw new ParamError('model', `expected one of ${Object.keys(MODEL_SIZES).join(', ')}, got "${o.model}"`);
+  if (!(modelSize in MODEL_SIZES))
+    throw new ParamError('model', `expected one of ${Object.keys(MODEL_SIZES).join(', ')}, got "${o.model}"`);
   const augmentCopies = o.augmentCopies ?? 1;
-  if (!Number.isInteger(augmentCopies) || augmentCopies < 1) throw new ParamError('augmentCopies', `expected a positive integer, got ${o.augmentCopies}`);
+  if (!Number.isInteger(augmentCopies) || augmentCopies < 1)
+    throw new ParamError('augmentCopies', `expected a positive integer, got ${o.augmentCopies}`);
   const augmentSpec = o.augmentSpec ?? EXPERIMENT_AUGMENT_SPEC;
   renameParams({ augment: 'augmentSpec' }, () => parseAugmentSpec(augmentSpec)); // up front, not inside the first recipe's features
   const recipes = selectRecipes(defaultRecipes(), o.recipes);
@@ -160,13 +182,25 @@ async function runGapExperimentLocked(o: GapExperimentOptions): Promise<GapExper
   const needsSynthetic = recipes.some((r) => r.data !== 'converted');
   const needsConverted = recipes.some((r) => r.data === 'converted' || r.data === 'synthetic+aug+converted');
   const synthetic = needsSynthetic
-    ? await prepareSynthetic({ given: o.synthetic, out: path.join(out, 'data', 'synthetic'), perClass: o.perClass ?? (o.quick ? 8 : 70), seed, events })
+    ? await prepareSynthetic({
+        given: o.synthetic,
+        out: path.join(out, 'data', 'synthetic'),
+        perClass: o.perClass ?? (o.quick ? 8 : 70),
+        seed,
+        events,
+      })
     : null;
   const converted = needsConverted
     ? await prepareConverted({
-      given: o.converted, neutral: o.neutral ?? sharedDataPath('neutral-pool'), out: path.join(out, 'data', 'converted'),
-      seed, limit: o.quick ? 16 : undefined, perClip: o.convertPerClip, real, events,
-    })
+        given: o.converted,
+        neutral: o.neutral ?? sharedDataPath('neutral-pool'),
+        out: path.join(out, 'data', 'converted'),
+        seed,
+        limit: o.quick ? 16 : undefined,
+        perClip: o.convertPerClip,
+        real,
+        events,
+      })
     : null;
   const syntheticClips = synthetic ? datasetClips(synthetic, 'synthetic') : [];
   const convertedClips = converted ? datasetClips(converted, 'converted') : [];
@@ -175,15 +209,22 @@ async function runGapExperimentLocked(o: GapExperimentOptions): Promise<GapExper
   assertNoRealClips(syntheticClips, real, 'synthetic');
   const classes = [...new Set([...syntheticClips, ...convertedClips].map((c) => c.label))].sort();
   for (const t of REAL_TARGET_CLASSES) {
-    if (!classes.includes(t)) throw new Error(`training data has no "${t}" clips (classes: ${classes.join(', ')}); the real set is scored on ${REAL_TARGET_CLASSES.join(' vs ')}`);
+    if (!classes.includes(t))
+      throw new Error(
+        `training data has no "${t}" clips (classes: ${classes.join(', ')}); the real set is scored on ${REAL_TARGET_CLASSES.join(' vs ')}`,
+      );
   }
 
   const realClips = datasetClips(real, 'real');
   // Speaker references (the `reference` front-end): converted speakers' neutral-pool clips, tagged like
   // the converted clips made from them; real actors' own neutral/calm clips are among realClips.
-  const neutralClips = converted && recipes.some((r) => r.frontEnd === 'reference')
-    ? datasetClips(renameParams({ data: 'neutral' }, () => scanDataset(o.neutral ?? sharedDataPath('neutral-pool'))), 'converted')
-    : [];
+  const neutralClips =
+    converted && recipes.some((r) => r.frontEnd === 'reference')
+      ? datasetClips(
+          renameParams({ data: 'neutral' }, () => scanDataset(o.neutral ?? sharedDataPath('neutral-pool'))),
+          'converted',
+        )
+      : [];
   const realFeatures = new Map<string, FeatureMatrix[]>();
   const results: RecipeResult[] = [];
   const groups: RecipeGroup[] = [];
@@ -203,7 +244,9 @@ async function runGapExperimentLocked(o: GapExperimentOptions): Promise<GapExper
       const mean = Float32Array.from(probsSum, (v) => v / seeds.length);
       const e = scoreReal(mean, realLabels, classes);
       group.ensemble = { balanced_accuracy: e.balanced_accuracy, macro_f1: e.macro_f1, recall: e.recall };
-      events.log?.(`[${i + 1}/${recipes.length}] ${recipe.id}: ensemble of ${seeds.length} seeds: balanced accuracy ${(100 * e.balanced_accuracy).toFixed(1)} %`);
+      events.log?.(
+        `[${i + 1}/${recipes.length}] ${recipe.id}: ensemble of ${seeds.length} seeds: balanced accuracy ${(100 * e.balanced_accuracy).toFixed(1)} %`,
+      );
     }
     groups.push(group);
   }
@@ -211,15 +254,33 @@ async function runGapExperimentLocked(o: GapExperimentOptions): Promise<GapExper
   /** Trains and scores one recipe with one seed, or reuses its finished result. */
   async function runRecipe(recipe: GapRecipe, runSeed: number, prefix: string): Promise<{ result: RecipeResult; probs: Float32Array }> {
     const hyper = resolveHyperparameters({
-      ...PAPER_HYPERPARAMETERS, ...MODEL_SIZES[modelSize], ...recipe.hyper, ...frontEndHyper(recipe.frontEnd), seed: runSeed, ...(o.hyper ?? {}),
+      ...PAPER_HYPERPARAMETERS,
+      ...MODEL_SIZES[modelSize],
+      ...recipe.hyper,
+      ...frontEndHyper(recipe.frontEnd),
+      seed: runSeed,
+      ...(o.hyper ?? {}),
     });
     const settings: ClipFeatureSettings = { kind: featureKind(recipe.frontEnd), loudness: recipe.loudness, params };
     const split = recipeClips(recipe.data, {
-      synthetic: syntheticClips, converted: convertedClips, augmentSpec, augmentCopies, seed: runSeed, holdOut: recipe.patience > 0,
+      synthetic: syntheticClips,
+      converted: convertedClips,
+      augmentSpec,
+      augmentCopies,
+      seed: runSeed,
+      holdOut: recipe.patience > 0,
     });
     // Belt and braces: the exact clip lists that are trained and early-stopped on.
     assertNoRealClips([...split.train, ...split.val], real, `recipe ${recipe.id}`);
-    const signature = hashOf({ recipe, hyper, settings, train: clipsFingerprint(split.train), val: clipsFingerprint(split.val), real: clipsFingerprint(realClips), classes });
+    const signature = hashOf({
+      recipe,
+      hyper,
+      settings,
+      train: clipsFingerprint(split.train),
+      val: clipsFingerprint(split.val),
+      real: clipsFingerprint(realClips),
+      classes,
+    });
     const dir = path.join(out, 'recipes', recipe.id, `seed-${runSeed}`);
     const resultFile = path.join(dir, 'result.json');
     const probsFile = path.join(dir, 'real-probs.json');
@@ -233,32 +294,63 @@ async function runGapExperimentLocked(o: GapExperimentOptions): Promise<GapExper
       events.log?.(`${prefix}: settings or data changed since the last run; recomputing`);
     }
     const started = Date.now();
-    events.log?.(`${prefix}: ${recipe.label} — ${split.train.length} training clips${split.val.length ? `, ${split.val.length} held out for early stopping` : ''}; ` +
-      `MAX_LEN ${hyper.max_len}, ${hyper.conv_channels} ch, LSTM ${hyper.lstm_hidden}×${hyper.lstm_layers}, up to ${hyper.epochs} epochs` +
-      (hyper.augment ? `, online augmentation ${hyper.augment}` : ''));
+    events.log?.(
+      `${prefix}: ${recipe.label} — ${split.train.length} training clips${split.val.length ? `, ${split.val.length} held out for early stopping` : ''}; ` +
+        `MAX_LEN ${hyper.max_len}, ${hyper.conv_channels} ch, LSTM ${hyper.lstm_hidden}×${hyper.lstm_layers}, up to ${hyper.epochs} epochs` +
+        (hyper.augment ? `, online augmentation ${hyper.augment}` : ''),
+    );
     let trainFeats = await clipsFeatures(split.train, settings, cache, (d, t) => events.stage?.(`${recipe.id} features (training)`, d, t));
     let valFeats = await clipsFeatures(split.val, settings, cache, (d, t) => events.stage?.(`${recipe.id} features (validation)`, d, t));
     const refLabels = parseReferenceLabels(hyper.speaker_reference);
     if (refLabels.length) {
-      if (hyper.augment) throw new Error(`recipe ${recipe.id}: online augmentation with speaker references is not supported by the experiment (use affexion train)`);
+      if (hyper.augment)
+        throw new Error(
+          `recipe ${recipe.id}: online augmentation with speaker references is not supported by the experiment (use affexion train)`,
+        );
       // Training speakers are converted ones: their references are the neutral-pool clips.
       const refClips = neutralClips.filter((c) => refLabels.includes(c.label));
       const refFeats = await clipsFeatures(refClips, settings, cache, (d, t) => events.stage?.('features (speaker references)', d, t));
-      const norm = (clips: readonly Clip[], mats: FeatureMatrix[], where: string): FeatureMatrix[] => renameParams({ data: where }, () => normalizeBySpeakerReference(mats,
-        clips.map((c) => c.speaker), clips.map((c) => c.file), refFeats, refClips.map((c) => c.speaker), refLabels, hyper.max_len));
+      const norm = (clips: readonly Clip[], mats: FeatureMatrix[], where: string): FeatureMatrix[] =>
+        renameParams({ data: where }, () =>
+          normalizeBySpeakerReference(
+            mats,
+            clips.map((c) => c.speaker),
+            clips.map((c) => c.file),
+            refFeats,
+            refClips.map((c) => c.speaker),
+            refLabels,
+            hyper.max_len,
+          ),
+        );
       trainFeats = norm(split.train, trainFeats, `recipe ${recipe.id} (training)`);
       valFeats = norm(split.val, valFeats, `recipe ${recipe.id} (validation)`);
     }
-    const fit = await fitWithEarlyStopping(labelled(trainFeats, split.train, classes, settings), split.val.length ? labelled(valFeats, split.val, classes) : null,
-      classes.length, hyper, recipe.patience, events);
+    const fit = await fitWithEarlyStopping(
+      labelled(trainFeats, split.train, classes, settings),
+      split.val.length ? labelled(valFeats, split.val, classes) : null,
+      classes.length,
+      hyper,
+      recipe.patience,
+      events,
+    );
     const realKey = JSON.stringify(settings);
-    if (!realFeatures.has(realKey)) realFeatures.set(realKey, await clipsFeatures(realClips, settings, cache, (d, t) => events.stage?.('features (real)', d, t)));
+    if (!realFeatures.has(realKey))
+      realFeatures.set(realKey, await clipsFeatures(realClips, settings, cache, (d, t) => events.stage?.('features (real)', d, t)));
     let realFeats = realFeatures.get(realKey)!;
     if (refLabels.length) {
       // The actors' references are their own neutral/calm clips of the real set.
       const refIdx = realClips.flatMap((c, j) => (refLabels.includes(c.label) ? [j] : []));
-      realFeats = renameParams({ data: 'real' }, () => normalizeBySpeakerReference(realFeats, realClips.map((c) => c.speaker), realClips.map((c) => c.file),
-        refIdx.map((j) => realFeats[j]!), refIdx.map((j) => realClips[j]!.speaker), refLabels, hyper.max_len));
+      realFeats = renameParams({ data: 'real' }, () =>
+        normalizeBySpeakerReference(
+          realFeats,
+          realClips.map((c) => c.speaker),
+          realClips.map((c) => c.file),
+          refIdx.map((j) => realFeats[j]!),
+          refIdx.map((j) => realClips[j]!.speaker),
+          refLabels,
+          hyper.max_len,
+        ),
+      );
     }
     const probs = await predictReal(fit.state, realFeats, hyper);
     const scores = scoreReal(probs, realLabels, classes);
@@ -266,32 +358,73 @@ async function runGapExperimentLocked(o: GapExperimentOptions): Promise<GapExper
     const trainCounts: Record<string, number> = {};
     for (const c of split.train) trainCounts[c.label] = (trainCounts[c.label] ?? 0) + 1;
     const result: RecipeResult = {
-      recipe, seed: runSeed, signature, hyper, features: settings, n_train: split.train.length, n_val: split.val.length, train_counts: trainCounts, classes,
-      best_epoch: fit.bestEpoch, history: fit.history, real: { ...rest, confusion: metrics.confusion, per_class: metrics.per_class },
+      recipe,
+      seed: runSeed,
+      signature,
+      hyper,
+      features: settings,
+      n_train: split.train.length,
+      n_val: split.val.length,
+      train_counts: trainCounts,
+      classes,
+      best_epoch: fit.bestEpoch,
+      history: fit.history,
+      real: { ...rest, confusion: metrics.confusion, per_class: metrics.per_class },
       seconds: (Date.now() - started) / 1000,
     };
     mkdirSync(dir, { recursive: true });
     // The exact clips trained and early-stopped on, for audit (and the leakage test).
-    writeFileAtomic(path.join(dir, 'training-clips.txt'), [...split.train.map((c) => `train\t${c.label}\t${c.file}${c.augment ? `\taug${c.augment.copy}` : ''}`),
-      ...split.val.map((c) => `val\t${c.label}\t${c.file}`)].join('\n') + '\n');
+    writeFileAtomic(
+      path.join(dir, 'training-clips.txt'),
+      [
+        ...split.train.map((c) => `train\t${c.label}\t${c.file}${c.augment ? `\taug${c.augment.copy}` : ''}`),
+        ...split.val.map((c) => `val\t${c.label}\t${c.file}`),
+      ].join('\n') + '\n',
+    );
     // Per-clip probabilities on the real set: the ensemble over seeds is computed from these, and runs can be compared afterwards.
-    writeFileAtomic(probsFile, JSON.stringify({
-      classes, clips: realClips.map((c, j) => ({ file: c.file, label: c.label, probs: Array.from(probs.subarray(j * classes.length, (j + 1) * classes.length)) })),
-    }));
+    writeFileAtomic(
+      probsFile,
+      JSON.stringify({
+        classes,
+        clips: realClips.map((c, j) => ({
+          file: c.file,
+          label: c.label,
+          probs: Array.from(probs.subarray(j * classes.length, (j + 1) * classes.length)),
+        })),
+      }),
+    );
     writeFileAtomic(resultFile, JSON.stringify(result, null, 1));
-    events.log?.(`${prefix}: balanced accuracy ${(100 * scores.balanced_accuracy).toFixed(1)} % (panic ${(100 * (scores.recall.panic ?? 0)).toFixed(1)} %, ` +
-      `excitement ${(100 * (scores.recall.excitement ?? 0)).toFixed(1)} %), macro F1 ${(100 * scores.macro_f1).toFixed(1)} %, kept epoch ${fit.bestEpoch}, ${result.seconds.toFixed(0)} s`);
+    events.log?.(
+      `${prefix}: balanced accuracy ${(100 * scores.balanced_accuracy).toFixed(1)} % (panic ${(100 * (scores.recall.panic ?? 0)).toFixed(1)} %, ` +
+        `excitement ${(100 * (scores.recall.excitement ?? 0)).toFixed(1)} %), macro F1 ${(100 * scores.macro_f1).toFixed(1)} %, kept epoch ${fit.bestEpoch}, ${result.seconds.toFixed(0)} s`,
+    );
     return { result, probs };
   }
 
   const rows = gapTable(groups);
   const table = markdownTable(rows);
   writeFileAtomic(path.join(out, 'table.md'), table);
-  writeFileAtomic(path.join(out, 'results.json'), JSON.stringify({
-    seeds, data_seed: seed, model: modelSize, augment: { spec: augmentSpec, copies: augmentCopies }, real: real.source, label_map: REAL_LABEL_MAP,
-    synthetic: synthetic?.source ?? null, converted: converted?.source ?? null, rows,
-  }, null, 1));
-  const written = await writeReport(out, gapReport({ results, rows, real, synthetic, converted, seeds, modelSize, augmentSpec, augmentCopies, command: o.command }));
+  writeFileAtomic(
+    path.join(out, 'results.json'),
+    JSON.stringify(
+      {
+        seeds,
+        data_seed: seed,
+        model: modelSize,
+        augment: { spec: augmentSpec, copies: augmentCopies },
+        real: real.source,
+        label_map: REAL_LABEL_MAP,
+        synthetic: synthetic?.source ?? null,
+        converted: converted?.source ?? null,
+        rows,
+      },
+      null,
+      1,
+    ),
+  );
+  const written = await writeReport(
+    out,
+    gapReport({ results, rows, real, synthetic, converted, seeds, modelSize, augmentSpec, augmentCopies, command: o.command }),
+  );
   return { out, rows, results, report: written.html, table };
 }
-

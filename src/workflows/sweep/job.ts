@@ -19,7 +19,10 @@ import { ParamError } from '../../engine/errors.js';
 export const JOB_FORMAT_VERSION = 1;
 
 /** A dataset as a job refers to it: where it is, and what its content must hash to. */
-export interface DataRef { path: string; hash: string }
+export interface DataRef {
+  path: string;
+  hash: string;
+}
 
 /** One fold of one trial × seed. */
 export interface FoldJob {
@@ -62,17 +65,23 @@ export function foldJobId(key: string, fold: number): string {
 export function checkJobFormat(job: { v?: unknown; kind?: unknown }, kinds: readonly string[]): void {
   if (typeof job.v !== 'number') throw new Error('queue job without a format version: not an Affexion job');
   if (job.v > JOB_FORMAT_VERSION) {
-    throw new Error(`queue job format version ${job.v} is newer than this worker supports (version ${JOB_FORMAT_VERSION}); update Affexion on this worker`);
+    throw new Error(
+      `queue job format version ${job.v} is newer than this worker supports (version ${JOB_FORMAT_VERSION}); update Affexion on this worker`,
+    );
   }
-  if (!kinds.includes(String(job.kind))) throw new Error(`queue job of unknown kind "${String(job.kind)}" (this worker runs: ${kinds.join(', ')})`);
+  if (!kinds.includes(String(job.kind)))
+    throw new Error(`queue job of unknown kind "${String(job.kind)}" (this worker runs: ${kinds.join(', ')})`);
 }
 
 /** Throws when the local copy of a dataset differs from the one the job was made with. */
 export function checkDataRef(ref: DataRef, labelMap: string | undefined, what: string): void {
   const local = dataRef(ref.path, labelMap, what);
   if (local.hash !== ref.hash) {
-    throw new ParamError(what, `${ref.path}: this worker's copy differs from the one the job was made with (content hash ${local.hash}, job expects ${ref.hash}); ` +
-      'put the data on a shared filesystem or synchronise it first (docs/scale.md)');
+    throw new ParamError(
+      what,
+      `${ref.path}: this worker's copy differs from the one the job was made with (content hash ${local.hash}, job expects ${ref.hash}); ` +
+        'put the data on a shared filesystem or synchronise it first (docs/scale.md)',
+    );
   }
 }
 
@@ -83,16 +92,30 @@ function figures(m: ClassificationMetrics): ClassificationMetrics {
 }
 
 /** Runs one fold job in `workDir` (a folder of its own; fold models are written there). */
-export async function runFoldJob(job: FoldJob, o: { workDir: string; cacheDir?: string | null; events?: ProgressEvents; signal?: AbortSignal }): Promise<FoldJobResult> {
+export async function runFoldJob(
+  job: FoldJob,
+  o: { workDir: string; cacheDir?: string | null; events?: ProgressEvents; signal?: AbortSignal },
+): Promise<FoldJobResult> {
   checkJobFormat(job, ['fold']);
   checkDataRef(job.data, job.labelMap, 'data');
   for (const r of job.real) checkDataRef(r, job.labelMap, 'real');
   if (job.eval) checkDataRef(job.eval, job.labelMap, 'eval');
   const t0 = performance.now();
   const cv = await crossValidate({
-    data: job.data.path, out: o.workDir, folds: job.folds, groupBy: job.groupBy, labelMap: job.labelMap, eval: job.eval?.path,
-    hyper: job.hyper, features: job.features.params, loudness: job.features.loudness, cacheDir: o.cacheDir, report: false,
-    onlyFolds: [job.fold], events: o.events, signal: o.signal,
+    data: job.data.path,
+    out: o.workDir,
+    folds: job.folds,
+    groupBy: job.groupBy,
+    labelMap: job.labelMap,
+    eval: job.eval?.path,
+    hyper: job.hyper,
+    features: job.features.params,
+    loudness: job.features.loudness,
+    cacheDir: o.cacheDir,
+    report: false,
+    onlyFolds: [job.fold],
+    events: o.events,
+    signal: o.signal,
   });
   const outcome = cv.folds[0];
   if (!outcome || outcome.fold !== job.fold) throw new Error(`fold ${job.fold}: cross-validation returned no result for it`);
@@ -104,7 +127,13 @@ export async function runFoldJob(job: FoldJob, o: { workDir: string; cacheDir?: 
   }
   const foldResult = JSON.parse(readFileSync(path.join(foldDir, 'result.json'), 'utf8')) as FoldJobResult['foldResult'];
   return {
-    key: job.key, fold: job.fold, n_train: outcome.n_train, n_val: outcome.n_val, metrics: figures(outcome.metrics), real, foldResult,
+    key: job.key,
+    fold: job.fold,
+    n_train: outcome.n_train,
+    n_val: outcome.n_val,
+    metrics: figures(outcome.metrics),
+    real,
+    foldResult,
     seconds: (performance.now() - t0) / 1000,
   };
 }

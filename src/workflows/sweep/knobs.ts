@@ -23,19 +23,33 @@ interface Knob {
 }
 
 const hyperKnob = (key: keyof Hyperparameters, doc: string, integer: boolean): Knob => ({
-  doc, integer, get: (s) => s.hyper[key] as number, set: (s, v) => { (s.hyper as unknown as Record<string, number>)[key] = v; },
+  doc,
+  integer,
+  get: (s) => s.hyper[key] as number,
+  set: (s, v) => {
+    (s.hyper as unknown as Record<string, number>)[key] = v;
+  },
 });
 
 /** The knobs, by the name `--vary` takes. The first five are the paper's §4.3 studies. */
 export const KNOBS: Readonly<Record<string, Knob>> = Object.freeze({
   max_len: hyperKnob('max_len', 'frames per clip (MAX_LEN)', true),
   dropout: {
-    doc: 'dropout of the convolutional and the dense part (both)', integer: false,
-    get: (s) => s.hyper.dropout_fc, set: (s, v) => { s.hyper.dropout_conv = v; s.hyper.dropout_fc = v; },
+    doc: 'dropout of the convolutional and the dense part (both)',
+    integer: false,
+    get: (s) => s.hyper.dropout_fc,
+    set: (s, v) => {
+      s.hyper.dropout_conv = v;
+      s.hyper.dropout_fc = v;
+    },
   },
   n_mfcc: {
-    doc: 'number of MFCCs', integer: true,
-    get: (s) => s.features.params.nMfcc, set: (s, v) => { s.features.params.nMfcc = v; },
+    doc: 'number of MFCCs',
+    integer: true,
+    get: (s) => s.features.params.nMfcc,
+    set: (s, v) => {
+      s.features.params.nMfcc = v;
+    },
   },
   channels: hyperKnob('conv_channels', 'CNN channels', true),
   epochs: hyperKnob('epochs', 'training epochs', true),
@@ -97,7 +111,8 @@ export function parseVary(specs: readonly string[]): Vary {
  */
 export function validateVary(vary: Vary, base: TrialSettings): void {
   const names = Object.keys(vary);
-  if (names.length === 0) throw new ParamError('vary', 'give at least one knob, e.g. max_len=200,400 (knobs: ' + Object.keys(KNOBS).join(', ') + ')');
+  if (names.length === 0)
+    throw new ParamError('vary', 'give at least one knob, e.g. max_len=200,400 (knobs: ' + Object.keys(KNOBS).join(', ') + ')');
   for (const name of names) {
     const knob = KNOBS[name];
     if (!knob) throw new ParamError('vary', `${name}: unknown knob; known knobs: ${Object.keys(KNOBS).join(', ')}`);

@@ -30,7 +30,9 @@ export function modelContentHash(dir: string): string {
       const p = path.join(d, name);
       if (statSync(p).isDirectory()) walk(p);
       else if (['config.json', 'weights.safetensors', 'ensemble.json'].includes(name)) {
-        h.update(`${path.relative(abs, p).split(path.sep).join('/')}\0`).update(readFileSync(p)).update('\n');
+        h.update(`${path.relative(abs, p).split(path.sep).join('/')}\0`)
+          .update(readFileSync(p))
+          .update('\n');
       }
     }
   };
@@ -43,8 +45,10 @@ export async function runPredictJob(job: PredictJob, _o: { cacheDir?: string | n
   checkJobFormat(job, ['predict']);
   const local = modelContentHash(job.model.path);
   if (local !== job.model.hash) {
-    throw new Error(`MODEL ${job.model.path}: this worker's copy differs from the one the job was made with (content hash ${local}, job expects ${job.model.hash}); ` +
-      'put the model on a shared filesystem or synchronise it first (docs/scale.md)');
+    throw new Error(
+      `MODEL ${job.model.path}: this worker's copy differs from the one the job was made with (content hash ${local}, job expects ${job.model.hash}); ` +
+        'put the model on a shared filesystem or synchronise it first (docs/scale.md)',
+    );
   }
   return predictFiles(job.model.path, job.files, job.options);
 }
@@ -55,6 +59,7 @@ export function predictJobs(model: string, files: readonly string[], options: Pr
   const ref = { path: path.resolve(model), hash: modelContentHash(model) };
   const abs = files.map((f) => path.resolve(f));
   const jobs: PredictJob[] = [];
-  for (let i = 0; i < abs.length; i += chunk) jobs.push({ v: JOB_FORMAT_VERSION, kind: 'predict', model: ref, files: abs.slice(i, i + chunk), options });
+  for (let i = 0; i < abs.length; i += chunk)
+    jobs.push({ v: JOB_FORMAT_VERSION, kind: 'predict', model: ref, files: abs.slice(i, i + chunk), options });
   return jobs;
 }

@@ -26,26 +26,42 @@ export function connectionFromUrl(url: string): RedisOptions & { host: string; p
   } catch {
     throw new ParamError('queue', `${url}: expected redis://HOST:PORT`);
   }
-  if (u.protocol !== 'redis:' && u.protocol !== 'rediss:') throw new ParamError('queue', `${url}: expected redis://HOST:PORT (got protocol ${u.protocol})`);
+  if (u.protocol !== 'redis:' && u.protocol !== 'rediss:')
+    throw new ParamError('queue', `${url}: expected redis://HOST:PORT (got protocol ${u.protocol})`);
   const db = u.pathname.length > 1 ? Number(u.pathname.slice(1)) : 0;
   if (!Number.isInteger(db) || db < 0) throw new ParamError('queue', `${url}: database "${u.pathname.slice(1)}" is not a number`);
   return {
-    host: u.hostname || '127.0.0.1', port: u.port ? Number(u.port) : 6379, db,
-    ...(u.username ? { username: decodeURIComponent(u.username) } : {}), ...(u.password ? { password: decodeURIComponent(u.password) } : {}),
+    host: u.hostname || '127.0.0.1',
+    port: u.port ? Number(u.port) : 6379,
+    db,
+    ...(u.username ? { username: decodeURIComponent(u.username) } : {}),
+    ...(u.password ? { password: decodeURIComponent(u.password) } : {}),
     ...(u.protocol === 'rediss:' ? { tls: {} } : {}),
   };
 }
 
 /** Connects once without retrying: an unreachable Redis is one clear error within seconds, not a hang. */
 export async function checkQueueReachable(url: string, timeoutMs = 3000): Promise<void> {
-  const probe = new Redis({ ...connectionFromUrl(url), lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: timeoutMs, enableOfflineQueue: false });
+  const probe = new Redis({
+    ...connectionFromUrl(url),
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+    connectTimeout: timeoutMs,
+    enableOfflineQueue: false,
+  });
   let cause = '';
-  probe.on('error', (e: Error) => { cause ||= e.message; }); // the socket's reason (ECONNREFUSED …); connect() only says "closed"
+  probe.on('error', (e: Error) => {
+    cause ||= e.message;
+  }); // the socket's reason (ECONNREFUSED …); connect() only says "closed"
   try {
     await probe.connect();
     await probe.ping();
   } catch (err) {
-    throw new ParamError('queue', `${url}: cannot reach Redis (${cause || (err as Error).message || 'connection failed'}); start redis-server there or check the host and port`);
+    throw new ParamError(
+      'queue',
+      `${url}: cannot reach Redis (${cause || (err as Error).message || 'connection failed'}); start redis-server there or check the host and port`,
+    );
   } finally {
     probe.disconnect();
   }
@@ -75,19 +91,24 @@ export async function queueRunner(o: { url: string; name?: string; events?: Prog
       queueEvents.on('active', onActive);
       const aborted = new Promise<void>((resolve) => o.signal?.addEventListener('abort', () => resolve(), { once: true }));
       try {
-        const added = await addAllOnce(queue, jobs.map((job) => ({ id: foldJobId(job.key, job.fold), kind: 'fold', data: job })));
-        const all = Promise.all(added.map(async (job) => {
-          const id = job.id as string;
-          try {
-            const r = (await job.waitUntilFinished(queueEvents)) as FoldJobResult;
-            if (!started.has(id)) cb.started(id); // finished before its 'active' event arrived
-            cb.done(id, r);
-          } catch (err) {
-            if (!started.has(id)) cb.started(id);
-            cb.failed(id, (err as Error).message);
-          }
-          await job.remove().catch(() => {}); // the run folder keeps the result
-        }));
+        const added = await addAllOnce(
+          queue,
+          jobs.map((job) => ({ id: foldJobId(job.key, job.fold), kind: 'fold', data: job })),
+        );
+        const all = Promise.all(
+          added.map(async (job) => {
+            const id = job.id as string;
+            try {
+              const r = (await job.waitUntilFinished(queueEvents)) as FoldJobResult;
+              if (!started.has(id)) cb.started(id); // finished before its 'active' event arrived
+              cb.done(id, r);
+            } catch (err) {
+              if (!started.has(id)) cb.started(id);
+              cb.failed(id, (err as Error).message);
+            }
+            await job.remove().catch(() => {}); // the run folder keeps the result
+          }),
+        );
         await Promise.race([all, aborted]);
       } finally {
         queueEvents.off('active', onActive);
@@ -116,8 +137,16 @@ export async function addAllOnce<T>(queue: Queue, items: readonly { id: string; 
       fresh.push({ index, item });
     }
   }
-  const added = await queue.addBulk(fresh.map(({ item }) => ({ name: item.kind, data: item.data, opts: { jobId: item.id, attempts: 1, removeOnComplete: false, removeOnFail: false } })));
-  fresh.forEach(({ index }, k) => { jobs[index] = added[k]; });
+  const added = await queue.addBulk(
+    fresh.map(({ item }) => ({
+      name: item.kind,
+      data: item.data,
+      opts: { jobId: item.id, attempts: 1, removeOnComplete: false, removeOnFail: false },
+    })),
+  );
+  fresh.forEach(({ index }, k) => {
+    jobs[index] = added[k];
+  });
   return jobs as Job[];
 }
 
@@ -151,7 +180,8 @@ export interface AffexionWorker {
 export async function startWorker(o: WorkerOptions): Promise<AffexionWorker> {
   await checkQueueReachable(o.queue);
   const concurrency = o.concurrency ?? 1;
-  if (!Number.isInteger(concurrency) || concurrency < 1) throw new ParamError('concurrency', `expected a positive integer, got ${concurrency}`);
+  if (!Number.isInteger(concurrency) || concurrency < 1)
+    throw new ParamError('concurrency', `expected a positive integer, got ${concurrency}`);
   const workRoot = o.workDir ?? path.join(os.tmpdir(), 'affexion-worker');
   mkdirSync(workRoot, { recursive: true });
   const log = o.events?.log;
@@ -164,9 +194,10 @@ export async function startWorker(o: WorkerOptions): Promise<AffexionWorker> {
     log?.(`job ${job.id}: started (${job.data.kind})`);
     const workDir = mkdtempSync(path.join(workRoot, 'job-'));
     try {
-      const r = job.data.kind === 'fold'
-        ? await runFoldJob(job.data as FoldJob, { workDir, cacheDir: o.cacheDir })
-        : await runPredictJob(job.data as PredictJob, { cacheDir: o.cacheDir });
+      const r =
+        job.data.kind === 'fold'
+          ? await runFoldJob(job.data as FoldJob, { workDir, cacheDir: o.cacheDir })
+          : await runPredictJob(job.data as PredictJob, { cacheDir: o.cacheDir });
       log?.(`job ${job.id}: done`);
       return r;
     } catch (err) {
@@ -177,8 +208,11 @@ export async function startWorker(o: WorkerOptions): Promise<AffexionWorker> {
     }
   };
   const worker = new Worker(o.name ?? DEFAULT_QUEUE_NAME, processor, {
-    connection: { ...connectionFromUrl(o.queue), maxRetriesPerRequest: null }, concurrency,
-    lockDuration: o.lockDuration ?? 30000, stalledInterval: o.stalledInterval ?? 30000, maxStalledCount: 2,
+    connection: { ...connectionFromUrl(o.queue), maxRetriesPerRequest: null },
+    concurrency,
+    lockDuration: o.lockDuration ?? 30000,
+    stalledInterval: o.stalledInterval ?? 30000,
+    maxStalledCount: 2,
   });
   // Connection drops (Redis restarting) are logged; ioredis reconnects by itself.
   worker.on('error', (e) => log?.(`worker: ${e.message}`));

@@ -21,24 +21,56 @@ import { ParamError } from '../../engine/errors.js';
 /** Cross-validation with every fold run on the queue's workers; then as {@link crossValidate}. */
 export async function crossValidateOnQueue(opts: CvOptions & { queue: string; queueName?: string }): Promise<CvResult> {
   if (typeof opts.data !== 'string' || (opts.eval != null && typeof opts.eval !== 'string')) {
-    throw new ParamError('queue', 'the data must be given as a path (workers read it from there); manifest column options are not supported with a queue');
+    throw new ParamError(
+      'queue',
+      'the data must be given as a path (workers read it from there); manifest column options are not supported with a queue',
+    );
   }
   if (opts.reference || opts.evalReference) throw new ParamError('queue', 'extra reference data is not supported with a queue');
-  if (opts.labelMap !== undefined && typeof opts.labelMap !== 'string') throw new ParamError('queue', 'give the label map in its a=b,c= form');
+  if (opts.labelMap !== undefined && typeof opts.labelMap !== 'string')
+    throw new ParamError('queue', 'give the label map in its a=b,c= form');
   const k = opts.folds ?? 7;
   const hyper = resolveHyperparameters(opts.hyper);
   const features = resolveFeatureSettings({ params: opts.features, loudness: opts.loudness });
   const labelMap = opts.labelMap as string | undefined;
   const data = dataRef(opts.data, labelMap, 'data');
   const evalRef = opts.eval ? dataRef(opts.eval as string, labelMap, 'eval') : undefined;
-  const key = 'cv-' + createHash('sha256').update(JSON.stringify({ v: JOB_FORMAT_VERSION, hyper, features, k, groupBy: opts.groupBy ?? 'none', labelMap: labelMap ?? '', data: data.hash, eval: evalRef?.hash ?? '' }))
-    .digest('hex').slice(0, 20);
+  const key =
+    'cv-' +
+    createHash('sha256')
+      .update(
+        JSON.stringify({
+          v: JOB_FORMAT_VERSION,
+          hyper,
+          features,
+          k,
+          groupBy: opts.groupBy ?? 'none',
+          labelMap: labelMap ?? '',
+          data: data.hash,
+          eval: evalRef?.hash ?? '',
+        }),
+      )
+      .digest('hex')
+      .slice(0, 20);
   const out = path.resolve(opts.out);
   const jobs: FoldJob[] = [];
   for (let fold = 1; fold <= k; fold++) {
     // A fold finished earlier is checked (and reused) by crossValidate below.
     if (existsSync(path.join(out, `fold-${String(fold).padStart(2, '0')}`, 'result.json'))) continue;
-    jobs.push({ v: JOB_FORMAT_VERSION, kind: 'fold', key, fold, folds: k, groupBy: opts.groupBy ?? 'none', data, real: [], eval: evalRef, labelMap, hyper, features });
+    jobs.push({
+      v: JOB_FORMAT_VERSION,
+      kind: 'fold',
+      key,
+      fold,
+      folds: k,
+      groupBy: opts.groupBy ?? 'none',
+      data,
+      real: [],
+      eval: evalRef,
+      labelMap,
+      hyper,
+      features,
+    });
   }
   const runner = await queueRunner({ url: opts.queue, name: opts.queueName, events: opts.events, signal: opts.signal });
   const failures: string[] = [];
@@ -67,8 +99,14 @@ export async function crossValidateOnQueue(opts: CvOptions & { queue: string; qu
  * file is done (so JSONL can be streamed). Returns all predictions in input order.
  */
 export async function predictOnQueue(o: {
-  queue: string; queueName?: string; model: string; files: readonly string[]; options?: PredictFilesOptions; chunk?: number;
-  onResult?: (p: FilePrediction, index: number) => void; signal?: AbortSignal;
+  queue: string;
+  queueName?: string;
+  model: string;
+  files: readonly string[];
+  options?: PredictFilesOptions;
+  chunk?: number;
+  onResult?: (p: FilePrediction, index: number) => void;
+  signal?: AbortSignal;
 }): Promise<FilePrediction[]> {
   await checkQueueReachable(o.queue);
   const { Queue, QueueEvents } = await import('bullmq');
@@ -89,16 +127,26 @@ export async function predictOnQueue(o: {
     }
   };
   try {
-    const base = createHash('sha256').update(JSON.stringify({ model: jobs[0]?.model, options: o.options ?? {} })).digest('hex').slice(0, 12);
-    const added = await addAllOnce(queue, jobs.map((job) => ({
-      id: `predict-${base}-${createHash('sha256').update(job.files.join('\0')).digest('hex').slice(0, 16)}`, kind: 'predict', data: job,
-    })));
-    await Promise.all(added.map(async (j, i) => {
-      const r = (await j.waitUntilFinished(events)) as FilePrediction[];
-      await j.remove().catch(() => {});
-      results[i] = r;
-      flush();
-    }));
+    const base = createHash('sha256')
+      .update(JSON.stringify({ model: jobs[0]?.model, options: o.options ?? {} }))
+      .digest('hex')
+      .slice(0, 12);
+    const added = await addAllOnce(
+      queue,
+      jobs.map((job) => ({
+        id: `predict-${base}-${createHash('sha256').update(job.files.join('\0')).digest('hex').slice(0, 16)}`,
+        kind: 'predict',
+        data: job,
+      })),
+    );
+    await Promise.all(
+      added.map(async (j, i) => {
+        const r = (await j.waitUntilFinished(events)) as FilePrediction[];
+        await j.remove().catch(() => {});
+        results[i] = r;
+        flush();
+      }),
+    );
   } finally {
     await events.close();
     await queue.close();

@@ -20,7 +20,14 @@ import type { SweepResults, TrialRecord } from './sweep.js';
 export const PAPER_CURVES: Readonly<Record<string, readonly { value: number; balanced_accuracy: number }[]>> = Object.freeze({});
 
 /** One point of a curve: a knob value, a series, mean ± sd over seeds and how many seeds. */
-export interface CurvePoint { knob: string; value: number; series: string; mean: number; sd: number; n: number }
+export interface CurvePoint {
+  knob: string;
+  value: number;
+  series: string;
+  mean: number;
+  sd: number;
+  n: number;
+}
 
 /** Records on knob `name`'s curve (one-at-a-time: its study; grid: all, averaged over the other knobs). */
 function onCurve(r: TrialRecord, name: string): boolean {
@@ -36,7 +43,10 @@ export function sweepCurves(results: SweepResults): CurvePoint[] {
       // Per seed first (a grid has several records per seed), then mean ± sd over seeds.
       const series: [string, (r: TrialRecord) => number][] = [
         ['cross-validation', (r) => r.cv?.balanced_accuracy.mean ?? NaN],
-        ...results.real.map((c): [string, (r: TrialRecord) => number] => [`real: ${c.name}`, (r) => r.real?.[c.name]?.balanced_accuracy.mean ?? NaN]),
+        ...results.real.map((c): [string, (r: TrialRecord) => number] => [
+          `real: ${c.name}`,
+          (r) => r.real?.[c.name]?.balanced_accuracy.mean ?? NaN,
+        ]),
       ];
       for (const [label, get] of series) {
         const bySeed = new Map<number, number[]>();
@@ -47,7 +57,8 @@ export function sweepCurves(results: SweepResults): CurvePoint[] {
         points.push({ knob: name, value, series: label, mean, sd: std, n: perSeed.length });
       }
     }
-    for (const p of PAPER_CURVES[name] ?? []) points.push({ knob: name, value: p.value, series: 'paper', mean: p.balanced_accuracy, sd: 0, n: 1 });
+    for (const p of PAPER_CURVES[name] ?? [])
+      points.push({ knob: name, value: p.value, series: 'paper', mean: p.balanced_accuracy, sd: 0, n: 1 });
   }
   return points;
 }
@@ -58,17 +69,26 @@ function chartSpec(name: string, points: CurvePoint[]): TopLevelSpec {
   const color = { field: 'series', type: 'nominal' as const, title: null };
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: { text: `Balanced accuracy vs ${name}`, subtitle: `mean ± sd over seeds${PAPER_CURVES[name] ? '' : ' · paper curve: not available in the repository'}` },
-    width: 420, height: 240, background: 'white',
+    title: {
+      text: `Balanced accuracy vs ${name}`,
+      subtitle: `mean ± sd over seeds${PAPER_CURVES[name] ? '' : ' · paper curve: not available in the repository'}`,
+    },
+    width: 420,
+    height: 240,
+    background: 'white',
     data: { values: rows },
     layer: [
-      { mark: { type: 'line', point: true }, encoding: { x, y: { field: 'mean', type: 'quantitative', title: 'balanced accuracy', axis: { format: '%' } }, color } },
+      {
+        mark: { type: 'line', point: true },
+        encoding: { x, y: { field: 'mean', type: 'quantitative', title: 'balanced accuracy', axis: { format: '%' } }, color },
+      },
       { mark: { type: 'rule' }, encoding: { x, y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' }, color } },
     ],
   } as TopLevelSpec;
 }
 
-const pct = (m: { mean: number; std: number } | undefined): string => (m && Number.isFinite(m.mean) ? `${(100 * m.mean).toFixed(1)} ± ${(100 * m.std).toFixed(1)} %` : '–');
+const pct = (m: { mean: number; std: number } | undefined): string =>
+  m && Number.isFinite(m.mean) ? `${(100 * m.mean).toFixed(1)} ± ${(100 * m.std).toFixed(1)} %` : '–';
 
 /** table.md: one row per trial × seed (no times, so equal runs give equal tables). */
 export function sweepTable(results: SweepResults): string {
@@ -76,15 +96,28 @@ export function sweepTable(results: SweepResults): string {
   const head = [...knobs, 'seed', 'CV balanced acc.', ...results.real.map((c) => `${c.name} balanced acc.`), 'status'];
   const lines = [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`];
   for (const r of results.records) {
-    lines.push(`| ${[...knobs.map((k) => String(r.values[k])), String(r.seed), pct(r.cv?.balanced_accuracy),
-      ...results.real.map((c) => pct(r.real?.[c.name]?.balanced_accuracy)), r.status === 'done' ? 'done' : `failed: ${(r.error ?? '').replace(/\|/g, '/').slice(0, 200)}`].join(' | ')} |`);
+    lines.push(
+      `| ${[
+        ...knobs.map((k) => String(r.values[k])),
+        String(r.seed),
+        pct(r.cv?.balanced_accuracy),
+        ...results.real.map((c) => pct(r.real?.[c.name]?.balanced_accuracy)),
+        r.status === 'done' ? 'done' : `failed: ${(r.error ?? '').replace(/\|/g, '/').slice(0, 200)}`,
+      ].join(' | ')} |`,
+    );
   }
-  return `# Sweep (${results.design}, ${results.seeds.length} seed(s), ${results.folds}-fold CV grouped by ${results.groupBy})\n\n` +
-    `Balanced accuracy: mean ± sd over the CV folds of each run.\n\n${lines.join('\n')}\n`;
+  return (
+    `# Sweep (${results.design}, ${results.seeds.length} seed(s), ${results.folds}-fold CV grouped by ${results.groupBy})\n\n` +
+    `Balanced accuracy: mean ± sd over the CV folds of each run.\n\n${lines.join('\n')}\n`
+  );
 }
 
 /** Writes RUN/table.md and (with `html`) RUN/report.html + RUN/charts/<knob>.svg. */
-export async function writeSweepReport(out: string, results: SweepResults, o: { html: boolean; command?: string[] }): Promise<{ table: string; html?: string }> {
+export async function writeSweepReport(
+  out: string,
+  results: SweepResults,
+  o: { html: boolean; command?: string[] },
+): Promise<{ table: string; html?: string }> {
   const table = path.join(out, 'table.md');
   writeFileAtomic(table, sweepTable(results));
   if (!o.html) return { table };
@@ -93,10 +126,17 @@ export async function writeSweepReport(out: string, results: SweepResults, o: { 
   mkdirSync(chartsDir, { recursive: true });
   const figures: string[] = [];
   for (const [i, name] of Object.keys(results.vary).entries()) {
-    const svg = await renderSvg(chartSpec(name, points.filter((p) => p.knob === name)));
+    const svg = await renderSvg(
+      chartSpec(
+        name,
+        points.filter((p) => p.knob === name),
+      ),
+    );
     writeFileSync(path.join(chartsDir, `${name}.svg`), svg);
-    figures.push(`<figure class="chart" data-chart="${escapeHtml(name)}">${inlineSvg(svg, `k${i}`)}<figcaption>${escapeHtml(KNOBS[name]?.doc ?? name)} — ` +
-      `<a href="charts/${encodeURIComponent(name)}.svg">SVG</a></figcaption></figure>`);
+    figures.push(
+      `<figure class="chart" data-chart="${escapeHtml(name)}">${inlineSvg(svg, `k${i}`)}<figcaption>${escapeHtml(KNOBS[name]?.doc ?? name)} — ` +
+        `<a href="charts/${encodeURIComponent(name)}.svg">SVG</a></figcaption></figure>`,
+    );
   }
   const failed = results.records.filter((r) => r.status === 'failed');
   const html = `<!doctype html><html><head><meta charset="utf-8"><title>Affexion sweep</title>
@@ -118,7 +158,12 @@ ${curveTable(results.vary, points)}
 }
 
 function curveTable(vary: Vary, points: CurvePoint[]): string {
-  const rows = points.map((p) => `<tr><td>${escapeHtml(p.knob)}</td><td>${p.value}</td><td>${escapeHtml(p.series)}</td><td>${(100 * p.mean).toFixed(1)} %</td><td>${(100 * p.sd).toFixed(1)}</td><td>${p.n}</td></tr>`);
-  return `<table><thead><tr><th>knob</th><th>value</th><th>series</th><th>mean</th><th>sd</th><th>seeds</th></tr></thead><tbody>${rows.join('')}</tbody></table>` +
-    `<p>Knobs: ${Object.keys(vary).map(escapeHtml).join(', ')}.</p>`;
+  const rows = points.map(
+    (p) =>
+      `<tr><td>${escapeHtml(p.knob)}</td><td>${p.value}</td><td>${escapeHtml(p.series)}</td><td>${(100 * p.mean).toFixed(1)} %</td><td>${(100 * p.sd).toFixed(1)}</td><td>${p.n}</td></tr>`,
+  );
+  return (
+    `<table><thead><tr><th>knob</th><th>value</th><th>series</th><th>mean</th><th>sd</th><th>seeds</th></tr></thead><tbody>${rows.join('')}</tbody></table>` +
+    `<p>Knobs: ${Object.keys(vary).map(escapeHtml).join(', ')}.</p>`
+  );
 }

@@ -61,10 +61,22 @@ export interface SweepOptions {
 }
 
 /** Job counts as the sweep goes (fold jobs; a trial × seed has `folds` of them). */
-export interface SweepProgress { total: number; done: number; running: number; failed: number; reused: number }
+export interface SweepProgress {
+  total: number;
+  done: number;
+  running: number;
+  failed: number;
+  reused: number;
+}
 
 /** A fold's figures in results.json. */
-export interface FoldRecord { fold: number; n_train: number; n_val: number; metrics: ClassificationMetrics; real: Record<string, ClassificationMetrics> }
+export interface FoldRecord {
+  fold: number;
+  n_train: number;
+  n_val: number;
+  metrics: ClassificationMetrics;
+  real: Record<string, ClassificationMetrics>;
+}
 
 /** One trial × seed in results.json. */
 export interface TrialRecord {
@@ -107,18 +119,32 @@ export interface SweepResult extends SweepResults {
 
 /** Runs jobs: in this process or on a queue. Calls back as jobs start, finish or fail. */
 export interface JobRunner {
-  run(jobs: readonly FoldJob[], cb: { started(id: string): void; done(id: string, r: FoldJobResult): void; failed(id: string, error: string): void }): Promise<void>;
+  run(
+    jobs: readonly FoldJob[],
+    cb: { started(id: string): void; done(id: string, r: FoldJobResult): void; failed(id: string, error: string): void },
+  ): Promise<void>;
   close(): Promise<void>;
 }
 
 /** Plans the sweep and checks everything (knobs, seeds, size) before anything runs. */
-export function planSweep(opts: SweepOptions): { trials: Trial[]; seeds: number[]; base: TrialSettings; design: Design; vary: Vary; folds: number; groupBy: GroupBy } {
+export function planSweep(opts: SweepOptions): {
+  trials: Trial[];
+  seeds: number[];
+  base: TrialSettings;
+  design: Design;
+  vary: Vary;
+  folds: number;
+  groupBy: GroupBy;
+} {
   const design = opts.design ?? 'one-at-a-time';
   const folds = opts.folds ?? 7;
   const groupBy = opts.groupBy ?? 'none';
   if (!GROUP_BY.includes(groupBy)) throw new ParamError('groupBy', `expected speaker, text or none, got "${groupBy}"`);
   if (!Number.isInteger(folds) || folds < 2) throw new ParamError('folds', `need an integer ≥ 2, got ${folds}`);
-  const base: TrialSettings = { hyper: resolveHyperparameters(opts.hyper), features: resolveFeatureSettings({ params: opts.features, loudness: opts.loudness }) };
+  const base: TrialSettings = {
+    hyper: resolveHyperparameters(opts.hyper),
+    features: resolveFeatureSettings({ params: opts.features, loudness: opts.loudness }),
+  };
   const vary = Array.isArray(opts.vary) ? parseVary(opts.vary as string[]) : (opts.vary as Vary);
   const trials = planTrials(vary, base, design);
   const s = opts.seeds ?? 1;
@@ -129,14 +155,24 @@ export function planSweep(opts: SweepOptions): { trials: Trial[]; seeds: number[
   }
   const runs = trials.length * seeds.length;
   if (runs > MAX_UNCONFIRMED_RUNS && !opts.yes) {
-    throw new ParamError('vary', `${trials.length} trials × ${seeds.length} seeds = ${runs} runs (${runs * folds} trainings), more than ${MAX_UNCONFIRMED_RUNS}; ` +
-      'confirm with yes to run them all, or vary fewer knobs');
+    throw new ParamError(
+      'vary',
+      `${trials.length} trials × ${seeds.length} seeds = ${runs} runs (${runs * folds} trainings), more than ${MAX_UNCONFIRMED_RUNS}; ` +
+        'confirm with yes to run them all, or vary fewer knobs',
+    );
   }
   return { trials, seeds, base, design, vary, folds, groupBy };
 }
 
 /** Key of a trial × seed: its settings and the content of its data. */
-export function trialKey(settings: TrialSettings, k: number, groupBy: GroupBy, labelMap: string | undefined, data: DataRef, real: readonly DataRef[]): string {
+export function trialKey(
+  settings: TrialSettings,
+  k: number,
+  groupBy: GroupBy,
+  labelMap: string | undefined,
+  data: DataRef,
+  real: readonly DataRef[],
+): string {
   const what = { v: JOB_FORMAT_VERSION, settings, k, groupBy, labelMap: labelMap ?? '', data: data.hash, real: real.map((r) => r.hash) };
   return createHash('sha256').update(JSON.stringify(what)).digest('hex').slice(0, 20);
 }
@@ -205,10 +241,12 @@ async function sweepLocked(opts: SweepOptions, plan: ReturnType<typeof planSweep
   const jobsDir = path.join(out, 'jobs');
   mkdirSync(jobsDir, { recursive: true });
 
-  const runs = plan.trials.flatMap((trial) => plan.seeds.map((seed) => {
-    const settings: TrialSettings = { hyper: { ...trial.settings.hyper, seed }, features: trial.settings.features };
-    return { trial, seed, settings, key: trialKey(settings, plan.folds, plan.groupBy, opts.labelMap, data, realRefs) };
-  }));
+  const runs = plan.trials.flatMap((trial) =>
+    plan.seeds.map((seed) => {
+      const settings: TrialSettings = { hyper: { ...trial.settings.hyper, seed }, features: trial.settings.features };
+      return { trial, seed, settings, key: trialKey(settings, plan.folds, plan.groupBy, opts.labelMap, data, realRefs) };
+    }),
+  );
   const results = new Map<string, FoldJobResult>();
   const errors = new Map<string, string>();
   const pending: FoldJob[] = [];
@@ -219,18 +257,33 @@ async function sweepLocked(opts: SweepOptions, plan: ReturnType<typeof planSweep
       if (stored) results.set(id, stored);
       else {
         pending.push({
-          v: JOB_FORMAT_VERSION, kind: 'fold', key: r.key, fold, folds: plan.folds, groupBy: plan.groupBy, data, real: realRefs,
-          labelMap: opts.labelMap, hyper: r.settings.hyper, features: r.settings.features,
+          v: JOB_FORMAT_VERSION,
+          kind: 'fold',
+          key: r.key,
+          fold,
+          folds: plan.folds,
+          groupBy: plan.groupBy,
+          data,
+          real: realRefs,
+          labelMap: opts.labelMap,
+          hyper: r.settings.hyper,
+          features: r.settings.features,
         });
       }
     }
   }
   const progress: SweepProgress = { total: runs.length * plan.folds, done: results.size, running: 0, failed: 0, reused: results.size };
-  events.log?.(`sweep: ${plan.trials.length} trial(s) × ${plan.seeds.length} seed(s) × ${plan.folds} folds = ${progress.total} jobs` +
-    (progress.reused ? ` (${progress.reused} finished earlier)` : '') + (opts.queue ? ` on ${opts.queue}` : ''));
+  events.log?.(
+    `sweep: ${plan.trials.length} trial(s) × ${plan.seeds.length} seed(s) × ${plan.folds} folds = ${progress.total} jobs` +
+      (progress.reused ? ` (${progress.reused} finished earlier)` : '') +
+      (opts.queue ? ` on ${opts.queue}` : ''),
+  );
   opts.onProgress?.({ ...progress });
   await runner.run(pending, {
-    started: () => { progress.running++; opts.onProgress?.({ ...progress }); },
+    started: () => {
+      progress.running++;
+      opts.onProgress?.({ ...progress });
+    },
     done: (id, r) => {
       writeFileAtomic(path.join(jobsDir, `${id}.json`), JSON.stringify(r));
       results.set(id, r);
@@ -250,20 +303,38 @@ async function sweepLocked(opts: SweepOptions, plan: ReturnType<typeof planSweep
 
   const records: TrialRecord[] = runs.map((r) => {
     const ids = Array.from({ length: plan.folds }, (_, f) => foldJobId(r.key, f + 1));
-    const folds = ids.map((id) => results.get(id)).filter((x): x is FoldJobResult => x !== undefined).map((j) => ({
-      fold: j.fold, n_train: j.n_train, n_val: j.n_val, metrics: j.metrics, real: Object.fromEntries(real.map((c, i) => [c.name, j.real[i]])),
-    }));
+    const folds = ids
+      .map((id) => results.get(id))
+      .filter((x): x is FoldJobResult => x !== undefined)
+      .map((j) => ({
+        fold: j.fold,
+        n_train: j.n_train,
+        n_val: j.n_val,
+        metrics: j.metrics,
+        real: Object.fromEntries(real.map((c, i) => [c.name, j.real[i]])),
+      }));
     const time = ids.reduce((t, id) => t + (results.get(id)?.seconds ?? 0), 0);
     const base = { key: r.key, values: r.trial.values, curves: r.trial.curves, seed: r.seed, settings: r.settings, folds, time };
     const error = ids.map((id) => errors.get(id)).find((e) => e !== undefined);
     if (folds.length < plan.folds) return { ...base, status: 'failed' as const, error: error ?? 'not run' };
     return {
-      ...base, status: 'done' as const, cv: summarize(folds.map((f) => f.metrics)),
+      ...base,
+      status: 'done' as const,
+      cv: summarize(folds.map((f) => f.metrics)),
       real: Object.fromEntries(real.map((c) => [c.name, summarize(folds.map((f) => f.real[c.name]))])),
     };
   });
   const summary: SweepResults = {
-    format_version: 1, design: plan.design, vary: plan.vary, base: plan.base, seeds: plan.seeds, folds: plan.folds, groupBy: plan.groupBy, data, real, records,
+    format_version: 1,
+    design: plan.design,
+    vary: plan.vary,
+    base: plan.base,
+    seeds: plan.seeds,
+    folds: plan.folds,
+    groupBy: plan.groupBy,
+    data,
+    real,
+    records,
   };
   writeFileAtomic(path.join(out, 'results.json'), JSON.stringify(summary, null, 1));
   const result: SweepResult = { ...summary, out, failed: records.filter((r) => r.status === 'failed').length };

@@ -21,11 +21,20 @@ export async function freePort(): Promise<number> {
   });
 }
 
-export interface TestRedis { url: string; port: number; dir: string; stop(): Promise<void>; restart(): Promise<void> }
+export interface TestRedis {
+  url: string;
+  port: number;
+  dir: string;
+  stop(): Promise<void>;
+  restart(): Promise<void>;
+}
 
 function launch(port: number, dir: string): Promise<ChildProcess> {
-  const p = spawn(REDIS_SERVER, ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'yes', '--appendfsync', 'always'],
-    { stdio: ['ignore', 'pipe', 'pipe'] });
+  const p = spawn(
+    REDIS_SERVER,
+    ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'yes', '--appendfsync', 'always'],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   return new Promise((resolve, reject) => {
     let out = '';
     const timer = setTimeout(() => reject(new Error(`redis-server did not start: ${out}`)), 10000);
@@ -36,8 +45,14 @@ function launch(port: number, dir: string): Promise<ChildProcess> {
         resolve(p);
       }
     });
-    p.on('error', (e) => { clearTimeout(timer); reject(e); });
-    p.on('exit', (code) => { clearTimeout(timer); reject(new Error(`redis-server exited (${code}): ${out}`)); });
+    p.on('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+    p.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`redis-server exited (${code}): ${out}`));
+    });
   });
 }
 
@@ -54,7 +69,9 @@ export async function startRedis(): Promise<TestRedis> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'affexion-redis-'));
   let proc = await launch(port, dir);
   return {
-    url: `redis://127.0.0.1:${port}`, port, dir,
+    url: `redis://127.0.0.1:${port}`,
+    port,
+    dir,
     stop: () => stopProcess(proc),
     async restart() {
       await stopProcess(proc);
