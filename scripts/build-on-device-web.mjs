@@ -17,7 +17,6 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const STUBS = {
   'features/native-frontend':
     'module.exports = { nativeMfccFrontEnd: () => null, nativeFrontEndAvailable: () => false, nativePowerSpectrogram: () => null };',
-  'features/native-pitch': 'module.exports = { nativeLagProducts: () => null };',
   'audio/load': 'module.exports = { loadAudio: () => { throw new Error("loadAudio is not available in the browser"); } };',
   'data/cache':
     'module.exports = { FeatureCache: class {}, settingsHash: () => "", writeFileAtomic: () => { throw new Error("no files in the browser"); } };',

@@ -5,8 +5,12 @@
  * against, and the fallback when the addon is not built or AFFEXION_BACKEND=js.
  */
 import { nativeIfBuilt } from '../engine/native.js';
+import { installNativeLagProducts } from './native-pitch.js';
 import { frameCount } from './stft.js';
 import type { MelFilterbank } from './mel.js';
+
+// Every Node feature path loads this module; the pitch tracker's native loop comes with it (native-pitch.ts).
+installNativeLagProducts();
 
 interface SpectralAddon {
   stftPower(y: Float32Array, nFft: number, hop: number, out: Float32Array): number;

@@ -1,10 +1,13 @@
 /**
  * The native lag products of the pitch tracker (native/src/pitch.cc): the same sums in the same order as
- * {@link lagProducts} (bit-identical, tested), with SIMD across lags — the live monitor tracks pitch on every
- * window, and this loop is most of the tracker's time. Node only: the browser bundle stubs this module out
- * (scripts/build-on-device-web.mjs), so the page runs the TypeScript loop and gets the same tracks.
+ * `lagProducts` in pitch.ts (bit-identical, tested), with SIMD across lags — the live monitor tracks pitch on
+ * every window, and this loop is most of the tracker's time. Node only: pitch.ts itself imports nothing of Node
+ * (the on-device page and the head's browser bundle run it), so the native copy is installed from here, by the
+ * native front end's module (features/native-frontend.ts), which every Node feature path loads. Either way the
+ * tracks are identical; only the speed differs.
  */
 import { nativeIfBuilt } from '../engine/native.js';
+import { useLagProducts } from './pitch.js';
 
 /** r[τ] = Σ_{j<W} seg[j]·seg[j+τ] for τ = 1…tauMax (see lagProducts in pitch.ts). */
 export type LagProducts = (seg: Float64Array, W: number, tauMax: number, r: Float64Array) => void;
@@ -19,4 +22,16 @@ export function nativeLagProducts(): LagProducts | null {
   const mod = nativeIfBuilt() as { yinLagProducts?: LagProducts } | null;
   if (mod && typeof mod.yinLagProducts === 'function') impl = mod.yinLagProducts;
   return impl;
+}
+
+/** Makes trackPitch use the native lag products when available; returns whether it does. */
+export function installNativeLagProducts(): boolean {
+  let native: LagProducts | null = null;
+  try {
+    native = nativeLagProducts();
+  } catch {
+    // An addon that fails to load is reported by the kernels that need it; the tracker keeps its own loop.
+  }
+  useLagProducts(native);
+  return native !== null;
 }

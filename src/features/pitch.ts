@@ -8,7 +8,6 @@
  * detectors work on single frames without a voicing decision or track output, and we need a
  * deterministic, dependency-free tracker shared by synth statistics, conversion and the prosodic front-end.
  */
-import { nativeLagProducts } from './native-pitch.js';
 
 /** Per-frame F0 track. Frame i is centred at i·hopSec seconds. */
 export interface PitchTrack {
@@ -40,8 +39,9 @@ export interface PitchOptions {
  * r[τ] = Σ_{j<W} seg[j]·seg[j+τ] for τ = 1…tauMax: YIN's cost (nearly all of the tracker's time; the live monitor
  * tracks pitch every hop). Eight lags share each load of seg[j]; every sum still adds its terms in the order
  * j = 0, 1, …, so the result is bit-identical to one lag at a time (the conversion and the device = server parity
- * depend on that) — only faster (the test keeps the plain loop as the reference). When the native core is built,
- * trackPitch runs its copy of this loop instead (native/src/pitch.cc: the same sums, SIMD across lags; the browser keeps this one).
+ * depend on that) — only faster (the test keeps the plain loop as the reference). In Node, trackPitch runs the native
+ * core's copy of this loop when it is built (native/src/pitch.cc, installed by features/native-pitch.ts through
+ * {@link useLagProducts}); the browser keeps this one.
  */
 export function lagProducts(seg: Float64Array, W: number, tauMax: number, r: Float64Array): void {
   let tau = 1;
@@ -82,6 +82,18 @@ export function lagProducts(seg: Float64Array, W: number, tauMax: number, r: Flo
   }
 }
 
+/** The lag products trackPitch uses: {@link lagProducts} unless a bit-identical faster copy was installed. */
+let laggedProducts: (seg: Float64Array, W: number, tauMax: number, r: Float64Array) => void = lagProducts;
+
+/**
+ * Installs a faster implementation of {@link lagProducts} — the same sums in the same order, so every track stays
+ * bit-identical (features/native-pitch.ts installs the native core's in Node; the browser never does). null restores
+ * the TypeScript loop.
+ */
+export function useLagProducts(impl: ((seg: Float64Array, W: number, tauMax: number, r: Float64Array) => void) | null): void {
+  laggedProducts = impl ?? lagProducts;
+}
+
 /**
  * Tracks F0 over a mono signal.
  * @param samples mono samples (any scale; silence is judged relative to the loudest frame)
@@ -114,7 +126,6 @@ export function trackPitch(samples: Float32Array, sr: number, opts: PitchOptions
   const seg = new Float64Array(span);
   const d = new Float64Array(tauMax + 1);
   const r = new Float64Array(tauMax + 1);
-  const products = nativeLagProducts() ?? lagProducts;
 
   // Pass 1: frame energies (over the integration window) for the silence gate.
   const frameStart = (i: number): number => Math.round(i * hop) - (span >> 1);
@@ -143,7 +154,7 @@ export function trackPitch(samples: Float32Array, sr: number, opts: PitchOptions
     // d(τ) = Σ_j (x_j − x_{j+τ})²  via  e0 + eτ − 2·r(τ); eτ updated incrementally.
     let e0 = 0;
     for (let j = 0; j < W; j++) e0 += seg[j]! * seg[j]!;
-    products(seg, W, tauMax, r);
+    laggedProducts(seg, W, tauMax, r);
     let et = e0;
     d[0] = 0;
     for (let tau = 1; tau <= tauMax; tau++) {

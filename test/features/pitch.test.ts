@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { lagProducts, trackPitch } from '../../src/features/pitch.js';
 import { measureProsody } from '../../src/features/prosody.js';
 import { Rng } from '../../src/engine/rng.js';
-import { nativeLagProducts } from '../../src/features/native-pitch.js';
+import { installNativeLagProducts, nativeLagProducts } from '../../src/features/native-pitch.js';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 
@@ -131,6 +131,7 @@ test('lagProducts: every lag bit-identical to the plain one-lag-at-a-time sum, r
 test('native lag products (native/src/pitch.cc): bit-identical to lagProducts, and trackPitch gives the same track on either path', async (t) => {
   const native = nativeLagProducts();
   if (!native) return t.skip('native addon not built');
+  assert.equal(installNativeLagProducts(), true);
   const rng = new Rng(5);
   for (const [W, tauMax] of [
     [400, 267],
