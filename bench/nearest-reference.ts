@@ -12,12 +12,12 @@ import { scanDataset } from '../src/data/dataset.js';
 import { fileFeatures } from '../src/data/features.js';
 import { fileFunctionals } from '../src/data/functional-features.js';
 import { applySpeakerReference, parseReferenceLabels, referenceHalf, speakerReferences } from '../src/data/reference.js';
-import { existingSharedData, sharedDataPath } from '../src/data/shared-data.js';
+import { sharedDataPath } from '../src/data/shared-data.js';
 import type { FeatureMatrix } from '../src/features/index.js';
 import { finiteMeans, fuseProbabilities, headProbabilities } from '../src/model/functional-head.js';
 import { loadTrainedModel, modelProbabilities } from '../src/model/model-dir.js';
-import { RAVDESS_LABEL_MAP } from '../src/workflows/demo.js';
 import { calmFalseAlarms, signalScores } from '../src/workflows/experiment/real-metrics.js';
+import { scoredCorpusClips } from './scored-clips.js';
 
 const run = process.argv[2]!;
 const ki = process.argv.indexOf('--k');
@@ -67,22 +67,7 @@ for (const seed of results.seeds) {
     return TIMBRE.map((row) => r.mean[row]! / pop.std[row]!);
   });
   for (const corpus of results.corpora) {
-    const dir = existingSharedData(corpus)!;
-    const ds = scanDataset(dir, { labelMap: RAVDESS_LABEL_MAP });
-    const dsHalf = referenceHalf(ds.items, refLabels);
-    const scored = ds.items.filter((it) => !dsHalf.has(it.path) && (refLabels.includes(it.label) || m.classes.includes(it.label)));
-    const feats: FeatureMatrix[] = [];
-    const funcs: number[][] = [];
-    const labels: string[] = [];
-    for (const it of scored) {
-      try {
-        feats.push(await fileFeatures(it.path, m.featureSettings, cache));
-      } catch {
-        continue;
-      }
-      funcs.push(await fileFunctionals(it.path, m.featureSettings, cache));
-      labels.push(refLabels.includes(it.label) ? 'neutral' : it.label);
-    }
+    const { feats, funcs, labels } = await scoredCorpusClips(m, corpus, refLabels, cache);
     const score = async (name: string, pick: (i: number) => string[] | null): Promise<void> => {
       const normed = feats.map((f, i) => {
         const sel = pick(i);

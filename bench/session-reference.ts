@@ -10,16 +10,11 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { FeatureCache, defaultCacheDir } from '../src/data/cache.js';
-import { scanDataset } from '../src/data/dataset.js';
-import { fileFeatures } from '../src/data/features.js';
-import { fileFunctionals } from '../src/data/functional-features.js';
-import { applySpeakerReference, parseReferenceLabels, referenceHalf, speakerReferences } from '../src/data/reference.js';
-import { existingSharedData } from '../src/data/shared-data.js';
-import type { FeatureMatrix } from '../src/features/index.js';
+import { applySpeakerReference, parseReferenceLabels, speakerReferences } from '../src/data/reference.js';
 import { finiteMeans, fuseProbabilities, headProbabilities } from '../src/model/functional-head.js';
 import { loadTrainedModel, modelProbabilities } from '../src/model/model-dir.js';
-import { RAVDESS_LABEL_MAP } from '../src/workflows/demo.js';
 import { calmFalseAlarms, signalScores } from '../src/workflows/experiment/real-metrics.js';
+import { scoredCorpusClips } from './scored-clips.js';
 
 const run = process.argv[2]!;
 const ci = process.argv.indexOf('--calm');
@@ -42,23 +37,10 @@ for (const seed of results.seeds) {
   const refLabels = parseReferenceLabels(m.hyper.speaker_reference ?? '');
   const pop = m.populationReference!;
   for (const corpus of results.corpora) {
-    const ds = scanDataset(existingSharedData(corpus)!, { labelMap: RAVDESS_LABEL_MAP });
-    const half = referenceHalf(ds.items, refLabels);
-    const feats: FeatureMatrix[] = [];
-    const funcs: number[][] = [];
-    const labels: string[] = [];
-    const speakers: string[] = [];
-    for (const it of ds.items) {
-      if (half.has(it.path) || !(refLabels.includes(it.label) || m.classes.includes(it.label)) || !it.speaker) continue;
-      try {
-        feats.push(await fileFeatures(it.path, m.featureSettings, cache));
-      } catch {
-        continue;
-      }
-      funcs.push(await fileFunctionals(it.path, m.featureSettings, cache));
-      labels.push(refLabels.includes(it.label) ? 'neutral' : it.label);
-      speakers.push(it.speaker);
-    }
+    const clips = await scoredCorpusClips(m, corpus, refLabels, cache);
+    const { feats, funcs, labels } = clips;
+    // A clip without a speaker is its own session.
+    const speakers = clips.speakers.map((s, i) => s ?? `clip ${i}`);
     // refOf(i): the clip indices whose statistics normalise clip i (null: the population fallback).
     const score = async (name: string, refOf: (i: number) => number[] | null): Promise<Float32Array> => {
       const normed = feats.map((f, i) => {
