@@ -115,6 +115,10 @@ export const PARAM_FLAGS: Readonly<Record<string, string>> = Object.freeze({
   onnx: '--onnx',
   threads: '--threads',
   workers: '--workers',
+  headHop: '--head-hop',
+  smoothing: '--smoothing',
+  enrolSeconds: '--enrol-seconds',
+  cooldown: '--cooldown',
 });
 
 /** Where a command names a parameter otherwise than PARAM_FLAGS does (key: the command path). */

@@ -22,6 +22,7 @@
  */
 import { StreamResampler } from './stream-resampler.js';
 import { SpeechGate, type GateOptions } from './gate.js';
+import { ParamError } from '../engine/errors.js';
 
 /** What the core needs from a model: its classes and rate, a window scorer and a reference builder. */
 export interface MonitorModel<R = unknown> {
@@ -280,27 +281,53 @@ interface HeadPointState {
   opinion?: Promise<unknown>;
 }
 
-export function createMonitor<R>(opts: MonitorOptions<R>): Monitor {
-  const { model } = opts;
-  const K = model.classes.length;
-  const sr = model.sampleRate;
-  const winSec = opts.window ?? model.window?.seconds ?? 2;
-  const hopSec = opts.hop ?? model.window?.hopSeconds ?? 0.5;
-  if (!(winSec > 0 && winSec <= 60)) throw new Error(`window: expected 0 < seconds ≤ 60, got ${opts.window}`);
-  if (!(hopSec > 0 && hopSec <= winSec)) throw new Error(`hop: expected 0 < seconds ≤ window (${winSec}), got ${opts.hop}`);
-  const win = Math.max(1, Math.round(winSec * sr));
-  const hop = Math.max(1, Math.round(hopSec * sr));
-  const head = model.head;
-  const ctxLen = head ? Math.max(1, Math.round(head.contextSamples)) : 0;
+/** A session's timing settings, resolved and checked: what {@link monitorSettings} returns. */
+export interface MonitorSettings {
+  winSec: number;
+  hopSec: number;
+  /** Hops between the head's refresh points. */
+  headEvery: number;
+  smoothN: number;
+  cooldown: number;
+}
+
+/**
+ * Resolves and checks the timing settings of a session — `window`, `hop`, `headHop`, `smoothing`, `enrolSeconds`,
+ * `cooldown` — against the model's window (ParamError naming the setting). createMonitor calls it for every session;
+ * the servers call it once at start, so a bad setting fails before a port opens, not when the first page connects.
+ */
+export function monitorSettings(
+  opts: Pick<MonitorOptions, 'window' | 'hop' | 'headHop' | 'smoothing' | 'enrolSeconds' | 'cooldown'>,
+  modelWindow?: { seconds: number; hopSeconds: number },
+): MonitorSettings {
+  const winSec = opts.window ?? modelWindow?.seconds ?? 2;
+  const hopSec = opts.hop ?? modelWindow?.hopSeconds ?? 0.5;
+  if (!(winSec > 0 && winSec <= 60)) throw new ParamError('window', `expected 0 < seconds ≤ 60, got ${opts.window}`);
+  if (!(hopSec > 0 && hopSec <= winSec)) throw new ParamError('hop', `expected 0 < seconds ≤ window (${winSec}), got ${opts.hop}`);
   if (opts.headHop !== undefined && !(opts.headHop >= hopSec && opts.headHop <= 30)) {
-    throw new Error(`headHop: expected hop (${hopSec}) ≤ seconds ≤ 30, got ${opts.headHop}`);
+    throw new ParamError('headHop', `expected hop (${hopSec}) ≤ seconds ≤ 30, got ${opts.headHop}`);
   }
   const headEvery = Math.max(1, Math.round((opts.headHop ?? Math.max(DEFAULT_HEAD_HOP_SECONDS, hopSec)) / hopSec));
   const smoothN = opts.smoothing ?? 3;
   if (!(Number.isInteger(smoothN) && smoothN >= 1))
-    throw new Error(`smoothing: expected a whole number of windows ≥ 1, got ${opts.smoothing}`);
-  const margin = opts.labelMargin ?? 0.1;
+    throw new ParamError('smoothing', `expected a whole number of windows ≥ 1, got ${opts.smoothing}`);
+  if (opts.enrolSeconds !== undefined && !(opts.enrolSeconds >= 0))
+    throw new ParamError('enrolSeconds', `expected ≥ 0 seconds, got ${opts.enrolSeconds}`);
   const cooldown = opts.cooldown ?? 10;
+  if (!(cooldown >= 0)) throw new ParamError('cooldown', `expected ≥ 0 seconds, got ${opts.cooldown}`);
+  return { winSec, hopSec, headEvery, smoothN, cooldown };
+}
+
+export function createMonitor<R>(opts: MonitorOptions<R>): Monitor {
+  const { model } = opts;
+  const K = model.classes.length;
+  const sr = model.sampleRate;
+  const { winSec, hopSec, headEvery, smoothN, cooldown } = monitorSettings(opts, model.window);
+  const win = Math.max(1, Math.round(winSec * sr));
+  const hop = Math.max(1, Math.round(hopSec * sr));
+  const head = model.head;
+  const ctxLen = head ? Math.max(1, Math.round(head.contextSamples)) : 0;
+  const margin = opts.labelMargin ?? 0.1;
   const minShare = opts.minSpeechShare ?? 0.25;
   const minRecent = opts.minRecentShare ?? 0.1;
   const maxPending = opts.maxPending ?? 1;
@@ -324,7 +351,6 @@ export function createMonitor<R>(opts: MonitorOptions<R>): Monitor {
   let reference: R | null = opts.reference ?? null;
   let headRef: unknown = opts.headReference ?? null;
   const enrolTarget = model.makeReference ? Math.round((opts.enrolSeconds ?? 8) * sr) : 0;
-  if (!(enrolTarget >= 0)) throw new Error(`enrolSeconds: expected ≥ 0 seconds, got ${opts.enrolSeconds}`);
   let enrolling = enrolTarget > 0 && opts.reference == null;
   let enrolChunks: Float32Array[] = [];
   let enrolLen = 0;

@@ -15,7 +15,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import fastifyStatic from '@fastify/static';
 import type { SpeakerReference } from '../data/reference.js';
 import type { OnnxMetadata } from '../export/onnx-export.js';
-import type { MonitorOptions } from './core.js';
+import { monitorSettings, type MonitorOptions } from './core.js';
 import { onnxWindow } from './onnx-model.js';
 import { isLoopback } from './server.js';
 import { ParamError } from '../engine/errors.js';
@@ -72,6 +72,7 @@ export async function startOnDeviceServer(
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ParamError('port', `expected 0–65535, got ${opts.port}`);
   const threads = opts.threads ?? 1;
   if (!Number.isInteger(threads) || threads < 1 || threads > 64) throw new ParamError('threads', `expected 1–64, got ${opts.threads}`);
+  monitorSettings(opts.monitor ?? {}, onnxWindow(onnx.meta)); // the page's sessions would refuse a bad setting: refuse it before the port opens
   const assets = opts.assetsDir ?? defaultOnDeviceAssetsDir();
   if (!existsSync(path.join(assets, 'index.html')) || !existsSync(path.join(assets, 'ort', 'ort-wasm-simd-threaded.wasm'))) {
     throw new Error(`on-device page not built (${assets}: index.html or ort/ missing); run npm run build`);

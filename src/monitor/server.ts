@@ -18,8 +18,8 @@ import fastifyStatic from '@fastify/static';
 import fastifyWebsocket from '@fastify/websocket';
 import type { TrainedModel } from '../model/model-dir.js';
 import type { SpeakerReference } from '../data/reference.js';
-import type { MonitorOptions } from './core.js';
-import { monitorModel } from './model.js';
+import { monitorSettings, type MonitorOptions } from './core.js';
+import { modelWindow, monitorModel } from './model.js';
 import { createInferencePool } from './pool.js';
 import { DEFAULT_LIMITS, LiveSession, MAX_FRAME_BYTES, type SessionLimits } from './session.js';
 import { ParamError } from '../engine/errors.js';
@@ -95,6 +95,7 @@ export async function startMonitorServer(model: TrainedModel, opts: MonitorServe
     throw new Error(`monitor page not built (${assets}/index.html missing); run npm run build`);
   const recordDir = path.resolve(opts.record ?? mkdtempSync(path.join(os.tmpdir(), 'affexion-monitor-')));
   const limits: SessionLimits = { ...DEFAULT_LIMITS, ...opts.limits };
+  monitorSettings(opts.monitor ?? {}, modelWindow(model)); // every session would refuse a bad setting: refuse it before the port opens
   const workers = opts.workers ?? defaultWorkers();
   if (!(Number.isInteger(workers) && workers >= 0 && workers <= 64)) throw new ParamError('workers', `expected 0–64, got ${opts.workers}`);
   const pool = workers > 0 ? await createInferencePool(model, workers) : undefined;

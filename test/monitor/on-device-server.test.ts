@@ -73,6 +73,10 @@ test('on-device server: page, model and runtime by GET; bodies and WebSockets re
     await server.close();
   }
   await assert.rejects(
+    startOnDeviceServer({ bytes, meta }, { port: 0, assetsDir: assets, monitor: { headHop: 0.1 } }),
+    /^ParamError: headHop: expected hop \(0\.25\) ≤ seconds ≤ 30, got 0\.1$/,
+  );
+  await assert.rejects(
     startOnDeviceServer({ bytes, meta }, { host: '0.0.0.0', port: 0, assetsDir: assets }),
     /host: 0\.0\.0\.0: a non-loopback address needs a token/,
   );

@@ -205,6 +205,19 @@ test(
       startMonitorServer(model, { host: '0.0.0.0', port: 0, assetsDir: assets }),
       /host: 0\.0\.0\.0: a non-loopback address needs a token/,
     );
+    // Session settings are checked when the server starts, not when the first page connects.
+    for (const [monitor, re] of [
+      [{ headHop: 0.1 }, /^headHop: expected hop \(0\.5\) ≤ seconds ≤ 30, got 0\.1$/],
+      [{ window: 0 }, /^window: expected 0 < seconds ≤ 60/],
+      [{ smoothing: 1.5 }, /^smoothing: expected a whole number/],
+      [{ cooldown: -1 }, /^cooldown: expected ≥ 0 seconds/],
+    ] as const) {
+      await assert.rejects(startMonitorServer(model, { port: 0, assetsDir: assets, workers: 0, monitor }), (e: Error) => {
+        assert.equal(e.name, 'ParamError');
+        assert.match(e.message, re);
+        return true;
+      });
+    }
     const s = await startMonitorServer(model, { port: 0, assetsDir: assets, token: 'secret-token-123', workers: 0 }); // no scoring here: no workers
     try {
       assert.equal((await fetch(s.url)).status, 401);
