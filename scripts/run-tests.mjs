@@ -1,11 +1,11 @@
 #!/usr/bin/env node
 // Runs every test/**/*.test.ts with node's test runner (TypeScript through tsx). Node 20's --test does
 // not expand globs itself, so the file list is built here. Extra arguments are passed to node --test
-// (e.g. `npm test -- --test-name-pattern=mfcc`) or, if they end in .ts, select test files.
+// (e.g. `npm test -- --test-name-pattern=mfcc`) or, if they end in .ts or name a folder, select test files.
 // The whole-suite run (no files picked, as in CI) first lints the tree with ESLint (eslint.config.js) and
 // checks its formatting with Prettier (.prettierrc.json); either failing fails the run, but the tests
 // still run so one pass shows every problem.
-import { readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 
@@ -20,8 +20,14 @@ function collect(dir) {
   return out;
 }
 const args = process.argv.slice(2);
-const picked = args.filter((a) => a.endsWith('.ts'));
-const flags = args.filter((a) => !a.endsWith('.ts'));
+// A test file or a folder of them (`npm test -- test/monitor`) selects; anything else goes to node --test.
+const isFolder = (a) => !a.startsWith('-') && existsSync(a) && statSync(a).isDirectory();
+const picked = args.flatMap((a) => (a.endsWith('.ts') ? [a] : isFolder(a) ? collect(path.resolve(a)) : []));
+const flags = args.filter((a) => !a.endsWith('.ts') && !isFolder(a));
+if (!picked.length && args.some((a) => a.endsWith('.ts') || isFolder(a))) {
+  console.error(`npm test: no *.test.ts files in ${args.filter((a) => a.endsWith('.ts') || isFolder(a)).join(', ')}`);
+  process.exit(2);
+}
 const files = picked.length ? picked : collect(path.join(root, 'test'));
 let lintFailed = false;
 let formatFailed = false;
