@@ -7,7 +7,7 @@
  */
 import type { Kernels } from '../engine/kernels.js';
 import { Rng } from '../engine/rng.js';
-import { defaultKernels } from './backend.js';
+import { getKernels } from '../engine/index.js';
 import { parseConfig, type AffexionConfig } from './config.js';
 import { SelfAttention } from './layers/attention.js';
 import { BatchNorm1d } from './layers/batchnorm.js';
@@ -64,7 +64,7 @@ export class AffexionNet {
    */
   constructor(cfg: AffexionConfig, opts: { seed?: number; kernels?: Kernels } = {}) {
     this.config = Object.freeze(parseConfig(cfg, 'AffexionNet config'));
-    this.kernels = opts.kernels ?? defaultKernels();
+    this.kernels = opts.kernels ?? getKernels(); // resolved here, not at import: importing the model code never requires the addon
     const c = this.config;
     const init = new Rng(opts.seed ?? 0);
     this.conv = new MultiScaleConv(c.n_features, c.conv_channels, c.kernel_sizes, init, this.kernels);
