@@ -285,6 +285,8 @@ interface HeadPointState {
 export interface MonitorSettings {
   winSec: number;
   hopSec: number;
+  /** Seconds of speech enrolled (models with references). */
+  enrolSec: number;
   /** Hops between the head's refresh points. */
   headEvery: number;
   smoothN: number;
@@ -311,18 +313,18 @@ export function monitorSettings(
   const smoothN = opts.smoothing ?? 3;
   if (!(Number.isInteger(smoothN) && smoothN >= 1))
     throw new ParamError('smoothing', `expected a whole number of windows ≥ 1, got ${opts.smoothing}`);
-  if (opts.enrolSeconds !== undefined && !(opts.enrolSeconds >= 0))
-    throw new ParamError('enrolSeconds', `expected ≥ 0 seconds, got ${opts.enrolSeconds}`);
+  const enrolSec = opts.enrolSeconds ?? 8;
+  if (!(enrolSec >= 0)) throw new ParamError('enrolSeconds', `expected ≥ 0 seconds, got ${opts.enrolSeconds}`);
   const cooldown = opts.cooldown ?? 10;
   if (!(cooldown >= 0)) throw new ParamError('cooldown', `expected ≥ 0 seconds, got ${opts.cooldown}`);
-  return { winSec, hopSec, headEvery, smoothN, cooldown };
+  return { winSec, hopSec, enrolSec, headEvery, smoothN, cooldown };
 }
 
 export function createMonitor<R>(opts: MonitorOptions<R>): Monitor {
   const { model } = opts;
   const K = model.classes.length;
   const sr = model.sampleRate;
-  const { winSec, hopSec, headEvery, smoothN, cooldown } = monitorSettings(opts, model.window);
+  const { winSec, hopSec, enrolSec, headEvery, smoothN, cooldown } = monitorSettings(opts, model.window);
   const win = Math.max(1, Math.round(winSec * sr));
   const hop = Math.max(1, Math.round(hopSec * sr));
   const head = model.head;
@@ -350,7 +352,7 @@ export function createMonitor<R>(opts: MonitorOptions<R>): Monitor {
 
   let reference: R | null = opts.reference ?? null;
   let headRef: unknown = opts.headReference ?? null;
-  const enrolTarget = model.makeReference ? Math.round((opts.enrolSeconds ?? 8) * sr) : 0;
+  const enrolTarget = model.makeReference ? Math.round(enrolSec * sr) : 0;
   let enrolling = enrolTarget > 0 && opts.reference == null;
   let enrolChunks: Float32Array[] = [];
   let enrolLen = 0;

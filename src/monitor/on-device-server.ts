@@ -72,7 +72,8 @@ export async function startOnDeviceServer(
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ParamError('port', `expected 0–65535, got ${opts.port}`);
   const threads = opts.threads ?? 1;
   if (!Number.isInteger(threads) || threads < 1 || threads > 64) throw new ParamError('threads', `expected 1–64, got ${opts.threads}`);
-  monitorSettings(opts.monitor ?? {}, onnxWindow(onnx.meta)); // the page's sessions would refuse a bad setting: refuse it before the port opens
+  const o = opts.monitor ?? {};
+  const settings = monitorSettings(o, onnxWindow(onnx.meta)); // the page's sessions would refuse a bad setting: refuse it before the port opens
   const assets = opts.assetsDir ?? defaultOnDeviceAssetsDir();
   if (!existsSync(path.join(assets, 'index.html')) || !existsSync(path.join(assets, 'ort', 'ort-wasm-simd-threaded.wasm'))) {
     throw new Error(`on-device page not built (${assets}: index.html or ort/ missing); run npm run build`);
@@ -124,16 +125,14 @@ export async function startOnDeviceServer(
   });
 
   await app.register(fastifyStatic, { root: assets, prefix: '/', index: ['index.html'] });
-  const win = onnxWindow(meta);
-  const o = opts.monitor ?? {};
   app.get('/api/info', async () => ({
     model: opts.modelName ?? 'model.onnx',
     classes: meta.labels,
     reference: Boolean(meta.speaker_reference),
     onDevice: true,
-    window: o.window ?? win?.seconds ?? 2,
-    hop: o.hop ?? win?.hopSeconds ?? 0.5,
-    enrolSeconds: meta.speaker_reference ? (o.enrolSeconds ?? 8) : 0,
+    window: settings.winSec,
+    hop: settings.hopSec,
+    enrolSeconds: meta.speaker_reference ? settings.enrolSec : 0,
     sessions: 0,
     maxSessions: 1,
   }));

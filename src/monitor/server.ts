@@ -95,7 +95,7 @@ export async function startMonitorServer(model: TrainedModel, opts: MonitorServe
     throw new Error(`monitor page not built (${assets}/index.html missing); run npm run build`);
   const recordDir = path.resolve(opts.record ?? mkdtempSync(path.join(os.tmpdir(), 'affexion-monitor-')));
   const limits: SessionLimits = { ...DEFAULT_LIMITS, ...opts.limits };
-  monitorSettings(opts.monitor ?? {}, modelWindow(model)); // every session would refuse a bad setting: refuse it before the port opens
+  const settings = monitorSettings(opts.monitor ?? {}, modelWindow(model)); // every session would refuse a bad setting: refuse it before the port opens
   const workers = opts.workers ?? defaultWorkers();
   if (!(Number.isInteger(workers) && workers >= 0 && workers <= 64)) throw new ParamError('workers', `expected 0–64, got ${opts.workers}`);
   const pool = workers > 0 ? await createInferencePool(model, workers) : undefined;
@@ -134,9 +134,9 @@ export async function startMonitorServer(model: TrainedModel, opts: MonitorServe
     model: path.basename(model.dir),
     classes: model.classes,
     reference: Boolean(shared.makeReference),
-    window: opts.monitor?.window ?? shared.window?.seconds ?? 2,
-    hop: opts.monitor?.hop ?? shared.window?.hopSeconds ?? 0.5,
-    enrolSeconds: shared.makeReference ? (opts.monitor?.enrolSeconds ?? 8) : 0,
+    window: settings.winSec,
+    hop: settings.hopSec,
+    enrolSeconds: shared.makeReference ? settings.enrolSec : 0,
     sessions: live.size,
     maxSessions,
   }));
