@@ -37,20 +37,27 @@ export function memberRanges(members: number, n: number): [number, number][] {
   return [...Array(k).keys()].map((i) => [Math.floor((i * members) / k), Math.floor(((i + 1) * members) / k)]);
 }
 
+/** Omit over each member of a union (TypeScript's Omit would merge the request kinds into one). */
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
 export async function createInferencePool(m: TrainedModel, workers: number): Promise<InferencePool> {
   // The head's functionals waiting for an idle worker (background priority; see InferencePool.functionals).
   const background: { context: Float32Array; resolve: (v: number[] | null) => void; reject: (e: Error) => void }[] = [];
   let slots: Slot[] = [];
   let nextId = 0;
+  /** Sends one request to a worker; its reply settles `resolve`/`reject` (the message handler below). */
+  function send(slot: Slot, request: DistributiveOmit<PoolRequest, 'id'>, resolve: (v: never) => void, reject: (e: Error) => void): void {
+    const id = nextId++;
+    slot.busy++;
+    slot.waiting.set(id, { resolve: resolve as (p: unknown) => void, reject });
+    slot.worker.postMessage({ id, ...request } satisfies PoolRequest);
+  }
   function dispatchBackground(): void {
     for (const slot of slots) {
       if (!background.length) return;
       if (slot.busy > 0) continue;
       const job = background.shift()!;
-      const id = nextId++;
-      slot.busy++;
-      slot.waiting.set(id, { resolve: job.resolve as (p: unknown) => void, reject: job.reject });
-      slot.worker.postMessage({ id, context: job.context } satisfies PoolRequest);
+      send(slot, { context: job.context }, job.resolve, job.reject);
     }
   }
   if (!(Number.isInteger(workers) && workers >= 1)) throw new ParamError('workers', `expected a whole number ≥ 1, got ${workers}`);
@@ -96,13 +103,8 @@ export async function createInferencePool(m: TrainedModel, workers: number): Pro
     ref: SpeakerReference | null | (SpeakerReference | null)[],
     members: [number, number],
   ): Promise<Float32Array> {
-    const id = nextId++;
-    slot.busy++;
-    return new Promise((resolve, reject) => {
-      slot.waiting.set(id, { resolve: resolve as (p: unknown) => void, reject });
-      // The windows are copied (not transferred): the caller may still hold them.
-      slot.worker.postMessage({ id, windows, ref, members } satisfies PoolRequest);
-    });
+    // The windows are copied (not transferred): the caller may still hold them.
+    return new Promise((resolve, reject) => send(slot, { windows, ref, members }, resolve, reject));
   }
 
   return {
