@@ -7,10 +7,7 @@
  * tracks are identical; only the speed differs.
  */
 import { nativeIfBuilt } from '../engine/native.js';
-import { useLagProducts } from './pitch.js';
-
-/** r[τ] = Σ_{j<W} seg[j]·seg[j+τ] for τ = 1…tauMax (see lagProducts in pitch.ts). */
-export type LagProducts = (seg: Float64Array, W: number, tauMax: number, r: Float64Array) => void;
+import { useLagProducts, type LagProducts } from './pitch.js';
 
 let impl: LagProducts | null | undefined;
 

@@ -82,15 +82,18 @@ export function lagProducts(seg: Float64Array, W: number, tauMax: number, r: Flo
   }
 }
 
+/** r[τ] = Σ_{j<W} seg[j]·seg[j+τ] for τ = 1…tauMax: the signature of {@link lagProducts} and of its faster copies. */
+export type LagProducts = (seg: Float64Array, W: number, tauMax: number, r: Float64Array) => void;
+
 /** The lag products trackPitch uses: {@link lagProducts} unless a bit-identical faster copy was installed. */
-let laggedProducts: (seg: Float64Array, W: number, tauMax: number, r: Float64Array) => void = lagProducts;
+let laggedProducts: LagProducts = lagProducts;
 
 /**
  * Installs a faster implementation of {@link lagProducts} — the same sums in the same order, so every track stays
  * bit-identical (features/native-pitch.ts installs the native core's in Node; the browser never does). null restores
  * the TypeScript loop.
  */
-export function useLagProducts(impl: ((seg: Float64Array, W: number, tauMax: number, r: Float64Array) => void) | null): void {
+export function useLagProducts(impl: LagProducts | null): void {
   laggedProducts = impl ?? lagProducts;
 }
 
