@@ -25,6 +25,7 @@ import path from 'node:path';
 import * as ort from 'onnxruntime-web';
 import { chromium } from 'playwright-core';
 import { AffexionNet } from '../src/model/network.js';
+import { timeCalls, type Latency } from '../src/engine/timing.js';
 import { PAPER_CONFIG, type AffexionConfig } from '../src/model/config.js';
 import { DEMO_HYPERPARAMETERS } from '../src/workflows/demo.js';
 import { WINDOW_HYPER } from '../src/workflows/recipe.js';
@@ -59,23 +60,11 @@ const browser = !process.argv.includes('--no-browser');
 const F = CONFIG.n_features;
 const labels = ['boredom', 'panic', 'excitement', 'uncertainty'];
 
-/** p50/p95, and the fastest run: under a shared machine's load the least disturbed run is the best estimate of the work. */
-function stats(ms: number[]): { p50: number; p95: number; min: number } {
-  const s = [...ms].sort((a, b) => a - b);
+/** p50/p95 and the fastest of RUNS calls (src/engine/timing.ts, as the page times its worker), rounded to 0.01 ms. */
+async function time(fn: () => unknown): Promise<Latency> {
+  const t = await timeCalls(RUNS, fn);
   const r = (v: number) => Math.round(v * 100) / 100;
-  return { p50: r(s[Math.floor(s.length / 2)]!), p95: r(s[Math.min(s.length - 1, Math.floor(s.length * 0.95))]!), min: r(s[0]!) };
-}
-/** p50/p95 of RUNS calls after a warm-up of ≥ 5 calls and ≥ 2 s (WASM code is tiered up by then). */
-async function time(fn: () => unknown | Promise<unknown>): Promise<{ p50: number; p95: number; min: number }> {
-  const warmEnd = performance.now() + 2000;
-  for (let i = 0; i < 5 || performance.now() < warmEnd; i++) await fn();
-  const ms: number[] = [];
-  for (let i = 0; i < RUNS; i++) {
-    const t0 = performance.now();
-    await fn();
-    ms.push(performance.now() - t0);
-  }
-  return stats(ms);
+  return { p50: r(t.p50), p95: r(t.p95), min: r(t.min) };
 }
 
 const nets = Array.from({ length: MEMBERS }, (_, i) => new AffexionNet(CONFIG, { seed: i }));
@@ -198,7 +187,7 @@ if (browser) {
             (runs) =>
               (
                 window as unknown as {
-                  __affexionOnDevice: { timeGraph(n: number): Promise<{ p50: number; p95: number; min: number; threads: string }> };
+                  __affexionOnDevice: { timeGraph(n: number): Promise<Latency & { threads: string }> };
                 }
               ).__affexionOnDevice.timeGraph(runs),
             RUNS,
@@ -213,7 +202,7 @@ if (browser) {
                 (
                   window as unknown as {
                     __affexionOnDevice: {
-                      timeHead(x: number[], n: number): Promise<{ p50: number; p95: number; min: number; values: number[] | null }>;
+                      timeHead(x: number[], n: number): Promise<Latency & { values: number[] | null }>;
                     };
                   }
                 ).__affexionOnDevice.timeHead(x as number[], runs as number),

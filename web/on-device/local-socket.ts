@@ -8,6 +8,7 @@ import type { OnnxMetadata } from '../../src/export/onnx-export.js';
 import type { SpeakerReference } from '../../src/data/reference.js';
 import type { MonitorModel } from '../../src/monitor/core.js';
 import type { HeadFunctionals } from '../../src/monitor/head.js';
+import { timeCalls, type Latency } from '../../src/engine/timing.js';
 
 interface OnDeviceInfo {
   meta: OnnxMetadata;
@@ -101,23 +102,9 @@ function onDevice(): NonNullable<typeof shared> {
 
 type Listener = ((e: { data?: unknown; code?: number; reason?: string }) => void) | null;
 
-/** Median, p95 and fastest ms of `runs` calls of `one`, after ≥ 5 calls and ≥ 2 s of warm-up (WASM and JIT tiered up). */
-async function timeRuns(runs: number, one: () => Promise<unknown>): Promise<{ p50: number; p95: number; min: number; threads: string }> {
-  const warmEnd = performance.now() + 2000;
-  for (let i = 0; i < 5 || performance.now() < warmEnd; i++) await one();
-  const ms: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const t0 = performance.now();
-    await one();
-    ms.push(performance.now() - t0);
-  }
-  ms.sort((a, b) => a - b);
-  return {
-    p50: ms[Math.floor(ms.length / 2)]!,
-    p95: ms[Math.min(ms.length - 1, Math.floor(ms.length * 0.95))]!,
-    min: ms[0]!,
-    threads: document.body.dataset.onDevice ?? '',
-  };
+/** Median, p95 and fastest ms of `runs` calls of `one` (src/engine/timing.ts, as bench/onnx.ts times Node), with the page's thread mode. */
+async function timeRuns(runs: number, one: () => Promise<unknown>): Promise<Latency & { threads: string }> {
+  return { ...(await timeCalls(runs, one)), threads: document.body.dataset.onDevice ?? '' };
 }
 
 /** What app.js uses of a WebSocket, served by the monitor core in this page. */
@@ -260,7 +247,7 @@ export const onDeviceHooks = {
    * Median and p95 ms of `runs` graph runs on one window (B = 1, T = max_len; its length fed when the model
    * masks padding, as the monitor does), after ≥ 5 runs and ≥ 2 s of warm-up.
    */
-  async timeGraph(runs = 20): Promise<{ p50: number; p95: number; min: number; threads: string }> {
+  async timeGraph(runs = 20): Promise<Latency & { threads: string }> {
     const { info, worker } = await onDevice();
     const F = 3 * (info.meta.feature_params as { nMfcc: number }).nMfcc,
       T = info.meta.max_len;
@@ -274,10 +261,7 @@ export const onDeviceHooks = {
    * audio at the model's rate) — the head's extra work per refresh point (every `headHop`), in the worker, request to reply — after the
    * same warm-up; `values` of the last run.
    */
-  async timeHead(
-    context: number[],
-    runs = 20,
-  ): Promise<{ p50: number; p95: number; min: number; threads: string; values: number[] | null }> {
+  async timeHead(context: number[], runs = 20): Promise<Latency & { threads: string; values: number[] | null }> {
     const { worker } = await onDevice();
     const x = Float32Array.from(context);
     let values: number[] | null = null;
