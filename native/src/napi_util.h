@@ -44,6 +44,18 @@ inline float* f32_arg(const Napi::CallbackInfo& info, size_t i, const char* name
   return arr.Data();
 }
 
+/** Float64Array argument with at least `need` elements. */
+inline double* f64_arg(const Napi::CallbackInfo& info, size_t i, const char* name, size_t need) {
+  if (i >= info.Length() || !info[i].IsTypedArray() ||
+      info[i].As<Napi::TypedArray>().TypedArrayType() != napi_float64_array)
+    throw Napi::TypeError::New(info.Env(), std::string(name) + " must be a Float64Array");
+  auto arr = info[i].As<Napi::Float64Array>();
+  if (arr.ElementLength() < need)
+    throw Napi::RangeError::New(info.Env(), std::string(name) + " has " + std::to_string(arr.ElementLength()) +
+                                                " elements, needs " + std::to_string(need));
+  return arr.Data();
+}
+
 /** Optional Int32Array of B clip lengths, each in [1, T]; nullptr for null. */
 inline const int32_t* lengths_arg(const Napi::CallbackInfo& info, size_t i, int B, int T) {
   if (i >= info.Length() || info[i].IsNull() || info[i].IsUndefined()) return nullptr;

@@ -7,9 +7,8 @@
 #include <immintrin.h>
 #include <napi.h>
 
-#include <string>
-
 #include "gemm.h"
+#include "napi_util.h"
 #include "registry.h"
 
 namespace affexion {
@@ -44,16 +43,6 @@ __attribute__((target("avx2"))) void lag_products_avx2(const double* seg, int W,
   lag_products_scalar(seg, W, tau, tauMax, r);
 }
 
-const double* f64_arg(const Napi::CallbackInfo& info, size_t i, const char* name, size_t need) {
-  if (i >= info.Length() || !info[i].IsTypedArray() || info[i].As<Napi::TypedArray>().TypedArrayType() != napi_float64_array)
-    throw Napi::TypeError::New(info.Env(), std::string(name) + " must be a Float64Array");
-  auto arr = info[i].As<Napi::Float64Array>();
-  if (arr.ElementLength() < need)
-    throw Napi::RangeError::New(info.Env(), std::string(name) + " has " + std::to_string(arr.ElementLength()) + " elements, needs " +
-                                                std::to_string(need));
-  return arr.Data();
-}
-
 // yinLagProducts(seg: Float64Array, W, tauMax, r: Float64Array): fills r[1..tauMax]; seg needs W + tauMax values.
 Napi::Value YinLagProducts(const Napi::CallbackInfo& info) {
   if (info.Length() < 4 || !info[1].IsNumber() || !info[2].IsNumber())
@@ -63,7 +52,7 @@ Napi::Value YinLagProducts(const Napi::CallbackInfo& info) {
     throw Napi::RangeError::New(info.Env(), "yinLagProducts: W and tauMax must be integers in [1, 1e7]");
   const int W = static_cast<int>(Wd), tauMax = static_cast<int>(Td);
   const double* seg = f64_arg(info, 0, "seg", static_cast<size_t>(W) + tauMax);
-  double* r = const_cast<double*>(f64_arg(info, 3, "r", static_cast<size_t>(tauMax) + 1));
+  double* r = f64_arg(info, 3, "r", static_cast<size_t>(tauMax) + 1);
   if (active_isa() != Isa::Generic) lag_products_avx2(seg, W, tauMax, r);
   else lag_products_scalar(seg, W, 1, tauMax, r);
   return info.Env().Undefined();
