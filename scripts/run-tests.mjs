@@ -22,10 +22,11 @@ function collect(dir) {
 const args = process.argv.slice(2);
 // A test file or a folder of them (`npm test -- test/monitor`) selects; anything else goes to node --test.
 const isFolder = (a) => !a.startsWith('-') && existsSync(a) && statSync(a).isDirectory();
-const picked = args.flatMap((a) => (a.endsWith('.ts') ? [a] : isFolder(a) ? collect(path.resolve(a)) : []));
-const flags = args.filter((a) => !a.endsWith('.ts') && !isFolder(a));
-if (!picked.length && args.some((a) => a.endsWith('.ts') || isFolder(a))) {
-  console.error(`npm test: no *.test.ts files in ${args.filter((a) => a.endsWith('.ts') || isFolder(a)).join(', ')}`);
+const selectors = args.filter((a) => a.endsWith('.ts') || isFolder(a));
+const flags = args.filter((a) => !selectors.includes(a));
+const picked = selectors.flatMap((a) => (a.endsWith('.ts') ? [a] : collect(path.resolve(a))));
+if (selectors.length && !picked.length) {
+  console.error(`npm test: no *.test.ts files in ${selectors.join(', ')}`);
   process.exit(2);
 }
 const files = picked.length ? picked : collect(path.join(root, 'test'));
